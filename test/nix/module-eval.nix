@@ -1,0 +1,107 @@
+# Evaluates nix/modules/nixos/cloud-instance.nix with the real module system (lib.evalModules) but
+# without nixpkgs: the few NixOS options the module sets are declared here as plain options, and
+# `pkgs` is a set of fake derivations. Prints what module-eval.test.ts asserts on.
+{
+  # A nixpkgs `lib` directory (one with default.nix), as a string.
+  nixpkgsLib,
+  # The services.cloudInstance values, as JSON.
+  instanceJson,
+}:
+let
+  lib = import nixpkgsLib;
+  inherit (lib) mkOption types;
+
+  fakeDrv = name: {
+    type = "derivation";
+    inherit name;
+    pname = name;
+    outPath = "/nix/store/00000000000000000000000000000000-${name}";
+  };
+  fakePkgs = lib.genAttrs [ "claude-code" "git" "tmux" "vim" "ripgrep" "nodejs" "coreutils" ] fakeDrv // {
+    writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
+  };
+
+  free = mkOption {
+    type = types.attrsOf types.anything;
+    default = { };
+  };
+  text = mkOption {
+    type = types.lines;
+    default = "";
+  };
+
+  stubs = {
+    options = {
+      assertions = mkOption {
+        type = types.listOf types.unspecified;
+        default = [ ];
+      };
+      networking.hostName = mkOption { type = types.str; };
+      users.users = mkOption {
+        type = types.attrsOf (
+          types.submodule {
+            freeformType = types.attrsOf types.anything;
+            options.openssh.authorizedKeys.keys = mkOption {
+              type = types.listOf types.str;
+              default = [ ];
+            };
+          }
+        );
+        default = { };
+      };
+      users.motd = text;
+      security.sudo = free;
+      services.openssh = free;
+      environment.etc = mkOption {
+        type = types.attrsOf (types.submodule { options.text = mkOption { type = types.lines; }; });
+        default = { };
+      };
+      environment.systemPackages = mkOption {
+        type = types.listOf types.unspecified;
+        default = [ ];
+      };
+      environment.loginShellInit = text;
+      systemd.tmpfiles.rules = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+      };
+      nixpkgs.config = free;
+      nix.settings = free;
+    };
+  };
+
+  eval = lib.evalModules {
+    modules = [
+      stubs
+      ../../nix/modules/nixos/cloud-instance.nix
+      {
+        _module.args.pkgs = fakePkgs;
+        services.cloudInstance = { enable = true; } // builtins.fromJSON instanceJson;
+      }
+    ];
+  };
+  inherit (eval) config;
+  claude = config.users.users.claude;
+  allowUnfree = config.nixpkgs.config.allowUnfreePredicate;
+in
+{
+  failedAssertions = map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);
+  hostName = config.networking.hostName;
+  claude = {
+    inherit (claude) isNormalUser home extraGroups;
+    authorizedKeys = claude.openssh.authorizedKeys.keys;
+  };
+  sudoWheelNeedsPassword = config.security.sudo.wheelNeedsPassword;
+  openssh = config.services.openssh;
+  etc = lib.mapAttrs (_: file: file.text) config.environment.etc;
+  motd = config.users.motd;
+  loginShellInit = config.environment.loginShellInit;
+  tmpfiles = config.systemd.tmpfiles.rules;
+  packages = map (p: p.name) config.environment.systemPackages;
+  timeLeftScript = (lib.findFirst (p: p.name == "ccc-time-left") { text = ""; } config.environment.systemPackages).text;
+  unfreeAllowed = {
+    claude-code = allowUnfree (fakeDrv "claude-code");
+    some-other-unfree = allowUnfree (fakeDrv "some-other-unfree");
+  };
+  nixSettings = config.nix.settings;
+}
