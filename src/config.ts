@@ -1,0 +1,79 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The project root: relative paths in the settings are taken from here, not from the working directory. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const blankAsUnset = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+const optionalText = z.preprocess(blankAsUnset, z.string().trim().optional());
+
+/** Every setting ccc reads from the environment (see .env.example for what each means). */
+export const coreEnvSchema = z.object({
+  HCLOUD_TOKEN: optionalText,
+  HCLOUD_ENDPOINT: z.preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1")),
+  CCC_DB_PATH: z.preprocess(blankAsUnset, z.string().default("data/ccc.db")),
+  CCC_NIXOS_ANYWHERE: z.preprocess(blankAsUnset, z.string().default("nixos-anywhere")),
+  CCC_OPERATOR_SSH_KEY: optionalText,
+  CCC_FLAKE_DIR: z.preprocess(blankAsUnset, z.string().default("nix")),
+  CCC_IMAGE: z.preprocess(blankAsUnset, z.string().default("ubuntu-24.04")),
+  CCC_DEFAULT_SERVER_TYPE: z.preprocess(blankAsUnset, z.string().default("cx23")),
+  CCC_DEFAULT_LOCATION: z.preprocess(blankAsUnset, z.string().default("fsn1")),
+  CCC_DEFAULT_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(4)),
+  CCC_MAX_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(24)),
+  CCC_MAX_LIFETIME_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(72)),
+  CCC_MAX_INSTANCES_PER_USER: z.preprocess(blankAsUnset, positiveInt(2)),
+  CCC_SSH_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(65535).default(22)),
+  CCC_SSH_WAIT_SECONDS: z.preprocess(blankAsUnset, positiveInt(300)),
+  CCC_INSTALL_TIMEOUT_SECONDS: z.preprocess(blankAsUnset, positiveInt(1800)),
+});
+
+export type CoreEnv = z.infer<typeof coreEnvSchema>;
+
+/** Settings a command cannot work without, with where an operator gets each. */
+export const REQUIRED_FOR_CLOUD: Record<string, string> = {
+  HCLOUD_TOKEN:
+    "an API token with read & write access: Hetzner Cloud Console → your project → Security → API tokens",
+  CCC_OPERATOR_SSH_KEY:
+    "path of the operator's private SSH key (its .pub beside it is uploaded to Hetzner); make one with: ssh-keygen -t ed25519 -f ~/.ssh/ccc_operator -N ''",
+};
+
+/** A settings problem, listing every one at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`ccc is not configured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the settings, reporting every problem at once. */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+}
+
+/** Lists the missing settings among `required`, and an unreadable operator key. */
+export function missingSettings(env: CoreEnv, required: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, hint] of Object.entries(required)) {
+    if (!env[name as keyof CoreEnv]) problems.push(`${name} is not set: ${hint}`);
+  }
+  if ("CCC_OPERATOR_SSH_KEY" in required && env.CCC_OPERATOR_SSH_KEY) {
+    const key = fromRoot(env.CCC_OPERATOR_SSH_KEY);
+    if (!existsSync(key)) problems.push(`CCC_OPERATOR_SSH_KEY: no file at ${key}`);
+    else if (!existsSync(`${key}.pub`))
+      problems.push(`CCC_OPERATOR_SSH_KEY: no public key at ${key}.pub beside it`);
+  }
+  return problems;
+}
+
+export function fromRoot(path: string): string {
+  return isAbsolute(path) ? path : join(PROJECT_ROOT, path);
+}

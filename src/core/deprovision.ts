@@ -1,0 +1,62 @@
+import { type Actor, instanceFor } from "./actor.ts";
+import type { CoreDeps } from "./deps.ts";
+import { ExternalError } from "./errors.ts";
+import type { Instance } from "./instance.ts";
+
+export interface DeprovisionResult {
+  instance: Instance;
+  /** False when there was nothing left to delete (already deleted or failed). */
+  changed: boolean;
+}
+
+/**
+ * Deletes the instance's server and marks it `deleted` once Hetzner confirms (a 404 counts).
+ * Safe to repeat: a deleted instance is answered as it is. A failed delete leaves it `deleting`,
+ * which the expiry sweep retries.
+ */
+export async function deprovision(
+  deps: CoreDeps,
+  actor: Actor,
+  rawId: string,
+  reason = "requested",
+): Promise<DeprovisionResult> {
+  const instance = instanceFor(deps.store, actor, rawId, "delete");
+  if (instance.status === "deleted") return { instance, changed: false };
+  if (instance.status === "failed") {
+    // Its server was deleted when it failed; if that cleanup failed too, try once more.
+    if (instance.hetznerServerId !== null) await deleteServer(deps, instance, actor, reason);
+    return { instance, changed: false };
+  }
+  if (instance.status !== "deleting") {
+    deps.store.update(
+      instance.id,
+      { status: "deleting" },
+      { actor: actor.id, kind: "deleting", detail: reason },
+    );
+  }
+  await deleteServer(deps, instance, actor, reason);
+  const deleted = deps.store.remove(instance.id, { actor: actor.id, kind: "deleted", detail: reason });
+  return { instance: deleted, changed: true };
+}
+
+async function deleteServer(deps: CoreDeps, instance: Instance, actor: Actor, reason: string): Promise<void> {
+  try {
+    if (instance.hetznerServerId !== null) {
+      await deps.cloud.deleteServer(instance.hetznerServerId);
+      return;
+    }
+    // Recorded but its create answer never arrived: the label still finds what was made.
+    for (const server of await deps.cloud.listServers(`ccc-instance=${instance.id}`)) {
+      await deps.cloud.deleteServer(server.id);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.store.recordEvent(instance.id, {
+      actor: actor.id,
+      kind: "delete_failed",
+      detail: `${reason}: ${message}`,
+    });
+    if (error instanceof ExternalError) throw error;
+    throw new ExternalError("hetzner", "delete_failed", message, { cause: error });
+  }
+}

@@ -1,0 +1,42 @@
+import type { Catalog } from "./catalog.ts";
+import type { Clock } from "./clock.ts";
+import type { CloudApi } from "./cloud.ts";
+import type { Installer } from "./installer.ts";
+import type { Logger } from "./logger.ts";
+import type { OperatorKey } from "./operator-key.ts";
+import type { Policy } from "./policy.ts";
+import type { InstanceStore } from "./store/instance-store.ts";
+
+/** Everything the use cases need, built once by an entry point (see src/compose.ts). */
+export interface CoreDeps {
+  store: InstanceStore;
+  cloud: CloudApi;
+  catalog: Catalog;
+  installer: Installer;
+  clock: Clock;
+  log: Logger;
+  policy: Policy;
+  operatorKey: OperatorKey;
+  paths: {
+    /** Absolute path of the project's flake (`nix/`). */
+    flakeDir: string;
+    /** Per-instance flake directories go here. */
+    instancesDir: string;
+    /** Per-instance installer logs go here. */
+    logsDir: string;
+  };
+  timing: {
+    sshPort: number;
+    sshWaitMs: number;
+    installTimeoutMs: number;
+    /** Pause between SSH connection attempts. */
+    sshProbeIntervalMs: number;
+    /** First look at the create action while waiting for SSH; later looks double the gap. */
+    actionFirstCheckMs: number;
+  };
+}
+
+export const DEFAULT_TIMING = {
+  sshProbeIntervalMs: 2_000,
+  actionFirstCheckMs: 5_000,
+} as const;

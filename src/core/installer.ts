@@ -1,0 +1,19 @@
+/** What the installer needs to turn a fresh server into the NixOS machine of `flakeRef`. */
+export interface InstallRequest {
+  instanceId: string;
+  /** e.g. `path:/…/data/instances/ccc-abc234#cloud-instance`. */
+  flakeRef: string;
+  host: string;
+  sshPort: number;
+  /** The operator's private key, which the fresh server accepts for root. */
+  identityFile: string;
+  /** Where the installer's output goes. */
+  logFile: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** The installer port: `src/core/nixos-anywhere.ts` runs the real thing. */
+export interface Installer {
+  install(request: InstallRequest): Promise<void>;
+}

@@ -1,0 +1,156 @@
+import type { CloudServer } from "./cloud.ts";
+import type { CoreDeps } from "./deps.ts";
+import { ExternalError } from "./errors.ts";
+import type { Instance } from "./instance.ts";
+import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import { ensureDataDirs, instancePaths } from "./provision.ts";
+import { serverLabels } from "./server-labels.ts";
+import { waitForBoot } from "./wait-for-boot.ts";
+
+export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
+
+export interface ProvisionProgress {
+  step: ProvisionStep;
+  instance: Instance;
+  /** Since the work began. */
+  elapsedMs: number;
+}
+
+const ACTOR = { actor: "ccc" };
+
+/**
+ * Turns a recorded `creating` instance into a ready machine. Any failure from the create call on
+ * deletes the server, marks the instance `failed` with the reason, and rethrows.
+ */
+export async function runProvision(
+  deps: CoreDeps,
+  recorded: Instance,
+  onProgress: (progress: ProvisionProgress) => void = () => {},
+): Promise<Instance> {
+  const started = deps.clock.now().getTime();
+  const report = (step: ProvisionStep, instance: Instance) =>
+    onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  let server: CloudServer | null = null;
+  try {
+    await ensureDataDirs(deps);
+    report("creating_server", recorded);
+    const keyId = await deps.operatorKey.hetznerId(deps.cloud);
+    const type = (await deps.catalog.load()).types.find((t) => t.name === recorded.serverType);
+    const created = await deps.cloud.createServer({
+      name: recorded.id,
+      serverType: recorded.serverType,
+      image: deps.policy.image,
+      location: recorded.location,
+      sshKeys: [keyId],
+      labels: serverLabels(recorded.id, recorded.expiresAt),
+    });
+    server = created.server;
+    let instance = stillWanted(deps, recorded.id, {
+      hetznerServerId: server.id,
+      ipv4: server.ipv4,
+      ipv6: server.ipv6,
+    });
+    if (!server.ipv4)
+      throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+
+    report("waiting_for_ssh", instance);
+    await waitForBoot(deps, server.ipv4, created.action.id);
+
+    instance = stillWanted(deps, recorded.id, { status: "installing" });
+    report("installing", instance);
+    const paths = instancePaths(deps, recorded.id);
+    const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
+      instanceId: recorded.id,
+      userSshKey: recorded.sshKeys[0] as string,
+      extraSshKeys: recorded.sshKeys.slice(1),
+      expiresAt: recorded.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      system: systemForArchitecture(type?.architecture ?? "x86"),
+    });
+    await deps.installer.install({
+      instanceId: recorded.id,
+      flakeRef,
+      host: server.ipv4,
+      sshPort: deps.timing.sshPort,
+      identityFile: deps.operatorKey.privateKeyPath,
+      logFile: paths.logFile,
+      timeoutMs: deps.timing.installTimeoutMs,
+    });
+
+    instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
+    report("ready", instance);
+    return instance;
+  } catch (error) {
+    throw await failProvision(deps, recorded.id, server, error);
+  }
+}
+
+/** A provision that failed after work began: says what failed and what became of the server. */
+export class ProvisionError extends ExternalError {
+  constructor(
+    readonly instanceId: string,
+    readonly reason: string,
+    /** What happened to the server, in plain words. */
+    readonly cleanup: string,
+    original: unknown,
+  ) {
+    const from = original instanceof ExternalError ? original : null;
+    super(from?.source ?? "installer", from?.code ?? "provision_failed", reason, {
+      cause: original,
+      ...(from?.status ? { status: from.status } : {}),
+    });
+  }
+}
+
+/** Raised when the instance was deleted while it was being built. */
+class NoLongerWanted extends ExternalError {
+  constructor(id: string) {
+    super("hetzner", "deleted_meanwhile", `${id} was deleted while it was being built.`);
+  }
+}
+
+/** Applies the next step unless someone deleted the instance in the meantime. */
+function stillWanted(
+  deps: CoreDeps,
+  id: string,
+  patch: Parameters<CoreDeps["store"]["update"]>[1],
+): Instance {
+  const current = deps.store.require(id);
+  if (current.status === "deleting" || current.status === "deleted") throw new NoLongerWanted(id);
+  const kind = patch.status ?? "server_created";
+  return deps.store.update(id, patch, {
+    ...ACTOR,
+    kind,
+    detail: patch.ipv4 ? `server at ${patch.ipv4}` : null,
+  });
+}
+
+async function failProvision(
+  deps: CoreDeps,
+  id: string,
+  server: CloudServer | null,
+  error: unknown,
+): Promise<ExternalError> {
+  const reason = error instanceof Error ? error.message : String(error);
+  deps.log.error("provision failed", { instance: id, reason });
+  if (error instanceof NoLongerWanted) return error;
+  let cleanup = "the server was deleted";
+  try {
+    // Without a server id (the create call failed or its answer was lost) the label finds any server it made.
+    const servers = server ? [server] : await deps.cloud.listServers(`ccc-instance=${id}`);
+    for (const s of servers) await deps.cloud.deleteServer(s.id);
+    if (servers.length === 0) cleanup = "no server was left running";
+  } catch (cleanupError) {
+    const why = cleanupError instanceof Error ? cleanupError.message : String(cleanupError);
+    cleanup = `deleting the server failed too (${why}); the reconciler will retry`;
+    deps.log.error("cleanup after failed provision failed", { instance: id, reason: why });
+  }
+  const current = deps.store.get(id);
+  if (current && current.status !== "deleted" && current.status !== "deleting") {
+    deps.store.update(
+      id,
+      { status: "failed", failureReason: reason },
+      { ...ACTOR, kind: "failed", detail: `${reason}; ${cleanup}` },
+    );
+  }
+  return new ProvisionError(id, reason, cleanup, error);
+}

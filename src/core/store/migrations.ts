@@ -1,0 +1,51 @@
+import type Database from "better-sqlite3";
+
+/** Ordered schema changes; `user_version` records how many have run. Append, never edit. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    owner_email TEXT,
+    ssh_keys TEXT NOT NULL,
+    ssh_key_fingerprint TEXT NOT NULL,
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    hetzner_server_id INTEGER,
+    ipv4 TEXT,
+    ipv6 TEXT,
+    status TEXT NOT NULL CHECK (status IN ('creating','installing','ready','failed','deleting','deleted')),
+    failure_reason TEXT,
+    created_at INTEGER NOT NULL,
+    ready_at INTEGER,
+    expires_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE INDEX instances_owner ON instances (owner, status);
+  CREATE INDEX instances_live_expiry ON instances (expires_at) WHERE status IN ('creating','installing','ready','deleting');
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id TEXT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX events_instance ON events (instance_id, id);
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database is at schema version ${current}, newer than this ccc (${MIGRATIONS.length}): upgrade ccc.`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

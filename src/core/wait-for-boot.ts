@@ -1,0 +1,60 @@
+import type { CoreDeps } from "./deps.ts";
+import { ExternalError } from "./errors.ts";
+import { probeSsh } from "./wait-for-ssh.ts";
+
+const PROBE_TIMEOUT_MS = 3_000;
+const ACTION_MAX_GAP_MS = 60_000;
+
+/**
+ * Waits until SSH answers on `host`, up to the configured time. A live SSH port proves the boot, so
+ * the create action gets only a cheap eye (first after `actionFirstCheckMs`, then at doubling
+ * gaps): one that ended in `error` fails at once with Hetzner's message.
+ */
+export async function waitForBoot(deps: CoreDeps, host: string, actionId: number): Promise<void> {
+  const stop = new AbortController();
+  try {
+    await Promise.race([waitForSsh(deps, host, stop.signal), watchAction(deps, actionId, stop.signal)]);
+  } finally {
+    stop.abort(new Error("boot wait over"));
+  }
+}
+
+async function waitForSsh(deps: CoreDeps, host: string, signal: AbortSignal): Promise<void> {
+  const { sshPort, sshWaitMs, sshProbeIntervalMs } = deps.timing;
+  const deadline = deps.clock.now().getTime() + sshWaitMs;
+  let lastError = "no attempt";
+  for (;;) {
+    try {
+      await probeSsh(host, sshPort, Math.min(PROBE_TIMEOUT_MS, sshWaitMs), signal);
+      return;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    if (deps.clock.now().getTime() + sshProbeIntervalMs > deadline) break;
+    await deps.clock.sleep(sshProbeIntervalMs, signal);
+  }
+  throw new ExternalError(
+    "ssh",
+    "ssh_timeout",
+    `SSH on ${host}:${sshPort} did not answer within ${Math.round(sshWaitMs / 1000)} s (last: ${lastError}).`,
+  );
+}
+
+/** Never resolves while the action runs or succeeds; rejects if it ends in `error`. */
+async function watchAction(deps: CoreDeps, actionId: number, signal: AbortSignal): Promise<never> {
+  let gap = deps.timing.actionFirstCheckMs;
+  for (;;) {
+    await deps.clock.sleep(gap, signal);
+    const action = await deps.cloud.getAction(actionId, signal);
+    if (action.status === "error") {
+      throw new ExternalError(
+        "hetzner",
+        action.error?.code ?? "action_failed",
+        `Hetzner could not create the server: ${action.error?.message ?? "the create action failed"}.`,
+      );
+    }
+    if (action.status === "success") return new Promise<never>(() => {});
+    gap = Math.min(gap * 2, ACTION_MAX_GAP_MS);
+  }
+}
