@@ -43,6 +43,8 @@ export interface CloudServerType {
   deprecated: boolean;
   /** Prices per location, gross (incl. VAT), as decimal strings from the API, e.g. "0.0080000000". */
   prices: { location: string; hourly: string; monthly: string }[];
+  /** Locations where new servers of this type can be created (offered there and not deprecated there). */
+  locations?: string[];
 }
 
 export interface CloudLocation {
@@ -87,7 +89,11 @@ export interface CloudApi {
   listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]>;
   listLocations(signal?: AbortSignal): Promise<CloudLocation[]>;
   /** Finds the key by fingerprint or uploads it; a `uniqueness_error` race resolves to the existing key. */
-  ensureSshKey(name: string, publicKey: string, signal?: AbortSignal): Promise<{ id: number; fingerprint: string }>;
+  ensureSshKey(
+    name: string,
+    publicKey: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: number; fingerprint: string }>;
   /** HTTP requests sent so far (retries included): the lifecycle must stay frugal. */
   readonly requestCount: number;
 }

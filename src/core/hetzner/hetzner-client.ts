@@ -1,0 +1,217 @@
+import type { z } from "zod";
+import type { Clock } from "../clock.ts";
+import type {
+  CloudAction,
+  CloudApi,
+  CloudLocation,
+  CloudServer,
+  CloudServerType,
+  CreatedServer,
+  CreateServerInput,
+} from "../cloud.ts";
+import { ExternalError } from "../errors.ts";
+import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
+import { HetznerHttp, type RateLimitState } from "./http.ts";
+import {
+  actionResponse,
+  createServerResponse,
+  locationsPage,
+  serverResponse,
+  serversPage,
+  serverTypesPage,
+  sshKeyResponse,
+  sshKeysPage,
+  toCloudAction,
+  toCloudLocation,
+  toCloudServer,
+  toCloudServerType,
+  toCreatedServer,
+} from "./schemas.ts";
+import { hetznerFingerprint } from "./ssh-fingerprint.ts";
+
+export interface HetznerClientOptions {
+  /** API base, e.g. `https://api.hetzner.cloud/v1` (or a fake's URL in tests). */
+  endpoint: string;
+  token: string;
+  clock: Clock;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryOptions>;
+  poll?: Partial<PollOptions>;
+  /** Source of jitter in [0, 1]. */
+  random?: () => number;
+  userAgent?: string;
+}
+
+// Hetzner's maximum page size: fewest requests for a full listing.
+const PER_PAGE = 50;
+
+interface Paged {
+  meta?: { pagination: { next_page?: number | null | undefined } } | undefined;
+}
+
+/** The cloud port over Hetzner's HTTP API, retrying like hcloud-go. */
+export class HetznerClient implements CloudApi {
+  private readonly http: HetznerHttp;
+  private readonly clock: Clock;
+  private readonly poll: PollOptions;
+
+  constructor(options: HetznerClientOptions) {
+    this.clock = options.clock;
+    this.poll = { ...DEFAULT_POLL, ...options.poll };
+    this.http = new HetznerHttp({
+      endpoint: options.endpoint,
+      token: options.token,
+      clock: options.clock,
+      fetch: options.fetch ?? globalThis.fetch,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      random: options.random ?? Math.random,
+      userAgent: options.userAgent ?? "ccc",
+    });
+  }
+
+  get requestCount(): number {
+    return this.http.requestCount;
+  }
+
+  /** Rate-limit headers of the last response, `null` before the first one. */
+  get rateLimit(): Readonly<RateLimitState> | null {
+    return this.http.rateLimit;
+  }
+
+  async createServer(input: CreateServerInput, signal?: AbortSignal): Promise<CreatedServer> {
+    const body = {
+      name: input.name,
+      server_type: input.serverType,
+      image: input.image,
+      location: input.location,
+      ssh_keys: input.sshKeys,
+      labels: input.labels,
+      start_after_create: true,
+    };
+    const res = await this.http.request("POST", "/servers", createServerResponse, { body, signal });
+    return toCreatedServer(res);
+  }
+
+  async getServer(id: number, signal?: AbortSignal): Promise<CloudServer | null> {
+    try {
+      const res = await this.http.request("GET", `/servers/${id}`, serverResponse, { signal });
+      return toCloudServer(res.server);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async listServers(labelSelector?: string, signal?: AbortSignal): Promise<CloudServer[]> {
+    const pages = await this.listAll("/servers", serversPage, { label_selector: labelSelector }, signal);
+    return pages.flatMap((p) => p.servers.map(toCloudServer));
+  }
+
+  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone"> {
+    try {
+      const res = await this.http.request("DELETE", `/servers/${id}`, actionResponse, { signal });
+      return toCloudAction(res.action);
+    } catch (error) {
+      if (isNotFound(error)) return "gone";
+      throw error;
+    }
+  }
+
+  async setServerLabels(
+    id: number,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudServer> {
+    const res = await this.http.request("PUT", `/servers/${id}`, serverResponse, {
+      body: { labels },
+      signal,
+    });
+    return toCloudServer(res.server);
+  }
+
+  async getAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
+    const res = await this.http.request("GET", `/actions/${id}`, actionResponse, { signal });
+    return toCloudAction(res.action);
+  }
+
+  async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
+    // Sleep before each poll: callers hold a fresh `running` action, so an immediate GET is wasted.
+    for (let attempt = 0; ; attempt++) {
+      await this.clock.sleep(pollDelay(attempt, this.poll), signal);
+      const action = await this.getAction(id, signal);
+      if (action.status === "success") return action;
+      if (action.status === "error") {
+        throw new ExternalError(
+          "hetzner",
+          action.error?.code ?? "action_failed",
+          action.error?.message ?? `Action ${id} (${action.command}) failed`,
+        );
+      }
+    }
+  }
+
+  async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {
+    const pages = await this.listAll("/server_types", serverTypesPage, {}, signal);
+    return pages.flatMap((p) => p.server_types.map(toCloudServerType));
+  }
+
+  async listLocations(signal?: AbortSignal): Promise<CloudLocation[]> {
+    const pages = await this.listAll("/locations", locationsPage, {}, signal);
+    return pages.flatMap((p) => p.locations.map(toCloudLocation));
+  }
+
+  async ensureSshKey(
+    name: string,
+    publicKey: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: number; fingerprint: string }> {
+    const fingerprint = hetznerFingerprint(publicKey);
+    const existing = await this.findSshKey(fingerprint, signal);
+    if (existing) return existing;
+    try {
+      const body = { name, public_key: publicKey.trim() };
+      const res = await this.http.request("POST", "/ssh_keys", sshKeyResponse, { body, signal });
+      return { id: res.ssh_key.id, fingerprint: res.ssh_key.fingerprint };
+    } catch (error) {
+      // Someone uploaded the same key between our lookup and our POST: theirs is as good as ours.
+      // A clash on the name alone (another key) finds nothing here and stays an error.
+      if (error instanceof ExternalError && error.code === "uniqueness_error") {
+        const raced = await this.findSshKey(fingerprint, signal);
+        if (raced) return raced;
+      }
+      throw error;
+    }
+  }
+
+  private async findSshKey(
+    fingerprint: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ id: number; fingerprint: string } | null> {
+    const res = await this.http.request("GET", "/ssh_keys", sshKeysPage, { query: { fingerprint }, signal });
+    const key = res.ssh_keys[0];
+    return key ? { id: key.id, fingerprint: key.fingerprint } : null;
+  }
+
+  private async listAll<T extends Paged>(
+    path: string,
+    schema: z.ZodType<T>,
+    query: Record<string, string | undefined>,
+    signal: AbortSignal | undefined,
+  ): Promise<T[]> {
+    const pages: T[] = [];
+    let page: number | null | undefined = 1;
+    while (page) {
+      const res: T = await this.http.request("GET", path, schema, {
+        query: { ...query, page, per_page: PER_PAGE },
+        signal,
+      });
+      pages.push(res);
+      page = res.meta?.pagination.next_page;
+    }
+    return pages;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ExternalError && error.status === 404;
+}

@@ -1,0 +1,260 @@
+// A fake Hetzner Cloud API on a real HTTP server (127.0.0.1:0), shaped after the reference OpenAPI
+// description, for tests and benchmarks. No test-framework imports: bench/ uses it too.
+//
+//   const ssh = await startSshBanner();
+//   const fake = await startFakeHetzner({ onServerRunning: (s) => ssh.open(s.public_net.ipv4.ip) });
+//   const client = new HetznerClient({ endpoint: fake.url, token: fake.token, clock });
+//
+// Endpoints: GET/POST /servers, GET/PUT/DELETE /servers/{id}, GET /actions/{id}, GET /server_types,
+// GET /locations, GET/POST /ssh_keys. A created server is `initializing` with a running
+// `create_server` action; `actionDurationMs` later the action succeeds, the server is `running`
+// and `onServerRunning(server)` is called (with `createActionError` the action fails instead and
+// the server stays `off`). Server IPv4s are distinct loopback addresses from 127.0.0.2 on, so a
+// test can listen for SSH per server. `requests` records every request that reached the server
+// (faulted ones too) with `path` relative to `url` (e.g. `/servers/1000`). Every response carries
+// RateLimit-Limit/-Remaining/-Reset from a token bucket refilled at one request per second, and
+// answers 429 `rate_limit_exceeded` when it is empty, like the real API.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Json } from "./fake-hetzner-data.ts";
+import {
+  ApiError,
+  FakeHetznerState,
+  type FakeServer,
+  type FakeSshKey,
+  type Reply,
+} from "./fake-hetzner-state.ts";
+
+export type { FakeServer, FakeSshKey } from "./fake-hetzner-state.ts";
+
+export interface FakeHetznerOptions {
+  token?: string;
+  /** How long create/delete actions run (default 50 ms). */
+  actionDurationMs?: number;
+  /** Makes every create action end in this error. */
+  createActionError?: { code: string; message: string };
+  onServerRunning?: (server: FakeServer) => void;
+  /** Requests per hour (default 3600, Hetzner's). */
+  rateLimit?: number;
+  /** Rewrites each server object on its way out, e.g. to add `datacenter` or unknown fields. */
+  transformServer?: (server: Json) => Json;
+}
+
+export interface RequestMatcher {
+  method?: string;
+  /** Matched against the path relative to `url`, without the query. */
+  path?: string | RegExp;
+}
+
+export type Fault =
+  | { status: number; code?: string; message?: string; body?: string; headers?: Record<string, string> }
+  | { network: true }
+  | { delayMs: number };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+}
+
+export interface FakeHetzner {
+  /** API base URL, e.g. `http://127.0.0.1:41234/v1`. */
+  url: string;
+  token: string;
+  requests: RecordedRequest[];
+  servers(): FakeServer[];
+  sshKeys(): FakeSshKey[];
+  /** Stores a key as if another client had uploaded it. */
+  addSshKey(name: string, publicKey: string): FakeSshKey;
+  /** The next `times` requests matching `matcher` get `fault` instead of (or, for delays, before) an answer. */
+  failNext(matcher: RequestMatcher, fault: Fault, times?: number): void;
+  setActionDuration(ms: number): void;
+  setCreateActionError(error: { code: string; message: string } | null): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promise<FakeHetzner> {
+  const token = options.token ?? "fake-hetzner-token";
+  const state = new FakeHetznerState({
+    actionDurationMs: options.actionDurationMs ?? 50,
+    createActionError: options.createActionError ?? null,
+    onServerRunning: options.onServerRunning,
+  });
+  const requests: RecordedRequest[] = [];
+  const faults: { matcher: RequestMatcher; fault: Fault; remaining: number }[] = [];
+  const limit = options.rateLimit ?? 3600;
+  const bucket = { tokens: limit, at: Date.now() };
+
+  const takeToken = (): boolean => {
+    const t = Date.now();
+    bucket.tokens = Math.min(limit, bucket.tokens + ((t - bucket.at) / 3_600_000) * limit);
+    bucket.at = t;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const path = url.pathname.replace(/^\/v1(?=\/|$)/, "");
+    const method = req.method ?? "GET";
+    const raw = await readBody(req);
+    let body: unknown = raw;
+    let badJson = false;
+    try {
+      body = raw === "" ? undefined : JSON.parse(raw);
+    } catch {
+      badJson = true;
+    }
+    requests.push({ method, path, query: Object.fromEntries(url.searchParams), body });
+
+    const allowed = takeToken();
+    res.setHeader("RateLimit-Limit", String(limit));
+    res.setHeader("RateLimit-Remaining", String(Math.floor(bucket.tokens)));
+    res.setHeader(
+      "RateLimit-Reset",
+      String(Math.ceil(Date.now() / 1000 + ((limit - bucket.tokens) * 3600) / limit)),
+    );
+
+    const fault = takeFault(faults, method, path);
+    if (fault && "network" in fault) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault && "delayMs" in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault && "status" in fault) {
+      for (const [k, v] of Object.entries(fault.headers ?? {})) res.setHeader(k, v);
+      if (fault.body !== undefined) return void res.writeHead(fault.status).end(fault.body);
+      const error = {
+        code: fault.code ?? `http_${fault.status}`,
+        message: fault.message ?? "fault",
+        details: null,
+      };
+      return send(res, { status: fault.status, body: { error } });
+    }
+
+    try {
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        throw new ApiError(401, "unauthorized", "unable to authenticate");
+      }
+      if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
+      if (badJson) throw new ApiError(400, "json_error", "invalid JSON input in your request");
+      const reply = route(state, method, path, url.searchParams, (body ?? {}) as Json);
+      send(res, transform(reply, options.transformServer));
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      send(res, {
+        status: error.status,
+        body: { error: { code: error.code, message: error.message, details: error.details } },
+      });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      send(res, {
+        status: 500,
+        body: { error: { code: "server_error", message: String(error), details: null } },
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    token,
+    requests,
+    servers: () => [...state.servers.values()],
+    sshKeys: () => [...state.sshKeys.values()],
+    addSshKey: (name, publicKey) => state.addSshKey(name, publicKey),
+    failNext: (matcher, fault, times = 1) => void faults.push({ matcher, fault, remaining: times }),
+    setActionDuration: (ms) => {
+      state.options.actionDurationMs = ms;
+    },
+    setCreateActionError: (error) => {
+      state.options.createActionError = error;
+    },
+    close: async () => {
+      for (const timer of state.timers) clearTimeout(timer);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function route(
+  state: FakeHetznerState,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: Json,
+): Reply {
+  const [, resource, idText, extra] = path.split("/");
+  const id = Number(idText);
+  const key = `${method} /${resource}${idText === undefined ? "" : "/{id}"}`;
+  if (extra === undefined && (idText === undefined || Number.isInteger(id))) {
+    switch (key) {
+      case "GET /servers":
+        return state.listServers(query);
+      case "POST /servers":
+        return state.createServer(body);
+      case "GET /servers/{id}":
+        return state.getServer(id);
+      case "PUT /servers/{id}":
+        return state.updateServer(id, body);
+      case "DELETE /servers/{id}":
+        return state.deleteServer(id);
+      case "GET /actions/{id}":
+        return state.getAction(id);
+      case "GET /server_types":
+        return state.listServerTypes(query);
+      case "GET /locations":
+        return state.listLocations(query);
+      case "GET /ssh_keys":
+        return state.listSshKeys(query);
+      case "POST /ssh_keys":
+        return state.createSshKey(body);
+    }
+  }
+  throw new ApiError(404, "not_found", `${method} ${path} not found`);
+}
+
+function transform(reply: Reply, transformServer: FakeHetznerOptions["transformServer"]): Reply {
+  // Serialise first so a transform can never reach into the fake's own state.
+  const body = JSON.parse(JSON.stringify(reply.body)) as Json;
+  if (transformServer) {
+    if (body.server) body.server = transformServer(body.server as Json);
+    if (Array.isArray(body.servers)) body.servers = body.servers.map((s: Json) => transformServer(s));
+  }
+  return { status: reply.status, body };
+}
+
+function takeFault(
+  faults: { matcher: RequestMatcher; fault: Fault; remaining: number }[],
+  method: string,
+  path: string,
+): Fault | undefined {
+  const entry = faults.find(
+    ({ matcher, remaining }) =>
+      remaining > 0 &&
+      (matcher.method === undefined || matcher.method.toUpperCase() === method) &&
+      (matcher.path === undefined ||
+        (typeof matcher.path === "string" ? matcher.path === path : matcher.path.test(path))),
+  );
+  if (!entry) return undefined;
+  entry.remaining -= 1;
+  return entry.fault;
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
