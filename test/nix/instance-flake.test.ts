@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Nix interpolation syntax inside plain strings is what these tests feed in.
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -16,7 +17,7 @@ const skipWithoutNix = (ctx: { skip: (condition: boolean, note?: string) => void
   ctx.skip(nixMissingReason !== null, nixMissingReason ?? "");
 
 // Everything that could break out of a Nix string or a JSON string, in one newline-free key.
-const hostileComment = `x" ''; } ${'${builtins.abort "pwned"}'} ''\${y} \\"; evil = true; # $(touch /tmp/pwned) \`id\``;
+const hostileComment = `x" ''; } ${'${builtins.abort "pwned"}'} ''\${y} \\"; evil = true; # $(touch ~/pwned) \`id\``;
 const hostile: InstanceFlakeInput = {
   instanceId: "ccc-k7x2mq",
   userSshKey: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostileKeyMaterial+/= ${hostileComment}`,
