@@ -10,7 +10,7 @@ import { progressText, provision, provisionText } from "./commands/provision.ts"
 import { status, statusText } from "./commands/status.ts";
 import { offerJson, types, typesText } from "./commands/types.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import { ConfigError, coreEnvSchema, parseEnv } from "./config.ts";
+import { ConfigError, envSchema, parseEnv } from "./config.ts";
 import { CccError, isRefusal } from "./core/errors.ts";
 import { ProvisionError } from "./core/run-provision.ts";
 
@@ -32,7 +32,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const out = (human: string, data: unknown) =>
     io.stdout(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
   const context = (needCloud: boolean): CommandContext => {
-    const env = parseEnv(coreEnvSchema, io.env);
+    const env = parseEnv(envSchema, io.env);
     const deps = composeCore(env, { ...io.compose, needCloud });
     return { deps, actor: { id: operatorName(io.env), isAdmin: true } };
   };

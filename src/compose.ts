@@ -10,12 +10,14 @@ import { HetznerClient } from "./core/hetzner/hetzner-client.ts";
 import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import { NixosAnywhere } from "./core/nixos-anywhere.ts";
+import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import { OperatorKey } from "./core/operator-key.ts";
 import { InstanceStore } from "./core/store/instance-store.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
   log?: Logger;
+  notifier?: Notifier;
   /** Refuse to start without the Hetzner token and operator key (every command that touches the cloud). */
   needCloud?: boolean;
   /** Replace parts for tests and benchmarks; production uses the real ones. */
@@ -47,6 +49,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
     installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
     clock,
     log: options.log ?? silentLogger,
+    notifier: options.notifier ?? silentNotifier,
     policy: {
       image: env.CCC_IMAGE,
       defaultServerType: env.CCC_DEFAULT_SERVER_TYPE,

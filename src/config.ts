@@ -33,6 +33,42 @@ export const coreEnvSchema = z.object({
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;
 
+/** Slack settings: the bot needs them; the CLI uses SLACK_BOT_TOKEN (and SLACK_API_URL) to send DMs when set. */
+export const slackEnvSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_API_URL: z.preprocess(blankAsUnset, z.url().optional()),
+  CCC_ADMINS: z.preprocess(
+    (v) => (typeof v === "string" ? v : ""),
+    z.string().transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ),
+  PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).default(3000)),
+});
+
+/** The lifecycle jobs' schedule and rules. */
+export const lifecycleEnvSchema = z.object({
+  CCC_SWEEP_CRON: z.preprocess(blankAsUnset, z.string().default("* * * * *")),
+  CCC_RECONCILE_CRON: z.preprocess(blankAsUnset, z.string().default("*/10 * * * *")),
+  CCC_REMIND_MINUTES: z.preprocess(
+    (v) => blankAsUnset(v) ?? "60,15",
+    z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, "a comma-separated list of minutes, like 60,15")
+      .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
+  ),
+  CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+});
+
+/** Everything, for the bot (and the CLI, which ignores what it does not use). */
+export const envSchema = coreEnvSchema.extend(slackEnvSchema.shape).extend(lifecycleEnvSchema.shape);
+export type Env = z.infer<typeof envSchema>;
+
 /** Settings a command cannot work without, with where an operator gets each. */
 export const REQUIRED_FOR_CLOUD: Record<string, string> = {
   HCLOUD_TOKEN:

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { CloudApi } from "./cloud.ts";
 import type { Installer } from "./installer.ts";
 import type { Logger } from "./logger.ts";
+import type { Notifier } from "./notifier.ts";
 import type { OperatorKey } from "./operator-key.ts";
 import type { Policy } from "./policy.ts";
 import type { InstanceStore } from "./store/instance-store.ts";
@@ -15,6 +16,7 @@ export interface CoreDeps {
   installer: Installer;
   clock: Clock;
   log: Logger;
+  notifier: Notifier;
   policy: Policy;
   operatorKey: OperatorKey;
   paths: {

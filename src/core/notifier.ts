@@ -1,0 +1,22 @@
+import type { Instance } from "./instance.ts";
+
+/** Something ccc tells people without being asked: reminders, deletions, alerts. */
+export type Notice =
+  /** To the owner: the machine expires in `minutesLeft` (with Extend and Delete buttons in Slack). */
+  | { kind: "reminder"; instance: Instance; minutesLeft: number }
+  /** To the owner: the machine reached its expiry and was deleted. */
+  | { kind: "expired"; instance: Instance }
+  /** To the owner: the server vanished at Hetzner (deleted outside ccc); the record is closed. */
+  | { kind: "server_gone"; instance: Instance }
+  /** To the owner: a provision interrupted by a restart could not be resumed; the server was removed. */
+  | { kind: "provision_abandoned"; instance: Instance; reason: string }
+  /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
+  | { kind: "admin_alert"; text: string };
+
+/** The notifier port: Slack DMs in the bot (and in the CLI when a bot token is set), printed lines otherwise. */
+export interface Notifier {
+  /** Never throws: a failed notice is logged and answered `false`, so it cannot hold up other work. */
+  notify(notice: Notice): Promise<boolean>;
+}
+
+export const silentNotifier: Notifier = { notify: async () => false };
