@@ -39,6 +39,4 @@ in
 
   # Hetzner's web console and password reset talk to the guest agent.
   services.qemuGuest.enable = true;
-
-  boot.kernelParams = lib.optionals isArm [ "console=tty" ];
 }
