@@ -1,0 +1,366 @@
+import { createHash, createPublicKey } from "node:crypto";
+import { UserError } from "./errors.ts";
+
+/**
+ * Parsing of the SSH public keys users paste (Slack modal, CLI); each one ends up in a machine's authorized_keys.
+ *
+ * Accepted: the OpenSSH one-line form, and RFC 4716 "---- BEGIN SSH2 PUBLIC KEY ----" blocks (PuTTYgen's "Save
+ * public key"), which are converted to the one-line form since they carry the same key blob. PEM public keys
+ * ("-----BEGIN PUBLIC KEY-----") are refused with a hint to paste the OpenSSH form. Every key blob is walked
+ * field by field here (sshpk cannot read the security-key types), so nothing but an exact, complete key passes.
+ */
+export interface SshPublicKey {
+  /** Normalised one line: "<type> <base64> [comment]". */
+  line: string;
+  /** e.g. ssh-ed25519, sk-ssh-ed25519@openssh.com. */
+  type: string;
+  bits: number;
+  /** "SHA256:<unpadded base64>", as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  /** Sanitised comment, "" when there is none. */
+  comment: string;
+}
+
+export const MAX_SSH_KEY_INPUT_BYTES = 16_384;
+export const MIN_RSA_BITS = 2048;
+const MAX_RSA_BITS = 16_384; // OpenSSH refuses larger moduli
+const MAX_COMMENT_CHARS = 100;
+const DEFAULT_MAX_KEYS = 32;
+
+const ACCEPTED_TYPES = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "ssh-rsa",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+] as const;
+type KeyType = (typeof ACCEPTED_TYPES)[number];
+
+const CURVES = {
+  nistp256: { crv: "P-256", bits: 256, coordBytes: 32 },
+  nistp384: { crv: "P-384", bits: 384, coordBytes: 48 },
+  nistp521: { crv: "P-521", bits: 521, coordBytes: 66 },
+} as const;
+
+const ACCEPTED_HINT =
+  "ccc accepts ssh-ed25519 (recommended), ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048 bits or more, and the " +
+  "security-key types sk-ssh-ed25519@openssh.com and sk-ecdsa-sha2-nistp256@openssh.com. Paste the contents of " +
+  "your .pub file, e.g. ~/.ssh/id_ed25519.pub.";
+
+// Checked on the raw text before anything else looks at it, so no part of a private key is ever echoed.
+const PRIVATE_KEY_MARKERS = [
+  /BEGIN[A-Z0-9 ]*PRIVATE KEY/i, // OPENSSH, RSA, EC, DSA, PKCS#8, ENCRYPTED, SSH2 ENCRYPTED
+  /PuTTY-User-Key-File-/i,
+  /b3BlbnNzaC1rZXktdjE/, // base64 of "openssh-key-v1": an OpenSSH private key body without its header
+];
+
+// authorized_keys options (sshd(8)); a line starting with one of these carries restrictions we do not accept.
+const OPTIONS_PREFIX =
+  /^(?:agent-forwarding|cert-authority|command|environment|expiry-time|from|no-agent-forwarding|no-port-forwarding|no-pty|no-touch-required|no-user-rc|no-x11-forwarding|permitlisten|permitopen|port-forwarding|principals|pty|restrict|tunnel|user-rc|verify-required|x11-forwarding)(?:[=,\s]|$)/i;
+
+/** C0/C1 controls and DEL, except tab (a legal separator); plus the Unicode line and paragraph separators. */
+const hasControl = (text: string): boolean => /[\p{Cc}\u2028\u2029]/u.test(text.replaceAll("\t", " "));
+
+const fail = (code: string, message: string): UserError => new UserError(message, { code, field: "sshKey" });
+
+/** Parses exactly one public key; blank lines and `#` lines around it are ignored. */
+export function parseSshPublicKey(text: string): SshPublicKey {
+  const entries = splitEntries(text);
+  const [only, ...rest] = entries;
+  if (!only) throw emptyError();
+  if (rest.length > 0) {
+    const keyLike = entries.filter((e) => e.kind !== "line" || /^(?:ssh-|ecdsa-|sk-)/.test(e.text)).length;
+    if (keyLike > 1 || entries.some((e) => e.kind === "line" && OPTIONS_PREFIX.test(e.text))) {
+      throw fail(
+        "multiple_keys",
+        "Paste exactly one public key here; this text has several. Add further keys one at a time.",
+      );
+    }
+    throw fail(
+      "control_characters",
+      "The key is split across several lines. An OpenSSH public key is a single line: copy it again without " +
+        "line breaks (e.g. with `cat ~/.ssh/id_ed25519.pub`).",
+    );
+  }
+  return parseEntry(only);
+}
+
+/** Parses one key per line (blank lines and `#` lines ignored), e.g. a team's extra keys; duplicates are dropped. */
+export function parseSshPublicKeys(text: string, options: { max?: number } = {}): SshPublicKey[] {
+  const max = options.max ?? DEFAULT_MAX_KEYS;
+  const entries = splitEntries(text);
+  if (entries.length === 0) throw emptyError();
+  const keys = new Map<string, SshPublicKey>();
+  for (const entry of entries) {
+    try {
+      const key = parseEntry(entry);
+      if (!keys.has(key.fingerprint)) keys.set(key.fingerprint, key);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      throw fail(error.code, `Line ${entry.lineNo}: ${error.message}`);
+    }
+  }
+  if (keys.size > max) {
+    throw fail("too_many_keys", `At most ${max} keys are allowed; this text has ${keys.size}.`);
+  }
+  return [...keys.values()];
+}
+
+function emptyError(): UserError {
+  return fail("empty", `No SSH public key was given. ${ACCEPTED_HINT}`);
+}
+
+type Entry =
+  | { kind: "line"; lineNo: number; text: string }
+  | { kind: "ssh2" | "pem"; lineNo: number; lines: string[] };
+
+/** Size and private-key checks on the raw text, then one entry per key line or per BEGIN/END block. */
+function splitEntries(text: string): Entry[] {
+  if (text.length > MAX_SSH_KEY_INPUT_BYTES || Buffer.byteLength(text, "utf8") > MAX_SSH_KEY_INPUT_BYTES) {
+    throw fail(
+      "too_large",
+      `That is more than ${MAX_SSH_KEY_INPUT_BYTES} bytes; an SSH public key is one short line.`,
+    );
+  }
+  if (PRIVATE_KEY_MARKERS.some((marker) => marker.test(text))) {
+    throw fail(
+      "private_key",
+      "STOP: this is a PRIVATE key, not a public key. A private key must never be shared with anyone or pasted " +
+        "anywhere. Treat it as compromised: delete it, generate a new key pair (ssh-keygen -t ed25519) and remove " +
+        "the old public key from every server and service that trusts it. ccc did not store it. Paste the PUBLIC " +
+        "key instead: the contents of the .pub file, one line starting with e.g. ssh-ed25519.",
+    );
+  }
+  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+  const entries: Entry[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const raw = lines[i] ?? "";
+    if (hasControl(raw)) {
+      const where = lines.length > 1 ? `Line ${lineNo} contains` : "The key contains";
+      throw fail(
+        "control_characters",
+        `${where} control characters. Copy the public key again as plain text, on one line.`,
+      );
+    }
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const begin = /^-{4,5} ?BEGIN ([A-Z0-9 ]*PUBLIC KEY) ?-{4,5}$/.exec(line);
+    if (!begin) {
+      entries.push({ kind: "line", lineNo, text: line });
+      continue;
+    }
+    const end = lines.findIndex((l, j) => j > i && /^-{4,5} ?END /.test(l.trim()));
+    const kind = begin[1]?.startsWith("SSH2 ") ? "ssh2" : "pem";
+    entries.push({ kind, lineNo, lines: end < 0 ? [] : lines.slice(i + 1, end).map((l) => l.trim()) });
+    if (end < 0) break;
+    i = end;
+  }
+  return entries;
+}
+
+function parseEntry(entry: Entry): SshPublicKey {
+  if (entry.kind === "line") return parseLine(entry.text);
+  if (entry.kind === "pem") {
+    throw fail(
+      "not_a_key",
+      "This is a PEM public key, which ccc does not read. Paste the OpenSSH one-line form instead (convert it " +
+        `with \`ssh-keygen -i -m PKCS8 -f key.pem\`). ${ACCEPTED_HINT}`,
+    );
+  }
+  return parseSsh2Block(entry.lines);
+}
+
+function parseLine(line: string): SshPublicKey {
+  const [type = "", data, ...commentWords] = line.split(/\s+/);
+  if (type.startsWith("ssh-dss")) throw dsaError();
+  if (!isAcceptedType(type)) {
+    if (
+      OPTIONS_PREFIX.test(line) ||
+      line.split(/\s+/).some((word) => isAcceptedType(word) || word === "ssh-dss")
+    ) {
+      throw fail(
+        "options_prefix",
+        "The key starts with authorized_keys options (such as command=, from= or no-pty) or other text before " +
+          "the key type. ccc does not accept options: paste only the public key, starting with its type " +
+          "(e.g. ssh-ed25519).",
+      );
+    }
+    if (type.endsWith("-cert-v01@openssh.com")) {
+      throw fail(
+        "not_a_key",
+        `SSH certificates are not accepted; paste the plain public key. ${ACCEPTED_HINT}`,
+      );
+    }
+    throw fail("not_a_key", `That does not look like an SSH public key. ${ACCEPTED_HINT}`);
+  }
+  if (data === undefined)
+    throw fail("not_a_key", `The key type is there but the key data after it is missing. ${ACCEPTED_HINT}`);
+  return fromBlob(decodeBase64(data), type, commentWords.join(" "));
+}
+
+/** RFC 4716 block: optional "Tag: value" headers (a trailing backslash continues one), then base64 lines. */
+function parseSsh2Block(lines: string[]): SshPublicKey {
+  if (lines.length === 0)
+    throw fail("not_a_key", "The SSH2 public key block has no END line or no key data.");
+  let comment = "";
+  let i = 0;
+  while (i < lines.length && (lines[i] ?? "").includes(":")) {
+    let header = lines[i] ?? "";
+    while (header.endsWith("\\") && i + 1 < lines.length) header = header.slice(0, -1) + (lines[++i] ?? "");
+    const [, tag = "", value = ""] = /^([^:]*):\s*(.*)$/.exec(header) ?? [];
+    if (tag.toLowerCase() === "comment") comment = value.replace(/^"(.*)"$/, "$1");
+    i++;
+  }
+  return fromBlob(decodeBase64(lines.slice(i).join("")), undefined, comment);
+}
+
+function decodeBase64(data: string): Buffer {
+  const blob = Buffer.from(data, "base64");
+  // Buffer.from skips invalid characters silently; only canonical base64 that round-trips is a key.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data) || blob.length === 0 || blob.toString("base64") !== data) {
+    throw fail(
+      "not_a_key",
+      `The key data is not valid base64; it may be truncated or altered. ${ACCEPTED_HINT}`,
+    );
+  }
+  return blob;
+}
+
+function fromBlob(blob: Buffer, outerType: string | undefined, rawComment: string): SshPublicKey {
+  const corrupt = () => fail("not_a_key", `The key data is corrupt or incomplete. ${ACCEPTED_HINT}`);
+  const reader = new WireReader(blob, corrupt);
+  const type = reader.string().toString("latin1");
+  if (outerType !== undefined && type !== outerType) {
+    throw fail(
+      "not_a_key",
+      `The key data does not match its type ${outerType}; the key is corrupt or altered.`,
+    );
+  }
+  if (type === "ssh-dss") throw dsaError();
+  if (!isAcceptedType(type)) throw fail("not_a_key", `That key type is not accepted. ${ACCEPTED_HINT}`);
+  const bits = readKeyFields(type, reader, corrupt);
+  if (!reader.atEnd()) throw corrupt();
+  const base64 = blob.toString("base64");
+  const comment = sanitiseComment(rawComment);
+  return {
+    line: comment ? `${type} ${base64} ${comment}` : `${type} ${base64}`,
+    type,
+    bits,
+    fingerprint: `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`,
+    comment,
+  };
+}
+
+/** Reads the fields after the type string and returns the key size in bits. */
+function readKeyFields(type: KeyType, reader: WireReader, corrupt: () => UserError): number {
+  switch (type) {
+    case "ssh-ed25519":
+    case "sk-ssh-ed25519@openssh.com": {
+      if (reader.string().length !== 32) throw corrupt();
+      if (type === "sk-ssh-ed25519@openssh.com") readApplication(reader, corrupt);
+      return 256;
+    }
+    case "ssh-rsa": {
+      const e = reader.mpint();
+      const n = reader.mpint();
+      if (e.length === 0 || n.length === 0 || !isOdd(e) || !isOdd(n) || (e.length === 1 && e[0] === 1)) {
+        throw corrupt();
+      }
+      // n has no leading zero byte left: whole bytes after the first, plus the significant bits of the first.
+      const bits = (n.length - 1) * 8 + (32 - Math.clz32(n[0] ?? 0));
+      if (bits > MAX_RSA_BITS)
+        throw fail("not_a_key", `This RSA key has ${bits} bits; the maximum is ${MAX_RSA_BITS}.`);
+      if (bits < MIN_RSA_BITS) {
+        throw fail(
+          "rsa_too_short",
+          `This RSA key has only ${bits} bits; ccc needs at least ${MIN_RSA_BITS}. Generate a new key, ideally ` +
+            "with `ssh-keygen -t ed25519`.",
+        );
+      }
+      return bits;
+    }
+    default: {
+      const curveName = type.replace(/^(?:sk-)?ecdsa-sha2-/, "").replace(/@openssh\.com$/, "");
+      const curve = CURVES[curveName as keyof typeof CURVES];
+      if (!curve || reader.string().toString("latin1") !== curveName) throw corrupt();
+      const point = reader.string();
+      // Only the uncompressed form (0x04 || X || Y), which is what OpenSSH writes; then check it is on the curve.
+      if (point.length !== 1 + 2 * curve.coordBytes || point[0] !== 4) throw corrupt();
+      const x = point.subarray(1, 1 + curve.coordBytes).toString("base64url");
+      const y = point.subarray(1 + curve.coordBytes).toString("base64url");
+      try {
+        createPublicKey({ key: { kty: "EC", crv: curve.crv, x, y }, format: "jwk" });
+      } catch {
+        throw corrupt();
+      }
+      if (type.startsWith("sk-")) readApplication(reader, corrupt);
+      return curve.bits;
+    }
+  }
+}
+
+function readApplication(reader: WireReader, corrupt: () => UserError): void {
+  const application = reader.string();
+  if (application.length === 0 || hasControl(application.toString("utf8"))) throw corrupt();
+}
+
+/** Printable text only: no controls, no invisible formatting (bidi overrides, zero-width), one space between words. */
+function sanitiseComment(comment: string): string {
+  const clean = comment
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, "")
+    .replace(/[\p{Z}\s]+/gu, " ")
+    .trim();
+  return Array.from(clean).slice(0, MAX_COMMENT_CHARS).join("").trim();
+}
+
+function dsaError(): UserError {
+  return fail(
+    "dsa_key",
+    "DSA (ssh-dss) keys are insecure and no longer supported by OpenSSH. Generate a new key with " +
+      "`ssh-keygen -t ed25519` and paste its .pub file.",
+  );
+}
+
+function isAcceptedType(type: string): type is KeyType {
+  return (ACCEPTED_TYPES as readonly string[]).includes(type);
+}
+
+function isOdd(bytes: Buffer): boolean {
+  return ((bytes[bytes.length - 1] ?? 0) & 1) === 1;
+}
+
+/** Reader for the SSH wire encoding (RFC 4251 §5): uint32-length-prefixed strings and mpints. */
+class WireReader {
+  private offset = 0;
+  private readonly buf: Buffer;
+  private readonly corrupt: () => UserError;
+  constructor(buf: Buffer, corrupt: () => UserError) {
+    this.buf = buf;
+    this.corrupt = corrupt;
+  }
+
+  string(): Buffer {
+    if (this.offset + 4 > this.buf.length) throw this.corrupt();
+    const length = this.buf.readUInt32BE(this.offset);
+    const start = this.offset + 4;
+    if (length > this.buf.length - start) throw this.corrupt();
+    this.offset = start + length;
+    return this.buf.subarray(start, start + length);
+  }
+
+  /** A non-negative mpint without its leading zero bytes. */
+  mpint(): Buffer {
+    const bytes = this.string();
+    if (bytes.length > 0 && ((bytes[0] ?? 0) & 0x80) !== 0) throw this.corrupt();
+    let i = 0;
+    while (i < bytes.length && bytes[i] === 0) i++;
+    return bytes.subarray(i);
+  }
+
+  atEnd(): boolean {
+    return this.offset === this.buf.length;
+  }
+}
