@@ -6,7 +6,7 @@ import { Catalog } from "./core/catalog.ts";
 import type { Clock } from "./core/clock.ts";
 import type { CloudApi } from "./core/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
-import { HetznerClient } from "./core/hetzner/hetzner-client.ts";
+import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import { NixosAnywhere } from "./core/nixos-anywhere.ts";
@@ -24,6 +24,7 @@ export interface ComposeOptions {
   cloud?: CloudApi;
   installer?: Installer;
   timing?: Partial<CoreDeps["timing"]>;
+  hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
 }
 
 /** Builds core's dependencies from parsed settings: the one place that opens the store and the adapters. */
@@ -39,7 +40,12 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
   const store = InstanceStore.open(dbPath, clock);
   const cloud =
     options.cloud ??
-    new HetznerClient({ endpoint: env.HCLOUD_ENDPOINT, token: env.HCLOUD_TOKEN ?? "", clock });
+    new HetznerClient({
+      endpoint: env.HCLOUD_ENDPOINT,
+      token: env.HCLOUD_TOKEN ?? "",
+      clock,
+      ...options.hetzner,
+    });
   const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
   return {

@@ -48,8 +48,9 @@ export function extendedExpiry(createdAt: Date, expiresAt: Date, hours: number, 
   return next;
 }
 
+/** Whole seconds, so the store and the server's `ccc-expires-at` label name the same instant. */
 export function expiryFrom(now: Date, hours: number): Date {
-  return new Date(now.getTime() + Math.round(hours * HOUR_MS));
+  return new Date(Math.floor((now.getTime() + hours * HOUR_MS) / 1000) * 1000);
 }
 
 export function formatHours(hours: number): string {

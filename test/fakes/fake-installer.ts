@@ -1,0 +1,42 @@
+// A real executable standing in for nixos-anywhere (fake-nixos-anywhere.mjs behind a small shell
+// wrapper that points it at its own folder), so ccc runs it exactly as it runs the real one.
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "fake-nixos-anywhere.mjs");
+
+export interface InstallerCall {
+  argv: string[];
+  /** The instance.json text the flake held when the installer ran. */
+  instanceJson: string | null;
+  flakeNix: string | null;
+}
+
+export interface FakeInstaller {
+  /** Path of the executable: give it to ccc as CCC_NIXOS_ANYWHERE. */
+  path: string;
+  behave(behavior: { exitCode?: number; sleepMs?: number; output?: string; errorOutput?: string }): void;
+  calls(): InstallerCall[];
+}
+
+export function createFakeInstaller(dir: string): FakeInstaller {
+  const path = join(dir, "nixos-anywhere");
+  writeFileSync(
+    path,
+    `#!/bin/sh\nFAKE_NIXOS_ANYWHERE_DIR='${dir}' exec '${process.execPath}' '${SCRIPT}' "$@"\n`,
+  );
+  chmodSync(path, 0o755);
+  return {
+    path,
+    behave: (behavior) => writeFileSync(join(dir, "behavior.json"), JSON.stringify(behavior)),
+    calls: () => {
+      const file = join(dir, "calls.jsonl");
+      if (!existsSync(file)) return [];
+      return readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as InstallerCall);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { deprovision } from "../src/commands/deprovision.ts";
+import { extend } from "../src/commands/extend.ts";
+import { list } from "../src/commands/list.ts";
+import { provision } from "../src/commands/provision.ts";
+import { status } from "../src/commands/status.ts";
+import type { ProvisionProgress } from "../src/core/run-provision.ts";
+import { type Harness, startHarness } from "./helpers/harness.ts";
+import { makeKeyPair } from "./helpers/keys.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  expect(h.strayServers()).toEqual([]);
+  await h.close();
+});
+
+const alice = { id: "alice", isAdmin: false };
+
+describe("provision → list → extend → status → deprovision", () => {
+  it("builds a ready machine with the user's key and deletes it again", async () => {
+    const key = makeKeyPair("alice@laptop").publicKey;
+    const steps: ProvisionProgress["step"][] = [];
+    const ctx = { deps: h.deps, actor: alice };
+    const ready = await provision(ctx, { owner: "alice", sshKey: key, hours: "2" }, (p) =>
+      steps.push(p.step),
+    );
+
+    expect(ready.status).toBe("ready");
+    expect(steps).toEqual(["creating_server", "waiting_for_ssh", "installing", "ready"]);
+    const [server] = h.cloud.servers();
+    expect(server?.name).toBe(ready.id);
+    expect(server?.labels).toMatchObject({ "managed-by": "ccc", "ccc-instance": ready.id });
+    expect(ready.ipv4).toBe(server?.public_net.ipv4.ip);
+
+    const [call] = h.installer.calls();
+    expect(call?.argv).toEqual([
+      "--flake",
+      `path:${h.deps.paths.instancesDir}/${ready.id}#cloud-instance`,
+      "--target-host",
+      `root@${ready.ipv4}`,
+      "-i",
+      h.env.CCC_OPERATOR_SSH_KEY,
+      "--ssh-port",
+      String(h.ssh.port),
+    ]);
+    expect(JSON.parse(call?.instanceJson ?? "{}")).toMatchObject({ instanceId: ready.id, userSshKey: key });
+
+    expect(list(ctx, {}).instances.map((i) => i.id)).toEqual([ready.id]);
+    const extended = await extend(ctx, { id: ready.id, hours: 1 });
+    expect(extended.expiresAt.getTime() - ready.expiresAt.getTime()).toBe(3_600_000);
+    expect(h.cloud.servers()[0]?.labels["ccc-expires-at"]).toBe(String(extended.expiresAt.getTime() / 1000));
+    expect(status(ctx, { id: ready.id }).instance.status).toBe("ready");
+
+    const gone = await deprovision(ctx, { id: ready.id });
+    expect(gone.instance.status).toBe("deleted");
+    expect(h.cloud.servers()).toEqual([]);
+    expect(h.deps.store.events(ready.id).map((e) => e.kind)).toEqual([
+      "requested",
+      "server_created",
+      "installing",
+      "ready",
+      "extended",
+      "deleting",
+      "deleted",
+    ]);
+  });
+});
