@@ -17,15 +17,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Json } from "./fake-hetzner-data.ts";
-import {
-  ApiError,
-  FakeHetznerState,
-  type FakeServer,
-  type FakeSshKey,
-  type Reply,
-} from "./fake-hetzner-state.ts";
+import { ApiError, type FakeServer, type FakeSshKey, type Reply } from "./fake-hetzner-resources.ts";
+import { FakeHetznerState } from "./fake-hetzner-state.ts";
 
-export type { FakeServer, FakeSshKey } from "./fake-hetzner-state.ts";
+export type { FakeServer, FakeSshKey } from "./fake-hetzner-resources.ts";
 
 export interface FakeHetznerOptions {
   token?: string;

@@ -6,12 +6,15 @@ import { UserError } from "../errors.ts";
  * base64-decoded key blob, so the comment and surrounding whitespace do not matter.
  */
 export function hetznerFingerprint(publicKey: string): string {
-  const blob = publicKey.trim().split(/\s+/)[1];
-  if (!blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) {
+  const [keyType, encoded] = publicKey.trim().split(/\s+/);
+  const blob = encoded && /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, "base64") : null;
+  // The blob repeats the key type, length-prefixed: a cheap check that this is a key at all.
+  const embeddedType = blob && blob.length > 4 ? blob.subarray(4, 4 + blob.readUInt32BE(0)).toString() : null;
+  if (!blob || !keyType || embeddedType !== keyType) {
     throw new UserError("Not an OpenSSH public key (expected `<type> <base64> [comment]`).", {
       field: "ssh_key",
     });
   }
-  const digest = createHash("md5").update(Buffer.from(blob, "base64")).digest("hex");
+  const digest = createHash("md5").update(blob).digest("hex");
   return digest.match(/../g)?.join(":") ?? digest;
 }
