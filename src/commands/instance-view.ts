@@ -50,7 +50,7 @@ export function sshCommand(i: Instance): string | null {
 export function formatTimeLeft(expiresAt: Date, now: Date): string {
   const ms = expiresAt.getTime() - now.getTime();
   if (ms <= 0) return "expired";
-  const minutes = Math.floor(ms / 60_000);
+  const minutes = Math.round(ms / 60_000);
   if (minutes < 1) return "under a minute";
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;

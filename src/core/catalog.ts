@@ -47,6 +47,7 @@ export class Catalog {
       if (type.deprecated || type.memoryGb < MIN_MEMORY_GB) continue;
       for (const price of type.prices) {
         if (location !== undefined && price.location !== location) continue;
+        if (type.locations && !type.locations.includes(price.location)) continue;
         offers.push({ type, location: price.location, hourly: price.hourly, monthly: price.monthly });
       }
     }

@@ -16,6 +16,7 @@ export interface CloudServer {
   name: string;
   status: ServerStatus;
   ipv4: string | null;
+  /** The server's own IPv6 address (`::1` of its /64). */
   ipv6: string | null;
   serverType: string;
   location: string | null;

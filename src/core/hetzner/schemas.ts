@@ -121,7 +121,7 @@ export function toCloudServer(s: z.infer<typeof serverSchema>): CloudServer {
     name: s.name,
     status,
     ipv4: s.public_net.ipv4?.ip ?? null,
-    ipv6: s.public_net.ipv6?.ip ?? null,
+    ipv6: ipv6HostAddress(s.public_net.ipv6?.ip ?? null),
     serverType: s.server_type.name,
     location: s.location?.name ?? s.datacenter?.location?.name ?? null,
     labels: s.labels,
@@ -178,4 +178,12 @@ export function toCloudLocation(l: z.infer<typeof locationSchema>): CloudLocatio
     country: l.country,
     networkZone: l.network_zone,
   };
+}
+
+/** Hetzner gives a server a /64 (`2001:db8:1:2::/64`); its own address, the one SSH answers on, is `::1` in it. */
+export function ipv6HostAddress(network: string | null): string | null {
+  if (!network) return null;
+  const [prefix] = network.split("/");
+  if (!prefix) return null;
+  return prefix.endsWith("::") ? `${prefix}1` : prefix;
 }

@@ -1,0 +1,154 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "../src/adapters/system-clock.ts";
+import { type CliIo, runCli } from "../src/cli.ts";
+import { PROJECT_ROOT } from "../src/config.ts";
+import type { Clock } from "../src/core/clock.ts";
+import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "./helpers/harness.ts";
+import { makeKeyPair } from "./helpers/keys.ts";
+
+let h: Harness;
+let now: Date;
+const clock: Clock = { now: () => new Date(now), sleep: systemClock.sleep };
+beforeEach(async () => {
+  now = new Date();
+  h = await startHarness();
+});
+afterEach(async () => {
+  expect(h.strayServers()).toEqual([]);
+  await h.close();
+});
+
+async function ccc(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    env: { ...h.env, USER: "opal", ...options.env },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readStdin: () => options.stdin ?? "",
+    compose: { clock, timing: FAST_TIMING, hetzner: FAST_HETZNER },
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe("ccc CLI", () => {
+  it("runs the whole cycle with --json and exit codes", async () => {
+    const keyFile = join(h.dir, "alice.pub");
+    writeFileSync(keyFile, `${makeKeyPair("alice@laptop").publicKey}\n`);
+    const made = await ccc(["provision", "--user", "alice", "--ssh-key", keyFile, "--hours", "2", "--json"]);
+    expect(made.stderr).toBe("");
+    expect(made.code).toBe(0);
+    const instance = JSON.parse(made.stdout);
+    expect(instance).toMatchObject({ owner: "alice", status: "ready", serverType: "cx23", location: "fsn1" });
+    expect(instance.ipv4).toMatch(/^127\.0\.0\.\d+$/);
+    expect(instance.ssh).toBe(`ssh claude@${instance.ipv4}`);
+    expect(instance.expiresAt).toBe(
+      new Date(Math.floor(now.getTime() / 1000) * 1000 + 2 * 3_600_000).toISOString(),
+    );
+
+    const listed = await ccc(["list", "--all", "--json"]);
+    expect(JSON.parse(listed.stdout).map((i: { id: string }) => i.id)).toEqual([instance.id]);
+    const table = await ccc(["list", "--all"]);
+    expect(table.stdout).toMatch(/^ID\s+OWNER\s+STATUS\s+TYPE\s+LOCATION\s+IPV4\s+EXPIRES\s+LEFT\n/);
+    expect(table.stdout).toContain(`${instance.id}  alice  ready`);
+    expect((await ccc(["list"])).stdout).toBe("No machines.\n");
+
+    const extended = await ccc(["extend", instance.id, "1"]);
+    expect(extended.code).toBe(0);
+    expect(extended.stdout).toMatch(
+      new RegExp(`^${instance.id} now expires at .* UTC \\(3 h left\\)\\.\\n$`),
+    );
+
+    const shown = await ccc(["status", instance.id]);
+    expect(shown.stdout).toContain(`ssh:      ssh claude@${instance.ipv4}`);
+
+    const deleted = await ccc(["deprovision", instance.id]);
+    expect(deleted).toMatchObject({ code: 0, stdout: `${instance.id} deleted; its server is gone.\n` });
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("shows each provisioning step with elapsed time, reading the key from standard input", async () => {
+    const run = await ccc(["provision", "--ssh-key", "-"], { stdin: makeKeyPair().publicKey });
+    expect(run.code).toBe(0);
+    const steps = run.stderr.trim().split("\n");
+    expect(steps).toHaveLength(4);
+    expect(steps[0]).toMatch(/^\[\s+0\.\ds\] ccc-\w{6}: Creating the server at Hetzner$/);
+    expect(steps[3]).toMatch(/Ready \(127\.0\.0\.\d+\)$/);
+    expect(run.stdout).toMatch(/Connect with: ssh claude@127\.0\.0\.\d+/);
+    const id = /ccc-\w{6}/.exec(run.stdout)?.[0] as string;
+    expect(JSON.parse((await ccc(["list", "--json"])).stdout)[0].owner).toBe("opal");
+    await ccc(["deprovision", id]);
+  });
+
+  it("exits 2 with one line for a refusal before any work", async () => {
+    const privateKeyFile = join(h.dir, "id_ed25519");
+    writeFileSync(privateKeyFile, makeKeyPair().privateKey);
+    const leaked = await ccc(["provision", "--ssh-key", privateKeyFile]);
+    expect(leaked.code).toBe(2);
+    expect(leaked.stderr).toMatch(/^ccc: .*private key/i);
+    expect((await ccc(["provision", "--ssh-key", makeKeyPair().publicKey, "--type", "nope"])).stderr).toMatch(
+      /^ccc: Unknown server type "nope"\. Available in fsn1: /,
+    );
+    expect((await ccc(["status", "banana"])).code).toBe(2);
+    expect((await ccc(["status", "ccc-abcdef", "--json"])).stdout).toContain('"code": "not_found"');
+    expect((await ccc(["extend", "ccc-abcdef"])).code).toBe(2);
+    expect((await ccc(["frobnicate"])).stderr).toMatch(/unknown command 'frobnicate'/);
+    const unconfigured = await ccc(["types"], { env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" } });
+    expect(unconfigured.code).toBe(2);
+    expect(unconfigured.stderr).toMatch(/HCLOUD_TOKEN is not set.*\n.*CCC_OPERATOR_SSH_KEY is not set/);
+    expect(h.cloud.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)).toEqual([]);
+  });
+
+  it("exits 1 when the work fails, saying what failed and that the server is gone", async () => {
+    h.installer.behave({ exitCode: 1, errorOutput: "disko: no such disk /dev/sda" });
+    const run = await ccc(["provision", "--ssh-key", makeKeyPair().publicKey]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /ccc: ccc-\w{6} failed: Installing NixOS failed \(exit code 1\): .*no such disk.*; the server was deleted\.\n$/,
+    );
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("lists server types with prices from the API", async () => {
+    const run = await ccc(["types", "--location", "fsn1"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^TYPE\s+LOCATION\s+CPU\s+RAM\s+DISK\s+ARCH\s+€\/HOUR\s+€\/MONTH\n/);
+    expect(run.stdout).not.toMatch(/cx22/);
+    const json = JSON.parse((await ccc(["types", "--json"])).stdout);
+    expect(json[0]).toEqual({
+      name: expect.any(String),
+      location: expect.any(String),
+      cores: expect.any(Number),
+      memoryGb: expect.any(Number),
+      diskGb: expect.any(Number),
+      architecture: expect.stringMatching(/^(x86|arm)$/),
+      priceHourly: expect.stringMatching(/^\d+\.\d+$/),
+      priceMonthly: expect.stringMatching(/^\d+\.\d+$/),
+    });
+  });
+});
+
+describe("the ccc executable", () => {
+  it("works straight after install, with no build step", async () => {
+    const help = await execa("node", [join(PROJECT_ROOT, "bin/ccc.js"), "provision", "--help"], {
+      reject: false,
+    });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("--ssh-key <file|-|key>");
+    expect(help.stdout).toContain("Examples:");
+    const listed = await execa("node", [join(PROJECT_ROOT, "bin/ccc.js"), "list", "--all", "--json"], {
+      env: h.env,
+      reject: false,
+    });
+    expect(listed).toMatchObject({ exitCode: 0, stdout: "[]" });
+  });
+});

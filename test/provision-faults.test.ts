@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { deprovision } from "../src/commands/deprovision.ts";
+import { provision } from "../src/commands/provision.ts";
+import { ExternalError } from "../src/core/errors.ts";
+import { ProvisionError } from "../src/core/run-provision.ts";
+import { type Harness, type HarnessOptions, startHarness } from "./helpers/harness.ts";
+import { makeKeyPair } from "./helpers/keys.ts";
+
+let h: Harness;
+async function setup(options: HarnessOptions = {}) {
+  h = await startHarness(options);
+  return { deps: h.deps, actor: { id: "alice", isAdmin: false } };
+}
+afterEach(async () => {
+  // After every fault: nothing runs at the cloud that the database does not know as live.
+  expect(h.strayServers()).toEqual([]);
+  await h.close();
+});
+
+const request = () => ({ owner: "alice", sshKey: makeKeyPair().publicKey, hours: 1 });
+
+async function failure(promise: Promise<unknown>): Promise<ProvisionError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProvisionError);
+  return error as ProvisionError;
+}
+
+function onlyInstance() {
+  const [row] = h.deps.store.list({ includeEnded: true });
+  if (!row) throw new Error("no instance recorded");
+  return row;
+}
+
+describe("provision faults leave nothing running and say what happened", () => {
+  it("retries 429 and 503 from Hetzner and still succeeds", async () => {
+    const ctx = await setup();
+    h.cloud.failNext(
+      { method: "POST", path: "/servers" },
+      {
+        status: 429,
+        code: "rate_limit_exceeded",
+        message: "limit reached",
+        headers: { "RateLimit-Remaining": "0" },
+      },
+    );
+    h.cloud.failNext(
+      { method: "POST", path: "/servers" },
+      { status: 503, code: "unavailable", message: "down" },
+    );
+    const ready = await provision(ctx, request());
+    expect(ready.status).toBe("ready");
+    expect(h.cloud.requests.filter((r) => r.method === "POST" && r.path === "/servers")).toHaveLength(3);
+    expect(h.cloud.servers()).toHaveLength(1);
+    await deprovision(ctx, { id: ready.id });
+  });
+
+  it("fails at once with Hetzner's message when the create action ends in error", async () => {
+    const ctx = await setup({
+      cloud: { createActionError: { code: "server_error", message: "host exploded" } },
+    });
+    const error = await failure(provision(ctx, request()));
+    expect(error.message).toContain("host exploded");
+    expect(error.cleanup).toBe("the server was deleted");
+    expect(onlyInstance()).toMatchObject({
+      status: "failed",
+      failureReason: expect.stringContaining("host exploded"),
+    });
+    expect(h.cloud.servers()).toEqual([]);
+    expect(h.installer.calls()).toEqual([]);
+  });
+
+  it("gives up when SSH never answers, and deletes the server", async () => {
+    const ctx = await setup({ manualSsh: true, env: { CCC_SSH_WAIT_SECONDS: "1" } });
+    const error = await failure(provision(ctx, request()));
+    expect(error.code).toBe("ssh_timeout");
+    expect(error.message).toMatch(/did not answer within 1 s/);
+    expect(h.cloud.servers()).toEqual([]);
+    expect(onlyInstance().status).toBe("failed");
+  });
+
+  it("does not take a port that accepts but never speaks SSH for a booted server", async () => {
+    const ctx = await setup({ manualSsh: true, env: { CCC_SSH_WAIT_SECONDS: "1" } });
+    h.cloud.setActionDuration(0);
+    const pending = provision(ctx, request());
+    await new Promise((r) => setTimeout(r, 100));
+    const ip = h.cloud.servers()[0]?.public_net.ipv4.ip as string;
+    await h.ssh.open(ip, { silent: true });
+    const error = await failure(pending);
+    expect(error.code).toBe("ssh_timeout");
+    expect(h.installer.calls()).toEqual([]);
+  });
+
+  it("reports an installer failure with its output, and deletes the server", async () => {
+    const ctx = await setup();
+    h.installer.behave({ exitCode: 3, errorOutput: "kexec failed: not enough memory" });
+    const error = await failure(provision(ctx, request()));
+    expect(error.code).toBe("install_failed");
+    expect(error.message).toContain("exit code 3");
+    expect(error.message).toContain("kexec failed: not enough memory");
+    expect(onlyInstance().status).toBe("failed");
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("stops an installer that runs past CCC_INSTALL_TIMEOUT_SECONDS", async () => {
+    const ctx = await setup({ env: { CCC_INSTALL_TIMEOUT_SECONDS: "1" } });
+    h.installer.behave({ sleepMs: 10_000 });
+    const error = await failure(provision(ctx, request()));
+    expect(error.code).toBe("install_timeout");
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("says so when the installer binary does not exist", async () => {
+    const ctx = await setup({ env: { CCC_NIXOS_ANYWHERE: "/nonexistent/nixos-anywhere" } });
+    const error = await failure(provision(ctx, request()));
+    expect(error.code).toBe("installer_missing");
+    expect(error.message).toContain("CCC_NIXOS_ANYWHERE");
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("finds and deletes a server whose create answer was lost", async () => {
+    const ctx = await setup();
+    // The create reaches Hetzner, but its answer is lost on the way back: ccc never learns the server id.
+    const original = h.deps.cloud.createServer.bind(h.deps.cloud);
+    h.deps.cloud.createServer = async (input, signal) => {
+      await original(input, signal);
+      throw new ExternalError("hetzner", "network_error", "connection reset after the request was sent");
+    };
+    const error = await failure(provision(ctx, request()));
+    expect(error.message).toContain("connection reset");
+    expect(error.cleanup).toBe("the server was deleted");
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("keeps going when the cleanup delete fails, and says the reconciler will retry", async () => {
+    const ctx = await setup();
+    h.installer.behave({ exitCode: 1 });
+    h.cloud.failNext({ method: "DELETE" }, { status: 403, code: "forbidden", message: "token is read-only" });
+    const error = await failure(provision(ctx, request()));
+    expect(error.cleanup).toMatch(/deleting the server failed too.*read-only.*reconciler will retry/);
+    // The server is still there, and the row says failed: reconcile will delete it (an orphan).
+    const row = onlyInstance();
+    expect(row.status).toBe("failed");
+    expect(h.cloud.servers().map((s) => s.id)).toEqual([row.hetznerServerId]);
+    await h.deps.cloud.deleteServer(row.hetznerServerId as number);
+  });
+});
