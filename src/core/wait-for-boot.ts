@@ -4,6 +4,7 @@ import { probeSsh } from "./wait-for-ssh.ts";
 
 const PROBE_TIMEOUT_MS = 3_000;
 const ACTION_MAX_GAP_MS = 60_000;
+const FIRST_PROBE_GAP_MS = 100;
 
 /**
  * Waits until SSH answers on `host`, up to the configured time. A live SSH port proves the boot, so
@@ -23,6 +24,8 @@ async function waitForSsh(deps: CoreDeps, host: string, signal: AbortSignal): Pr
   const { sshPort, sshWaitMs, sshProbeIntervalMs } = deps.timing;
   const deadline = deps.clock.now().getTime() + sshWaitMs;
   let lastError = "no attempt";
+  // Probes cost no API requests: start eager so a fast boot is seen at once, then settle.
+  let gap = Math.min(FIRST_PROBE_GAP_MS, sshProbeIntervalMs);
   for (;;) {
     try {
       await probeSsh(host, sshPort, Math.min(PROBE_TIMEOUT_MS, sshWaitMs), signal);
@@ -31,8 +34,9 @@ async function waitForSsh(deps: CoreDeps, host: string, signal: AbortSignal): Pr
       if (signal.aborted) throw error;
       lastError = error instanceof Error ? error.message : String(error);
     }
-    if (deps.clock.now().getTime() + sshProbeIntervalMs > deadline) break;
-    await deps.clock.sleep(sshProbeIntervalMs, signal);
+    if (deps.clock.now().getTime() + gap > deadline) break;
+    await deps.clock.sleep(gap, signal);
+    gap = Math.min(gap * 2, sshProbeIntervalMs);
   }
   throw new ExternalError(
     "ssh",
