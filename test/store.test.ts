@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Clock } from "../src/core/clock.ts";
+import { QuotaError } from "../src/core/errors.ts";
+import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instance.ts";
+import { InstanceStore, type NewInstance } from "../src/core/store/instance-store.ts";
+import { MIGRATIONS } from "../src/core/store/migrations.ts";
+
+let dir: string;
+let now = new Date("2026-11-25T10:00:00Z");
+const clock: Clock = { now: () => new Date(now), sleep: async () => {} };
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ccc-store-"));
+  now = new Date("2026-11-25T10:00:00Z");
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const HOUR = 3_600_000;
+function row(id: string, owner: string, expiresInHours: number): NewInstance {
+  return {
+    id,
+    owner,
+    ownerEmail: null,
+    sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDcQm6D3aP0VYlQ2dL2YxP8S2h3wxCK4oXgx7bX1y8hn a@b"],
+    sshKeyFingerprint: "SHA256:abc",
+    serverType: "cx23",
+    location: "fsn1",
+    createdAt: new Date(now),
+    expiresAt: new Date(now.getTime() + expiresInHours * HOUR),
+  };
+}
+const note = { actor: "test", kind: "requested" };
+
+describe("InstanceStore", () => {
+  it("migrates a new file to the latest version, in WAL mode, and reopens it", () => {
+    const path = join(dir, "ccc.db");
+    InstanceStore.open(path, clock).close();
+    const db = new Database(path);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+    const again = InstanceStore.open(path, clock);
+    expect(again.ping()).toBe(true);
+    again.close();
+  });
+
+  it("refuses a database from a newer ccc", () => {
+    const path = join(dir, "ccc.db");
+    const db = new Database(path);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => InstanceStore.open(path, clock)).toThrow(/newer than this ccc/);
+  });
+
+  it("keeps deleted instances for history, lists live ones, and finds the expired", () => {
+    const store = InstanceStore.open(join(dir, "ccc.db"), clock);
+    store.add(row("ccc-aaaaaa", "alice", 1), note);
+    store.add(row("ccc-bbbbbb", "alice", 3), note);
+    store.add(row("ccc-cccccc", "bob", 2), note);
+    store.update(
+      "ccc-bbbbbb",
+      { status: "ready", ipv4: "192.0.2.1", hetznerServerId: 7 },
+      { actor: "t", kind: "ready" },
+    );
+    now = new Date(now.getTime() + 2 * HOUR);
+    expect(store.getExpired(now).map((i) => i.id)).toEqual(["ccc-aaaaaa", "ccc-cccccc"]);
+    const removed = store.remove("ccc-aaaaaa", { actor: "t", kind: "deleted", detail: "expired" });
+    expect(removed).toMatchObject({ status: "deleted", deletedAt: now });
+    expect(store.get("ccc-aaaaaa")?.status).toBe("deleted");
+    expect(store.list({ owner: "alice" }).map((i) => i.id)).toEqual(["ccc-bbbbbb"]);
+    expect(store.list({ owner: "alice", includeEnded: true })).toHaveLength(2);
+    expect(store.getExpired(now).map((i) => i.id)).toEqual(["ccc-cccccc"]);
+    // A failed delete leaves `deleting`, which stays due even before its expiry.
+    store.update("ccc-bbbbbb", { status: "deleting" }, { actor: "t", kind: "deleting" });
+    expect(store.getExpired(now).map((i) => i.id)).toEqual(["ccc-cccccc", "ccc-bbbbbb"]);
+    expect(store.get("ccc-bbbbbb")).toMatchObject({ ipv4: "192.0.2.1", hetznerServerId: 7 });
+    expect(store.events("ccc-aaaaaa").map((e) => [e.kind, e.detail])).toEqual([
+      ["requested", null],
+      ["deleted", "expired"],
+    ]);
+    expect(store.lastKeysOf("alice")?.[0]).toMatch(/^ssh-ed25519 /);
+    expect(store.lastKeysOf("carol")).toBeNull();
+    store.close();
+  });
+
+  it("lets only one of two processes take the last slot of a quota", () => {
+    const path = join(dir, "ccc.db");
+    const one = InstanceStore.open(path, clock);
+    const two = InstanceStore.open(path, clock);
+    one.add(row("ccc-aaaaaa", "alice", 1), note, 2);
+    two.add(row("ccc-bbbbbb", "alice", 1), note, 2);
+    expect(() => one.add(row("ccc-cccccc", "alice", 1), note, 2)).toThrow(QuotaError);
+    expect(() => two.add(row("ccc-dddddd", "alice", 1), note, 2)).toThrow(
+      "You already have 2 machines running; the limit is 2. Delete one first.",
+    );
+    expect(one.list({ includeEnded: true })).toHaveLength(2);
+    expect(one.events()).toHaveLength(2);
+    one.close();
+    two.close();
+  });
+});
+
+describe("instance ids", () => {
+  it("are short, readable and valid Hetzner names", () => {
+    const ids = new Set(Array.from({ length: 2000 }, () => newInstanceId()));
+    expect(ids.size).toBe(2000);
+    for (const id of ids) {
+      expect(id).toMatch(INSTANCE_ID_PATTERN);
+      expect(id).toMatch(/^[a-z0-9-]{1,63}$/);
+    }
+    expect(newInstanceId(() => Buffer.from([0, 1, 31, 32, 33, 255]))).toBe("ccc-ab9ab9");
+  });
+});
