@@ -113,3 +113,30 @@ export function missingSettings(env: CoreEnv, required: Record<string, string>):
 export function fromRoot(path: string): string {
   return isAbsolute(path) ? path : join(PROJECT_ROOT, path);
 }
+
+/** What the Slack bot needs besides the cloud settings, with where an operator gets each. */
+export const REQUIRED_FOR_BOT: Record<string, string> = {
+  SLACK_BOT_TOKEN:
+    "the Bot User OAuth Token (xoxb-…): api.slack.com/apps → your app → OAuth & Permissions, after installing the app",
+};
+
+/** How Slack reaches the bot: one of the two is needed. */
+export const BOT_RECEIVER_HINT =
+  "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is not set: for Socket Mode (recommended, no public URL) set SLACK_APP_TOKEN " +
+  "to an app-level token (xapp-…) with connections:write from api.slack.com/apps → your app → Basic Information → " +
+  "App-Level Tokens; for HTTP set SLACK_SIGNING_SECRET from Basic Information → App Credentials.";
+
+/** Every missing bot setting (Slack side), listed at once. */
+export function missingBotSettings(env: Env): string[] {
+  const problems: string[] = [];
+  for (const [name, hint] of Object.entries(REQUIRED_FOR_BOT)) {
+    if (!env[name as keyof Env]) problems.push(`${name} is not set: ${hint}`);
+  }
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) problems.push(BOT_RECEIVER_HINT);
+  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith("xapp-")) {
+    problems.push(
+      "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)",
+    );
+  }
+  return problems;
+}

@@ -1,0 +1,51 @@
+import type { types } from "@slack/bolt";
+import { euro } from "../../commands/types.ts";
+import type { Instance } from "../../core/instance.ts";
+import { type Block, context, escapeText, plain, section } from "../mrkdwn.ts";
+import { ACTIONS, instanceCard } from "./instance-blocks.ts";
+
+export interface HomeInput {
+  mine: Instance[];
+  /** Every live instance, for admins; null for everyone else. */
+  everyone: { instances: Instance[]; hourlyTotal: string | null } | null;
+  now: Date;
+  /** A one-off line on top, e.g. why a button did nothing. */
+  notice?: string | undefined;
+}
+
+export function homeView(input: HomeInput): types.HomeView {
+  const blocks: Block[] = [];
+  if (input.notice) blocks.push(section(`:warning: ${escapeText(input.notice)}`));
+  blocks.push(
+    { type: "header", text: plain("Your machines") },
+    {
+      type: "actions",
+      block_id: "home_new",
+      elements: [
+        {
+          type: "button",
+          action_id: ACTIONS.newMachine,
+          text: plain("New machine"),
+          style: "primary",
+          value: "new",
+        },
+      ],
+    },
+  );
+  if (input.mine.length === 0) blocks.push(section("You have no machines running."));
+  for (const i of input.mine) blocks.push({ type: "divider" }, ...instanceCard(i, input.now));
+  if (input.everyone) {
+    const { instances, hourlyTotal } = input.everyone;
+    const cost = hourlyTotal === null ? "" : ` · ${euro(hourlyTotal)} per hour in all`;
+    blocks.push(
+      { type: "header", text: plain("Everyone's live machines (admin)") },
+      context(`${instances.length} running${cost}`),
+    );
+    for (const i of instances.slice(0, 40)) {
+      blocks.push(...instanceCard(i, input.now, { showOwner: true }));
+    }
+    if (instances.length > 40) blocks.push(context(`…and ${instances.length - 40} more: /ccc list all`));
+  }
+  blocks.push(context("`/ccc help` lists every command."));
+  return { type: "home", blocks: blocks.slice(0, 100) };
+}

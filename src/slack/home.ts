@@ -1,0 +1,34 @@
+import type { Instance } from "../core/instance.ts";
+import { homeView } from "./blocks/home-view.ts";
+import type { BotContext } from "./bot-context.ts";
+import { within } from "./timeout.ts";
+import { callSlack } from "./web-client.ts";
+
+/** Publishes the App Home tab for one user as things are now. */
+export async function publishHome(bot: BotContext, userId: string, notice?: string): Promise<void> {
+  const isAdmin = bot.admins.has(userId);
+  const mine = bot.deps.store.list({ owner: userId });
+  const everyone = isAdmin ? bot.deps.store.list() : null;
+  const hourlyTotal = everyone ? await hourlyCost(bot, everyone) : null;
+  const view = homeView({
+    mine,
+    everyone: everyone ? { instances: everyone, hourlyTotal } : null,
+    now: bot.deps.clock.now(),
+    notice,
+  });
+  await callSlack(bot.log, "views.publish", () => bot.client.views.publish({ user_id: userId, view }));
+}
+
+/** The summed hourly price of these instances, as a decimal string; null when prices are not at hand. */
+async function hourlyCost(bot: BotContext, instances: Instance[]): Promise<string | null> {
+  const catalog = await within(bot.deps.catalog.load(), bot.catalogWaitMs).catch(() => null);
+  if (!catalog) return null;
+  let total = 0;
+  for (const i of instances) {
+    const price = catalog.types
+      .find((t) => t.name === i.serverType)
+      ?.prices.find((p) => p.location === i.location);
+    total += Number(price?.hourly ?? 0);
+  }
+  return total.toFixed(4);
+}

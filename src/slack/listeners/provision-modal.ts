@@ -1,0 +1,77 @@
+import type { App, BlockAction, ViewSubmitAction } from "@slack/bolt";
+import { acceptProvision } from "../../commands/provision.ts";
+import { QuotaError, UserError } from "../../core/errors.ts";
+import {
+  FIELDS,
+  MODAL_ACTIONS,
+  PROVISION_CALLBACK,
+  readModalState,
+  refusalModal,
+} from "../blocks/provision-modal.ts";
+import { type BotContext, commandContext } from "../bot-context.ts";
+import { errorText } from "../errors.ts";
+import { startProvisionFlow } from "../provision-flow.ts";
+import { provisionModalFor } from "../provision-modal-data.ts";
+import { within } from "../timeout.ts";
+import { callSlack } from "../web-client.ts";
+
+type ViewState = Parameters<typeof readModalState>[0];
+
+/** The provision modal: redraws on location/type/hours changes, and validates the submission. */
+export function registerProvisionModal(app: App, bot: BotContext): void {
+  app.action<BlockAction>(MODAL_ACTIONS, async ({ ack, body }) => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const state = readModalState(view.state.values as ViewState);
+    const next = await provisionModalFor(bot, body.user.id, {
+      ...(state.location ? { location: state.location } : {}),
+      ...(state.serverType ? { serverType: state.serverType } : {}),
+      ...(state.hours ? { hours: Number(state.hours) } : {}),
+    });
+    await callSlack(bot.log, "views.update", () =>
+      bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
+    );
+  });
+
+  app.view<ViewSubmitAction>(PROVISION_CALLBACK, async ({ ack, body, view }) => {
+    const userId = body.user.id;
+    // The entered key is never logged: not here, not in errors (core's messages never echo it).
+    const state = readModalState(view.state.values as ViewState);
+    try {
+      if (!(await within(bot.deps.catalog.load(), bot.catalogWaitMs))) {
+        await ack({
+          response_action: "errors",
+          errors: {
+            [FIELDS.serverType]: "Hetzner is slow to answer right now; press Create again in a moment.",
+          },
+        });
+        return;
+      }
+      const instance = await acceptProvision(commandContext(bot, userId), {
+        owner: userId,
+        sshKey: state.sshKey,
+        hours: state.hours,
+        serverType: state.serverType,
+        location: state.location,
+      });
+      await ack({ response_action: "clear" });
+      bot.log.info("provision accepted", { instance: instance.id, owner: userId });
+      startProvisionFlow(bot, userId, instance);
+    } catch (error) {
+      const message = errorText(error, bot.log, "provision modal").slice(0, 1900);
+      if (error instanceof QuotaError && !error.field) {
+        await ack({ response_action: "update", view: refusalModal("Limit reached", message) });
+        return;
+      }
+      // A refusal lands on its field (unknown fields on the key, at the top); a failure on the type.
+      const field =
+        error instanceof UserError
+          ? error.field && error.field in FIELDS
+            ? error.field
+            : FIELDS.sshKey
+          : FIELDS.serverType;
+      await ack({ response_action: "errors", errors: { [field]: message } });
+    }
+  });
+}

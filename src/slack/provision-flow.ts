@@ -1,0 +1,63 @@
+import { completeProvision } from "../commands/provision.ts";
+import { ExternalError } from "../core/errors.ts";
+import type { Instance } from "../core/instance.ts";
+import { ProvisionError } from "../core/run-provision.ts";
+import {
+  cleanupSucceeded,
+  creatingMessage,
+  currentMessage,
+  failedMessage,
+  readyMessage,
+} from "./blocks/instance-blocks.ts";
+import { type BotContext, commandContext } from "./bot-context.ts";
+import { LiveDm } from "./direct-message.ts";
+import { errorText } from "./errors.ts";
+import { publishHome } from "./home.ts";
+
+/**
+ * After the modal closed: DMs "being created" at once, updates that message at each step, and ends
+ * it with the ready card or what failed. Slack failures are logged and never stop the build.
+ */
+export function startProvisionFlow(bot: BotContext, userId: string, recorded: Instance): void {
+  bot.tasks.run(`provision ${recorded.id}`, async () => {
+    const dm = new LiveDm(bot.client, bot.log, userId);
+    void dm.show(creatingMessage(recorded, null));
+    try {
+      const ready = await completeProvision(commandContext(bot, userId), recorded, (progress) => {
+        if (progress.step !== "ready") void dm.show(creatingMessage(progress.instance, progress.step));
+      });
+      bot.log.info("provisioned", { instance: ready.id, owner: userId });
+      await dm.show(readyMessage(ready, bot.deps.clock.now()), { final: true });
+    } catch (error) {
+      await dm.show(outcomeOfFailure(bot, recorded, error), { final: true });
+    }
+    await publishHome(bot, userId);
+  });
+}
+
+function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
+  if (error instanceof ProvisionError) {
+    if (!cleanupSucceeded(error.cleanup)) {
+      void bot.deps.notifier.notify({
+        kind: "admin_alert",
+        text: `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${error.cleanup}`,
+      });
+    }
+    return failedMessage(recorded.id, error.reason, error.cleanup);
+  }
+  const now = bot.deps.clock.now();
+  const current = bot.deps.store.get(recorded.id);
+  if (error instanceof ExternalError && error.code === "deleted_meanwhile" && current) {
+    return currentMessage(current, now);
+  }
+  const reason = errorText(error, bot.log, "provision");
+  void bot.deps.notifier.notify({
+    kind: "admin_alert",
+    text: `${recorded.id} failed unexpectedly: ${reason}`,
+  });
+  return failedMessage(
+    recorded.id,
+    reason,
+    "deleting the server failed or was not tried; the reconciler will check",
+  );
+}

@@ -1,0 +1,59 @@
+import type { types } from "@slack/bolt";
+import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
+import type { BotContext } from "./bot-context.ts";
+import { within } from "./timeout.ts";
+
+/**
+ * The provision modal for a user, from the cached catalog: it must be ready well within the 3 s a
+ * trigger_id lives, so a cold cache that Hetzner does not fill in time gives a "try again" modal.
+ */
+export async function provisionModalFor(
+  bot: BotContext,
+  userId: string,
+  wanted: Partial<ModalChoice> = {},
+): Promise<types.ModalView> {
+  const { deps } = bot;
+  const live = deps.store.list({ owner: userId });
+  if (live.length >= deps.policy.maxInstancesPerUser) {
+    return refusalModal(
+      "Limit reached",
+      `You already have ${live.length} machine${live.length === 1 ? "" : "s"} running (${live.map((i) => i.id).join(", ")}); the limit is ${deps.policy.maxInstancesPerUser}. Delete one first with /ccc deprovision <id>.`,
+    );
+  }
+  const loaded = await within(
+    deps.catalog.load().then(async (catalog) => ({ catalog, offers: await deps.catalog.offers() })),
+    bot.catalogWaitMs,
+  ).catch((error: unknown) => {
+    bot.log.error("catalog unavailable", { error: String(error) });
+    return null;
+  });
+  if (!loaded) {
+    return refusalModal(
+      "Try again",
+      "Hetzner's list of server types is not at hand right now. Try again in a minute.",
+    );
+  }
+  const { catalog, offers: all } = loaded;
+  const offered = new Set(all.map((o) => o.location));
+  const locations = catalog.locations.filter((l) => offered.has(l.name));
+  const pick = (name: string | undefined) => (name && offered.has(name) ? name : undefined);
+  const location =
+    pick(wanted.location) ??
+    pick(deps.policy.defaultLocation) ??
+    locations[0]?.name ??
+    deps.policy.defaultLocation;
+  const offers = all.filter(
+    (o) => o.location === location && (!o.type.locations || o.type.locations.includes(location)),
+  );
+  return provisionModal({
+    policy: deps.policy,
+    locations,
+    offers,
+    choice: {
+      location,
+      serverType: wanted.serverType ?? deps.policy.defaultServerType,
+      hours: wanted.hours ?? deps.policy.defaultHours,
+    },
+    lastKey: deps.store.lastKeysOf(userId)?.[0] ?? null,
+  });
+}

@@ -1,0 +1,83 @@
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Notice, Notifier } from "../core/notifier.ts";
+import { instanceButtons, type SlackMessage } from "./blocks/instance-blocks.ts";
+import { sendDm } from "./direct-message.ts";
+import { dateToken, escapeText, inTime, section } from "./mrkdwn.ts";
+import type { WebClient } from "./web-client.ts";
+
+/** Owners that are Slack users get DMs; operator names (from the CLI) do not. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]+$/;
+
+export interface SlackNotifierOptions {
+  admins: readonly string[];
+  clock: Clock;
+  log: Logger;
+}
+
+/** The notifier port over Slack DMs: owners for their machines, the admins for alerts. Never throws. */
+export class SlackNotifier implements Notifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly options: SlackNotifierOptions,
+  ) {}
+
+  async notify(notice: Notice): Promise<boolean> {
+    try {
+      if (notice.kind === "admin_alert") {
+        const message = {
+          text: notice.text,
+          blocks: [section(`:rotating_light: ${escapeText(notice.text)}`)],
+        };
+        const sent = await Promise.all(this.options.admins.map((admin) => this.send(admin, message)));
+        return sent.length > 0 && sent.every(Boolean);
+      }
+      return await this.send(notice.instance.owner, noticeMessage(notice, this.options.clock.now()));
+    } catch (error) {
+      this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
+      return false;
+    }
+  }
+
+  private async send(userId: string, message: SlackMessage): Promise<boolean> {
+    if (!SLACK_USER_ID.test(userId)) {
+      this.options.log.info("notice not sent: not a Slack user", { to: userId });
+      return false;
+    }
+    return sendDm(this.client, this.options.log, userId, message);
+  }
+}
+
+/** The DM for a notice about one instance. */
+export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, now: Date): SlackMessage {
+  const { id } = notice.instance;
+  switch (notice.kind) {
+    case "reminder": {
+      const at = notice.instance.expiresAt;
+      const text = `${id} expires in ${notice.minutesLeft} minutes.`;
+      return {
+        text,
+        blocks: [
+          section(
+            `:alarm_clock: *${id}* expires ${dateToken(at)} (${inTime(at, now)}) and will then be deleted with everything on it.`,
+          ),
+          instanceButtons(id),
+        ],
+      };
+    }
+    case "expired":
+      return plainNotice(`:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`);
+    case "server_gone":
+      return plainNotice(
+        `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,
+      );
+    case "provision_abandoned":
+      return plainNotice(
+        `:x: *${id}* could not be finished after ccc restarted: ${escapeText(notice.reason)}. The server was removed; nothing keeps running.`,
+      );
+  }
+}
+
+function plainNotice(mrkdwn: string): SlackMessage {
+  return { text: mrkdwn.replace(/:[a-z_]+: /, "").replaceAll("*", ""), blocks: [section(mrkdwn)] };
+}
