@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 
-export const INSTANCE_STATUSES = ["creating", "installing", "ready", "failed", "deleting", "deleted"] as const;
+export const INSTANCE_STATUSES = [
+  "creating",
+  "installing",
+  "ready",
+  "failed",
+  "deleting",
+  "deleted",
+] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
 /** Statuses of an instance that may have a server running (and costing money). */
