@@ -1,18 +1,26 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { checkExpired, checkExpiredText } from "./commands/check-expired.ts";
+import { PrintingNotifier } from "./adapters/printing-notifier.ts";
+import { systemClock } from "./adapters/system-clock.ts";
+import { checkExpired, checkExpiredFailed, checkExpiredText } from "./commands/check-expired.ts";
 import type { CommandContext } from "./commands/context.ts";
 import { deprovision, deprovisionText } from "./commands/deprovision.ts";
 import { extend, extendText } from "./commands/extend.ts";
 import { instanceJson } from "./commands/instance-view.ts";
 import { list, listText } from "./commands/list.ts";
 import { progressText, provision, provisionText } from "./commands/provision.ts";
+import { reconcile, reconcileFailed, reconcileText } from "./commands/reconcile.ts";
+import { remind, remindText } from "./commands/remind.ts";
 import { status, statusText } from "./commands/status.ts";
 import { offerJson, types, typesText } from "./commands/types.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import { ConfigError, envSchema, parseEnv } from "./config.ts";
+import { ConfigError, type Env, envSchema, parseEnv } from "./config.ts";
 import { CccError, isRefusal } from "./core/errors.ts";
+import type { Logger } from "./core/logger.ts";
+import type { Notifier } from "./core/notifier.ts";
 import { ProvisionError } from "./core/run-provision.ts";
+import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { createSlackWebClient } from "./slack/web-client.ts";
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -31,20 +39,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let json = false;
   const out = (human: string, data: unknown) =>
     io.stdout(json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
-  const context = (needCloud: boolean): CommandContext => {
+  const context = (needCloud: boolean, notifies: boolean): CommandContext => {
     const env = parseEnv(envSchema, io.env);
-    const deps = composeCore(env, { ...io.compose, needCloud });
+    const notifier = notifies && !io.compose?.notifier ? cliNotifier(env, io, json) : undefined;
+    const deps = composeCore(env, { ...io.compose, needCloud, ...(notifier ? { notifier } : {}) });
     return { deps, actor: { id: operatorName(io.env), isAdmin: true } };
   };
   const action =
     <A extends unknown[]>(
       needCloud: boolean,
       body: (ctx: CommandContext, ...args: A) => Promise<void> | void,
+      { notifies = false } = {},
     ) =>
     async (...args: A) => {
       const options = args.at(-2) as { json?: boolean } | undefined;
       json = Boolean(options?.json);
-      const ctx = context(needCloud);
+      const ctx = context(needCloud, notifies);
       try {
         await body(ctx, ...args);
       } finally {
@@ -168,21 +178,82 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command("check-expired")
-    .description("delete every machine past its expiry (run it from cron every minute)")
+    .description("delete every machine past its expiry and tell its owner (run it from cron every minute)")
     .addOption(jsonOption)
     .addHelpText(
       "after",
-      "\nCrontab:\n  * * * * * cd /path/to/ccc && npx ccc check-expired >> data/cron.log 2>&1",
+      "\nCrontab (without the bot):\n  * * * * * cd /path/to/ccc && npx ccc check-expired && npx ccc remind >> data/cron.log 2>&1",
     )
     .action(
-      action(true, async (ctx) => {
-        const outcomes = await checkExpired(ctx);
-        out(
-          checkExpiredText(outcomes),
-          outcomes.map((o) => ({ ...instanceJson(o.instance), error: o.error })),
-        );
-        if (outcomes.some((o) => o.error)) exitCode = EXIT.failed;
-      }),
+      action(
+        true,
+        async (ctx) => {
+          const summary = await checkExpired(ctx);
+          out(checkExpiredText(summary), {
+            outcomes: summary.outcomes.map((o) => ({
+              ...instanceJson(o.instance),
+              error: o.error,
+              retryAt: o.retryAt?.toISOString() ?? null,
+            })),
+            busy: summary.busy,
+          });
+          if (checkExpiredFailed(summary)) exitCode = EXIT.failed;
+        },
+        { notifies: true },
+      ),
+    );
+
+  program
+    .command("remind")
+    .description("remind owners whose machines expire within CCC_REMIND_MINUTES (run it every minute)")
+    .addOption(jsonOption)
+    .addHelpText("after", "\nExample:\n  CCC_REMIND_MINUTES=60,15 ccc remind")
+    .action(
+      action(
+        false,
+        async (ctx) => {
+          const env = parseEnv(envSchema, io.env);
+          const summary = await remind(ctx, { offsets: env.CCC_REMIND_MINUTES });
+          out(
+            remindText(summary),
+            summary.reminders.map((r) => ({
+              id: r.instance.id,
+              owner: r.instance.owner,
+              offsetMinutes: r.offsetMinutes,
+              minutesLeft: r.minutesLeft,
+              delivered: r.delivered,
+            })),
+          );
+        },
+        { notifies: true },
+      ),
+    );
+
+  program
+    .command("reconcile")
+    .description(
+      "compare ccc's servers at Hetzner with the store: delete orphans, close records of vanished servers, recover interrupted provisions",
+    )
+    .option("--dry-run", "only list what is found and what would be done")
+    .addOption(jsonOption)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ccc reconcile --dry-run\n  */10 * * * * cd /path/to/ccc && npx ccc reconcile",
+    )
+    .action(
+      action(
+        true,
+        async (ctx, opts: { dryRun?: boolean }) => {
+          const env = parseEnv(envSchema, io.env);
+          const summary = await reconcile(ctx, {
+            graceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+            dryRun: Boolean(opts.dryRun),
+          });
+          out(reconcileText(summary), summary);
+          if (reconcileFailed(summary)) exitCode = EXIT.failed;
+        },
+        { notifies: true },
+      ),
     );
 
   try {
@@ -218,6 +289,22 @@ function readKeyArgument(value: string, io: CliIo): string {
   const path = value.startsWith("~/") ? `${io.env.HOME ?? ""}${value.slice(1)}` : value;
   if (!/^(ssh-|ecdsa-|sk-)/.test(value) && existsSync(path)) return readFileSync(path, "utf8");
   return value;
+}
+
+/**
+ * The lifecycle commands tell people what the bot would: Slack DMs with a bot token, else printed
+ * lines (on stderr under --json, so the JSON stays parseable).
+ */
+function cliNotifier(env: Env, io: CliIo, json: boolean): Notifier {
+  const clock = io.compose?.clock ?? systemClock;
+  if (!env.SLACK_BOT_TOKEN) return new PrintingNotifier(json ? io.stderr : io.stdout, clock);
+  const log: Logger = {
+    info() {},
+    warn: (message, fields) => io.stderr(`ccc: ${message} ${JSON.stringify(fields ?? {})}\n`),
+    error: (message, fields) => io.stderr(`ccc: ${message} ${JSON.stringify(fields ?? {})}\n`),
+  };
+  const client = createSlackWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log);
+  return new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
 }
 
 function operatorName(env: Record<string, string | undefined>): string {

@@ -1,15 +1,21 @@
-import { type SweepOutcome, checkExpired as sweep } from "../core/check-expired.ts";
+import { runSweep, type SweepSummary } from "../core/lifecycle/sweep.ts";
 import type { CommandContext } from "./context.ts";
 
-export function checkExpired(ctx: CommandContext): Promise<SweepOutcome[]> {
-  return sweep(ctx.deps);
+/** Runs the expiry sweep once (what the scheduler does every minute). */
+export function checkExpired(ctx: CommandContext): Promise<SweepSummary> {
+  return runSweep(ctx.deps);
 }
 
-export function checkExpiredText(outcomes: SweepOutcome[]): string {
-  if (outcomes.length === 0) return "Nothing has expired.";
-  return outcomes
-    .map((o) =>
-      o.error ? `${o.instance.id}: delete failed, will retry: ${o.error}` : `${o.instance.id}: deleted`,
-    )
-    .join("\n");
+export function checkExpiredFailed(summary: SweepSummary): boolean {
+  return summary.outcomes.some((o) => o.error);
+}
+
+export function checkExpiredText(summary: SweepSummary): string {
+  const lines = summary.outcomes.map((o) =>
+    o.error
+      ? `${o.instance.id}: delete failed, retried from ${o.retryAt?.toISOString() ?? "the next sweep"}: ${o.error}`
+      : `${o.instance.id}: deleted`,
+  );
+  for (const id of summary.busy) lines.push(`${id}: left to another ccc process acting on it`);
+  return lines.length > 0 ? lines.join("\n") : "Nothing has expired.";
 }

@@ -1,8 +1,10 @@
 import type { CloudServer } from "./cloud.ts";
 import type { CoreDeps } from "./deps.ts";
-import { ExternalError } from "./errors.ts";
+import { ExternalError, UserError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import { awaitSsh } from "./lifecycle/await-ssh.ts";
+import { instanceLease, takeLease } from "./lifecycle/leases.ts";
 import { ensureDataDirs, instancePaths } from "./provision.ts";
 import { serverLabels } from "./server-labels.ts";
 import { waitForBoot } from "./wait-for-boot.ts";
@@ -18,18 +20,62 @@ export interface ProvisionProgress {
 
 const ACTOR = { actor: "ccc" };
 
+type Report = (step: ProvisionStep, instance: Instance) => void;
+
 /**
  * Turns a recorded `creating` instance into a ready machine. Any failure from the create call on
- * deletes the server, marks the instance `failed` with the reason, and rethrows.
+ * deletes the server, marks the instance `failed` with the reason, and rethrows. The instance's
+ * lease is held throughout, so the reconciler never takes a provision in progress for a stuck one.
  */
 export async function runProvision(
   deps: CoreDeps,
   recorded: Instance,
   onProgress: (progress: ProvisionProgress) => void = () => {},
 ): Promise<Instance> {
+  const lease = takeLease(deps, instanceLease(recorded.id));
+  if (!lease) {
+    throw new UserError(`${recorded.id} is already being built by another ccc process.`, { code: "busy" });
+  }
+  try {
+    return await createAndFinish(deps, recorded, reporter(deps, onProgress));
+  } finally {
+    lease.release();
+  }
+}
+
+/**
+ * Continues a provision whose process stopped after its server was created: records the server,
+ * waits for SSH, installs. The caller holds the instance's lease. A failure deletes the server,
+ * marks the instance `failed` and rethrows, as in `runProvision`.
+ */
+export async function resumeProvision(
+  deps: CoreDeps,
+  recorded: Instance,
+  server: CloudServer,
+  onProgress: (progress: ProvisionProgress) => void = () => {},
+): Promise<Instance> {
+  try {
+    await ensureDataDirs(deps);
+    const type = (await deps.catalog.load()).types.find((t) => t.name === recorded.serverType);
+    return await finishProvision(
+      deps,
+      recorded,
+      server,
+      type?.architecture,
+      reporter(deps, onProgress),
+      (host) => awaitSsh(deps, host),
+    );
+  } catch (error) {
+    throw await failProvision(deps, recorded.id, server, error);
+  }
+}
+
+function reporter(deps: CoreDeps, onProgress: (progress: ProvisionProgress) => void): Report {
   const started = deps.clock.now().getTime();
-  const report = (step: ProvisionStep, instance: Instance) =>
-    onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  return (step, instance) => onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+}
+
+async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Report): Promise<Instance> {
   let server: CloudServer | null = null;
   try {
     await ensureDataDirs(deps);
@@ -45,43 +91,56 @@ export async function runProvision(
       labels: serverLabels(recorded.id, recorded.expiresAt),
     });
     server = created.server;
-    let instance = stillWanted(deps, recorded.id, {
-      hetznerServerId: server.id,
-      ipv4: server.ipv4,
-      ipv6: server.ipv6,
-    });
-    if (!server.ipv4)
-      throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
-
-    report("waiting_for_ssh", instance);
-    await waitForBoot(deps, server.ipv4, created.action.id);
-
-    instance = stillWanted(deps, recorded.id, { status: "installing" });
-    report("installing", instance);
-    const paths = instancePaths(deps, recorded.id);
-    const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
-      instanceId: recorded.id,
-      userSshKey: recorded.sshKeys[0] as string,
-      extraSshKeys: recorded.sshKeys.slice(1),
-      expiresAt: recorded.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      system: systemForArchitecture(type?.architecture ?? "x86"),
-    });
-    await deps.installer.install({
-      instanceId: recorded.id,
-      flakeRef,
-      host: server.ipv4,
-      sshPort: deps.timing.sshPort,
-      identityFile: deps.operatorKey.privateKeyPath,
-      logFile: paths.logFile,
-      timeoutMs: deps.timing.installTimeoutMs,
-    });
-
-    instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
-    report("ready", instance);
-    return instance;
+    return await finishProvision(deps, recorded, server, type?.architecture, report, (host) =>
+      waitForBoot(deps, host, created.action.id),
+    );
   } catch (error) {
     throw await failProvision(deps, recorded.id, server, error);
   }
+}
+
+/** The steps after the server exists: record it, wait until it boots, install, mark ready. */
+async function finishProvision(
+  deps: CoreDeps,
+  recorded: Instance,
+  server: CloudServer,
+  architecture: "x86" | "arm" | undefined,
+  report: Report,
+  waitForServer: (host: string) => Promise<void>,
+): Promise<Instance> {
+  let instance = stillWanted(deps, recorded.id, {
+    hetznerServerId: server.id,
+    ipv4: server.ipv4,
+    ipv6: server.ipv6,
+  });
+  if (!server.ipv4) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+
+  report("waiting_for_ssh", instance);
+  await waitForServer(server.ipv4);
+
+  instance = stillWanted(deps, recorded.id, { status: "installing" });
+  report("installing", instance);
+  const paths = instancePaths(deps, recorded.id);
+  const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
+    instanceId: recorded.id,
+    userSshKey: recorded.sshKeys[0] as string,
+    extraSshKeys: recorded.sshKeys.slice(1),
+    expiresAt: recorded.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    system: systemForArchitecture(architecture ?? "x86"),
+  });
+  await deps.installer.install({
+    instanceId: recorded.id,
+    flakeRef,
+    host: server.ipv4,
+    sshPort: deps.timing.sshPort,
+    identityFile: deps.operatorKey.privateKeyPath,
+    logFile: paths.logFile,
+    timeoutMs: deps.timing.installTimeoutMs,
+  });
+
+  instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
+  report("ready", instance);
+  return instance;
 }
 
 /** A provision that failed after work began: says what failed and what became of the server. */
@@ -124,7 +183,11 @@ function stillWanted(
   });
 }
 
-async function failProvision(
+/**
+ * Deletes whatever server the provision made (by id, or else by its label), marks the instance
+ * `failed` with the reason, and answers the error to throw. Used by the reconciler too.
+ */
+export async function failProvision(
   deps: CoreDeps,
   id: string,
   server: CloudServer | null,

@@ -33,6 +33,28 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_instance ON events (instance_id, id);
   `,
+  // Lifecycle: leases let two processes share one database without both acting on an instance;
+  // reminders_sent makes each reminder once per deadline; delete_retries backs off failed deletes.
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE reminders_sent (
+    instance_id TEXT NOT NULL,
+    deadline INTEGER NOT NULL,
+    offset_minutes INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (instance_id, deadline, offset_minutes)
+  );
+  CREATE TABLE delete_retries (
+    instance_id TEXT PRIMARY KEY,
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

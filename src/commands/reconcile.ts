@@ -1,0 +1,48 @@
+import { type ReconcileFinding, type ReconcileSummary, runReconcile } from "../core/lifecycle/reconcile.ts";
+import type { CommandContext } from "./context.ts";
+import { textTable } from "./instance-view.ts";
+
+/** Compares Hetzner's ccc servers with the store once and repairs (or with `dryRun` only lists) the differences. */
+export function reconcile(
+  ctx: CommandContext,
+  input: { graceMinutes: number; dryRun: boolean },
+): Promise<ReconcileSummary> {
+  return runReconcile(ctx.deps, input);
+}
+
+export function reconcileFailed(summary: ReconcileSummary): boolean {
+  return summary.findings.some((f) => f.outcome === "failed");
+}
+
+const ACTIONS: Record<ReconcileFinding["action"], [done: string, wouldDo: string]> = {
+  delete_server: ["deleted the server", "would delete the server"],
+  wait: ["left alone (within grace)", "would leave alone (within grace)"],
+  mark_deleted: ["marked deleted, owner told", "would mark deleted and tell the owner"],
+  resume: ["resumed: ready", "would resume the provision"],
+  fail: ["marked failed, owner told", "would mark failed and tell the owner"],
+  fail_and_delete: ["failed, server deleted, owner told", "would fail it, delete the server, tell the owner"],
+};
+
+function what(f: ReconcileFinding): string {
+  const [done, wouldDo] = ACTIONS[f.action];
+  if (f.outcome === "dry_run") return wouldDo;
+  if (f.outcome === "busy") return "skipped: another ccc process is acting on it";
+  if (f.outcome === "failed") return `FAILED (${f.action}): ${f.error ?? "unknown error"}`;
+  return done;
+}
+
+export function reconcileText(summary: ReconcileSummary): string {
+  const head = `${summary.servers} ccc server${summary.servers === 1 ? "" : "s"} at Hetzner, ${summary.liveRows} live in the store${summary.dryRun ? " (dry run: nothing changed)" : ""}.`;
+  if (summary.findings.length === 0) return `${head}\nEverything matches.`;
+  const table = textTable(
+    ["KIND", "INSTANCE", "SERVER", "FOUND", "ACTION"],
+    summary.findings.map((f) => [
+      f.kind,
+      f.instanceId ?? "-",
+      f.serverId === null ? "-" : String(f.serverId),
+      f.detail,
+      what(f),
+    ]),
+  );
+  return `${head}\n${table}`;
+}

@@ -1,0 +1,44 @@
+import type { CloudServer } from "../cloud.ts";
+import type { CoreDeps } from "../deps.ts";
+
+export interface ReconcileOptions {
+  /** Unknown servers younger than this are left alone: their provision may still be recording them. */
+  graceMinutes: number;
+  /** Look and report, change nothing. */
+  dryRun?: boolean;
+}
+
+export type FindingKind = "orphan" | "ghost" | "stuck";
+
+/** One thing the reconciler found, and what became of it. */
+export interface ReconcileFinding {
+  kind: FindingKind;
+  instanceId: string | null;
+  serverId: number | null;
+  /** Why it is listed, in plain words. */
+  detail: string;
+  /** What was done or, in a dry run, would be done. */
+  action: "delete_server" | "wait" | "mark_deleted" | "resume" | "fail" | "fail_and_delete";
+  outcome: "done" | "dry_run" | "waiting" | "busy" | "failed";
+  error: string | null;
+}
+
+export interface ReconcileSummary {
+  servers: number;
+  liveRows: number;
+  dryRun: boolean;
+  findings: ReconcileFinding[];
+}
+
+/** What the reconciler's parts share during one pass. */
+export interface ReconcilePass {
+  deps: CoreDeps;
+  options: ReconcileOptions;
+  now: number;
+  serversById: Map<number, CloudServer>;
+  serversByInstance: Map<string, CloudServer>;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,126 @@
+import type { CloudServer } from "../cloud.ts";
+import type { CoreDeps } from "../deps.ts";
+import { type Instance, isInstanceId, LIVE_STATUSES } from "../instance.ts";
+import { MANAGED_SELECTOR } from "../server-labels.ts";
+import { instanceLease, serverLease, withLease } from "./leases.ts";
+import {
+  messageOf,
+  type ReconcileFinding,
+  type ReconcileOptions,
+  type ReconcilePass,
+  type ReconcileSummary,
+} from "./reconcile-types.ts";
+import { recoverStuck } from "./recover-stuck.ts";
+
+export type { ReconcileFinding, ReconcileOptions, ReconcileSummary } from "./reconcile-types.ts";
+
+const MINUTE = 60_000;
+
+/**
+ * Compares the servers labelled `managed-by=ccc` with the store: deletes orphans (after the grace,
+ * or at once when their `ccc-expires-at` label is past, so a lost database cannot keep machines
+ * running), closes rows whose server is gone, and resumes or fails provisions a crash left behind.
+ */
+export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): Promise<ReconcileSummary> {
+  // Rows first: any server id they hold was created before the listing, so a missing server is really gone.
+  const live = deps.store.list();
+  const servers = await deps.cloud.listServers(MANAGED_SELECTOR);
+  const pass: ReconcilePass = {
+    deps,
+    options,
+    now: deps.clock.now().getTime(),
+    serversById: new Map(servers.map((s) => [s.id, s])),
+    serversByInstance: new Map(
+      servers.flatMap((s) => (s.labels["ccc-instance"] ? [[s.labels["ccc-instance"], s] as const] : [])),
+    ),
+  };
+  const findings: ReconcileFinding[] = [];
+  const add = (finding: ReconcileFinding | null) => finding && findings.push(finding);
+  // Orphans first: they cost money now, while a resumed provision can take many minutes.
+  for (const server of servers) add(await deleteOrphan(pass, server));
+  for (const row of live) {
+    if (row.status === "creating" || row.status === "installing") add(await recoverStuck(pass, row));
+    else if (row.status === "ready") add(await closeGhost(pass, row));
+    // `deleting` rows belong to the expiry sweep, which retries them.
+  }
+  return { servers: servers.length, liveRows: live.length, dryRun: Boolean(options.dryRun), findings };
+}
+
+async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<ReconcileFinding | null> {
+  const { deps, options, now } = pass;
+  const label = server.labels["ccc-instance"] ?? null;
+  const row = label ? deps.store.get(label) : null;
+  const ownsServer = row?.hetznerServerId === null || row?.hetznerServerId === server.id;
+  if (row && LIVE_STATUSES.includes(row.status) && ownsServer) return null;
+
+  const expiresAt = Number(server.labels["ccc-expires-at"]) * 1000;
+  const labelExpired = Number.isFinite(expiresAt) && expiresAt <= now;
+  const ageMinutes = Math.floor((now - server.created.getTime()) / MINUTE);
+  const why = row
+    ? `${server.name}: its instance ${row.id} is ${row.status}`
+    : `${server.name}: the store has no instance ${label ?? "(no ccc-instance label)"}`;
+  const detail = labelExpired
+    ? `${why}; its ccc-expires-at label is past`
+    : `${why}; ${ageMinutes} min old (grace ${options.graceMinutes} min)`;
+  const finding = (action: ReconcileFinding["action"], outcome: ReconcileFinding["outcome"]) => ({
+    kind: "orphan" as const,
+    instanceId: row?.id ?? (label && isInstanceId(label) ? label : null),
+    serverId: server.id,
+    detail,
+    action,
+    outcome,
+    error: null,
+  });
+  if (!labelExpired && now - server.created.getTime() < options.graceMinutes * MINUTE) {
+    return finding("wait", "waiting");
+  }
+  if (options.dryRun) return finding("delete_server", "dry_run");
+  try {
+    const attempt = await withLease(deps, serverLease(server.id), () => deps.cloud.deleteServer(server.id));
+    if (!attempt.taken) return finding("delete_server", "busy");
+    // Already gone: another process deleted it between our listing and now, and reported it.
+    if (attempt.value === "gone") return null;
+    const result = finding("delete_server", "done");
+    deps.store.recordEvent(result.instanceId, { actor: "ccc", kind: "orphan_deleted", detail });
+    deps.log.warn("orphan server deleted", { server: server.id, detail });
+    await deps.notifier.notify({ kind: "admin_alert", text: `Deleted orphan server ${detail}.` });
+    return result;
+  } catch (error) {
+    return { ...finding("delete_server", "failed"), error: messageOf(error) };
+  }
+}
+
+async function closeGhost(pass: ReconcilePass, row: Instance): Promise<ReconcileFinding | null> {
+  const { deps, options } = pass;
+  if (row.hetznerServerId === null || pass.serversById.has(row.hetznerServerId)) return null;
+  const reason = `server ${row.hetznerServerId} no longer exists at Hetzner`;
+  const finding = (outcome: ReconcileFinding["outcome"], error: string | null = null): ReconcileFinding => ({
+    kind: "ghost",
+    instanceId: row.id,
+    serverId: row.hetznerServerId,
+    detail: `${row.id} is ${row.status} but its ${reason}`,
+    action: "mark_deleted",
+    outcome,
+    error,
+  });
+  try {
+    // The listing only shows labelled servers: ask for this one before believing it gone.
+    if ((await deps.cloud.getServer(row.hetznerServerId)) !== null) return null;
+    if (options.dryRun) return finding("dry_run");
+    const attempt = await withLease(deps, instanceLease(row.id), async () => {
+      const current = deps.store.get(row.id);
+      if (current?.status !== "ready" || current.hetznerServerId !== row.hetznerServerId) return false;
+      const closed = deps.store.update(
+        row.id,
+        { status: "deleted", deletedAt: deps.clock.now(), failureReason: reason },
+        { actor: "ccc", kind: "deleted", detail: reason },
+      );
+      await deps.notifier.notify({ kind: "server_gone", instance: closed });
+      return true;
+    });
+    if (!attempt.taken) return finding("busy");
+    return attempt.value ? finding("done") : null;
+  } catch (error) {
+    return finding("failed", messageOf(error));
+  }
+}

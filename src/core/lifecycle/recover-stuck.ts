@@ -1,0 +1,116 @@
+import type { CloudServer } from "../cloud.ts";
+import type { Instance } from "../instance.ts";
+import { failProvision, ProvisionError, resumeProvision } from "../run-provision.ts";
+import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import { instanceLease, takeLease } from "./leases.ts";
+import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
+
+/**
+ * A row younger than this is never taken for stuck: between recording the instance and taking its
+ * lease, a provision holds no lease for a moment.
+ */
+export const STUCK_AFTER_MS = 2 * 60_000;
+
+type Plan =
+  | { action: "resume"; server: CloudServer; detail: string }
+  | { action: "fail"; server: null; detail: string; reason: string }
+  | { action: "fail_and_delete"; server: CloudServer | null; detail: string; reason: string };
+
+/**
+ * Handles a `creating` or `installing` row whose provision no process is running (nobody holds its
+ * lease): a created server is resumed from the SSH wait; an interrupted install is failed and its
+ * server deleted, since a half-installed disk cannot be trusted; a row with no server is failed.
+ */
+export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<ReconcileFinding | null> {
+  const { deps, now } = pass;
+  if (now - row.createdAt.getTime() < STUCK_AFTER_MS) return null;
+  if (pass.options.dryRun) {
+    // Someone holds the lease: the provision is running, not stuck.
+    if (lifecycleStoreFor(deps.store.db).leaseHolder(instanceLease(row.id), now) !== null) return null;
+    const plan = await planFor(pass, row);
+    return finding(row, plan, "dry_run");
+  }
+  const lease = takeLease(deps, instanceLease(row.id));
+  if (!lease) return null;
+  let plan: Plan | null = null;
+  try {
+    const current = deps.store.get(row.id);
+    if (current?.status !== "creating" && current?.status !== "installing") return null;
+    plan = await planFor(pass, current);
+    if (plan.action === "resume") {
+      deps.store.recordEvent(current.id, { actor: "ccc", kind: "resuming", detail: plan.detail });
+      await resumeProvision(deps, current, plan.server);
+      return finding(current, plan, "done");
+    }
+    const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason));
+    await deps.notifier.notify({
+      kind: "provision_abandoned",
+      instance: deps.store.require(current.id),
+      reason: failed instanceof ProvisionError ? `${failed.reason}; ${failed.cleanup}` : failed.message,
+    });
+    return finding(current, plan, "done");
+  } catch (error) {
+    // A failed resume has already deleted the server and marked the row failed; the owner hears why.
+    const instance = deps.store.get(row.id) ?? row;
+    if (instance.status === "failed") {
+      await deps.notifier.notify({
+        kind: "provision_abandoned",
+        instance,
+        reason: `resuming after a restart failed: ${messageOf(error)}`,
+      });
+    }
+    return { ...finding(row, plan ?? unknownPlan(row), "failed"), error: messageOf(error) };
+  } finally {
+    lease.release();
+  }
+}
+
+async function planFor(pass: ReconcilePass, row: Instance): Promise<Plan> {
+  const { deps } = pass;
+  let server =
+    (row.hetznerServerId !== null ? pass.serversById.get(row.hetznerServerId) : undefined) ??
+    pass.serversByInstance.get(row.id) ??
+    null;
+  // Recorded but missing from the labelled listing: ask for it by id before calling it gone.
+  if (!server && row.hetznerServerId !== null) server = await deps.cloud.getServer(row.hetznerServerId);
+  if (row.status === "installing") {
+    return {
+      action: "fail_and_delete",
+      server,
+      detail: `${row.id} was installing when ccc stopped`,
+      reason: "the install was interrupted by a restart of ccc",
+    };
+  }
+  if (server) {
+    return {
+      action: "resume",
+      server,
+      detail: `${row.id} was creating when ccc stopped; server ${server.id} exists`,
+    };
+  }
+  return {
+    action: "fail",
+    server: null,
+    detail: `${row.id} was creating when ccc stopped; no server exists`,
+    reason:
+      row.hetznerServerId === null
+        ? "the provision was interrupted before its server was created"
+        : `its server ${row.hetznerServerId} disappeared while it was being built`,
+  };
+}
+
+function finding(row: Instance, plan: Plan, outcome: ReconcileFinding["outcome"]): ReconcileFinding {
+  return {
+    kind: "stuck",
+    instanceId: row.id,
+    serverId: plan.server?.id ?? row.hetznerServerId,
+    detail: plan.detail,
+    action: plan.action,
+    outcome,
+    error: null,
+  };
+}
+
+function unknownPlan(row: Instance): Plan {
+  return { action: "fail", server: null, detail: `${row.id} is ${row.status}`, reason: "unknown" };
+}

@@ -1,0 +1,72 @@
+import type { CoreDeps } from "../deps.ts";
+import type { Instance } from "../instance.ts";
+import { lifecycleStoreFor, type ReminderCandidate } from "../store/lifecycle-store.ts";
+
+export interface ReminderOutcome {
+  instance: Instance;
+  offsetMinutes: number;
+  minutesLeft: number;
+  /** False when the notifier could not deliver it (it is not tried again: a late duplicate is worse). */
+  delivered: boolean;
+}
+
+export interface ReminderSummary {
+  reminders: ReminderOutcome[];
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Reminds owners at each offset (minutes before expiry): once per offset per deadline, again when
+ * an extend moves the deadline, never once the instance is gone, and not for offsets that had
+ * already passed when the deadline was set. The claim in `reminders_sent` comes before the send,
+ * so two processes never both send one.
+ */
+export async function runReminders(deps: CoreDeps, offsets: readonly number[]): Promise<ReminderSummary> {
+  const ascending = [...new Set(offsets)].filter((o) => o > 0).sort((a, b) => a - b);
+  const summary: ReminderSummary = { reminders: [] };
+  const widest = ascending.at(-1);
+  if (widest === undefined) return summary;
+  const lifecycle = lifecycleStoreFor(deps.store.db);
+  const now = deps.clock.now().getTime();
+  for (const candidate of lifecycle.reminderCandidates(now, now + widest * MINUTE)) {
+    const due = dueOffsets(candidate, ascending, now);
+    const [urgent, ...overtaken] = due;
+    if (urgent === undefined) continue;
+    // Offsets overtaken while no pass ran (a restart, a slow sweep): "in 60 minutes" with 14 to go helps nobody.
+    for (const offset of overtaken) lifecycle.claimReminder(candidate.id, candidate.expiresAt, offset, now);
+    if (!lifecycle.claimReminder(candidate.id, candidate.expiresAt, urgent, now)) continue;
+    const instance = deps.store.get(candidate.id);
+    if (!instance || instance.expiresAt.getTime() !== candidate.expiresAt || !stillRunning(instance)) {
+      // Extended or deleted since the query: the next pass sees the new state.
+      lifecycle.unclaimReminder(candidate.id, candidate.expiresAt, urgent);
+      continue;
+    }
+    const minutesLeft = Math.max(1, Math.round((candidate.expiresAt - now) / MINUTE));
+    const delivered = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft });
+    deps.store.recordEvent(instance.id, {
+      actor: "ccc",
+      kind: delivered ? "reminded" : "reminder_failed",
+      detail: `${urgent} min before ${instance.expiresAt.toISOString()}`,
+    });
+    summary.reminders.push({ instance, offsetMinutes: urgent, minutesLeft, delivered });
+  }
+  return summary;
+}
+
+/** Unsent offsets whose moment has come for this deadline, most urgent (smallest) first. */
+export function dueOffsets(
+  candidate: ReminderCandidate,
+  ascending: readonly number[],
+  now: number,
+): number[] {
+  const deadlineSetAt = Math.max(candidate.createdAt, candidate.extendedAt ?? 0);
+  return ascending.filter((offset) => {
+    const moment = candidate.expiresAt - offset * MINUTE;
+    return moment <= now && moment > deadlineSetAt && !candidate.sentOffsets.includes(offset);
+  });
+}
+
+function stillRunning(instance: Instance): boolean {
+  return instance.status === "creating" || instance.status === "installing" || instance.status === "ready";
+}

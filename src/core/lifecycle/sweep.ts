@@ -1,0 +1,77 @@
+import { SYSTEM_ACTOR } from "../actor.ts";
+import { deprovision } from "../deprovision.ts";
+import type { CoreDeps } from "../deps.ts";
+import { type Instance, LIVE_STATUSES } from "../instance.ts";
+import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import { instanceLease, withLease } from "./leases.ts";
+
+export interface SweepOutcome {
+  instance: Instance;
+  /** `null` when the delete worked. */
+  error: string | null;
+  /** When a failed delete is tried again. */
+  retryAt: Date | null;
+}
+
+export interface SweepSummary {
+  outcomes: SweepOutcome[];
+  /** Due instances another holder was acting on; they are left to it. */
+  busy: string[];
+}
+
+/** First retry a minute after a failure, doubling up to half an hour: Hetzner outages are rarely brief. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+}
+
+/** After this many failed deletes in a row the admins hear about it (once). */
+export const ALERT_AFTER_ATTEMPTS = 3;
+
+/**
+ * Deletes every instance past its expiry (or stuck in `deleting`) and tells the owner. A failed
+ * delete stays due and is retried with backoff; one failure never stops the rest.
+ */
+export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
+  const lifecycle = lifecycleStoreFor(deps.store.db);
+  const summary: SweepSummary = { outcomes: [], busy: [] };
+  for (const id of lifecycle.dueForDelete(deps.clock.now().getTime())) {
+    const attempt = await withLease(deps, instanceLease(id), () => sweepOne(deps, id));
+    if (!attempt.taken) summary.busy.push(id);
+    else if (attempt.value) summary.outcomes.push(attempt.value);
+  }
+  return summary;
+}
+
+async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null> {
+  const lifecycle = lifecycleStoreFor(deps.store.db);
+  // Read again under the lease: another process may have finished it since the query.
+  const due = deps.store.get(id);
+  if (!due || !LIVE_STATUSES.includes(due.status)) return null;
+  const now = deps.clock.now();
+  const expired = due.expiresAt.getTime() <= now.getTime();
+  try {
+    const { instance } = await deprovision(
+      deps,
+      SYSTEM_ACTOR,
+      id,
+      expired ? "expired" : "retrying a failed delete",
+    );
+    lifecycle.clearDeleteRetry(id);
+    // A delete the owner asked for was answered when they asked; only an expiry is news to them.
+    if (expired) await deps.notifier.notify({ kind: "expired", instance });
+    return { instance, error: null, retryAt: null };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const attempts = (lifecycle.deleteRetry(id)?.attempts ?? 0) + 1;
+    const retryAt = new Date(deps.clock.now().getTime() + retryDelayMs(attempts));
+    lifecycle.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
+    deps.log.error("expiry delete failed", { instance: id, attempts, reason: message });
+    if (attempts === ALERT_AFTER_ATTEMPTS) {
+      await deps.notifier.notify({
+        kind: "admin_alert",
+        text: `Deleting ${id} (server ${due.hetznerServerId ?? "unknown"}) has failed ${attempts} times; it keeps being retried. Last error: ${message}`,
+      });
+    }
+    return { instance: deps.store.get(id) ?? due, error: message, retryAt };
+  }
+}

@@ -1,0 +1,91 @@
+import cron, { type ScheduledTask } from "node-cron";
+import type { CoreDeps } from "../core/deps.ts";
+import { runReconcile } from "../core/lifecycle/reconcile.ts";
+import { runReminders } from "../core/lifecycle/reminders.ts";
+import { runSweep } from "../core/lifecycle/sweep.ts";
+
+/** The lifecycle jobs' schedule and rules (see `lifecycleSettings` for reading them from the environment). */
+export interface LifecycleSettings {
+  /** Expiry sweep and reminder pass (node-cron syntax; six fields for seconds). */
+  sweepCron: string;
+  reconcileCron: string;
+  /** Minutes before expiry at which owners are reminded. */
+  remindMinutes: readonly number[];
+  orphanGraceMinutes: number;
+  timezone?: string;
+}
+
+export type JobName = "sweep" | "remind" | "reconcile";
+
+/** The running jobs of one process. */
+export interface Scheduler {
+  /** Runs a job now unless it is already running (then waits for that run). */
+  run(job: JobName): Promise<void>;
+  /** Resolves when no job is running. */
+  idle(): Promise<void>;
+  /** Stops the schedule and waits for running jobs to finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Schedules the sweep, the reminder pass and the reconciler with node-cron, and reconciles once at
+ * start. A job still running when its next tick comes skips that tick; across processes the leases
+ * in SQLite keep two schedulers off one instance. Job failures are logged, never thrown.
+ */
+export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Scheduler {
+  const invalid = [settings.sweepCron, settings.reconcileCron].filter((e) => !cron.validate(e));
+  if (invalid.length > 0) throw new Error(`Not a cron expression: ${invalid.join(", ")}`);
+  const jobs: Record<JobName, () => Promise<unknown>> = {
+    sweep: async () => {
+      const { outcomes } = await runSweep(deps);
+      if (outcomes.length > 0) {
+        const failed = outcomes.filter((o) => o.error).length;
+        deps.log.info("expiry sweep", { deleted: outcomes.length - failed, failed });
+      }
+    },
+    remind: async () => {
+      const { reminders } = await runReminders(deps, settings.remindMinutes);
+      if (reminders.length > 0) deps.log.info("reminders", { sent: reminders.length });
+    },
+    reconcile: async () => {
+      const { findings } = await runReconcile(deps, { graceMinutes: settings.orphanGraceMinutes });
+      for (const f of findings.filter((f) => f.outcome !== "waiting")) {
+        deps.log.warn("reconcile", { ...f });
+      }
+    },
+  };
+  const running = new Map<JobName, Promise<void>>();
+  const run = (job: JobName): Promise<void> => {
+    const current = running.get(job);
+    if (current) {
+      deps.log.info("job still running; tick skipped", { job });
+      return current;
+    }
+    const started = jobs[job]()
+      .then(
+        () => undefined,
+        (error: unknown) => deps.log.error("job failed", { job, reason: String(error) }),
+      )
+      .finally(() => running.delete(job));
+    running.set(job, started);
+    return started;
+  };
+  const options = { ...(settings.timezone ? { timezone: settings.timezone } : {}) };
+  const tasks: ScheduledTask[] = [
+    cron.schedule(settings.sweepCron, () => run("sweep"), { ...options, name: "ccc-sweep" }),
+    cron.schedule(settings.sweepCron, () => run("remind"), { ...options, name: "ccc-remind" }),
+    cron.schedule(settings.reconcileCron, () => run("reconcile"), { ...options, name: "ccc-reconcile" }),
+  ];
+  void run("reconcile");
+  const idle = async () => {
+    while (running.size > 0) await Promise.all(running.values());
+  };
+  return {
+    run,
+    idle,
+    stop: async () => {
+      for (const task of tasks) await task.destroy();
+      await idle();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Notice, Notifier } from "../../src/core/notifier.ts";
+
+/** Keeps every notice it is asked to send; `failFor` makes deliveries to one owner fail. */
+export class RecordingNotifier implements Notifier {
+  readonly notices: Notice[] = [];
+  failFor: string | null = null;
+
+  async notify(notice: Notice): Promise<boolean> {
+    this.notices.push(notice);
+    return !("instance" in notice && notice.instance.owner === this.failFor);
+  }
+
+  /** "kind instance-id" per notice (admin alerts as "admin_alert"), for compact assertions. */
+  summary(): string[] {
+    return this.notices.map((n) =>
+      n.kind === "admin_alert"
+        ? "admin_alert"
+        : n.kind === "reminder"
+          ? `reminder ${n.instance.id} ${n.minutesLeft}`
+          : `${n.kind} ${n.instance.id}`,
+    );
+  }
+
+  clear(): void {
+    this.notices.length = 0;
+  }
+}
