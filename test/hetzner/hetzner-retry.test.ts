@@ -93,6 +93,20 @@ describe("HetznerClient retries", () => {
     expect(clock.sleeps).toEqual([1]);
   });
 
+  it("gives up on a request that hangs and retries it", async () => {
+    fake = await startFakeHetzner();
+    const { client, clock } = clientFor(fake, { requestTimeoutMs: 100 });
+    fake.failNext({ path: "/locations" }, { delayMs: 2_000 });
+
+    const started = Date.now();
+    const locations = await client.listLocations();
+
+    expect(locations.length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(client.requestCount).toBe(2);
+    expect(clock.sleeps).toEqual([1]);
+  });
+
   it("gives up after maxRetries with the last error's code and status", async () => {
     const { client, clock } = await start();
     fake.failNext({ path: "/servers" }, { status: 502, code: "bad_gateway", message: "upstream down" }, 99);

@@ -40,6 +40,8 @@ export interface HetznerClientOptions {
   /** Source of jitter in [0, 1]. */
   random?: () => number;
   userAgent?: string;
+  /** Per request; a request that hangs longer is retried like a network error (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 // Hetzner's maximum page size: fewest requests for a full listing.
@@ -66,6 +68,7 @@ export class HetznerClient implements CloudApi {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       random: options.random ?? Math.random,
       userAgent: options.userAgent ?? "ccc",
+      timeoutMs: options.requestTimeoutMs ?? 30_000,
     });
   }
 

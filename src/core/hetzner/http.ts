@@ -20,6 +20,8 @@ export interface HttpOptions {
   retry: RetryOptions;
   random: () => number;
   userAgent: string;
+  /** A request that has not answered by then counts as a network error (and is retried). */
+  timeoutMs: number;
 }
 
 export interface RequestOptions {
@@ -87,7 +89,13 @@ export class HetznerHttp {
       let text: string;
       try {
         this.requestCount++;
-        const response = await this.opts.fetch(url, { method, headers, body, signal: signal ?? null });
+        const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+        const response = await this.opts.fetch(url, {
+          method,
+          headers,
+          body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
         this.recordRateLimit(response.headers);
         status = response.status;
         text = await response.text();
