@@ -26,6 +26,7 @@ import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { jsonLogger } from "./slack/log.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { within } from "./slack/timeout.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 
 export interface BotOptions {
@@ -107,11 +108,11 @@ export async function startBot(
 
   // Warm and keep warm the catalog, so a modal never waits for Hetzner within its 3 s.
   const refresh = () =>
-    void deps.catalog
+    deps.catalog
       .load()
       .catch((error: unknown) => log.warn("catalog refresh failed", { error: String(error) }));
-  refresh();
-  const refresher = setInterval(refresh, options.catalogRefreshMs ?? 4 * 60_000);
+  await within(refresh(), 5_000); // a slow Hetzner does not hold up the start; the modal says "try again"
+  const refresher = setInterval(() => void refresh(), options.catalogRefreshMs ?? 4 * 60_000);
   refresher.unref();
 
   let port: number;

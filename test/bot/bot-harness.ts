@@ -1,0 +1,100 @@
+// The real bot (Bolt's HTTP receiver on 127.0.0.1) wired to the core harness (fake Hetzner, SSH
+// banners, stand-in installer, SQLite) and a fake Slack Web API, plus a client that signs requests.
+import { type RunningBot, startBot } from "../../src/bot.ts";
+import type { Logger } from "../../src/core/logger.ts";
+import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import {
+  FAST_HETZNER,
+  FAST_TIMING,
+  type Harness,
+  type HarnessOptions,
+  startHarness,
+} from "../helpers/harness.ts";
+import { SlackSender } from "../helpers/slack-request.ts";
+
+export const SECRET = "test-signing-secret";
+export const ALICE = "U0ALICE";
+export const BOB = "U0BOB";
+export const ADMIN = "U0ADMIN";
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields: Record<string, unknown> | undefined;
+}
+
+export interface BotHarness {
+  h: Harness;
+  slack: FakeSlack;
+  running: RunningBot;
+  send: SlackSender;
+  logs: LogLine[];
+  close(): Promise<void>;
+}
+
+export async function startBotHarness(
+  options: { env?: Record<string, string>; harness?: HarnessOptions } = {},
+): Promise<BotHarness> {
+  const h = await startHarness(options.harness);
+  const slack = await startFakeSlack();
+  const logs: LogLine[] = [];
+  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logs.push({ level, message, fields });
+  const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const running = await startBot(
+    {
+      ...h.env,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      CCC_ADMINS: ADMIN,
+      PORT: "0",
+      ...options.env,
+    },
+    {
+      host: "127.0.0.1",
+      log,
+      compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
+      slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+    },
+  );
+  const send = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET);
+  return {
+    h,
+    slack,
+    running,
+    send,
+    logs,
+    close: async () => {
+      await running.stop();
+      await slack.close();
+      await h.close();
+    },
+  };
+}
+
+/** The ephemeral answers (response_url posts) so far, newest last. */
+export function replies(slack: FakeSlack): { text: string; blocks: unknown[] }[] {
+  return slack.calls("response_url").map((c) => ({
+    text: String(c.body.text ?? ""),
+    blocks: (c.body.blocks as unknown[]) ?? [],
+  }));
+}
+
+/** Everything a message shows, as one string (text and blocks), for `toContain`. */
+export function shown(message: { text: string; blocks: unknown[] } | undefined): string {
+  return message ? `${message.text}\n${JSON.stringify(message.blocks)}` : "";
+}
+
+/** Sends `/ccc <text>` and waits for its ephemeral answer. */
+export async function command(b: BotHarness, user: string, text: string): Promise<string> {
+  const url = b.slack.responseUrl();
+  const res = await b.send.command(user, text, url);
+  if (res.status !== 200) throw new Error(`ack was ${res.status}: ${res.body}`);
+  const answer = await b.slack.waitFor(
+    () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
+    10_000,
+    `the answer to /ccc ${text}`,
+  );
+  return shown({ text: String(answer.body.text ?? ""), blocks: (answer.body.blocks as unknown[]) ?? [] });
+}

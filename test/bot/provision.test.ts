@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { ALICE, type BotHarness, replies, shown, startBotHarness } from "./bot-harness.ts";
+
+let b: BotHarness;
+afterEach(async () => {
+  expect(b.h.strayServers()).toEqual([]);
+  await b.close();
+});
+
+const errorsOf = (res: { json: Record<string, unknown> | null }) => {
+  expect(res.json?.response_action).toBe("errors");
+  return res.json?.errors as Record<string, string>;
+};
+
+/** The DM the bot keeps updating for one user, once it shows `text`. */
+function dmShowing(text: string) {
+  return b.slack.waitFor(
+    () => b.slack.messages().find((m) => shown(m).includes(text)),
+    15_000,
+    `a DM with "${text}"`,
+  );
+}
+
+describe("submitting the provision modal", () => {
+  it("answers each class of bad key on the key field, and records nothing", async () => {
+    b = await startBotHarness();
+    const pair = makeKeyPair("alice@laptop");
+    const cases: [string, string][] = [
+      [pair.privateKey, "PRIVATE key"],
+      [pair.privateKey.split("\n").slice(1, -2).join("\n"), "PRIVATE key"], // body without its header
+      ["", "No SSH public key was given"],
+      ["hello there", "does not look like an SSH public key"],
+      [`${pair.publicKey}\n${makeKeyPair().publicKey}`, "exactly one public key"],
+      [`command="rm -rf /" ${pair.publicKey}`, "authorized_keys options"],
+      [
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
+        "PEM public key",
+      ],
+    ];
+    for (const [sshKey, expected] of cases) {
+      const res = await b.send.submitProvision(ALICE, {
+        sshKey,
+        location: "fsn1",
+        serverType: "cx23",
+        hours: "2",
+      });
+      expect(res.status).toBe(200);
+      expect(errorsOf(res).sshKey).toContain(expected);
+    }
+    const [privateCase] = cases;
+    const privateAnswer = await b.send.submitProvision(ALICE, {
+      sshKey: privateCase?.[0] ?? "",
+      location: "fsn1",
+    });
+    expect(errorsOf(privateAnswer).sshKey).toContain("Treat it as compromised");
+
+    expect(b.running.bot.deps.store.list({ includeEnded: true })).toEqual([]);
+    expect(b.h.cloud.servers()).toEqual([]);
+    // The private key reached neither the log nor Slack.
+    const secretLine = pair.privateKey.split("\n")[2] ?? "";
+    expect(secretLine.length).toBeGreaterThan(20);
+    expect(JSON.stringify(b.logs)).not.toContain(secretLine);
+    expect(JSON.stringify(b.slack.calls())).not.toContain(secretLine);
+  });
+
+  it("answers a bad type, location or lifetime on its own field", async () => {
+    b = await startBotHarness();
+    const sshKey = makeKeyPair().publicKey;
+    const type = await b.send.submitProvision(ALICE, {
+      sshKey,
+      location: "fsn1",
+      serverType: "cx999",
+      hours: "2",
+    });
+    expect(errorsOf(type).serverType).toContain('Unknown server type "cx999"');
+    const where = await b.send.submitProvision(ALICE, {
+      sshKey,
+      location: "mars1",
+      serverType: "cx23",
+      hours: "2",
+    });
+    expect(errorsOf(where).location).toContain('Unknown location "mars1"');
+    const hours = await b.send.submitProvision(ALICE, {
+      sshKey,
+      location: "fsn1",
+      serverType: "cx23",
+      hours: "99",
+    });
+    expect(errorsOf(hours).hours).toContain("At most 24 hours");
+  });
+
+  it("builds the machine and keeps one DM up to date: queued → steps → ready with buttons", async () => {
+    b = await startBotHarness();
+    const sshKey = makeKeyPair("alice@laptop").publicKey;
+    const res = await b.send.submitProvision(ALICE, {
+      sshKey,
+      location: "fsn1",
+      serverType: "cx23",
+      hours: "2",
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ response_action: "clear" });
+    expect(res.ms).toBeLessThan(1_000);
+
+    const dm = await dmShowing("is ready");
+    expect(b.slack.calls("conversations.open")[0]?.body.users).toBe(ALICE);
+    expect(b.slack.calls("chat.postMessage")).toHaveLength(1); // one message, updated in place
+    expect(dm.history[0]?.text).toMatch(/^ccc-[a-z2-9]{6} is being created, about 5 minutes\.$/);
+    expect(dm.history.length).toBeGreaterThanOrEqual(3);
+    expect(shown(dm.history.at(-2))).toContain("Installing NixOS");
+
+    const [instance] = b.running.bot.deps.store.list({ owner: ALICE });
+    expect(instance?.status).toBe("ready");
+    const [server] = b.h.cloud.servers();
+    expect(server?.name).toBe(instance?.id);
+    expect(JSON.parse(b.h.installer.calls()[0]?.instanceJson ?? "{}").userSshKey).toBe(sshKey);
+
+    const ready = shown(dm);
+    expect(ready).toContain(`ssh claude@${server?.public_net.ipv4.ip}`);
+    expect(ready).toContain("cx23 in fsn1");
+    expect(ready).toContain(
+      `<!date^${(instance?.expiresAt.getTime() ?? 0) / 1000}^{date_short_pretty} {time}|`,
+    );
+    expect(ready).toMatch(/in (119|120) minutes|in 2 hours/);
+    for (const button of ["ccc_extend_1h", "ccc_extend_4h", "ccc_delete"]) expect(ready).toContain(button);
+    expect(ready).toContain('"confirm"');
+
+    // The next modal is prefilled with the key just used.
+    await b.send.command(ALICE, "provision", b.slack.responseUrl());
+    const open = await b.slack.waitFor(() => b.slack.calls("views.open")[0]);
+    expect(JSON.stringify(open.body.view)).toContain(JSON.stringify(sshKey).slice(1, -1));
+
+    await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
+    await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("deleted")));
+    expect(b.h.cloud.servers()).toEqual([]);
+  });
+
+  it("says what failed, and that nothing keeps running, when the install fails", async () => {
+    b = await startBotHarness();
+    b.h.installer.behave({ exitCode: 1, errorOutput: "error: disko failed" });
+    const sshKey = makeKeyPair().publicKey;
+    await b.send.submitProvision(ALICE, { sshKey, location: "fsn1", serverType: "cx23", hours: "1" });
+    const dm = await dmShowing("could not be created");
+    expect(shown(dm)).toContain("nothing keeps running");
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+    expect(b.running.bot.deps.store.list({ includeEnded: true })[0]?.status).toBe("failed");
+  });
+
+  it("keeps building when the DM cannot be sent, and still delivers the outcome", async () => {
+    b = await startBotHarness();
+    b.slack.fail("chat.postMessage", { error: "ratelimited", retryAfter: 0 });
+    b.slack.fail("chat.update", { error: "channel_not_found", times: 20 });
+    await b.send.submitProvision(ALICE, {
+      sshKey: makeKeyPair().publicKey,
+      location: "fsn1",
+      serverType: "cx23",
+    });
+    await dmShowing("is ready");
+    const [instance] = b.running.bot.deps.store.list({ owner: ALICE });
+    expect(instance?.status).toBe("ready");
+    await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+  });
+
+  it("refuses over the quota, saying the limit and what the user has", async () => {
+    b = await startBotHarness({ env: { CCC_MAX_INSTANCES_PER_USER: "1" } });
+    const sshKey = makeKeyPair().publicKey;
+    await b.send.submitProvision(ALICE, { sshKey, location: "fsn1", serverType: "cx23", hours: "1" });
+    const second = await b.send.submitProvision(ALICE, {
+      sshKey,
+      location: "fsn1",
+      serverType: "cx23",
+      hours: "1",
+    });
+    expect(second.json?.response_action).toBe("update");
+    expect(JSON.stringify(second.json)).toContain("You already have 1 machine running; the limit is 1.");
+    await dmShowing("is ready");
+    const [instance] = b.running.bot.deps.store.list({ owner: ALICE });
+    await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+  });
+});

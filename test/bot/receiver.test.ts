@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startBot } from "../../src/bot.ts";
+import { ConfigError } from "../../src/config.ts";
+import { type BotHarness, startBotHarness } from "./bot-harness.ts";
+
+let b: BotHarness;
+beforeEach(async () => {
+  b = await startBotHarness();
+});
+afterEach(async () => {
+  expect(b.h.strayServers()).toEqual([]);
+  await b.close();
+});
+
+describe("the HTTP receiver", () => {
+  it("checked the bot token with auth.test at start-up, through SLACK_API_URL", () => {
+    const [call] = b.slack.calls("auth.test");
+    expect(call?.token).toBe(b.slack.token);
+  });
+
+  it("acks a correctly signed command and refuses wrong signatures with 401", async () => {
+    const url = b.slack.responseUrl();
+    expect((await b.send.command("U0ALICE", "help", url)).status).toBe(200);
+    expect((await b.send.command("U0ALICE", "help", url, { secret: "not-the-secret" })).status).toBe(401);
+    expect((await b.send.command("U0ALICE", "help", url, { unsigned: true })).status).toBe(401);
+    const stale = Math.floor(Date.now() / 1000) - 10 * 60;
+    expect((await b.send.command("U0ALICE", "help", url, { timestamp: stale })).status).toBe(401);
+    await b.slack.waitFor(() => b.slack.calls("response_url").length >= 1);
+    await new Promise((r) => setTimeout(r, 100));
+    // Only the one signed request was answered.
+    expect(b.slack.calls("response_url")).toHaveLength(1);
+  });
+
+  it("answers GET /healthz with 200 while the store is reachable", async () => {
+    const res = await fetch(`http://127.0.0.1:${b.running.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, store: "reachable" });
+  });
+});
+
+describe("settings", () => {
+  it("lists every missing setting at once, with where to get it", async () => {
+    const error = await startBot({ PORT: "0" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect(text).toContain("SLACK_BOT_TOKEN is not set");
+    expect(text).toContain("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET");
+    expect(text).toContain("HCLOUD_TOKEN is not set");
+    expect(text).toContain("CCC_OPERATOR_SSH_KEY is not set");
+  });
+});

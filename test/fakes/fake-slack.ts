@@ -1,0 +1,209 @@
+// A fake Slack Web API on a real HTTP server (127.0.0.1:0), for tests and benchmarks. No
+// test-framework imports: bench/ uses it too.
+//
+//   const slack = await startFakeSlack();
+//   startBot({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: slack.token, ... })
+//
+// `POST /api/<method>` answers like Slack (auth.test, conversations.open, chat.postMessage,
+// chat.update, chat.postEphemeral, views.open, views.publish, views.update, users.info) and records
+// the call with its parsed body, whether JSON or form-encoded (JSON-looking form fields such as
+// `blocks` and `view` are parsed too). `POST /response/<id>` stands in for a response_url.
+// `fail(method, …)` makes the next calls answer `{ ok: false, error }`, with 429 and Retry-After
+// for `ratelimited`. `messages` keeps every posted message at its latest version, by channel and ts.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  token: string | null;
+  at: number;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  /** Every version, first post first. */
+  history: { text: string; blocks: unknown[] }[];
+}
+
+export interface SlackFault {
+  error: string;
+  /** How many calls fail (default 1). */
+  times?: number;
+  /** Seconds, for `ratelimited` (default 1). */
+  retryAfter?: number;
+}
+
+export interface FakeSlack {
+  /** Base URL for SLACK_API_URL, ending in `/api/`. */
+  apiUrl: string;
+  url: string;
+  token: string;
+  calls(method?: string): SlackCall[];
+  /** A fresh response_url on this server; what is posted to it is recorded as method `response_url`. */
+  responseUrl(): string;
+  messages(): PostedMessage[];
+  fail(method: string, fault: SlackFault): void;
+  /** Polls until `check` returns something truthy (or throws after `timeoutMs`). */
+  waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const BOT_USER_ID = "UCCCBOT";
+
+export async function startFakeSlack(options: { token?: string } = {}): Promise<FakeSlack> {
+  const token = options.token ?? "xoxb-fake-token";
+  let recorded: SlackCall[] = [];
+  const posted = new Map<string, PostedMessage>();
+  const faults = new Map<string, SlackFault & { left: number }>();
+  let counter = 0;
+  let base = "";
+
+  const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
+    counter += 1;
+    switch (method) {
+      case "auth.test":
+        return {
+          url: "https://fake.slack.test/",
+          team: "Fake",
+          user: "ccc",
+          team_id: "T0FAKE",
+          user_id: BOT_USER_ID,
+          bot_id: "B0FAKE",
+        };
+      case "conversations.open":
+        return { channel: { id: `D${String(body.users ?? "").replace(/^U/, "")}` } };
+      case "chat.postMessage": {
+        const channel = String(body.channel);
+        const ts = `1700000000.${String(counter).padStart(6, "0")}`;
+        const version = { text: String(body.text ?? ""), blocks: asArray(body.blocks) };
+        posted.set(`${channel}/${ts}`, { channel, ts, ...version, history: [version] });
+        return { channel, ts, message: { ts, ...version } };
+      }
+      case "chat.update": {
+        const key = `${String(body.channel)}/${String(body.ts)}`;
+        const message = posted.get(key);
+        if (!message) return { ok: false, error: "message_not_found" };
+        const version = { text: String(body.text ?? ""), blocks: asArray(body.blocks) };
+        Object.assign(message, version);
+        message.history.push(version);
+        return { channel: message.channel, ts: message.ts, text: version.text };
+      }
+      case "chat.postEphemeral":
+        return { message_ts: `1700000001.${String(counter).padStart(6, "0")}` };
+      case "views.open":
+      case "views.publish":
+      case "views.update": {
+        const view = (body.view ?? {}) as Record<string, unknown>;
+        return { view: { ...view, id: String(body.view_id ?? `V${counter}`), hash: `hash-${counter}` } };
+      }
+      case "users.info":
+        return { user: { id: body.user, name: `user-${String(body.user)}`, deleted: false, is_bot: false } };
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = await readBody(req);
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    const body = parseBody(raw, req.headers["content-type"] ?? "");
+    if (path.startsWith("/response/")) {
+      recorded.push({ method: "response_url", body: { ...body, path }, token: null, at: Date.now() });
+      return send(res, 200, { ok: true });
+    }
+    const method = path.replace(/^\/api\//, "");
+    const auth =
+      req.headers.authorization?.replace(/^Bearer /, "") ?? (body.token as string | undefined) ?? null;
+    recorded.push({ method, body, token: auth, at: Date.now() });
+    if (method !== "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
+    if (method === "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
+    const fault = faults.get(method);
+    if (fault && fault.left > 0) {
+      fault.left -= 1;
+      if (fault.error === "ratelimited") {
+        res.setHeader("Retry-After", String(fault.retryAfter ?? 1));
+        return send(res, 429, { ok: false, error: "ratelimited" });
+      }
+      return send(res, 200, { ok: false, error: fault.error });
+    }
+    const result = answer(method, body);
+    return send(res, 200, result.ok === false ? result : { ok: true, ...result });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${base}/api/`,
+    url: base,
+    token,
+    calls: (method) => (method ? recorded.filter((c) => c.method === method) : [...recorded]),
+    responseUrl: () => `${base}/response/${++counter}`,
+    messages: () => [...posted.values()],
+    fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
+    waitFor: async (check, timeoutMs = 10_000, what = "the expected Slack calls") => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    reset: () => {
+      recorded = [];
+      posted.clear();
+      faults.clear();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (raw === "") return {};
+  if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    body[key] = /^[[{]/.test(value) ? tryJson(value) : value;
+  }
+  return body;
+}
+
+function tryJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
