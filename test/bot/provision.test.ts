@@ -22,6 +22,41 @@ function dmShowing(text: string) {
   );
 }
 
+describe("the provision modal", () => {
+  it("redraws the type list and the cost for the chosen location and hours", async () => {
+    b = await startBotHarness();
+    const view = {
+      id: "VMODAL",
+      type: "modal",
+      hash: "hash-1",
+      callback_id: "ccc_provision",
+      state: {
+        values: {
+          sshKey: { ssh_key: { type: "plain_text_input", value: "ssh-ed25519 AAAAtypedbyalice" } },
+          location: { ccc_modal_location: { type: "static_select", selected_option: { value: "hel1" } } },
+          serverType: {
+            "ccc_modal_type:fsn1": { type: "static_select", selected_option: { value: "cx23" } },
+          },
+          hours: { ccc_modal_hours: { type: "static_select", selected_option: { value: "8" } } },
+        },
+      },
+    };
+    const action = {
+      type: "static_select",
+      action_id: "ccc_modal_location",
+      block_id: "location",
+      selected_option: { value: "hel1" },
+    };
+    expect((await b.send.clickInView(ALICE, action, view)).status).toBe(200);
+    const update = await b.slack.waitFor(() => b.slack.calls("views.update")[0]);
+    expect(update.body).toMatchObject({ view_id: "VMODAL", hash: "hash-1" });
+    const redrawn = JSON.stringify(update.body.view);
+    expect(redrawn).toContain('"action_id":"ccc_modal_type:hel1"');
+    expect(redrawn).toMatch(/Estimated cost: \*€\d+\.\d{2}\* for 8 h/);
+    expect(redrawn).not.toContain("typedbyalice"); // what the user typed stays in Slack, not echoed back
+  });
+});
+
 describe("submitting the provision modal", () => {
   it("answers each class of bad key on the key field, and records nothing", async () => {
     b = await startBotHarness();

@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { PostedMessage } from "../fakes/fake-slack.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { ADMIN, ALICE, BOB, type BotHarness, replies, shown, startBotHarness } from "./bot-harness.ts";
+
+let b: BotHarness;
+beforeEach(async () => {
+  b = await startBotHarness();
+});
+afterEach(async () => {
+  expect(b.h.strayServers()).toEqual([]);
+  await b.close();
+});
+
+/** Provisions through the modal and returns the ready DM and the instance id. */
+async function readyMachine(user = ALICE): Promise<{ dm: PostedMessage; id: string }> {
+  await b.send.submitProvision(user, {
+    sshKey: makeKeyPair().publicKey,
+    location: "fsn1",
+    serverType: "cx23",
+    hours: "2",
+  });
+  const dm = await b.slack.waitFor(() => b.slack.messages().find((m) => m.text.includes("is ready")), 15_000);
+  const id = /ccc-[a-z2-9]{6}/.exec(dm.text)?.[0] ?? "";
+  return { dm, id };
+}
+
+const store = () => b.running.bot.deps.store;
+const where = (dm: PostedMessage) => ({ channel: dm.channel, ts: dm.ts, responseUrl: b.slack.responseUrl() });
+
+describe("the buttons on the ready DM", () => {
+  it("Extend +1h moves the expiry and the server label once, even when clicked twice", async () => {
+    const { dm, id } = await readyMachine();
+    const before = store().require(id).expiresAt.getTime();
+    const versions = dm.history.length;
+    const [first, second] = await Promise.all([
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, where(dm)),
+    ]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await b.slack.waitFor(() => dm.history.length >= versions + 2 || null);
+    const after = store().require(id).expiresAt.getTime();
+    expect(after - before).toBe(3_600_000);
+    expect(
+      store()
+        .events(id)
+        .filter((e) => e.kind === "extended"),
+    ).toHaveLength(1);
+    expect(b.h.cloud.servers()[0]?.labels["ccc-expires-at"]).toBe(String(after / 1000));
+    expect(shown(dm)).toContain(`<!date^${after / 1000}^`);
+
+    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, where(dm));
+    await b.slack.waitFor(() => store().require(id).expiresAt.getTime() === after + 4 * 3_600_000 || null);
+  });
+
+  it("someone else's click is refused, answered and recorded, and changes nothing", async () => {
+    const { dm, id } = await readyMachine();
+    const before = store().require(id);
+    const updates = b.slack.calls("chat.update").length;
+    const res = await b.send.clickInMessage(BOB, "ccc_delete", id, where(dm));
+    expect(res.status).toBe(200);
+    const answer = await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("is not yours")));
+    expect(answer.text).toContain(`${id} is not yours, so you cannot delete it.`);
+    expect(store().events(id).at(-1)).toMatchObject({ actor: BOB, kind: "refused" });
+    expect(store().require(id)).toEqual(before);
+    expect(b.h.cloud.servers()).toHaveLength(1);
+    expect(b.slack.calls("chat.update")).toHaveLength(updates);
+    await b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm));
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+  });
+
+  it("Delete now deletes once; a late second click and a late extend answer the current truth", async () => {
+    const { dm, id } = await readyMachine();
+    await Promise.all([
+      b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm)),
+    ]);
+    await b.slack.waitFor(() => dm.text.includes("was deleted") || null);
+    expect(store().require(id).status).toBe("deleted");
+    expect(b.h.cloud.servers()).toEqual([]);
+    expect(
+      store()
+        .events(id)
+        .filter((e) => e.kind === "deleted"),
+    ).toHaveLength(1);
+    expect(shown(dm)).not.toContain("ccc_extend_1h");
+
+    // Later, from an old message: nothing breaks, the answer is what is true now.
+    const late = await b.send.clickInMessage(ALICE, "ccc_delete", id, { ...where(dm), ts: dm.ts });
+    expect(late.status).toBe(200);
+    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, where(dm));
+    const answer = await b.slack.waitFor(() =>
+      replies(b.slack).find((r) => r.text.includes("only a live machine")),
+    );
+    expect(answer.text).toContain(`${id} is deleted`);
+    expect(
+      store()
+        .events(id)
+        .filter((e) => e.kind === "deleted"),
+    ).toHaveLength(1);
+    expect(b.h.cloud.requests.filter((r) => r.method === "DELETE")).toHaveLength(1);
+  });
+
+  it("a button carrying an unknown or malformed id is answered, not crashed on", async () => {
+    const { dm, id } = await readyMachine();
+    await b.send.clickInMessage(ALICE, "ccc_extend_1h", "ccc-zzzzzz", where(dm));
+    await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("No instance ccc-zzzzzz")));
+    await b.send.clickInMessage(ALICE, "ccc_delete", "'; drop table", where(dm));
+    await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("is not an instance id")));
+    await b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm));
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+  });
+});
+
+describe("App Home", () => {
+  it("shows your machines with buttons and a New machine button; admins see everyone and the hourly total", async () => {
+    const { id } = await readyMachine(ALICE);
+    const res = await b.send.event({ type: "app_home_opened", user: ALICE, tab: "home", channel: "D0ALICE" });
+    expect(res.status).toBe(200);
+    const home = await b.slack.waitFor(() =>
+      b.slack
+        .calls("views.publish")
+        .find((c) => c.body.user_id === ALICE && JSON.stringify(c.body.view).includes(id)),
+    );
+    const aliceView = JSON.stringify(home.body.view);
+    expect(aliceView).toContain("ccc_new_machine");
+    expect(aliceView).toContain("ccc_extend_1h");
+    expect(aliceView).not.toContain("Everyone's live machines");
+
+    await b.send.event({ type: "app_home_opened", user: ADMIN, tab: "home", channel: "D0ADMIN" });
+    const admin = await b.slack.waitFor(() =>
+      b.slack.calls("views.publish").find((c) => c.body.user_id === ADMIN),
+    );
+    const adminView = JSON.stringify(admin.body.view);
+    expect(adminView).toContain("Everyone's live machines");
+    expect(adminView).toContain(id);
+    expect(adminView).toMatch(/1 running · €0\.\d{4} per hour in all/);
+
+    // New machine opens the modal; a button in the Home tab redraws the Home tab.
+    const view = { id: "VHOME", type: "home", hash: "h1" };
+    await b.send.clickInView(
+      ALICE,
+      { type: "button", action_id: "ccc_new_machine", block_id: "home_new", value: "new" },
+      view,
+    );
+    await b.slack.waitFor(() => b.slack.calls("views.open")[0]);
+    const publishes = b.slack.calls("views.publish").length;
+    await b.send.clickInView(
+      ALICE,
+      { type: "button", action_id: "ccc_delete", block_id: `instance_actions:${id}`, value: id },
+      view,
+    );
+    await b.slack.waitFor(() => b.slack.calls("views.publish").length > publishes || null);
+    expect(store().require(id).status).toBe("deleted");
+    expect(JSON.stringify(b.slack.calls("views.publish").at(-1)?.body.view)).toContain(
+      "You have no machines running.",
+    );
+  });
+});
