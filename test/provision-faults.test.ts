@@ -147,3 +147,35 @@ describe("provision faults leave nothing running and say what happened", () => {
     await h.deps.cloud.deleteServer(row.hetznerServerId as number);
   });
 });
+
+describe("a machine deleted while it is being built", () => {
+  it("stops the build, leaves the record deleted and no server behind", async () => {
+    const ctx = await setup({ manualSsh: true });
+    const building = provision(ctx, request());
+    await new Promise((r) => setTimeout(r, 150));
+    const row = onlyInstance();
+    // Deleted before SSH answered; the server is deleted by the user's request.
+    const gone = await deprovision(ctx, { id: row.id });
+    expect(gone.instance.status).toBe("deleted");
+    await h.ssh.open(h.cloud.servers()[0]?.public_net.ipv4.ip ?? "127.0.0.2").catch(() => {});
+    const error = await failure(building);
+    expect(error.message).toBe(`${row.id} was deleted while it was being built.`);
+    expect(onlyInstance().status).toBe("deleted");
+    expect(h.cloud.servers()).toEqual([]);
+    expect(h.installer.calls()).toEqual([]);
+  });
+
+  it("deletes a server that appeared after the user's delete found none", async () => {
+    const ctx = await setup();
+    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 300 });
+    const building = provision(ctx, request());
+    await new Promise((r) => setTimeout(r, 100));
+    const row = onlyInstance();
+    expect(row.hetznerServerId).toBeNull();
+    await deprovision(ctx, { id: row.id });
+    const error = await failure(building);
+    expect(error.cleanup).toBe("the server was deleted");
+    expect(h.cloud.servers()).toEqual([]);
+    expect(onlyInstance().status).toBe("deleted");
+  });
+});

@@ -195,7 +195,7 @@ export async function failProvision(
 ): Promise<ExternalError> {
   const reason = error instanceof Error ? error.message : String(error);
   deps.log.error("provision failed", { instance: id, reason });
-  if (error instanceof NoLongerWanted) return error;
+  // Deleted meanwhile: the delete may have run before the server existed, so clean up all the same.
   let cleanup = "the server was deleted";
   try {
     // Without a server id (the create call failed or its answer was lost) the label finds any server it made.
