@@ -29,6 +29,9 @@ export const coreEnvSchema = z.object({
   CCC_SSH_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(65535).default(22)),
   CCC_SSH_WAIT_SECONDS: z.preprocess(blankAsUnset, positiveInt(300)),
   CCC_INSTALL_TIMEOUT_SECONDS: z.preprocess(blankAsUnset, positiveInt(1800)),
+  /** Who the CLI acts as; falls back to the login name. */
+  CCC_OPERATOR_NAME: optionalText,
+  USER: optionalText,
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;

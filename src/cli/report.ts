@@ -1,0 +1,25 @@
+import { CommanderError } from "commander";
+import { ConfigError } from "../config.ts";
+import { CccError, isRefusal } from "../core/errors.ts";
+import { ProvisionError } from "../core/run-provision.ts";
+import { type CliIo, EXIT } from "./kit.ts";
+
+/** Formats an error once, as one line (and JSON under --json), and answers the exit code. */
+export function reportError(error: unknown, json: boolean, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? EXIT.ok : EXIT.refused;
+  }
+  const code = error instanceof ConfigError || isRefusal(error) ? EXIT.refused : EXIT.failed;
+  let message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ProvisionError) message = `${error.instanceId} failed: ${message}; ${error.cleanup}.`;
+  if (!(error instanceof CccError) && !(error instanceof ConfigError)) {
+    message = `unexpected error (a bug): ${error instanceof Error ? (error.stack ?? message) : message}`;
+  }
+  if (json) {
+    const errorCode =
+      error instanceof CccError ? error.code : error instanceof ConfigError ? "config" : "bug";
+    io.stdout(`${JSON.stringify({ error: { code: errorCode, message } }, null, 2)}\n`);
+  }
+  io.stderr(`ccc: ${message}\n`);
+  return code;
+}
