@@ -18,6 +18,18 @@ export class BackgroundTasks {
     this.running.add(task);
   }
 
+  /** Runs `work` as part of the current listener, but lets shutdown wait for it; errors pass through. */
+  track<T>(work: () => Promise<T>): Promise<T> {
+    const result = work();
+    const task = result.then(
+      () => {},
+      () => {},
+    );
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task));
+    return result;
+  }
+
   get size(): number {
     return this.running.size;
   }

@@ -1,5 +1,6 @@
 // The real bot (Bolt's HTTP receiver on 127.0.0.1) wired to the core harness (fake Hetzner, SSH
 // banners, stand-in installer, SQLite) and a fake Slack Web API, plus a client that signs requests.
+import { expect } from "vitest";
 import { type RunningBot, startBot } from "../../src/bot.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
@@ -86,15 +87,23 @@ export function shown(message: { text: string; blocks: unknown[] } | undefined):
   return message ? `${message.text}\n${JSON.stringify(message.blocks)}` : "";
 }
 
-/** Sends `/ccc <text>` and waits for its ephemeral answer. */
+/**
+ * Sends `/ccc <text>` and returns what Slack would show: the answer in the ack (store reads) or,
+ * for commands that work after the ack, what was posted to the response URL.
+ */
 export async function command(b: BotHarness, user: string, text: string): Promise<string> {
   const url = b.slack.responseUrl();
   const res = await b.send.command(user, text, url);
   if (res.status !== 200) throw new Error(`ack was ${res.status}: ${res.body}`);
+  if (res.json?.text) {
+    expect(res.json.response_type).toBe("ephemeral");
+    return shown({ text: String(res.json.text), blocks: (res.json.blocks as unknown[]) ?? [] });
+  }
   const answer = await b.slack.waitFor(
     () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
     10_000,
     `the answer to /ccc ${text}`,
   );
+  expect(answer.body.response_type).toBe("ephemeral");
   return shown({ text: String(answer.body.text ?? ""), blocks: (answer.body.blocks as unknown[]) ?? [] });
 }

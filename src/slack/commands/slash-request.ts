@@ -10,4 +10,8 @@ export interface SlashRequest {
   reply(message: SlackMessage): Promise<void>;
 }
 
+/** A subcommand that calls out (Hetzner, views.open): it runs after an empty ack. */
 export type SlashHandler = (bot: BotContext, request: SlashRequest) => Promise<void>;
+
+/** A subcommand that only reads the store: its answer goes back in the ack itself. */
+export type QuickHandler = (bot: BotContext, userId: string, args: string[]) => SlackMessage;

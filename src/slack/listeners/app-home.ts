@@ -8,11 +8,11 @@ import { publishHome } from "../home.ts";
 export function registerAppHome(app: App, bot: BotContext): void {
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home") return;
-    await publishHome(bot, event.user);
+    await bot.tasks.track(() => publishHome(bot, event.user));
   });
 
   app.action<BlockAction>(ACTIONS.newMachine, async ({ ack, body }) => {
     await ack();
-    await openProvisionModal(bot, body.user.id, body.trigger_id);
+    await bot.tasks.track(() => openProvisionModal(bot, body.user.id, body.trigger_id));
   });
 }

@@ -24,14 +24,16 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
     const view = body.view;
     if (!view) return;
     const state = readModalState(view.state.values as ViewState);
-    const next = await provisionModalFor(bot, body.user.id, {
-      ...(state.location ? { location: state.location } : {}),
-      ...(state.serverType ? { serverType: state.serverType } : {}),
-      ...(state.hours ? { hours: Number(state.hours) } : {}),
+    await bot.tasks.track(async () => {
+      const next = await provisionModalFor(bot, body.user.id, {
+        ...(state.location ? { location: state.location } : {}),
+        ...(state.serverType ? { serverType: state.serverType } : {}),
+        ...(state.hours ? { hours: Number(state.hours) } : {}),
+      });
+      await callSlack(bot.log, "views.update", () =>
+        bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
+      );
     });
-    await callSlack(bot.log, "views.update", () =>
-      bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
-    );
   });
 
   app.view<ViewSubmitAction>(PROVISION_CALLBACK, async ({ ack, body, view }) => {
