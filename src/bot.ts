@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { App, LogLevel } from "@slack/bolt";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
@@ -10,7 +8,6 @@ import {
   envSchema,
   missingBotSettings,
   missingSettings,
-  PROJECT_ROOT,
   parseEnv,
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
@@ -169,8 +166,6 @@ function checkAdmins(bot: BotContext, admins: string[]): void {
 
 /** The process entry point behind `npm start` (bin/ccc-bot.js). */
 export async function main(): Promise<void> {
-  const envFile = join(PROJECT_ROOT, ".env");
-  if (existsSync(envFile)) process.loadEnvFile(envFile); // variables already set win
   let running: RunningBot;
   try {
     running = await startBot(process.env);
