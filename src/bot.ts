@@ -12,6 +12,8 @@ import {
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
+import { lifecycleSettings } from "./lifecycle/settings.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
@@ -37,6 +39,8 @@ export interface BotOptions {
   catalogWaitMs?: number;
   /** How often the cached types and locations are refreshed in the background (default 4 min). */
   catalogRefreshMs?: number;
+  /** Run the expiry sweep, reminders and reconcile (default true). */
+  lifecycle?: boolean;
 }
 
 export interface RunningBot {
@@ -44,6 +48,8 @@ export interface RunningBot {
   /** The port the HTTP receiver (or, in Socket Mode, the health server) listens on. */
   port: number;
   bot: BotContext;
+  /** The lifecycle jobs, when running. */
+  scheduler: Scheduler | null;
   /** Stops receiving, waits for work in progress, closes the store. */
   stop(): Promise<void>;
 }
@@ -127,6 +133,8 @@ export async function startBot(
     port = (httpServer.address() as AddressInfo).port;
   }
   checkAdmins(bot, env.CCC_ADMINS);
+  // Reconciles once now (a restart may have left provisions half done), then on its schedule.
+  const scheduler = options.lifecycle === false ? null : startScheduler(deps, lifecycleSettings(env));
   log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: env.CCC_ADMINS.length });
 
   let stopped = false;
@@ -134,6 +142,7 @@ export async function startBot(
     app,
     port,
     bot,
+    scheduler,
     stop: async () => {
       if (stopped) return;
       stopped = true;
@@ -143,6 +152,7 @@ export async function startBot(
         .catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
       httpServer?.closeAllConnections();
       await closing;
+      await scheduler?.stop();
       await tasks.idle();
       if (healthServer) await new Promise((resolve) => healthServer?.close(resolve));
       deps.store.close();

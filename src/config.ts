@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import cron from "node-cron";
 import { z } from "zod";
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
@@ -54,10 +55,19 @@ export const slackEnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).default(3000)),
 });
 
+const cronExpression = (fallback: string) =>
+  z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => cron.validate(v), "not a cron expression (five fields, or six with seconds)"),
+  );
+
 /** The lifecycle jobs' schedule and rules. */
 export const lifecycleEnvSchema = z.object({
-  CCC_SWEEP_CRON: z.preprocess(blankAsUnset, z.string().default("* * * * *")),
-  CCC_RECONCILE_CRON: z.preprocess(blankAsUnset, z.string().default("*/10 * * * *")),
+  CCC_SWEEP_CRON: cronExpression("* * * * *"),
+  CCC_RECONCILE_CRON: cronExpression("*/10 * * * *"),
   CCC_REMIND_MINUTES: z.preprocess(
     (v) => blankAsUnset(v) ?? "60,15",
     z

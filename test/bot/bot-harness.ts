@@ -59,6 +59,8 @@ export async function startBotHarness(
       slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
     },
   );
+  // The scheduler reconciles once at start: let that settle so tests see only their own requests.
+  await running.scheduler?.idle();
   const send = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET);
   return {
     h,
