@@ -93,7 +93,11 @@ export const REQUIRED_FOR_CLOUD: Record<string, string> = {
 /** A settings problem, listing every one at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`ccc is not configured:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `ccc is not configured (set these in the environment or in .env; .env.example explains each):\n${problems
+        .map((p) => `  - ${p}`)
+        .join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
