@@ -25,6 +25,8 @@ export function noticeText(notice: Notice, now: Date): string {
       const left = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000));
       return `${to} ${id} expires in ${left} minutes (${at}); extend: ccc extend ${id} <hours>, delete: ccc deprovision ${id}`;
     }
+    case "ready":
+      return `${to} ${id} is ready: ssh claude@${notice.instance.ipv4}`;
     case "expired":
       return `${to} ${id} reached its expiry and was deleted.`;
     case "server_gone":

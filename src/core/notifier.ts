@@ -8,6 +8,8 @@ export type Notice =
   | { kind: "expired"; instance: Instance }
   /** To the owner: the server vanished at Hetzner (deleted outside ccc); the record is closed. */
   | { kind: "server_gone"; instance: Instance }
+  /** To the owner: a provision interrupted by a restart was resumed and the machine is ready. */
+  | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be resumed; the server was removed. */
   | { kind: "provision_abandoned"; instance: Instance; reason: string }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */

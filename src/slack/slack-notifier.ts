@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Notice, Notifier } from "../core/notifier.ts";
-import { instanceButtons, type SlackMessage } from "./blocks/instance-blocks.ts";
+import { instanceButtons, readyMessage, type SlackMessage } from "./blocks/instance-blocks.ts";
 import { sendDm } from "./direct-message.ts";
 import { dateToken, escapeText, inTime, section } from "./mrkdwn.ts";
 import type { WebClient } from "./web-client.ts";
@@ -65,6 +65,8 @@ export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, 
         ],
       };
     }
+    case "ready":
+      return readyMessage(notice.instance, now);
     case "expired":
       return plainNotice(`:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`);
     case "server_gone":

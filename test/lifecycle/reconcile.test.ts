@@ -113,6 +113,8 @@ describe("reconcile: provisions a crash left behind", () => {
       "installing",
       "ready",
     ]);
+    // The owner's own provision DM died with the process: the reconciler tells them instead.
+    expect(w.notes.summary()).toEqual([`ready ${instance.id}`]);
   });
 
   it("fails an interrupted install, deletes its server and tells the owner", async () => {

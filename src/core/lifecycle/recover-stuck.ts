@@ -39,7 +39,8 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
     plan = await planFor(pass, current);
     if (plan.action === "resume") {
       deps.store.recordEvent(current.id, { actor: "ccc", kind: "resuming", detail: plan.detail });
-      await resumeProvision(deps, current, plan.server);
+      const ready = await resumeProvision(deps, current, plan.server);
+      await deps.notifier.notify({ kind: "ready", instance: ready });
       return finding(current, plan, "done");
     }
     const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason));
