@@ -57,6 +57,13 @@ describe("SlackNotifier", () => {
     for (const id of ["ccc_extend_1h", "ccc_extend_4h", "ccc_delete"]) expect(text).toContain(id);
   });
 
+  it("DMs the ready card when a provision resumed after a restart is done", async () => {
+    expect(await notifier().notify({ kind: "ready", instance: instance("U0ALICE") })).toBe(true);
+    const text = JSON.stringify(slack.messages()[0]?.blocks);
+    expect(text).toContain("ssh claude@203.0.113.5");
+    expect(text).toContain("ccc_delete");
+  });
+
   it("tells admins about alerts, skips owners that are not Slack users, and never throws", async () => {
     const n = notifier(["U0ADMIN", "U0OTHER"]);
     expect(await n.notify({ kind: "admin_alert", text: "orphan <ccc-x> deleted" })).toBe(true);
