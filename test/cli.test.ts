@@ -6,6 +6,7 @@ import { systemClock } from "../src/adapters/system-clock.ts";
 import { type CliIo, runCli } from "../src/cli.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
+import { startFakeSlack } from "./fakes/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 
@@ -116,6 +117,34 @@ describe("ccc CLI", () => {
       /ccc: ccc-\w{6} failed: Installing NixOS failed \(exit code 1\): .*no such disk.*; the server was deleted\.\n$/,
     );
     expect(h.cloud.servers()).toEqual([]);
+  });
+
+  it("check-expired deletes what is due and DMs Slack owners when a bot token is set", async () => {
+    const slack = await startFakeSlack();
+    try {
+      const made = await ccc([
+        "provision",
+        "--user",
+        "U0ALICE",
+        "--ssh-key",
+        makeKeyPair().publicKey,
+        "--json",
+      ]);
+      const { id } = JSON.parse(made.stdout);
+      expect((await ccc(["check-expired"])).stdout).toBe("Nothing has expired.\n");
+      now = new Date(now.getTime() + 5 * 3_600_000);
+      const slackEnv = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
+      const swept = await ccc(["check-expired"], { env: slackEnv });
+      expect(swept.code).toBe(0);
+      expect(swept.stdout).toContain(`${id}: deleted`);
+      expect(h.cloud.servers()).toEqual([]);
+      expect(slack.calls("conversations.open").map((c) => c.body.users)).toEqual(["U0ALICE"]);
+      expect(JSON.stringify(slack.messages()[0]?.blocks)).toContain(
+        `*${id}* reached its expiry and was deleted`,
+      );
+    } finally {
+      await slack.close();
+    }
   });
 
   it("lists server types with prices from the API", async () => {
