@@ -36,6 +36,12 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
 }
 
 function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
+  const now = bot.deps.clock.now();
+  const current = bot.deps.store.get(recorded.id);
+  // Deleted by its owner (or an admin) while being built: show what is true now, not a failure.
+  if (error instanceof ExternalError && error.code === "deleted_meanwhile" && current) {
+    return currentMessage(current, now);
+  }
   if (error instanceof ProvisionError) {
     if (!cleanupSucceeded(error.cleanup)) {
       void bot.deps.notifier.notify({
@@ -44,11 +50,6 @@ function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
       });
     }
     return failedMessage(recorded.id, error.reason, error.cleanup);
-  }
-  const now = bot.deps.clock.now();
-  const current = bot.deps.store.get(recorded.id);
-  if (error instanceof ExternalError && error.code === "deleted_meanwhile" && current) {
-    return currentMessage(current, now);
   }
   const reason = errorText(error, bot.log, "provision");
   void bot.deps.notifier.notify({

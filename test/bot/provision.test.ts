@@ -182,6 +182,23 @@ describe("submitting the provision modal", () => {
     expect(b.running.bot.deps.store.list({ includeEnded: true })[0]?.status).toBe("failed");
   });
 
+  it("stops building when the owner deletes the machine meanwhile, and the DM says deleted", async () => {
+    b = await startBotHarness();
+    b.h.installer.behave({ sleepMs: 1_500 });
+    await b.send.submitProvision(ALICE, {
+      sshKey: makeKeyPair().publicKey,
+      location: "fsn1",
+      serverType: "cx23",
+    });
+    await dmShowing("Installing NixOS");
+    const [instance] = b.running.bot.deps.store.list({ owner: ALICE });
+    await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
+    const dm = await dmShowing(`${instance?.id} was deleted.`);
+    expect(shown(dm)).not.toContain("could not be created");
+    expect(b.running.bot.deps.store.get(instance?.id ?? "")?.status).toBe("deleted");
+    expect(b.h.cloud.servers()).toEqual([]);
+  });
+
   it("keeps building when the DM cannot be sent, and still delivers the outcome", async () => {
     b = await startBotHarness();
     b.slack.fail("chat.postMessage", { error: "ratelimited", retryAfter: 0 });
