@@ -67,7 +67,7 @@ export async function startBot(
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose, needCloud: true });
+  const deps = composeCore(env, { log, notifier, ...options.compose, needCloud: true, needInstaller: true });
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,

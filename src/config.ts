@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
+import { flakePathProblem } from "./core/instance-flake.ts";
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,6 +34,7 @@ export const coreEnvSchema = z.object({
   /** Who the CLI acts as; falls back to the login name. */
   CCC_OPERATOR_NAME: optionalText,
   USER: optionalText,
+  PATH: optionalText,
 });
 
 export type CoreEnv = z.infer<typeof coreEnvSchema>;
@@ -125,6 +127,48 @@ export function missingSettings(env: CoreEnv, required: Record<string, string>):
       problems.push(`CCC_OPERATOR_SSH_KEY: no public key at ${key}.pub beside it`);
   }
   return problems;
+}
+
+/**
+ * What would make every provision fail after its server was created (and paid for): no installer,
+ * no project flake, or paths a `path:` flake URL cannot carry. Checked before anything is spent.
+ */
+export function installerProblems(env: CoreEnv): string[] {
+  const problems: string[] = [];
+  if (!findExecutable(env.CCC_NIXOS_ANYWHERE, env.PATH)) {
+    problems.push(
+      `CCC_NIXOS_ANYWHERE: ${env.CCC_NIXOS_ANYWHERE} is not an executable${env.CCC_NIXOS_ANYWHERE.includes("/") ? "" : " on PATH"}: enter \`nix develop ./nix\` (it provides nixos-anywhere) or set CCC_NIXOS_ANYWHERE to its path`,
+    );
+  }
+  const flakeDir = fromRoot(env.CCC_FLAKE_DIR);
+  if (!existsSync(join(flakeDir, "flake.nix"))) problems.push(`CCC_FLAKE_DIR: no flake.nix in ${flakeDir}`);
+  const dataDir = env.CCC_DB_PATH === ":memory:" ? fromRoot("data") : dirname(fromRoot(env.CCC_DB_PATH));
+  for (const [name, path] of [
+    ["CCC_FLAKE_DIR", flakeDir],
+    ["CCC_DB_PATH", dataDir],
+  ] as const) {
+    const problem = flakePathProblem(path);
+    if (problem) problems.push(`${name}: ${problem}`);
+  }
+  return problems;
+}
+
+function findExecutable(command: string, pathList = ""): string | null {
+  const candidates = command.includes("/")
+    ? [fromRoot(command)]
+    : pathList
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
 }
 
 export function fromRoot(path: string): string {

@@ -102,6 +102,12 @@ describe("ccc CLI", () => {
     expect((await ccc(["status", "ccc-abcdef", "--json"])).stdout).toContain('"code": "not_found"');
     expect((await ccc(["extend", "ccc-abcdef"])).code).toBe(2);
     expect((await ccc(["frobnicate"])).stderr).toMatch(/unknown command 'frobnicate'/);
+    const noInstaller = await ccc(["provision", "--ssh-key", makeKeyPair().publicKey], {
+      env: { CCC_NIXOS_ANYWHERE: "no-such-installer", PATH: "/nonexistent", CCC_FLAKE_DIR: h.dir },
+    });
+    expect(noInstaller.code).toBe(2);
+    expect(noInstaller.stderr).toMatch(/CCC_NIXOS_ANYWHERE: no-such-installer is not an executable on PATH/);
+    expect(noInstaller.stderr).toMatch(/CCC_FLAKE_DIR: no flake.nix in /);
     const unconfigured = await ccc(["types"], { env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" } });
     expect(unconfigured.code).toBe(2);
     expect(unconfigured.stderr).toMatch(/HCLOUD_TOKEN is not set.*\n.*CCC_OPERATOR_SSH_KEY is not set/);

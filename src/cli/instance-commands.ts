@@ -30,7 +30,7 @@ export function registerInstanceCommands(program: Command, kit: CliKit): void {
     )
     .action(
       kit.action(
-        { cloud: true },
+        { cloud: true, installer: true },
         async ({ ctx, env }, opts: Record<string, string | boolean | undefined>) => {
           const instance = await provision(
             ctx,

@@ -32,7 +32,7 @@ export interface CliKit {
   jsonOption(): Option;
   /** Wraps a command body: parses the settings once, composes core, closes the store afterwards. */
   action<A extends unknown[]>(
-    needs: { cloud: boolean; notifies?: boolean },
+    needs: { cloud: boolean; notifies?: boolean; installer?: boolean },
     body: (run: CliRun, ...args: A) => Promise<void> | void,
   ): (...args: A) => Promise<void>;
 }
@@ -56,6 +56,7 @@ export function createKit(io: CliIo): CliKit {
         const deps = composeCore(env, {
           ...io.compose,
           needCloud: needs.cloud,
+          needInstaller: Boolean(needs.installer),
           ...(notifier ? { notifier } : {}),
         });
         try {

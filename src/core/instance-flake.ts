@@ -90,12 +90,16 @@ function checkInput(input: InstanceFlakeInput): void {
   }
 }
 
-function flakeUrlPath(path: string, what: string): string {
+/** Why `path` cannot appear in a `path:` flake URL, or null when it can. */
+export function flakePathProblem(path: string): string | null {
   const absolute = resolve(path);
-  if (!FLAKE_URL_PATH.test(absolute)) {
-    throw new UserError(`The ${what} ${absolute} has characters a path: flake URL cannot carry; move it.`, {
-      code: "unsupported_path",
-    });
-  }
-  return absolute;
+  return FLAKE_URL_PATH.test(absolute)
+    ? null
+    : `${absolute} has characters a path: flake URL cannot carry (only A-Z a-z 0-9 . _ ~ + @ , = / -); move it`;
+}
+
+function flakeUrlPath(path: string, what: string): string {
+  const problem = flakePathProblem(path);
+  if (problem) throw new UserError(`The ${what} ${problem}.`, { code: "unsupported_path" });
+  return resolve(path);
 }
