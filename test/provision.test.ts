@@ -68,3 +68,20 @@ describe("provision → list → extend → status → deprovision", () => {
     ]);
   });
 });
+
+describe("Arm server types", () => {
+  it("get an aarch64-linux system, built on the target when this machine cannot build it", async () => {
+    const ctx = { deps: h.deps, actor: alice };
+    const ready = await provision(ctx, {
+      owner: "alice",
+      sshKey: makeKeyPair().publicKey,
+      serverType: "cax11",
+      location: "fsn1",
+    });
+    const [call] = h.installer.calls();
+    expect(JSON.parse(call?.instanceJson ?? "{}").system).toBe("aarch64-linux");
+    const cross = process.arch !== "arm64";
+    expect(call?.argv.join(" ").includes("--build-on remote")).toBe(cross);
+    await deprovision(ctx, { id: ready.id });
+  });
+});

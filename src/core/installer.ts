@@ -4,6 +4,8 @@ export interface InstallRequest {
   /** e.g. `path:/…/data/instances/ccc-abc234#cloud-instance`. */
   flakeRef: string;
   host: string;
+  /** The NixOS system to install, e.g. `aarch64-linux` for Arm types. */
+  system: "x86_64-linux" | "aarch64-linux";
   sshPort: number;
   /** The operator's private key, which the fresh server accepts for root. */
   identityFile: string;

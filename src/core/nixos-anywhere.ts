@@ -5,7 +5,11 @@ import type { Installer, InstallRequest } from "./installer.ts";
 
 /** Runs nixos-anywhere as a child process, its output appended to a per-instance log. */
 export class NixosAnywhere implements Installer {
-  constructor(private readonly binary: string) {}
+  constructor(
+    private readonly binary: string,
+    /** The system this process runs on: another one cannot be built here, so the target builds it. */
+    private readonly localSystem: string = nixSystemOf(process.arch),
+  ) {}
 
   async install(request: InstallRequest): Promise<void> {
     const args = [
@@ -16,6 +20,7 @@ export class NixosAnywhere implements Installer {
       "-i",
       request.identityFile,
       ...(request.sshPort === 22 ? [] : ["--ssh-port", String(request.sshPort)]),
+      ...(request.system === this.localSystem ? [] : ["--build-on", "remote"]),
     ];
     await appendFile(request.logFile, `$ ${this.binary} ${args.join(" ")}\n`, { mode: 0o600 });
     const toLog = { file: request.logFile, append: true } as const;
@@ -70,4 +75,8 @@ async function lastLines(file: string, count: number): Promise<string> {
     .slice(-count)
     .join(" | ")
     .slice(-400);
+}
+
+function nixSystemOf(arch: string): string {
+  return arch === "arm64" ? "aarch64-linux" : arch === "x64" ? "x86_64-linux" : `${arch}-linux`;
 }

@@ -121,17 +121,19 @@ async function finishProvision(
   instance = stillWanted(deps, recorded.id, { status: "installing" });
   report("installing", instance);
   const paths = instancePaths(deps, recorded.id);
+  const system = systemForArchitecture(architecture ?? "x86");
   const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
     instanceId: recorded.id,
     userSshKey: recorded.sshKeys[0] as string,
     extraSshKeys: recorded.sshKeys.slice(1),
     expiresAt: recorded.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-    system: systemForArchitecture(architecture ?? "x86"),
+    system,
   });
   await deps.installer.install({
     instanceId: recorded.id,
     flakeRef,
     host: server.ipv4,
+    system,
     sshPort: deps.timing.sshPort,
     identityFile: deps.operatorKey.privateKeyPath,
     logFile: paths.logFile,
