@@ -120,7 +120,7 @@ describe("provision faults leave nothing running and say what happened", () => {
     expect(h.cloud.servers()).toEqual([]);
   });
 
-  it("finds and deletes a server whose create answer was lost", async () => {
+  it("finds and deletes a server made by a create call that still reported failure", async () => {
     const ctx = await setup();
     // The create reaches Hetzner, but its answer is lost on the way back: ccc never learns the server id.
     const original = h.deps.cloud.createServer.bind(h.deps.cloud);
@@ -177,5 +177,18 @@ describe("a machine deleted while it is being built", () => {
     expect(error.cleanup).toBe("the server was deleted");
     expect(h.cloud.servers()).toEqual([]);
     expect(onlyInstance().status).toBe("deleted");
+  });
+});
+
+describe("a create whose answer was lost", () => {
+  it("adopts the server the first attempt made when the retry is refused as a duplicate", async () => {
+    const ctx = await setup();
+    h.cloud.failNext({ method: "POST", path: "/servers" }, { lostAnswer: true });
+    const ready = await provision(ctx, request());
+    expect(ready.status).toBe("ready");
+    const posts = h.cloud.requests.filter((r) => r.method === "POST" && r.path === "/servers");
+    expect(posts).toHaveLength(2);
+    expect(h.cloud.servers().map((s) => s.id)).toEqual([ready.hetznerServerId]);
+    await deprovision(ctx, { id: ready.id });
   });
 });

@@ -3,11 +3,11 @@ import type { CoreDeps } from "./deps.ts";
 import { ExternalError, UserError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
-import { awaitSsh } from "./lifecycle/await-ssh.ts";
+
 import { instanceLease, takeLease } from "./lifecycle/leases.ts";
 import { ensureDataDirs, instancePaths } from "./provision.ts";
 import { serverLabels } from "./server-labels.ts";
-import { waitForBoot } from "./wait-for-boot.ts";
+import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
 export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
 
@@ -63,7 +63,7 @@ export async function resumeProvision(
       server,
       type?.architecture,
       reporter(deps, onProgress),
-      (host) => awaitSsh(deps, host),
+      (host) => waitForSsh(deps, host),
     );
   } catch (error) {
     throw await failProvision(deps, recorded.id, server, error);
@@ -82,6 +82,25 @@ async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Repor
     report("creating_server", recorded);
     const keyId = await deps.operatorKey.hetznerId(deps.cloud);
     const type = (await deps.catalog.load()).types.find((t) => t.name === recorded.serverType);
+    const created = await createServer(deps, recorded, keyId);
+    server = created.server;
+    return await finishProvision(deps, recorded, server, type?.architecture, report, created.boot);
+  } catch (error) {
+    throw await failProvision(deps, recorded.id, server, error);
+  }
+}
+
+/**
+ * Creates the server. A create retried after its answer was lost is refused as a duplicate name:
+ * the first attempt worked, so the server is found by its label and adopted (and watched by SSH
+ * alone, since its create action is unknown).
+ */
+async function createServer(
+  deps: CoreDeps,
+  recorded: Instance,
+  keyId: number,
+): Promise<{ server: CloudServer; boot: (host: string) => Promise<void> }> {
+  try {
     const created = await deps.cloud.createServer({
       name: recorded.id,
       serverType: recorded.serverType,
@@ -90,12 +109,16 @@ async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Repor
       sshKeys: [keyId],
       labels: serverLabels(recorded.id, recorded.expiresAt),
     });
-    server = created.server;
-    return await finishProvision(deps, recorded, server, type?.architecture, report, (host) =>
-      waitForBoot(deps, host, created.action.id),
-    );
+    return { server: created.server, boot: (host) => waitForBoot(deps, host, created.action.id) };
   } catch (error) {
-    throw await failProvision(deps, recorded.id, server, error);
+    if (!(error instanceof ExternalError && error.code === "uniqueness_error")) throw error;
+    const [mine] = await deps.cloud.listServers(`ccc-instance=${recorded.id}`);
+    if (!mine) throw error;
+    deps.log.warn("adopted a server whose create answer was lost", {
+      instance: recorded.id,
+      server: mine.id,
+    });
+    return { server: mine, boot: (host) => waitForSsh(deps, host) };
   }
 }
 

@@ -20,7 +20,8 @@ export async function waitForBoot(deps: CoreDeps, host: string, actionId: number
   }
 }
 
-async function waitForSsh(deps: CoreDeps, host: string, signal: AbortSignal): Promise<void> {
+/** Probes SSH on `host` until it answers with a banner or the configured wait runs out. */
+export async function waitForSsh(deps: CoreDeps, host: string, signal?: AbortSignal): Promise<void> {
   const { sshPort, sshWaitMs, sshProbeIntervalMs } = deps.timing;
   const deadline = deps.clock.now().getTime() + sshWaitMs;
   let lastError = "no attempt";
@@ -31,7 +32,7 @@ async function waitForSsh(deps: CoreDeps, host: string, signal: AbortSignal): Pr
       await probeSsh(host, sshPort, Math.min(PROBE_TIMEOUT_MS, sshWaitMs), signal);
       return;
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal?.aborted) throw error;
       lastError = error instanceof Error ? error.message : String(error);
     }
     if (deps.clock.now().getTime() + gap > deadline) break;

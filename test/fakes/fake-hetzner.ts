@@ -44,6 +44,8 @@ export interface RequestMatcher {
 export type Fault =
   | { status: number; code?: string; message?: string; body?: string; headers?: Record<string, string> }
   | { network: true }
+  /** The request is carried out, but the connection drops before the answer: the client never hears. */
+  | { lostAnswer: true }
   | { delayMs: number };
 
 export interface RecordedRequest {
@@ -136,6 +138,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
       if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
       if (badJson) throw new ApiError(400, "json_error", "invalid JSON input in your request");
       const reply = route(state, method, path, url.searchParams, (body ?? {}) as Json);
+      if (fault && "lostAnswer" in fault) return void req.socket.destroy();
       send(res, transform(reply, options.transformServer));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
