@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { QuotaError } from "../src/core/errors.ts";
 import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instance.ts";
@@ -84,6 +86,20 @@ describe("InstanceStore", () => {
     expect(store.lastKeysOf("alice")?.[0]).toMatch(/^ssh-ed25519 /);
     expect(store.lastKeysOf("carol")).toBeNull();
     store.close();
+  });
+
+  it("lets several processes open and migrate a new file at the same moment", async () => {
+    const script = join(PROJECT_ROOT, "test/fakes/open-store.ts");
+    for (let round = 0; round < 2; round++) {
+      const path = join(dir, `race-${round}.db`);
+      const at = String(Date.now() + 1_500);
+      const runs = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          execa(process.execPath, ["--import", "tsx", script, path, at], { reject: false }),
+        ),
+      );
+      expect(runs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(Array(4).fill([0, "opened", ""]));
+    }
   });
 
   it("lets only one of two processes take the last slot of a quota", () => {

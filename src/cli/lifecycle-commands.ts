@@ -63,16 +63,13 @@ export function registerLifecycleCommands(program: Command, kit: CliKit): void {
       "\nExamples:\n  ccc reconcile --dry-run\n  */10 * * * * cd /path/to/ccc && npx ccc reconcile",
     )
     .action(
-      kit.action(
-        { cloud: true, notifies: true, installer: true },
-        async ({ ctx, env }, opts: { dryRun?: boolean }) => {
-          const summary = await reconcile(ctx, {
-            graceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
-            dryRun: Boolean(opts.dryRun),
-          });
-          kit.out(reconcileText(summary), summary);
-          if (reconcileFailed(summary)) kit.exitCode = EXIT.failed;
-        },
-      ),
+      kit.action({ cloud: true, notifies: true }, async ({ ctx, env }, opts: { dryRun?: boolean }) => {
+        const summary = await reconcile(ctx, {
+          graceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+          dryRun: Boolean(opts.dryRun),
+        });
+        kit.out(reconcileText(summary), summary);
+        if (reconcileFailed(summary)) kit.exitCode = EXIT.failed;
+      }),
     );
 }

@@ -65,6 +65,17 @@ const COLUMNS: Record<keyof InstancePatch, keyof InstanceRow> = {
 
 const LIVE_SQL = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(",")})`;
 
+function whileBusy<T>(step: () => T, attempts = 50): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+}
+
 const toMs = (d: Date | null | undefined) => (d ? d.getTime() : null);
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
 
@@ -107,8 +118,11 @@ export class InstanceStore {
 
   static open(path: string, clock: Clock): InstanceStore {
     const db = new Database(path);
-    db.pragma("journal_mode = WAL");
+    // Before anything else: a second process opening the file at the same moment waits instead of failing.
     db.pragma("busy_timeout = 5000");
+    // Switching a new file to WAL takes an exclusive lock that SQLite's busy handler does not wait
+    // for; another process doing the same at that moment makes it fail at once, so try again.
+    whileBusy(() => db.pragma("journal_mode = WAL"));
     db.pragma("foreign_keys = ON");
     migrate(db);
     return new InstanceStore(db, clock);

@@ -58,16 +58,20 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 export function migrate(db: Database.Database): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
+  const version = () => db.pragma("user_version", { simple: true }) as number;
+  if (version() > MIGRATIONS.length) {
     throw new Error(
-      `The database is at schema version ${current}, newer than this ccc (${MIGRATIONS.length}): upgrade ccc.`,
+      `The database is at schema version ${version()}, newer than this ccc (${MIGRATIONS.length}): upgrade ccc.`,
     );
   }
-  for (let version = current; version < MIGRATIONS.length; version++) {
+  // One write transaction at a time: a second process migrating at the same moment waits, then sees
+  // the version the first one reached and skips what is done.
+  while (version() < MIGRATIONS.length) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
-      db.pragma(`user_version = ${version + 1}`);
+      const current = version();
+      if (current >= MIGRATIONS.length) return;
+      db.exec(MIGRATIONS[current] as string);
+      db.pragma(`user_version = ${current + 1}`);
     }).immediate();
   }
 }
