@@ -24,9 +24,23 @@ export class Catalog {
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
+  /**
+   * The lists, from cache when there is one. A stale cache is still answered at once while a
+   * refresh runs behind it: a slow or failing Hetzner never holds up a Slack form. Only the very
+   * first load waits.
+   */
   async load(): Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> {
     const now = this.clock.now().getTime();
     if (this.cache && now - this.cache.at < this.ttlMs) return this.cache;
+    const refresh = this.refresh();
+    if (this.cache) {
+      refresh.catch(() => {}); // the stale lists stay until a refresh works
+      return this.cache;
+    }
+    return refresh;
+  }
+
+  private refresh(): Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> {
     this.inflight ??= Promise.all([this.cloud.listServerTypes(), this.cloud.listLocations()])
       .then(([types, locations]) => {
         this.cache = { at: this.clock.now().getTime(), types, locations };

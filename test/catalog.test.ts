@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { systemClock } from "../src/adapters/system-clock.ts";
+import { Catalog } from "../src/core/catalog.ts";
+import type { Clock } from "../src/core/clock.ts";
+import { HetznerClient } from "../src/core/hetzner/hetzner-client.ts";
+import { type FakeHetzner, startFakeHetzner } from "./fakes/fake-hetzner.ts";
+import { FAST_HETZNER } from "./helpers/harness.ts";
+
+let fake: FakeHetzner;
+afterEach(() => fake.close());
+
+describe("Catalog", () => {
+  it("answers a stale list at once while it refreshes, and keeps it when the refresh fails", async () => {
+    fake = await startFakeHetzner();
+    let now = 0;
+    const clock: Clock = { now: () => new Date(now), sleep: systemClock.sleep };
+    const cloud = new HetznerClient({ endpoint: fake.url, token: fake.token, clock, ...FAST_HETZNER });
+    const catalog = new Catalog(cloud, clock, 60_000);
+    const lookups = () => fake.requests.filter((r) => r.path === "/server_types").length;
+
+    const first = await catalog.load();
+    expect(lookups()).toBe(1);
+    expect(await catalog.load()).toBe(first);
+    expect(lookups()).toBe(1);
+
+    now = 61_000;
+    // Stale, and Hetzner is slow: the stale lists come back without waiting; the new ones follow.
+    fake.failNext({ path: "/server_types" }, { delayMs: 400 });
+    const started = Date.now();
+    expect(await catalog.load()).toBe(first);
+    expect(Date.now() - started).toBeLessThan(300);
+    await new Promise((r) => setTimeout(r, 600));
+    const second = await catalog.load();
+    expect(second).not.toBe(first);
+    expect(second.types.map((t) => t.name)).toEqual(first.types.map((t) => t.name));
+
+    now = 200_000;
+    // Stale, and the refresh fails: the lists stay as they were.
+    fake.failNext({ path: "/server_types" }, { status: 401, code: "unauthorized", message: "no" });
+    expect(await catalog.load()).toBe(second);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(lookups()).toBe(3);
+    expect(await catalog.load()).toBe(second);
+  });
+});
