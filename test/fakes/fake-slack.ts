@@ -131,6 +131,11 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
       }
       return send(res, 200, { ok: false, error: fault.error });
     }
+    // Slack refuses blocks with a repeated block_id, or too many of them, for messages and views alike.
+    const view = body.view as { blocks?: unknown } | undefined;
+    const blocks = asArray(body.blocks ?? view?.blocks);
+    if (invalidBlocks(blocks, body.view ? 100 : 50))
+      return send(res, 200, { ok: false, error: "invalid_blocks" });
     const result = answer(method, body);
     return send(res, 200, result.ok === false ? result : { ok: true, ...result });
   };
@@ -206,4 +211,12 @@ function asArray(value: unknown): unknown[] {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
+}
+
+function invalidBlocks(blocks: unknown[], max: number): boolean {
+  const ids = blocks.flatMap((b) => {
+    const id = (b as { block_id?: unknown }).block_id;
+    return typeof id === "string" ? [id] : [];
+  });
+  return blocks.length > max || new Set(ids).size !== ids.length;
 }

@@ -42,7 +42,7 @@ export function homeView(input: HomeInput): types.HomeView {
       context(`${instances.length} running${cost}`),
     );
     for (const i of instances.slice(0, 40)) {
-      blocks.push(...instanceCard(i, input.now, { showOwner: true }));
+      blocks.push(...instanceCard(i, input.now, { showOwner: true, scope: "all:" }));
     }
     if (instances.length > 40) blocks.push(context(`…and ${instances.length - 40} more: /ccc list all`));
   }

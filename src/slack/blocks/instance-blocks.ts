@@ -22,10 +22,11 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-export function instanceButtons(id: string): Block {
+/** `scope` keeps block ids unique when one view shows the same instance twice (an admin's Home). */
+export function instanceButtons(id: string, scope = ""): Block {
   return {
     type: "actions",
-    block_id: `instance_actions:${id}`,
+    block_id: `instance_actions:${scope}${id}`,
     elements: [
       { type: "button", action_id: ACTIONS.extend1h, text: plain("Extend +1h"), value: id },
       { type: "button", action_id: ACTIONS.extend4h, text: plain("Extend +4h"), value: id },
@@ -64,9 +65,13 @@ export function instanceSummary(i: Instance, now: Date, options: { showOwner?: b
 }
 
 /** One instance with its buttons while it is ready; ended ones show no buttons. */
-export function instanceCard(i: Instance, now: Date, options: { showOwner?: boolean } = {}): Block[] {
+export function instanceCard(
+  i: Instance,
+  now: Date,
+  options: { showOwner?: boolean; scope?: string } = {},
+): Block[] {
   const blocks = [section(instanceSummary(i, now, options))];
-  if (i.status === "ready") blocks.push(instanceButtons(i.id));
+  if (i.status === "ready") blocks.push(instanceButtons(i.id, options.scope));
   return blocks;
 }
 
