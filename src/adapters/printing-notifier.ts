@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.ts";
-import type { Notice, Notifier } from "../core/notifier.ts";
+import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
 export class PrintingNotifier implements Notifier {
@@ -8,9 +8,9 @@ export class PrintingNotifier implements Notifier {
     private readonly clock: Clock,
   ) {}
 
-  async notify(notice: Notice): Promise<boolean> {
+  async notify(notice: Notice): Promise<Delivery> {
     this.write(`would ${noticeText(notice, this.clock.now())}\n`);
-    return true;
+    return "sent";
   }
 }
 

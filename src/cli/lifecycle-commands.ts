@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { checkExpired, checkExpiredFailed, checkExpiredText } from "../commands/check-expired.ts";
 import { instanceJson } from "../commands/instance-view.ts";
 import { reconcile, reconcileFailed, reconcileText } from "../commands/reconcile.ts";
-import { remind, remindText } from "../commands/remind.ts";
+import { remind, remindFailed, remindText } from "../commands/remind.ts";
 import { type CliKit, EXIT } from "./kit.ts";
 
 /** `check-expired`, `remind`, `reconcile`: the lifecycle passes, for cron or by hand. */
@@ -45,9 +45,10 @@ export function registerLifecycleCommands(program: Command, kit: CliKit): void {
             owner: r.instance.owner,
             offsetMinutes: r.offsetMinutes,
             minutesLeft: r.minutesLeft,
-            delivered: r.delivered,
+            delivery: r.delivery,
           })),
         );
+        if (remindFailed(summary)) kit.exitCode = EXIT.failed;
       }),
     );
 

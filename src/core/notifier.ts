@@ -15,10 +15,16 @@ export type Notice =
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string };
 
+/**
+ * What became of a notice: `sent`; `no_recipient` when there is nobody it can reach (an owner that
+ * is an operator name, not a Slack user; no admins); `failed` when sending it went wrong.
+ */
+export type Delivery = "sent" | "no_recipient" | "failed";
+
 /** The notifier port: Slack DMs in the bot (and in the CLI when a bot token is set), printed lines otherwise. */
 export interface Notifier {
-  /** Never throws: a failed notice is logged and answered `false`, so it cannot hold up other work. */
-  notify(notice: Notice): Promise<boolean>;
+  /** Never throws: a failed notice is logged and answered `failed`, so it cannot hold up other work. */
+  notify(notice: Notice): Promise<Delivery>;
 }
 
-export const silentNotifier: Notifier = { notify: async () => false };
+export const silentNotifier: Notifier = { notify: async () => "no_recipient" };

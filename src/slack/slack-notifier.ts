@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Notice, Notifier } from "../core/notifier.ts";
+import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
 import { instanceButtons, readyMessage, type SlackMessage } from "./blocks/instance-blocks.ts";
 import { sendDm } from "./direct-message.ts";
 import { dateToken, escapeText, inTime, section } from "./mrkdwn.ts";
@@ -22,7 +22,7 @@ export class SlackNotifier implements Notifier {
     private readonly options: SlackNotifierOptions,
   ) {}
 
-  async notify(notice: Notice): Promise<boolean> {
+  async notify(notice: Notice): Promise<Delivery> {
     try {
       if (notice.kind === "admin_alert") {
         const message = {
@@ -30,21 +30,22 @@ export class SlackNotifier implements Notifier {
           blocks: [section(`:rotating_light: ${escapeText(notice.text)}`)],
         };
         const sent = await Promise.all(this.options.admins.map((admin) => this.send(admin, message)));
-        return sent.length > 0 && sent.every(Boolean);
+        if (sent.includes("failed")) return "failed";
+        return sent.includes("sent") ? "sent" : "no_recipient";
       }
       return await this.send(notice.instance.owner, noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
-      return false;
+      return "failed";
     }
   }
 
-  private async send(userId: string, message: SlackMessage): Promise<boolean> {
+  private async send(userId: string, message: SlackMessage): Promise<Delivery> {
     if (!SLACK_USER_ID.test(userId)) {
       this.options.log.info("notice not sent: not a Slack user", { to: userId });
-      return false;
+      return "no_recipient";
     }
-    return sendDm(this.client, this.options.log, userId, message);
+    return (await sendDm(this.client, this.options.log, userId, message)) ? "sent" : "failed";
   }
 }
 

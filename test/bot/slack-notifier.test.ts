@@ -45,7 +45,7 @@ describe("SlackNotifier", () => {
   it("DMs the owner a reminder with the expiry, the time left and the same buttons as the ready DM", async () => {
     expect(
       await notifier().notify({ kind: "reminder", instance: instance("U0ALICE"), minutesLeft: 15 }),
-    ).toBe(true);
+    ).toBe("sent");
     expect(slack.calls("conversations.open")[0]?.body.users).toBe("U0ALICE");
     const [message] = slack.messages();
     const text = JSON.stringify(message?.blocks);
@@ -58,7 +58,7 @@ describe("SlackNotifier", () => {
   });
 
   it("DMs the ready card when a provision resumed after a restart is done", async () => {
-    expect(await notifier().notify({ kind: "ready", instance: instance("U0ALICE") })).toBe(true);
+    expect(await notifier().notify({ kind: "ready", instance: instance("U0ALICE") })).toBe("sent");
     const text = JSON.stringify(slack.messages()[0]?.blocks);
     expect(text).toContain("ssh claude@203.0.113.5");
     expect(text).toContain("ccc_delete");
@@ -66,21 +66,21 @@ describe("SlackNotifier", () => {
 
   it("tells admins about alerts, skips owners that are not Slack users, and never throws", async () => {
     const n = notifier(["U0ADMIN", "U0OTHER"]);
-    expect(await n.notify({ kind: "admin_alert", text: "orphan <ccc-x> deleted" })).toBe(true);
+    expect(await n.notify({ kind: "admin_alert", text: "orphan <ccc-x> deleted" })).toBe("sent");
     expect(slack.calls("conversations.open").map((c) => c.body.users)).toEqual(["U0ADMIN", "U0OTHER"]);
     expect(JSON.stringify(slack.messages()[0]?.blocks)).toContain("orphan &lt;ccc-x&gt; deleted");
 
-    expect(await n.notify({ kind: "expired", instance: instance("alice-operator") })).toBe(false);
+    expect(await n.notify({ kind: "expired", instance: instance("alice-operator") })).toBe("no_recipient");
     slack.fail("chat.postMessage", { error: "account_inactive" });
-    expect(await n.notify({ kind: "expired", instance: instance("U0GONE") })).toBe(false);
-    expect(await n.notify({ kind: "server_gone", instance: instance("U0ALICE") })).toBe(true);
+    expect(await n.notify({ kind: "expired", instance: instance("U0GONE") })).toBe("failed");
+    expect(await n.notify({ kind: "server_gone", instance: instance("U0ALICE") })).toBe("sent");
     expect(slack.messages().at(-1)?.text).toContain("deleted outside ccc");
   });
 
   it("waits out a short rate limit for that one DM only", async () => {
     slack.fail("chat.postMessage", { error: "ratelimited", retryAfter: 1 });
     const started = Date.now();
-    expect(await notifier().notify({ kind: "expired", instance: instance("U0ALICE") })).toBe(true);
+    expect(await notifier().notify({ kind: "expired", instance: instance("U0ALICE") })).toBe("sent");
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(slack.calls("chat.postMessage")).toHaveLength(2);
   });

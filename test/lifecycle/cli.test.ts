@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliIo, runCli } from "../../src/cli.ts";
+import type { Notifier } from "../../src/core/notifier.ts";
 import { FAST_TIMING } from "../helpers/harness.ts";
+import { RecordingNotifier } from "../helpers/recording-notifier.ts";
 import { createLabelled, MINUTE, plant, realTimeCloud, startWorld, type World } from "./world.ts";
 
 let w: World;
@@ -12,7 +14,7 @@ afterEach(async () => {
   await w.close();
 });
 
-async function ccc(args: string[]) {
+async function ccc(args: string[], notifier?: Notifier) {
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
@@ -24,11 +26,33 @@ async function ccc(args: string[]) {
       stderr += t;
     },
     readStdin: () => "",
-    compose: { clock: w.clock, cloud: realTimeCloud(w.h), timing: FAST_TIMING },
+    compose: {
+      clock: w.clock,
+      cloud: realTimeCloud(w.h),
+      timing: FAST_TIMING,
+      ...(notifier ? { notifier } : {}),
+    },
   };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
+
+describe("ccc remind", () => {
+  it("exits 1 when a reminder could not be sent, and says so", async () => {
+    const t0 = w.clock.now().getTime();
+    const soon = await plant(w.deps, { minutes: 40, owner: "U0BOB" });
+    const notifier = new RecordingNotifier();
+    notifier.failFor = "U0BOB";
+    w.clock.set(t0 + 30 * MINUTE);
+    const run = await ccc(["remind"], notifier);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `${soon.instance.id}: reminded U0BOB (15-minute reminder, 10 min left) — sending it failed`,
+    );
+    await w.deps.cloud.deleteServer(soon.server?.id ?? 0);
+    w.deps.store.remove(soon.instance.id, { actor: "test", kind: "deleted" });
+  });
+});
 
 describe("ccc remind, check-expired and reconcile without a Slack token", () => {
   it("print what they would have sent and what they did", async () => {

@@ -1,13 +1,14 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instance.ts";
+import type { Delivery } from "../notifier.ts";
 import { lifecycleStoreFor, type ReminderCandidate } from "../store/lifecycle-store.ts";
 
 export interface ReminderOutcome {
   instance: Instance;
   offsetMinutes: number;
   minutesLeft: number;
-  /** False when the notifier could not deliver it (it is not tried again: a late duplicate is worse). */
-  delivered: boolean;
+  /** What became of it; a failed one is not tried again (a late duplicate is worse). */
+  delivery: Delivery;
 }
 
 export interface ReminderSummary {
@@ -43,13 +44,13 @@ export async function runReminders(deps: CoreDeps, offsets: readonly number[]): 
       continue;
     }
     const minutesLeft = Math.max(1, Math.round((candidate.expiresAt - now) / MINUTE));
-    const delivered = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft });
+    const delivery = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft });
     deps.store.recordEvent(instance.id, {
       actor: "ccc",
-      kind: delivered ? "reminded" : "reminder_failed",
+      kind: { sent: "reminded", no_recipient: "reminder_not_sent", failed: "reminder_failed" }[delivery],
       detail: `${urgent} min before ${instance.expiresAt.toISOString()}`,
     });
-    summary.reminders.push({ instance, offsetMinutes: urgent, minutesLeft, delivered });
+    summary.reminders.push({ instance, offsetMinutes: urgent, minutesLeft, delivery });
   }
   return summary;
 }
