@@ -27,6 +27,7 @@ function what(f: ReconcileFinding): string {
   const [done, wouldDo] = ACTIONS[f.action];
   if (f.outcome === "dry_run") return wouldDo;
   if (f.outcome === "busy") return "skipped: another ccc process is acting on it";
+  if (f.outcome === "started") return "resuming in the background";
   if (f.outcome === "failed") return `FAILED (${f.action}): ${f.error ?? "unknown error"}`;
   return done;
 }

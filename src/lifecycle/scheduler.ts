@@ -48,13 +48,24 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
       if (reminders.length > 0) deps.log.info("reminders", { sent: reminders.length });
     },
     reconcile: async () => {
-      const { findings } = await runReconcile(deps, { graceMinutes: settings.orphanGraceMinutes });
+      const { findings } = await runReconcile(deps, {
+        graceMinutes: settings.orphanGraceMinutes,
+        background: (label, work) => {
+          const task = work().catch((error: unknown) =>
+            deps.log.error("background work failed", { work: label, reason: String(error) }),
+          );
+          background.add(task);
+          void task.finally(() => background.delete(task));
+        },
+      });
       for (const f of findings.filter((f) => f.outcome !== "waiting")) {
         deps.log.warn("reconcile", { ...f });
       }
     },
   };
   const running = new Map<JobName, Promise<void>>();
+  // Resumed provisions, which outlive the reconcile pass that started them.
+  const background = new Set<Promise<unknown>>();
   const run = (job: JobName): Promise<void> => {
     const current = running.get(job);
     if (current) {
@@ -78,7 +89,9 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
   ];
   void run("reconcile");
   const idle = async () => {
-    while (running.size > 0) await Promise.all(running.values());
+    while (running.size > 0 || background.size > 0) {
+      await Promise.all([...running.values(), ...background]);
+    }
   };
   return {
     run,

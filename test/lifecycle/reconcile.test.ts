@@ -117,6 +117,21 @@ describe("reconcile: provisions a crash left behind", () => {
     expect(w.notes.summary()).toEqual([`ready ${instance.id}`]);
   });
 
+  it("does not finish an interrupted provision that has expired meanwhile: fails it and deletes its server", async () => {
+    const t0 = w.clock.now().getTime();
+    const { instance, server } = await plant(w.deps, { minutes: 2, status: "creating" });
+    w.clock.set(t0 + 3 * MINUTE);
+    const summary = await runReconcile(w.deps, GRACE);
+    expect(summary.findings.map(brief)).toEqual(["stuck fail_and_delete done"]);
+    expect(deletes(w.h)).toEqual([server?.id]);
+    expect(w.h.installer.calls()).toEqual([]);
+    expect(w.deps.store.require(instance.id)).toMatchObject({
+      status: "failed",
+      failureReason: "it expired before its interrupted provision could be finished",
+    });
+    expect(w.notes.summary()).toEqual([`provision_abandoned ${instance.id}`]);
+  });
+
   it("fails an interrupted install, deletes its server and tells the owner", async () => {
     const t0 = w.clock.now().getTime();
     const { instance, server } = await plant(w.deps, { minutes: 240, status: "installing" });

@@ -6,6 +6,11 @@ export interface ReconcileOptions {
   graceMinutes: number;
   /** Look and report, change nothing. */
   dryRun?: boolean;
+  /**
+   * Runs long work (resuming a provision can take half an hour) without holding up the pass, so
+   * orphans and ghosts keep being handled meanwhile. Without it the pass waits (the CLI).
+   */
+  background?: (label: string, work: () => Promise<void>) => void;
 }
 
 export type FindingKind = "orphan" | "ghost" | "stuck";
@@ -19,7 +24,7 @@ export interface ReconcileFinding {
   detail: string;
   /** What was done or, in a dry run, would be done. */
   action: "delete_server" | "wait" | "mark_deleted" | "resume" | "fail" | "fail_and_delete";
-  outcome: "done" | "dry_run" | "waiting" | "busy" | "failed";
+  outcome: "done" | "started" | "dry_run" | "waiting" | "busy" | "failed";
   error: string | null;
 }
 

@@ -33,15 +33,23 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
   const lease = takeLease(deps, instanceLease(row.id));
   if (!lease) return null;
   let plan: Plan | null = null;
+  let handedOver = false;
   try {
     const current = deps.store.get(row.id);
     if (current?.status !== "creating" && current?.status !== "installing") return null;
     plan = await planFor(pass, current);
     if (plan.action === "resume") {
       deps.store.recordEvent(current.id, { actor: "ccc", kind: "resuming", detail: plan.detail });
-      const ready = await resumeProvision(deps, current, plan.server);
-      await deps.notifier.notify({ kind: "ready", instance: ready });
-      return finding(current, plan, "done");
+      const { server } = plan;
+      const resume = () => finishResume(pass, current, server);
+      if (!pass.options.background) {
+        const error = await resume();
+        return error ? { ...finding(current, plan, "failed"), error } : finding(current, plan, "done");
+      }
+      // The lease goes with the work: nobody else takes the row while it is being resumed.
+      handedOver = true;
+      pass.options.background(`resume ${current.id}`, () => resume().then(() => lease.release()));
+      return finding(current, plan, "started");
     }
     const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason));
     await deps.notifier.notify({
@@ -50,6 +58,20 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
       reason: failed instanceof ProvisionError ? `${failed.reason}; ${failed.cleanup}` : failed.message,
     });
     return finding(current, plan, "done");
+  } catch (error) {
+    return { ...finding(row, plan ?? unknownPlan(row), "failed"), error: messageOf(error) };
+  } finally {
+    if (!handedOver) lease.release();
+  }
+}
+
+/** Finishes the provision and tells the owner how it went; answers the error, if any. */
+async function finishResume(pass: ReconcilePass, row: Instance, server: CloudServer): Promise<string | null> {
+  const { deps } = pass;
+  try {
+    const ready = await resumeProvision(deps, row, server);
+    await deps.notifier.notify({ kind: "ready", instance: ready });
+    return null;
   } catch (error) {
     // A failed resume has already deleted the server and marked the row failed; the owner hears why.
     const instance = deps.store.get(row.id) ?? row;
@@ -60,9 +82,7 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
         reason: `resuming after a restart failed: ${messageOf(error)}`,
       });
     }
-    return { ...finding(row, plan ?? unknownPlan(row), "failed"), error: messageOf(error) };
-  } finally {
-    lease.release();
+    return messageOf(error);
   }
 }
 
@@ -80,6 +100,15 @@ async function planFor(pass: ReconcilePass, row: Instance): Promise<Plan> {
       server,
       detail: `${row.id} was installing when ccc stopped`,
       reason: "the install was interrupted by a restart of ccc",
+    };
+  }
+  if (server && row.expiresAt.getTime() <= pass.now) {
+    // Finishing it now would only bill until the sweep deletes it.
+    return {
+      action: "fail_and_delete",
+      server,
+      detail: `${row.id} was creating when ccc stopped and has expired since`,
+      reason: "it expired before its interrupted provision could be finished",
     };
   }
   if (server) {
