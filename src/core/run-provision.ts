@@ -216,8 +216,12 @@ export async function failProvision(
   deps: CoreDeps,
   id: string,
   server: CloudServer | null,
-  error: unknown,
+  failure: unknown,
 ): Promise<ExternalError> {
+  // Deleted by someone while it was being built: whatever broke after that (the installer losing its
+  // server, say) is a consequence, not the story.
+  const status = deps.store.get(id)?.status;
+  const error = status === "deleting" || status === "deleted" ? new NoLongerWanted(id) : failure;
   const reason = error instanceof Error ? error.message : String(error);
   deps.log.error("provision failed", { instance: id, reason });
   // Deleted meanwhile: the delete may have run before the server existed, so clean up all the same.

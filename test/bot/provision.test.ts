@@ -184,7 +184,8 @@ describe("submitting the provision modal", () => {
 
   it("stops building when the owner deletes the machine meanwhile, and the DM says deleted", async () => {
     b = await startBotHarness();
-    b.h.installer.behave({ sleepMs: 1_500 });
+    // The installer fails once its server is gone, as the real one does when its connection drops.
+    b.h.installer.behave({ sleepMs: 1_500, exitCode: 1, errorOutput: "ssh: connection closed" });
     await b.send.submitProvision(ALICE, {
       sshKey: makeKeyPair().publicKey,
       location: "fsn1",
