@@ -98,6 +98,13 @@ describe("ccc CLI", () => {
     expect((await ccc(["provision", "--ssh-key", makeKeyPair().publicKey, "--type", "nope"])).stderr).toMatch(
       /^ccc: Unknown server type "nope"\. Available in fsn1: /,
     );
+    const missing = await ccc(["provision", "--ssh-key", join(h.dir, "nope.pub")]);
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/nope\.pub: there is no such file\./),
+    });
+    const folder = await ccc(["provision", "--ssh-key", h.dir]);
+    expect(folder).toMatchObject({ code: 2, stderr: expect.stringMatching(/: it is a directory\./) });
     expect((await ccc(["status", "banana"])).code).toBe(2);
     expect((await ccc(["status", "ccc-abcdef", "--json"])).stdout).toContain('"code": "not_found"');
     expect((await ccc(["extend", "ccc-abcdef"])).code).toBe(2);
@@ -113,6 +120,13 @@ describe("ccc CLI", () => {
     expect(unconfigured.stderr).toMatch(/HCLOUD_TOKEN is not set.*\n.*CCC_OPERATOR_SSH_KEY is not set/);
     expect(h.cloud.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)).toEqual([]);
+  });
+
+  it("reconciles without the installer: the safety net must work where nixos-anywhere is not on PATH", async () => {
+    const run = await ccc(["reconcile", "--dry-run"], {
+      env: { CCC_NIXOS_ANYWHERE: "nixos-anywhere", PATH: "/nonexistent" },
+    });
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0 ccc servers at Hetzner/) });
   });
 
   it("exits 1 when the work fails, saying what failed and that the server is gone", async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { deprovision, deprovisionText } from "../commands/deprovision.ts";
 import { extend, extendText } from "../commands/extend.ts";
@@ -7,6 +7,8 @@ import { list, listText } from "../commands/list.ts";
 import { progressText, provision, provisionText } from "../commands/provision.ts";
 import { status, statusText } from "../commands/status.ts";
 import { offerJson, types, typesText } from "../commands/types.ts";
+import { UserError } from "../core/errors.ts";
+import { MAX_SSH_KEY_INPUT_BYTES } from "../core/ssh-key.ts";
 import { type CliIo, type CliKit, operatorName } from "./kit.ts";
 
 /** `provision`, `deprovision`, `status`, `list`, `extend`, `types`. */
@@ -126,6 +128,27 @@ export function registerInstanceCommands(program: Command, kit: CliKit): void {
 function readKeyArgument(value: string, io: CliIo): string {
   if (value === "-") return io.readStdin();
   const path = value.startsWith("~/") ? `${io.env.HOME ?? ""}${value.slice(1)}` : value;
-  if (!/^(ssh-|ecdsa-|sk-)/.test(value) && existsSync(path)) return readFileSync(path, "utf8");
-  return value;
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw keyArgumentError(value, "it is a directory");
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    // Not a file: key text has a space between its type and its data (a file name rarely does).
+    if (/\s/.test(value.trim())) return value;
+    throw keyArgumentError(value, "there is no such file");
+  }
+  if (size > MAX_SSH_KEY_INPUT_BYTES)
+    throw keyArgumentError(value, "it is larger than a public key can be (16 KB)");
+  return readFileSync(path, "utf8");
+}
+
+function keyArgumentError(value: string, why: string): UserError {
+  return new UserError(
+    `--ssh-key ${value}: ${why}. Give a .pub file, - for standard input, or the key itself.`,
+    {
+      field: "sshKey",
+    },
+  );
 }
