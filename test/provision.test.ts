@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { extend } from "../src/commands/extend.ts";
 import { list } from "../src/commands/list.ts";
@@ -82,6 +82,26 @@ describe("Arm server types", () => {
     expect(JSON.parse(call?.instanceJson ?? "{}").system).toBe("aarch64-linux");
     const cross = process.arch !== "arm64";
     expect(call?.argv.join(" ").includes("--build-on remote")).toBe(cross);
+    await deprovision(ctx, { id: ready.id });
+  });
+});
+
+describe("an extend while the machine is being built", () => {
+  it("reaches the server's label and the machine's instance.json", async () => {
+    const ctx = { deps: h.deps, actor: alice };
+    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 300 });
+    const building = provision(ctx, { owner: "alice", sshKey: makeKeyPair().publicKey, hours: 1 });
+    const [recorded] = await vi.waitFor(() => {
+      const rows = h.deps.store.list();
+      if (rows.length === 0) throw new Error("not recorded yet");
+      return rows;
+    });
+    const extended = await extend(ctx, { id: recorded?.id ?? "", hours: 2 });
+    const ready = await building;
+    expect(ready.expiresAt).toEqual(extended.expiresAt);
+    expect(h.cloud.servers()[0]?.labels["ccc-expires-at"]).toBe(String(extended.expiresAt.getTime() / 1000));
+    const instanceJson = JSON.parse(h.installer.calls()[0]?.instanceJson ?? "{}");
+    expect(instanceJson.expiresAt).toBe(extended.expiresAt.toISOString().replace(".000Z", "Z"));
     await deprovision(ctx, { id: ready.id });
   });
 });

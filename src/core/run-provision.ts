@@ -107,9 +107,15 @@ async function createServer(
       image: deps.policy.image,
       location: recorded.location,
       sshKeys: [keyId],
-      labels: serverLabels(recorded.id, recorded.expiresAt),
+      labels: serverLabels(recorded.id, deps.store.require(recorded.id).expiresAt),
     });
-    return { server: created.server, boot: (host) => waitForBoot(deps, host, created.action.id) };
+    // An extend while the create was on its way moved the deadline past what the label says.
+    const labels = serverLabels(recorded.id, deps.store.require(recorded.id).expiresAt);
+    const server =
+      created.server.labels["ccc-expires-at"] === labels["ccc-expires-at"]
+        ? created.server
+        : await deps.cloud.setServerLabels(created.server.id, labels);
+    return { server, boot: (host) => waitForBoot(deps, host, created.action.id) };
   } catch (error) {
     if (!(error instanceof ExternalError && error.code === "uniqueness_error")) throw error;
     const [mine] = await deps.cloud.listServers(`ccc-instance=${recorded.id}`);
@@ -149,7 +155,7 @@ async function finishProvision(
     instanceId: recorded.id,
     userSshKey: recorded.sshKeys[0] as string,
     extraSshKeys: recorded.sshKeys.slice(1),
-    expiresAt: recorded.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     system,
   });
   await deps.installer.install({
