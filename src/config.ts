@@ -1,9 +1,10 @@
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
 import { flakePathProblem } from "./core/instance-flake.ts";
+import { parseSshPublicKey } from "./core/ssh-key.ts";
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -125,6 +126,15 @@ export function missingSettings(env: CoreEnv, required: Record<string, string>):
     if (!existsSync(key)) problems.push(`CCC_OPERATOR_SSH_KEY: no file at ${key}`);
     else if (!existsSync(`${key}.pub`))
       problems.push(`CCC_OPERATOR_SSH_KEY: no public key at ${key}.pub beside it`);
+    else {
+      try {
+        parseSshPublicKey(readFileSync(`${key}.pub`, "utf8"));
+      } catch (error) {
+        problems.push(
+          `CCC_OPERATOR_SSH_KEY: ${key}.pub is not a usable public key: ${(error as Error).message}`,
+        );
+      }
+    }
   }
   return problems;
 }

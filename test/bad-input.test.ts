@@ -60,6 +60,15 @@ describe("bad input gets a clear message and changes nothing", () => {
     const over = await refusal({ hours: "9" });
     expect(over).toBeInstanceOf(QuotaError);
     expect(over.message).toBe("At most 8 hours at a time (asked for 9).");
+    // An operator who set the per-request cap above the lifetime cap still gets the lifetime cap.
+    h.deps.policy.maxLifetimeHours = 6;
+    try {
+      expect((await refusal({ hours: "7" })).message).toBe(
+        "A machine may live at most 6 hours in all (asked for 7).",
+      );
+    } finally {
+      h.deps.policy.maxLifetimeHours = 10;
+    }
     expect(h.cloud.requests).toEqual([]);
   });
 

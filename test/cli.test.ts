@@ -115,6 +115,14 @@ describe("ccc CLI", () => {
     expect(noInstaller.code).toBe(2);
     expect(noInstaller.stderr).toMatch(/CCC_NIXOS_ANYWHERE: no-such-installer is not an executable on PATH/);
     expect(noInstaller.stderr).toMatch(/CCC_FLAKE_DIR: no flake.nix in /);
+    const badOperatorKey = join(h.dir, "broken");
+    writeFileSync(badOperatorKey, "private");
+    writeFileSync(`${badOperatorKey}.pub`, "not a key\n");
+    const broken = await ccc(["types"], { env: { CCC_OPERATOR_SSH_KEY: badOperatorKey } });
+    expect(broken).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/CCC_OPERATOR_SSH_KEY: .*broken\.pub is not a usable public key/),
+    });
     const unconfigured = await ccc(["types"], { env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" } });
     expect(unconfigured.code).toBe(2);
     expect(unconfigured.stderr).toMatch(/HCLOUD_TOKEN is not set.*\n.*CCC_OPERATOR_SSH_KEY is not set/);

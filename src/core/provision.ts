@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Actor } from "./actor.ts";
 import type { CoreDeps } from "./deps.ts";
-import { UserError } from "./errors.ts";
+import { QuotaError, UserError } from "./errors.ts";
 import { type Instance, newInstanceId } from "./instance.ts";
 import { expiryFrom, parseHours } from "./policy.ts";
 import { parseSshPublicKey } from "./ssh-key.ts";
@@ -42,6 +42,12 @@ export async function startProvision(
   }
   const key = parseSshPublicKey(request.sshKey);
   const hours = parseHours(request.hours ?? deps.policy.defaultHours, deps.policy);
+  if (hours > deps.policy.maxLifetimeHours) {
+    throw new QuotaError(
+      `A machine may live at most ${deps.policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
+      "hours",
+    );
+  }
   const offer = await deps.catalog.offer(
     request.serverType?.trim() || deps.policy.defaultServerType,
     request.location?.trim() || deps.policy.defaultLocation,
