@@ -72,6 +72,19 @@ describe("provision faults leave nothing running and say what happened", () => {
     expect(h.installer.calls()).toEqual([]);
   });
 
+  it("fails at once with Hetzner's message when the start that follows the create fails", async () => {
+    const ctx = await setup({
+      cloud: { startActionError: { code: "server_error", message: "no host capacity" } },
+    });
+    const error = await failure(provision(ctx, request()));
+    expect(error.message).toBe("Hetzner could not run start_server on the server: no host capacity.");
+    expect(h.cloud.servers()).toEqual([]);
+    // Both actions were looked at together, in one request per look.
+    const looks = h.cloud.requests.filter((r) => r.path === "/actions");
+    expect(looks.length).toBeGreaterThan(0);
+    expect(looks.every((r) => r.method === "GET")).toBe(true);
+  });
+
   it("gives up when SSH never answers, and deletes the server", async () => {
     const ctx = await setup({ manualSsh: true, env: { CCC_SSH_WAIT_SECONDS: "1" } });
     const error = await failure(provision(ctx, request()));

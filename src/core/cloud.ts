@@ -85,6 +85,8 @@ export interface CloudApi {
   /** Replaces the server's labels. */
   setServerLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudServer>;
   getAction(id: number, signal?: AbortSignal): Promise<CloudAction>;
+  /** Several actions in one request (unknown ids are left out). */
+  getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]>;
   /** Polls until the action is no longer running: 500 ms, then ×1.5 up to 2.5 s. Throws ExternalError on `error`. */
   waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction>;
   listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]>;

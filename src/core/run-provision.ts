@@ -115,7 +115,8 @@ async function createServer(
       created.server.labels["ccc-expires-at"] === labels["ccc-expires-at"]
         ? created.server
         : await deps.cloud.setServerLabels(created.server.id, labels);
-    return { server, boot: (host) => waitForBoot(deps, host, created.action.id) };
+    const actions = [created.action, ...created.nextActions].map((a) => a.id);
+    return { server, boot: (host) => waitForBoot(deps, host, actions) };
   } catch (error) {
     if (!(error instanceof ExternalError && error.code === "uniqueness_error")) throw error;
     const [mine] = await deps.cloud.listServers(`ccc-instance=${recorded.id}`);

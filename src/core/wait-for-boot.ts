@@ -8,13 +8,14 @@ const FIRST_PROBE_GAP_MS = 100;
 
 /**
  * Waits until SSH answers on `host`, up to the configured time. A live SSH port proves the boot, so
- * the create action gets only a cheap eye (first after `actionFirstCheckMs`, then at doubling
- * gaps): one that ended in `error` fails at once with Hetzner's message.
+ * the create action and the start that follows it get only a cheap eye (first after
+ * `actionFirstCheckMs`, then at doubling gaps): one that ended in `error` fails at once with
+ * Hetzner's message.
  */
-export async function waitForBoot(deps: CoreDeps, host: string, actionId: number): Promise<void> {
+export async function waitForBoot(deps: CoreDeps, host: string, actionIds: number[]): Promise<void> {
   const stop = new AbortController();
   try {
-    await Promise.race([waitForSsh(deps, host, stop.signal), watchAction(deps, actionId, stop.signal)]);
+    await Promise.race([waitForSsh(deps, host, stop.signal), watchActions(deps, actionIds, stop.signal)]);
   } finally {
     stop.abort(new Error("boot wait over"));
   }
@@ -46,20 +47,27 @@ export async function waitForSsh(deps: CoreDeps, host: string, signal?: AbortSig
   );
 }
 
-/** Never resolves while the action runs or succeeds; rejects if it ends in `error`. */
-async function watchAction(deps: CoreDeps, actionId: number, signal: AbortSignal): Promise<never> {
+/**
+ * Never resolves while the actions run or succeed; rejects when one ends in `error`. All of them
+ * are looked at in one request per look.
+ */
+async function watchActions(deps: CoreDeps, actionIds: number[], signal: AbortSignal): Promise<never> {
+  let pending = actionIds;
   let gap = deps.timing.actionFirstCheckMs;
-  for (;;) {
+  while (pending.length > 0) {
     await deps.clock.sleep(gap, signal);
-    const action = await deps.cloud.getAction(actionId, signal);
-    if (action.status === "error") {
+    const actions = await deps.cloud.getActions(pending, signal);
+    const failed = actions.find((a) => a.status === "error");
+    if (failed) {
+      const what = failed.command === "create_server" ? "create" : `run ${failed.command} on`;
       throw new ExternalError(
         "hetzner",
-        action.error?.code ?? "action_failed",
-        `Hetzner could not create the server: ${action.error?.message ?? "the create action failed"}.`,
+        failed.error?.code ?? "action_failed",
+        `Hetzner could not ${what} the server: ${failed.error?.message ?? `${failed.command} failed`}.`,
       );
     }
-    if (action.status === "success") return new Promise<never>(() => {});
+    pending = actions.filter((a) => a.status === "running").map((a) => a.id);
     gap = Math.min(gap * 2, ACTION_MAX_GAP_MS);
   }
+  return new Promise<never>(() => {});
 }

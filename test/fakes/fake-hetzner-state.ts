@@ -28,6 +28,8 @@ import {
 export interface StateOptions {
   actionDurationMs: number;
   createActionError: { code: string; message: string } | null;
+  /** Only the `start_server` action that follows a create fails. */
+  startActionError: { code: string; message: string } | null;
   onServerRunning: ((server: FakeServer) => void) | undefined;
 }
 
@@ -85,9 +87,10 @@ export class FakeHetznerState {
     this.later(() => {
       const failure = this.options.createActionError;
       finish(action, failure);
-      finish(start, failure);
-      server.status = failure ? "off" : "running";
-      if (!failure) this.options.onServerRunning?.(server);
+      const startFailure = failure ?? this.options.startActionError;
+      finish(start, startFailure);
+      server.status = startFailure ? "off" : "running";
+      if (!startFailure) this.options.onServerRunning?.(server);
     });
     return { status: 201, body: { server, action, next_actions: [start], root_password: null } };
   }
@@ -112,6 +115,18 @@ export class FakeHetznerState {
     const action = this.newAction("delete_server", id);
     this.later(() => finish(action, null));
     return { status: 200, body: { action } };
+  }
+
+  /** Several actions by id (`?id=1&id=2`), as Hetzner answers them since listing all was removed. */
+  getActions(query: URLSearchParams): Reply {
+    const ids = query.getAll("id").map(Number);
+    if (ids.length === 0 || ids.some((id) => !Number.isInteger(id)))
+      throw new ApiError(400, "invalid_input", "id is required");
+    return this.page(
+      "actions",
+      ids.flatMap((id) => this.actions.get(id) ?? []),
+      query,
+    );
   }
 
   getAction(id: number): Reply {

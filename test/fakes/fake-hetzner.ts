@@ -5,7 +5,7 @@
 //   const fake = await startFakeHetzner({ onServerRunning: (s) => ssh.open(s.public_net.ipv4.ip) });
 //   const client = new HetznerClient({ endpoint: fake.url, token: fake.token, clock });
 //
-// Endpoints: GET/POST /servers, GET/PUT/DELETE /servers/{id}, GET /actions/{id}, GET /server_types,
+// Endpoints: GET/POST /servers, GET/PUT/DELETE /servers/{id}, GET /actions?id=…, GET /actions/{id}, GET /server_types,
 // GET /locations, GET/POST /ssh_keys. A created server is `initializing` with a running
 // `create_server` action; `actionDurationMs` later the action succeeds, the server is `running`
 // and `onServerRunning(server)` is called (with `createActionError` the action fails instead and
@@ -28,6 +28,8 @@ export interface FakeHetznerOptions {
   actionDurationMs?: number;
   /** Makes every create action end in this error. */
   createActionError?: { code: string; message: string };
+  /** Makes only the `start_server` action after each create end in this error (the server stays `off`). */
+  startActionError?: { code: string; message: string };
   onServerRunning?: (server: FakeServer) => void;
   /** Requests per hour (default 3600, Hetzner's). */
   rateLimit?: number;
@@ -76,6 +78,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
   const state = new FakeHetznerState({
     actionDurationMs: options.actionDurationMs ?? 50,
     createActionError: options.createActionError ?? null,
+    startActionError: options.startActionError ?? null,
     onServerRunning: options.onServerRunning,
   });
   const requests: RecordedRequest[] = [];
@@ -206,6 +209,8 @@ function route(
         return state.deleteServer(id);
       case "GET /actions/{id}":
         return state.getAction(id);
+      case "GET /actions":
+        return state.getActions(query);
       case "GET /server_types":
         return state.listServerTypes(query);
       case "GET /locations":

@@ -14,6 +14,7 @@ import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOpt
 import { HetznerHttp, type RateLimitState } from "./http.ts";
 import {
   actionResponse,
+  actionsPage,
   createServerResponse,
   locationsPage,
   serverResponse,
@@ -135,6 +136,12 @@ export class HetznerClient implements CloudApi {
   async getAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
     const res = await this.http.request("GET", `/actions/${id}`, actionResponse, { signal });
     return toCloudAction(res.action);
+  }
+
+  async getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]> {
+    if (ids.length === 0) return [];
+    const res = await this.http.request("GET", "/actions", actionsPage, { query: { id: ids }, signal });
+    return res.actions.map(toCloudAction);
   }
 
   async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {

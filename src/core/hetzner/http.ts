@@ -25,7 +25,8 @@ export interface HttpOptions {
 }
 
 export interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
+  /** An array value repeats the parameter (`id=1&id=2`). */
+  query?: Record<string, string | number | undefined | readonly (string | number)[]>;
   body?: unknown;
   signal?: AbortSignal | undefined;
 }
@@ -126,7 +127,8 @@ export class HetznerHttp {
   private url(path: string, query: RequestOptions["query"]): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) params.set(key, String(value));
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
     }
     const qs = params.toString();
     return `${this.base}${path}${qs ? `?${qs}` : ""}`;

@@ -103,6 +103,7 @@ const meta = z.looseObject({ pagination: paginationSchema }).optional();
 
 export const serverResponse = z.looseObject({ server: serverSchema });
 export const actionResponse = z.looseObject({ action: actionSchema });
+export const actionsPage = z.looseObject({ actions: z.array(actionSchema) });
 export const createServerResponse = z.looseObject({
   server: serverSchema,
   action: actionSchema,
