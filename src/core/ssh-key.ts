@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import sshpk from "sshpk";
 import { UserError } from "./errors.ts";
 import {
   ACCEPTED_HINT,
@@ -18,7 +19,8 @@ export { MIN_RSA_BITS } from "./ssh-key-blob.ts";
  * Accepted: the OpenSSH one-line form, and RFC 4716 "---- BEGIN SSH2 PUBLIC KEY ----" blocks (PuTTYgen's "Save
  * public key"), which are converted to the one-line form since they carry the same key blob. PEM public keys
  * ("-----BEGIN PUBLIC KEY-----") are refused with a hint to paste the OpenSSH form. Every key blob is walked
- * field by field here (sshpk cannot read the security-key types), so nothing but an exact, complete key passes.
+ * field by field here (sshpk cannot read the security-key types), so nothing but an exact, complete key passes;
+ * sshpk then reads every other key too and must agree.
  */
 export interface SshPublicKey {
   /** Normalised one line: "<type> <base64> [comment]". */
@@ -227,13 +229,36 @@ function fromBlob(blob: Buffer, outerType: string | undefined, rawComment: strin
   if (!reader.atEnd()) throw corrupt();
   const base64 = blob.toString("base64");
   const comment = sanitiseComment(rawComment);
+  const fingerprint = `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+  if (!type.startsWith("sk-")) agreeWithSshpk(`${type} ${base64}`, type, bits, fingerprint, corrupt);
   return {
     line: comment ? `${type} ${base64} ${comment}` : `${type} ${base64}`,
     type,
     bits,
-    fingerprint: `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`,
+    fingerprint,
     comment,
   };
+}
+
+/**
+ * A second opinion from sshpk on every key type it knows (it cannot read the sk- types): a key only
+ * passes when both readers see the same type, size and fingerprint.
+ */
+function agreeWithSshpk(
+  line: string,
+  type: string,
+  bits: number,
+  fingerprint: string,
+  corrupt: () => UserError,
+): void {
+  let key: sshpk.Key;
+  try {
+    key = sshpk.parseKey(line, "ssh");
+  } catch {
+    throw corrupt();
+  }
+  const sameType = type === "ssh-rsa" ? key.type === "rsa" : type.includes(key.type);
+  if (!sameType || key.size !== bits || key.fingerprint("sha256").toString() !== fingerprint) throw corrupt();
 }
 
 /** Printable text only: no controls, no invisible formatting (bidi overrides, zero-width), one space between words. */
