@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { provision } from "../src/commands/provision.ts";
 import { ExternalError } from "../src/core/errors.ts";
@@ -26,6 +26,12 @@ async function failure(promise: Promise<unknown>): Promise<ProvisionError> {
   );
   expect(error).toBeInstanceOf(ProvisionError);
   return error as ProvisionError;
+}
+
+/** The one element, or a throw (for vi.waitFor to try again). */
+function only<T>(items: T[]): T {
+  if (items.length !== 1) throw new Error(`expected one, found ${items.length}`);
+  return items[0] as T;
 }
 
 function onlyInstance() {
@@ -98,8 +104,7 @@ describe("provision faults leave nothing running and say what happened", () => {
     const ctx = await setup({ manualSsh: true, env: { CCC_SSH_WAIT_SECONDS: "1" } });
     h.cloud.setActionDuration(0);
     const pending = provision(ctx, request());
-    await new Promise((r) => setTimeout(r, 100));
-    const ip = h.cloud.servers()[0]?.public_net.ipv4.ip as string;
+    const ip = await vi.waitFor(() => only(h.cloud.servers()).public_net.ipv4.ip);
     await h.ssh.open(ip, { silent: true });
     const error = await failure(pending);
     expect(error.code).toBe("ssh_timeout");
@@ -165,12 +170,12 @@ describe("a machine deleted while it is being built", () => {
   it("stops the build, leaves the record deleted and no server behind", async () => {
     const ctx = await setup({ manualSsh: true });
     const building = provision(ctx, request());
-    await new Promise((r) => setTimeout(r, 150));
-    const row = onlyInstance();
-    // Deleted before SSH answered; the server is deleted by the user's request.
+    // Its server exists and is recorded; SSH has not answered yet.
+    const row = await vi.waitFor(() => only(h.deps.store.list().filter((i) => i.ipv4)));
     const gone = await deprovision(ctx, { id: row.id });
     expect(gone.instance.status).toBe("deleted");
-    await h.ssh.open(h.cloud.servers()[0]?.public_net.ipv4.ip ?? "127.0.0.2").catch(() => {});
+    // SSH answers after all: the build looks at the record before going on.
+    await h.ssh.open(row.ipv4 as string);
     const error = await failure(building);
     expect(error.message).toBe(`${row.id} was deleted while it was being built.`);
     expect(onlyInstance().status).toBe("deleted");
@@ -180,9 +185,12 @@ describe("a machine deleted while it is being built", () => {
 
   it("deletes a server that appeared after the user's delete found none", async () => {
     const ctx = await setup();
-    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 300 });
+    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 1_000 });
     const building = provision(ctx, request());
-    await new Promise((r) => setTimeout(r, 100));
+    // The create call is on its way (and held up at Hetzner): the row has no server yet.
+    await vi.waitFor(() =>
+      only(h.cloud.requests.filter((r) => r.method === "POST" && r.path === "/servers")),
+    );
     const row = onlyInstance();
     expect(row.hetznerServerId).toBeNull();
     await deprovision(ctx, { id: row.id });

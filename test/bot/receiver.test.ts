@@ -35,6 +35,42 @@ describe("the HTTP receiver", () => {
     expect(b.slack.calls("response_url")).toEqual([]);
   });
 
+  it("refuses every subcommand, button and event with a wrong signature, and nothing happens", async () => {
+    const url = b.slack.responseUrl();
+    const wrong = { secret: "not-the-secret" };
+    const subcommands = [
+      "",
+      "help",
+      "provision",
+      "list",
+      "list all",
+      "status",
+      "types",
+      "extend ccc-abcdef 1",
+    ];
+    const answers = [
+      ...(await Promise.all(
+        [...subcommands, "deprovision ccc-abcdef"].map((text) => b.send.command("U0ADMIN", text, url, wrong)),
+      )),
+      await b.send.clickInMessage(
+        "U0ADMIN",
+        "ccc_delete",
+        "ccc-abcdef",
+        { channel: "D0ADMIN", ts: "1", responseUrl: url },
+        wrong,
+      ),
+      await b.send.event(
+        { type: "app_home_opened", user: "U0ADMIN", tab: "home", channel: "D0ADMIN" },
+        wrong,
+      ),
+    ];
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 401));
+    await new Promise((r) => setTimeout(r, 200));
+    const reached = b.slack.calls().filter((c) => c.method !== "auth.test" && c.method !== "users.info");
+    expect(reached).toEqual([]);
+    expect(b.h.cloud.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
   it("answers GET /healthz with 200 while the store is reachable", async () => {
     const res = await fetch(`http://127.0.0.1:${b.running.port}/healthz`);
     expect(res.status).toBe(200);

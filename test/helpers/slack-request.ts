@@ -106,33 +106,37 @@ export class SlackSender {
     actionId: string,
     value: string,
     where: { channel: string; ts: string; responseUrl: string; ephemeral?: boolean },
+    options: SignOptions = {},
   ): Promise<SlackResponse> {
-    return this.interaction({
-      type: "block_actions",
-      team: { id: "T0FAKE", domain: "fake" },
-      user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
-      api_app_id: "A0CCC",
-      token: "deprecated-verification-token",
-      trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-      container: {
-        type: "message",
-        message_ts: where.ts,
-        channel_id: where.channel,
-        is_ephemeral: where.ephemeral ?? false,
-      },
-      channel: { id: where.channel, name: "directmessage" },
-      message: { ts: where.ts, type: "message", text: "" },
-      response_url: where.responseUrl,
-      actions: [
-        {
-          type: "button",
-          action_id: actionId,
-          block_id: `instance_actions:${value}`,
-          value,
-          action_ts: `${Date.now() / 1000}`,
+    return this.interaction(
+      {
+        type: "block_actions",
+        team: { id: "T0FAKE", domain: "fake" },
+        user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
+        api_app_id: "A0CCC",
+        token: "deprecated-verification-token",
+        trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+        container: {
+          type: "message",
+          message_ts: where.ts,
+          channel_id: where.channel,
+          is_ephemeral: where.ephemeral ?? false,
         },
-      ],
-    });
+        channel: { id: where.channel, name: "directmessage" },
+        message: { ts: where.ts, type: "message", text: "" },
+        response_url: where.responseUrl,
+        actions: [
+          {
+            type: "button",
+            action_id: actionId,
+            block_id: `instance_actions:${value}`,
+            value,
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      },
+      options,
+    );
   }
 
   /** A button click (or select change) inside a view: the App Home or a modal. */
