@@ -5,10 +5,10 @@ import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import {
   ConfigError,
-  envSchema,
+  installerProblems,
+  loadEnv,
   missingBotSettings,
   missingSettings,
-  parseEnv,
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
@@ -59,15 +59,18 @@ export async function startBot(
   rawEnv: Record<string, string | undefined>,
   options: BotOptions = {},
 ): Promise<RunningBot> {
-  const env = parseEnv(envSchema, rawEnv);
-  const problems = [...missingBotSettings(env), ...missingSettings(env, REQUIRED_FOR_CLOUD)];
-  if (problems.length > 0) throw new ConfigError(problems);
+  const installerCheck = options.compose?.installer ? [] : [installerProblems];
+  const env = loadEnv(rawEnv, [
+    missingBotSettings,
+    (e) => missingSettings(e, REQUIRED_FOR_CLOUD),
+    ...installerCheck,
+  ]);
   const token = env.SLACK_BOT_TOKEN as string;
   const log = options.log ?? jsonLogger();
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose, needCloud: true, needInstaller: true });
+  const deps = composeCore(env, { log, notifier, ...options.compose });
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,

@@ -85,6 +85,32 @@ export const lifecycleEnvSchema = z.object({
 export const envSchema = coreEnvSchema.extend(slackEnvSchema.shape).extend(lifecycleEnvSchema.shape);
 export type Env = z.infer<typeof envSchema>;
 
+/** A check of parsed settings that answers its problems (a missing token, an unusable path). */
+export type SettingsCheck = (env: Env) => string[];
+
+/**
+ * Parses the settings and runs `checks` on them, reporting every problem of both kinds at once: a
+ * value that does not parse is left out of what the checks see, so they still run.
+ */
+export function loadEnv(raw: Record<string, string | undefined>, checks: SettingsCheck[] = []): Env {
+  const parsed = envSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  const env = parsed.success ? parsed.data : parseEachField(raw);
+  for (const check of checks) problems.push(...check(env));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return env;
+}
+
+function parseEachField(raw: Record<string, string | undefined>): Env {
+  const fields = Object.entries(envSchema.shape).flatMap(([key, field]) => {
+    const result = (field as z.ZodType).safeParse(raw[key]);
+    return result.success ? [[key, result.data] as const] : [];
+  });
+  return Object.fromEntries(fields) as Env;
+}
+
 /** Settings a command cannot work without, with where an operator gets each. */
 export const REQUIRED_FOR_CLOUD: Record<string, string> = {
   HCLOUD_TOKEN:

@@ -1,7 +1,7 @@
 import { Option } from "commander";
 import type { CommandContext } from "../commands/context.ts";
 import { type ComposeOptions, composeCore } from "../compose.ts";
-import { type Env, envSchema, parseEnv } from "../config.ts";
+import { type Env, installerProblems, loadEnv, missingSettings, REQUIRED_FOR_CLOUD } from "../config.ts";
 import { cliNotifier } from "./cli-notifier.ts";
 
 export interface CliIo {
@@ -38,7 +38,6 @@ export interface CliKit {
 }
 
 export function createKit(io: CliIo): CliKit {
-  let env: Env | null = null;
   const kit: CliKit = {
     io,
     json: false,
@@ -51,14 +50,12 @@ export function createKit(io: CliIo): CliKit {
         // Commander passes the options object second to last.
         const options = args.at(-2) as { json?: boolean } | undefined;
         (kit as { json: boolean }).json = Boolean(options?.json);
-        env ??= parseEnv(envSchema, io.env);
+        const env = loadEnv(io.env, [
+          ...(needs.cloud ? [(e: Env) => missingSettings(e, REQUIRED_FOR_CLOUD)] : []),
+          ...(needs.installer && !io.compose?.installer ? [installerProblems] : []),
+        ]);
         const notifier = needs.notifies && !io.compose?.notifier ? cliNotifier(env, io, kit.json) : undefined;
-        const deps = composeCore(env, {
-          ...io.compose,
-          needCloud: needs.cloud,
-          needInstaller: Boolean(needs.installer),
-          ...(notifier ? { notifier } : {}),
-        });
+        const deps = composeCore(env, { ...io.compose, ...(notifier ? { notifier } : {}) });
         try {
           await body({ ctx: { deps, actor: { id: operatorName(env), isAdmin: true } }, env }, ...args);
         } finally {

@@ -80,9 +80,18 @@ describe("the HTTP receiver", () => {
 
 describe("settings", () => {
   it("lists every missing setting at once, with where to get it", async () => {
-    const error = await startBot({ PORT: "0" }).catch((e: unknown) => e);
+    const error = await startBot({
+      PORT: "http",
+      CCC_REMIND_MINUTES: "soon",
+      CCC_NIXOS_ANYWHERE: "no-such-installer",
+      PATH: "/nonexistent",
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     const text = (error as ConfigError).message;
+    // Values that do not parse and settings that are missing or unusable, all in one message.
+    expect(text).toContain("PORT: Invalid input");
+    expect(text).toContain("CCC_REMIND_MINUTES: a comma-separated list of minutes");
+    expect(text).toContain("CCC_NIXOS_ANYWHERE: no-such-installer is not an executable on PATH");
     expect(text).toContain("SLACK_BOT_TOKEN is not set");
     expect(text).toContain("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET");
     expect(text).toContain("HCLOUD_TOKEN is not set");
