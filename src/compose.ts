@@ -1,14 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { systemClock } from "./adapters/system-clock.ts";
-import {
-  ConfigError,
-  type CoreEnv,
-  fromRoot,
-  installerProblems,
-  missingSettings,
-  REQUIRED_FOR_CLOUD,
-} from "./config.ts";
+import { ConfigError, type CoreEnv, fromRoot, missingSettings, REQUIRED_FOR_CLOUD } from "./config.ts";
 import { Catalog } from "./core/catalog.ts";
 import type { Clock } from "./core/clock.ts";
 import type { CloudApi } from "./core/cloud.ts";
@@ -27,8 +20,6 @@ export interface ComposeOptions {
   notifier?: Notifier;
   /** Refuse to start without the Hetzner token and operator key (every command that touches the cloud). */
   needCloud?: boolean;
-  /** Refuse to start without a usable installer and flake (everything that may provision). */
-  needInstaller?: boolean;
   /** Replace parts for tests and benchmarks; production uses the real ones. */
   cloud?: CloudApi;
   installer?: Installer;
@@ -38,10 +29,7 @@ export interface ComposeOptions {
 
 /** Builds core's dependencies from parsed settings: the one place that opens the store and the adapters. */
 export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDeps {
-  const problems = [
-    ...(options.needCloud ? missingSettings(env, REQUIRED_FOR_CLOUD) : []),
-    ...(options.needInstaller && !options.installer ? installerProblems(env) : []),
-  ];
+  const problems = [...(options.needCloud ? missingSettings(env, REQUIRED_FOR_CLOUD) : [])];
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
   const dbPath = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);

@@ -111,11 +111,7 @@ export class SlackSender {
     return this.interaction(
       {
         type: "block_actions",
-        team: { id: "T0FAKE", domain: "fake" },
-        user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
-        api_app_id: "A0CCC",
-        token: "deprecated-verification-token",
-        trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+        ...envelope(user),
         container: {
           type: "message",
           message_ts: where.ts,
@@ -147,11 +143,7 @@ export class SlackSender {
   ): Promise<SlackResponse> {
     return this.interaction({
       type: "block_actions",
-      team: { id: "T0FAKE", domain: "fake" },
-      user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
-      api_app_id: "A0CCC",
-      token: "deprecated-verification-token",
-      trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+      ...envelope(user),
       container: { type: "view", view_id: view.id },
       view,
       actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
@@ -169,11 +161,7 @@ export class SlackSender {
     return this.interaction(
       {
         type: "view_submission",
-        team: { id: "T0FAKE", domain: "fake" },
-        user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
-        api_app_id: "A0CCC",
-        token: "deprecated-verification-token",
-        trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+        ...envelope(user),
         view: {
           id: "VMODAL",
           type: "modal",
@@ -198,4 +186,15 @@ export class SlackSender {
       options,
     );
   }
+}
+
+/** What every interaction payload carries about where it comes from. */
+function envelope(user: string) {
+  return {
+    team: { id: "T0FAKE", domain: "fake" },
+    user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
+    api_app_id: "A0CCC",
+    token: "deprecated-verification-token",
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+  };
 }
