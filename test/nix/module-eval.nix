@@ -1,11 +1,14 @@
 # Evaluates nix/modules/nixos/cloud-instance.nix with the real module system (lib.evalModules) but
 # without nixpkgs: the few NixOS options the module sets are declared here as plain options, and
-# `pkgs` is a set of fake derivations. Prints what module-eval.test.ts asserts on.
+# `pkgs` is a set of fake derivations. Prints what module-eval.test.ts and ccc-apply.test.ts assert on.
+# Run with --readonly-mode: Nix paths in the output are then named, not copied into a store.
 {
   # A nixpkgs `lib` directory (one with default.nix), as a string.
   nixpkgsLib,
   # The services.cloudInstance values, as JSON.
   instanceJson,
+  # More NixOS settings, as JSON (e.g. to override services.openssh.hostKeys).
+  extraJson ? "{}",
 }:
 let
   lib = import nixpkgsLib;
@@ -19,6 +22,7 @@ let
   };
   fakePkgs = lib.genAttrs [ "claude-code" "git" "tmux" "vim" "ripgrep" "nodejs" "coreutils" ] fakeDrv // {
     writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
+    writeText = name: text: fakeDrv name // { inherit text; };
   };
 
   free = mkOption {
@@ -49,11 +53,49 @@ let
         );
         default = { };
       };
-      users.motd = text;
+      users.motdFile = mkOption {
+        type = types.nullOr types.path;
+        default = null;
+      };
       security.sudo = free;
-      services.openssh = free;
+      services.openssh = mkOption {
+        type = types.submodule {
+          freeformType = types.attrsOf types.anything;
+          options.authorizedKeysFiles = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+          };
+          # nixpkgs' default; ccc relies on the ed25519 path.
+          options.hostKeys = mkOption {
+            type = types.listOf types.attrs;
+            default = [
+              {
+                type = "rsa";
+                bits = 4096;
+                path = "/etc/ssh/ssh_host_rsa_key";
+              }
+              {
+                type = "ed25519";
+                path = "/etc/ssh/ssh_host_ed25519_key";
+              }
+            ];
+          };
+        };
+        default = { };
+      };
       environment.etc = mkOption {
-        type = types.attrsOf (types.submodule { options.text = mkOption { type = types.lines; }; });
+        type = types.attrsOf (
+          types.submodule {
+            options.text = mkOption {
+              type = types.nullOr types.lines;
+              default = null;
+            };
+            options.source = mkOption {
+              type = types.nullOr types.path;
+              default = null;
+            };
+          }
+        );
         default = { };
       };
       environment.systemPackages = mkOption {
@@ -78,6 +120,7 @@ let
         _module.args.pkgs = fakePkgs;
         services.cloudInstance = { enable = true; } // builtins.fromJSON instanceJson;
       }
+      (builtins.fromJSON extraJson)
     ];
   };
   inherit (eval) config;
@@ -93,8 +136,14 @@ in
   };
   sudoWheelNeedsPassword = config.security.sudo.wheelNeedsPassword;
   openssh = config.services.openssh;
-  etc = lib.mapAttrs (_: file: file.text) config.environment.etc;
-  motd = config.users.motd;
+  # A file's text, or where it links to: a live file's path, or the source file of a Nix path.
+  etc = lib.mapAttrs (_: file: if file.text != null then file.text else toString file.source) config.environment.etc;
+  motdFile = config.users.motdFile;
+  seedFiles = config.services.cloudInstance.seedFiles;
+  rootPackages = map (p: {
+    inherit (p) name;
+    text = p.text or "";
+  }) (config.users.users.root.packages or [ ]);
   loginShellInit = config.environment.loginShellInit;
   tmpfiles = config.systemd.tmpfiles.rules;
   packages = map (p: p.name) config.environment.systemPackages;

@@ -1,26 +1,10 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { nixEvalJson, nixMissingReason } from "./nix-tool.ts";
+import { evaluateCloudInstance, skipUnlessLib } from "./module-eval-run.ts";
 
-// NIXPKGS_LIB: a nixpkgs `lib` directory, or a checkout that has one (nixpkgs, nix-community/nixpkgs.lib).
-const nixpkgsLib = (() => {
-  const dir = process.env.NIXPKGS_LIB;
-  if (!dir) return null;
-  return existsSync(join(dir, "default.nix")) ? resolve(dir) : resolve(dir, "lib");
-})();
-const skipReason =
-  nixMissingReason ??
-  (nixpkgsLib === null
-    ? "NIXPKGS_LIB is not set: point it at a nixpkgs lib directory (e.g. a copy of nix-community/nixpkgs.lib) to evaluate the module"
-    : null);
-const skipUnlessLib = (ctx: { skip: (condition: boolean, note?: string) => void }) =>
-  ctx.skip(skipReason !== null, skipReason ?? "");
-
-const evalFile = join(import.meta.dirname, "module-eval.nix");
 const good = {
   instanceId: "ccc-k7x2mq",
   userSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwnerKey alice@laptop",
@@ -28,32 +12,7 @@ const good = {
   expiresAt: "2026-11-25T12:00:00Z",
 };
 
-interface Evaluated {
-  failedAssertions: string[];
-  hostName: string;
-  claude: { isNormalUser: boolean; home: string; extraGroups: string[]; authorizedKeys: string[] };
-  sudoWheelNeedsPassword: boolean;
-  openssh: { enable: boolean; settings: Record<string, unknown> };
-  etc: Record<string, string>;
-  motd: string;
-  tmpfiles: string[];
-  packages: string[];
-  timeLeftScript: string;
-  unfreeAllowed: Record<string, boolean>;
-  nixSettings: { "experimental-features": string[] };
-}
-
-async function evaluate(instance: Record<string, unknown>): Promise<Evaluated> {
-  return (await nixEvalJson([
-    evalFile,
-    "--argstr",
-    "nixpkgsLib",
-    nixpkgsLib ?? "",
-    "--argstr",
-    "instanceJson",
-    JSON.stringify(instance),
-  ])) as Evaluated;
-}
+const evaluate = evaluateCloudInstance;
 
 describe("services.cloudInstance, evaluated with the NixOS module system", () => {
   it("gives the claude user the owner's and the team's keys", async (ctx) => {
@@ -69,7 +28,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     });
     expect(config.sudoWheelNeedsPassword).toBe(false);
     expect(config.hostName).toBe("ccc-k7x2mq");
-    expect(config.openssh).toEqual({
+    expect(config.openssh).toMatchObject({
       enable: true,
       settings: {
         PasswordAuthentication: false,
@@ -79,21 +38,85 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     });
   });
 
-  it("writes the instance metadata under /etc/cloud-instance/", async (ctx) => {
+  it("lets sshd read claude's live keys from /var/lib/cloud-instance, keyed by user name", async (ctx) => {
     skipUnlessLib(ctx);
-    const { etc, motd } = await evaluate(good);
+    const { openssh, tmpfiles } = await evaluate(good);
+
+    // %u: root (and anyone else) would look for a file of their own name, which is never there.
+    expect(openssh.authorizedKeysFiles).toEqual(["/var/lib/cloud-instance/authorized_keys.d/%u"]);
+    expect(tmpfiles).toContain(
+      "L /var/lib/cloud-instance/authorized_keys.d/claude - - - - /var/lib/cloud-instance/authorized_keys",
+    );
+    expect(tmpfiles).not.toContainEqual(expect.stringMatching(/authorized_keys\.d\/root/));
+  });
+
+  it("keeps the id in /etc and links the changing values to the live files", async (ctx) => {
+    skipUnlessLib(ctx);
+    const { etc, motdFile } = await evaluate(good);
 
     expect(etc["cloud-instance/instance-id"]).toBe("ccc-k7x2mq\n");
-    expect(etc["cloud-instance/expires-at"]).toBe("2026-11-25T12:00:00Z\n");
-    expect(JSON.parse(etc["cloud-instance/metadata.json"] ?? "")).toEqual({
+    expect(etc["cloud-instance/expires-at"]).toBe("/var/lib/cloud-instance/expires-at");
+    expect(etc["cloud-instance/metadata.json"]).toBe("/var/lib/cloud-instance/metadata.json");
+    expect(etc["cloud-instance/CLAUDE.md"]).toBe("/var/lib/cloud-instance/CLAUDE.md");
+    expect(etc["cloud-instance/CLAUDE.md.in"]).toBe(
+      resolve(import.meta.dirname, "../../nix/CLAUDE.cloud-instance.md"),
+    );
+    expect(motdFile).toBe("/var/lib/cloud-instance/motd");
+  });
+
+  it("seeds /var/lib/cloud-instance from the install-time values, once", async (ctx) => {
+    skipUnlessLib(ctx);
+    const { seedFiles, tmpfiles } = await evaluate(good);
+
+    expect(seedFiles.authorized_keys).toBe(`${good.userSshKey}\n${good.extraSshKeys[0]}\n`);
+    expect(seedFiles["expires-at"]).toBe("2026-11-25T12:00:00Z\n");
+    expect(JSON.parse(seedFiles["metadata.json"] ?? "")).toEqual({
       instanceId: "ccc-k7x2mq",
       expiresAt: "2026-11-25T12:00:00Z",
     });
-    expect(etc["cloud-instance/CLAUDE.md"]).toContain("**ccc-k7x2mq**");
-    expect(etc["cloud-instance/CLAUDE.md"]).toContain("2026-11-25T12:00:00Z");
-    expect(etc["cloud-instance/CLAUDE.md"]).not.toContain("@instanceId@");
-    expect(motd).toContain("ccc-k7x2mq");
-    expect(motd).toContain("ccc-time-left");
+    expect(seedFiles.motd).toContain(
+      "Claude Code Cloud machine ccc-k7x2mq\nExpires at 2026-11-25T12:00:00Z;",
+    );
+    expect(seedFiles["CLAUDE.md"]).toContain("**ccc-k7x2mq**");
+    expect(seedFiles["CLAUDE.md"]).toContain("2026-11-25T12:00:00Z");
+    expect(seedFiles["CLAUDE.md"]).not.toContain("@instanceId@");
+    expect(Object.keys(seedFiles).sort()).toEqual([
+      "CLAUDE.md",
+      "authorized_keys",
+      "expires-at",
+      "metadata.json",
+      "motd",
+    ]);
+    for (const name of Object.keys(seedFiles)) {
+      // C copies only when the file is missing, so a reboot never undoes a ccc-apply.
+      expect(tmpfiles).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^C /var/lib/cloud-instance/${name.replace(".", "\\.")} 0644 root root - /nix/store/\\S+-cloud-instance-${name.replace(".", "\\.")}$`,
+          ),
+        ),
+      );
+    }
+    expect(tmpfiles.indexOf("d /var/lib/cloud-instance 0755 root root - -")).toBe(0);
+  });
+
+  it("installs ccc-apply for root only, run by the machine's Node.js", async (ctx) => {
+    skipUnlessLib(ctx);
+    const { packages, rootPackages } = await evaluate(good);
+
+    expect(packages).not.toContain("ccc-apply");
+    expect(rootPackages.map((p) => p.name)).toEqual(["ccc-apply"]);
+    expect(rootPackages[0]?.text).toMatch(
+      /^exec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\.mjs "\$@"\n$/,
+    );
+  });
+
+  it("refuses a configuration without the ed25519 host key ccc installs and pins", async (ctx) => {
+    skipUnlessLib(ctx);
+    const { failedAssertions } = await evaluate(good, {
+      services: { openssh: { hostKeys: [{ type: "rsa", bits: 4096, path: "/etc/ssh/ssh_host_rsa_key" }] } },
+    });
+    expect(failedAssertions).toEqual([expect.stringContaining("/etc/ssh/ssh_host_ed25519_key")]);
   });
 
   it("installs Claude Code (the only unfree package allowed), the tools and the context file", async (ctx) => {
@@ -119,7 +142,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
       // Run the real script with coreutils from PATH and the metadata file in a temporary directory.
       const script = timeLeftScript
         .replaceAll(/\/nix\/store\/[^/]+-coreutils\/bin\//g, "")
-        .replaceAll("/etc/cloud-instance/expires-at", expiresAtFile);
+        .replaceAll("/var/lib/cloud-instance/expires-at", expiresAtFile);
       const inTwoHours = new Date(Date.now() + (2 * 3600 + 30 * 60 + 20) * 1000)
         .toISOString()
         .replace(/\.\d+Z$/, "Z");

@@ -1,5 +1,7 @@
 # What every ccc machine is: the `claude` user with the owner's SSH keys, Claude Code and tools,
-# and the instance's identity and expiry under /etc/cloud-instance/.
+# and the instance's identity and expiry under /etc/cloud-instance/. The values that change after the
+# install (owner's keys, expiry) live in /var/lib/cloud-instance/: seeded from the install-time values on
+# the first boot, rewritten by `ccc-apply` when ccc pushes a change (see nix/README.md).
 {
   config,
   lib,
@@ -20,15 +22,37 @@ let
 
   allKeys = [ cfg.userSshKey ] ++ cfg.extraSshKeys;
 
-  claudeContext =
-    builtins.replaceStrings
-      [ "@instanceId@" "@expiresAt@" ]
-      [ cfg.instanceId cfg.expiresAt ]
-      (builtins.readFile ../../CLAUDE.cloud-instance.md);
+  # ccc-apply writes these; nothing under it is Nix-managed after the first boot.
+  stateDir = "/var/lib/cloud-instance";
+  claudeTemplate = ../../CLAUDE.cloud-instance.md;
+
+  # The first boot's contents of stateDir. ccc-apply renders exactly the same texts from its document
+  # (test/nix/ccc-apply.test.ts holds the two side by side).
+  seedFiles = {
+    "authorized_keys" = lib.concatMapStrings (key: key + "\n") allKeys;
+    "expires-at" = cfg.expiresAt + "\n";
+    "metadata.json" = builtins.toJSON { inherit (cfg) instanceId expiresAt; } + "\n";
+    motd = ''
+
+      Claude Code Cloud machine ${cfg.instanceId}
+      Expires at ${cfg.expiresAt}; run `ccc-time-left` to see how long is left.
+      Everything here is deleted at expiry: push your work.
+
+    '';
+    "CLAUDE.md" =
+      builtins.replaceStrings
+        [ "@instanceId@" "@expiresAt@" ]
+        [ cfg.instanceId cfg.expiresAt ]
+        (builtins.readFile claudeTemplate);
+  };
+
+  cccApply = pkgs.writeShellScriptBin "ccc-apply" ''
+    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply/ccc-apply.mjs} "$@"
+  '';
 
   timeLeft = pkgs.writeShellScriptBin "ccc-time-left" ''
     set -eu
-    expires=$(${pkgs.coreutils}/bin/cat /etc/cloud-instance/expires-at)
+    expires=$(${pkgs.coreutils}/bin/cat ${stateDir}/expires-at)
     now=$(${pkgs.coreutils}/bin/date -u +%s)
     end=$(${pkgs.coreutils}/bin/date -u -d "$expires" +%s)
     left=$((end - now))
@@ -66,7 +90,15 @@ in
     expiresAt = mkOption {
       type = types.str;
       example = "2026-11-25T12:00:00Z";
-      description = "When ccc deletes this machine, as ISO 8601 in UTC (`YYYY-MM-DDTHH:MM:SSZ`).";
+      description = "When ccc deletes this machine at install time, as ISO 8601 in UTC (`YYYY-MM-DDTHH:MM:SSZ`); `ccc-apply` moves it later.";
+    };
+
+    seedFiles = mkOption {
+      type = types.attrsOf types.str;
+      readOnly = true;
+      internal = true;
+      default = seedFiles;
+      description = "The install-time contents of ${stateDir}, copied there once by systemd-tmpfiles.";
     };
   };
 
@@ -87,6 +119,11 @@ in
       {
         assertion = matches expiryPattern cfg.expiresAt;
         message = "services.cloudInstance.expiresAt must be ISO 8601 in UTC like 2026-11-25T12:00:00Z, got \"${cfg.expiresAt}\".";
+      }
+      {
+        # ccc generates this key before the install (nixos-anywhere --extra-files) and pins it.
+        assertion = lib.any (key: key.path == "/etc/ssh/ssh_host_ed25519_key") config.services.openssh.hostKeys;
+        message = "services.openssh.hostKeys must keep /etc/ssh/ssh_host_ed25519_key: ccc installs that key and checks the machine by it.";
       }
     ];
 
@@ -109,31 +146,41 @@ in
         KbdInteractiveAuthentication = false;
         PermitRootLogin = "prohibit-password";
       };
+      # Keyed by user name, so only `claude` gets the keys ccc-apply writes; the install-time keys above
+      # stay in /etc/ssh/authorized_keys.d/claude, so an install alone still gives a working machine.
+      authorizedKeysFiles = [ "${stateDir}/authorized_keys.d/%u" ];
     };
 
     environment.etc = {
       "cloud-instance/instance-id".text = cfg.instanceId + "\n";
-      "cloud-instance/expires-at".text = cfg.expiresAt + "\n";
-      "cloud-instance/metadata.json".text =
-        builtins.toJSON { inherit (cfg) instanceId expiresAt; } + "\n";
-      "cloud-instance/CLAUDE.md".text = claudeContext;
+      # Strings, not Nix paths: links to the live files, never copies into the store.
+      "cloud-instance/expires-at".source = "${stateDir}/expires-at";
+      "cloud-instance/metadata.json".source = "${stateDir}/metadata.json";
+      "cloud-instance/CLAUDE.md".source = "${stateDir}/CLAUDE.md";
+      # ccc-apply renders CLAUDE.md from this, as seedFiles does at build time.
+      "cloud-instance/CLAUDE.md.in".source = claudeTemplate;
     };
 
-    # Claude Code reads ~/.claude/CLAUDE.md as the user's own context. A link into /etc follows
-    # rebuilds; `L` (not `L+`) leaves it alone if the user replaced it with their own file.
     systemd.tmpfiles.rules = [
+      "d ${stateDir} 0755 root root - -"
+      "d ${stateDir}/authorized_keys.d 0755 root root - -"
+      "L ${stateDir}/authorized_keys.d/claude - - - - ${stateDir}/authorized_keys"
+    ]
+    # `C` copies only when the file is missing: the first boot, never over what ccc-apply wrote. Real
+    # copies, not links into the store: sshd refuses key files under the group-writable /nix/store.
+    ++ lib.mapAttrsToList (
+      name: text: "C ${stateDir}/${name} 0644 root root - ${pkgs.writeText "cloud-instance-${name}" text}"
+    ) seedFiles
+    ++ [
+      # Claude Code reads ~/.claude/CLAUDE.md as the user's own context. A link into /etc follows
+      # changes; `L` (not `L+`) leaves it alone if the user replaced it with their own file.
       "d /home/claude/.claude 0700 claude users - -"
       "L /home/claude/.claude/CLAUDE.md - - - - /etc/cloud-instance/CLAUDE.md"
     ];
 
-    users.motd = ''
-
-      Claude Code Cloud machine ${cfg.instanceId}
-      Expires at ${cfg.expiresAt}; run `ccc-time-left` to see how long is left.
-      Everything here is deleted at expiry: push your work.
-
-    '';
-    # The motd is static; show the live countdown on interactive SSH logins (not in every tmux pane).
+    # pam_motd reads the file at each login, so the banner shows the live expiry.
+    users.motdFile = "${stateDir}/motd";
+    # Also show the live countdown on interactive SSH logins (not in every tmux pane).
     environment.loginShellInit = ''
       if [ -n "''${SSH_TTY-}" ] && [ -z "''${TMUX-}" ]; then
         ccc-time-left || true
@@ -151,6 +198,8 @@ in
       pkgs.nodejs
       timeLeft
     ];
+    # Only root runs it (ccc, as `ssh root@<ip> ccc-apply`): on root's PATH, not everyone's.
+    users.users.root.packages = [ cccApply ];
 
     nix.settings = {
       experimental-features = [
