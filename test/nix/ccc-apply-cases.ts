@@ -1,0 +1,129 @@
+import { generateKeyPairSync } from "node:crypto";
+
+// What `ccc-apply` on a machine accepts and refuses (contract in nix/README.md). Kept apart from the test so a
+// stand-in for the command can be held to the same cases.
+
+function sshString(value: Buffer | string): Buffer {
+  const bytes = typeof value === "string" ? Buffer.from(value) : value;
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
+
+const blobLine = (type: string, fields: (Buffer | string)[], comment: string) =>
+  `${type} ${Buffer.concat([sshString(type), ...fields.map(sshString)]).toString("base64")} ${comment}`;
+
+function ed25519Point(): Buffer {
+  const { x = "" } = generateKeyPairSync("ed25519").publicKey.export({ format: "jwk" });
+  return Buffer.from(x, "base64url");
+}
+
+function p256Point(): Buffer {
+  const { x = "", y = "" } = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+    format: "jwk",
+  });
+  return Buffer.concat([Buffer.from([4]), Buffer.from(x, "base64url"), Buffer.from(y, "base64url")]);
+}
+
+export const keys = {
+  ed25519: blobLine("ssh-ed25519", [ed25519Point()], "alice@laptop"),
+  ecdsa: blobLine("ecdsa-sha2-nistp256", ["nistp256", p256Point()], "bob@desk"),
+  sk: blobLine("sk-ssh-ed25519@openssh.com", [ed25519Point(), "ssh:"], "carol yubikey"),
+};
+
+export const machineId = "ccc-k7x2mq";
+
+export const goodDocument = {
+  version: 1,
+  instanceId: machineId,
+  owner: "U012AB3CD",
+  expiresAt: "2026-11-25T20:00:00Z",
+  authorizedKeys: [keys.ed25519, keys.ecdsa],
+};
+
+const withDoc = (change: Record<string, unknown>) => JSON.stringify({ ...goodDocument, ...change });
+const withKey = (key: unknown) => withDoc({ authorizedKeys: [keys.ed25519, key] });
+
+const privateKey = generateKeyPairSync("ed25519")
+  .privateKey.export({ format: "pem", type: "pkcs8" })
+  .toString();
+
+/** [what, stdin, words the refusal must contain]; every one exits 2 and changes nothing. */
+export const refusedInputs: [string, string | Buffer, string][] = [
+  ["empty stdin", "", "no input"],
+  ["not JSON", "version: 1", "not one JSON document"],
+  ["two JSON documents", `${withDoc({})}\n${withDoc({})}`, "not one JSON document"],
+  ["text that is not UTF-8", Buffer.from([0x7b, 0xff, 0x7d]), "not UTF-8"],
+  ["a JSON array", "[1]", "must be a JSON object"],
+  ["oversize input", withDoc({}) + " ".repeat(64 * 1024), "larger than 64 KB"],
+  ["version 2", withDoc({ version: 2, volume: { sizeGb: 10 } }), "version 2 is not supported"],
+  ["no version", JSON.stringify({ ...goodDocument, version: undefined }), "version must be the number 1"],
+  ["version as a string", withDoc({ version: "1" }), "version must be the number 1"],
+  ["an unknown field", withDoc({ shell: "/bin/sh" }), "unknown field shell"],
+  ["version 2's fields in version 1", withDoc({ packages: ["jq"] }), "unknown field packages"],
+  ["a missing field", JSON.stringify({ ...goodDocument, owner: undefined }), "owner is missing"],
+  ["an id of another shape", withDoc({ instanceId: "ccc-ABCDEF" }), "instanceId must look like"],
+  ["an id with a path in it", withDoc({ instanceId: "../../etc" }), "instanceId must look like"],
+  ["another machine's id", withDoc({ instanceId: "ccc-zzzzzz" }), "this machine is ccc-k7x2mq"],
+  ["an owner with a space", withDoc({ owner: "U012 AB3CD" }), "owner must be"],
+  ["an owner with a newline", withDoc({ owner: "U012\nAB3CD" }), "owner must be"],
+  ["an empty owner", withDoc({ owner: "" }), "owner must be"],
+  ["an owner of 65 characters", withDoc({ owner: "u".repeat(65) }), "owner must be"],
+  ["a naive date", withDoc({ expiresAt: "2026-11-25T20:00:00" }), "expiresAt must be"],
+  ["an offset date", withDoc({ expiresAt: "2026-11-25T20:00:00+01:00" }), "expiresAt must be"],
+  ["a date only", withDoc({ expiresAt: "2026-11-25" }), "expiresAt must be"],
+  ["February 30", withDoc({ expiresAt: "2026-02-30T12:00:00Z" }), "expiresAt must be"],
+  ["hour 24", withDoc({ expiresAt: "2026-11-25T24:00:00Z" }), "expiresAt must be"],
+  ["a number for a date", withDoc({ expiresAt: 1795636800 }), "expiresAt must be"],
+  ["no keys", withDoc({ authorizedKeys: [] }), "authorizedKeys must be a list of 1 to 8"],
+  [
+    "9 keys",
+    withDoc({ authorizedKeys: Array(9).fill(keys.ed25519) }),
+    "authorizedKeys must be a list of 1 to 8",
+  ],
+  ["a key that is not a list", withDoc({ authorizedKeys: keys.ed25519 }), "authorizedKeys must be a list"],
+  ["a key that is not a string", withKey(42), "authorizedKeys[1] must be a string"],
+  ["a key with a newline", withKey(`${keys.ecdsa}\n${keys.sk}`), "authorizedKeys[1] must be one line"],
+  ["a key with a carriage return", withKey(`${keys.ecdsa}\r`), "authorizedKeys[1] must be one line"],
+  ["a key with a NUL", withKey(`${keys.ecdsa}\u0000`), "authorizedKeys[1] must be one line"],
+  [
+    "a key with a tab",
+    withKey(keys.ecdsa.replace(" ", "\t")),
+    "authorizedKeys[1] contains control characters",
+  ],
+  [
+    "an options prefix",
+    withKey(`command="/bin/sh" ${keys.ecdsa}`),
+    "authorized_keys options are not accepted",
+  ],
+  ["a restrict prefix", withKey(`restrict ${keys.ecdsa}`), "authorized_keys options are not accepted"],
+  [
+    "private key text",
+    withKey(privateKey.replaceAll("\n", " ")),
+    "authorizedKeys[1] is private key material",
+  ],
+  ["a private key as sent", withKey(privateKey), "authorizedKeys[1] is private key material"],
+  [
+    "an unknown key type",
+    withKey(keys.ecdsa.replace("ecdsa-sha2-nistp256", "ssh-dss")),
+    "must start with a known key type",
+  ],
+  [
+    "a certificate",
+    withKey(`ssh-ed25519-cert-v01@openssh.com ${keys.ed25519.split(" ")[1]}`),
+    "must start with a known key type",
+  ],
+  ["a type without data", withKey("ssh-ed25519"), "must have base64 key data of its own type"],
+  [
+    "data of another type",
+    withKey(`ssh-rsa ${keys.ed25519.split(" ")[1]} x`),
+    "must have base64 key data of its own type",
+  ],
+  ["data that is not base64", withKey("ssh-ed25519 AAAA!!!! x"), "must have base64 key data of its own type"],
+  ["an empty key", withKey(""), "must start with a known key type"],
+  [
+    "a key over 16 KB",
+    withKey(`${keys.ecdsa} ${"x".repeat(16 * 1024)}`),
+    "authorizedKeys[1] is larger than 16 KB",
+  ],
+];
