@@ -52,6 +52,25 @@
           ];
         };
 
+      # The bot's own source: the repository around this flake. Only reachable when the flake is taken from
+      # the repository (`github:…?dir=nix`, `git+file:…?dir=nix`), not as `path:` of this directory; the
+      # machines' flakes never ask for it.
+      cccSource = lib.fileset.toSource {
+        root = ../.;
+        fileset = lib.fileset.difference ../. (
+          lib.fileset.unions (
+            map lib.fileset.maybeMissing [
+              ../.git
+              ../node_modules
+              ../data
+              ../coverage
+              ../.env
+            ]
+          )
+        );
+      };
+      cccPackage = pkgs: pkgs.callPackage ./packages/ccc/package.nix { src = cccSource; };
+
       # Clearly fake values: enough to build and inspect the system, useless for logging in.
       example = {
         instanceId = "ccc-examp2";
@@ -63,6 +82,25 @@
       lib = { inherit mkCloudInstance; };
 
       nixosModules.cloud-instance = ./modules/nixos/cloud-instance.nix;
+
+      # The bot as a NixOS service, built with the host's own nixpkgs.
+      nixosModules.ccc =
+        { pkgs, ... }:
+        {
+          imports = [ ./modules/nixos/ccc-service.nix ];
+          services.ccc.package = lib.mkDefault (cccPackage pkgs);
+        };
+
+      packages = lib.genAttrs operatorSystems (
+        system:
+        let
+          ccc = cccPackage nixpkgs.legacyPackages.${system};
+        in
+        {
+          inherit ccc;
+          default = ccc;
+        }
+      );
 
       nixosConfigurations = {
         cloud-instance = mkCloudInstance example;

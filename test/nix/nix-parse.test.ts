@@ -18,6 +18,8 @@ describe("every .nix file parses", () => {
       expect.arrayContaining([
         "flake.nix",
         "modules/nixos/cloud-instance.nix",
+        "modules/nixos/ccc-service.nix",
+        "packages/ccc/package.nix",
         "hosts/cloud-instance/default.nix",
         "hosts/cloud-instance/hardware-configuration.nix",
         "hosts/cloud-instance/disk-config.nix",
