@@ -66,7 +66,7 @@ export function outcomeOf(target: MachineTarget, sent: ApplyDocument, run: SshRu
     const why = answer?.ok === false ? `: ${answer.error}` : ` (exit code ${run.exitCode})`;
     return failed("command-failed", `The update failed on ${at}${why}.`, detail);
   }
-  if (!answer || !answer.ok) {
+  if (!answer?.ok) {
     return failed("bad-answer", `${at} answered the update with something ccc does not understand.`, detail);
   }
   if (!answerMatches(sent, answer)) {
