@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { execaSync } from "execa";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
 
 export const SSHD = "/usr/sbin/sshd";
@@ -16,12 +17,19 @@ export const SSHD = "/usr/sbin/sshd";
 /** The stand-in for the machine's `ccc-apply`. */
 export const FAKE_CCC_APPLY = join(dirname(fileURLToPath(import.meta.url)), "fake-ccc-apply.mjs");
 
+/** Why the OpenSSH client tools cannot be used here, or null when they can. */
+export const sshClientMissingReason: string | null = ["ssh", "ssh-keygen"].some(
+  (tool) => execaSync(tool, ["-V"], { reject: false }).code === "ENOENT",
+)
+  ? "the OpenSSH client is not installed (apt-get install openssh-client; .ci/run does)"
+  : null;
+
 /** Why the real-SSH tests cannot run here, or null when they can. */
 export const sshdMissingReason: string | null = !existsSync(SSHD)
   ? "OpenSSH's sshd is not installed (apt-get install openssh-server openssh-client; .ci/run does)"
   : process.getuid?.() !== 0
     ? "the real-SSH tests log in as root, so they must run as root (as .ci/run does)"
-    : null;
+    : sshClientMissingReason;
 
 /** What the forced command runs: the program behind `ccc-apply`, and the root it writes under. */
 export interface ForcedCommand {
