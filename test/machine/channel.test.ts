@@ -198,15 +198,20 @@ describe.skipIf(sshdMissingReason !== null)("the SSH channel to a machine", () =
   it("stops at the total timeout when the machine never answers", async () => {
     const sshd = await machine();
     behave("hang");
+    // Long enough to connect on a busy machine, far shorter than the stand-in's wait.
     const quick = new SshMachineChannel({
       identityFile: operatorKey,
       instancesDir: join(dir, "instances"),
       connectTimeoutMs: 2_000,
-      totalTimeoutMs: 1_500,
+      totalTimeoutMs: 4_000,
     });
     const result = await quick.apply(target(sshd, sshd.hostKey), doc());
-    expect(result).toMatchObject({ kind: "failed", reason: "timeout" });
-    expect(sshd.sessions().map((s) => s.command)).toEqual(["ccc-apply"]);
+    expect(result).toMatchObject({
+      kind: "failed",
+      reason: "timeout",
+      message: expect.stringContaining("may or may not have applied"),
+    });
+    expect(existsSync(applied())).toBe(false);
   });
 
   it("lets the operator key run nothing but ccc-apply", async () => {

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
+import type { Instance } from "../../src/core/instance.ts";
 import { applyDocumentFor, checkApplyDocument } from "../../src/core/machine/apply-document.ts";
 import { HOST_KEY_FILE, withExtraFiles, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint, knownHostsLine } from "../../src/core/machine/host-key.ts";
+import { machineTarget } from "../../src/core/machine/machine-port.ts";
 import { sshClientMissingReason } from "../fakes/sshd.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 
@@ -46,6 +48,21 @@ describe("host keys ccc makes", () => {
     expect(() => knownHostsLine("203.0.113.5", 22, `${publicKey}\n* ssh-ed25519 AAAA`)).toThrow(
       /ssh-ed25519/,
     );
+  });
+});
+
+describe("the channel's view of an instance", () => {
+  it("refuses a machine installed before host keys were pinned, or without an address", () => {
+    const instance = { id: "ccc-ab12cd", ipv4: "203.0.113.5", hostKey: null } as unknown as Instance;
+    expect(() => machineTarget(instance, 22)).toThrow(/before ccc pinned host keys/);
+    const { publicKey } = generateHostKey("x");
+    expect(() => machineTarget({ ...instance, ipv4: null, hostKey: publicKey }, 22)).toThrow(/no address/);
+    expect(machineTarget({ ...instance, hostKey: publicKey }, 22)).toEqual({
+      instanceId: "ccc-ab12cd",
+      host: "203.0.113.5",
+      port: 22,
+      hostKey: publicKey,
+    });
   });
 });
 

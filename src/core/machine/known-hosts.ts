@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { knownHostsLine } from "./host-key.ts";
@@ -17,7 +18,7 @@ export async function writeKnownHosts(
 ): Promise<string> {
   const path = knownHostsPath(instancesDir, machine.instanceId);
   await mkdir(join(instancesDir, machine.instanceId), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temp, `${knownHostsLine(machine.host, machine.port, machine.hostKey)}\n`, { mode: 0o600 });
   await rename(temp, path);
   return path;
