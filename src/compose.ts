@@ -9,6 +9,8 @@ import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
+import { SshMachineChannel } from "./core/machine/machine-channel.ts";
+import type { MachineChannel } from "./core/machine/machine-port.ts";
 import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import { OperatorKey } from "./core/operator-key.ts";
@@ -23,6 +25,7 @@ export interface ComposeOptions {
   /** Replace parts for tests and benchmarks; production uses the real ones. */
   cloud?: CloudApi;
   installer?: Installer;
+  machine?: MachineChannel;
   timing?: Partial<CoreDeps["timing"]>;
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
 }
@@ -46,11 +49,13 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
     });
   const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
+  const instancesDir = join(dataDir, "instances");
   return {
     store,
     cloud,
     catalog: new Catalog(cloud, clock),
     installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
+    machine: options.machine ?? new SshMachineChannel({ identityFile: keyPath, instancesDir }),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
@@ -66,7 +71,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir: fromRoot(env.CCC_FLAKE_DIR),
-      instancesDir: join(dataDir, "instances"),
+      instancesDir,
       logsDir: join(dataDir, "logs"),
     },
     timing: {

@@ -45,6 +45,8 @@ describe("provision → list → extend → status → deprovision", () => {
       h.env.CCC_OPERATOR_SSH_KEY,
       "--ssh-port",
       String(h.ssh.port),
+      "--extra-files",
+      `${h.deps.paths.instancesDir}/${ready.id}.extra-files`,
     ]);
     expect(JSON.parse(call?.instanceJson ?? "{}")).toMatchObject({ instanceId: ready.id, userSshKey: key });
 

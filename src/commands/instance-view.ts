@@ -1,4 +1,5 @@
 import type { Instance } from "../core/instance.ts";
+import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
 
 /** The JSON shape of an instance for `--json` and for anything outside the process. */
 export interface InstanceJson {
@@ -17,6 +18,11 @@ export interface InstanceJson {
   expiresAt: string;
   deletedAt: string | null;
   ssh: string | null;
+  /** The machine's SSH host key (`ssh-ed25519 …`), pinned by ccc before the install. */
+  hostKey: string | null;
+  hostKeyFingerprint: string | null;
+  /** A line for ~/.ssh/known_hosts, so the user's first `ssh` needs no trust on first use. */
+  knownHosts: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -38,7 +44,16 @@ export function instanceJson(i: Instance): InstanceJson {
     expiresAt: i.expiresAt.toISOString(),
     deletedAt: iso(i.deletedAt),
     ssh: sshCommand(i),
+    hostKey: i.hostKey,
+    hostKeyFingerprint: i.hostKey ? hostKeyFingerprint(i.hostKey) : null,
+    knownHosts: knownHostsFor(i),
   };
+}
+
+/** The known_hosts line for what the user connects to (`ssh claude@<ip>`, port 22), once there is a key. */
+export function knownHostsFor(i: Instance): string | null {
+  if (!i.hostKey || !i.ipv4) return null;
+  return knownHostsLine(i.ipv6 ? [i.ipv4, i.ipv6] : [i.ipv4], 22, i.hostKey);
 }
 
 /** `ssh claude@<ip>` once the machine has an address. */
@@ -109,6 +124,7 @@ export function instanceDetails(i: Instance, now: Date): string {
   if (i.ipv4) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
   if (i.ipv6) lines.push(`  ipv6:     ${i.ipv6}`);
   lines.push(`  key:      ${i.sshKeyFingerprint}`);
+  if (i.hostKey) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);
   lines.push(`  created:  ${formatUtc(i.createdAt)}`);
   if (i.status === "deleted" && i.deletedAt) lines.push(`  deleted:  ${formatUtc(i.deletedAt)}`);
   else lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);

@@ -3,7 +3,7 @@ import type { Instance } from "../core/instance.ts";
 import { type ProvisionRequest, startProvision } from "../core/provision.ts";
 import { type ProvisionProgress, type ProvisionStep, runProvision } from "../core/run-provision.ts";
 import type { CommandContext } from "./context.ts";
-import { instanceDetails } from "./instance-view.ts";
+import { instanceDetails, knownHostsFor } from "./instance-view.ts";
 
 export const provisionInput = z.object({
   owner: z.string(),
@@ -52,5 +52,8 @@ export function progressText(progress: ProvisionProgress): string {
 }
 
 export function provisionText(instance: Instance, now: Date): string {
-  return `${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
+  const connect = `${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
+  const knownHosts = knownHostsFor(instance);
+  if (!knownHosts) return connect;
+  return `${connect}\nTo skip ssh's "authenticity of host" question, add this line to ~/.ssh/known_hosts:\n  ${knownHosts}`;
 }

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { CloudApi } from "./cloud.ts";
 import type { Installer } from "./installer.ts";
 import type { Logger } from "./logger.ts";
+import type { MachineChannel } from "./machine/machine-port.ts";
 import type { Notifier } from "./notifier.ts";
 import type { OperatorKey } from "./operator-key.ts";
 import type { Policy } from "./policy.ts";
@@ -14,6 +15,8 @@ export interface CoreDeps {
   cloud: CloudApi;
   catalog: Catalog;
   installer: Installer;
+  /** Changes running machines over SSH (`ccc-apply`). */
+  machine: MachineChannel;
   clock: Clock;
   log: Logger;
   notifier: Notifier;

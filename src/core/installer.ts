@@ -12,6 +12,8 @@ export interface InstallRequest {
   /** Where the installer's output goes. */
   logFile: string;
   timeoutMs: number;
+  /** A folder whose tree is copied onto the new root (`--extra-files`): the machine's host key. */
+  extraFilesDir?: string;
   signal?: AbortSignal;
 }
 

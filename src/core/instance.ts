@@ -34,6 +34,8 @@ export interface Instance {
   readyAt: Date | null;
   expiresAt: Date;
   deletedAt: Date | null;
+  /** The machine's SSH host key (`ssh-ed25519 …`), made by ccc before the install; null until then. */
+  hostKey: string | null;
 }
 
 const ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";

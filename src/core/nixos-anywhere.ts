@@ -21,6 +21,7 @@ export class NixosAnywhere implements Installer {
       request.identityFile,
       ...(request.sshPort === 22 ? [] : ["--ssh-port", String(request.sshPort)]),
       ...(request.system === this.localSystem ? [] : ["--build-on", "remote"]),
+      ...(request.extraFilesDir ? ["--extra-files", request.extraFilesDir] : []),
     ];
     await appendFile(request.logFile, `$ ${this.binary} ${args.join(" ")}\n`, { mode: 0o600 });
     const toLog = { file: request.logFile, append: true } as const;

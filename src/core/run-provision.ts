@@ -5,6 +5,8 @@ import type { Instance } from "./instance.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
 
 import { instanceLease, takeLease } from "./lifecycle/leases.ts";
+import { extraFilesDir, removeExtraFiles, withExtraFiles } from "./machine/extra-files.ts";
+import { generateHostKey } from "./machine/host-key.ts";
 import { ensureDataDirs, instancePaths } from "./provision.ts";
 import { serverLabels } from "./server-labels.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
@@ -148,7 +150,9 @@ async function finishProvision(
   report("waiting_for_ssh", instance);
   await waitForServer(server.ipv4);
 
-  instance = stillWanted(deps, recorded.id, { status: "installing" });
+  // Made here, not by the machine, so every later connection can check it instead of trusting on first use.
+  const hostKey = generateHostKey(`root@${recorded.id}`);
+  instance = stillWanted(deps, recorded.id, { status: "installing", hostKey: hostKey.publicKey });
   report("installing", instance);
   const paths = instancePaths(deps, recorded.id);
   const system = systemForArchitecture(architecture ?? "x86");
@@ -159,16 +163,21 @@ async function finishProvision(
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     system,
   });
-  await deps.installer.install({
-    instanceId: recorded.id,
-    flakeRef,
-    host: server.ipv4,
-    system,
-    sshPort: deps.timing.sshPort,
-    identityFile: deps.operatorKey.privateKeyPath,
-    logFile: paths.logFile,
-    timeoutMs: deps.timing.installTimeoutMs,
-  });
+  const host = server.ipv4;
+  const extraFiles = extraFilesDir(deps.paths.instancesDir, recorded.id);
+  await withExtraFiles(extraFiles, hostKey, `root@${recorded.id}`, (dir) =>
+    deps.installer.install({
+      instanceId: recorded.id,
+      flakeRef,
+      host,
+      system,
+      sshPort: deps.timing.sshPort,
+      identityFile: deps.operatorKey.privateKeyPath,
+      logFile: paths.logFile,
+      timeoutMs: deps.timing.installTimeoutMs,
+      extraFilesDir: dir,
+    }),
+  );
 
   instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
   report("ready", instance);
@@ -231,6 +240,10 @@ export async function failProvision(
   const error = status === "deleting" || status === "deleted" ? new NoLongerWanted(id) : failure;
   const reason = error instanceof Error ? error.message : String(error);
   deps.log.error("provision failed", { instance: id, reason });
+  // A process that stopped mid-install left the machine's private host key behind.
+  await removeExtraFiles(extraFilesDir(deps.paths.instancesDir, id)).catch((rmError: unknown) =>
+    deps.log.error("could not delete the install's host key", { instance: id, reason: String(rmError) }),
+  );
   // Deleted meanwhile: the delete may have run before the server existed, so clean up all the same.
   let cleanup = "the server was deleted";
   try {

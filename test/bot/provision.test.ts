@@ -154,6 +154,10 @@ describe("submitting the provision modal", () => {
     const ready = shown(dm);
     expect(ready).toContain(`ssh claude@${server?.public_net.ipv4.ip}`);
     expect(ready).toContain("cx23 in fsn1");
+    // The pinned host key, ready to paste: the user's first ssh needs no trust on first use.
+    expect(instance?.hostKey).toMatch(/^ssh-ed25519 /);
+    expect(ready).toContain(`${server?.public_net.ipv4.ip},${instance?.ipv6} ${instance?.hostKey}`);
+    expect(ready).toMatch(/Host key `SHA256:[A-Za-z0-9+/]{43}`/);
     expect(ready).toContain(
       `<!date^${(instance?.expiresAt.getTime() ?? 0) / 1000}^{date_short_pretty} {time}|`,
     );

@@ -34,6 +34,7 @@ const instance = (owner: string): Instance => ({
   readyAt: now,
   expiresAt: new Date(now.getTime() + 15 * 60_000),
   deletedAt: null,
+  hostKey: null,
 });
 
 function notifier(admins: string[] = ["U0ADMIN"]) {

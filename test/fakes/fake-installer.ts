@@ -11,6 +11,8 @@ export interface InstallerCall {
   /** The instance.json text the flake held when the installer ran. */
   instanceJson: string | null;
   flakeNix: string | null;
+  /** The --extra-files tree as the installer saw it (`""` is its top folder); null without one. */
+  extraFiles: { path: string; dir: boolean; mode: string }[] | null;
 }
 
 export interface FakeInstaller {
@@ -18,6 +20,8 @@ export interface FakeInstaller {
   path: string;
   behave(behavior: { exitCode?: number; sleepMs?: number; output?: string; errorOutput?: string }): void;
   calls(): InstallerCall[];
+  /** Where the extra files for the machine at `host` landed: its "root" (empty folder when none came). */
+  targetRoot(host: string): string;
 }
 
 export function createFakeInstaller(dir: string): FakeInstaller {
@@ -30,6 +34,7 @@ export function createFakeInstaller(dir: string): FakeInstaller {
   return {
     path,
     behave: (behavior) => writeFileSync(join(dir, "behavior.json"), JSON.stringify(behavior)),
+    targetRoot: (host) => join(dir, "targets", host),
     calls: () => {
       const file = join(dir, "calls.jsonl");
       if (!existsSync(file)) return [];

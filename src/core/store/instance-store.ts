@@ -23,7 +23,7 @@ export interface EventNote {
 
 export type NewInstance = Omit<
   Instance,
-  "hetznerServerId" | "ipv4" | "ipv6" | "status" | "failureReason" | "readyAt" | "deletedAt"
+  "hetznerServerId" | "ipv4" | "ipv6" | "status" | "failureReason" | "readyAt" | "deletedAt" | "hostKey"
 >;
 
 export type InstancePatch = Partial<Omit<Instance, "id" | "owner" | "createdAt">>;
@@ -45,6 +45,7 @@ interface InstanceRow {
   ready_at: number | null;
   expires_at: number;
   deleted_at: number | null;
+  host_key: string | null;
 }
 
 const COLUMNS: Record<keyof InstancePatch, keyof InstanceRow> = {
@@ -61,6 +62,7 @@ const COLUMNS: Record<keyof InstancePatch, keyof InstanceRow> = {
   readyAt: "ready_at",
   expiresAt: "expires_at",
   deletedAt: "deleted_at",
+  hostKey: "host_key",
 };
 
 const LIVE_SQL = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(",")})`;
@@ -97,6 +99,7 @@ function fromRow(row: InstanceRow): Instance {
     readyAt: toDate(row.ready_at),
     expiresAt: new Date(row.expires_at),
     deletedAt: toDate(row.deleted_at),
+    hostKey: row.host_key,
   };
 }
 

@@ -55,6 +55,10 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT
   );
   `,
+  // The public half of the host key ccc gives each machine, so ccc never trusts a machine on first use.
+  `
+  ALTER TABLE instances ADD COLUMN host_key TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

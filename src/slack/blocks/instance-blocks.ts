@@ -1,5 +1,7 @@
+import { knownHostsFor } from "../../commands/instance-view.ts";
 import { STEP_TEXT } from "../../commands/provision.ts";
 import type { Instance } from "../../core/instance.ts";
+import { hostKeyFingerprint } from "../../core/machine/host-key.ts";
 import type { ProvisionStep } from "../../core/run-provision.ts";
 import { type Block, context, dateToken, escapeText, inTime, plain, section } from "../mrkdwn.ts";
 
@@ -93,10 +95,28 @@ export function creatingMessage(i: Instance, step: ProvisionStep | null): SlackM
 }
 
 export function readyMessage(i: Instance, now: Date): SlackMessage {
+  // The host key sits under the address it belongs to, above the buttons.
+  const [summary, ...buttons] = instanceCard(i, now);
   return {
     text: `${i.id} is ready: ssh claude@${i.ipv4}`,
-    blocks: [section(`:white_check_mark: *${i.id}* is ready.`), ...instanceCard(i, now)],
+    blocks: [
+      section(`:white_check_mark: *${i.id}* is ready.`),
+      ...(summary ? [summary] : []),
+      ...hostKeyNote(i),
+      ...buttons,
+    ],
   };
+}
+
+/** The pinned host key, so the first `ssh` needs no leap of faith. */
+function hostKeyNote(i: Instance): Block[] {
+  const line = knownHostsFor(i);
+  if (!i.hostKey || !line) return [];
+  return [
+    context(
+      `Host key \`${hostKeyFingerprint(i.hostKey)}\`. To skip ssh's first-connection question, add this line to \`~/.ssh/known_hosts\`: \`${escapeText(line)}\``,
+    ),
+  ];
 }
 
 /** Whether the server is known to be gone after a failure, from core's cleanup words. */

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { UserError } from "../errors.ts";
+import type { Instance } from "../instance.ts";
+import { ACCEPTED_TYPES } from "../ssh-key-blob.ts";
+
+// The `ccc-apply` contract, version 1: what ccc sends on the command's standard input and what the
+// machine answers. The on-machine script checks the same rules; checking here too means a bad document
+// is refused before anything connects.
+
+/** Most bytes of one document on the wire. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024;
+const MAX_KEY_BYTES = 16 * 1024;
+
+const escaped = ACCEPTED_TYPES.map((t) => t.replace(/[.]/g, "\\."));
+const KEY_LINE = new RegExp(`^(?:${escaped.join("|")}) [A-Za-z0-9+/]+={0,2}(?: [^\\r\\n\\0]*)?$`);
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
+const authorizedKey = z
+  .string()
+  .refine((k) => Buffer.byteLength(k) <= MAX_KEY_BYTES, "a key longer than 16 KB")
+  .refine((k) => KEY_LINE.test(k), "a line that is not one OpenSSH public key");
+
+const fields = {
+  instanceId: z.string().regex(/^ccc-[a-z0-9]{6}$/, "not a ccc instance id"),
+  owner: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "1–64 letters, digits or . _ @ -"),
+  expiresAt: z
+    .string()
+    .refine((t) => ISO_UTC.test(t) && !Number.isNaN(Date.parse(t)), "not an ISO 8601 UTC time"),
+  authorizedKeys: z.array(authorizedKey).min(1).max(8),
+};
+
+export const applyDocumentSchema = z.strictObject({ version: z.literal(1), ...fields });
+export type ApplyDocument = z.infer<typeof applyDocumentSchema>;
+
+/** What `ccc-apply` prints after writing: the state as read back from the machine's disk. */
+export const applyAnswerSchema = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), ...fields }),
+  z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
+]);
+export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
+
+/** The document that makes a machine match its instance record. */
+export function applyDocumentFor(instance: Instance): ApplyDocument {
+  return checkApplyDocument({
+    version: 1,
+    instanceId: instance.id,
+    owner: instance.owner,
+    expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    authorizedKeys: instance.sshKeys,
+  });
+}
+
+/** Refuses a document the machine would refuse, naming the field but never echoing a key. */
+export function checkApplyDocument(doc: unknown): ApplyDocument {
+  const parsed = applyDocumentSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.filter((p) => typeof p === "string").join(".") || "document";
+    throw new UserError(`The machine update is not valid: ${where}: ${issue?.message ?? "invalid"}.`, {
+      code: "bad_apply_document",
+    });
+  }
+  if (Buffer.byteLength(JSON.stringify(parsed.data)) > MAX_DOCUMENT_BYTES) {
+    throw new UserError("The machine update is larger than 64 KB.", { code: "bad_apply_document" });
+  }
+  return parsed.data;
+}
+
+/** True when the machine's read-back is exactly what was sent. */
+export function answerMatches(sent: ApplyDocument, answer: Extract<ApplyAnswer, { ok: true }>): boolean {
+  return (
+    answer.instanceId === sent.instanceId &&
+    answer.owner === sent.owner &&
+    Date.parse(answer.expiresAt) === Date.parse(sent.expiresAt) &&
+    answer.authorizedKeys.length === sent.authorizedKeys.length &&
+    answer.authorizedKeys.every((key, i) => key === sent.authorizedKeys[i])
+  );
+}

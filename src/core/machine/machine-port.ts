@@ -1,0 +1,62 @@
+import { ExternalError } from "../errors.ts";
+import type { Instance } from "../instance.ts";
+import type { ApplyDocument } from "./apply-document.ts";
+
+/** One running machine as the channel reaches it. */
+export interface MachineTarget {
+  instanceId: string;
+  /** IP address. */
+  host: string;
+  port: number;
+  /** The pinned public host key (`ssh-ed25519 …`) from install time. */
+  hostKey: string;
+}
+
+/**
+ * What became of one `apply`. Every kind but `ok` carries `message` (plain words, safe to show a user:
+ * no key material, no paths) and `detail` (ssh's own words, for the log only).
+ */
+export type ApplyResult =
+  | { kind: "ok"; applied: ApplyDocument }
+  /** The machine checked the document and said no (exit 2); nothing changed there. */
+  | { kind: "refused"; reason: string; message: string; detail: string }
+  /** The machine showed another host key than the pinned one: an alarm, and nothing was sent. */
+  | { kind: "host-key-mismatch"; message: string; detail: string }
+  /** No SSH connection: refused, timed out, no route. */
+  | { kind: "unreachable"; message: string; detail: string }
+  | { kind: "failed"; reason: ApplyFailure; message: string; detail: string };
+
+export type ApplyFailure =
+  /** The total timeout ran out; the machine may or may not have applied the document. */
+  | "timeout"
+  /** The answer was not the one JSON line the contract promises. */
+  | "bad-answer"
+  /** The machine read back something other than what was sent. */
+  | "answer-differs"
+  /** `ccc-apply` failed on the machine (exit 1), or is not there. */
+  | "command-failed"
+  /** ssh connected but could not run the command (e.g. the operator key was not accepted). */
+  | "ssh-failed"
+  /** The `ssh` client could not be started here. */
+  | "ssh-missing";
+
+/** The channel port: `src/core/machine/machine-channel.ts` talks OpenSSH; later features call it through deps. */
+export interface MachineChannel {
+  /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
+  apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult>;
+}
+
+/** The channel's view of an instance; refuses one without an address or a pinned host key. */
+export function machineTarget(instance: Instance, port: number): MachineTarget {
+  if (!instance.ipv4) {
+    throw new ExternalError("ssh", "no_address", `${instance.id} has no address yet.`);
+  }
+  if (!instance.hostKey) {
+    throw new ExternalError(
+      "ssh",
+      "no_host_key",
+      `${instance.id} was installed before ccc pinned host keys, so ccc cannot reach it safely.`,
+    );
+  }
+  return { instanceId: instance.id, host: instance.ipv4, port, hostKey: instance.hostKey };
+}

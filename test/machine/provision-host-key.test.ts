@@ -1,0 +1,148 @@
+// Provisioning gives each machine a host key ccc made: handed to the installer with --extra-files, its
+// private half gone afterwards, its public half stored, shown and used to reach the machine later.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CliIo, runCli } from "../../src/cli.ts";
+import { provision } from "../../src/commands/provision.ts";
+import { applyDocumentFor } from "../../src/core/machine/apply-document.ts";
+import { extraFilesDir, HOST_KEY_FILE, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
+import { generateHostKey, hostKeyFingerprint } from "../../src/core/machine/host-key.ts";
+import { machineTarget } from "../../src/core/machine/machine-port.ts";
+import { startProvision } from "../../src/core/provision.ts";
+import { failProvision } from "../../src/core/run-provision.ts";
+import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  expect(h.strayServers()).toEqual([]);
+  await h.close();
+});
+
+const alice = { id: "alice", isAdmin: false };
+
+async function ccc(args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    env: { ...h.env, USER: "opal" },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readStdin: () => "",
+    compose: { timing: FAST_TIMING, hetzner: FAST_HETZNER },
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe("a provision's host key", () => {
+  it("goes to the installer as --extra-files with a 0600 key, is deleted afterwards, and shows in the output", async () => {
+    const made = await ccc(["provision", "--ssh-key", makeKeyPair().publicKey, "--json"]);
+    expect(made.code).toBe(0);
+    const instance = JSON.parse(made.stdout);
+
+    const [call] = h.installer.calls();
+    const tree = extraFilesDir(h.deps.paths.instancesDir, instance.id);
+    expect(call?.argv.slice(-2)).toEqual(["--extra-files", tree]);
+    expect(call?.extraFiles).toEqual([
+      { path: "", dir: true, mode: "700" },
+      { path: "etc", dir: true, mode: "755" },
+      { path: "etc/ssh", dir: true, mode: "755" },
+      { path: HOST_KEY_FILE, dir: false, mode: "600" },
+      { path: `${HOST_KEY_FILE}.pub`, dir: false, mode: "644" },
+    ]);
+    expect(existsSync(tree)).toBe(false);
+    // Nix copies the flake folder into the world-readable store: the key must never have been in it.
+    expect(tree.startsWith(`${join(h.deps.paths.instancesDir, instance.id)}/`)).toBe(false);
+
+    const installed = readFileSync(
+      join(h.installer.targetRoot(instance.ipv4), `${HOST_KEY_FILE}.pub`),
+      "utf8",
+    );
+    expect(installed).toBe(`${instance.hostKey} root@${instance.id}\n`);
+    expect(instance.hostKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/]+=*$/);
+    expect(instance.hostKeyFingerprint).toBe(hostKeyFingerprint(instance.hostKey));
+    expect(instance.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(instance.knownHosts).toBe(`${instance.ipv4},${instance.ipv6} ${instance.hostKey}`);
+    expect(h.deps.store.require(instance.id).hostKey).toBe(instance.hostKey);
+
+    const shown = await ccc(["status", instance.id]);
+    expect(shown.stdout).toContain(`host key: ${instance.hostKeyFingerprint}`);
+    await ccc(["deprovision", instance.id]);
+  });
+
+  it("is printed with a known_hosts line after a provision in text mode", async () => {
+    const made = await ccc(["provision", "--ssh-key", makeKeyPair().publicKey]);
+    expect(made.code).toBe(0);
+    const [instance] = h.deps.store.list();
+    const hostKey = instance?.hostKey ?? "";
+    expect(made.stdout).toContain(`host key: ${hostKeyFingerprint(hostKey)}`);
+    expect(made.stdout).toContain(
+      `add this line to ~/.ssh/known_hosts:\n  ${instance?.ipv4},${instance?.ipv6} ${hostKey}\n`,
+    );
+    await ccc(["deprovision", instance?.id ?? ""]);
+  });
+
+  it("is deleted when the install fails", async () => {
+    h.installer.behave({ exitCode: 1 });
+    const made = await ccc(["provision", "--ssh-key", makeKeyPair().publicKey]);
+    expect(made.code).toBe(1);
+    const [call] = h.installer.calls();
+    expect(call?.extraFiles?.find((f) => f.path === HOST_KEY_FILE)?.mode).toBe("600");
+    const [failed] = h.deps.store.list({ includeEnded: true });
+    expect(failed?.status).toBe("failed");
+    expect(existsSync(extraFilesDir(h.deps.paths.instancesDir, failed?.id ?? ""))).toBe(false);
+  });
+
+  it("left behind by a process that stopped mid-install is deleted when the provision is failed", async () => {
+    const recorded = await startProvision(h.deps, alice, { owner: "alice", sshKey: makeKeyPair().publicKey });
+    const tree = extraFilesDir(h.deps.paths.instancesDir, recorded.id);
+    await writeExtraFiles(tree, generateHostKey("x"), "x");
+    await failProvision(h.deps, recorded.id, null, new Error("ccc stopped mid-install"));
+    expect(existsSync(tree)).toBe(false);
+  });
+
+  it.skipIf(sshdMissingReason !== null)(
+    "is the one ccc later finds on the machine: an update goes through over the pinned key",
+    async () => {
+      const ready = await provision(
+        { deps: h.deps, actor: alice },
+        { owner: "alice", sshKey: makeKeyPair().publicKey },
+      );
+      const ip = ready.ipv4 ?? "";
+      // The machine is now NixOS with the installed host key: a real sshd takes over its address.
+      await h.ssh.closeHost(ip);
+      const machineRoot = h.installer.targetRoot(ip);
+      const sshd = await startSshd({
+        authorizedKeys: [h.deps.operatorKey.publicKey],
+        hostKey: {
+          privateKey: readFileSync(join(machineRoot, HOST_KEY_FILE), "utf8"),
+          publicKey: readFileSync(join(machineRoot, `${HOST_KEY_FILE}.pub`), "utf8"),
+        },
+        forced: { program: FAKE_CCC_APPLY, root: join(h.dir, "machine") },
+        host: ip,
+        port: h.deps.timing.sshPort,
+      });
+      try {
+        const doc = applyDocumentFor(ready);
+        const result = await h.deps.machine.apply(machineTarget(ready, h.deps.timing.sshPort), doc);
+        expect(result).toEqual({ kind: "ok", applied: doc });
+        const state = readFileSync(join(h.dir, "machine/var/lib/cloud-instance/state.json"), "utf8");
+        expect(JSON.parse(state)).toEqual(doc);
+        expect(sshd.sessions().map((s) => s.command)).toEqual(["ccc-apply"]);
+      } finally {
+        await sshd.stop();
+      }
+      await ccc(["deprovision", ready.id]);
+    },
+  );
+});
