@@ -124,17 +124,25 @@ export async function startBot(
   const refresher = setInterval(() => void refresh(), options.catalogRefreshMs ?? 4 * 60_000);
   refresher.unref();
 
-  // One route per line; `/slack/events` only in HTTP mode.
+  // One HTTP server in both modes; `/slack/events` only in HTTP mode.
   const routes: Route[] = [healthRoute(deps.store), ...(receiver ? [receiver.route] : [])];
-  let server: HttpServer;
+  let listening: HttpServer | null = null;
   try {
-    server = await startHttpServer({ port: env.PORT, host: options.host, routes, limits: options.http, log });
+    listening = await startHttpServer({
+      port: env.PORT,
+      host: options.host,
+      routes,
+      limits: options.http,
+      log,
+    });
+    await app.start();
   } catch (error) {
     clearInterval(refresher);
+    await listening?.close();
     deps.store.close();
     throw error;
   }
-  await app.start();
+  const server = listening;
   const port = server.port;
   checkAdmins(bot, env.CCC_ADMINS);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
