@@ -1,15 +1,5 @@
 import type { IncomingMessage } from "node:http";
-
-/** An answer other than 200 that a route chooses; the message is shown to the client. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "HttpError";
-  }
-}
+import { HttpError } from "./http-error.ts";
 
 /**
  * Reads a request body of at most `limit` bytes. Whatever `content-length` says, a body that grows

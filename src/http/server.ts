@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../core/logger.ts";
+import { HttpError } from "./http-error.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./limits.ts";
-import { HttpError, readBody } from "./read-body.ts";
+import { readBody } from "./read-body.ts";
 
 /** One request as a route sees it. */
 export interface RouteRequest {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type App, type Receiver, ReceiverMultipleAckError } from "@slack/bolt";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
-import { HttpError } from "../../http/read-body.ts";
+import { HttpError } from "../../http/http-error.ts";
 import type { Route, RouteRequest } from "../../http/server.ts";
 import { signatureProblem } from "./signature.ts";
 import { FORM, isSslCheck, JSON_BODY, parseSlackRequest } from "./slack-shapes.ts";
