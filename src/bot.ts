@@ -1,5 +1,3 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { App, LogLevel } from "@slack/bolt";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
@@ -12,6 +10,10 @@ import {
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { seenRequestStoreFor } from "./core/store/seen-request-store.ts";
+import { healthRoute } from "./http/health.ts";
+import type { HttpLimits } from "./http/limits.ts";
+import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
 import { lifecycleSettings } from "./lifecycle/settings.ts";
 import { ActionGate } from "./slack/action-gate.ts";
@@ -19,11 +21,12 @@ import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
 import { registerSlashCommand } from "./slack/commands/register.ts";
-import { HEALTH_PATH, healthHandler, startHealthServer } from "./slack/healthz.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { jsonLogger } from "./slack/log.ts";
+import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
+import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
 import { within } from "./slack/timeout.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
@@ -41,11 +44,13 @@ export interface BotOptions {
   catalogRefreshMs?: number;
   /** Run the expiry sweep, reminders and reconcile (default true). */
   lifecycle?: boolean;
+  /** The HTTP server's limits (body size, timeouts, connections); see src/http/limits.ts. */
+  http?: Partial<HttpLimits>;
 }
 
 export interface RunningBot {
   app: App;
-  /** The port the HTTP receiver (or, in Socket Mode, the health server) listens on. */
+  /** The port of the HTTP server: `/healthz`, and in HTTP mode `/slack/events`. */
   port: number;
   bot: BotContext;
   /** The lifecycle jobs, when running. */
@@ -83,20 +88,17 @@ export async function startBot(
   };
 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  // Our own receiver in HTTP mode: Bolt's buffers 4 MB before it checks a signature.
+  const receiver = socketMode
+    ? null
+    : new SlackReceiver({ signingSecret: env.SLACK_SIGNING_SECRET as string, clock, log });
   const app = new App({
     token,
     logger: boltLogger(log),
     logLevel: LogLevel.INFO,
     clientOptions: slackClientOptions(env.SLACK_API_URL, options.slack),
     deferInitialization: true,
-    ...(socketMode
-      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN as string }
-      : {
-          signingSecret: env.SLACK_SIGNING_SECRET as string,
-          // Ack first, work after: the HTTP answer must not wait for the listener.
-          processBeforeResponse: false,
-          customRoutes: [{ path: HEALTH_PATH, method: ["GET"], handler: healthHandler(deps.store) }],
-        }),
+    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN as string }),
   });
   try {
     await app.init(); // auth.test: a wrong token stops here, with Slack's reason
@@ -104,6 +106,7 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
+  app.use(replayGuard(seenRequestStoreFor(deps.store.db), clock, log));
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);
@@ -121,20 +124,26 @@ export async function startBot(
   const refresher = setInterval(() => void refresh(), options.catalogRefreshMs ?? 4 * 60_000);
   refresher.unref();
 
-  let port: number;
-  let healthServer: Server | null = null;
-  let httpServer: Server | null = null;
-  if (socketMode) {
-    healthServer = await startHealthServer(deps.store, env.PORT, options.host);
-    port = (healthServer.address() as AddressInfo).port;
-    await app.start();
-  } else {
-    httpServer = (await app.start({
+  // One HTTP server in both modes; `/slack/events` only in HTTP mode.
+  const routes: Route[] = [healthRoute(deps.store), ...(receiver ? [receiver.route] : [])];
+  let listening: HttpServer | null = null;
+  try {
+    listening = await startHttpServer({
       port: env.PORT,
-      ...(options.host ? { host: options.host } : {}),
-    })) as Server;
-    port = (httpServer.address() as AddressInfo).port;
+      host: options.host,
+      routes,
+      limits: options.http,
+      log,
+    });
+    await app.start();
+  } catch (error) {
+    clearInterval(refresher);
+    await listening?.close();
+    deps.store.close();
+    throw error;
   }
+  const server = listening;
+  const port = server.port;
   checkAdmins(bot, env.CCC_ADMINS);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler = options.lifecycle === false ? null : startScheduler(deps, lifecycleSettings(env));
@@ -150,14 +159,10 @@ export async function startBot(
       if (stopped) return;
       stopped = true;
       clearInterval(refresher);
-      const closing = app
-        .stop()
-        .catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
-      httpServer?.closeAllConnections();
-      await closing;
+      await app.stop().catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
+      await server.close();
       await scheduler?.stop();
       await tasks.idle();
-      if (healthServer) await new Promise((resolve) => healthServer?.close(resolve));
       deps.store.close();
     },
   };

@@ -1,7 +1,7 @@
-// The real bot (Bolt's HTTP receiver on 127.0.0.1) wired to the core harness (fake Hetzner, SSH
+// The real bot (its HTTP server and Slack receiver on 127.0.0.1) wired to the core harness (fake Hetzner, SSH
 // banners, stand-in installer, SQLite) and a fake Slack Web API, plus a client that signs requests.
 import { expect } from "vitest";
-import { type RunningBot, startBot } from "../../src/bot.ts";
+import { type BotOptions, type RunningBot, startBot } from "../../src/bot.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
 import {
@@ -34,7 +34,7 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { env?: Record<string, string>; harness?: HarnessOptions } = {},
+  options: { env?: Record<string, string>; harness?: HarnessOptions; bot?: BotOptions } = {},
 ): Promise<BotHarness> {
   const h = await startHarness(options.harness);
   const slack = await startFakeSlack();
@@ -42,6 +42,7 @@ export async function startBotHarness(
   const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
     void logs.push({ level, message, fields });
   const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const { compose, ...botOptions } = options.bot ?? {};
   const running = await startBot(
     {
       ...h.env,
@@ -55,8 +56,9 @@ export async function startBotHarness(
     {
       host: "127.0.0.1",
       log,
-      compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
       slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+      ...botOptions,
+      compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING, ...compose },
     },
   );
   // The scheduler reconciles once at start: let that settle so tests see only their own requests.

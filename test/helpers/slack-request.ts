@@ -24,12 +24,27 @@ export function sign(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
 }
 
+/** One request exactly as it went out: sending it again is a replay (same body, timestamp, signature). */
+export interface SentRequest {
+  body: string;
+  contentType: string;
+  options: SignOptions & { timestamp: number };
+}
+
 /** A client for one receiver (`http://127.0.0.1:<port>/slack/events`) and signing secret. */
 export class SlackSender {
+  /** The last request sent, for replaying it. */
+  last: SentRequest | null = null;
+
   constructor(
     readonly eventsUrl: string,
     readonly secret: string,
   ) {}
+
+  /** Sends a request again, byte for byte, as someone who captured it would. */
+  resend(request: SentRequest): Promise<SlackResponse> {
+    return this.post(request.body, request.options, request.contentType);
+  }
 
   async post(
     body: string,
@@ -37,6 +52,7 @@ export class SlackSender {
     contentType = "application/x-www-form-urlencoded",
   ): Promise<SlackResponse> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    this.last = { body, contentType, options: { ...options, timestamp } };
     const headers: Record<string, string> = {
       "Content-Type": contentType,
       "X-Slack-Request-Timestamp": String(timestamp),
@@ -145,7 +161,8 @@ export class SlackSender {
       type: "block_actions",
       ...envelope(user),
       container: { type: "view", view_id: view.id },
-      view,
+      // Slack always sends the view's state, empty or not.
+      view: { state: { values: {} }, ...view },
       actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
     });
   }

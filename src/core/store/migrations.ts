@@ -59,6 +59,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE instances ADD COLUMN host_key TEXT;
   `,
+  // Slack requests already acted on (by trigger, action, view submission, event id), kept for as
+  // long as a captured copy could still pass the signature's timestamp check, so a replay is not
+  // acted on twice.
+  `
+  CREATE TABLE seen_requests (
+    key TEXT PRIMARY KEY,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX seen_requests_age ON seen_requests (seen_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

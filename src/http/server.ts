@@ -1,0 +1,103 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../core/logger.ts";
+import { HttpError } from "./http-error.ts";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./limits.ts";
+import { readBody } from "./read-body.ts";
+
+/** One request as a route sees it. */
+export interface RouteRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The whole body, never more than the server's limit (beyond it: an `HttpError` 413). */
+  body(): Promise<Buffer>;
+}
+
+export interface Route {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Matched exactly, without the query string. */
+  path: string;
+  /** May throw an `HttpError` to answer with its status. */
+  handle(request: RouteRequest): void | Promise<void>;
+}
+
+export interface HttpServer {
+  port: number;
+  /** Stops listening and drops every connection, finished or not. */
+  close(): Promise<void>;
+}
+
+export interface HttpServerOptions {
+  port: number;
+  /** Interface to listen on; all by default. */
+  host?: string | undefined;
+  routes: readonly Route[];
+  limits?: Partial<HttpLimits> | undefined;
+  log: Logger;
+}
+
+/** The bot's one HTTP server: a route table behind limits no client can talk its way past. */
+export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const { log, routes } = options;
+  const server = createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
+    void serve(req, res);
+  });
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  let dropped = 0;
+  server.on("drop", () => {
+    // Once, then every thousandth: a flood must not become a flood of log lines too.
+    if (dropped++ % 1000 === 0)
+      log.warn("connection refused: too many open", { dropped, max: limits.maxConnections });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    try {
+      if (Number(req.headers["content-length"] ?? 0) > limits.bodyLimitBytes) {
+        throw new HttpError(413, "request body too large");
+      }
+      const candidates = routes.filter((r) => r.path === path);
+      if (candidates.length === 0) throw new HttpError(404, "not found");
+      const route = candidates.find((r) => r.method === req.method);
+      if (!route) {
+        res.setHeader("allow", candidates.map((r) => r.method).join(", "));
+        throw new HttpError(405, "method not allowed");
+      }
+      await route.handle({ req, res, body: () => readBody(req, limits.bodyLimitBytes) });
+    } catch (error) {
+      if (error instanceof HttpError) return refuse(req, res, error);
+      log.error("HTTP handler failed", { path, error: String(error) });
+      refuse(req, res, new HttpError(500, "internal error"));
+    }
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port: options.port, ...(options.host ? { host: options.host } : {}) }, () => {
+      server.off("error", reject);
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Answers and closes the connection, so an unread body is never read. */
+function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  if (res.headersSent || res.destroyed || req.socket.destroyed) {
+    req.socket.destroy();
+    return;
+  }
+  res.on("finish", () => req.socket.destroy());
+  res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+  res.end(`${error.message}\n`);
+}
