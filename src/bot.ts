@@ -12,6 +12,7 @@ import {
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { installExitPolicy } from "./exit-policy.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
 import { lifecycleSettings } from "./lifecycle/settings.ts";
 import { ActionGate } from "./slack/action-gate.ts";
@@ -25,6 +26,7 @@ import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { jsonLogger } from "./slack/log.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { within } from "./slack/timeout.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 
@@ -35,6 +37,8 @@ export interface BotOptions {
   /** Interface to listen on; all by default. */
   host?: string;
   slack?: SlackClientTuning;
+  /** Socket Mode's reconnect timing and apps.connections.open retry (its own, patient one). */
+  socket?: SocketTuning;
   /** How long the modal may wait for Hetzner's lists on a cold cache (default 2 s). */
   catalogWaitMs?: number;
   /** How often the cached types and locations are refreshed in the background (default 4 min). */
@@ -90,7 +94,15 @@ export async function startBot(
     clientOptions: slackClientOptions(env.SLACK_API_URL, options.slack),
     deferInitialization: true,
     ...(socketMode
-      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN as string }
+      ? {
+          socketMode: true,
+          receiver: createSocketReceiver(
+            env.SLACK_APP_TOKEN as string,
+            env.SLACK_API_URL,
+            log,
+            options.socket,
+          ),
+        }
       : {
           signingSecret: env.SLACK_SIGNING_SECRET as string,
           // Ack first, work after: the HTTP answer must not wait for the listener.
@@ -127,7 +139,14 @@ export async function startBot(
   if (socketMode) {
     healthServer = await startHealthServer(deps.store, env.PORT, options.host);
     port = (healthServer.address() as AddressInfo).port;
-    await app.start();
+    try {
+      await app.start(); // apps.connections.open: a wrong app token stops here, with Slack's reason
+    } catch (error) {
+      clearInterval(refresher);
+      healthServer.close();
+      deps.store.close();
+      throw error;
+    }
   } else {
     httpServer = (await app.start({
       port: env.PORT,
@@ -177,11 +196,13 @@ function checkAdmins(bot: BotContext, admins: string[]): void {
   });
 }
 
-/** The process entry point behind `npm start` (bin/ccc-bot.js). */
-export async function main(): Promise<void> {
-  let running: RunningBot;
+/** The process entry point behind `npm start` (bin/ccc-bot.js); `options` are test seams. */
+export async function main(options: BotOptions = {}): Promise<void> {
+  const log = options.log ?? jsonLogger();
+  let running: RunningBot | null = null;
+  installExitPolicy(process, log, async () => running?.stop());
   try {
-    running = await startBot(process.env);
+    running = await startBot(process.env, { ...options, log });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -191,9 +212,4 @@ export async function main(): Promise<void> {
     process.stderr.write(`ccc bot could not start: ${reason}\n`);
     process.exit(1);
   }
-  const shutdown = () => {
-    void running.stop().finally(() => process.exit(0));
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 }
