@@ -4,16 +4,10 @@ import { expect } from "vitest";
 import { type RunningBot, startBot } from "../../src/bot.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
-import { type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 import { slashCommand } from "../helpers/slack-payloads.ts";
 import { ADMIN, type LogLine, shown } from "./bot-harness.ts";
-
-/** Fast, so that reconnects take a second instead of five; the policy is the production one. */
-export const FAST_SOCKET = {
-  pingTimeoutMs: 1_000,
-  retryConfig: { forever: true, factor: 2, minTimeout: 20, maxTimeout: 100 },
-};
 
 export interface SocketBotHarness {
   h: Harness;

@@ -22,6 +22,12 @@ import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { FakeSlack } from "./fake-slack.ts";
 
+/** Bot-side Socket Mode timings for tests: reconnects after a second, retries within 100 ms. */
+export const FAST_SOCKET = {
+  pingTimeoutMs: 1_000,
+  retryConfig: { forever: true, factor: 2, minTimeout: 20, maxTimeout: 100 },
+};
+
 export type EnvelopeType = "slash_commands" | "interactive" | "events_api";
 export type OutageKind = "http_503" | "drop" | { error: string };
 
