@@ -166,4 +166,17 @@ describe("the Socket Mode connection", () => {
       );
     },
   );
+
+  it("stops asking for a connection once the bot is stopped during an outage", async () => {
+    b.socket.outage("http_503");
+    b.socket.cut("abrupt");
+    await b.socket.waitFor(() => b.socket.opens().length >= 3, 15_000, "failed apps.connections.open calls");
+    await b.running.stop();
+    await b.socket.waitFor(
+      () => b.logs.some((l) => l.message.includes("Socket Mode stopped")),
+      15_000,
+      "the retrying to end",
+    );
+    expect(rejections).toEqual([]);
+  });
 });
