@@ -96,5 +96,5 @@ describe("the bot's process in Socket Mode", () => {
       }),
     );
     expect(socket.opens().map((o) => o.answer)).toEqual(["url", "invalid_auth"]);
-  });
+  }, 60_000); // a fresh Node process compiles the sources first: seconds on a busy machine
 });

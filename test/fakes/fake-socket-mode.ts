@@ -22,9 +22,12 @@ import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { FakeSlack } from "./fake-slack.ts";
 
-/** Bot-side Socket Mode timings for tests: reconnects after a second, retries within 100 ms. */
+/**
+ * Bot-side Socket Mode timings for tests: reconnects after 2 s instead of 5, retries within 100 ms.
+ * The pong deadline is the same number, so it stays long enough for a busy test process.
+ */
 export const FAST_SOCKET = {
-  pingTimeoutMs: 1_000,
+  pingTimeoutMs: 2_000,
   retryConfig: { forever: true, factor: 2, minTimeout: 20, maxTimeout: 100 },
 };
 
