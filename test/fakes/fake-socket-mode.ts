@@ -7,8 +7,8 @@
 //   startBot({ SLACK_APP_TOKEN: socket.appToken, SLACK_API_URL: slack.apiUrl, ... })
 //   const ack = await socket.deliver("slash_commands", payload);   // what the bot acked with
 //
-// apps.connections.open wants a POST with `Authorization: Bearer <the xapp- token>` and answers a
-// `ws://` URL whose ticket works once. Each connection is greeted with `hello`. Every envelope
+// apps.connections.open (fake-connections-open.ts) wants the xapp- token and answers a `ws://` URL
+// whose ticket works once. Each connection is greeted with `hello`. Every envelope
 // must be acked on the connection it came on, once, within 3 s, as `{envelope_id, payload?}`, with a
 // non-empty payload only where `accepts_response_payload`; anything else lands in `problems()`,
 // which a test expects to be empty. An envelope waits (up to `holdMs`) while no connection is up.
@@ -20,7 +20,10 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { type ConnectionsOpenCall, FakeConnectionsOpen, type OutageKind } from "./fake-connections-open.ts";
 import type { FakeSlack } from "./fake-slack.ts";
+
+export type { ConnectionsOpenCall, OutageKind };
 
 /**
  * Bot-side Socket Mode timings for tests: reconnects after 2 s instead of 5, retries within 100 ms.
@@ -32,7 +35,6 @@ export const FAST_SOCKET = {
 };
 
 export type EnvelopeType = "slash_commands" | "interactive" | "events_api";
-export type OutageKind = "http_503" | "drop" | { error: string };
 
 export interface SocketConnection {
   id: number;
@@ -47,11 +49,6 @@ export interface Ack {
   /** What the bot sent back with the ack (`{}` when nothing). */
   payload: Record<string, unknown>;
   connection: number;
-}
-
-export interface ConnectionsOpenCall {
-  at: number;
-  answer: "url" | "http_503" | "drop" | string;
 }
 
 export interface FakeSocketMode {
@@ -119,11 +116,7 @@ export async function startFakeSocketMode(
   const appToken = `xapp-1-${appId}-1234567890-fakeappleveltoken`;
   const ackTimeoutMs = options.ackTimeoutMs ?? 3_000;
   const holdMs = options.holdMs ?? 10_000;
-  let revoked = false;
-  let outage: { kind: OutageKind; left: number } | null = null;
-  const tickets = new Set<string>();
   const conns: Live[] = [];
-  const opens: ConnectionsOpenCall[] = [];
   const acks: Ack[] = [];
   const problems: string[] = [];
   const pending = new Map<string, Pending>();
@@ -135,7 +128,7 @@ export async function startFakeSocketMode(
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "", "ws://fake");
     const ticket = url.searchParams.get("ticket") ?? "";
-    if (url.pathname !== "/link/" || !tickets.delete(ticket)) {
+    if (url.pathname !== "/link/" || !open.redeem(ticket)) {
       problems.push(`WebSocket upgrade refused: ${url.pathname} with an unknown or used ticket`);
       socket.end("HTTP/1.1 401 Unauthorized\r\n\r\n");
       return;
@@ -144,6 +137,7 @@ export async function startFakeSocketMode(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
+  const open = new FakeConnectionsOpen(slack, appToken, () => `ws://127.0.0.1:${port}/link/`);
 
   const live = (): Live | undefined =>
     conns.filter((c) => c.info.closedAt === null && !c.retiring && c.ws.readyState === 1).at(-1);
@@ -222,33 +216,6 @@ export async function startFakeSocketMode(
     p.resolve(ack);
   };
 
-  slack.route("apps.connections.open", ({ headers, httpMethod }) => {
-    if (outage && outage.left > 0) {
-      outage.left -= 1;
-      const kind = outage.kind;
-      opens.push({ at: Date.now(), answer: typeof kind === "string" ? kind : kind.error });
-      if (kind === "drop") return "drop";
-      if (kind === "http_503") return { status: 503, body: "upstream connect error" };
-      return { status: 200, body: { ok: false, error: kind.error } };
-    }
-    const refuse = (error: string) => {
-      opens.push({ at: Date.now(), answer: error });
-      return { status: 200, body: { ok: false, error } };
-    };
-    if (httpMethod !== "POST") return refuse("method_not_supported_for_channel_type");
-    const token = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1];
-    if (!token) return refuse("not_authed");
-    if (!token.startsWith("xapp-")) return refuse("not_allowed_token_type");
-    if (token !== appToken || revoked) return refuse("invalid_auth");
-    const ticket = randomUUID();
-    tickets.add(ticket);
-    opens.push({ at: Date.now(), answer: "url" });
-    return {
-      status: 200,
-      body: { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=${appId}` },
-    };
-  });
-
   const deliver: FakeSocketMode["deliver"] = (type, payload, opts = {}) =>
     new Promise<Ack>((resolve, reject) => {
       const envelopeId = randomUUID();
@@ -305,15 +272,11 @@ export async function startFakeSocketMode(
       const conn = live();
       return conn ? { ...conn.info } : null;
     },
-    opens: () => [...opens],
+    opens: () => [...open.calls],
     acks: () => [...acks],
     problems: () => [...problems],
-    outage: (kind, times = Number.POSITIVE_INFINITY) => {
-      outage = { kind, left: times };
-    },
-    endOutage: () => {
-      outage = null;
-    },
+    outage: (kind, times) => open.startOutage(kind, times),
+    endOutage: () => open.endOutage(),
     disconnect: (reason) => {
       const conn = live();
       if (!conn) throw new Error("no live connection to disconnect");
@@ -330,9 +293,7 @@ export async function startFakeSocketMode(
       conn.ws.pause();
       closed(conn);
     },
-    revoke: () => {
-      revoked = true;
-    },
+    revoke: () => open.revoke(),
     waitFor: async (check, timeoutMs = 10_000, what = "the expected Socket Mode state") => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
