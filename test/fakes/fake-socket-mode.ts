@@ -8,10 +8,11 @@
 //   const ack = await socket.deliver("slash_commands", payload);   // what the bot acked with
 //
 // apps.connections.open (fake-connections-open.ts) wants the xapp- token and answers a `ws://` URL
-// whose ticket works once. Each connection is greeted with `hello`. Every envelope
-// must be acked on the connection it came on, once, within 3 s, as `{envelope_id, payload?}`, with a
-// non-empty payload only where `accepts_response_payload`; anything else lands in `problems()`,
-// which a test expects to be empty. An envelope waits (up to `holdMs`) while no connection is up.
+// whose ticket works once. Each connection is greeted with `hello`. Every envelope must be acked on
+// the connection it came on, once, within 3 s, as `{envelope_id, payload?}`, with a non-empty
+// payload only where `accepts_response_payload`; anything else lands in `problems()`, which a test
+// expects to be empty. An envelope waits (up to `holdMs`) while no connection is up; a connection
+// that was sent `disconnect` gets no new ones. Unlike Slack, it neither pings nor retries events.
 // Faults: `outage()` makes apps.connections.open fail (HTTP 503, a dropped connection, or a Slack
 // error) N times or until `endOutage()`; `disconnect(reason)` asks for a reconnect as Slack does;
 // `cut()` drops the connection, abruptly or silently (no more pongs, so only the client's ping
