@@ -48,8 +48,9 @@ export function slackClientOptions(
 
 /** Options for the Socket Mode client's own Web API client (apps.connections.open, app token). */
 export function socketClientOptions(apiUrl: string | undefined, retryConfig: RetryOptions): WebClientOptions {
-  // A rate limit is waited out here: nothing else shares this client's queue.
-  return { ...apiUrlOption(apiUrl), retryConfig, timeout: 10_000, logLevel: LogLevel.ERROR };
+  // A rate limit is waited out here: nothing else shares this client's queue. It logs through the
+  // receiver's logger, so no log level of its own.
+  return { ...apiUrlOption(apiUrl), retryConfig, timeout: 10_000 };
 }
 
 function apiUrlOption(apiUrl: string | undefined): WebClientOptions {
