@@ -11,6 +11,7 @@ import {
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
 import { seenRequestStoreFor } from "./core/store/seen-request-store.ts";
+import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
@@ -28,6 +29,7 @@ import { jsonLogger } from "./slack/log.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { within } from "./slack/timeout.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 
@@ -38,6 +40,8 @@ export interface BotOptions {
   /** Interface to listen on; all by default. */
   host?: string;
   slack?: SlackClientTuning;
+  /** Socket Mode's reconnect timing and apps.connections.open retry (its own, patient one). */
+  socket?: SocketTuning;
   /** How long the modal may wait for Hetzner's lists on a cold cache (default 2 s). */
   catalogWaitMs?: number;
   /** How often the cached types and locations are refreshed in the background (default 4 min). */
@@ -98,7 +102,17 @@ export async function startBot(
     logLevel: LogLevel.INFO,
     clientOptions: slackClientOptions(env.SLACK_API_URL, options.slack),
     deferInitialization: true,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: env.SLACK_APP_TOKEN as string }),
+    ...(receiver
+      ? { receiver }
+      : {
+          socketMode: true,
+          receiver: createSocketReceiver(
+            env.SLACK_APP_TOKEN as string,
+            env.SLACK_API_URL,
+            log,
+            options.socket,
+          ),
+        }),
   });
   try {
     await app.init(); // auth.test: a wrong token stops here, with Slack's reason
@@ -182,11 +196,13 @@ function checkAdmins(bot: BotContext, admins: string[]): void {
   });
 }
 
-/** The process entry point behind `npm start` (bin/ccc-bot.js). */
-export async function main(): Promise<void> {
-  let running: RunningBot;
+/** The process entry point behind `npm start` (bin/ccc-bot.js); `options` are test seams. */
+export async function main(options: BotOptions = {}): Promise<void> {
+  const log = options.log ?? jsonLogger();
+  let running: RunningBot | null = null;
+  installExitPolicy(process, log, async () => running?.stop());
   try {
-    running = await startBot(process.env);
+    running = await startBot(process.env, { ...options, log });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -196,9 +212,4 @@ export async function main(): Promise<void> {
     process.stderr.write(`ccc bot could not start: ${reason}\n`);
     process.exit(1);
   }
-  const shutdown = () => {
-    void running.stop().finally(() => process.exit(0));
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 }

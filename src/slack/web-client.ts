@@ -2,6 +2,7 @@ import { LogLevel, webApi } from "@slack/bolt";
 
 export type WebClient = webApi.WebClient;
 type WebClientOptions = webApi.WebClientOptions;
+export type RetryOptions = webApi.RetryOptions;
 
 import type { Logger } from "../core/logger.ts";
 
@@ -10,6 +11,19 @@ import type { Logger } from "../core/logger.ts";
  * client's whole queue, so one failing DM would hold up every other answer.
  */
 export const SLACK_RETRY = { retries: 2, factor: 1.5, minTimeout: 300, maxTimeout: 2_000, randomize: true };
+
+/**
+ * The Socket Mode client's own retry, for `apps.connections.open` alone. It runs only while
+ * (re)connecting, so it can wait; a client that gives up never tries again and the bot would serve
+ * nothing, so it keeps trying through an outage, backing off to one attempt every 30 s.
+ */
+export const SOCKET_RETRY: RetryOptions = {
+  forever: true,
+  factor: 2,
+  minTimeout: 1_000,
+  maxTimeout: 30_000,
+  randomize: true,
+};
 
 export interface SlackClientTuning {
   retryConfig?: WebClientOptions["retryConfig"];
@@ -23,13 +37,24 @@ export function slackClientOptions(
   tuning: SlackClientTuning = {},
 ): WebClientOptions {
   return {
-    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/` } : {}),
+    ...apiUrlOption(apiUrl),
     retryConfig: tuning.retryConfig ?? SLACK_RETRY,
     timeout: tuning.timeout ?? 10_000,
     // Answered at once as an error instead of pausing the queue; `callSlack` retries just that call.
     rejectRateLimitedCalls: true,
     logLevel: LogLevel.ERROR,
   };
+}
+
+/** Options for the Socket Mode client's own Web API client (apps.connections.open, app token). */
+export function socketClientOptions(apiUrl: string | undefined, retryConfig: RetryOptions): WebClientOptions {
+  // A rate limit is waited out here: nothing else shares this client's queue. It logs through the
+  // receiver's logger, so no log level of its own.
+  return { ...apiUrlOption(apiUrl), retryConfig, timeout: 10_000 };
+}
+
+function apiUrlOption(apiUrl: string | undefined): WebClientOptions {
+  return apiUrl ? { slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/` } : {};
 }
 
 /** A Web API client for the notifier and the bot, tuned as above. */

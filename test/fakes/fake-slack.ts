@@ -10,7 +10,9 @@
 // `blocks` and `view` are parsed too). `POST /response/<id>` stands in for a response_url.
 // `fail(method, …)` makes the next calls answer `{ ok: false, error }`, with 429 and Retry-After
 // for `ratelimited`. `messages` keeps every posted message at its latest version, by channel and ts.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+// `route(method, answer)` lets another stand-in answer a method itself, with its own tokens and
+// faults (the Socket Mode fake's `apps.connections.open`).
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface SlackCall {
@@ -37,6 +39,13 @@ export interface SlackFault {
   retryAfter?: number;
 }
 
+/** Answers one method in place of the fake: a status and JSON body, or `"drop"` to cut the connection. */
+export type SlackRoute = (request: {
+  headers: IncomingHttpHeaders;
+  httpMethod: string;
+  body: Record<string, unknown>;
+}) => { status: number; body: unknown } | "drop";
+
 export interface FakeSlack {
   /** Base URL for SLACK_API_URL, ending in `/api/`. */
   apiUrl: string;
@@ -47,6 +56,7 @@ export interface FakeSlack {
   responseUrl(): string;
   messages(): PostedMessage[];
   fail(method: string, fault: SlackFault): void;
+  route(method: string, answer: SlackRoute): void;
   /** Polls until `check` returns something truthy (or throws after `timeoutMs`). */
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
   reset(): void;
@@ -60,6 +70,7 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
   let recorded: SlackCall[] = [];
   const posted = new Map<string, PostedMessage>();
   const faults = new Map<string, SlackFault & { left: number }>();
+  const routes = new Map<string, SlackRoute>();
   let counter = 0;
   let base = "";
 
@@ -120,6 +131,12 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
     const auth =
       req.headers.authorization?.replace(/^Bearer /, "") ?? (body.token as string | undefined) ?? null;
     recorded.push({ method, body, token: auth, at: Date.now() });
+    const route = routes.get(method);
+    if (route) {
+      const answer = route({ headers: req.headers, httpMethod: req.method ?? "", body });
+      if (answer === "drop") return void req.socket.destroy();
+      return send(res, answer.status, answer.body);
+    }
     if (method !== "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
     if (method === "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
     const fault = faults.get(method);
@@ -155,6 +172,7 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
     responseUrl: () => `${base}/response/${++counter}`,
     messages: () => [...posted.values()],
     fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
+    route: (method, answer) => void routes.set(method, answer),
     waitFor: async (check, timeoutMs = 10_000, what = "the expected Slack calls") => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

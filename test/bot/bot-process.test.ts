@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { startBot } from "../../src/bot.ts";
+import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+
+const BOT_MAIN = fileURLToPath(new URL("../fakes/bot-main.ts", import.meta.url));
+
+let h: Harness;
+let slack: FakeSlack;
+let socket: FakeSocketMode;
+afterEach(async () => {
+  await socket.close();
+  await slack.close();
+  await h.close();
+});
+
+async function startFakes(): Promise<Record<string, string>> {
+  h = await startHarness();
+  slack = await startFakeSlack();
+  socket = await startFakeSocketMode(slack);
+  return {
+    ...h.env,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_APP_TOKEN: socket.appToken,
+    SLACK_API_URL: slack.apiUrl,
+    CCC_ADMINS: "U0ADMIN",
+  };
+}
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the bot's process in Socket Mode", () => {
+  it("stops at start with Slack's reason when the app token is wrong, and leaves no port open", async () => {
+    const env = await startFakes();
+    const port = await freePort();
+    const error = await startBot(
+      { ...env, SLACK_APP_TOKEN: "xapp-1-A0CCC-0-wrongtoken", PORT: String(port) },
+      {
+        host: "127.0.0.1",
+        log: { info() {}, warn() {}, error() {} },
+        compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
+        socket: FAST_SOCKET,
+      },
+    ).catch((e: unknown) => e);
+    expect((error as { data?: { error?: string } }).data?.error).toBe("invalid_auth");
+    // The health server that was already listening is closed again.
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once("error", reject);
+      again.listen(port, "127.0.0.1", resolve);
+    });
+    await new Promise((resolve) => again.close(resolve));
+  });
+
+  it("logs why and exits 1 when its app token is revoked, instead of staying up serving nothing", async () => {
+    const env = await startFakes();
+    const child = spawn(process.execPath, ["--import", "tsx", BOT_MAIN], {
+      env: { ...process.env, ...env, PORT: "0" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const started = new Promise<void>((resolve) => {
+      createInterface({ input: child.stderr as Readable }).on("line", (line) => {
+        try {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          lines.push({ raw: line });
+        }
+        if (line.includes('"ccc bot started"')) resolve();
+      });
+    });
+    await Promise.race([started, exited.then((code) => Promise.reject(new Error(`exited ${code}`)))]);
+
+    socket.revoke();
+    socket.disconnect("refresh_requested"); // the reconnect meets invalid_auth, which no retry fixes
+    expect(await exited).toBe(1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        message: "unhandled rejection: exiting so that the supervisor restarts the bot",
+        slackError: "invalid_auth",
+      }),
+    );
+    expect(socket.opens().map((o) => o.answer)).toEqual(["url", "invalid_auth"]);
+  }, 60_000); // a fresh Node process compiles the sources first: seconds on a busy machine
+});

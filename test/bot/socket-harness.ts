@@ -1,0 +1,92 @@
+// The real bot in Socket Mode (SLACK_APP_TOKEN set, no signing secret) wired to the core harness,
+// the fake Slack Web API and the fake Socket Mode endpoint behind it.
+import { expect } from "vitest";
+import { type RunningBot, startBot } from "../../src/bot.ts";
+import type { Logger } from "../../src/core/logger.ts";
+import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { slashCommand } from "../helpers/slack-payloads.ts";
+import { ADMIN, type LogLine, shown } from "./bot-harness.ts";
+
+export interface SocketBotHarness {
+  h: Harness;
+  slack: FakeSlack;
+  socket: FakeSocketMode;
+  running: RunningBot;
+  logs: LogLine[];
+  close(): Promise<void>;
+}
+
+export async function startSocketBotHarness(
+  options: { env?: Record<string, string> } = {},
+): Promise<SocketBotHarness> {
+  const h = await startHarness();
+  const slack = await startFakeSlack();
+  const socket = await startFakeSocketMode(slack);
+  const logs: LogLine[] = [];
+  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logs.push({ level, message, fields });
+  const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const closeFakes = async () => {
+    await socket.close();
+    await slack.close();
+    await h.close();
+  };
+  let running: RunningBot;
+  try {
+    running = await startBot(
+      {
+        ...h.env,
+        SLACK_BOT_TOKEN: slack.token,
+        SLACK_APP_TOKEN: socket.appToken,
+        SLACK_API_URL: slack.apiUrl,
+        CCC_ADMINS: ADMIN,
+        PORT: "0",
+        ...options.env,
+      },
+      {
+        host: "127.0.0.1",
+        log,
+        compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
+        slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+        socket: FAST_SOCKET,
+      },
+    );
+  } catch (error) {
+    await closeFakes();
+    throw error;
+  }
+  await running.scheduler?.idle();
+  return {
+    h,
+    slack,
+    socket,
+    running,
+    logs,
+    close: async () => {
+      await running.stop();
+      await closeFakes();
+    },
+  };
+}
+
+/**
+ * `/ccc <text>` over the socket; returns what Slack would show: the answer in the ack (store reads)
+ * or, for commands that work after the ack, what was posted to the response URL.
+ */
+export async function socketCommand(b: SocketBotHarness, user: string, text: string): Promise<string> {
+  const url = b.slack.responseUrl();
+  const ack = await b.socket.deliver("slash_commands", slashCommand(user, text, url));
+  if (ack.payload.text) {
+    expect(ack.payload.response_type).toBe("ephemeral");
+    return shown({ text: String(ack.payload.text), blocks: (ack.payload.blocks as unknown[]) ?? [] });
+  }
+  const answer = await b.slack.waitFor(
+    () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
+    10_000,
+    `the answer to /ccc ${text}`,
+  );
+  expect(answer.body.response_type).toBe("ephemeral");
+  return shown({ text: String(answer.body.text ?? ""), blocks: (answer.body.blocks as unknown[]) ?? [] });
+}
