@@ -56,9 +56,9 @@ describe("cost records", () => {
     });
     expect(costOfRecord(record, at("2026-11-25T12:30:00Z")).hours).toBe(3);
     expect(billableHoursOf(record, at("2026-11-25T12:30:00Z")).map((h) => h.identifier)).toEqual([
-      "ccc:ccc-ab12:2026-11-25T10:00:00.000Z",
-      "ccc:ccc-ab12:2026-11-25T11:00:00.000Z",
-      "ccc:ccc-ab12:2026-11-25T12:00:00.000Z",
+      "ccc:ccc-ab12:2026-11-25T10:00:00Z",
+      "ccc:ccc-ab12:2026-11-25T11:00:00Z",
+      "ccc:ccc-ab12:2026-11-25T12:00:00Z",
     ]);
     const ended = { ...record, to: at("2026-11-25T11:00:00Z") };
     expect(costOfRecord(ended, at("2026-12-25T00:00:00Z")).hours).toBe(1);

@@ -10,14 +10,18 @@ const sum = (hours: { cents: number }[]) => hours.reduce((total, h) => total + h
 describe("meter identifiers", () => {
   it("names the resource and the hour, the same every time", () => {
     const start = at("2026-11-25T10:20:00Z");
-    expect(meterIdentifier("ccc-ab12", start)).toBe("ccc:ccc-ab12:2026-11-25T10:20:00.000Z");
+    expect(meterIdentifier("ccc-ab12", start)).toBe("ccc:ccc-ab12:2026-11-25T10:20:00Z");
     expect(meterIdentifier("ccc-ab12", new Date(start.getTime()))).toBe(meterIdentifier("ccc-ab12", start));
+    // A start stored without its milliseconds still names the same hour after a restart.
+    expect(meterIdentifier("ccc-ab12", at("2026-11-25T10:20:00.789Z"))).toBe(
+      meterIdentifier("ccc-ab12", start),
+    );
   });
 
   it("stays within Stripe's 100 characters and takes only plain names", () => {
     const start = at("2026-11-25T10:20:00Z");
-    expect(meterIdentifier("x".repeat(71), start)).toHaveLength(100);
-    expect(() => meterIdentifier("x".repeat(72), start)).toThrow(/would be 101 characters/);
+    expect(meterIdentifier("x".repeat(75), start)).toHaveLength(100);
+    expect(() => meterIdentifier("x".repeat(76), start)).toThrow(/would be 101 characters/);
     for (const bad of ["", "a:b", "a b", "-a", "ä"])
       expect(() => meterIdentifier(bad, start), bad).toThrow(UserError);
   });
@@ -32,9 +36,9 @@ describe("billable hours", () => {
       at("2026-11-25T12:21:00Z"),
     );
     expect(hours.map((h) => [h.index, h.start.toISOString(), h.identifier])).toEqual([
-      [0, "2026-11-25T10:20:00.000Z", "ccc:ccc-ab12:2026-11-25T10:20:00.000Z"],
-      [1, "2026-11-25T11:20:00.000Z", "ccc:ccc-ab12:2026-11-25T11:20:00.000Z"],
-      [2, "2026-11-25T12:20:00.000Z", "ccc:ccc-ab12:2026-11-25T12:20:00.000Z"],
+      [0, "2026-11-25T10:20:00.000Z", "ccc:ccc-ab12:2026-11-25T10:20:00Z"],
+      [1, "2026-11-25T11:20:00.000Z", "ccc:ccc-ab12:2026-11-25T11:20:00Z"],
+      [2, "2026-11-25T12:20:00.000Z", "ccc:ccc-ab12:2026-11-25T12:20:00Z"],
     ]);
   });
 

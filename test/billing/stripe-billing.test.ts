@@ -122,9 +122,9 @@ describe("Stripe billing adapter", () => {
     const events = fake.meterEvents();
     expect(events.reduce((sum, e) => sum + Number(e.value), 0)).toBe(costOfServer(price, from, to).cents);
     expect(events.map((e) => [e.identifier, e.timestamp])).toEqual([
-      ["ccc:ccc-ab12:2026-11-25T10:20:00.000Z", Date.parse("2026-11-25T10:20:00Z") / 1000],
-      ["ccc:ccc-ab12:2026-11-25T12:20:00.000Z", Date.parse("2026-11-25T12:20:00Z") / 1000],
-      ["ccc:ccc-ab12:2026-11-25T13:20:00.000Z", Date.parse("2026-11-25T13:20:00Z") / 1000],
+      ["ccc:ccc-ab12:2026-11-25T10:20:00Z", Date.parse("2026-11-25T10:20:00Z") / 1000],
+      ["ccc:ccc-ab12:2026-11-25T12:20:00Z", Date.parse("2026-11-25T12:20:00Z") / 1000],
+      ["ccc:ccc-ab12:2026-11-25T13:20:00Z", Date.parse("2026-11-25T13:20:00Z") / 1000],
     ]);
     expect(events.every((e) => e.eventName === "ccc_usage_cents" && e.customer === customerId)).toBe(true);
   });
@@ -134,7 +134,7 @@ describe("Stripe billing adapter", () => {
     const customerId = fake.addCustomer({ email: "ada@example.com" }).id;
     const hour = {
       customerId,
-      identifier: "ccc:ccc-ab12:2026-11-25T10:20:00.000Z",
+      identifier: "ccc:ccc-ab12:2026-11-25T10:20:00Z",
       cents: 3,
       at: new Date(),
     };

@@ -108,7 +108,7 @@ describe("fake Stripe meter events", () => {
   it("accepts a meter event and refuses a repeat of its identifier", async () => {
     const { fake, stripe } = await start();
     const customer = fake.addCustomer({ email: "ada@example.com" });
-    const identifier = "ccc:ccc-ab12:2026-11-25T10:20:00.000Z";
+    const identifier = "ccc:ccc-ab12:2026-11-25T10:20:00Z";
 
     const event = await stripe.billing.meterEvents.create(hourly(customer.id, identifier));
     const repeat = await failure(stripe.billing.meterEvents.create(hourly(customer.id, identifier)));

@@ -19,8 +19,10 @@ export interface BillableHour {
 }
 
 /**
- * `ccc:<resource>:<hour start, ISO 8601>`. Stripe keeps identifiers unique for at least 24 hours,
- * so a retry or a restart that reports the same hour again is refused instead of billed twice.
+ * `ccc:<resource>:<hour start, ISO 8601 to the second>`, e.g. `ccc:ccc-ab12:2026-11-25T10:20:00Z`.
+ * Stripe keeps identifiers unique for at least 24 hours, so a retry or a restart that reports the
+ * same hour again is refused instead of billed twice. Milliseconds are left out so that a start
+ * time stored with less precision still yields the same identifier after a restart.
  */
 export function meterIdentifier(resource: string, start: Date): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(resource)) {
@@ -31,7 +33,7 @@ export function meterIdentifier(resource: string, start: Date): string {
   }
   if (Number.isNaN(start.getTime()))
     throw new UserError("an hour start must be a valid time", { code: "invalid_span" });
-  const identifier = `ccc:${resource}:${start.toISOString()}`;
+  const identifier = `ccc:${resource}:${isoSeconds(start)}`;
   if (identifier.length > MAX_IDENTIFIER_LENGTH) {
     throw new UserError(
       `the meter identifier for ${resource} would be ${identifier.length} characters; Stripe takes at most ${MAX_IDENTIFIER_LENGTH}`,
@@ -50,15 +52,15 @@ export function meterIdentifier(resource: string, start: Date): string {
  */
 export function billableHours(resource: string, tariff: Tariff, from: Date, to: Date): BillableHour[] {
   const hours = startedHours(from, to);
-  if (hours > 0) meterIdentifier(resource, hourStart(from, hours - 1));
+  // Checks the name once: every hour's identifier has the same length.
+  if (hours > 0) meterIdentifier(resource, from);
   const perMonth = new Map<string, { hours: number; length: number }>();
   const result: BillableHour[] = [];
   let cumulative = 0n;
   let billedCents = 0;
   for (let index = 0; index < hours; index++) {
     const start = hourStart(from, index);
-    const iso = start.toISOString();
-    const month = iso.slice(0, 7);
+    const month = start.toISOString().slice(0, 7);
     let seen = perMonth.get(month);
     if (!seen) {
       seen = { hours: 0, length: hoursInMonth(month) };
@@ -69,7 +71,11 @@ export function billableHours(resource: string, tariff: Tariff, from: Date, to: 
     seen.hours += 1;
     const cents = toCents(cumulative) - billedCents;
     billedCents += cents;
-    result.push({ index, start, month, cents, identifier: `ccc:${resource}:${iso}` });
+    result.push({ index, start, month, cents, identifier: `ccc:${resource}:${isoSeconds(start)}` });
   }
   return result;
+}
+
+function isoSeconds(at: Date): string {
+  return `${at.toISOString().slice(0, 19)}Z`;
 }
