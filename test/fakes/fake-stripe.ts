@@ -161,7 +161,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const [, pattern, run] = route;
       const id = decodeURIComponent(pattern.exec(path)?.[1] ?? "");
       const body = run(form, id);
-      if (key !== undefined) saved.set(key, { endpoint, fingerprint, body, requestId, at: now() });
+      // A snapshot: Stripe replays the answer as it was, not the object as it is now.
+      if (key !== undefined)
+        saved.set(key, { endpoint, fingerprint, body: structuredClone(body), requestId, at: now() });
       if (fault && "lostAnswer" in fault) return void req.socket.destroy();
       send(res, 200, body);
     } catch (error) {
