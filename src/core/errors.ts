@@ -38,7 +38,7 @@ export class ForbiddenError extends CccError {
 export class ExternalError extends CccError {
   readonly code: string;
   /** Which outside thing failed. */
-  readonly source: "hetzner" | "installer" | "ssh" | "slack";
+  readonly source: "hetzner" | "installer" | "ssh" | "slack" | "stripe";
   /** HTTP status for Hetzner errors. */
   readonly status: number | undefined;
   constructor(

@@ -6,6 +6,7 @@ const SOURCE: Record<ExternalError["source"], string> = {
   installer: "The NixOS install",
   ssh: "Connecting to the machine",
   slack: "Slack",
+  stripe: "Stripe billing",
 };
 
 /** The short answer a user sees for an error; everything but a refusal is logged with its detail. */

@@ -1,0 +1,74 @@
+// Fault injection for the fake Stripe: what Stripe answers when it is overloaded or failing.
+import type { ServerResponse } from "node:http";
+
+export type StripeFault =
+  | { status: 429; reason?: "rate_limit" | "lock_timeout" }
+  | { status: 500 | 502 | 503 | 504; shouldRetry?: boolean }
+  /** The connection is closed before anything is done. */
+  | { reset: true }
+  /** The work is done, then the connection drops before the answer. */
+  | { lostAnswer: true };
+
+export interface StripeRequestMatcher {
+  method?: string;
+  path?: string | RegExp;
+}
+
+interface PendingFault {
+  fault: StripeFault;
+  matcher: StripeRequestMatcher;
+  remaining: number;
+}
+
+/** Faults waiting for the requests they match. */
+export class FaultQueue {
+  private readonly pending: PendingFault[] = [];
+
+  add(fault: StripeFault, times: number, matcher: StripeRequestMatcher): void {
+    this.pending.push({ fault, matcher, remaining: times });
+  }
+
+  /** The fault for this request, if one is waiting for it. */
+  take(method: string, path: string): StripeFault | undefined {
+    const entry = this.pending.find(
+      ({ matcher, remaining }) =>
+        remaining > 0 &&
+        (matcher.method === undefined || matcher.method.toUpperCase() === method) &&
+        (matcher.path === undefined ||
+          (typeof matcher.path === "string" ? matcher.path === path : matcher.path.test(path))),
+    );
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    return entry.fault;
+  }
+}
+
+export function sendFault(res: ServerResponse, fault: Extract<StripeFault, { status: number }>): void {
+  if (fault.status === 429) {
+    // Stripe marks a lock timeout as worth retrying; a plain rate limit it does not, and the
+    // library then gives up at once (stripe-node retries 429 only on that header).
+    const lockTimeout = fault.reason === "lock_timeout";
+    if (lockTimeout) res.setHeader("Stripe-Should-Retry", "true");
+    const error = lockTimeout
+      ? {
+          code: "lock_timeout",
+          message:
+            "This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.",
+        }
+      : {
+          code: "rate_limit",
+          message:
+            "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+        };
+    const docUrl = `https://stripe.com/docs/error-codes/${error.code.replace("_", "-")}`;
+    send(res, 429, { error: { type: "invalid_request_error", ...error, doc_url: docUrl } });
+    return;
+  }
+  if (fault.shouldRetry !== undefined) res.setHeader("Stripe-Should-Retry", String(fault.shouldRetry));
+  send(res, fault.status, { error: { type: "api_error", message: "An unknown error occurred" } });
+}
+
+export function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+}
