@@ -1,4 +1,4 @@
-import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { execa } from "execa";
@@ -226,6 +226,18 @@ describe("ccc-apply version 2: the work volume and extra packages", () => {
     expect(exitCode).toBe(1);
     expect(answer.error).toBe(
       "ccc-apply failed: /home/claude/work already has another file system mounted on it",
+    );
+    expect(await argvOf("mount")).toEqual([]);
+  });
+
+  it("fails with exit 1 when a link stands where the work mount should be", async () => {
+    await mkdir(join(root, "home/claude"), { recursive: true });
+    await symlink(join(root, "etc"), target);
+    const { exitCode, answer } = await apply(goodV2Document);
+
+    expect(exitCode).toBe(1);
+    expect(answer.error).toBe(
+      "ccc-apply failed: /home/claude/work is not a directory (a link or a file is in the way)",
     );
     expect(await argvOf("mount")).toEqual([]);
   });

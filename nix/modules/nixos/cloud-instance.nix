@@ -1,7 +1,8 @@
 # What every ccc machine is: the `claude` user with the owner's SSH keys, Claude Code and tools,
 # and the instance's identity and expiry under /etc/cloud-instance/. The values that change after the
-# install (owner's keys, expiry) live in /var/lib/cloud-instance/: seeded from the install-time values on
-# the first boot, rewritten by `ccc-apply` when ccc pushes a change (see nix/README.md).
+# install (owner's keys, expiry, the work volume, extras installed later) live in /var/lib/cloud-instance/:
+# seeded from the install-time values on the first boot, rewritten by `ccc-apply` when ccc pushes a change
+# (see nix/README.md).
 {
   config,
   lib,

@@ -9,7 +9,7 @@
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { access, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
+import { access, lstat, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -373,6 +373,10 @@ async function mountVolume(root, dir, volume, deviceWaitMs) {
   const current = await mountedSource(target);
   if (current === null) {
     await mkdir(target, { recursive: true, mode: 0o755 });
+    // mount follows links: a link left at the work mount would put the volume somewhere else.
+    if (!(await lstat(target)).isDirectory()) {
+      throw new Error(`${volume.mountPoint} is not a directory (a link or a file is in the way)`);
+    }
     const mount = await run("mount", ["-t", "ext4", "-o", "nodev,nosuid,discard", device, target]);
     if (mount.code !== 0) throw new Error(`mounting the work volume failed: ${failureOf(mount)}`);
     if (!(await sameDevice(await mountedSource(target), device))) {
