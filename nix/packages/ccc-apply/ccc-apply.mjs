@@ -484,18 +484,18 @@ function run(command, args, { env = process.env, timeoutMs = 60_000 } = {}) {
     child.on("error", (error) => {
       clearTimeout(timer);
       const reason = error.code === "ENOENT" ? `${command} is not installed` : error.message;
-      resolvePromise({ code: -1, stdout, stderr: reason, timedOut });
+      resolvePromise({ code: -1, stdout, stderr: reason, timedOut, timeoutMs });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, signal, stdout, stderr, timedOut });
+      resolvePromise({ code: code ?? -1, signal, stdout, stderr, timedOut, timeoutMs });
     });
   });
 }
 
 /** One plain line about a failed tool: its last `error:` line (Nix puts the cause last), or its last line. */
 function failureOf(outcome) {
-  if (outcome.timedOut) return `gave up after ${Math.round(PACKAGE_TIMEOUT_MS / 60000)} minutes`;
+  if (outcome.timedOut) return `gave up after ${Math.round(outcome.timeoutMs / 1000)} seconds`;
   const lines = outcome.stderr
     // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour codes are what this removes.
     .replace(/\u001b\[[0-9;]*[A-Za-z]/g, "")
