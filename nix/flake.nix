@@ -31,6 +31,8 @@
           extraSshKeys ? [ ],
           expiresAt,
           system ? "x86_64-linux",
+          extraPackages ? [ ],
+          allowUnfree ? false,
         }:
         assert lib.assertMsg (builtins.elem system machineSystems)
           "mkCloudInstance: system must be one of ${toString machineSystems}, got ${system}";
@@ -46,7 +48,11 @@
                   userSshKey
                   extraSshKeys
                   expiresAt
+                  extraPackages
                   ;
+                allowUnfreeExtraPackages = allowUnfree;
+                # `nixpkgs#…` on the machine is then this very revision, which ccc-apply installs extras from.
+                nixpkgsFlake = nixpkgs;
               };
             }
           ];

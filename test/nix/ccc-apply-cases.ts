@@ -56,11 +56,18 @@ export const refusedInputs: [string, string | Buffer, string][] = [
   ["text that is not UTF-8", Buffer.from([0x7b, 0xff, 0x7d]), "not UTF-8"],
   ["a JSON array", "[1]", "must be a JSON object"],
   ["oversize input", withDoc({}) + " ".repeat(64 * 1024), "larger than 64 KB"],
-  ["version 2", withDoc({ version: 2, volume: { sizeGb: 10 } }), "version 2 is not supported"],
+  ["version 3", withDoc({ version: 3, volume: { sizeGb: 10 } }), "version 3 is not supported"],
   ["no version", JSON.stringify({ ...goodDocument, version: undefined }), "version must be the number 1"],
   ["version as a string", withDoc({ version: "1" }), "version must be the number 1"],
   ["an unknown field", withDoc({ shell: "/bin/sh" }), "unknown field shell"],
   ["version 2's fields in version 1", withDoc({ packages: ["jq"] }), "unknown field packages"],
+  [
+    "a volume in version 1",
+    withDoc({
+      volume: { linuxDevice: "/dev/disk/by-id/scsi-0HC_Volume_12345678", mountPoint: "/home/claude/work" },
+    }),
+    "unknown field volume",
+  ],
   ["a missing field", JSON.stringify({ ...goodDocument, owner: undefined }), "owner is missing"],
   ["an id of another shape", withDoc({ instanceId: "ccc-ABCDEF" }), "instanceId must look like"],
   ["an id with a path in it", withDoc({ instanceId: "../../etc" }), "instanceId must look like"],
@@ -126,4 +133,72 @@ export const refusedInputs: [string, string | Buffer, string][] = [
     withKey(`${keys.ecdsa} ${"x".repeat(16 * 1024)}`),
     "authorizedKeys[1] is larger than 16 KB",
   ],
+];
+
+export const volumeDevice = "/dev/disk/by-id/scsi-0HC_Volume_12345678";
+export const workMount = "/home/claude/work";
+
+/** Version 2: version 1's fields, the owner's work volume and extra packages. */
+export const goodV2Document = {
+  ...goodDocument,
+  version: 2,
+  volume: { linuxDevice: volumeDevice, mountPoint: workMount },
+  packages: ["python3", "go"],
+};
+
+const withV2 = (change: Record<string, unknown>) => JSON.stringify({ ...goodV2Document, ...change });
+const withVolume = (change: Record<string, unknown>) =>
+  withV2({ volume: { ...goodV2Document.volume, ...change } });
+const names = (count: number) => Array.from({ length: count }, (_, i) => `tool${i}`);
+
+/** Version 2 documents refused with exit 2, before anything is mounted or installed. */
+export const refusedV2Inputs: [string, string, string][] = [
+  [
+    "a name with an empty part",
+    withV2({ packages: ["python3", "a..b"] }),
+    "packages[1] is not a nixpkgs attribute name",
+  ],
+  ["a command substitution", withV2({ packages: ["$(x)"] }), "packages[0] is not a nixpkgs attribute name"],
+  [
+    "a flake reference",
+    withV2({ packages: ["nixpkgs#hello"] }),
+    "packages[0] is not a nixpkgs attribute name",
+  ],
+  [
+    "a name with a space",
+    withV2({ packages: ["python3 go"] }),
+    "packages[0] is not a nixpkgs attribute name",
+  ],
+  [
+    "a name with a newline",
+    withV2({ packages: ["python3\n"] }),
+    "packages[0] is not a nixpkgs attribute name",
+  ],
+  ["a trailing dot", withV2({ packages: ["python3."] }), "packages[0] is not a nixpkgs attribute name"],
+  ["an empty name", withV2({ packages: [""] }), "packages[0] is not a nixpkgs attribute name"],
+  ["a name that is not a string", withV2({ packages: [3] }), "packages[0] is not a nixpkgs attribute name"],
+  ["21 names", withV2({ packages: names(21) }), "packages lists 21 names; at most 20"],
+  ["a name twice", withV2({ packages: ["go", "python3", "go"] }), "packages[2] repeats packages[0]"],
+  ["packages that are not a list", withV2({ packages: "python3" }), "packages must be a list"],
+  ["allowUnfree as a string", withV2({ allowUnfree: "yes" }), "allowUnfree must be true or false"],
+  [
+    "a plain disk",
+    withVolume({ linuxDevice: "/dev/sdb" }),
+    "volume.linuxDevice must be a Hetzner Volume's device",
+  ],
+  [
+    "a device path that climbs out",
+    withVolume({ linuxDevice: `${volumeDevice}/../../../sda` }),
+    "volume.linuxDevice must be",
+  ],
+  [
+    "a volume id of 13 digits",
+    withVolume({ linuxDevice: "/dev/disk/by-id/scsi-0HC_Volume_1234567890123" }),
+    "volume.linuxDevice must be",
+  ],
+  ["another mount point", withVolume({ mountPoint: "/root" }), "volume.mountPoint must be /home/claude/work"],
+  ["no mount point", withV2({ volume: { linuxDevice: volumeDevice } }), "volume.mountPoint must be"],
+  ["a volume field ccc never sends", withVolume({ format: "xfs" }), "volume has unknown field format"],
+  ["a volume that is not an object", withV2({ volume: volumeDevice }), "volume must be an object"],
+  ["an unknown version 2 field", withV2({ script: "rm -rf /" }), "unknown field script"],
 ];

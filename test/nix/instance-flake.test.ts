@@ -83,7 +83,7 @@ describe("writeInstanceFlake", () => {
     expect(evaluated).toEqual({ url: `path:${projectFlakeDir}`, instance: hostile });
   });
 
-  it("uses exactly the argument names of the project flake's lib.mkCloudInstance", async (ctx) => {
+  it("uses the argument names of the project flake's lib.mkCloudInstance, all it requires", async (ctx) => {
     skipWithoutNix(ctx);
     const dir = join(work, "instance");
     await writeInstanceFlake(dir, projectFlakeDir, hostile);
@@ -96,13 +96,16 @@ describe("writeInstanceFlake", () => {
         nixpkgs = { }; disko = { };
       }).lib.mkCloudInstance`,
     ]);
-    expect(Object.keys(args as object).sort()).toEqual(fields);
+    expect(Object.keys(args as object)).toEqual(expect.arrayContaining(fields));
+    // The optional extras (extraPackages, allowUnfree) are left out when the machine has none.
     expect(args).toEqual({
       instanceId: false,
       userSshKey: false,
       extraSshKeys: true,
       expiresAt: false,
       system: true,
+      extraPackages: true,
+      allowUnfree: true,
     });
   });
 

@@ -52,15 +52,25 @@ export interface CloudInstanceEval {
   timeLeftScript: string;
   unfreeAllowed: Record<string, boolean>;
   nixSettings: { "experimental-features": string[] };
+  /** Each registry entry's flake, by its outPath. */
+  registry: Record<string, { flake: string | null }>;
+  nixPath: string[];
+  nixpkgsFlake: Record<string, unknown>;
+  services: Record<string, Record<string, unknown>>;
 }
 
-/** services.cloudInstance with these values (and optional further NixOS settings), as module-eval.nix prints it. */
+/**
+ * services.cloudInstance with these values (and optional further NixOS settings), as module-eval.nix prints it;
+ * `nixpkgsFlakePath` gives it a stand-in nixpkgs flake with that outPath.
+ */
 export async function evaluateCloudInstance(
   instance: Record<string, unknown>,
   extra: Record<string, unknown> = {},
+  nixpkgsFlakePath = "",
 ): Promise<CloudInstanceEval> {
   return (await evalHarness("module-eval.nix", {
     instanceJson: JSON.stringify(instance),
     extraJson: JSON.stringify(extra),
+    nixpkgsFlakePath,
   })) as CloudInstanceEval;
 }

@@ -9,6 +9,8 @@
   instanceJson,
   # More NixOS settings, as JSON (e.g. to override services.openssh.hostKeys).
   extraJson ? "{}",
+  # When set, services.cloudInstance.nixpkgsFlake is a stand-in flake with this outPath.
+  nixpkgsFlakePath ? "",
 }:
 let
   lib = import nixpkgsLib;
@@ -20,10 +22,57 @@ let
     pname = name;
     outPath = "/nix/store/00000000000000000000000000000000-${name}";
   };
-  fakePkgs = lib.genAttrs [ "claude-code" "git" "tmux" "vim" "ripgrep" "nodejs" "coreutils" ] fakeDrv // {
-    writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
-    writeText = name: text: fakeDrv name // { inherit text; };
-  };
+  # Free unless it says otherwise, as in nixpkgs.
+  unfreeDrv =
+    name: license:
+    fakeDrv name
+    // {
+      meta = { inherit license; };
+    };
+  fakePkgs =
+    lib.genAttrs [
+      "claude-code"
+      "git"
+      "tmux"
+      "vim"
+      "ripgrep"
+      "nodejs"
+      "coreutils"
+      "util-linux"
+      "python3"
+      "go"
+    ] fakeDrv
+    // {
+      writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
+      writeText = name: text: fakeDrv name // { inherit text; };
+      # A package set, not a package; one package inside it; a function; a removed package (nixpkgs' aliases throw).
+      python3Packages = {
+        numpy = fakeDrv "numpy" // {
+          meta.license = {
+            free = true;
+            shortName = "bsd3";
+          };
+        };
+      };
+      writeScript = name: text: fakeDrv name;
+      removed-tool = throw "removed-tool has been removed from nixpkgs";
+      # Two unfree licences, as some packages have; one with only a short name.
+      example-unfree = unfreeDrv "example-unfree" [
+        {
+          free = false;
+          fullName = "Example Proprietary Licence";
+          shortName = "example";
+        }
+        {
+          free = false;
+          shortName = "unfreeRedistributable";
+        }
+      ];
+      example-mixed = unfreeDrv "example-mixed" {
+        free = true;
+        fullName = "MIT License";
+      };
+    };
 
   free = mkOption {
     type = types.attrsOf types.anything;
@@ -108,7 +157,18 @@ let
         default = [ ];
       };
       nixpkgs.config = free;
+      nixpkgs.flake = free;
       nix.settings = free;
+      nix.registry = free;
+      nix.nixPath = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+      };
+      nix.package = mkOption {
+        type = types.package;
+        default = fakeDrv "nix";
+      };
+      systemd.services = free;
     };
   };
 
@@ -118,7 +178,16 @@ let
       ../../nix/modules/nixos/cloud-instance.nix
       {
         _module.args.pkgs = fakePkgs;
-        services.cloudInstance = { enable = true; } // builtins.fromJSON instanceJson;
+        services.cloudInstance = {
+          enable = true;
+        }
+        // lib.optionalAttrs (nixpkgsFlakePath != "") {
+          nixpkgsFlake = {
+            outPath = nixpkgsFlakePath;
+            rev = "0123456789abcdef0123456789abcdef01234567";
+          };
+        }
+        // builtins.fromJSON instanceJson;
       }
       (builtins.fromJSON extraJson)
     ];
@@ -151,6 +220,11 @@ in
   unfreeAllowed = {
     claude-code = allowUnfree (fakeDrv "claude-code");
     some-other-unfree = allowUnfree (fakeDrv "some-other-unfree");
+    example-unfree = allowUnfree fakePkgs.example-unfree;
   };
   nixSettings = config.nix.settings;
+  registry = lib.mapAttrs (_: entry: { flake = entry.flake.outPath or null; }) config.nix.registry;
+  nixPath = config.nix.nixPath;
+  nixpkgsFlake = config.nixpkgs.flake;
+  services = config.systemd.services;
 }

@@ -107,7 +107,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(packages).not.toContain("ccc-apply");
     expect(rootPackages.map((p) => p.name)).toEqual(["ccc-apply"]);
     expect(rootPackages[0]?.text).toMatch(
-      /^exec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\.mjs "\$@"\n$/,
+      /\nexec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\.mjs "\$@"\n$/,
     );
   });
 
@@ -126,7 +126,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(config.packages).toEqual(
       expect.arrayContaining(["claude-code", "git", "tmux", "vim", "ripgrep", "nodejs", "ccc-time-left"]),
     );
-    expect(config.unfreeAllowed).toEqual({ "claude-code": true, "some-other-unfree": false });
+    expect(config.unfreeAllowed).toMatchObject({ "claude-code": true, "some-other-unfree": false });
     expect(config.nixSettings["experimental-features"]).toEqual(["nix-command", "flakes"]);
     expect(config.tmpfiles).toContain(
       "L /home/claude/.claude/CLAUDE.md - - - - /etc/cloud-instance/CLAUDE.md",

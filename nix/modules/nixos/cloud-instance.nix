@@ -1,7 +1,8 @@
 # What every ccc machine is: the `claude` user with the owner's SSH keys, Claude Code and tools,
 # and the instance's identity and expiry under /etc/cloud-instance/. The values that change after the
-# install (owner's keys, expiry) live in /var/lib/cloud-instance/: seeded from the install-time values on
-# the first boot, rewritten by `ccc-apply` when ccc pushes a change (see nix/README.md).
+# install (owner's keys, expiry, the work volume, extras installed later) live in /var/lib/cloud-instance/:
+# seeded from the install-time values on the first boot, rewritten by `ccc-apply` when ccc pushes a change
+# (see nix/README.md).
 {
   config,
   lib,
@@ -25,6 +26,17 @@ let
   # ccc-apply writes these; nothing under it is Nix-managed after the first boot.
   stateDir = "/var/lib/cloud-instance";
   claudeTemplate = ../../CLAUDE.cloud-instance.md;
+  # Where ccc-apply mounts the owner's work volume; the volume and any later extras are never known at
+  # install time, so the seeds below name only the system's own extras.
+  workMount = "/home/claude/work";
+  extrasLine = lib.optionalString (cfg.extraPackages != [ ]) (
+    "Extra software: ${lib.concatStringsSep ", " cfg.extraPackages}\n"
+  );
+  extrasContext = lib.optionalString (cfg.extraPackages != [ ]) (
+    "- Extra software chosen for this machine: ${
+      lib.concatMapStringsSep ", " (name: "`${name}`") cfg.extraPackages
+    }.\n"
+  );
 
   # The first boot's contents of stateDir. ccc-apply renders exactly the same texts from its document
   # (test/nix/ccc-apply.test.ts holds the two side by side).
@@ -36,17 +48,25 @@ let
 
       Claude Code Cloud machine ${cfg.instanceId}
       Expires at ${cfg.expiresAt}; run `ccc-time-left` to see how long is left.
-      Everything here is deleted at expiry: push your work.
+      ${extrasLine}Everything here is deleted at expiry: push your work.
 
     '';
     "CLAUDE.md" =
       builtins.replaceStrings
-        [ "@instanceId@" "@expiresAt@" ]
-        [ cfg.instanceId cfg.expiresAt ]
+        [ "@instanceId@" "@expiresAt@" "@workVolume@\n" "@extraPackages@\n" ]
+        [ cfg.instanceId cfg.expiresAt "" extrasContext ]
         (builtins.readFile claudeTemplate);
   };
 
+  # The tools it runs (mount, findmnt, runuser, chown, nix) come first on PATH, as pinned as the script.
   cccApply = pkgs.writeShellScriptBin "ccc-apply" ''
+    export PATH=${
+      lib.makeBinPath [
+        pkgs.util-linux
+        pkgs.coreutils
+        config.nix.package
+      ]
+    }:$PATH
     exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply/ccc-apply.mjs} "$@"
   '';
 
@@ -66,6 +86,8 @@ let
   '';
 in
 {
+  imports = [ ./cloud-instance-software.nix ];
+
   options.services.cloudInstance = {
     enable = mkEnableOption "the ccc (Claude Code Cloud) machine: the claude user, Claude Code and instance metadata";
 
@@ -187,8 +209,6 @@ in
       fi
     '';
 
-    nixpkgs.config.allowUnfreePredicate = pkg: builtins.elem (lib.getName pkg) [ "claude-code" ];
-
     environment.systemPackages = [
       pkgs.claude-code
       pkgs.git
@@ -200,6 +220,20 @@ in
     ];
     # Only root runs it (ccc, as `ssh root@<ip> ccc-apply`): on root's PATH, not everyone's.
     users.users.root.packages = [ cccApply ];
+
+    # ccc-apply mounts the work volume live and records it in volume.json; this mounts it again after a
+    # reboot. Not ordered before sshd: a volume that is gone must not keep the owner out.
+    systemd.services.ccc-work-volume = {
+      description = "Mount the owner's work volume at ${workMount}";
+      after = [ "local-fs.target" ];
+      wantedBy = [ "multi-user.target" ];
+      unitConfig.ConditionPathExists = "${stateDir}/volume.json";
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${cccApply}/bin/ccc-apply --mount-volume";
+      };
+    };
 
     nix.settings = {
       experimental-features = [

@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 // ccc-apply: the one command ccc runs on a machine after it is installed (`ssh root@<ip> ccc-apply`). It reads
-// one JSON document on stdin (owner, keys, expiry), checks it strictly and writes /var/lib/cloud-instance/, which
-// sshd (the claude user's keys), /etc/cloud-instance/, ccc-time-left, the login banner and Claude's context file
-// read. Answers one JSON line: exit 0 done, 2 refused (nothing changed), 1 failed. The contract is in
+// one JSON document on stdin (owner, keys, expiry; from version 2 also a work volume and extra packages), checks
+// it strictly, mounts the volume, installs the packages and writes /var/lib/cloud-instance/, which sshd (the
+// claude user's keys), /etc/cloud-instance/, ccc-time-left, the login banner and Claude's context file read.
+// Answers one JSON line: exit 0 done, 2 refused (nothing changed, nothing run), 1 failed. The contract is in
 // nix/README.md. Plain Node, no dependencies: it runs with the machine's own nodejs, and tests run this very file
-// against a temporary root (`--root <dir>`).
+// against a temporary root (`--root <dir>`) with stand-ins for the tools it runs first on PATH.
+// `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { access, lstat, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const MAX_INPUT_BYTES = 64 * 1024;
 const MAX_KEY_BYTES = 16 * 1024;
 const MAX_KEYS = 8;
 const FIELDS = ["version", "instanceId", "owner", "expiresAt", "authorizedKeys"];
+// Optional, version 2 only.
+const V2_FIELDS = ["volume", "packages", "allowUnfree"];
 const KEY_TYPES = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp256",
@@ -28,6 +34,17 @@ const EXPIRY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,
 // The same markers ccc checks pasted keys for: any of them means private key material, never to be echoed.
 const PRIVATE_KEY_MARKERS = [/BEGIN[A-Z0-9 ]*PRIVATE KEY/i, /PuTTY-User-Key-File-/i, /b3BlbnNzaC1rZXktdjE/];
 
+// The same rules ccc checks `--packages` with: a nixpkgs attribute path, so never Nix source or a flag.
+const PACKAGE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+const MAX_PACKAGES = 20;
+// Hetzner names an attached volume's disk by its id; nothing else is ever mounted.
+const VOLUME_DEVICE = /^\/dev\/disk\/by-id\/scsi-0HC_Volume_[0-9]{1,12}$/;
+const WORK_MOUNT = "/home/claude/work";
+const VOLUME_FIELDS = ["linuxDevice", "mountPoint"];
+const DEFAULT_DEVICE_WAIT_SECONDS = 60;
+const MAX_DEVICE_WAIT_SECONDS = 600;
+const PACKAGE_TIMEOUT_MS = 20 * 60 * 1000;
+
 class Refused extends Error {}
 
 const STATE_DIR = "var/lib/cloud-instance";
@@ -41,8 +58,20 @@ const FILE_MODES = {
   "state.json": 0o600,
 };
 
-/** The install-time and live texts; the Nix module renders the same ones for the first boot. */
-function renderFiles(doc, claudeTemplate) {
+/**
+ * The install-time and live texts; the Nix module renders the same ones for the first boot. `machine` is what
+ * this machine has whatever the document said: a mounted work volume (or null) and its extra packages.
+ */
+function renderFiles(doc, claudeTemplate, machine) {
+  const { volume, extras } = machine;
+  const volumeContext = volume
+    ? `- **\`${volume.mountPoint}\` is the owner's work volume** (their own Hetzner Volume): it is kept when this\n` +
+      "  machine is deleted. Keep repositories and work there; everything else here goes at expiry.\n"
+    : "";
+  const extrasContext =
+    extras.length > 0
+      ? `- Extra software chosen for this machine: ${extras.map((name) => `\`${name}\``).join(", ")}.\n`
+      : "";
   return {
     authorized_keys: doc.authorizedKeys.map((key) => `${key}\n`).join(""),
     "expires-at": `${doc.expiresAt}\n`,
@@ -50,24 +79,42 @@ function renderFiles(doc, claudeTemplate) {
     motd:
       `\nClaude Code Cloud machine ${doc.instanceId}\n` +
       `Expires at ${doc.expiresAt}; run \`ccc-time-left\` to see how long is left.\n` +
-      "Everything here is deleted at expiry: push your work.\n\n",
+      (volume
+        ? `Your work volume is mounted at ${volume.mountPoint}; it is kept when this machine is deleted.\n`
+        : "") +
+      (extras.length > 0 ? `Extra software: ${extras.join(", ")}\n` : "") +
+      (volume
+        ? `Everything outside ${volume.mountPoint} is deleted at expiry: push your work.\n\n`
+        : "Everything here is deleted at expiry: push your work.\n\n"),
     "CLAUDE.md": claudeTemplate
       .replaceAll("@instanceId@", doc.instanceId)
-      .replaceAll("@expiresAt@", doc.expiresAt),
+      .replaceAll("@expiresAt@", doc.expiresAt)
+      .replaceAll("@workVolume@\n", volumeContext)
+      .replaceAll("@extraPackages@\n", extrasContext),
     "state.json": `${JSON.stringify(doc)}\n`,
   };
 }
 
 function parseArgs(argv) {
+  const usage =
+    "usage: ccc-apply [--root <dir>] [--device-wait-seconds <n>] [--mount-volume] < document.json (ccc passes no arguments)";
   let root = "/";
+  let wait = String(DEFAULT_DEVICE_WAIT_SECONDS);
+  let mountVolumeOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--root" && i + 1 < argv.length) root = argv[++i];
     else if (arg.startsWith("--root=")) root = arg.slice("--root=".length);
-    else throw new Refused("usage: ccc-apply [--root <dir>] < document.json (ccc passes no arguments)");
+    else if (arg === "--device-wait-seconds" && i + 1 < argv.length) wait = argv[++i];
+    else if (arg === "--mount-volume") mountVolumeOnly = true;
+    else throw new Refused(usage);
   }
   if (root === "") throw new Refused("--root needs a directory");
-  return resolve(root);
+  const seconds = /^[0-9]{1,3}$/.test(wait) ? Number(wait) : Number.NaN;
+  if (!(seconds <= MAX_DEVICE_WAIT_SECONDS)) {
+    throw new Refused(`--device-wait-seconds needs a whole number from 0 to ${MAX_DEVICE_WAIT_SECONDS}`);
+  }
+  return { root: resolve(root), deviceWaitMs: seconds * 1000, mountVolumeOnly };
 }
 
 async function readInput(stream) {
@@ -92,23 +139,28 @@ async function readInput(stream) {
   }
 }
 
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Field names safe to repeat in an answer. */
+const printable = (names) =>
+  names.map((name) => (/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name) ? name : "(unprintable)")).join(", ");
+
 /** Every problem with the document, in plain words that never repeat a value sent (keys could be private). */
 function problemsOf(doc) {
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc))
-    return ["the document must be a JSON object"];
-  if (doc.version !== 1) {
+  if (!isObject(doc)) return ["the document must be a JSON object"];
+  if (doc.version !== 1 && doc.version !== 2) {
     return [
       Number.isInteger(doc.version)
-        ? `version ${doc.version} is not supported here; this machine understands version 1`
-        : "version must be the number 1",
+        ? `version ${doc.version} is not supported here; this machine understands versions 1 and 2`
+        : "version must be the number 1 or 2",
     ];
   }
   const problems = [];
-  const unknown = Object.keys(doc).filter((name) => !FIELDS.includes(name));
+  const allowed = doc.version === 1 ? FIELDS : [...FIELDS, ...V2_FIELDS];
+  const unknown = Object.keys(doc).filter((name) => !allowed.includes(name));
   if (unknown.length > 0) {
-    const named = unknown.map((name) => (/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name) ? name : "(unprintable)"));
     problems.push(
-      `unknown field${unknown.length > 1 ? "s" : ""} ${named.join(", ")} (version 1 has only ${FIELDS.join(", ")})`,
+      `unknown field${unknown.length > 1 ? "s" : ""} ${printable(unknown)} (version ${doc.version} has only ${allowed.join(", ")})`,
     );
   }
   for (const name of FIELDS) if (!(name in doc)) problems.push(`${name} is missing`);
@@ -122,6 +174,47 @@ function problemsOf(doc) {
     problems.push("expiresAt must be a real date and time in ISO 8601 UTC, like 2026-11-25T20:00:00Z");
   }
   if ("authorizedKeys" in doc) problems.push(...keyProblems(doc.authorizedKeys));
+  if (doc.version === 2) {
+    if ("volume" in doc) problems.push(...volumeProblems(doc.volume));
+    if ("packages" in doc) problems.push(...packageProblems(doc.packages));
+    if ("allowUnfree" in doc && typeof doc.allowUnfree !== "boolean") {
+      problems.push("allowUnfree must be true or false");
+    }
+  }
+  return problems;
+}
+
+function volumeProblems(volume) {
+  if (!isObject(volume)) return ["volume must be an object with linuxDevice and mountPoint"];
+  const problems = [];
+  const unknown = Object.keys(volume).filter((name) => !VOLUME_FIELDS.includes(name));
+  if (unknown.length > 0) {
+    problems.push(`volume has unknown field${unknown.length > 1 ? "s" : ""} ${printable(unknown)}`);
+  }
+  if (!(typeof volume.linuxDevice === "string" && VOLUME_DEVICE.test(volume.linuxDevice))) {
+    problems.push(
+      "volume.linuxDevice must be a Hetzner Volume's device, /dev/disk/by-id/scsi-0HC_Volume_<id>",
+    );
+  }
+  if (volume.mountPoint !== WORK_MOUNT) problems.push(`volume.mountPoint must be ${WORK_MOUNT}`);
+  return problems;
+}
+
+function packageProblems(packages) {
+  if (!Array.isArray(packages)) return ["packages must be a list of nixpkgs package names"];
+  const problems = [];
+  if (packages.length > MAX_PACKAGES) {
+    problems.push(`packages lists ${packages.length} names; at most ${MAX_PACKAGES} are allowed`);
+  }
+  packages.forEach((name, i) => {
+    if (!(typeof name === "string" && PACKAGE_NAME.test(name))) {
+      problems.push(
+        `packages[${i}] is not a nixpkgs attribute name (letters, digits, _ and -, joined by dots, like python3 or python3Packages.numpy)`,
+      );
+    } else if (packages.indexOf(name) !== i) {
+      problems.push(`packages[${i}] repeats packages[${packages.indexOf(name)}]`);
+    }
+  });
   return problems;
 }
 
@@ -208,25 +301,211 @@ async function syncDir(dir) {
   }
 }
 
-async function apply(root, doc) {
-  const id = await machineId(root);
-  if (doc.instanceId !== id) {
-    throw new Refused(`this machine is ${id}; the document is for another machine`);
-  }
-  const template = await readFile(join(root, "etc/cloud-instance/CLAUDE.md.in"), "utf8");
+/** The validated document with nothing else in it: what state.json holds. */
+function canonical(doc) {
   const document = {
-    version: 1,
+    version: doc.version,
     instanceId: doc.instanceId,
     owner: doc.owner,
     expiresAt: doc.expiresAt,
     authorizedKeys: [...doc.authorizedKeys],
   };
-  const files = renderFiles(document, template);
+  if (doc.volume)
+    document.volume = { linuxDevice: doc.volume.linuxDevice, mountPoint: doc.volume.mountPoint };
+  if (doc.packages) document.packages = [...doc.packages];
+  if ("allowUnfree" in doc) document.allowUnfree = doc.allowUnfree;
+  return document;
+}
+
+// The slow and fallible steps come first: a volume that cannot be mounted fails the apply before any file
+// changes; a package that cannot be installed is only reported. The banner and context file then describe
+// what the machine really has.
+async function apply(root, doc, options) {
+  const id = await machineId(root);
+  if (doc.instanceId !== id) {
+    throw new Refused(`this machine is ${id}; the document is for another machine`);
+  }
+  const template = await readFile(join(root, "etc/cloud-instance/CLAUDE.md.in"), "utf8");
+  const document = canonical(doc);
   const dir = join(root, STATE_DIR);
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  const volume = document.volume ? await mountVolume(root, dir, document.volume, options.deviceWaitMs) : null;
+  const packages = document.packages
+    ? await installPackages(dir, document.packages, document.allowUnfree === true)
+    : null;
+  const files = renderFiles(document, template, await machineNow(root, dir));
   for (const [name, mode] of Object.entries(FILE_MODES)) await writeAtomically(dir, name, files[name], mode);
   await syncDir(dir);
-  return readBack(dir, document);
+  const result = await readBack(dir, document);
+  if (volume) result.volume = volume;
+  if (packages) result.packages = packages;
+  return result;
+}
+
+/** The work volume ccc-apply mounted (volume.json) and every extra package: the system's, then installed ones. */
+async function machineNow(root, dir) {
+  const record = await readJson(join(dir, "volume.json"), null);
+  const listed = await readJson(join(root, "etc/cloud-instance/extra-packages.json"), []);
+  const system = Array.isArray(listed) ? listed.filter((name) => PACKAGE_NAME.test(String(name))) : [];
+  const installed = await installedPackages(dir);
+  return {
+    volume: isObject(record) && volumeProblems(record).length === 0 ? record : null,
+    extras: [...system, ...installed.filter((name) => !system.includes(name))],
+  };
+}
+
+async function readJson(file, missing) {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    if (error.code === "ENOENT") return missing;
+    throw new Error(`cannot read ${file} (${error.code ?? error.message})`);
+  }
+}
+
+// ----- The work volume -----
+
+/** Mounts the volume at the work mount (unless it is already there) and records it for the boot unit. */
+async function mountVolume(root, dir, volume, deviceWaitMs) {
+  const device = join(root, volume.linuxDevice);
+  const target = join(root, volume.mountPoint);
+  await waitForDevice(device, deviceWaitMs);
+  const current = await mountedSource(target);
+  if (current === null) {
+    await mkdir(target, { recursive: true, mode: 0o755 });
+    // mount follows links: a link left at the work mount would put the volume somewhere else.
+    if (!(await lstat(target)).isDirectory()) {
+      throw new Error(`${volume.mountPoint} is not a directory (a link or a file is in the way)`);
+    }
+    const mount = await run("mount", ["-t", "ext4", "-o", "nodev,nosuid,discard", device, target]);
+    if (mount.code !== 0) throw new Error(`mounting the work volume failed: ${failureOf(mount)}`);
+    if (!(await sameDevice(await mountedSource(target), device))) {
+      throw new Error(`mount reported success but the work volume is not mounted at ${volume.mountPoint}`);
+    }
+  } else if (!(await sameDevice(current, device))) {
+    throw new Error(`${volume.mountPoint} already has another file system mounted on it`);
+  }
+  // A fresh ext4 file system belongs to root; the owner works there as claude.
+  const chown = await run("chown", ["claude:users", target]);
+  if (chown.code !== 0) throw new Error(`cannot give the work volume to claude: ${failureOf(chown)}`);
+  const record = { linuxDevice: volume.linuxDevice, mountPoint: volume.mountPoint };
+  await writeAtomically(dir, "volume.json", `${JSON.stringify(record)}\n`, 0o644);
+  return { mounted: true, mountPoint: volume.mountPoint };
+}
+
+// Hetzner reports the attach done before the kernel shows the disk; a fresh boot may be earlier than udev.
+async function waitForDevice(device, waitMs) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await access(device);
+      return;
+    } catch {}
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `the work volume's disk did not appear within ${waitMs / 1000} seconds; is the volume attached to this server?`,
+      );
+    }
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/** What is mounted at `target` (as findmnt names it), or null when nothing is. */
+async function mountedSource(target) {
+  const found = await run("findmnt", ["--noheadings", "--output", "SOURCE", "--mountpoint", target]);
+  if (found.code === 1 && found.stdout.trim() === "") return null;
+  if (found.code !== 0) throw new Error(`cannot tell what is mounted at the work mount: ${failureOf(found)}`);
+  return found.stdout.trim().split("\n")[0];
+}
+
+// findmnt names the kernel's device (/dev/sdb); the by-id path is a link to it.
+async function sameDevice(source, device) {
+  if (source === null) return false;
+  const real = async (path) => realpath(path).catch(() => path);
+  return (await real(source)) === (await real(device));
+}
+
+// ----- Extra packages -----
+
+/** Names installed by earlier applies, recorded so a repeated apply does not install them twice. */
+async function installedPackages(dir) {
+  const record = await readJson(join(dir, "packages.json"), { installed: [] });
+  const names = isObject(record) && Array.isArray(record.installed) ? record.installed : [];
+  return names.filter((name) => typeof name === "string" && PACKAGE_NAME.test(name));
+}
+
+// As claude, into claude's own profile (on its PATH), from the registry's nixpkgs: the revision the system was
+// built from. Each name is one argv element of a process started without a shell.
+async function installPackages(dir, names, allowUnfree) {
+  const installed = await installedPackages(dir);
+  const env = { ...process.env };
+  delete env.NIXPKGS_ALLOW_UNFREE;
+  // nixpkgs reads this variable only in an impure evaluation.
+  if (allowUnfree) env.NIXPKGS_ALLOW_UNFREE = "1";
+  const impure = allowUnfree ? ["--impure"] : [];
+  const results = [];
+  for (const name of names) {
+    if (installed.includes(name)) {
+      results.push({ name, ok: true });
+      continue;
+    }
+    const args = ["-u", "claude", "--", "nix", "profile", "install", ...impure, `nixpkgs#${name}`];
+    const outcome = await run("runuser", args, { env, timeoutMs: PACKAGE_TIMEOUT_MS });
+    if (outcome.code === 0) {
+      installed.push(name);
+      results.push({ name, ok: true });
+    } else {
+      results.push({ name, ok: false, error: failureOf(outcome) });
+    }
+  }
+  await writeAtomically(dir, "packages.json", `${JSON.stringify({ installed })}\n`, 0o644);
+  return results;
+}
+
+// ----- Running tools -----
+
+/** Runs a tool found on PATH, never through a shell; resolves with its exit code and output. */
+function run(command, args, { env = process.env, timeoutMs = 60_000 } = {}) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      const reason = error.code === "ENOENT" ? `${command} is not installed` : error.message;
+      resolvePromise({ code: -1, stdout, stderr: reason, timedOut, timeoutMs });
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, signal, stdout, stderr, timedOut, timeoutMs });
+    });
+  });
+}
+
+/** One plain line about a failed tool: its last `error:` line (Nix puts the cause last), or its last line. */
+function failureOf(outcome) {
+  if (outcome.timedOut) return `gave up after ${Math.round(outcome.timeoutMs / 1000)} seconds`;
+  const lines = outcome.stderr
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour codes are what this removes.
+    .replace(/\u001b\[[0-9;]*[A-Za-z]/g, "")
+    .split("\n")
+    .map((line) => line.replace(/[\p{Cc}]/gu, " ").trim())
+    .filter((line) => line !== "");
+  const errors = lines.filter((line) => /error:\s*\S/.test(line));
+  const line = errors.at(-1)?.replace(/^.*?error:\s*/, "") ?? lines.at(-1);
+  const text = line ?? (outcome.signal ? `stopped by ${outcome.signal}` : `exit code ${outcome.code}`);
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
 /** What is on disk now, in the answer's shape; it must equal what was asked for. */
@@ -249,15 +528,24 @@ async function readBack(dir, asked) {
   return result;
 }
 
+/** The boot unit's job: mount the recorded volume again, or do nothing when there is none. */
+async function mountRecordedVolume(options) {
+  const dir = join(options.root, STATE_DIR);
+  const record = await readJson(join(dir, "volume.json"), null);
+  if (record === null) return { ok: true, volume: null };
+  const problems = volumeProblems(record);
+  if (problems.length > 0) throw new Refused(`volume.json: ${problems.join("; ")}`);
+  return { ok: true, volume: await mountVolume(options.root, dir, record, options.deviceWaitMs) };
+}
+
 async function main() {
-  let root;
-  let doc;
   try {
-    root = parseArgs(process.argv.slice(2));
-    doc = await readInput(process.stdin);
+    const options = parseArgs(process.argv.slice(2));
+    if (options.mountVolumeOnly) return answer(0, await mountRecordedVolume(options));
+    const doc = await readInput(process.stdin);
     const problems = problemsOf(doc);
     if (problems.length > 0) throw new Refused(problems.join("; "));
-    return answer(0, await apply(root, doc));
+    return answer(0, await apply(options.root, doc, options));
   } catch (error) {
     if (error instanceof Refused) return answer(2, { ok: false, error: error.message });
     const message = error instanceof Error ? error.message : String(error);
