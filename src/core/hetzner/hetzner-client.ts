@@ -111,12 +111,19 @@ export class HetznerClient implements CloudApi {
     return pages.flatMap((p) => p.servers.map(toCloudServer));
   }
 
-  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone"> {
+  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone" | "deleting"> {
     try {
       const res = await this.http.request("DELETE", `/servers/${id}`, actionResponse, { signal });
       return toCloudAction(res.action);
     } catch (error) {
       if (isNotFound(error)) return "gone";
+      // A delete already running (ours, retried after its answer was lost, or another process's)
+      // locks the server: that is the outcome asked for, not a failure.
+      if (error instanceof ExternalError && error.code === "locked") {
+        const server = await this.getServer(id, signal);
+        if (server === null) return "gone";
+        if (server.status === "deleting") return "deleting";
+      }
       throw error;
     }
   }
