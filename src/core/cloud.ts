@@ -64,6 +64,8 @@ export interface CreateServerInput {
   /** SSH key ids or names known to the project. */
   sshKeys: (number | string)[];
   labels: Record<string, string>;
+  /** Volume ids to attach at creation (same location as the server). */
+  volumes?: number[];
 }
 
 export interface CreatedServer {

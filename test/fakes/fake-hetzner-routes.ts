@@ -6,6 +6,7 @@ import type { Json } from "./fake-hetzner-data.ts";
 import { createImage, deleteImage, getImage, listImages } from "./fake-hetzner-images.ts";
 import { getPricing } from "./fake-hetzner-pricing.ts";
 import { ApiError, type Reply } from "./fake-hetzner-resources.ts";
+import { createSshKey, listSshKeys } from "./fake-hetzner-ssh-keys.ts";
 import type { FakeHetznerState } from "./fake-hetzner-state.ts";
 import {
   attachVolume,
@@ -91,13 +92,13 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: "/ssh_keys",
     query: [...PAGE, "name", "fingerprint"],
-    handle: (c) => c.state.listSshKeys(c.query),
+    handle: (c) => listSshKeys(c.state, c.query),
   },
   {
     method: "POST",
     pattern: "/ssh_keys",
     body: ["name", "public_key", "labels"],
-    handle: (c) => c.state.createSshKey(c.body),
+    handle: (c) => createSshKey(c.state, c.body),
   },
   { method: "GET", pattern: "/volumes", query: LIST, handle: (c) => listVolumes(c.state, c.query) },
   {

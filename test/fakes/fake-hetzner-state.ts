@@ -1,8 +1,7 @@
 // The fake Hetzner API's resources and handlers, free of HTTP (see fake-hetzner.ts for the server).
-// Servers, actions, locations, server types and SSH keys live here; volumes, images and pricing in
+// Servers, actions, locations and server types live here; SSH keys, volumes, images and pricing in
 // their own files over this state.
 import {
-  fingerprintOf,
   type Json,
   LOCATIONS,
   type LocationJson,
@@ -27,10 +26,10 @@ import {
   invalidInput,
   locked,
   notFound,
-  now,
   type Reply,
   uniqueness,
 } from "./fake-hetzner-resources.ts";
+import { findSshKey } from "./fake-hetzner-ssh-keys.ts";
 import { attachAtCreate, volumesForNewServer } from "./fake-hetzner-volumes.ts";
 
 export type ActionError = { code: string; message: string };
@@ -90,7 +89,7 @@ export class FakeHetznerState {
     }
     if (body.labels !== undefined && !validLabels(body.labels)) errors.labels = "invalid labels";
     const sshKeys = body.ssh_keys ?? [];
-    if (!Array.isArray(sshKeys) || !sshKeys.every((k) => this.findSshKey(k)))
+    if (!Array.isArray(sshKeys) || !sshKeys.every((k) => findSshKey(this, k)))
       errors.ssh_keys = "ssh key not found";
     for (const flag of ["start_after_create", "automount"]) {
       if (body[flag] !== undefined && typeof body[flag] !== "boolean") errors[flag] = "must be a boolean";
@@ -190,38 +189,6 @@ export class FakeHetznerState {
     );
   }
 
-  listSshKeys(query: URLSearchParams): Reply {
-    const fingerprint = query.get("fingerprint");
-    const name = query.get("name");
-    const keys = [...this.sshKeys.values()].filter(
-      (k) => (fingerprint === null || k.fingerprint === fingerprint) && (name === null || k.name === name),
-    );
-    return this.page("ssh_keys", keys, query);
-  }
-
-  createSshKey(body: Json): Reply {
-    const errors: Record<string, string> = {};
-    if (typeof body.name !== "string" || body.name.trim() === "") errors.name = "is required";
-    const fingerprint = typeof body.public_key === "string" ? fingerprintOf(body.public_key) : null;
-    if (!fingerprint) errors.public_key = "invalid public key";
-    if (body.labels !== undefined && !validLabels(body.labels)) errors.labels = "invalid labels";
-    if (Object.keys(errors).length > 0) throw invalidInput(Object.keys(errors), errors);
-    const keys = [...this.sshKeys.values()];
-    if (keys.some((k) => k.fingerprint === fingerprint)) throw uniqueness("public_key");
-    if (keys.some((k) => k.name === body.name)) throw uniqueness("name");
-    const key = this.addSshKey(String(body.name), String(body.public_key), (body.labels as Json) ?? {});
-    return { status: 201, body: { ssh_key: key } };
-  }
-
-  /** Stores a key as if another client had uploaded it. */
-  addSshKey(name: string, publicKey: string, labels: Json = {}): FakeSshKey {
-    const fingerprint = fingerprintOf(publicKey);
-    if (!fingerprint) throw new Error("fake: not an OpenSSH public key");
-    const key = { id: this.id(), name, fingerprint, public_key: publicKey.trim(), labels, created: now() };
-    this.sshKeys.set(key.id, key);
-    return key;
-  }
-
   /** The next `times` actions of `command` end in `error`. */
   failNextAction(command: string, error: ActionError, times: number): void {
     this.actionFaults.push({ command, error, remaining: times });
@@ -285,10 +252,6 @@ export class FakeHetznerState {
 
   id(): number {
     return this.nextId++;
-  }
-
-  private findSshKey(ref: unknown): FakeSshKey | undefined {
-    return [...this.sshKeys.values()].find((k) => k.id === ref || k.name === ref || String(k.id) === ref);
   }
 
   private newServer(

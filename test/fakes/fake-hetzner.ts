@@ -37,6 +37,7 @@ import {
   type Reply,
 } from "./fake-hetzner-resources.ts";
 import { matchRoute } from "./fake-hetzner-routes.ts";
+import { addSshKey } from "./fake-hetzner-ssh-keys.ts";
 import { type ActionError, FakeHetznerState } from "./fake-hetzner-state.ts";
 
 export type { FakeImage, FakeServer, FakeSshKey, FakeVolume } from "./fake-hetzner-resources.ts";
@@ -209,6 +210,8 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A bug of the fake itself: as loud as a caller's mistake.
+      mistakes.push(`the fake Hetzner API failed on ${req.method} ${req.url}: ${String(error)}`);
       send(res, {
         status: 500,
         body: { error: { code: "server_error", message: String(error), details: null } },
@@ -230,7 +233,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
     sshKeys: () => [...state.sshKeys.values()],
     volumes: () => [...state.volumes.values()],
     images: () => [...state.images.values()],
-    addSshKey: (name, publicKey) => state.addSshKey(name, publicKey),
+    addSshKey: (name, publicKey) => addSshKey(state, name, publicKey),
     failNext: (matcher, fault, times = 1) => void faults.push({ matcher, fault, remaining: times }),
     failNextAction: (command, error, times = 1) => state.failNextAction(command, error, times),
     setActionDuration: (ms, command) => {
