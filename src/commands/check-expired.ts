@@ -7,14 +7,16 @@ export function checkExpired(ctx: CommandContext): Promise<SweepSummary> {
 }
 
 export function checkExpiredFailed(summary: SweepSummary): boolean {
-  return summary.outcomes.some((o) => o.error);
+  return summary.outcomes.some((o) => o.error && !o.locked);
 }
 
 export function checkExpiredText(summary: SweepSummary): string {
   const lines = summary.outcomes.map((o) =>
-    o.error
-      ? `${o.instance.id}: delete failed, retried from ${o.retryAt?.toISOString() ?? "the next sweep"}: ${o.error}`
-      : `${o.instance.id}: deleted`,
+    o.locked
+      ? `${o.instance.id}: its server is busy at Hetzner, delete retried from ${o.retryAt?.toISOString() ?? "the next sweep"}`
+      : o.error
+        ? `${o.instance.id}: delete failed, retried from ${o.retryAt?.toISOString() ?? "the next sweep"}: ${o.error}`
+        : `${o.instance.id}: deleted`,
   );
   for (const id of summary.busy) lines.push(`${id}: left to another ccc process acting on it`);
   return lines.length > 0 ? lines.join("\n") : "Nothing has expired.";

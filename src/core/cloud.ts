@@ -64,6 +64,8 @@ export interface CreateServerInput {
   /** SSH key ids or names known to the project. */
   sshKeys: (number | string)[];
   labels: Record<string, string>;
+  /** Volume ids to attach at creation (same location as the server). */
+  volumes?: number[];
 }
 
 export interface CreatedServer {
@@ -80,8 +82,12 @@ export interface CloudApi {
   getServer(id: number, signal?: AbortSignal): Promise<CloudServer | null>;
   /** All pages. `labelSelector` as Hetzner's, e.g. `managed-by=ccc`. */
   listServers(labelSelector?: string, signal?: AbortSignal): Promise<CloudServer[]>;
-  /** `"gone"` when the server was already deleted (404); otherwise the delete action is returned (not awaited). */
-  deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone">;
+  /**
+   * The delete action (not awaited); `"gone"` when the server was already deleted (404); `"deleting"`
+   * when a delete is already under way (Hetzner refuses a second one as `locked`). A server locked by
+   * any other action throws ExternalError `locked`: try again later.
+   */
+  deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone" | "deleting">;
   /** Replaces the server's labels. */
   setServerLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudServer>;
   getAction(id: number, signal?: AbortSignal): Promise<CloudAction>;

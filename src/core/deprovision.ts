@@ -39,15 +39,21 @@ export async function deprovision(
   return { instance: deleted, changed: true };
 }
 
+/** A server Hetzner is already deleting counts as deleted: it is on its way out, and a second DELETE is refused. */
 async function deleteServer(deps: CoreDeps, instance: Instance, actor: Actor, reason: string): Promise<void> {
   try {
     if (instance.hetznerServerId !== null) {
+      // A retry: the earlier attempt may have reached Hetzner after all, so look before asking again.
+      if (instance.status === "deleting" || instance.status === "failed") {
+        const server = await deps.cloud.getServer(instance.hetznerServerId);
+        if (server === null || server.status === "deleting") return;
+      }
       await deps.cloud.deleteServer(instance.hetznerServerId);
       return;
     }
     // Recorded but its create answer never arrived: the label still finds what was made.
     for (const server of await deps.cloud.listServers(`ccc-instance=${instance.id}`)) {
-      await deps.cloud.deleteServer(server.id);
+      if (server.status !== "deleting") await deps.cloud.deleteServer(server.id);
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -56,7 +62,21 @@ async function deleteServer(deps: CoreDeps, instance: Instance, actor: Actor, re
       kind: "delete_failed",
       detail: `${reason}: ${message}`,
     });
+    if (isLocked(error)) {
+      // Another action (a snapshot, a volume attach) holds the server for now; the sweep tries again.
+      throw new ExternalError(
+        "hetzner",
+        "locked",
+        `Hetzner is busy with the server of ${instance.id} (another action holds it); ccc deletes it as soon as it is free.`,
+        { status: 423, cause: error },
+      );
+    }
     if (error instanceof ExternalError) throw error;
     throw new ExternalError("hetzner", "delete_failed", message, { cause: error });
   }
+}
+
+/** Hetzner's 423 `locked`: the resource is busy with another action and will be free again. */
+export function isLocked(error: unknown): boolean {
+  return error instanceof ExternalError && error.code === "locked";
 }

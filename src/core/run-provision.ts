@@ -249,7 +249,8 @@ export async function failProvision(
   try {
     // Without a server id (the create call failed or its answer was lost) the label finds any server it made.
     const servers = server ? [server] : await deps.cloud.listServers(`ccc-instance=${id}`);
-    for (const s of servers) await deps.cloud.deleteServer(s.id);
+    // One Hetzner is deleting already needs nothing more (a second DELETE is refused as locked).
+    for (const s of servers) if (s.status !== "deleting") await deps.cloud.deleteServer(s.id);
     if (servers.length === 0) cleanup = "no server was left running";
   } catch (cleanupError) {
     const why = cleanupError instanceof Error ? cleanupError.message : String(cleanupError);

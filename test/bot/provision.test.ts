@@ -200,6 +200,8 @@ describe("submitting the provision modal", () => {
     await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
     const dm = await dmShowing(`${instance?.id} was deleted.`);
     expect(shown(dm)).not.toContain("could not be created");
+    // The build's own cleanup may reach Hetzner first; the owner's delete still ends, and answers, deleted.
+    await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("deleted")));
     expect(b.running.bot.deps.store.get(instance?.id ?? "")?.status).toBe("deleted");
     expect(b.h.cloud.servers()).toEqual([]);
   });

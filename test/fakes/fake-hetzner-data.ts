@@ -76,7 +76,6 @@ function type(
   locations: string[],
   deprecation: { announced: string; unavailable_after: string } | null = null,
 ): ServerTypeJson {
-  const money = (net: number) => ({ net: net.toFixed(10), gross: (net * 1.19).toFixed(10) });
   return {
     id,
     name,
@@ -104,10 +103,36 @@ function type(
   };
 }
 
+/** A price as Hetzner writes it: net and gross (19 % VAT) as decimal strings. */
+export function money(net: number): { net: string; gross: string } {
+  return { net: net.toFixed(10), gross: (net * 1.19).toFixed(10) };
+}
+
 function locationByName(name: string): LocationJson {
   const found = LOCATIONS.find((l) => l.name === name);
   if (!found) throw new Error(`fixture: unknown location ${name}`);
   return found;
+}
+
+/** Hetzner's `sort` values (`id`, `name:desc`, …) over the given fields; the name of the bad parameter otherwise. */
+export function sortItems<T extends Json>(
+  items: T[],
+  sorts: string[],
+  fields: readonly string[],
+): T[] | "sort" {
+  let sorted = items;
+  for (const sort of [...sorts].reverse()) {
+    const [field = "", direction = "asc", extra] = sort.split(":");
+    if (!fields.includes(field) || !["asc", "desc"].includes(direction) || extra !== undefined) return "sort";
+    const sign = direction === "desc" ? -1 : 1;
+    sorted = [...sorted].sort((a, b) => sign * compare(a[field], b[field]));
+  }
+  return sorted;
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a ?? "").localeCompare(String(b ?? ""));
 }
 
 /** Pagination like Hetzner's: 1-based `page`, `per_page` up to 50 (default 25). */
@@ -163,6 +188,11 @@ export function validLabels(labels: unknown): labels is Record<string, string> {
   return Object.entries(labels).every(
     ([k, v]) => new RegExp(`^${KEY}$`).test(k) && typeof v === "string" && LABEL_VALUE.test(v),
   );
+}
+
+/** Volume names: alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric, at most 64 characters. */
+export function validVolumeName(name: unknown): name is string {
+  return typeof name === "string" && /^[a-zA-Z0-9]([a-zA-Z0-9._-]{0,62}[a-zA-Z0-9])?$/.test(name);
 }
 
 /** RFC 1123 hostname, as Hetzner requires for server names. */

@@ -7,6 +7,8 @@ export interface FakeServer extends Json {
   status: string;
   created: string;
   labels: Record<string, string>;
+  /** True while an action that excludes others (delete, create_image, volume attach/detach) runs on it. */
+  locked: boolean;
   public_net: {
     ipv4: { id: number; ip: string; blocked: boolean; dns_ptr: string };
     ipv6: { id: number; ip: string; blocked: boolean; dns_ptr: { ip: string; dns_ptr: string }[] };
@@ -15,6 +17,13 @@ export interface FakeServer extends Json {
   };
   server_type: ServerTypeJson;
   location: LocationJson;
+  image: FakeImage;
+  volumes: number[];
+}
+
+export interface ActionResource {
+  id: number;
+  type: "server" | "volume" | "image";
 }
 
 export interface FakeAction extends Json {
@@ -24,7 +33,7 @@ export interface FakeAction extends Json {
   progress: number;
   started: string;
   finished: string | null;
-  resources: { id: number; type: string }[];
+  resources: ActionResource[];
   error: { code: string; message: string } | null;
 }
 
@@ -33,6 +42,33 @@ export interface FakeSshKey extends Json {
   name: string;
   fingerprint: string;
   public_key: string;
+}
+
+export interface FakeVolume extends Json {
+  id: number;
+  name: string;
+  size: number;
+  status: "creating" | "available";
+  server: number | null;
+  location: LocationJson;
+  linux_device: string;
+  format: string | null;
+  labels: Record<string, string>;
+  created: string;
+}
+
+export interface FakeImage extends Json {
+  id: number;
+  type: "system" | "app" | "snapshot" | "backup";
+  status: "available" | "creating" | "unavailable";
+  name: string | null;
+  description: string;
+  architecture: "x86" | "arm";
+  image_size: number | null;
+  disk_size: number;
+  bound_to: number | null;
+  created_from: { id: number; name: string } | null;
+  labels: Record<string, string>;
 }
 
 /** A Hetzner error answer: thrown by handlers, written by the server. */
@@ -49,7 +85,8 @@ export class ApiError extends Error {
 
 export interface Reply {
   status: number;
-  body: Json;
+  /** `null` for 204 No Content. */
+  body: Json | null;
 }
 
 export function buildServer(
@@ -58,7 +95,7 @@ export function buildServer(
   name: string,
   type: ServerTypeJson,
   location: LocationJson,
-  image: string,
+  image: FakeImage,
   labels?: Json,
 ): FakeServer {
   const ipv4 = loopbackIp(ipIndex);
@@ -77,7 +114,7 @@ export function buildServer(
     private_net: [],
     server_type: type,
     location,
-    image: { id: 100_000 + ids.server, name: image, description: image, type: "system", status: "available" },
+    image: { ...image, labels: { ...image.labels } },
     iso: null,
     rescue_enabled: false,
     locked: false,
@@ -93,7 +130,7 @@ export function buildServer(
   };
 }
 
-export function buildAction(id: number, command: string, serverId: number): FakeAction {
+export function buildAction(id: number, command: string, resources: ActionResource[]): FakeAction {
   return {
     id,
     command,
@@ -101,7 +138,7 @@ export function buildAction(id: number, command: string, serverId: number): Fake
     progress: 0,
     started: now(),
     finished: null,
-    resources: [{ id: serverId, type: "server" }],
+    resources,
     error: null,
   };
 }
@@ -117,10 +154,11 @@ export function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** Hetzner answers invalid input with 422 and, per field, what is wrong with it. */
 export function invalidInput(fields: string[], messages: Record<string, string> = {}): ApiError {
   const quoted = fields.map((f) => `'${f}'`).join(", ");
   return new ApiError(
-    400,
+    422,
     "invalid_input",
     `invalid input in field${fields.length > 1 ? "s" : ""} ${quoted}`,
     {
@@ -129,6 +167,20 @@ export function invalidInput(fields: string[], messages: Record<string, string> 
   );
 }
 
+/** An `invalid_input` about the request as a whole, as the live API answers an unknown image. */
+export function invalidRequest(message: string): ApiError {
+  return new ApiError(422, "invalid_input", message, {});
+}
+
 export function uniqueness(field: string): ApiError {
   return new ApiError(409, "uniqueness_error", `${field} is already used`, { fields: [{ name: field }] });
+}
+
+export function notFound(kind: string, id: number): ApiError {
+  return new ApiError(404, "not_found", `${kind} with ID '${id}' not found`);
+}
+
+/** Another action holds the resource (423, as the live API answers). */
+export function locked(kind: string): ApiError {
+  return new ApiError(423, "locked", `cannot perform operation because ${kind} is locked`);
 }

@@ -1,6 +1,7 @@
 // The fake Hetzner API's resources and handlers, free of HTTP (see fake-hetzner.ts for the server).
+// Servers, actions, locations and server types live here; SSH keys, volumes, images and pricing in
+// their own files over this state.
 import {
-  fingerprintOf,
   type Json,
   LOCATIONS,
   type LocationJson,
@@ -11,47 +12,60 @@ import {
   validHostname,
   validLabels,
 } from "./fake-hetzner-data.ts";
+import { findImageForServer, seedSystemImages } from "./fake-hetzner-images.ts";
 import {
-  ApiError,
+  type ActionResource,
   buildAction,
   buildServer,
   type FakeAction,
+  type FakeImage,
   type FakeServer,
   type FakeSshKey,
+  type FakeVolume,
   finish,
   invalidInput,
-  now,
+  locked,
+  notFound,
   type Reply,
   uniqueness,
 } from "./fake-hetzner-resources.ts";
+import { findSshKey } from "./fake-hetzner-ssh-keys.ts";
+import { attachAtCreate, volumesForNewServer } from "./fake-hetzner-volumes.ts";
+
+export type ActionError = { code: string; message: string };
 
 export interface StateOptions {
   actionDurationMs: number;
-  createActionError: { code: string; message: string } | null;
+  /** Per command (`delete_server`, `create_image`, …); others take `actionDurationMs`. */
+  actionDurations: Record<string, number>;
+  createActionError: ActionError | null;
   /** Only the `start_server` action that follows a create fails. */
-  startActionError: { code: string; message: string } | null;
+  startActionError: ActionError | null;
   onServerRunning: ((server: FakeServer) => void) | undefined;
+}
+
+interface Pending {
+  command: string;
+  run: () => void;
 }
 
 export class FakeHetznerState {
   readonly servers = new Map<number, FakeServer>();
   readonly actions = new Map<number, FakeAction>();
   readonly sshKeys = new Map<number, FakeSshKey>();
+  readonly volumes = new Map<number, FakeVolume>();
+  readonly images = new Map<number, FakeImage>(seedSystemImages().map((i) => [i.id, i]));
   readonly serverTypes = seedServerTypes();
-  readonly timers = new Set<NodeJS.Timeout>();
+  /** Action endings not yet due, by their timer. */
+  readonly pending = new Map<NodeJS.Timeout, Pending>();
+  private readonly actionFaults: { command: string; error: ActionError; remaining: number }[] = [];
   private nextId = 1000;
   private nextIp = 2;
 
   constructor(readonly options: StateOptions) {}
 
   listServers(query: URLSearchParams): Reply {
-    let servers = [...this.servers.values()];
-    const selector = query.get("label_selector");
-    if (selector !== null) {
-      const matches = parseLabelSelector(selector);
-      if (!matches) throw invalidInput(["label_selector"]);
-      servers = servers.filter((s) => matches(s.labels));
-    }
+    let servers = this.filterByLabels([...this.servers.values()], query);
     const name = query.get("name");
     if (name !== null) servers = servers.filter((s) => s.name === name);
     const status = query.getAll("status");
@@ -75,24 +89,35 @@ export class FakeHetznerState {
     }
     if (body.labels !== undefined && !validLabels(body.labels)) errors.labels = "invalid labels";
     const sshKeys = body.ssh_keys ?? [];
-    if (!Array.isArray(sshKeys) || !sshKeys.every((k) => this.findSshKey(k)))
+    if (!Array.isArray(sshKeys) || !sshKeys.every((k) => findSshKey(this, k)))
       errors.ssh_keys = "ssh key not found";
+    for (const flag of ["start_after_create", "automount"]) {
+      if (body[flag] !== undefined && typeof body[flag] !== "boolean") errors[flag] = "must be a boolean";
+    }
     if (Object.keys(errors).length > 0) throw invalidInput(Object.keys(errors), errors);
     if (!type || !location || typeof body.name !== "string") throw new Error("unreachable");
+    const image = findImageForServer(this, body.image as string | number, type);
+    const volumes = volumesForNewServer(this, body.volumes, location);
     if ([...this.servers.values()].some((s) => s.name === body.name)) throw uniqueness("name");
 
-    const server = this.newServer(body.name, type, location, String(body.image), body.labels as Json);
-    const action = this.newAction("create_server", server.id);
-    const start = this.newAction("start_server", server.id);
-    this.later(() => {
-      const failure = this.options.createActionError;
+    const server = this.newServer(body.name, type, location, image, body.labels as Json);
+    attachAtCreate(server, volumes);
+    const start = body.start_after_create !== false;
+    const action = buildAction(this.id(), "create_server", [{ id: server.id, type: "server" }]);
+    const next = start ? [buildAction(this.id(), "start_server", [{ id: server.id, type: "server" }])] : [];
+    for (const a of [action, ...next]) this.actions.set(a.id, a);
+    const failure = this.takeActionFault("create_server") ?? this.options.createActionError;
+    const startFailure = failure ?? this.takeActionFault("start_server") ?? this.options.startActionError;
+    this.later("create_server", () => {
       finish(action, failure);
-      const startFailure = failure ?? this.options.startActionError;
-      finish(start, startFailure);
-      server.status = startFailure ? "off" : "running";
-      if (!startFailure) this.options.onServerRunning?.(server);
+      for (const a of next) finish(a, startFailure);
+      // Deleted while it was being created: it must not come back to life.
+      if (this.servers.get(server.id) !== server || server.status === "deleting") return;
+      const running = start && !startFailure;
+      server.status = running ? "running" : "off";
+      if (running) this.options.onServerRunning?.(server);
     });
-    return { status: 201, body: { server, action, next_actions: [start], root_password: null } };
+    return { status: 201, body: { server, action, next_actions: next, root_password: null } };
   }
 
   getServer(id: number): Reply {
@@ -108,20 +133,31 @@ export class FakeHetznerState {
     return { status: 200, body: { server } };
   }
 
+  /**
+   * Like the live API: the server stays listed, `deleting` and locked, until its delete action
+   * ends; a second DELETE meanwhile is refused as `locked`.
+   */
   deleteServer(id: number): Reply {
-    const server = this.server(id);
+    const server = this.unlockedServer(id);
     server.status = "deleting";
-    this.servers.delete(id);
-    const action = this.newAction("delete_server", id);
-    this.later(() => finish(action, null));
+    server.locked = true;
+    const action = this.startAction("delete_server", [{ id, type: "server" }], (error) => {
+      if (error) {
+        server.status = "off";
+        server.locked = false;
+        return;
+      }
+      this.servers.delete(id);
+      for (const volume of this.volumes.values()) if (volume.server === id) volume.server = null;
+      for (const image of this.images.values()) if (image.bound_to === id) this.images.delete(image.id);
+    });
     return { status: 200, body: { action } };
   }
 
   /** Several actions by id (`?id=1&id=2`), as Hetzner answers them since listing all was removed. */
   getActions(query: URLSearchParams): Reply {
     const ids = query.getAll("id").map(Number);
-    if (ids.length === 0 || ids.some((id) => !Number.isInteger(id)))
-      throw new ApiError(400, "invalid_input", "id is required");
+    if (ids.length === 0 || ids.some((id) => !Number.isInteger(id))) throw invalidInput(["id"]);
     return this.page(
       "actions",
       ids.flatMap((id) => this.actions.get(id) ?? []),
@@ -131,7 +167,7 @@ export class FakeHetznerState {
 
   getAction(id: number): Reply {
     const action = this.actions.get(id);
-    if (!action) throw new ApiError(404, "not_found", `action with ID '${id}' not found`);
+    if (!action) throw notFound("action", id);
     return { status: 200, body: { action } };
   }
 
@@ -153,59 +189,76 @@ export class FakeHetznerState {
     );
   }
 
-  listSshKeys(query: URLSearchParams): Reply {
-    const fingerprint = query.get("fingerprint");
-    const name = query.get("name");
-    const keys = [...this.sshKeys.values()].filter(
-      (k) => (fingerprint === null || k.fingerprint === fingerprint) && (name === null || k.name === name),
-    );
-    return this.page("ssh_keys", keys, query);
+  /** The next `times` actions of `command` end in `error`. */
+  failNextAction(command: string, error: ActionError, times: number): void {
+    this.actionFaults.push({ command, error, remaining: times });
   }
 
-  createSshKey(body: Json): Reply {
-    const errors: Record<string, string> = {};
-    if (typeof body.name !== "string" || body.name.trim() === "") errors.name = "is required";
-    const fingerprint = typeof body.public_key === "string" ? fingerprintOf(body.public_key) : null;
-    if (!fingerprint) errors.public_key = "invalid public key";
-    if (body.labels !== undefined && !validLabels(body.labels)) errors.labels = "invalid labels";
-    if (Object.keys(errors).length > 0) throw invalidInput(Object.keys(errors), errors);
-    const keys = [...this.sshKeys.values()];
-    if (keys.some((k) => k.fingerprint === fingerprint)) throw uniqueness("public_key");
-    if (keys.some((k) => k.name === body.name)) throw uniqueness("name");
-    const key = this.addSshKey(String(body.name), String(body.public_key), (body.labels as Json) ?? {});
-    return { status: 201, body: { ssh_key: key } };
+  /** Ends every running action of `command` (or every one) now instead of when its time is up. */
+  settle(command?: string): void {
+    for (const [timer, entry] of [...this.pending]) {
+      if (command !== undefined && entry.command !== command) continue;
+      clearTimeout(timer);
+      this.pending.delete(timer);
+      entry.run();
+    }
   }
 
-  /** Stores a key as if another client had uploaded it. */
-  addSshKey(name: string, publicKey: string, labels: Json = {}): FakeSshKey {
-    const fingerprint = fingerprintOf(publicKey);
-    if (!fingerprint) throw new Error("fake: not an OpenSSH public key");
-    const key = { id: this.id(), name, fingerprint, public_key: publicKey.trim(), labels, created: now() };
-    this.sshKeys.set(key.id, key);
-    return key;
-  }
-
-  private findSshKey(ref: unknown): FakeSshKey | undefined {
-    return [...this.sshKeys.values()].find((k) => k.id === ref || k.name === ref || String(k.id) === ref);
-  }
-
-  private server(id: number): FakeServer {
+  server(id: number): FakeServer {
     const server = this.servers.get(id);
-    if (!server) throw new ApiError(404, "not_found", `server with ID '${id}' not found`);
+    if (!server) throw notFound("server", id);
     return server;
   }
 
-  private page(key: string, items: unknown[], query: URLSearchParams): Reply {
+  /** The server, unless another action holds it. */
+  unlockedServer(id: number): FakeServer {
+    const server = this.server(id);
+    if (server.locked) throw locked("server");
+    return server;
+  }
+
+  /**
+   * Starts an action that ends after its command's duration, in the error injected for it (if any);
+   * `done` applies its effect.
+   */
+  startAction(
+    command: string,
+    resources: ActionResource[],
+    done: (error: ActionError | null) => void = () => {},
+  ): FakeAction {
+    const action = buildAction(this.id(), command, resources);
+    this.actions.set(action.id, action);
+    const error = this.takeActionFault(command);
+    this.later(command, () => {
+      finish(action, error);
+      done(error);
+    });
+    return action;
+  }
+
+  filterByLabels<T extends { labels: Record<string, string> }>(items: T[], query: URLSearchParams): T[] {
+    const selector = query.get("label_selector");
+    if (selector === null) return items;
+    const matches = parseLabelSelector(selector);
+    if (!matches) throw invalidInput(["label_selector"]);
+    return items.filter((item) => matches(item.labels));
+  }
+
+  page(key: string, items: unknown[], query: URLSearchParams): Reply {
     const result = paginate(items, query);
     if (typeof result === "string") throw invalidInput([result]);
     return { status: 200, body: { [key]: result.page, meta: result.meta } };
+  }
+
+  id(): number {
+    return this.nextId++;
   }
 
   private newServer(
     name: string,
     type: ServerTypeJson,
     location: LocationJson,
-    image: string,
+    image: FakeImage,
     labels?: Json,
   ) {
     if ((this.nextIp & 255) === 255) this.nextIp += 3;
@@ -215,21 +268,19 @@ export class FakeHetznerState {
     return server;
   }
 
-  private newAction(command: string, serverId: number): FakeAction {
-    const action = buildAction(this.id(), command, serverId);
-    this.actions.set(action.id, action);
-    return action;
+  private takeActionFault(command: string): ActionError | null {
+    const entry = this.actionFaults.find((f) => f.command === command && f.remaining > 0);
+    if (!entry) return null;
+    entry.remaining -= 1;
+    return entry.error;
   }
 
-  private later(fn: () => void): void {
+  private later(command: string, run: () => void): void {
+    const ms = this.options.actionDurations[command] ?? this.options.actionDurationMs;
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, this.options.actionDurationMs);
-    this.timers.add(timer);
-  }
-
-  private id(): number {
-    return this.nextId++;
+      this.pending.delete(timer);
+      run();
+    }, ms);
+    this.pending.set(timer, { command, run });
   }
 }

@@ -5,31 +5,55 @@
 //   const fake = await startFakeHetzner({ onServerRunning: (s) => ssh.open(s.public_net.ipv4.ip) });
 //   const client = new HetznerClient({ endpoint: fake.url, token: fake.token, clock });
 //
-// Endpoints: GET/POST /servers, GET/PUT/DELETE /servers/{id}, GET /actions?id=…, GET /actions/{id}, GET /server_types,
-// GET /locations, GET/POST /ssh_keys. A created server is `initializing` with a running
-// `create_server` action; `actionDurationMs` later the action succeeds, the server is `running`
-// and `onServerRunning(server)` is called (with `createActionError` the action fails instead and
-// the server stays `off`). Server IPv4s are distinct loopback addresses from 127.0.0.2 on, so a
-// test can listen for SSH per server. `requests` records every request that reached the server
-// (faulted ones too) with `path` relative to `url` (e.g. `/servers/1000`). Every response carries
-// RateLimit-Limit/-Remaining/-Reset from a token bucket refilled at one request per second, and
-// answers 429 `rate_limit_exceeded` when it is empty, like the real API.
+// Routes (fake-hetzner-routes.ts): servers, actions, server types, locations, SSH keys, volumes,
+// images (snapshots by `create_image`) and pricing. A created server is `initializing` with a
+// running `create_server` action; `actionDurationMs` later the action succeeds, the server is
+// `running` and `onServerRunning(server)` is called (with `createActionError` the action fails
+// instead and the server stays `off`). A deleted server stays listed as `deleting` (and `locked`)
+// until its `delete_server` action ends, and a second DELETE meanwhile answers 423 `locked`, as the
+// live API does. Every action runs for its command's duration (`actionDurations`, else
+// `actionDurationMs`) on the fake's own timers; `settle()` ends running ones at once.
+//
+// Strict like the live API where it matters to ccc: invalid input answers 422 `invalid_input`, an
+// unknown image is refused, a locked server answers 423. A request the fake has no route for
+// answers 404 `unknown_route` (never `not_found`, which ccc reads as "already gone"), a wrong
+// method 405 `method_not_allowed`; those and unknown query parameters or body fields are kept in
+// `mistakes`, and `close()` fails while any are left untaken, so the test that caused them fails.
+//
+// Server IPv4s are distinct loopback addresses from 127.0.0.2 on, so a test can listen for SSH per
+// server. `requests` records every request that reached the server (faulted ones too) with `path`
+// relative to `url` (e.g. `/servers/1000`). Every response carries RateLimit-Limit/-Remaining/-Reset
+// from a token bucket refilled at one request per second, and answers 429 `rate_limit_exceeded`
+// when it is empty, like the real API.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Json } from "./fake-hetzner-data.ts";
-import { ApiError, type FakeServer, type FakeSshKey, type Reply } from "./fake-hetzner-resources.ts";
-import { FakeHetznerState } from "./fake-hetzner-state.ts";
+import {
+  ApiError,
+  type FakeImage,
+  type FakeServer,
+  type FakeSshKey,
+  type FakeVolume,
+  type Reply,
+} from "./fake-hetzner-resources.ts";
+import { matchRoute } from "./fake-hetzner-routes.ts";
+import { addSshKey } from "./fake-hetzner-ssh-keys.ts";
+import { type ActionError, FakeHetznerState } from "./fake-hetzner-state.ts";
 
-export type { FakeServer, FakeSshKey } from "./fake-hetzner-resources.ts";
+export type { FakeImage, FakeServer, FakeSshKey, FakeVolume } from "./fake-hetzner-resources.ts";
 
 export interface FakeHetznerOptions {
   token?: string;
-  /** How long create/delete actions run (default 50 ms). */
+  /** How long actions run (default 50 ms). */
   actionDurationMs?: number;
+  /** How long actions of one command run, e.g. `{ delete_server: 60_000 }`; others take `actionDurationMs`. */
+  actionDurations?: Record<string, number>;
   /** Makes every create action end in this error. */
-  createActionError?: { code: string; message: string };
+  createActionError?: ActionError;
   /** Makes only the `start_server` action after each create end in this error (the server stays `off`). */
-  startActionError?: { code: string; message: string };
+  startActionError?: ActionError;
+  /** `image_size` of a finished snapshot, in GB (default 1.5). */
+  snapshotSizeGb?: number;
   onServerRunning?: (server: FakeServer) => void;
   /** Requests per hour (default 3600, Hetzner's). */
   rateLimit?: number;
@@ -62,14 +86,30 @@ export interface FakeHetzner {
   url: string;
   token: string;
   requests: RecordedRequest[];
+  /** Requests the fake had no route, parameter or field for, in plain words. */
+  readonly mistakes: readonly string[];
+  /** Hands over the mistakes recorded so far (a test that makes them on purpose), so `close()` passes. */
+  takeMistakes(): string[];
+  /** Servers that exist and are not being deleted: what keeps running (and costing). */
   servers(): FakeServer[];
+  /** Servers still listed by the API as `deleting`, their delete action not yet ended. */
+  deletingServers(): FakeServer[];
   sshKeys(): FakeSshKey[];
+  volumes(): FakeVolume[];
+  /** Every image, system images included. */
+  images(): FakeImage[];
   /** Stores a key as if another client had uploaded it. */
   addSshKey(name: string, publicKey: string): FakeSshKey;
   /** The next `times` requests matching `matcher` get `fault` instead of (or, for delays, before) an answer. */
   failNext(matcher: RequestMatcher, fault: Fault, times?: number): void;
-  setActionDuration(ms: number): void;
-  setCreateActionError(error: { code: string; message: string } | null): void;
+  /** The next `times` actions of `command` (e.g. `create_image`) end in `error`. */
+  failNextAction(command: string, error: ActionError, times?: number): void;
+  /** How long actions run from now on: all of them, or only those of `command`. */
+  setActionDuration(ms: number, command?: string): void;
+  setCreateActionError(error: ActionError | null): void;
+  /** Ends the running actions (of `command`, or all) now instead of when their time is up. */
+  settle(command?: string): void;
+  /** Stops the server; rejects, after stopping it, when mistakes were recorded and not taken. */
   close(): Promise<void>;
 }
 
@@ -77,11 +117,14 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
   const token = options.token ?? "fake-hetzner-token";
   const state = new FakeHetznerState({
     actionDurationMs: options.actionDurationMs ?? 50,
+    actionDurations: { ...options.actionDurations },
     createActionError: options.createActionError ?? null,
     startActionError: options.startActionError ?? null,
     onServerRunning: options.onServerRunning,
   });
   const requests: RecordedRequest[] = [];
+  const mistakes: string[] = [];
+  const snapshotSizeGb = options.snapshotSizeGb ?? 1.5;
   const faults: { matcher: RequestMatcher; fault: Fault; remaining: number }[] = [];
   const limit = options.rateLimit ?? 3600;
   const bucket = { tokens: limit, at: Date.now() };
@@ -140,7 +183,20 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
       }
       if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
       if (badJson) throw new ApiError(400, "json_error", "invalid JSON input in your request");
-      const reply = route(state, method, path, url.searchParams, (body ?? {}) as Json);
+      const matched = matchRoute(method, path, url.searchParams, body);
+      if ("error" in matched) {
+        mistakes.push(matched.mistake);
+        throw matched.error;
+      }
+      mistakes.push(...matched.mistakes);
+      const ctx = {
+        state,
+        id: matched.id,
+        query: url.searchParams,
+        body: (body ?? {}) as Json,
+        snapshotSizeGb,
+      };
+      const reply = matched.handle(ctx);
       if (fault && "lostAnswer" in fault) return void req.socket.destroy();
       send(res, transform(reply, options.transformServer));
     } catch (error) {
@@ -154,6 +210,8 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // A bug of the fake itself: as loud as a caller's mistake.
+      mistakes.push(`the fake Hetzner API failed on ${req.method} ${req.url}: ${String(error)}`);
       send(res, {
         status: 500,
         body: { error: { code: "server_error", message: String(error), details: null } },
@@ -163,68 +221,43 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
+  const isDeleting = (server: FakeServer) => server.status === "deleting";
   return {
     url: `http://127.0.0.1:${port}/v1`,
     token,
     requests,
-    servers: () => [...state.servers.values()],
+    mistakes,
+    takeMistakes: () => mistakes.splice(0),
+    servers: () => [...state.servers.values()].filter((s) => !isDeleting(s)),
+    deletingServers: () => [...state.servers.values()].filter(isDeleting),
     sshKeys: () => [...state.sshKeys.values()],
-    addSshKey: (name, publicKey) => state.addSshKey(name, publicKey),
+    volumes: () => [...state.volumes.values()],
+    images: () => [...state.images.values()],
+    addSshKey: (name, publicKey) => addSshKey(state, name, publicKey),
     failNext: (matcher, fault, times = 1) => void faults.push({ matcher, fault, remaining: times }),
-    setActionDuration: (ms) => {
-      state.options.actionDurationMs = ms;
+    failNextAction: (command, error, times = 1) => state.failNextAction(command, error, times),
+    setActionDuration: (ms, command) => {
+      if (command === undefined) state.options.actionDurationMs = ms;
+      else state.options.actionDurations[command] = ms;
     },
     setCreateActionError: (error) => {
       state.options.createActionError = error;
     },
+    settle: (command) => state.settle(command),
     close: async () => {
-      for (const timer of state.timers) clearTimeout(timer);
+      for (const timer of state.pending.keys()) clearTimeout(timer);
+      state.pending.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (mistakes.length > 0) {
+        throw new Error(`requests the fake Hetzner API does not serve:\n  ${mistakes.join("\n  ")}`);
+      }
     },
   };
 }
 
-function route(
-  state: FakeHetznerState,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  body: Json,
-): Reply {
-  const [, resource, idText, extra] = path.split("/");
-  const id = Number(idText);
-  const key = `${method} /${resource}${idText === undefined ? "" : "/{id}"}`;
-  if (extra === undefined && (idText === undefined || Number.isInteger(id))) {
-    switch (key) {
-      case "GET /servers":
-        return state.listServers(query);
-      case "POST /servers":
-        return state.createServer(body);
-      case "GET /servers/{id}":
-        return state.getServer(id);
-      case "PUT /servers/{id}":
-        return state.updateServer(id, body);
-      case "DELETE /servers/{id}":
-        return state.deleteServer(id);
-      case "GET /actions/{id}":
-        return state.getAction(id);
-      case "GET /actions":
-        return state.getActions(query);
-      case "GET /server_types":
-        return state.listServerTypes(query);
-      case "GET /locations":
-        return state.listLocations(query);
-      case "GET /ssh_keys":
-        return state.listSshKeys(query);
-      case "POST /ssh_keys":
-        return state.createSshKey(body);
-    }
-  }
-  throw new ApiError(404, "not_found", `${method} ${path} not found`);
-}
-
 function transform(reply: Reply, transformServer: FakeHetznerOptions["transformServer"]): Reply {
+  if (reply.body === null) return reply;
   // Serialise first so a transform can never reach into the fake's own state.
   const body = JSON.parse(JSON.stringify(reply.body)) as Json;
   if (transformServer) {
@@ -253,6 +286,7 @@ function takeFault(
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
+  if (reply.body === null) return void res.writeHead(reply.status).end();
   res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
 }
 

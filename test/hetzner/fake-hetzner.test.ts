@@ -93,7 +93,7 @@ describe("fake Hetzner", () => {
       location: "ash",
     });
 
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect(bad.json.error.code).toBe("invalid_input");
     expect(bad.json.error.details?.fields.map((f) => f.name)).toEqual(["name", "image", "location"]);
     expect((await api("POST", "/servers", server("dup"))).status).toBe(201);
@@ -134,7 +134,7 @@ describe("fake Hetzner", () => {
   it("refuses a malformed or duplicate SSH key", async () => {
     const api = await start();
     const key = newPublicKey();
-    expect((await api("POST", "/ssh_keys", { name: "k", public_key: "ssh-ed25519 AAAA" })).status).toBe(400);
+    expect((await api("POST", "/ssh_keys", { name: "k", public_key: "ssh-ed25519 AAAA" })).status).toBe(422);
     expect((await api("POST", "/ssh_keys", { name: "k", public_key: key })).status).toBe(201);
     const again = await api("POST", "/ssh_keys", { name: "k2", public_key: key });
     expect(again.status).toBe(409);

@@ -75,14 +75,45 @@ describe("HetznerClient servers", () => {
     expect(await client.listServers()).toHaveLength(122);
   });
 
-  it("deletes a server, and reports one already deleted as gone", async () => {
-    const { client } = await start();
+  it("deletes a server, reports one being deleted as deleting and one deleted as gone", async () => {
+    const { client } = await start({ actionDurations: { delete_server: 60_000 } });
     const { server } = await client.createServer(serverInput("doomed"));
 
     const action = await client.deleteServer(server.id);
     expect(action).toMatchObject({ command: "delete_server" });
     expect(fake.servers()).toEqual([]);
+    // Hetzner refuses the second DELETE as locked while the first runs: that is no failure.
+    expect(await client.deleteServer(server.id)).toBe("deleting");
+    expect(fake.requests.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `DELETE /servers/${server.id}`,
+      `GET /servers/${server.id}`,
+    ]);
+    fake.settle("delete_server");
     expect(await client.deleteServer(server.id)).toBe("gone");
+  });
+
+  it("takes a delete whose answer was lost and whose retry is refused as locked for done", async () => {
+    const { client } = await start({ actionDurations: { delete_server: 60_000 } });
+    const { server } = await client.createServer(serverInput("lost"));
+    fake.failNext({ method: "DELETE" }, { lostAnswer: true });
+
+    expect(await client.deleteServer(server.id)).toBe("deleting");
+    expect(fake.deletingServers().map((s) => s.id)).toEqual([server.id]);
+  });
+
+  it("throws locked when another action holds the server", async () => {
+    const { client } = await start({ actionDurations: { create_image: 60_000 } });
+    const { server } = await client.createServer(serverInput("busy"));
+    // A snapshot in progress locks the server.
+    await fetch(`${fake.url}/servers/${server.id}/actions/create_image`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fake.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "snapshot" }),
+    });
+
+    const error = await client.deleteServer(server.id).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "locked", status: 423 });
+    expect(fake.servers().map((s) => s.id)).toEqual([server.id]);
   });
 
   it("replaces a server's labels", async () => {

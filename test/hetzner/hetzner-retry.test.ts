@@ -162,7 +162,7 @@ describe("HetznerClient retries", () => {
       .createServer({ ...serverInput("bad_name!"), serverType: "cx99" })
       .catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ code: "invalid_input", status: 400 });
+    expect(error).toMatchObject({ code: "invalid_input", status: 422 });
     expect((error as Error).message).toContain("'name'");
     expect(client.requestCount).toBe(1);
   });

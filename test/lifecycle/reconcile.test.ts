@@ -72,6 +72,7 @@ describe("reconcile: ghosts", () => {
   it("closes a live row whose server is gone and tells the owner", async () => {
     const { instance, server } = await plant(w.deps, { minutes: 240 });
     await w.deps.cloud.deleteServer(server?.id ?? 0); // deleted in the Hetzner console
+    w.h.cloud.settle("delete_server");
     const summary = await runReconcile(w.deps, GRACE);
     expect(summary.findings.map(brief)).toEqual(["ghost mark_deleted done"]);
     const row = w.deps.store.require(instance.id);

@@ -79,6 +79,7 @@ describe("expiry sweep", () => {
     const t0 = w.clock.now().getTime();
     const { instance, server } = await plant(w.deps, { minutes: 5 });
     await w.deps.cloud.deleteServer(server?.id ?? 0);
+    w.h.cloud.settle("delete_server");
     w.clock.set(t0 + 5 * MINUTE);
     const { outcomes } = await runSweep(w.deps);
     expect(outcomes.map((o) => [o.instance.id, o.instance.status, o.error])).toEqual([

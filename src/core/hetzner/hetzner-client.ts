@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import type { Clock } from "../clock.ts";
 import type {
   CloudAction,
@@ -11,7 +10,11 @@ import type {
 } from "../cloud.ts";
 import { ExternalError } from "../errors.ts";
 import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
+import { HetznerImages } from "./hetzner-images.ts";
+import { HetznerPricing } from "./hetzner-pricing.ts";
+import { HetznerVolumes } from "./hetzner-volumes.ts";
 import { HetznerHttp, type RateLimitState } from "./http.ts";
+import { isNotFound, listAll } from "./resource-helpers.ts";
 import {
   actionResponse,
   actionsPage,
@@ -45,15 +48,12 @@ export interface HetznerClientOptions {
   requestTimeoutMs?: number;
 }
 
-// Hetzner's maximum page size: fewest requests for a full listing.
-const PER_PAGE = 50;
-
-interface Paged {
-  meta?: { pagination: { next_page?: number | null | undefined } } | undefined;
-}
-
 /** The cloud port over Hetzner's HTTP API, retrying like hcloud-go. */
 export class HetznerClient implements CloudApi {
+  /** Volumes, snapshots and prices: over the same connection, retries and request count. */
+  readonly volumes: HetznerVolumes;
+  readonly images: HetznerImages;
+  readonly pricing: HetznerPricing;
   private readonly http: HetznerHttp;
   private readonly clock: Clock;
   private readonly poll: PollOptions;
@@ -71,6 +71,9 @@ export class HetznerClient implements CloudApi {
       userAgent: options.userAgent ?? "ccc",
       timeoutMs: options.requestTimeoutMs ?? 30_000,
     });
+    this.volumes = new HetznerVolumes(this.http);
+    this.images = new HetznerImages(this.http);
+    this.pricing = new HetznerPricing(this.http);
   }
 
   get requestCount(): number {
@@ -90,6 +93,7 @@ export class HetznerClient implements CloudApi {
       location: input.location,
       ssh_keys: input.sshKeys,
       labels: input.labels,
+      ...(input.volumes ? { volumes: input.volumes } : {}),
       start_after_create: true,
     };
     const res = await this.http.request("POST", "/servers", createServerResponse, { body, signal });
@@ -107,16 +111,29 @@ export class HetznerClient implements CloudApi {
   }
 
   async listServers(labelSelector?: string, signal?: AbortSignal): Promise<CloudServer[]> {
-    const pages = await this.listAll("/servers", serversPage, { label_selector: labelSelector }, signal);
+    const pages = await listAll(
+      this.http,
+      "/servers",
+      serversPage,
+      { label_selector: labelSelector },
+      signal,
+    );
     return pages.flatMap((p) => p.servers.map(toCloudServer));
   }
 
-  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone"> {
+  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone" | "deleting"> {
     try {
       const res = await this.http.request("DELETE", `/servers/${id}`, actionResponse, { signal });
       return toCloudAction(res.action);
     } catch (error) {
       if (isNotFound(error)) return "gone";
+      // A delete already running (ours, retried after its answer was lost, or another process's)
+      // locks the server: that is the outcome asked for, not a failure.
+      if (error instanceof ExternalError && error.code === "locked") {
+        const server = await this.getServer(id, signal);
+        if (server === null) return "gone";
+        if (server.status === "deleting") return "deleting";
+      }
       throw error;
     }
   }
@@ -161,12 +178,12 @@ export class HetznerClient implements CloudApi {
   }
 
   async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {
-    const pages = await this.listAll("/server_types", serverTypesPage, {}, signal);
+    const pages = await listAll(this.http, "/server_types", serverTypesPage, {}, signal);
     return pages.flatMap((p) => p.server_types.map(toCloudServerType));
   }
 
   async listLocations(signal?: AbortSignal): Promise<CloudLocation[]> {
-    const pages = await this.listAll("/locations", locationsPage, {}, signal);
+    const pages = await listAll(this.http, "/locations", locationsPage, {}, signal);
     return pages.flatMap((p) => p.locations.map(toCloudLocation));
   }
 
@@ -201,27 +218,4 @@ export class HetznerClient implements CloudApi {
     const key = res.ssh_keys[0];
     return key ? { id: key.id, fingerprint: key.fingerprint } : null;
   }
-
-  private async listAll<T extends Paged>(
-    path: string,
-    schema: z.ZodType<T>,
-    query: Record<string, string | undefined>,
-    signal: AbortSignal | undefined,
-  ): Promise<T[]> {
-    const pages: T[] = [];
-    let page: number | null | undefined = 1;
-    while (page) {
-      const res: T = await this.http.request("GET", path, schema, {
-        query: { ...query, page, per_page: PER_PAGE },
-        signal,
-      });
-      pages.push(res);
-      page = res.meta?.pagination.next_page;
-    }
-    return pages;
-  }
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof ExternalError && error.status === 404;
 }

@@ -48,6 +48,8 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
 
 async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<ReconcileFinding | null> {
   const { deps, options, now } = pass;
+  // Already on its way out (ccc's own delete, or someone's in the console): nothing to do or report.
+  if (server.status === "deleting") return null;
   const label = server.labels["ccc-instance"] ?? null;
   const row = label ? deps.store.get(label) : null;
   const ownsServer = row?.hetznerServerId === null || row?.hetznerServerId === server.id;
@@ -78,8 +80,8 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
   try {
     const attempt = await withLease(deps, serverLease(server.id), () => deps.cloud.deleteServer(server.id));
     if (!attempt.taken) return finding("delete_server", "busy");
-    // Already gone: another process deleted it between our listing and now, and reported it.
-    if (attempt.value === "gone") return null;
+    // Already gone or going: another process deleted it between our listing and now, and reported it.
+    if (attempt.value === "gone" || attempt.value === "deleting") return null;
     const result = finding("delete_server", "done");
     deps.store.recordEvent(result.instanceId, { actor: "ccc", kind: "orphan_deleted", detail });
     deps.log.warn("orphan server deleted", { server: server.id, detail });

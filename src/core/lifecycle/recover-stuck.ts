@@ -94,6 +94,15 @@ async function planFor(pass: ReconcilePass, row: Instance): Promise<Plan> {
     null;
   // Recorded but missing from the labelled listing: ask for it by id before calling it gone.
   if (!server && row.hetznerServerId !== null) server = await deps.cloud.getServer(row.hetznerServerId);
+  if (server?.status === "deleting") {
+    // Someone is deleting it (the console, another process): nothing left to resume.
+    return {
+      action: "fail_and_delete",
+      server,
+      detail: `${row.id} was ${row.status} when ccc stopped; its server ${server.id} is being deleted`,
+      reason: `its server ${server.id} was deleted while it was being built`,
+    };
+  }
   if (row.status === "installing") {
     return {
       action: "fail_and_delete",

@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from "../actor.ts";
-import { deprovision } from "../deprovision.ts";
+import { deprovision, isLocked } from "../deprovision.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, LIVE_STATUSES } from "../instance.ts";
 import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
@@ -11,6 +11,8 @@ export interface SweepOutcome {
   error: string | null;
   /** When a failed delete is tried again. */
   retryAt: Date | null;
+  /** The server was busy with another action (Hetzner's `locked`): not a failure, only later. */
+  locked: boolean;
 }
 
 export interface SweepSummary {
@@ -26,6 +28,9 @@ export function retryDelayMs(attempts: number): number {
 
 /** After this many failed deletes in a row the admins hear about it (once). */
 export const ALERT_AFTER_ATTEMPTS = 3;
+
+/** A server locked by another action is free again within minutes: try again soon, and quietly. */
+export const LOCKED_RETRY_MS = 60_000;
 
 /**
  * Deletes every instance past its expiry (or stuck in `deleting`) and tells the owner. A failed
@@ -59,10 +64,18 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
     lifecycle.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.
     if (expired) await deps.notifier.notify({ kind: "expired", instance });
-    return { instance, error: null, retryAt: null };
+    return { instance, error: null, retryAt: null, locked: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const attempts = (lifecycle.deleteRetry(id)?.attempts ?? 0) + 1;
+    const previous = lifecycle.deleteRetry(id)?.attempts ?? 0;
+    if (isLocked(error)) {
+      // Busy, not broken: neither a failure towards the admins' alert nor a reason to back off.
+      const retryAt = new Date(deps.clock.now().getTime() + LOCKED_RETRY_MS);
+      lifecycle.setDeleteRetry(id, { attempts: previous, nextAt: retryAt.getTime(), lastError: message });
+      deps.log.warn("expiry delete waits for a locked server", { instance: id, reason: message });
+      return { instance: deps.store.get(id) ?? due, error: message, retryAt, locked: true };
+    }
+    const attempts = previous + 1;
     const retryAt = new Date(deps.clock.now().getTime() + retryDelayMs(attempts));
     lifecycle.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
     deps.log.error("expiry delete failed", { instance: id, attempts, reason: message });
@@ -72,6 +85,6 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
         text: `Deleting ${id} (server ${due.hetznerServerId ?? "unknown"}) has failed ${attempts} times; it keeps being retried. Last error: ${message}`,
       });
     }
-    return { instance: deps.store.get(id) ?? due, error: message, retryAt };
+    return { instance: deps.store.get(id) ?? due, error: message, retryAt, locked: false };
   }
 }

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import type { HetznerHttp } from "./http.ts";
+
+/** Hetzner's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
+export interface CloudPricing {
+  /** ISO 4217, e.g. `EUR`. */
+  currency: string;
+  /** Percent, e.g. `19.00`. */
+  vatRate: string;
+  /** Per GB of volume size and month. */
+  volumePerGbMonth: string;
+  /** Per GB of snapshot (`image_size`) and month. */
+  imagePerGbMonth: string;
+  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
+}
+
+const price = z.looseObject({ net: z.string(), gross: z.string() });
+
+export const pricingResponse = z.looseObject({
+  pricing: z.looseObject({
+    currency: z.string(),
+    vat_rate: z.string(),
+    volume: z.looseObject({ price_per_gb_month: price }),
+    image: z.looseObject({ price_per_gb_month: price }),
+    server_types: z.array(
+      z.looseObject({
+        name: z.string(),
+        prices: z.array(z.looseObject({ location: z.string(), price_hourly: price, price_monthly: price })),
+      }),
+    ),
+  }),
+});
+
+export function toCloudPricing(res: z.infer<typeof pricingResponse>): CloudPricing {
+  const p = res.pricing;
+  return {
+    currency: p.currency,
+    vatRate: p.vat_rate,
+    volumePerGbMonth: p.volume.price_per_gb_month.gross,
+    imagePerGbMonth: p.image.price_per_gb_month.gross,
+    serverTypes: p.server_types.map((t) => ({
+      name: t.name,
+      prices: t.prices.map((l) => ({
+        location: l.location,
+        hourly: l.price_hourly.gross,
+        monthly: l.price_monthly.gross,
+      })),
+    })),
+  };
+}
+
+/** `GET /pricing`, over the client's HTTP layer. */
+export class HetznerPricing {
+  constructor(private readonly http: HetznerHttp) {}
+
+  async get(signal?: AbortSignal): Promise<CloudPricing> {
+    return toCloudPricing(await this.http.request("GET", "/pricing", pricingResponse, { signal }));
+  }
+}

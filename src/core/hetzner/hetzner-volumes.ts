@@ -1,0 +1,159 @@
+import { z } from "zod";
+import type { CloudAction } from "../cloud.ts";
+import type { HetznerHttp } from "./http.ts";
+import { isNotFound, listAll } from "./resource-helpers.ts";
+import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
+
+/** A Hetzner volume: block storage in one location, attached to at most one server there. */
+export interface CloudVolume {
+  id: number;
+  name: string;
+  sizeGb: number;
+  status: "creating" | "available";
+  /** The server it is attached to, or null. */
+  serverId: number | null;
+  location: string;
+  /** Where the server sees it, e.g. `/dev/disk/by-id/scsi-0HC_Volume_4711`. */
+  linuxDevice: string;
+  /** Filesystem made at creation, null when it was left unformatted. */
+  format: string | null;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+export interface CreateVolumeInput {
+  name: string;
+  sizeGb: number;
+  /** Where to make it; without it, `serverId`'s location. */
+  location?: string;
+  /** Attach it to this server once made (a next action). */
+  serverId?: number;
+  format?: "xfs" | "ext4";
+  /** Mount it on the server after attaching (needs `serverId`). */
+  automount?: boolean;
+  labels?: Record<string, string>;
+}
+
+// Loose like the server schemas: a field Hetzner adds must never break ccc.
+export const volumeSchema = z.looseObject({
+  id: z.number(),
+  name: z.string(),
+  size: z.number(),
+  status: z.enum(["creating", "available"]),
+  server: z.number().nullable(),
+  location: z.looseObject({ name: z.string() }),
+  linux_device: z.string(),
+  format: z.string().nullable(),
+  labels: z.record(z.string(), z.string()).default({}),
+  created: z.string(),
+});
+
+const volumeResponse = z.looseObject({ volume: volumeSchema });
+const volumesPage = z.looseObject({
+  volumes: z.array(volumeSchema),
+  meta: z.looseObject({ pagination: paginationSchema }).optional(),
+});
+const createVolumeResponse = z.looseObject({
+  volume: volumeSchema,
+  action: actionSchema,
+  next_actions: z.array(actionSchema).default([]),
+});
+const actionResponse = z.looseObject({ action: actionSchema });
+const noContent = z.unknown();
+
+export function toCloudVolume(v: z.infer<typeof volumeSchema>): CloudVolume {
+  return {
+    id: v.id,
+    name: v.name,
+    sizeGb: v.size,
+    status: v.status,
+    serverId: v.server,
+    location: v.location.name,
+    linuxDevice: v.linux_device,
+    format: v.format,
+    labels: v.labels,
+    created: new Date(v.created),
+  };
+}
+
+/** Hetzner's volume endpoints, over the client's HTTP layer (retries, rate limits, request count). */
+export class HetznerVolumes {
+  constructor(private readonly http: HetznerHttp) {}
+
+  /** The `create_volume` action, and with `serverId` an `attach_volume` next action. */
+  async create(
+    input: CreateVolumeInput,
+    signal?: AbortSignal,
+  ): Promise<{ volume: CloudVolume; action: CloudAction; nextActions: CloudAction[] }> {
+    const body = {
+      name: input.name,
+      size: input.sizeGb,
+      ...(input.location !== undefined ? { location: input.location } : {}),
+      ...(input.serverId !== undefined ? { server: input.serverId } : {}),
+      ...(input.format !== undefined ? { format: input.format } : {}),
+      ...(input.automount !== undefined ? { automount: input.automount } : {}),
+      ...(input.labels !== undefined ? { labels: input.labels } : {}),
+    };
+    const res = await this.http.request("POST", "/volumes", createVolumeResponse, { body, signal });
+    return {
+      volume: toCloudVolume(res.volume),
+      action: toCloudAction(res.action),
+      nextActions: res.next_actions.map(toCloudAction),
+    };
+  }
+
+  /** All pages. `labelSelector` as Hetzner's, e.g. `managed-by=ccc`. */
+  async list(labelSelector?: string, signal?: AbortSignal): Promise<CloudVolume[]> {
+    const pages = await listAll(
+      this.http,
+      "/volumes",
+      volumesPage,
+      { label_selector: labelSelector },
+      signal,
+    );
+    return pages.flatMap((p) => p.volumes.map(toCloudVolume));
+  }
+
+  /** `null` when there is no such volume. */
+  async get(id: number, signal?: AbortSignal): Promise<CloudVolume | null> {
+    try {
+      return toCloudVolume(
+        (await this.http.request("GET", `/volumes/${id}`, volumeResponse, { signal })).volume,
+      );
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Hetzner refuses an attached volume (`volume_already_attached`): detach it first. */
+  async delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
+    try {
+      await this.http.request("DELETE", `/volumes/${id}`, noContent, { signal });
+      return "deleted";
+    } catch (error) {
+      if (isNotFound(error)) return "gone";
+      throw error;
+    }
+  }
+
+  /** The server must be in the volume's location; a volume serves one server at a time. */
+  async attach(
+    id: number,
+    serverId: number,
+    automount?: boolean,
+    signal?: AbortSignal,
+  ): Promise<CloudAction> {
+    const body = { server: serverId, ...(automount !== undefined ? { automount } : {}) };
+    const res = await this.http.request("POST", `/volumes/${id}/actions/attach`, actionResponse, {
+      body,
+      signal,
+    });
+    return toCloudAction(res.action);
+  }
+
+  async detach(id: number, signal?: AbortSignal): Promise<CloudAction> {
+    const res = await this.http.request("POST", `/volumes/${id}/actions/detach`, actionResponse, { signal });
+    return toCloudAction(res.action);
+  }
+}
