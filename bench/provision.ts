@@ -10,7 +10,7 @@ import { provision } from "../src/commands/provision.ts";
 import { composeCore } from "../src/compose.ts";
 import { coreEnvSchema, PROJECT_ROOT, parseEnv } from "../src/config.ts";
 import type { CoreDeps } from "../src/core/deps.ts";
-import type { Installer } from "../src/core/installer.ts";
+import type { Installer } from "../src/core/provision/installer.ts";
 import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
 import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
 import { startSshBanner } from "../test/fakes/ssh-banner.ts";

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, LogLevel } from "@slack/bolt";
+import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import {
@@ -12,21 +13,20 @@ import {
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { HEALTH_PATH, healthHandler, startHealthServer } from "./http/healthz.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
 import { lifecycleSettings } from "./lifecycle/settings.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
-import { registerSlashCommand } from "./slack/commands/register.ts";
-import { HEALTH_PATH, healthHandler, startHealthServer } from "./slack/healthz.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
-import { jsonLogger } from "./slack/log.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
-import { within } from "./slack/timeout.ts";
+import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
+import { within } from "./util/within.ts";
 
 export interface BotOptions {
   /** Test and benchmark seams for core's adapters (clock, timings, cloud, installer). */

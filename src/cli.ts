@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerInstanceCommands } from "./cli/instance-commands.ts";
-import { type CliIo, createKit } from "./cli/kit.ts";
+import type { CliIo } from "./cli/io.ts";
+import { createKit } from "./cli/kit.ts";
 import { registerLifecycleCommands } from "./cli/lifecycle-commands.ts";
 import { reportError } from "./cli/report.ts";
 
-export type { CliIo } from "./cli/kit.ts";
+export type { CliIo } from "./cli/io.ts";
 
 /** Runs one `ccc` command line and returns the exit code: 0 done, 2 refused before any work, 1 failed while working. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

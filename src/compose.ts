@@ -1,17 +1,17 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { NixosAnywhere } from "./adapters/nixos-anywhere.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { ConfigError, type CoreEnv, fromRoot, missingSettings, REQUIRED_FOR_CLOUD } from "./config.ts";
-import { Catalog } from "./core/catalog.ts";
 import type { Clock } from "./core/clock.ts";
-import type { CloudApi } from "./core/cloud.ts";
+import { Catalog } from "./core/cloud/catalog.ts";
+import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
-import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
-import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
-import { OperatorKey } from "./core/operator-key.ts";
+import type { Installer } from "./core/provision/installer.ts";
+import { OperatorKey } from "./core/provision/operator-key.ts";
 import { InstanceStore } from "./core/store/instance-store.ts";
 
 export interface ComposeOptions {

@@ -3,8 +3,8 @@ import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
-import { flakePathProblem } from "./core/instance-flake.ts";
-import { parseSshPublicKey } from "./core/ssh-key.ts";
+import { flakePathProblem } from "./core/provision/instance-flake.ts";
+import { parseSshPublicKey } from "./core/ssh-key/ssh-key.ts";
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { provision } from "../src/commands/provision.ts";
 import { ExternalError } from "../src/core/errors.ts";
-import { ProvisionError } from "../src/core/run-provision.ts";
+import { ProvisionError } from "../src/core/provision/run-provision.ts";
 import { type Harness, type HarnessOptions, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 

@@ -5,7 +5,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Notifier } from "../core/notifier.ts";
 import { SlackNotifier } from "../slack/slack-notifier.ts";
 import { createSlackWebClient } from "../slack/web-client.ts";
-import type { CliIo } from "./kit.ts";
+import type { CliIo } from "./io.ts";
 
 /**
  * The lifecycle commands tell people what the bot would: Slack DMs with a bot token, else printed

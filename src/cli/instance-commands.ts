@@ -8,8 +8,9 @@ import { progressText, provision, provisionText } from "../commands/provision.ts
 import { status, statusText } from "../commands/status.ts";
 import { offerJson, types, typesText } from "../commands/types.ts";
 import { UserError } from "../core/errors.ts";
-import { MAX_SSH_KEY_INPUT_BYTES } from "../core/ssh-key.ts";
-import { type CliIo, type CliKit, operatorName } from "./kit.ts";
+import { MAX_SSH_KEY_INPUT_BYTES } from "../core/ssh-key/ssh-key.ts";
+import type { CliIo } from "./io.ts";
+import { type CliKit, operatorName } from "./kit.ts";
 
 /** `provision`, `deprovision`, `status`, `list`, `extend`, `types`. */
 export function registerInstanceCommands(program: Command, kit: CliKit): void {

@@ -1,19 +1,9 @@
 import { Option } from "commander";
 import type { CommandContext } from "../commands/context.ts";
-import { type ComposeOptions, composeCore } from "../compose.ts";
+import { composeCore } from "../compose.ts";
 import { type Env, installerProblems, loadEnv, missingSettings, REQUIRED_FOR_CLOUD } from "../config.ts";
 import { cliNotifier } from "./cli-notifier.ts";
-
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  readStdin: () => string;
-  /** Test seams for the adapters; production leaves them out. */
-  compose?: ComposeOptions;
-}
-
-export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
+import { type CliIo, EXIT } from "./io.ts";
 
 /** What a command's action gets: core (as the operator, an admin) and the parsed settings. */
 export interface CliRun {

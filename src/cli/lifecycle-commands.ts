@@ -3,7 +3,8 @@ import { checkExpired, checkExpiredFailed, checkExpiredText } from "../commands/
 import { instanceJson } from "../commands/instance-view.ts";
 import { reconcile, reconcileFailed, reconcileText } from "../commands/reconcile.ts";
 import { remind, remindFailed, remindText } from "../commands/remind.ts";
-import { type CliKit, EXIT } from "./kit.ts";
+import { EXIT } from "./io.ts";
+import type { CliKit } from "./kit.ts";
 
 /** `check-expired`, `remind`, `reconcile`: the lifecycle passes, for cron or by hand. */
 export function registerLifecycleCommands(program: Command, kit: CliKit): void {

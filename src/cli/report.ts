@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
 import { CccError, isRefusal } from "../core/errors.ts";
-import { ProvisionError } from "../core/run-provision.ts";
-import { type CliIo, EXIT } from "./kit.ts";
+import { ProvisionError } from "../core/provision/run-provision.ts";
+import { type CliIo, EXIT } from "./io.ts";
 
 /** Formats an error once, as one line (and JSON under --json), and answers the exit code. */
 export function reportError(error: unknown, json: boolean, io: CliIo): number {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/deprovision.ts";
+import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
 import type { CommandContext } from "./context.ts";
 
 export const deprovisionInput = z.object({ id: z.string() });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { extend as extendCore } from "../core/extend.ts";
-import type { Instance } from "../core/instance.ts";
+import { extend as extendCore } from "../core/instances/extend.ts";
+import type { Instance } from "../core/instances/instance.ts";
 import type { CommandContext } from "./context.ts";
 import { formatUtc, leftPhrase } from "./instance-view.ts";
 

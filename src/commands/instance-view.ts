@@ -1,4 +1,4 @@
-import type { Instance } from "../core/instance.ts";
+import type { Instance } from "../core/instances/instance.ts";
 
 /** The JSON shape of an instance for `--json` and for anything outside the process. */
 export interface InstanceJson {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ForbiddenError } from "../core/errors.ts";
-import type { Instance } from "../core/instance.ts";
+import type { Instance } from "../core/instances/instance.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceTable } from "./instance-view.ts";
 

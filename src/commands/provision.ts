@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Instance } from "../core/instance.ts";
-import { type ProvisionRequest, startProvision } from "../core/provision.ts";
-import { type ProvisionProgress, type ProvisionStep, runProvision } from "../core/run-provision.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { type ProvisionProgress, type ProvisionStep, runProvision } from "../core/provision/run-provision.ts";
+import { type ProvisionRequest, startProvision } from "../core/provision/start-provision.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceDetails } from "./instance-view.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { instanceFor } from "../core/actor.ts";
-import type { Instance } from "../core/instance.ts";
+import { instanceFor } from "../core/instances/actor.ts";
+import type { Instance } from "../core/instances/instance.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceDetails } from "./instance-view.ts";
 

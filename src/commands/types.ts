@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Offer } from "../core/catalog.ts";
+import type { Offer } from "../core/cloud/catalog.ts";
 import type { CommandContext } from "./context.ts";
 import { textTable } from "./instance-view.ts";
 

@@ -1,4 +1,4 @@
-import type { Instance } from "./instance.ts";
+import type { Instance } from "./instances/instance.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =

@@ -1,7 +1,7 @@
 import { completeProvision } from "../commands/provision.ts";
 import { ExternalError } from "../core/errors.ts";
-import type { Instance } from "../core/instance.ts";
-import { ProvisionError } from "../core/run-provision.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { ProvisionError } from "../core/provision/run-provision.ts";
 import {
   cleanupSucceeded,
   creatingMessage,

@@ -1,7 +1,7 @@
 import type { types } from "@slack/bolt";
+import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
-import { within } from "./timeout.ts";
 
 /**
  * The provision modal for a user, from the cached catalog: it must be ready well within the 3 s a

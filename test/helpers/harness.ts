@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type ComposeOptions, composeCore } from "../../src/compose.ts";
 import { coreEnvSchema, PROJECT_ROOT, parseEnv } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { LIVE_STATUSES } from "../../src/core/instance.ts";
+import { LIVE_STATUSES } from "../../src/core/instances/instance.ts";
 import {
   type FakeHetzner,
   type FakeHetznerOptions,

@@ -1,7 +1,7 @@
-import type { CloudServer } from "../cloud.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
+import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
-import { type Instance, isInstanceId, LIVE_STATUSES } from "../instance.ts";
-import { MANAGED_SELECTOR } from "../server-labels.ts";
+import { type Instance, isInstanceId, LIVE_STATUSES } from "../instances/instance.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,

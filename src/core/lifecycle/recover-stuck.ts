@@ -1,6 +1,6 @@
-import type { CloudServer } from "../cloud.ts";
-import type { Instance } from "../instance.ts";
-import { failProvision, ProvisionError, resumeProvision } from "../run-provision.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
+import type { Instance } from "../instances/instance.ts";
+import { failProvision, ProvisionError, resumeProvision } from "../provision/run-provision.ts";
 import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";

@@ -1,5 +1,5 @@
 import type { CoreDeps } from "../deps.ts";
-import type { Instance } from "../instance.ts";
+import type { Instance } from "../instances/instance.ts";
 import type { Delivery } from "../notifier.ts";
 import { lifecycleStoreFor, type ReminderCandidate } from "../store/lifecycle-store.ts";
 

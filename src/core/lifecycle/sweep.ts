@@ -1,7 +1,7 @@
-import { SYSTEM_ACTOR } from "../actor.ts";
-import { deprovision } from "../deprovision.ts";
 import type { CoreDeps } from "../deps.ts";
-import { type Instance, LIVE_STATUSES } from "../instance.ts";
+import { SYSTEM_ACTOR } from "../instances/actor.ts";
+import { deprovision } from "../instances/deprovision.ts";
+import { type Instance, LIVE_STATUSES } from "../instances/instance.ts";
 import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
 import { instanceLease, withLease } from "./leases.ts";
 

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { Clock } from "../clock.ts";
 import { NotFoundError, QuotaError } from "../errors.ts";
-import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instance.ts";
+import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instances/instance.ts";
 import { migrate } from "./migrations.ts";
 
 /** One line of the audit trail: every state change, refusal and notable action. */

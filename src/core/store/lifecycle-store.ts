@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { LIVE_STATUSES } from "../instance.ts";
+import { LIVE_STATUSES } from "../instances/instance.ts";
 
 // Written exactly as the partial index `instances_live_expiry` is, so SQLite uses it.
 const LIVE_SQL = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(",")})`;

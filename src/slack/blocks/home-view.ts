@@ -1,6 +1,6 @@
 import type { types } from "@slack/bolt";
 import { euro } from "../../commands/types.ts";
-import type { Instance } from "../../core/instance.ts";
+import type { Instance } from "../../core/instances/instance.ts";
 import { type Block, context, escapeText, plain, section } from "../mrkdwn.ts";
 import { ACTIONS, instanceCard } from "./instance-blocks.ts";
 

@@ -1,6 +1,6 @@
 import { STEP_TEXT } from "../../commands/provision.ts";
-import type { Instance } from "../../core/instance.ts";
-import type { ProvisionStep } from "../../core/run-provision.ts";
+import type { Instance } from "../../core/instances/instance.ts";
+import type { ProvisionStep } from "../../core/provision/run-provision.ts";
 import { type Block, context, dateToken, escapeText, inTime, plain, section } from "../mrkdwn.ts";
 
 /** Action ids of the instance buttons; their value is only ever an instance id. */

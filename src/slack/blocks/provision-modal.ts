@@ -1,8 +1,8 @@
 import type { types } from "@slack/bolt";
 import { euro } from "../../commands/types.ts";
-import type { Offer } from "../../core/catalog.ts";
-import type { CloudLocation } from "../../core/cloud.ts";
-import type { Policy } from "../../core/policy.ts";
+import type { Offer } from "../../core/cloud/catalog.ts";
+import type { CloudLocation } from "../../core/cloud/cloud.ts";
+import type { Policy } from "../../core/instances/policy.ts";
 import { type Block, context, escapeText, plain, section } from "../mrkdwn.ts";
 
 export const PROVISION_CALLBACK = "ccc_provision";

@@ -1,7 +1,7 @@
 import type { ListResult } from "../../commands/list.ts";
 import type { StatusResult } from "../../commands/status.ts";
 import { typesText } from "../../commands/types.ts";
-import type { Offer } from "../../core/catalog.ts";
+import type { Offer } from "../../core/cloud/catalog.ts";
 import { type Block, context, escapeText, section } from "../mrkdwn.ts";
 import { instanceCard, type SlackMessage } from "./instance-blocks.ts";
 

@@ -15,7 +15,7 @@ export interface InstallRequest {
   signal?: AbortSignal;
 }
 
-/** The installer port: `src/core/nixos-anywhere.ts` runs the real thing. */
+/** The installer port: `src/adapters/nixos-anywhere.ts` runs the real thing. */
 export interface Installer {
   install(request: InstallRequest): Promise<void>;
 }

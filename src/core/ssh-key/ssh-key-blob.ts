@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { UserError } from "./errors.ts";
+import { UserError } from "../errors.ts";
 
 // The key blob of an SSH public key, field by field (RFC 4251/4253, and OpenSSH's PROTOCOL.u2f for sk- keys).
 

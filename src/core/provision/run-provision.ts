@@ -1,12 +1,12 @@
-import type { CloudServer } from "./cloud.ts";
-import type { CoreDeps } from "./deps.ts";
-import { ExternalError, UserError } from "./errors.ts";
-import type { Instance } from "./instance.ts";
-import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
+import { serverLabels } from "../cloud/server-labels.ts";
+import type { CoreDeps } from "../deps.ts";
+import { ExternalError, UserError } from "../errors.ts";
+import type { Instance } from "../instances/instance.ts";
 
-import { instanceLease, takeLease } from "./lifecycle/leases.ts";
-import { ensureDataDirs, instancePaths } from "./provision.ts";
-import { serverLabels } from "./server-labels.ts";
+import { instanceLease, takeLease } from "../lifecycle/leases.ts";
+import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import { ensureDataDirs, instancePaths } from "./start-provision.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
 export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";

@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Actor } from "./actor.ts";
-import type { CoreDeps } from "./deps.ts";
-import { QuotaError, UserError } from "./errors.ts";
-import { type Instance, newInstanceId } from "./instance.ts";
-import { expiryFrom, parseHours } from "./policy.ts";
-import { parseSshPublicKey } from "./ssh-key.ts";
+import type { CoreDeps } from "../deps.ts";
+import { QuotaError, UserError } from "../errors.ts";
+import type { Actor } from "../instances/actor.ts";
+import { type Instance, newInstanceId } from "../instances/instance.ts";
+import { expiryFrom, parseHours } from "../instances/policy.ts";
+import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 
 export interface ProvisionRequest {
   /** A Slack user id or an operator name. */

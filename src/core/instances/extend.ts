@@ -1,9 +1,9 @@
+import { serverLabels } from "../cloud/server-labels.ts";
+import type { CoreDeps } from "../deps.ts";
+import { UserError } from "../errors.ts";
 import { type Actor, instanceFor } from "./actor.ts";
-import type { CoreDeps } from "./deps.ts";
-import { UserError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
 import { extendedExpiry, parseHours } from "./policy.ts";
-import { serverLabels } from "./server-labels.ts";
 
 /**
  * Moves the deadline by `hours`, within the caps. The server's `ccc-expires-at` label changes

@@ -1,6 +1,6 @@
-import { ForbiddenError, UserError } from "./errors.ts";
+import { ForbiddenError, UserError } from "../errors.ts";
+import type { InstanceStore } from "../store/instance-store.ts";
 import { type Instance, isInstanceId } from "./instance.ts";
-import type { InstanceStore } from "./store/instance-store.ts";
 
 /** Who asks: a Slack user id or an operator name; admins may act on every instance. */
 export interface Actor {

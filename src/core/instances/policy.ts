@@ -1,4 +1,4 @@
-import { QuotaError, UserError } from "./errors.ts";
+import { QuotaError, UserError } from "../errors.ts";
 
 /** The operator's rules for what a user may ask for. */
 export interface Policy {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import sshpk from "sshpk";
-import { UserError } from "./errors.ts";
+import { UserError } from "../errors.ts";
 import {
   ACCEPTED_HINT,
   dsaError,

@@ -1,7 +1,7 @@
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { UserError } from "./errors.ts";
-import { isInstanceId } from "./instance.ts";
+import { UserError } from "../errors.ts";
+import { isInstanceId } from "../instances/instance.ts";
 
 export type NixSystem = "x86_64-linux" | "aarch64-linux";
 

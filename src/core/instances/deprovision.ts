@@ -1,6 +1,6 @@
+import type { CoreDeps } from "../deps.ts";
+import { ExternalError } from "../errors.ts";
 import { type Actor, instanceFor } from "./actor.ts";
-import type { CoreDeps } from "./deps.ts";
-import { ExternalError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
 
 export interface DeprovisionResult {

@@ -1,5 +1,5 @@
-import type { CoreDeps } from "./deps.ts";
-import { ExternalError } from "./errors.ts";
+import type { CoreDeps } from "../deps.ts";
+import { ExternalError } from "../errors.ts";
 import { probeSsh } from "./wait-for-ssh.ts";
 
 const PROBE_TIMEOUT_MS = 3_000;
