@@ -12,7 +12,7 @@ import { type Logger, silentLogger } from "./core/logger.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
-import { InstanceStore } from "./core/store/instance-store.ts";
+import { Store } from "./core/store/store.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -35,7 +35,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
   const dbPath = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
   const dataDir = dbPath === ":memory:" ? fromRoot("data") : dirname(dbPath);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = InstanceStore.open(dbPath, clock);
+  const store = Store.open(dbPath, clock);
   const cloud =
     options.cloud ??
     new HetznerClient({

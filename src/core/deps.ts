@@ -6,11 +6,11 @@ import type { Logger } from "./logger.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
-import type { InstanceStore } from "./store/instance-store.ts";
+import type { Store } from "./store/store.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
 export interface CoreDeps {
-  store: InstanceStore;
+  store: Store;
   cloud: CloudApi;
   catalog: Catalog;
   installer: Installer;

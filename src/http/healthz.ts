@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { InstanceStore } from "../core/store/instance-store.ts";
+import type { Store } from "../core/store/store.ts";
 
 export const HEALTH_PATH = "/healthz";
 
 /** 200 while the store answers, 503 otherwise. */
-export function healthHandler(store: InstanceStore) {
+export function healthHandler(store: Store) {
   return (_req: IncomingMessage, res: ServerResponse) => {
     let ok = false;
     try {
@@ -18,7 +18,7 @@ export function healthHandler(store: InstanceStore) {
 }
 
 /** In Socket Mode there is no HTTP receiver; this small server answers health checks on PORT. */
-export function startHealthServer(store: InstanceStore, port: number, host?: string): Promise<Server> {
+export function startHealthServer(store: Store, port: number, host?: string): Promise<Server> {
   const handle = healthHandler(store);
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url?.split("?")[0] === HEALTH_PATH) return handle(req, res);

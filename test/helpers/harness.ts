@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type ComposeOptions, composeCore } from "../../src/compose.ts";
 import { coreEnvSchema, PROJECT_ROOT, parseEnv } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { LIVE_STATUSES } from "../../src/core/instances/instance.ts";
+import { isLive } from "../../src/core/instances/instance.ts";
 import {
   type FakeHetzner,
   type FakeHetznerOptions,
@@ -92,7 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     strayServers: (view = deps) =>
       cloud.servers().filter((server) => {
         const row = view.store.get(server.name);
-        return !row || !LIVE_STATUSES.includes(row.status);
+        return !row || !isLive(row.status);
       }),
     close: async () => {
       for (const d of opened) d.store.close();

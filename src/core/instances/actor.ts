@@ -1,5 +1,5 @@
 import { ForbiddenError, UserError } from "../errors.ts";
-import type { InstanceStore } from "../store/instance-store.ts";
+import type { Store } from "../store/store.ts";
 import { type Instance, isInstanceId } from "./instance.ts";
 
 /** Who asks: a Slack user id or an operator name; admins may act on every instance. */
@@ -23,7 +23,7 @@ export function parseInstanceId(value: string): string {
 }
 
 /** Loads an instance the actor may act on; a refusal is answered and recorded. */
-export function instanceFor(store: InstanceStore, actor: Actor, rawId: string, action: string): Instance {
+export function instanceFor(store: Store, actor: Actor, rawId: string, action: string): Instance {
   const instance = store.require(parseInstanceId(rawId));
   if (!actor.isAdmin && instance.owner !== actor.id) {
     store.recordEvent(instance.id, { actor: actor.id, kind: "refused", detail: `${action}: not the owner` });

@@ -2,7 +2,7 @@ import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import { type Actor, instanceFor } from "./actor.ts";
-import type { Instance } from "./instance.ts";
+import { type Instance, isRunning } from "./instance.ts";
 import { extendedExpiry, parseHours } from "./policy.ts";
 
 /**
@@ -17,7 +17,7 @@ export async function extend(
 ): Promise<Instance> {
   const hours = parseHours(rawHours, deps.policy);
   const instance = instanceFor(deps.store, actor, rawId, "extend");
-  if (instance.status !== "ready" && instance.status !== "creating" && instance.status !== "installing") {
+  if (!isRunning(instance.status)) {
     throw new UserError(`${instance.id} is ${instance.status}; only a live machine can be extended.`, {
       code: "not_live",
     });

@@ -10,8 +10,22 @@ export const INSTANCE_STATUSES = [
 ] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
-/** Statuses of an instance that may have a server running (and costing money). */
+/**
+ * Statuses of an instance that may have a server running (and costing money). The one definition:
+ * lists, quotas, the sweep, the reconciler and the store's SQL all take it from here.
+ */
 export const LIVE_STATUSES: readonly InstanceStatus[] = ["creating", "installing", "ready", "deleting"];
+
+/** Live and not on its way out: such a machine may be extended and is reminded before it expires. */
+export const RUNNING_STATUSES: readonly InstanceStatus[] = ["creating", "installing", "ready"];
+
+export function isLive(status: InstanceStatus): boolean {
+  return LIVE_STATUSES.includes(status);
+}
+
+export function isRunning(status: InstanceStatus): boolean {
+  return RUNNING_STATUSES.includes(status);
+}
 
 /** One machine a user asked for, as the store keeps it. Times are UTC `Date`s. */
 export interface Instance {

@@ -1,7 +1,6 @@
 import type { CloudServer } from "../cloud/cloud.ts";
 import type { Instance } from "../instances/instance.ts";
 import { failProvision, ProvisionError, resumeProvision } from "../provision/run-provision.ts";
-import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -26,7 +25,7 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
   if (now - row.createdAt.getTime() < STUCK_AFTER_MS) return null;
   if (pass.options.dryRun) {
     // Someone holds the lease: the provision is running, not stuck.
-    if (lifecycleStoreFor(deps.store.db).leaseHolder(instanceLease(row.id), now) !== null) return null;
+    if (deps.store.leaseHolder(instanceLease(row.id), now) !== null) return null;
     const plan = await planFor(pass, row);
     return finding(row, plan, "dry_run");
   }

@@ -1,8 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision } from "../instances/deprovision.ts";
-import { type Instance, LIVE_STATUSES } from "../instances/instance.ts";
-import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import { type Instance, isLive } from "../instances/instance.ts";
 import { instanceLease, withLease } from "./leases.ts";
 
 export interface SweepOutcome {
@@ -32,9 +31,8 @@ export const ALERT_AFTER_ATTEMPTS = 3;
  * delete stays due and is retried with backoff; one failure never stops the rest.
  */
 export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
-  const lifecycle = lifecycleStoreFor(deps.store.db);
   const summary: SweepSummary = { outcomes: [], busy: [] };
-  for (const id of lifecycle.dueForDelete(deps.clock.now().getTime())) {
+  for (const id of deps.store.dueForDelete(deps.clock.now().getTime())) {
     const attempt = await withLease(deps, instanceLease(id), () => sweepOne(deps, id));
     if (!attempt.taken) summary.busy.push(id);
     else if (attempt.value) summary.outcomes.push(attempt.value);
@@ -43,10 +41,9 @@ export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
 }
 
 async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null> {
-  const lifecycle = lifecycleStoreFor(deps.store.db);
   // Read again under the lease: another process may have finished it since the query.
   const due = deps.store.get(id);
-  if (!due || !LIVE_STATUSES.includes(due.status)) return null;
+  if (!due || !isLive(due.status)) return null;
   const now = deps.clock.now();
   const expired = due.expiresAt.getTime() <= now.getTime();
   try {
@@ -56,15 +53,15 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
       id,
       expired ? "expired" : "retrying a failed delete",
     );
-    lifecycle.clearDeleteRetry(id);
+    deps.store.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.
     if (expired) await deps.notifier.notify({ kind: "expired", instance });
     return { instance, error: null, retryAt: null };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const attempts = (lifecycle.deleteRetry(id)?.attempts ?? 0) + 1;
+    const attempts = (deps.store.deleteRetry(id)?.attempts ?? 0) + 1;
     const retryAt = new Date(deps.clock.now().getTime() + retryDelayMs(attempts));
-    lifecycle.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
+    deps.store.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
     deps.log.error("expiry delete failed", { instance: id, attempts, reason: message });
     if (attempts === ALERT_AFTER_ATTEMPTS) {
       await deps.notifier.notify({

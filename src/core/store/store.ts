@@ -1,69 +1,26 @@
 import Database from "better-sqlite3";
 import type { Clock } from "../clock.ts";
-import { NotFoundError, QuotaError } from "../errors.ts";
-import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instances/instance.ts";
+import { NotFoundError } from "../errors.ts";
+import type { Instance } from "../instances/instance.ts";
+import { machinesLeft, overQuota } from "../instances/quota.ts";
+import {
+  COLUMNS,
+  type EventNote,
+  type EventRow,
+  eventFromRow,
+  fromRow,
+  type InstanceEvent,
+  type InstancePatch,
+  type InstanceRow,
+  LIVE_SQL,
+  type NewInstance,
+  toColumnValue,
+} from "./instance-rows.ts";
+import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
 import { migrate } from "./migrations.ts";
 
-/** One line of the audit trail: every state change, refusal and notable action. */
-export interface InstanceEvent {
-  id: number;
-  instanceId: string | null;
-  at: Date;
-  actor: string;
-  kind: string;
-  detail: string | null;
-}
-
-/** What the caller says about a change, for the audit trail. */
-export interface EventNote {
-  actor: string;
-  kind: string;
-  detail?: string | null;
-}
-
-export type NewInstance = Omit<
-  Instance,
-  "hetznerServerId" | "ipv4" | "ipv6" | "status" | "failureReason" | "readyAt" | "deletedAt"
->;
-
-export type InstancePatch = Partial<Omit<Instance, "id" | "owner" | "createdAt">>;
-
-interface InstanceRow {
-  id: string;
-  owner: string;
-  owner_email: string | null;
-  ssh_keys: string;
-  ssh_key_fingerprint: string;
-  server_type: string;
-  location: string;
-  hetzner_server_id: number | null;
-  ipv4: string | null;
-  ipv6: string | null;
-  status: InstanceStatus;
-  failure_reason: string | null;
-  created_at: number;
-  ready_at: number | null;
-  expires_at: number;
-  deleted_at: number | null;
-}
-
-const COLUMNS: Record<keyof InstancePatch, keyof InstanceRow> = {
-  ownerEmail: "owner_email",
-  sshKeys: "ssh_keys",
-  sshKeyFingerprint: "ssh_key_fingerprint",
-  serverType: "server_type",
-  location: "location",
-  hetznerServerId: "hetzner_server_id",
-  ipv4: "ipv4",
-  ipv6: "ipv6",
-  status: "status",
-  failureReason: "failure_reason",
-  readyAt: "ready_at",
-  expiresAt: "expires_at",
-  deletedAt: "deleted_at",
-};
-
-const LIVE_SQL = `status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(",")})`;
+export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
+export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 
 function whileBusy<T>(step: () => T, attempts = 50): T {
   for (let attempt = 1; ; attempt++) {
@@ -76,47 +33,22 @@ function whileBusy<T>(step: () => T, attempts = 50): T {
   }
 }
 
-const toMs = (d: Date | null | undefined) => (d ? d.getTime() : null);
-const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
+/**
+ * The one owner of ccc's SQLite file (WAL, migrated at open): instances and their audit trail,
+ * and the lifecycle's leases, reminders sent and delete retries. Nothing else holds the
+ * connection or writes SQL.
+ */
+export class Store {
+  private readonly lifecycle: LifecycleTables;
 
-function fromRow(row: InstanceRow): Instance {
-  return {
-    id: row.id,
-    owner: row.owner,
-    ownerEmail: row.owner_email,
-    sshKeys: JSON.parse(row.ssh_keys) as string[],
-    sshKeyFingerprint: row.ssh_key_fingerprint,
-    serverType: row.server_type,
-    location: row.location,
-    hetznerServerId: row.hetzner_server_id,
-    ipv4: row.ipv4,
-    ipv6: row.ipv6,
-    status: row.status,
-    failureReason: row.failure_reason,
-    createdAt: new Date(row.created_at),
-    readyAt: toDate(row.ready_at),
-    expiresAt: new Date(row.expires_at),
-    deletedAt: toDate(row.deleted_at),
-  };
-}
-
-function toColumnValue(key: keyof InstancePatch, value: unknown): unknown {
-  if (key === "sshKeys") return JSON.stringify(value);
-  if (value instanceof Date) return value.getTime();
-  return value ?? null;
-}
-
-/** The instances and their audit trail in one SQLite file (WAL, migrated at open). */
-export class InstanceStore {
-  readonly db: Database.Database;
-  private readonly clock: Clock;
-
-  private constructor(db: Database.Database, clock: Clock) {
-    this.db = db;
-    this.clock = clock;
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.lifecycle = new LifecycleTables(db);
   }
 
-  static open(path: string, clock: Clock): InstanceStore {
+  static open(path: string, clock: Clock): Store {
     const db = new Database(path);
     // Before anything else: a second process opening the file at the same moment waits instead of failing.
     db.pragma("busy_timeout = 5000");
@@ -125,7 +57,7 @@ export class InstanceStore {
     whileBusy(() => db.pragma("journal_mode = WAL"));
     db.pragma("foreign_keys = ON");
     migrate(db);
-    return new InstanceStore(db, clock);
+    return new Store(db, clock);
   }
 
   close(): void {
@@ -145,11 +77,7 @@ export class InstanceStore {
     const insert = this.db.transaction(() => {
       if (maxLivePerOwner !== undefined) {
         const live = this.countLive(instance.owner);
-        if (live >= maxLivePerOwner) {
-          throw new QuotaError(
-            `You already have ${live} machine${live === 1 ? "" : "s"} running; the limit is ${maxLivePerOwner}. Delete one first.`,
-          );
-        }
+        if (machinesLeft(live, maxLivePerOwner) === 0) throw overQuota(live, maxLivePerOwner);
       }
       this.db
         .prepare(
@@ -201,9 +129,7 @@ export class InstanceStore {
   countLive(owner: string): number {
     const row = this.db
       .prepare(`SELECT count(*) AS n FROM instances WHERE owner = ? AND ${LIVE_SQL}`)
-      .get(owner) as {
-      n: number;
-    };
+      .get(owner) as { n: number };
     return row.n;
   }
 
@@ -255,22 +181,8 @@ export class InstanceStore {
       instanceId === undefined
         ? this.db.prepare("SELECT * FROM events ORDER BY id").all()
         : this.db.prepare("SELECT * FROM events WHERE instance_id = ? ORDER BY id").all(instanceId)
-    ) as {
-      id: number;
-      instance_id: string | null;
-      at: number;
-      actor: string;
-      kind: string;
-      detail: string | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      instanceId: r.instance_id,
-      at: new Date(r.at),
-      actor: r.actor,
-      kind: r.kind,
-      detail: r.detail,
-    }));
+    ) as EventRow[];
+    return rows.map(eventFromRow);
   }
 
   /** The SSH keys of the owner's most recent instance, to prefill the next request. */
@@ -281,9 +193,69 @@ export class InstanceStore {
     return row ? (JSON.parse(row.ssh_keys) as string[]) : null;
   }
 
+  // Leases: two processes on one file never act on the same instance or server.
+
+  /**
+   * Takes the named lease for `holder` unless someone holds it unexpired (itself included: leases
+   * are not re-entrant, so two jobs of one process exclude each other too).
+   */
+  acquireLease(name: string, holder: string, expiresAt: number, now: number): boolean {
+    return this.lifecycle.acquireLease(name, holder, expiresAt, now);
+  }
+
+  /** False when the lease was lost (it expired and someone else took it). */
+  renewLease(name: string, holder: string, expiresAt: number): boolean {
+    return this.lifecycle.renewLease(name, holder, expiresAt);
+  }
+
+  releaseLease(name: string, holder: string): void {
+    this.lifecycle.releaseLease(name, holder);
+  }
+
+  /** Who holds the lease now, if anyone. */
+  leaseHolder(name: string, now: number): string | null {
+    return this.lifecycle.leaseHolder(name, now);
+  }
+
+  // Delete retries: a failed expiry delete stays due and backs off.
+
+  /** Ids of live instances due for deletion at `now` (expired or stuck `deleting`) whose retry is due. */
+  dueForDelete(now: number): string[] {
+    return this.lifecycle.dueForDelete(now);
+  }
+
+  deleteRetry(instanceId: string): DeleteRetry | null {
+    return this.lifecycle.deleteRetry(instanceId);
+  }
+
+  setDeleteRetry(instanceId: string, retry: DeleteRetry): void {
+    this.lifecycle.setDeleteRetry(instanceId, retry);
+  }
+
+  clearDeleteRetry(instanceId: string): void {
+    this.lifecycle.clearDeleteRetry(instanceId);
+  }
+
+  // Reminders: each one claimed before it is sent, once per offset per deadline.
+
+  /** Live, not-being-deleted instances whose deadline lies in `(now, horizon]`. */
+  reminderCandidates(now: number, horizon: number): ReminderCandidate[] {
+    return this.lifecycle.reminderCandidates(now, horizon);
+  }
+
+  /** True for the one caller that claims this reminder; everyone else is told it is taken. */
+  claimReminder(instanceId: string, deadline: number, offsetMinutes: number, now: number): boolean {
+    return this.lifecycle.claimReminder(instanceId, deadline, offsetMinutes, now);
+  }
+
+  /** Gives a claim back after a send failed, so the next pass tries again. */
+  unclaimReminder(instanceId: string, deadline: number, offsetMinutes: number): void {
+    this.lifecycle.unclaimReminder(instanceId, deadline, offsetMinutes);
+  }
+
   private insertEvent(instanceId: string | null, note: EventNote): void {
     this.db
       .prepare("INSERT INTO events (instance_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(instanceId, toMs(this.clock.now()), note.actor, note.kind, note.detail ?? null);
+      .run(instanceId, this.clock.now().getTime(), note.actor, note.kind, note.detail ?? null);
   }
 }

@@ -22,13 +22,13 @@ export interface DeleteRetry {
 }
 
 /**
- * The lifecycle jobs' tables (migration 2) over the instance store's connection: leases, reminders
- * sent and delete retries. Times are epoch milliseconds, as in `instances`.
+ * The lifecycle jobs' tables (migration 2) on the store's connection: leases, reminders sent and
+ * delete retries. Times are epoch milliseconds, as in `instances`. Only `Store` uses this.
  */
-export class LifecycleStore {
+export class LifecycleTables {
   private readonly statements;
 
-  constructor(readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.statements = {
       dropStaleLease: db.prepare("DELETE FROM leases WHERE name = ? AND expires_at <= ?"),
       insertLease: db.prepare("INSERT OR IGNORE INTO leases (name, holder, expires_at) VALUES (?, ?, ?)"),
@@ -142,16 +142,4 @@ export class LifecycleStore {
   unclaimReminder(instanceId: string, deadline: number, offsetMinutes: number): void {
     this.statements.unclaimReminder.run(instanceId, deadline, offsetMinutes);
   }
-}
-
-const cache = new WeakMap<Database.Database, LifecycleStore>();
-
-/** One LifecycleStore per connection, so its statements are prepared once. */
-export function lifecycleStoreFor(db: Database.Database): LifecycleStore {
-  let store = cache.get(db);
-  if (!store) {
-    store = new LifecycleStore(db);
-    cache.set(db, store);
-  }
-  return store;
 }
