@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { systemClock } from "../src/adapters/system-clock.ts";
 import { composeCore } from "../src/compose.ts";
-import { coreEnvSchema, parseEnv } from "../src/config.ts";
+import { parseConfig } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { serverLabels } from "../src/core/cloud/server-labels.ts";
 import { newInstanceId } from "../src/core/instances/instance.ts";
@@ -78,7 +78,7 @@ async function queryBenchmark(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ccc-bench-"));
   let now = Date.now();
   const clock: Clock = { now: () => new Date(now), sleep: systemClock.sleep };
-  const env = parseEnv(coreEnvSchema, { CCC_DB_PATH: join(dir, "ccc.db") });
+  const env = parseConfig({ CCC_DB_PATH: join(dir, "ccc.db") });
   const deps = { ...composeCore(env, { clock }), notifier: okNotifier };
   const t0 = now;
   // The store owns its connection; the benchmark seeds and explains through one of its own.
@@ -138,7 +138,7 @@ async function latenessBenchmark(): Promise<void> {
     if ((init?.method ?? "GET") === "DELETE") deleteStarted.set(Number(url.split("/").at(-1)), Date.now());
     return fetch(input, init);
   };
-  const env = parseEnv(coreEnvSchema, {
+  const env = parseConfig({
     HCLOUD_TOKEN: cloud.token,
     HCLOUD_ENDPOINT: cloud.url,
     CCC_DB_PATH: join(dir, "ccc.db"),

@@ -4,18 +4,11 @@ import { App, LogLevel } from "@slack/bolt";
 import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import {
-  ConfigError,
-  installerProblems,
-  loadEnv,
-  missingBotSettings,
-  missingSettings,
-  REQUIRED_FOR_CLOUD,
-} from "./config.ts";
+import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
 import { HEALTH_PATH, healthHandler, startHealthServer } from "./http/healthz.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
-import { lifecycleSettings } from "./lifecycle/settings.ts";
+import { loadConfig } from "./preflight.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
@@ -59,40 +52,37 @@ export async function startBot(
   rawEnv: Record<string, string | undefined>,
   options: BotOptions = {},
 ): Promise<RunningBot> {
-  const installerCheck = options.compose?.installer ? [] : [installerProblems];
-  const env = loadEnv(rawEnv, [
-    missingBotSettings,
-    (e) => missingSettings(e, REQUIRED_FOR_CLOUD),
-    ...installerCheck,
-  ]);
-  const token = env.SLACK_BOT_TOKEN as string;
+  // An injected installer (tests, benchmarks) needs no nixos-anywhere on PATH.
+  const config = loadConfig(rawEnv, { bot: true, cloud: true, installer: !options.compose?.installer });
+  const { slack } = config;
+  const token = slack.botToken ?? "";
   const log = options.log ?? jsonLogger();
   const clock = options.compose?.clock ?? systemClock;
-  const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
-  const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose });
+  const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
+  const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
+  const deps = composeCore(config, { log, notifier, ...options.compose });
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,
     client,
-    admins: new Set(env.CCC_ADMINS),
+    admins: new Set(slack.admins),
     log,
     tasks,
     gate: new ActionGate(clock),
     catalogWaitMs: options.catalogWaitMs ?? 2_000,
   };
 
-  const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  const socketMode = Boolean(slack.appToken);
   const app = new App({
     token,
     logger: boltLogger(log),
     logLevel: LogLevel.INFO,
-    clientOptions: slackClientOptions(env.SLACK_API_URL, options.slack),
+    clientOptions: slackClientOptions(slack.apiUrl, options.slack),
     deferInitialization: true,
     ...(socketMode
-      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN as string }
+      ? { socketMode: true, appToken: slack.appToken }
       : {
-          signingSecret: env.SLACK_SIGNING_SECRET as string,
+          signingSecret: slack.signingSecret ?? "",
           // Ack first, work after: the HTTP answer must not wait for the listener.
           processBeforeResponse: false,
           customRoutes: [{ path: HEALTH_PATH, method: ["GET"], handler: healthHandler(deps.store) }],
@@ -125,20 +115,20 @@ export async function startBot(
   let healthServer: Server | null = null;
   let httpServer: Server | null = null;
   if (socketMode) {
-    healthServer = await startHealthServer(deps.store, env.PORT, options.host);
+    healthServer = await startHealthServer(deps.store, slack.port, options.host);
     port = (healthServer.address() as AddressInfo).port;
     await app.start();
   } else {
     httpServer = (await app.start({
-      port: env.PORT,
+      port: slack.port,
       ...(options.host ? { host: options.host } : {}),
     })) as Server;
     port = (httpServer.address() as AddressInfo).port;
   }
-  checkAdmins(bot, env.CCC_ADMINS);
+  checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
-  const scheduler = options.lifecycle === false ? null : startScheduler(deps, lifecycleSettings(env));
-  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: env.CCC_ADMINS.length });
+  const scheduler = options.lifecycle === false ? null : startScheduler(deps, config.lifecycle);
+  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
 
   let stopped = false;
   return {

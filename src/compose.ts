@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { NixosAnywhere } from "./adapters/nixos-anywhere.ts";
 import { systemClock } from "./adapters/system-clock.ts";
-import { ConfigError, type CoreEnv, fromRoot, missingSettings, REQUIRED_FOR_CLOUD } from "./config.ts";
+import { type Config, ConfigError, missingForCloud } from "./config.ts";
 import type { Clock } from "./core/clock.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
 import type { CloudApi } from "./core/cloud/cloud.ts";
@@ -27,55 +27,40 @@ export interface ComposeOptions {
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
 }
 
-/** Builds core's dependencies from parsed settings: the one place that opens the store and the adapters. */
-export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDeps {
-  const problems = [...(options.needCloud ? missingSettings(env, REQUIRED_FOR_CLOUD) : [])];
+/** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
+export function composeCore(config: Config, options: ComposeOptions = {}): CoreDeps {
+  const problems = options.needCloud ? missingForCloud(config) : [];
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
-  const dbPath = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
-  const dataDir = dbPath === ":memory:" ? fromRoot("data") : dirname(dbPath);
+  const { db, dataDir, flakeDir } = config.paths;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = Store.open(dbPath, clock);
+  const store = Store.open(db, clock);
   const cloud =
     options.cloud ??
     new HetznerClient({
-      endpoint: env.HCLOUD_ENDPOINT,
-      token: env.HCLOUD_TOKEN ?? "",
+      endpoint: config.hetzner.endpoint,
+      token: config.hetzner.token ?? "",
       clock,
       ...options.hetzner,
     });
-  const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
+  const keyPath = config.operator.sshKey ?? "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
   return {
     store,
     cloud,
     catalog: new Catalog(cloud, clock),
-    installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
+    installer: options.installer ?? new NixosAnywhere(config.installer.command),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
-    policy: {
-      image: env.CCC_IMAGE,
-      defaultServerType: env.CCC_DEFAULT_SERVER_TYPE,
-      defaultLocation: env.CCC_DEFAULT_LOCATION,
-      defaultHours: env.CCC_DEFAULT_HOURS,
-      maxHours: env.CCC_MAX_HOURS,
-      maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
-      maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
-    },
+    policy: { ...config.policy },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
-      flakeDir: fromRoot(env.CCC_FLAKE_DIR),
+      flakeDir,
       instancesDir: join(dataDir, "instances"),
       logsDir: join(dataDir, "logs"),
     },
-    timing: {
-      sshPort: env.CCC_SSH_PORT,
-      sshWaitMs: env.CCC_SSH_WAIT_SECONDS * 1000,
-      installTimeoutMs: env.CCC_INSTALL_TIMEOUT_SECONDS * 1000,
-      ...DEFAULT_TIMING,
-      ...options.timing,
-    },
+    timing: { ...config.timing, ...DEFAULT_TIMING, ...options.timing },
   };
 }
 

@@ -10,7 +10,7 @@ import { offerJson, types, typesText } from "../commands/types.ts";
 import { UserError } from "../core/errors.ts";
 import { MAX_SSH_KEY_INPUT_BYTES } from "../core/ssh-key/ssh-key.ts";
 import type { CliIo } from "./io.ts";
-import { type CliKit, operatorName } from "./kit.ts";
+import type { CliKit } from "./kit.ts";
 
 /** `provision`, `deprovision`, `status`, `list`, `extend`, `types`. */
 export function registerInstanceCommands(program: Command, kit: CliKit): void {
@@ -34,13 +34,13 @@ export function registerInstanceCommands(program: Command, kit: CliKit): void {
     .action(
       kit.action(
         { cloud: true, installer: true },
-        async ({ ctx, env }, opts: Record<string, string | boolean | undefined>) => {
+        async ({ ctx, config }, opts: Record<string, string | boolean | undefined>) => {
           const instance = await provision(
             ctx,
             {
-              owner: (opts.user as string | undefined) ?? operatorName(env),
+              owner: (opts.user as string | undefined) ?? config.operator.name,
               ownerEmail: opts.email as string | undefined,
-              sshKey: readKeyArgument(String(opts.sshKey), kit.io),
+              sshKey: readKeyArgument(String(opts.sshKey), kit.io, config.operator.home),
               hours: opts.hours as string | undefined,
               serverType: opts.type as string | undefined,
               location: opts.location as string | undefined,
@@ -126,9 +126,9 @@ export function registerInstanceCommands(program: Command, kit: CliKit): void {
 }
 
 /** `--ssh-key` takes a file, `-` for standard input, or the key text itself. */
-function readKeyArgument(value: string, io: CliIo): string {
+function readKeyArgument(value: string, io: CliIo, home: string | undefined): string {
   if (value === "-") return io.readStdin();
-  const path = value.startsWith("~/") ? `${io.env.HOME ?? ""}${value.slice(1)}` : value;
+  const path = value.startsWith("~/") ? `${home ?? ""}${value.slice(1)}` : value;
   let size: number;
   try {
     const stat = statSync(path);

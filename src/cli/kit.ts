@@ -1,14 +1,15 @@
 import { Option } from "commander";
 import type { CommandContext } from "../commands/context.ts";
 import { composeCore } from "../compose.ts";
-import { type Env, installerProblems, loadEnv, missingSettings, REQUIRED_FOR_CLOUD } from "../config.ts";
+import type { Config } from "../config.ts";
+import { loadConfig } from "../preflight.ts";
 import { cliNotifier } from "./cli-notifier.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
 /** What a command's action gets: core (as the operator, an admin) and the parsed settings. */
 export interface CliRun {
   ctx: CommandContext;
-  env: Env;
+  config: Config;
 }
 
 /** Shared state and helpers of one `ccc` invocation. */
@@ -40,23 +41,19 @@ export function createKit(io: CliIo): CliKit {
         // Commander passes the options object second to last.
         const options = args.at(-2) as { json?: boolean } | undefined;
         (kit as { json: boolean }).json = Boolean(options?.json);
-        const env = loadEnv(io.env, [
-          ...(needs.cloud ? [(e: Env) => missingSettings(e, REQUIRED_FOR_CLOUD)] : []),
-          ...(needs.installer && !io.compose?.installer ? [installerProblems] : []),
-        ]);
-        const notifier = needs.notifies && !io.compose?.notifier ? cliNotifier(env, io, kit.json) : undefined;
-        const deps = composeCore(env, { ...io.compose, ...(notifier ? { notifier } : {}) });
+        const config = loadConfig(io.env, {
+          cloud: needs.cloud,
+          installer: needs.installer && !io.compose?.installer,
+        });
+        const notifier =
+          needs.notifies && !io.compose?.notifier ? cliNotifier(config, io, kit.json) : undefined;
+        const deps = composeCore(config, { ...io.compose, ...(notifier ? { notifier } : {}) });
         try {
-          await body({ ctx: { deps, actor: { id: operatorName(env), isAdmin: true } }, env }, ...args);
+          await body({ ctx: { deps, actor: { id: config.operator.name, isAdmin: true } }, config }, ...args);
         } finally {
           deps.store.close();
         }
       },
   };
   return kit;
-}
-
-/** Who the CLI acts as: recorded in the audit trail and the default owner of what it provisions. */
-export function operatorName(env: Env): string {
-  return env.CCC_OPERATOR_NAME || env.USER || "operator";
 }

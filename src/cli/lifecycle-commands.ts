@@ -37,8 +37,8 @@ export function registerLifecycleCommands(program: Command, kit: CliKit): void {
     .addOption(kit.jsonOption())
     .addHelpText("after", "\nExample:\n  CCC_REMIND_MINUTES=60,15 ccc remind")
     .action(
-      kit.action({ cloud: false, notifies: true }, async ({ ctx, env }) => {
-        const summary = await remind(ctx, { offsets: env.CCC_REMIND_MINUTES });
+      kit.action({ cloud: false, notifies: true }, async ({ ctx, config }) => {
+        const summary = await remind(ctx, { offsets: config.lifecycle.remindMinutes });
         kit.out(
           remindText(summary),
           summary.reminders.map((r) => ({
@@ -65,9 +65,9 @@ export function registerLifecycleCommands(program: Command, kit: CliKit): void {
       "\nExamples:\n  ccc reconcile --dry-run\n  */10 * * * * cd /path/to/ccc && npx ccc reconcile",
     )
     .action(
-      kit.action({ cloud: true, notifies: true }, async ({ ctx, env }, opts: { dryRun?: boolean }) => {
+      kit.action({ cloud: true, notifies: true }, async ({ ctx, config }, opts: { dryRun?: boolean }) => {
         const summary = await reconcile(ctx, {
-          graceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+          graceMinutes: config.lifecycle.orphanGraceMinutes,
           dryRun: Boolean(opts.dryRun),
         });
         kit.out(reconcileText(summary), summary);
