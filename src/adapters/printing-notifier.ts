@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
+import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
 export class PrintingNotifier implements Notifier {
@@ -32,6 +33,6 @@ export function noticeText(notice: Notice, now: Date): string {
     case "server_gone":
       return `${to} ${id}'s server was deleted outside ccc; its record is closed.`;
     case "provision_abandoned":
-      return `${to} ${id} could not be finished after ccc restarted: ${notice.reason}.`;
+      return `${to} ${id} could not be finished after ccc restarted: ${notice.failure.reason}; ${serverOutcomeText(notice.failure)}.`;
   }
 }

@@ -6,10 +6,15 @@ import type { Instance } from "../instances/instance.ts";
 
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import {
+  ProvisionError,
+  type ProvisionFailure,
+  type ProvisionStep,
+  type ServerAfterFailure,
+  serverOutcomeText,
+} from "./provision-failure.ts";
 import { ensureDataDirs, instancePaths } from "./start-provision.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
-
-export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
 
 export interface ProvisionProgress {
   step: ProvisionStep;
@@ -20,7 +25,13 @@ export interface ProvisionProgress {
 
 const ACTOR = { actor: "ccc" };
 
-type Report = (step: ProvisionStep, instance: Instance) => void;
+export type { ProvisionStep } from "./provision-failure.ts";
+
+/** Says how far the provision got: each step as it starts, and the last one for a failure. */
+interface Report {
+  (step: ProvisionStep, instance: Instance): void;
+  readonly step: ProvisionStep;
+}
 
 /**
  * Turns a recorded `creating` instance into a ready machine. Any failure from the create call on
@@ -54,25 +65,30 @@ export async function resumeProvision(
   server: CloudServer,
   onProgress: (progress: ProvisionProgress) => void = () => {},
 ): Promise<Instance> {
+  const report = reporter(deps, onProgress, "waiting_for_ssh");
   try {
     await ensureDataDirs(deps);
     const type = (await deps.catalog.load()).types.find((t) => t.name === recorded.serverType);
-    return await finishProvision(
-      deps,
-      recorded,
-      server,
-      type?.architecture,
-      reporter(deps, onProgress),
-      (host) => waitForSsh(deps, host),
+    return await finishProvision(deps, recorded, server, type?.architecture, report, (host) =>
+      waitForSsh(deps, host),
     );
   } catch (error) {
-    throw await failProvision(deps, recorded.id, server, error);
+    throw await failProvision(deps, recorded.id, server, error, report.step);
   }
 }
 
-function reporter(deps: CoreDeps, onProgress: (progress: ProvisionProgress) => void): Report {
+function reporter(
+  deps: CoreDeps,
+  onProgress: (progress: ProvisionProgress) => void,
+  first: ProvisionStep = "creating_server",
+): Report {
   const started = deps.clock.now().getTime();
-  return (step, instance) => onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  let current = first;
+  const report = (step: ProvisionStep, instance: Instance) => {
+    current = step;
+    onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  };
+  return Object.defineProperty(report, "step", { get: () => current }) as Report;
 }
 
 async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Report): Promise<Instance> {
@@ -86,7 +102,7 @@ async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Repor
     server = created.server;
     return await finishProvision(deps, recorded, server, type?.architecture, report, created.boot);
   } catch (error) {
-    throw await failProvision(deps, recorded.id, server, error);
+    throw await failProvision(deps, recorded.id, server, error, report.step);
   }
 }
 
@@ -175,23 +191,6 @@ async function finishProvision(
   return instance;
 }
 
-/** A provision that failed after work began: says what failed and what became of the server. */
-export class ProvisionError extends ExternalError {
-  constructor(
-    readonly instanceId: string,
-    readonly reason: string,
-    /** What happened to the server, in plain words. */
-    readonly cleanup: string,
-    original: unknown,
-  ) {
-    const from = original instanceof ExternalError ? original : null;
-    super(from?.source ?? "installer", from?.code ?? "provision_failed", reason, {
-      cause: original,
-      ...(from?.status ? { status: from.status } : {}),
-    });
-  }
-}
-
 /** Raised when the instance was deleted while it was being built. */
 class NoLongerWanted extends ExternalError {
   constructor(id: string) {
@@ -217,39 +216,51 @@ function stillWanted(
 
 /**
  * Deletes whatever server the provision made (by id, or else by its label), marks the instance
- * `failed` with the reason, and answers the error to throw. Used by the reconciler too.
+ * `failed` with the reason, and answers the error to throw, with the failure as a typed value.
+ * Used by the reconciler too.
  */
 export async function failProvision(
   deps: CoreDeps,
   id: string,
   server: CloudServer | null,
-  failure: unknown,
-): Promise<ExternalError> {
+  cause: unknown,
+  step: ProvisionStep | null,
+): Promise<ProvisionError> {
   // Deleted by someone while it was being built: whatever broke after that (the installer losing its
   // server, say) is a consequence, not the story.
   const status = deps.store.get(id)?.status;
-  const error = status === "deleting" || status === "deleted" ? new NoLongerWanted(id) : failure;
+  const deletedMeanwhile = status === "deleting" || status === "deleted";
+  const error = deletedMeanwhile ? new NoLongerWanted(id) : cause;
   const reason = error instanceof Error ? error.message : String(error);
   deps.log.error("provision failed", { instance: id, reason });
   // Deleted meanwhile: the delete may have run before the server existed, so clean up all the same.
-  let cleanup = "the server was deleted";
+  let outcome: ServerAfterFailure = "deleted";
+  let cleanupError: string | null = null;
   try {
     // Without a server id (the create call failed or its answer was lost) the label finds any server it made.
     const servers = server ? [server] : await deps.cloud.listServers(`ccc-instance=${id}`);
     for (const s of servers) await deps.cloud.deleteServer(s.id);
-    if (servers.length === 0) cleanup = "no server was left running";
-  } catch (cleanupError) {
-    const why = cleanupError instanceof Error ? cleanupError.message : String(cleanupError);
-    cleanup = `deleting the server failed too (${why}); the reconciler will retry`;
-    deps.log.error("cleanup after failed provision failed", { instance: id, reason: why });
+    if (servers.length === 0) outcome = "none";
+  } catch (failure) {
+    outcome = "left";
+    cleanupError = failure instanceof Error ? failure.message : String(failure);
+    deps.log.error("cleanup after failed provision failed", { instance: id, reason: cleanupError });
   }
+  const failure: ProvisionFailure = {
+    instanceId: id,
+    step,
+    reason,
+    deletedMeanwhile,
+    server: outcome,
+    cleanupError,
+  };
   const current = deps.store.get(id);
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(
       id,
       { status: "failed", failureReason: reason },
-      { ...ACTOR, kind: "failed", detail: `${reason}; ${cleanup}` },
+      { ...ACTOR, kind: "failed", detail: `${reason}; ${serverOutcomeText(failure)}` },
     );
   }
-  return new ProvisionError(id, reason, cleanup, error);
+  return new ProvisionError(failure, error);
 }

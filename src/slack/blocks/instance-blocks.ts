@@ -1,6 +1,11 @@
 import { STEP_TEXT } from "../../commands/provision.ts";
 import type { Instance } from "../../core/instances/instance.ts";
-import type { ProvisionStep } from "../../core/provision/run-provision.ts";
+import {
+  type ProvisionFailure,
+  type ProvisionStep,
+  serverLeft,
+  serverOutcomeText,
+} from "../../core/provision/provision-failure.ts";
 import { type Block, context, dateToken, escapeText, inTime, plain, section } from "../mrkdwn.ts";
 
 /** Action ids of the instance buttons; their value is only ever an instance id. */
@@ -99,20 +104,21 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
   };
 }
 
-/** Whether the server is known to be gone after a failure, from core's cleanup words. */
-export function cleanupSucceeded(cleanup: string): boolean {
-  return !cleanup.startsWith("deleting the server failed");
+/** What became of the server after a failure, and what that means for the user. */
+export function afterFailureText(failure: ProvisionFailure): string {
+  const outcome = capitalise(serverOutcomeText(failure));
+  return serverLeft(failure)
+    ? `${outcome}. An admin has been told.`
+    : `${outcome}: nothing keeps running and nothing is billed.`;
 }
 
-export function failedMessage(id: string, reason: string, cleanup: string): SlackMessage {
-  const after = cleanupSucceeded(cleanup)
-    ? `${capitalise(cleanup)}: nothing keeps running and nothing is billed.`
-    : `${capitalise(cleanup)}. An admin has been told.`;
+export function failedMessage(failure: ProvisionFailure): SlackMessage {
+  const id = failure.instanceId;
   return {
-    text: `${id} could not be created: ${reason}`,
+    text: `${id} could not be created: ${failure.reason}`,
     blocks: [
       section(`:x: *${id}* could not be created.`),
-      section(`*What failed:* ${escapeText(reason)}\n${escapeText(after)}`),
+      section(`*What failed:* ${escapeText(failure.reason)}\n${escapeText(afterFailureText(failure))}`),
       context("You can try again with `/ccc provision`."),
     ],
   };
@@ -129,8 +135,17 @@ export function deletedMessage(i: Instance, now: Date): SlackMessage {
 export function currentMessage(i: Instance, now: Date): SlackMessage {
   if (i.status === "ready") return readyMessage(i, now);
   if (i.status === "deleted" || i.status === "deleting") return deletedMessage(i, now);
-  if (i.status === "failed")
-    return failedMessage(i.id, i.failureReason ?? "unknown reason", "the server was removed");
+  if (i.status === "failed") {
+    // Its server was deleted when it failed; a cleanup that failed too is the reconciler's to finish.
+    return failedMessage({
+      instanceId: i.id,
+      step: null,
+      reason: i.failureReason ?? "unknown reason",
+      deletedMeanwhile: false,
+      server: "deleted",
+      cleanupError: null,
+    });
+  }
   return creatingMessage(i, i.status === "installing" ? "installing" : null);
 }
 
