@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { NixosAnywhere } from "./adapters/nixos-anywhere.ts";
+import { OnDemandCloud, OnDemandInstaller } from "./adapters/on-demand.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
 import type { Clock } from "./core/clock.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
 import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
-import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
+import type { HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
@@ -35,13 +35,17 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   const { db, dataDir, flakeDir } = config.paths;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const store = Store.open(db, clock);
+  // The Hetzner client and the installer (with execa) load at their first use: `ccc list` needs neither.
   const cloud =
     options.cloud ??
-    new HetznerClient({
-      endpoint: config.hetzner.endpoint,
-      token: config.hetzner.token ?? "",
-      clock,
-      ...options.hetzner,
+    new OnDemandCloud(async () => {
+      const { HetznerClient } = await import("./core/hetzner/hetzner-client.ts");
+      return new HetznerClient({
+        endpoint: config.hetzner.endpoint,
+        token: config.hetzner.token ?? "",
+        clock,
+        ...options.hetzner,
+      });
     });
   const keyPath = config.operator.sshKey ?? "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
@@ -49,7 +53,12 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     store,
     cloud,
     catalog: new Catalog(cloud, clock),
-    installer: options.installer ?? new NixosAnywhere(config.installer.command),
+    installer:
+      options.installer ??
+      new OnDemandInstaller(async () => {
+        const { NixosAnywhere } = await import("./adapters/nixos-anywhere.ts");
+        return new NixosAnywhere(config.installer.command);
+      }),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,

@@ -5,4 +5,6 @@ import type { Actor } from "../core/instances/actor.ts";
 export interface CommandContext {
   deps: CoreDeps;
   actor: Actor;
+  /** Where a long command says how it is getting on (the CLI's stderr); none by default. */
+  report?: (line: string) => void;
 }

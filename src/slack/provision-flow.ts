@@ -1,7 +1,12 @@
 import { completeProvision } from "../commands/provision.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { failureOf, serverOutcomeText } from "../core/provision/provision-failure.ts";
-import { creatingMessage, currentMessage, failedMessage, readyMessage } from "./blocks/instance-blocks.ts";
+import {
+  creatingMessage,
+  currentMessage,
+  failedMessage,
+  readyMessage,
+} from "../render/block-kit/instance-blocks.ts";
 import { type BotContext, commandContext } from "./bot-context.ts";
 import { LiveDm } from "./direct-message.ts";
 import { errorText } from "./errors.ts";

@@ -6,9 +6,10 @@ import {
   instanceButtons,
   readyMessage,
   type SlackMessage,
-} from "./blocks/instance-blocks.ts";
+} from "../render/block-kit/instance-blocks.ts";
+import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
-import { dateToken, escapeText, inTime, section } from "./mrkdwn.ts";
 import type { WebClient } from "./web-client.ts";
 
 /** Owners that are Slack users get DMs; operator names (from the CLI) do not. */

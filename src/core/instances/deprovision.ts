@@ -17,10 +17,10 @@ export interface DeprovisionResult {
 export async function deprovision(
   deps: CoreDeps,
   actor: Actor,
-  rawId: string,
+  id: string,
   reason = "requested",
 ): Promise<DeprovisionResult> {
-  const instance = instanceFor(deps.store, actor, rawId, "delete");
+  const instance = instanceFor(deps.store, actor, id, "delete");
   if (instance.status === "deleted") return { instance, changed: false };
   if (instance.status === "failed") {
     // Its server was deleted when it failed; if that cleanup failed too, try once more.

@@ -3,20 +3,15 @@ import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import { type Instance, isRunning } from "./instance.ts";
-import { extendedExpiry, parseHours } from "./policy.ts";
+import { capHours, extendedExpiry } from "./policy.ts";
 
 /**
  * Moves the deadline by `hours`, within the caps. The server's `ccc-expires-at` label changes
  * first: the reconciler trusts labels, so a label behind the store could delete a wanted machine.
  */
-export async function extend(
-  deps: CoreDeps,
-  actor: Actor,
-  rawId: string,
-  rawHours: unknown,
-): Promise<Instance> {
-  const hours = parseHours(rawHours, deps.policy);
-  const instance = instanceFor(deps.store, actor, rawId, "extend");
+export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: number): Promise<Instance> {
+  capHours(hours, deps.policy);
+  const instance = instanceFor(deps.store, actor, id, "extend");
   if (!isRunning(instance.status)) {
     throw new UserError(`${instance.id} is ${instance.status}; only a live machine can be extended.`, {
       code: "not_live",

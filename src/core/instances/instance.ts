@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { UserError } from "../errors.ts";
 
 export const INSTANCE_STATUSES = [
   "creating",
@@ -63,4 +64,15 @@ export function newInstanceId(random: (n: number) => Buffer = randomBytes): stri
 
 export function isInstanceId(value: string): boolean {
   return INSTANCE_ID_PATTERN.test(value);
+}
+
+/** An id as typed (any case, spaces around it), checked before anything looks it up. */
+export function parseInstanceId(value: string): string {
+  const id = value.trim().toLowerCase();
+  if (!isInstanceId(id)) {
+    throw new UserError(`"${value.slice(0, 30)}" is not an instance id; ids look like ccc-7f3k2q.`, {
+      field: "id",
+    });
+  }
+  return id;
 }

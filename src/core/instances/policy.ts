@@ -15,19 +15,22 @@ export interface Policy {
 
 const HOUR_MS = 3_600_000;
 
-/** Parses hours given as text or a number: positive, at most two decimals' worth of sense, within the per-request cap. */
-export function parseHours(value: unknown, policy: Policy, field = "hours"): number {
+/** Hours as a person types them (text or a number): a positive decimal like 4 or 1.5. */
+export function parseHours(value: unknown, field = "hours"): number {
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : "";
   if (!/^\d+(\.\d+)?$/.test(text)) {
     throw new UserError(
       `Hours must be a positive number, like 4 or 1.5 (got "${clip(String(value ?? ""))}").`,
-      {
-        field,
-      },
+      { field },
     );
   }
   const hours = Number(text);
   if (!(hours > 0)) throw new UserError("Hours must be more than 0.", { field });
+  return hours;
+}
+
+/** Refuses more hours than one request (a provision or an extend) may add. */
+export function capHours(hours: number, policy: Policy, field = "hours"): number {
   if (hours > policy.maxHours) {
     throw new QuotaError(`At most ${policy.maxHours} hours at a time (asked for ${hours}).`, field);
   }

@@ -1,47 +1,35 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
-import { QuotaError, UserError } from "../errors.ts";
+import { QuotaError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
-import { expiryFrom, parseHours } from "../instances/policy.ts";
-import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
+import { capHours, expiryFrom } from "../instances/policy.ts";
+import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
 
+/** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
 export interface ProvisionRequest {
   /** A Slack user id or an operator name. */
   owner: string;
-  ownerEmail?: string | undefined;
-  /** The pasted public key, as typed. */
-  sshKey: string;
-  hours?: number | string | undefined;
-  serverType?: string | undefined;
-  location?: string | undefined;
+  ownerEmail: string | null;
+  key: SshPublicKey;
+  /** Lifetime; the policy's default when not given. */
+  hours?: number | undefined;
+  serverType: string | undefined;
+  location: string | undefined;
 }
 
-const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-const EMAIL_PATTERN = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[A-Za-z]{2,}$/;
-
 /**
- * Checks a request against every rule and records the instance as `creating`: nothing is spent
- * yet. Bad input or a quota refusal throws a UserError and writes nothing.
+ * Checks a request against the operator's rules (caps, what Hetzner offers, the quota) and records
+ * the instance as `creating`: nothing is spent yet. A refusal throws a UserError and writes nothing.
  */
 export async function startProvision(
   deps: CoreDeps,
   actor: Actor,
   request: ProvisionRequest,
 ): Promise<Instance> {
-  const owner = request.owner.trim();
-  if (!OWNER_PATTERN.test(owner)) {
-    throw new UserError("The owner must be a Slack user id or a name of letters, digits, . _ @ -", {
-      field: "user",
-    });
-  }
-  const email = request.ownerEmail?.trim() || null;
-  if (email !== null && !EMAIL_PATTERN.test(email)) {
-    throw new UserError(`"${email.slice(0, 60)}" is not an email address.`, { field: "email" });
-  }
-  const key = parseSshPublicKey(request.sshKey);
-  const hours = parseHours(request.hours ?? deps.policy.defaultHours, deps.policy);
+  const { owner, ownerEmail: email, key } = request;
+  const hours = capHours(request.hours ?? deps.policy.defaultHours, deps.policy);
   if (hours > deps.policy.maxLifetimeHours) {
     throw new QuotaError(
       `A machine may live at most ${deps.policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
@@ -49,8 +37,8 @@ export async function startProvision(
     );
   }
   const offer = await deps.catalog.offer(
-    request.serverType?.trim() || deps.policy.defaultServerType,
-    request.location?.trim() || deps.policy.defaultLocation,
+    request.serverType || deps.policy.defaultServerType,
+    request.location || deps.policy.defaultLocation,
   );
   const now = deps.clock.now();
   return deps.store.add(

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import sshpk from "sshpk";
+import { createRequire } from "node:module";
+import type sshpk from "sshpk";
 import { UserError } from "../errors.ts";
 import {
   ACCEPTED_HINT,
@@ -240,6 +241,13 @@ function fromBlob(blob: Buffer, outerType: string | undefined, rawComment: strin
   };
 }
 
+// sshpk is loaded when the first key is read, so commands that read none (`ccc list`) start without it.
+let sshpkModule: typeof sshpk | null = null;
+function loadSshpk(): typeof sshpk {
+  sshpkModule ??= createRequire(import.meta.url)("sshpk") as typeof sshpk;
+  return sshpkModule;
+}
+
 /**
  * A second opinion from sshpk on every key type it knows (it cannot read the sk- types): a key only
  * passes when both readers see the same type, size and fingerprint.
@@ -253,7 +261,7 @@ function agreeWithSshpk(
 ): void {
   let key: sshpk.Key;
   try {
-    key = sshpk.parseKey(line, "ssh");
+    key = loadSshpk().parseKey(line, "ssh");
   } catch {
     throw corrupt();
   }

@@ -1,34 +1,34 @@
-import { SUBCOMMANDS } from "../blocks/reply-blocks.ts";
-
-export type Subcommand = (typeof SUBCOMMANDS)[number];
-
-const ALIASES: Record<string, Subcommand> = {
-  delete: "deprovision",
-  new: "provision",
-  create: "provision",
-  ls: "list",
-};
+import { COMMANDS, type Command, findCommand } from "../../commands/index.ts";
 
 export type Parsed =
-  | { kind: "command"; name: Subcommand; args: string[] }
-  | { kind: "unknown"; word: string; suggestion: Subcommand | null };
+  | { kind: "help" }
+  | { kind: "verb"; command: Command; words: string[] }
+  | { kind: "unknown"; word: string; suggestion: string | null };
 
-/** `/ccc <subcommand> args…`; a bare `/ccc` is help. */
-export function parseCommandText(text: string): Parsed {
-  const [first, ...args] = text.trim().split(/\s+/).filter(Boolean);
-  if (first === undefined) return { kind: "command", name: "help", args: [] };
-  const word = first.toLowerCase();
-  const name = (SUBCOMMANDS as readonly string[]).includes(word) ? (word as Subcommand) : ALIASES[word];
-  if (name) return { kind: "command", name, args };
-  return { kind: "unknown", word: first.slice(0, 40), suggestion: didYouMean(word) };
+/** What `/ccc` answers to by name, in the order help lists them: help, then every verb with a Slack door. */
+export function slashNames(): string[] {
+  return ["help", ...COMMANDS.filter((c) => c.doors.slack).map((c) => c.name)];
 }
 
-/** The nearest subcommand by prefix or edit distance (at most 2), if any. */
-export function didYouMean(word: string): Subcommand | null {
-  const prefixed = SUBCOMMANDS.find((s) => word.length >= 2 && s.startsWith(word));
+/** `/ccc <verb> words…`; a bare `/ccc` is help. */
+export function parseCommandText(text: string): Parsed {
+  const [first, ...words] = text.trim().split(/\s+/).filter(Boolean);
+  if (first === undefined || first.toLowerCase() === "help") return { kind: "help" };
+  const command = findCommand(first, "slack");
+  if (command) return { kind: "verb", command, words };
+  return {
+    kind: "unknown",
+    word: first.slice(0, 40),
+    suggestion: didYouMean(first.toLowerCase(), slashNames()),
+  };
+}
+
+/** The nearest name by prefix or edit distance (at most 2), if any; earlier names win ties. */
+export function didYouMean(word: string, names: readonly string[]): string | null {
+  const prefixed = names.find((s) => word.length >= 2 && s.startsWith(word));
   if (prefixed) return prefixed;
-  let best: { name: Subcommand; distance: number } | null = null;
-  for (const name of SUBCOMMANDS) {
+  let best: { name: string; distance: number } | null = null;
+  for (const name of names) {
     const distance = editDistance(word, name);
     if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
   }
@@ -46,4 +46,9 @@ function editDistance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length] ?? 0;
+}
+
+/** How many words a usage line requires (`<id> <hours>`: two). */
+export function requiredWords(usage: string): number {
+  return usage.match(/<[^>]+>/g)?.length ?? 0;
 }

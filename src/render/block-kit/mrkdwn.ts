@@ -1,6 +1,16 @@
 import type { types } from "@slack/bolt";
+import { formatUtc } from "../time.ts";
+
+// Block Kit building blocks as pure functions (the Bolt import is types only): the verbs' Slack
+// renderers and the Slack door both build from these.
 
 export type Block = types.KnownBlock;
+
+/** A message for chat.postMessage / chat.update / a slash answer: the text is the notification fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
 
 /** Escapes user-provided text for mrkdwn: Slack reads `&`, `<` and `>` as markup. */
 export function escapeText(text: string): string {
@@ -10,18 +20,7 @@ export function escapeText(text: string): string {
 /** A time each reader sees in their own timezone, with a UTC fallback for clients that cannot. */
 export function dateToken(at: Date): string {
   const unix = Math.floor(at.getTime() / 1000);
-  const fallback = `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
-}
-
-/** "in 3 hours", "in 45 minutes", "in under a minute" or "now". */
-export function inTime(at: Date, now: Date): string {
-  const minutes = Math.floor((at.getTime() - now.getTime()) / 60_000);
-  if (at.getTime() <= now.getTime()) return "now";
-  if (minutes < 1) return "in under a minute";
-  if (minutes < 120) return `in ${minutes} minute${minutes === 1 ? "" : "s"}`;
-  const hours = Math.round(minutes / 6) / 10;
-  return `in ${hours} hours`;
+  return `<!date^${unix}^{date_short_pretty} {time}|${formatUtc(at)}>`;
 }
 
 export const section = (text: string): Block => ({ type: "section", text: { type: "mrkdwn", text } });
@@ -30,3 +29,11 @@ export const context = (text: string): Block => ({
   elements: [{ type: "mrkdwn", text }],
 });
 export const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: true });
+
+export function textMessage(text: string): SlackMessage {
+  return { text, blocks: [section(escapeText(text))] };
+}
+
+export function errorMessage(text: string): SlackMessage {
+  return { text, blocks: [section(`:warning: ${escapeText(text)}`)] };
+}

@@ -1,4 +1,3 @@
-import { STEP_TEXT } from "../../commands/provision.ts";
 import type { Instance } from "../../core/instances/instance.ts";
 import {
   type ProvisionFailure,
@@ -6,7 +5,11 @@ import {
   serverLeft,
   serverOutcomeText,
 } from "../../core/provision/provision-failure.ts";
-import { type Block, context, dateToken, escapeText, inTime, plain, section } from "../mrkdwn.ts";
+import { STEP_TEXT } from "../text.ts";
+import { inTime } from "../time.ts";
+import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
+
+export type { SlackMessage } from "./mrkdwn.ts";
 
 /** Action ids of the instance buttons; their value is only ever an instance id. */
 export const ACTIONS = {
@@ -20,12 +23,6 @@ export const EXTEND_HOURS: Readonly<Record<string, number>> = {
   [ACTIONS.extend1h]: 1,
   [ACTIONS.extend4h]: 4,
 };
-
-/** A message for chat.postMessage / chat.update: the text is the notification fallback. */
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
 
 /** `scope` keeps block ids unique when one view shows the same instance twice (an admin's Home). */
 export function instanceButtons(id: string, scope = ""): Block {

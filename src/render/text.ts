@@ -1,67 +1,24 @@
 import type { Instance } from "../core/instances/instance.ts";
-
-/** The JSON shape of an instance for `--json` and for anything outside the process. */
-export interface InstanceJson {
-  id: string;
-  owner: string;
-  ownerEmail: string | null;
-  status: Instance["status"];
-  serverType: string;
-  location: string;
-  ipv4: string | null;
-  ipv6: string | null;
-  sshKeyFingerprint: string;
-  failureReason: string | null;
-  createdAt: string;
-  readyAt: string | null;
-  expiresAt: string;
-  deletedAt: string | null;
-  ssh: string | null;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-export function instanceJson(i: Instance): InstanceJson {
-  return {
-    id: i.id,
-    owner: i.owner,
-    ownerEmail: i.ownerEmail,
-    status: i.status,
-    serverType: i.serverType,
-    location: i.location,
-    ipv4: i.ipv4,
-    ipv6: i.ipv6,
-    sshKeyFingerprint: i.sshKeyFingerprint,
-    failureReason: i.failureReason,
-    createdAt: i.createdAt.toISOString(),
-    readyAt: iso(i.readyAt),
-    expiresAt: i.expiresAt.toISOString(),
-    deletedAt: iso(i.deletedAt),
-    ssh: sshCommand(i),
-  };
-}
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
 /** `ssh claude@<ip>` once the machine has an address. */
 export function sshCommand(i: Instance): string | null {
   return i.ipv4 ? `ssh claude@${i.ipv4}` : null;
 }
 
-/** "3 h 12 min", "45 min", "under a minute" or "expired". */
-export function formatTimeLeft(expiresAt: Date, now: Date): string {
-  const ms = expiresAt.getTime() - now.getTime();
-  if (ms <= 0) return "expired";
-  const minutes = Math.round(ms / 60_000);
-  if (minutes < 1) return "under a minute";
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+/** "€0.0080" from Hetzner's decimal string, without float noise. */
+export function euro(decimal: string, digits = 4): string {
+  return `€${Number(decimal).toFixed(digits)}`;
 }
 
-/** `2026-11-25 14:00 UTC`: the CLI speaks UTC, Slack shows each reader's own time. */
-export function formatUtc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+/** The provision's steps as the user reads them, in the terminal and in the Slack DM alike. */
+export const STEP_TEXT: Record<ProvisionStep, string> = {
+  creating_server: "Creating the server at Hetzner",
+  waiting_for_ssh: "Waiting for the server to boot (SSH)",
+  installing: "Installing NixOS with Claude Code",
+  ready: "Ready",
+};
 
 /** A plain-text table with aligned columns. */
 export function textTable(headers: string[], rows: string[][]): string {
@@ -114,10 +71,4 @@ export function instanceDetails(i: Instance, now: Date): string {
   else lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);
   if (i.failureReason) lines.push(`  failed:   ${i.failureReason}`);
   return lines.join("\n");
-}
-
-/** "3 h 12 min left" or "expired". */
-export function leftPhrase(expiresAt: Date, now: Date): string {
-  const left = formatTimeLeft(expiresAt, now);
-  return left === "expired" ? left : `${left} left`;
 }
