@@ -1,16 +1,16 @@
 import { Option, Command as Program } from "commander";
-import { COMMANDS } from "../commands/index.ts";
+import { COMMANDS, type Command } from "../commands/index.ts";
 import type { CliIo } from "./io.ts";
 import { type CliState, runVerb } from "./run-verb.ts";
 
 /** `ccc` with one subcommand per verb that has a CLI door, generated from the registry. */
-export function buildProgram(io: CliIo, state: CliState): Program {
+export function buildProgram(io: CliIo, state: CliState, commands: readonly Command[] = COMMANDS): Program {
   const program = new Program("ccc")
     .description("Claude Code Cloud: ephemeral NixOS machines with Claude Code on Hetzner Cloud.")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError();
-  for (const verb of COMMANDS) {
+  for (const verb of commands) {
     const cli = verb.doors.cli;
     if (!cli) continue;
     const sub = program

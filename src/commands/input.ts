@@ -52,8 +52,17 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
       ...((params.field ?? path) ? { field: params.field ?? path } : {}),
     });
   }
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  const missing = valueAt(raw, issue.path) === undefined;
   throw new UserError(missing ? `${path} is required.` : `${path}: ${issue.message}`, {
     ...(path ? { field: path } : {}),
   });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

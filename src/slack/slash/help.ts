@@ -1,4 +1,4 @@
-import { COMMANDS } from "../../commands/index.ts";
+import { COMMANDS, type Command } from "../../commands/index.ts";
 import {
   type Block,
   context,
@@ -8,9 +8,12 @@ import {
 } from "../../render/block-kit/mrkdwn.ts";
 
 /** `/ccc help`, generated from the registry: one line per verb with a Slack door. */
-export function helpMessage(unknown?: { word: string; suggestion: string | null }): SlackMessage {
+export function helpMessage(
+  unknown?: { word: string; suggestion: string | null },
+  commands: readonly Command[] = COMMANDS,
+): SlackMessage {
   const usage = [
-    ...COMMANDS.flatMap((c) =>
+    ...commands.flatMap((c) =>
       c.doors.slack ? [`\`/ccc ${c.doors.slack.usage}\` — ${c.doors.slack.help}`] : [],
     ),
     "`/ccc help` — this text",
