@@ -5,16 +5,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { systemClock } from "../src/adapters/system-clock.ts";
 import { composeCore } from "../src/compose.ts";
-import { coreEnvSchema, parseEnv } from "../src/config.ts";
+import { parseConfig } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
-import type { CoreDeps } from "../src/core/deps.ts";
-import { newInstanceId } from "../src/core/instance.ts";
+import { serverLabels } from "../src/core/cloud/server-labels.ts";
+import { newInstanceId } from "../src/core/instances/instance.ts";
 import { runReminders } from "../src/core/lifecycle/reminders.ts";
 import type { Notifier } from "../src/core/notifier.ts";
-import { serverLabels } from "../src/core/server-labels.ts";
-import { lifecycleStoreFor } from "../src/core/store/lifecycle-store.ts";
 import { startScheduler } from "../src/lifecycle/scheduler.ts";
 import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
@@ -41,8 +40,7 @@ function timeIt(runs: number, body: () => void): { median: number; max: number }
 }
 
 /** 99,000 ended rows over the past year, 1,000 live ones expiring over the next 8 hours, 3 events each. */
-function seed(deps: CoreDeps, now: number): void {
-  const db = deps.store.db;
+function seed(db: Database.Database, now: number): void {
   const insert = db.prepare(
     `INSERT INTO instances (id, owner, owner_email, ssh_keys, ssh_key_fingerprint, server_type, location,
        hetzner_server_id, status, created_at, ready_at, expires_at, deleted_at)
@@ -80,16 +78,18 @@ async function queryBenchmark(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ccc-bench-"));
   let now = Date.now();
   const clock: Clock = { now: () => new Date(now), sleep: systemClock.sleep };
-  const env = parseEnv(coreEnvSchema, { CCC_DB_PATH: join(dir, "ccc.db") });
+  const env = parseConfig({ CCC_DB_PATH: join(dir, "ccc.db") });
   const deps = { ...composeCore(env, { clock }), notifier: okNotifier };
   const t0 = now;
-  seed(deps, t0);
-  const lifecycle = lifecycleStoreFor(deps.store.db);
+  // The store owns its connection; the benchmark seeds and explains through one of its own.
+  const db = new Database(join(dir, "ccc.db"));
+  seed(db, t0);
+  const lifecycle = deps.store;
   now = t0 + 61 * MINUTE; // about 125 live rows now past expiry, a few dozen inside the reminder windows
   const due = lifecycle.dueForDelete(now).length;
   const sweep = timeIt(200, () => lifecycle.dueForDelete(now));
   const plan = (sql: string) =>
-    (deps.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now, horizon: now }) as { detail: string }[])
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now, horizon: now }) as { detail: string }[])
       .map((r) => r.detail)
       .join("; ");
   console.log(
@@ -116,6 +116,7 @@ async function queryBenchmark(): Promise<void> {
     );
     console.log(`  sweep plan: ${plan(sweepSql)}`);
     console.log(`  reminder plan: ${plan(reminderSql)}`);
+    db.close();
     deps.store.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -137,7 +138,7 @@ async function latenessBenchmark(): Promise<void> {
     if ((init?.method ?? "GET") === "DELETE") deleteStarted.set(Number(url.split("/").at(-1)), Date.now());
     return fetch(input, init);
   };
-  const env = parseEnv(coreEnvSchema, {
+  const env = parseConfig({
     HCLOUD_TOKEN: cloud.token,
     HCLOUD_ENDPOINT: cloud.url,
     CCC_DB_PATH: join(dir, "ccc.db"),

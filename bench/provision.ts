@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { provision } from "../src/commands/provision.ts";
 import { composeCore } from "../src/compose.ts";
-import { coreEnvSchema, PROJECT_ROOT, parseEnv } from "../src/config.ts";
+import { PROJECT_ROOT, parseConfig } from "../src/config.ts";
 import type { CoreDeps } from "../src/core/deps.ts";
-import type { Installer } from "../src/core/installer.ts";
+import type { Installer } from "../src/core/provision/installer.ts";
 import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
 import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
 import { startSshBanner } from "../test/fakes/ssh-banner.ts";
@@ -33,7 +33,7 @@ async function world(actionDurationMs: number, installer?: Installer) {
     rateLimit: 100_000,
     onServerRunning: (s) => void ssh.open(s.public_net.ipv4.ip),
   });
-  const env = parseEnv(coreEnvSchema, {
+  const env = parseConfig({
     HCLOUD_TOKEN: cloud.token,
     HCLOUD_ENDPOINT: cloud.url,
     CCC_DB_PATH: join(dir, "ccc.db"),

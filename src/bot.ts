@@ -1,37 +1,29 @@
 import { App, LogLevel } from "@slack/bolt";
+import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import {
-  ConfigError,
-  installerProblems,
-  loadEnv,
-  missingBotSettings,
-  missingSettings,
-  REQUIRED_FOR_CLOUD,
-} from "./config.ts";
+import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
-import { seenRequestStoreFor } from "./core/store/seen-request-store.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
-import { lifecycleSettings } from "./lifecycle/settings.ts";
+import { loadConfig } from "./preflight.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
-import { registerSlashCommand } from "./slack/commands/register.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
-import { jsonLogger } from "./slack/log.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
-import { within } from "./slack/timeout.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
+import { within } from "./util/within.ts";
 
 export interface BotOptions {
   /** Test and benchmark seams for core's adapters (clock, timings, cloud, installer). */
@@ -68,50 +60,42 @@ export async function startBot(
   rawEnv: Record<string, string | undefined>,
   options: BotOptions = {},
 ): Promise<RunningBot> {
-  const installerCheck = options.compose?.installer ? [] : [installerProblems];
-  const env = loadEnv(rawEnv, [
-    missingBotSettings,
-    (e) => missingSettings(e, REQUIRED_FOR_CLOUD),
-    ...installerCheck,
-  ]);
-  const token = env.SLACK_BOT_TOKEN as string;
+  // An injected installer (tests, benchmarks) needs no nixos-anywhere on PATH.
+  const config = loadConfig(rawEnv, { bot: true, cloud: true, installer: !options.compose?.installer });
+  const { slack } = config;
+  const token = slack.botToken ?? "";
   const log = options.log ?? jsonLogger();
   const clock = options.compose?.clock ?? systemClock;
-  const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
-  const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose });
+  const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
+  const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
+  const deps = composeCore(config, { log, notifier, ...options.compose });
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,
     client,
-    admins: new Set(env.CCC_ADMINS),
+    admins: new Set(slack.admins),
     log,
     tasks,
     gate: new ActionGate(clock),
     catalogWaitMs: options.catalogWaitMs ?? 2_000,
   };
 
-  const socketMode = Boolean(env.SLACK_APP_TOKEN);
+  const socketMode = Boolean(slack.appToken);
   // Our own receiver in HTTP mode: Bolt's buffers 4 MB before it checks a signature.
   const receiver = socketMode
     ? null
-    : new SlackReceiver({ signingSecret: env.SLACK_SIGNING_SECRET as string, clock, log });
+    : new SlackReceiver({ signingSecret: slack.signingSecret ?? "", clock, log });
   const app = new App({
     token,
     logger: boltLogger(log),
     logLevel: LogLevel.INFO,
-    clientOptions: slackClientOptions(env.SLACK_API_URL, options.slack),
+    clientOptions: slackClientOptions(slack.apiUrl, options.slack),
     deferInitialization: true,
     ...(receiver
       ? { receiver }
       : {
           socketMode: true,
-          receiver: createSocketReceiver(
-            env.SLACK_APP_TOKEN as string,
-            env.SLACK_API_URL,
-            log,
-            options.socket,
-          ),
+          receiver: createSocketReceiver(slack.appToken ?? "", slack.apiUrl, log, options.socket),
         }),
   });
   try {
@@ -120,7 +104,7 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
-  app.use(replayGuard(seenRequestStoreFor(deps.store.db), clock, log));
+  app.use(replayGuard(deps.store.seenRequests, clock, log));
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);
@@ -143,7 +127,7 @@ export async function startBot(
   let listening: HttpServer | null = null;
   try {
     listening = await startHttpServer({
-      port: env.PORT,
+      port: slack.port,
       host: options.host,
       routes,
       limits: options.http,
@@ -158,10 +142,10 @@ export async function startBot(
   }
   const server = listening;
   const port = server.port;
-  checkAdmins(bot, env.CCC_ADMINS);
+  checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
-  const scheduler = options.lifecycle === false ? null : startScheduler(deps, lifecycleSettings(env));
-  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: env.CCC_ADMINS.length });
+  const scheduler = options.lifecycle === false ? null : startScheduler(deps, config.lifecycle);
+  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
 
   let stopped = false;
   return {

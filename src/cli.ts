@@ -1,27 +1,19 @@
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
-import { registerInstanceCommands } from "./cli/instance-commands.ts";
-import { type CliIo, createKit } from "./cli/kit.ts";
-import { registerLifecycleCommands } from "./cli/lifecycle-commands.ts";
+import { type CliIo, EXIT } from "./cli/io.ts";
+import { buildProgram } from "./cli/program.ts";
 import { reportError } from "./cli/report.ts";
+import type { CliState } from "./cli/run-verb.ts";
 
-export type { CliIo } from "./cli/kit.ts";
+export type { CliIo } from "./cli/io.ts";
 
 /** Runs one `ccc` command line and returns the exit code: 0 done, 2 refused before any work, 1 failed while working. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const kit = createKit(io);
-  const program = new Command("ccc")
-    .description("Claude Code Cloud: ephemeral NixOS machines with Claude Code on Hetzner Cloud.")
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError();
-  registerInstanceCommands(program, kit);
-  registerLifecycleCommands(program, kit);
+  const state: CliState = { json: false, exitCode: EXIT.ok };
   try {
-    await program.parseAsync(argv, { from: "user" });
-    return kit.exitCode;
+    await buildProgram(io, state).parseAsync(argv, { from: "user" });
+    return state.exitCode;
   } catch (error) {
-    return reportError(error, kit.json, io);
+    return reportError(error, state.json, io);
   }
 }
 

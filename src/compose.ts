@@ -1,20 +1,19 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
 import { systemClock } from "./adapters/system-clock.ts";
-import { ConfigError, type CoreEnv, fromRoot, missingSettings, REQUIRED_FOR_CLOUD } from "./config.ts";
-import { Catalog } from "./core/catalog.ts";
+import { type Config, ConfigError, missingForCloud } from "./config.ts";
 import type { Clock } from "./core/clock.ts";
-import type { CloudApi } from "./core/cloud.ts";
+import { Catalog } from "./core/cloud/catalog.ts";
+import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
-import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
-import type { Installer } from "./core/installer.ts";
+import type { HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
-import { SshMachineChannel } from "./core/machine/machine-channel.ts";
 import type { MachineChannel } from "./core/machine/machine-port.ts";
-import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
-import { OperatorKey } from "./core/operator-key.ts";
-import { InstanceStore } from "./core/store/instance-store.ts";
+import type { Installer } from "./core/provision/installer.ts";
+import { OperatorKey } from "./core/provision/operator-key.ts";
+import { Store } from "./core/store/store.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -30,57 +29,56 @@ export interface ComposeOptions {
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
 }
 
-/** Builds core's dependencies from parsed settings: the one place that opens the store and the adapters. */
-export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDeps {
-  const problems = [...(options.needCloud ? missingSettings(env, REQUIRED_FOR_CLOUD) : [])];
+/** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
+export function composeCore(config: Config, options: ComposeOptions = {}): CoreDeps {
+  const problems = options.needCloud ? missingForCloud(config) : [];
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
-  const dbPath = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
-  const dataDir = dbPath === ":memory:" ? fromRoot("data") : dirname(dbPath);
+  const { db, dataDir, flakeDir } = config.paths;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = InstanceStore.open(dbPath, clock);
+  const store = Store.open(db, clock);
+  // The Hetzner client and the installer (with execa) load at their first use: `ccc list` needs neither.
   const cloud =
     options.cloud ??
-    new HetznerClient({
-      endpoint: env.HCLOUD_ENDPOINT,
-      token: env.HCLOUD_TOKEN ?? "",
-      clock,
-      ...options.hetzner,
+    new OnDemandCloud(async () => {
+      const { HetznerClient } = await import("./core/hetzner/hetzner-client.ts");
+      return new HetznerClient({
+        endpoint: config.hetzner.endpoint,
+        token: config.hetzner.token ?? "",
+        clock,
+        ...options.hetzner,
+      });
     });
-  const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
+  const keyPath = config.operator.sshKey ?? "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
   const instancesDir = join(dataDir, "instances");
   return {
     store,
     cloud,
     catalog: new Catalog(cloud, clock),
-    installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
-    machine: options.machine ?? new SshMachineChannel({ identityFile: keyPath, instancesDir }),
+    installer:
+      options.installer ??
+      new OnDemandInstaller(async () => {
+        const { NixosAnywhere } = await import("./adapters/nixos-anywhere.ts");
+        return new NixosAnywhere(config.installer.command);
+      }),
+    machine:
+      options.machine ??
+      new OnDemandMachine(async () => {
+        const { SshMachineChannel } = await import("./adapters/ssh-machine-channel.ts");
+        return new SshMachineChannel({ identityFile: keyPath, instancesDir });
+      }),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
-    policy: {
-      image: env.CCC_IMAGE,
-      defaultServerType: env.CCC_DEFAULT_SERVER_TYPE,
-      defaultLocation: env.CCC_DEFAULT_LOCATION,
-      defaultHours: env.CCC_DEFAULT_HOURS,
-      maxHours: env.CCC_MAX_HOURS,
-      maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
-      maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
-    },
+    policy: { ...config.policy },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
-      flakeDir: fromRoot(env.CCC_FLAKE_DIR),
+      flakeDir,
       instancesDir,
       logsDir: join(dataDir, "logs"),
     },
-    timing: {
-      sshPort: env.CCC_SSH_PORT,
-      sshWaitMs: env.CCC_SSH_WAIT_SECONDS * 1000,
-      installTimeoutMs: env.CCC_INSTALL_TIMEOUT_SECONDS * 1000,
-      ...DEFAULT_TIMING,
-      ...options.timing,
-    },
+    timing: { ...config.timing, ...DEFAULT_TIMING, ...options.timing },
   };
 }
 

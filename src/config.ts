@@ -1,47 +1,92 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
-import { flakePathProblem } from "./core/instance-flake.ts";
-import { parseSshPublicKey } from "./core/ssh-key.ts";
+import type { Policy } from "./core/instances/policy.ts";
+import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export function fromRoot(path: string): string {
+  return isAbsolute(path) ? path : join(PROJECT_ROOT, path);
+}
+
+/**
+ * Everything ccc is told by its operator, parsed once by an entry point and passed down. This is
+ * the only module that knows the environment's names (see .env.example for what each means).
+ */
+export interface Config {
+  hetzner: { token: string | undefined; endpoint: string };
+  operator: {
+    /** Who the CLI acts as: the audit trail's actor and the default owner of what it provisions. */
+    name: string;
+    /** Absolute path of the operator's private SSH key; `<path>.pub` sits beside it. */
+    sshKey: string | undefined;
+    /** The home directory, for `~/` in paths given on the command line. */
+    home: string | undefined;
+  };
+  installer: { command: string; searchPath: string | undefined };
+  paths: {
+    /** The SQLite file (absolute), or `:memory:`. */
+    db: string;
+    /** Where `instances/` and `logs/` go: beside the database. */
+    dataDir: string;
+    flakeDir: string;
+  };
+  policy: Policy;
+  timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
+  slack: {
+    botToken: string | undefined;
+    appToken: string | undefined;
+    signingSecret: string | undefined;
+    apiUrl: string | undefined;
+    admins: string[];
+    port: number;
+  };
+  lifecycle: LifecycleSettings;
+}
+
 const blankAsUnset = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
 const optionalText = z.preprocess(blankAsUnset, z.string().trim().optional());
+const text = (fallback: string) => z.preprocess(blankAsUnset, z.string().default(fallback));
+const positiveInt = (fallback: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number().int().positive().default(fallback));
+const positive = (fallback: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number().positive().default(fallback));
+const port = (fallback: number, min: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number().int().min(min).max(65535).default(fallback));
+const cronExpression = (fallback: string) =>
+  z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .default(fallback)
+      .refine((v) => cron.validate(v), "not a cron expression (five fields, or six with seconds)"),
+  );
 
-/** Every setting ccc reads from the environment (see .env.example for what each means). */
-export const coreEnvSchema = z.object({
+const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z.preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1")),
-  CCC_DB_PATH: z.preprocess(blankAsUnset, z.string().default("data/ccc.db")),
-  CCC_NIXOS_ANYWHERE: z.preprocess(blankAsUnset, z.string().default("nixos-anywhere")),
+  CCC_DB_PATH: text("data/ccc.db"),
+  CCC_NIXOS_ANYWHERE: text("nixos-anywhere"),
   CCC_OPERATOR_SSH_KEY: optionalText,
-  CCC_FLAKE_DIR: z.preprocess(blankAsUnset, z.string().default("nix")),
-  CCC_IMAGE: z.preprocess(blankAsUnset, z.string().default("ubuntu-24.04")),
-  CCC_DEFAULT_SERVER_TYPE: z.preprocess(blankAsUnset, z.string().default("cx23")),
-  CCC_DEFAULT_LOCATION: z.preprocess(blankAsUnset, z.string().default("fsn1")),
-  CCC_DEFAULT_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(4)),
-  CCC_MAX_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(24)),
-  CCC_MAX_LIFETIME_HOURS: z.preprocess(blankAsUnset, z.coerce.number().positive().default(72)),
-  CCC_MAX_INSTANCES_PER_USER: z.preprocess(blankAsUnset, positiveInt(2)),
-  CCC_SSH_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(65535).default(22)),
-  CCC_SSH_WAIT_SECONDS: z.preprocess(blankAsUnset, positiveInt(300)),
-  CCC_INSTALL_TIMEOUT_SECONDS: z.preprocess(blankAsUnset, positiveInt(1800)),
-  /** Who the CLI acts as; falls back to the login name. */
+  CCC_FLAKE_DIR: text("nix"),
+  CCC_IMAGE: text("ubuntu-24.04"),
+  CCC_DEFAULT_SERVER_TYPE: text("cx23"),
+  CCC_DEFAULT_LOCATION: text("fsn1"),
+  CCC_DEFAULT_HOURS: positive(4),
+  CCC_MAX_HOURS: positive(24),
+  CCC_MAX_LIFETIME_HOURS: positive(72),
+  CCC_MAX_INSTANCES_PER_USER: positiveInt(2),
+  CCC_SSH_PORT: port(22, 1),
+  CCC_SSH_WAIT_SECONDS: positiveInt(300),
+  CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
   CCC_OPERATOR_NAME: optionalText,
   USER: optionalText,
+  HOME: optionalText,
   PATH: optionalText,
-});
-
-export type CoreEnv = z.infer<typeof coreEnvSchema>;
-
-/** Slack settings: the bot needs them; the CLI uses SLACK_BOT_TOKEN (and SLACK_API_URL) to send DMs when set. */
-export const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
@@ -55,20 +100,7 @@ export const slackEnvSchema = z.object({
         .filter(Boolean),
     ),
   ),
-  PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).default(3000)),
-});
-
-const cronExpression = (fallback: string) =>
-  z.preprocess(
-    blankAsUnset,
-    z
-      .string()
-      .default(fallback)
-      .refine((v) => cron.validate(v), "not a cron expression (five fields, or six with seconds)"),
-  );
-
-/** The lifecycle jobs' schedule and rules. */
-export const lifecycleEnvSchema = z.object({
+  PORT: port(3000, 0),
   CCC_SWEEP_CRON: cronExpression("* * * * *"),
   CCC_RECONCILE_CRON: cronExpression("*/10 * * * *"),
   CCC_REMIND_MINUTES: z.preprocess(
@@ -81,43 +113,7 @@ export const lifecycleEnvSchema = z.object({
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
 });
 
-/** Everything, for the bot (and the CLI, which ignores what it does not use). */
-export const envSchema = coreEnvSchema.extend(slackEnvSchema.shape).extend(lifecycleEnvSchema.shape);
-export type Env = z.infer<typeof envSchema>;
-
-/** A check of parsed settings that answers its problems (a missing token, an unusable path). */
-export type SettingsCheck = (env: Env) => string[];
-
-/**
- * Parses the settings and runs `checks` on them, reporting every problem of both kinds at once: a
- * value that does not parse is left out of what the checks see, so they still run.
- */
-export function loadEnv(raw: Record<string, string | undefined>, checks: SettingsCheck[] = []): Env {
-  const parsed = envSchema.safeParse(raw);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-  const env = parsed.success ? parsed.data : parseEachField(raw);
-  for (const check of checks) problems.push(...check(env));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return env;
-}
-
-function parseEachField(raw: Record<string, string | undefined>): Env {
-  const fields = Object.entries(envSchema.shape).flatMap(([key, field]) => {
-    const result = (field as z.ZodType).safeParse(raw[key]);
-    return result.success ? [[key, result.data] as const] : [];
-  });
-  return Object.fromEntries(fields) as Env;
-}
-
-/** Settings a command cannot work without, with where an operator gets each. */
-export const REQUIRED_FOR_CLOUD: Record<string, string> = {
-  HCLOUD_TOKEN:
-    "an API token with read & write access: Hetzner Cloud Console → your project → Security → API tokens",
-  CCC_OPERATOR_SSH_KEY:
-    "path of the operator's private SSH key (its .pub beside it is uploaded to Hetzner); make one with: ssh-keygen -t ed25519 -f ~/.ssh/ccc_operator -N ''",
-};
+type Env = z.infer<typeof envSchema>;
 
 /** A settings problem, listing every one at once. */
 export class ConfigError extends Error {
@@ -131,106 +127,105 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the settings, reporting every problem at once. */
-export function parseEnv<S extends z.ZodObject>(
-  schema: S,
-  env: Record<string, string | undefined>,
-): z.infer<S> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
-}
-
-/** Lists the missing settings among `required`, and an unreadable operator key. */
-export function missingSettings(env: CoreEnv, required: Record<string, string>): string[] {
-  const problems: string[] = [];
-  for (const [name, hint] of Object.entries(required)) {
-    if (!env[name as keyof CoreEnv]) problems.push(`${name} is not set: ${hint}`);
-  }
-  if ("CCC_OPERATOR_SSH_KEY" in required && env.CCC_OPERATOR_SSH_KEY) {
-    const key = fromRoot(env.CCC_OPERATOR_SSH_KEY);
-    if (!existsSync(key)) problems.push(`CCC_OPERATOR_SSH_KEY: no file at ${key}`);
-    else if (!existsSync(`${key}.pub`))
-      problems.push(`CCC_OPERATOR_SSH_KEY: no public key at ${key}.pub beside it`);
-    else {
-      try {
-        parseSshPublicKey(readFileSync(`${key}.pub`, "utf8"));
-      } catch (error) {
-        problems.push(
-          `CCC_OPERATOR_SSH_KEY: ${key}.pub is not a usable public key: ${(error as Error).message}`,
-        );
-      }
-    }
-  }
-  return problems;
-}
-
 /**
- * What would make every provision fail after its server was created (and paid for): no installer,
- * no project flake, or paths a `path:` flake URL cannot carry. Checked before anything is spent.
+ * Parses the settings without throwing: every value that does not parse is a problem and falls
+ * back to its default, so the checks that follow still see a whole Config and report theirs too.
  */
-export function installerProblems(env: CoreEnv): string[] {
+export function readConfig(env: Record<string, string | undefined>): { config: Config; problems: string[] } {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return { config: toConfig(parsed.data), problems: [] };
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+  const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !bad.has(key)));
+  return { config: toConfig(envSchema.parse(rest)), problems };
+}
+
+/** The one parse of the settings: a Config, or a ConfigError listing every problem at once. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const { config, problems } = readConfig(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function toConfig(env: Env): Config {
+  const db = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
+  return {
+    hetzner: { token: env.HCLOUD_TOKEN, endpoint: env.HCLOUD_ENDPOINT },
+    operator: {
+      name: env.CCC_OPERATOR_NAME || env.USER || "operator",
+      sshKey: env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : undefined,
+      home: env.HOME,
+    },
+    installer: { command: env.CCC_NIXOS_ANYWHERE, searchPath: env.PATH },
+    paths: {
+      db,
+      dataDir: db === ":memory:" ? fromRoot("data") : dirname(db),
+      flakeDir: fromRoot(env.CCC_FLAKE_DIR),
+    },
+    policy: {
+      image: env.CCC_IMAGE,
+      defaultServerType: env.CCC_DEFAULT_SERVER_TYPE,
+      defaultLocation: env.CCC_DEFAULT_LOCATION,
+      defaultHours: env.CCC_DEFAULT_HOURS,
+      maxHours: env.CCC_MAX_HOURS,
+      maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
+      maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
+    },
+    timing: {
+      sshPort: env.CCC_SSH_PORT,
+      sshWaitMs: env.CCC_SSH_WAIT_SECONDS * 1000,
+      installTimeoutMs: env.CCC_INSTALL_TIMEOUT_SECONDS * 1000,
+    },
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN,
+      appToken: env.SLACK_APP_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      apiUrl: env.SLACK_API_URL,
+      admins: env.CCC_ADMINS,
+      port: env.PORT,
+    },
+    lifecycle: {
+      sweepCron: env.CCC_SWEEP_CRON,
+      reconcileCron: env.CCC_RECONCILE_CRON,
+      remindMinutes: env.CCC_REMIND_MINUTES,
+      orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+    },
+  };
+}
+
+/** Settings a command that touches the cloud cannot work without, with where an operator gets each. */
+export function missingForCloud(config: Config): string[] {
   const problems: string[] = [];
-  if (!findExecutable(env.CCC_NIXOS_ANYWHERE, env.PATH)) {
+  if (!config.hetzner.token) {
     problems.push(
-      `CCC_NIXOS_ANYWHERE: ${env.CCC_NIXOS_ANYWHERE} is not an executable${env.CCC_NIXOS_ANYWHERE.includes("/") ? "" : " on PATH"}: enter \`nix develop ./nix\` (it provides nixos-anywhere) or set CCC_NIXOS_ANYWHERE to its path`,
+      "HCLOUD_TOKEN is not set: an API token with read & write access: Hetzner Cloud Console → your project → Security → API tokens",
     );
   }
-  const flakeDir = fromRoot(env.CCC_FLAKE_DIR);
-  if (!existsSync(join(flakeDir, "flake.nix"))) problems.push(`CCC_FLAKE_DIR: no flake.nix in ${flakeDir}`);
-  const dataDir = env.CCC_DB_PATH === ":memory:" ? fromRoot("data") : dirname(fromRoot(env.CCC_DB_PATH));
-  for (const [name, path] of [
-    ["CCC_FLAKE_DIR", flakeDir],
-    ["CCC_DB_PATH", dataDir],
-  ] as const) {
-    const problem = flakePathProblem(path);
-    if (problem) problems.push(`${name}: ${problem}`);
+  if (!config.operator.sshKey) {
+    problems.push(
+      "CCC_OPERATOR_SSH_KEY is not set: path of the operator's private SSH key (its .pub beside it is uploaded to Hetzner); make one with: ssh-keygen -t ed25519 -f ~/.ssh/ccc_operator -N ''",
+    );
   }
   return problems;
 }
 
-function findExecutable(command: string, pathList = ""): string | null {
-  const candidates = command.includes("/")
-    ? [fromRoot(command)]
-    : pathList
-        .split(delimiter)
-        .filter(Boolean)
-        .map((dir) => join(dir, command));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  return null;
-}
-
-export function fromRoot(path: string): string {
-  return isAbsolute(path) ? path : join(PROJECT_ROOT, path);
-}
-
-/** What the Slack bot needs besides the cloud settings, with where an operator gets each. */
-export const REQUIRED_FOR_BOT: Record<string, string> = {
-  SLACK_BOT_TOKEN:
-    "the Bot User OAuth Token (xoxb-…): api.slack.com/apps → your app → OAuth & Permissions, after installing the app",
-};
-
-/** How Slack reaches the bot: one of the two is needed. */
-export const BOT_RECEIVER_HINT =
-  "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is not set: for Socket Mode (recommended, no public URL) set SLACK_APP_TOKEN " +
-  "to an app-level token (xapp-…) with connections:write from api.slack.com/apps → your app → Basic Information → " +
-  "App-Level Tokens; for HTTP set SLACK_SIGNING_SECRET from Basic Information → App Credentials.";
-
-/** Every missing bot setting (Slack side), listed at once. */
-export function missingBotSettings(env: Env): string[] {
+/** What the Slack bot needs besides the cloud settings, listed at once with where to get each. */
+export function missingForBot(config: Config): string[] {
+  const { botToken, appToken, signingSecret } = config.slack;
   const problems: string[] = [];
-  for (const [name, hint] of Object.entries(REQUIRED_FOR_BOT)) {
-    if (!env[name as keyof Env]) problems.push(`${name} is not set: ${hint}`);
+  if (!botToken) {
+    problems.push(
+      "SLACK_BOT_TOKEN is not set: the Bot User OAuth Token (xoxb-…): api.slack.com/apps → your app → OAuth & Permissions, after installing the app",
+    );
   }
-  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) problems.push(BOT_RECEIVER_HINT);
-  if (env.SLACK_APP_TOKEN && !env.SLACK_APP_TOKEN.startsWith("xapp-")) {
+  if (!appToken && !signingSecret) {
+    problems.push(
+      "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is not set: for Socket Mode (recommended, no public URL) set SLACK_APP_TOKEN " +
+        "to an app-level token (xapp-…) with connections:write from api.slack.com/apps → your app → Basic Information → " +
+        "App-Level Tokens; for HTTP set SLACK_SIGNING_SECRET from Basic Information → App Credentials.",
+    );
+  }
+  if (appToken && !appToken.startsWith("xapp-")) {
     problems.push(
       "SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)",
     );

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/adapters/system-clock.ts";
-import { Catalog } from "../src/core/catalog.ts";
 import type { Clock } from "../src/core/clock.ts";
+import { Catalog } from "../src/core/cloud/catalog.ts";
 import { HetznerClient } from "../src/core/hetzner/hetzner-client.ts";
 import { type FakeHetzner, startFakeHetzner } from "./fakes/fake-hetzner.ts";
 import { FAST_HETZNER } from "./helpers/harness.ts";

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { provision } from "../src/commands/provision.ts";
 import { ExternalError } from "../src/core/errors.ts";
-import { ProvisionError } from "../src/core/run-provision.ts";
+import { ProvisionError, serverOutcomeText } from "../src/core/provision/provision-failure.ts";
 import { type Harness, type HarnessOptions, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 
@@ -69,7 +69,11 @@ describe("provision faults leave nothing running and say what happened", () => {
     });
     const error = await failure(provision(ctx, request()));
     expect(error.message).toContain("host exploded");
-    expect(error.cleanup).toBe("the server was deleted");
+    expect(error.failure).toMatchObject({
+      server: "deleted",
+      step: "waiting_for_ssh",
+      deletedMeanwhile: false,
+    });
     expect(onlyInstance()).toMatchObject({
       status: "failed",
       failureReason: expect.stringContaining("host exploded"),
@@ -148,7 +152,7 @@ describe("provision faults leave nothing running and say what happened", () => {
     };
     const error = await failure(provision(ctx, request()));
     expect(error.message).toContain("connection reset");
-    expect(error.cleanup).toBe("the server was deleted");
+    expect(error.failure.server).toBe("deleted");
     expect(h.cloud.servers()).toEqual([]);
   });
 
@@ -157,7 +161,10 @@ describe("provision faults leave nothing running and say what happened", () => {
     h.installer.behave({ exitCode: 1 });
     h.cloud.failNext({ method: "DELETE" }, { status: 403, code: "forbidden", message: "token is read-only" });
     const error = await failure(provision(ctx, request()));
-    expect(error.cleanup).toMatch(/deleting the server failed too.*read-only.*reconciler will retry/);
+    expect(error.failure).toMatchObject({ server: "left", step: "installing" });
+    expect(serverOutcomeText(error.failure)).toMatch(
+      /deleting the server failed too.*read-only.*reconciler will retry/,
+    );
     // The server is still there, and the row says failed: reconcile will delete it (an orphan).
     const row = onlyInstance();
     expect(row.status).toBe("failed");
@@ -178,6 +185,7 @@ describe("a machine deleted while it is being built", () => {
     await h.ssh.open(row.ipv4 as string);
     const error = await failure(building);
     expect(error.message).toBe(`${row.id} was deleted while it was being built.`);
+    expect(error.failure).toMatchObject({ deletedMeanwhile: true, step: "waiting_for_ssh" });
     expect(onlyInstance().status).toBe("deleted");
     expect(h.cloud.servers()).toEqual([]);
     expect(h.installer.calls()).toEqual([]);
@@ -195,7 +203,7 @@ describe("a machine deleted while it is being built", () => {
     expect(row.hetznerServerId).toBeNull();
     await deprovision(ctx, { id: row.id });
     const error = await failure(building);
-    expect(error.cleanup).toBe("the server was deleted");
+    expect(error.failure.server).toBe("deleted");
     expect(h.cloud.servers()).toEqual([]);
     expect(onlyInstance().status).toBe("deleted");
   });

@@ -4,7 +4,7 @@ import { extend } from "../src/commands/extend.ts";
 import { list } from "../src/commands/list.ts";
 import { provision } from "../src/commands/provision.ts";
 import { status } from "../src/commands/status.ts";
-import type { ProvisionProgress } from "../src/core/run-provision.ts";
+import type { ProvisionProgress } from "../src/core/provision/run-provision.ts";
 import { type Harness, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 

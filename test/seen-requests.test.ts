@@ -5,21 +5,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../src/core/logger.ts";
-import { InstanceStore } from "../src/core/store/instance-store.ts";
-import { type SeenRequestStore, seenRequestStoreFor } from "../src/core/store/seen-request-store.ts";
+import type { SeenRequestStore } from "../src/core/store/store.ts";
+import { Store } from "../src/core/store/store.ts";
 import { REPLAY_WINDOW_MS, replayGuard, replayKey } from "../src/slack/replay-guard.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 const MINUTE = 60_000;
 let dir: string;
 let clock: FakeClock;
-let store: InstanceStore;
+let store: Store;
 let seen: SeenRequestStore;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "ccc-seen-"));
   clock = new FakeClock(new Date("2026-11-25T10:00:00Z"));
-  store = InstanceStore.open(join(dir, "ccc.db"), clock);
-  seen = seenRequestStoreFor(store.db);
+  store = Store.open(join(dir, "ccc.db"), clock);
+  seen = store.seenRequests;
 });
 afterEach(() => {
   store.close();
@@ -47,12 +47,10 @@ describe("SeenRequestStore", () => {
   });
 
   it("is shared by every process on the database", () => {
-    const other = InstanceStore.open(join(dir, "ccc.db"), clock);
+    const other = Store.open(join(dir, "ccc.db"), clock);
     try {
       expect(seen.firstSight("event:Ev1", clock.now().getTime(), REPLAY_WINDOW_MS)).toBe(true);
-      expect(
-        seenRequestStoreFor(other.db).firstSight("event:Ev1", clock.now().getTime(), REPLAY_WINDOW_MS),
-      ).toBe(false);
+      expect(other.seenRequests.firstSight("event:Ev1", clock.now().getTime(), REPLAY_WINDOW_MS)).toBe(false);
     } finally {
       other.close();
     }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import sshpk from "sshpk";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.ts";
-import { parseSshPublicKey, parseSshPublicKeys, type SshPublicKey } from "../src/core/ssh-key.ts";
+import { parseSshPublicKey, parseSshPublicKeys, type SshPublicKey } from "../src/core/ssh-key/ssh-key.ts";
 
 // --- real keys, made once -------------------------------------------------------------------------------------
 

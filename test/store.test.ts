@@ -7,9 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { QuotaError } from "../src/core/errors.ts";
-import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instance.ts";
-import { InstanceStore, type NewInstance } from "../src/core/store/instance-store.ts";
+import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instances/instance.ts";
 import { MIGRATIONS } from "../src/core/store/migrations.ts";
+import { Store as InstanceStore, type NewInstance } from "../src/core/store/store.ts";
 
 let dir: string;
 let now = new Date("2026-11-25T10:00:00Z");

@@ -1,22 +1,23 @@
 import { PrintingNotifier } from "../adapters/printing-notifier.ts";
-import { systemClock } from "../adapters/system-clock.ts";
-import type { Env } from "../config.ts";
+import type { Config } from "../config.ts";
+import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Notifier } from "../core/notifier.ts";
-import { SlackNotifier } from "../slack/slack-notifier.ts";
-import { createSlackWebClient } from "../slack/web-client.ts";
-import type { CliIo } from "./kit.ts";
+import type { CliIo } from "./io.ts";
 
 /**
  * The lifecycle commands tell people what the bot would: Slack DMs with a bot token, else printed
- * lines (on stderr under --json, so the JSON stays parseable).
+ * lines (on stderr under --json, so the JSON stays parseable). Slack's client loads only when used.
  */
-export function cliNotifier(env: Env, io: CliIo, json: boolean): Notifier {
-  const clock = io.compose?.clock ?? systemClock;
-  if (!env.SLACK_BOT_TOKEN) return new PrintingNotifier(json ? io.stderr : io.stdout, clock);
+export async function cliNotifier(config: Config, io: CliIo, json: boolean, clock: Clock): Promise<Notifier> {
+  const { botToken, apiUrl, admins } = config.slack;
+  if (!botToken) return new PrintingNotifier(json ? io.stderr : io.stdout);
   const line = (message: string, fields?: Record<string, unknown>) =>
     io.stderr(`ccc: ${message} ${JSON.stringify(fields ?? {})}\n`);
   const log: Logger = { info() {}, warn: line, error: line };
-  const client = createSlackWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log);
-  return new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
+  const [{ SlackNotifier }, { createSlackWebClient }] = await Promise.all([
+    import("../slack/slack-notifier.ts"),
+    import("../slack/web-client.ts"),
+  ]);
+  return new SlackNotifier(createSlackWebClient(botToken, apiUrl, log), { admins, clock, log });
 }

@@ -1,8 +1,8 @@
 import { CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
 import { CccError, isRefusal } from "../core/errors.ts";
-import { ProvisionError } from "../core/run-provision.ts";
-import { type CliIo, EXIT } from "./kit.ts";
+import { describeFailure, ProvisionError } from "../core/provision/provision-failure.ts";
+import { type CliIo, EXIT } from "./io.ts";
 
 /** Formats an error once, as one line (and JSON under --json), and answers the exit code. */
 export function reportError(error: unknown, json: boolean, io: CliIo): number {
@@ -11,7 +11,7 @@ export function reportError(error: unknown, json: boolean, io: CliIo): number {
   }
   const code = error instanceof ConfigError || isRefusal(error) ? EXIT.refused : EXIT.failed;
   let message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ProvisionError) message = `${error.instanceId} failed: ${message}; ${error.cleanup}.`;
+  if (error instanceof ProvisionError) message = describeFailure(error.failure);
   if (!(error instanceof CccError) && !(error instanceof ConfigError)) {
     message = `unexpected error (a bug): ${error instanceof Error ? (error.stack ?? message) : message}`;
   }

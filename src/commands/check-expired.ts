@@ -1,10 +1,7 @@
+import { z } from "zod";
 import { runSweep, type SweepSummary } from "../core/lifecycle/sweep.ts";
-import type { CommandContext } from "./context.ts";
-
-/** Runs the expiry sweep once (what the scheduler does every minute). */
-export function checkExpired(ctx: CommandContext): Promise<SweepSummary> {
-  return runSweep(ctx.deps);
-}
+import { instanceJson } from "../render/json.ts";
+import { defineCommand } from "./command.ts";
 
 export function checkExpiredFailed(summary: SweepSummary): boolean {
   return summary.outcomes.some((o) => o.error && !o.locked);
@@ -21,3 +18,36 @@ export function checkExpiredText(summary: SweepSummary): string {
   for (const id of summary.busy) lines.push(`${id}: left to another ccc process acting on it`);
   return lines.length > 0 ? lines.join("\n") : "Nothing has expired.";
 }
+
+export function checkExpiredJson(summary: SweepSummary) {
+  return {
+    outcomes: summary.outcomes.map((o) => ({
+      ...instanceJson(o.instance),
+      error: o.error,
+      retryAt: o.retryAt?.toISOString() ?? null,
+    })),
+    busy: summary.busy,
+  };
+}
+
+/** The expiry sweep once (what the bot's scheduler does every minute), for cron without the bot. */
+export const checkExpiredCommand = defineCommand({
+  name: "check-expired",
+  summary: "delete every machine past its expiry and tell its owner (run it from cron every minute)",
+  input: z.object({}),
+  audience: "admin",
+  run: (ctx) => runSweep(ctx.deps),
+  text: checkExpiredText,
+  json: checkExpiredJson,
+  failed: checkExpiredFailed,
+  doors: {
+    cli: {
+      needs: { cloud: true, notifies: true },
+      examples: [
+        "ccc check-expired",
+        "* * * * * cd /path/to/ccc && (npx ccc check-expired; npx ccc remind) >> data/cron.log 2>&1",
+      ],
+      input: () => ({}),
+    },
+  },
+});

@@ -1,14 +1,23 @@
 import { z } from "zod";
-import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/deprovision.ts";
+import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
+import { textMessage } from "../render/block-kit/mrkdwn.ts";
+import { instanceJson } from "../render/json.ts";
+import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
+import { instanceId, parseInput } from "./input.ts";
 
-export const deprovisionInput = z.object({ id: z.string() });
+export const deprovisionInput = z.object({ id: instanceId });
 
-export function deprovision(
+function run(ctx: CommandContext, input: z.output<typeof deprovisionInput>): Promise<DeprovisionResult> {
+  return deprovisionCore(ctx.deps, ctx.actor, input.id);
+}
+
+/** Deletes the machine now; safe to repeat. */
+export async function deprovision(
   ctx: CommandContext,
-  input: z.infer<typeof deprovisionInput>,
+  input: z.input<typeof deprovisionInput>,
 ): Promise<DeprovisionResult> {
-  return deprovisionCore(ctx.deps, ctx.actor, deprovisionInput.parse(input).id);
+  return run(ctx, parseInput(deprovisionInput, input));
 }
 
 export function deprovisionText(result: DeprovisionResult): string {
@@ -17,3 +26,30 @@ export function deprovisionText(result: DeprovisionResult): string {
   if (instance.status === "failed") return `${instance.id} had failed; its server was already removed.`;
   return `${instance.id} was already deleted.`;
 }
+
+export const deprovisionCommand = defineCommand({
+  name: "deprovision",
+  aliases: ["delete"],
+  summary: "delete a machine now",
+  input: deprovisionInput,
+  audience: "owner",
+  run,
+  text: deprovisionText,
+  json: (result) => ({ ...instanceJson(result.instance), changed: result.changed }),
+  blocks: (result) => textMessage(deprovisionText(result)),
+  doors: {
+    cli: {
+      args: ["<id>"],
+      needs: { cloud: true },
+      examples: ["ccc deprovision ccc-7f3k2q"],
+      input: ({ args }) => ({ id: args.id }),
+    },
+    slack: {
+      usage: "deprovision <id>",
+      help: "delete a machine now",
+      example: "deprovision ccc-7f3k2q",
+      serialized: true,
+      input: ([id]) => ({ id }),
+    },
+  },
+});

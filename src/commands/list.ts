@@ -1,24 +1,85 @@
 import { z } from "zod";
 import { ForbiddenError } from "../core/errors.ts";
-import type { Instance } from "../core/instance.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { parseOwner } from "../core/instances/owner.ts";
+import { instanceCard } from "../render/block-kit/instance-blocks.ts";
+import { type Block, context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { instanceJson } from "../render/json.ts";
+import { instanceTable } from "../render/text.ts";
+import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { instanceTable } from "./instance-view.ts";
+import { checked, parseInput } from "./input.ts";
 
-export const listInput = z.object({ all: z.boolean().default(false) });
+export const listInput = z.object({
+  all: z.boolean().default(false),
+  /** One user's machines (yours by default). */
+  user: checked(z.string(), parseOwner).optional(),
+});
 
 export interface ListResult {
   instances: Instance[];
   all: boolean;
 }
 
-/** The actor's live instances, or everyone's for an admin asking for all. */
-export function list(ctx: CommandContext, input: z.input<typeof listInput>): ListResult {
-  const { all } = listInput.parse(input);
+function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult {
+  const { all, user = ctx.actor.id } = input;
   if (all && !ctx.actor.isAdmin) throw new ForbiddenError("Only admins can list everyone's machines.");
-  const instances = ctx.deps.store.list(all ? {} : { owner: ctx.actor.id });
-  return { instances, all };
+  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
+    throw new ForbiddenError("Only admins can list someone else's machines.");
+  }
+  return { instances: ctx.deps.store.list(all ? {} : { owner: user }), all };
+}
+
+/** The actor's live instances, one user's, or everyone's for an admin asking for all. */
+export function list(ctx: CommandContext, input: z.input<typeof listInput>): ListResult {
+  return run(ctx, parseInput(listInput, input));
 }
 
 export function listText(result: ListResult, now: Date): string {
   return instanceTable(result.instances, now, result.all);
 }
+
+export function listBlocks(result: ListResult, now: Date): SlackMessage {
+  const whose = result.all ? "All live machines" : "Your machines";
+  if (result.instances.length === 0) {
+    const text = result.all
+      ? "No machines are running."
+      : "You have no machines. Start one with /ccc provision.";
+    return { text, blocks: [section(escapeText(text))] };
+  }
+  const blocks: Block[] = [section(`*${whose}* (${result.instances.length})`)];
+  for (const i of result.instances.slice(0, 15)) {
+    blocks.push({ type: "divider" }, ...instanceCard(i, now, { showOwner: result.all }));
+  }
+  if (result.instances.length > 15) blocks.push(context(`…and ${result.instances.length - 15} more.`));
+  return { text: `${whose}: ${result.instances.map((i) => i.id).join(", ")}`, blocks };
+}
+
+export const listCommand = defineCommand({
+  name: "list",
+  aliases: ["ls"],
+  summary: "list live machines: yours, one user's, or everyone's (admins)",
+  input: listInput,
+  audience: "anyone",
+  run,
+  text: (result, { now }) => listText(result, now),
+  json: (result) => result.instances.map(instanceJson),
+  blocks: (result, { now }) => listBlocks(result, now),
+  doors: {
+    cli: {
+      options: [
+        { flags: "--all", description: "every user's machines" },
+        { flags: "--user <name>", description: "this user's machines" },
+      ],
+      needs: {},
+      examples: ["ccc list --all", "ccc list --user U012AB3CD --json"],
+      input: ({ options }) => ({ all: Boolean(options.all), user: options.user }),
+    },
+    slack: {
+      usage: "list",
+      help: "your machines (`/ccc list all`: everyone's, admins only)",
+      inAck: true,
+      input: ([first]) => ({ all: first?.toLowerCase() === "all" }),
+    },
+  },
+});

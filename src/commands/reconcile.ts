@@ -1,14 +1,13 @@
+import { z } from "zod";
 import { type ReconcileFinding, type ReconcileSummary, runReconcile } from "../core/lifecycle/reconcile.ts";
-import type { CommandContext } from "./context.ts";
-import { textTable } from "./instance-view.ts";
+import { textTable } from "../render/text.ts";
+import { defineCommand } from "./command.ts";
 
-/** Compares Hetzner's ccc servers with the store once and repairs (or with `dryRun` only lists) the differences. */
-export function reconcile(
-  ctx: CommandContext,
-  input: { graceMinutes: number; dryRun: boolean },
-): Promise<ReconcileSummary> {
-  return runReconcile(ctx.deps, input);
-}
+export const reconcileInput = z.object({
+  /** Unknown servers younger than this are left alone. */
+  graceMinutes: z.number().int().min(0),
+  dryRun: z.boolean().default(false),
+});
 
 export function reconcileFailed(summary: ReconcileSummary): boolean {
   return summary.findings.some((f) => f.outcome === "failed");
@@ -47,3 +46,27 @@ export function reconcileText(summary: ReconcileSummary): string {
   );
   return `${head}\n${table}`;
 }
+
+/** Compares Hetzner's ccc servers with the store once and repairs (or with `dryRun` only lists) the differences. */
+export const reconcileCommand = defineCommand({
+  name: "reconcile",
+  summary:
+    "compare ccc's servers at Hetzner with the store: delete orphans, close records of vanished servers, recover interrupted provisions",
+  input: reconcileInput,
+  audience: "admin",
+  run: (ctx, input) => runReconcile(ctx.deps, input),
+  text: reconcileText,
+  json: (summary) => summary,
+  failed: reconcileFailed,
+  doors: {
+    cli: {
+      options: [{ flags: "--dry-run", description: "only list what is found and what would be done" }],
+      needs: { cloud: true, notifies: true },
+      examples: ["ccc reconcile --dry-run", "*/10 * * * * cd /path/to/ccc && npx ccc reconcile"],
+      input: ({ options, config }) => ({
+        graceMinutes: config.lifecycle.orphanGraceMinutes,
+        dryRun: Boolean(options.dryRun),
+      }),
+    },
+  },
+});

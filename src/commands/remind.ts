@@ -1,10 +1,9 @@
+import { z } from "zod";
 import { type ReminderSummary, runReminders } from "../core/lifecycle/reminders.ts";
-import type { CommandContext } from "./context.ts";
+import { defineCommand } from "./command.ts";
 
-/** Runs the reminder pass once at the configured offsets (minutes before expiry). */
-export function remind(ctx: CommandContext, input: { offsets: readonly number[] }): Promise<ReminderSummary> {
-  return runReminders(ctx.deps, input.offsets);
-}
+/** Minutes before expiry at which owners are reminded. */
+export const remindInput = z.object({ offsets: z.array(z.number().int().min(0)) });
 
 const DELIVERY_NOTE = {
   sent: "",
@@ -26,3 +25,32 @@ export function remindText(summary: ReminderSummary): string {
     )
     .join("\n");
 }
+
+export function remindJson(summary: ReminderSummary) {
+  return summary.reminders.map((r) => ({
+    id: r.instance.id,
+    owner: r.instance.owner,
+    offsetMinutes: r.offsetMinutes,
+    minutesLeft: r.minutesLeft,
+    delivery: r.delivery,
+  }));
+}
+
+/** The reminder pass once, at the configured offsets. */
+export const remindCommand = defineCommand({
+  name: "remind",
+  summary: "remind owners whose machines expire within CCC_REMIND_MINUTES (run it every minute)",
+  input: remindInput,
+  audience: "admin",
+  run: (ctx, input) => runReminders(ctx.deps, input.offsets),
+  text: remindText,
+  json: remindJson,
+  failed: remindFailed,
+  doors: {
+    cli: {
+      needs: { notifies: true },
+      examples: ["CCC_REMIND_MINUTES=60,15 ccc remind"],
+      input: ({ config }) => ({ offsets: [...config.lifecycle.remindMinutes] }),
+    },
+  },
+});

@@ -1,10 +1,17 @@
 import { z } from "zod";
-import { instanceFor } from "../core/actor.ts";
-import type { Instance } from "../core/instance.ts";
+import { instanceFor } from "../core/instances/actor.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { instanceCard } from "../render/block-kit/instance-blocks.ts";
+import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { instanceJson } from "../render/json.ts";
+import { instanceDetails } from "../render/text.ts";
+import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { instanceDetails } from "./instance-view.ts";
+import { instanceId, parseInput } from "./input.ts";
+import { type ListResult, listBlocks, listText } from "./list.ts";
 
-export const statusInput = z.object({ id: z.string() });
+/** Without an id: the asker's one machine, or the list of theirs. */
+export const statusInput = z.object({ id: instanceId.optional() });
 
 export interface StatusResult {
   instance: Instance;
@@ -12,11 +19,62 @@ export interface StatusResult {
   timeLeftMs: number;
 }
 
-export function status(ctx: CommandContext, input: z.infer<typeof statusInput>): StatusResult {
-  const instance = instanceFor(ctx.deps.store, ctx.actor, statusInput.parse(input).id, "see");
+type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
+
+function one(ctx: CommandContext, id: string): StatusResult {
+  const instance = instanceFor(ctx.deps.store, ctx.actor, id, "see");
   return { instance, timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime() };
+}
+
+function run(ctx: CommandContext, input: z.output<typeof statusInput>): Outcome {
+  if (input.id) return { kind: "one", status: one(ctx, input.id) };
+  const instances = ctx.deps.store.list({ owner: ctx.actor.id });
+  const [only] = instances;
+  if (instances.length === 1 && only) return { kind: "one", status: one(ctx, only.id) };
+  return { kind: "mine", list: { instances, all: false } };
+}
+
+/** One machine the actor may see, and the time it has left. */
+export function status(ctx: CommandContext, input: { id: string }): StatusResult {
+  return one(ctx, parseInput(z.object({ id: instanceId }), input).id);
 }
 
 export function statusText(result: StatusResult, now: Date): string {
   return instanceDetails(result.instance, now);
 }
+
+export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean): SlackMessage {
+  const i = result.instance;
+  return { text: `${i.id}: ${i.status}`, blocks: instanceCard(i, now, { showOwner }) };
+}
+
+export const statusCommand = defineCommand({
+  name: "status",
+  summary: "show one machine and the time it has left",
+  input: statusInput,
+  audience: "owner",
+  run,
+  text: (o, { now }) => (o.kind === "one" ? statusText(o.status, now) : listText(o.list, now)),
+  json: (o) =>
+    o.kind === "one"
+      ? { ...instanceJson(o.status.instance), timeLeftMs: o.status.timeLeftMs }
+      : o.list.instances.map(instanceJson),
+  blocks: (o, { now, actor }) =>
+    o.kind === "one"
+      ? statusBlocks(o.status, now, o.status.instance.owner !== actor.id)
+      : listBlocks(o.list, now),
+  doors: {
+    cli: {
+      args: ["<id>"],
+      needs: {},
+      examples: ["ccc status ccc-7f3k2q --json"],
+      input: ({ args }) => ({ id: args.id }),
+    },
+    slack: {
+      usage: "status [id]",
+      help: "one machine, or all of yours",
+      inAck: true,
+      input: ([id]) => ({ id }),
+    },
+  },
+});

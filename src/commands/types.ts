@@ -1,19 +1,32 @@
 import { z } from "zod";
-import type { Offer } from "../core/catalog.ts";
+import type { Offer } from "../core/cloud/catalog.ts";
+import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { euro, textTable } from "../render/text.ts";
+import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { textTable } from "./instance-view.ts";
+import { parseInput } from "./input.ts";
 
-export const typesInput = z.object({ location: z.string().optional() });
+/** Locations are Hetzner's lower-case names; the catalog says which exist. */
+export const typesInput = z.object({
+  location: z
+    .string()
+    .max(40)
+    .optional()
+    .transform((v) => v?.trim().toLowerCase() || undefined),
+});
 
-/** Server types a user may pick, with prices, in one location or all. */
-export function types(ctx: CommandContext, input: z.infer<typeof typesInput>): Promise<Offer[]> {
-  const { location } = typesInput.parse(input);
-  return ctx.deps.catalog.offers(location?.trim() || undefined);
+export interface TypesResult {
+  offers: Offer[];
+  location: string | undefined;
 }
 
-/** "€0.0080" from Hetzner's decimal string, without float noise. */
-export function euro(decimal: string, digits = 4): string {
-  return `€${Number(decimal).toFixed(digits)}`;
+async function run(ctx: CommandContext, input: z.output<typeof typesInput>): Promise<TypesResult> {
+  return { offers: await ctx.deps.catalog.offers(input.location), location: input.location };
+}
+
+/** Server types a user may pick, with prices, in one location or all. */
+export async function types(ctx: CommandContext, input: z.input<typeof typesInput>): Promise<Offer[]> {
+  return (await run(ctx, parseInput(typesInput, input))).offers;
 }
 
 export function offerJson(o: Offer) {
@@ -45,3 +58,38 @@ export function typesText(offers: Offer[]): string {
     ]),
   );
 }
+
+export function typesBlocks(result: TypesResult): SlackMessage {
+  const where = result.location ? ` in ${escapeText(result.location)}` : "";
+  return {
+    text: `Server types${where}`,
+    blocks: [
+      section(`*Server types${where}*, cheapest first (€ incl. VAT):`),
+      section(`\`\`\`${escapeText(typesText(result.offers)).slice(0, 2900)}\`\`\``),
+    ],
+  };
+}
+
+export const typesCommand = defineCommand({
+  name: "types",
+  summary: "server types on offer, with cores, RAM, disk, architecture and prices (incl. VAT)",
+  input: typesInput,
+  audience: "anyone",
+  run,
+  text: (result) => typesText(result.offers),
+  json: (result) => result.offers.map(offerJson),
+  blocks: typesBlocks,
+  doors: {
+    cli: {
+      options: [{ flags: "--location <name>", description: "only this location" }],
+      needs: { cloud: true },
+      examples: ["ccc types --location fsn1"],
+      input: ({ options }) => ({ location: options.location }),
+    },
+    slack: {
+      usage: "types [location]",
+      help: "server types with prices",
+      input: ([location]) => ({ location }),
+    },
+  },
+});

@@ -1,17 +1,17 @@
-import type { Catalog } from "./catalog.ts";
 import type { Clock } from "./clock.ts";
-import type { CloudApi } from "./cloud.ts";
-import type { Installer } from "./installer.ts";
+import type { Catalog } from "./cloud/catalog.ts";
+import type { CloudApi } from "./cloud/cloud.ts";
+import type { Policy } from "./instances/policy.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
 import type { Notifier } from "./notifier.ts";
-import type { OperatorKey } from "./operator-key.ts";
-import type { Policy } from "./policy.ts";
-import type { InstanceStore } from "./store/instance-store.ts";
+import type { Installer } from "./provision/installer.ts";
+import type { OperatorKey } from "./provision/operator-key.ts";
+import type { Store } from "./store/store.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
 export interface CoreDeps {
-  store: InstanceStore;
+  store: Store;
   cloud: CloudApi;
   catalog: Catalog;
   installer: Installer;

@@ -1,4 +1,5 @@
-import type { Instance } from "./instance.ts";
+import type { Instance } from "./instances/instance.ts";
+import type { ProvisionFailure } from "./provision/provision-failure.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
@@ -10,8 +11,8 @@ export type Notice =
   | { kind: "server_gone"; instance: Instance }
   /** To the owner: a provision interrupted by a restart was resumed and the machine is ready. */
   | { kind: "ready"; instance: Instance }
-  /** To the owner: a provision interrupted by a restart could not be resumed; the server was removed. */
-  | { kind: "provision_abandoned"; instance: Instance; reason: string }
+  /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
+  | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string };
 

@@ -1,10 +1,10 @@
-import type { InstanceStore } from "../core/store/instance-store.ts";
+import type { Store } from "../core/store/store.ts";
 import type { Route } from "./server.ts";
 
 export const HEALTH_PATH = "/healthz";
 
 /** `GET /healthz`: 200 while the store answers, 503 otherwise. */
-export function healthRoute(store: InstanceStore): Route {
+export function healthRoute(store: Store): Route {
   return {
     method: "GET",
     path: HEALTH_PATH,

@@ -1,5 +1,5 @@
 import type { Logger } from "../core/logger.ts";
-import type { SlackMessage } from "./blocks/instance-blocks.ts";
+import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import { callSlack, type WebClient } from "./web-client.ts";
 
 /** Opens (or finds) the DM channel between the bot and a user; null when Slack refuses. */

@@ -1,7 +1,7 @@
-import type { Instance } from "../core/instance.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { within } from "../util/within.ts";
 import { homeView } from "./blocks/home-view.ts";
 import type { BotContext } from "./bot-context.ts";
-import { within } from "./timeout.ts";
 import { callSlack } from "./web-client.ts";
 
 /** Publishes the App Home tab for one user as things are now. */

@@ -1,14 +1,12 @@
 import { completeProvision } from "../commands/provision.ts";
-import { ExternalError } from "../core/errors.ts";
-import type { Instance } from "../core/instance.ts";
-import { ProvisionError } from "../core/run-provision.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { failureOf, serverOutcomeText } from "../core/provision/provision-failure.ts";
 import {
-  cleanupSucceeded,
   creatingMessage,
   currentMessage,
   failedMessage,
   readyMessage,
-} from "./blocks/instance-blocks.ts";
+} from "../render/block-kit/instance-blocks.ts";
 import { type BotContext, commandContext } from "./bot-context.ts";
 import { LiveDm } from "./direct-message.ts";
 import { errorText } from "./errors.ts";
@@ -36,29 +34,20 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
 }
 
 function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
-  const now = bot.deps.clock.now();
+  const failure = failureOf(error, recorded.id, errorText(error, bot.log, "provision"));
   const current = bot.deps.store.get(recorded.id);
   // Deleted by its owner (or an admin) while being built: show what is true now, not a failure.
-  if (error instanceof ExternalError && error.code === "deleted_meanwhile" && current) {
-    return currentMessage(current, now);
+  if (failure.deletedMeanwhile && current) return currentMessage(current, bot.deps.clock.now());
+  if (failure.server === "left") {
+    void bot.deps.notifier.notify({
+      kind: "admin_alert",
+      text: `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${serverOutcomeText(failure)}`,
+    });
+  } else if (failure.server === "unknown") {
+    void bot.deps.notifier.notify({
+      kind: "admin_alert",
+      text: `${recorded.id} failed unexpectedly: ${failure.reason}`,
+    });
   }
-  if (error instanceof ProvisionError) {
-    if (!cleanupSucceeded(error.cleanup)) {
-      void bot.deps.notifier.notify({
-        kind: "admin_alert",
-        text: `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${error.cleanup}`,
-      });
-    }
-    return failedMessage(recorded.id, error.reason, error.cleanup);
-  }
-  const reason = errorText(error, bot.log, "provision");
-  void bot.deps.notifier.notify({
-    kind: "admin_alert",
-    text: `${recorded.id} failed unexpectedly: ${reason}`,
-  });
-  return failedMessage(
-    recorded.id,
-    reason,
-    "deleting the server failed or was not tried; the reconciler will check",
-  );
+  return failedMessage(failure);
 }

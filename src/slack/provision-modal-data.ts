@@ -1,7 +1,8 @@
 import type { types } from "@slack/bolt";
+import { machinesLeft, overQuota } from "../core/instances/quota.ts";
+import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
-import { within } from "./timeout.ts";
 
 /**
  * The provision modal for a user, from the cached catalog: it must be ready well within the 3 s a
@@ -14,10 +15,12 @@ export async function provisionModalFor(
 ): Promise<types.ModalView> {
   const { deps } = bot;
   const live = deps.store.list({ owner: userId });
-  if (live.length >= deps.policy.maxInstancesPerUser) {
+  const max = deps.policy.maxInstancesPerUser;
+  if (machinesLeft(live.length, max) === 0) {
+    const ids = live.map((i) => i.id);
     return refusalModal(
       "Limit reached",
-      `You already have ${live.length} machine${live.length === 1 ? "" : "s"} running (${live.map((i) => i.id).join(", ")}); the limit is ${deps.policy.maxInstancesPerUser}. Delete one first with /ccc deprovision <id>.`,
+      overQuota(live.length, max, { ids, deleteWith: "/ccc deprovision <id>" }).message,
     );
   }
   const loaded = await within(

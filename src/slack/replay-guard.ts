@@ -1,7 +1,7 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
-import type { SeenRequestStore } from "../core/store/seen-request-store.ts";
+import type { SeenRequestStore } from "../core/store/store.ts";
 
 /**
  * How long a request is remembered: a captured HTTP request passes the signature check while its

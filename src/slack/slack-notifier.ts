@@ -1,9 +1,15 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
-import { instanceButtons, readyMessage, type SlackMessage } from "./blocks/instance-blocks.ts";
+import {
+  afterFailureText,
+  instanceButtons,
+  readyMessage,
+  type SlackMessage,
+} from "../render/block-kit/instance-blocks.ts";
+import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
-import { dateToken, escapeText, inTime, section } from "./mrkdwn.ts";
 import type { WebClient } from "./web-client.ts";
 
 /** Owners that are Slack users get DMs; operator names (from the CLI) do not. */
@@ -76,7 +82,7 @@ export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, 
       );
     case "provision_abandoned":
       return plainNotice(
-        `:x: *${id}* could not be finished after ccc restarted: ${escapeText(notice.reason)}. The server was removed; nothing keeps running.`,
+        `:x: *${id}* could not be finished after ccc restarted: ${escapeText(notice.failure.reason)}. ${escapeText(afterFailureText(notice.failure))}`,
       );
   }
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import type { Instance } from "../../src/core/instance.ts";
+import type { Instance } from "../../src/core/instances/instance.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { SlackNotifier } from "../../src/slack/slack-notifier.ts";
 import { createSlackWebClient } from "../../src/slack/web-client.ts";

@@ -1,7 +1,7 @@
 // Opens (and so migrates) the store at argv[2], as another ccc process would, at the moment argv[3]
 // (epoch ms) so that several of these collide; then says "opened".
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import { InstanceStore } from "../../src/core/store/instance-store.ts";
+import { Store as InstanceStore } from "../../src/core/store/store.ts";
 
 const at = Number(process.argv[3] ?? 0);
 while (Date.now() < at) {

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ComposeOptions, composeCore } from "../../src/compose.ts";
-import { coreEnvSchema, PROJECT_ROOT, parseEnv } from "../../src/config.ts";
+import { PROJECT_ROOT, parseConfig } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { LIVE_STATUSES } from "../../src/core/instance.ts";
+import { isLive } from "../../src/core/instances/instance.ts";
 import {
   type FakeHetzner,
   type FakeHetznerOptions,
@@ -70,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const opened: CoreDeps[] = [];
   const compose = (extra: ComposeOptions = {}) => {
-    const deps = composeCore(parseEnv(coreEnvSchema, env), {
+    const deps = composeCore(parseConfig(env), {
       needCloud: true,
       hetzner: FAST_HETZNER,
       ...options.compose,
@@ -92,7 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     strayServers: (view = deps) =>
       cloud.servers().filter((server) => {
         const row = view.store.get(server.name);
-        return !row || !LIVE_STATUSES.includes(row.status);
+        return !row || !isLive(row.status);
       }),
     close: async () => {
       for (const d of opened) d.store.close();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { instanceLease, LEASE_TTL_MS, takeLease } from "../../src/core/lifecycle/leases.ts";
 import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
-import { probeSsh } from "../../src/core/wait-for-ssh.ts";
+import { probeSsh } from "../../src/core/provision/wait-for-ssh.ts";
 import { startScheduler } from "../../src/lifecycle/scheduler.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { createLabelled, deletes, MINUTE, plant, startWorld, type World } from "./world.ts";

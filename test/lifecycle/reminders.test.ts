@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SYSTEM_ACTOR } from "../../src/core/actor.ts";
-import { extend } from "../../src/core/extend.ts";
+import { SYSTEM_ACTOR } from "../../src/core/instances/actor.ts";
+import { extend } from "../../src/core/instances/extend.ts";
 import { runReminders } from "../../src/core/lifecycle/reminders.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { MINUTE, plant, startWorld, type World } from "./world.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
-import type { Instance } from "../../src/core/instance.ts";
+import type { Instance } from "../../src/core/instances/instance.ts";
 import { applyDocumentFor, checkApplyDocument } from "../../src/core/machine/apply-document.ts";
 import { HOST_KEY_FILE, withExtraFiles, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint, knownHostsLine } from "../../src/core/machine/host-key.ts";

@@ -9,8 +9,9 @@ import { applyDocumentFor } from "../../src/core/machine/apply-document.ts";
 import { extraFilesDir, HOST_KEY_FILE, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint } from "../../src/core/machine/host-key.ts";
 import { machineTarget } from "../../src/core/machine/machine-port.ts";
-import { startProvision } from "../../src/core/provision.ts";
-import { failProvision } from "../../src/core/run-provision.ts";
+import { failProvision } from "../../src/core/provision/run-provision.ts";
+import { startProvision } from "../../src/core/provision/start-provision.ts";
+import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
@@ -104,10 +105,16 @@ describe("a provision's host key", () => {
   });
 
   it("left behind by a process that stopped mid-install is deleted when the provision is failed", async () => {
-    const recorded = await startProvision(h.deps, alice, { owner: "alice", sshKey: makeKeyPair().publicKey });
+    const recorded = await startProvision(h.deps, alice, {
+      owner: "alice",
+      ownerEmail: null,
+      key: parseSshPublicKey(makeKeyPair().publicKey),
+      serverType: undefined,
+      location: undefined,
+    });
     const tree = extraFilesDir(h.deps.paths.instancesDir, recorded.id);
     await writeExtraFiles(tree, generateHostKey("x"), "x");
-    await failProvision(h.deps, recorded.id, null, new Error("ccc stopped mid-install"));
+    await failProvision(h.deps, recorded.id, null, new Error("ccc stopped mid-install"), "installing");
     expect(existsSync(tree)).toBe(false);
   });
 

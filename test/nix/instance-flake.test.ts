@@ -9,7 +9,7 @@ import {
   nixStringLiteral,
   systemForArchitecture,
   writeInstanceFlake,
-} from "../../src/core/instance-flake.ts";
+} from "../../src/core/provision/instance-flake.ts";
 import { nixEvalJson, nixInstantiate, nixMissingReason } from "./nix-tool.ts";
 
 const projectFlakeDir = resolve(import.meta.dirname, "../../nix");

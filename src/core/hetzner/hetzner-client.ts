@@ -7,7 +7,7 @@ import type {
   CloudServerType,
   CreatedServer,
   CreateServerInput,
-} from "../cloud.ts";
+} from "../cloud/cloud.ts";
 import { ExternalError } from "../errors.ts";
 import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
 import { HetznerImages } from "./hetzner-images.ts";

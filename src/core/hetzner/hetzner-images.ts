@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CloudAction } from "../cloud.ts";
+import type { CloudAction } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
 import { isNotFound, listAll } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";

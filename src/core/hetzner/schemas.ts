@@ -6,7 +6,7 @@ import type {
   CloudServerType,
   CreatedServer,
   ServerStatus,
-} from "../cloud.ts";
+} from "../cloud/cloud.ts";
 
 // Every object is loose: Hetzner adds fields over time and a new field must never break ccc.
 // Only what the port needs is required; everything else is left to pass through unchecked.

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { CoreDeps } from "../deps.ts";
-import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
 
 /**
  * Short enough that a crashed process's work is picked up within minutes, long enough that a
@@ -23,10 +22,9 @@ export const serverLease = (serverId: number) => `server:${serverId}`;
  * `null` when another holder (another process, or another job of this one) has it.
  */
 export function takeLease(deps: CoreDeps, name: string, ttlMs = LEASE_TTL_MS): HeldLease | null {
-  const store = lifecycleStoreFor(deps.store.db);
   const holder = randomUUID();
   const now = deps.clock.now().getTime();
-  if (!store.acquireLease(name, holder, now + ttlMs, now)) return null;
+  if (!deps.store.acquireLease(name, holder, now + ttlMs, now)) return null;
   const stop = new AbortController();
   void renewUntilStopped(deps, name, holder, ttlMs, stop.signal);
   return {
@@ -36,7 +34,7 @@ export function takeLease(deps: CoreDeps, name: string, ttlMs = LEASE_TTL_MS): H
       if (stop.signal.aborted) return;
       stop.abort(new Error("lease released"));
       try {
-        store.releaseLease(name, holder);
+        deps.store.releaseLease(name, holder);
       } catch (error) {
         // A closed database at shutdown: the lease simply expires.
         deps.log.warn("lease release failed", { lease: name, reason: String(error) });
@@ -67,7 +65,6 @@ async function renewUntilStopped(
   ttlMs: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const store = lifecycleStoreFor(deps.store.db);
   for (;;) {
     try {
       await deps.clock.sleep(Math.floor(ttlMs / 3), signal);
@@ -76,7 +73,7 @@ async function renewUntilStopped(
     }
     if (signal.aborted) return;
     try {
-      if (!store.renewLease(name, holder, deps.clock.now().getTime() + ttlMs)) {
+      if (!deps.store.renewLease(name, holder, deps.clock.now().getTime() + ttlMs)) {
         deps.log.warn("lease lost", { lease: name });
         return;
       }

@@ -1,4 +1,4 @@
-import type { CloudServer } from "../cloud.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 
 export interface ReconcileOptions {

@@ -1,7 +1,7 @@
-import type { CloudServer } from "../cloud.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
+import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
-import { type Instance, isInstanceId, LIVE_STATUSES } from "../instance.ts";
-import { MANAGED_SELECTOR } from "../server-labels.ts";
+import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,
@@ -53,7 +53,7 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
   const label = server.labels["ccc-instance"] ?? null;
   const row = label ? deps.store.get(label) : null;
   const ownsServer = row?.hetznerServerId === null || row?.hetznerServerId === server.id;
-  if (row && LIVE_STATUSES.includes(row.status) && ownsServer) return null;
+  if (row && isLive(row.status) && ownsServer) return null;
 
   const expiresAt = Number(server.labels["ccc-expires-at"]) * 1000;
   const labelExpired = Number.isFinite(expiresAt) && expiresAt <= now;

@@ -1,7 +1,7 @@
-import type { CloudServer } from "../cloud.ts";
-import type { Instance } from "../instance.ts";
-import { failProvision, ProvisionError, resumeProvision } from "../run-provision.ts";
-import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import type { CloudServer } from "../cloud/cloud.ts";
+import type { Instance } from "../instances/instance.ts";
+import { failureOf } from "../provision/provision-failure.ts";
+import { failProvision, resumeProvision } from "../provision/run-provision.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -26,7 +26,7 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
   if (now - row.createdAt.getTime() < STUCK_AFTER_MS) return null;
   if (pass.options.dryRun) {
     // Someone holds the lease: the provision is running, not stuck.
-    if (lifecycleStoreFor(deps.store.db).leaseHolder(instanceLease(row.id), now) !== null) return null;
+    if (deps.store.leaseHolder(instanceLease(row.id), now) !== null) return null;
     const plan = await planFor(pass, row);
     return finding(row, plan, "dry_run");
   }
@@ -51,11 +51,12 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
       pass.options.background(`resume ${current.id}`, () => resume().then(() => lease.release()));
       return finding(current, plan, "started");
     }
-    const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason));
+    const step = current.status === "installing" ? "installing" : plan.server ? "waiting_for_ssh" : null;
+    const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason), step);
     await deps.notifier.notify({
       kind: "provision_abandoned",
       instance: deps.store.require(current.id),
-      reason: failed instanceof ProvisionError ? `${failed.reason}; ${failed.cleanup}` : failed.message,
+      failure: failed.failure,
     });
     return finding(current, plan, "done");
   } catch (error) {
@@ -76,10 +77,11 @@ async function finishResume(pass: ReconcilePass, row: Instance, server: CloudSer
     // A failed resume has already deleted the server and marked the row failed; the owner hears why.
     const instance = deps.store.get(row.id) ?? row;
     if (instance.status === "failed") {
+      const failure = failureOf(error, row.id, messageOf(error));
       await deps.notifier.notify({
         kind: "provision_abandoned",
         instance,
-        reason: `resuming after a restart failed: ${messageOf(error)}`,
+        failure: { ...failure, reason: `resuming after a restart failed: ${failure.reason}` },
       });
     }
     return messageOf(error);

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
-import type { Instance } from "../instance.ts";
+import { type Instance, isRunning } from "../instances/instance.ts";
 import type { Delivery } from "../notifier.ts";
-import { lifecycleStoreFor, type ReminderCandidate } from "../store/lifecycle-store.ts";
+import type { ReminderCandidate } from "../store/store.ts";
 
 export interface ReminderOutcome {
   instance: Instance;
@@ -28,19 +28,18 @@ export async function runReminders(deps: CoreDeps, offsets: readonly number[]): 
   const summary: ReminderSummary = { reminders: [] };
   const widest = ascending.at(-1);
   if (widest === undefined) return summary;
-  const lifecycle = lifecycleStoreFor(deps.store.db);
   const now = deps.clock.now().getTime();
-  for (const candidate of lifecycle.reminderCandidates(now, now + widest * MINUTE)) {
+  for (const candidate of deps.store.reminderCandidates(now, now + widest * MINUTE)) {
     const due = dueOffsets(candidate, ascending, now);
     const [urgent, ...overtaken] = due;
     if (urgent === undefined) continue;
     // Offsets overtaken while no pass ran (a restart, a slow sweep): "in 60 minutes" with 14 to go helps nobody.
-    for (const offset of overtaken) lifecycle.claimReminder(candidate.id, candidate.expiresAt, offset, now);
-    if (!lifecycle.claimReminder(candidate.id, candidate.expiresAt, urgent, now)) continue;
+    for (const offset of overtaken) deps.store.claimReminder(candidate.id, candidate.expiresAt, offset, now);
+    if (!deps.store.claimReminder(candidate.id, candidate.expiresAt, urgent, now)) continue;
     const instance = deps.store.get(candidate.id);
-    if (!instance || instance.expiresAt.getTime() !== candidate.expiresAt || !stillRunning(instance)) {
+    if (!instance || instance.expiresAt.getTime() !== candidate.expiresAt || !isRunning(instance.status)) {
       // Extended or deleted since the query: the next pass sees the new state.
-      lifecycle.unclaimReminder(candidate.id, candidate.expiresAt, urgent);
+      deps.store.unclaimReminder(candidate.id, candidate.expiresAt, urgent);
       continue;
     }
     const minutesLeft = Math.max(1, Math.round((candidate.expiresAt - now) / MINUTE));
@@ -66,8 +65,4 @@ export function dueOffsets(
     const moment = candidate.expiresAt - offset * MINUTE;
     return moment <= now && moment > deadlineSetAt && !candidate.sentOffsets.includes(offset);
   });
-}
-
-function stillRunning(instance: Instance): boolean {
-  return instance.status === "creating" || instance.status === "installing" || instance.status === "ready";
 }

@@ -1,8 +1,7 @@
-import { SYSTEM_ACTOR } from "../actor.ts";
-import { deprovision, isLocked } from "../deprovision.ts";
 import type { CoreDeps } from "../deps.ts";
-import { type Instance, LIVE_STATUSES } from "../instance.ts";
-import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import { SYSTEM_ACTOR } from "../instances/actor.ts";
+import { deprovision, isLocked } from "../instances/deprovision.ts";
+import { type Instance, isLive } from "../instances/instance.ts";
 import { instanceLease, withLease } from "./leases.ts";
 
 export interface SweepOutcome {
@@ -37,9 +36,8 @@ export const LOCKED_RETRY_MS = 60_000;
  * delete stays due and is retried with backoff; one failure never stops the rest.
  */
 export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
-  const lifecycle = lifecycleStoreFor(deps.store.db);
   const summary: SweepSummary = { outcomes: [], busy: [] };
-  for (const id of lifecycle.dueForDelete(deps.clock.now().getTime())) {
+  for (const id of deps.store.dueForDelete(deps.clock.now().getTime())) {
     const attempt = await withLease(deps, instanceLease(id), () => sweepOne(deps, id));
     if (!attempt.taken) summary.busy.push(id);
     else if (attempt.value) summary.outcomes.push(attempt.value);
@@ -48,10 +46,9 @@ export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
 }
 
 async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null> {
-  const lifecycle = lifecycleStoreFor(deps.store.db);
   // Read again under the lease: another process may have finished it since the query.
   const due = deps.store.get(id);
-  if (!due || !LIVE_STATUSES.includes(due.status)) return null;
+  if (!due || !isLive(due.status)) return null;
   const now = deps.clock.now();
   const expired = due.expiresAt.getTime() <= now.getTime();
   try {
@@ -61,23 +58,23 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
       id,
       expired ? "expired" : "retrying a failed delete",
     );
-    lifecycle.clearDeleteRetry(id);
+    deps.store.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.
     if (expired) await deps.notifier.notify({ kind: "expired", instance });
     return { instance, error: null, retryAt: null, locked: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const previous = lifecycle.deleteRetry(id)?.attempts ?? 0;
+    const previous = deps.store.deleteRetry(id)?.attempts ?? 0;
     if (isLocked(error)) {
       // Busy, not broken: neither a failure towards the admins' alert nor a reason to back off.
       const retryAt = new Date(deps.clock.now().getTime() + LOCKED_RETRY_MS);
-      lifecycle.setDeleteRetry(id, { attempts: previous, nextAt: retryAt.getTime(), lastError: message });
+      deps.store.setDeleteRetry(id, { attempts: previous, nextAt: retryAt.getTime(), lastError: message });
       deps.log.warn("expiry delete waits for a locked server", { instance: id, reason: message });
       return { instance: deps.store.get(id) ?? due, error: message, retryAt, locked: true };
     }
     const attempts = previous + 1;
     const retryAt = new Date(deps.clock.now().getTime() + retryDelayMs(attempts));
-    lifecycle.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
+    deps.store.setDeleteRetry(id, { attempts, nextAt: retryAt.getTime(), lastError: message });
     deps.log.error("expiry delete failed", { instance: id, attempts, reason: message });
     if (attempts === ALERT_AFTER_ATTEMPTS) {
       await deps.notifier.notify({

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { UserError } from "../errors.ts";
-import type { Instance } from "../instance.ts";
-import { ACCEPTED_TYPES } from "../ssh-key-blob.ts";
+import type { Instance } from "../instances/instance.ts";
+import { ACCEPTED_TYPES } from "../ssh-key/ssh-key-blob.ts";
 
 // The `ccc-apply` contract, version 1: what ccc sends on the command's standard input and what the
 // machine answers. The on-machine script checks the same rules; checking here too means a bad document

@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { isIP } from "node:net";
-import sshpk from "sshpk";
+import { loadSshpk } from "../ssh-key/ssh-key.ts";
 
 /** A machine's SSH host key, made by ccc before the install so that ccc never has to trust on first use. */
 export interface HostKeyPair {
@@ -17,7 +17,10 @@ const HOST_KEY_LINE = /^ssh-ed25519 [A-Za-z0-9+/]+={0,2}$/;
 /** A fresh ed25519 host key pair, made in-process: no key material passes through a command line. */
 export function generateHostKey(comment: string): HostKeyPair {
   const { privateKey } = generateKeyPairSync("ed25519");
-  const key = sshpk.parsePrivateKey(privateKey.export({ type: "pkcs8", format: "pem" }).toString(), "pem");
+  const key = loadSshpk().parsePrivateKey(
+    privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    "pem",
+  );
   key.comment = comment;
   const publicKey = key.toPublic().toString("ssh").split(" ").slice(0, 2).join(" ");
   return { privateKey: key.toString("ssh-private"), publicKey, fingerprint: hostKeyFingerprint(publicKey) };

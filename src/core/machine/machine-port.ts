@@ -1,5 +1,5 @@
 import { ExternalError } from "../errors.ts";
-import type { Instance } from "../instance.ts";
+import type { Instance } from "../instances/instance.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -40,7 +40,7 @@ export type ApplyFailure =
   /** The `ssh` client could not be started here. */
   | "ssh-missing";
 
-/** The channel port: `src/core/machine/machine-channel.ts` talks OpenSSH; later features call it through deps. */
+/** The channel port: `src/adapters/ssh-machine-channel.ts` talks OpenSSH; later features call it through deps. */
 export interface MachineChannel {
   /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
   apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult>;

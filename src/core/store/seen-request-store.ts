@@ -7,7 +7,7 @@ import type Database from "better-sqlite3";
 export class SeenRequestStore {
   private readonly statements;
 
-  constructor(readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.statements = {
       forget: db.prepare("DELETE FROM seen_requests WHERE seen_at <= ?"),
       remember: db.prepare("INSERT OR IGNORE INTO seen_requests (key, seen_at) VALUES (?, ?)"),
@@ -32,16 +32,4 @@ export class SeenRequestStore {
   size(): number {
     return (this.statements.count.get() as { n: number }).n;
   }
-}
-
-const cache = new WeakMap<Database.Database, SeenRequestStore>();
-
-/** One SeenRequestStore per connection, so its statements are prepared once. */
-export function seenRequestStoreFor(db: Database.Database): SeenRequestStore {
-  let store = cache.get(db);
-  if (!store) {
-    store = new SeenRequestStore(db);
-    cache.set(db, store);
-  }
-  return store;
 }

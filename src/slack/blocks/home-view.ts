@@ -1,8 +1,8 @@
 import type { types } from "@slack/bolt";
-import { euro } from "../../commands/types.ts";
-import type { Instance } from "../../core/instance.ts";
-import { type Block, context, escapeText, plain, section } from "../mrkdwn.ts";
-import { ACTIONS, instanceCard } from "./instance-blocks.ts";
+import type { Instance } from "../../core/instances/instance.ts";
+import { ACTIONS, instanceCard } from "../../render/block-kit/instance-blocks.ts";
+import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
+import { euro } from "../../render/text.ts";
 
 export interface HomeInput {
   mine: Instance[];

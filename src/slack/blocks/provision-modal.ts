@@ -1,9 +1,9 @@
 import type { types } from "@slack/bolt";
-import { euro } from "../../commands/types.ts";
-import type { Offer } from "../../core/catalog.ts";
-import type { CloudLocation } from "../../core/cloud.ts";
-import type { Policy } from "../../core/policy.ts";
-import { type Block, context, escapeText, plain, section } from "../mrkdwn.ts";
+import type { Offer } from "../../core/cloud/catalog.ts";
+import type { CloudLocation } from "../../core/cloud/cloud.ts";
+import type { Policy } from "../../core/instances/policy.ts";
+import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
+import { euro } from "../../render/text.ts";
 
 export const PROVISION_CALLBACK = "ccc_provision";
 /** Block ids match core's UserError fields, so a refusal lands on its own input. */

@@ -1,8 +1,8 @@
 import type { App, BlockAction } from "@slack/bolt";
-import { ACTIONS } from "../blocks/instance-blocks.ts";
+import { ACTIONS } from "../../render/block-kit/instance-blocks.ts";
 import type { BotContext } from "../bot-context.ts";
-import { openProvisionModal } from "../commands/provision.ts";
 import { publishHome } from "../home.ts";
+import { openProvisionModal } from "../slash/hooks.ts";
 
 /** The App Home tab: drawn when opened; its "New machine" button opens the provision modal. */
 export function registerAppHome(app: App, bot: BotContext): void {

@@ -1,6 +1,7 @@
 import type { App, BlockAction, ViewSubmitAction } from "@slack/bolt";
 import { acceptProvision } from "../../commands/provision.ts";
 import { QuotaError, UserError } from "../../core/errors.ts";
+import { within } from "../../util/within.ts";
 import {
   FIELDS,
   MODAL_ACTIONS,
@@ -12,7 +13,6 @@ import { type BotContext, commandContext } from "../bot-context.ts";
 import { errorText } from "../errors.ts";
 import { startProvisionFlow } from "../provision-flow.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
-import { within } from "../timeout.ts";
 import { callSlack } from "../web-client.ts";
 
 type ViewState = Parameters<typeof readModalState>[0];

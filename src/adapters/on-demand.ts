@@ -1,0 +1,101 @@
+import type {
+  CloudAction,
+  CloudApi,
+  CloudLocation,
+  CloudServer,
+  CloudServerType,
+  CreatedServer,
+  CreateServerInput,
+} from "../core/cloud/cloud.ts";
+import type { ApplyDocument } from "../core/machine/apply-document.ts";
+import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
+import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+
+/**
+ * The cloud port over a client that is loaded and built at its first call, so a command that never
+ * calls the cloud (`ccc list`, `ccc status`) starts without the Hetzner client.
+ */
+export class OnDemandCloud implements CloudApi {
+  private client: Promise<CloudApi> | null = null;
+  private built: CloudApi | null = null;
+
+  constructor(private readonly build: () => Promise<CloudApi>) {}
+
+  get requestCount(): number {
+    return this.built?.requestCount ?? 0;
+  }
+
+  private load(): Promise<CloudApi> {
+    this.client ??= this.build().then((client) => {
+      this.built = client;
+      return client;
+    });
+    return this.client;
+  }
+
+  async createServer(input: CreateServerInput, signal?: AbortSignal): Promise<CreatedServer> {
+    return (await this.load()).createServer(input, signal);
+  }
+  async getServer(id: number, signal?: AbortSignal): Promise<CloudServer | null> {
+    return (await this.load()).getServer(id, signal);
+  }
+  async listServers(labelSelector?: string, signal?: AbortSignal): Promise<CloudServer[]> {
+    return (await this.load()).listServers(labelSelector, signal);
+  }
+  async deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone" | "deleting"> {
+    return (await this.load()).deleteServer(id, signal);
+  }
+  async setServerLabels(
+    id: number,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudServer> {
+    return (await this.load()).setServerLabels(id, labels, signal);
+  }
+  async getAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
+    return (await this.load()).getAction(id, signal);
+  }
+  async getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]> {
+    return (await this.load()).getActions(ids, signal);
+  }
+  async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
+    return (await this.load()).waitForAction(id, signal);
+  }
+  async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {
+    return (await this.load()).listServerTypes(signal);
+  }
+  async listLocations(signal?: AbortSignal): Promise<CloudLocation[]> {
+    return (await this.load()).listLocations(signal);
+  }
+  async ensureSshKey(
+    name: string,
+    publicKey: string,
+    signal?: AbortSignal,
+  ): Promise<{ id: number; fingerprint: string }> {
+    return (await this.load()).ensureSshKey(name, publicKey, signal);
+  }
+}
+
+/** The installer port over one loaded at the first install (nixos-anywhere brings execa). */
+export class OnDemandInstaller implements Installer {
+  private installer: Promise<Installer> | null = null;
+
+  constructor(private readonly build: () => Promise<Installer>) {}
+
+  async install(request: InstallRequest): Promise<void> {
+    this.installer ??= this.build();
+    return (await this.installer).install(request);
+  }
+}
+
+/** The machine channel over one loaded at its first use (the SSH client brings execa). */
+export class OnDemandMachine implements MachineChannel {
+  private channel: Promise<MachineChannel> | null = null;
+
+  constructor(private readonly build: () => Promise<MachineChannel>) {}
+
+  async apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult> {
+    this.channel ??= this.build();
+    return (await this.channel).apply(target, doc);
+  }
+}

@@ -1,0 +1,61 @@
+import { systemClock } from "../adapters/system-clock.ts";
+import type { Command } from "../commands/index.ts";
+import { loadConfig } from "../preflight.ts";
+import { cliNotifier } from "./cli-notifier.ts";
+import { type CliIo, EXIT } from "./io.ts";
+import { readFileOrText } from "./key-argument.ts";
+
+/** What one `ccc` invocation keeps between parsing and reporting. */
+export interface CliState {
+  /** True once the running command was given `--json`. */
+  json: boolean;
+  exitCode: number;
+}
+
+export interface VerbCall {
+  io: CliIo;
+  state: CliState;
+  args: Record<string, string | undefined>;
+  options: Record<string, unknown>;
+  /** Options that name a file, `-` or the text itself, by commander's key and flag. */
+  files: { key: string; flag: string }[];
+}
+
+/**
+ * Runs one verb for the terminal: loads and checks the settings its door needs, maps commander's
+ * values onto the verb's input, composes core (loaded only now, so `--help` never opens a
+ * database or loads a client), runs as the operator (an admin), and prints text or JSON.
+ */
+export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
+  const { io, state } = call;
+  const cli = verb.doors.cli;
+  if (!cli) throw new Error(`${verb.name} has no CLI door`);
+  state.json = Boolean(call.options.json);
+  const config = loadConfig(io.env, {
+    cloud: cli.needs.cloud,
+    installer: cli.needs.installer && !io.compose?.installer,
+  });
+  const options = { ...call.options };
+  for (const { key, flag } of call.files) {
+    const value = options[key];
+    if (typeof value === "string") options[key] = readFileOrText(flag, value, io, config.operator.home);
+  }
+  const raw = cli.input({ args: call.args, options, config });
+  const { composeCore } = await import("../compose.ts");
+  const clock = io.compose?.clock ?? systemClock;
+  const notifier =
+    cli.needs.notifies && !io.compose?.notifier
+      ? await cliNotifier(config, io, state.json, clock)
+      : undefined;
+  const deps = composeCore(config, { ...io.compose, ...(notifier ? { notifier } : {}) });
+  try {
+    const actor = { id: config.operator.name, isAdmin: true };
+    const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);
+    const shown = await verb.execute({ deps, actor, ...(report ? { report } : {}) }, raw);
+    const viewer = { now: deps.clock.now(), actor };
+    io.stdout(state.json ? `${JSON.stringify(shown.json(), null, 2)}\n` : `${shown.text(viewer)}\n`);
+    if (shown.failed) state.exitCode = EXIT.failed;
+  } finally {
+    deps.store.close();
+  }
+}

@@ -1,0 +1,133 @@
+import type { z } from "zod";
+import type { Config } from "../config.ts";
+import { ForbiddenError } from "../core/errors.ts";
+import type { Actor } from "../core/instances/actor.ts";
+import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import type { CommandContext } from "./context.ts";
+import { parseInput } from "./input.ts";
+
+// One verb, one file: its name, what it is for, its input schema (the one truth every door maps its
+// raw input onto), who may run it, what it does, and how its result is shown in each door. The CLI
+// and the Slack slash command are generated from the list in ./index.ts; an HTTP API door would
+// loop over the same list, take the JSON body as the raw input, act as the Bearer token's person,
+// and answer `json(result)`.
+
+/** Who may run a verb: anyone; the owner of the instance it names (or an admin); only an admin. */
+export type Audience = "anyone" | "owner" | "admin";
+
+/** What a renderer may look at besides the result. */
+export interface Viewer {
+  now: Date;
+  actor: Actor;
+}
+
+export interface CliOption {
+  /** Commander's syntax, e.g. `--hours <n>`. */
+  flags: string;
+  description: string;
+  required?: boolean;
+  /** The value names a file, `-` for standard input, or is the text itself (an SSH key). */
+  fileOrText?: boolean;
+}
+
+/** What one `ccc <verb>` invocation hands its verb, before the schema has looked at it. */
+export interface CliRaw {
+  /** Positional arguments by name (`<id>` → `id`). */
+  args: Record<string, string | undefined>;
+  /** Options by commander's key (`--ssh-key` → `sshKey`), files already read. */
+  options: Record<string, unknown>;
+  config: Config;
+}
+
+export interface CliDoor {
+  /** Positional arguments in commander's syntax: `<id>`, `[location]`. */
+  args?: readonly string[];
+  options?: readonly CliOption[];
+  /** What must be set up before the verb runs: the cloud's settings, the installer, a notifier. */
+  needs: { cloud?: boolean; installer?: boolean; notifies?: boolean };
+  examples: readonly string[];
+  /** Maps commander's values and the operator's settings onto the raw input. */
+  input(raw: CliRaw): unknown;
+}
+
+export interface SlackDoor {
+  /** After `/ccc`, with `<required>` and `[optional]` words: `extend <id> <hours>`. */
+  usage: string;
+  /** The line in `/ccc help`. */
+  help: string;
+  example?: string;
+  /** Answered in the ack itself: only for verbs that read the store and call nothing outside. */
+  inAck?: boolean;
+  /** Runs after earlier actions on the instance named by the first word (double clicks, quick retries). */
+  serialized?: boolean;
+  /**
+   * The Slack door does something of its own instead of running the verb at once (provision opens
+   * the form); the verb's schema and rules still apply when the form comes back.
+   */
+  hook?: "provision-modal";
+  /** Maps the words after `/ccc <verb>` onto the raw input. */
+  input(words: readonly string[]): unknown;
+}
+
+export interface CommandSpec<S extends z.ZodType, R> {
+  name: string;
+  aliases?: readonly string[];
+  /** One line: what the verb does. */
+  summary: string;
+  input: S;
+  audience: Audience;
+  run(ctx: CommandContext, input: z.output<S>): R | Promise<R>;
+  text(result: R, viewer: Viewer): string;
+  json(result: R): unknown;
+  /** Block Kit, for verbs with a Slack door. */
+  blocks?(result: R, viewer: Viewer): SlackMessage;
+  /** True when the work partly failed (a delete, a reminder): the CLI exits 1. */
+  failed?(result: R): boolean;
+  doors: { cli?: CliDoor; slack?: SlackDoor };
+}
+
+/** A verb's result, ready for any door. */
+export interface Shown {
+  text(viewer: Viewer): string;
+  json(): unknown;
+  blocks(viewer: Viewer): SlackMessage;
+  failed: boolean;
+}
+
+/** A verb with its types put away, so the doors can loop over a list of them. */
+export interface Command {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly audience: Audience;
+  readonly input: z.ZodType;
+  readonly doors: { cli?: CliDoor; slack?: SlackDoor };
+  /** Checks the raw input against the schema and the audience, runs the verb, and returns what to show. */
+  execute(ctx: CommandContext, raw: unknown): Promise<Shown>;
+}
+
+export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): Command {
+  return {
+    name: spec.name,
+    aliases: spec.aliases ?? [],
+    summary: spec.summary,
+    audience: spec.audience,
+    input: spec.input,
+    doors: spec.doors,
+    async execute(ctx, raw) {
+      if (spec.audience === "admin" && !ctx.actor.isAdmin) {
+        throw new ForbiddenError(`Only admins can run ${spec.name}.`);
+      }
+      const result = await spec.run(ctx, parseInput(spec.input, raw));
+      return {
+        text: (viewer) => spec.text(result, viewer),
+        json: () => spec.json(result),
+        blocks: (viewer) => {
+          if (!spec.blocks) throw new Error(`${spec.name} has no Block Kit renderer`);
+          return spec.blocks(result, viewer);
+        },
+        failed: spec.failed?.(result) ?? false,
+      };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Clock } from "../clock.ts";
+import { UserError } from "../errors.ts";
+import type { CloudApi, CloudLocation, CloudServerType } from "./cloud.ts";
+
+/** kexec into the NixOS installer needs about this much RAM. */
+export const MIN_MEMORY_GB = 1.5;
+
+/** A server type offered in one location, with its price there. */
+export interface Offer {
+  type: CloudServerType;
+  location: string;
+  hourly: string;
+  monthly: string;
+}
+
+/** Hetzner's server types and locations, cached for a few minutes so a modal opens at once. */
+export class Catalog {
+  private cache: { at: number; types: CloudServerType[]; locations: CloudLocation[] } | null = null;
+  private inflight: Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> | null = null;
+
+  constructor(
+    private readonly cloud: CloudApi,
+    private readonly clock: Clock,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  /**
+   * The lists, from cache when there is one. A stale cache is still answered at once while a
+   * refresh runs behind it: a slow or failing Hetzner never holds up a Slack form. Only the very
+   * first load waits.
+   */
+  async load(): Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> {
+    const now = this.clock.now().getTime();
+    if (this.cache && now - this.cache.at < this.ttlMs) return this.cache;
+    const refresh = this.refresh();
+    if (this.cache) {
+      refresh.catch(() => {}); // the stale lists stay until a refresh works
+      return this.cache;
+    }
+    return refresh;
+  }
+
+  private refresh(): Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> {
+    this.inflight ??= Promise.all([this.cloud.listServerTypes(), this.cloud.listLocations()])
+      .then(([types, locations]) => {
+        this.cache = { at: this.clock.now().getTime(), types, locations };
+        return this.cache;
+      })
+      .finally(() => {
+        this.inflight = null;
+      });
+    return this.inflight;
+  }
+
+  /** Types a user may pick in `location` (or in any location), cheapest first. */
+  async offers(location?: string): Promise<Offer[]> {
+    const { types, locations } = await this.load();
+    if (location !== undefined) requireLocation(locations, location);
+    const offers: Offer[] = [];
+    for (const type of types) {
+      if (type.deprecated || type.memoryGb < MIN_MEMORY_GB) continue;
+      for (const price of type.prices) {
+        if (location !== undefined && price.location !== location) continue;
+        if (type.locations && !type.locations.includes(price.location)) continue;
+        offers.push({ type, location: price.location, hourly: price.hourly, monthly: price.monthly });
+      }
+    }
+    return offers.sort(
+      (a, b) => Number(a.hourly) - Number(b.hourly) || a.type.name.localeCompare(b.type.name),
+    );
+  }
+
+  /** The offer for a type in a location, or a UserError that says what exists. */
+  async offer(typeName: string, location: string): Promise<Offer> {
+    const { types, locations } = await this.load();
+    requireLocation(locations, location);
+    const type = types.find((t) => t.name === typeName);
+    const here = await this.offers(location);
+    const names = here.map((o) => o.type.name).join(", ");
+    if (!type) {
+      throw new UserError(`Unknown server type "${typeName}". Available in ${location}: ${names}.`, {
+        field: "serverType",
+      });
+    }
+    if (type.deprecated) {
+      throw new UserError(`Server type ${typeName} is deprecated. Available in ${location}: ${names}.`, {
+        field: "serverType",
+      });
+    }
+    if (type.memoryGb < MIN_MEMORY_GB) {
+      throw new UserError(
+        `Server type ${typeName} has ${type.memoryGb} GB of RAM; installing NixOS needs at least ${MIN_MEMORY_GB} GB.`,
+        { field: "serverType" },
+      );
+    }
+    const offer = here.find((o) => o.type.name === typeName);
+    if (!offer) {
+      throw new UserError(
+        `Server type ${typeName} is not offered in ${location}. Available there: ${names}.`,
+        {
+          field: "serverType",
+        },
+      );
+    }
+    return offer;
+  }
+}
+
+function requireLocation(locations: CloudLocation[], name: string): void {
+  if (!locations.some((l) => l.name === name)) {
+    throw new UserError(
+      `Unknown location "${name}". Locations: ${locations.map((l) => l.name).join(", ")}.`,
+      {
+        field: "location",
+      },
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { ExternalError } from "../errors.ts";
+
+export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
+
+/**
+ * What became of the server after a failed provision: `deleted`; `none` when no server was made;
+ * `left` when deleting it failed too (the reconciler deletes it later); `unknown` when the failure
+ * came from outside the provision's own cleanup (a bug, a busy lease).
+ */
+export type ServerAfterFailure = "deleted" | "none" | "left" | "unknown";
+
+/** A provision that failed after work began, as a value every door reads the same way. */
+export interface ProvisionFailure {
+  instanceId: string;
+  /** The step under way when it failed; `null` when it failed before the first. */
+  step: ProvisionStep | null;
+  /** What failed, in words safe to show the user. */
+  reason: string;
+  /** True when someone deleted the machine while it was built: what broke after that is a consequence. */
+  deletedMeanwhile: boolean;
+  server: ServerAfterFailure;
+  /** Why deleting the server failed, when `server` is `left`. */
+  cleanupError: string | null;
+}
+
+/** True when a server may still be running (and billed): an admin must hear of it. */
+export function serverLeft(failure: ProvisionFailure): boolean {
+  return failure.server === "left" || failure.server === "unknown";
+}
+
+/** What became of the server, in one clause: the words every door shows. */
+export function serverOutcomeText(failure: ProvisionFailure): string {
+  switch (failure.server) {
+    case "deleted":
+      return "the server was deleted";
+    case "none":
+      return "no server was left running";
+    case "left":
+      return `deleting the server failed too (${failure.cleanupError ?? "unknown error"}); the reconciler will retry`;
+    case "unknown":
+      return "deleting the server failed or was not tried; the reconciler will check";
+  }
+}
+
+/** The failure in one sentence: "<id> failed: <reason>; <what became of the server>." */
+export function describeFailure(failure: ProvisionFailure): string {
+  return `${failure.instanceId} failed: ${failure.reason}; ${serverOutcomeText(failure)}.`;
+}
+
+/** A provision that failed after work began; `failure` says what failed and what became of the server. */
+export class ProvisionError extends ExternalError {
+  constructor(
+    readonly failure: ProvisionFailure,
+    original: unknown,
+  ) {
+    const from = original instanceof ExternalError ? original : null;
+    super(from?.source ?? "installer", from?.code ?? "provision_failed", failure.reason, {
+      cause: original,
+      ...(from?.status ? { status: from.status } : {}),
+    });
+  }
+}
+
+/**
+ * The failure an error from a provision stands for: a ProvisionError's own, or for anything else
+ * (a bug, a busy lease) one that says the server's fate is unknown, with `reason` as the words to show.
+ */
+export function failureOf(error: unknown, instanceId: string, reason: string): ProvisionFailure {
+  if (error instanceof ProvisionError) return error.failure;
+  return { instanceId, step: null, reason, deletedMeanwhile: false, server: "unknown", cleanupError: null };
+}

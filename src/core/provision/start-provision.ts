@@ -1,0 +1,73 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { CoreDeps } from "../deps.ts";
+import { QuotaError } from "../errors.ts";
+import type { Actor } from "../instances/actor.ts";
+import { type Instance, newInstanceId } from "../instances/instance.ts";
+import { capHours, expiryFrom } from "../instances/policy.ts";
+import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
+
+/** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
+export interface ProvisionRequest {
+  /** A Slack user id or an operator name. */
+  owner: string;
+  ownerEmail: string | null;
+  key: SshPublicKey;
+  /** Lifetime; the policy's default when not given. */
+  hours?: number | undefined;
+  serverType: string | undefined;
+  location: string | undefined;
+}
+
+/**
+ * Checks a request against the operator's rules (caps, what Hetzner offers, the quota) and records
+ * the instance as `creating`: nothing is spent yet. A refusal throws a UserError and writes nothing.
+ */
+export async function startProvision(
+  deps: CoreDeps,
+  actor: Actor,
+  request: ProvisionRequest,
+): Promise<Instance> {
+  const { owner, ownerEmail: email, key } = request;
+  const hours = capHours(request.hours ?? deps.policy.defaultHours, deps.policy);
+  if (hours > deps.policy.maxLifetimeHours) {
+    throw new QuotaError(
+      `A machine may live at most ${deps.policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
+      "hours",
+    );
+  }
+  const offer = await deps.catalog.offer(
+    request.serverType || deps.policy.defaultServerType,
+    request.location || deps.policy.defaultLocation,
+  );
+  const now = deps.clock.now();
+  return deps.store.add(
+    {
+      id: newInstanceId(),
+      owner,
+      ownerEmail: email,
+      sshKeys: [key.line],
+      sshKeyFingerprint: key.fingerprint,
+      serverType: offer.type.name,
+      location: offer.location,
+      createdAt: now,
+      expiresAt: expiryFrom(now, hours),
+    },
+    {
+      actor: actor.id,
+      kind: "requested",
+      detail: `${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}`,
+    },
+    deps.policy.maxInstancesPerUser,
+  );
+}
+
+/** Paths of an instance's flake directory and installer log. */
+export function instancePaths(deps: CoreDeps, id: string): { flakeDir: string; logFile: string } {
+  return { flakeDir: join(deps.paths.instancesDir, id), logFile: join(deps.paths.logsDir, `${id}.log`) };
+}
+
+export async function ensureDataDirs(deps: CoreDeps): Promise<void> {
+  await mkdir(deps.paths.instancesDir, { recursive: true, mode: 0o700 });
+  await mkdir(deps.paths.logsDir, { recursive: true, mode: 0o700 });
+}

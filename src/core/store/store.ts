@@ -1,0 +1,266 @@
+import Database from "better-sqlite3";
+import type { Clock } from "../clock.ts";
+import { NotFoundError } from "../errors.ts";
+import type { Instance } from "../instances/instance.ts";
+import { machinesLeft, overQuota } from "../instances/quota.ts";
+import {
+  COLUMNS,
+  type EventNote,
+  type EventRow,
+  eventFromRow,
+  fromRow,
+  type InstanceEvent,
+  type InstancePatch,
+  type InstanceRow,
+  LIVE_SQL,
+  type NewInstance,
+  toColumnValue,
+} from "./instance-rows.ts";
+import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
+import { migrate } from "./migrations.ts";
+import { SeenRequestStore } from "./seen-request-store.ts";
+
+export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
+export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
+export type { SeenRequestStore } from "./seen-request-store.ts";
+
+function whileBusy<T>(step: () => T, attempts = 50): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+}
+
+/**
+ * The one owner of ccc's SQLite file (WAL, migrated at open): instances and their audit trail,
+ * and the lifecycle's leases, reminders sent and delete retries. Nothing else holds the
+ * connection or writes SQL.
+ */
+export class Store {
+  private readonly lifecycle: LifecycleTables;
+  /** Slack requests already acted on, for the replay guard. */
+  readonly seenRequests: SeenRequestStore;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.lifecycle = new LifecycleTables(db);
+    this.seenRequests = new SeenRequestStore(db);
+  }
+
+  static open(path: string, clock: Clock): Store {
+    const db = new Database(path);
+    // Before anything else: a second process opening the file at the same moment waits instead of failing.
+    db.pragma("busy_timeout = 5000");
+    // Switching a new file to WAL takes an exclusive lock that SQLite's busy handler does not wait
+    // for; another process doing the same at that moment makes it fail at once, so try again.
+    whileBusy(() => db.pragma("journal_mode = WAL"));
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return new Store(db, clock);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** True when the database answers a query (for health checks). */
+  ping(): boolean {
+    return this.db.prepare("SELECT 1 AS ok").get() !== undefined;
+  }
+
+  /**
+   * Records a new instance as `creating`. The quota check and the insert share one transaction,
+   * so two requests racing for the last slot cannot both win.
+   */
+  add(instance: NewInstance, note: EventNote, maxLivePerOwner?: number): Instance {
+    const insert = this.db.transaction(() => {
+      if (maxLivePerOwner !== undefined) {
+        const live = this.countLive(instance.owner);
+        if (machinesLeft(live, maxLivePerOwner) === 0) throw overQuota(live, maxLivePerOwner);
+      }
+      this.db
+        .prepare(
+          `INSERT INTO instances (id, owner, owner_email, ssh_keys, ssh_key_fingerprint, server_type, location,
+             status, created_at, expires_at)
+           VALUES (@id, @owner, @ownerEmail, @sshKeys, @fingerprint, @serverType, @location, 'creating', @createdAt, @expiresAt)`,
+        )
+        .run({
+          id: instance.id,
+          owner: instance.owner,
+          ownerEmail: instance.ownerEmail,
+          sshKeys: JSON.stringify(instance.sshKeys),
+          fingerprint: instance.sshKeyFingerprint,
+          serverType: instance.serverType,
+          location: instance.location,
+          createdAt: instance.createdAt.getTime(),
+          expiresAt: instance.expiresAt.getTime(),
+        });
+      this.insertEvent(instance.id, note);
+    });
+    insert.immediate();
+    return this.require(instance.id);
+  }
+
+  get(id: string): Instance | null {
+    const row = this.db.prepare("SELECT * FROM instances WHERE id = ?").get(id) as InstanceRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  require(id: string): Instance {
+    const instance = this.get(id);
+    if (!instance) throw new NotFoundError(`No instance ${id}.`);
+    return instance;
+  }
+
+  /** Instances, newest first; live ones only unless `includeEnded`. */
+  list(filter: { owner?: string; includeEnded?: boolean } = {}): Instance[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.owner !== undefined) {
+      where.push("owner = ?");
+      params.push(filter.owner);
+    }
+    if (!filter.includeEnded) where.push(LIVE_SQL);
+    const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`;
+    return (this.db.prepare(sql).all(...params) as InstanceRow[]).map(fromRow);
+  }
+
+  countLive(owner: string): number {
+    const row = this.db
+      .prepare(`SELECT count(*) AS n FROM instances WHERE owner = ? AND ${LIVE_SQL}`)
+      .get(owner) as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Live instances due for deletion, oldest deadline first: past their expiry at `now`, or left in
+   * `deleting` by a delete that failed (so it is retried).
+   */
+  getExpired(now: Date): Instance[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM instances WHERE ${LIVE_SQL} AND (expires_at <= ? OR status = 'deleting') ORDER BY expires_at`,
+        )
+        .all(now.getTime()) as InstanceRow[]
+    ).map(fromRow);
+  }
+
+  /** Changes fields of one instance and records the event, atomically. */
+  update(id: string, patch: InstancePatch, note: EventNote): Instance {
+    const keys = Object.keys(patch) as (keyof InstancePatch)[];
+    this.db
+      .transaction(() => {
+        if (keys.length > 0) {
+          const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(", ");
+          const values = Object.fromEntries(keys.map((k) => [k, toColumnValue(k, patch[k])]));
+          const result = this.db
+            .prepare(`UPDATE instances SET ${sets} WHERE id = @id`)
+            .run({ ...values, id });
+          if (result.changes === 0) throw new NotFoundError(`No instance ${id}.`);
+        }
+        this.insertEvent(id, note);
+      })
+      .immediate();
+    return this.require(id);
+  }
+
+  /** Marks an instance deleted; the row stays for usage and audit. */
+  remove(id: string, note: EventNote): Instance {
+    return this.update(id, { status: "deleted", deletedAt: this.clock.now() }, note);
+  }
+
+  /** Records an event not tied to a state change (a refusal, a reminder sent, a failed delete). */
+  recordEvent(instanceId: string | null, note: EventNote): void {
+    this.insertEvent(instanceId, note);
+  }
+
+  events(instanceId?: string): InstanceEvent[] {
+    const rows = (
+      instanceId === undefined
+        ? this.db.prepare("SELECT * FROM events ORDER BY id").all()
+        : this.db.prepare("SELECT * FROM events WHERE instance_id = ? ORDER BY id").all(instanceId)
+    ) as EventRow[];
+    return rows.map(eventFromRow);
+  }
+
+  /** The SSH keys of the owner's most recent instance, to prefill the next request. */
+  lastKeysOf(owner: string): string[] | null {
+    const row = this.db
+      .prepare("SELECT ssh_keys FROM instances WHERE owner = ? ORDER BY created_at DESC LIMIT 1")
+      .get(owner) as { ssh_keys: string } | undefined;
+    return row ? (JSON.parse(row.ssh_keys) as string[]) : null;
+  }
+
+  // Leases: two processes on one file never act on the same instance or server.
+
+  /**
+   * Takes the named lease for `holder` unless someone holds it unexpired (itself included: leases
+   * are not re-entrant, so two jobs of one process exclude each other too).
+   */
+  acquireLease(name: string, holder: string, expiresAt: number, now: number): boolean {
+    return this.lifecycle.acquireLease(name, holder, expiresAt, now);
+  }
+
+  /** False when the lease was lost (it expired and someone else took it). */
+  renewLease(name: string, holder: string, expiresAt: number): boolean {
+    return this.lifecycle.renewLease(name, holder, expiresAt);
+  }
+
+  releaseLease(name: string, holder: string): void {
+    this.lifecycle.releaseLease(name, holder);
+  }
+
+  /** Who holds the lease now, if anyone. */
+  leaseHolder(name: string, now: number): string | null {
+    return this.lifecycle.leaseHolder(name, now);
+  }
+
+  // Delete retries: a failed expiry delete stays due and backs off.
+
+  /** Ids of live instances due for deletion at `now` (expired or stuck `deleting`) whose retry is due. */
+  dueForDelete(now: number): string[] {
+    return this.lifecycle.dueForDelete(now);
+  }
+
+  deleteRetry(instanceId: string): DeleteRetry | null {
+    return this.lifecycle.deleteRetry(instanceId);
+  }
+
+  setDeleteRetry(instanceId: string, retry: DeleteRetry): void {
+    this.lifecycle.setDeleteRetry(instanceId, retry);
+  }
+
+  clearDeleteRetry(instanceId: string): void {
+    this.lifecycle.clearDeleteRetry(instanceId);
+  }
+
+  // Reminders: each one claimed before it is sent, once per offset per deadline.
+
+  /** Live, not-being-deleted instances whose deadline lies in `(now, horizon]`. */
+  reminderCandidates(now: number, horizon: number): ReminderCandidate[] {
+    return this.lifecycle.reminderCandidates(now, horizon);
+  }
+
+  /** True for the one caller that claims this reminder; everyone else is told it is taken. */
+  claimReminder(instanceId: string, deadline: number, offsetMinutes: number, now: number): boolean {
+    return this.lifecycle.claimReminder(instanceId, deadline, offsetMinutes, now);
+  }
+
+  /** Gives a claim back after a send failed, so the next pass tries again. */
+  unclaimReminder(instanceId: string, deadline: number, offsetMinutes: number): void {
+    this.lifecycle.unclaimReminder(instanceId, deadline, offsetMinutes);
+  }
+
+  private insertEvent(instanceId: string | null, note: EventNote): void {
+    this.db
+      .prepare("INSERT INTO events (instance_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
+      .run(instanceId, this.clock.now().getTime(), note.actor, note.kind, note.detail ?? null);
+  }
+}

@@ -1,0 +1,170 @@
+import type { Instance } from "../../core/instances/instance.ts";
+import { hostKeyFingerprint } from "../../core/machine/host-key.ts";
+import {
+  type ProvisionFailure,
+  type ProvisionStep,
+  serverLeft,
+  serverOutcomeText,
+} from "../../core/provision/provision-failure.ts";
+import { knownHostsFor, STEP_TEXT } from "../text.ts";
+import { inTime } from "../time.ts";
+import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
+
+export type { SlackMessage } from "./mrkdwn.ts";
+
+/** Action ids of the instance buttons; their value is only ever an instance id. */
+export const ACTIONS = {
+  extend1h: "ccc_extend_1h",
+  extend4h: "ccc_extend_4h",
+  delete: "ccc_delete",
+  newMachine: "ccc_new_machine",
+} as const;
+
+export const EXTEND_HOURS: Readonly<Record<string, number>> = {
+  [ACTIONS.extend1h]: 1,
+  [ACTIONS.extend4h]: 4,
+};
+
+/** `scope` keeps block ids unique when one view shows the same instance twice (an admin's Home). */
+export function instanceButtons(id: string, scope = ""): Block {
+  return {
+    type: "actions",
+    block_id: `instance_actions:${scope}${id}`,
+    elements: [
+      { type: "button", action_id: ACTIONS.extend1h, text: plain("Extend +1h"), value: id },
+      { type: "button", action_id: ACTIONS.extend4h, text: plain("Extend +4h"), value: id },
+      {
+        type: "button",
+        action_id: ACTIONS.delete,
+        text: plain("Delete now"),
+        style: "danger",
+        value: id,
+        confirm: {
+          title: plain("Delete this machine?"),
+          text: plain(`${id} and everything on it will be gone for good.`),
+          confirm: plain("Delete"),
+          deny: plain("Keep it"),
+          style: "danger",
+        },
+      },
+    ],
+  };
+}
+
+/** Where to connect, what it is, and when it goes: the core of every card. */
+export function instanceSummary(i: Instance, now: Date, options: { showOwner?: boolean } = {}): string {
+  const lines = [`*${i.id}* · ${i.status}${options.showOwner ? ` · <@${escapeText(i.owner)}>` : ""}`];
+  if (i.ipv4) lines.push(`\`ssh claude@${i.ipv4}\``);
+  if (i.ipv6) lines.push(`IPv6: \`${i.ipv6}\``);
+  lines.push(`${escapeText(i.serverType)} in ${escapeText(i.location)}`);
+  if (i.status === "deleted") {
+    if (i.deletedAt) lines.push(`Deleted ${dateToken(i.deletedAt)}`);
+  } else if (i.status === "failed") {
+    lines.push(`Failed: ${escapeText(i.failureReason ?? "unknown reason")}`);
+  } else {
+    lines.push(`Expires ${dateToken(i.expiresAt)} (${inTime(i.expiresAt, now)})`);
+  }
+  return lines.join("\n");
+}
+
+/** One instance with its buttons while it is ready; ended ones show no buttons. */
+export function instanceCard(
+  i: Instance,
+  now: Date,
+  options: { showOwner?: boolean; scope?: string } = {},
+): Block[] {
+  const blocks = [section(instanceSummary(i, now, options))];
+  if (i.status === "ready") blocks.push(instanceButtons(i.id, options.scope));
+  return blocks;
+}
+
+const STEPS: ProvisionStep[] = ["creating_server", "waiting_for_ssh", "installing"];
+
+/** The DM while a machine is built, updated in place as steps complete. */
+export function creatingMessage(i: Instance, step: ProvisionStep | null): SlackMessage {
+  const at = step ? STEPS.indexOf(step) : -1;
+  const lines = STEPS.map((s, n) => `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${STEP_TEXT[s]}`);
+  const text = `${i.id} is being created, about 5 minutes.`;
+  return {
+    text,
+    blocks: [
+      section(`:hourglass_flowing_sand: *${i.id}* is being created, about 5 minutes.`),
+      section(lines.join("\n")),
+      context(`${escapeText(i.serverType)} in ${escapeText(i.location)}${i.ipv4 ? ` · ${i.ipv4}` : ""}`),
+    ],
+  };
+}
+
+export function readyMessage(i: Instance, now: Date): SlackMessage {
+  // The host key sits under the address it belongs to, above the buttons.
+  const [summary, ...buttons] = instanceCard(i, now);
+  return {
+    text: `${i.id} is ready: ssh claude@${i.ipv4}`,
+    blocks: [
+      section(`:white_check_mark: *${i.id}* is ready.`),
+      ...(summary ? [summary] : []),
+      ...hostKeyNote(i),
+      ...buttons,
+    ],
+  };
+}
+
+/** The pinned host key, so the first `ssh` needs no leap of faith. */
+function hostKeyNote(i: Instance): Block[] {
+  const line = knownHostsFor(i);
+  if (!i.hostKey || !line) return [];
+  return [
+    context(
+      `Host key \`${hostKeyFingerprint(i.hostKey)}\`. To skip ssh's first-connection question, add this line to \`~/.ssh/known_hosts\`: \`${escapeText(line)}\``,
+    ),
+  ];
+}
+
+/** What became of the server after a failure, and what that means for the user. */
+export function afterFailureText(failure: ProvisionFailure): string {
+  const outcome = capitalise(serverOutcomeText(failure));
+  return serverLeft(failure)
+    ? `${outcome}. An admin has been told.`
+    : `${outcome}: nothing keeps running and nothing is billed.`;
+}
+
+export function failedMessage(failure: ProvisionFailure): SlackMessage {
+  const id = failure.instanceId;
+  return {
+    text: `${id} could not be created: ${failure.reason}`,
+    blocks: [
+      section(`:x: *${id}* could not be created.`),
+      section(`*What failed:* ${escapeText(failure.reason)}\n${escapeText(afterFailureText(failure))}`),
+      context("You can try again with `/ccc provision`."),
+    ],
+  };
+}
+
+export function deletedMessage(i: Instance, now: Date): SlackMessage {
+  return {
+    text: `${i.id} was deleted.`,
+    blocks: [section(`:wastebasket: *${i.id}* was deleted.`), ...instanceCard(i, now)],
+  };
+}
+
+/** The right message for an instance as it is now (after a button, late or not). */
+export function currentMessage(i: Instance, now: Date): SlackMessage {
+  if (i.status === "ready") return readyMessage(i, now);
+  if (i.status === "deleted" || i.status === "deleting") return deletedMessage(i, now);
+  if (i.status === "failed") {
+    // Its server was deleted when it failed; a cleanup that failed too is the reconciler's to finish.
+    return failedMessage({
+      instanceId: i.id,
+      step: null,
+      reason: i.failureReason ?? "unknown reason",
+      deletedMeanwhile: false,
+      server: "deleted",
+      cleanupError: null,
+    });
+  }
+  return creatingMessage(i, i.status === "installing" ? "installing" : null);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

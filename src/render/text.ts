@@ -1,0 +1,82 @@
+import type { Instance } from "../core/instances/instance.ts";
+import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
+
+/** The known_hosts line for what the user connects to (`ssh claude@<ip>`, port 22), once there is a key. */
+export function knownHostsFor(i: Instance): string | null {
+  if (!i.hostKey || !i.ipv4) return null;
+  return knownHostsLine(i.ipv6 ? [i.ipv4, i.ipv6] : [i.ipv4], 22, i.hostKey);
+}
+
+/** `ssh claude@<ip>` once the machine has an address. */
+export function sshCommand(i: Instance): string | null {
+  return i.ipv4 ? `ssh claude@${i.ipv4}` : null;
+}
+
+/** "€0.0080" from Hetzner's decimal string, without float noise. */
+export function euro(decimal: string, digits = 4): string {
+  return `€${Number(decimal).toFixed(digits)}`;
+}
+
+/** The provision's steps as the user reads them, in the terminal and in the Slack DM alike. */
+export const STEP_TEXT: Record<ProvisionStep, string> = {
+  creating_server: "Creating the server at Hetzner",
+  waiting_for_ssh: "Waiting for the server to boot (SSH)",
+  installing: "Installing NixOS with Claude Code",
+  ready: "Ready",
+};
+
+/** A plain-text table with aligned columns. */
+export function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join("\n");
+}
+
+export function instanceTable(instances: Instance[], now: Date, showOwner: boolean): string {
+  if (instances.length === 0) return "No machines.";
+  const headers = [
+    "ID",
+    ...(showOwner ? ["OWNER"] : []),
+    "STATUS",
+    "TYPE",
+    "LOCATION",
+    "IPV4",
+    "EXPIRES",
+    "LEFT",
+  ];
+  const rows = instances.map((i) => [
+    i.id,
+    ...(showOwner ? [i.owner] : []),
+    i.status,
+    i.serverType,
+    i.location,
+    i.ipv4 ?? "-",
+    formatUtc(i.expiresAt),
+    formatTimeLeft(i.expiresAt, now),
+  ]);
+  return textTable(headers, rows);
+}
+
+/** Several lines about one instance, for `status` and after `provision`. */
+export function instanceDetails(i: Instance, now: Date): string {
+  const lines = [
+    `${i.id}  ${i.status}`,
+    `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
+    `  type:     ${i.serverType} in ${i.location}`,
+  ];
+  if (i.ipv4) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
+  if (i.ipv6) lines.push(`  ipv6:     ${i.ipv6}`);
+  lines.push(`  key:      ${i.sshKeyFingerprint}`);
+  if (i.hostKey) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);
+  lines.push(`  created:  ${formatUtc(i.createdAt)}`);
+  if (i.status === "deleted" && i.deletedAt) lines.push(`  deleted:  ${formatUtc(i.deletedAt)}`);
+  else lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);
+  if (i.failureReason) lines.push(`  failed:   ${i.failureReason}`);
+  return lines.join("\n");
+}

@@ -1,0 +1,92 @@
+import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import type { Command } from "../../commands/index.ts";
+import { UserError } from "../../core/errors.ts";
+import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
+import { type BotContext, commandContext } from "../bot-context.ts";
+import { errorText } from "../errors.ts";
+import { callSlack } from "../web-client.ts";
+import { helpMessage } from "./help.ts";
+import { SLASH_HOOKS } from "./hooks.ts";
+import { parseCommandText, requiredWords } from "./parse.ts";
+import type { SlashRequest } from "./slash-request.ts";
+
+/**
+ * `/ccc …`, for every verb in the registry with a Slack door. Help and store reads are answered
+ * in the ack itself; everything that calls out acks empty at once, then works and answers
+ * ephemerally through the response URL.
+ */
+export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): void {
+  app.command(name, async ({ ack, command, respond }) => {
+    const parsed = parseCommandText(command.text);
+    if (parsed.kind !== "verb") {
+      const help = helpMessage(parsed.kind === "unknown" ? parsed : undefined);
+      await ack({ response_type: "ephemeral", text: help.text, blocks: help.blocks });
+      return;
+    }
+    if (parsed.command.doors.slack?.inAck) {
+      const answer = await answerFor(bot, command.user_id, parsed.command, parsed.words);
+      await ack({ response_type: "ephemeral", text: answer.text, blocks: answer.blocks });
+      return;
+    }
+    await ack();
+    await bot.tasks.track(() => answerLater(bot, command, respond, parsed.command, parsed.words));
+  });
+}
+
+/** Runs the verb for this user and renders its answer, or the refusal or failure. */
+async function answerFor(
+  bot: BotContext,
+  userId: string,
+  verb: Command,
+  words: readonly string[],
+): Promise<SlackMessage> {
+  try {
+    const slack = verb.doors.slack;
+    if (!slack) throw new Error(`${verb.name} has no Slack door`);
+    if (words.length < requiredWords(slack.usage)) {
+      const example = slack.example ? `, e.g. /ccc ${slack.example}` : "";
+      throw new UserError(`Usage: /ccc ${slack.usage}${example}`);
+    }
+    const ctx = commandContext(bot, userId);
+    const execute = () => verb.execute(ctx, slack.input(words));
+    // Two commands or clicks on one machine run one after another; the first word names it.
+    const [first] = words;
+    const shown =
+      slack.serialized && first
+        ? await bot.gate.serial(first.trim().toLowerCase(), execute)
+        : await execute();
+    return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
+  } catch (error) {
+    return errorMessage(errorText(error, bot.log, `/ccc ${verb.name}`));
+  }
+}
+
+async function answerLater(
+  bot: BotContext,
+  command: SlashCommand,
+  respond: RespondFn,
+  verb: Command,
+  words: readonly string[],
+): Promise<void> {
+  const reply = async (message: SlackMessage) => {
+    try {
+      await respond({ response_type: "ephemeral", text: message.text, blocks: message.blocks });
+    } catch (error) {
+      bot.log.warn("response_url failed; trying chat.postEphemeral", { error: String(error) });
+      await callSlack(bot.log, "chat.postEphemeral", () =>
+        bot.client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, ...message }),
+      );
+    }
+  };
+  const hook = verb.doors.slack?.hook;
+  if (!hook) {
+    await reply(await answerFor(bot, command.user_id, verb, words));
+    return;
+  }
+  const request: SlashRequest = { userId: command.user_id, words, triggerId: command.trigger_id, reply };
+  try {
+    await SLASH_HOOKS[hook](bot, request);
+  } catch (error) {
+    await reply(errorMessage(errorText(error, bot.log, `/ccc ${verb.name}`)));
+  }
+}

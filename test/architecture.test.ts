@@ -1,0 +1,143 @@
+// The shape of src/, checked on the source itself: which folder may import which, who owns the
+// database and the environment, that the CLI starts without the heavy clients, and no cycles.
+// (biome.json's noRestrictedImports says the same for core and commands, in the editor.)
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../src/config.ts";
+
+interface Edge {
+  from: string;
+  /** A path relative to the project root for our files, else the package name. */
+  to: string;
+  typeOnly: boolean;
+  dynamic: boolean;
+}
+
+const SRC = join(PROJECT_ROOT, "src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [relative(PROJECT_ROOT, path)] : [];
+  });
+}
+
+function importsOf(file: string, text: string): Edge[] {
+  const target = (spec: string) =>
+    spec.startsWith(".") ? relative(PROJECT_ROOT, resolve(dirname(join(PROJECT_ROOT, file)), spec)) : spec;
+  const edges: Edge[] = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\s+(type\s+)?(?:[^;"]*?\sfrom\s+)?"([^"]+)";/gm)) {
+    edges.push({ from: file, to: target(m[2] ?? ""), typeOnly: Boolean(m[1]), dynamic: false });
+  }
+  for (const m of text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)) {
+    edges.push({ from: file, to: target(m[1] ?? ""), typeOnly: false, dynamic: true });
+  }
+  return edges;
+}
+
+const files = sourceFiles(SRC);
+const texts = new Map(files.map((f) => [f, readFileSync(join(PROJECT_ROOT, f), "utf8")]));
+const edges = files.flatMap((f) => importsOf(f, texts.get(f) ?? ""));
+const inside = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
+const outgoing = (from: string) => edges.filter((e) => e.from === from);
+
+function violations(fromFolder: string, allowed: (to: string) => boolean): string[] {
+  return edges.filter((e) => inside(e.from, fromFolder) && !allowed(e.to)).map((e) => `${e.from} → ${e.to}`);
+}
+
+describe("where things go", () => {
+  it("finds the imports it checks", () => {
+    expect(files.length).toBeGreaterThan(50);
+    expect(edges).toContainEqual({
+      from: "src/cli/run-verb.ts",
+      to: "src/compose.ts",
+      typeOnly: false,
+      dynamic: true,
+    });
+  });
+
+  it("keeps core free of the doors, Slack and everything outside it", () => {
+    const packages = new Set(["zod", "better-sqlite3", "sshpk"]);
+    expect(
+      violations("src/core", (to) => inside(to, "src/core") || to.startsWith("node:") || packages.has(to)),
+    ).toEqual([]);
+    for (const file of files.filter((f) => inside(f, "src/core"))) {
+      const text = texts.get(file) ?? "";
+      expect(text, file).not.toMatch(/process\.env|new Date\(\)|@slack\//);
+    }
+  });
+
+  it("keeps the verbs and the renderers free of the doors", () => {
+    const doors = ["src/slack", "src/cli", "src/http", "src/cli.ts", "src/bot.ts"];
+    const noDoor = (to: string) => !doors.some((d) => inside(to, d));
+    expect(violations("src/commands", noDoor)).toEqual([]);
+    expect(violations("src/render", (to) => noDoor(to) && !inside(to, "src/commands"))).toEqual([]);
+  });
+
+  it("lets only the store hold the database, and only through store.ts", () => {
+    const sqlite = edges.filter((e) => e.to === "better-sqlite3" && !inside(e.from, "src/core/store"));
+    expect(sqlite).toEqual([]);
+    const internals = edges.filter(
+      (e) =>
+        inside(e.to, "src/core/store") &&
+        e.to !== "src/core/store/store.ts" &&
+        !inside(e.from, "src/core/store"),
+    );
+    expect(internals).toEqual([]);
+    const sql = files.filter(
+      (f) =>
+        !inside(f, "src/core/store") &&
+        /\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b/.test(texts.get(f) ?? ""),
+    );
+    expect(sql).toEqual([]);
+  });
+
+  it("lets only the config read the environment's names, and only the entry points pass it in", () => {
+    const readers = files.filter((f) =>
+      /\.(CCC|HCLOUD|SLACK)_[A-Z_]+\b|\benv\.(PATH|HOME|USER|PORT)\b/.test(texts.get(f) ?? ""),
+    );
+    expect(readers).toEqual(["src/config.ts"]);
+    expect(files.filter((f) => /process\.env/.test(texts.get(f) ?? ""))).toEqual([
+      "src/bot.ts",
+      "src/cli.ts",
+    ]);
+  });
+
+  it("starts the CLI without Slack, the Hetzner client, execa, sshpk or the database", () => {
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const e of outgoing(file)) if (!e.typeOnly && !e.dynamic) visit(e.to);
+    };
+    visit("src/cli.ts");
+    const heavy = [...loaded].filter(
+      (m) =>
+        /^@slack\/|^execa$|^sshpk$|^better-sqlite3$/.test(m) || m === "src/core/hetzner/hetzner-client.ts",
+    );
+    expect(heavy).toEqual([]);
+    expect(loaded).toContain("src/commands/index.ts");
+  });
+
+  it("has no import cycles", () => {
+    const cycles: string[] = [];
+    const state = new Map<string, "visiting" | "done">();
+    const stack: string[] = [];
+    const visit = (file: string) => {
+      if (state.get(file) === "done") return;
+      if (state.get(file) === "visiting") {
+        cycles.push([...stack.slice(stack.indexOf(file)), file].join(" → "));
+        return;
+      }
+      state.set(file, "visiting");
+      stack.push(file);
+      for (const e of outgoing(file)) if (e.to.startsWith("src/") && !e.dynamic) visit(e.to);
+      stack.pop();
+      state.set(file, "done");
+    };
+    for (const file of files) visit(file);
+    expect(cycles).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  checkExpiredCommand,
+  checkExpiredFailed,
+  checkExpiredJson,
+  checkExpiredText,
+} from "../../src/commands/check-expired.ts";
+import { ForbiddenError } from "../../src/core/errors.ts";
+import { ADMIN, ALICE, anInstance, caught, NOW, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+
+let w: StoreWorld;
+beforeEach(async () => {
+  w = await startStoreWorld();
+});
+afterEach(() => w.close());
+
+const retryAt = new Date("2026-11-25T12:01:00Z");
+
+describe("check-expired", () => {
+  it("is for admins (the operator in the terminal), and with nothing due asks nobody anything", async () => {
+    w.plant(ALICE.id);
+    expect(await caught(() => checkExpiredCommand.execute(w.ctx(ALICE), {}))).toBeInstanceOf(ForbiddenError);
+    const shown = await checkExpiredCommand.execute(w.ctx(ADMIN), {});
+    expect(shown.text({ now: NOW, actor: ADMIN })).toBe("Nothing has expired.");
+    expect(shown.failed).toBe(false);
+    expect(w.notes.notices).toEqual([]);
+  });
+
+  it("words deletions, failed deletes with their retry, and instances left to another process", () => {
+    const summary = {
+      outcomes: [
+        { instance: anInstance(), error: null, retryAt: null, locked: false },
+        { instance: anInstance({ id: "ccc-bbbbbb" }), error: "Hetzner said no", retryAt, locked: false },
+      ],
+      busy: ["ccc-cccccc"],
+    };
+    expect(checkExpiredText(summary).split("\n")).toEqual([
+      "ccc-abcdef: deleted",
+      "ccc-bbbbbb: delete failed, retried from 2026-11-25T12:01:00.000Z: Hetzner said no",
+      "ccc-cccccc: left to another ccc process acting on it",
+    ]);
+    expect(checkExpiredFailed(summary)).toBe(true);
+    expect(checkExpiredJson(summary).outcomes[1]).toMatchObject({
+      id: "ccc-bbbbbb",
+      error: "Hetzner said no",
+      retryAt: "2026-11-25T12:01:00.000Z",
+    });
+    expect(checkExpiredCommand.doors.slack).toBeUndefined();
+  });
+});

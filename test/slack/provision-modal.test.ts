@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import type { Offer } from "../../src/core/cloud/catalog.ts";
+import type { Policy } from "../../src/core/instances/policy.ts";
+import { costLine, hourOptions, offerLabel, provisionModal } from "../../src/slack/blocks/provision-modal.ts";
+
+const offer: Offer = {
+  type: {
+    name: "cx23",
+    description: "CX23",
+    cores: 2,
+    memoryGb: 4,
+    diskGb: 40,
+    architecture: "x86",
+    deprecated: false,
+    prices: [],
+  },
+  location: "fsn1",
+  hourly: "0.0080000000",
+  monthly: "4.9900000000",
+};
+const policy: Policy = {
+  image: "ubuntu-24.04",
+  defaultServerType: "cx23",
+  defaultLocation: "fsn1",
+  defaultHours: 3,
+  maxHours: 10,
+  maxLifetimeHours: 72,
+  maxInstancesPerUser: 2,
+};
+
+describe("the provision form's pieces", () => {
+  it("estimates the cost for the hours picked, or asks for a type first", () => {
+    expect(costLine(offer, 8)).toBe(
+      "Estimated cost: *€0.06* for 8 h (€0.0080 per hour, incl. VAT). Billed per hour started; deleting early stops it.",
+    );
+    expect(costLine(offer, 0.5)).toContain("*€0.00* for 0.5 h");
+    expect(costLine(undefined, 8)).toBe("Pick a server type to see the cost.");
+  });
+
+  it("offers lifetimes up to the cap, with the default and the cap among them", () => {
+    expect(hourOptions(policy)).toEqual([1, 2, 3, 4, 8, 10]);
+    expect(hourOptions({ ...policy, maxHours: 1, defaultHours: 1 })).toEqual([1]);
+  });
+
+  it("labels a type within Slack's 75 characters", () => {
+    expect(offerLabel(offer)).toBe("cx23 · 2 vCPU · 4 GB · x86 · €0.0080/h");
+    const long = { ...offer, type: { ...offer.type, name: "x".repeat(80) } };
+    expect(offerLabel(long)).toHaveLength(75);
+  });
+
+  it("warns instead of a type list where nothing is offered, and keeps the chosen hours in the cost", () => {
+    const modal = provisionModal({
+      policy,
+      locations: [
+        { name: "fsn1", description: "", city: "Falkenstein", country: "DE", networkZone: "eu-central" },
+      ],
+      offers: [],
+      choice: { location: "fsn1", serverType: "cx23", hours: 8 },
+      lastKey: null,
+    });
+    const text = JSON.stringify(modal.blocks);
+    expect(text).toContain("No server type is available in fsn1");
+    expect(text).toContain("Pick a server type to see the cost.");
+    expect(text).not.toContain("initial_value");
+  });
+});
