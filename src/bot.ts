@@ -10,6 +10,7 @@ import {
   REQUIRED_FOR_CLOUD,
 } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { machinesByStatus } from "./core/store/machine-counts.ts";
 import { seenRequestStoreFor } from "./core/store/seen-request-store.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
@@ -17,6 +18,8 @@ import type { HttpLimits } from "./http/limits.ts";
 import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
 import { lifecycleSettings } from "./lifecycle/settings.ts";
+import { metricsRoute } from "./metrics/metrics-route.ts";
+import { PrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
@@ -79,7 +82,9 @@ export async function startBot(
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose });
+  const metrics = new PrometheusMetrics();
+  const deps = composeCore(env, { log, notifier, metrics, ...options.compose });
+  metrics.countMachinesWith(() => machinesByStatus(deps.store.db));
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,
@@ -95,7 +100,12 @@ export async function startBot(
   // Our own receiver in HTTP mode: Bolt's buffers 4 MB before it checks a signature.
   const receiver = socketMode
     ? null
-    : new SlackReceiver({ signingSecret: env.SLACK_SIGNING_SECRET as string, clock, log });
+    : new SlackReceiver({
+        signingSecret: env.SLACK_SIGNING_SECRET as string,
+        clock,
+        log,
+        onAck: metrics.slackAck,
+      });
   const app = new App({
     token,
     logger: boltLogger(log),
@@ -111,6 +121,7 @@ export async function startBot(
             env.SLACK_API_URL,
             log,
             options.socket,
+            metrics.slackAck,
           ),
         }),
   });
@@ -139,7 +150,11 @@ export async function startBot(
   refresher.unref();
 
   // One HTTP server in both modes; `/slack/events` only in HTTP mode.
-  const routes: Route[] = [healthRoute(deps.store), ...(receiver ? [receiver.route] : [])];
+  const routes: Route[] = [
+    healthRoute(deps.store),
+    metricsRoute(metrics, env.CCC_METRICS_TOKEN),
+    ...(receiver ? [receiver.route] : []),
+  ];
   let listening: HttpServer | null = null;
   try {
     listening = await startHttpServer({

@@ -7,10 +7,12 @@ import type { Clock } from "./core/clock.ts";
 import type { CloudApi } from "./core/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
+import { countHetznerRequests } from "./core/hetzner/request-metrics.ts";
 import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import { SshMachineChannel } from "./core/machine/machine-channel.ts";
 import type { MachineChannel } from "./core/machine/machine-port.ts";
+import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import { OperatorKey } from "./core/operator-key.ts";
@@ -20,6 +22,8 @@ export interface ComposeOptions {
   clock?: Clock;
   log?: Logger;
   notifier?: Notifier;
+  /** Where core's counters go (the bot's /metrics); none by default. */
+  metrics?: Metrics;
   /** Refuse to start without the Hetzner token and operator key (every command that touches the cloud). */
   needCloud?: boolean;
   /** Replace parts for tests and benchmarks; production uses the real ones. */
@@ -45,6 +49,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
       endpoint: env.HCLOUD_ENDPOINT,
       token: env.HCLOUD_TOKEN ?? "",
       clock,
+      onExchange: countHetznerRequests(options.metrics ?? noopMetrics),
       ...options.hetzner,
     });
   const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
@@ -59,6 +64,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
+    metrics: options.metrics ?? noopMetrics,
     policy: {
       image: env.CCC_IMAGE,
       defaultServerType: env.CCC_DEFAULT_SERVER_TYPE,

@@ -56,6 +56,8 @@ export const slackEnvSchema = z.object({
     ),
   ),
   PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(65535).default(3000)),
+  /** When set, GET /metrics wants `Authorization: Bearer <this>`. */
+  CCC_METRICS_TOKEN: optionalText,
 });
 
 const cronExpression = (fallback: string) =>

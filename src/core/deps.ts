@@ -4,6 +4,7 @@ import type { CloudApi } from "./cloud.ts";
 import type { Installer } from "./installer.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Notifier } from "./notifier.ts";
 import type { OperatorKey } from "./operator-key.ts";
 import type { Policy } from "./policy.ts";
@@ -20,6 +21,8 @@ export interface CoreDeps {
   clock: Clock;
   log: Logger;
   notifier: Notifier;
+  /** Counters and timings for /metrics; none when left out. */
+  metrics?: Metrics;
   policy: Policy;
   operatorKey: OperatorKey;
   paths: {

@@ -8,6 +8,7 @@ import { instanceLease, takeLease } from "./lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "./machine/extra-files.ts";
 import { generateHostKey } from "./machine/host-key.ts";
 import { ensureDataDirs, instancePaths } from "./provision.ts";
+import { stepTimer } from "./provision-metrics.ts";
 import { serverLabels } from "./server-labels.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
@@ -74,7 +75,11 @@ export async function resumeProvision(
 
 function reporter(deps: CoreDeps, onProgress: (progress: ProvisionProgress) => void): Report {
   const started = deps.clock.now().getTime();
-  return (step, instance) => onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  const timeStep = stepTimer(deps);
+  return (step, instance) => {
+    timeStep(step);
+    onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
+  };
 }
 
 async function createAndFinish(deps: CoreDeps, recorded: Instance, report: Report): Promise<Instance> {
