@@ -80,11 +80,14 @@ function parseLabels(text: string, line: number): Record<string, string> {
   return labels;
 }
 
+/** Go's float syntax, as Prometheus reads it: `NaN` and `Inf` in any case (prom-client writes `Nan`). */
 function parseValue(text: string): number {
-  if (text === "+Inf") return Number.POSITIVE_INFINITY;
-  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  const special = text.toLowerCase();
+  if (special === "nan") return Number.NaN;
+  if (special === "+inf" || special === "inf") return Number.POSITIVE_INFINITY;
+  if (special === "-inf") return Number.NEGATIVE_INFINITY;
   const value = Number(text);
-  if (Number.isNaN(value) && text !== "NaN") throw new Error(`not a sample value: ${text}`);
+  if (Number.isNaN(value)) throw new Error(`not a sample value: ${text}`);
   return value;
 }
 
