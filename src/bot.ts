@@ -9,6 +9,8 @@ import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
+import { metricsRoute } from "./metrics/metrics-route.ts";
+import { PrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { loadConfig } from "./preflight.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
@@ -68,7 +70,9 @@ export async function startBot(
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
-  const deps = composeCore(config, { log, notifier, ...options.compose });
+  const metrics = new PrometheusMetrics();
+  const deps = composeCore(config, { log, notifier, metrics, ...options.compose });
+  metrics.countMachinesWith(() => deps.store.machinesByStatus());
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,
@@ -84,7 +88,7 @@ export async function startBot(
   // Our own receiver in HTTP mode: Bolt's buffers 4 MB before it checks a signature.
   const receiver = socketMode
     ? null
-    : new SlackReceiver({ signingSecret: slack.signingSecret ?? "", clock, log });
+    : new SlackReceiver({ signingSecret: slack.signingSecret ?? "", clock, log, onAck: metrics.slackAck });
   const app = new App({
     token,
     logger: boltLogger(log),
@@ -95,7 +99,13 @@ export async function startBot(
       ? { receiver }
       : {
           socketMode: true,
-          receiver: createSocketReceiver(slack.appToken ?? "", slack.apiUrl, log, options.socket),
+          receiver: createSocketReceiver(
+            slack.appToken ?? "",
+            slack.apiUrl,
+            log,
+            options.socket,
+            metrics.slackAck,
+          ),
         }),
   });
   try {
@@ -123,7 +133,11 @@ export async function startBot(
   refresher.unref();
 
   // One HTTP server in both modes; `/slack/events` only in HTTP mode.
-  const routes: Route[] = [healthRoute(deps.store), ...(receiver ? [receiver.route] : [])];
+  const routes: Route[] = [
+    healthRoute(deps.store),
+    metricsRoute(metrics, slack.metricsToken),
+    ...(receiver ? [receiver.route] : []),
+  ];
   let listening: HttpServer | null = null;
   try {
     listening = await startHttpServer({

@@ -8,8 +8,10 @@ import { Catalog } from "./core/cloud/catalog.ts";
 import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import type { HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
+import { countHetznerRequests } from "./core/hetzner/request-metrics.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import type { MachineChannel } from "./core/machine/machine-port.ts";
+import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
@@ -19,6 +21,8 @@ export interface ComposeOptions {
   clock?: Clock;
   log?: Logger;
   notifier?: Notifier;
+  /** Where core's counters go (the bot's /metrics); none by default. */
+  metrics?: Metrics;
   /** Refuse to start without the Hetzner token and operator key (every command that touches the cloud). */
   needCloud?: boolean;
   /** Replace parts for tests and benchmarks; production uses the real ones. */
@@ -46,6 +50,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
         endpoint: config.hetzner.endpoint,
         token: config.hetzner.token ?? "",
         clock,
+        onExchange: countHetznerRequests(options.metrics ?? noopMetrics),
         ...options.hetzner,
       });
     });
@@ -71,6 +76,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
+    metrics: options.metrics ?? noopMetrics,
     policy: { ...config.policy },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {

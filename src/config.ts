@@ -43,6 +43,8 @@ export interface Config {
     apiUrl: string | undefined;
     admins: string[];
     port: number;
+    /** When set, `GET /metrics` wants `Authorization: Bearer <this>`. */
+    metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
 }
@@ -101,6 +103,8 @@ const envSchema = z.object({
     ),
   ),
   PORT: port(3000, 0),
+  /** When set, GET /metrics wants `Authorization: Bearer <this>`. */
+  CCC_METRICS_TOKEN: optionalText,
   CCC_SWEEP_CRON: cronExpression("* * * * *"),
   CCC_RECONCILE_CRON: cronExpression("*/10 * * * *"),
   CCC_REMIND_MINUTES: z.preprocess(
@@ -183,6 +187,7 @@ function toConfig(env: Env): Config {
       apiUrl: env.SLACK_API_URL,
       admins: env.CCC_ADMINS,
       port: env.PORT,
+      metricsToken: env.CCC_METRICS_TOKEN,
     },
     lifecycle: {
       sweepCron: env.CCC_SWEEP_CRON,

@@ -4,6 +4,7 @@ import type { CloudApi } from "./cloud/cloud.ts";
 import type { Policy } from "./instances/policy.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
+import type { Metrics } from "./metrics.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
@@ -20,6 +21,8 @@ export interface CoreDeps {
   clock: Clock;
   log: Logger;
   notifier: Notifier;
+  /** Counters and timings for /metrics; none when left out. */
+  metrics?: Metrics;
   policy: Policy;
   operatorKey: OperatorKey;
   paths: {

@@ -3,6 +3,8 @@ import type { CoreDeps } from "../core/deps.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
+import { metricsOf } from "../core/metrics.ts";
+import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
 
 /** The lifecycle jobs' schedule and rules (see `lifecycleSettings` for reading them from the environment). */
 export interface LifecycleSettings {
@@ -38,6 +40,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
   const jobs: Record<JobName, () => Promise<unknown>> = {
     sweep: async () => {
       const { outcomes } = await runSweep(deps);
+      countSweep(metricsOf(deps), outcomes);
       if (outcomes.length > 0) {
         const failed = outcomes.filter((o) => o.error).length;
         deps.log.info("expiry sweep", { deleted: outcomes.length - failed, failed });
@@ -45,6 +48,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
     },
     remind: async () => {
       const { reminders } = await runReminders(deps, settings.remindMinutes);
+      countReminders(metricsOf(deps), reminders);
       if (reminders.length > 0) deps.log.info("reminders", { sent: reminders.length });
     },
     reconcile: async () => {
@@ -58,6 +62,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
           void task.finally(() => background.delete(task));
         },
       });
+      countReconcile(metricsOf(deps), findings);
       for (const f of findings.filter((f) => f.outcome !== "waiting")) {
         deps.log.warn("reconcile", { ...f });
       }

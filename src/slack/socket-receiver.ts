@@ -1,6 +1,8 @@
 import { LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "../core/logger.ts";
+import type { AckObserver } from "./ack-kind.ts";
 import { boltLogger } from "./bolt-logger.ts";
+import { timeSocketAcks } from "./socket-ack-timer.ts";
 import { type RetryOptions, SOCKET_RETRY, slackErrorText, socketClientOptions } from "./web-client.ts";
 
 export interface SocketTuning {
@@ -20,6 +22,7 @@ export function createSocketReceiver(
   apiUrl: string | undefined,
   log: Logger,
   tuning: SocketTuning = {},
+  onAck?: AckObserver,
 ): SocketModeReceiver {
   let stopping = false;
   const retryConfig = {
@@ -46,5 +49,6 @@ export function createSocketReceiver(
   });
   receiver.client.on("connected", () => log.info("slack socket connected"));
   receiver.client.on("reconnecting", () => log.info("slack socket reconnecting"));
+  if (onAck) timeSocketAcks(receiver.client, onAck);
   return receiver;
 }

@@ -24,6 +24,7 @@ let
     "SLACK_BOT_TOKEN"
     "SLACK_APP_TOKEN"
     "SLACK_SIGNING_SECRET"
+    "CCC_METRICS_TOKEN"
   ];
   # Set by the module itself from its own options.
   ownNames = [ "CCC_OPERATOR_SSH_KEY" ];

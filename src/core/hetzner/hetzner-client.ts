@@ -13,7 +13,7 @@ import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOpt
 import { HetznerImages } from "./hetzner-images.ts";
 import { HetznerPricing } from "./hetzner-pricing.ts";
 import { HetznerVolumes } from "./hetzner-volumes.ts";
-import { HetznerHttp, type RateLimitState } from "./http.ts";
+import { HetznerHttp, type HttpOptions, type RateLimitState } from "./http.ts";
 import { isNotFound, listAll } from "./resource-helpers.ts";
 import {
   actionResponse,
@@ -46,6 +46,8 @@ export interface HetznerClientOptions {
   userAgent?: string;
   /** Per request; a request that hangs longer is retried like a network error (default 30 s). */
   requestTimeoutMs?: number;
+  /** Told of every request attempt (the bot counts them for /metrics). */
+  onExchange?: HttpOptions["onExchange"];
 }
 
 /** The cloud port over Hetzner's HTTP API, retrying like hcloud-go. */
@@ -70,6 +72,7 @@ export class HetznerClient implements CloudApi {
       random: options.random ?? Math.random,
       userAgent: options.userAgent ?? "ccc",
       timeoutMs: options.requestTimeoutMs ?? 30_000,
+      onExchange: options.onExchange,
     });
     this.volumes = new HetznerVolumes(this.http);
     this.images = new HetznerImages(this.http);

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Clock } from "../clock.ts";
 import { ExternalError } from "../errors.ts";
 import { backoffDelay, type RetryOptions } from "./backoff.ts";
+import type { HetznerExchange } from "./request-metrics.ts";
 import { errorBodySchema } from "./schemas.ts";
 
 /** Hetzner's rate-limit headers from the last response that carried them. */
@@ -22,6 +23,8 @@ export interface HttpOptions {
   userAgent: string;
   /** A request that has not answered by then counts as a network error (and is retried). */
   timeoutMs: number;
+  /** Told of every attempt (metrics); never changes what the request does. */
+  onExchange?: ((exchange: HetznerExchange) => void) | undefined;
 }
 
 export interface RequestOptions {
@@ -86,7 +89,7 @@ export class HetznerHttp {
 
     for (let attempt = 0; ; attempt++) {
       const retriesLeft = attempt < this.opts.retry.maxRetries;
-      let status: number;
+      let status = 0; // 0 until an answer comes
       let text: string;
       try {
         this.requestCount++;
@@ -99,10 +102,12 @@ export class HetznerHttp {
         });
         this.recordRateLimit(response.headers);
         status = response.status;
+        this.report(method, path, status);
         text = await response.text();
       } catch (cause) {
         // An abort is the caller's decision, not a flaky network: never retried, never wrapped.
         if (signal?.aborted) throw signal.reason;
+        if (status === 0) this.report(method, path, null);
         if (retriesLeft) {
           await this.backoff(attempt, signal);
           continue;
@@ -117,6 +122,14 @@ export class HetznerHttp {
         continue;
       }
       throw error;
+    }
+  }
+
+  private report(method: string, path: string, status: number | null): void {
+    try {
+      this.opts.onExchange?.({ method, path, status, rateLimitRemaining: this.rateLimit?.remaining ?? null });
+    } catch {
+      // Counting must never turn an answer into a failure (and a retry).
     }
   }
 

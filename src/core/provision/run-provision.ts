@@ -15,6 +15,7 @@ import {
   type ServerAfterFailure,
   serverOutcomeText,
 } from "./provision-failure.ts";
+import { stepTimer } from "./provision-metrics.ts";
 import { ensureDataDirs, instancePaths } from "./start-provision.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
@@ -85,9 +86,11 @@ function reporter(
   first: ProvisionStep = "creating_server",
 ): Report {
   const started = deps.clock.now().getTime();
+  const timeStep = stepTimer(deps);
   let current = first;
   const report = (step: ProvisionStep, instance: Instance) => {
     current = step;
+    timeStep(step);
     onProgress({ step, instance, elapsedMs: deps.clock.now().getTime() - started });
   };
   return Object.defineProperty(report, "step", { get: () => current }) as Report;

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
-import type { Instance } from "../instances/instance.ts";
+import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
 import {
   COLUMNS,
@@ -136,6 +136,17 @@ export class Store {
       .prepare(`SELECT count(*) AS n FROM instances WHERE owner = ? AND ${LIVE_SQL}`)
       .get(owner) as { n: number };
     return row.n;
+  }
+
+  /** How many instances are in each status, every status listed (zero included), in one grouped query. */
+  machinesByStatus(): Record<InstanceStatus, number> {
+    const counts = Object.fromEntries(INSTANCE_STATUSES.map((s) => [s, 0])) as Record<InstanceStatus, number>;
+    const rows = this.db.prepare("SELECT status, count(*) AS n FROM instances GROUP BY status").all() as {
+      status: InstanceStatus;
+      n: number;
+    }[];
+    for (const row of rows) counts[row.status] = row.n;
+    return counts;
   }
 
   /**

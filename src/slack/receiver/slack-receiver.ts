@@ -4,6 +4,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import { HttpError } from "../../http/http-error.ts";
 import type { Route, RouteRequest } from "../../http/server.ts";
+import { type AckObserver, ackKind } from "../ack-kind.ts";
 import { signatureProblem } from "./signature.ts";
 import { FORM, isSslCheck, JSON_BODY, parseSlackRequest } from "./slack-shapes.ts";
 
@@ -15,6 +16,8 @@ export interface SlackReceiverOptions {
   signingSecret: string;
   clock: Clock;
   log: Logger;
+  /** Told how long each request took from arrival to its ack. */
+  onAck?: AckObserver | undefined;
 }
 
 /**
@@ -43,6 +46,7 @@ export class SlackReceiver implements Receiver {
 
   private async handle({ req, res, body }: RouteRequest): Promise<void> {
     const { log } = this.options;
+    const arrived = performance.now();
     if (!this.accepting || !this.app) throw new HttpError(503, "not accepting requests");
     const contentType = req.headers["content-type"];
     if (contentType !== FORM && contentType !== JSON_BODY) {
@@ -83,7 +87,7 @@ export class SlackReceiver implements Receiver {
       res.writeHead(200).end();
       return;
     }
-    await this.dispatch(this.app, request.body, req, res);
+    await this.dispatch(this.app, request.body, req, res, arrived);
   }
 
   private async dispatch(
@@ -91,6 +95,7 @@ export class SlackReceiver implements Receiver {
     body: Record<string, unknown>,
     req: IncomingMessage,
     res: ServerResponse,
+    arrived: number,
   ): Promise<void> {
     const { log } = this.options;
     let answered = false;
@@ -113,6 +118,7 @@ export class SlackReceiver implements Receiver {
         ack: async (response?: unknown) => {
           if (answered) throw new ReceiverMultipleAckError();
           answer(200, response);
+          this.options.onAck?.(ackKind(body), (performance.now() - arrived) / 1000);
         },
         ...(retryNum && /^\d+$/.test(retryNum) ? { retryNum: Number(retryNum) } : {}),
         ...(retryReason ? { retryReason } : {}),

@@ -1,0 +1,126 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { InstanceStatus } from "../core/instances/instance.ts";
+import type { DeleteJob, Metrics } from "../core/metrics.ts";
+import type { Delivery } from "../core/notifier.ts";
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import type { AckKind } from "../slack/ack-kind.ts";
+
+/** Seconds: a server is created in under a minute, an install takes minutes, the install timeout is 30. */
+const STEP_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];
+/** Seconds: Slack gives up at 3. */
+const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
+
+/**
+ * The metrics port over prom-client, with a registry of its own (nothing global, so two bots in one
+ * process, as in the tests, never share a series) and Node's default process and event-loop metrics.
+ */
+export class PrometheusMetrics implements Metrics {
+  readonly registry = new Registry();
+  private countMachines: (() => Record<InstanceStatus, number>) | null = null;
+  private readonly steps: Histogram<"step">;
+  private readonly hetzner: Counter<"method" | "endpoint" | "status">;
+  private readonly rateLimit: Gauge;
+  private readonly failedDeletes: Counter<"job">;
+  private readonly orphans: Counter;
+  private readonly reminders: Counter<"delivery">;
+  private readonly acks: Histogram<"kind">;
+
+  constructor() {
+    const registers = [this.registry];
+    // Includes nodejs_eventloop_lag_seconds and its percentiles (from monitorEventLoopDelay).
+    collectDefaultMetrics({ register: this.registry });
+    const machines = () => this.countMachines?.();
+    new Gauge({
+      name: "ccc_machines",
+      help: "Instances in the store by status, counted at scrape time.",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        const counts = machines();
+        if (!counts) return;
+        for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+      },
+    });
+    this.steps = new Histogram({
+      name: "ccc_provision_step_duration_seconds",
+      help: "How long each provision step took, by step (creating_server, waiting_for_ssh, installing).",
+      labelNames: ["step"],
+      buckets: STEP_BUCKETS,
+      registers,
+    });
+    this.hetzner = new Counter({
+      name: "ccc_hetzner_requests_total",
+      help: "Requests to the Hetzner API (each attempt), by method, endpoint template and status (none: no answer).",
+      labelNames: ["method", "endpoint", "status"],
+      registers,
+    });
+    this.rateLimit = new Gauge({
+      name: "ccc_hetzner_rate_limit_remaining",
+      help: "Hetzner's RateLimit-Remaining from the latest answer that carried it.",
+      registers,
+    });
+    this.failedDeletes = new Counter({
+      name: "ccc_delete_failures_total",
+      help: "Server deletes that failed, by job (sweep: an expired machine; reconcile: an orphan).",
+      labelNames: ["job"],
+      registers,
+    });
+    this.orphans = new Counter({
+      name: "ccc_orphans_found_total",
+      help: "Orphan servers past their grace that reconcile set out to delete.",
+      registers,
+    });
+    this.reminders = new Counter({
+      name: "ccc_reminders_total",
+      help: "Expiry reminders, by delivery (sent, no_recipient, failed).",
+      labelNames: ["delivery"],
+      registers,
+    });
+    this.acks = new Histogram({
+      name: "ccc_slack_ack_duration_seconds",
+      help: "Time from a Slack request's arrival to its ack, by kind (command, action, view, event).",
+      labelNames: ["kind"],
+      buckets: ACK_BUCKETS,
+      registers,
+    });
+  }
+
+  /** Where `ccc_machines` reads its counts at each scrape. */
+  countMachinesWith(count: () => Record<InstanceStatus, number>): void {
+    this.countMachines = count;
+  }
+
+  provisionStep(step: ProvisionStep, seconds: number): void {
+    this.steps.observe({ step }, seconds);
+  }
+
+  hetznerRequest(method: string, endpoint: string, status: number | null): void {
+    this.hetzner.inc({ method, endpoint, status: status === null ? "none" : String(status) });
+  }
+
+  rateLimitRemaining(remaining: number): void {
+    this.rateLimit.set(remaining);
+  }
+
+  deleteFailed(job: DeleteJob): void {
+    this.failedDeletes.inc({ job });
+  }
+
+  orphanFound(): void {
+    this.orphans.inc();
+  }
+
+  reminderSent(delivery: Delivery): void {
+    this.reminders.inc({ delivery });
+  }
+
+  /** An `AckObserver` for the Slack receivers. */
+  readonly slackAck = (kind: AckKind, seconds: number): void => {
+    this.acks.observe({ kind }, seconds);
+  };
+
+  /** The exposition text, and its content type (text format 0.0.4). */
+  async scrape(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
