@@ -1,5 +1,6 @@
 import { ForbiddenError, UserError } from "./errors.ts";
 import { type Instance, isInstanceId } from "./instance.ts";
+import { normalizeInstanceId } from "./instances/instance-id.ts";
 import type { InstanceStore } from "./store/instance-store.ts";
 
 /** Who asks: a Slack user id or an operator name; admins may act on every instance. */
@@ -13,7 +14,7 @@ export const SYSTEM_ACTOR: Actor = { id: "ccc", isAdmin: true };
 
 /** Checks the shape of an id before anything looks it up. */
 export function parseInstanceId(value: string): string {
-  const id = value.trim().toLowerCase();
+  const id = normalizeInstanceId(value);
   if (!isInstanceId(id)) {
     throw new UserError(`"${value.slice(0, 30)}" is not an instance id; ids look like ccc-7f3k2q.`, {
       field: "id",

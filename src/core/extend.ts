@@ -1,14 +1,10 @@
 import { type Actor, instanceFor } from "./actor.ts";
 import type { CoreDeps } from "./deps.ts";
-import { UserError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
-import { extendedExpiry, parseHours } from "./policy.ts";
-import { serverLabels } from "./server-labels.ts";
+import { extendDeadline } from "./instances/extend-deadline.ts";
+import { parseHours } from "./policy.ts";
 
-/**
- * Moves the deadline by `hours`, within the caps. The server's `ccc-expires-at` label changes
- * first: the reconciler trusts labels, so a label behind the store could delete a wanted machine.
- */
+/** Moves the deadline by `hours`, within the caps (see `extendDeadline` for how races end). */
 export async function extend(
   deps: CoreDeps,
   actor: Actor,
@@ -16,23 +12,6 @@ export async function extend(
   rawHours: unknown,
 ): Promise<Instance> {
   const hours = parseHours(rawHours, deps.policy);
-  const instance = instanceFor(deps.store, actor, rawId, "extend");
-  if (instance.status !== "ready" && instance.status !== "creating" && instance.status !== "installing") {
-    throw new UserError(`${instance.id} is ${instance.status}; only a live machine can be extended.`, {
-      code: "not_live",
-    });
-  }
-  const now = deps.clock.now();
-  if (instance.expiresAt.getTime() <= now.getTime()) {
-    throw new UserError(`${instance.id} has already expired and is being deleted.`, { code: "not_live" });
-  }
-  const expiresAt = extendedExpiry(instance.createdAt, instance.expiresAt, hours, deps.policy);
-  if (instance.hetznerServerId !== null) {
-    await deps.cloud.setServerLabels(instance.hetznerServerId, serverLabels(instance.id, expiresAt));
-  }
-  return deps.store.update(
-    instance.id,
-    { expiresAt },
-    { actor: actor.id, kind: "extended", detail: `+${hours} h to ${expiresAt.toISOString()}` },
-  );
+  const { id } = instanceFor(deps.store, actor, rawId, "extend");
+  return extendDeadline(deps, actor, id, hours);
 }

@@ -3,6 +3,7 @@ import type { CoreDeps } from "./deps.ts";
 import { ExternalError, UserError } from "./errors.ts";
 import type { Instance } from "./instance.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import { labelledExpiry, syncExpiryLabel } from "./instances/expiry-label.ts";
 
 import { instanceLease, takeLease } from "./lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "./machine/extra-files.ts";
@@ -146,6 +147,8 @@ async function finishProvision(
     ipv6: server.ipv6,
   });
   if (!server.ipv4) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+  // An extend before the server id was recorded could not reach the label; every one after it does.
+  await syncExpiryLabel(deps, recorded.id, server.id, labelledExpiry(server.labels));
 
   report("waiting_for_ssh", instance);
   await waitForServer(server.ipv4);

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import type { Clock } from "../clock.ts";
 import { NotFoundError, QuotaError } from "../errors.ts";
 import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instance.ts";
+import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { migrate } from "./migrations.ts";
 
 /** One line of the audit trail: every state change, refusal and notable action. */
@@ -241,6 +242,19 @@ export class InstanceStore {
       })
       .immediate();
     return this.require(id);
+  }
+
+  /**
+   * Moves the deadline from `from` to `to` and records it, in one transaction, only when the store
+   * still says `from`: null when another extend (in any process) moved it first.
+   */
+  extendExpiry(id: string, from: Date, to: Date, note: EventNote): Instance | null {
+    const moved = this.db.transaction(() => {
+      if (!compareAndSetExpiry(this.db, id, from, to)) return null;
+      this.insertEvent(id, note);
+      return this.require(id);
+    });
+    return moved.immediate();
   }
 
   /** Marks an instance deleted; the row stays for usage and audit. */

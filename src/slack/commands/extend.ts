@@ -1,5 +1,6 @@
 import { extend } from "../../commands/extend.ts";
 import { UserError } from "../../core/errors.ts";
+import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
 import { instanceCard } from "../blocks/instance-blocks.ts";
 import { commandContext } from "../bot-context.ts";
 import { section } from "../mrkdwn.ts";
@@ -10,7 +11,7 @@ export const extendCommand: SlashHandler = async (bot, req) => {
   const [id, hours] = req.args;
   if (!id || !hours) throw new UserError("Usage: /ccc extend <id> <hours>, e.g. /ccc extend ccc-7f3k2q 2");
   const ctx = commandContext(bot, req.userId);
-  const instance = await bot.gate.serial(id.trim().toLowerCase(), () => extend(ctx, { id, hours }));
+  const instance = await bot.gate.serial(normalizeInstanceId(id), () => extend(ctx, { id, hours }));
   const now = bot.deps.clock.now();
   await req.reply({
     text: `${instance.id} extended by ${hours} h.`,
