@@ -1,4 +1,5 @@
 import { App, LogLevel } from "@slack/bolt";
+import { minimalChildEnv } from "./adapters/child-env.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import {
@@ -79,7 +80,8 @@ export async function startBot(
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, env.SLACK_API_URL, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: env.CCC_ADMINS, clock, log });
-  const deps = composeCore(env, { log, notifier, ...options.compose });
+  const childEnv = minimalChildEnv(rawEnv);
+  const deps = composeCore(env, { log, notifier, childEnv, ...options.compose });
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {
     deps,

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { minimalChildEnv } from "./adapters/child-env.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { ConfigError, type CoreEnv, fromRoot, missingSettings, REQUIRED_FOR_CLOUD } from "./config.ts";
 import { Catalog } from "./core/catalog.ts";
@@ -28,6 +29,8 @@ export interface ComposeOptions {
   machine?: MachineChannel;
   timing?: Partial<CoreDeps["timing"]>;
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
+  /** The environment of the installer and ssh (the entry points pass `minimalChildEnv` of theirs). */
+  childEnv?: Record<string, string>;
 }
 
 /** Builds core's dependencies from parsed settings: the one place that opens the store and the adapters. */
@@ -50,12 +53,13 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
   const keyPath = env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
   const instancesDir = join(dataDir, "instances");
+  const childEnv = options.childEnv ?? minimalChildEnv({ PATH: env.PATH, USER: env.USER });
   return {
     store,
     cloud,
     catalog: new Catalog(cloud, clock),
-    installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
-    machine: options.machine ?? new SshMachineChannel({ identityFile: keyPath, instancesDir }),
+    installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE, childEnv),
+    machine: options.machine ?? new SshMachineChannel({ identityFile: keyPath, instancesDir, env: childEnv }),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,

@@ -1,4 +1,5 @@
 import { Option } from "commander";
+import { minimalChildEnv } from "../adapters/child-env.ts";
 import type { CommandContext } from "../commands/context.ts";
 import { type ComposeOptions, composeCore } from "../compose.ts";
 import { type Env, installerProblems, loadEnv, missingSettings, REQUIRED_FOR_CLOUD } from "../config.ts";
@@ -55,7 +56,8 @@ export function createKit(io: CliIo): CliKit {
           ...(needs.installer && !io.compose?.installer ? [installerProblems] : []),
         ]);
         const notifier = needs.notifies && !io.compose?.notifier ? cliNotifier(env, io, kit.json) : undefined;
-        const deps = composeCore(env, { ...io.compose, ...(notifier ? { notifier } : {}) });
+        const childEnv = minimalChildEnv(io.env);
+        const deps = composeCore(env, { childEnv, ...io.compose, ...(notifier ? { notifier } : {}) });
         try {
           await body({ ctx: { deps, actor: { id: operatorName(env), isAdmin: true } }, env }, ...args);
         } finally {
