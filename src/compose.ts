@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { systemClock } from "./adapters/system-clock.ts";
@@ -15,6 +15,7 @@ import type { MachineChannel } from "./core/machine/machine-port.ts";
 import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import { OperatorKey } from "./core/operator-key.ts";
+import { secureDataDir } from "./core/store/file-modes.ts";
 import { InstanceStore } from "./core/store/instance-store.ts";
 
 export interface ComposeOptions {
@@ -40,7 +41,7 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
   const clock = options.clock ?? systemClock;
   const dbPath = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
   const dataDir = dbPath === ":memory:" ? fromRoot("data") : dirname(dbPath);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   const store = InstanceStore.open(dbPath, clock);
   const cloud =
     options.cloud ??

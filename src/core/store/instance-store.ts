@@ -3,6 +3,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError, QuotaError } from "../errors.ts";
 import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instance.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
+import { secureDbFiles } from "./file-modes.ts";
 import { migrate } from "./migrations.ts";
 
 /** One line of the audit trail: every state change, refusal and notable action. */
@@ -121,12 +122,14 @@ export class InstanceStore {
   }
 
   static open(path: string, clock: Clock): InstanceStore {
+    secureDbFiles(path);
     const db = new Database(path);
     // Before anything else: a second process opening the file at the same moment waits instead of failing.
     db.pragma("busy_timeout = 5000");
     // Switching a new file to WAL takes an exclusive lock that SQLite's busy handler does not wait
     // for; another process doing the same at that moment makes it fail at once, so try again.
     whileBusy(() => db.pragma("journal_mode = WAL"));
+    secureDbFiles(path);
     db.pragma("foreign_keys = ON");
     migrate(db);
     return new InstanceStore(db, clock);
