@@ -3,6 +3,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
+import { refuseUrlCredentials } from "./config-url.ts";
 import { flakePathProblem } from "./core/instance-flake.ts";
 import { parseSshPublicKey } from "./core/ssh-key.ts";
 
@@ -17,7 +18,9 @@ const optionalText = z.preprocess(blankAsUnset, z.string().trim().optional());
 /** Every setting ccc reads from the environment (see .env.example for what each means). */
 export const coreEnvSchema = z.object({
   HCLOUD_TOKEN: optionalText,
-  HCLOUD_ENDPOINT: z.preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1")),
+  HCLOUD_ENDPOINT: z
+    .preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1"))
+    .superRefine(refuseUrlCredentials),
   CCC_DB_PATH: z.preprocess(blankAsUnset, z.string().default("data/ccc.db")),
   CCC_NIXOS_ANYWHERE: z.preprocess(blankAsUnset, z.string().default("nixos-anywhere")),
   CCC_OPERATOR_SSH_KEY: optionalText,
@@ -45,7 +48,7 @@ export const slackEnvSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_API_URL: z.preprocess(blankAsUnset, z.url().optional()),
+  SLACK_API_URL: z.preprocess(blankAsUnset, z.url().optional()).superRefine(refuseUrlCredentials),
   CCC_ADMINS: z.preprocess(
     (v) => (typeof v === "string" ? v : ""),
     z.string().transform((v) =>
