@@ -10,6 +10,7 @@ import { extraFilesDir, removeExtraFiles, withExtraFiles } from "./machine/extra
 import { generateHostKey } from "./machine/host-key.ts";
 import { ensureDataDirs, instancePaths } from "./provision.ts";
 import { serverLabels } from "./server-labels.ts";
+import { userFacingFailure } from "./user-facing-failure.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
 export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
@@ -264,7 +265,7 @@ export async function failProvision(
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(
       id,
-      { status: "failed", failureReason: reason },
+      { status: "failed", failureReason: userFacingFailure(error) },
       { ...ACTOR, kind: "failed", detail: `${reason}; ${cleanup}` },
     );
   }

@@ -2,6 +2,7 @@ import { completeProvision } from "../commands/provision.ts";
 import { ExternalError } from "../core/errors.ts";
 import type { Instance } from "../core/instance.ts";
 import { ProvisionError } from "../core/run-provision.ts";
+import { userFacingCleanup, userFacingFailure } from "../core/user-facing-failure.ts";
 import {
   cleanupSucceeded,
   creatingMessage,
@@ -43,18 +44,19 @@ function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
     return currentMessage(current, now);
   }
   if (error instanceof ProvisionError) {
-    if (!cleanupSucceeded(error.cleanup)) {
-      void bot.deps.notifier.notify({
-        kind: "admin_alert",
-        text: `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${error.cleanup}`,
-      });
-    }
-    return failedMessage(recorded.id, error.reason, error.cleanup);
+    // The admins get the detail (the installer's lines, its log, Hetzner's words); the owner plain words.
+    void bot.deps.notifier.notify({
+      kind: "admin_alert",
+      text: cleanupSucceeded(error.cleanup)
+        ? `${recorded.id} (owner ${recorded.owner}) failed to provision: ${error.reason}; ${error.cleanup}`
+        : `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${error.reason}; ${error.cleanup}`,
+    });
+    return failedMessage(recorded.id, userFacingFailure(error), userFacingCleanup(error.cleanup));
   }
   const reason = errorText(error, bot.log, "provision");
   void bot.deps.notifier.notify({
     kind: "admin_alert",
-    text: `${recorded.id} failed unexpectedly: ${reason}`,
+    text: `${recorded.id} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
   });
   return failedMessage(
     recorded.id,

@@ -2,6 +2,7 @@ import type { CloudServer } from "../cloud.ts";
 import type { Instance } from "../instance.ts";
 import { failProvision, ProvisionError, resumeProvision } from "../run-provision.ts";
 import { lifecycleStoreFor } from "../store/lifecycle-store.ts";
+import { PlainFailure, userFacingCleanup, userFacingFailure } from "../user-facing-failure.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -51,11 +52,14 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
       pass.options.background(`resume ${current.id}`, () => resume().then(() => lease.release()));
       return finding(current, plan, "started");
     }
-    const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason));
+    const failed = await failProvision(deps, current.id, plan.server, new PlainFailure(plan.reason));
     await deps.notifier.notify({
       kind: "provision_abandoned",
       instance: deps.store.require(current.id),
-      reason: failed instanceof ProvisionError ? `${failed.reason}; ${failed.cleanup}` : failed.message,
+      reason:
+        failed instanceof ProvisionError
+          ? `${userFacingFailure(failed)}; ${userFacingCleanup(failed.cleanup)}`
+          : userFacingFailure(failed),
     });
     return finding(current, plan, "done");
   } catch (error) {
@@ -79,7 +83,7 @@ async function finishResume(pass: ReconcilePass, row: Instance, server: CloudSer
       await deps.notifier.notify({
         kind: "provision_abandoned",
         instance,
-        reason: `resuming after a restart failed: ${messageOf(error)}`,
+        reason: `resuming after a restart failed: ${userFacingFailure(error)}`,
       });
     }
     return messageOf(error);
