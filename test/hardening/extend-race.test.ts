@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { extend } from "../../src/commands/extend.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
+import { labelledExpiry, syncExpiryLabel } from "../../src/core/instances/expiry-label.ts";
+import { serverLabels } from "../../src/core/server-labels.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
 import { MINUTE, plant, realTimeCloud, startWorld, type World } from "../lifecycle/world.ts";
 
@@ -100,5 +102,34 @@ describe("two processes extending one machine at once", () => {
     await Promise.all(runs);
     expect(w.deps.store.require(instance.id).expiresAt.getTime()).toBe(before + 6 * HOUR);
     expect(label()).toBe(seconds(before + 6 * HOUR));
+  });
+});
+
+describe("syncExpiryLabel", () => {
+  it("writes the store's deadline over a stale label, and nothing when they already agree", async () => {
+    const { instance, server } = await plant(w.deps, { minutes: 60 });
+    const serverId = server?.id ?? 0;
+    const stale = new Date(instance.expiresAt.getTime() - HOUR);
+    await w.deps.cloud.setServerLabels(serverId, serverLabels(instance.id, stale));
+    const puts = () => w.h.cloud.requests.filter((r) => r.method === "PUT").length;
+    const before = puts();
+
+    await syncExpiryLabel(w.deps, instance.id, serverId, stale);
+    expect(label()).toBe(seconds(instance.expiresAt.getTime()));
+    expect(puts()).toBe(before + 1);
+    await syncExpiryLabel(w.deps, instance.id, serverId, instance.expiresAt);
+    expect(puts()).toBe(before + 1);
+    expect(labelledExpiry(w.h.cloud.servers()[0]?.labels ?? {})?.getTime()).toBe(
+      Math.floor(instance.expiresAt.getTime() / 1000) * 1000,
+    );
+  });
+
+  it("leaves a machine being deleted alone", async () => {
+    const { instance, server } = await plant(w.deps, { minutes: 60 });
+    w.deps.store.update(instance.id, { status: "deleting" }, { actor: "test", kind: "deleting" });
+    const before = w.h.cloud.requests.length;
+    await syncExpiryLabel(w.deps, instance.id, server?.id ?? 0, null);
+    expect(w.h.cloud.requests.length).toBe(before);
+    expect(labelledExpiry({})).toBeNull();
   });
 });
