@@ -1,4 +1,5 @@
 import { App, LogLevel } from "@slack/bolt";
+import { minimalChildEnv } from "./adapters/child-env.ts";
 import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
@@ -71,7 +72,8 @@ export async function startBot(
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
   const metrics = new PrometheusMetrics();
-  const deps = composeCore(config, { log, notifier, metrics, ...options.compose });
+  const childEnv = minimalChildEnv(rawEnv);
+  const deps = composeCore(config, { log, notifier, metrics, childEnv, ...options.compose });
   metrics.countMachinesWith(() => deps.store.machinesByStatus());
   const tasks = new BackgroundTasks(log);
   const bot: BotContext = {

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { minimalChildEnv } from "./adapters/child-env.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
@@ -15,7 +16,7 @@ import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
-import { Store } from "./core/store/store.ts";
+import { Store, secureDataDir } from "./core/store/store.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -31,6 +32,8 @@ export interface ComposeOptions {
   machine?: MachineChannel;
   timing?: Partial<CoreDeps["timing"]>;
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
+  /** The environment of the installer and ssh (the entry points pass `minimalChildEnv` of theirs). */
+  childEnv?: Record<string, string>;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -39,7 +42,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
   const { db, dataDir, flakeDir } = config.paths;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureDataDir(dataDir);
   const store = Store.open(db, clock);
   // The Hetzner client and the installer (with execa) load at their first use: `ccc list` needs neither.
   const cloud =
@@ -57,6 +60,8 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   const keyPath = config.operator.sshKey ?? "";
   const publicKey = keyPath ? readPublicKey(`${keyPath}.pub`) : "";
   const instancesDir = join(dataDir, "instances");
+  const childEnv =
+    options.childEnv ?? minimalChildEnv({ PATH: config.installer.searchPath, USER: config.operator.name });
   return {
     store,
     cloud,
@@ -65,13 +70,13 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
       options.installer ??
       new OnDemandInstaller(async () => {
         const { NixosAnywhere } = await import("./adapters/nixos-anywhere.ts");
-        return new NixosAnywhere(config.installer.command);
+        return new NixosAnywhere(config.installer.command, childEnv);
       }),
     machine:
       options.machine ??
       new OnDemandMachine(async () => {
         const { SshMachineChannel } = await import("./adapters/ssh-machine-channel.ts");
-        return new SshMachineChannel({ identityFile: keyPath, instancesDir });
+        return new SshMachineChannel({ identityFile: keyPath, instancesDir, env: childEnv });
       }),
     clock,
     log: options.log ?? silentLogger,

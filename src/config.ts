@@ -2,6 +2,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
 import { z } from "zod";
+import { refuseUrlCredentials } from "./config-url.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
@@ -70,7 +71,9 @@ const cronExpression = (fallback: string) =>
 
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
-  HCLOUD_ENDPOINT: z.preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1")),
+  HCLOUD_ENDPOINT: z
+    .preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1"))
+    .superRefine(refuseUrlCredentials),
   CCC_DB_PATH: text("data/ccc.db"),
   CCC_NIXOS_ANYWHERE: text("nixos-anywhere"),
   CCC_OPERATOR_SSH_KEY: optionalText,
@@ -92,7 +95,7 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_API_URL: z.preprocess(blankAsUnset, z.url().optional()),
+  SLACK_API_URL: z.preprocess(blankAsUnset, z.url().optional()).superRefine(refuseUrlCredentials),
   CCC_ADMINS: z.preprocess(
     (v) => (typeof v === "string" ? v : ""),
     z.string().transform((v) =>

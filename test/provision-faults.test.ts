@@ -74,10 +74,10 @@ describe("provision faults leave nothing running and say what happened", () => {
       step: "waiting_for_ssh",
       deletedMeanwhile: false,
     });
-    expect(onlyInstance()).toMatchObject({
-      status: "failed",
-      failureReason: expect.stringContaining("host exploded"),
-    });
+    // The row says what users are told; Hetzner's own words stay in the audit trail.
+    const row = onlyInstance();
+    expect(row).toMatchObject({ status: "failed", failureReason: "Hetzner had a problem of its own." });
+    expect(h.deps.store.events(row.id).at(-1)?.detail).toContain("host exploded");
     expect(h.cloud.servers()).toEqual([]);
     expect(h.installer.calls()).toEqual([]);
   });
@@ -162,9 +162,11 @@ describe("provision faults leave nothing running and say what happened", () => {
     h.cloud.failNext({ method: "DELETE" }, { status: 403, code: "forbidden", message: "token is read-only" });
     const error = await failure(provision(ctx, request()));
     expect(error.failure).toMatchObject({ server: "left", step: "installing" });
-    expect(serverOutcomeText(error.failure)).toMatch(
-      /deleting the server failed too.*read-only.*reconciler will retry/,
+    // Users hear that it failed; Hetzner's words are kept for the admins and the logs.
+    expect(serverOutcomeText(error.failure)).toBe(
+      "deleting the server failed too; the reconciler will retry",
     );
+    expect(error.failure.cleanupError).toMatch(/read-only/);
     // The server is still there, and the row says failed: reconcile will delete it (an orphan).
     const row = onlyInstance();
     expect(row.status).toBe("failed");

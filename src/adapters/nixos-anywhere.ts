@@ -7,6 +7,8 @@ import type { Installer, InstallRequest } from "../core/provision/installer.ts";
 export class NixosAnywhere implements Installer {
   constructor(
     private readonly binary: string,
+    /** The installer's whole environment (see src/adapters/child-env.ts): nothing of this process's. */
+    private readonly env: Record<string, string> = {},
     /** The system this process runs on: another one cannot be built here, so the target builds it. */
     private readonly localSystem: string = nixSystemOf(process.arch),
   ) {}
@@ -27,6 +29,8 @@ export class NixosAnywhere implements Installer {
     const toLog = { file: request.logFile, append: true } as const;
     const result = await execa(this.binary, args, {
       stdin: "ignore",
+      env: this.env,
+      extendEnv: false,
       stdout: toLog,
       stderr: toLog,
       reject: false,

@@ -16,6 +16,8 @@ export interface SshMachineChannelOptions {
   totalTimeoutMs?: number;
   /** The OpenSSH client, the same one nixos-anywhere runs. */
   ssh?: string;
+  /** ssh's whole environment (see src/adapters/child-env.ts): nothing of this process's. */
+  env?: Record<string, string>;
 }
 
 /** The one command the operator key may ask a machine to run; everything else travels on stdin. */
@@ -41,6 +43,8 @@ export class SshMachineChannel implements MachineChannel {
     const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
     const result = await execa(this.ssh, this.args(target, knownHosts), {
       input: JSON.stringify(sent),
+      env: this.options.env ?? {},
+      extendEnv: false,
       reject: false,
       timeout: this.totalTimeoutMs,
       forceKillAfterDelay: 2_000,

@@ -1,3 +1,4 @@
+import { minimalChildEnv } from "../adapters/child-env.ts";
 import { systemClock } from "../adapters/system-clock.ts";
 import type { Command } from "../commands/index.ts";
 import { loadConfig } from "../preflight.ts";
@@ -47,7 +48,8 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     cli.needs.notifies && !io.compose?.notifier
       ? await cliNotifier(config, io, state.json, clock)
       : undefined;
-  const deps = composeCore(config, { ...io.compose, ...(notifier ? { notifier } : {}) });
+  const childEnv = minimalChildEnv(io.env);
+  const deps = composeCore(config, { childEnv, ...io.compose, ...(notifier ? { notifier } : {}) });
   try {
     const actor = { id: config.operator.name, isAdmin: true };
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);

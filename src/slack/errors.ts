@@ -1,15 +1,8 @@
 import { type CccError, ExternalError, isRefusal } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
 
-const SOURCE: Record<ExternalError["source"], string> = {
-  hetzner: "Hetzner Cloud",
-  installer: "The NixOS install",
-  ssh: "Connecting to the machine",
-  slack: "Slack",
-  stripe: "Stripe billing",
-};
-
-/** The short answer a user sees for an error; everything but a refusal is logged with its detail. */
+/** The short answer a user sees for an error (plain words only); everything but a refusal is logged with its detail. */
 export function errorText(error: unknown, log: Logger, where: string): string {
   if (isRefusal(error)) {
     log.info("refused", { where, code: (error as CccError).code, message: (error as Error).message });
@@ -17,7 +10,7 @@ export function errorText(error: unknown, log: Logger, where: string): string {
   }
   if (error instanceof ExternalError) {
     log.error("external failure", { where, source: error.source, code: error.code, message: error.message });
-    return `${SOURCE[error.source]} failed: ${error.message} Try again in a minute; if it keeps failing, tell an admin.`;
+    return `${userFacingFailure(error)} Try again in a minute; if it keeps failing, tell an admin.`;
   }
   log.error("unexpected error", {
     where,

@@ -1,6 +1,7 @@
 import { completeProvision } from "../commands/provision.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { failureOf, serverOutcomeText } from "../core/provision/provision-failure.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
 import {
   creatingMessage,
   currentMessage,
@@ -9,7 +10,6 @@ import {
 } from "../render/block-kit/instance-blocks.ts";
 import { type BotContext, commandContext } from "./bot-context.ts";
 import { LiveDm } from "./direct-message.ts";
-import { errorText } from "./errors.ts";
 import { publishHome } from "./home.ts";
 
 /**
@@ -34,20 +34,18 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
 }
 
 function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
-  const failure = failureOf(error, recorded.id, errorText(error, bot.log, "provision"));
+  const failure = failureOf(error, recorded.id, userFacingFailure(error));
   const current = bot.deps.store.get(recorded.id);
   // Deleted by its owner (or an admin) while being built: show what is true now, not a failure.
   if (failure.deletedMeanwhile && current) return currentMessage(current, bot.deps.clock.now());
-  if (failure.server === "left") {
-    void bot.deps.notifier.notify({
-      kind: "admin_alert",
-      text: `${recorded.id} (owner ${recorded.owner}) failed to provision and its server could not be deleted: ${serverOutcomeText(failure)}`,
-    });
-  } else if (failure.server === "unknown") {
-    void bot.deps.notifier.notify({
-      kind: "admin_alert",
-      text: `${recorded.id} failed unexpectedly: ${failure.reason}`,
-    });
-  }
+  // The admins get the detail (the installer's lines, its log, Hetzner's words); the owner plain words.
+  const cleanup = failure.cleanupError ? ` (${failure.cleanupError})` : "";
+  void bot.deps.notifier.notify({
+    kind: "admin_alert",
+    text:
+      failure.server === "unknown"
+        ? `${recorded.id} (owner ${recorded.owner}) failed unexpectedly: ${failure.detail}`
+        : `${recorded.id} (owner ${recorded.owner}) failed to provision: ${failure.detail}; ${serverOutcomeText(failure)}${cleanup}`,
+  });
   return failedMessage(failure);
 }

@@ -13,6 +13,7 @@ const failure = (patch: Partial<ProvisionFailure> = {}): ProvisionFailure => ({
   instanceId: "ccc-abcdef",
   step: "installing",
   reason: "Installing NixOS failed (exit code 1)",
+  detail: "Installing NixOS failed (exit code 1): last lines of the log",
   deletedMeanwhile: false,
   server: "deleted",
   cleanupError: null,
@@ -26,7 +27,7 @@ describe("a failed provision", () => {
     );
     expect(serverOutcomeText(failure({ server: "none" }))).toBe("no server was left running");
     expect(serverOutcomeText(failure({ server: "left", cleanupError: "403 forbidden" }))).toBe(
-      "deleting the server failed too (403 forbidden); the reconciler will retry",
+      "deleting the server failed too; the reconciler will retry",
     );
     expect(serverOutcomeText(failure({ server: "unknown" }))).toMatch(/failed or was not tried/);
   });
@@ -38,7 +39,10 @@ describe("a failed provision", () => {
 
   it("carries its failure in the error, keeping the cause's source and code", () => {
     const cause = new ExternalError("hetzner", "server_error", "host exploded", { status: 500 });
-    const error = new ProvisionError(failure({ reason: "host exploded" }), cause);
+    const error = new ProvisionError(
+      failure({ reason: "Hetzner had a problem", detail: "host exploded" }),
+      cause,
+    );
     expect(error).toMatchObject({
       source: "hetzner",
       code: "server_error",
@@ -50,6 +54,7 @@ describe("a failed provision", () => {
       instanceId: "ccc-bbbbbb",
       step: null,
       reason: "Something went wrong",
+      detail: "bug",
       deletedMeanwhile: false,
       server: "unknown",
       cleanupError: null,

@@ -8,6 +8,8 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "fake-nixos-anywher
 
 export interface InstallerCall {
   argv: string[];
+  /** The names of the variables in the installer's environment (values are never recorded). */
+  envNames: string[];
   /** The instance.json text the flake held when the installer ran. */
   instanceJson: string | null;
   flakeNix: string | null;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Stands in for nixos-anywhere: records its argv and the instance.json of the flake it was given,
+// Stands in for nixos-anywhere: records its argv, the names (never the values) of its environment
+// variables and the instance.json of the flake it was given,
 // then behaves as `behavior.json` in FAKE_NIXOS_ANYWHERE_DIR says ({ exitCode, sleepMs, output }).
 // An --extra-files tree is recorded (paths and modes) and copied, modes kept, to `targets/<host>/`:
 // the root of the "machine", as nixos-anywhere copies it onto the new system.
@@ -37,7 +38,13 @@ const behaviorFile = join(dir, "behavior.json");
 const behavior = existsSync(behaviorFile) ? JSON.parse(readFileSync(behaviorFile, "utf8")) : {};
 appendFileSync(
   join(dir, "calls.jsonl"),
-  `${JSON.stringify({ argv, instanceJson: read("instance.json"), flakeNix: read("flake.nix"), extraFiles })}\n`,
+  `${JSON.stringify({
+    argv,
+    envNames: Object.keys(process.env).sort(),
+    instanceJson: read("instance.json"),
+    flakeNix: read("flake.nix"),
+    extraFiles,
+  })}\n`,
 );
 console.log(behavior.output ?? "### Installing NixOS ###");
 if (behavior.sleepMs) await new Promise((resolve) => setTimeout(resolve, behavior.sleepMs));

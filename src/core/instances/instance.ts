@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.ts";
+import { normalizeInstanceId } from "./instance-id.ts";
 
 export const INSTANCE_STATUSES = [
   "creating",
@@ -70,7 +71,7 @@ export function isInstanceId(value: string): boolean {
 
 /** An id as typed (any case, spaces around it), checked before anything looks it up. */
 export function parseInstanceId(value: string): string {
-  const id = value.trim().toLowerCase();
+  const id = normalizeInstanceId(value);
   if (!isInstanceId(id)) {
     throw new UserError(`"${value.slice(0, 30)}" is not an instance id; ids look like ccc-7f3k2q.`, {
       field: "id",

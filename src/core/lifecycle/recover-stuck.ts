@@ -2,6 +2,7 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import type { Instance } from "../instances/instance.ts";
 import { failureOf } from "../provision/provision-failure.ts";
 import { failProvision, resumeProvision } from "../provision/run-provision.ts";
+import { PlainFailure, userFacingFailure } from "../user-facing-failure.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -52,7 +53,7 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
       return finding(current, plan, "started");
     }
     const step = current.status === "installing" ? "installing" : plan.server ? "waiting_for_ssh" : null;
-    const failed = await failProvision(deps, current.id, plan.server, new Error(plan.reason), step);
+    const failed = await failProvision(deps, current.id, plan.server, new PlainFailure(plan.reason), step);
     await deps.notifier.notify({
       kind: "provision_abandoned",
       instance: deps.store.require(current.id),
@@ -77,7 +78,7 @@ async function finishResume(pass: ReconcilePass, row: Instance, server: CloudSer
     // A failed resume has already deleted the server and marked the row failed; the owner hears why.
     const instance = deps.store.get(row.id) ?? row;
     if (instance.status === "failed") {
-      const failure = failureOf(error, row.id, messageOf(error));
+      const failure = failureOf(error, row.id, userFacingFailure(error));
       await deps.notifier.notify({
         kind: "provision_abandoned",
         instance,

@@ -14,8 +14,10 @@ export interface ProvisionFailure {
   instanceId: string;
   /** The step under way when it failed; `null` when it failed before the first. */
   step: ProvisionStep | null;
-  /** What failed, in words safe to show the user. */
+  /** What failed, in plain words safe to show the user: no paths, raw output or upstream text. */
   reason: string;
+  /** What failed in full (upstream text, installer lines, paths): for the logs, the audit trail and admins. */
+  detail: string;
   /** True when someone deleted the machine while it was built: what broke after that is a consequence. */
   deletedMeanwhile: boolean;
   server: ServerAfterFailure;
@@ -36,7 +38,7 @@ export function serverOutcomeText(failure: ProvisionFailure): string {
     case "none":
       return "no server was left running";
     case "left":
-      return `deleting the server failed too (${failure.cleanupError ?? "unknown error"}); the reconciler will retry`;
+      return "deleting the server failed too; the reconciler will retry";
     case "unknown":
       return "deleting the server failed or was not tried; the reconciler will check";
   }
@@ -47,14 +49,17 @@ export function describeFailure(failure: ProvisionFailure): string {
   return `${failure.instanceId} failed: ${failure.reason}; ${serverOutcomeText(failure)}.`;
 }
 
-/** A provision that failed after work began; `failure` says what failed and what became of the server. */
+/**
+ * A provision that failed after work began; `failure` says what failed and what became of the server.
+ * Its message is the full detail (for the operator's CLI and the logs); `failure.reason` is what users see.
+ */
 export class ProvisionError extends ExternalError {
   constructor(
     readonly failure: ProvisionFailure,
     original: unknown,
   ) {
     const from = original instanceof ExternalError ? original : null;
-    super(from?.source ?? "installer", from?.code ?? "provision_failed", failure.reason, {
+    super(from?.source ?? "installer", from?.code ?? "provision_failed", failure.detail, {
       cause: original,
       ...(from?.status ? { status: from.status } : {}),
     });
@@ -67,5 +72,13 @@ export class ProvisionError extends ExternalError {
  */
 export function failureOf(error: unknown, instanceId: string, reason: string): ProvisionFailure {
   if (error instanceof ProvisionError) return error.failure;
-  return { instanceId, step: null, reason, deletedMeanwhile: false, server: "unknown", cleanupError: null };
+  return {
+    instanceId,
+    step: null,
+    reason,
+    detail: error instanceof Error ? error.message : String(error),
+    deletedMeanwhile: false,
+    server: "unknown",
+    cleanupError: null,
+  };
 }

@@ -2,11 +2,12 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, UserError } from "../errors.ts";
+import { labelledExpiry, syncExpiryLabel } from "../instances/expiry-label.ts";
 import type { Instance } from "../instances/instance.ts";
-
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
+import { userFacingFailure } from "../user-facing-failure.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
 import {
   ProvisionError,
@@ -165,6 +166,8 @@ async function finishProvision(
     ipv6: server.ipv6,
   });
   if (!server.ipv4) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+  // An extend before the server id was recorded could not reach the label; every one after it does.
+  await syncExpiryLabel(deps, recorded.id, server.id, labelledExpiry(server.labels));
 
   report("waiting_for_ssh", instance);
   await waitForServer(server.ipv4);
@@ -266,7 +269,8 @@ export async function failProvision(
   const failure: ProvisionFailure = {
     instanceId: id,
     step,
-    reason,
+    reason: userFacingFailure(error),
+    detail: reason,
     deletedMeanwhile,
     server: outcome,
     cleanupError,
@@ -275,8 +279,12 @@ export async function failProvision(
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(
       id,
-      { status: "failed", failureReason: reason },
-      { ...ACTOR, kind: "failed", detail: `${reason}; ${serverOutcomeText(failure)}` },
+      { status: "failed", failureReason: failure.reason },
+      {
+        ...ACTOR,
+        kind: "failed",
+        detail: `${failure.detail}; ${serverOutcomeText(failure)}${cleanupError ? ` (${cleanupError})` : ""}`,
+      },
     );
   }
   return new ProvisionError(failure, error);

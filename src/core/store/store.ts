@@ -3,6 +3,8 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { compareAndSetExpiry } from "./expiry-cas.ts";
+import { secureDbFiles } from "./file-modes.ts";
 import {
   COLUMNS,
   type EventNote,
@@ -20,6 +22,7 @@ import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lif
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 
+export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
@@ -54,12 +57,14 @@ export class Store {
   }
 
   static open(path: string, clock: Clock): Store {
+    secureDbFiles(path);
     const db = new Database(path);
     // Before anything else: a second process opening the file at the same moment waits instead of failing.
     db.pragma("busy_timeout = 5000");
     // Switching a new file to WAL takes an exclusive lock that SQLite's busy handler does not wait
     // for; another process doing the same at that moment makes it fail at once, so try again.
     whileBusy(() => db.pragma("journal_mode = WAL"));
+    secureDbFiles(path);
     db.pragma("foreign_keys = ON");
     migrate(db);
     return new Store(db, clock);
@@ -180,6 +185,19 @@ export class Store {
       })
       .immediate();
     return this.require(id);
+  }
+
+  /**
+   * Moves the deadline from `from` to `to` and records it, in one transaction, only when the store
+   * still says `from`: null when another extend (in any process) moved it first.
+   */
+  extendExpiry(id: string, from: Date, to: Date, note: EventNote): Instance | null {
+    const moved = this.db.transaction(() => {
+      if (!compareAndSetExpiry(this.db, id, from, to)) return null;
+      this.insertEvent(id, note);
+      return this.require(id);
+    });
+    return moved.immediate();
   }
 
   /** Marks an instance deleted; the row stays for usage and audit. */

@@ -157,6 +157,7 @@ export function currentMessage(i: Instance, now: Date): SlackMessage {
       instanceId: i.id,
       step: null,
       reason: i.failureReason ?? "unknown reason",
+      detail: i.failureReason ?? "unknown reason",
       deletedMeanwhile: false,
       server: "deleted",
       cleanupError: null,

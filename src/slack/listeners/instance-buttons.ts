@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import { deprovision } from "../../commands/deprovision.ts";
 import { extend } from "../../commands/extend.ts";
 import { ForbiddenError } from "../../core/errors.ts";
+import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
 import { ACTIONS, currentMessage, EXTEND_HOURS } from "../../render/block-kit/instance-blocks.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
 import { DUPLICATE } from "../action-gate.ts";
@@ -33,7 +34,8 @@ async function click(
 ): Promise<void> {
   const action = body.actions[0] as ButtonAction;
   const userId = body.user.id;
-  const id = action.value ?? "";
+  // Before the gate keys and the lookup: one machine, one spelling.
+  const id = normalizeInstanceId(action.value ?? "");
   const ctx = commandContext(bot, userId);
   const surface = body.container as { type?: string; message_ts?: string; is_ephemeral?: boolean };
   const clickKey = [userId, actionId, id, surface.message_ts ?? body.view?.id ?? ""].join(":");

@@ -1,6 +1,7 @@
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { Command } from "../../commands/index.ts";
 import { UserError } from "../../core/errors.ts";
+import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { errorText } from "../errors.ts";
@@ -53,7 +54,7 @@ async function answerFor(
     const [first] = words;
     const shown =
       slack.serialized && first
-        ? await bot.gate.serial(first.trim().toLowerCase(), execute)
+        ? await bot.gate.serial(normalizeInstanceId(first), execute)
         : await execute();
     return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
   } catch (error) {
