@@ -14,6 +14,7 @@ import {
 import type { Logger } from "./core/logger.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
 import { lifecycleSettings } from "./lifecycle/settings.ts";
+import { cronTicks, type TickSource } from "./lifecycle/ticks.ts";
 import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
@@ -41,6 +42,8 @@ export interface BotOptions {
   catalogRefreshMs?: number;
   /** Run the expiry sweep, reminders and reconcile (default true). */
   lifecycle?: boolean;
+  /** What drives the lifecycle jobs (default node-cron on real time; tests step a fake clock). */
+  ticks?: TickSource;
 }
 
 export interface RunningBot {
@@ -137,7 +140,10 @@ export async function startBot(
   }
   checkAdmins(bot, env.CCC_ADMINS);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
-  const scheduler = options.lifecycle === false ? null : startScheduler(deps, lifecycleSettings(env));
+  const scheduler =
+    options.lifecycle === false
+      ? null
+      : startScheduler(deps, lifecycleSettings(env), options.ticks ?? cronTicks);
   log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: env.CCC_ADMINS.length });
 
   let stopped = false;
