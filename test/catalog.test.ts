@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { systemClock } from "../src/adapters/system-clock.ts";
 import { Catalog } from "../src/core/catalog.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { HetznerClient } from "../src/core/hetzner/hetzner-client.ts";
 import { type FakeHetzner, startFakeHetzner } from "./fakes/fake-hetzner.ts";
 import { FAST_HETZNER } from "./helpers/harness.ts";
+import { holdCalls } from "./helpers/hold.ts";
 
 let fake: FakeHetzner;
 afterEach(() => fake.close());
@@ -25,20 +26,25 @@ describe("Catalog", () => {
 
     now = 61_000;
     // Stale, and Hetzner is slow: the stale lists come back without waiting; the new ones follow.
-    fake.failNext({ path: "/server_types" }, { delayMs: 400 });
-    const started = Date.now();
+    const slow = holdCalls(cloud, "listServerTypes");
     expect(await catalog.load()).toBe(first);
-    expect(Date.now() - started).toBeLessThan(300);
-    await new Promise((r) => setTimeout(r, 600));
-    const second = await catalog.load();
-    expect(second).not.toBe(first);
+    await slow.reached;
+    slow.release();
+    await slow.calls[0];
+    const second = await vi.waitFor(async () => {
+      const lists = await catalog.load();
+      expect(lists).not.toBe(first);
+      return lists;
+    });
     expect(second.types.map((t) => t.name)).toEqual(first.types.map((t) => t.name));
+    expect(lookups()).toBe(2);
 
     now = 200_000;
     // Stale, and the refresh fails: the lists stay as they were.
     fake.failNext({ path: "/server_types" }, { status: 401, code: "unauthorized", message: "no" });
+    const failing = holdCalls(cloud, "listServerTypes", { held: false });
     expect(await catalog.load()).toBe(second);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect(failing.calls[0]).rejects.toMatchObject({ code: "unauthorized" });
     expect(lookups()).toBe(3);
     expect(await catalog.load()).toBe(second);
   });

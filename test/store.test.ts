@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { QuotaError } from "../src/core/errors.ts";
@@ -90,16 +90,32 @@ describe("InstanceStore", () => {
 
   it("lets several processes open and migrate a new file at the same moment", async () => {
     const script = join(PROJECT_ROOT, "test/fakes/open-store.ts");
-    for (let round = 0; round < 2; round++) {
+    const processes = [1, 2, 3, 4].map(() => {
+      const child = execa(process.execPath, ["--import", "tsx", script], { reject: false });
+      let said = "";
+      let complained = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        complained += chunk.toString();
+      });
+      return { child, output: () => [said.split("\n").filter(Boolean), complained] };
+    });
+    const allSaid = (lines: string[]) =>
+      vi.waitFor(() => expect(processes.map((p) => p.output())).toEqual(processes.map(() => [lines, ""])), {
+        timeout: 15_000,
+      });
+    // Every process is loaded before any is given the path, so that their opens collide.
+    await allSaid(["ready"]);
+    for (let round = 1; round <= 2; round++) {
       const path = join(dir, `race-${round}.db`);
-      const at = String(Date.now() + 1_500);
-      const runs = await Promise.all(
-        [1, 2, 3, 4].map(() =>
-          execa(process.execPath, ["--import", "tsx", script, path, at], { reject: false }),
-        ),
-      );
-      expect(runs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(Array(4).fill([0, "opened", ""]));
+      for (const p of processes) p.child.stdin?.write(`${path}\n`);
+      await allSaid(["ready", ...Array(round).fill("opened")]);
     }
+    for (const p of processes) p.child.stdin?.end();
+    const runs = await Promise.all(processes.map((p) => p.child));
+    expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual(Array(4).fill([0, ""]));
   });
 
   it("lets only one of two processes take the last slot of a quota", () => {

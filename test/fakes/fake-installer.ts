@@ -16,7 +16,16 @@ export interface InstallerCall {
 export interface FakeInstaller {
   /** Path of the executable: give it to ccc as CCC_NIXOS_ANYWHERE. */
   path: string;
-  behave(behavior: { exitCode?: number; sleepMs?: number; output?: string; errorOutput?: string }): void;
+  /** `held`: each run waits (after its output) until `release()`, then exits as told. */
+  behave(behavior: {
+    exitCode?: number;
+    sleepMs?: number;
+    held?: boolean;
+    output?: string;
+    errorOutput?: string;
+  }): void;
+  /** Lets held runs finish. */
+  release(): void;
   calls(): InstallerCall[];
 }
 
@@ -30,6 +39,7 @@ export function createFakeInstaller(dir: string): FakeInstaller {
   return {
     path,
     behave: (behavior) => writeFileSync(join(dir, "behavior.json"), JSON.stringify(behavior)),
+    release: () => writeFileSync(join(dir, "released"), ""),
     calls: () => {
       const file = join(dir, "calls.jsonl");
       if (!existsSync(file)) return [];

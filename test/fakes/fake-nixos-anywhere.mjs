@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Stands in for nixos-anywhere: records its argv and the instance.json of the flake it was given,
-// then behaves as `behavior.json` in FAKE_NIXOS_ANYWHERE_DIR says ({ exitCode, sleepMs, output }).
+// then behaves as `behavior.json` in FAKE_NIXOS_ANYWHERE_DIR says ({ exitCode, sleepMs, output, held }):
+// a held installer runs until the test writes the `released` file there (or ccc stops it).
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -21,5 +22,6 @@ appendFileSync(
 );
 console.log(behavior.output ?? "### Installing NixOS ###");
 if (behavior.sleepMs) await new Promise((resolve) => setTimeout(resolve, behavior.sleepMs));
+while (behavior.held && !existsSync(join(dir, "released"))) await new Promise((r) => setTimeout(r, 10));
 if (behavior.exitCode) console.error(behavior.errorOutput ?? "error: installation failed");
 process.exit(behavior.exitCode ?? 0);
