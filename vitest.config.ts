@@ -3,7 +3,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    pool: process.env.VPOOL === "forks" ? "forks" : "threads",
+    isolate: process.env.VISOLATE !== "0",
+    maxWorkers: Number(process.env.VWORKERS ?? 1),
   },
 });

@@ -9,9 +9,9 @@ import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import { HetznerClient, type HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import type { Installer } from "./core/installer.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
-import { NixosAnywhere } from "./core/nixos-anywhere.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import { OperatorKey } from "./core/operator-key.ts";
+import { CatalogStore } from "./core/store/catalog-store.ts";
 import { InstanceStore } from "./core/store/instance-store.ts";
 
 export interface ComposeOptions {
@@ -49,8 +49,8 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
   return {
     store,
     cloud,
-    catalog: new Catalog(cloud, clock),
-    installer: options.installer ?? new NixosAnywhere(env.CCC_NIXOS_ANYWHERE),
+    catalog: new Catalog(cloud, clock, undefined, new CatalogStore(store.db)),
+    installer: options.installer ?? lazyNixosAnywhere(env.CCC_NIXOS_ANYWHERE),
     clock,
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
@@ -75,6 +75,17 @@ export function composeCore(env: CoreEnv, options: ComposeOptions = {}): CoreDep
       installTimeoutMs: env.CCC_INSTALL_TIMEOUT_SECONDS * 1000,
       ...DEFAULT_TIMING,
       ...options.timing,
+    },
+  };
+}
+
+/** nixos-anywhere, loaded (with execa, a tenth of a second) only once something is installed. */
+function lazyNixosAnywhere(executable: string): Installer {
+  let loaded: Promise<Installer> | undefined;
+  return {
+    install: async (request) => {
+      loaded ??= import("./core/nixos-anywhere.ts").then((m) => new m.NixosAnywhere(executable));
+      return (await loaded).install(request);
     },
   };
 }

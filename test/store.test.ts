@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { QuotaError } from "../src/core/errors.ts";
 import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instance.ts";
+import { CatalogStore } from "../src/core/store/catalog-store.ts";
 import { InstanceStore, type NewInstance } from "../src/core/store/instance-store.ts";
 import { MIGRATIONS } from "../src/core/store/migrations.ts";
 
@@ -47,6 +48,26 @@ describe("InstanceStore", () => {
     const again = InstanceStore.open(path, clock);
     expect(again.ping()).toBe(true);
     again.close();
+  });
+
+  it("brings a database of the version before the saved catalog up to date, keeping its rows", () => {
+    const path = join(dir, "ccc.db");
+    const first = InstanceStore.open(path, clock);
+    first.add(row("ccc-aaaaaa", "alice", 1), note);
+    // As the ccc before the saved catalog left it.
+    first.db.exec("DROP TABLE catalog");
+    first.db.pragma("user_version = 2");
+    first.close();
+
+    const store = InstanceStore.open(path, clock);
+    expect(store.db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    expect(store.list().map((i) => i.id)).toEqual(["ccc-aaaaaa"]);
+    const catalog = new CatalogStore(store.db);
+    expect(catalog.read()).toBeNull();
+    catalog.write({ at: 5, types: [], locations: [] });
+    catalog.write({ at: 7, types: [], locations: [] });
+    expect(catalog.read()).toEqual({ at: 7, types: [], locations: [] });
+    store.close();
   });
 
   it("refuses a database from a newer ccc", () => {

@@ -2,7 +2,6 @@ import { Option } from "commander";
 import type { CommandContext } from "../commands/context.ts";
 import { type ComposeOptions, composeCore } from "../compose.ts";
 import { type Env, installerProblems, loadEnv, missingSettings, REQUIRED_FOR_CLOUD } from "../config.ts";
-import { cliNotifier } from "./cli-notifier.ts";
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -54,7 +53,11 @@ export function createKit(io: CliIo): CliKit {
           ...(needs.cloud ? [(e: Env) => missingSettings(e, REQUIRED_FOR_CLOUD)] : []),
           ...(needs.installer && !io.compose?.installer ? [installerProblems] : []),
         ]);
-        const notifier = needs.notifies && !io.compose?.notifier ? cliNotifier(env, io, kit.json) : undefined;
+        // Loaded only here: Slack's client costs a third of a second at every start otherwise.
+        const notifier =
+          needs.notifies && !io.compose?.notifier
+            ? (await import("./cli-notifier.ts")).cliNotifier(env, io, kit.json)
+            : undefined;
         const deps = composeCore(env, { ...io.compose, ...(notifier ? { notifier } : {}) });
         try {
           await body({ ctx: { deps, actor: { id: operatorName(env), isAdmin: true } }, env }, ...args);

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Compiles src/ into dist/ so the executables start without transpiling TypeScript at every run.
+// `npm ci` runs it (the `prepare` script); run `npm run build` after changing src/. Our own code is
+// bundled, one file per entry point with shared code and lazy imports split into chunks; packages
+// stay in node_modules. dist/.built records when the build started: bin/fresh-build.js compares it
+// with src/ so stale code never runs. `--if-stale` builds only when src/ changed since.
+import { closeSync, mkdirSync, openSync, rmSync, utimesSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { staleReason } from "../bin/fresh-build.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+if (process.argv.includes("--if-stale") && staleReason() === null) process.exit(0);
+const started = new Date();
+rmSync(`${root}/dist`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/cli.ts", "src/bot.ts"],
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  packages: "external",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+});
+mkdirSync(`${root}/dist`, { recursive: true });
+closeSync(openSync(`${root}/dist/.built`, "w"));
+utimesSync(`${root}/dist/.built`, started, started);
