@@ -13,7 +13,8 @@ export function staleReason() {
   const src = join(root, "src");
   // Directories too: a deleted file changes only its directory.
   for (const entry of [src, ...readdirSync(src, { recursive: true }).map((name) => join(src, name))]) {
-    if (statSync(entry).mtimeMs > built.mtimeMs) return `${relative(root, entry)} changed after the last build`;
+    if (statSync(entry).mtimeMs > built.mtimeMs)
+      return `${relative(root, entry)} changed after the last build`;
   }
   return null;
 }

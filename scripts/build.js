@@ -26,7 +26,9 @@ await build({
   splitting: true,
   external: Object.keys(dependencies).filter((name) => !BUNDLED.includes(name)),
   // Bundled CommonJS packages call require() (for Node's own modules); ES modules have none.
-  banner: { js: 'import { createRequire as __cccRequire } from "node:module";\nconst require = __cccRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __cccRequire } from "node:module";\nconst require = __cccRequire(import.meta.url);',
+  },
   platform: "node",
   format: "esm",
   target: "node20",

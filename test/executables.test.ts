@@ -40,8 +40,9 @@ function copyOfProject(): string {
 
 describe("the executables", () => {
   it("start the compiled bot, which names the missing settings", async () => {
+    dir = mkdtempSync(join(tmpdir(), "ccc-bin-"));
     const bot = await execa("node", [join(PROJECT_ROOT, "bin/ccc-bot.js")], {
-      env: { ...NO_SETTINGS, CCC_DB_PATH: join((dir = mkdtempSync(join(tmpdir(), "ccc-bin-"))), "ccc.db") },
+      env: { ...NO_SETTINGS, CCC_DB_PATH: join(dir, "ccc.db") },
       reject: false,
     });
     expect(bot.exitCode).toBe(2);
