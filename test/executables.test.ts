@@ -49,7 +49,7 @@ describe("the executables", () => {
     expect(bot.stderr).toContain("SLACK_BOT_TOKEN");
   });
 
-  it("run the compiled CLI: its key checks, the store, and types from the saved catalog", async () => {
+  it("run the compiled CLI: its key checks, and types from the catalog saved in the store", async () => {
     const h = await startHarness();
     try {
       const ccc = (...args: string[]) =>
@@ -66,7 +66,6 @@ describe("the executables", () => {
       const weak = await ccc("provision", "--ssh-key", weakKey);
       expect(weak.exitCode).toBe(2);
       expect(weak.stderr).toMatch(/^ccc: .*1024 bits/);
-      expect(await ccc("list", "--json")).toMatchObject({ exitCode: 0, stdout: "[]" });
 
       const asked = await ccc("types", "--json");
       expect(asked.exitCode).toBe(0);
