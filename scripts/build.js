@@ -3,7 +3,7 @@
 // `npm ci` runs it (the `prepare` script); run `npm run build` after changing src/. Our own code is
 // bundled, one file per entry point with shared code and lazy imports split into chunks. So are the
 // small pure-JS packages every command loads: one file parses in about half the time of their
-// dozens (zod: ~60 ms instead of ~120). The rest stay in node_modules: native (better-sqlite3),
+// dozens (zod: about 40 ms instead of 100). The rest stay in node_modules: native (better-sqlite3),
 // large and loaded only by the bot or when needed (@slack/bolt, execa), or no faster bundled.
 // dist/.built records when the build started: bin/fresh-build.js compares it with src/ so stale
 // code never runs. `--if-stale` builds only when src/ changed since.
