@@ -15,6 +15,7 @@ import { newInstanceId } from "../src/core/instances/instance.ts";
 import { runReminders } from "../src/core/lifecycle/reminders.ts";
 import type { Notifier } from "../src/core/notifier.ts";
 import { startScheduler } from "../src/lifecycle/scheduler.ts";
+import { cronTicks } from "../src/lifecycle/ticks.ts";
 import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
 
@@ -184,12 +185,16 @@ async function latenessBenchmark(): Promise<void> {
     expiries.set(server.id, expiresAt.getTime());
   }
   const cron = "*/5 * * * * *";
-  const scheduler = startScheduler(deps, {
-    sweepCron: cron,
-    reconcileCron: "0 0 1 1 *",
-    remindMinutes: [60, 15],
-    orphanGraceMinutes: 15,
-  });
+  const scheduler = startScheduler(
+    deps,
+    {
+      sweepCron: cron,
+      reconcileCron: "0 0 1 1 *",
+      remindMinutes: [60, 15],
+      orphanGraceMinutes: 15,
+    },
+    cronTicks,
+  );
   while (deleteStarted.size < expiries.size && Date.now() < now + 90_000)
     await new Promise((r) => setTimeout(r, 250));
   await scheduler.stop();

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly, so there is no build step to remember.
+// Runs the compiled CLI in dist/ (built by `npm ci`; `npm run build` after changing src/).
 import "./dotenv.js";
-import { register } from "tsx/esm/api";
+import { requireFreshBuild } from "./fresh-build.js";
 
-register();
-const { main } = await import("../src/cli.ts");
+requireFreshBuild();
+const { main } = await import("../dist/cli.js");
 await main();

@@ -10,6 +10,7 @@ import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
 import { type HttpServer, type Route, startHttpServer } from "./http/server.ts";
 import { type Scheduler, startScheduler } from "./lifecycle/scheduler.ts";
+import { cronTicks, type TickSource } from "./lifecycle/ticks.ts";
 import { metricsRoute } from "./metrics/metrics-route.ts";
 import { PrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { loadConfig } from "./preflight.ts";
@@ -45,6 +46,8 @@ export interface BotOptions {
   lifecycle?: boolean;
   /** The HTTP server's limits (body size, timeouts, connections); see src/http/limits.ts. */
   http?: Partial<HttpLimits>;
+  /** What drives the lifecycle jobs (default node-cron on real time; tests step a fake clock). */
+  ticks?: TickSource;
 }
 
 export interface RunningBot {
@@ -160,7 +163,8 @@ export async function startBot(
   const port = server.port;
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
-  const scheduler = options.lifecycle === false ? null : startScheduler(deps, config.lifecycle);
+  const scheduler =
+    options.lifecycle === false ? null : startScheduler(deps, config.lifecycle, options.ticks ?? cronTicks);
   log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
 
   let stopped = false;

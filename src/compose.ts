@@ -65,7 +65,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   return {
     store,
     cloud,
-    catalog: new Catalog(cloud, clock),
+    catalog: new Catalog(cloud, clock, undefined, store.catalogCache),
     installer:
       options.installer ??
       new OnDemandInstaller(async () => {

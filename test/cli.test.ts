@@ -195,7 +195,7 @@ describe("ccc CLI", () => {
 });
 
 describe("the ccc executable", () => {
-  it("works straight after install, with no build step", async () => {
+  it("works straight after install (npm ci builds dist/), running the compiled code", async () => {
     const help = await execa("node", [join(PROJECT_ROOT, "bin/ccc.js"), "provision", "--help"], {
       reject: false,
     });

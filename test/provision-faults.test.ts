@@ -4,6 +4,7 @@ import { provision } from "../src/commands/provision.ts";
 import { ExternalError } from "../src/core/errors.ts";
 import { ProvisionError, serverOutcomeText } from "../src/core/provision/provision-failure.ts";
 import { type Harness, type HarnessOptions, startHarness } from "./helpers/harness.ts";
+import { holdCalls } from "./helpers/hold.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 
 let h: Harness;
@@ -195,15 +196,15 @@ describe("a machine deleted while it is being built", () => {
 
   it("deletes a server that appeared after the user's delete found none", async () => {
     const ctx = await setup();
-    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 1_000 });
+    const create = holdCalls(h.deps.cloud, "createServer");
     const building = provision(ctx, request());
-    // The create call is on its way (and held up at Hetzner): the row has no server yet.
-    await vi.waitFor(() =>
-      only(h.cloud.requests.filter((r) => r.method === "POST" && r.path === "/servers")),
-    );
+    // The create call is on its way (held before it reaches Hetzner): the row has no server yet.
+    await create.reached;
     const row = onlyInstance();
     expect(row.hetznerServerId).toBeNull();
     await deprovision(ctx, { id: row.id });
+    expect(h.cloud.requests.filter((r) => r.method === "DELETE")).toEqual([]);
+    create.release();
     const error = await failure(building);
     expect(error.failure.server).toBe("deleted");
     expect(h.cloud.servers()).toEqual([]);

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { extend } from "../src/commands/extend.ts";
 import { list } from "../src/commands/list.ts";
@@ -6,6 +6,7 @@ import { provision } from "../src/commands/provision.ts";
 import { status } from "../src/commands/status.ts";
 import type { ProvisionProgress } from "../src/core/provision/run-provision.ts";
 import { type Harness, startHarness } from "./helpers/harness.ts";
+import { holdCalls } from "./helpers/hold.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 
 let h: Harness;
@@ -91,14 +92,12 @@ describe("Arm server types", () => {
 describe("an extend while the machine is being built", () => {
   it("reaches the server's label and the machine's instance.json", async () => {
     const ctx = { deps: h.deps, actor: alice };
-    h.cloud.failNext({ method: "POST", path: "/servers" }, { delayMs: 300 });
+    const create = holdCalls(h.deps.cloud, "createServer");
     const building = provision(ctx, { owner: "alice", sshKey: makeKeyPair().publicKey, hours: 1 });
-    const [recorded] = await vi.waitFor(() => {
-      const rows = h.deps.store.list();
-      if (rows.length === 0) throw new Error("not recorded yet");
-      return rows;
-    });
+    await create.reached;
+    const [recorded] = h.deps.store.list();
     const extended = await extend(ctx, { id: recorded?.id ?? "", hours: 2 });
+    create.release();
     const ready = await building;
     expect(ready.expiresAt).toEqual(extended.expiresAt);
     expect(h.cloud.servers()[0]?.labels["ccc-expires-at"]).toBe(String(extended.expiresAt.getTime() / 1000));

@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { execa } from "execa";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { QuotaError } from "../src/core/errors.ts";
 import { INSTANCE_ID_PATTERN, newInstanceId } from "../src/core/instances/instance.ts";
 import { MIGRATIONS } from "../src/core/store/migrations.ts";
 import { Store as InstanceStore, type NewInstance } from "../src/core/store/store.ts";
+import { compileScript } from "./helpers/compile-script.ts";
 
 let dir: string;
 let now = new Date("2026-11-25T10:00:00Z");
@@ -47,6 +48,30 @@ describe("InstanceStore", () => {
     const again = InstanceStore.open(path, clock);
     expect(again.ping()).toBe(true);
     again.close();
+  });
+
+  it("brings a database of the version before the saved catalog up to date, keeping its rows", () => {
+    const path = join(dir, "ccc.db");
+    const first = InstanceStore.open(path, clock);
+    first.add(row("ccc-aaaaaa", "alice", 1), note);
+    first.close();
+    // As the ccc before the saved catalog (the newest migration) left it.
+    const old = new Database(path);
+    old.exec("DROP TABLE catalog");
+    old.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    old.close();
+
+    const store = InstanceStore.open(path, clock);
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    reopened.close();
+    expect(store.list().map((i) => i.id)).toEqual(["ccc-aaaaaa"]);
+    const catalog = store.catalogCache;
+    expect(catalog.read()).toBeNull();
+    catalog.write({ at: 5, types: [], locations: [] });
+    catalog.write({ at: 7, types: [], locations: [] });
+    expect(catalog.read()).toEqual({ at: 7, types: [], locations: [] });
+    store.close();
   });
 
   it("refuses a database from a newer ccc", () => {
@@ -89,17 +114,43 @@ describe("InstanceStore", () => {
   });
 
   it("lets several processes open and migrate a new file at the same moment", async () => {
-    const script = join(PROJECT_ROOT, "test/fakes/open-store.ts");
-    for (let round = 0; round < 2; round++) {
+    const script = await compileScript(join(PROJECT_ROOT, "test/fakes/open-store.ts"));
+    const processes = [1, 2, 3, 4].map(() => {
+      const child = execa(process.execPath, [script], { reject: false });
+      let said = "";
+      let complained = "";
+      child.stdout?.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      child.stderr?.on("data", (chunk: Buffer) => {
+        complained += chunk.toString();
+      });
+      return { child, output: () => [said.split("\n").filter(Boolean), complained] };
+    });
+    // A process that dies meanwhile fails the test at once, with what everyone said.
+    const anyExit = Promise.race(processes.map((p) => p.child.then(() => "exited")));
+    const allSaid = async (lines: string[]) => {
+      const expected = processes.map(() => [lines, ""]);
+      const said = vi.waitFor(() => expect(processes.map((p) => p.output())).toEqual(expected), {
+        timeout: 15_000,
+        interval: 5,
+      });
+      if ((await Promise.race([said, anyExit])) === "exited") {
+        expect(processes.map((p) => p.output())).toEqual(expected);
+      }
+    };
+    // Every process is loaded before any is given the path, so that their opens collide.
+    await allSaid(["ready"]);
+    // Each round a new file: the collision comes down to a millisecond, so give it several chances.
+    for (let round = 1; round <= 10; round++) {
       const path = join(dir, `race-${round}.db`);
-      const at = String(Date.now() + 1_500);
-      const runs = await Promise.all(
-        [1, 2, 3, 4].map(() =>
-          execa(process.execPath, ["--import", "tsx", script, path, at], { reject: false }),
-        ),
-      );
-      expect(runs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(Array(4).fill([0, "opened", ""]));
+      for (const p of processes) p.child.stdin?.write(`${path}\n`);
+      await allSaid(["ready", ...Array(round).fill("opened")]);
     }
+    for (const p of processes) p.child.stdin?.end();
+    const runs = await Promise.all(processes.map((p) => p.child));
+    rmSync(script);
+    expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual(Array(4).fill([0, ""]));
   });
 
   it("lets only one of two processes take the last slot of a quota", () => {

@@ -1,10 +1,10 @@
-import cron, { type ScheduledTask } from "node-cron";
 import type { CoreDeps } from "../core/deps.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
 import { metricsOf } from "../core/metrics.ts";
 import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
+import type { Ticking, TickSource } from "./ticks.ts";
 
 /** The lifecycle jobs' schedule and rules (see `lifecycleSettings` for reading them from the environment). */
 export interface LifecycleSettings {
@@ -30,12 +30,13 @@ export interface Scheduler {
 }
 
 /**
- * Schedules the sweep, the reminder pass and the reconciler with node-cron, and reconciles once at
- * start. A job still running when its next tick comes skips that tick; across processes the leases
- * in SQLite keep two schedulers off one instance. Job failures are logged, never thrown.
+ * Schedules the sweep, the reminder pass and the reconciler on `ticks` (`cronTicks` in production),
+ * and reconciles once at start. A job still running when its next tick comes skips that tick; across
+ * processes the leases in SQLite keep two schedulers off one instance. Job failures are logged, never
+ * thrown.
  */
-export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Scheduler {
-  const invalid = [settings.sweepCron, settings.reconcileCron].filter((e) => !cron.validate(e));
+export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, ticks: TickSource): Scheduler {
+  const invalid = [settings.sweepCron, settings.reconcileCron].filter((e) => !ticks.validate(e));
   if (invalid.length > 0) throw new Error(`Not a cron expression: ${invalid.join(", ")}`);
   const jobs: Record<JobName, () => Promise<unknown>> = {
     sweep: async () => {
@@ -87,10 +88,13 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
     return started;
   };
   const options = { ...(settings.timezone ? { timezone: settings.timezone } : {}) };
-  const tasks: ScheduledTask[] = [
-    cron.schedule(settings.sweepCron, () => run("sweep"), { ...options, name: "ccc-sweep" }),
-    cron.schedule(settings.sweepCron, () => run("remind"), { ...options, name: "ccc-remind" }),
-    cron.schedule(settings.reconcileCron, () => run("reconcile"), { ...options, name: "ccc-reconcile" }),
+  const tasks: Ticking[] = [
+    ticks.schedule(settings.sweepCron, () => void run("sweep"), { ...options, name: "ccc-sweep" }),
+    ticks.schedule(settings.sweepCron, () => void run("remind"), { ...options, name: "ccc-remind" }),
+    ticks.schedule(settings.reconcileCron, () => void run("reconcile"), {
+      ...options,
+      name: "ccc-reconcile",
+    }),
   ];
   void run("reconcile");
   const idle = async () => {
@@ -102,7 +106,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings): Sch
     run,
     idle,
     stop: async () => {
-      for (const task of tasks) await task.destroy();
+      for (const task of tasks) await task.stop();
       await idle();
     },
   };

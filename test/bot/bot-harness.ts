@@ -4,6 +4,8 @@ import { expect } from "vitest";
 import { type BotOptions, type RunningBot, startBot } from "../../src/bot.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { clockTicks } from "../helpers/clock-ticks.ts";
+import type { FakeClock } from "../helpers/fake-clock.ts";
 import {
   FAST_HETZNER,
   FAST_TIMING,
@@ -12,6 +14,7 @@ import {
   startHarness,
 } from "../helpers/harness.ts";
 import { SlackSender } from "../helpers/slack-request.ts";
+import { realTimeCloud } from "../lifecycle/world.ts";
 
 export const SECRET = "test-signing-secret";
 export const ALICE = "U0ALICE";
@@ -34,7 +37,13 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { env?: Record<string, string>; harness?: HarnessOptions; bot?: BotOptions } = {},
+  options: {
+    env?: Record<string, string>;
+    harness?: HarnessOptions;
+    bot?: BotOptions;
+    /** Runs ccc's decisions and the lifecycle ticks on this clock (Hetzner's client keeps real time). */
+    clock?: FakeClock;
+  } = {},
 ): Promise<BotHarness> {
   const h = await startHarness(options.harness);
   const slack = await startFakeSlack();
@@ -56,9 +65,15 @@ export async function startBotHarness(
     {
       host: "127.0.0.1",
       log,
+      ...(options.clock ? { ticks: clockTicks(options.clock) } : {}),
       slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
       ...botOptions,
-      compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING, ...compose },
+      compose: {
+        hetzner: FAST_HETZNER,
+        timing: FAST_TIMING,
+        ...(options.clock ? { clock: options.clock, cloud: realTimeCloud(h) } : {}),
+        ...compose,
+      },
     },
   );
   // The scheduler reconciles once at start: let that settle so tests see only their own requests.

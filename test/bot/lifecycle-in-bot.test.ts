@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { provision } from "../../src/commands/provision.ts";
-import { makeKeyPair } from "../helpers/keys.ts";
+import { FakeClock } from "../helpers/fake-clock.ts";
+import { MINUTE, plant } from "../lifecycle/world.ts";
 import { ALICE, type BotHarness, startBotHarness } from "./bot-harness.ts";
 
 let b: BotHarness;
@@ -11,18 +11,22 @@ afterEach(async () => {
 
 describe("the bot runs the lifecycle jobs", () => {
   it("deletes a machine at its expiry and DMs the owner", async () => {
-    b = await startBotHarness({ env: { CCC_SWEEP_CRON: "* * * * * *" } });
-    const ctx = { deps: b.running.bot.deps, actor: { id: ALICE, isAdmin: false } };
-    // A lifetime of about two seconds, built for real against the fakes.
-    const ready = await provision(ctx, { owner: ALICE, sshKey: makeKeyPair().publicKey, hours: "0.0006" });
+    const clock = new FakeClock();
+    b = await startBotHarness({ env: { CCC_SWEEP_CRON: "* * * * *" }, clock });
+    const { instance: ready } = await plant(b.running.bot.deps, { owner: ALICE, minutes: 30 });
+    expect(b.h.cloud.servers()).toHaveLength(1);
+    clock.advance(29 * MINUTE);
+    await b.running.scheduler?.idle();
+    expect(b.running.bot.deps.store.get(ready.id)?.status).toBe("ready");
     expect(b.h.cloud.servers()).toHaveLength(1);
 
-    const dm = await b.slack.waitFor(
-      () => b.slack.calls("chat.postMessage").find((c) => JSON.stringify(c.body).includes(ready.id)),
-      10_000,
-      "the expiry DM",
+    clock.advance(MINUTE); // the sweep's tick at the expiry
+    await b.running.scheduler?.idle();
+
+    const dms = b.slack.calls("chat.postMessage").filter((c) => c.body.channel === "D0ALICE");
+    expect(dms.map((c) => String(c.body.text))).toContain(
+      `${ready.id} reached its expiry and was deleted; nothing keeps running.`,
     );
-    expect(JSON.stringify(dm.body)).toMatch(/deleted|expired/i);
     expect(b.running.bot.deps.store.get(ready.id)?.status).toBe("deleted");
     expect(b.h.cloud.servers()).toEqual([]);
   });

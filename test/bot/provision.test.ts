@@ -127,6 +127,8 @@ describe("submitting the provision modal", () => {
 
   it("builds the machine and keeps one DM up to date: queued → steps → ready with buttons", async () => {
     b = await startBotHarness();
+    // The install cannot finish until the test says so: the form must be answered before that.
+    b.h.installer.behave({ held: true });
     const sshKey = makeKeyPair("alice@laptop").publicKey;
     const res = await b.send.submitProvision(ALICE, {
       sshKey,
@@ -136,7 +138,9 @@ describe("submitting the provision modal", () => {
     });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ response_action: "clear" });
-    expect(res.ms).toBeLessThan(1_000);
+    expect(b.running.bot.deps.store.list({ owner: ALICE }).map((i) => i.status)).not.toContain("ready");
+    await dmShowing("Installing NixOS");
+    b.h.installer.release();
 
     const dm = await dmShowing("is ready");
     expect(b.slack.calls("conversations.open")[0]?.body.users).toBe(ALICE);
@@ -189,7 +193,7 @@ describe("submitting the provision modal", () => {
   it("stops building when the owner deletes the machine meanwhile, and the DM says deleted", async () => {
     b = await startBotHarness();
     // The installer fails once its server is gone, as the real one does when its connection drops.
-    b.h.installer.behave({ sleepMs: 1_500, exitCode: 1, errorOutput: "ssh: connection closed" });
+    b.h.installer.behave({ held: true, exitCode: 1, errorOutput: "ssh: connection closed" });
     await b.send.submitProvision(ALICE, {
       sshKey: makeKeyPair().publicKey,
       location: "fsn1",
@@ -198,6 +202,8 @@ describe("submitting the provision modal", () => {
     await dmShowing("Installing NixOS");
     const [instance] = b.running.bot.deps.store.list({ owner: ALICE });
     await b.send.command(ALICE, `deprovision ${instance?.id}`, b.slack.responseUrl());
+    await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
+    b.h.installer.release();
     const dm = await dmShowing(`${instance?.id} was deleted.`);
     expect(shown(dm)).not.toContain("could not be created");
     // The build's own cleanup may reach Hetzner first; the owner's delete still ends, and answers, deleted.

@@ -20,7 +20,16 @@ export interface InstallerCall {
 export interface FakeInstaller {
   /** Path of the executable: give it to ccc as CCC_NIXOS_ANYWHERE. */
   path: string;
-  behave(behavior: { exitCode?: number; sleepMs?: number; output?: string; errorOutput?: string }): void;
+  /** `held`: each run waits (after its output) until `release()`, then exits as told. */
+  behave(behavior: {
+    exitCode?: number;
+    sleepMs?: number;
+    held?: boolean;
+    output?: string;
+    errorOutput?: string;
+  }): void;
+  /** Lets held runs finish. */
+  release(): void;
   calls(): InstallerCall[];
   /** Where the extra files for the machine at `host` landed: its "root" (empty folder when none came). */
   targetRoot(host: string): string;
@@ -37,6 +46,7 @@ export function createFakeInstaller(dir: string): FakeInstaller {
     path,
     behave: (behavior) => writeFileSync(join(dir, "behavior.json"), JSON.stringify(behavior)),
     targetRoot: (host) => join(dir, "targets", host),
+    release: () => writeFileSync(join(dir, "released"), ""),
     calls: () => {
       const file = join(dir, "calls.jsonl");
       if (!existsSync(file)) return [];

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Stands in for nixos-anywhere: records its argv, the names (never the values) of its environment
-// variables and the instance.json of the flake it was given,
-// then behaves as `behavior.json` in FAKE_NIXOS_ANYWHERE_DIR says ({ exitCode, sleepMs, output }).
+// variables and the instance.json of the flake it was given, then behaves as `behavior.json` in
+// FAKE_NIXOS_ANYWHERE_DIR says ({ exitCode, sleepMs, output, held }): a held installer runs until the
+// test writes the `released` file there (or ccc stops it).
 // An --extra-files tree is recorded (paths and modes) and copied, modes kept, to `targets/<host>/`:
 // the root of the "machine", as nixos-anywhere copies it onto the new system.
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -48,5 +49,6 @@ appendFileSync(
 );
 console.log(behavior.output ?? "### Installing NixOS ###");
 if (behavior.sleepMs) await new Promise((resolve) => setTimeout(resolve, behavior.sleepMs));
+while (behavior.held && !existsSync(join(dir, "released"))) await new Promise((r) => setTimeout(r, 10));
 if (behavior.exitCode) console.error(behavior.errorOutput ?? "error: installation failed");
 process.exit(behavior.exitCode ?? 0);

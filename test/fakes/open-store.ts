@@ -1,11 +1,12 @@
-// Opens (and so migrates) the store at argv[2], as another ccc process would, at the moment argv[3]
-// (epoch ms) so that several of these collide; then says "opened".
+// Opens (and so migrates) the store at each path read from standard input, as another ccc process
+// would, saying "opened" after each. It says "ready" first, once loaded, so that a test can start
+// several of these and then hand them one path together: their opens collide.
+import { createInterface } from "node:readline";
 import { systemClock } from "../../src/adapters/system-clock.ts";
 import { Store as InstanceStore } from "../../src/core/store/store.ts";
 
-const at = Number(process.argv[3] ?? 0);
-while (Date.now() < at) {
-  // spin: a timer's granularity would spread the processes apart again
+console.log("ready");
+for await (const path of createInterface({ input: process.stdin })) {
+  InstanceStore.open(path, systemClock).close();
+  console.log("opened");
 }
-InstanceStore.open(process.argv[2] as string, systemClock).close();
-console.log("opened");

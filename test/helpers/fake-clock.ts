@@ -9,6 +9,7 @@ interface Sleeper {
 export class FakeClock implements Clock {
   private current: number;
   private sleepers: Sleeper[] = [];
+  private readonly watchers = new Set<(from: number, to: number) => void>();
 
   constructor(start: Date | number = Date.now()) {
     this.current = typeof start === "number" ? start : start.getTime();
@@ -19,8 +20,16 @@ export class FakeClock implements Clock {
   }
 
   set(at: Date | number): void {
+    const from = this.current;
     this.current = typeof at === "number" ? at : at.getTime();
     this.wake();
+    for (const watcher of this.watchers) watcher(from, this.current);
+  }
+
+  /** Calls `watcher` with every move of the clock (epoch ms before and after); returns how to stop. */
+  watch(watcher: (from: number, to: number) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   advance(ms: number): void {

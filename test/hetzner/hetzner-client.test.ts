@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ExternalError } from "../../src/core/errors.ts";
 import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../fakes/fake-hetzner.ts";
 import { clientFor, serverInput } from "./helpers.ts";
@@ -166,9 +166,14 @@ describe("HetznerClient actions", () => {
     const { client } = await start({ actionDurationMs: 10_000 });
     const created = await client.createServer(serverInput("slow"));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user gave up")), 30);
+    const waiting = client.waitForAction(created.action.id, controller.signal);
+    // Abort once it has looked at the (still running) action.
+    await vi.waitFor(() =>
+      expect(fake.requests.filter((r) => r.path.startsWith("/actions"))).not.toEqual([]),
+    );
+    controller.abort(new Error("user gave up"));
 
-    await expect(client.waitForAction(created.action.id, controller.signal)).rejects.toThrow("user gave up");
+    await expect(waiting).rejects.toThrow("user gave up");
   });
 });
 

@@ -3,6 +3,7 @@ import { instanceLease, LEASE_TTL_MS, takeLease } from "../../src/core/lifecycle
 import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
 import { probeSsh } from "../../src/core/provision/wait-for-ssh.ts";
 import { startScheduler } from "../../src/lifecycle/scheduler.ts";
+import { clockTicks } from "../helpers/clock-ticks.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { createLabelled, deletes, MINUTE, plant, startWorld, type World } from "./world.ts";
 
@@ -93,12 +94,11 @@ describe("reconcile: provisions a crash left behind", () => {
     await vi.waitFor(() => probeSsh(ip, w.deps.timing.sshPort, 500), { timeout: 5_000 });
 
     w.clock.set(t0 + 3 * MINUTE);
-    const scheduler = startScheduler(w.deps, {
-      sweepCron: "0 0 1 1 *",
-      reconcileCron: "0 0 1 1 *",
-      remindMinutes: [60, 15],
-      orphanGraceMinutes: 15,
-    });
+    const scheduler = startScheduler(
+      w.deps,
+      { sweepCron: "0 0 1 1 *", reconcileCron: "0 0 1 1 *", remindMinutes: [60, 15], orphanGraceMinutes: 15 },
+      clockTicks(w.clock),
+    );
     await scheduler.idle();
     await scheduler.stop();
 

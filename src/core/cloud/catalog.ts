@@ -13,24 +13,42 @@ export interface Offer {
   monthly: string;
 }
 
+/** The lists with the time they were fetched (epoch ms). */
+export interface SavedLists {
+  at: number;
+  types: CloudServerType[];
+  locations: CloudLocation[];
+}
+
+/** Where the lists outlive the process (the store), so the next process need not ask Hetzner. */
+export interface SavedCatalog {
+  read(): SavedLists | null;
+  write(lists: SavedLists): void;
+}
+
 /** Hetzner's server types and locations, cached for a few minutes so a modal opens at once. */
 export class Catalog {
-  private cache: { at: number; types: CloudServerType[]; locations: CloudLocation[] } | null = null;
+  private cache: SavedLists | null = null;
   private inflight: Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> | null = null;
 
   constructor(
     private readonly cloud: CloudApi,
     private readonly clock: Clock,
     private readonly ttlMs = 5 * 60_000,
+    private readonly saved?: SavedCatalog,
   ) {}
 
   /**
    * The lists, from cache when there is one. A stale cache is still answered at once while a
    * refresh runs behind it: a slow or failing Hetzner never holds up a Slack form. Only the very
-   * first load waits.
+   * first load waits, unless the saved lists are fresh (a new process within minutes of the last).
    */
   async load(): Promise<{ types: CloudServerType[]; locations: CloudLocation[] }> {
     const now = this.clock.now().getTime();
+    if (!this.cache) {
+      const saved = this.saved?.read();
+      if (saved && now - saved.at < this.ttlMs) this.cache = saved;
+    }
     if (this.cache && now - this.cache.at < this.ttlMs) return this.cache;
     const refresh = this.refresh();
     if (this.cache) {
@@ -44,6 +62,11 @@ export class Catalog {
     this.inflight ??= Promise.all([this.cloud.listServerTypes(), this.cloud.listLocations()])
       .then(([types, locations]) => {
         this.cache = { at: this.clock.now().getTime(), types, locations };
+        try {
+          this.saved?.write(this.cache);
+        } catch {
+          // Only the next process's head start is lost (e.g. the store closed at shutdown meanwhile).
+        }
         return this.cache;
       })
       .finally(() => {

@@ -69,6 +69,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX seen_requests_age ON seen_requests (seen_at);
   `,
+  // The catalog (server types with their prices, and locations) as last fetched, so a fresh
+  // process answers from it while it is fresh instead of asking Hetzner (see catalog-store.ts).
+  `
+  CREATE TABLE catalog (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fetched_at INTEGER NOT NULL,
+    server_types TEXT NOT NULL,
+    locations TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,6 +3,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
 import {
@@ -47,6 +48,8 @@ export class Store {
   private readonly lifecycle: LifecycleTables;
   /** Slack requests already acted on, for the replay guard. */
   readonly seenRequests: SeenRequestStore;
+  /** The catalog as last fetched, so a fresh process can answer from it while it is fresh. */
+  readonly catalogCache: CatalogStore;
 
   private constructor(
     private readonly db: Database.Database,
@@ -54,6 +57,7 @@ export class Store {
   ) {
     this.lifecycle = new LifecycleTables(db);
     this.seenRequests = new SeenRequestStore(db);
+    this.catalogCache = new CatalogStore(db);
   }
 
   static open(path: string, clock: Clock): Store {

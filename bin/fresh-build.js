@@ -1,0 +1,28 @@
+// The executables run the compiled code in dist/. Code older than src/ would do something other
+// than src/ says, so refuse it and say what to run (a stat per source file: about a millisecond).
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+
+/** Why dist/ cannot run as it is (missing, or older than src/), or null when it is fresh. */
+export function staleReason() {
+  const built = statSync(join(root, "dist", ".built"), { throwIfNoEntry: false });
+  if (!built) return "dist/ has not been built";
+  const src = join(root, "src");
+  // Directories too: a deleted file changes only its directory.
+  for (const entry of [src, ...readdirSync(src, { recursive: true }).map((name) => join(src, name))]) {
+    if (statSync(entry).mtimeMs > built.mtimeMs)
+      return `${relative(root, entry)} changed after the last build`;
+  }
+  return null;
+}
+
+/** Exits with code 2 and the command to run when dist/ is missing or older than src/. */
+export function requireFreshBuild() {
+  const why = staleReason();
+  if (why === null) return;
+  process.stderr.write(`ccc: ${why}. Run \`npm run build\` in ${root} (npm ci does it too).\n`);
+  process.exit(2);
+}
