@@ -1,17 +1,17 @@
 import { CommanderError } from "commander";
 import { ConfigError } from "../config.ts";
 import { CccError, isRefusal } from "../core/errors.ts";
-import { describeFailure, ProvisionError } from "../core/provision/provision-failure.ts";
+import { describeFailureInFull, ProvisionError } from "../core/provision/provision-failure.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
-/** Formats an error once, as one line (and JSON under --json), and answers the exit code. */
+/** Formats an error once (the operator sees a failed provision in full), as one line (and JSON under --json), and answers the exit code. */
 export function reportError(error: unknown, json: boolean, io: CliIo): number {
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? EXIT.ok : EXIT.refused;
   }
   const code = error instanceof ConfigError || isRefusal(error) ? EXIT.refused : EXIT.failed;
   let message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ProvisionError) message = describeFailure(error.failure);
+  if (error instanceof ProvisionError) message = describeFailureInFull(error.failure);
   if (!(error instanceof CccError) && !(error instanceof ConfigError)) {
     message = `unexpected error (a bug): ${error instanceof Error ? (error.stack ?? message) : message}`;
   }

@@ -49,6 +49,12 @@ export function describeFailure(failure: ProvisionFailure): string {
   return `${failure.instanceId} failed: ${failure.reason}; ${serverOutcomeText(failure)}.`;
 }
 
+/** The same with the full detail (upstream text, installer lines, paths): for the operator's CLI and logs. */
+export function describeFailureInFull(failure: ProvisionFailure): string {
+  const cleanup = failure.cleanupError ? ` (${failure.cleanupError})` : "";
+  return `${failure.instanceId} failed: ${failure.detail}; ${serverOutcomeText(failure)}${cleanup}.`;
+}
+
 /**
  * A provision that failed after work began; `failure` says what failed and what became of the server.
  * Its message is the full detail (for the operator's CLI and the logs); `failure.reason` is what users see.
