@@ -17,11 +17,13 @@ import {
   toColumnValue,
 } from "./instance-rows.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
+import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
+export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 
 function whileBusy<T>(step: () => T, attempts = 50): T {
@@ -44,6 +46,8 @@ export class Store {
   private readonly lifecycle: LifecycleTables;
   /** Slack requests already acted on, for the replay guard. */
   readonly seenRequests: SeenRequestStore;
+  /** Extends not yet shown on their machines, retried by the sweep. */
+  readonly machinePushes: MachinePushTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -51,6 +55,7 @@ export class Store {
   ) {
     this.lifecycle = new LifecycleTables(db);
     this.seenRequests = new SeenRequestStore(db);
+    this.machinePushes = new MachinePushTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
