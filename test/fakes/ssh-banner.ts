@@ -10,8 +10,8 @@ export const DEFAULT_SSH_BANNER = "SSH-2.0-OpenSSH_9.6\r\n";
 export interface SshBanner {
   port: number;
   /**
-   * Starts answering on ip:port; `silent` accepts connections but never sends a banner. A client that
-   * sends anything is disconnected.
+   * Starts answering on ip:port; `silent` accepts connections but never sends a banner. Otherwise a client
+   * that sends anything after the banner is disconnected.
    */
   open(ip: string, opts?: { banner?: string; silent?: boolean }): Promise<void>;
   isOpen(ip: string): boolean;
@@ -49,7 +49,8 @@ export async function startSshBanner(): Promise<SshBanner> {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
         socket.on("error", () => undefined);
-        if (!opts.silent) socket.write(opts.banner ?? DEFAULT_SSH_BANNER);
+        if (opts.silent) return;
+        socket.write(opts.banner ?? DEFAULT_SSH_BANNER);
         // A banner is all it can do: a real SSH client going on to key exchange is hung up on, as an
         // unreachable machine, instead of waiting out the client's timeout.
         socket.on("data", () => socket.destroy());
