@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { runSweep, type SweepSummary } from "../core/lifecycle/sweep.ts";
 import { instanceJson } from "../render/json.ts";
+import { pushRetryLine } from "../render/machine-push.ts";
 import { defineCommand } from "./command.ts";
 
 export function checkExpiredFailed(summary: SweepSummary): boolean {
@@ -16,6 +17,7 @@ export function checkExpiredText(summary: SweepSummary): string {
         : `${o.instance.id}: deleted`,
   );
   for (const id of summary.busy) lines.push(`${id}: left to another ccc process acting on it`);
+  for (const p of summary.pushes) lines.push(pushRetryLine(p.instanceId, p.outcome));
   return lines.length > 0 ? lines.join("\n") : "Nothing has expired.";
 }
 
@@ -27,6 +29,11 @@ export function checkExpiredJson(summary: SweepSummary) {
       retryAt: o.retryAt?.toISOString() ?? null,
     })),
     busy: summary.busy,
+    pushes: summary.pushes.map((p) => ({
+      id: p.instanceId,
+      machine: p.outcome.kind,
+      retryAt: p.outcome.kind === "pending" ? p.outcome.retryAt.toISOString() : null,
+    })),
   };
 }
 

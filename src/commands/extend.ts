@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { extend as extendCore } from "../core/instances/extend.ts";
 import type { Instance } from "../core/instances/instance.ts";
+import type { PushOutcome } from "../core/machine/push-state.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
+import { machinePushSentence } from "../render/machine-push.ts";
 import { formatUtc, leftPhrase } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -14,10 +16,13 @@ export const extendInput = z.object({ id: instanceId, hours });
 export interface ExtendResult {
   instance: Instance;
   hours: number;
+  /** Whether the machine itself shows the new expiry yet. */
+  machine?: PushOutcome;
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof extendInput>): Promise<ExtendResult> {
-  return { instance: await extendCore(ctx.deps, ctx.actor, input.id, input.hours), hours: input.hours };
+  const { instance, machine } = await extendCore(ctx.deps, ctx.actor, input.id, input.hours);
+  return { instance, hours: input.hours, machine };
 }
 
 /** Moves the machine's expiry by `hours`, within the caps. */
@@ -25,16 +30,18 @@ export async function extend(ctx: CommandContext, input: z.input<typeof extendIn
   return (await run(ctx, parseInput(extendInput, input))).instance;
 }
 
-export function extendText(instance: Instance, now: Date): string {
-  return `${instance.id} now expires at ${formatUtc(instance.expiresAt)} (${leftPhrase(instance.expiresAt, now)}).`;
+export function extendText(instance: Instance, now: Date, machine?: PushOutcome): string {
+  const line = `${instance.id} now expires at ${formatUtc(instance.expiresAt)} (${leftPhrase(instance.expiresAt, now)}).`;
+  return machine ? `${line}\n${machinePushSentence(machine)}` : line;
 }
 
 export function extendBlocks(result: ExtendResult, now: Date): SlackMessage {
-  const { instance, hours } = result;
+  const { instance, hours, machine } = result;
+  const onMachine = machine ? ` ${machinePushSentence(machine)}` : "";
   return {
-    text: `${instance.id} extended by ${hours} h.`,
+    text: `${instance.id} extended by ${hours} h.${onMachine}`,
     blocks: [
-      section(`:white_check_mark: Extended *${instance.id}* by ${hours} h.`),
+      section(`:white_check_mark: Extended *${instance.id}* by ${hours} h.${onMachine}`),
       ...instanceCard(instance, now),
     ],
   };
@@ -46,8 +53,8 @@ export const extendCommand = defineCommand({
   input: extendInput,
   audience: "owner",
   run,
-  text: (result, { now }) => extendText(result.instance, now),
-  json: (result) => instanceJson(result.instance),
+  text: (result, { now }) => extendText(result.instance, now, result.machine),
+  json: (result) => ({ ...instanceJson(result.instance), machine: result.machine?.kind ?? null }),
   blocks: (result, { now }) => extendBlocks(result, now),
   doors: {
     cli: {

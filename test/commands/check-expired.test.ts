@@ -33,11 +33,22 @@ describe("check-expired", () => {
         { instance: anInstance({ id: "ccc-bbbbbb" }), error: "Hetzner said no", retryAt, locked: false },
       ],
       busy: ["ccc-cccccc"],
+      pushes: [
+        { instanceId: "ccc-dddddd", outcome: { kind: "pushed" as const, expiresAt: retryAt } },
+        {
+          instanceId: "ccc-eeeeee",
+          outcome: { kind: "pending" as const, message: "ccc-eeeeee cannot be reached over SSH.", retryAt },
+        },
+        { instanceId: "ccc-ffffff", outcome: { kind: "skipped" as const, reason: "not-ready" as const } },
+      ],
     };
     expect(checkExpiredText(summary).split("\n")).toEqual([
       "ccc-abcdef: deleted",
       "ccc-bbbbbb: delete failed, retried from 2026-11-25T12:01:00.000Z: Hetzner said no",
       "ccc-cccccc: left to another ccc process acting on it",
+      "ccc-dddddd: the machine now shows its expiry",
+      "ccc-eeeeee: the machine was not told its expiry, retried from 2026-11-25T12:01:00.000Z: ccc-eeeeee cannot be reached over SSH.",
+      "ccc-ffffff: the machine is gone; its pending update was dropped",
     ]);
     expect(checkExpiredFailed(summary)).toBe(true);
     expect(checkExpiredJson(summary).outcomes[1]).toMatchObject({

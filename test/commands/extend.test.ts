@@ -37,7 +37,7 @@ describe("extend", () => {
     const mine = w.plant(ALICE.id);
     const shown = await extendCommand.execute(w.ctx(ALICE), { id: mine.id.toUpperCase(), hours: "2" });
     expect(shown.text({ now: NOW, actor: ALICE })).toBe(
-      `${mine.id} now expires at 2026-11-25 16:00 UTC (4 h left).`,
+      `${mine.id} now expires at 2026-11-25 16:00 UTC (4 h left).\nThe install gives the machine the new time.`,
     );
     expect(w.deps.store.require(mine.id).expiresAt.getTime()).toBe(NOW.getTime() + 4 * HOUR);
     expect(await caught(() => extend(w.ctx(ALICE), { id: mine.id, hours: 25 }))).toBeInstanceOf(QuotaError);

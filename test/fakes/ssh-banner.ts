@@ -9,7 +9,10 @@ export const DEFAULT_SSH_BANNER = "SSH-2.0-OpenSSH_9.6\r\n";
 
 export interface SshBanner {
   port: number;
-  /** Starts answering on ip:port; `silent` accepts connections but never sends a banner. */
+  /**
+   * Starts answering on ip:port; `silent` accepts connections but never sends a banner. Otherwise a client
+   * that sends anything after the banner is disconnected.
+   */
   open(ip: string, opts?: { banner?: string; silent?: boolean }): Promise<void>;
   isOpen(ip: string): boolean;
   /** Stops listening on ip:port and drops its connections. */
@@ -46,7 +49,11 @@ export async function startSshBanner(): Promise<SshBanner> {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
         socket.on("error", () => undefined);
-        if (!opts.silent) socket.write(opts.banner ?? DEFAULT_SSH_BANNER);
+        if (opts.silent) return;
+        socket.write(opts.banner ?? DEFAULT_SSH_BANNER);
+        // A banner is all it can do: a real SSH client going on to key exchange is hung up on, as an
+        // unreachable machine, instead of waiting out the client's timeout.
+        socket.on("data", () => socket.destroy());
       });
       const ready = new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -55,7 +55,7 @@ describe("reminders", () => {
     const { instance } = await plant(w.deps, { minutes: 120 });
     expect(await minuteByMinute(t0, t0 + 70 * MINUTE, t0)).toEqual(["+60m: 60 left"]);
     const extended = await extend(w.deps, SYSTEM_ACTOR, instance.id, 1);
-    expect(extended.expiresAt.getTime()).toBe(t0 + 180 * MINUTE);
+    expect(extended.instance.expiresAt.getTime()).toBe(t0 + 180 * MINUTE);
     // No 15-minute reminder for the old deadline (+105m); both offsets for the new one.
     expect(await minuteByMinute(t0 + 71 * MINUTE, t0 + 181 * MINUTE, t0)).toEqual([
       "+120m: 60 left",

@@ -1,12 +1,24 @@
 import type { CoreDeps } from "../deps.ts";
+import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import { extendDeadline } from "./extend-deadline.ts";
 import type { Instance } from "./instance.ts";
 import { capHours } from "./policy.ts";
 
-/** Moves the deadline by `hours`, within the caps (see `extendDeadline` for how races end). */
-export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: number): Promise<Instance> {
+/** An extend's result: the record as stored, and whether the machine shows the new expiry yet. */
+export interface Extended {
+  instance: Instance;
+  machine: PushOutcome;
+}
+
+/**
+ * Moves the deadline by `hours`, within the caps (see `extendDeadline` for how races end: the
+ * label is never behind the store). The machine is told last; one that cannot be reached does not
+ * undo the extend.
+ */
+export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: number): Promise<Extended> {
   capHours(hours, deps.policy);
   const instance = instanceFor(deps.store, actor, id, "extend");
-  return extendDeadline(deps, actor, instance.id, hours);
+  const updated = await extendDeadline(deps, actor, instance.id, hours);
+  return { instance: updated, machine: await pushMachineState(deps, updated) };
 }

@@ -3,6 +3,8 @@ import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision, isLocked } from "../instances/deprovision.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
 import { instanceLease, withLease } from "./leases.ts";
+import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
+import { retryDelayMs } from "./retry-delay.ts";
 
 export interface SweepOutcome {
   instance: Instance;
@@ -18,12 +20,11 @@ export interface SweepSummary {
   outcomes: SweepOutcome[];
   /** Due instances another holder was acting on; they are left to it. */
   busy: string[];
+  /** Extends retried towards their machines. */
+  pushes: PushRetry[];
 }
 
-/** First retry a minute after a failure, doubling up to half an hour: Hetzner outages are rarely brief. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
-}
+export { retryDelayMs } from "./retry-delay.ts";
 
 /** After this many failed deletes in a row the admins hear about it (once). */
 export const ALERT_AFTER_ATTEMPTS = 3;
@@ -36,12 +37,13 @@ export const LOCKED_RETRY_MS = 60_000;
  * delete stays due and is retried with backoff; one failure never stops the rest.
  */
 export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
-  const summary: SweepSummary = { outcomes: [], busy: [] };
+  const summary: SweepSummary = { outcomes: [], busy: [], pushes: [] };
   for (const id of deps.store.dueForDelete(deps.clock.now().getTime())) {
     const attempt = await withLease(deps, instanceLease(id), () => sweepOne(deps, id));
     if (!attempt.taken) summary.busy.push(id);
     else if (attempt.value) summary.outcomes.push(attempt.value);
   }
+  summary.pushes = await retryMachinePushes(deps);
   return summary;
 }
 

@@ -79,6 +79,19 @@ export const MIGRATIONS: readonly string[] = [
     locations TEXT NOT NULL
   );
   `,
+  // Extends the machine has not heard of yet: the expiry it should show, retried with backoff until
+  // it lands; `alarm` marks one stopped by a host-key mismatch, which is never retried on its own.
+  `
+  CREATE TABLE machine_pushes (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    alarm INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX machine_pushes_due ON machine_pushes (next_at) WHERE alarm = 0;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

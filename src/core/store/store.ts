@@ -20,12 +20,14 @@ import {
   toColumnValue,
 } from "./instance-rows.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
+import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
+export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 
 function whileBusy<T>(step: () => T, attempts = 50): T {
@@ -50,6 +52,8 @@ export class Store {
   readonly seenRequests: SeenRequestStore;
   /** The catalog as last fetched, so a fresh process can answer from it while it is fresh. */
   readonly catalogCache: CatalogStore;
+  /** Extends not yet shown on their machines, retried by the sweep. */
+  readonly machinePushes: MachinePushTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -58,6 +62,7 @@ export class Store {
     this.lifecycle = new LifecycleTables(db);
     this.seenRequests = new SeenRequestStore(db);
     this.catalogCache = new CatalogStore(db);
+    this.machinePushes = new MachinePushTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
