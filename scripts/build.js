@@ -33,6 +33,7 @@ await build({
   format: "esm",
   target: "node20",
   logLevel: "warning",
+  minify: true,
 });
 mkdirSync(`${root}/dist`, { recursive: true });
 closeSync(openSync(`${root}/dist/.built`, "w"));

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /**
  * Why a URL setting is refused: it carries a user name or password (null when it carries none, or

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import cron from "node-cron";
-import { z } from "zod";
+import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
@@ -203,18 +203,21 @@ function toConfig(env: Env): Config {
 
 /** Settings a command that touches the cloud cannot work without, with where an operator gets each. */
 export function missingForCloud(config: Config): string[] {
-  const problems: string[] = [];
-  if (!config.hetzner.token) {
-    problems.push(
-      "HCLOUD_TOKEN is not set: an API token with read & write access: Hetzner Cloud Console → your project → Security → API tokens",
-    );
-  }
+  const problems = missingHetzner(config);
   if (!config.operator.sshKey) {
     problems.push(
       "CCC_OPERATOR_SSH_KEY is not set: path of the operator's private SSH key (its .pub beside it is uploaded to Hetzner); make one with: ssh-keygen -t ed25519 -f ~/.ssh/ccc_operator -N ''",
     );
   }
   return problems;
+}
+
+/** The Hetzner API settings alone: enough to read from Hetzner (the catalog). */
+export function missingHetzner(config: Config): string[] {
+  if (config.hetzner.token) return [];
+  return [
+    "HCLOUD_TOKEN is not set: an API token with read & write access: Hetzner Cloud Console → your project → Security → API tokens",
+  ];
 }
 
 /** What the Slack bot needs besides the cloud settings, listed at once with where to get each. */

@@ -1,12 +1,22 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { type Config, ConfigError, fromRoot, missingForBot, missingForCloud, readConfig } from "./config.ts";
+import {
+  type Config,
+  ConfigError,
+  fromRoot,
+  missingForBot,
+  missingForCloud,
+  missingHetzner,
+  readConfig,
+} from "./config.ts";
 import { flakePathProblem } from "./core/provision/instance-flake.ts";
 import { parseSshPublicKey } from "./core/ssh-key/ssh-key.ts";
 
 /** What an entry point is about to do, and so which settings and files it needs. */
 export interface Needs {
-  /** Hetzner and the operator's key: every command that touches the cloud. */
+  /** Hetzner's API settings only: a command that just reads from Hetzner (`ccc types`). */
+  hetzner?: boolean;
+  /** Hetzner and the operator's key: every command that creates, deletes or reaches machines. */
   cloud?: boolean;
   /** nixos-anywhere and the flake: anything that may provision. */
   installer?: boolean;
@@ -22,6 +32,7 @@ export function loadConfig(env: Record<string, string | undefined>, needs: Needs
   const { config, problems } = readConfig(env);
   if (needs.bot) problems.push(...missingForBot(config));
   if (needs.cloud) problems.push(...missingForCloud(config), ...operatorKeyProblems(config));
+  else if (needs.hetzner) problems.push(...missingHetzner(config));
   if (needs.installer) problems.push(...installerProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -122,14 +122,23 @@ describe("ccc CLI", () => {
     const badOperatorKey = join(h.dir, "broken");
     writeFileSync(badOperatorKey, "private");
     writeFileSync(`${badOperatorKey}.pub`, "not a key\n");
-    const broken = await ccc(["types"], { env: { CCC_OPERATOR_SSH_KEY: badOperatorKey } });
+    const broken = await ccc(["deprovision", "ccc-aaaaaa"], {
+      env: { CCC_OPERATOR_SSH_KEY: badOperatorKey },
+    });
     expect(broken).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/CCC_OPERATOR_SSH_KEY: .*broken\.pub is not a usable public key/),
     });
-    const unconfigured = await ccc(["types"], { env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" } });
+    const unconfigured = await ccc(["deprovision", "ccc-aaaaaa"], {
+      env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" },
+    });
     expect(unconfigured.code).toBe(2);
     expect(unconfigured.stderr).toMatch(/HCLOUD_TOKEN is not set.*\n.*CCC_OPERATOR_SSH_KEY is not set/);
+    // Reading the catalog needs Hetzner's token, not the operator's key.
+    const typesOnly = await ccc(["types"], { env: { HCLOUD_TOKEN: "", CCC_OPERATOR_SSH_KEY: "" } });
+    expect(typesOnly.code).toBe(2);
+    expect(typesOnly.stderr).toMatch(/HCLOUD_TOKEN is not set/);
+    expect(typesOnly.stderr).not.toMatch(/CCC_OPERATOR_SSH_KEY/);
     expect(h.cloud.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)).toEqual([]);
   });

@@ -33,6 +33,7 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   if (!cli) throw new Error(`${verb.name} has no CLI door`);
   state.json = Boolean(call.options.json);
   const config = loadConfig(io.env, {
+    hetzner: cli.needs.hetzner,
     cloud: cli.needs.cloud,
     installer: cli.needs.installer && !io.compose?.installer,
   });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { runSweep, type SweepSummary } from "../core/lifecycle/sweep.ts";
 import { instanceJson } from "../render/json.ts";
 import { pushRetryLine } from "../render/machine-push.ts";

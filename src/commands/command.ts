@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Config } from "../config.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
@@ -43,8 +43,12 @@ export interface CliDoor {
   /** Positional arguments in commander's syntax: `<id>`, `[location]`. */
   args?: readonly string[];
   options?: readonly CliOption[];
-  /** What must be set up before the verb runs: the cloud's settings, the installer, a notifier. */
-  needs: { cloud?: boolean; installer?: boolean; notifies?: boolean };
+  /**
+   * What must be set up before the verb runs: `hetzner`, only the API settings (reading the catalog);
+   * `cloud`, those and the operator's key (anything that creates, deletes or reaches machines); the
+   * installer; a notifier.
+   */
+  needs: { hetzner?: boolean; cloud?: boolean; installer?: boolean; notifies?: boolean };
   examples: readonly string[];
   /** Maps commander's values and the operator's settings onto the raw input. */
   input(raw: CliRaw): unknown;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { extend as extendCore } from "../core/instances/extend.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import type { PushOutcome } from "../core/machine/push-state.ts";

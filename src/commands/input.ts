@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseHours } from "../core/instances/policy.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ReconcileFinding, type ReconcileSummary, runReconcile } from "../core/lifecycle/reconcile.ts";
 import { textTable } from "../render/text.ts";
 import { defineCommand } from "./command.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ReminderSummary, runReminders } from "../core/lifecycle/reminders.ts";
 import { defineCommand } from "./command.ts";
 

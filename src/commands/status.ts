@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { instanceFor } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";

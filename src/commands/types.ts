@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Offer } from "../core/cloud/catalog.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euro, textTable } from "../render/text.ts";
@@ -82,7 +82,7 @@ export const typesCommand = defineCommand({
   doors: {
     cli: {
       options: [{ flags: "--location <name>", description: "only this location" }],
-      needs: { cloud: true },
+      needs: { hetzner: true },
       examples: ["ccc types --location fsn1"],
       input: ({ options }) => ({ location: options.location }),
     },

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { HetznerHttp } from "./http.ts";
 
 /** Hetzner's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */

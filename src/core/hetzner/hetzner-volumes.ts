@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { CloudAction } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
 import { isNotFound, listAll } from "./resource-helpers.ts";

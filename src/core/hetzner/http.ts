@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Clock } from "../clock.ts";
 import { ExternalError } from "../errors.ts";
 import { backoffDelay, type RetryOptions } from "./backoff.ts";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { ExternalError } from "../errors.ts";
 import type { HetznerHttp } from "./http.ts";
 

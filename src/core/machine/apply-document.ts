@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { UserError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
 import { ACCEPTED_TYPES } from "../ssh-key/ssh-key-blob.ts";

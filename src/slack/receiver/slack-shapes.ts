@@ -2,7 +2,7 @@
 // signed request of another shape is refused with 400 instead of reaching code that assumes it.
 // Fields Slack adds that nobody here reads are dropped (z.object strips them), so Bolt sees only
 // what was checked: e.g. a `function_data` would make Bolt act with a token from the body.
-import { z } from "zod";
+import * as z from "zod";
 
 const id = z.string().min(1).max(64);
 /** trigger_id, action_ts, action_id: opaque and never long. */
