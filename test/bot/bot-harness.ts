@@ -27,6 +27,14 @@ export interface LogLine {
   fields: Record<string, unknown> | undefined;
 }
 
+/** A logger that keeps every line, for tests to read. */
+export function captureLog(): { logs: LogLine[]; log: Logger } {
+  const logs: LogLine[] = [];
+  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logs.push({ level, message, fields });
+  return { logs, log: { info: entry("info"), warn: entry("warn"), error: entry("error") } };
+}
+
 export interface BotHarness {
   h: Harness;
   slack: FakeSlack;
@@ -47,10 +55,7 @@ export async function startBotHarness(
 ): Promise<BotHarness> {
   const h = await startHarness(options.harness);
   const slack = await startFakeSlack();
-  const logs: LogLine[] = [];
-  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void logs.push({ level, message, fields });
-  const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const { logs, log } = captureLog();
   const { compose, ...botOptions } = options.bot ?? {};
   const running = await startBot(
     {
@@ -114,12 +119,25 @@ export async function command(b: BotHarness, user: string, text: string): Promis
   const url = b.slack.responseUrl();
   const res = await b.send.command(user, text, url);
   if (res.status !== 200) throw new Error(`ack was ${res.status}: ${res.body}`);
-  if (res.json?.text) {
-    expect(res.json.response_type).toBe("ephemeral");
-    return shown({ text: String(res.json.text), blocks: (res.json.blocks as unknown[]) ?? [] });
+  return answerShown(b.slack, res.json, url, text);
+}
+
+/**
+ * What Slack shows for `/ccc <text>`: the answer in the ack (`ack`, store reads) or, for commands that
+ * work after the ack, what was posted to `responseUrl`.
+ */
+export async function answerShown(
+  slack: FakeSlack,
+  ack: Record<string, unknown> | null,
+  responseUrl: string,
+  text: string,
+): Promise<string> {
+  if (ack?.text) {
+    expect(ack.response_type).toBe("ephemeral");
+    return shown({ text: String(ack.text), blocks: (ack.blocks as unknown[]) ?? [] });
   }
-  const answer = await b.slack.waitFor(
-    () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
+  const answer = await slack.waitFor(
+    () => slack.calls("response_url").find((c) => c.body.path === new URL(responseUrl).pathname),
     10_000,
     `the answer to /ccc ${text}`,
   );
