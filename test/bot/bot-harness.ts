@@ -27,6 +27,23 @@ export interface LogLine {
   fields: Record<string, unknown> | undefined;
 }
 
+/** What every test bot's environment holds: the harness's, and the fake Slack's token and URL. */
+export function botEnv(h: Harness, slack: FakeSlack): Record<string, string> {
+  return {
+    ...h.env,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slack.apiUrl,
+    CCC_ADMINS: ADMIN,
+    PORT: "0",
+  };
+}
+
+/** Slack's Web API client retries once, quickly, so a fault injected in the fake shows at once. */
+export const FAST_SLACK_CLIENT = {
+  retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 },
+  timeout: 5_000,
+};
+
 /** A logger that keeps every line, for tests to read. */
 export function captureLog(): { logs: LogLine[]; log: Logger } {
   const logs: LogLine[] = [];
@@ -58,20 +75,12 @@ export async function startBotHarness(
   const { logs, log } = captureLog();
   const { compose, ...botOptions } = options.bot ?? {};
   const running = await startBot(
-    {
-      ...h.env,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      CCC_ADMINS: ADMIN,
-      PORT: "0",
-      ...options.env,
-    },
+    { ...botEnv(h, slack), SLACK_SIGNING_SECRET: SECRET, ...options.env },
     {
       host: "127.0.0.1",
       log,
       ...(options.clock ? { ticks: clockTicks(options.clock) } : {}),
-      slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+      slack: FAST_SLACK_CLIENT,
       ...botOptions,
       compose: {
         hetzner: FAST_HETZNER,

@@ -5,7 +5,7 @@ import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
 import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 import { slashCommand } from "../helpers/slack-payloads.ts";
-import { ADMIN, answerShown, captureLog, type LogLine } from "./bot-harness.ts";
+import { answerShown, botEnv, captureLog, FAST_SLACK_CLIENT, type LogLine } from "./bot-harness.ts";
 
 export interface SocketBotHarness {
   h: Harness;
@@ -31,20 +31,12 @@ export async function startSocketBotHarness(
   let running: RunningBot;
   try {
     running = await startBot(
-      {
-        ...h.env,
-        SLACK_BOT_TOKEN: slack.token,
-        SLACK_APP_TOKEN: socket.appToken,
-        SLACK_API_URL: slack.apiUrl,
-        CCC_ADMINS: ADMIN,
-        PORT: "0",
-        ...options.env,
-      },
+      { ...botEnv(h, slack), SLACK_APP_TOKEN: socket.appToken, ...options.env },
       {
         host: "127.0.0.1",
         log,
         compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
-        slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+        slack: FAST_SLACK_CLIENT,
         socket: FAST_SOCKET,
       },
     );
