@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deprovision } from "../src/commands/deprovision.ts";
 import { extend } from "../src/commands/extend.ts";
 import { list } from "../src/commands/list.ts";
 import { provision } from "../src/commands/provision.ts";
 import { status } from "../src/commands/status.ts";
 import type { ProvisionProgress } from "../src/core/provision/run-provision.ts";
-import { type Harness, startHarness } from "./helpers/harness.ts";
 import { holdCalls } from "./helpers/hold.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
+import { useHarness } from "./helpers/use-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.strayServers()).toEqual([]);
-  await h.close();
-});
+const h = useHarness();
 
 const alice = { id: "alice", isAdmin: false };
 

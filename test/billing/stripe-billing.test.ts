@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   StripeBilling,
   type StripeBillingOptions,
@@ -8,18 +8,13 @@ import { serverCostRecord } from "../../src/core/billing/cost-record.ts";
 import { billableHours } from "../../src/core/billing/meter-identifier.ts";
 import { costOfServer, serverTariff } from "../../src/core/billing/price.ts";
 import { ExternalError, UserError } from "../../src/core/errors.ts";
-import { type FakeStripe, type FakeStripeOptions, startFakeStripe } from "../fakes/fake-stripe.ts";
+import type { FakeStripeOptions } from "../fakes/fake-stripe.ts";
+import { fakeStripePerTest } from "../fakes/fake-stripe-per-test.ts";
 
-let fake: FakeStripe | undefined;
-afterEach(async () => {
-  const failures = fake?.failures ?? [];
-  await fake?.close();
-  fake = undefined;
-  expect(failures).toEqual([]);
-});
+const startStripe = fakeStripePerTest();
 
 async function start(options: FakeStripeOptions = {}, billing: Partial<StripeBillingOptions> = {}) {
-  fake = await startFakeStripe(options);
+  const fake = await startStripe(options);
   return {
     fake,
     billing: new StripeBilling({

@@ -27,6 +27,31 @@ export interface LogLine {
   fields: Record<string, unknown> | undefined;
 }
 
+/** What every test bot's environment holds: the harness's, and the fake Slack's token and URL. */
+export function botEnv(h: Harness, slack: FakeSlack): Record<string, string> {
+  return {
+    ...h.env,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slack.apiUrl,
+    CCC_ADMINS: ADMIN,
+    PORT: "0",
+  };
+}
+
+/** Slack's Web API client retries once, quickly, so a fault injected in the fake shows at once. */
+export const FAST_SLACK_CLIENT = {
+  retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 },
+  timeout: 5_000,
+};
+
+/** A logger that keeps every line, for tests to read. */
+export function captureLog(): { logs: LogLine[]; log: Logger } {
+  const logs: LogLine[] = [];
+  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void logs.push({ level, message, fields });
+  return { logs, log: { info: entry("info"), warn: entry("warn"), error: entry("error") } };
+}
+
 export interface BotHarness {
   h: Harness;
   slack: FakeSlack;
@@ -47,26 +72,15 @@ export async function startBotHarness(
 ): Promise<BotHarness> {
   const h = await startHarness(options.harness);
   const slack = await startFakeSlack();
-  const logs: LogLine[] = [];
-  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void logs.push({ level, message, fields });
-  const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const { logs, log } = captureLog();
   const { compose, ...botOptions } = options.bot ?? {};
   const running = await startBot(
-    {
-      ...h.env,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      CCC_ADMINS: ADMIN,
-      PORT: "0",
-      ...options.env,
-    },
+    { ...botEnv(h, slack), SLACK_SIGNING_SECRET: SECRET, ...options.env },
     {
       host: "127.0.0.1",
       log,
       ...(options.clock ? { ticks: clockTicks(options.clock) } : {}),
-      slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+      slack: FAST_SLACK_CLIENT,
       ...botOptions,
       compose: {
         hetzner: FAST_HETZNER,
@@ -114,12 +128,25 @@ export async function command(b: BotHarness, user: string, text: string): Promis
   const url = b.slack.responseUrl();
   const res = await b.send.command(user, text, url);
   if (res.status !== 200) throw new Error(`ack was ${res.status}: ${res.body}`);
-  if (res.json?.text) {
-    expect(res.json.response_type).toBe("ephemeral");
-    return shown({ text: String(res.json.text), blocks: (res.json.blocks as unknown[]) ?? [] });
+  return answerShown(b.slack, res.json, url, text);
+}
+
+/**
+ * What Slack shows for `/ccc <text>`: the answer in the ack (`ack`, store reads) or, for commands that
+ * work after the ack, what was posted to `responseUrl`.
+ */
+export async function answerShown(
+  slack: FakeSlack,
+  ack: Record<string, unknown> | null,
+  responseUrl: string,
+  text: string,
+): Promise<string> {
+  if (ack?.text) {
+    expect(ack.response_type).toBe("ephemeral");
+    return shown({ text: String(ack.text), blocks: (ack.blocks as unknown[]) ?? [] });
   }
-  const answer = await b.slack.waitFor(
-    () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
+  const answer = await slack.waitFor(
+    () => slack.calls("response_url").find((c) => c.body.path === new URL(responseUrl).pathname),
     10_000,
     `the answer to /ccc ${text}`,
   );

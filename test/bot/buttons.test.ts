@@ -1,41 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PostedMessage } from "../fakes/fake-slack.ts";
-import { makeKeyPair } from "../helpers/keys.ts";
-import { ADMIN, ALICE, BOB, type BotHarness, replies, shown, startBotHarness } from "./bot-harness.ts";
+import { describe, expect, it } from "vitest";
+import { ADMIN, ALICE, BOB, replies, shown } from "./bot-harness.ts";
+import { clickWhere, readyMachine, useBotHarness } from "./use-bot.ts";
 
-let b: BotHarness;
-beforeEach(async () => {
-  b = await startBotHarness();
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
-});
-
-/** Provisions through the modal and returns the ready DM and the instance id. */
-async function readyMachine(user = ALICE): Promise<{ dm: PostedMessage; id: string }> {
-  await b.send.submitProvision(user, {
-    sshKey: makeKeyPair().publicKey,
-    location: "fsn1",
-    serverType: "cx23",
-    hours: "2",
-  });
-  const dm = await b.slack.waitFor(() => b.slack.messages().find((m) => m.text.includes("is ready")), 15_000);
-  const id = /ccc-[a-z2-9]{6}/.exec(dm.text)?.[0] ?? "";
-  return { dm, id };
-}
+const b = useBotHarness();
 
 const store = () => b.running.bot.deps.store;
-const where = (dm: PostedMessage) => ({ channel: dm.channel, ts: dm.ts, responseUrl: b.slack.responseUrl() });
 
 describe("the buttons on the ready DM", () => {
   it("Extend +1h moves the expiry and the server label once, even when clicked twice", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     const before = store().require(id).expiresAt.getTime();
     const versions = dm.history.length;
     const [first, second] = await Promise.all([
-      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, where(dm)),
-      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, clickWhere(b, dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, clickWhere(b, dm)),
     ]);
     expect([first.status, second.status]).toEqual([200, 200]);
     await b.slack.waitFor(() => dm.history.length >= versions + 2 || null);
@@ -49,15 +27,15 @@ describe("the buttons on the ready DM", () => {
     expect(b.h.cloud.servers()[0]?.labels["ccc-expires-at"]).toBe(String(after / 1000));
     expect(shown(dm)).toContain(`<!date^${after / 1000}^`);
 
-    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, clickWhere(b, dm));
     await b.slack.waitFor(() => store().require(id).expiresAt.getTime() === after + 4 * 3_600_000 || null);
   });
 
   it("someone else's click is refused, answered and recorded, and changes nothing", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     const before = store().require(id);
     const updates = b.slack.calls("chat.update").length;
-    const res = await b.send.clickInMessage(BOB, "ccc_delete", id, where(dm));
+    const res = await b.send.clickInMessage(BOB, "ccc_delete", id, clickWhere(b, dm));
     expect(res.status).toBe(200);
     const answer = await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("is not yours")));
     expect(answer.text).toContain(`${id} is not yours, so you cannot delete it.`);
@@ -65,15 +43,15 @@ describe("the buttons on the ready DM", () => {
     expect(store().require(id)).toEqual(before);
     expect(b.h.cloud.servers()).toHaveLength(1);
     expect(b.slack.calls("chat.update")).toHaveLength(updates);
-    await b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_delete", id, clickWhere(b, dm));
     await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
   });
 
   it("Delete now deletes once; a late second click and a late extend answer the current truth", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     await Promise.all([
-      b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm)),
-      b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_delete", id, clickWhere(b, dm)),
+      b.send.clickInMessage(ALICE, "ccc_delete", id, clickWhere(b, dm)),
     ]);
     // The duplicate click may redraw "was deleted" while the first is still deleting: wait for both.
     await b.slack.waitFor(
@@ -88,9 +66,9 @@ describe("the buttons on the ready DM", () => {
     expect(shown(dm)).not.toContain("ccc_extend_1h");
 
     // Later, from an old message: nothing breaks, the answer is what is true now.
-    const late = await b.send.clickInMessage(ALICE, "ccc_delete", id, { ...where(dm), ts: dm.ts });
+    const late = await b.send.clickInMessage(ALICE, "ccc_delete", id, { ...clickWhere(b, dm), ts: dm.ts });
     expect(late.status).toBe(200);
-    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, clickWhere(b, dm));
     const answer = await b.slack.waitFor(() =>
       replies(b.slack).find((r) => r.text.includes("only a live machine")),
     );
@@ -104,19 +82,19 @@ describe("the buttons on the ready DM", () => {
   });
 
   it("a button carrying an unknown or malformed id is answered, not crashed on", async () => {
-    const { dm, id } = await readyMachine();
-    await b.send.clickInMessage(ALICE, "ccc_extend_1h", "ccc-zzzzzz", where(dm));
+    const { dm, id } = await readyMachine(b);
+    await b.send.clickInMessage(ALICE, "ccc_extend_1h", "ccc-zzzzzz", clickWhere(b, dm));
     await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("No instance ccc-zzzzzz")));
-    await b.send.clickInMessage(ALICE, "ccc_delete", "'; drop table", where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_delete", "'; drop table", clickWhere(b, dm));
     await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("is not an instance id")));
-    await b.send.clickInMessage(ALICE, "ccc_delete", id, where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_delete", id, clickWhere(b, dm));
     await b.slack.waitFor(() => b.h.cloud.servers().length === 0 || null);
   });
 });
 
 describe("App Home", () => {
   it("draws an admin's Home when the admin's own machine is also in everyone's list", async () => {
-    const { id } = await readyMachine(ADMIN);
+    const { id } = await readyMachine(b, ADMIN);
     await b.send.event({ type: "app_home_opened", user: ADMIN, tab: "home", channel: "D0ADMIN" });
     const home = await b.slack.waitFor(() =>
       b.slack.calls("views.publish").find((c) => c.body.user_id === ADMIN),
@@ -135,7 +113,7 @@ describe("App Home", () => {
   });
 
   it("shows your machines with buttons and a New machine button; admins see everyone and the hourly total", async () => {
-    const { id } = await readyMachine(ALICE);
+    const { id } = await readyMachine(b, ALICE);
     const res = await b.send.event({ type: "app_home_opened", user: ALICE, tab: "home", channel: "D0ALICE" });
     expect(res.status).toBe(200);
     const home = await b.slack.waitFor(() =>

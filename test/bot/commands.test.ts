@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { acceptProvision } from "../../src/commands/provision.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
-import { ADMIN, ALICE, BOB, type BotHarness, command, startBotHarness } from "./bot-harness.ts";
+import { ADMIN, ALICE, BOB, command } from "./bot-harness.ts";
+import { useBotHarness } from "./use-bot.ts";
 
-let b: BotHarness;
-beforeEach(async () => {
-  b = await startBotHarness();
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
-});
+const b = useBotHarness();
 
 /** A recorded (not built) instance: enough for list/status/extend without a cloud server. */
 function recorded(owner: string) {

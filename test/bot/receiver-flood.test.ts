@@ -5,10 +5,7 @@
 // and quick enough for two cores. The bot runs in its own process so that its memory is its own.
 import { connect, type Socket } from "node:net";
 import { afterEach, expect, it } from "vitest";
-import { startFakeSlack } from "../fakes/fake-slack.ts";
-import { startBotProcess } from "../helpers/bot-process.ts";
-import { startHarness } from "../helpers/harness.ts";
-import { SlackSender } from "../helpers/slack-request.ts";
+import { startBotProcessWorld } from "../helpers/bot-process-world.ts";
 
 const CONNECTIONS = 200;
 const SECRET = "flood-signing-secret";
@@ -22,19 +19,9 @@ afterEach(async () => {
 });
 
 it("stays under 300 MB and acks a real command within 500 ms while 200 connections send 3.9 MB each and stall", async () => {
-  const h = await startHarness();
-  cleanup.push(() => h.close());
-  const slack = await startFakeSlack();
-  cleanup.push(() => slack.close());
-  const bot = await startBotProcess({
-    ...h.env,
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: "0",
-  });
-  cleanup.push(() => bot.stop());
-  const send = new SlackSender(`http://127.0.0.1:${bot.port}/slack/events`, SECRET);
+  const world = await startBotProcessWorld(SECRET);
+  cleanup.push(() => world.close());
+  const { slack, bot, send } = world;
   expect((await send.command("U0ALICE", "help", slack.responseUrl())).status).toBe(200);
 
   const body = Buffer.alloc(Math.floor(3.9 * 1024 * 1024), "a");

@@ -1,16 +1,10 @@
 // Finding 2 of the attack review: validly signed requests that are not what Slack sends. Each gets
 // a 400 and a log line, reaches neither Slack nor Hetzner, and the bot answers the next request.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ALICE, type BotHarness, startBotHarness } from "./bot-harness.ts";
+import { describe, expect, it } from "vitest";
+import { ALICE } from "./bot-harness.ts";
+import { useBotHarness } from "./use-bot.ts";
 
-let b: BotHarness;
-beforeEach(async () => {
-  b = await startBotHarness();
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
-});
+const b = useBotHarness();
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";

@@ -1,38 +1,21 @@
 // Finding 3 of the attack review: a captured, validly signed request sent again is acked and not
 // acted on; a timestamp too far in the future is refused like one too old.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PostedMessage } from "../fakes/fake-slack.ts";
+import { describe, expect, it } from "vitest";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { OffsetClock } from "../helpers/offset-clock.ts";
-import { ALICE, type BotHarness, startBotHarness } from "./bot-harness.ts";
+import { ALICE } from "./bot-harness.ts";
+import { clickWhere, readyMachine, useBotHarness } from "./use-bot.ts";
 
 const HOUR = 3_600_000;
-let b: BotHarness;
 let clock: OffsetClock;
-beforeEach(async () => {
+const b = useBotHarness(() => {
   clock = new OffsetClock();
-  b = await startBotHarness({ bot: { compose: { clock } } });
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
+  return { bot: { compose: { clock } } };
 });
 
 const store = () => b.running.bot.deps.store;
 const repeats = () => b.logs.filter((l) => l.message === "repeated Slack request ignored");
-const where = (dm: PostedMessage) => ({ channel: dm.channel, ts: dm.ts, responseUrl: b.slack.responseUrl() });
 const settled = () => b.running.bot.tasks.idle();
-
-async function readyMachine(): Promise<{ dm: PostedMessage; id: string }> {
-  await b.send.submitProvision(ALICE, {
-    sshKey: makeKeyPair().publicKey,
-    location: "fsn1",
-    serverType: "cx23",
-    hours: "2",
-  });
-  const dm = await b.slack.waitFor(() => b.slack.messages().find((m) => m.text.includes("is ready")), 15_000);
-  return { dm, id: /ccc-[a-z2-9]{6}/.exec(dm.text)?.[0] ?? "" };
-}
 
 function sent() {
   const last = b.send.last;
@@ -42,9 +25,9 @@ function sent() {
 
 describe("a replayed request", () => {
   it("an Extend +4h click captured and sent again every 5.5 s extends once", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     const before = store().require(id).expiresAt.getTime();
-    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_extend_4h", id, clickWhere(b, dm));
     const click = sent();
     await b.slack.waitFor(() => store().require(id).expiresAt.getTime() === before + 4 * HOUR || null);
     await settled();
@@ -84,7 +67,7 @@ describe("a replayed request", () => {
   });
 
   it("a replayed /ccc extend and a delivered-again event act once", async () => {
-    const { id } = await readyMachine();
+    const { id } = await readyMachine(b);
     const before = store().require(id).expiresAt.getTime();
     await b.send.command(ALICE, `extend ${id} 1`, b.slack.responseUrl());
     const command = sent();

@@ -1,16 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startBot } from "../../src/bot.ts";
 import { ConfigError } from "../../src/config.ts";
-import { type BotHarness, startBotHarness } from "./bot-harness.ts";
+import { useBotHarness } from "./use-bot.ts";
 
-let b: BotHarness;
-beforeEach(async () => {
-  b = await startBotHarness();
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
-});
+const b = useBotHarness();
 
 describe("the HTTP receiver", () => {
   it("checked the bot token with auth.test at start-up, through SLACK_API_URL", () => {

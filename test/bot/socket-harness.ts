@@ -1,13 +1,11 @@
 // The real bot in Socket Mode (SLACK_APP_TOKEN set, no signing secret) wired to the core harness,
 // the fake Slack Web API and the fake Socket Mode endpoint behind it.
-import { expect } from "vitest";
 import { type RunningBot, startBot } from "../../src/bot.ts";
-import type { Logger } from "../../src/core/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
 import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 import { slashCommand } from "../helpers/slack-payloads.ts";
-import { ADMIN, type LogLine, shown } from "./bot-harness.ts";
+import { answerShown, botEnv, captureLog, FAST_SLACK_CLIENT, type LogLine } from "./bot-harness.ts";
 
 export interface SocketBotHarness {
   h: Harness;
@@ -24,10 +22,7 @@ export async function startSocketBotHarness(
   const h = await startHarness();
   const slack = await startFakeSlack();
   const socket = await startFakeSocketMode(slack);
-  const logs: LogLine[] = [];
-  const entry = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void logs.push({ level, message, fields });
-  const log: Logger = { info: entry("info"), warn: entry("warn"), error: entry("error") };
+  const { logs, log } = captureLog();
   const closeFakes = async () => {
     await socket.close();
     await slack.close();
@@ -36,20 +31,12 @@ export async function startSocketBotHarness(
   let running: RunningBot;
   try {
     running = await startBot(
-      {
-        ...h.env,
-        SLACK_BOT_TOKEN: slack.token,
-        SLACK_APP_TOKEN: socket.appToken,
-        SLACK_API_URL: slack.apiUrl,
-        CCC_ADMINS: ADMIN,
-        PORT: "0",
-        ...options.env,
-      },
+      { ...botEnv(h, slack), SLACK_APP_TOKEN: socket.appToken, ...options.env },
       {
         host: "127.0.0.1",
         log,
         compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
-        slack: { retryConfig: { retries: 1, minTimeout: 5, maxTimeout: 10 }, timeout: 5_000 },
+        slack: FAST_SLACK_CLIENT,
         socket: FAST_SOCKET,
       },
     );
@@ -78,15 +65,5 @@ export async function startSocketBotHarness(
 export async function socketCommand(b: SocketBotHarness, user: string, text: string): Promise<string> {
   const url = b.slack.responseUrl();
   const ack = await b.socket.deliver("slash_commands", slashCommand(user, text, url));
-  if (ack.payload.text) {
-    expect(ack.payload.response_type).toBe("ephemeral");
-    return shown({ text: String(ack.payload.text), blocks: (ack.payload.blocks as unknown[]) ?? [] });
-  }
-  const answer = await b.slack.waitFor(
-    () => b.slack.calls("response_url").find((c) => c.body.path === new URL(url).pathname),
-    10_000,
-    `the answer to /ccc ${text}`,
-  );
-  expect(answer.body.response_type).toBe("ephemeral");
-  return shown({ text: String(answer.body.text ?? ""), blocks: (answer.body.blocks as unknown[]) ?? [] });
+  return answerShown(b.slack, ack.payload, url, text);
 }

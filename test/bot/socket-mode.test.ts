@@ -7,28 +7,24 @@ import {
   slashCommand,
 } from "../helpers/slack-payloads.ts";
 import { ALICE, shown } from "./bot-harness.ts";
-import { type SocketBotHarness, socketCommand, startSocketBotHarness } from "./socket-harness.ts";
+import { socketCommand } from "./socket-harness.ts";
+import { useSocketBotHarness } from "./use-bot.ts";
 
-let b: SocketBotHarness;
 // Node ends a process on an unhandled rejection: one here is a bot that would have died.
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => void rejections.push(reason);
 
-beforeEach(async () => {
+// Registered before the bot's hooks, so the listener is on before the bot starts and off (its
+// check done) after the bot has stopped: a rejection while stopping counts too.
+beforeEach(() => {
   rejections.length = 0;
   process.on("unhandledRejection", onRejection);
-  b = await startSocketBotHarness();
 });
-afterEach(async () => {
-  try {
-    expect(rejections).toEqual([]);
-    expect(b.socket.problems()).toEqual([]);
-    expect(b.h.strayServers()).toEqual([]);
-  } finally {
-    process.off("unhandledRejection", onRejection);
-    await b.close();
-  }
+afterEach(() => {
+  process.off("unhandledRejection", onRejection);
+  expect(rejections).toEqual([]);
 });
+const b = useSocketBotHarness();
 
 const helpWorks = async () => expect(await socketCommand(b, ALICE, "help")).toContain("ccc commands");
 

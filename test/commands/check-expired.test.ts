@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   checkExpiredCommand,
   checkExpiredFailed,
@@ -6,13 +6,10 @@ import {
   checkExpiredText,
 } from "../../src/commands/check-expired.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
-import { ADMIN, ALICE, anInstance, caught, NOW, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+import { ADMIN, ALICE, anInstance, caught, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 const retryAt = new Date("2026-11-25T12:01:00Z");
 

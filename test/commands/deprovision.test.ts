@@ -1,14 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deprovision, deprovisionCommand, deprovisionText } from "../../src/commands/deprovision.ts";
 import { findCommand } from "../../src/commands/index.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
-import { ALICE, anInstance, BOB, caught, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+import { ALICE, anInstance, BOB, caught } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 describe("deprovision", () => {
   it("answers a machine that is already gone as it is, without asking the cloud", async () => {

@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extend, extendBlocks, extendCommand, extendInput, extendText } from "../../src/commands/extend.ts";
 import { parseInput } from "../../src/commands/input.ts";
 import { QuotaError, UserError } from "../../src/core/errors.ts";
 import { requiredWords } from "../../src/slack/slash/parse.ts";
-import { ALICE, anInstance, BOB, caught, HOUR, NOW, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+import { ALICE, anInstance, BOB, caught, HOUR, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 describe("extend", () => {
   it("takes hours as text or a number, positive decimals only, and says which field is wrong", async () => {

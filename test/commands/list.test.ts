@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
 import { listBlocks, listCommand, listInput, listText } from "../../src/commands/list.ts";
 import { parseConfig } from "../../src/config.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
-import { ADMIN, ALICE, anInstance, BOB, caught, NOW, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 describe("list", () => {
   it("shows the asker's live machines; everyone's and another user's are for admins", async () => {

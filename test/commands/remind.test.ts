@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
 import {
   remindCommand,
@@ -8,13 +8,10 @@ import {
   remindText,
 } from "../../src/commands/remind.ts";
 import { parseConfig } from "../../src/config.ts";
-import { ADMIN, ALICE, anInstance, HOUR, NOW, type StoreWorld, startStoreWorld } from "./fixtures.ts";
+import { ADMIN, ALICE, anInstance, HOUR, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 describe("remind", () => {
   it("takes whole minutes only, from the operator's settings in the terminal", () => {

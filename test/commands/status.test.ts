@@ -1,24 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
 import { status, statusBlocks, statusCommand, statusInput, statusText } from "../../src/commands/status.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../../src/core/errors.ts";
-import {
-  ADMIN,
-  ALICE,
-  anInstance,
-  BOB,
-  caught,
-  HOUR,
-  NOW,
-  type StoreWorld,
-  startStoreWorld,
-} from "./fixtures.ts";
+import { ADMIN, ALICE, anInstance, BOB, caught, HOUR, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
 
-let w: StoreWorld;
-beforeEach(async () => {
-  w = await startStoreWorld();
-});
-afterEach(() => w.close());
+const w = useStoreWorld();
 
 describe("status", () => {
   it("normalises an id as typed and refuses what is not one before any lookup", async () => {

@@ -39,6 +39,7 @@ import {
 import { matchRoute } from "./fake-hetzner-routes.ts";
 import { addSshKey } from "./fake-hetzner-ssh-keys.ts";
 import { type ActionError, FakeHetznerState } from "./fake-hetzner-state.ts";
+import { FaultQueue, type RequestMatcher } from "./fault-queue.ts";
 
 export type { FakeImage, FakeServer, FakeSshKey, FakeVolume } from "./fake-hetzner-resources.ts";
 
@@ -61,11 +62,7 @@ export interface FakeHetznerOptions {
   transformServer?: (server: Json) => Json;
 }
 
-export interface RequestMatcher {
-  method?: string;
-  /** Matched against the path relative to `url`, without the query. */
-  path?: string | RegExp;
-}
+export type { RequestMatcher } from "./fault-queue.ts";
 
 export type Fault =
   | { status: number; code?: string; message?: string; body?: string; headers?: Record<string, string> }
@@ -100,7 +97,10 @@ export interface FakeHetzner {
   images(): FakeImage[];
   /** Stores a key as if another client had uploaded it. */
   addSshKey(name: string, publicKey: string): FakeSshKey;
-  /** The next `times` requests matching `matcher` get `fault` instead of (or, for delays, before) an answer. */
+  /**
+   * The next `times` requests matching `matcher` (its path relative to `url`, without the query) get
+   * `fault` instead of (or, for delays, before) an answer.
+   */
   failNext(matcher: RequestMatcher, fault: Fault, times?: number): void;
   /** The next `times` actions of `command` (e.g. `create_image`) end in `error`. */
   failNextAction(command: string, error: ActionError, times?: number): void;
@@ -125,7 +125,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
   const requests: RecordedRequest[] = [];
   const mistakes: string[] = [];
   const snapshotSizeGb = options.snapshotSizeGb ?? 1.5;
-  const faults: { matcher: RequestMatcher; fault: Fault; remaining: number }[] = [];
+  const faults = new FaultQueue<Fault>();
   const limit = options.rateLimit ?? 3600;
   const bucket = { tokens: limit, at: Date.now() };
 
@@ -160,7 +160,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
       String(Math.ceil(Date.now() / 1000 + ((limit - bucket.tokens) * 3600) / limit)),
     );
 
-    const fault = takeFault(faults, method, path);
+    const fault = faults.take(method, path);
     if (fault && "network" in fault) {
       req.socket.destroy();
       return;
@@ -234,7 +234,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
     volumes: () => [...state.volumes.values()],
     images: () => [...state.images.values()],
     addSshKey: (name, publicKey) => addSshKey(state, name, publicKey),
-    failNext: (matcher, fault, times = 1) => void faults.push({ matcher, fault, remaining: times }),
+    failNext: (matcher, fault, times = 1) => faults.add(fault, times, matcher),
     failNextAction: (command, error, times = 1) => state.failNextAction(command, error, times),
     setActionDuration: (ms, command) => {
       if (command === undefined) state.options.actionDurationMs = ms;
@@ -265,23 +265,6 @@ function transform(reply: Reply, transformServer: FakeHetznerOptions["transformS
     if (Array.isArray(body.servers)) body.servers = body.servers.map((s: Json) => transformServer(s));
   }
   return { status: reply.status, body };
-}
-
-function takeFault(
-  faults: { matcher: RequestMatcher; fault: Fault; remaining: number }[],
-  method: string,
-  path: string,
-): Fault | undefined {
-  const entry = faults.find(
-    ({ matcher, remaining }) =>
-      remaining > 0 &&
-      (matcher.method === undefined || matcher.method.toUpperCase() === method) &&
-      (matcher.path === undefined ||
-        (typeof matcher.path === "string" ? matcher.path === path : matcher.path.test(path))),
-  );
-  if (!entry) return undefined;
-  entry.remaining -= 1;
-  return entry.fault;
 }
 
 function send(res: ServerResponse, reply: Reply): void {

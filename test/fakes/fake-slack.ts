@@ -14,6 +14,7 @@
 // faults (the Socket Mode fake's `apps.connections.open`).
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { waitForState } from "./wait-for-state.ts";
 
 export interface SlackCall {
   method: string;
@@ -173,15 +174,8 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
     messages: () => [...posted.values()],
     fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
     route: (method, answer) => void routes.set(method, answer),
-    waitFor: async (check, timeoutMs = 10_000, what = "the expected Slack calls") => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    waitFor: (check, timeoutMs = 10_000, what = "the expected Slack calls") =>
+      waitForState(check, timeoutMs, what),
     reset: () => {
       recorded = [];
       posted.clear();

@@ -23,6 +23,7 @@ import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type ConnectionsOpenCall, FakeConnectionsOpen, type OutageKind } from "./fake-connections-open.ts";
 import type { FakeSlack } from "./fake-slack.ts";
+import { waitForState } from "./wait-for-state.ts";
 
 export type { ConnectionsOpenCall, OutageKind };
 
@@ -295,15 +296,8 @@ export async function startFakeSocketMode(
       closed(conn);
     },
     revoke: () => open.revoke(),
-    waitFor: async (check, timeoutMs = 10_000, what = "the expected Socket Mode state") => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    waitFor: (check, timeoutMs = 10_000, what = "the expected Socket Mode state") =>
+      waitForState(check, timeoutMs, what),
     close: async () => {
       for (const w of waiting) w.fail("the fake closed");
       waiting = [];

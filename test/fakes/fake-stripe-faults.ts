@@ -1,5 +1,6 @@
 // Fault injection for the fake Stripe: what Stripe answers when it is overloaded or failing.
 import type { ServerResponse } from "node:http";
+import type { RequestMatcher } from "./fault-queue.ts";
 
 export type StripeFault =
   | { status: 429; reason?: "rate_limit" | "lock_timeout" }
@@ -9,39 +10,8 @@ export type StripeFault =
   /** The work is done, then the connection drops before the answer. */
   | { lostAnswer: true };
 
-export interface StripeRequestMatcher {
-  method?: string;
-  path?: string | RegExp;
-}
-
-interface PendingFault {
-  fault: StripeFault;
-  matcher: StripeRequestMatcher;
-  remaining: number;
-}
-
-/** Faults waiting for the requests they match. */
-export class FaultQueue {
-  private readonly pending: PendingFault[] = [];
-
-  add(fault: StripeFault, times: number, matcher: StripeRequestMatcher): void {
-    this.pending.push({ fault, matcher, remaining: times });
-  }
-
-  /** The fault for this request, if one is waiting for it. */
-  take(method: string, path: string): StripeFault | undefined {
-    const entry = this.pending.find(
-      ({ matcher, remaining }) =>
-        remaining > 0 &&
-        (matcher.method === undefined || matcher.method.toUpperCase() === method) &&
-        (matcher.path === undefined ||
-          (typeof matcher.path === "string" ? matcher.path === path : matcher.path.test(path))),
-    );
-    if (!entry) return undefined;
-    entry.remaining -= 1;
-    return entry.fault;
-  }
-}
+/** Which requests a Stripe fault is for (the same matcher as the fake Hetzner's). */
+export type StripeRequestMatcher = RequestMatcher;
 
 export function sendFault(res: ServerResponse, fault: Extract<StripeFault, { status: number }>): void {
   if (fault.status === 429) {

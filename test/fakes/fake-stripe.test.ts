@@ -1,21 +1,16 @@
 import Stripe from "stripe";
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeStripe, type FakeStripeOptions, startFakeStripe } from "./fake-stripe.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeStripe, FakeStripeOptions } from "./fake-stripe.ts";
+import { fakeStripePerTest } from "./fake-stripe-per-test.ts";
 
 // The fake stands in for Stripe wherever ccc bills, so its behaviour is pinned here, through the
 // real library: what the library sends must pass, and what Stripe refuses must come back as the
 // library's own error classes.
 
-let fake: FakeStripe | undefined;
-afterEach(async () => {
-  const failures = fake?.failures ?? [];
-  await fake?.close();
-  fake = undefined;
-  expect(failures).toEqual([]);
-});
+const startStripe = fakeStripePerTest();
 
 async function start(options: FakeStripeOptions = {}) {
-  fake = await startFakeStripe(options);
+  const fake = await startStripe(options);
   return { fake, stripe: client(fake) };
 }
 

@@ -20,14 +20,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeForm, type Form, invalid, StripeApiError } from "./fake-stripe-errors.ts";
-import {
-  FaultQueue,
-  type StripeFault,
-  type StripeRequestMatcher,
-  send,
-  sendFault,
-} from "./fake-stripe-faults.ts";
+import { type StripeFault, type StripeRequestMatcher, send, sendFault } from "./fake-stripe-faults.ts";
 import { type AcceptedMeterEvent, type FakeCustomer, FakeStripeState } from "./fake-stripe-state.ts";
+import { FaultQueue } from "./fault-queue.ts";
 
 export type { StripeFault, StripeRequestMatcher } from "./fake-stripe-faults.ts";
 export type { AcceptedMeterEvent, FakeCustomer } from "./fake-stripe-state.ts";
@@ -93,7 +88,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const state = new FakeStripeState(options.meters ?? ["ccc_usage_cents"], now, options.searchLag === true);
   const requests: RecordedStripeRequest[] = [];
   const failures: string[] = [];
-  const faults = new FaultQueue();
+  const faults = new FaultQueue<StripeFault>();
   const saved = new Map<string, SavedAnswer>();
 
   const routes: [string, RegExp, Route][] = [

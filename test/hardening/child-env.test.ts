@@ -9,11 +9,8 @@ import { minimalChildEnv } from "../../src/adapters/child-env.ts";
 import { SshMachineChannel } from "../../src/adapters/ssh-machine-channel.ts";
 import { deprovision } from "../../src/commands/deprovision.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
-import { startFakeSlack } from "../fakes/fake-slack.ts";
-import { startBotProcess } from "../helpers/bot-process.ts";
-import { startHarness } from "../helpers/harness.ts";
+import { startBotProcessWorld } from "../helpers/bot-process-world.ts";
 import { makeKeyPair, writeOperatorKey } from "../helpers/keys.ts";
-import { SlackSender } from "../helpers/slack-request.ts";
 
 const SECRET = "child-env-signing-secret";
 const SECRET_NAMES = ["HCLOUD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SSH_AUTH_SOCK"];
@@ -66,20 +63,9 @@ describe("minimalChildEnv", () => {
 
 describe("the installer run by the bot's own process", () => {
   it("gets PATH and HOME but no token, no signing secret and no SSH agent", async () => {
-    const h = await startHarness();
-    cleanup.push(() => h.close());
-    const slack = await startFakeSlack();
-    cleanup.push(() => slack.close());
-    const bot = await startBotProcess({
-      ...h.env,
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SSH_AUTH_SOCK: join(h.dir, "agent.sock"),
-      PORT: "0",
-    });
-    cleanup.push(() => bot.stop());
-    const send = new SlackSender(`http://127.0.0.1:${bot.port}/slack/events`, SECRET);
+    const world = await startBotProcessWorld(SECRET, (h) => ({ SSH_AUTH_SOCK: join(h.dir, "agent.sock") }));
+    cleanup.push(() => world.close());
+    const { h, send } = world;
 
     await send.submitProvision("U0ALICE", { sshKey: makeKeyPair().publicKey, location: "fsn1", hours: "1" });
     const [call] = await vi.waitFor(

@@ -1,34 +1,14 @@
 // An instance id in upper case through the Slack doors (a button's value, a slash command's text)
 // is keyed like the lower-case one: the duplicate-click gate sees one click, the per-instance chain
 // one machine, and a slash command racing a click loses neither extend.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ALICE, type BotHarness, command, startBotHarness } from "../bot/bot-harness.ts";
-import type { PostedMessage } from "../fakes/fake-slack.ts";
-import { makeKeyPair } from "../helpers/keys.ts";
+import { describe, expect, it } from "vitest";
+import { ALICE, command } from "../bot/bot-harness.ts";
+import { clickWhere, readyMachine, useBotHarness } from "../bot/use-bot.ts";
 
 const HOUR = 3_600_000;
-let b: BotHarness;
-beforeEach(async () => {
-  b = await startBotHarness();
-});
-afterEach(async () => {
-  expect(b.h.strayServers()).toEqual([]);
-  await b.close();
-});
-
-async function readyMachine(): Promise<{ dm: PostedMessage; id: string }> {
-  await b.send.submitProvision(ALICE, {
-    sshKey: makeKeyPair().publicKey,
-    location: "fsn1",
-    serverType: "cx23",
-    hours: "2",
-  });
-  const dm = await b.slack.waitFor(() => b.slack.messages().find((m) => m.text.includes("is ready")), 15_000);
-  return { dm, id: /ccc-[a-z2-9]{6}/.exec(dm.text)?.[0] ?? "" };
-}
+const b = useBotHarness();
 
 const store = () => b.running.bot.deps.store;
-const where = (dm: PostedMessage) => ({ channel: dm.channel, ts: dm.ts, responseUrl: b.slack.responseUrl() });
 const extendedEvents = (id: string) =>
   store()
     .events(id)
@@ -37,12 +17,12 @@ const label = () => b.h.cloud.servers()[0]?.labels["ccc-expires-at"];
 
 describe("an upper-case instance id from Slack", () => {
   it("is the same click as the lower-case one on the same message, and redraws the message", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     const before = store().require(id).expiresAt.getTime();
     const updates = b.slack.calls("chat.update").length;
     await Promise.all([
-      b.send.clickInMessage(ALICE, "ccc_extend_1h", id.toUpperCase(), where(dm)),
-      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id.toUpperCase(), clickWhere(b, dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id, clickWhere(b, dm)),
     ]);
     await b.running.bot.tasks.idle();
 
@@ -52,16 +32,16 @@ describe("an upper-case instance id from Slack", () => {
     expect(label()).toBe(String(after / 1000));
     // Both clicks answer with the machine as it is now, the upper-case one too.
     expect(b.slack.calls("chat.update").length).toBe(updates + 2);
-    await b.send.clickInMessage(ALICE, "ccc_delete", id.toUpperCase(), where(dm));
+    await b.send.clickInMessage(ALICE, "ccc_delete", id.toUpperCase(), clickWhere(b, dm));
     await b.slack.waitFor(() => store().require(id).status === "deleted" || null);
   });
 
   it("in /ccc extend racing an Extend +1h click: both count and the label ends equal to the store", async () => {
-    const { dm, id } = await readyMachine();
+    const { dm, id } = await readyMachine(b);
     const before = store().require(id).expiresAt.getTime();
     const [answer] = await Promise.all([
       command(b, ALICE, `extend ${id.toUpperCase()} 4`),
-      b.send.clickInMessage(ALICE, "ccc_extend_1h", id.toUpperCase(), where(dm)),
+      b.send.clickInMessage(ALICE, "ccc_extend_1h", id.toUpperCase(), clickWhere(b, dm)),
     ]);
     await b.running.bot.tasks.idle();
 

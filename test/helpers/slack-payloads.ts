@@ -1,5 +1,6 @@
-// What Slack puts in a Socket Mode envelope's `payload`: the same objects it would POST to an HTTP
-// receiver, already parsed (a slash command's form fields, an interaction, an Events API callback).
+// What Slack sends the bot, already parsed: a slash command's form fields, an interaction, an Events API
+// callback. Socket Mode delivers these objects as an envelope's `payload`; the HTTP receiver gets them signed
+// (slack-request.ts encodes and signs them).
 
 export const TEAM_ID = "T0FAKE";
 export const APP_ID = "A0CCC";
@@ -7,12 +8,17 @@ export const APP_ID = "A0CCC";
 const trigger = () => `trigger-${Math.random().toString(36).slice(2)}`;
 
 /** `/ccc <text>` from `user`, answered to `responseUrl`. */
-export function slashCommand(user: string, text: string, responseUrl: string): Record<string, unknown> {
+export function slashCommand(
+  user: string,
+  text: string,
+  responseUrl: string,
+  options: { triggerId?: string; channel?: string } = {},
+): Record<string, string> {
   return {
     token: "deprecated-verification-token",
     team_id: TEAM_ID,
     team_domain: "fake",
-    channel_id: "C0GENERAL",
+    channel_id: options.channel ?? "C0GENERAL",
     channel_name: "general",
     user_id: user,
     user_name: user.toLowerCase(),
@@ -21,21 +27,26 @@ export function slashCommand(user: string, text: string, responseUrl: string): R
     api_app_id: APP_ID,
     is_enterprise_install: "false",
     response_url: responseUrl,
-    trigger_id: trigger(),
+    trigger_id: options.triggerId ?? trigger(),
   };
 }
 
-/** A button click in a message the bot posted (a DM). */
+/** A button click in a message the bot posted (a DM, or an ephemeral reply). */
 export function buttonInMessage(
   user: string,
   actionId: string,
   value: string,
-  where: { channel: string; ts: string; responseUrl: string },
+  where: { channel: string; ts: string; responseUrl: string; ephemeral?: boolean },
 ): Record<string, unknown> {
   return {
     type: "block_actions",
     ...from(user),
-    container: { type: "message", message_ts: where.ts, channel_id: where.channel, is_ephemeral: false },
+    container: {
+      type: "message",
+      message_ts: where.ts,
+      channel_id: where.channel,
+      is_ephemeral: where.ephemeral ?? false,
+    },
     channel: { id: where.channel, name: "directmessage" },
     message: { ts: where.ts, type: "message", text: "" },
     response_url: where.responseUrl,
@@ -51,15 +62,15 @@ export function buttonInMessage(
   };
 }
 
-/** A submission of the provision modal with these inputs. */
+/** A submission of the provision modal with these inputs; a select left out has no option chosen. */
 export function provisionSubmission(
   user: string,
-  input: { sshKey: string; location: string; serverType: string; hours: string },
+  input: { sshKey: string; location?: string; serverType?: string; hours?: string },
 ): Record<string, unknown> {
-  const selected = (value: string) => ({
-    type: "static_select",
-    selected_option: { value, text: { type: "plain_text", text: value } },
-  });
+  const selected = (value: string | undefined) =>
+    value === undefined
+      ? { type: "static_select" }
+      : { type: "static_select", selected_option: { value, text: { type: "plain_text", text: value } } };
   return {
     type: "view_submission",
     ...from(user),
@@ -73,12 +84,28 @@ export function provisionSubmission(
         values: {
           sshKey: { ssh_key: { type: "plain_text_input", value: input.sshKey } },
           location: { ccc_modal_location: selected(input.location) },
-          serverType: { [`ccc_modal_type:${input.location}`]: selected(input.serverType) },
+          serverType: { [`ccc_modal_type:${input.location ?? ""}`]: selected(input.serverType) },
           hours: { ccc_modal_hours: selected(input.hours) },
         },
       },
     },
     response_urls: [],
+  };
+}
+
+/** A button click (or select change) inside a view: the App Home or a modal. */
+export function buttonInView(
+  user: string,
+  action: Record<string, unknown>,
+  view: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    type: "block_actions",
+    ...from(user),
+    container: { type: "view", view_id: view.id },
+    // Slack always sends the view's state, empty or not.
+    view: { state: { values: {} }, ...view },
+    actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
   };
 }
 
@@ -98,6 +125,7 @@ export function eventCallback(event: Record<string, unknown>): Record<string, un
   };
 }
 
+/** What every interaction payload carries about where it comes from. */
 function from(user: string) {
   return {
     team: { id: TEAM_ID, domain: "fake" },

@@ -1,6 +1,13 @@
 // Signs and sends what Slack sends to the bot's HTTP receiver: slash commands (form-encoded),
 // and interactivity (`payload=<json>`, form-encoded), with Slack's v0 HMAC signature.
 import { createHmac } from "node:crypto";
+import {
+  buttonInMessage,
+  buttonInView,
+  eventCallback,
+  provisionSubmission,
+  slashCommand,
+} from "./slack-payloads.ts";
 
 export interface SlackResponse {
   status: number;
@@ -79,36 +86,13 @@ export class SlackSender {
     responseUrl: string,
     options: SignOptions & { triggerId?: string; channel?: string } = {},
   ): Promise<SlackResponse> {
-    const form = new URLSearchParams({
-      token: "deprecated-verification-token",
-      team_id: "T0FAKE",
-      team_domain: "fake",
-      channel_id: options.channel ?? "C0GENERAL",
-      channel_name: "general",
-      user_id: user,
-      user_name: user.toLowerCase(),
-      command: "/ccc",
-      text,
-      api_app_id: "A0CCC",
-      response_url: responseUrl,
-      trigger_id: options.triggerId ?? `trigger-${Math.random().toString(36).slice(2)}`,
-    });
+    const form = new URLSearchParams(slashCommand(user, text, responseUrl, options));
     return this.post(form.toString(), options);
   }
 
   /** An Events API callback (JSON), e.g. app_home_opened. */
   event(event: Record<string, unknown>, options: SignOptions = {}): Promise<SlackResponse> {
-    const body = JSON.stringify({
-      token: "deprecated-verification-token",
-      team_id: "T0FAKE",
-      api_app_id: "A0CCC",
-      type: "event_callback",
-      event_id: `Ev${Math.random().toString(36).slice(2)}`,
-      event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ team_id: "T0FAKE", user_id: "UCCCBOT", is_bot: true }],
-      event,
-    });
-    return this.post(body, options, "application/json");
+    return this.post(JSON.stringify(eventCallback(event)), options, "application/json");
   }
 
   /** Any interactivity payload (block_actions, view_submission). */
@@ -124,31 +108,7 @@ export class SlackSender {
     where: { channel: string; ts: string; responseUrl: string; ephemeral?: boolean },
     options: SignOptions = {},
   ): Promise<SlackResponse> {
-    return this.interaction(
-      {
-        type: "block_actions",
-        ...envelope(user),
-        container: {
-          type: "message",
-          message_ts: where.ts,
-          channel_id: where.channel,
-          is_ephemeral: where.ephemeral ?? false,
-        },
-        channel: { id: where.channel, name: "directmessage" },
-        message: { ts: where.ts, type: "message", text: "" },
-        response_url: where.responseUrl,
-        actions: [
-          {
-            type: "button",
-            action_id: actionId,
-            block_id: `instance_actions:${value}`,
-            value,
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      },
-      options,
-    );
+    return this.interaction(buttonInMessage(user, actionId, value, where), options);
   }
 
   /** A button click (or select change) inside a view: the App Home or a modal. */
@@ -157,14 +117,7 @@ export class SlackSender {
     action: Record<string, unknown>,
     view: Record<string, unknown>,
   ): Promise<SlackResponse> {
-    return this.interaction({
-      type: "block_actions",
-      ...envelope(user),
-      container: { type: "view", view_id: view.id },
-      // Slack always sends the view's state, empty or not.
-      view: { state: { values: {} }, ...view },
-      actions: [{ action_ts: `${Date.now() / 1000}`, ...action }],
-    });
+    return this.interaction(buttonInView(user, action, view));
   }
 
   /** Submits the provision modal with these inputs. */
@@ -173,45 +126,6 @@ export class SlackSender {
     input: { sshKey: string; location?: string; serverType?: string; hours?: string },
     options: SignOptions = {},
   ): Promise<SlackResponse> {
-    const selected = (value: string | undefined) =>
-      value === undefined ? null : { selected_option: { value, text: { type: "plain_text", text: value } } };
-    return this.interaction(
-      {
-        type: "view_submission",
-        ...envelope(user),
-        view: {
-          id: "VMODAL",
-          type: "modal",
-          callback_id: "ccc_provision",
-          hash: "hash-modal",
-          private_metadata: "",
-          state: {
-            values: {
-              sshKey: { ssh_key: { type: "plain_text_input", value: input.sshKey } },
-              location: { ccc_modal_location: { type: "static_select", ...selected(input.location) } },
-              serverType: {
-                [`ccc_modal_type:${input.location ?? ""}`]: {
-                  type: "static_select",
-                  ...selected(input.serverType),
-                },
-              },
-              hours: { ccc_modal_hours: { type: "static_select", ...selected(input.hours) } },
-            },
-          },
-        },
-      },
-      options,
-    );
+    return this.interaction(provisionSubmission(user, input), options);
   }
-}
-
-/** What every interaction payload carries about where it comes from. */
-function envelope(user: string) {
-  return {
-    team: { id: "T0FAKE", domain: "fake" },
-    user: { id: user, username: user.toLowerCase(), team_id: "T0FAKE" },
-    api_app_id: "A0CCC",
-    token: "deprecated-verification-token",
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-  };
 }

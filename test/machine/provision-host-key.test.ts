@@ -2,7 +2,7 @@
 // private half gone afterwards, its public half stored, shown and used to reach the machine later.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type CliIo, runCli } from "../../src/cli.ts";
 import { provision } from "../../src/commands/provision.ts";
 import { applyDocumentFor } from "../../src/core/machine/apply-document.ts";
@@ -13,17 +13,11 @@ import { failProvision } from "../../src/core/provision/run-provision.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
-import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { FAST_HETZNER, FAST_TIMING } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { useHarness } from "../helpers/use-harness.ts";
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  expect(h.strayServers()).toEqual([]);
-  await h.close();
-});
+const h = useHarness();
 
 const alice = { id: "alice", isAdmin: false };
 

@@ -1,21 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ALICE } from "../bot/bot-harness.ts";
-import { type SocketBotHarness, socketCommand, startSocketBotHarness } from "../bot/socket-harness.ts";
+import { socketCommand } from "../bot/socket-harness.ts";
+import { useSocketBotHarness } from "../bot/use-bot.ts";
 import { eventCallback, provisionSubmission } from "../helpers/slack-payloads.ts";
 import { scrape } from "./exposition.ts";
 
-let b: SocketBotHarness;
-beforeEach(async () => {
-  b = await startSocketBotHarness();
-});
-afterEach(async () => {
-  try {
-    expect(b.socket.problems()).toEqual([]);
-    expect(b.h.strayServers()).toEqual([]);
-  } finally {
-    await b.close();
-  }
-});
+const b = useSocketBotHarness();
 
 describe("GET /metrics in Socket Mode", () => {
   it("times the ack of each command, view submission and event on the socket", async () => {

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { CloudAction } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
-import { isNotFound, listAll } from "./resource-helpers.ts";
+import { deleteAtOnce, listAll, unlessNotFound } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
 
 export type ImageType = "system" | "app" | "snapshot" | "backup";
@@ -45,8 +45,6 @@ const imagesPage = z.looseObject({
   meta: z.looseObject({ pagination: paginationSchema }).optional(),
 });
 const createImageResponse = z.looseObject({ image: imageSchema, action: actionSchema });
-const noContent = z.unknown();
-
 export function toCloudImage(i: z.infer<typeof imageSchema>): CloudImage {
   return {
     id: i.id,
@@ -105,22 +103,12 @@ export class HetznerImages {
 
   /** `null` when there is no such image. */
   async get(id: number, signal?: AbortSignal): Promise<CloudImage | null> {
-    try {
-      return toCloudImage((await this.http.request("GET", `/images/${id}`, imageResponse, { signal })).image);
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const res = await unlessNotFound(this.http.request("GET", `/images/${id}`, imageResponse, { signal }));
+    return res && toCloudImage(res.image);
   }
 
   /** Only snapshots and backups can be deleted. */
   async delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
-    try {
-      await this.http.request("DELETE", `/images/${id}`, noContent, { signal });
-      return "deleted";
-    } catch (error) {
-      if (isNotFound(error)) return "gone";
-      throw error;
-    }
+    return deleteAtOnce(this.http, `/images/${id}`, signal);
   }
 }

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import type { CloudAction } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
-import { isNotFound, listAll } from "./resource-helpers.ts";
+import { deleteAtOnce, listAll, unlessNotFound } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
 
 /** A Hetzner volume: block storage in one location, attached to at most one server there. */
@@ -59,8 +59,6 @@ const createVolumeResponse = z.looseObject({
   next_actions: z.array(actionSchema).default([]),
 });
 const actionResponse = z.looseObject({ action: actionSchema });
-const noContent = z.unknown();
-
 export function toCloudVolume(v: z.infer<typeof volumeSchema>): CloudVolume {
   return {
     id: v.id,
@@ -116,25 +114,13 @@ export class HetznerVolumes {
 
   /** `null` when there is no such volume. */
   async get(id: number, signal?: AbortSignal): Promise<CloudVolume | null> {
-    try {
-      return toCloudVolume(
-        (await this.http.request("GET", `/volumes/${id}`, volumeResponse, { signal })).volume,
-      );
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const res = await unlessNotFound(this.http.request("GET", `/volumes/${id}`, volumeResponse, { signal }));
+    return res && toCloudVolume(res.volume);
   }
 
   /** Hetzner refuses an attached volume (`volume_already_attached`): detach it first. */
   async delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
-    try {
-      await this.http.request("DELETE", `/volumes/${id}`, noContent, { signal });
-      return "deleted";
-    } catch (error) {
-      if (isNotFound(error)) return "gone";
-      throw error;
-    }
+    return deleteAtOnce(this.http, `/volumes/${id}`, signal);
   }
 
   /** The server must be in the volume's location; a volume serves one server at a time. */

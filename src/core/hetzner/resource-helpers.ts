@@ -1,4 +1,4 @@
-import type * as z from "zod";
+import * as z from "zod";
 import { ExternalError } from "../errors.ts";
 import type { HetznerHttp } from "./http.ts";
 
@@ -33,4 +33,29 @@ export async function listAll<T extends Paged>(
 /** Hetzner's 404: the resource does not exist (any more). */
 export function isNotFound(error: unknown): boolean {
   return error instanceof ExternalError && error.status === 404;
+}
+
+/** The answer, or `null` when Hetzner says there is no such resource. */
+export async function unlessNotFound<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** DELETE of a resource Hetzner removes at once (no action to wait for); "gone" when it did not exist. */
+export async function deleteAtOnce(
+  http: HetznerHttp,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<"deleted" | "gone"> {
+  try {
+    await http.request("DELETE", path, z.unknown(), { signal });
+    return "deleted";
+  } catch (error) {
+    if (isNotFound(error)) return "gone";
+    throw error;
+  }
 }

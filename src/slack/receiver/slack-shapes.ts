@@ -29,12 +29,12 @@ const view = z.object({
   state: z.object({ values: stateValues }),
 });
 
+/** Who an interaction comes from, the same in every kind. */
+const sender = { user, team, enterprise: z.object({ id }).nullish(), trigger_id: token };
+
 const blockActions = z.object({
   type: z.literal("block_actions"),
-  user,
-  team,
-  enterprise: z.object({ id }).nullish(),
-  trigger_id: token,
+  ...sender,
   actions: z
     .array(
       z.object({
@@ -61,10 +61,7 @@ const blockActions = z.object({
 
 const viewSubmission = z.object({
   type: z.literal("view_submission"),
-  user,
-  team,
-  enterprise: z.object({ id }).nullish(),
-  trigger_id: token,
+  ...sender,
   view: view.extend({ hash: z.string().max(255), callback_id: z.string().max(255) }),
 });
 
