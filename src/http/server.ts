@@ -91,13 +91,25 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
   });
 }
 
-/** Answers and closes the connection, so an unread body is never read. */
+/** How long a refused client may go on sending (dropped unread) before its connection is cut. */
+const LINGER_MS = 1_000;
+
+/**
+ * Answers and closes the connection, so an unread body is never buffered. The answer is followed by
+ * a FIN, not an immediate reset: a reset while the client is still sending can destroy the answer
+ * before the client reads it. What it sends meanwhile is dropped; after a second the socket goes.
+ */
 function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
   if (res.headersSent || res.destroyed || req.socket.destroyed) {
     req.socket.destroy();
     return;
   }
-  res.on("finish", () => req.socket.destroy());
+  res.on("finish", () => {
+    const socket = req.socket;
+    socket.end();
+    req.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
   res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
   res.end(`${error.message}\n`);
 }

@@ -26,7 +26,8 @@ function rawConnection(port: number): { socket: Socket; received: () => string; 
     data += chunk.toString("latin1");
   });
   socket.on("error", () => {});
-  const closed = once(socket, "close").then(() => {});
+  // "close" comes after an "error" too (a reset while still sending); `once` would reject on the error.
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   return { socket, received: () => data, closed };
 }
 
