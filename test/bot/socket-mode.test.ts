@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeKeyPair } from "../helpers/keys.ts";
 import {
   buttonInMessage,
@@ -7,45 +7,58 @@ import {
   slashCommand,
 } from "../helpers/slack-payloads.ts";
 import { ALICE, shown } from "./bot-harness.ts";
-import { socketCommand } from "./socket-harness.ts";
-import { useSocketBotHarness } from "./use-bot.ts";
+import { type SocketBotHarness, socketCommand, startSocketBotHarness } from "./socket-harness.ts";
 
-// Node ends a process on an unhandled rejection: one here is a bot that would have died.
+// Node ends a process on an unhandled rejection: one here is a bot that would have died. The tests
+// run side by side, so the list is the file's; any test ending after one has appeared fails.
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => void rejections.push(reason);
+beforeAll(() => void process.on("unhandledRejection", onRejection));
+afterAll(() => void process.off("unhandledRejection", onRejection));
 
-// Registered before the bot's hooks, so the listener is on before the bot starts and off (its
-// check done) after the bot has stopped: a rejection while stopping counts too.
-beforeEach(() => {
-  rejections.length = 0;
-  process.on("unhandledRejection", onRejection);
+// Each test its own bot, fake Slack and Socket Mode endpoint, so the reconnect waits overlap.
+const it = test.extend<{ b: SocketBotHarness }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  b: async ({}, use) => {
+    const b = await startSocketBotHarness();
+    await use(b);
+    try {
+      expect(rejections).toEqual([]);
+      expect(b.socket.problems()).toEqual([]);
+      expect(b.h.strayServers()).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  },
 });
-afterEach(() => {
-  process.off("unhandledRejection", onRejection);
-  expect(rejections).toEqual([]);
-});
-const b = useSocketBotHarness();
 
-const helpWorks = async () => expect(await socketCommand(b, ALICE, "help")).toContain("ccc commands");
+const helpWorks = async (b: SocketBotHarness) =>
+  expect(await socketCommand(b, ALICE, "help")).toContain("ccc commands");
 
-describe("the bot in Socket Mode", () => {
-  it("connects with the app token through SLACK_API_URL and answers /ccc help in the ack", async () => {
+describe.concurrent("the bot in Socket Mode", () => {
+  it("connects with the app token through SLACK_API_URL and answers /ccc help in the ack", async ({
+    b,
+    expect,
+  }) => {
     const [open] = b.slack.calls("apps.connections.open");
     expect(open?.token).toBe(b.socket.appToken);
     expect(b.socket.connections()).toHaveLength(1);
     expect(b.logs).toContainEqual(expect.objectContaining({ message: "ccc bot started" }));
-    await helpWorks();
+    await helpWorks(b);
     const health = await fetch(`http://127.0.0.1:${b.running.port}/healthz`);
     expect(health.status).toBe(200);
   });
 
-  it("acks a command that calls out at once and answers it through the response URL", async () => {
+  it("acks a command that calls out at once and answers it through the response URL", async ({
+    b,
+    expect,
+  }) => {
     const answer = await socketCommand(b, ALICE, "types");
     expect(b.socket.acks().at(-1)?.payload).toEqual({});
     expect(answer).toContain("cx23");
   });
 
-  it("opens the provision modal, and answers a submission's mistakes on the field", async () => {
+  it("opens the provision modal, and answers a submission's mistakes on the field", async ({ b, expect }) => {
     const url = b.slack.responseUrl();
     const command = await b.socket.deliver("slash_commands", {
       ...slashCommand(ALICE, "provision", url),
@@ -71,7 +84,10 @@ describe("the bot in Socket Mode", () => {
     expect(b.h.cloud.servers()).toEqual([]);
   });
 
-  it("provisions from the modal, and Delete now on the ready DM deletes the machine", async () => {
+  it("provisions from the modal, and Delete now on the ready DM deletes the machine", async ({
+    b,
+    expect,
+  }) => {
     const submission = provisionSubmission(ALICE, {
       sshKey: makeKeyPair().publicKey,
       location: "fsn1",
@@ -97,7 +113,7 @@ describe("the bot in Socket Mode", () => {
     expect(b.running.bot.deps.store.require(id).status).toBe("deleted");
   });
 
-  it("publishes the App Home when it is opened", async () => {
+  it("publishes the App Home when it is opened", async ({ b, expect }) => {
     const event = eventCallback({
       type: "app_home_opened",
       user: ALICE,
@@ -115,37 +131,37 @@ describe("the bot in Socket Mode", () => {
   });
 });
 
-describe("the Socket Mode connection", () => {
-  it.each(["refresh_requested", "warning"] as const)(
+describe.concurrent("the Socket Mode connection", () => {
+  it.for(["refresh_requested", "warning"] as const)(
     "after a disconnect (%s) opens a fresh connection, and nothing is lost",
-    async (reason) => {
-      await helpWorks();
+    async (reason, { b, expect }) => {
+      await helpWorks(b);
       b.socket.disconnect(reason);
       // Sent while the bot reconnects: Slack holds it for the next connection.
       const during = socketCommand(b, ALICE, "help");
       await b.socket.waitFor(() => b.socket.live()?.id === 2, 10_000, "the second connection");
       expect(await during).toContain("ccc commands");
-      await helpWorks();
+      await helpWorks(b);
       expect(b.socket.connections()[0]?.closedAt).not.toBeNull();
       expect(b.slack.calls("apps.connections.open")).toHaveLength(2);
       expect(b.socket.acks().map((a) => a.connection)).toEqual([1, 2, 2]);
     },
   );
 
-  it.each(["abrupt", "silent"] as const)(
+  it.for(["abrupt", "silent"] as const)(
     "after a network cut (%s) reconnects and serves what comes after",
-    async (how) => {
-      await helpWorks();
+    async (how, { b, expect }) => {
+      await helpWorks(b);
       b.socket.cut(how);
-      await helpWorks();
+      await helpWorks(b);
       expect(b.socket.live()?.id).toBe(2);
       expect(b.socket.acks().map((a) => a.connection)).toEqual([1, 2]);
     },
   );
 
-  it.each(["http_503", "drop"] as const)(
+  it.for(["http_503", "drop"] as const)(
     "keeps trying while apps.connections.open fails during a reconnect (%s), and comes back",
-    async (kind) => {
+    async (kind, { b, expect }) => {
       b.socket.outage(kind);
       b.socket.cut("abrupt");
       await b.socket.waitFor(
@@ -154,7 +170,7 @@ describe("the Socket Mode connection", () => {
         "five failed apps.connections.open calls",
       );
       b.socket.endOutage();
-      await helpWorks();
+      await helpWorks(b);
       expect(b.socket.live()?.id).toBe(2);
       expect(rejections).toEqual([]);
       expect(b.logs.filter((l) => l.message.includes("apps.connections.open failed")).length).toBeGreaterThan(
@@ -163,7 +179,7 @@ describe("the Socket Mode connection", () => {
     },
   );
 
-  it("stops asking for a connection once the bot is stopped during an outage", async () => {
+  it("stops asking for a connection once the bot is stopped during an outage", async ({ b, expect }) => {
     b.socket.outage("http_503");
     b.socket.cut("abrupt");
     await b.socket.waitFor(() => b.socket.opens().length >= 3, 15_000, "failed apps.connections.open calls");

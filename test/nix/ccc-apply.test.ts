@@ -2,7 +2,7 @@ import { copyFile, lstat, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa } from "execa";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, test } from "vitest";
 import { goodDocument, keys, machineId, refusedInputs } from "./ccc-apply-cases.ts";
 import { evaluateCloudInstance, skipUnlessLib } from "./module-eval-run.ts";
 
@@ -18,25 +18,38 @@ const fileModes = {
   "state.json": 0o600,
 };
 
-let root: string;
-let stateDir: string;
-async function makeRoot(): Promise<void> {
-  root = await mkdtemp(join(tmpdir(), "ccc-apply-"));
-  stateDir = join(root, "var/lib/cloud-instance");
+/** One machine's file system: each test has its own, so the tests run side by side. */
+interface Machine {
+  root: string;
+  stateDir: string;
+}
+
+async function makeRoot(): Promise<Machine> {
+  const root = await mkdtemp(join(tmpdir(), "ccc-apply-"));
   await mkdir(join(root, "etc/cloud-instance"), { recursive: true });
   await writeFile(join(root, "etc/cloud-instance/instance-id"), `${machineId}\n`);
   await copyFile(join(nixDir, "CLAUDE.cloud-instance.md"), join(root, "etc/cloud-instance/CLAUDE.md.in"));
+  return { root, stateDir: join(root, "var/lib/cloud-instance") };
 }
-const removeRoot = () => rm(root, { recursive: true, force: true });
 
-async function apply(input: string | Buffer, args = ["--root", root]) {
+const it = test.extend<{ machine: Machine }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  machine: async ({}, use) => {
+    const machine = await makeRoot();
+    await use(machine);
+    await rm(machine.root, { recursive: true, force: true });
+  },
+});
+
+async function apply({ root }: Machine, input: string | Buffer, args = ["--root", root]) {
   const run = await execa("node", [script, ...args], { input, reject: false, stripFinalNewline: false });
-  expect(run.stdout.endsWith("\n") && run.stdout.indexOf("\n") === run.stdout.length - 1).toBe(true);
+  if (!run.stdout.endsWith("\n") || run.stdout.indexOf("\n") !== run.stdout.length - 1)
+    throw new Error(`ccc-apply answered other than one line: ${JSON.stringify(run.stdout)}`);
   return { exitCode: run.exitCode, answer: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
 /** Every entry of the state directory with its inode, mode and content: any write shows up. */
-async function snapshot(): Promise<Record<string, string>> {
+async function snapshot({ stateDir }: Machine): Promise<Record<string, string>> {
   const entries: Record<string, string> = {};
   for (const name of await readdir(stateDir).catch(() => [])) {
     const info = await lstat(join(stateDir, name));
@@ -47,12 +60,13 @@ async function snapshot(): Promise<Record<string, string>> {
 
 const { version: _, ...answerOfGood } = { ...goodDocument, ok: true };
 
-describe("ccc-apply, the real script against a temporary root", () => {
-  beforeEach(makeRoot);
-  afterEach(removeRoot);
-
-  it("accepts a good document, writes each file with its mode and answers what it reads back", async () => {
-    const { exitCode, answer } = await apply(JSON.stringify(goodDocument));
+describe.concurrent("ccc-apply, the real script against a temporary root", () => {
+  it("accepts a good document, writes each file with its mode and answers what it reads back", async ({
+    machine,
+    expect,
+  }) => {
+    const { stateDir } = machine;
+    const { exitCode, answer } = await apply(machine, JSON.stringify(goodDocument));
 
     expect(exitCode).toBe(0);
     expect(answer).toEqual(answerOfGood);
@@ -75,12 +89,16 @@ describe("ccc-apply, the real script against a temporary root", () => {
     expect(await read("CLAUDE.md")).not.toContain("@expiresAt@");
   });
 
-  it("replaces each file by renaming a finished one over it, never rewriting it in place", async () => {
-    expect((await apply(JSON.stringify(goodDocument))).exitCode).toBe(0);
+  it("replaces each file by renaming a finished one over it, never rewriting it in place", async ({
+    machine,
+    expect,
+  }) => {
+    const { stateDir } = machine;
+    expect((await apply(machine, JSON.stringify(goodDocument))).exitCode).toBe(0);
     const before = await open(join(stateDir, "authorized_keys"));
     try {
       const later = { ...goodDocument, expiresAt: "2026-11-26T08:30:00.250Z", authorizedKeys: [keys.sk] };
-      const { exitCode, answer } = await apply(JSON.stringify(later));
+      const { exitCode, answer } = await apply(machine, JSON.stringify(later));
 
       expect(exitCode).toBe(0);
       expect(answer).toEqual({ ok: true, ...later, version: undefined });
@@ -94,22 +112,26 @@ describe("ccc-apply, the real script against a temporary root", () => {
     }
   });
 
-  it("accepts exactly 64 KB of input", async () => {
+  it("accepts exactly 64 KB of input", async ({ machine, expect }) => {
     const text = JSON.stringify(goodDocument);
-    const { exitCode } = await apply(text + " ".repeat(64 * 1024 - Buffer.byteLength(text)));
+    const { exitCode } = await apply(machine, text + " ".repeat(64 * 1024 - Buffer.byteLength(text)));
     expect(exitCode).toBe(0);
   });
 
-  it("refuses arguments ccc never passes", async () => {
-    const { exitCode, answer } = await apply(JSON.stringify(goodDocument), ["--root", root, "--force"]);
+  it("refuses arguments ccc never passes", async ({ machine, expect }) => {
+    const { exitCode, answer } = await apply(machine, JSON.stringify(goodDocument), [
+      "--root",
+      machine.root,
+      "--force",
+    ]);
     expect(exitCode).toBe(2);
     expect(answer).toEqual({ ok: false, error: expect.stringContaining("usage: ccc-apply") });
-    expect(await snapshot()).toEqual({});
+    expect(await snapshot(machine)).toEqual({});
   });
 
-  it("fails with exit 1 when the machine has no id to check against", async () => {
-    await rm(join(root, "etc/cloud-instance/instance-id"));
-    const { exitCode, answer } = await apply(JSON.stringify(goodDocument));
+  it("fails with exit 1 when the machine has no id to check against", async ({ machine, expect }) => {
+    await rm(join(machine.root, "etc/cloud-instance/instance-id"));
+    const { exitCode, answer } = await apply(machine, JSON.stringify(goodDocument));
     expect(exitCode).toBe(1);
     expect(answer).toEqual({
       ok: false,
@@ -117,16 +139,20 @@ describe("ccc-apply, the real script against a temporary root", () => {
     });
   });
 
-  it("fails with exit 1 when the state directory cannot be written", async () => {
-    await mkdir(join(root, "var/lib"), { recursive: true });
-    await writeFile(stateDir, "not a directory");
-    const { exitCode, answer } = await apply(JSON.stringify(goodDocument));
+  it("fails with exit 1 when the state directory cannot be written", async ({ machine, expect }) => {
+    await mkdir(join(machine.root, "var/lib"), { recursive: true });
+    await writeFile(machine.stateDir, "not a directory");
+    const { exitCode, answer } = await apply(machine, JSON.stringify(goodDocument));
     expect(exitCode).toBe(1);
     expect(answer).toEqual({ ok: false, error: expect.stringMatching(/^ccc-apply failed: /) });
   });
 
-  it("writes what the module seeds at the first boot, byte for byte, for the same values", async (ctx) => {
-    skipUnlessLib(ctx);
+  it("writes what the module seeds at the first boot, byte for byte, for the same values", async ({
+    machine,
+    expect,
+    skip,
+  }) => {
+    skipUnlessLib({ skip });
     const { seedFiles, failedAssertions } = await evaluateCloudInstance({
       instanceId: goodDocument.instanceId,
       userSshKey: keys.ed25519,
@@ -134,25 +160,29 @@ describe("ccc-apply, the real script against a temporary root", () => {
       expiresAt: goodDocument.expiresAt,
     });
     expect(failedAssertions).toEqual([]);
-    expect((await apply(JSON.stringify(goodDocument))).exitCode).toBe(0);
+    expect((await apply(machine, JSON.stringify(goodDocument))).exitCode).toBe(0);
 
     const written: Record<string, string> = {};
-    for (const name of Object.keys(seedFiles)) written[name] = await readFile(join(stateDir, name), "utf8");
+    for (const name of Object.keys(seedFiles))
+      written[name] = await readFile(join(machine.stateDir, name), "utf8");
     expect(written).toEqual(seedFiles);
   });
 });
 
-describe("ccc-apply refuses bad input with exit 2 and changes nothing", () => {
+// One machine for all the refusals: none of them may write, so they can share it and run side by side.
+describe.concurrent("ccc-apply refuses bad input with exit 2 and changes nothing", () => {
+  let machine: Machine;
   let applied: Record<string, string>;
   beforeAll(async () => {
-    await makeRoot();
-    expect((await apply(JSON.stringify(goodDocument))).exitCode).toBe(0);
-    applied = await snapshot();
+    machine = await makeRoot();
+    const { exitCode } = await apply(machine, JSON.stringify(goodDocument));
+    if (exitCode !== 0) throw new Error(`the good document did not apply: exit ${exitCode}`);
+    applied = await snapshot(machine);
   });
-  afterAll(removeRoot);
+  afterAll(() => rm(machine.root, { recursive: true, force: true }));
 
-  it.for(refusedInputs)("%s", async ([, input, words]) => {
-    const { exitCode, answer } = await apply(input);
+  test.for(refusedInputs)("%s", async ([, input, words], { expect }) => {
+    const { exitCode, answer } = await apply(machine, input);
 
     expect(exitCode).toBe(2);
     expect(answer).toEqual({ ok: false, error: expect.stringContaining(words) });
@@ -160,6 +190,6 @@ describe("ccc-apply refuses bad input with exit 2 and changes nothing", () => {
     for (const key of Object.values(keys))
       expect(answer.error).not.toContain(key.split(" ")[1]?.slice(0, 40));
     expect(answer.error).not.toMatch(/BEGIN|MC4CAQAw/);
-    expect(await snapshot()).toEqual(applied);
+    expect(await snapshot(machine)).toEqual(applied);
   });
 });
