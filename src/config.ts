@@ -1,10 +1,16 @@
+import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import cron from "node-cron";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
+
+/** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
+function validCron(expression: string): boolean {
+  const cron = createRequire(import.meta.url)("node-cron") as typeof import("node-cron");
+  return cron.validate(expression);
+}
 
 /** The project root: relative paths in the settings are taken from here, not from the working directory. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -66,7 +72,10 @@ const cronExpression = (fallback: string) =>
     z
       .string()
       .default(fallback)
-      .refine((v) => cron.validate(v), "not a cron expression (five fields, or six with seconds)"),
+      .refine(
+        (v) => v === fallback || validCron(v),
+        "not a cron expression (five fields, or six with seconds)",
+      ),
   );
 
 const envSchema = z.object({

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
@@ -29,6 +30,18 @@ export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./ins
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+
+/**
+ * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
+ * stats a dozen paths first, a noticeable part of a short `ccc list`. Falls back to that search.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+  } catch {
+    return undefined;
+  }
+}
 
 function whileBusy<T>(step: () => T, attempts = 50): T {
   for (let attempt = 1; ; attempt++) {
@@ -67,7 +80,7 @@ export class Store {
 
   static open(path: string, clock: Clock): Store {
     secureDbFiles(path);
-    const db = new Database(path);
+    const db = new Database(path, { nativeBinding: nativeBinding() });
     // Before anything else: a second process opening the file at the same moment waits instead of failing.
     db.pragma("busy_timeout = 5000");
     // Switching a new file to WAL takes an exclusive lock that SQLite's busy handler does not wait
