@@ -94,6 +94,8 @@ const envSchema = z.object({
   CCC_MAX_HOURS: positive(24),
   CCC_MAX_LIFETIME_HOURS: positive(72),
   CCC_MAX_INSTANCES_PER_USER: positiveInt(2),
+  // The machine's own update refuses more than 8 keys, so a higher cap could never be sent.
+  CCC_MAX_KEYS_PER_MACHINE: z.preprocess(blankAsUnset, z.coerce.number().int().positive().max(8).default(8)),
   CCC_SSH_PORT: port(22, 1),
   CCC_SSH_WAIT_SECONDS: positiveInt(300),
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
@@ -186,6 +188,7 @@ function toConfig(env: Env): Config {
       maxHours: env.CCC_MAX_HOURS,
       maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
       maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
+      maxKeysPerMachine: env.CCC_MAX_KEYS_PER_MACHINE,
     },
     timing: {
       sshPort: env.CCC_SSH_PORT,

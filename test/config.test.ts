@@ -22,6 +22,7 @@ describe("parseConfig", () => {
       maxHours: 24,
       maxLifetimeHours: 72,
       maxInstancesPerUser: 2,
+      maxKeysPerMachine: 8,
     });
     expect(config.timing).toEqual({ sshPort: 22, sshWaitMs: 300_000, installTimeoutMs: 1_800_000 });
     expect(config.lifecycle).toEqual({

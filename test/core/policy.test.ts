@@ -18,6 +18,8 @@ const policy: Policy = {
   maxHours: 8,
   maxLifetimeHours: 10,
   maxInstancesPerUser: 2,
+  maxKeysPerMachine: 8,
+  maxKeysPerMachine: 8,
 };
 const HOUR = 3_600_000;
 

@@ -26,6 +26,8 @@ const policy: Policy = {
   maxHours: 10,
   maxLifetimeHours: 72,
   maxInstancesPerUser: 2,
+  maxKeysPerMachine: 8,
+  maxKeysPerMachine: 8,
 };
 
 describe("the provision form's pieces", () => {

@@ -11,6 +11,8 @@ export interface Policy {
   /** Most hours an instance may live in all, from creation. */
   maxLifetimeHours: number;
   maxInstancesPerUser: number;
+  /** Most SSH keys one machine accepts, the owner's and guests' together. */
+  maxKeysPerMachine: number;
 }
 
 const HOUR_MS = 3_600_000;

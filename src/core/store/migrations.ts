@@ -92,6 +92,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX machine_pushes_due ON machine_pushes (next_at) WHERE alarm = 0;
   `,
+  // People a machine's owner let in besides themselves: one key each, sent with the owner's keys.
+  `
+  CREATE TABLE machine_guests (
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    guest TEXT NOT NULL,
+    ssh_key TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (instance_id, guest)
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -21,6 +21,7 @@ import {
   toColumnValue,
 } from "./instance-rows.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
+import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
@@ -28,6 +29,7 @@ import { SeenRequestStore } from "./seen-request-store.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
+export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 
@@ -67,6 +69,8 @@ export class Store {
   readonly catalogCache: CatalogStore;
   /** Extends not yet shown on their machines, retried by the sweep. */
   readonly machinePushes: MachinePushTable;
+  /** People let into a machine besides its owner. */
+  readonly guests: MachineGuestTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -76,6 +80,7 @@ export class Store {
     this.seenRequests = new SeenRequestStore(db);
     this.catalogCache = new CatalogStore(db);
     this.machinePushes = new MachinePushTable(db);
+    this.guests = new MachineGuestTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

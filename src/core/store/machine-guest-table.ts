@@ -1,0 +1,57 @@
+import type Database from "better-sqlite3";
+
+/** Someone the owner (or an admin) let into a machine, with the one key they log in with. */
+export interface MachineGuest {
+  instanceId: string;
+  guest: string;
+  sshKey: string;
+  addedAt: Date;
+  addedBy: string;
+}
+
+interface MachineGuestRow {
+  instance_id: string;
+  guest: string;
+  ssh_key: string;
+  added_at: number;
+  added_by: string;
+}
+
+/** Guests of machines (migration 6), over the store's connection. Only `Store` creates it. */
+export class MachineGuestTable {
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    this.statements = {
+      // Sharing again with the same person replaces their key rather than adding a second one.
+      put: db.prepare(
+        `INSERT INTO machine_guests (instance_id, guest, ssh_key, added_at, added_by)
+         VALUES (@instanceId, @guest, @sshKey, @addedAt, @addedBy)
+         ON CONFLICT (instance_id, guest) DO UPDATE SET ssh_key = excluded.ssh_key,
+           added_at = excluded.added_at, added_by = excluded.added_by`,
+      ),
+      remove: db.prepare("DELETE FROM machine_guests WHERE instance_id = ? AND guest = ?"),
+      list: db.prepare("SELECT * FROM machine_guests WHERE instance_id = ? ORDER BY added_at, guest"),
+    };
+  }
+
+  put(guest: MachineGuest): void {
+    this.statements.put.run({ ...guest, addedAt: guest.addedAt.getTime() });
+  }
+
+  /** False when the person was not a guest of the machine. */
+  remove(instanceId: string, guest: string): boolean {
+    return this.statements.remove.run(instanceId, guest).changes > 0;
+  }
+
+  /** A machine's guests, first let in first. */
+  list(instanceId: string): MachineGuest[] {
+    return (this.statements.list.all(instanceId) as MachineGuestRow[]).map((r) => ({
+      instanceId: r.instance_id,
+      guest: r.guest,
+      sshKey: r.ssh_key,
+      addedAt: new Date(r.added_at),
+      addedBy: r.added_by,
+    }));
+  }
+}
