@@ -19,7 +19,6 @@ const policy: Policy = {
   maxLifetimeHours: 10,
   maxInstancesPerUser: 2,
   maxKeysPerMachine: 8,
-  maxKeysPerMachine: 8,
 };
 const HOUR = 3_600_000;
 

@@ -27,7 +27,6 @@ const policy: Policy = {
   maxLifetimeHours: 72,
   maxInstancesPerUser: 2,
   maxKeysPerMachine: 8,
-  maxKeysPerMachine: 8,
 };
 
 describe("the provision form's pieces", () => {

@@ -39,14 +39,14 @@ export const applyAnswerSchema = z.discriminatedUnion("ok", [
 ]);
 export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
 
-/** The document that makes a machine match its instance record. */
-export function applyDocumentFor(instance: Instance): ApplyDocument {
+/** The document that makes a machine match its instance record and the keys it should accept. */
+export function applyDocumentFor(instance: Instance, authorizedKeys = instance.sshKeys): ApplyDocument {
   return checkApplyDocument({
     version: 1,
     instanceId: instance.id,
     owner: instance.owner,
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-    authorizedKeys: instance.sshKeys,
+    authorizedKeys,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { CoreDeps } from "../deps.ts";
+import { authorizedKeysOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { retryDelayMs } from "../lifecycle/retry-delay.ts";
@@ -51,7 +52,7 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
     }
     const result = await deps.machine.apply(
       machineTarget(current, deps.timing.sshPort),
-      applyDocumentFor(current),
+      applyDocumentFor(current, authorizedKeysOf(deps.store, current)),
     );
     if (result.kind === "ok") {
       if (deps.store.machinePushes.landed(instanceId, current.expiresAt.getTime())) {
