@@ -6,8 +6,10 @@ import { listCommand } from "./list.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
+import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
+import { unshareCommand } from "./unshare.ts";
 
 export type { Command } from "./command.ts";
 
@@ -21,6 +23,8 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   extendCommand,
   deprovisionCommand,
+  shareCommand,
+  unshareCommand,
   typesCommand,
   checkExpiredCommand,
   remindCommand,

@@ -1,8 +1,10 @@
 import * as z from "zod";
+import { type Access, accessOf } from "../core/instances/access.ts";
 import { instanceFor } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
+import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
-import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { context, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { instanceDetails } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
@@ -17,13 +19,19 @@ export interface StatusResult {
   instance: Instance;
   /** Milliseconds until expiry; negative once past. */
   timeLeftMs: number;
+  /** Who may log in; absent when nobody asked the store (a card built elsewhere). */
+  access?: Access[];
 }
 
 type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
 
 function one(ctx: CommandContext, id: string): StatusResult {
   const instance = instanceFor(ctx.deps.store, ctx.actor, id, "see");
-  return { instance, timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime() };
+  return {
+    instance,
+    timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime(),
+    access: accessOf(ctx.deps.store, instance),
+  };
 }
 
 function run(ctx: CommandContext, input: z.output<typeof statusInput>): Outcome {
@@ -40,12 +48,14 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
 }
 
 export function statusText(result: StatusResult, now: Date): string {
-  return instanceDetails(result.instance, now);
+  const details = instanceDetails(result.instance, now);
+  return result.access ? `${details}\n  access:   ${accessText(result.access)}` : details;
 }
 
 export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean): SlackMessage {
   const i = result.instance;
-  return { text: `${i.id}: ${i.status}`, blocks: instanceCard(i, now, { showOwner }) };
+  const access = result.access ? [context(`Access: ${accessMrkdwn(result.access)}`)] : [];
+  return { text: `${i.id}: ${i.status}`, blocks: [...instanceCard(i, now, { showOwner }), ...access] };
 }
 
 export const statusCommand = defineCommand({
@@ -57,7 +67,7 @@ export const statusCommand = defineCommand({
   text: (o, { now }) => (o.kind === "one" ? statusText(o.status, now) : listText(o.list, now)),
   json: (o) =>
     o.kind === "one"
-      ? { ...instanceJson(o.status.instance), timeLeftMs: o.status.timeLeftMs }
+      ? { ...instanceJson(o.status.instance), timeLeftMs: o.status.timeLeftMs, access: o.status.access }
       : o.list.instances.map(instanceJson),
   blocks: (o, { now, actor }) =>
     o.kind === "one"

@@ -14,6 +14,26 @@ export function parseOwner(value: string): string {
   return owner;
 }
 
+/**
+ * Whom to share a machine with, as typed: a Slack mention (`<@U123|bob>`, `<@U123>`), `@bob`, or
+ * a name, ending up as a Slack user id or a name like an owner.
+ */
+export function parseGuest(value: string): string {
+  const text = value.trim();
+  const mention = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(text);
+  const who = mention?.[1] ?? text.replace(/^@/, "");
+  try {
+    return parseOwner(who);
+  } catch {
+    throw new UserError(
+      "Name the person as @someone, a Slack user id, or a name of letters, digits, . _ @ -",
+      {
+        field: "with",
+      },
+    );
+  }
+}
+
 /** An owner's email, for the record; blank means none. */
 export function parseEmail(value: string): string | null {
   const email = value.trim() || null;

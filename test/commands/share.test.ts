@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { deprovision } from "../../src/commands/deprovision.ts";
+import { extend } from "../../src/commands/extend.ts";
+import { parseInput } from "../../src/commands/input.ts";
+import { share, shareBlocks, shareCommand, shareInput, shareText } from "../../src/commands/share.ts";
+import { status, statusText } from "../../src/commands/status.ts";
+import { ForbiddenError, QuotaError, UserError } from "../../src/core/errors.ts";
+import { requiredWords } from "../../src/slack/slash/parse.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
+import { useStoreWorld } from "./use-store-world.ts";
+
+const w = useStoreWorld();
+const CAROL = { id: "U0CAROL", isAdmin: false };
+
+/** A ready machine of Alice's; without a pinned host key, so nothing is sent anywhere. */
+const ready = () => w.plant(ALICE.id, { status: "ready", ipv4: "203.0.113.7" });
+
+describe("share", () => {
+  it("reads a Slack mention, @name or a name, and refuses bad keys before anything is looked up", async () => {
+    const key = makeKeyPair().publicKey;
+    expect(parseInput(shareInput, { id: "CCC-ABCDEF", with: "<@U0BOB|bob>" })).toEqual({
+      id: "ccc-abcdef",
+      with: "U0BOB",
+      sshKey: null,
+    });
+    expect(parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }).with).toBe("bob");
+    expect(parseInput(shareInput, { id: "ccc-abcdef", with: "<@U0BOB>" }).with).toBe("U0BOB");
+    const bad = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "bob smith" }));
+    expect(bad).toMatchObject({ field: "with" });
+    const secret = await caught(() =>
+      parseInput(shareInput, { id: "ccc-abcdef", with: "bob", sshKey: makeKeyPair().privateKey }),
+    );
+    expect(secret).toMatchObject({ code: "private_key", field: "sshKey" });
+    const two = await caught(() =>
+      parseInput(shareInput, { id: "ccc-abcdef", with: "bob", sshKey: `${key}\n${makeKeyPair().publicKey}` }),
+    );
+    expect(two).toMatchObject({ code: "multiple_keys", field: "sshKey" });
+    expect(w.deps.store.events()).toEqual([]);
+  });
+
+  it("lets a guest in with the key they used last or the one given, and status shows who has access", async () => {
+    const machine = ready();
+    w.plant(BOB.id); // Bob's own earlier machine: the key he used last.
+    const bobKey = w.deps.store.lastKeysOf(BOB.id)?.[0];
+    const shown = await shareCommand.execute(w.ctx(ALICE), { id: machine.id, with: `<@${BOB.id}|bob>` });
+    expect(shown.json()).toEqual({
+      id: machine.id,
+      guest: BOB.id,
+      access: [
+        { who: ALICE.id, role: "owner" },
+        { who: BOB.id, role: "guest" },
+      ],
+      machine: "skipped",
+    });
+    expect(w.deps.store.guests.list(machine.id)).toMatchObject([
+      { guest: BOB.id, sshKey: bobKey, addedBy: ALICE.id },
+    ]);
+    const carolKey = makeKeyPair("carol").publicKey;
+    await share(w.ctx(ADMIN), { id: machine.id, with: CAROL.id, sshKey: carolKey });
+    expect(w.deps.store.guests.list(machine.id).map((g) => g.sshKey)).toEqual([bobKey, carolKey]);
+    expect(w.deps.store.events(machine.id).filter((e) => e.kind === "shared")).toMatchObject([
+      { actor: ALICE.id, detail: `with ${BOB.id}` },
+      { actor: ADMIN.id, detail: `with ${CAROL.id}` },
+    ]);
+    const text = statusText(status(w.ctx(ALICE), { id: machine.id }), NOW);
+    expect(text).toContain(`access:   ${ALICE.id} (owner), ${BOB.id}, ${CAROL.id}`);
+  });
+
+  it("gives a guest no right to extend, delete or re-share", async () => {
+    const machine = ready();
+    await share(w.ctx(ALICE), { id: machine.id, with: BOB.id, sshKey: makeKeyPair().publicKey });
+    for (const attempt of [
+      () => extend(w.ctx(BOB), { id: machine.id, hours: 1 }),
+      () => deprovision(w.ctx(BOB), { id: machine.id }),
+      () => share(w.ctx(BOB), { id: machine.id, with: CAROL.id, sshKey: makeKeyPair().publicKey }),
+    ]) {
+      expect(await caught(attempt)).toBeInstanceOf(ForbiddenError);
+    }
+    expect(w.deps.store.require(machine.id).status).toBe("ready");
+    expect(w.deps.store.guests.list(machine.id).map((g) => g.guest)).toEqual([BOB.id]);
+  });
+
+  it("refuses someone else's machine, a guest without a key, one not ready, and a key past the cap", async () => {
+    const machine = ready();
+    const notMine = await caught(() => share(w.ctx(BOB), { id: machine.id, with: CAROL.id }));
+    expect(notMine).toMatchObject({ message: `${machine.id} is not yours, so you cannot share it.` });
+    const noKey = await caught(() => share(w.ctx(ALICE), { id: machine.id, with: CAROL.id }));
+    expect(noKey).toBeInstanceOf(UserError);
+    expect(noKey).toMatchObject({ message: `${CAROL.id} has no key on record; pass --ssh-key.` });
+    const installing = w.plant(ALICE.id, { status: "installing" });
+    expect(await caught(() => share(w.ctx(ALICE), { id: installing.id, with: BOB.id }))).toMatchObject({
+      code: "not_live",
+    });
+    // The owner's key and seven guests make eight; the ninth is refused and nothing changes.
+    for (let n = 1; n <= 7; n++) {
+      await share(w.ctx(ALICE), { id: machine.id, with: `guest${n}`, sshKey: makeKeyPair().publicKey });
+    }
+    const ninth = await caught(() =>
+      share(w.ctx(ALICE), { id: machine.id, with: "guest8", sshKey: makeKeyPair().publicKey }),
+    );
+    expect(ninth).toBeInstanceOf(QuotaError);
+    expect(ninth).toMatchObject({ message: `${machine.id} already has 8 keys; at most 8 are allowed.` });
+    // Replacing a guest's key does not count twice.
+    await share(w.ctx(ALICE), { id: machine.id, with: "guest7", sshKey: makeKeyPair().publicKey });
+    expect(w.deps.store.guests.list(machine.id)).toHaveLength(7);
+  });
+
+  it("renders who has access and whether the machine has the keys yet", () => {
+    const result = {
+      instance: anInstance(),
+      guest: BOB.id,
+      access: [
+        { who: ALICE.id, role: "owner" as const },
+        { who: "bob", role: "guest" as const },
+      ],
+      machine: { kind: "pushed" as const, expiresAt: NOW },
+    };
+    expect(shareText(result)).toBe(
+      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.`,
+    );
+    const message = shareBlocks({ ...result, machine: { kind: "pending", message: "down", retryAt: NOW } });
+    expect(message.text).toBe(
+      "ccc-abcdef is shared. The machine will get the new keys when it can be reached.",
+    );
+    expect(JSON.stringify(message.blocks)).toContain(`<@${ALICE.id}> (owner), bob`);
+  });
+
+  it("takes an id and a person in Slack, and --with and --ssh-key in the CLI", () => {
+    const slack = shareCommand.doors.slack;
+    expect(slack && requiredWords(slack.usage)).toBe(2);
+    expect(slack?.input(["ccc-abcdef", "<@U0BOB|bob>"])).toEqual({ id: "ccc-abcdef", with: "<@U0BOB|bob>" });
+    expect(shareCommand.doors.cli?.options?.map((o) => o.flags)).toEqual([
+      "--with <user>",
+      "--ssh-key <file|-|key>",
+    ]);
+  });
+});
