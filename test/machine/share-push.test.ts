@@ -1,0 +1,89 @@
+// A share reaches the machine: a real OpenSSH server with the machine's host key at its address, the
+// stand-in ccc-apply writing the authorized keys under a test folder.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CliIo, runCli } from "../../src/cli.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
+import type { Instance } from "../../src/core/instances/instance.ts";
+import { share, unshare } from "../../src/core/instances/share.ts";
+import { generateHostKey } from "../../src/core/machine/host-key.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { FakeClock } from "../helpers/fake-clock.ts";
+import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { RecordingNotifier } from "../helpers/recording-notifier.ts";
+import { plant, realTimeCloud } from "../lifecycle/world.ts";
+
+let h: Harness;
+let deps: CoreDeps;
+let machine: Instance;
+let sshd: FakeSshd | null = null;
+
+beforeEach(async (ctx) => {
+  ctx.skip(sshdMissingReason !== null, sshdMissingReason ?? "");
+  h = await startHarness({ manualSsh: true });
+  deps = h.compose({
+    clock: new FakeClock(Date.now()),
+    notifier: new RecordingNotifier(),
+    cloud: realTimeCloud(h),
+  });
+  const { instance } = await plant(deps, { owner: "opal", minutes: 120 });
+  const hostKey = generateHostKey(`root@${instance.id}`);
+  machine = deps.store.update(
+    instance.id,
+    { hostKey: hostKey.publicKey },
+    { actor: "test", kind: "installed" },
+  );
+  sshd = await startSshd({
+    authorizedKeys: [deps.operatorKey.publicKey],
+    hostKey,
+    forced: { program: FAKE_CCC_APPLY, root: join(h.dir, "machine") },
+    host: machine.ipv4 ?? "",
+    port: deps.timing.sshPort,
+  });
+});
+
+afterEach(async () => {
+  await sshd?.stop();
+  sshd = null;
+  if (h) await h.close();
+});
+
+/** The authorized keys the machine's disk holds now. */
+const keysOnMachine = () =>
+  readFileSync(join(h.dir, "machine/var/lib/cloud-instance/authorized_keys"), "utf8").trim().split("\n");
+
+const OPAL = { id: "opal", isAdmin: false };
+
+describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
+  it("writes the guest's key beside the owner's, and unshare takes it out again", async () => {
+    const guestKey = makeKeyPair("bob").publicKey;
+    const shared = await share(deps, OPAL, machine.id, "bob", guestKey);
+    expect(shared.machine.kind).toBe("pushed");
+    expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
+    const back = await unshare(deps, OPAL, machine.id, "bob");
+    expect(back.machine.kind).toBe("pushed");
+    expect(keysOnMachine()).toEqual(machine.sshKeys);
+    expect(sshd?.sessions().map((s) => s.command)).toEqual(["ccc-apply", "ccc-apply"]);
+  });
+
+  it("says in the terminal that the machine has the key, given as a file", async () => {
+    const guestKey = makeKeyPair("bob").publicKey;
+    const file = join(h.dir, "bob.pub");
+    writeFileSync(file, `${guestKey}\n`);
+    let stdout = "";
+    const io: CliIo = {
+      env: { ...h.env, USER: "opal" },
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: () => {},
+      readStdin: () => "",
+      compose: { timing: FAST_TIMING, hetzner: FAST_HETZNER },
+    };
+    expect(await runCli(["share", machine.id, "--with", "bob", "--ssh-key", file], io)).toBe(0);
+    expect(stdout).toMatch(/\naccess: opal \(owner\), bob\nThe machine has the new keys\.\n$/);
+    expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
+  });
+});
