@@ -15,7 +15,17 @@ describe("/ccc parsing", () => {
   });
 
   it("does not know the CLI-only verbs", () => {
-    expect(slashNames()).toEqual(["help", "provision", "list", "status", "extend", "deprovision", "types"]);
+    expect(slashNames()).toEqual([
+      "help",
+      "provision",
+      "list",
+      "status",
+      "extend",
+      "deprovision",
+      "share",
+      "unshare",
+      "types",
+    ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });
 
