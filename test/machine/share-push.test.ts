@@ -8,6 +8,7 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { share, unshare } from "../../src/core/instances/share.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
+import { pushMachineState } from "../../src/core/machine/push-state.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
@@ -66,6 +67,35 @@ describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
     expect(back.machine.kind).toBe("pushed");
     expect(keysOnMachine()).toEqual(machine.sshKeys);
     expect(sshd?.sessions().map((s) => s.command)).toEqual(["ccc-apply", "ccc-apply"]);
+  });
+
+  it("sends the keys again when a share lands while another push is on the wire", async () => {
+    const guestKey = makeKeyPair("bob").publicKey;
+    let sharedMeanwhile = false;
+    const racing: CoreDeps = {
+      ...deps,
+      machine: {
+        ...deps.machine,
+        apply: async (target, doc) => {
+          const answer = await deps.machine.apply(target, doc);
+          if (!sharedMeanwhile) {
+            sharedMeanwhile = true;
+            deps.store.guests.put({
+              instanceId: machine.id,
+              guest: "bob",
+              sshKey: guestKey,
+              addedAt: new Date(0),
+              addedBy: "opal",
+            });
+          }
+          return answer;
+        },
+      },
+    };
+    expect((await pushMachineState(racing, machine)).kind).toBe("pushed");
+    expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
+    expect(sshd?.sessions()).toHaveLength(2);
+    expect(deps.store.machinePushes.get(machine.id)).toBeNull();
   });
 
   it("says in the terminal that the machine has the key, given as a file", async () => {

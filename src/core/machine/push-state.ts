@@ -50,16 +50,21 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
       deps.store.machinePushes.drop(instanceId);
       return { kind: "skipped", reason: skip ?? "not-ready" };
     }
+    const keys = authorizedKeysOf(deps.store, current);
     const result = await deps.machine.apply(
       machineTarget(current, deps.timing.sshPort),
-      applyDocumentFor(current, authorizedKeysOf(deps.store, current)),
+      applyDocumentFor(current, keys),
     );
     if (result.kind === "ok") {
-      if (deps.store.machinePushes.landed(instanceId, current.expiresAt.getTime())) {
-        deps.log.info("machine shows the new expiry", { instance: instanceId });
-        return { kind: "pushed", expiresAt: current.expiresAt };
+      const expiry = current.expiresAt.getTime();
+      if (!deps.store.machinePushes.landed(instanceId, expiry)) continue;
+      // A share or unshare while this push was under way wants the same expiry but other keys.
+      if (keysChanged(deps, current, keys)) {
+        deps.store.machinePushes.want(instanceId, expiry, deps.clock.now().getTime());
+        continue;
       }
-      continue;
+      deps.log.info("machine shows the new expiry", { instance: instanceId });
+      return { kind: "pushed", expiresAt: current.expiresAt };
     }
     const previous = deps.store.machinePushes.get(instanceId)?.attempts ?? 0;
     if (result.kind === "host-key-mismatch") {
@@ -97,6 +102,11 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
   }
   const retryAt = new Date(deps.clock.now().getTime());
   return { kind: "pending", message: "the expiry kept changing while it was sent", retryAt };
+}
+
+function keysChanged(deps: CoreDeps, sent: Instance, keys: readonly string[]): boolean {
+  const now = authorizedKeysOf(deps.store, deps.store.get(sent.id) ?? sent);
+  return now.length !== keys.length || now.some((k, i) => k !== keys[i]);
 }
 
 function skipReason(instance: Instance): "not-ready" | "no-host-key" | null {
