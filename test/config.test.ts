@@ -66,6 +66,11 @@ describe("parseConfig", () => {
     const problems = (error as ConfigError).problems.map((p) => p.split(":")[0]).sort();
     expect(problems).toEqual(["CCC_MAX_HOURS", "CCC_SWEEP_CRON", "HCLOUD_ENDPOINT", "PORT"]);
   });
+
+  it("caps keys per machine at the 8 a machine takes", () => {
+    expect(parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "3" }).policy.maxKeysPerMachine).toBe(3);
+    expect(() => parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "9" })).toThrow(ConfigError);
+  });
 });
 
 describe("preflight", () => {
