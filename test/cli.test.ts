@@ -3,12 +3,12 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/adapters/system-clock.ts";
-import { type CliIo, runCli } from "../src/cli.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { startFakeSlack } from "./fakes/fake-slack.ts";
-import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "./helpers/harness.ts";
+import { type Harness, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
+import { runCcc } from "./helpers/run-ccc.ts";
 
 let h: Harness;
 let now: Date;
@@ -22,22 +22,8 @@ afterEach(async () => {
   await h.close();
 });
 
-async function ccc(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    env: { ...h.env, USER: "opal", ...options.env },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readStdin: () => options.stdin ?? "",
-    compose: { clock, timing: FAST_TIMING, hetzner: FAST_HETZNER },
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
+function ccc(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  return runCcc(h, args, { ...options, compose: { clock } });
 }
 
 describe("ccc CLI", () => {

@@ -4,7 +4,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../../src/cli.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { SYSTEM_ACTOR } from "../../src/core/instances/actor.ts";
 import { deprovision } from "../../src/core/instances/deprovision.ts";
@@ -14,8 +13,9 @@ import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { generateHostKey, type HostKeyPair } from "../../src/core/machine/host-key.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
-import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
 import { MINUTE, plant, realTimeCloud } from "../lifecycle/world.ts";
 
 let h: Harness;
@@ -177,19 +177,7 @@ describe.skipIf(sshdMissingReason !== null)("an extend on the machine", () => {
   });
 
   it("says in the terminal whether the machine shows the new time yet", async () => {
-    const ccc = async (args: string[]) => {
-      let stdout = "";
-      const io: CliIo = {
-        env: { ...h.env, USER: "opal" },
-        stdout: (t) => {
-          stdout += t;
-        },
-        stderr: () => {},
-        readStdin: () => "",
-        compose: { timing: FAST_TIMING, hetzner: FAST_HETZNER },
-      };
-      return { code: await runCli(args, io), stdout };
-    };
+    const ccc = (args: string[]) => runCcc(h, args);
     const down = await ccc(["extend", machine.id, "1"]);
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(

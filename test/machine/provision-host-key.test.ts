@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../../src/cli.ts";
 import { provision } from "../../src/commands/provision.ts";
 import { applyDocumentFor } from "../../src/core/machine/apply-document.ts";
 import { extraFilesDir, HOST_KEY_FILE, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
@@ -13,30 +12,16 @@ import { failProvision } from "../../src/core/provision/run-provision.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
-import { FAST_HETZNER, FAST_TIMING } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";
 
 const h = useHarness();
 
 const alice = { id: "alice", isAdmin: false };
 
-async function ccc(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    env: { ...h.env, USER: "opal" },
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    readStdin: () => "",
-    compose: { timing: FAST_TIMING, hetzner: FAST_HETZNER },
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
+function ccc(args: string[]) {
+  return runCcc(h, args);
 }
 
 describe("a provision's host key", () => {

@@ -3,7 +3,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type CliIo, runCli } from "../../src/cli.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { share, unshare } from "../../src/core/instances/share.ts";
@@ -11,9 +10,10 @@ import { generateHostKey } from "../../src/core/machine/host-key.ts";
 import { pushMachineState } from "../../src/core/machine/push-state.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
-import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
 import { plant, realTimeCloud } from "../lifecycle/world.ts";
 
 let h: Harness;
@@ -102,17 +102,8 @@ describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
     const guestKey = makeKeyPair("bob").publicKey;
     const file = join(h.dir, "bob.pub");
     writeFileSync(file, `${guestKey}\n`);
-    let stdout = "";
-    const io: CliIo = {
-      env: { ...h.env, USER: "opal" },
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: () => {},
-      readStdin: () => "",
-      compose: { timing: FAST_TIMING, hetzner: FAST_HETZNER },
-    };
-    expect(await runCli(["share", machine.id, "--with", "bob", "--ssh-key", file], io)).toBe(0);
+    const { code, stdout } = await runCcc(h, ["share", machine.id, "--with", "bob", "--ssh-key", file]);
+    expect(code).toBe(0);
     expect(stdout).toMatch(/\naccess: opal \(owner\), bob\nThe machine has the new keys\.\n$/);
     expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
   });
