@@ -33,10 +33,13 @@ async function startFakes(): Promise<Record<string, string>> {
   };
 }
 
-/** A port nothing listens on right now. */
+/** A loopback address no other test listens on (sshd stand-ins take 127.100–199.x.x). */
+const BOT_HOST = `127.${210 + Math.floor(Math.random() * 40)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+
+/** A port nothing listens on right now at `BOT_HOST`. */
 async function freePort(): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, BOT_HOST, resolve));
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
@@ -49,7 +52,7 @@ describe("the bot's process in Socket Mode", () => {
     const error = await startBot(
       { ...env, SLACK_APP_TOKEN: "xapp-1-A0CCC-0-wrongtoken", PORT: String(port) },
       {
-        host: "127.0.0.1",
+        host: BOT_HOST,
         log: { info() {}, warn() {}, error() {} },
         compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
         socket: FAST_SOCKET,
@@ -58,9 +61,10 @@ describe("the bot's process in Socket Mode", () => {
     expect((error as { data?: { error?: string } }).data?.error).toBe("invalid_auth");
     // The health server that was already listening is closed again: nothing answers on its port. (Not
     // checked by listening there ourselves: with the suite's files side by side, another test's
-    // outgoing connection may hold that local port number for a moment.)
+    // outgoing connection may hold that local port number for a moment. The probe leaves from
+    // 127.0.0.1, so it can never meet itself: a socket dialling its own address and port connects.)
     const answer = await new Promise<string>((resolve) => {
-      const probe = connect(port, "127.0.0.1");
+      const probe = connect({ port, host: BOT_HOST, localAddress: "127.0.0.1" });
       probe.once("connect", () => {
         probe.destroy();
         resolve("connected");
