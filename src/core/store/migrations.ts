@@ -103,6 +103,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (instance_id, guest)
   );
   `,
+  // What each person chose to be remembered: defaults for the next request, save on expiry.
+  `
+  CREATE TABLE user_prefs (
+    user TEXT PRIMARY KEY,
+    prefs TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

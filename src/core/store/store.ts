@@ -25,6 +25,7 @@ import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
+import { UserPrefsTable } from "./user-prefs-table.ts";
 
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
@@ -71,6 +72,8 @@ export class Store {
   readonly machinePushes: MachinePushTable;
   /** People let into a machine besides its owner. */
   readonly guests: MachineGuestTable;
+  /** What each person chose to be remembered. */
+  readonly prefs: UserPrefsTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -81,6 +84,7 @@ export class Store {
     this.catalogCache = new CatalogStore(db);
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
+    this.prefs = new UserPrefsTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
