@@ -111,8 +111,8 @@ describe("InstanceStore", () => {
       ["requested", null],
       ["deleted", "expired"],
     ]);
-    expect(store.lastKeysOf("alice")?.[0]).toMatch(/^ssh-ed25519 /);
-    expect(store.lastKeysOf("carol")).toBeNull();
+    expect(store.currentKeyOf("alice")).toMatch(/^ssh-ed25519 /);
+    expect(store.currentKeyOf("carol")).toBeNull();
     store.close();
   });
 

@@ -1,4 +1,4 @@
-import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
+import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
@@ -14,8 +14,8 @@ export class PrintingNotifier implements Notifier {
 /** A notice in one line: to whom, and what it says. */
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
-  const { id, owner, expiresAt } = notice.instance;
-  const to = `DM ${owner}:`;
+  const { id, expiresAt } = notice.instance;
+  const to = `DM ${recipientOf(notice)}:`;
   switch (notice.kind) {
     case "reminder": {
       const at = expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -27,6 +27,10 @@ export function noticeText(notice: Notice): string {
       return `${to} ${id} reached its expiry and was deleted.`;
     case "server_gone":
       return `${to} ${id}'s server was deleted outside ccc; its record is closed.`;
+    case "shared":
+      return `${to} ${notice.by} let you into ${id}: ssh claude@${notice.instance.ipv4}`;
+    case "key_needed":
+      return `${to} ${notice.by} wants to let you into ${id}; set your SSH key with /ccc key (or an admin: ccc key set --user ${notice.to} --ssh-key …)`;
     case "provision_abandoned":
       return `${to} ${id} could not be finished after ccc restarted: ${notice.failure.reason}; ${serverOutcomeText(notice.failure)}.`;
   }

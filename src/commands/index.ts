@@ -2,6 +2,7 @@ import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
+import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   deprovisionCommand,
   shareCommand,
   unshareCommand,
+  keyCommand,
   typesCommand,
   checkExpiredCommand,
   remindCommand,

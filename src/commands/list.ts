@@ -2,6 +2,8 @@ import * as z from "zod";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
+import type { Store } from "../core/store/store.ts";
+import { personMrkdwn } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { type Block, context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
@@ -19,6 +21,18 @@ export const listInput = z.object({
 export interface ListResult {
   instances: Instance[];
   all: boolean;
+  /** Who besides the owner may log in, by instance id; machines nobody was let into are left out. */
+  guests?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A list of machines with their guests, as `list` and `status` show it. */
+export function listOf(store: Store, instances: Instance[], all: boolean): ListResult {
+  const guests: Record<string, string[]> = {};
+  for (const i of instances) {
+    const names = store.guests.list(i.id).map((g) => g.guest);
+    if (names.length > 0) guests[i.id] = names;
+  }
+  return { instances, all, guests };
 }
 
 function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult {
@@ -27,7 +41,7 @@ function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult
   if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
     throw new ForbiddenError("Only admins can list someone else's machines.");
   }
-  return { instances: ctx.deps.store.list(all ? {} : { owner: user }), all };
+  return listOf(ctx.deps.store, ctx.deps.store.list(all ? {} : { owner: user }), all);
 }
 
 /** The actor's live instances, one user's, or everyone's for an admin asking for all. */
@@ -36,7 +50,10 @@ export function list(ctx: CommandContext, input: z.input<typeof listInput>): Lis
 }
 
 export function listText(result: ListResult, now: Date): string {
-  return instanceTable(result.instances, now, result.all);
+  const shared = Object.entries(result.guests ?? {}).map(
+    ([id, names]) => `${id} is shared with ${names.join(", ")}`,
+  );
+  return [instanceTable(result.instances, now, result.all), ...shared].join("\n");
 }
 
 export function listBlocks(result: ListResult, now: Date): SlackMessage {
@@ -50,6 +67,8 @@ export function listBlocks(result: ListResult, now: Date): SlackMessage {
   const blocks: Block[] = [section(`*${whose}* (${result.instances.length})`)];
   for (const i of result.instances.slice(0, 15)) {
     blocks.push({ type: "divider" }, ...instanceCard(i, now, { showOwner: result.all }));
+    const guests = result.guests?.[i.id];
+    if (guests) blocks.push(context(`Shared with ${guests.map(personMrkdwn).join(", ")}`));
   }
   if (result.instances.length > 15) blocks.push(context(`…and ${result.instances.length - 15} more.`));
   return { text: `${whose}: ${result.instances.map((i) => i.id).join(", ")}`, blocks };
@@ -63,7 +82,8 @@ export const listCommand = defineCommand({
   audience: "anyone",
   run,
   text: (result, { now }) => listText(result, now),
-  json: (result) => result.instances.map(instanceJson),
+  json: (result) =>
+    result.instances.map((i) => ({ ...instanceJson(i), guests: result.guests?.[i.id] ?? [] })),
   blocks: (result, { now }) => listBlocks(result, now),
   doors: {
     cli: {

@@ -2,7 +2,13 @@ import * as z from "zod";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, share as shareCore } from "../core/instances/share.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
-import { accessMrkdwn, accessText, keysPushSentence } from "../render/access.ts";
+import {
+  accessMrkdwn,
+  accessText,
+  guestToldSentence,
+  keysPushSentence,
+  personMrkdwn,
+} from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -32,25 +38,33 @@ export function sharedJson(result: Shared): unknown {
     id: result.instance.id,
     guest: result.guest,
     access: result.access,
-    machine: result.machine.kind,
+    machine: result.machine?.kind ?? "waiting_for_key",
+    guestTold: result.guestTold,
   };
 }
 
 export function shareText(result: Shared): string {
-  const { instance, guest, access, machine } = result;
+  const { instance, guest, access, machine, guestTold } = result;
+  const told = guestToldSentence(guest, machine, guestTold);
+  if (machine === null)
+    return `${instance.id} will be shared with ${guest}. ${told}\naccess: ${accessText(access)}`;
   const login = instance.ipv4 ? ` They log in with: ssh claude@${instance.ipv4}` : "";
-  return `${instance.id} is shared with ${guest}.${login}\naccess: ${accessText(access)}\n${keysPushSentence(machine)}`;
+  return `${instance.id} is shared with ${guest}.${login}\naccess: ${accessText(access)}\n${keysPushSentence(machine)}${told ? `\n${told}` : ""}`;
 }
 
 export function shareBlocks(result: Shared): SlackMessage {
-  const { instance, access, machine } = result;
+  const { instance, guest, access, machine, guestTold } = result;
+  const told = guestToldSentence(personMrkdwn(guest), machine, guestTold);
+  const head =
+    machine === null
+      ? `*${instance.id}* will be shared.`
+      : `*${instance.id}* is shared. ${keysPushSentence(machine)}`;
   return {
-    text: `${instance.id} is shared. ${keysPushSentence(machine)}`,
-    blocks: [
-      section(
-        `:busts_in_silhouette: *${instance.id}* is shared. ${keysPushSentence(machine)}\nAccess: ${accessMrkdwn(access)}`,
-      ),
-    ],
+    text:
+      machine === null
+        ? `${instance.id} will be shared once ${guest} sets a key.`
+        : `${instance.id} is shared. ${keysPushSentence(machine)}`,
+    blocks: [section(`:busts_in_silhouette: ${head} ${told}\nAccess: ${accessMrkdwn(access)}`)],
   };
 }
 
@@ -70,7 +84,8 @@ export const shareCommand = defineCommand({
         { flags: "--with <user>", description: "who may log in (a Slack user id or a name)", required: true },
         {
           flags: "--ssh-key <file|-|key>",
-          description: "their SSH public key (default: the key they used last)",
+          description:
+            "their SSH public key (default: the key they use now; none on record: they are asked for one)",
           fileOrText: true,
         },
       ],

@@ -10,7 +10,7 @@ import { instanceDetails } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId, parseInput } from "./input.ts";
-import { type ListResult, listBlocks, listText } from "./list.ts";
+import { type ListResult, listBlocks, listOf, listText } from "./list.ts";
 
 /** Without an id: the asker's one machine, or the list of theirs. */
 export const statusInput = z.object({ id: instanceId.optional() });
@@ -39,7 +39,7 @@ function run(ctx: CommandContext, input: z.output<typeof statusInput>): Outcome 
   const instances = ctx.deps.store.list({ owner: ctx.actor.id });
   const [only] = instances;
   if (instances.length === 1 && only) return { kind: "one", status: one(ctx, only.id) };
-  return { kind: "mine", list: { instances, all: false } };
+  return { kind: "mine", list: listOf(ctx.deps.store, instances, false) };
 }
 
 /** One machine the actor may see, and the time it has left. */

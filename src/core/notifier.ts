@@ -13,8 +13,17 @@ export type Notice =
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
+  /** To a guest (`to`): `by` let them into the machine; how to log in. */
+  | { kind: "shared"; instance: Instance; to: string; by: string }
+  /** To a guest (`to`): `by` wants to let them in, but ccc has no key of theirs (with a button to set one). */
+  | { kind: "key_needed"; instance: Instance; to: string; by: string }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string };
+
+/** Whom a notice about an instance is for: its owner, or the guest it names. */
+export function recipientOf(notice: Exclude<Notice, { kind: "admin_alert" }>): string {
+  return "to" in notice ? notice.to : notice.instance.owner;
+}
 
 /**
  * What became of a notice: `sent`; `no_recipient` when there is nobody it can reach (an owner that

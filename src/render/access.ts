@@ -1,5 +1,6 @@
 import type { Access } from "../core/instances/access.ts";
 import type { PushOutcome } from "../core/machine/push-state.ts";
+import type { Delivery } from "../core/notifier.ts";
 import { escapeText } from "./block-kit/mrkdwn.ts";
 
 /** "alice (owner), bob": who may log in, for the terminal. */
@@ -7,18 +8,24 @@ export function accessText(access: readonly Access[]): string {
   return access.map((a) => (a.role === "owner" ? `${a.who} (owner)` : a.who)).join(", ");
 }
 
+/** A person for Slack: a mention when they are a Slack user, their name otherwise. */
+export function personMrkdwn(who: string): string {
+  return /^[UW][A-Z0-9]+$/.test(who) ? `<@${who}>` : escapeText(who);
+}
+
 /** The same for Slack, with people named as mentions when they are Slack users. */
 export function accessMrkdwn(access: readonly Access[]): string {
   return access
-    .map((a) => {
-      const who = /^[UW][A-Z0-9]+$/.test(a.who) ? `<@${a.who}>` : escapeText(a.who);
-      return a.role === "owner" ? `${who} (owner)` : who;
-    })
+    .map((a) => (a.role === "owner" ? `${personMrkdwn(a.who)} (owner)` : personMrkdwn(a.who)))
     .join(", ");
 }
 
-/** Whether the machine accepts the changed keys yet, after a share or an unshare. */
-export function keysPushSentence(outcome: PushOutcome): string {
+/**
+ * Whether the machine accepts the changed keys yet, after a share or an unshare; `null` when the
+ * share waits for the guest's key, so nothing was sent.
+ */
+export function keysPushSentence(outcome: PushOutcome | null): string {
+  if (outcome === null) return "Nothing was sent to the machine: that share was waiting for their key.";
   switch (outcome.kind) {
     case "pushed":
       return "The machine has the new keys.";
@@ -31,4 +38,17 @@ export function keysPushSentence(outcome: PushOutcome): string {
         ? "The machine is not ready; it does not have the new keys."
         : "The machine was installed before ccc pinned host keys, so ccc cannot send it keys.";
   }
+}
+
+/**
+ * After a share: what the guest was told, or, for a share waiting for their key, that ccc asked
+ * them for one and finishes the share when they set it.
+ */
+export function guestToldSentence(guest: string, machine: PushOutcome | null, told: Delivery | null): string {
+  if (machine === null) {
+    return told === "sent"
+      ? `${guest} has no SSH key on record: ccc asked them by DM to set one, and lets them in when they do.`
+      : `${guest} has no SSH key on record, and ccc could not ask them by DM: an admin can set one with \`ccc key set --user ${guest} --ssh-key …\`; the share completes then.`;
+  }
+  return told === "sent" ? `${guest} got a DM with how to log in.` : "";
 }

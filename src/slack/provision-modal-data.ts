@@ -57,6 +57,6 @@ export async function provisionModalFor(
       serverType: wanted.serverType ?? deps.policy.defaultServerType,
       hours: wanted.hours ?? deps.policy.defaultHours,
     },
-    lastKey: deps.store.lastKeysOf(userId)?.[0] ?? null,
+    lastKey: deps.store.currentKeyOf(userId),
   });
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
-import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
+import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import {
   afterFailureText,
   instanceButtons,
@@ -8,6 +8,7 @@ import {
   type SlackMessage,
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import { keyNeededMessage, sharedMessage } from "../render/block-kit/share-blocks.ts";
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
@@ -39,7 +40,7 @@ export class SlackNotifier implements Notifier {
         if (sent.includes("failed")) return "failed";
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
-      return await this.send(notice.instance.owner, noticeMessage(notice, this.options.clock.now()));
+      return await this.send(recipientOf(notice), noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
       return "failed";
@@ -80,6 +81,10 @@ export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, 
       return plainNotice(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,
       );
+    case "shared":
+      return sharedMessage(notice.instance, notice.by, now);
+    case "key_needed":
+      return keyNeededMessage(notice.instance, notice.by);
     case "provision_abandoned":
       return plainNotice(
         `:x: *${id}* could not be finished after ccc restarted: ${escapeText(notice.failure.reason)}. ${escapeText(afterFailureText(notice.failure))}`,

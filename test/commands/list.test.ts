@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
-import { listBlocks, listCommand, listInput, listText } from "../../src/commands/list.ts";
+import { list, listBlocks, listCommand, listInput, listText } from "../../src/commands/list.ts";
+import { share } from "../../src/commands/share.ts";
 import { parseConfig } from "../../src/config.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
 import { useStoreWorld } from "./use-store-world.ts";
 
@@ -23,6 +25,17 @@ describe("list", () => {
     );
     const other = await caught(() => listCommand.execute(w.ctx(ALICE), { user: BOB.id }));
     expect(other).toMatchObject({ message: "Only admins can list someone else's machines." });
+  });
+
+  it("shows who else was let into each machine, in the table, the cards and the JSON", async () => {
+    const machine = w.plant(ALICE.id, { status: "ready", ipv4: "203.0.113.9" });
+    w.plant(ALICE.id, { status: "ready" });
+    await share(w.ctx(ALICE), { id: machine.id, with: BOB.id, sshKey: makeKeyPair().publicKey });
+    const result = list(w.ctx(ALICE), {});
+    expect(listText(result, NOW)).toContain(`\n${machine.id} is shared with ${BOB.id}`);
+    expect(JSON.stringify(listBlocks(result, NOW).blocks)).toContain(`Shared with <@${BOB.id}>`);
+    const json = (await listCommand.execute(w.ctx(ALICE), {})).json() as { id: string; guests: string[] }[];
+    expect(json.map((i) => i.guests)).toEqual(json.map((i) => (i.id === machine.id ? [BOB.id] : [])));
   });
 
   it("checks the user it is asked about like an owner, and takes no other shape", () => {

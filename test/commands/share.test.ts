@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { deprovision } from "../../src/commands/deprovision.ts";
 import { extend } from "../../src/commands/extend.ts";
 import { parseInput } from "../../src/commands/input.ts";
+import { key } from "../../src/commands/key.ts";
 import { share, shareBlocks, shareCommand, shareInput, shareText } from "../../src/commands/share.ts";
 import { status, statusText } from "../../src/commands/status.ts";
-import { ForbiddenError, QuotaError, UserError } from "../../src/core/errors.ts";
+import { unshare } from "../../src/commands/unshare.ts";
+import { ForbiddenError, QuotaError } from "../../src/core/errors.ts";
 import { requiredWords } from "../../src/slack/slash/parse.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
@@ -42,7 +44,7 @@ describe("share", () => {
   it("lets a guest in with the key they used last or the one given, and status shows who has access", async () => {
     const machine = ready();
     w.plant(BOB.id); // Bob's own earlier machine: the key he used last.
-    const bobKey = w.deps.store.lastKeysOf(BOB.id)?.[0];
+    const bobKey = w.deps.store.currentKeyOf(BOB.id);
     const shown = await shareCommand.execute(w.ctx(ALICE), { id: machine.id, with: `<@${BOB.id}|bob>` });
     expect(shown.json()).toEqual({
       id: machine.id,
@@ -52,6 +54,7 @@ describe("share", () => {
         { who: BOB.id, role: "guest" },
       ],
       machine: "skipped",
+      guestTold: "sent",
     });
     expect(w.deps.store.guests.list(machine.id)).toMatchObject([
       { guest: BOB.id, sshKey: bobKey, addedBy: ALICE.id },
@@ -65,6 +68,56 @@ describe("share", () => {
     ]);
     const text = statusText(status(w.ctx(ALICE), { id: machine.id }), NOW);
     expect(text).toContain(`access:   ${ALICE.id} (owner), ${BOB.id}, ${CAROL.id}`);
+  });
+
+  it("tells the guest by DM how to log in, naming who let them in", async () => {
+    const machine = ready();
+    const result = await share(w.ctx(ALICE), {
+      id: machine.id,
+      with: BOB.id,
+      sshKey: makeKeyPair().publicKey,
+    });
+    expect(result.guestTold).toBe("sent");
+    expect(w.notes.notices).toMatchObject([
+      { kind: "shared", to: BOB.id, by: ALICE.id, instance: { id: machine.id } },
+    ]);
+  });
+
+  it("asks a guest with no key for one, and lets them in when they set it", async () => {
+    const machine = ready();
+    const waiting = await share(w.ctx(ALICE), { id: machine.id, with: `<@${CAROL.id}>` });
+    expect(waiting.machine).toBeNull();
+    expect(shareText(waiting)).toBe(
+      `${machine.id} will be shared with ${CAROL.id}. ${CAROL.id} has no SSH key on record: ccc asked them by DM to set one, and lets them in when they do.\naccess: ${ALICE.id} (owner)`,
+    );
+    expect(w.deps.store.guests.list(machine.id)).toEqual([]);
+    expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`]);
+    expect(w.notes.notices[0]).toMatchObject({ to: CAROL.id, by: ALICE.id });
+
+    const carolKey = makeKeyPair("carol").publicKey;
+    const set = await key(w.ctx(CAROL), { action: "set", sshKey: carolKey });
+    expect(set.shared.map((s) => s.instance.id)).toEqual([machine.id]);
+    expect(w.deps.store.guests.list(machine.id)).toMatchObject([
+      { guest: CAROL.id, sshKey: carolKey, addedBy: ALICE.id },
+    ]);
+    expect(w.deps.store.pendingShares.forGuest(CAROL.id)).toEqual([]);
+    expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`, `shared ${machine.id}`]);
+  });
+
+  it("drops a waiting share whose machine went meanwhile, and unshare takes back one still waiting", async () => {
+    const gone = ready();
+    const kept = ready();
+    await share(w.ctx(ALICE), { id: gone.id, with: CAROL.id });
+    await share(w.ctx(ALICE), { id: kept.id, with: CAROL.id });
+    w.deps.store.update(gone.id, { status: "deleted" }, { actor: "test", kind: "deleted" });
+    const back = await unshare(w.ctx(ALICE), { id: kept.id, with: CAROL.id });
+    expect(back.machine).toBeNull();
+    expect(w.deps.store.events(kept.id).map((e) => e.kind)).toContain("unshared");
+    const set = await key(w.ctx(CAROL), { action: "set", sshKey: makeKeyPair().publicKey });
+    expect(set.shared).toEqual([]);
+    expect(set.dropped).toEqual([{ instanceId: gone.id, reason: `${gone.id} is deleted.` }]);
+    expect(w.deps.store.guests.list(gone.id)).toEqual([]);
+    expect(w.deps.store.guests.list(kept.id)).toEqual([]);
   });
 
   it("gives a guest no right to extend, delete or re-share", async () => {
@@ -81,13 +134,10 @@ describe("share", () => {
     expect(w.deps.store.guests.list(machine.id).map((g) => g.guest)).toEqual([BOB.id]);
   });
 
-  it("refuses someone else's machine, a guest without a key, one not ready, and a key past the cap", async () => {
+  it("refuses someone else's machine, one not ready, and a key past the cap", async () => {
     const machine = ready();
     const notMine = await caught(() => share(w.ctx(BOB), { id: machine.id, with: CAROL.id }));
     expect(notMine).toMatchObject({ message: `${machine.id} is not yours, so you cannot share it.` });
-    const noKey = await caught(() => share(w.ctx(ALICE), { id: machine.id, with: CAROL.id }));
-    expect(noKey).toBeInstanceOf(UserError);
-    expect(noKey).toMatchObject({ message: `${CAROL.id} has no key on record; pass --ssh-key.` });
     const installing = w.plant(ALICE.id, { status: "installing" });
     expect(await caught(() => share(w.ctx(ALICE), { id: installing.id, with: BOB.id }))).toMatchObject({
       code: "not_live",
@@ -115,9 +165,10 @@ describe("share", () => {
         { who: "bob", role: "guest" as const },
       ],
       machine: { kind: "pushed" as const, expiresAt: NOW },
+      guestTold: "sent" as const,
     };
     expect(shareText(result)).toBe(
-      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.`,
+      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} got a DM with how to log in.`,
     );
     const message = shareBlocks({ ...result, machine: { kind: "pending", message: "down", retryAt: NOW } });
     expect(message.text).toBe(

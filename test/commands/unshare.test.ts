@@ -44,6 +44,7 @@ describe("unshare", () => {
       guest: "bob",
       access: [{ who: ALICE.id, role: "owner" as const }],
       machine: { kind: "skipped" as const, reason: "no-host-key" as const },
+      guestTold: null,
     };
     expect(unshareText(result)).toBe(
       `ccc-abcdef is no longer shared with bob.\naccess: ${ALICE.id} (owner)\nThe machine was installed before ccc pinned host keys, so ccc cannot send it keys.`,

@@ -93,6 +93,23 @@ export function provisionSubmission(
   };
 }
 
+/** A submission of the key form with this text. */
+export function keySubmission(user: string, sshKey: string): Record<string, unknown> {
+  return {
+    type: "view_submission",
+    ...from(user),
+    view: {
+      id: "VKEY",
+      type: "modal",
+      callback_id: "ccc_key",
+      hash: "hash-key",
+      private_metadata: "",
+      state: { values: { sshKey: { ssh_key: { type: "plain_text_input", value: sshKey } } } },
+    },
+    response_urls: [],
+  };
+}
+
 /** A button click (or select change) inside a view: the App Home or a modal. */
 export function buttonInView(
   user: string,

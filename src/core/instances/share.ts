@@ -1,22 +1,29 @@
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError, UserError } from "../errors.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
+import type { Delivery } from "../notifier.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import { type Access, accessOf, authorizedKeysOf } from "./access.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import type { Instance } from "./instance.ts";
 
-/** A share's or unshare's result: who may log in now, and whether the machine has the keys yet. */
+/**
+ * A share's or unshare's result: who may log in now, and whether the machine has the keys yet
+ * (`null` while the share waits for the guest to set a key).
+ */
 export interface Shared {
   instance: Instance;
   guest: string;
   access: Access[];
-  machine: PushOutcome;
+  machine: PushOutcome | null;
+  /** What became of the DM to the guest (`null`: none was due, as for an unshare). */
+  guestTold: Delivery | null;
 }
 
 /**
- * Lets `guest` log in to a running machine with `key`, or with the key they used last. Only the
+ * Lets `guest` log in to a running machine with `key`, or with the key they use now. Only the
  * owner or an admin may; the guest gets no right to extend or delete (those check the owner).
+ * A guest with no key on record is asked for one by DM; the share completes when they set it.
  */
 export async function share(
   deps: CoreDeps,
@@ -30,7 +37,63 @@ export async function share(
   if (guest === instance.owner) {
     throw new UserError(`${guest} owns ${instance.id} already.`, { code: "already_owner", field: "with" });
   }
-  const sshKey = key === null ? lastKeyOf(deps, guest) : parseSshPublicKey(key).line;
+  const sshKey = key === null ? deps.store.currentKeyOf(guest) : parseSshPublicKey(key).line;
+  if (sshKey === null) return askForKey(deps, actor, instance, guest);
+  return letIn(deps, actor.id, instance, guest, sshKey);
+}
+
+/**
+ * Completes the shares that waited for `guest` to set a key, now that they have. A machine gone
+ * or full meanwhile drops its share, and the guest is told why.
+ */
+export async function completePendingShares(
+  deps: CoreDeps,
+  guest: string,
+  sshKey: string,
+): Promise<{ shared: Shared[]; dropped: { instanceId: string; reason: string }[] }> {
+  const shared: Shared[] = [];
+  const dropped: { instanceId: string; reason: string }[] = [];
+  for (const pending of deps.store.pendingShares.forGuest(guest)) {
+    deps.store.pendingShares.remove(pending.instanceId, guest);
+    const instance = deps.store.get(pending.instanceId);
+    try {
+      if (!instance) throw new UserError(`${pending.instanceId} is gone.`);
+      checkShareable(instance, deps.clock.now());
+      shared.push(await letIn(deps, pending.requestedBy, instance, guest, sshKey));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      dropped.push({ instanceId: pending.instanceId, reason: error.message });
+    }
+  }
+  return { shared, dropped };
+}
+
+/** Takes a guest's access away again, on the machine too; a share still waiting for a key is dropped. */
+export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: string): Promise<Shared> {
+  const instance = instanceFor(deps.store, actor, id, "unshare");
+  const waiting = deps.store.pendingShares.remove(instance.id, guest);
+  const wasGuest = deps.store.guests.remove(instance.id, guest);
+  if (!wasGuest && !waiting) {
+    throw new UserError(`${instance.id} is not shared with ${guest}.`, {
+      code: "not_a_guest",
+      field: "with",
+    });
+  }
+  deps.store.recordEvent(instance.id, { actor: actor.id, kind: "unshared", detail: `with ${guest}` });
+  // A share that only waited for a key never reached the machine: nothing to take back there.
+  if (!wasGuest) {
+    return { instance, guest, access: accessOf(deps.store, instance), machine: null, guestTold: null };
+  }
+  return { ...(await pushed(deps, instance, guest)), guestTold: null };
+}
+
+async function letIn(
+  deps: CoreDeps,
+  by: string,
+  instance: Instance,
+  guest: string,
+  sshKey: string,
+): Promise<Shared> {
   // Sharing again with the same person replaces their key, so their old one does not count.
   const others = authorizedKeysOf(deps.store, instance).filter(
     (k) => !isKeyOfGuest(deps, instance, guest, k),
@@ -42,31 +105,30 @@ export async function share(
       "with",
     );
   }
-  deps.store.guests.put({
+  deps.store.guests.put({ instanceId: instance.id, guest, sshKey, addedAt: deps.clock.now(), addedBy: by });
+  deps.store.recordEvent(instance.id, { actor: by, kind: "shared", detail: `with ${guest}` });
+  const result = await pushed(deps, instance, guest);
+  const guestTold = await deps.notifier.notify({ kind: "shared", instance: result.instance, to: guest, by });
+  return { ...result, guestTold };
+}
+
+async function askForKey(deps: CoreDeps, actor: Actor, instance: Instance, guest: string): Promise<Shared> {
+  deps.store.pendingShares.put({
     instanceId: instance.id,
     guest,
-    sshKey,
-    addedAt: deps.clock.now(),
-    addedBy: actor.id,
+    requestedBy: actor.id,
+    requestedAt: deps.clock.now(),
   });
-  deps.store.recordEvent(instance.id, { actor: actor.id, kind: "shared", detail: `with ${guest}` });
-  return pushed(deps, instance, guest);
+  deps.store.recordEvent(instance.id, {
+    actor: actor.id,
+    kind: "share_waiting",
+    detail: `with ${guest}: waiting for their key`,
+  });
+  const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
+  return { instance, guest, access: accessOf(deps.store, instance), machine: null, guestTold };
 }
 
-/** Takes a guest's access away again, on the machine too. */
-export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: string): Promise<Shared> {
-  const instance = instanceFor(deps.store, actor, id, "unshare");
-  if (!deps.store.guests.remove(instance.id, guest)) {
-    throw new UserError(`${instance.id} is not shared with ${guest}.`, {
-      code: "not_a_guest",
-      field: "with",
-    });
-  }
-  deps.store.recordEvent(instance.id, { actor: actor.id, kind: "unshared", detail: `with ${guest}` });
-  return pushed(deps, instance, guest);
-}
-
-async function pushed(deps: CoreDeps, instance: Instance, guest: string): Promise<Shared> {
+async function pushed(deps: CoreDeps, instance: Instance, guest: string): Promise<Omit<Shared, "guestTold">> {
   const current = deps.store.require(instance.id);
   const machine = await pushMachineState(deps, current);
   return { instance: current, guest, access: accessOf(deps.store, current), machine };
@@ -75,17 +137,6 @@ async function pushed(deps: CoreDeps, instance: Instance, guest: string): Promis
 function isKeyOfGuest(deps: CoreDeps, instance: Instance, guest: string, key: string): boolean {
   const theirs = deps.store.guests.list(instance.id).find((g) => g.guest === guest);
   return theirs?.sshKey === key && !instance.sshKeys.includes(key);
-}
-
-function lastKeyOf(deps: CoreDeps, guest: string): string {
-  const [last] = deps.store.lastKeysOf(guest) ?? [];
-  if (!last) {
-    throw new UserError(`${guest} has no key on record; pass --ssh-key.`, {
-      code: "no_key",
-      field: "sshKey",
-    });
-  }
-  return last;
 }
 
 // Only a ready machine: one still installing is given its owner's keys by the install, not ours.

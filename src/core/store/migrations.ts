@@ -111,6 +111,23 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Keys people set as their own, and shares waiting for the guest to set one.
+  `
+  CREATE TABLE user_keys (
+    user TEXT PRIMARY KEY,
+    ssh_key TEXT NOT NULL,
+    set_at INTEGER NOT NULL,
+    set_by TEXT NOT NULL
+  );
+  CREATE TABLE pending_shares (
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    guest TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    PRIMARY KEY (instance_id, guest)
+  );
+  CREATE INDEX pending_shares_guest ON pending_shares (guest);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

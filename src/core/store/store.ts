@@ -25,6 +25,7 @@ import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
+import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 
 export { secureDataDir } from "./file-modes.ts";
@@ -74,6 +75,10 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** Keys people set as their own. */
+  readonly keys: UserKeyTable;
+  /** Shares waiting for their guest to set a key. */
+  readonly pendingShares: PendingShareTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +90,8 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.keys = new UserKeyTable(db);
+    this.pendingShares = new PendingShareTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
@@ -250,12 +257,18 @@ export class Store {
     return rows.map(eventFromRow);
   }
 
-  /** The SSH keys of the owner's most recent instance, to prefill the next request. */
-  lastKeysOf(owner: string): string[] | null {
+  /**
+   * The key a person uses now: the one they set as theirs (`ccc key set`) or the one their latest
+   * machine was asked with, whichever came last. Prefills the next request; shares use it.
+   */
+  currentKeyOf(user: string): string | null {
     const row = this.db
-      .prepare("SELECT ssh_keys FROM instances WHERE owner = ? ORDER BY created_at DESC LIMIT 1")
-      .get(owner) as { ssh_keys: string } | undefined;
-    return row ? (JSON.parse(row.ssh_keys) as string[]) : null;
+      .prepare("SELECT ssh_keys, created_at FROM instances WHERE owner = ? ORDER BY created_at DESC LIMIT 1")
+      .get(user) as { ssh_keys: string; created_at: number } | undefined;
+    const set = this.keys.get(user);
+    const used = row ? (JSON.parse(row.ssh_keys) as string[])[0] : undefined;
+    if (set && (!row || set.setAt.getTime() >= row.created_at)) return set.sshKey;
+    return used ?? set?.sshKey ?? null;
   }
 
   // Leases: two processes on one file never act on the same instance or server.

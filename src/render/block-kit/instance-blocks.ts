@@ -110,7 +110,7 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
 }
 
 /** The pinned host key, so the first `ssh` needs no leap of faith. */
-function hostKeyNote(i: Instance): Block[] {
+export function hostKeyNote(i: Instance): Block[] {
   const line = knownHostsFor(i);
   if (!i.hostKey || !line) return [];
   return [

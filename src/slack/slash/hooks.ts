@@ -1,6 +1,7 @@
 import type { SlackDoor } from "../../commands/command.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
 import type { BotContext } from "../bot-context.ts";
+import { openKeyModal } from "../listeners/key-modal.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
 import { callSlack } from "../web-client.ts";
 import type { SlashRequest } from "./slash-request.ts";
@@ -27,6 +28,12 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
   "provision-modal": async (bot, req) => {
     if (!(await openProvisionModal(bot, req.userId, req.triggerId))) {
       await req.reply(errorMessage("The form did not open in time; try /ccc provision again."));
+    }
+  },
+  // The form's submission runs the key verb (listeners/key-modal.ts).
+  "key-modal": async (bot, req) => {
+    if (!(await openKeyModal(bot, req.userId, req.triggerId))) {
+      await req.reply(errorMessage("The form did not open in time; try /ccc key again."));
     }
   },
 };
