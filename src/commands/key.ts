@@ -87,7 +87,7 @@ export const keyCommand = defineCommand({
           fileOrText: true,
         },
       ],
-      needs: { cloud: true },
+      needs: { cloud: true, notifies: true },
       examples: ["ccc key --user U0BOB", "ccc key set --user U0BOB --ssh-key bob.pub"],
       input: ({ args, options }) => ({ action: args.action, user: options.user, sshKey: options.sshKey }),
     },

@@ -89,7 +89,7 @@ export const shareCommand = defineCommand({
           fileOrText: true,
         },
       ],
-      needs: { cloud: true },
+      needs: { cloud: true, notifies: true },
       examples: ["ccc share ccc-7f3k2q --with bob", "ccc share ccc-7f3k2q --with bob --ssh-key bob.pub"],
       input: ({ args, options }) => ({ id: args.id, with: options.with, sshKey: options.sshKey }),
     },

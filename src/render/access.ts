@@ -50,5 +50,5 @@ export function guestToldSentence(guest: string, machine: PushOutcome | null, to
       ? `${guest} has no SSH key on record: ccc asked them by DM to set one, and lets them in when they do.`
       : `${guest} has no SSH key on record, and ccc could not ask them by DM: an admin can set one with \`ccc key set --user ${guest} --ssh-key …\`; the share completes then.`;
   }
-  return told === "sent" ? `${guest} got a DM with how to log in.` : "";
+  return told === "sent" ? `${guest} was told how to log in.` : "";
 }

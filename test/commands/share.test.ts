@@ -168,7 +168,7 @@ describe("share", () => {
       guestTold: "sent" as const,
     };
     expect(shareText(result)).toBe(
-      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} got a DM with how to log in.`,
+      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} was told how to log in.`,
     );
     const message = shareBlocks({ ...result, machine: { kind: "pending", message: "down", retryAt: NOW } });
     expect(message.text).toBe(

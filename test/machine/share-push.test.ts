@@ -104,7 +104,22 @@ describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
     writeFileSync(file, `${guestKey}\n`);
     const { code, stdout } = await runCcc(h, ["share", machine.id, "--with", "bob", "--ssh-key", file]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\naccess: opal \(owner\), bob\nThe machine has the new keys\.\n$/);
+    expect(stdout).toMatch(
+      /\naccess: opal \(owner\), bob\nThe machine has the new keys\.\nbob was told how to log in\.\n$/,
+    );
     expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
+  });
+
+  it("waits for a guest with no key, and `ccc key set` lets them in on the machine", async () => {
+    const waiting = await runCcc(h, ["share", machine.id, "--with", "carol"]);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout).toContain("would DM carol: opal wants to let you into");
+    expect(waiting.stdout).toContain(`${machine.id} will be shared with carol.`);
+    expect(sshd?.sessions()).toEqual([]); // nothing was sent while the share waits
+    const carolKey = makeKeyPair("carol").publicKey;
+    const set = await runCcc(h, ["key", "set", "--user", "carol", "--ssh-key", "-"], { stdin: carolKey });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain(`let into ${machine.id}: ssh claude@${machine.ipv4}`);
+    expect(keysOnMachine()).toEqual([...machine.sshKeys, carolKey]);
   });
 });
