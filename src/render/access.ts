@@ -41,14 +41,11 @@ export function keysPushSentence(outcome: PushOutcome | null): string {
 }
 
 /**
- * After a share: what the guest was told, or, for a share waiting for their key, that ccc asked
- * them for one and finishes the share when they set it.
+ * After a share: that the guest was told how to log in, or, for a share waiting for their key,
+ * that ccc asked them for one and finishes the share when they set it.
  */
 export function guestToldSentence(guest: string, machine: PushOutcome | null, told: Delivery | null): string {
-  if (machine === null) {
-    return told === "sent"
-      ? `${guest} has no SSH key on record: ccc asked them by DM to set one, and lets them in when they do.`
-      : `${guest} has no SSH key on record, and ccc could not ask them by DM: an admin can set one with \`ccc key set --user ${guest} --ssh-key …\`; the share completes then.`;
-  }
+  if (machine === null)
+    return `${guest} has no SSH key on record: ccc asked them to set one, and lets them in when they do.`;
   return told === "sent" ? `${guest} was told how to log in.` : "";
 }

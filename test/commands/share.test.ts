@@ -88,7 +88,7 @@ describe("share", () => {
     const waiting = await share(w.ctx(ALICE), { id: machine.id, with: `<@${CAROL.id}>` });
     expect(waiting.machine).toBeNull();
     expect(shareText(waiting)).toBe(
-      `${machine.id} will be shared with ${CAROL.id}. ${CAROL.id} has no SSH key on record: ccc asked them by DM to set one, and lets them in when they do.\naccess: ${ALICE.id} (owner)`,
+      `${machine.id} will be shared with ${CAROL.id}. ${CAROL.id} has no SSH key on record: ccc asked them to set one, and lets them in when they do.\naccess: ${ALICE.id} (owner)`,
     );
     expect(w.deps.store.guests.list(machine.id)).toEqual([]);
     expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`]);
@@ -102,6 +102,19 @@ describe("share", () => {
     ]);
     expect(w.deps.store.pendingShares.forGuest(CAROL.id)).toEqual([]);
     expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`, `shared ${machine.id}`]);
+  });
+
+  it("refuses a person with no key whom ccc cannot reach, leaving nothing behind", async () => {
+    const machine = ready();
+    w.notes.failFor = "U0NOBODY";
+    const refused = await caught(() => share(w.ctx(ALICE), { id: machine.id, with: "U0NOBODY" }));
+    expect(refused).toMatchObject({
+      code: "no_key",
+      message:
+        "U0NOBODY has no SSH key on record, and ccc could not reach them to ask for one. Check the name, or give their key (--ssh-key).",
+    });
+    expect(w.deps.store.pendingShares.forInstance(machine.id)).toEqual([]);
+    expect(w.deps.store.events(machine.id).map((e) => e.kind)).not.toContain("share_waiting");
   });
 
   it("drops a waiting share whose machine went meanwhile, and unshare takes back one still waiting", async () => {

@@ -1,13 +1,13 @@
-import type { Delivery, Notice, Notifier } from "../../src/core/notifier.ts";
+import { type Delivery, type Notice, type Notifier, recipientOf } from "../../src/core/notifier.ts";
 
-/** Keeps every notice it is asked to send; `failFor` makes deliveries to one owner fail. */
+/** Keeps every notice it is asked to send; `failFor` makes deliveries to one person fail. */
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
   failFor: string | null = null;
 
   async notify(notice: Notice): Promise<Delivery> {
     this.notices.push(notice);
-    return "instance" in notice && notice.instance.owner === this.failFor ? "failed" : "sent";
+    return notice.kind !== "admin_alert" && recipientOf(notice) === this.failFor ? "failed" : "sent";
   }
 
   /** "kind instance-id" per notice (admin alerts as "admin_alert"), for compact assertions. */

@@ -24,6 +24,7 @@ describe("/ccc parsing", () => {
       "deprovision",
       "share",
       "unshare",
+      "key",
       "types",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });

@@ -113,18 +113,22 @@ async function letIn(
 }
 
 async function askForKey(deps: CoreDeps, actor: Actor, instance: Instance, guest: string): Promise<Shared> {
-  deps.store.pendingShares.put({
-    instanceId: instance.id,
-    guest,
-    requestedBy: actor.id,
-    requestedAt: deps.clock.now(),
-  });
+  const pending = { instanceId: instance.id, guest, requestedBy: actor.id, requestedAt: deps.clock.now() };
+  deps.store.pendingShares.put(pending);
+  const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
+  if (guestTold !== "sent") {
+    // Nobody ccc can reach: a mistyped or unknown person. Nothing stays behind.
+    deps.store.pendingShares.remove(instance.id, guest);
+    throw new UserError(
+      `${guest} has no SSH key on record, and ccc could not reach them to ask for one. Check the name, or give their key (--ssh-key).`,
+      { code: "no_key", field: "with" },
+    );
+  }
   deps.store.recordEvent(instance.id, {
     actor: actor.id,
     kind: "share_waiting",
     detail: `with ${guest}: waiting for their key`,
   });
-  const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
   return { instance, guest, access: accessOf(deps.store, instance), machine: null, guestTold };
 }
 
