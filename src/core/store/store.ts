@@ -4,6 +4,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { AuditCounts } from "./audit-counts.ts";
 import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
@@ -74,6 +75,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** Counts over the audit trail (machines a person created lately). */
+  readonly audit: AuditCounts;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +88,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.audit = new AuditCounts(db);
   }
 
   static open(path: string, clock: Clock): Store {
