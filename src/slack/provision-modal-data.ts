@@ -25,12 +25,10 @@ export async function provisionModalFor(
     );
   }
   const loaded = await within(
-    deps.catalog
-      .load()
-      .then(async (catalog) => ({
-        catalog,
-        offers: allowedOffers(await deps.catalog.offers(), deps.guardrails),
-      })),
+    deps.catalog.load().then(async (catalog) => ({
+      catalog,
+      offers: allowedOffers(await deps.catalog.offers(), deps.guardrails),
+    })),
     bot.catalogWaitMs,
   ).catch((error: unknown) => {
     bot.log.error("catalog unavailable", { error: String(error) });
