@@ -19,6 +19,7 @@ import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
 import { identityGuard } from "./slack/identity/identity-guard.ts";
+import { slackDirectory } from "./slack/identity/slack-directory.ts";
 import type { SlackIdentity } from "./slack/identity/slack-identity.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
@@ -79,7 +80,8 @@ export async function startBot(
   const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
   const metrics = new PrometheusMetrics();
   const childEnv = minimalChildEnv(rawEnv);
-  const deps = composeCore(config, { log, notifier, metrics, childEnv, ...options.compose });
+  const directory = slackDirectory(client);
+  const deps = composeCore(config, { log, notifier, metrics, childEnv, directory, ...options.compose });
   metrics.countMachinesWith(() => deps.store.machinesByStatus());
   const tasks = new BackgroundTasks(log);
 

@@ -1,3 +1,4 @@
+import { billingCommand } from "./billing.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  billingCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

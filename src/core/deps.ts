@@ -1,3 +1,4 @@
+import type { BillingSync } from "./billing-sync/billing-port.ts";
 import type { Clock } from "./clock.ts";
 import type { Catalog } from "./cloud/catalog.ts";
 import type { CloudApi } from "./cloud/cloud.ts";
@@ -27,6 +28,8 @@ export interface CoreDeps {
   policy: Policy;
   /** Spending limits: allowed types, the hourly ceiling, minimum hours, creations per hour. */
   guardrails: Guardrails;
+  /** Usage billed through Stripe; absent while STRIPE_SECRET_KEY is unset. */
+  billing?: BillingSync;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */
