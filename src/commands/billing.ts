@@ -4,7 +4,6 @@ import { recordBillingSuccess } from "../core/billing-sync/billing-job.ts";
 import { pendingUsage, type Stuck } from "../core/billing-sync/pending-usage.ts";
 import { type SyncReport, syncBilling } from "../core/billing-sync/sync-billing.ts";
 import type { BillingSyncState } from "../core/store/store.ts";
-import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 
@@ -90,14 +89,6 @@ export function billingJson(result: BillingResult): unknown {
   return result.kind === "sync" ? result.report : result.status;
 }
 
-export function billingBlocks(result: BillingResult): SlackMessage {
-  const text = billingText(result);
-  return {
-    text: text.split("\n")[0] ?? "",
-    blocks: [section(`\`\`\`${escapeText(text).slice(0, 2900)}\`\`\``)],
-  };
-}
-
 export const billingCommand = defineCommand({
   name: "billing",
   summary:
@@ -107,7 +98,6 @@ export const billingCommand = defineCommand({
   run,
   text: billingText,
   json: billingJson,
-  blocks: billingBlocks,
   failed: (result) => result.kind === "sync" && result.report.stuck.length > 0,
   doors: {
     cli: {
@@ -116,11 +106,6 @@ export const billingCommand = defineCommand({
       needs: { hetzner: true, directory: true },
       examples: ["ccc billing status", "ccc billing sync --dry-run", "ccc billing sync"],
       input: ({ args, options }) => ({ action: args.action, dryRun: Boolean(options.dryRun) }),
-    },
-    slack: {
-      usage: "billing <status|sync> [dry-run]",
-      help: "Stripe billing: the last send and what is stuck, or send what is pending (admins)",
-      input: ([action, dry]) => ({ action, dryRun: dry === "dry-run" }),
     },
   },
 });

@@ -10,6 +10,8 @@ import type { FakeStripe } from "../fakes/fake-stripe.ts";
 import { fakeStripePerTest } from "../fakes/fake-stripe-per-test.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
+import { useHarness } from "../helpers/use-harness.ts";
 import { ADMIN, ALICE, caught, startStoreWorld } from "./fixtures.ts";
 
 const startStripe = fakeStripePerTest();
@@ -206,5 +208,23 @@ describe("ccc billing", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("ccc billing in the terminal", () => {
+  const h = useHarness();
+
+  it("runs as the operator with STRIPE_SECRET_KEY, and a mistyped action is refused with exit code 2", async () => {
+    const stripe = await startStripe();
+    const env = { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url };
+    const status = await runCcc(h, ["billing", "status"], { env });
+    expect(status).toMatchObject({ code: 0, stderr: "" });
+    expect(status.stdout).toContain("Last meter event sent: never (0 in all, €0.00); 0 customer(s).");
+    const json = await runCcc(h, ["billing", "sync", "--dry-run", "--json"], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, people: [], sent: 0 });
+    const wrong = await runCcc(h, ["billing", "refund"], { env });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("billing wants sync or status");
+    expect(stripe.requests).toEqual([]);
   });
 });
