@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { slackDirectory } from "../../src/slack/identity/slack-directory.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { buttonInMessage, provisionSubmission, slashCommand } from "../helpers/slack-payloads.ts";
 import { ADMIN, ALICE, BOB, type BotHarness, command, replies } from "./bot-harness.ts";
@@ -120,5 +121,39 @@ describe("CCC_ALLOW_GUESTS=true", () => {
     expect(await command(b, BOB, "list")).toContain("You have no machines");
     b.slack.setUser(ADMIN, { restricted: true });
     expect(await command(b, ADMIN, "list all")).toContain("Only admins can list everyone's machines.");
+  });
+});
+
+describe("the provision form under the guardrails", () => {
+  const b = useBotHarness(() => ({
+    env: { CCC_ALLOWED_TYPES: "cx23,cx33,ccx13", CCC_MAX_EUR_PER_HOUR: "0.015" },
+  }));
+
+  it("offers only allowed types under the hourly ceiling", async () => {
+    await b.send.command(ALICE, "provision", b.slack.responseUrl());
+    const open = await b.slack.waitFor(() => b.slack.calls("views.open")[0]);
+    const view = open.body.view as {
+      blocks: { block_id?: string; element?: { options?: { value: string }[] } }[];
+    };
+    const types = view.blocks
+      .find((bl) => bl.block_id === "serverType")
+      ?.element?.options?.map((o) => o.value);
+    // ccx13 is listed but costs about €0.02 an hour.
+    expect(types).toEqual(["cx23", "cx33"]);
+  });
+});
+
+describe("people's emails for Stripe", () => {
+  const b = useBotHarness();
+
+  it("come from users.info; an operator name is no Slack user and is not asked about", async () => {
+    const directory = slackDirectory(b.running.bot.client);
+    b.slack.setUser(BOB, { email: "bob@corp.example" });
+    expect(await directory.emailOf(BOB)).toBe("bob@corp.example");
+    b.slack.setUser("U0CAROL", { email: null });
+    expect(await directory.emailOf("U0CAROL")).toBe(null);
+    const asked = b.slack.calls("users.info").length;
+    expect(await directory.emailOf("opal")).toBe(null);
+    expect(b.slack.calls("users.info")).toHaveLength(asked);
   });
 });
