@@ -146,4 +146,28 @@ describe("guardrail settings", () => {
       /CCC_MAX_EUR_PER_HOUR: a price in euros[\s\S]*CCC_MIN_HOURS/,
     );
   });
+
+  it("read the workspace, guests and Stripe settings, refusing malformed ones", () => {
+    const config = parseConfig({});
+    expect(config.identity).toEqual({ teamId: undefined, allowGuests: false });
+    expect(config.stripe).toEqual({ secretKey: undefined, apiUrl: undefined, meterEvent: "ccc_usage_cents" });
+    const set = parseConfig({
+      CCC_SLACK_TEAM_ID: " T012AB3CD ",
+      CCC_ALLOW_GUESTS: "TRUE",
+      STRIPE_SECRET_KEY: "sk_test_abc",
+      STRIPE_API_URL: "http://127.0.0.1:12111",
+      CCC_STRIPE_METER_EVENT: "ccc_cents",
+    });
+    expect(set.identity).toEqual({ teamId: "T012AB3CD", allowGuests: true });
+    expect(set.stripe).toEqual({
+      secretKey: "sk_test_abc",
+      apiUrl: "http://127.0.0.1:12111",
+      meterEvent: "ccc_cents",
+    });
+    expect(() =>
+      parseConfig({ CCC_SLACK_TEAM_ID: "general", CCC_ALLOW_GUESTS: "yes", STRIPE_SECRET_KEY: "pk_test_x" }),
+    ).toThrow(
+      /CCC_SLACK_TEAM_ID: a Slack workspace id[\s\S]*CCC_ALLOW_GUESTS: true or false[\s\S]*STRIPE_SECRET_KEY: a secret key/,
+    );
+  });
 });
