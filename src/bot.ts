@@ -18,6 +18,10 @@ import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
+import { identityGuard } from "./slack/identity/identity-guard.ts";
+import { slackDirectory } from "./slack/identity/slack-directory.ts";
+import type { SlackIdentity } from "./slack/identity/slack-identity.ts";
+import { startIdentity } from "./slack/identity/start-identity.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
@@ -77,18 +81,10 @@ export async function startBot(
   const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
   const metrics = new PrometheusMetrics();
   const childEnv = minimalChildEnv(rawEnv);
-  const deps = composeCore(config, { log, notifier, metrics, childEnv, ...options.compose });
+  const directory = slackDirectory(client);
+  const deps = composeCore(config, { log, notifier, metrics, childEnv, directory, ...options.compose });
   metrics.countMachinesWith(() => deps.store.machinesByStatus());
   const tasks = new BackgroundTasks(log);
-  const bot: BotContext = {
-    deps,
-    client,
-    admins: new Set(slack.admins),
-    log,
-    tasks,
-    gate: new ActionGate(clock),
-    catalogWaitMs: options.catalogWaitMs ?? 2_000,
-  };
 
   const socketMode = Boolean(slack.appToken);
   // Our own receiver in HTTP mode: Bolt's buffers 4 MB before it checks a signature.
@@ -114,13 +110,26 @@ export async function startBot(
           ),
         }),
   });
+  let identity: SlackIdentity;
   try {
     await app.init(); // auth.test: a wrong token stops here, with Slack's reason
+    identity = await startIdentity(client, { ...config.identity, admins: slack.admins, clock });
   } catch (error) {
     deps.store.close();
     throw error;
   }
+  const bot: BotContext = {
+    deps,
+    client,
+    admins: new Set(slack.admins),
+    identity,
+    log,
+    tasks,
+    gate: new ActionGate(clock),
+    catalogWaitMs: options.catalogWaitMs ?? 2_000,
+  };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
+  app.use(identityGuard(identity, log));
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);

@@ -2,8 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
+import { OnDemandBilling } from "./adapters/on-demand-billing.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
+import type { BillingApi } from "./core/billing/billing-api.ts";
+import { type BillingSync, noDirectory, type PersonDirectory } from "./core/billing-sync/billing-port.ts";
 import type { Clock } from "./core/clock.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
 import type { CloudApi } from "./core/cloud/cloud.ts";
@@ -32,6 +35,10 @@ export interface ComposeOptions {
   machine?: MachineChannel;
   timing?: Partial<CoreDeps["timing"]>;
   hetzner?: Pick<HetznerClientOptions, "retry" | "poll" | "fetch">;
+  /** Where people's emails are found for Stripe (Slack's users.info); none by default. */
+  directory?: PersonDirectory;
+  /** Replaces the Stripe adapter (tests); used only when STRIPE_SECRET_KEY is set. */
+  billing?: BillingApi;
   /** The environment of the installer and ssh (the entry points pass `minimalChildEnv` of theirs). */
   childEnv?: Record<string, string>;
 }
@@ -83,6 +90,8 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     notifier: options.notifier ?? silentNotifier,
     metrics: options.metrics ?? noopMetrics,
     policy: { ...config.policy },
+    guardrails: { ...config.guardrails },
+    ...billingFrom(config, options),
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,
@@ -99,4 +108,13 @@ function readPublicKey(path: string): string {
   } catch {
     return "";
   }
+}
+
+function billingFrom(config: Config, options: ComposeOptions): { billing?: BillingSync } {
+  const { secretKey, apiUrl, meterEvent } = config.stripe;
+  if (!secretKey) return {};
+  const api =
+    options.billing ??
+    new OnDemandBilling({ secretKey, meterEventName: meterEvent, ...(apiUrl ? { apiUrl } : {}) });
+  return { billing: { api, directory: options.directory ?? noDirectory } };
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
+import type { Guardrails } from "./core/guardrails/guardrails.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
@@ -42,6 +43,11 @@ export interface Config {
     flakeDir: string;
   };
   policy: Policy;
+  guardrails: Guardrails;
+  /** Who may use the bot: one workspace, members only unless guests are let in. */
+  identity: { teamId: string | undefined; allowGuests: boolean };
+  /** Billing through Stripe; off while `secretKey` is unset. */
+  stripe: { secretKey: string | undefined; apiUrl: string | undefined; meterEvent: string };
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
   slack: {
     botToken: string | undefined;
@@ -77,6 +83,61 @@ const cronExpression = (fallback: string) =>
         "not a cron expression (five fields, or six with seconds)",
       ),
   );
+
+const commaList = z.preprocess(
+  (v) => (typeof v === "string" ? v : ""),
+  z.string().transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+);
+
+// Spending guardrails, Slack identity and Stripe billing.
+const guardSettings = {
+  CCC_ALLOWED_TYPES: commaList,
+  CCC_MAX_EUR_PER_HOUR: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,6}(\.\d{1,16})?$/, "a price in euros, like 0.10")
+      .refine((v) => Number(v) > 0, "must be more than 0")
+      .default("0.10"),
+  ),
+  CCC_MIN_HOURS: positive(0.5),
+  CCC_MAX_PROVISIONS_PER_HOUR: positiveInt(6),
+  CCC_SLACK_TEAM_ID: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^[TE][A-Z0-9]{2,}$/, "a Slack workspace id, like T012AB3CD")
+      .optional(),
+  ),
+  CCC_ALLOW_GUESTS: z.preprocess(
+    (v) => (blankAsUnset(v) === undefined ? "false" : String(v).trim().toLowerCase()),
+    z.enum(["true", "false"], "true or false").transform((v) => v === "true"),
+  ),
+  STRIPE_SECRET_KEY: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^(sk|rk)_(test|live)_\S+$/, "a secret key (sk_live_…, sk_test_…) or a restricted key (rk_…)")
+      .optional(),
+  ),
+  STRIPE_API_URL: z.preprocess(blankAsUnset, z.url().optional()).superRefine(refuseUrlCredentials),
+  CCC_STRIPE_METER_EVENT: z.preprocess(
+    blankAsUnset,
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.:-]{1,100}$/, "a meter's event name, like ccc_usage_cents")
+      .default("ccc_usage_cents"),
+  ),
+};
 
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
@@ -129,6 +190,7 @@ const envSchema = z.object({
       .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+  ...guardSettings,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -189,6 +251,18 @@ function toConfig(env: Env): Config {
       maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
       maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
       maxKeysPerMachine: env.CCC_MAX_KEYS_PER_MACHINE,
+    },
+    guardrails: {
+      allowedTypes: env.CCC_ALLOWED_TYPES.length > 0 ? env.CCC_ALLOWED_TYPES : null,
+      maxEurPerHour: env.CCC_MAX_EUR_PER_HOUR,
+      minHours: env.CCC_MIN_HOURS,
+      maxProvisionsPerHour: env.CCC_MAX_PROVISIONS_PER_HOUR,
+    },
+    identity: { teamId: env.CCC_SLACK_TEAM_ID, allowGuests: env.CCC_ALLOW_GUESTS },
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY,
+      apiUrl: env.STRIPE_API_URL,
+      meterEvent: env.CCC_STRIPE_METER_EVENT,
     },
     timing: {
       sshPort: env.CCC_SSH_PORT,

@@ -2,6 +2,7 @@ import { minimalChildEnv } from "../adapters/child-env.ts";
 import { systemClock } from "../adapters/system-clock.ts";
 import type { Command } from "../commands/index.ts";
 import { loadConfig } from "../preflight.ts";
+import { cliDirectory } from "./cli-directory.ts";
 import { cliNotifier } from "./cli-notifier.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { readFileOrText } from "./key-argument.ts";
@@ -49,8 +50,14 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     cli.needs.notifies && !io.compose?.notifier
       ? await cliNotifier(config, io, state.json, clock)
       : undefined;
+  const directory = cli.needs.directory ? await cliDirectory(config) : undefined;
   const childEnv = minimalChildEnv(io.env);
-  const deps = composeCore(config, { childEnv, ...io.compose, ...(notifier ? { notifier } : {}) });
+  const deps = composeCore(config, {
+    childEnv,
+    ...(directory ? { directory } : {}),
+    ...io.compose,
+    ...(notifier ? { notifier } : {}),
+  });
   try {
     const actor = { id: config.operator.name, isAdmin: true };
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);

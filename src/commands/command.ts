@@ -48,7 +48,7 @@ export interface CliDoor {
    * `cloud`, those and the operator's key (anything that creates, deletes or reaches machines); the
    * installer; a notifier.
    */
-  needs: { hetzner?: boolean; cloud?: boolean; installer?: boolean; notifies?: boolean };
+  needs: { hetzner?: boolean; cloud?: boolean; installer?: boolean; notifies?: boolean; directory?: boolean };
   examples: readonly string[];
   /** Maps commander's values and the operator's settings onto the raw input. */
   input(raw: CliRaw): unknown;

@@ -1,3 +1,4 @@
+import { billingCommand } from "./billing.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   unshareCommand,
   keyCommand,
   typesCommand,
+  billingCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

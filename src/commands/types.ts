@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { Offer } from "../core/cloud/catalog.ts";
+import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euro, textTable } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
@@ -21,7 +22,8 @@ export interface TypesResult {
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof typesInput>): Promise<TypesResult> {
-  return { offers: await ctx.deps.catalog.offers(input.location), location: input.location };
+  const offers = allowedOffers(await ctx.deps.catalog.offers(input.location), ctx.deps.guardrails);
+  return { offers, location: input.location };
 }
 
 /** Server types a user may pick, with prices, in one location or all. */

@@ -1,6 +1,8 @@
+import type { BillingSync } from "./billing-sync/billing-port.ts";
 import type { Clock } from "./clock.ts";
 import type { Catalog } from "./cloud/catalog.ts";
 import type { CloudApi } from "./cloud/cloud.ts";
+import type { Guardrails } from "./guardrails/guardrails.ts";
 import type { Policy } from "./instances/policy.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
@@ -24,6 +26,10 @@ export interface CoreDeps {
   /** Counters and timings for /metrics; none when left out. */
   metrics?: Metrics;
   policy: Policy;
+  /** Spending limits: allowed types, the hourly ceiling, minimum hours, creations per hour. */
+  guardrails: Guardrails;
+  /** Usage billed through Stripe; absent while STRIPE_SECRET_KEY is unset. */
+  billing?: BillingSync;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

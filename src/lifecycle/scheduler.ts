@@ -1,3 +1,4 @@
+import { runBillingJob } from "../core/billing-sync/billing-job.ts";
 import type { CoreDeps } from "../core/deps.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
@@ -17,7 +18,7 @@ export interface LifecycleSettings {
   timezone?: string;
 }
 
-export type JobName = "sweep" | "remind" | "reconcile";
+export type JobName = "sweep" | "remind" | "reconcile" | "billing";
 
 /** The running jobs of one process. */
 export interface Scheduler {
@@ -52,6 +53,8 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       countReminders(metricsOf(deps), reminders);
       if (reminders.length > 0) deps.log.info("reminders", { sent: reminders.length });
     },
+    // Decides on each tick whether a sync is due (hourly, after a deletion, after a backoff).
+    billing: () => runBillingJob(deps),
     reconcile: async () => {
       const { findings } = await runReconcile(deps, {
         graceMinutes: settings.orphanGraceMinutes,
@@ -91,6 +94,9 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
   const tasks: Ticking[] = [
     ticks.schedule(settings.sweepCron, () => void run("sweep"), { ...options, name: "ccc-sweep" }),
     ticks.schedule(settings.sweepCron, () => void run("remind"), { ...options, name: "ccc-remind" }),
+    ...(deps.billing
+      ? [ticks.schedule(settings.sweepCron, () => void run("billing"), { ...options, name: "ccc-billing" })]
+      : []),
     ticks.schedule(settings.reconcileCron, () => void run("reconcile"), {
       ...options,
       name: "ccc-reconcile",

@@ -6,7 +6,7 @@ import { callSlack } from "./web-client.ts";
 
 /** Publishes the App Home tab for one user as things are now. */
 export async function publishHome(bot: BotContext, userId: string, notice?: string): Promise<void> {
-  const isAdmin = bot.admins.has(userId);
+  const isAdmin = bot.identity.isAdmin(userId);
   const mine = bot.deps.store.list({ owner: userId });
   const everyone = isAdmin ? bot.deps.store.list() : null;
   const hourlyTotal = everyone ? await hourlyCost(bot, everyone) : null;

@@ -1,4 +1,5 @@
 import type { types } from "@slack/bolt";
+import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
@@ -24,7 +25,10 @@ export async function provisionModalFor(
     );
   }
   const loaded = await within(
-    deps.catalog.load().then(async (catalog) => ({ catalog, offers: await deps.catalog.offers() })),
+    deps.catalog.load().then(async (catalog) => ({
+      catalog,
+      offers: allowedOffers(await deps.catalog.offers(), deps.guardrails),
+    })),
     bot.catalogWaitMs,
   ).catch((error: unknown) => {
     bot.log.error("catalog unavailable", { error: String(error) });

@@ -11,7 +11,10 @@
 // `fail(method, …)` makes the next calls answer `{ ok: false, error }`, with 429 and Retry-After
 // for `ratelimited`. `messages` keeps every posted message at its latest version, by channel and ts.
 // `route(method, answer)` lets another stand-in answer a method itself, with its own tokens and
-// faults (the Socket Mode fake's `apps.connections.open`).
+// faults (the Socket Mode fake's `apps.connections.open`). `auth.test` names the workspace `teamId`
+// (default T0FAKE); `users.info` wants a user id of Slack's form and answers `user_not_found`
+// otherwise; everyone is a member of that workspace unless `setUser` says otherwise (a guest,
+// someone from another workspace, a deactivated account, an email).
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitForState } from "./wait-for-state.ts";
@@ -60,14 +63,31 @@ export interface FakeSlack {
   route(method: string, answer: SlackRoute): void;
   /** Polls until `check` returns something truthy (or throws after `timeoutMs`). */
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
+  /** How `users.info` describes a person from now on. */
+  setUser(id: string, profile: FakeSlackUser): void;
   reset(): void;
   close(): Promise<void>;
 }
 
+export interface FakeSlackUser {
+  teamId?: string;
+  /** A multi-channel guest. */
+  restricted?: boolean;
+  /** A single-channel guest. */
+  ultraRestricted?: boolean;
+  deleted?: boolean;
+  /** null: Slack has no email for them (a bot, or the scope users:read.email is missing). */
+  email?: string | null;
+}
+
 export const BOT_USER_ID = "UCCCBOT";
 
-export async function startFakeSlack(options: { token?: string } = {}): Promise<FakeSlack> {
+export const FAKE_TEAM_ID = "T0FAKE";
+
+export async function startFakeSlack(options: { token?: string; teamId?: string } = {}): Promise<FakeSlack> {
   const token = options.token ?? "xoxb-fake-token";
+  const teamId = options.teamId ?? FAKE_TEAM_ID;
+  const users = new Map<string, FakeSlackUser>();
   let recorded: SlackCall[] = [];
   const posted = new Map<string, PostedMessage>();
   const faults = new Map<string, SlackFault & { left: number }>();
@@ -83,7 +103,7 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
           url: "https://fake.slack.test/",
           team: "Fake",
           user: "ccc",
-          team_id: "T0FAKE",
+          team_id: teamId,
           user_id: BOT_USER_ID,
           bot_id: "B0FAKE",
         };
@@ -113,8 +133,24 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
         const view = (body.view ?? {}) as Record<string, unknown>;
         return { view: { ...view, id: String(body.view_id ?? `V${counter}`), hash: `hash-${counter}` } };
       }
-      case "users.info":
-        return { user: { id: body.user, name: `user-${String(body.user)}`, deleted: false, is_bot: false } };
+      case "users.info": {
+        const id = typeof body.user === "string" ? body.user : "";
+        if (!/^[UW][A-Z0-9]{2,}$/.test(id)) return { ok: false, error: "user_not_found" };
+        const user = users.get(id) ?? {};
+        const email = user.email === undefined ? `${id.toLowerCase()}@example.test` : user.email;
+        return {
+          user: {
+            id,
+            team_id: user.teamId ?? teamId,
+            name: `user-${id}`,
+            deleted: user.deleted ?? false,
+            is_bot: false,
+            is_restricted: user.restricted ?? user.ultraRestricted ?? false,
+            is_ultra_restricted: user.ultraRestricted ?? false,
+            profile: { real_name: `User ${id}`, ...(email === null ? {} : { email }) },
+          },
+        };
+      }
       default:
         return { ok: false, error: "unknown_method" };
     }
@@ -174,6 +210,7 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
     messages: () => [...posted.values()],
     fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
     route: (method, answer) => void routes.set(method, answer),
+    setUser: (id, profile) => void users.set(id, profile),
     waitFor: (check, timeoutMs = 10_000, what = "the expected Slack calls") =>
       waitForState(check, timeoutMs, what),
     reset: () => {

@@ -41,6 +41,8 @@ export interface CloudServerType {
   /** GB of disk. */
   diskGb: number;
   architecture: "x86" | "arm";
+  /** Shared or dedicated vCPUs; unknown when the provider does not say. */
+  cpuType?: "shared" | "dedicated";
   deprecated: boolean;
   /** Prices per location, gross (incl. VAT), as decimal strings from the API, e.g. "0.0080000000". */
   prices: { location: string; hourly: string; monthly: string }[];

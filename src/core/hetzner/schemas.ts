@@ -63,6 +63,7 @@ export const serverTypeSchema = z.looseObject({
   memory: z.number(),
   disk: z.number(),
   architecture: z.enum(["x86", "arm"]),
+  cpu_type: z.string().nullish(),
   deprecated: z.boolean().nullish(),
   deprecation: deprecationInfo.nullish(),
   prices: z.array(z.looseObject({ location: z.string(), price_hourly: price, price_monthly: price })),
@@ -160,6 +161,7 @@ export function toCloudServerType(t: z.infer<typeof serverTypeSchema>): CloudSer
     memoryGb: t.memory,
     diskGb: t.disk,
     architecture: t.architecture,
+    ...(t.cpu_type === "shared" || t.cpu_type === "dedicated" ? { cpuType: t.cpu_type } : {}),
     deprecated: t.deprecated === true || t.deprecation != null || deprecatedEverywhere,
     prices: t.prices.map((p) => ({
       location: p.location,

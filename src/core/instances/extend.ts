@@ -1,4 +1,5 @@
 import type { CoreDeps } from "../deps.ts";
+import { checkExtendGuardrails } from "../guardrails/check-request.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import { extendDeadline } from "./extend-deadline.ts";
@@ -18,6 +19,7 @@ export interface Extended {
  */
 export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: number): Promise<Extended> {
   capHours(hours, deps.policy);
+  checkExtendGuardrails(deps, hours);
   const instance = instanceFor(deps.store, actor, id, "extend");
   const updated = await extendDeadline(deps, actor, instance.id, hours);
   return { instance: updated, machine: await pushMachineState(deps, updated) };

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError } from "../errors.ts";
+import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
@@ -40,6 +41,7 @@ export async function startProvision(
     request.serverType || deps.policy.defaultServerType,
     request.location || deps.policy.defaultLocation,
   );
+  await checkProvisionGuardrails(deps, { owner, offer, hours });
   const now = deps.clock.now();
   return deps.store.add(
     {

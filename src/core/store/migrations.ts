@@ -128,6 +128,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pending_shares_guest ON pending_shares (guest);
   `,
+  // Stripe billing: each person's customer; every meter event Stripe took (or that had nothing to
+  // bill), by its deterministic identifier, so a send is never repeated once recorded; and the
+  // background sync's one row of backoff and alert state.
+  `
+  CREATE TABLE billing_customers (
+    person TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE billing_sent (
+    identifier TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    cents INTEGER NOT NULL,
+    hour_start INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    sent_at INTEGER NOT NULL
+  );
+  CREATE INDEX billing_sent_instance ON billing_sent (instance_id);
+  CREATE TABLE billing_sync (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    failures INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt_at INTEGER,
+    last_success_at INTEGER,
+    alerted INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,6 +4,8 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { AuditCounts } from "./audit-counts.ts";
+import { BillingTables } from "./billing-tables.ts";
 import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
@@ -28,6 +30,7 @@ import { SeenRequestStore } from "./seen-request-store.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 
+export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
@@ -79,6 +82,10 @@ export class Store {
   readonly keys: UserKeyTable;
   /** Shares waiting for their guest to set a key. */
   readonly pendingShares: PendingShareTable;
+  /** Counts over the audit trail (machines a person created lately). */
+  readonly audit: AuditCounts;
+  /** Stripe customers, meter events sent, the billing sync's state. */
+  readonly billing: BillingTables;
 
   private constructor(
     private readonly db: Database.Database,
@@ -92,6 +99,8 @@ export class Store {
     this.prefs = new UserPrefsTable(db);
     this.keys = new UserKeyTable(db);
     this.pendingShares = new PendingShareTable(db);
+    this.audit = new AuditCounts(db);
+    this.billing = new BillingTables(db);
   }
 
   static open(path: string, clock: Clock): Store {

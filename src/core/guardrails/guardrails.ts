@@ -1,0 +1,81 @@
+import { parseEuros } from "../billing/money.ts";
+import type { Offer } from "../cloud/catalog.ts";
+import { QuotaError, UserError } from "../errors.ts";
+import { formatHours } from "../instances/policy.ts";
+
+/** The operator's spending limits, applied to every request whichever door it came through. */
+export interface Guardrails {
+  /** Server types anyone may pick; null means every shared-CPU type. */
+  allowedTypes: readonly string[] | null;
+  /** Most a machine may cost per hour, gross €, as a decimal string ("0.10"). */
+  maxEurPerHour: string;
+  /** Fewest hours a provision or an extend may ask for: Hetzner bills a started hour whole. */
+  minHours: number;
+  /** Machines one person may have created within an hour, deleted ones included. */
+  maxProvisionsPerHour: number;
+}
+
+export const DEFAULT_GUARDRAILS: Guardrails = {
+  allowedTypes: null,
+  maxEurPerHour: "0.10",
+  minHours: 0.5,
+  maxProvisionsPerHour: 6,
+};
+
+export const HOUR_MS = 3_600_000;
+
+/** An allowed type at or under the hourly ceiling. */
+export function withinGuardrails(offer: Offer, guardrails: Guardrails): boolean {
+  return typeAllowed(offer, guardrails) && parseEuros(offer.hourly) <= parseEuros(guardrails.maxEurPerHour);
+}
+
+/** The offers a person may pick: the modal and `types` show only these. */
+export function allowedOffers(offers: readonly Offer[], guardrails: Guardrails): Offer[] {
+  return offers.filter((offer) => withinGuardrails(offer, guardrails));
+}
+
+/** Refuses an offer outside the guardrails, naming what may be picked in its location instead. */
+export function checkOffer(offer: Offer, offersHere: readonly Offer[], guardrails: Guardrails): void {
+  if (withinGuardrails(offer, guardrails)) return;
+  const allowed = allowedOffers(offersHere, guardrails).map((o) => o.type.name);
+  const instead = allowed.length
+    ? `Allowed in ${offer.location}: ${[...new Set(allowed)].join(", ")}.`
+    : `No server type is allowed in ${offer.location}; ask an admin.`;
+  const why = !typeAllowed(offer, guardrails)
+    ? guardrails.allowedTypes === null
+      ? `Server type ${offer.type.name} has dedicated CPUs, which are not allowed here.`
+      : `Server type ${offer.type.name} is not allowed here.`
+    : `Server type ${offer.type.name} costs €${trimPrice(offer.hourly)} per hour in ${offer.location}, over the limit of €${guardrails.maxEurPerHour}.`;
+  throw new UserError(`${why} ${instead}`, { code: "type_not_allowed", field: "serverType" });
+}
+
+/** Refuses fewer hours than the minimum (a provision's lifetime or an extend's addition). */
+export function checkMinHours(hours: number, guardrails: Guardrails, field = "hours"): void {
+  if (hours < guardrails.minHours) {
+    throw new UserError(
+      `At least ${formatHours(guardrails.minHours)} at a time (asked for ${formatHours(hours)}): Hetzner bills every started hour in full.`,
+      { code: "too_few_hours", field },
+    );
+  }
+}
+
+/** Refuses a provision when the person already created the most allowed within the last hour. */
+export function checkProvisionRate(createdLastHour: number, guardrails: Guardrails): void {
+  const max = guardrails.maxProvisionsPerHour;
+  if (createdLastHour >= max) {
+    throw new QuotaError(
+      `You created ${createdLastHour} machine${createdLastHour === 1 ? "" : "s"} within the last hour; the limit is ${max} an hour, deleted ones included. Try again later.`,
+    );
+  }
+}
+
+function typeAllowed(offer: Offer, guardrails: Guardrails): boolean {
+  if (guardrails.allowedTypes !== null) return guardrails.allowedTypes.includes(offer.type.name);
+  // A type whose CPU kind is not known is not taken for shared: the default must fail closed.
+  return offer.type.cpuType === "shared";
+}
+
+/** Four places are enough to tell a price from the limit for people; the check itself is exact. */
+function trimPrice(hourly: string): string {
+  return Number(hourly).toFixed(4);
+}

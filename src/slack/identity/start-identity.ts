@@ -1,0 +1,38 @@
+import type { Clock } from "../../core/clock.ts";
+import type { WebClient } from "../web-client.ts";
+import { SlackIdentity } from "./slack-identity.ts";
+
+/**
+ * The identity rules for the bot: the workspace is CCC_SLACK_TEAM_ID when set, otherwise the one
+ * the bot token belongs to (`auth.test`), so a request relayed from anywhere else is refused.
+ */
+export async function startIdentity(
+  client: WebClient,
+  settings: { teamId: string | undefined; allowGuests: boolean; admins: readonly string[]; clock: Clock },
+): Promise<SlackIdentity> {
+  const teamId = settings.teamId ?? (await ownTeam(client));
+  return new SlackIdentity({
+    teamId,
+    allowGuests: settings.allowGuests,
+    admins: new Set(settings.admins),
+    clock: settings.clock,
+    lookup: async (user) => {
+      const answer = await client.users.info({ user });
+      const info = answer.user;
+      if (!info) throw new Error(`users.info gave no user for ${user}`);
+      return {
+        teamId: info.team_id ?? null,
+        guest: info.is_restricted === true || info.is_ultra_restricted === true,
+        deleted: info.deleted === true,
+      };
+    },
+  });
+}
+
+async function ownTeam(client: WebClient): Promise<string> {
+  const auth = await client.auth.test();
+  // An org-wide install answers for the Enterprise Grid org; its requests carry that id too.
+  const team = auth.team_id || auth.enterprise_id;
+  if (!team) throw new Error("Slack's auth.test named no workspace for the bot token; set CCC_SLACK_TEAM_ID");
+  return team;
+}
