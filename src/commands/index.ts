@@ -10,6 +10,7 @@ import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { webCommand } from "./web.ts";
 
 export type { Command } from "./command.ts";
 
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  webCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

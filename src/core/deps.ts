@@ -24,6 +24,8 @@ export interface CoreDeps {
   /** Counters and timings for /metrics; none when left out. */
   metrics?: Metrics;
   policy: Policy;
+  /** Where people reach the web dashboard (`CCC_PUBLIC_URL`); sign-in links start with it. */
+  publicUrl?: string | undefined;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

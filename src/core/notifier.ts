@@ -14,7 +14,9 @@ export type Notice =
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
-  | { kind: "admin_alert"; text: string };
+  | { kind: "admin_alert"; text: string }
+  /** To one person who asked for it: a one-time link that signs them in to the web dashboard. */
+  | { kind: "sign_in_link"; user: string; url: string; expiresAt: Date };
 
 /**
  * What became of a notice: `sent`; `no_recipient` when there is nobody it can reach (an owner that

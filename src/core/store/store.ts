@@ -26,6 +26,7 @@ import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
+import { WebSessionTable } from "./web-session-table.ts";
 
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
@@ -33,6 +34,7 @@ export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -74,6 +76,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** The web dashboard's sign-in tickets and sessions. */
+  readonly web: WebSessionTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +89,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.web = new WebSessionTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
