@@ -44,7 +44,8 @@ export const webCommand = defineCommand({
   audience: "anyone",
   run,
   // The terminal is the operator's own: it shows the link to hand over.
-  text: (link) => `Sign-in link for ${link.user}, valid once until ${formatUtc(link.expiresAt)}:\n${link.url}`,
+  text: (link) =>
+    `Sign-in link for ${link.user}, valid once until ${formatUtc(link.expiresAt)}:\n${link.url}`,
   json: (link) => ({ user: link.user, url: link.url, expiresAt: link.expiresAt.toISOString() }),
   // In Slack the link travels only in the DM; if that failed, the answer is private to the asker too.
   blocks: (link) => {

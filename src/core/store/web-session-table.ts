@@ -51,7 +51,9 @@ export class WebSessionTable {
       addSession: db.prepare(
         "INSERT INTO web_sessions (hash, user, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
       ),
-      session: db.prepare("SELECT user, csrf, expires_at, flash FROM web_sessions WHERE hash = ? AND expires_at > ?"),
+      session: db.prepare(
+        "SELECT user, csrf, expires_at, flash FROM web_sessions WHERE hash = ? AND expires_at > ?",
+      ),
       setFlash: db.prepare("UPDATE web_sessions SET flash = ? WHERE hash = ?"),
       removeSession: db.prepare("DELETE FROM web_sessions WHERE hash = ?"),
       pruneSessions: db.prepare("DELETE FROM web_sessions WHERE expires_at <= ?"),
@@ -73,7 +75,13 @@ export class WebSessionTable {
 
   addSession(hash: string, session: Omit<WebSession, "flash">, now: Date): void {
     this.statements.pruneSessions.run(now.getTime());
-    this.statements.addSession.run(hash, session.user, session.csrf, now.getTime(), session.expiresAt.getTime());
+    this.statements.addSession.run(
+      hash,
+      session.user,
+      session.csrf,
+      now.getTime(),
+      session.expiresAt.getTime(),
+    );
   }
 
   /** The live session, with its flash message taken (cleared) in the same transaction. */

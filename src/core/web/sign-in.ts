@@ -31,7 +31,11 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /** A one-time sign-in link for `user` under `publicUrl`. */
-export function createSignInLink(deps: Deps, user: string, publicUrl: string): { url: string; expiresAt: Date } {
+export function createSignInLink(
+  deps: Deps,
+  user: string,
+  publicUrl: string,
+): { url: string; expiresAt: Date } {
   const now = deps.clock.now();
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + LINK_TTL_MS);

@@ -1,0 +1,78 @@
+import type { Instance } from "../core/instances/instance.ts";
+import { within } from "../util/within.ts";
+import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
+import type { SignedIn } from "./session.ts";
+import type { WebContext } from "./web-context.ts";
+
+/** What the form showed when a provision was refused, so the person need not type it again. */
+export interface FormValues {
+  sshKey?: string | undefined;
+  location?: string | undefined;
+  serverType?: string | undefined;
+  hours?: string | undefined;
+}
+
+/** Everything the dashboard shows one person, from the store and the cached catalog. */
+export async function dashboardData(
+  ctx: WebContext,
+  who: SignedIn,
+  notice: DashboardData["notice"],
+  typed: FormValues = {},
+): Promise<DashboardData> {
+  const { deps } = ctx.bot;
+  const user = who.session.user;
+  // A cold catalog must not hold up the page for long: it says to reload instead.
+  const catalog = await within(deps.catalog.load(), ctx.bot.catalogWaitMs).catch(() => null);
+  const everyone = who.isAdmin ? deps.store.list() : null;
+  return {
+    user,
+    isAdmin: who.isAdmin,
+    csrf: who.session.csrf,
+    now: deps.clock.now(),
+    mine: deps.store.list({ owner: user }),
+    everyone: everyone
+      ? { instances: everyone, hourlyTotal: catalog ? hourlyTotal(catalog.types, everyone) : null }
+      : null,
+    form: catalog ? await provisionForm(ctx, user, typed) : null,
+    notice,
+  };
+}
+
+async function provisionForm(ctx: WebContext, user: string, typed: FormValues): Promise<ProvisionForm> {
+  const { deps } = ctx.bot;
+  const { locations } = await deps.catalog.load();
+  const offers = await deps.catalog.offers();
+  const offered = new Set(offers.map((o) => o.location));
+  const prefs = deps.store.prefs.get(user);
+  const location =
+    [typed.location, prefs.location, deps.policy.defaultLocation].find(
+      (l): l is string => l !== undefined && offered.has(l),
+    ) ??
+    offers[0]?.location ??
+    deps.policy.defaultLocation;
+  return {
+    offers,
+    locations: locations
+      .filter((l) => offered.has(l.name))
+      .map((l) => ({ name: l.name, label: `${l.name} · ${l.city}, ${l.country}` })),
+    choice: {
+      location,
+      serverType: typed.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
+      hours: typed.hours ?? String(prefs.hours ?? deps.policy.defaultHours),
+    },
+    sshKey: typed.sshKey ?? deps.store.lastKeysOf(user)?.[0] ?? "",
+    maxHours: deps.policy.maxHours,
+  };
+}
+
+function hourlyTotal(
+  types: { name: string; prices: { location: string; hourly: string }[] }[],
+  instances: Instance[],
+): string {
+  let total = 0;
+  for (const i of instances) {
+    const price = types.find((t) => t.name === i.serverType)?.prices.find((p) => p.location === i.location);
+    total += Number(price?.hourly ?? 0);
+  }
+  return total.toFixed(4);
+}
