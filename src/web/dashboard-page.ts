@@ -40,11 +40,11 @@ export function dashboardPage(d: DashboardData): Html {
 <h1 id="mine-h">Your machines</h1>
 ${d.mine.length === 0 ? html`<p class="empty">You have no machines. Start one below.</p>` : d.mine.map((i) => machineCard(i, d))}
 </section>
-${spendSection()}
 <section aria-labelledby="new-h" class="card">
 <h2 id="new-h">New machine</h2>
 ${d.form ? provisionForm(d.form, d.csrf) : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`}
 </section>
+${spendSection()}
 ${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,
     header,
   );
@@ -65,7 +65,7 @@ function machineCard(i: Instance, d: DashboardData): Html {
 </div>
 <dl class="facts">
 <dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
-<dt>Expires</dt><dd><time datetime="${i.expiresAt.toISOString()}">${formatUtc(i.expiresAt)}</time>
+<dt>Expires</dt><dd><time datetime="${i.expiresAt.toISOString()}" title="${formatUtc(i.expiresAt)}">${formatUtc(i.expiresAt)}</time>
  · <span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, d.now)}</span></dd>
 ${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
 ${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
@@ -94,7 +94,7 @@ function provisionForm(f: ProvisionForm, csrf: string): Html {
   return html`<form method="post" action="/web/provision" class="provision" id="provision">
 ${csrfField(csrf)}
 <label for="sshKey">SSH public key</label>
-<textarea id="sshKey" name="sshKey" rows="3" required spellcheck="false" autocomplete="off" placeholder="ssh-ed25519 AAAA… you@laptop">${f.sshKey}</textarea>
+<textarea id="sshKey" name="sshKey" rows="4" required spellcheck="false" autocomplete="off" placeholder="ssh-ed25519 AAAA… you@laptop">${f.sshKey}</textarea>
 <div class="row">
 <div><label for="location">Location</label>
 <select id="location" name="location">${f.locations.map(
@@ -104,7 +104,7 @@ ${csrfField(csrf)}
 <div><label for="serverType">Server type</label>
 <select id="serverType" name="serverType">${f.offers.map(
     (o) =>
-      html`<option value="${o.type.name}" data-location="${o.location}" data-hourly="${o.hourly}" ${o.location === f.choice.location ? "" : "hidden"} ${o.location === f.choice.location && o.type.name === f.choice.serverType ? "selected" : ""}>${o.type.name} · ${o.type.cores} vCPU · ${o.type.memoryGb} GB · ${o.type.architecture} · ${euro(o.hourly)}/h</option>`,
+      html`<option value="${o.type.name}" data-location="${o.location}" data-hourly="${o.hourly}" ${o.location === f.choice.location ? "" : "hidden"} ${o.location === f.choice.location && o.type.name === f.choice.serverType ? "selected" : ""}>${o.type.name} · ${euro(o.hourly)}/h · ${o.type.cores} vCPU · ${o.type.memoryGb} GB · ${o.type.architecture}</option>`,
   )}</select></div>
 <div><label for="hours">Hours</label>
 <input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="1" value="${f.choice.hours}" required inputmode="numeric"></div>

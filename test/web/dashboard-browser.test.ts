@@ -47,6 +47,7 @@ describe.skipIf(!chromium)(
       const link = await signInLink(b, ALICE);
       const page = await (await browser.createBrowserContext()).newPage();
       await page.setViewport(DESKTOP);
+      await page.emulateTimezone("UTC");
       await page.goto(link);
       await submit(page, "button[type=submit]");
       expect(await text(page, "h1")).toBe("Your machines");
@@ -103,9 +104,10 @@ describe.skipIf(!chromium)(
       await submit(page, `.machine button[name=hours][value="1"]`);
       expect(await text(page, ".notice.ok")).toContain(`${id} now expires at`);
       expect(b.h.deps.store.get(id)?.expiresAt.getTime()).toBe(before + 3_600_000);
-      expect(await text(page, ".machine time")).toContain(
-        new Date(before + 3_600_000).toISOString().slice(11, 16),
-      );
+      // The page shows the expiry in the reader's time zone (UTC here) and keeps UTC in the tooltip.
+      const expiry = new Date(before + 3_600_000).toISOString().slice(11, 16);
+      expect(await text(page, ".machine time")).toMatch(new RegExp(`:${expiry.slice(3)}\\b.*UTC$`));
+      expect(await page.$eval(".machine time", (el) => el.getAttribute("title"))).toContain(`${expiry} UTC`);
 
       page.once("dialog", (dialog) => void dialog.accept());
       await submit(page, ".machine button.danger");

@@ -51,7 +51,21 @@ function setUpForm(form) {
   showTypesOf();
 }
 
+// The server writes UTC; each reader sees their own time, with UTC kept in the tooltip.
+function localTimes() {
+  const format = new Intl.DateTimeFormat(undefined, {
+    weekday: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
+  for (const el of document.querySelectorAll("time[datetime]")) {
+    el.textContent = format.format(new Date(el.getAttribute("datetime")));
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  localTimes();
   tick();
   setInterval(tick, 1000);
   const form = document.querySelector("form.provision");
