@@ -1,7 +1,7 @@
 // The dashboard over plain HTTP against the real bot: sign-in links, sessions, CSRF, headers,
 // ownership, escaping, Sign in with Slack and sign-out.
 import { describe, expect, it } from "vitest";
-import { ALICE, BOB } from "../bot/bot-harness.ts";
+import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { addFakeOidc } from "../fakes/fake-slack-oidc.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
@@ -119,6 +119,19 @@ describe("the dashboard over HTTP", () => {
     expect(deleted.status).toBe(403);
     expect(b.h.deps.store.get(id)).toMatchObject({ status: "ready" });
     expect(b.h.deps.store.get(id)?.expiresAt.getTime()).toBe(before);
+    await alice.post("/web/delete", { id, csrf: await alice.csrf() });
+    await b.slack.waitFor(() => b.h.deps.store.get(id)?.status === "deleted", 10_000);
+  });
+
+  it("shows an admin every live machine and what they cost per hour together", async () => {
+    const alice = await signedIn(ALICE);
+    const id = await machineOf(alice, ALICE);
+    const admin = await signedIn(ADMIN);
+    const page = (await admin.get("/")).text;
+    expect(page).toContain("All live machines (1)");
+    expect(page).toContain(`<td>${id}</td><td>${ALICE}</td><td>ready</td>`);
+    expect(page).toMatch(/Together they cost <strong>€0\.\d{4} per hour<\/strong>/);
+    expect((await alice.get("/")).text).not.toContain("All live machines");
     await alice.post("/web/delete", { id, csrf: await alice.csrf() });
     await b.slack.waitFor(() => b.h.deps.store.get(id)?.status === "deleted", 10_000);
   });
