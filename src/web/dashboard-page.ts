@@ -107,7 +107,7 @@ ${csrfField(csrf)}
       html`<option value="${o.type.name}" data-location="${o.location}" data-hourly="${o.hourly}" ${o.location === f.choice.location ? "" : "hidden"} ${o.location === f.choice.location && o.type.name === f.choice.serverType ? "selected" : ""}>${o.type.name} · ${euro(o.hourly)}/h · ${o.type.cores} vCPU · ${o.type.memoryGb} GB · ${o.type.architecture}</option>`,
   )}</select></div>
 <div><label for="hours">Hours</label>
-<input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="1" value="${f.choice.hours}" required inputmode="numeric"></div>
+<input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
 </div>
 <p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
 <button type="submit" class="primary">Create machine</button>

@@ -6,12 +6,15 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'";
 
-/** Sent with every dashboard answer. `no-referrer` keeps a sign-in token in a URL from leaking onwards. */
+/**
+ * Sent with every dashboard answer. `same-origin` keeps a sign-in token in a URL from leaking to other
+ * sites, yet lets the browser name our origin on our own form posts (`no-referrer` would make it "null").
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",

@@ -30,8 +30,9 @@ export function signInRoutes(ctx: WebContext): Route[] {
     });
     redirect(request.res, "/", [session, ...extra]);
   };
+  const slack = ctx.oidc !== null && Boolean(ctx.publicUrl);
   const refuse = (request: RouteRequest, problem: string) =>
-    sendPage(request.res, 403, signInPage({ slack: ctx.oidc !== null, problem }));
+    sendPage(request.res, 403, signInPage({ slack, problem }));
 
   const routes: Route[] = [
     {
@@ -40,11 +41,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
       handle: ({ req, res }) => {
         const token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? "";
         if (token === "")
-          return sendPage(
-            res,
-            400,
-            signInPage({ slack: ctx.oidc !== null, problem: "That link is incomplete." }),
-          );
+          return sendPage(res, 400, signInPage({ slack, problem: "That link is incomplete." }));
         sendPage(res, 200, confirmSignInPage(token));
       },
     },
@@ -53,7 +50,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
       path: SIGN_IN_PATH,
       // The one-time token is the proof here; there is no session (and so no CSRF token) yet.
       handle: async (request) => {
-        const token = (await readForm(request)).get("token") ?? "";
+        const token = (await readForm(ctx, request)).get("token") ?? "";
         const user = token ? redeemSignInLink(deps, token) : null;
         if (!user) {
           return refuse(

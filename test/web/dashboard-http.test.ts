@@ -70,7 +70,7 @@ describe("the dashboard over HTTP", () => {
       );
       expect(page.headers.get("cache-control")).toBe("no-store");
       expect(page.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(page.headers.get("referrer-policy")).toBe("same-origin");
       expect(page.text).toContain('<meta name="viewport"');
       expect(page.text).not.toMatch(/<script>|<style|style="|\son[a-z]+="/);
     }
@@ -96,6 +96,19 @@ describe("the dashboard over HTTP", () => {
       "content-type": "application/json",
     });
     expect(json.status).toBe(415);
+
+    // A form on another site cannot post here, even with a token it somehow had.
+    const crossSite = await client.send(
+      "POST",
+      "/web/extend",
+      new URLSearchParams({ id, hours: "1", csrf }).toString(),
+      {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://evil.example",
+      },
+    );
+    expect(crossSite.status).toBe(403);
+    expect(b.h.deps.store.get(id)?.expiresAt.getTime()).toBe(before);
 
     const extended = await client.post("/web/extend", { id, hours: "1", csrf });
     expect(extended.status).toBe(303);
