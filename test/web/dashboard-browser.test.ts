@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALICE, BOB } from "../bot/bot-harness.ts";
+import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { chromiumPath, launchBrowser, screenshotDir } from "./browser.ts";
@@ -70,10 +70,21 @@ describe.skipIf(!chromium)(
       await page.type("#hours", "3");
       const estimate = await text(page, "#estimate");
       expect(estimate).toMatch(/^€\d+\.\d{2}$/);
-      await submit(page, "form.provision button[type=submit]");
-      expect(await text(page, ".notice.ok")).toMatch(/ccc-[a-z2-9]{6} is being created/);
-      const id = (await text(page, ".machine h2")).trim();
-      expect(["creating", "installing", "ready"]).toContain(await text(page, ".machine .status"));
+      // Read from the answer itself: while the machine is being set up the page reloads itself, and
+      // the one-off notice is gone after the first reload.
+      const [created] = await Promise.all([
+        page.waitForNavigation(),
+        page.click("form.provision button[type=submit]"),
+      ]);
+      const createdPage = (await created?.text()) ?? "";
+      expect(createdPage).toMatch(/class="notice ok" role="status">ccc-[a-z2-9]{6} is being created/);
+      const id = /<h2 id="m-(ccc-[a-z2-9]{6})">/.exec(createdPage)?.[1] ?? "";
+      expect(createdPage).toMatch(/data-status="(creating|installing|ready)"/);
+      const dir = screenshotDir();
+      // For people to look at; a self-reload at that moment may spoil it, which is no test failure.
+      await page
+        .screenshot({ path: join(dir, "dashboard-creating-desktop.png"), fullPage: true })
+        .catch(() => {});
 
       // The page reloads itself until the machine is ready; the countdown ticks in the script.
       await page.waitForSelector(`[data-status="ready"]`, { timeout: 30_000 });
@@ -87,7 +98,6 @@ describe.skipIf(!chromium)(
         countdown,
       );
 
-      const dir = screenshotDir();
       await page.screenshot({ path: join(dir, "dashboard-desktop.png"), fullPage: true });
       await page.setViewport(PHONE);
       await page.screenshot({ path: join(dir, "dashboard-phone.png"), fullPage: true });
@@ -99,6 +109,14 @@ describe.skipIf(!chromium)(
       const bob = await signedInPage(BOB);
       expect(await bob.content()).not.toContain(id);
       expect(await text(bob, ".empty")).toContain("no machines");
+
+      // An admin sees it among every live machine, with the hourly total.
+      const admin = await signedInPage(ADMIN);
+      expect(await text(admin, "#all-h")).toBe("All live machines (1)");
+      expect(await admin.$eval("table", (el) => el.textContent ?? "")).toContain(id);
+      await admin.screenshot({ path: join(dir, "admin-desktop.png"), fullPage: true });
+      await admin.setViewport(PHONE);
+      await admin.screenshot({ path: join(dir, "admin-phone.png"), fullPage: true });
 
       const before = b.h.deps.store.get(id)?.expiresAt.getTime() ?? 0;
       await submit(page, `.machine button[name=hours][value="1"]`);
