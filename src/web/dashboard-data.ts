@@ -30,9 +30,7 @@ export async function dashboardData(
     csrf: who.session.csrf,
     now: deps.clock.now(),
     mine: deps.store.list({ owner: user }),
-    everyone: everyone
-      ? { instances: everyone, hourlyTotal: catalog ? hourlyTotal(catalog.types, everyone) : null }
-      : null,
+    everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
     form: catalog ? await provisionForm(ctx, user, typed) : null,
     notice,
   };
@@ -65,14 +63,17 @@ async function provisionForm(ctx: WebContext, user: string, typed: FormValues): 
   };
 }
 
-function hourlyTotal(
-  types: { name: string; prices: { location: string; hourly: string }[] }[],
+/** Each machine's price per hour and their sum; null where prices are not at hand. */
+function costs(
   instances: Instance[],
-): string {
+  types: { name: string; prices: { location: string; hourly: string }[] }[] | null,
+): NonNullable<DashboardData["everyone"]> {
+  const hourly = new Map<string, string | null>();
   let total = 0;
   for (const i of instances) {
-    const price = types.find((t) => t.name === i.serverType)?.prices.find((p) => p.location === i.location);
+    const price = types?.find((t) => t.name === i.serverType)?.prices.find((p) => p.location === i.location);
+    hourly.set(i.id, price?.hourly ?? null);
     total += Number(price?.hourly ?? 0);
   }
-  return total.toFixed(4);
+  return { instances, hourly, hourlyTotal: types ? total.toFixed(4) : null };
 }

@@ -21,7 +21,7 @@ export interface DashboardData {
   now: Date;
   mine: Instance[];
   /** For admins: every live machine and what they cost together per hour (null when prices are not at hand). */
-  everyone: { instances: Instance[]; hourlyTotal: string | null } | null;
+  everyone: { instances: Instance[]; hourly: Map<string, string | null>; hourlyTotal: string | null } | null;
   /** Null when Hetzner's lists are not at hand: the page says to try again. */
   form: ProvisionForm | null;
   notice: { kind: "ok" | "error"; text: string } | null;
@@ -127,11 +127,15 @@ function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): 
 <h2 id="all-h">All live machines (${e.instances.length})</h2>
 <p>Together they cost <strong>${e.hourlyTotal === null ? "(prices not at hand)" : `${euro(e.hourlyTotal)} per hour`}</strong>.</p>
 <div class="table-wrap"><table>
-<thead><tr><th scope="col">ID</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Left</th></tr></thead>
+<thead><tr><th scope="col">ID</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">€/h</th><th scope="col">Left</th></tr></thead>
 <tbody>${e.instances.map(
     (i) =>
-      html`<tr><td>${i.id}</td><td>${i.owner}</td><td>${i.status}</td><td>${i.serverType} ${i.location}</td><td><span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, now)}</span></td></tr>`,
+      html`<tr><td>${i.id}</td><td>${i.owner}</td><td>${i.status}</td><td>${i.serverType} ${i.location}</td><td>${priceOf(e.hourly.get(i.id))}</td><td><span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, now)}</span></td></tr>`,
   )}</tbody>
 </table></div>
 </section>`;
+}
+
+function priceOf(hourly: string | null | undefined): string {
+  return hourly ? euro(hourly) : "?";
 }
