@@ -1,4 +1,5 @@
 import type { Instance } from "../core/instances/instance.ts";
+import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { within } from "../util/within.ts";
 import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
 import type { SignedIn } from "./session.ts";
@@ -24,12 +25,18 @@ export async function dashboardData(
   // A cold catalog must not hold up the page for long: it says to reload instead.
   const catalog = await within(deps.catalog.load(), ctx.bot.catalogWaitMs).catch(() => null);
   const everyone = who.isAdmin ? deps.store.list() : null;
+  const mine = deps.store.list({ owner: user });
+  const max = deps.policy.maxInstancesPerUser;
   return {
     user,
     isAdmin: who.isAdmin,
     csrf: who.session.csrf,
     now: deps.clock.now(),
-    mine: deps.store.list({ owner: user }),
+    mine,
+    atLimit:
+      machinesLeft(mine.length, max) === 0
+        ? overQuota(mine.length, max, { ids: mine.map((i) => i.id), deleteWith: "Delete now" }).message
+        : null,
     everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
     form: catalog ? await provisionForm(ctx, user, typed) : null,
     notice,

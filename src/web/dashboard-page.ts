@@ -24,6 +24,8 @@ export interface DashboardData {
   everyone: { instances: Instance[]; hourly: Map<string, string | null>; hourlyTotal: string | null } | null;
   /** Null when Hetzner's lists are not at hand: the page says to try again. */
   form: ProvisionForm | null;
+  /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
+  atLimit: string | null;
   notice: { kind: "ok" | "error"; text: string } | null;
 }
 
@@ -42,7 +44,13 @@ ${d.mine.length === 0 ? html`<p class="empty">You have no machines. Start one be
 </section>
 <section aria-labelledby="new-h" class="card">
 <h2 id="new-h">New machine</h2>
-${d.form ? provisionForm(d.form, d.csrf) : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`}
+${
+  d.atLimit
+    ? html`<p class="hint">${d.atLimit}</p>`
+    : d.form
+      ? provisionForm(d.form, d.csrf)
+      : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`
+}
 </section>
 ${spendSection()}
 ${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,

@@ -207,6 +207,28 @@ describe("the dashboard over HTTP", () => {
   });
 });
 
+describe("the dashboard at the machine limit", () => {
+  const b = useBotHarness(() => ({ env: { ...WEB_ENV, CCC_MAX_INSTANCES_PER_USER: "1" } }));
+
+  it("shows the limit instead of the form, and the verb still refuses a post that tries anyway", async () => {
+    const client = new WebClient(baseOf(b));
+    await client.signIn(await signInLink(b, ALICE));
+    const csrf = await client.csrf();
+    const form = { csrf, sshKey: makeKeyPair().publicKey, location: "fsn1", serverType: "cx23", hours: "1" };
+    expect((await client.post("/web/provision", form)).status).toBe(303);
+    const [first] = b.h.deps.store.list({ owner: ALICE });
+    const page = (await client.get("/")).text;
+    expect(page).toContain(`You already have 1 machine running (${first?.id}); the limit is 1.`);
+    expect(page).not.toContain('action="/web/provision"');
+    const again = await client.post("/web/provision", form);
+    expect(again.status).toBe(422);
+    expect(b.h.deps.store.list({ owner: ALICE })).toHaveLength(1);
+    await b.slack.waitFor(() => b.h.deps.store.get(first?.id ?? "")?.status === "ready", 15_000);
+    await client.post("/web/delete", { id: first?.id ?? "", csrf });
+    await b.slack.waitFor(() => b.h.deps.store.get(first?.id ?? "")?.status === "deleted", 10_000);
+  });
+});
+
 describe("sign-in links in time", () => {
   let clock = new FakeClock();
   const b = useBotHarness(() => {
