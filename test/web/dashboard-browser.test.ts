@@ -48,6 +48,10 @@ describe.skipIf(!chromium)(
       const page = await (await browser.createBrowserContext()).newPage();
       await page.setViewport(DESKTOP);
       await page.emulateTimezone("UTC");
+      // Anything the page logs as an error (a script or style the CSP blocked, an exception) fails the test.
+      const problems: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+      page.on("pageerror", (e) => void problems.push(String(e)));
       await page.goto(link);
       await submit(page, "button[type=submit]");
       expect(await text(page, "h1")).toBe("Your machines");
@@ -133,6 +137,7 @@ describe.skipIf(!chromium)(
       expect(await page.$(".machine")).toBeNull();
       expect(b.h.deps.store.get(id)?.status).toBe("deleted");
       expect(b.h.cloud.servers()).toEqual([]);
+      expect(problems).toEqual([]);
     }, 60_000);
 
     it("is usable by keyboard: Tab reaches the form and Enter on Sign out signs out", async () => {
