@@ -33,6 +33,7 @@ import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 import { within } from "./util/within.ts";
+import { dashboardRoutes } from "./web/web-setup.ts";
 
 export interface BotOptions {
   /** Test and benchmark seams for core's adapters (clock, timings, cloud, installer). */
@@ -153,6 +154,7 @@ export async function startBot(
     healthRoute(deps.store),
     metricsRoute(metrics, slack.metricsToken),
     ...(receiver ? [receiver.route] : []),
+    ...dashboardRoutes(bot, config),
   ];
   let listening: HttpServer | null = null;
   try {

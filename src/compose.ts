@@ -92,6 +92,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     policy: { ...config.policy },
     guardrails: { ...config.guardrails },
     ...billingFrom(config, options),
+    publicUrl: config.web.publicUrl,
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

@@ -60,6 +60,13 @@ export interface Config {
     metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
+  web: {
+    /** The address people reach the bot's HTTP server at; sign-in links start with it. */
+    publicUrl: string | undefined;
+    /** "Sign in with Slack" is offered when both are set. */
+    slackClientId: string | undefined;
+    slackClientSecret: string | undefined;
+  };
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -191,6 +198,11 @@ const envSchema = z.object({
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
   ...guardSettings,
+  CCC_PUBLIC_URL: z
+    .preprocess(blankAsUnset, z.url({ protocol: /^https?$/ }).optional())
+    .superRefine(refuseUrlCredentials),
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -283,6 +295,11 @@ function toConfig(env: Env): Config {
       reconcileCron: env.CCC_RECONCILE_CRON,
       remindMinutes: env.CCC_REMIND_MINUTES,
       orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+    },
+    web: {
+      publicUrl: env.CCC_PUBLIC_URL,
+      slackClientId: env.SLACK_CLIENT_ID,
+      slackClientSecret: env.SLACK_CLIENT_SECRET,
     },
   };
 }

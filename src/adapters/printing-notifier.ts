@@ -14,6 +14,7 @@ export class PrintingNotifier implements Notifier {
 /** A notice in one line: to whom, and what it says. */
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
+  if (notice.kind === "sign_in_link") return `DM ${notice.user}: your dashboard sign-in link: ${notice.url}`;
   const { id, expiresAt } = notice.instance;
   const to = `DM ${recipientOf(notice)}:`;
   switch (notice.kind) {

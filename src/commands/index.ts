@@ -12,6 +12,7 @@ import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { webCommand } from "./web.ts";
 
 export type { Command } from "./command.ts";
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   keyCommand,
   typesCommand,
   billingCommand,
+  webCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

@@ -30,6 +30,8 @@ export interface CoreDeps {
   guardrails: Guardrails;
   /** Usage billed through Stripe; absent while STRIPE_SECRET_KEY is unset. */
   billing?: BillingSync;
+  /** Where people reach the web dashboard (`CCC_PUBLIC_URL`); sign-in links start with it. */
+  publicUrl?: string | undefined;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

@@ -18,10 +18,12 @@ export type Notice =
   /** To a guest (`to`): `by` wants to let them in, but ccc has no key of theirs (with a button to set one). */
   | { kind: "key_needed"; instance: Instance; to: string; by: string }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
-  | { kind: "admin_alert"; text: string };
+  | { kind: "admin_alert"; text: string }
+  /** To one person who asked for it: a one-time link that signs them in to the web dashboard. */
+  | { kind: "sign_in_link"; user: string; url: string; expiresAt: Date };
 
 /** Whom a notice about an instance is for: its owner, or the guest it names. */
-export function recipientOf(notice: Exclude<Notice, { kind: "admin_alert" }>): string {
+export function recipientOf(notice: Extract<Notice, { instance: Instance }>): string {
   return "to" in notice ? notice.to : notice.instance.owner;
 }
 

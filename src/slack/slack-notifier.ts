@@ -40,6 +40,7 @@ export class SlackNotifier implements Notifier {
         if (sent.includes("failed")) return "failed";
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
+      if (notice.kind === "sign_in_link") return await this.send(notice.user, signInLinkMessage(notice));
       return await this.send(recipientOf(notice), noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
@@ -56,8 +57,24 @@ export class SlackNotifier implements Notifier {
   }
 }
 
+/** The DM with a sign-in link: the link is the secret, so the text says not to pass it on. */
+export function signInLinkMessage(notice: Extract<Notice, { kind: "sign_in_link" }>): SlackMessage {
+  const text = `Your sign-in link for the ccc dashboard (works once, for 10 minutes; do not share it): ${notice.url}`;
+  return {
+    text,
+    blocks: [
+      section(
+        `:key: <${notice.url}|Open the ccc dashboard>. The link works once, until ${dateToken(notice.expiresAt)}; do not share it.`,
+      ),
+    ],
+  };
+}
+
 /** The DM for a notice about one instance. */
-export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, now: Date): SlackMessage {
+export function noticeMessage(
+  notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" }>,
+  now: Date,
+): SlackMessage {
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {

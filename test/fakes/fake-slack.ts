@@ -50,6 +50,13 @@ export type SlackRoute = (request: {
   body: Record<string, unknown>;
 }) => { status: number; body: unknown } | "drop";
 
+/** Answers a GET outside the API, given its query. */
+export type SlackPage = (query: URLSearchParams) => {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+};
+
 export interface FakeSlack {
   /** Base URL for SLACK_API_URL, ending in `/api/`. */
   apiUrl: string;
@@ -61,6 +68,8 @@ export interface FakeSlack {
   messages(): PostedMessage[];
   fail(method: string, fault: SlackFault): void;
   route(method: string, answer: SlackRoute): void;
+  /** Serves a GET page outside `/api/` (Slack's OpenID Connect authorize page): the answer's status, headers, body. */
+  page(path: string, answer: SlackPage): void;
   /** Polls until `check` returns something truthy (or throws after `timeoutMs`). */
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
   /** How `users.info` describes a person from now on. */
@@ -92,6 +101,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
   const posted = new Map<string, PostedMessage>();
   const faults = new Map<string, SlackFault & { left: number }>();
   const routes = new Map<string, SlackRoute>();
+  const pages = new Map<string, SlackPage>();
   let counter = 0;
   let base = "";
 
@@ -160,6 +170,14 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
     const raw = await readBody(req);
     const path = (req.url ?? "").split("?")[0] ?? "";
     const body = parseBody(raw, req.headers["content-type"] ?? "");
+    const page = req.method === "GET" ? pages.get(path) : undefined;
+    if (page) {
+      const query = new URL(req.url ?? "", "http://x").searchParams;
+      recorded.push({ method: `GET ${path}`, body: Object.fromEntries(query), token: null, at: Date.now() });
+      const answer = page(query);
+      res.writeHead(answer.status, answer.headers ?? {});
+      return void res.end(answer.body ?? "");
+    }
     if (path.startsWith("/response/")) {
       recorded.push({ method: "response_url", body: { ...body, path }, token: null, at: Date.now() });
       return send(res, 200, { ok: true });
@@ -211,6 +229,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
     fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
     route: (method, answer) => void routes.set(method, answer),
     setUser: (id, profile) => void users.set(id, profile),
+    page: (path, answer) => void pages.set(path, answer),
     waitFor: (check, timeoutMs = 10_000, what = "the expected Slack calls") =>
       waitForState(check, timeoutMs, what),
     reset: () => {

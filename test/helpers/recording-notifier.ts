@@ -7,14 +7,14 @@ export class RecordingNotifier implements Notifier {
 
   async notify(notice: Notice): Promise<Delivery> {
     this.notices.push(notice);
-    return notice.kind !== "admin_alert" && recipientOf(notice) === this.failFor ? "failed" : "sent";
+    return "instance" in notice && recipientOf(notice) === this.failFor ? "failed" : "sent";
   }
 
   /** "kind instance-id" per notice (admin alerts as "admin_alert"), for compact assertions. */
   summary(): string[] {
     return this.notices.map((n) =>
-      n.kind === "admin_alert"
-        ? "admin_alert"
+      n.kind === "admin_alert" || n.kind === "sign_in_link"
+        ? n.kind
         : n.kind === "reminder"
           ? `reminder ${n.instance.id} ${n.minutesLeft}`
           : `${n.kind} ${n.instance.id}`,

@@ -26,6 +26,7 @@ describe("/ccc parsing", () => {
       "unshare",
       "key",
       "types",
+      "web",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

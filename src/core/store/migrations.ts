@@ -158,6 +158,27 @@ export const MIGRATIONS: readonly string[] = [
     alerted INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // The web dashboard's one-time sign-in secrets and its sessions; only SHA-256 hashes of what the
+  // browser holds are kept.
+  `
+  CREATE TABLE web_tickets (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('link', 'oidc')),
+    user TEXT,
+    nonce TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE web_sessions (
+    hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    flash TEXT
+  );
+  CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

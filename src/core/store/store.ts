@@ -29,6 +29,7 @@ import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
+import { WebSessionTable } from "./web-session-table.ts";
 
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
@@ -37,6 +38,7 @@ export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -86,6 +88,8 @@ export class Store {
   readonly audit: AuditCounts;
   /** Stripe customers, meter events sent, the billing sync's state. */
   readonly billing: BillingTables;
+  /** The web dashboard's sign-in tickets and sessions. */
+  readonly web: WebSessionTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -101,6 +105,7 @@ export class Store {
     this.pendingShares = new PendingShareTable(db);
     this.audit = new AuditCounts(db);
     this.billing = new BillingTables(db);
+    this.web = new WebSessionTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

@@ -1,0 +1,87 @@
+import { deprovisionCommand } from "../commands/deprovision.ts";
+import { extendCommand } from "../commands/extend.ts";
+import { acceptProvision } from "../commands/provision.ts";
+import { ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
+import { normalizeInstanceId } from "../core/instances/instance-id.ts";
+import { flashSession } from "../core/web/sign-in.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { RouteRequest } from "../http/server.ts";
+import { commandContext } from "../slack/bot-context.ts";
+import { errorText } from "../slack/errors.ts";
+import { startProvisionFlow } from "../slack/provision-flow.ts";
+import { dashboardData, type FormValues } from "./dashboard-data.ts";
+import { dashboardPage } from "./dashboard-page.ts";
+import { redirect, sendPage } from "./respond.ts";
+import { checkedPost, type SignedIn } from "./session.ts";
+import type { WebContext } from "./web-context.ts";
+
+type Action = (ctx: WebContext, who: SignedIn, form: URLSearchParams) => Promise<string>;
+
+/**
+ * A dashboard button or form: CSRF-checked, then the same verb Slack and the CLI run, as the signed-in
+ * person. Done: back to `/` with what happened. Refused: the dashboard again, saying why, with what
+ * was typed still in the form.
+ */
+export function handleAction(ctx: WebContext, name: string, action: Action) {
+  return async (request: RouteRequest): Promise<void> => {
+    const { who, form } = await checkedPost(ctx, request);
+    try {
+      const done = await action(ctx, who, form);
+      flashSession(ctx.bot.deps, who.token, done);
+      redirect(request.res, "/");
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      const text = errorText(error, ctx.bot.log, `web ${name}`);
+      const typed: FormValues = name === "provision" ? formValues(form) : {};
+      const page = dashboardPage(await dashboardData(ctx, who, { kind: "error", text }, typed));
+      sendPage(request.res, statusOf(error), page);
+    }
+  };
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof UserError) return 422;
+  return 502;
+}
+
+function formValues(form: URLSearchParams): FormValues {
+  return {
+    sshKey: form.get("sshKey") ?? undefined,
+    location: form.get("location") ?? undefined,
+    serverType: form.get("serverType") ?? undefined,
+    hours: form.get("hours") ?? undefined,
+  };
+}
+
+/** Records the request through the provision verb's schema and rules, then builds it in the background. */
+export const provisionAction: Action = async (ctx, who, form) => {
+  const user = who.session.user;
+  const recorded = await acceptProvision(commandContext(ctx.bot, user), {
+    owner: user,
+    sshKey: form.get("sshKey") ?? "",
+    hours: form.get("hours") ?? undefined,
+    serverType: form.get("serverType") ?? undefined,
+    location: form.get("location") ?? undefined,
+  });
+  // The same flow as Slack's form: a DM that follows the build, then the ready card or what failed.
+  startProvisionFlow(ctx.bot, user, recorded);
+  return `${recorded.id} is being created; it takes about 5 minutes and this page follows it.`;
+};
+
+/** Extend and delete run one after another per machine, as Slack's buttons do. */
+function onMachine(verb: typeof extendCommand, raw: (form: URLSearchParams) => unknown): Action {
+  return async (ctx, who, form) => {
+    const id = form.get("id") ?? "";
+    const ccc = commandContext(ctx.bot, who.session.user);
+    const shown = await ctx.bot.gate.serial(normalizeInstanceId(id), () => verb.execute(ccc, raw(form)));
+    return shown.text({ now: ctx.bot.deps.clock.now(), actor: ccc.actor });
+  };
+}
+
+export const extendAction = onMachine(extendCommand, (form) => ({
+  id: form.get("id"),
+  hours: form.get("hours"),
+}));
+export const deleteAction = onMachine(deprovisionCommand, (form) => ({ id: form.get("id") }));

@@ -1,0 +1,86 @@
+import type { Instance } from "../core/instances/instance.ts";
+import { machinesLeft, overQuota } from "../core/instances/quota.ts";
+import { within } from "../util/within.ts";
+import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
+import type { SignedIn } from "./session.ts";
+import type { WebContext } from "./web-context.ts";
+
+/** What the form showed when a provision was refused, so the person need not type it again. */
+export interface FormValues {
+  sshKey?: string | undefined;
+  location?: string | undefined;
+  serverType?: string | undefined;
+  hours?: string | undefined;
+}
+
+/** Everything the dashboard shows one person, from the store and the cached catalog. */
+export async function dashboardData(
+  ctx: WebContext,
+  who: SignedIn,
+  notice: DashboardData["notice"],
+  typed: FormValues = {},
+): Promise<DashboardData> {
+  const { deps } = ctx.bot;
+  const user = who.session.user;
+  // A cold catalog must not hold up the page for long: it says to reload instead.
+  const catalog = await within(deps.catalog.load(), ctx.bot.catalogWaitMs).catch(() => null);
+  const everyone = who.isAdmin ? deps.store.list() : null;
+  const mine = deps.store.list({ owner: user });
+  const max = deps.policy.maxInstancesPerUser;
+  return {
+    user,
+    isAdmin: who.isAdmin,
+    csrf: who.session.csrf,
+    now: deps.clock.now(),
+    mine,
+    atLimit:
+      machinesLeft(mine.length, max) === 0
+        ? overQuota(mine.length, max, { ids: mine.map((i) => i.id), deleteWith: "Delete now" }).message
+        : null,
+    everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
+    form: catalog ? await provisionForm(ctx, user, typed) : null,
+    notice,
+  };
+}
+
+async function provisionForm(ctx: WebContext, user: string, typed: FormValues): Promise<ProvisionForm> {
+  const { deps } = ctx.bot;
+  const { locations } = await deps.catalog.load();
+  const offers = await deps.catalog.offers();
+  const offered = new Set(offers.map((o) => o.location));
+  const prefs = deps.store.prefs.get(user);
+  const location =
+    [typed.location, prefs.location, deps.policy.defaultLocation].find(
+      (l): l is string => l !== undefined && offered.has(l),
+    ) ??
+    offers[0]?.location ??
+    deps.policy.defaultLocation;
+  return {
+    offers,
+    locations: locations
+      .filter((l) => offered.has(l.name))
+      .map((l) => ({ name: l.name, label: `${l.name} · ${l.city}, ${l.country}` })),
+    choice: {
+      location,
+      serverType: typed.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
+      hours: typed.hours ?? String(prefs.hours ?? deps.policy.defaultHours),
+    },
+    sshKey: typed.sshKey ?? deps.store.currentKeyOf(user) ?? "",
+    maxHours: deps.policy.maxHours,
+  };
+}
+
+/** Each machine's price per hour and their sum; null where prices are not at hand. */
+function costs(
+  instances: Instance[],
+  types: { name: string; prices: { location: string; hourly: string }[] }[] | null,
+): NonNullable<DashboardData["everyone"]> {
+  const hourly = new Map<string, string | null>();
+  let total = 0;
+  for (const i of instances) {
+    const price = types?.find((t) => t.name === i.serverType)?.prices.find((p) => p.location === i.location);
+    hourly.set(i.id, price?.hourly ?? null);
+    total += Number(price?.hourly ?? 0);
+  }
+  return { instances, hourly, hourlyTotal: types ? total.toFixed(4) : null };
+}

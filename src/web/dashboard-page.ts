@@ -1,0 +1,149 @@
+import type { Offer } from "../core/cloud/catalog.ts";
+import { type Instance, isRunning } from "../core/instances/instance.ts";
+import { hostKeyFingerprint } from "../core/machine/host-key.ts";
+import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
+import { formatTimeLeft, formatUtc } from "../render/time.ts";
+import { type Html, html } from "./html.ts";
+import { layout } from "./layout.ts";
+
+export interface ProvisionForm {
+  offers: Offer[];
+  locations: { name: string; label: string }[];
+  choice: { location: string; serverType: string; hours: string };
+  sshKey: string;
+  maxHours: number;
+}
+
+export interface DashboardData {
+  user: string;
+  isAdmin: boolean;
+  csrf: string;
+  now: Date;
+  mine: Instance[];
+  /** For admins: every live machine and what they cost together per hour (null when prices are not at hand). */
+  everyone: { instances: Instance[]; hourly: Map<string, string | null>; hourlyTotal: string | null } | null;
+  /** Null when Hetzner's lists are not at hand: the page says to try again. */
+  form: ProvisionForm | null;
+  /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
+  atLimit: string | null;
+  notice: { kind: "ok" | "error"; text: string } | null;
+}
+
+export function dashboardPage(d: DashboardData): Html {
+  const pending = d.mine.some(
+    (i) => i.status === "creating" || i.status === "installing" || i.status === "deleting",
+  );
+  const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span>
+<form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
+  return layout(
+    "Your machines · ccc",
+    html`${d.notice ? html`<p class="notice ${d.notice.kind}" role="${d.notice.kind === "error" ? "alert" : "status"}">${d.notice.text}</p>` : ""}
+<section aria-labelledby="mine-h" ${pending ? html`data-refresh="3"` : ""}>
+<h1 id="mine-h">Your machines</h1>
+${d.mine.length === 0 ? html`<p class="empty">You have no machines. Start one below.</p>` : d.mine.map((i) => machineCard(i, d))}
+</section>
+<section aria-labelledby="new-h" class="card">
+<h2 id="new-h">New machine</h2>
+${
+  d.atLimit
+    ? html`<p class="hint">${d.atLimit}</p>`
+    : d.form
+      ? provisionForm(d.form, d.csrf)
+      : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`
+}
+</section>
+${spendSection()}
+${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,
+    header,
+  );
+}
+
+function csrfField(csrf: string): Html {
+  return html`<input type="hidden" name="csrf" value="${csrf}">`;
+}
+
+function machineCard(i: Instance, d: DashboardData): Html {
+  const ssh = sshCommand(i);
+  const known = knownHostsFor(i);
+  const busy = i.status !== "ready";
+  return html`<article class="card machine" aria-labelledby="m-${i.id}">
+<div class="machine-head">
+<h2 id="m-${i.id}">${i.id}</h2>
+<span class="status status-${i.status}" data-status="${i.status}">${i.status}</span>
+</div>
+<dl class="facts">
+<dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
+<dt>Expires</dt><dd><time datetime="${i.expiresAt.toISOString()}" title="${formatUtc(i.expiresAt)}">${formatUtc(i.expiresAt)}</time>
+ · <span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, d.now)}</span></dd>
+${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
+${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
+</dl>
+${known ? html`<details><summary>known_hosts line</summary><code class="block">${known}</code></details>` : ""}
+${busy && i.status !== "deleting" ? html`<p class="hint">Being set up: this page refreshes itself until it is ready (about 5 minutes).</p>` : ""}
+${
+  isRunning(i.status)
+    ? html`<div class="actions">
+<form method="post" action="/web/extend">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" name="hours" value="1">Extend +1 h</button>
+<button type="submit" name="hours" value="4">Extend +4 h</button></form>
+<form method="post" action="/web/delete" data-confirm="Delete ${i.id} now? Everything on it is lost.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" class="danger">Delete now</button></form>
+</div>`
+    : ""
+}
+</article>`;
+}
+
+function provisionForm(f: ProvisionForm, csrf: string): Html {
+  const chosen = f.offers.find(
+    (o) => o.location === f.choice.location && o.type.name === f.choice.serverType,
+  );
+  const estimate = chosen ? euro((Number(chosen.hourly) * Number(f.choice.hours)).toString(), 2) : "";
+  return html`<form method="post" action="/web/provision" class="provision" id="provision">
+${csrfField(csrf)}
+<label for="sshKey">SSH public key</label>
+<textarea id="sshKey" name="sshKey" rows="4" required spellcheck="false" autocomplete="off" placeholder="ssh-ed25519 AAAA… you@laptop">${f.sshKey}</textarea>
+<div class="row">
+<div><label for="location">Location</label>
+<select id="location" name="location">${f.locations.map(
+    (l) =>
+      html`<option value="${l.name}" ${l.name === f.choice.location ? "selected" : ""}>${l.label}</option>`,
+  )}</select></div>
+<div><label for="serverType">Server type</label>
+<select id="serverType" name="serverType">${f.offers.map(
+    (o) =>
+      html`<option value="${o.type.name}" data-location="${o.location}" data-hourly="${o.hourly}" ${o.location === f.choice.location ? "" : "hidden"} ${o.location === f.choice.location && o.type.name === f.choice.serverType ? "selected" : ""}>${o.type.name} · ${euro(o.hourly)}/h · ${o.type.cores} vCPU · ${o.type.memoryGb} GB · ${o.type.architecture}</option>`,
+  )}</select></div>
+<div><label for="hours">Hours</label>
+<input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
+</div>
+<p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
+<button type="submit" class="primary">Create machine</button>
+</form>`;
+}
+
+/** Where the spend chart goes once usage is recorded (another change adds the ledger it draws from). */
+function spendSection(): Html {
+  return html`<section class="card" aria-labelledby="spend-h" data-hook="spend-chart">
+<h2 id="spend-h">Your spend this month</h2>
+<p class="hint">Not recorded yet: the chart appears here once ccc keeps a usage ledger.</p>
+</section>`;
+}
+
+function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): Html {
+  return html`<section class="card" aria-labelledby="all-h">
+<h2 id="all-h">All live machines (${e.instances.length})</h2>
+<p>Together they cost <strong>${e.hourlyTotal === null ? "(prices not at hand)" : `${euro(e.hourlyTotal)} per hour`}</strong>.</p>
+<div class="table-wrap"><table>
+<thead><tr><th scope="col">ID</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">€/h</th><th scope="col">Left</th></tr></thead>
+<tbody>${e.instances.map(
+    (i) =>
+      html`<tr><td>${i.id}</td><td>${i.owner}</td><td>${i.status}</td><td>${i.serverType} ${i.location}</td><td>${priceOf(e.hourly.get(i.id))}</td><td><span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, now)}</span></td></tr>`,
+  )}</tbody>
+</table></div>
+</section>`;
+}
+
+function priceOf(hourly: string | null | undefined): string {
+  return hourly ? euro(hourly) : "?";
+}

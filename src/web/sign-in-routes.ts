@@ -1,0 +1,123 @@
+import {
+  endSession,
+  finishOidc,
+  redeemSignInLink,
+  SESSION_TTL_MS,
+  SIGN_IN_PATH,
+  sameSecret,
+  startOidc,
+  startSession,
+} from "../core/web/sign-in.ts";
+import type { Route, RouteRequest } from "../http/server.ts";
+import { cookie, OIDC_COOKIE, readCookie, SESSION_COOKIE } from "./cookies.ts";
+import { redirect, sendPage } from "./respond.ts";
+import { checkedPost, readForm } from "./session.ts";
+import { confirmSignInPage, signInPage } from "./sign-in-page.ts";
+import { authorizeUrl, identify } from "./slack-oidc.ts";
+import type { WebContext } from "./web-context.ts";
+
+const OIDC_CALLBACK = "/web/oidc/callback";
+
+/** Sign in with a link, with Slack (when configured), and sign out. */
+export function signInRoutes(ctx: WebContext): Route[] {
+  const deps = ctx.bot.deps;
+  const signInAs = (request: RouteRequest, user: string, extra: string[] = []) => {
+    const { token } = startSession(deps, user);
+    ctx.bot.log.info("web sign-in", { user });
+    const session = cookie(SESSION_COOKIE, token, {
+      maxAgeSeconds: SESSION_TTL_MS / 1000,
+      secure: ctx.secure,
+    });
+    redirect(request.res, "/", [session, ...extra]);
+  };
+  const slack = ctx.oidc !== null && Boolean(ctx.publicUrl);
+  const refuse = (request: RouteRequest, problem: string) =>
+    sendPage(request.res, 403, signInPage({ slack, problem }));
+
+  const routes: Route[] = [
+    {
+      method: "GET",
+      path: SIGN_IN_PATH,
+      handle: ({ req, res }) => {
+        const token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? "";
+        if (token === "")
+          return sendPage(res, 400, signInPage({ slack, problem: "That link is incomplete." }));
+        sendPage(res, 200, confirmSignInPage(token));
+      },
+    },
+    {
+      method: "POST",
+      path: SIGN_IN_PATH,
+      // The one-time token is the proof here; there is no session (and so no CSRF token) yet.
+      handle: async (request) => {
+        const token = (await readForm(ctx, request)).get("token") ?? "";
+        const user = token ? redeemSignInLink(deps, token) : null;
+        if (!user) {
+          return refuse(
+            request,
+            "That sign-in link was used already or has expired. Type /ccc web in Slack for a new one.",
+          );
+        }
+        signInAs(request, user);
+      },
+    },
+    {
+      method: "POST",
+      path: "/web/sign-out",
+      handle: async (request) => {
+        const { who } = await checkedPost(ctx, request);
+        endSession(deps, who.token);
+        redirect(request.res, "/", [cookie(SESSION_COOKIE, "", { maxAgeSeconds: 0, secure: ctx.secure })]);
+      },
+    },
+  ];
+  const { oidc, publicUrl } = ctx;
+  if (!oidc || !publicUrl) return routes;
+  const redirectUri = new URL(
+    OIDC_CALLBACK.slice(1),
+    publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`,
+  ).toString();
+  const clearOidc = cookie(OIDC_COOKIE, "", { maxAgeSeconds: 0, secure: ctx.secure });
+  routes.push(
+    {
+      method: "GET",
+      path: "/web/oidc/start",
+      handle: ({ res }) => {
+        const { state, nonce } = startOidc(deps);
+        redirect(res, authorizeUrl(oidc, redirectUri, state, nonce), [
+          cookie(OIDC_COOKIE, state, { maxAgeSeconds: 600, secure: ctx.secure }),
+        ]);
+      },
+    },
+    {
+      method: "GET",
+      path: OIDC_CALLBACK,
+      handle: async (request) => {
+        const query = new URL(request.req.url ?? "/", "http://x").searchParams;
+        const state = query.get("state") ?? "";
+        const code = query.get("code") ?? "";
+        const bound = readCookie(request.req, OIDC_COOKIE) ?? "";
+        // The state must be one this browser was given and the store still holds: no replay, no
+        // sign-in started on someone else's browser.
+        const nonce = state && sameSecret(state, bound) ? finishOidc(deps, state) : null;
+        if (!nonce)
+          return refuse(request, "That sign-in did not start in this browser, or took too long. Try again.");
+        if (query.get("error") || !code) return refuse(request, "Slack did not sign you in. Try again.");
+        const found = await identify(oidc, code, redirectUri, nonce, deps.clock.now()).catch(
+          (error: unknown) => {
+            ctx.bot.log.warn("Sign in with Slack failed", { error: String(error) });
+            return { refused: "Slack could not be reached. Try again in a minute." };
+          },
+        );
+        if ("refused" in found) return refuse(request, found.refused);
+        const team = await ctx.teamId();
+        if (!team || found.teamId !== team) {
+          ctx.bot.log.warn("Sign in with Slack from another workspace refused", { team: found.teamId });
+          return refuse(request, "That Slack account is not in this ccc's workspace.");
+        }
+        signInAs(request, found.userId, [clearOidc]);
+      },
+    },
+  );
+  return routes;
+}
