@@ -8,6 +8,7 @@ import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
 import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
+import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
 
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  tokenCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

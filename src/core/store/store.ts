@@ -4,6 +4,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { ApiTokenTable } from "./api-token-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
@@ -27,6 +28,7 @@ import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 
+export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
@@ -74,6 +76,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** Personal API tokens, as hashes. */
+  readonly apiTokens: ApiTokenTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +89,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.apiTokens = new ApiTokenTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
