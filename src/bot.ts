@@ -1,5 +1,6 @@
 import { App, LogLevel } from "@slack/bolt";
 import { minimalChildEnv } from "./adapters/child-env.ts";
+import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
@@ -142,6 +143,14 @@ export async function startBot(
     healthRoute(deps.store),
     metricsRoute(metrics, slack.metricsToken),
     ...(receiver ? [receiver.route] : []),
+    ...apiRoutes({
+      deps,
+      admins: bot.admins,
+      ...config.api,
+      tasks,
+      serial: (id, work) => bot.gate.serial(id, work),
+      log,
+    }),
   ];
   let listening: HttpServer | null = null;
   try {
@@ -151,6 +160,7 @@ export async function startBot(
       routes,
       limits: options.http,
       log,
+      errorBody: apiErrorBody,
     });
     await app.start();
   } catch (error) {

@@ -54,6 +54,13 @@ export interface Config {
     metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
+  /** The HTTP API under /api/v1. */
+  api: {
+    /** Requests per minute per token (a burst of this many, refilled evenly). */
+    ratePerMinute: number;
+    /** How long a request may run before the client is told it goes on without them. */
+    timeoutMs: number;
+  };
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -129,6 +136,8 @@ const envSchema = z.object({
       .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+  CCC_API_RATE_PER_MINUTE: positiveInt(60),
+  CCC_API_TIMEOUT_SECONDS: positiveInt(30),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -210,6 +219,7 @@ function toConfig(env: Env): Config {
       remindMinutes: env.CCC_REMIND_MINUTES,
       orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
     },
+    api: { ratePerMinute: env.CCC_API_RATE_PER_MINUTE, timeoutMs: env.CCC_API_TIMEOUT_SECONDS * 1000 },
   };
 }
 

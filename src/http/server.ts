@@ -42,6 +42,10 @@ export interface HttpServerOptions {
   routes: readonly Route[];
   limits?: Partial<HttpLimits> | undefined;
   log: Logger;
+  /** How a refusal under some path is worded (the API's are JSON); plain text when this says nothing. */
+  errorBody?:
+    | ((path: string, error: HttpError) => { contentType: string; body: string } | undefined)
+    | undefined;
 }
 
 /** The bot's one HTTP server: a route table behind limits no client can talk its way past. */
@@ -83,9 +87,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       }
       await route.handle({ req, res, params, body: () => readBody(req, bodyLimit) });
     } catch (error) {
-      if (error instanceof HttpError) return refuse(req, res, error);
-      log.error("HTTP handler failed", { path, error: String(error) });
-      refuse(req, res, new HttpError(500, "internal error"));
+      const refusal = error instanceof HttpError ? error : new HttpError(500, "internal error");
+      if (!(error instanceof HttpError)) log.error("HTTP handler failed", { path, error: String(error) });
+      refuse(req, res, refusal, options.errorBody?.(path ?? "/", refusal));
     }
   }
 
@@ -113,7 +117,12 @@ const LINGER_MS = 1_000;
  * a FIN, not an immediate reset: a reset while the client is still sending can destroy the answer
  * before the client reads it. What it sends meanwhile is dropped; after a second the socket goes.
  */
-function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: HttpError,
+  worded?: { contentType: string; body: string },
+): void {
   if (res.headersSent || res.destroyed || req.socket.destroyed) {
     req.socket.destroy();
     return;
@@ -124,6 +133,10 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): vo
     req.resume();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
-  res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-  res.end(`${error.message}\n`);
+  const { contentType, body } = worded ?? {
+    contentType: "text/plain; charset=utf-8",
+    body: `${error.message}\n`,
+  };
+  res.writeHead(error.status, { ...error.headers, "content-type": contentType, connection: "close" });
+  res.end(body);
 }
