@@ -1,8 +1,8 @@
 import { App, LogLevel } from "@slack/bolt";
 import { minimalChildEnv } from "./adapters/child-env.ts";
-import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
+import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";

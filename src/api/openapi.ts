@@ -51,7 +51,7 @@ function operation(endpoint: Endpoint): JsonSchema {
           in: "query",
           required: false,
           schema,
-          ...(endpoint.example.query?.[name] !== undefined ? { example: endpoint.example.query[name] } : {}),
+          ...exampleOf(schema, endpoint.example.query?.[name]),
         }))
       : [];
   const errors = Object.fromEntries(
@@ -85,6 +85,12 @@ function operation(endpoint: Endpoint): JsonSchema {
       ...errors,
     },
   };
+}
+
+/** A query example as the schema types it (`"true"` on the wire is `true` to a boolean). */
+function exampleOf(schema: JsonSchema, value: string | undefined): { example?: unknown } {
+  if (value === undefined) return {};
+  return { example: schema.type === "boolean" ? value === "true" : value };
 }
 
 /** `/api/v1/instances/:id` as OpenAPI writes it. */
