@@ -110,6 +110,18 @@ export class Store {
     this.db.close();
   }
 
+  private readonly statementCache = new Map<string, Database.Statement>();
+
+  /** A statement compiled once: compiling costs more than running a small query (the API lists on every call). */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statementCache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statementCache.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** True when the database answers a query (for health checks). */
   ping(): boolean {
     return this.db.prepare("SELECT 1 AS ok").get() !== undefined;
@@ -169,7 +181,7 @@ export class Store {
     }
     if (!filter.includeEnded) where.push(LIVE_SQL);
     const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`;
-    return (this.db.prepare(sql).all(...params) as InstanceRow[]).map(fromRow);
+    return (this.prepared(sql).all(...params) as InstanceRow[]).map(fromRow);
   }
 
   countLive(owner: string): number {
