@@ -1,8 +1,7 @@
 import { HttpError } from "./http-error.ts";
-import type { Route } from "./server.ts";
 
-export interface RouteMatch {
-  route: Route;
+export interface RouteMatch<R> {
+  route: R;
   params: Record<string, string>;
 }
 
@@ -10,16 +9,18 @@ export interface RouteMatch {
  * Finds the routes for a path. Exact paths are one map lookup (Slack's events, health, metrics stay
  * as cheap as before); patterns are tried segment by segment, and only for paths with as many segments.
  */
-export function routeTable(routes: readonly Route[]): { match(path: string): RouteMatch[] } {
-  const exact = new Map<string, Route[]>();
-  const patterns: { route: Route; segments: string[] }[] = [];
+export function routeTable<R extends { path: string }>(
+  routes: readonly R[],
+): { match(path: string): RouteMatch<R>[] } {
+  const exact = new Map<string, R[]>();
+  const patterns: { route: R; segments: string[] }[] = [];
   for (const route of routes) {
     if (route.path.includes("/:")) patterns.push({ route, segments: route.path.split("/") });
     else exact.set(route.path, [...(exact.get(route.path) ?? []), route]);
   }
   return {
     match(path) {
-      const found: RouteMatch[] = (exact.get(path) ?? []).map((route) => ({ route, params: {} }));
+      const found: RouteMatch<R>[] = (exact.get(path) ?? []).map((route) => ({ route, params: {} }));
       if (patterns.length === 0) return found;
       const segments = path.split("/");
       for (const pattern of patterns) {
