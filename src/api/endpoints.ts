@@ -67,7 +67,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: "/instances",
     verb: listCommand,
     from: "query",
-    query: (q) => ({ all: q.all === "true", user: q.user }),
+    // Anything but true or false is left as text, for the schema to refuse.
+    query: (q) => ({ all: q.all === "true" ? true : q.all === "false" ? false : q.all, user: q.user }),
     status: 200,
     response: instanceListSchema,
     example: { query: { all: "false" }, response: [EXAMPLES.ready] },

@@ -10,6 +10,7 @@ import {
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { waitForState } from "../fakes/wait-for-state.ts";
+import { holdCalls } from "../helpers/hold.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { call, tokenFor } from "./api-client.ts";
 
@@ -183,6 +184,29 @@ describe("the HTTP API", () => {
     expect(noRoute).toMatchObject({ status: 404, error: { code: "not_found" } });
     const wrongMethod = await call(b, "PUT", "/instances", { token });
     expect(wrongMethod).toMatchObject({ status: 405, error: { code: "method_not_allowed" } });
+    const notBoolean = await call(b, "GET", "/instances?all=yes", { token });
+    expect(notBoolean).toMatchObject({ status: 422, error: { field: "all" } });
+  });
+
+  it("refuses a body that grows past 64 KB without saying its length", async () => {
+    const token = tokenFor(b, ALICE);
+    const chunk = new TextEncoder().encode(`{"sshKey":"${"x".repeat(16 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${b.running.port}/api/v1/instances`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "too_large" } });
+    expect(b.running.bot.deps.store.list({ includeEnded: true })).toEqual([]);
   });
 
   it("refuses a machine over the quota with 422", async () => {
@@ -193,6 +217,26 @@ describe("the HTTP API", () => {
     const over = await call(b, "POST", "/instances", { token, body: body() });
     expect(over).toMatchObject({ status: 422, error: { code: "quota_exceeded" } });
     await b.running.bot.tasks.idle();
+  });
+});
+
+describe("the HTTP API's request timeout", () => {
+  const slow = useBotHarness(() => ({ env: { CCC_API_TIMEOUT_SECONDS: "1" } }));
+
+  it("answers 504 when a verb takes too long, and the work goes on to its end", async () => {
+    const token = tokenFor(slow, ALICE);
+    const made = await call(slow, "POST", "/instances", {
+      token,
+      body: { sshKey: makeKeyPair().publicKey, hours: 1 },
+    });
+    const id = instanceSchema.parse(made.json).id;
+    const store = slow.running.bot.deps.store;
+    await waitForState(() => store.get(id)?.status === "ready", 15_000, `${id} ready`);
+    const held = holdCalls(slow.running.bot.deps.cloud, "deleteServer");
+    const late = await call(slow, "DELETE", `/instances/${id}`, { token });
+    expect(late).toMatchObject({ status: 504, error: { code: "timeout" } });
+    held.release();
+    await waitForState(() => store.get(id)?.status === "deleted", 15_000, `${id} deleted`);
   });
 });
 
