@@ -25,6 +25,7 @@ describe("/ccc parsing", () => {
       "share",
       "unshare",
       "types",
+      "token",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });
