@@ -7,6 +7,7 @@ import { useBotHarness } from "../bot/use-bot.ts";
 import { call } from "./api-client.ts";
 
 interface Operation {
+  operationId: string;
   requestBody?: {
     content: { "application/json": { schema: { properties: Record<string, unknown> }; example: unknown } };
   };
@@ -64,6 +65,8 @@ describe("the OpenAPI document's contents", () => {
         expect(op?.requestBody?.content["application/json"].example).toEqual(endpoint.example.body);
       }
     }
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ENDPOINTS.length);
     const extend = ENDPOINTS.find((e) => e.verb.name === "extend");
     if (!extend) throw new Error("no extend endpoint");
     expect(() => checkExamples({ ...extend, example: { ...extend.example, body: { hours: -1 } } })).toThrow(
