@@ -32,7 +32,10 @@ export interface ApiOptions {
 
 /** `/api/v1`: one route per endpoint, and the OpenAPI document. */
 export function apiRoutes(options: ApiOptions): Route[] {
-  const limiter = new RateLimiter(options.ratePerMinute, () => options.deps.clock.now().getTime());
+  const now = () => options.deps.clock.now().getTime();
+  const limiter = new RateLimiter(options.ratePerMinute, now);
+  // Wrong tokens are counted per address, at the same rate: guessing costs a hash and a query each.
+  const guesses = new RateLimiter(options.ratePerMinute, now);
   const document = JSON.stringify(openApiDocument(ENDPOINTS));
   return [
     {
@@ -45,7 +48,7 @@ export function apiRoutes(options: ApiOptions): Route[] {
         method: endpoint.method,
         path: `${API_PREFIX}${endpoint.path}`,
         bodyLimitBytes: API_BODY_LIMIT_BYTES,
-        handle: (request) => serve(options, limiter, endpoint, request),
+        handle: (request) => serve(options, { limiter, guesses }, endpoint, request),
       }),
     ),
   ];
@@ -65,23 +68,21 @@ export function apiErrorBody(
 
 async function serve(
   options: ApiOptions,
-  limiter: RateLimiter,
+  { limiter, guesses }: { limiter: RateLimiter; guesses: RateLimiter },
   endpoint: Endpoint,
   { req, res, params, body }: RouteRequest,
 ): Promise<void> {
   // Refusals before the body is read go through the server, which closes the connection unread.
   const auth = authenticate(options.deps, options.admins, bearer(req));
   if (!auth) {
+    const wait = guesses.take(req.socket.remoteAddress ?? "");
+    if (wait > 0) throw rateLimited(wait, "with wrong tokens from this address");
     throw new HttpError(401, "A valid token is needed: Authorization: Bearer ccc_…", {
       "www-authenticate": 'Bearer realm="ccc"',
     });
   }
   const wait = limiter.take(auth.token.id);
-  if (wait > 0) {
-    throw new HttpError(429, `Too many requests with this token; try again in ${wait} s.`, {
-      "retry-after": String(wait),
-    });
-  }
+  if (wait > 0) throw rateLimited(wait, "with this token");
   const json = endpoint.from === "body" ? parseJson(await body()) : {};
   const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
   const ctx: CommandContext = { deps: options.deps, actor: auth.actor };
@@ -121,6 +122,12 @@ async function run(
   const json = shown.json();
   const conflict = endpoint.conflict?.(json, shown.text({ now: ctx.deps.clock.now(), actor: ctx.actor }));
   return conflict ? { status: 409, ...conflict } : { status: endpoint.status, json };
+}
+
+function rateLimited(wait: number, how: string): HttpError {
+  return new HttpError(429, `Too many requests ${how}; try again in ${wait} s.`, {
+    "retry-after": String(wait),
+  });
 }
 
 function bearer(req: IncomingMessage): string {

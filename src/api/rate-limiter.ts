@@ -16,6 +16,7 @@ export class RateLimiter {
   /** 0 when the request may go ahead (and is counted); else the seconds until one may. */
   take(key: string): number {
     const now = this.now();
+    if (this.buckets.size >= MAX_KEYS) this.forgetFull(now);
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * this.perMs);
     bucket.at = now;
@@ -26,4 +27,13 @@ export class RateLimiter {
     }
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000));
   }
+
+  /** A bucket that has refilled is the same as none: many addresses must not grow the map for ever. */
+  private forgetFull(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.at) * this.perMs >= this.perMinute) this.buckets.delete(key);
+    }
+  }
 }
+
+const MAX_KEYS = 10_000;

@@ -256,4 +256,15 @@ describe("the HTTP API's rate limit", () => {
     // Another token, even the same person's, has its own allowance.
     expect((await call(limited, "GET", "/instances", { token: tokenFor(limited, BOB) })).status).toBe(200);
   });
+
+  it("counts wrong tokens per address too, so guessing is limited as well", async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await call(limited, "GET", "/instances", { token: `ccc_${"x".repeat(32)}` })).status).toBe(401);
+    }
+    const refused = await call(limited, "GET", "/instances", { token: `ccc_${"y".repeat(32)}` });
+    expect(refused).toMatchObject({ status: 429, error: { code: "rate_limited" } });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // A right token is not held back by someone else's guesses.
+    expect((await call(limited, "GET", "/instances", { token: tokenFor(limited, ALICE) })).status).toBe(200);
+  });
 });
