@@ -2,6 +2,7 @@ import { App, LogLevel } from "@slack/bolt";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
+import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
@@ -155,6 +156,14 @@ export async function startBot(
     metricsRoute(metrics, slack.metricsToken),
     ...(receiver ? [receiver.route] : []),
     ...dashboardRoutes(bot, config),
+    ...apiRoutes({
+      deps,
+      admins: bot.admins,
+      ...config.api,
+      tasks,
+      serial: (id, work) => bot.gate.serial(id, work),
+      log,
+    }),
   ];
   let listening: HttpServer | null = null;
   try {
@@ -164,6 +173,7 @@ export async function startBot(
       routes,
       limits: options.http,
       log,
+      errorBody: apiErrorBody,
     });
     await app.start();
   } catch (error) {

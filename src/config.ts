@@ -67,6 +67,13 @@ export interface Config {
     slackClientId: string | undefined;
     slackClientSecret: string | undefined;
   };
+  /** The HTTP API under /api/v1. */
+  api: {
+    /** Requests per minute per token (a burst of this many, refilled evenly). */
+    ratePerMinute: number;
+    /** How long a request may run before the client is told it goes on without them. */
+    timeoutMs: number;
+  };
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -203,6 +210,8 @@ const envSchema = z.object({
     .superRefine(refuseUrlCredentials),
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
+  CCC_API_RATE_PER_MINUTE: positiveInt(60),
+  CCC_API_TIMEOUT_SECONDS: positiveInt(30),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -301,6 +310,7 @@ function toConfig(env: Env): Config {
       slackClientId: env.SLACK_CLIENT_ID,
       slackClientSecret: env.SLACK_CLIENT_SECRET,
     },
+    api: { ratePerMinute: env.CCC_API_RATE_PER_MINUTE, timeoutMs: env.CCC_API_TIMEOUT_SECONDS * 1000 },
   };
 }
 

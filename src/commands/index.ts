@@ -10,6 +10,7 @@ import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
 import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
+import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
 import { webCommand } from "./web.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   typesCommand,
   billingCommand,
   webCommand,
+  tokenCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

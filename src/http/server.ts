@@ -4,19 +4,27 @@ import type { Logger } from "../core/logger.ts";
 import { HttpError } from "./http-error.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./limits.ts";
 import { readBody } from "./read-body.ts";
+import { routeTable } from "./route-table.ts";
 
 /** One request as a route sees it. */
 export interface RouteRequest {
   req: IncomingMessage;
   res: ServerResponse;
-  /** The whole body, never more than the server's limit (beyond it: an `HttpError` 413). */
+  /** The whole body, never more than the route's or the server's limit (beyond it: an `HttpError` 413). */
   body(): Promise<Buffer>;
+  /** The values of the route's `:name` segments, decoded. */
+  params: Record<string, string>;
 }
 
 export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Matched exactly, without the query string. */
+  /**
+   * Matched without the query string: exactly, except that a `:name` segment matches any one
+   * non-empty segment (`/api/v1/instances/:id`).
+   */
   path: string;
+  /** A smaller body limit than the server's, for this route. */
+  bodyLimitBytes?: number;
   /** May throw an `HttpError` to answer with its status. */
   handle(request: RouteRequest): void | Promise<void>;
 }
@@ -34,12 +42,17 @@ export interface HttpServerOptions {
   routes: readonly Route[];
   limits?: Partial<HttpLimits> | undefined;
   log: Logger;
+  /** How a refusal under some path is worded (the API's are JSON); plain text when this says nothing. */
+  errorBody?:
+    | ((path: string, error: HttpError) => { contentType: string; body: string } | undefined)
+    | undefined;
 }
 
 /** The bot's one HTTP server: a route table behind limits no client can talk its way past. */
 export function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
-  const { log, routes } = options;
+  const { log } = options;
+  const table = routeTable(options.routes);
   const server = createServer({ connectionsCheckingInterval: limits.checkIntervalMs }, (req, res) => {
     void serve(req, res);
   });
@@ -60,18 +73,23 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
       if (Number(req.headers["content-length"] ?? 0) > limits.bodyLimitBytes) {
         throw new HttpError(413, "request body too large");
       }
-      const candidates = routes.filter((r) => r.path === path);
+      const candidates = table.match(path ?? "/");
       if (candidates.length === 0) throw new HttpError(404, "not found");
-      const route = candidates.find((r) => r.method === req.method);
-      if (!route) {
-        res.setHeader("allow", candidates.map((r) => r.method).join(", "));
+      const found = candidates.find((c) => c.route.method === req.method);
+      if (!found) {
+        res.setHeader("allow", candidates.map((c) => c.route.method).join(", "));
         throw new HttpError(405, "method not allowed");
       }
-      await route.handle({ req, res, body: () => readBody(req, limits.bodyLimitBytes) });
+      const { route, params } = found;
+      const bodyLimit = Math.min(route.bodyLimitBytes ?? Infinity, limits.bodyLimitBytes);
+      if (Number(req.headers["content-length"] ?? 0) > bodyLimit) {
+        throw new HttpError(413, "request body too large");
+      }
+      await route.handle({ req, res, params, body: () => readBody(req, bodyLimit) });
     } catch (error) {
-      if (error instanceof HttpError) return refuse(req, res, error);
-      log.error("HTTP handler failed", { path, error: String(error) });
-      refuse(req, res, new HttpError(500, "internal error"));
+      const refusal = error instanceof HttpError ? error : new HttpError(500, "internal error");
+      if (!(error instanceof HttpError)) log.error("HTTP handler failed", { path, error: String(error) });
+      refuse(req, res, refusal, options.errorBody?.(path ?? "/", refusal));
     }
   }
 
@@ -99,7 +117,12 @@ const LINGER_MS = 1_000;
  * a FIN, not an immediate reset: a reset while the client is still sending can destroy the answer
  * before the client reads it. What it sends meanwhile is dropped; after a second the socket goes.
  */
-function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: HttpError,
+  worded?: { contentType: string; body: string },
+): void {
   if (res.headersSent || res.destroyed || req.socket.destroyed) {
     req.socket.destroy();
     return;
@@ -110,6 +133,10 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: HttpError): vo
     req.resume();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
-  res.writeHead(error.status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-  res.end(`${error.message}\n`);
+  const { contentType, body } = worded ?? {
+    contentType: "text/plain; charset=utf-8",
+    body: `${error.message}\n`,
+  };
+  res.writeHead(error.status, { ...error.headers, "content-type": contentType, connection: "close" });
+  res.end(body);
 }

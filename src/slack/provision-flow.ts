@@ -1,7 +1,6 @@
 import { completeProvision } from "../commands/provision.ts";
 import type { Instance } from "../core/instances/instance.ts";
-import { failureOf, serverOutcomeText } from "../core/provision/provision-failure.ts";
-import { userFacingFailure } from "../core/user-facing-failure.ts";
+import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import {
   creatingMessage,
   currentMessage,
@@ -34,18 +33,9 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
 }
 
 function outcomeOfFailure(bot: BotContext, recorded: Instance, error: unknown) {
-  const failure = failureOf(error, recorded.id, userFacingFailure(error));
+  const failure = alertProvisionFailure(bot.deps, recorded, error);
   const current = bot.deps.store.get(recorded.id);
   // Deleted by its owner (or an admin) while being built: show what is true now, not a failure.
   if (failure.deletedMeanwhile && current) return currentMessage(current, bot.deps.clock.now());
-  // The admins get the detail (the installer's lines, its log, Hetzner's words); the owner plain words.
-  const cleanup = failure.cleanupError ? ` (${failure.cleanupError})` : "";
-  void bot.deps.notifier.notify({
-    kind: "admin_alert",
-    text:
-      failure.server === "unknown"
-        ? `${recorded.id} (owner ${recorded.owner}) failed unexpectedly: ${failure.detail}`
-        : `${recorded.id} (owner ${recorded.owner}) failed to provision: ${failure.detail}; ${serverOutcomeText(failure)}${cleanup}`,
-  });
   return failedMessage(failure);
 }

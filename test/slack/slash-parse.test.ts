@@ -27,6 +27,7 @@ describe("/ccc parsing", () => {
       "key",
       "types",
       "web",
+      "token",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

@@ -179,6 +179,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX web_sessions_expiry ON web_sessions (expires_at);
   `,
+  // Personal API tokens: only the secret's SHA-256 is kept, with a short prefix to recognise it by.
+  `
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    admin INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_user ON api_tokens (user, created_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,6 +4,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import { ApiTokenTable } from "./api-token-table.ts";
 import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
 import { CatalogStore } from "./catalog-store.ts";
@@ -31,6 +32,7 @@ import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
 
+export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
@@ -90,6 +92,8 @@ export class Store {
   readonly billing: BillingTables;
   /** The web dashboard's sign-in tickets and sessions. */
   readonly web: WebSessionTable;
+  /** Personal API tokens, as hashes. */
+  readonly apiTokens: ApiTokenTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -106,6 +110,7 @@ export class Store {
     this.audit = new AuditCounts(db);
     this.billing = new BillingTables(db);
     this.web = new WebSessionTable(db);
+    this.apiTokens = new ApiTokenTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
@@ -124,6 +129,18 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  private readonly statementCache = new Map<string, Database.Statement>();
+
+  /** A statement compiled once: compiling costs more than running a small query (the API lists on every call). */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statementCache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statementCache.set(sql, statement);
+    }
+    return statement;
   }
 
   /** True when the database answers a query (for health checks). */
@@ -185,7 +202,7 @@ export class Store {
     }
     if (!filter.includeEnded) where.push(LIVE_SQL);
     const sql = `SELECT * FROM instances ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id`;
-    return (this.db.prepare(sql).all(...params) as InstanceRow[]).map(fromRow);
+    return (this.prepared(sql).all(...params) as InstanceRow[]).map(fromRow);
   }
 
   countLive(owner: string): number {

@@ -5,6 +5,7 @@ import { openKeyModal } from "../listeners/key-modal.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
 import { callSlack } from "../web-client.ts";
 import type { SlashRequest } from "./slash-request.ts";
+import { tokenHook } from "./token-hook.ts";
 
 /** What the Slack door does for a verb whose registry entry names a hook, instead of running it at once. */
 export type SlashHook = (bot: BotContext, request: SlashRequest) => Promise<void>;
@@ -36,4 +37,5 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
       await req.reply(errorMessage("The form did not open in time; try /ccc key again."));
     }
   },
+  "token-dm": tokenHook,
 };

@@ -1,0 +1,72 @@
+import { CccError, ExternalError, ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
+import { HttpError } from "../http/http-error.ts";
+
+/** One answer other than 2xx, in the API's one error shape. */
+export interface ApiError {
+  status: number;
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** Refusals that are about the machine's state, not the input: asking again later may work. */
+const CONFLICTS = new Set(["busy", "not_live", "already_deleted", "already_revoked"]);
+
+/** The one place the core's error classes become HTTP statuses. */
+export function apiErrorOf(error: unknown, log: Logger, where: string): ApiError {
+  if (error instanceof HttpError)
+    return { status: error.status, code: httpCode(error.status), message: error.message };
+  if (error instanceof UserError) {
+    log.info("refused", { where, code: error.code, message: error.message });
+    return {
+      status: CONFLICTS.has(error.code) ? 409 : 422,
+      code: error.code,
+      message: error.message,
+      ...(error.field ? { field: error.field } : {}),
+    };
+  }
+  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof ForbiddenError) return { status: 403, code: error.code, message: error.message };
+  if (error instanceof ExternalError) {
+    log.error("external failure", { where, source: error.source, code: error.code, message: error.message });
+    return {
+      status: 502,
+      code: "upstream_failed",
+      message: `${userFacingFailure(error)} Try again in a minute.`,
+    };
+  }
+  log.error("unexpected error", {
+    where,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    ...(error instanceof CccError ? { code: error.code } : {}),
+  });
+  return {
+    status: 500,
+    code: "internal",
+    message: "Something went wrong inside ccc; the details are in its log.",
+  };
+}
+
+/** The code for an answer the HTTP layer itself chose. */
+export function httpCode(status: number): string {
+  return HTTP_CODES[status] ?? "error";
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: "malformed",
+  401: "unauthorized",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "timeout",
+  413: "too_large",
+  429: "rate_limited",
+  500: "internal",
+  504: "timeout",
+};
+
+export function errorBody(error: ApiError): string {
+  const { status: _, ...fields } = error;
+  return JSON.stringify({ error: fields });
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CommandContext } from "../commands/context.ts";
+import type { CoreDeps } from "../core/deps.ts";
+import { normalizeInstanceId } from "../core/instances/instance-id.ts";
+import type { Logger } from "../core/logger.ts";
+import { authenticate } from "../core/tokens/api-tokens.ts";
+import { HttpError } from "../http/http-error.ts";
+import type { Route, RouteRequest } from "../http/server.ts";
+import { within } from "../util/within.ts";
+import { type ApiError, apiErrorOf, errorBody, httpCode } from "./api-error.ts";
+import { ENDPOINTS, type Endpoint, rawInput } from "./endpoints.ts";
+import { openApiDocument } from "./openapi.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+
+export const API_PREFIX = "/api/v1";
+/** Nothing the API takes comes near this; a bigger body is a mistake or an attack. */
+export const API_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface ApiOptions {
+  deps: CoreDeps;
+  /** CCC_ADMINS: a token's person has admin rights if listed here now. */
+  admins: ReadonlySet<string>;
+  ratePerMinute: number;
+  /** How long a verb may take before the client is told it goes on without them (504). */
+  timeoutMs: number;
+  /** Work that outlives its request; shutdown waits for it. */
+  tasks: { run(name: string, work: () => Promise<void>): void; track<T>(work: () => Promise<T>): Promise<T> };
+  /** Runs actions on one instance one after another, together with the Slack door's. */
+  serial<T>(instanceId: string, work: () => Promise<T>): Promise<T>;
+  log: Logger;
+}
+
+/** `/api/v1`: one route per endpoint, and the OpenAPI document. */
+export function apiRoutes(options: ApiOptions): Route[] {
+  const now = () => options.deps.clock.now().getTime();
+  const limiter = new RateLimiter(options.ratePerMinute, now);
+  // Wrong tokens are counted per address, at the same rate: guessing costs a hash and a query each.
+  const guesses = new RateLimiter(options.ratePerMinute, now);
+  const document = JSON.stringify(openApiDocument(ENDPOINTS));
+  return [
+    {
+      method: "GET",
+      path: `${API_PREFIX}/openapi.json`,
+      handle: ({ res }) => send(res, 200, document),
+    },
+    ...ENDPOINTS.map(
+      (endpoint): Route => ({
+        method: endpoint.method,
+        path: `${API_PREFIX}${endpoint.path}`,
+        bodyLimitBytes: API_BODY_LIMIT_BYTES,
+        handle: (request) => serve(options, { limiter, guesses }, endpoint, request),
+      }),
+    ),
+  ];
+}
+
+/** The HTTP server's own refusals (unknown path, too large) in the API's shape, under its prefix. */
+export function apiErrorBody(
+  path: string,
+  error: HttpError,
+): { contentType: string; body: string } | undefined {
+  if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) return undefined;
+  return {
+    contentType: "application/json",
+    body: errorBody({ status: error.status, code: httpCode(error.status), message: error.message }),
+  };
+}
+
+async function serve(
+  options: ApiOptions,
+  { limiter, guesses }: { limiter: RateLimiter; guesses: RateLimiter },
+  endpoint: Endpoint,
+  { req, res, params, body }: RouteRequest,
+): Promise<void> {
+  // Refusals before the body is read go through the server, which closes the connection unread.
+  const auth = authenticate(options.deps, options.admins, bearer(req));
+  if (!auth) {
+    const wait = guesses.take(req.socket.remoteAddress ?? "");
+    if (wait > 0) throw rateLimited(wait, "with wrong tokens from this address");
+    throw new HttpError(401, "A valid token is needed: Authorization: Bearer ccc_…", {
+      "www-authenticate": 'Bearer realm="ccc"',
+    });
+  }
+  const wait = limiter.take(auth.token.id);
+  if (wait > 0) throw rateLimited(wait, "with this token");
+  const json = endpoint.from === "body" ? parseJson(await body()) : {};
+  const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
+  const ctx: CommandContext = { deps: options.deps, actor: auth.actor };
+  const where = `${endpoint.method} ${endpoint.path}`;
+  let answer: { status: number; json: unknown } | ApiError;
+  try {
+    const raw = rawInput(endpoint, { params, query, body: json, actor: auth.actor });
+    const work = () => run(options, endpoint, ctx, raw);
+    const id = params.id;
+    const running = options.tasks.track(() =>
+      endpoint.serialized && id ? options.serial(normalizeInstanceId(id), work) : work(),
+    );
+    answer = (await within(running, options.timeoutMs)) ?? {
+      status: 504,
+      code: "timeout",
+      message: "This is taking long; it goes on, and GET /api/v1/instances/{id} shows how it ends.",
+    };
+  } catch (error) {
+    answer = apiErrorOf(error, options.log, where);
+  }
+  if ("code" in answer) send(res, answer.status, errorBody(answer));
+  else send(res, answer.status, JSON.stringify(answer.json));
+}
+
+async function run(
+  options: ApiOptions,
+  endpoint: Endpoint,
+  ctx: CommandContext,
+  raw: unknown,
+): Promise<{ status: number; json: unknown } | ApiError> {
+  if (endpoint.start) {
+    const { json, rest } = await endpoint.start(ctx, raw);
+    options.tasks.run(`${endpoint.verb.name} via the API`, rest);
+    return { status: endpoint.status, json };
+  }
+  const shown = await endpoint.verb.execute(ctx, raw);
+  const json = shown.json();
+  const conflict = endpoint.conflict?.(json, shown.text({ now: ctx.deps.clock.now(), actor: ctx.actor }));
+  return conflict ? { status: 409, ...conflict } : { status: endpoint.status, json };
+}
+
+function rateLimited(wait: number, how: string): HttpError {
+  return new HttpError(429, `Too many requests ${how}; try again in ${wait} s.`, {
+    "retry-after": String(wait),
+  });
+}
+
+function bearer(req: IncomingMessage): string {
+  const header = req.headers.authorization ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? "";
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new HttpError(400, "The body is not JSON.");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new HttpError(400, "The body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    // Answers belong to one token's person: no cache keeps them.
+    "cache-control": "no-store",
+  });
+  res.end(body);
+}

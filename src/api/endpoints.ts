@@ -1,0 +1,216 @@
+import type * as z from "zod";
+import type { Command } from "../commands/command.ts";
+import type { CommandContext } from "../commands/context.ts";
+import { deprovisionCommand } from "../commands/deprovision.ts";
+import { extendCommand } from "../commands/extend.ts";
+import { listCommand } from "../commands/list.ts";
+import {
+  acceptProvision,
+  completeProvision,
+  type ProvisionInput,
+  provisionCommand,
+} from "../commands/provision.ts";
+import { shareCommand } from "../commands/share.ts";
+import { statusCommand } from "../commands/status.ts";
+import { typesCommand } from "../commands/types.ts";
+import { unshareCommand } from "../commands/unshare.ts";
+import type { Actor } from "../core/instances/actor.ts";
+import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
+import { instanceJson } from "../render/json.ts";
+import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
+import {
+  deletedSchema,
+  extendedSchema,
+  instanceListSchema,
+  instanceSchema,
+  instanceStatusSchema,
+  offersSchema,
+  sharedSchema,
+} from "./response-schemas.ts";
+
+/**
+ * One `/api/v1` route onto a verb of the registry. The verb's schema, audience and rules apply as
+ * in every other door; an endpoint only says where its input comes from and how it answers. A new
+ * verb gets an API route with one entry here.
+ */
+export interface Endpoint {
+  method: "GET" | "POST" | "DELETE";
+  /** Under /api/v1, with `:name` segments that fill the input's field of that name. */
+  path: string;
+  verb: Command;
+  /** Besides the path: the JSON body, the query string, or nothing. */
+  from: "body" | "query" | "none";
+  /** Fields the API fills itself from the token's person, whatever the client sends. */
+  fixed?: (actor: Actor) => Record<string, unknown>;
+  /** Query values are text: turns them into what the schema wants (`all=true` → true). */
+  query?: (query: Record<string, string>) => Record<string, unknown>;
+  /** 202 when the work goes on after the answer. */
+  status: 200 | 202;
+  /** Serialized with other actions (Slack's buttons too) on the instance the `:id` names. */
+  serialized?: boolean;
+  /**
+   * Instead of running the verb whole: checks and records (the answer), and what then goes on in
+   * the background (provision's build).
+   */
+  start?: (ctx: CommandContext, raw: unknown) => Promise<{ json: unknown; rest: () => Promise<void> }>;
+  /** An answer that is a refusal after all (a delete of something already deleted). */
+  conflict?: (json: unknown, text: string) => { code: string; message: string } | null;
+  response: z.ZodType;
+  example: { body?: Record<string, unknown>; query?: Record<string, string>; response: unknown };
+}
+
+const id = (path: string) => `/instances/:id${path}`;
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  {
+    method: "GET",
+    path: "/instances",
+    verb: listCommand,
+    from: "query",
+    // Anything but true or false is left as text, for the schema to refuse.
+    query: (q) => ({ all: q.all === "true" ? true : q.all === "false" ? false : q.all, user: q.user }),
+    status: 200,
+    response: instanceListSchema,
+    example: { query: { all: "false" }, response: [EXAMPLES.ready] },
+  },
+  {
+    method: "POST",
+    path: "/instances",
+    verb: provisionCommand,
+    from: "body",
+    fixed: (actor) => ({ owner: actor.id, ownerEmail: undefined }),
+    status: 202,
+    start: async (ctx, raw) => {
+      const recorded = await acceptProvision(ctx, raw as ProvisionInput);
+      const rest = () =>
+        completeProvision(ctx, recorded).then(
+          () => {},
+          (error: unknown) => void alertProvisionFailure(ctx.deps, recorded, error),
+        );
+      return { json: instanceJson(recorded), rest };
+    },
+    response: instanceSchema,
+    example: {
+      body: { sshKey: EXAMPLE_KEY, hours: 4, serverType: "cx23", location: "fsn1" },
+      response: EXAMPLES.creating,
+    },
+  },
+  {
+    method: "GET",
+    path: id(""),
+    verb: statusCommand,
+    from: "none",
+    status: 200,
+    response: instanceStatusSchema,
+    example: {
+      response: { ...EXAMPLES.ready, timeLeftMs: 12_600_000, access: [{ who: "U012AB3CD", role: "owner" }] },
+    },
+  },
+  {
+    method: "POST",
+    path: id("/extend"),
+    verb: extendCommand,
+    from: "body",
+    status: 200,
+    serialized: true,
+    response: extendedSchema,
+    example: { body: { hours: 2 }, response: { ...EXAMPLES.ready, machine: "pushed" } },
+  },
+  {
+    method: "DELETE",
+    path: id(""),
+    verb: deprovisionCommand,
+    from: "none",
+    status: 200,
+    serialized: true,
+    conflict: (json, text) =>
+      (json as { changed?: boolean }).changed === false ? { code: "already_deleted", message: text } : null,
+    response: deletedSchema,
+    example: { response: { ...EXAMPLES.deleted, changed: true } },
+  },
+  {
+    method: "POST",
+    path: id("/share"),
+    verb: shareCommand,
+    from: "body",
+    status: 200,
+    serialized: true,
+    response: sharedSchema,
+    example: {
+      body: { with: "U0BOB", sshKey: EXAMPLE_KEY },
+      response: {
+        id: EXAMPLE_ID,
+        guest: "U0BOB",
+        access: [
+          { who: "U012AB3CD", role: "owner" },
+          { who: "U0BOB", role: "guest" },
+        ],
+        machine: "pushed",
+      },
+    },
+  },
+  {
+    method: "POST",
+    path: id("/unshare"),
+    verb: unshareCommand,
+    from: "body",
+    status: 200,
+    serialized: true,
+    response: sharedSchema,
+    example: {
+      body: { with: "U0BOB" },
+      response: {
+        id: EXAMPLE_ID,
+        guest: "U0BOB",
+        access: [{ who: "U012AB3CD", role: "owner" }],
+        machine: "pushed",
+      },
+    },
+  },
+  {
+    method: "GET",
+    path: "/types",
+    verb: typesCommand,
+    from: "query",
+    query: (q) => ({ location: q.location }),
+    status: 200,
+    response: offersSchema,
+    example: {
+      query: { location: "fsn1" },
+      response: [
+        {
+          name: "cx23",
+          location: "fsn1",
+          cores: 2,
+          memoryGb: 4,
+          diskGb: 40,
+          architecture: "x86",
+          priceHourly: "0.0071",
+          priceMonthly: "4.35",
+        },
+      ],
+    },
+  },
+];
+
+/** The names of an endpoint's `:name` segments. */
+export function pathParams(path: string): string[] {
+  return path
+    .split("/")
+    .filter((s) => s.startsWith(":"))
+    .map((s) => s.slice(1));
+}
+
+/** The raw input a verb gets: the client's fields, then the path's, then what the API fixes. */
+export function rawInput(
+  endpoint: Endpoint,
+  parts: { params: Record<string, string>; query: Record<string, string>; body: unknown; actor: Actor },
+): unknown {
+  const source =
+    endpoint.from === "body"
+      ? (parts.body as Record<string, unknown>)
+      : endpoint.from === "query"
+        ? (endpoint.query?.(parts.query) ?? parts.query)
+        : {};
+  return { ...source, ...parts.params, ...endpoint.fixed?.(parts.actor) };
+}

@@ -1,0 +1,56 @@
+// The OpenAPI document's examples; a test checks each against the schemas it illustrates.
+
+export const EXAMPLE_ID = "ccc-7f3k2q";
+export const EXAMPLE_KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBTNNzNJhDottHjkP7sdqkzIOslCBjUVuRE+00Y+yWz+ alice@laptop";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9cgIB+x0q2SzzG/SuHrCSCexaOA/i21U2XVgp6Tio9";
+
+const base = {
+  id: EXAMPLE_ID,
+  owner: "U012AB3CD",
+  ownerEmail: null,
+  serverType: "cx23",
+  location: "fsn1",
+  sshKeyFingerprint: "SHA256:q7Hn3Yl3mVJbJc1nY1Yx9kzQ3E1h7n2zXb2cY0mZr6c",
+  failureReason: null,
+  createdAt: "2026-11-25T09:00:00.000Z",
+  expiresAt: "2026-11-25T13:00:00.000Z",
+  deletedAt: null,
+};
+
+export const EXAMPLES = {
+  creating: {
+    ...base,
+    status: "creating",
+    ipv4: null,
+    ipv6: null,
+    readyAt: null,
+    ssh: null,
+    hostKey: null,
+    hostKeyFingerprint: null,
+    knownHosts: null,
+  },
+  ready: {
+    ...base,
+    status: "ready",
+    ipv4: "203.0.113.7",
+    ipv6: "2001:db8::1",
+    readyAt: "2026-11-25T09:04:12.000Z",
+    ssh: "ssh claude@203.0.113.7",
+    hostKey: HOST_KEY,
+    hostKeyFingerprint: "SHA256:0m8N3fQ5pWzR2sUeK0fYyVZ1m2kq1Lk3dWv7bYXh6yT",
+    knownHosts: `203.0.113.7 ${HOST_KEY}`,
+  },
+  deleted: {
+    ...base,
+    status: "deleted",
+    ipv4: "203.0.113.7",
+    ipv6: "2001:db8::1",
+    readyAt: "2026-11-25T09:04:12.000Z",
+    deletedAt: "2026-11-25T10:30:00.000Z",
+    ssh: null,
+    hostKey: HOST_KEY,
+    hostKeyFingerprint: "SHA256:0m8N3fQ5pWzR2sUeK0fYyVZ1m2kq1Lk3dWv7bYXh6yT",
+    knownHosts: null,
+  },
+} as const;

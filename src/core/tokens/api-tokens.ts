@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Clock } from "../clock.ts";
+import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
+import type { Actor } from "../instances/actor.ts";
+import type { ApiToken, Store } from "../store/store.ts";
+
+/** What every secret starts with, so a leaked one is recognisable (and greppable by secret scanners). */
+export const TOKEN_MARK = "ccc_";
+const PREFIX_LENGTH = TOKEN_MARK.length + 4;
+const SECRET_SHAPE = /^ccc_[A-Za-z0-9_-]{32}$/;
+
+export function hashToken(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}
+
+export interface CreatedToken {
+  token: ApiToken;
+  /** Shown once, never stored. */
+  secret: string;
+}
+
+export interface NewTokenRequest {
+  user: string;
+  name: string;
+  admin: boolean;
+}
+
+/**
+ * A new token for `request.user`. Only an admin may make one for someone else, and only an admin may
+ * make an admin token: a token never has rights its maker lacks.
+ */
+export function createToken(
+  deps: { store: Store; clock: Clock },
+  actor: Actor,
+  request: NewTokenRequest,
+): CreatedToken {
+  if (request.user !== actor.id && !actor.isAdmin) {
+    throw new ForbiddenError("Only admins can make a token for someone else.");
+  }
+  if (request.admin && !actor.isAdmin) throw new ForbiddenError("Only admins can make an admin token.");
+  const secret = `${TOKEN_MARK}${randomBytes(24).toString("base64url")}`;
+  const token = deps.store.apiTokens.add({
+    id: `tok_${randomBytes(6).toString("hex")}`,
+    user: request.user,
+    name: request.name,
+    prefix: secret.slice(0, PREFIX_LENGTH),
+    hash: hashToken(secret),
+    admin: request.admin,
+    createdAt: deps.clock.now(),
+    createdBy: actor.id,
+  });
+  return { token, secret };
+}
+
+/** A person's tokens (an admin may ask for anyone's, or everyone's with no user). */
+export function listTokens(store: Store, actor: Actor, user: string | undefined): ApiToken[] {
+  if (user !== actor.id && !actor.isAdmin) {
+    throw new ForbiddenError("Only admins can list someone else's tokens.");
+  }
+  return store.apiTokens.list(user);
+}
+
+/** Revokes a token of the actor's own, or anyone's for an admin; revoking twice is refused. */
+export function revokeToken(deps: { store: Store; clock: Clock }, actor: Actor, id: string): ApiToken {
+  const token = deps.store.apiTokens.get(id);
+  if (!token) throw new NotFoundError(`No token ${id}.`);
+  if (token.user !== actor.id && !actor.isAdmin) {
+    throw new ForbiddenError(`Token ${id} is not yours, so you cannot revoke it.`);
+  }
+  if (!deps.store.apiTokens.revoke(id, deps.clock.now())) {
+    throw new UserError(`Token ${id} was revoked already.`, { code: "already_revoked" });
+  }
+  return deps.store.apiTokens.get(id) ?? token;
+}
+
+/** Last use is written at most this often per token: a busy script must not make every read a write. */
+const LAST_USE_GRANULARITY_MS = 60_000;
+
+/**
+ * The token a secret belongs to, or null for a malformed, unknown or revoked one. Its person's
+ * rights: an admin if they are one now (`admins`), or if the token was made an admin token.
+ */
+export function authenticate(
+  deps: { store: Store; clock: Clock },
+  admins: ReadonlySet<string>,
+  secret: string,
+): { token: ApiToken; actor: Actor } | null {
+  if (!SECRET_SHAPE.test(secret)) return null;
+  const token = deps.store.apiTokens.byHash(hashToken(secret));
+  if (!token) return null;
+  const now = deps.clock.now();
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USE_GRANULARITY_MS) {
+    deps.store.apiTokens.markUsed(token.id, now);
+  }
+  return { token, actor: { id: token.user, isAdmin: token.admin || admins.has(token.user) } };
+}

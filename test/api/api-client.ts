@@ -1,0 +1,43 @@
+// Real HTTP requests to the bot's /api/v1, with real tokens made the way `ccc token create` makes them.
+import { createToken } from "../../src/core/tokens/api-tokens.ts";
+import type { BotHarness } from "../bot/bot-harness.ts";
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  json: unknown;
+  /** The `error` of an error answer. */
+  error: { code: string; message: string; field?: string } | undefined;
+}
+
+export async function call(
+  b: BotHarness,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const res = await fetch(`http://127.0.0.1:${b.running.port}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...options.headers,
+    },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  const json = text ? (JSON.parse(text) as unknown) : null;
+  return {
+    status: res.status,
+    headers: res.headers,
+    json,
+    error: (json as { error?: ApiAnswer["error"] } | null)?.error,
+  };
+}
+
+/** A token for `user`, made by the operator (an admin) as `ccc token create` would. */
+export function tokenFor(b: BotHarness, user: string, admin = false): string {
+  const operator = { id: "opal", isAdmin: true };
+  return createToken(b.running.bot.deps, operator, { user, name: "test", admin }).secret;
+}

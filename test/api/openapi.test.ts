@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ENDPOINTS, type Endpoint, rawInput } from "../../src/api/endpoints.ts";
+import { EXAMPLE_ID } from "../../src/api/examples.ts";
+import { openApiDocument, openApiPath } from "../../src/api/openapi.ts";
+import { parseInput } from "../../src/commands/input.ts";
+import { useBotHarness } from "../bot/use-bot.ts";
+import { call } from "./api-client.ts";
+
+interface Operation {
+  operationId: string;
+  requestBody?: {
+    content: { "application/json": { schema: { properties: Record<string, unknown> }; example: unknown } };
+  };
+  responses: Record<string, { content?: { "application/json": { example: unknown } } }>;
+  parameters: { name: string; in: string }[];
+}
+type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+/** Checks an endpoint's examples against the verb's input schema and the response schema. */
+function checkExamples(endpoint: Endpoint): void {
+  const raw = rawInput(endpoint, {
+    params: endpoint.path.includes(":id") ? { id: EXAMPLE_ID } : {},
+    query: endpoint.example.query ?? {},
+    body: endpoint.example.body ?? {},
+    actor: { id: "U012AB3CD", isAdmin: false },
+  });
+  parseInput(endpoint.verb.input, raw);
+  endpoint.response.parse(endpoint.example.response);
+}
+
+describe("the OpenAPI document over HTTP", () => {
+  const b = useBotHarness();
+
+  it("is served without a token, names every route, and every route it names is served", async () => {
+    const served = await call(b, "GET", "/openapi.json");
+    expect(served.status).toBe(200);
+    const doc = served.json as Document;
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument(ENDPOINTS))));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(ENDPOINTS.map((e) => `${e.method} ${openApiPath(e.path)}`).sort());
+    for (const operation of documented) {
+      const [method = "", path = ""] = operation.split(" ");
+      const answer = await call(b, method, path.replace("/api/v1", "").replace("{id}", EXAMPLE_ID));
+      // 401, not 404 or 405: the route is there and wants a token.
+      expect(answer.status, operation).toBe(401);
+    }
+    const unknownRoute = await call(b, "GET", "/instances/x/reboot");
+    expect(unknownRoute.status).toBe(404);
+  });
+});
+
+describe("the OpenAPI document's contents", () => {
+  it("has examples that validate against the schemas, and would notice one that does not", () => {
+    const doc = openApiDocument(ENDPOINTS) as unknown as Document;
+    for (const endpoint of ENDPOINTS) {
+      checkExamples(endpoint);
+      const op = doc.paths[openApiPath(endpoint.path)]?.[endpoint.method.toLowerCase()];
+      expect(op?.responses[String(endpoint.status)]?.content?.["application/json"].example).toEqual(
+        endpoint.example.response,
+      );
+      if (endpoint.from === "body") {
+        expect(op?.requestBody?.content["application/json"].example).toEqual(endpoint.example.body);
+      }
+    }
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ENDPOINTS.length);
+    const extend = ENDPOINTS.find((e) => e.verb.name === "extend");
+    if (!extend) throw new Error("no extend endpoint");
+    expect(() => checkExamples({ ...extend, example: { ...extend.example, body: { hours: -1 } } })).toThrow(
+      /hours/i,
+    );
+    expect(() =>
+      checkExamples({ ...extend, example: { ...extend.example, response: { id: EXAMPLE_ID } } }),
+    ).toThrow();
+  });
+
+  it("asks the client only for what it may choose: never the owner, never the id in the path", () => {
+    const doc = openApiDocument(ENDPOINTS) as unknown as Document;
+    const create = doc.paths["/api/v1/instances"]?.post;
+    expect(
+      Object.keys(create?.requestBody?.content["application/json"].schema.properties ?? {}).sort(),
+    ).toEqual(["hours", "location", "serverType", "sshKey"]);
+    const extend = doc.paths["/api/v1/instances/{id}/extend"]?.post;
+    expect(Object.keys(extend?.requestBody?.content["application/json"].schema.properties ?? {})).toEqual([
+      "hours",
+    ]);
+    expect(extend?.parameters).toEqual([expect.objectContaining({ name: "id", in: "path" })]);
+    const list = doc.paths["/api/v1/instances"]?.get;
+    expect(list?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["query:all", "query:user"]);
+  });
+});
