@@ -1,7 +1,9 @@
 import type {
   CloudAction,
   CloudApi,
+  CloudImage,
   CloudLocation,
+  CloudPricing,
   CloudServer,
   CloudServerType,
   CreatedServer,
@@ -60,6 +62,32 @@ export class OnDemandCloud implements CloudApi {
   }
   async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
     return (await this.load()).waitForAction(id, signal);
+  }
+  async createSnapshot(
+    serverId: number,
+    options: { description?: string; labels?: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<{ image: CloudImage; action: CloudAction }> {
+    return (await this.load()).createSnapshot(serverId, options, signal);
+  }
+  async getImage(id: number, signal?: AbortSignal): Promise<CloudImage | null> {
+    return (await this.load()).getImage(id, signal);
+  }
+  async listSnapshots(labelSelector?: string, signal?: AbortSignal): Promise<CloudImage[]> {
+    return (await this.load()).listSnapshots(labelSelector, signal);
+  }
+  async deleteImage(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
+    return (await this.load()).deleteImage(id, signal);
+  }
+  async setImageLabels(
+    id: number,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudImage> {
+    return (await this.load()).setImageLabels(id, labels, signal);
+  }
+  async getPricing(signal?: AbortSignal): Promise<CloudPricing> {
+    return (await this.load()).getPricing(signal);
   }
   async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {
     return (await this.load()).listServerTypes(signal);

@@ -6,7 +6,11 @@ import { listCommand } from "./list.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
+import { restoreCommand } from "./restore.ts";
+import { saveCommand } from "./save.ts";
 import { shareCommand } from "./share.ts";
+import { snapshotCommand } from "./snapshot.ts";
+import { snapshotsCommand } from "./snapshots.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
@@ -25,6 +29,10 @@ export const COMMANDS: readonly Command[] = [
   deprovisionCommand,
   shareCommand,
   unshareCommand,
+  saveCommand,
+  snapshotsCommand,
+  snapshotCommand,
+  restoreCommand,
   typesCommand,
   checkExpiredCommand,
   remindCommand,

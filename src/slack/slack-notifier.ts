@@ -8,6 +8,12 @@ import {
   type SlackMessage,
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import {
+  isSnapshotNotice,
+  onExpiryText,
+  saveButton,
+  snapshotNoticeMessage,
+} from "../render/snapshot-notices.ts";
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
@@ -57,6 +63,7 @@ export class SlackNotifier implements Notifier {
 
 /** The DM for a notice about one instance. */
 export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, now: Date): SlackMessage {
+  if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {
@@ -66,9 +73,10 @@ export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, 
         text,
         blocks: [
           section(
-            `:alarm_clock: *${id}* expires ${dateToken(at)} (${inTime(at, now)}) and will then be deleted with everything on it.`,
+            `:alarm_clock: *${id}* expires ${dateToken(at)} (${inTime(at, now)}). ${onExpiryText(notice.onExpiry)}`,
           ),
           instanceButtons(id),
+          saveButton(id),
         ],
       };
     }

@@ -1,4 +1,9 @@
 /** What core needs from a cloud provider. `src/core/hetzner/hetzner-client.ts` implements it over Hetzner's API. */
+import type { CloudImage } from "../hetzner/hetzner-images.ts";
+import type { CloudPricing } from "../hetzner/hetzner-pricing.ts";
+
+export type { CloudImage } from "../hetzner/hetzner-images.ts";
+export type { CloudPricing } from "../hetzner/hetzner-pricing.ts";
 
 export type ServerStatus =
   | "initializing"
@@ -103,6 +108,21 @@ export interface CloudApi {
     publicKey: string,
     signal?: AbortSignal,
   ): Promise<{ id: number; fingerprint: string }>;
+  /** Starts a snapshot of the server's disk; the server is locked until the action ends. */
+  createSnapshot(
+    serverId: number,
+    options: { description?: string; labels?: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<{ image: CloudImage; action: CloudAction }>;
+  /** `null` when there is no such image. */
+  getImage(id: number, signal?: AbortSignal): Promise<CloudImage | null>;
+  /** Snapshots only, all pages. */
+  listSnapshots(labelSelector?: string, signal?: AbortSignal): Promise<CloudImage[]>;
+  deleteImage(id: number, signal?: AbortSignal): Promise<"deleted" | "gone">;
+  /** Replaces the image's labels. */
+  setImageLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage>;
+  /** Hetzner's price list (gross). */
+  getPricing(signal?: AbortSignal): Promise<CloudPricing>;
   /** HTTP requests sent so far (retries included): the lifecycle must stay frugal. */
   readonly requestCount: number;
 }

@@ -10,8 +10,8 @@ import type {
 } from "../cloud/cloud.ts";
 import { ExternalError } from "../errors.ts";
 import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
-import { HetznerImages } from "./hetzner-images.ts";
-import { HetznerPricing } from "./hetzner-pricing.ts";
+import { type CloudImage, HetznerImages } from "./hetzner-images.ts";
+import { type CloudPricing, HetznerPricing } from "./hetzner-pricing.ts";
 import { HetznerVolumes } from "./hetzner-volumes.ts";
 import { HetznerHttp, type HttpOptions, type RateLimitState } from "./http.ts";
 import { isNotFound, listAll } from "./resource-helpers.ts";
@@ -178,6 +178,34 @@ export class HetznerClient implements CloudApi {
         );
       }
     }
+  }
+
+  createSnapshot(
+    serverId: number,
+    options: { description?: string; labels?: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<{ image: CloudImage; action: CloudAction }> {
+    return this.images.createSnapshot(serverId, options, signal);
+  }
+
+  getImage(id: number, signal?: AbortSignal): Promise<CloudImage | null> {
+    return this.images.get(id, signal);
+  }
+
+  listSnapshots(labelSelector?: string, signal?: AbortSignal): Promise<CloudImage[]> {
+    return this.images.list({ type: ["snapshot"], ...(labelSelector ? { labelSelector } : {}) }, signal);
+  }
+
+  deleteImage(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
+    return this.images.delete(id, signal);
+  }
+
+  setImageLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage> {
+    return this.images.setLabels(id, labels, signal);
+  }
+
+  getPricing(signal?: AbortSignal): Promise<CloudPricing> {
+    return this.pricing.get(signal);
   }
 
   async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {

@@ -107,6 +107,12 @@ export class HetznerImages {
     return res && toCloudImage(res.image);
   }
 
+  /** Replaces the image's labels. */
+  async setLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage> {
+    const res = await this.http.request("PUT", `/images/${id}`, imageResponse, { body: { labels }, signal });
+    return toCloudImage(res.image);
+  }
+
   /** Only snapshots and backups can be deleted. */
   async delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
     return deleteAtOnce(this.http, `/images/${id}`, signal);

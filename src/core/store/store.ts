@@ -25,6 +25,7 @@ import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
+import { SnapshotTable } from "./snapshot-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 
 export { secureDataDir } from "./file-modes.ts";
@@ -33,6 +34,7 @@ export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -74,6 +76,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** Saved machines' snapshots. */
+  readonly snapshots: SnapshotTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +89,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.snapshots = new SnapshotTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
