@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { deleteSnapshot, keepSnapshot } from "../core/snapshots/manage.ts";
-import type { Snapshot } from "../core/store/snapshot-table.ts";
+import type { Snapshot } from "../core/store/store.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { formatUtc } from "../render/time.ts";

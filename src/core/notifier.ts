@@ -1,6 +1,6 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
-import type { Snapshot } from "./store/snapshot-table.ts";
+import type { Snapshot } from "./store/store.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =

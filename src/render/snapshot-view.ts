@@ -1,5 +1,5 @@
 import type { PricedSnapshot } from "../core/snapshots/manage.ts";
-import type { Snapshot } from "../core/store/snapshot-table.ts";
+import type { Snapshot } from "../core/store/store.ts";
 import { dateToken, escapeText, type SlackMessage, section } from "./block-kit/mrkdwn.ts";
 import { textTable } from "./text.ts";
 import { formatUtc } from "./time.ts";

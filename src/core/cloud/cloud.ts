@@ -1,9 +1,4 @@
 /** What core needs from a cloud provider. `src/core/hetzner/hetzner-client.ts` implements it over Hetzner's API. */
-import type { CloudImage } from "../hetzner/hetzner-images.ts";
-import type { CloudPricing } from "../hetzner/hetzner-pricing.ts";
-
-export type { CloudImage } from "../hetzner/hetzner-images.ts";
-export type { CloudPricing } from "../hetzner/hetzner-pricing.ts";
 
 export type ServerStatus =
   | "initializing"
@@ -59,6 +54,40 @@ export interface CloudLocation {
   city: string;
   country: string;
   networkZone: string;
+}
+
+export type ImageType = "system" | "app" | "snapshot" | "backup";
+
+/** A Hetzner image: a system image servers boot from, or a snapshot of a server's disk. */
+export interface CloudImage {
+  id: number;
+  type: ImageType;
+  status: "available" | "creating" | "unavailable";
+  /** Only system images have one (e.g. `ubuntu-24.04`). */
+  name: string | null;
+  description: string;
+  architecture: "x86" | "arm";
+  /** GB stored, what a snapshot is billed by; null until it is made. */
+  imageSizeGb: number | null;
+  /** GB of the disk it holds: a server needs at least this much. */
+  diskSizeGb: number;
+  /** The server a snapshot or backup was made from. */
+  createdFrom: { id: number; name: string } | null;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+/** Hetzner's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
+export interface CloudPricing {
+  /** ISO 4217, e.g. `EUR`. */
+  currency: string;
+  /** Percent, e.g. `19.00`. */
+  vatRate: string;
+  /** Per GB of volume size and month. */
+  volumePerGbMonth: string;
+  /** Per GB of snapshot (`image_size`) and month. */
+  imagePerGbMonth: string;
+  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
 }
 
 export interface CreateServerInput {

@@ -1,29 +1,11 @@
 import * as z from "zod";
-import type { CloudAction } from "../cloud/cloud.ts";
+import type { CloudAction, CloudImage, ImageType } from "../cloud/cloud.ts";
+
+export type { CloudImage, ImageType } from "../cloud/cloud.ts";
+
 import type { HetznerHttp } from "./http.ts";
 import { deleteAtOnce, listAll, unlessNotFound } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
-
-export type ImageType = "system" | "app" | "snapshot" | "backup";
-
-/** A Hetzner image: a system image servers boot from, or a snapshot of a server's disk. */
-export interface CloudImage {
-  id: number;
-  type: ImageType;
-  status: "available" | "creating" | "unavailable";
-  /** Only system images have one (e.g. `ubuntu-24.04`). */
-  name: string | null;
-  description: string;
-  architecture: "x86" | "arm";
-  /** GB stored, what a snapshot is billed by; null until it is made. */
-  imageSizeGb: number | null;
-  /** GB of the disk it holds: a server needs at least this much. */
-  diskSizeGb: number;
-  /** The server a snapshot or backup was made from. */
-  createdFrom: { id: number; name: string } | null;
-  labels: Record<string, string>;
-  created: Date;
-}
 
 export const imageSchema = z.looseObject({
   id: z.number(),

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
-import type { Snapshot } from "../store/snapshot-table.ts";
+import type { Snapshot } from "../store/store.ts";
 import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "./snapshot-policy.ts";
 
 /** A snapshot with what it costs, for lists. */

@@ -10,7 +10,7 @@ import type { ProvisionStep } from "../provision/provision-failure.ts";
 import { failProvision } from "../provision/run-provision.ts";
 import { waitForBoot } from "../provision/wait-for-boot.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
-import type { Snapshot } from "../store/snapshot-table.ts";
+import type { Snapshot } from "../store/store.ts";
 import { snapshotFor } from "./manage.ts";
 import { pushRestoredState } from "./push-restored.ts";
 

@@ -4,7 +4,7 @@ import { type Actor, instanceFor } from "../instances/actor.ts";
 import { deprovision } from "../instances/deprovision.ts";
 import type { Instance } from "../instances/instance.ts";
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
-import type { Snapshot } from "../store/snapshot-table.ts";
+import type { Snapshot } from "../store/store.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
 import { snapshotLabels } from "./snapshot-labels.ts";
 import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "./snapshot-policy.ts";

@@ -2,7 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { isRefusal } from "../errors.ts";
 import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { instanceLease, withLease } from "../lifecycle/leases.ts";
-import type { Snapshot } from "../store/snapshot-table.ts";
+import type { Snapshot } from "../store/store.ts";
 import { type SaveResult, saveUnderLease } from "./save.ts";
 import { SNAPSHOT_REMINDER_MS } from "./snapshot-policy.ts";
 
