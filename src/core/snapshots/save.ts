@@ -28,6 +28,9 @@ export async function saveMachine(
   reason = "saved",
 ): Promise<SaveResult> {
   const instance = instanceFor(deps.store, actor, id, "save");
+  if (deps.store.snapshots.get(instance.id)?.status === "saving") {
+    throw new UserError(`${instance.id} is already being saved.`, { code: "already_saving" });
+  }
   const lease = takeLease(deps, instanceLease(instance.id));
   if (!lease)
     throw new UserError(`${instance.id} is busy (being saved, built or deleted); try again shortly.`, {
