@@ -2,10 +2,12 @@
 // the reminder says which will happen, retention reminds a day before and then deletes (unless
 // kept), and the reconciler handles images the store does not know and rows whose image vanished.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { serverLabels } from "../../src/core/cloud/server-labels.ts";
 import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
 import { runReminders } from "../../src/core/lifecycle/reminders.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { keepSnapshot } from "../../src/core/snapshots/manage.ts";
+import { startRestore } from "../../src/core/snapshots/restore.ts";
 import { snapshotLabels } from "../../src/core/snapshots/snapshot-labels.ts";
 import { MINUTE, startWorld, type World } from "../lifecycle/world.ts";
 import { ALICE, BOB, readyMachine, savedMachine } from "./saved-world.ts";
@@ -140,5 +142,37 @@ describe("reconcile of images", () => {
     expect(w.deps.store.snapshots.get(kept)?.status).toBe("deleted");
     await w.deps.cloud.deleteServer(lost.hetznerServerId as number);
     w.deps.store.remove(lost.id, { actor: "test", kind: "deleted" });
+  });
+});
+
+describe("an interrupted restore", () => {
+  it("is failed and its server deleted by the reconciler, never resumed with the installer", async () => {
+    const id = await savedMachine(w);
+    const snapshot = w.deps.store.snapshots.get(id);
+    if (!snapshot) throw new Error("no snapshot");
+    const { instance } = await startRestore(w.deps, ALICE, { snapshotId: id });
+    // The process stopped right after the create call.
+    const { server } = await w.deps.cloud.createServer({
+      name: instance.id,
+      serverType: instance.serverType,
+      image: String(snapshot.imageId),
+      location: instance.location,
+      sshKeys: [],
+      labels: serverLabels(instance.id, instance.expiresAt),
+    });
+    w.deps.store.update(
+      instance.id,
+      { hetznerServerId: server.id, ipv4: server.ipv4 },
+      { actor: "test", kind: "server_created" },
+    );
+    w.clock.advance(5 * MINUTE);
+    const summary = await runReconcile(w.deps, { graceMinutes: 15 });
+    expect(summary.findings.filter((f) => f.kind === "stuck")).toMatchObject([
+      { instanceId: instance.id, action: "fail_and_delete", outcome: "done" },
+    ]);
+    expect(w.h.installer.calls()).toEqual([]);
+    expect(w.deps.store.require(instance.id).status).toBe("failed");
+    expect(w.h.cloud.servers()).toEqual([]);
+    expect(w.deps.store.snapshots.get(id)?.status).toBe("available");
   });
 });

@@ -14,7 +14,9 @@ export async function reconcileImages(pass: ReconcilePass): Promise<ReconcileFin
   const findings: ReconcileFinding[] = [];
   const retentionMs = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays * DAY_MS;
   for (const image of images) {
-    if (image.status === "creating" || deps.store.snapshots.byImageId(image.id)) continue;
+    // A failed or closed row does not keep its image: that one is as orphaned as an unknown one.
+    const row = deps.store.snapshots.byImageId(image.id);
+    if (image.status === "creating" || row?.status === "saving" || row?.status === "available") continue;
     const labelled = Number(image.labels["ccc-expires-at"]) * 1000;
     const endsAt =
       Number.isFinite(labelled) && labelled > 0 ? labelled : image.created.getTime() + retentionMs;
