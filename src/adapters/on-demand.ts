@@ -8,6 +8,7 @@ import type {
   CloudServerType,
   CreatedServer,
   CreateServerInput,
+  WaitOptions,
 } from "../core/cloud/cloud.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
@@ -60,8 +61,8 @@ export class OnDemandCloud implements CloudApi {
   async getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]> {
     return (await this.load()).getActions(ids, signal);
   }
-  async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
-    return (await this.load()).waitForAction(id, signal);
+  async waitForAction(id: number, signal?: AbortSignal, options?: WaitOptions): Promise<CloudAction> {
+    return (await this.load()).waitForAction(id, signal, options);
   }
   async createSnapshot(
     serverId: number,

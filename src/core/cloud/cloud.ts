@@ -109,6 +109,11 @@ export interface CreatedServer {
   nextActions: CloudAction[];
 }
 
+export interface WaitOptions {
+  /** A long action (a snapshot takes about a minute): polls start later and space out further. */
+  slow?: boolean;
+}
+
 /** The cloud port: every call is one or more HTTP requests against the provider. */
 export interface CloudApi {
   createServer(input: CreateServerInput, signal?: AbortSignal): Promise<CreatedServer>;
@@ -128,7 +133,7 @@ export interface CloudApi {
   /** Several actions in one request (unknown ids are left out). */
   getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]>;
   /** Polls until the action is no longer running: 500 ms, then ×1.5 up to 2.5 s. Throws ExternalError on `error`. */
-  waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction>;
+  waitForAction(id: number, signal?: AbortSignal, options?: WaitOptions): Promise<CloudAction>;
   listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]>;
   listLocations(signal?: AbortSignal): Promise<CloudLocation[]>;
   /** Finds the key by fingerprint or uploads it; a `uniqueness_error` race resolves to the existing key. */

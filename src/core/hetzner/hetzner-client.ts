@@ -7,6 +7,7 @@ import type {
   CloudServerType,
   CreatedServer,
   CreateServerInput,
+  WaitOptions,
 } from "../cloud/cloud.ts";
 import { ExternalError } from "../errors.ts";
 import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
@@ -164,10 +165,14 @@ export class HetznerClient implements CloudApi {
     return res.actions.map(toCloudAction);
   }
 
-  async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
+  async waitForAction(id: number, signal?: AbortSignal, options: WaitOptions = {}): Promise<CloudAction> {
+    // A minute-long action polled like a second-long one costs two dozen requests; this way eight.
+    const poll = options.slow
+      ? { initialMs: this.poll.initialMs * 4, factor: 2, maxMs: this.poll.maxMs * 4 }
+      : this.poll;
     // Sleep before each poll: callers hold a fresh `running` action, so an immediate GET is wasted.
     for (let attempt = 0; ; attempt++) {
-      await this.clock.sleep(pollDelay(attempt, this.poll), signal);
+      await this.clock.sleep(pollDelay(attempt, poll), signal);
       const action = await this.getAction(id, signal);
       if (action.status === "success") return action;
       if (action.status === "error") {

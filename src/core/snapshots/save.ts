@@ -61,7 +61,7 @@ export async function saveUnderLease(
       labels: snapshotLabels(instance, snapshot.expiresAt),
     });
     deps.store.snapshots.setImage(instance.id, image.id);
-    await deps.cloud.waitForAction(action.id);
+    await deps.cloud.waitForAction(action.id, undefined, { slow: true });
     const made = (await deps.cloud.getImage(image.id)) ?? image;
     const available = deps.store.snapshots.available(instance.id, {
       imageSizeGb: made.imageSizeGb,
