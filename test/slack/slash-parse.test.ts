@@ -24,6 +24,10 @@ describe("/ccc parsing", () => {
       "deprovision",
       "share",
       "unshare",
+      "save",
+      "snapshots",
+      "snapshot",
+      "restore",
       "types",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
