@@ -27,6 +27,7 @@ import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
+import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
@@ -136,6 +137,7 @@ export async function startBot(
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);
   registerKeyModal(app, bot);
+  registerSnapshotButtons(app, bot);
   registerAppHome(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });

@@ -93,6 +93,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     guardrails: { ...config.guardrails },
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
+    snapshots: { ...config.snapshots },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

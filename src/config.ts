@@ -5,6 +5,7 @@ import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
 import type { Policy } from "./core/instances/policy.ts";
+import type { SnapshotPolicy } from "./core/snapshots/snapshot-policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -48,6 +49,7 @@ export interface Config {
   identity: { teamId: string | undefined; allowGuests: boolean };
   /** Billing through Stripe; off while `secretKey` is unset. */
   stripe: { secretKey: string | undefined; apiUrl: string | undefined; meterEvent: string };
+  snapshots: SnapshotPolicy;
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
   slack: {
     botToken: string | undefined;
@@ -171,6 +173,8 @@ const envSchema = z.object({
   CCC_MAX_INSTANCES_PER_USER: positiveInt(2),
   // The machine's own update refuses more than 8 keys, so a higher cap could never be sent.
   CCC_MAX_KEYS_PER_MACHINE: z.preprocess(blankAsUnset, z.coerce.number().int().positive().max(8).default(8)),
+  CCC_SNAPSHOT_RETENTION_DAYS: positiveInt(7),
+  CCC_MAX_SNAPSHOTS_PER_USER: positiveInt(3),
   CCC_SSH_PORT: port(22, 1),
   CCC_SSH_WAIT_SECONDS: positiveInt(300),
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
@@ -284,6 +288,10 @@ function toConfig(env: Env): Config {
       secretKey: env.STRIPE_SECRET_KEY,
       apiUrl: env.STRIPE_API_URL,
       meterEvent: env.CCC_STRIPE_METER_EVENT,
+    },
+    snapshots: {
+      retentionDays: env.CCC_SNAPSHOT_RETENTION_DAYS,
+      maxPerUser: env.CCC_MAX_SNAPSHOTS_PER_USER,
     },
     timing: {
       sshPort: env.CCC_SSH_PORT,

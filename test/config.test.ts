@@ -67,6 +67,13 @@ describe("parseConfig", () => {
     expect(problems).toEqual(["CCC_MAX_HOURS", "CCC_SWEEP_CRON", "HCLOUD_ENDPOINT", "PORT"]);
   });
 
+  it("reads the snapshot retention and quota, with their defaults", () => {
+    expect(parseConfig({}).snapshots).toEqual({ retentionDays: 7, maxPerUser: 3 });
+    const set = parseConfig({ CCC_SNAPSHOT_RETENTION_DAYS: "14", CCC_MAX_SNAPSHOTS_PER_USER: "1" });
+    expect(set.snapshots).toEqual({ retentionDays: 14, maxPerUser: 1 });
+    expect(() => parseConfig({ CCC_MAX_SNAPSHOTS_PER_USER: "0" })).toThrow(ConfigError);
+  });
+
   it("caps keys per machine at the 8 a machine takes", () => {
     expect(parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "3" }).policy.maxKeysPerMachine).toBe(3);
     expect(() => parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "9" })).toThrow(ConfigError);

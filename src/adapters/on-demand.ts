@@ -1,11 +1,14 @@
 import type {
   CloudAction,
   CloudApi,
+  CloudImage,
   CloudLocation,
+  CloudPricing,
   CloudServer,
   CloudServerType,
   CreatedServer,
   CreateServerInput,
+  WaitOptions,
 } from "../core/cloud/cloud.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
@@ -58,8 +61,34 @@ export class OnDemandCloud implements CloudApi {
   async getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]> {
     return (await this.load()).getActions(ids, signal);
   }
-  async waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
-    return (await this.load()).waitForAction(id, signal);
+  async waitForAction(id: number, signal?: AbortSignal, options?: WaitOptions): Promise<CloudAction> {
+    return (await this.load()).waitForAction(id, signal, options);
+  }
+  async createSnapshot(
+    serverId: number,
+    options: { description?: string; labels?: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<{ image: CloudImage; action: CloudAction }> {
+    return (await this.load()).createSnapshot(serverId, options, signal);
+  }
+  async getImage(id: number, signal?: AbortSignal): Promise<CloudImage | null> {
+    return (await this.load()).getImage(id, signal);
+  }
+  async listSnapshots(labelSelector?: string, signal?: AbortSignal): Promise<CloudImage[]> {
+    return (await this.load()).listSnapshots(labelSelector, signal);
+  }
+  async deleteImage(id: number, signal?: AbortSignal): Promise<"deleted" | "gone"> {
+    return (await this.load()).deleteImage(id, signal);
+  }
+  async setImageLabels(
+    id: number,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudImage> {
+    return (await this.load()).setImageLabels(id, labels, signal);
+  }
+  async getPricing(signal?: AbortSignal): Promise<CloudPricing> {
+    return (await this.load()).getPricing(signal);
   }
   async listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]> {
     return (await this.load()).listServerTypes(signal);

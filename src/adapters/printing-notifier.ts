@@ -1,5 +1,6 @@
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
+import { isSnapshotNotice, onExpiryText, snapshotNoticeText } from "../render/snapshot-notices.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
 export class PrintingNotifier implements Notifier {
@@ -15,12 +16,13 @@ export class PrintingNotifier implements Notifier {
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
   if (notice.kind === "sign_in_link") return `DM ${notice.user}: your dashboard sign-in link: ${notice.url}`;
+  if (isSnapshotNotice(notice)) return `DM ${notice.instance.owner}: ${snapshotNoticeText(notice)}`;
   const { id, expiresAt } = notice.instance;
   const to = `DM ${recipientOf(notice)}:`;
   switch (notice.kind) {
     case "reminder": {
       const at = expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z");
-      return `${to} ${id} expires in ${notice.minutesLeft} minutes (${at}); extend: ccc extend ${id} <hours>, delete: ccc deprovision ${id}`;
+      return `${to} ${id} expires in ${notice.minutesLeft} minutes (${at}). ${onExpiryText(notice.onExpiry)} Extend: ccc extend ${id} <hours>, save: ccc save ${id}, delete: ccc deprovision ${id}`;
     }
     case "ready":
       return `${to} ${id} is ready: ssh claude@${notice.instance.ipv4}`;

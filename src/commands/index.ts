@@ -8,7 +8,11 @@ import { listCommand } from "./list.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
+import { restoreCommand } from "./restore.ts";
+import { saveCommand } from "./save.ts";
 import { shareCommand } from "./share.ts";
+import { snapshotCommand } from "./snapshot.ts";
+import { snapshotsCommand } from "./snapshots.ts";
 import { statusCommand } from "./status.ts";
 import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
@@ -30,6 +34,10 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   keyCommand,
+  saveCommand,
+  snapshotsCommand,
+  snapshotCommand,
+  restoreCommand,
   typesCommand,
   billingCommand,
   webCommand,

@@ -20,6 +20,8 @@ const ACTIONS: Record<ReconcileFinding["action"], [done: string, wouldDo: string
   resume: ["resumed: ready", "would resume the provision"],
   fail: ["marked failed, owner told", "would mark failed and tell the owner"],
   fail_and_delete: ["failed, server deleted, owner told", "would fail it, delete the server, tell the owner"],
+  delete_image: ["deleted the image, admins told", "would delete the image"],
+  close_snapshot: ["closed the snapshot's record", "would close the snapshot's record"],
 };
 
 function what(f: ReconcileFinding): string {

@@ -10,6 +10,7 @@ import type { Metrics } from "./metrics.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
+import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { Store } from "./store/store.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
@@ -32,6 +33,8 @@ export interface CoreDeps {
   billing?: BillingSync;
   /** Where people reach the web dashboard (`CCC_PUBLIC_URL`); sign-in links start with it. */
   publicUrl?: string | undefined;
+  /** Retention and quota of snapshots; the defaults when left out. */
+  snapshots?: SnapshotPolicy;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

@@ -1,10 +1,25 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
+import type { Snapshot } from "./store/store.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
   /** To the owner: the machine expires in `minutesLeft` (with Extend and Delete buttons in Slack). */
-  | { kind: "reminder"; instance: Instance; minutesLeft: number }
+  | {
+      kind: "reminder";
+      instance: Instance;
+      minutesLeft: number;
+      /** What the expiry does: a plain delete, or a save first (the owner's save-on-expiry preference). */
+      onExpiry?: "delete" | "save";
+    }
+  /** To the owner: the machine was snapshotted and then deleted (`instance` is the saved machine). */
+  | { kind: "saved"; instance: Instance; snapshot: Snapshot }
+  /** To the owner: the snapshot failed, so the machine was kept (until its expiry). */
+  | { kind: "save_failed"; instance: Instance; snapshot: Snapshot; reason: string }
+  /** To the owner: the snapshot is deleted in a day unless kept longer. */
+  | { kind: "snapshot_expiring"; instance: Instance; snapshot: Snapshot }
+  /** To the owner: the snapshot reached the end of its retention and was deleted. */
+  | { kind: "snapshot_deleted"; instance: Instance; snapshot: Snapshot }
   /** To the owner: the machine reached its expiry and was deleted. */
   | { kind: "expired"; instance: Instance }
   /** To the owner: the server vanished at Hetzner (deleted outside ccc); the record is closed. */

@@ -9,6 +9,12 @@ import {
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { keyNeededMessage, sharedMessage } from "../render/block-kit/share-blocks.ts";
+import {
+  isSnapshotNotice,
+  onExpiryText,
+  saveButton,
+  snapshotNoticeMessage,
+} from "../render/snapshot-notices.ts";
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
@@ -75,6 +81,7 @@ export function noticeMessage(
   notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" }>,
   now: Date,
 ): SlackMessage {
+  if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {
@@ -84,9 +91,10 @@ export function noticeMessage(
         text,
         blocks: [
           section(
-            `:alarm_clock: *${id}* expires ${dateToken(at)} (${inTime(at, now)}) and will then be deleted with everything on it.`,
+            `:alarm_clock: *${id}* expires ${dateToken(at)} (${inTime(at, now)}). ${onExpiryText(notice.onExpiry)}`,
           ),
           instanceButtons(id),
+          saveButton(id),
         ],
       };
     }

@@ -95,6 +95,23 @@ export function getImage(state: FakeHetznerState, id: number): Reply {
   return { status: 200, body: { image: image(state, id) } };
 }
 
+/** Description and labels (labels replaced whole); `type` only turns a backup into a snapshot. */
+export function updateImage(state: FakeHetznerState, id: number, body: Json): Reply {
+  const found = image(state, id);
+  const errors: Record<string, string> = {};
+  if (body.description !== undefined && typeof body.description !== "string")
+    errors.description = "must be a string";
+  if (body.labels !== undefined && !validLabels(body.labels)) errors.labels = "invalid labels";
+  if (body.type !== undefined && (body.type !== "snapshot" || found.type !== "backup")) {
+    errors.type = "only a backup can be converted to a snapshot";
+  }
+  if (Object.keys(errors).length > 0) throw invalidInput(Object.keys(errors), errors);
+  if (typeof body.description === "string") found.description = body.description;
+  if (body.labels !== undefined) found.labels = { ...(body.labels as Record<string, string>) };
+  if (body.type === "snapshot") found.type = "snapshot";
+  return { status: 200, body: { image: found } };
+}
+
 export function deleteImage(state: FakeHetznerState, id: number): Reply {
   const found = image(state, id);
   if (found.type !== "snapshot" && found.type !== "backup") {

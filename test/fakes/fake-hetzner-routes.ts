@@ -3,7 +3,7 @@
 // an unknown path answers 404 `unknown_route`, a known path with another method 405
 // `method_not_allowed`, and an unknown parameter or field is recorded (see `mistakes`).
 import type { Json } from "./fake-hetzner-data.ts";
-import { createImage, deleteImage, getImage, listImages } from "./fake-hetzner-images.ts";
+import { createImage, deleteImage, getImage, listImages, updateImage } from "./fake-hetzner-images.ts";
 import { getPricing } from "./fake-hetzner-pricing.ts";
 import { ApiError, type Reply } from "./fake-hetzner-resources.ts";
 import { createSshKey, listSshKeys } from "./fake-hetzner-ssh-keys.ts";
@@ -128,6 +128,12 @@ const ROUTES: Route[] = [
     handle: (c) => listImages(c.state, c.query),
   },
   { method: "GET", pattern: "/images/{id}", handle: (c) => getImage(c.state, c.id) },
+  {
+    method: "PUT",
+    pattern: "/images/{id}",
+    body: ["description", "type", "labels"],
+    handle: (c) => updateImage(c.state, c.id, c.body),
+  },
   { method: "DELETE", pattern: "/images/{id}", handle: (c) => deleteImage(c.state, c.id) },
   { method: "GET", pattern: "/pricing", handle: (c) => getPricing(c.state.serverTypes) },
 ];

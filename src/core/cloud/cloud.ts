@@ -58,6 +58,40 @@ export interface CloudLocation {
   networkZone: string;
 }
 
+export type ImageType = "system" | "app" | "snapshot" | "backup";
+
+/** A Hetzner image: a system image servers boot from, or a snapshot of a server's disk. */
+export interface CloudImage {
+  id: number;
+  type: ImageType;
+  status: "available" | "creating" | "unavailable";
+  /** Only system images have one (e.g. `ubuntu-24.04`). */
+  name: string | null;
+  description: string;
+  architecture: "x86" | "arm";
+  /** GB stored, what a snapshot is billed by; null until it is made. */
+  imageSizeGb: number | null;
+  /** GB of the disk it holds: a server needs at least this much. */
+  diskSizeGb: number;
+  /** The server a snapshot or backup was made from. */
+  createdFrom: { id: number; name: string } | null;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+/** Hetzner's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
+export interface CloudPricing {
+  /** ISO 4217, e.g. `EUR`. */
+  currency: string;
+  /** Percent, e.g. `19.00`. */
+  vatRate: string;
+  /** Per GB of volume size and month. */
+  volumePerGbMonth: string;
+  /** Per GB of snapshot (`image_size`) and month. */
+  imagePerGbMonth: string;
+  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
+}
+
 export interface CreateServerInput {
   name: string;
   serverType: string;
@@ -75,6 +109,11 @@ export interface CreatedServer {
   /** The `create_server` action. */
   action: CloudAction;
   nextActions: CloudAction[];
+}
+
+export interface WaitOptions {
+  /** A long action (a snapshot takes about a minute): polls start later and space out further. */
+  slow?: boolean;
 }
 
 /** The cloud port: every call is one or more HTTP requests against the provider. */
@@ -96,7 +135,7 @@ export interface CloudApi {
   /** Several actions in one request (unknown ids are left out). */
   getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]>;
   /** Polls until the action is no longer running: 500 ms, then ×1.5 up to 2.5 s. Throws ExternalError on `error`. */
-  waitForAction(id: number, signal?: AbortSignal): Promise<CloudAction>;
+  waitForAction(id: number, signal?: AbortSignal, options?: WaitOptions): Promise<CloudAction>;
   listServerTypes(signal?: AbortSignal): Promise<CloudServerType[]>;
   listLocations(signal?: AbortSignal): Promise<CloudLocation[]>;
   /** Finds the key by fingerprint or uploads it; a `uniqueness_error` race resolves to the existing key. */
@@ -105,6 +144,21 @@ export interface CloudApi {
     publicKey: string,
     signal?: AbortSignal,
   ): Promise<{ id: number; fingerprint: string }>;
+  /** Starts a snapshot of the server's disk; the server is locked until the action ends. */
+  createSnapshot(
+    serverId: number,
+    options: { description?: string; labels?: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<{ image: CloudImage; action: CloudAction }>;
+  /** `null` when there is no such image. */
+  getImage(id: number, signal?: AbortSignal): Promise<CloudImage | null>;
+  /** Snapshots only, all pages. */
+  listSnapshots(labelSelector?: string, signal?: AbortSignal): Promise<CloudImage[]>;
+  deleteImage(id: number, signal?: AbortSignal): Promise<"deleted" | "gone">;
+  /** Replaces the image's labels. */
+  setImageLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage>;
+  /** Hetzner's price list (gross). */
+  getPricing(signal?: AbortSignal): Promise<CloudPricing>;
   /** HTTP requests sent so far (retries included): the lifecycle must stay frugal. */
   readonly requestCount: number;
 }

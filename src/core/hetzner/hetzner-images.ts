@@ -1,29 +1,11 @@
 import * as z from "zod";
-import type { CloudAction } from "../cloud/cloud.ts";
+import type { CloudAction, CloudImage, ImageType } from "../cloud/cloud.ts";
+
+export type { CloudImage, ImageType } from "../cloud/cloud.ts";
+
 import type { HetznerHttp } from "./http.ts";
 import { deleteAtOnce, listAll, unlessNotFound } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
-
-export type ImageType = "system" | "app" | "snapshot" | "backup";
-
-/** A Hetzner image: a system image servers boot from, or a snapshot of a server's disk. */
-export interface CloudImage {
-  id: number;
-  type: ImageType;
-  status: "available" | "creating" | "unavailable";
-  /** Only system images have one (e.g. `ubuntu-24.04`). */
-  name: string | null;
-  description: string;
-  architecture: "x86" | "arm";
-  /** GB stored, what a snapshot is billed by; null until it is made. */
-  imageSizeGb: number | null;
-  /** GB of the disk it holds: a server needs at least this much. */
-  diskSizeGb: number;
-  /** The server a snapshot or backup was made from. */
-  createdFrom: { id: number; name: string } | null;
-  labels: Record<string, string>;
-  created: Date;
-}
 
 export const imageSchema = z.looseObject({
   id: z.number(),
@@ -105,6 +87,12 @@ export class HetznerImages {
   async get(id: number, signal?: AbortSignal): Promise<CloudImage | null> {
     const res = await unlessNotFound(this.http.request("GET", `/images/${id}`, imageResponse, { signal }));
     return res && toCloudImage(res.image);
+  }
+
+  /** Replaces the image's labels. */
+  async setLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage> {
+    const res = await this.http.request("PUT", `/images/${id}`, imageResponse, { body: { labels }, signal });
+    return toCloudImage(res.image);
   }
 
   /** Only snapshots and backups can be deleted. */

@@ -13,7 +13,8 @@ export interface ReconcileOptions {
   background?: (label: string, work: () => Promise<void>) => void;
 }
 
-export type FindingKind = "orphan" | "ghost" | "stuck";
+/** `orphan_image`: a ccc snapshot the store does not know; `lost_image`: a snapshot row whose image is gone. */
+export type FindingKind = "orphan" | "ghost" | "stuck" | "orphan_image" | "lost_image";
 
 /** One thing the reconciler found, and what became of it. */
 export interface ReconcileFinding {
@@ -23,7 +24,15 @@ export interface ReconcileFinding {
   /** Why it is listed, in plain words. */
   detail: string;
   /** What was done or, in a dry run, would be done. */
-  action: "delete_server" | "wait" | "mark_deleted" | "resume" | "fail" | "fail_and_delete";
+  action:
+    | "delete_server"
+    | "wait"
+    | "mark_deleted"
+    | "resume"
+    | "fail"
+    | "fail_and_delete"
+    | "delete_image"
+    | "close_snapshot";
   outcome: "done" | "started" | "dry_run" | "waiting" | "busy" | "failed";
   error: string | null;
 }

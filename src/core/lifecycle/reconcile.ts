@@ -2,6 +2,7 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
+import { reconcileImages } from "../snapshots/reconcile-images.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,
@@ -43,6 +44,7 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
     else if (row.status === "ready") add(await closeGhost(pass, row));
     // `deleting` rows belong to the expiry sweep, which retries them.
   }
+  findings.push(...(await reconcileImages(pass)));
   return { servers: servers.length, liveRows: live.length, dryRun: Boolean(options.dryRun), findings };
 }
 

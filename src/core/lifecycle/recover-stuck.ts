@@ -114,6 +114,15 @@ async function planFor(pass: ReconcilePass, row: Instance): Promise<Plan> {
       reason: "the install was interrupted by a restart of ccc",
     };
   }
+  if (deps.store.snapshots.machineIdOf(row.id) !== row.id) {
+    // A restore: resuming would run the installer over the saved disk. The snapshot is still there.
+    return {
+      action: "fail_and_delete",
+      server,
+      detail: `${row.id} was being restored when ccc stopped`,
+      reason: "the restore was interrupted by a restart of ccc; restore the snapshot again",
+    };
+  }
   if (server && row.expiresAt.getTime() <= pass.now) {
     // Finishing it now would only bill until the sweep deletes it.
     return {

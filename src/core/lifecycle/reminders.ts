@@ -43,7 +43,8 @@ export async function runReminders(deps: CoreDeps, offsets: readonly number[]): 
       continue;
     }
     const minutesLeft = Math.max(1, Math.round((candidate.expiresAt - now) / MINUTE));
-    const delivery = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft });
+    const onExpiry = deps.store.prefs.get(instance.owner).saveOnExpiry ? "save" : "delete";
+    const delivery = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft, onExpiry });
     deps.store.recordEvent(instance.id, {
       actor: "ccc",
       kind: { sent: "reminded", no_recipient: "reminder_not_sent", failed: "reminder_failed" }[delivery],

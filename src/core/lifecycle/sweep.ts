@@ -2,6 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision, isLocked } from "../instances/deprovision.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
+import { runSnapshotSweep, type SnapshotSweepSummary } from "../snapshots/snapshot-sweep.ts";
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
 import { retryDelayMs } from "./retry-delay.ts";
@@ -22,6 +23,8 @@ export interface SweepSummary {
   busy: string[];
   /** Extends retried towards their machines. */
   pushes: PushRetry[];
+  /** Saves on expiry and snapshots' retention. */
+  snapshots?: SnapshotSweepSummary;
 }
 
 export { retryDelayMs } from "./retry-delay.ts";
@@ -38,6 +41,8 @@ export const LOCKED_RETRY_MS = 60_000;
  */
 export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
   const summary: SweepSummary = { outcomes: [], busy: [], pushes: [] };
+  // Before the deletes: an expired machine whose owner chose so is saved (and deleted by the save).
+  summary.snapshots = await runSnapshotSweep(deps);
   for (const id of deps.store.dueForDelete(deps.clock.now().getTime())) {
     const attempt = await withLease(deps, instanceLease(id), () => sweepOne(deps, id));
     if (!attempt.taken) summary.busy.push(id);

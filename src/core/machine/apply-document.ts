@@ -39,11 +39,18 @@ export const applyAnswerSchema = z.discriminatedUnion("ok", [
 ]);
 export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
 
-/** The document that makes a machine match its instance record and the keys it should accept. */
-export function applyDocumentFor(instance: Instance, authorizedKeys = instance.sshKeys): ApplyDocument {
+/**
+ * The document that makes a machine match its instance record and the keys it should accept.
+ * `machineId` is the id the machine's disk knows (a restored machine keeps the saved one's).
+ */
+export function applyDocumentFor(
+  instance: Instance,
+  authorizedKeys = instance.sshKeys,
+  machineId = instance.id,
+): ApplyDocument {
   return checkApplyDocument({
     version: 1,
-    instanceId: instance.id,
+    instanceId: machineId,
     owner: instance.owner,
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     authorizedKeys,

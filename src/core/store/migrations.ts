@@ -195,6 +195,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX api_tokens_user ON api_tokens (user, created_at);
   `,
+  // Snapshots of saved machines, one per saved instance: the image, what a restore needs (host key,
+  // architecture, disk, type) and the retention deadline with its reminder. A restored machine still
+  // knows itself by the saved instance's id (its disk says so), which restored_machines remembers.
+  `
+  CREATE TABLE snapshots (
+    instance_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('saving','available','failed','deleted')),
+    image_id INTEGER,
+    host_key TEXT,
+    architecture TEXT NOT NULL,
+    disk_gb INTEGER NOT NULL,
+    image_size_gb REAL,
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    reminded_for INTEGER,
+    error TEXT,
+    deleted_at INTEGER
+  );
+  CREATE INDEX snapshots_owner ON snapshots (owner, status);
+  CREATE TABLE restored_machines (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    machine_id TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

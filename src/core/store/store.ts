@@ -28,6 +28,7 @@ import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
+import { SnapshotTable } from "./snapshot-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
@@ -40,6 +41,7 @@ export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 
 /**
@@ -94,6 +96,8 @@ export class Store {
   readonly web: WebSessionTable;
   /** Personal API tokens, as hashes. */
   readonly apiTokens: ApiTokenTable;
+  /** Saved machines' snapshots. */
+  readonly snapshots: SnapshotTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -111,6 +115,7 @@ export class Store {
     this.billing = new BillingTables(db);
     this.web = new WebSessionTable(db);
     this.apiTokens = new ApiTokenTable(db);
+    this.snapshots = new SnapshotTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

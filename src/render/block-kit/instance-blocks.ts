@@ -6,6 +6,7 @@ import {
   serverLeft,
   serverOutcomeText,
 } from "../../core/provision/provision-failure.ts";
+import { saveButton } from "../snapshot-notices.ts";
 import { knownHostsFor, STEP_TEXT } from "../text.ts";
 import { inTime } from "../time.ts";
 import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
@@ -105,6 +106,7 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
       ...(summary ? [summary] : []),
       ...hostKeyNote(i),
       ...buttons,
+      ...(i.status === "ready" ? [saveButton(i.id)] : []),
     ],
   };
 }

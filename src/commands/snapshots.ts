@@ -1,0 +1,63 @@
+import * as z from "zod";
+import { ForbiddenError } from "../core/errors.ts";
+import { parseOwner } from "../core/instances/owner.ts";
+import { type PricedSnapshot, pricedSnapshots } from "../core/snapshots/manage.ts";
+import { snapshotJson, snapshotListMessage, snapshotTable } from "../render/snapshot-view.ts";
+import { defineCommand } from "./command.ts";
+import type { CommandContext } from "./context.ts";
+import { checked, parseInput } from "./input.ts";
+
+export const snapshotsInput = z.object({
+  all: z.boolean().default(false),
+  /** One user's snapshots (yours by default). */
+  user: checked(z.string(), parseOwner).optional(),
+});
+
+export interface SnapshotsResult {
+  snapshots: PricedSnapshot[];
+  all: boolean;
+}
+
+async function run(ctx: CommandContext, input: z.output<typeof snapshotsInput>): Promise<SnapshotsResult> {
+  const { all, user = ctx.actor.id } = input;
+  if (all && !ctx.actor.isAdmin) throw new ForbiddenError("Only admins can list everyone's snapshots.");
+  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
+    throw new ForbiddenError("Only admins can list someone else's snapshots.");
+  }
+  return { snapshots: await pricedSnapshots(ctx.deps, all ? undefined : user), all };
+}
+
+/** Saved machines with their size, monthly cost and end of retention. */
+export function snapshots(
+  ctx: CommandContext,
+  input: z.input<typeof snapshotsInput>,
+): Promise<SnapshotsResult> {
+  return run(ctx, parseInput(snapshotsInput, input));
+}
+
+export const snapshotsCommand = defineCommand({
+  name: "snapshots",
+  summary: "list saved machines with size, €/month and when they are deleted",
+  input: snapshotsInput,
+  audience: "anyone",
+  run,
+  text: (result) => snapshotTable(result.snapshots, result.all),
+  json: (result) => result.snapshots.map((s) => snapshotJson(s.snapshot, s.monthlyEuro)),
+  blocks: (result) => snapshotListMessage(result.snapshots, result.all),
+  doors: {
+    cli: {
+      options: [
+        { flags: "--all", description: "every user's snapshots" },
+        { flags: "--user <name>", description: "this user's snapshots" },
+      ],
+      needs: { hetzner: true },
+      examples: ["ccc snapshots", "ccc snapshots --all --json"],
+      input: ({ options }) => ({ all: Boolean(options.all), user: options.user }),
+    },
+    slack: {
+      usage: "snapshots",
+      help: "your saved machines, with what they cost and when they are deleted",
+      input: ([first]) => ({ all: first?.toLowerCase() === "all" }),
+    },
+  },
+});

@@ -1,0 +1,49 @@
+import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import { saveCommand } from "../../commands/save.ts";
+import { snapshotCommand } from "../../commands/snapshot.ts";
+import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
+import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
+import { SNAPSHOT_ACTIONS } from "../../render/snapshot-notices.ts";
+import { DUPLICATE } from "../action-gate.ts";
+import { type BotContext, commandContext } from "../bot-context.ts";
+import { errorText } from "../errors.ts";
+
+/**
+ * "Save & delete" (ready and reminder DMs) and "Keep 7 more days" (a snapshot's retention DM). The
+ * value is only an id; the verbs decide who may, and the answer is what is true now.
+ */
+export function registerSnapshotButtons(app: App, bot: BotContext): void {
+  for (const actionId of Object.values(SNAPSHOT_ACTIONS)) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, respond }) => {
+      await ack();
+      await bot.tasks.track(() => click(bot, actionId, body, respond));
+    });
+  }
+}
+
+async function click(bot: BotContext, actionId: string, body: BlockAction<ButtonAction>, respond: RespondFn) {
+  const id = normalizeInstanceId((body.actions[0] as ButtonAction).value ?? "");
+  const ctx = commandContext(bot, body.user.id);
+  const surface = body.container as { message_ts?: string };
+  const clickKey = [body.user.id, actionId, id, surface.message_ts ?? ""].join(":");
+  const viewer = { now: bot.deps.clock.now(), actor: ctx.actor };
+  let message: SlackMessage;
+  try {
+    const outcome = await bot.gate.run(id, clickKey, () =>
+      actionId === SNAPSHOT_ACTIONS.save
+        ? saveCommand.execute(ctx, { id })
+        : snapshotCommand.execute(ctx, { action: "keep", id }),
+    );
+    if (outcome === DUPLICATE) return;
+    message = outcome.blocks({ ...viewer, now: bot.deps.clock.now() });
+  } catch (error) {
+    message = errorMessage(errorText(error, bot.log, `button ${actionId}`));
+  }
+  await respond({
+    response_type: "ephemeral",
+    replace_original: false,
+    ...message,
+  } as Parameters<RespondFn>[0]).catch((error: unknown) =>
+    bot.log.warn("response_url failed", { error: String(error) }),
+  );
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { ALICE, BOB, replies, shown } from "./bot-harness.ts";
+import { clickWhere, readyMachine, useBotHarness } from "./use-bot.ts";
+
+const b = useBotHarness();
+const store = () => b.running.bot.deps.store;
+
+describe("Save & delete on the ready DM", () => {
+  it("is offered, refused for someone else, and saves then deletes for the owner", async () => {
+    const { dm, id } = await readyMachine(b);
+    expect(shown(dm)).toContain("ccc_save");
+    await b.send.clickInMessage(BOB, "ccc_save", id, clickWhere(b, dm));
+    await b.slack.waitFor(() => replies(b.slack).find((r) => r.text.includes("is not yours")));
+    expect(b.h.cloud.images().filter((i) => i.type === "snapshot")).toEqual([]);
+
+    await b.send.clickInMessage(ALICE, "ccc_save", id, clickWhere(b, dm));
+    const answer = await b.slack.waitFor(
+      () => replies(b.slack).find((r) => r.text.includes("saved and deleted")),
+      15_000,
+    );
+    expect(answer.text).toContain(`ccc restore ${id}`);
+    expect(store().require(id).status).toBe("deleted");
+    expect(store().snapshots.get(id)?.status).toBe("available");
+    expect(b.h.cloud.servers()).toEqual([]);
+  });
+});
