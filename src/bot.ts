@@ -18,6 +18,7 @@ import { ActionGate } from "./slack/action-gate.ts";
 import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
+import { registerAgainButton } from "./slack/listeners/again-button.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
@@ -123,6 +124,7 @@ export async function startBot(
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);
+  registerAgainButton(app, bot);
   registerAppHome(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });

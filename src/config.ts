@@ -3,7 +3,14 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
+import { UserError } from "./core/errors.ts";
 import type { Policy } from "./core/instances/policy.ts";
+import {
+  DEFAULT_CURATED_PACKAGES,
+  PACKAGE_NAME,
+  parseCuratedList,
+  type SoftwarePolicy,
+} from "./core/software/software-policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -54,6 +61,8 @@ export interface Config {
     metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
+  /** Extra software people may ask for on their machines. */
+  software: SoftwarePolicy;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -77,6 +86,43 @@ const cronExpression = (fallback: string) =>
         "not a cron expression (five fields, or six with seconds)",
       ),
   );
+
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => blankAsUnset(v) ?? String(fallback),
+    z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .refine((v) => ["true", "false", "1", "0", "yes", "no"].includes(v), "true or false")
+      .transform((v) => v === "true" || v === "1" || v === "yes"),
+  );
+const curatedPackages = z.preprocess(
+  (v) => blankAsUnset(v) ?? DEFAULT_CURATED_PACKAGES,
+  z.string().transform((v, ctx) => {
+    try {
+      return parseCuratedList(v);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      ctx.addIssue({ code: "custom", message: `${error.message} (format: python3=Python 3,go=Go)` });
+      return z.NEVER;
+    }
+  }),
+);
+const packageNames = z.preprocess(
+  (v) => (typeof v === "string" ? v : ""),
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (names) => names.every((n) => PACKAGE_NAME.test(n)),
+      "a comma-separated list of nixpkgs attribute names, like python2,python3Packages",
+    ),
+);
 
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
@@ -129,6 +175,10 @@ const envSchema = z.object({
       .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+  CCC_PACKAGES: curatedPackages,
+  CCC_PACKAGES_FREE_TEXT: flag(true),
+  CCC_PACKAGES_DENY: packageNames,
+  CCC_ALLOW_UNFREE: flag(false),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -209,6 +259,12 @@ function toConfig(env: Env): Config {
       reconcileCron: env.CCC_RECONCILE_CRON,
       remindMinutes: env.CCC_REMIND_MINUTES,
       orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+    },
+    software: {
+      curated: env.CCC_PACKAGES,
+      freeText: env.CCC_PACKAGES_FREE_TEXT,
+      deny: env.CCC_PACKAGES_DENY,
+      allowUnfree: env.CCC_ALLOW_UNFREE,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { againCommand } from "./again.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -19,6 +20,7 @@ export type { Command } from "./command.ts";
  */
 export const COMMANDS: readonly Command[] = [
   provisionCommand,
+  againCommand,
   listCommand,
   statusCommand,
   extendCommand,

@@ -8,6 +8,7 @@ import type { Metrics } from "./metrics.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
+import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
@@ -24,6 +25,8 @@ export interface CoreDeps {
   /** Counters and timings for /metrics; none when left out. */
   metrics?: Metrics;
   policy: Policy;
+  /** Extra software people may ask for; the defaults when left out. */
+  software?: SoftwarePolicy;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

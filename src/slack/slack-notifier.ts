@@ -3,6 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
 import {
   afterFailureText,
+  againButton,
   instanceButtons,
   readyMessage,
   type SlackMessage,
@@ -74,8 +75,12 @@ export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, 
     }
     case "ready":
       return readyMessage(notice.instance, now);
-    case "expired":
-      return plainNotice(`:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`);
+    case "expired": {
+      const notice = plainNotice(
+        `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`,
+      );
+      return { ...notice, blocks: [...notice.blocks, againButton(id)] };
+    }
     case "server_gone":
       return plainNotice(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,

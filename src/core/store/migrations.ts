@@ -111,6 +111,18 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Extra software: what each machine's owner asked for and, once known, how each install went; and
+  // each person's last successful request, which `again` repeats.
+  `
+  ALTER TABLE instances ADD COLUMN packages TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE instances ADD COLUMN package_results TEXT;
+  ALTER TABLE instances ADD COLUMN requested_hours REAL;
+  CREATE TABLE last_requests (
+    user TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

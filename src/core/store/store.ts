@@ -20,6 +20,7 @@ import {
   type NewInstance,
   toColumnValue,
 } from "./instance-rows.ts";
+import { LastRequestTable } from "./last-request-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
@@ -74,6 +75,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** Each person's last successful request, for `again`. */
+  readonly lastRequests: LastRequestTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +88,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.lastRequests = new LastRequestTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
@@ -123,8 +127,8 @@ export class Store {
       this.db
         .prepare(
           `INSERT INTO instances (id, owner, owner_email, ssh_keys, ssh_key_fingerprint, server_type, location,
-             status, created_at, expires_at)
-           VALUES (@id, @owner, @ownerEmail, @sshKeys, @fingerprint, @serverType, @location, 'creating', @createdAt, @expiresAt)`,
+             status, created_at, expires_at, packages, requested_hours)
+           VALUES (@id, @owner, @ownerEmail, @sshKeys, @fingerprint, @serverType, @location, 'creating', @createdAt, @expiresAt, @packages, @requestedHours)`,
         )
         .run({
           id: instance.id,
@@ -136,6 +140,8 @@ export class Store {
           location: instance.location,
           createdAt: instance.createdAt.getTime(),
           expiresAt: instance.expiresAt.getTime(),
+          packages: JSON.stringify(instance.packages ?? []),
+          requestedHours: instance.requestedHours ?? null,
         });
       this.insertEvent(instance.id, note);
     });

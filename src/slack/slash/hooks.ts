@@ -1,5 +1,6 @@
 import type { SlackDoor } from "../../commands/command.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
+import { startAgain } from "../again-flow.ts";
 import type { BotContext } from "../bot-context.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
 import { callSlack } from "../web-client.ts";
@@ -29,4 +30,5 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
       await req.reply(errorMessage("The form did not open in time; try /ccc provision again."));
     }
   },
+  again: (bot, req) => startAgain(bot, req.userId, req.reply),
 };
