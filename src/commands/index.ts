@@ -4,6 +4,7 @@ import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
 import { listCommand } from "./list.ts";
+import { prefsCommand } from "./prefs.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  prefsCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,
