@@ -2,9 +2,9 @@ import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, UserError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
-import type { LastRequest } from "../store/last-request-table.ts";
+import type { LastRequest } from "../store/store.ts";
 
-export type { LastRequest } from "../store/last-request-table.ts";
+export type { LastRequest } from "../store/store.ts";
 
 /** After a machine is handed over: what its owner asked for becomes what `again` repeats. */
 export function rememberRequest(deps: CoreDeps, instance: Instance): void {

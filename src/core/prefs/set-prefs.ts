@@ -4,9 +4,9 @@ import type { Actor } from "../instances/actor.ts";
 import { capHours } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
-import type { UserPrefs } from "../store/user-prefs-table.ts";
+import type { UserPrefs } from "../store/store.ts";
 
-export type { UserPrefs } from "../store/user-prefs-table.ts";
+export type { UserPrefs } from "../store/store.ts";
 
 /** A change to someone's defaults; `null` clears a field (back to the operator's default). */
 export interface PrefsChange {
