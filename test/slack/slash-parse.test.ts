@@ -18,6 +18,7 @@ describe("/ccc parsing", () => {
     expect(slashNames()).toEqual([
       "help",
       "provision",
+      "again",
       "list",
       "status",
       "extend",
@@ -25,6 +26,7 @@ describe("/ccc parsing", () => {
       "share",
       "unshare",
       "types",
+      "prefs",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

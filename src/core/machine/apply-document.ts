@@ -37,10 +37,9 @@ const v2Fields = {
   allowUnfree: z.boolean().optional(),
 };
 
-export const applyDocumentSchema = z.union([
-  z.strictObject({ version: z.literal(1), ...fields }),
-  z.strictObject({ version: z.literal(2), ...fields, ...v2Fields }),
-]);
+const v1Schema = z.strictObject({ version: z.literal(1), ...fields });
+const v2Schema = z.strictObject({ version: z.literal(2), ...fields, ...v2Fields });
+export const applyDocumentSchema = z.union([v1Schema, v2Schema]);
 export type ApplyDocument = z.infer<typeof applyDocumentSchema>;
 
 const packageResult = z.object({
@@ -84,7 +83,9 @@ export function applyDocumentWithPackages(
 
 /** Refuses a document the machine would refuse, naming the field but never echoing a key. */
 export function checkApplyDocument(doc: unknown): ApplyDocument {
-  const parsed = applyDocumentSchema.safeParse(doc);
+  // By its version, so a refusal names the field rather than "no version matched".
+  const v2 = typeof doc === "object" && doc !== null && (doc as { version?: unknown }).version === 2;
+  const parsed = (v2 ? v2Schema : v1Schema).safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.filter((p) => typeof p === "string").join(".") || "document";
