@@ -63,6 +63,9 @@ describe("extra software in the provision modal", () => {
     const instance = JSON.parse(b.h.installer.calls()[0]?.instanceJson ?? "{}");
     expect(instance.extraPackages).toEqual(["python3", "go", "htop", "python3Packages.numpy"]);
     const id = /ccc-[a-z2-9]{6}/.exec(dm.text)?.[0] ?? "";
+    expect(await command(b, ALICE, `status ${id}`)).toContain(
+      "Extra software: `python3`, `go`, `htop`, `python3Packages.numpy`",
+    );
     await command(b, ALICE, `deprovision ${id}`);
   });
 
