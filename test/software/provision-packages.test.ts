@@ -108,3 +108,29 @@ describe("provision --packages with free text off", () => {
     await runCcc(curatedOnly, ["deprovision", JSON.parse(made.stdout).id]);
   });
 });
+
+describe("a fresh install that the module's package checks stop", () => {
+  it.each([
+    [
+      "error:\n       Failed assertions:\n       - nixpkgs has no package named pythn3",
+      "nixpkgs has no package named pythn3",
+    ],
+    [
+      "       - vscode is unfree (Microsoft Software License); ccc installs unfree software only when the admin allows it (CCC_ALLOW_UNFREE=true).",
+      "vscode is unfree (Microsoft Software License), and this workspace does not allow unfree software",
+    ],
+  ])("tells the person which package and why, and removes the server", async (errorOutput, told) => {
+    h.installer.behave({ exitCode: 1, errorOutput });
+    const run = await runCcc(h, ["provision", "--ssh-key", "-", "--packages", "pythn3,vscode", "--json"], {
+      stdin: key,
+    });
+    expect(run.code).toBe(1);
+    const id = /ccc-[a-z2-9]{6}/.exec(run.stdout)?.[0] ?? "";
+    // What the owner is shown (the DM, status): ccc's words around the name, not the installer's output.
+    const reason = h.deps.store.require(id).failureReason ?? "";
+    expect(reason).toMatch(/^The extra software could not be installed: /);
+    expect(reason).toContain(told);
+    expect(reason).not.toContain("Log:");
+    expect(h.cloud.servers()).toEqual([]);
+  });
+});
