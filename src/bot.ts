@@ -23,6 +23,7 @@ import { identityGuard } from "./slack/identity/identity-guard.ts";
 import { slackDirectory } from "./slack/identity/slack-directory.ts";
 import type { SlackIdentity } from "./slack/identity/slack-identity.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
+import { registerAgainButton } from "./slack/listeners/again-button.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
@@ -138,6 +139,7 @@ export async function startBot(
   registerInstanceButtons(app, bot);
   registerKeyModal(app, bot);
   registerSnapshotButtons(app, bot);
+  registerAgainButton(app, bot);
   registerAppHome(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });

@@ -94,6 +94,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
     snapshots: { ...config.snapshots },
+    software: config.software,
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

@@ -3,9 +3,16 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
+import { UserError } from "./core/errors.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import type { SnapshotPolicy } from "./core/snapshots/snapshot-policy.ts";
+import {
+  DEFAULT_CURATED_PACKAGES,
+  PACKAGE_NAME,
+  parseCuratedList,
+  type SoftwarePolicy,
+} from "./core/software/software-policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -76,6 +83,8 @@ export interface Config {
     /** How long a request may run before the client is told it goes on without them. */
     timeoutMs: number;
   };
+  /** Extra software people may ask for on their machines. */
+  software: SoftwarePolicy;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -155,6 +164,43 @@ const guardSettings = {
   ),
 };
 
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    (v) => blankAsUnset(v) ?? String(fallback),
+    z
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .refine((v) => ["true", "false", "1", "0", "yes", "no"].includes(v), "true or false")
+      .transform((v) => v === "true" || v === "1" || v === "yes"),
+  );
+const curatedPackages = z.preprocess(
+  (v) => blankAsUnset(v) ?? DEFAULT_CURATED_PACKAGES,
+  z.string().transform((v, ctx) => {
+    try {
+      return parseCuratedList(v);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      ctx.addIssue({ code: "custom", message: `${error.message} (format: python3=Python 3,go=Go)` });
+      return z.NEVER;
+    }
+  }),
+);
+const packageNames = z.preprocess(
+  (v) => (typeof v === "string" ? v : ""),
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (names) => names.every((n) => PACKAGE_NAME.test(n)),
+      "a comma-separated list of nixpkgs attribute names, like python2,python3Packages",
+    ),
+);
+
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z
@@ -216,6 +262,10 @@ const envSchema = z.object({
   SLACK_CLIENT_SECRET: optionalText,
   CCC_API_RATE_PER_MINUTE: positiveInt(60),
   CCC_API_TIMEOUT_SECONDS: positiveInt(30),
+  CCC_PACKAGES: curatedPackages,
+  CCC_PACKAGES_FREE_TEXT: flag(true),
+  CCC_PACKAGES_DENY: packageNames,
+  CCC_ALLOW_UNFREE: flag(false),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -319,6 +369,12 @@ function toConfig(env: Env): Config {
       slackClientSecret: env.SLACK_CLIENT_SECRET,
     },
     api: { ratePerMinute: env.CCC_API_RATE_PER_MINUTE, timeoutMs: env.CCC_API_TIMEOUT_SECONDS * 1000 },
+    software: {
+      curated: env.CCC_PACKAGES,
+      freeText: env.CCC_PACKAGES_FREE_TEXT,
+      deny: env.CCC_PACKAGES_DENY,
+      allowUnfree: env.CCC_ALLOW_UNFREE,
+    },
   };
 }
 

@@ -60,6 +60,9 @@ describe("InstanceStore", () => {
     const old = new Database(path);
     for (const sql of MIGRATIONS.slice(before)) {
       for (const [, table] of sql.matchAll(/CREATE TABLE (\w+)/g)) old.exec(`DROP TABLE ${table}`);
+      for (const [, table, column] of sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
+        old.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+      }
     }
     old.pragma(`user_version = ${before}`);
     old.close();

@@ -68,7 +68,7 @@ export interface SlackDoor {
    * The Slack door does something of its own instead of running the verb at once (provision opens
    * the form); the verb's schema and rules still apply when the form comes back.
    */
-  hook?: "provision-modal" | "key-modal" | "token-dm";
+  hook?: "provision-modal" | "key-modal" | "token-dm" | "again";
   /** Maps the words after `/ccc <verb>` onto the raw input. */
   input(words: readonly string[]): unknown;
 }

@@ -1,3 +1,4 @@
+import { againCommand } from "./again.ts";
 import { billingCommand } from "./billing.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
@@ -5,6 +6,7 @@ import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
+import { prefsCommand } from "./prefs.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
@@ -27,6 +29,7 @@ export type { Command } from "./command.ts";
  */
 export const COMMANDS: readonly Command[] = [
   provisionCommand,
+  againCommand,
   listCommand,
   statusCommand,
   extendCommand,
@@ -42,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   billingCommand,
   webCommand,
   tokenCommand,
+  prefsCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

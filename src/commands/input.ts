@@ -2,6 +2,7 @@ import * as z from "zod";
 import { UserError } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseHours } from "../core/instances/policy.ts";
+import { splitPackageNames } from "../core/software/package-names.ts";
 
 /**
  * A schema that checks a value with one of core's parse functions, keeping its message, code and
@@ -28,6 +29,12 @@ export const instanceId = checked(z.string(), parseInstanceId);
 
 /** Hours as text (a slash word, a CLI argument) or a number (a button): a positive decimal. */
 export const hours = checked(z.union([z.string(), z.number()]), (value) => parseHours(value));
+
+/** Extra package names as typed: one text (`python3,go` or `python3 go`) or a list; split, not yet judged. */
+export const packageList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => splitPackageNames(v));
 
 /** Optional text where blank means not given. */
 export const optionalText = z

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { rememberRequest } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
@@ -9,7 +10,7 @@ import { instanceJson } from "../render/json.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { checked, hours, optionalText, parseInput } from "./input.ts";
+import { checked, hours, optionalText, packageList, parseInput } from "./input.ts";
 
 /** What a provision needs; the key is parsed here, so a bad one is refused before anything else is asked. */
 export const provisionInput = z.object({
@@ -21,6 +22,7 @@ export const provisionInput = z.object({
   hours: hours.optional(),
   serverType: optionalText,
   location: optionalText,
+  packages: packageList,
 });
 export type ProvisionInput = z.input<typeof provisionInput>;
 
@@ -40,12 +42,14 @@ export async function acceptProvision(ctx: CommandContext, input: ProvisionInput
 }
 
 /** Builds the recorded instance; on failure the server is gone and a ProvisionError says why. */
-export function completeProvision(
+export async function completeProvision(
   ctx: CommandContext,
   recorded: Instance,
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
-  return runProvision(ctx.deps, recorded, onProgress);
+  const ready = await runProvision(ctx.deps, recorded, onProgress);
+  rememberRequest(ctx.deps, ready);
+  return ready;
 }
 
 /** Both steps, as the CLI runs them. */
@@ -100,11 +104,16 @@ export const provisionCommand = defineCommand({
           description: "server type (see `ccc types`; default CCC_DEFAULT_SERVER_TYPE)",
         },
         { flags: "--location <name>", description: "location (default CCC_DEFAULT_LOCATION)" },
+        {
+          flags: "--packages <names>",
+          description: "extra nixpkgs packages, comma-separated (e.g. python3,go; see CCC_PACKAGES)",
+        },
       ],
       needs: { cloud: true, installer: true },
       examples: [
         "ccc provision --user alice --ssh-key ~/.ssh/id_ed25519.pub --hours 8",
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",
+        "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --packages python3,go,postgresql",
       ],
       input: ({ options, config }) => ({
         owner: options.user ?? config.operator.name,
@@ -113,6 +122,7 @@ export const provisionCommand = defineCommand({
         hours: options.hours,
         serverType: options.type,
         location: options.location,
+        packages: options.packages,
       }),
     },
     slack: {

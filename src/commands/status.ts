@@ -6,6 +6,7 @@ import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { context, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
+import { softwareContext } from "../render/software.ts";
 import { instanceDetails } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -55,7 +56,10 @@ export function statusText(result: StatusResult, now: Date): string {
 export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean): SlackMessage {
   const i = result.instance;
   const access = result.access ? [context(`Access: ${accessMrkdwn(result.access)}`)] : [];
-  return { text: `${i.id}: ${i.status}`, blocks: [...instanceCard(i, now, { showOwner }), ...access] };
+  return {
+    text: `${i.id}: ${i.status}`,
+    blocks: [...instanceCard(i, now, { showOwner }), ...softwareContext(i), ...access],
+  };
 }
 
 export const statusCommand = defineCommand({

@@ -11,6 +11,7 @@ import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
+import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
@@ -35,6 +36,8 @@ export interface CoreDeps {
   publicUrl?: string | undefined;
   /** Retention and quota of snapshots; the defaults when left out. */
   snapshots?: SnapshotPolicy;
+  /** Extra software people may ask for; the defaults when left out. */
+  software?: SoftwarePolicy;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

@@ -1,4 +1,5 @@
 import { CccError, ExternalError, isRefusal } from "./errors.ts";
+import { softwareInstallFailure } from "./software/install-failure.ts";
 
 /**
  * A failure ccc itself put in plain words (the reconciler's "the install was interrupted by a
@@ -69,6 +70,10 @@ export function userFacingFailure(error: unknown): string {
   if (error.cause instanceof CccError) return userFacingFailure(error.cause);
   if (error.code === "deleted_meanwhile") return "It was deleted while it was being built.";
   if (error.code === "provision_failed") return INSIDE;
+  if (error.source === "installer" && error.code === "install_failed") {
+    const software = softwareInstallFailure(error.message);
+    if (software) return software;
+  }
   const words = { hetzner: HETZNER, installer: INSTALLER, ssh: SSH }[error.source as string]?.[error.code];
   return words ?? FALLBACK[error.source];
 }

@@ -1,5 +1,6 @@
 import type { Instance } from "../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../core/machine/host-key.ts";
+import { failedPackages, installedPackages } from "../core/software/package-results.ts";
 import { knownHostsFor, sshCommand } from "./text.ts";
 
 /** The JSON shape of an instance for `--json` and for anything outside the process. */
@@ -24,6 +25,10 @@ export interface InstanceJson {
   hostKeyFingerprint: string | null;
   /** A line for ~/.ssh/known_hosts, so the user's first `ssh` needs no trust on first use. */
   knownHosts: string | null;
+  /** Extra software: what was asked for, what is on the machine, and what failed with Nix's reason. */
+  packages: string[];
+  packagesInstalled: string[] | null;
+  packagesFailed: { name: string; error: string }[];
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -48,5 +53,8 @@ export function instanceJson(i: Instance): InstanceJson {
     hostKey: i.hostKey,
     hostKeyFingerprint: i.hostKey ? hostKeyFingerprint(i.hostKey) : null,
     knownHosts: knownHostsFor(i),
+    packages: i.packages ?? [],
+    packagesInstalled: i.packageResults ? installedPackages(i.packageResults) : null,
+    packagesFailed: failedPackages(i.packageResults).map((r) => ({ name: r.name, error: r.error ?? "" })),
   };
 }

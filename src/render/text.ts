@@ -1,6 +1,7 @@
 import type { Instance } from "../core/instances/instance.ts";
 import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { softwareLines } from "./software.ts";
 import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
 /** The known_hosts line for what the user connects to (`ssh claude@<ip>`, port 22), once there is a key. */
@@ -78,5 +79,6 @@ export function instanceDetails(i: Instance, now: Date): string {
   if (i.status === "deleted" && i.deletedAt) lines.push(`  deleted:  ${formatUtc(i.deletedAt)}`);
   else lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);
   if (i.failureReason) lines.push(`  failed:   ${i.failureReason}`);
+  lines.push(...softwareLines(i));
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import type { types } from "@slack/bolt";
 import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
+import { softwarePolicyOf } from "../core/software/software-policy.ts";
 import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -44,8 +45,11 @@ export async function provisionModalFor(
   const offered = new Set(all.map((o) => o.location));
   const locations = catalog.locations.filter((l) => offered.has(l.name));
   const pick = (name: string | undefined) => (name && offered.has(name) ? name : undefined);
+  // The person's own defaults (`/ccc prefs`) come before the operator's.
+  const prefs = deps.store.prefs.get(userId);
   const location =
     pick(wanted.location) ??
+    pick(prefs.location) ??
     pick(deps.policy.defaultLocation) ??
     locations[0]?.name ??
     deps.policy.defaultLocation;
@@ -58,9 +62,11 @@ export async function provisionModalFor(
     offers,
     choice: {
       location,
-      serverType: wanted.serverType ?? deps.policy.defaultServerType,
-      hours: wanted.hours ?? deps.policy.defaultHours,
+      serverType: wanted.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
+      hours: wanted.hours ?? prefs.hours ?? deps.policy.defaultHours,
+      packages: wanted.packages ?? prefs.packages ?? [],
     },
     lastKey: deps.store.currentKeyOf(userId),
+    software: softwarePolicyOf(deps),
   });
 }

@@ -3,6 +3,7 @@ import type { Logger } from "../core/logger.ts";
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import {
   afterFailureText,
+  againButton,
   instanceButtons,
   readyMessage,
   type SlackMessage,
@@ -100,8 +101,12 @@ export function noticeMessage(
     }
     case "ready":
       return readyMessage(notice.instance, now);
-    case "expired":
-      return plainNotice(`:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`);
+    case "expired": {
+      const notice = plainNotice(
+        `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`,
+      );
+      return { ...notice, blocks: [...notice.blocks, againButton(id)] };
+    }
     case "server_gone":
       return plainNotice(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,

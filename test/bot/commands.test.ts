@@ -100,6 +100,8 @@ describe("/ccc provision", () => {
       "location",
       "serverType",
       "hours",
+      "packages",
+      "packagesOther",
     ]);
     expect(JSON.stringify(view)).toContain("Estimated cost");
     expect(b.h.cloud.requests.length).toBe(before); // warmed at start-up: no Hetzner call on the way

@@ -123,7 +123,7 @@ describe("the ccc-apply document", () => {
   });
 
   it.each([
-    ["a later version", { ...good, version: 2 }, /version/],
+    ["a later version", { ...good, version: 3 }, /version/],
     ["an unknown field", { ...good, volume: "data" }, /volume|Unrecognized/i],
     ["an id that is not ccc's", { ...good, instanceId: "ccc-AB12CD" }, /instanceId/],
     ["an owner with a space", { ...good, owner: "a b" }, /owner/],

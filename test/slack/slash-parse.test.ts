@@ -18,6 +18,7 @@ describe("/ccc parsing", () => {
     expect(slashNames()).toEqual([
       "help",
       "provision",
+      "again",
       "list",
       "status",
       "extend",
@@ -32,6 +33,7 @@ describe("/ccc parsing", () => {
       "types",
       "web",
       "token",
+      "prefs",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

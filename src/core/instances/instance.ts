@@ -52,6 +52,19 @@ export interface Instance {
   deletedAt: Date | null;
   /** The machine's SSH host key (`ssh-ed25519 …`), made by ccc before the install; null until then. */
   hostKey: string | null;
+  /** Extra nixpkgs packages the owner asked for (none for older records). */
+  packages?: string[];
+  /** How installing each of them went; null until the machine is handed over. */
+  packageResults?: PackageResult[] | null;
+  /** The lifetime asked for at provision (null for older records). */
+  requestedHours?: number | null;
+}
+
+/** One extra package after the install: there, or why not (Nix's own last words). */
+export interface PackageResult {
+  name: string;
+  ok: boolean;
+  error?: string;
 }
 
 const ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";

@@ -1,9 +1,10 @@
 import * as z from "zod";
 import { UserError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
+import { MAX_PACKAGES, PACKAGE_NAME } from "../software/software-policy.ts";
 import { ACCEPTED_TYPES } from "../ssh-key/ssh-key-blob.ts";
 
-// The `ccc-apply` contract, version 1: what ccc sends on the command's standard input and what the
+// The `ccc-apply` contract, versions 1 and 2: what ccc sends on the command's standard input and what the
 // machine answers. The on-machine script checks the same rules; checking here too means a bad document
 // is refused before anything connects.
 
@@ -29,12 +30,27 @@ const fields = {
   authorizedKeys: z.array(authorizedKey).min(1).max(8),
 };
 
-export const applyDocumentSchema = z.strictObject({ version: z.literal(1), ...fields });
+// Version 2 adds extra packages to install (a pool machine at claim); only sent when there are some.
+const packageName = z.string().regex(PACKAGE_NAME, "not a nixpkgs package name").max(100);
+const v2Fields = {
+  packages: z.array(packageName).max(MAX_PACKAGES).optional(),
+  allowUnfree: z.boolean().optional(),
+};
+
+const v1Schema = z.strictObject({ version: z.literal(1), ...fields });
+const v2Schema = z.strictObject({ version: z.literal(2), ...fields, ...v2Fields });
+export const applyDocumentSchema = z.union([v1Schema, v2Schema]);
 export type ApplyDocument = z.infer<typeof applyDocumentSchema>;
+
+const packageResult = z.object({
+  name: z.string().max(200),
+  ok: z.boolean(),
+  error: z.string().max(2_000).optional(),
+});
 
 /** What `ccc-apply` prints after writing: the state as read back from the machine's disk. */
 export const applyAnswerSchema = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), ...fields }),
+  z.object({ ok: z.literal(true), ...fields, packages: z.array(packageResult).max(50).optional() }),
   z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
 ]);
 export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
@@ -57,9 +73,26 @@ export function applyDocumentFor(
   });
 }
 
+/**
+ * The document for a machine handed over from the pool: as `applyDocumentFor`, plus the extra packages
+ * its owner asked for (version 2), which ccc-apply installs from the machine's pinned nixpkgs.
+ */
+export function applyDocumentWithPackages(
+  instance: Instance,
+  allowUnfree: boolean,
+  authorizedKeys = instance.sshKeys,
+): ApplyDocument {
+  const base = applyDocumentFor(instance, authorizedKeys);
+  const packages = instance.packages ?? [];
+  if (packages.length === 0) return base;
+  return checkApplyDocument({ ...base, version: 2, packages, allowUnfree });
+}
+
 /** Refuses a document the machine would refuse, naming the field but never echoing a key. */
 export function checkApplyDocument(doc: unknown): ApplyDocument {
-  const parsed = applyDocumentSchema.safeParse(doc);
+  // By its version, so a refusal names the field rather than "no version matched".
+  const v2 = typeof doc === "object" && doc !== null && (doc as { version?: unknown }).version === 2;
+  const parsed = (v2 ? v2Schema : v1Schema).safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.filter((p) => typeof p === "string").join(".") || "document";

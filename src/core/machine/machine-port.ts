@@ -1,5 +1,5 @@
 import { ExternalError } from "../errors.ts";
-import type { Instance } from "../instances/instance.ts";
+import type { Instance, PackageResult } from "../instances/instance.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -17,7 +17,8 @@ export interface MachineTarget {
  * no key material, no paths) and `detail` (ssh's own words, for the log only).
  */
 export type ApplyResult =
-  | { kind: "ok"; applied: ApplyDocument }
+  /** `packages`: how each asked-for package install went (version 2 documents with packages). */
+  | { kind: "ok"; applied: ApplyDocument; packages?: PackageResult[] }
   /** The machine checked the document and said no (exit 2); nothing changed there. */
   | { kind: "refused"; reason: string; message: string; detail: string }
   /** The machine showed another host key than the pinned one: an alarm, and nothing was sent. */

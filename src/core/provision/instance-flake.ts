@@ -2,6 +2,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.ts";
 import { isInstanceId } from "../instances/instance.ts";
+import { PACKAGE_NAME } from "../software/software-policy.ts";
 
 export type NixSystem = "x86_64-linux" | "aarch64-linux";
 
@@ -13,6 +14,10 @@ export interface InstanceFlakeInput {
   /** ISO 8601 in UTC, like 2026-11-25T12:00:00Z. */
   expiresAt: string;
   system: NixSystem;
+  /** Extra nixpkgs attribute names, built into the system (checked again here: they travel only as JSON data). */
+  extraPackages?: readonly string[];
+  /** Whether those may be unfree (the admin's CCC_ALLOW_UNFREE). */
+  allowUnfree?: boolean;
 }
 
 const EXPIRY_PATTERN =
@@ -51,6 +56,10 @@ export async function writeInstanceFlake(
     extraSshKeys: [...input.extraSshKeys],
     expiresAt: input.expiresAt,
     system: input.system,
+    // Only when there are some, so a machine without extras has the same instance.json as before.
+    ...(input.extraPackages && input.extraPackages.length > 0
+      ? { extraPackages: [...input.extraPackages], allowUnfree: input.allowUnfree === true }
+      : {}),
   };
   await writeFile(join(instanceDir, "instance.json"), `${JSON.stringify(instance, null, 2)}\n`, {
     mode: 0o600,
@@ -83,6 +92,11 @@ function checkInput(input: InstanceFlakeInput): void {
   for (const key of [input.userSshKey, ...input.extraSshKeys]) {
     if (key.trim() === "" || /[\r\n]/.test(key) || key.includes("\u0000")) {
       throw new UserError("An SSH public key must be one non-empty line.", { field: "ssh_key" });
+    }
+  }
+  for (const name of input.extraPackages ?? []) {
+    if (!PACKAGE_NAME.test(name)) {
+      throw new UserError(`"${name.slice(0, 40)}" is not a nixpkgs package name.`, { field: "packages" });
     }
   }
   if (input.system !== "x86_64-linux" && input.system !== "aarch64-linux") {

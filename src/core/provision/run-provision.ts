@@ -7,6 +7,8 @@ import type { Instance } from "../instances/instance.ts";
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
+import { builtIntoSystem } from "../software/package-results.ts";
+import { softwarePolicyOf } from "../software/software-policy.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
 import {
@@ -184,6 +186,8 @@ async function finishProvision(
     extraSshKeys: recorded.sshKeys.slice(1),
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     system,
+    extraPackages: recorded.packages ?? [],
+    allowUnfree: softwarePolicyOf(deps).allowUnfree,
   });
   const host = server.ipv4;
   const extraFiles = extraFilesDir(deps.paths.instancesDir, recorded.id);
@@ -201,7 +205,12 @@ async function finishProvision(
     }),
   );
 
-  instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
+  // The system was built with every extra in it, or the module's assertion failed the install.
+  instance = stillWanted(deps, recorded.id, {
+    status: "ready",
+    readyAt: deps.clock.now(),
+    packageResults: builtIntoSystem(recorded.packages ?? []),
+  });
   report("ready", instance);
   return instance;
 }

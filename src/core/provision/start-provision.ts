@@ -6,6 +6,8 @@ import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
+import { checkPackageNames } from "../software/package-names.ts";
+import { softwarePolicyOf } from "../software/software-policy.ts";
 import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
 
 /** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
@@ -18,6 +20,8 @@ export interface ProvisionRequest {
   hours?: number | undefined;
   serverType: string | undefined;
   location: string | undefined;
+  /** Extra nixpkgs packages, split but not yet checked against the admin's rules. */
+  packages?: readonly string[] | undefined;
 }
 
 /**
@@ -30,6 +34,7 @@ export async function startProvision(
   request: ProvisionRequest,
 ): Promise<Instance> {
   const { owner, ownerEmail: email, key } = request;
+  const packages = checkPackageNames(request.packages ?? [], softwarePolicyOf(deps));
   const hours = capHours(request.hours ?? deps.policy.defaultHours, deps.policy);
   if (hours > deps.policy.maxLifetimeHours) {
     throw new QuotaError(
@@ -54,11 +59,13 @@ export async function startProvision(
       location: offer.location,
       createdAt: now,
       expiresAt: expiryFrom(now, hours),
+      packages,
+      requestedHours: hours,
     },
     {
       actor: actor.id,
       kind: "requested",
-      detail: `${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}`,
+      detail: `${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}${packages.length > 0 ? `, packages ${packages.join(" ")}` : ""}`,
     },
     deps.policy.maxInstancesPerUser,
   );

@@ -1,4 +1,9 @@
-import { type Instance, type InstanceStatus, LIVE_STATUSES } from "../instances/instance.ts";
+import {
+  type Instance,
+  type InstanceStatus,
+  LIVE_STATUSES,
+  type PackageResult,
+} from "../instances/instance.ts";
 
 /** One line of the audit trail: every state change, refusal and notable action. */
 export interface InstanceEvent {
@@ -19,7 +24,15 @@ export interface EventNote {
 
 export type NewInstance = Omit<
   Instance,
-  "hetznerServerId" | "ipv4" | "ipv6" | "status" | "failureReason" | "readyAt" | "deletedAt" | "hostKey"
+  | "hetznerServerId"
+  | "ipv4"
+  | "ipv6"
+  | "status"
+  | "failureReason"
+  | "readyAt"
+  | "deletedAt"
+  | "hostKey"
+  | "packageResults"
 >;
 
 export type InstancePatch = Partial<Omit<Instance, "id" | "owner" | "createdAt">>;
@@ -42,6 +55,9 @@ export interface InstanceRow {
   expires_at: number;
   deleted_at: number | null;
   host_key: string | null;
+  packages: string;
+  package_results: string | null;
+  requested_hours: number | null;
 }
 
 export interface EventRow {
@@ -68,6 +84,9 @@ export const COLUMNS: Record<keyof InstancePatch, keyof InstanceRow> = {
   expiresAt: "expires_at",
   deletedAt: "deleted_at",
   hostKey: "host_key",
+  packages: "packages",
+  packageResults: "package_results",
+  requestedHours: "requested_hours",
 };
 
 /**
@@ -97,6 +116,10 @@ export function fromRow(row: InstanceRow): Instance {
     expiresAt: new Date(row.expires_at),
     deletedAt: toDate(row.deleted_at),
     hostKey: row.host_key,
+    packages: JSON.parse(row.packages) as string[],
+    packageResults:
+      row.package_results === null ? null : (JSON.parse(row.package_results) as PackageResult[]),
+    requestedHours: row.requested_hours,
   };
 }
 
@@ -112,7 +135,8 @@ export function eventFromRow(r: EventRow): InstanceEvent {
 }
 
 export function toColumnValue(key: keyof InstancePatch, value: unknown): unknown {
-  if (key === "sshKeys") return JSON.stringify(value);
+  if (key === "sshKeys" || key === "packages") return JSON.stringify(value ?? []);
+  if (key === "packageResults") return value ? JSON.stringify(value) : null;
   if (value instanceof Date) return value.getTime();
   return value ?? null;
 }

@@ -220,6 +220,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE restored_machines (
     instance_id TEXT PRIMARY KEY REFERENCES instances (id),
     machine_id TEXT NOT NULL
+  `,
+  // Extra software: what each machine's owner asked for and, once known, how each install went; and
+  // each person's last successful request, which `again` repeats.
+  `
+  ALTER TABLE instances ADD COLUMN packages TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE instances ADD COLUMN package_results TEXT;
+  ALTER TABLE instances ADD COLUMN requested_hours REAL;
+  CREATE TABLE last_requests (
+    user TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
   );
   `,
 ];

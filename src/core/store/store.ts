@@ -23,6 +23,7 @@ import {
   type NewInstance,
   toColumnValue,
 } from "./instance-rows.ts";
+import { LastRequestTable } from "./last-request-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
@@ -37,11 +38,13 @@ export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts"
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
+export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
+export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 
 /**
@@ -98,6 +101,8 @@ export class Store {
   readonly apiTokens: ApiTokenTable;
   /** Saved machines' snapshots. */
   readonly snapshots: SnapshotTable;
+  /** Each person's last successful request, for `again`. */
+  readonly lastRequests: LastRequestTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -116,6 +121,7 @@ export class Store {
     this.web = new WebSessionTable(db);
     this.apiTokens = new ApiTokenTable(db);
     this.snapshots = new SnapshotTable(db);
+    this.lastRequests = new LastRequestTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
@@ -166,8 +172,8 @@ export class Store {
       this.db
         .prepare(
           `INSERT INTO instances (id, owner, owner_email, ssh_keys, ssh_key_fingerprint, server_type, location,
-             status, created_at, expires_at)
-           VALUES (@id, @owner, @ownerEmail, @sshKeys, @fingerprint, @serverType, @location, 'creating', @createdAt, @expiresAt)`,
+             status, created_at, expires_at, packages, requested_hours)
+           VALUES (@id, @owner, @ownerEmail, @sshKeys, @fingerprint, @serverType, @location, 'creating', @createdAt, @expiresAt, @packages, @requestedHours)`,
         )
         .run({
           id: instance.id,
@@ -179,6 +185,8 @@ export class Store {
           location: instance.location,
           createdAt: instance.createdAt.getTime(),
           expiresAt: instance.expiresAt.getTime(),
+          packages: JSON.stringify(instance.packages ?? []),
+          requestedHours: instance.requestedHours ?? null,
         });
       this.insertEvent(instance.id, note);
     });

@@ -7,6 +7,7 @@ import {
   serverOutcomeText,
 } from "../../core/provision/provision-failure.ts";
 import { saveButton } from "../snapshot-notices.ts";
+import { notInstalledText, softwareContext } from "../software.ts";
 import { knownHostsFor, STEP_TEXT } from "../text.ts";
 import { inTime } from "../time.ts";
 import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
@@ -19,7 +20,25 @@ export const ACTIONS = {
   extend4h: "ccc_extend_4h",
   delete: "ccc_delete",
   newMachine: "ccc_new_machine",
+  again: "ccc_again",
 } as const;
+
+/** "Again": a machine like the owner's last one (its value is the ended instance, for the log only). */
+export function againButton(id: string): Block {
+  return {
+    type: "actions",
+    block_id: `again:${id}`,
+    elements: [
+      {
+        type: "button",
+        action_id: ACTIONS.again,
+        text: plain("Again"),
+        value: id,
+        style: "primary",
+      },
+    ],
+  };
+}
 
 export const EXTEND_HOURS: Readonly<Record<string, number>> = {
   [ACTIONS.extend1h]: 1,
@@ -100,11 +119,12 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
   // The host key sits under the address it belongs to, above the buttons.
   const [summary, ...buttons] = instanceCard(i, now);
   return {
-    text: `${i.id} is ready: ssh claude@${i.ipv4}`,
+    text: `${i.id} is ready: ssh claude@${i.ipv4}${notInstalledText(i)}`,
     blocks: [
       section(`:white_check_mark: *${i.id}* is ready.`),
       ...(summary ? [summary] : []),
       ...hostKeyNote(i),
+      ...softwareContext(i),
       ...buttons,
       ...(i.status === "ready" ? [saveButton(i.id)] : []),
     ],
@@ -145,7 +165,12 @@ export function failedMessage(failure: ProvisionFailure): SlackMessage {
 export function deletedMessage(i: Instance, now: Date): SlackMessage {
   return {
     text: `${i.id} was deleted.`,
-    blocks: [section(`:wastebasket: *${i.id}* was deleted.`), ...instanceCard(i, now)],
+    blocks: [
+      section(`:wastebasket: *${i.id}* was deleted.`),
+      ...instanceCard(i, now),
+      context("*Again* makes a machine like your last one, with your last key."),
+      againButton(i.id),
+    ],
   };
 }
 

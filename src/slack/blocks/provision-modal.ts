@@ -2,6 +2,8 @@ import type { types } from "@slack/bolt";
 import type { Offer } from "../../core/cloud/catalog.ts";
 import type { CloudLocation } from "../../core/cloud/cloud.ts";
 import type { Policy } from "../../core/instances/policy.ts";
+import { splitPackageNames } from "../../core/software/package-names.ts";
+import type { SoftwarePolicy } from "../../core/software/software-policy.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
 import { euro } from "../../render/text.ts";
 
@@ -12,6 +14,8 @@ export const FIELDS = {
   location: "location",
   serverType: "serverType",
   hours: "hours",
+  packages: "packages",
+  packagesOther: "packagesOther",
 } as const;
 /** Action ids in the modal that make it redraw (new type list, new cost). */
 export const MODAL_ACTIONS = /^ccc_modal_(location|type|hours)/;
@@ -20,6 +24,8 @@ export interface ModalChoice {
   location: string;
   serverType: string;
   hours: number;
+  /** Extra software, curated or typed. */
+  packages?: string[];
 }
 
 export interface ModalInput {
@@ -30,13 +36,16 @@ export interface ModalInput {
   choice: ModalChoice;
   /** The key this user last used, to prefill. */
   lastKey: string | null;
+  /** What extra software may be asked for; none offered when left out. */
+  software?: SoftwarePolicy;
 }
 
 const HOUR_STEPS = [1, 2, 4, 8, 12, 24, 48, 72];
 
-export function hourOptions(policy: Policy): number[] {
+export function hourOptions(policy: Policy, chosen?: number): number[] {
   const hours = new Set(HOUR_STEPS.filter((h) => h <= policy.maxHours));
   hours.add(policy.defaultHours);
+  if (chosen !== undefined) hours.add(chosen);
   hours.add(policy.maxHours);
   return [...hours].filter((h) => h > 0 && h <= policy.maxHours).sort((a, b) => a - b);
 }
@@ -58,7 +67,9 @@ export function provisionModal(input: ModalInput): types.ModalView {
   const chosenType = typeOptions.find((o) => o.value === choice.serverType) ?? typeOptions[0];
   const locationOptions = input.locations.map((l) => option(`${l.name} — ${l.city}, ${l.country}`, l.name));
   const chosenLocation = locationOptions.find((o) => o.value === choice.location);
-  const hourOpts = hourOptions(policy).map((h) => option(`${h} hour${h === 1 ? "" : "s"}`, String(h)));
+  const hourOpts = hourOptions(policy, choice.hours).map((h) =>
+    option(`${h} hour${h === 1 ? "" : "s"}`, String(h)),
+  );
   const chosenHours = hourOpts.find((o) => o.value === String(choice.hours)) ?? hourOpts[0];
   const offer = offers.find((o) => o.type.name === chosenType?.value);
 
@@ -125,6 +136,7 @@ export function provisionModal(input: ModalInput): types.ModalView {
       },
     },
     context(costLine(offer, Number(chosenHours?.value ?? choice.hours))),
+    ...softwareBlocks(input.software, choice.packages ?? []),
   );
   return {
     type: "modal",
@@ -134,6 +146,48 @@ export function provisionModal(input: ModalInput): types.ModalView {
     close: plain("Cancel"),
     blocks,
   };
+}
+
+/** "Extra software": the curated list as a multi-select, and a free-text field when the admin allows it. */
+export function softwareBlocks(software: SoftwarePolicy | undefined, chosen: readonly string[]): Block[] {
+  if (!software) return [];
+  const blocks: Block[] = [];
+  const curated = software.curated.slice(0, 100);
+  const options = curated.map((p) => option(p.label === p.name ? p.name : `${p.label} (${p.name})`, p.name));
+  const initial = options.filter((o) => chosen.includes(o.value));
+  if (options.length > 0) {
+    blocks.push({
+      type: "input",
+      block_id: FIELDS.packages,
+      optional: true,
+      label: plain("Extra software"),
+      hint: plain("Installed from nixpkgs with the system; a few minutes more for big ones."),
+      element: {
+        type: "multi_static_select",
+        action_id: "packages",
+        placeholder: plain("Pick any"),
+        options,
+        ...(initial.length > 0 ? { initial_options: initial } : {}),
+      },
+    });
+  }
+  if (software.freeText) {
+    const other = chosen.filter((name) => !curated.some((p) => p.name === name));
+    blocks.push({
+      type: "input",
+      block_id: FIELDS.packagesOther,
+      optional: true,
+      label: plain(options.length > 0 ? "Other nixpkgs packages" : "Extra software (nixpkgs packages)"),
+      hint: plain("nixpkgs attribute names, separated by commas: e.g. ripgrep, python3Packages.numpy"),
+      element: {
+        type: "plain_text_input",
+        action_id: "packages_other",
+        placeholder: plain("htop, python3Packages.numpy"),
+        ...(other.length > 0 ? { initial_value: other.join(", ") } : {}),
+      },
+    });
+  }
+  return blocks;
 }
 
 export function costLine(offer: Offer | undefined, hours: number): string {
@@ -155,7 +209,14 @@ export function refusalModal(title: string, text: string): types.ModalView {
 
 type StateValues = Record<
   string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_option?: { value: string } | null;
+      selected_options?: { value: string }[] | null;
+    }
+  >
 >;
 
 /** What the user has entered so far, read from the view's state. */
@@ -164,6 +225,8 @@ export function readModalState(values: StateValues): {
   location: string | undefined;
   serverType: string | undefined;
   hours: string | undefined;
+  /** The picked and the typed names together, in that order. */
+  packages: string[];
 } {
   const first = (block: string) => Object.values(values[block] ?? {})[0];
   return {
@@ -171,5 +234,9 @@ export function readModalState(values: StateValues): {
     location: first(FIELDS.location)?.selected_option?.value,
     serverType: first(FIELDS.serverType)?.selected_option?.value,
     hours: first(FIELDS.hours)?.selected_option?.value,
+    packages: [
+      ...(first(FIELDS.packages)?.selected_options ?? []).map((o) => o.value),
+      ...splitPackageNames(first(FIELDS.packagesOther)?.value ?? ""),
+    ],
   };
 }

@@ -17,6 +17,13 @@ import { callSlack } from "../web-client.ts";
 
 type ViewState = Parameters<typeof readModalState>[0];
 
+/** A package refusal goes on the free-text field when the form has one (typed names go wrong more often). */
+function packagesField(field: string, values: ViewState): string {
+  if (field !== FIELDS.packages) return field;
+  if (FIELDS.packagesOther in values) return FIELDS.packagesOther;
+  return FIELDS.packages in values ? FIELDS.packages : FIELDS.sshKey;
+}
+
 /** The provision modal: redraws on location/type/hours changes, and validates the submission. */
 export function registerProvisionModal(app: App, bot: BotContext): void {
   app.action<BlockAction>(MODAL_ACTIONS, async ({ ack, body }) => {
@@ -29,6 +36,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         ...(state.location ? { location: state.location } : {}),
         ...(state.serverType ? { serverType: state.serverType } : {}),
         ...(state.hours ? { hours: Number(state.hours) } : {}),
+        packages: state.packages,
       });
       await callSlack(bot.log, "views.update", () =>
         bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
@@ -56,6 +64,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         hours: state.hours,
         serverType: state.serverType,
         location: state.location,
+        packages: state.packages,
       });
       await ack({ response_action: "clear" });
       bot.log.info("provision accepted", { instance: instance.id, owner: userId });
@@ -70,7 +79,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
       const field =
         error instanceof UserError
           ? error.field && error.field in FIELDS
-            ? error.field
+            ? packagesField(error.field, view.state.values as ViewState)
             : FIELDS.sshKey
           : FIELDS.serverType;
       await ack({ response_action: "errors", errors: { [field]: message } });

@@ -15,7 +15,15 @@ const stateValues = z.record(
   z.string().max(255),
   z.record(
     z.string().max(255),
-    z.object({ value: z.string().max(20_000).nullish(), selected_option: selectedOption }),
+    z.object({
+      value: z.string().max(20_000).nullish(),
+      selected_option: selectedOption,
+      // A multi-select (the modal's extra software).
+      selected_options: z
+        .array(z.object({ value: z.string().max(150) }))
+        .max(100)
+        .nullish(),
+    }),
   ),
 );
 

@@ -1,5 +1,6 @@
 import type { SlackDoor } from "../../commands/command.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
+import { startAgain } from "../again-flow.ts";
 import type { BotContext } from "../bot-context.ts";
 import { openKeyModal } from "../listeners/key-modal.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
@@ -38,4 +39,5 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
     }
   },
   "token-dm": tokenHook,
+  again: (bot, req) => startAgain(bot, req.userId, req.reply),
 };

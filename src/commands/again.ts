@@ -1,0 +1,65 @@
+import * as z from "zod";
+import { describeRequest, planAgain } from "../core/again/last-request.ts";
+import type { Instance } from "../core/instances/instance.ts";
+import { parseOwner } from "../core/instances/owner.ts";
+import { readyMessage } from "../render/block-kit/instance-blocks.ts";
+import { instanceJson } from "../render/json.ts";
+import { defineCommand } from "./command.ts";
+import type { CommandContext } from "./context.ts";
+import { checked, parseInput } from "./input.ts";
+import { acceptProvision, completeProvision, progressText, provisionText } from "./provision.ts";
+
+/** Whose last request to repeat; the asker's own by default. */
+export const againInput = z.object({ user: checked(z.string(), parseOwner).optional() });
+
+/**
+ * Records a new machine like the person's last one, through the provision verb's own checks (caps,
+ * quota, known type and location, package rules, the key): nothing is spent yet.
+ */
+export async function acceptAgain(
+  ctx: CommandContext,
+  input: z.input<typeof againInput>,
+): Promise<{ instance: Instance; description: string }> {
+  const { user } = parseInput(againInput, input);
+  const plan = planAgain(ctx.deps, ctx.actor, user ?? ctx.actor.id);
+  const instance = await acceptProvision(ctx, {
+    owner: plan.owner,
+    sshKey: plan.key,
+    hours: plan.request.hours,
+    serverType: plan.request.serverType,
+    location: plan.request.location,
+    packages: plan.request.packages,
+  });
+  return { instance, description: describeRequest(plan.request) };
+}
+
+async function run(ctx: CommandContext, input: z.output<typeof againInput>): Promise<Instance> {
+  const { instance, description } = await acceptAgain(ctx, input);
+  ctx.report?.(`${instance.id}: the same as last time: ${description}`);
+  return completeProvision(ctx, instance, (progress) => ctx.report?.(progressText(progress)));
+}
+
+export const againCommand = defineCommand({
+  name: "again",
+  summary: "create a machine like your last one (type, location, hours, extra software), with your last key",
+  input: againInput,
+  audience: "anyone",
+  run,
+  text: (instance, { now }) => provisionText(instance, now),
+  json: instanceJson,
+  blocks: (instance, { now }) => readyMessage(instance, now),
+  doors: {
+    cli: {
+      options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],
+      needs: { cloud: true, installer: true },
+      examples: ["ccc again --user U012AB3CD", "ccc again --json"],
+      input: ({ options, config }) => ({ user: options.user ?? config.operator.name }),
+    },
+    slack: {
+      usage: "again",
+      help: "a machine like your last one: same type, region, hours and software, your last key",
+      hook: "again",
+      input: () => ({}),
+    },
+  },
+});

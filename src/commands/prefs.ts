@@ -1,0 +1,179 @@
+import * as z from "zod";
+import { UserError } from "../core/errors.ts";
+import { parseOwner } from "../core/instances/owner.ts";
+import { parseHours } from "../core/instances/policy.ts";
+import { checkPrefsAccess, type PrefsChange, setPrefs, type UserPrefs } from "../core/prefs/set-prefs.ts";
+import { splitPackageNames } from "../core/software/package-names.ts";
+import { context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { defineCommand } from "./command.ts";
+import type { CommandContext } from "./context.ts";
+import { checked } from "./input.ts";
+
+// `prefs` shows a person's defaults; `prefs set` changes them (a blank value clears one);
+// `prefs save-on-expiry on|off` says whether their machines are snapshotted before the expiry deletes them.
+
+export const prefsInput = z
+  .object({
+    user: checked(z.string(), parseOwner).optional(),
+    action: z.enum(["show", "set", "save-on-expiry"]).default("show"),
+    serverType: checked(z.union([z.string(), z.number()]).optional(), (v) => clearValue(v, (t) => t)),
+    location: checked(z.union([z.string(), z.number()]).optional(), (v) =>
+      clearValue(v, (t) => t.toLowerCase()),
+    ),
+    hours: checked(z.union([z.string(), z.number()]).optional(), (v) => clearValue(v, (t) => parseHours(t))),
+    packages: checked(z.union([z.string(), z.array(z.string())]).optional(), (v) =>
+      v === undefined ? undefined : splitPackageNames(v).length === 0 ? null : splitPackageNames(v),
+    ),
+    saveOnExpiry: z.string().optional(),
+  })
+  .superRefine((input, ctx) => {
+    const changes = [input.serverType, input.location, input.hours, input.packages];
+    if (input.action === "set" && changes.every((c) => c === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "Say what to set: type, location, hours or packages (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
+      });
+    }
+    if (input.action === "save-on-expiry" && !["on", "off"].includes(input.saveOnExpiry ?? "")) {
+      ctx.addIssue({ code: "custom", message: "Say on or off: prefs save-on-expiry on" });
+    }
+  });
+
+function clearValue<T>(value: string | number | undefined, parse: (text: string) => T): T | null | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  return text === "" ? null : parse(text);
+}
+
+export interface PrefsResult {
+  user: string;
+  prefs: UserPrefs;
+  changed: boolean;
+}
+
+async function run(ctx: CommandContext, input: z.output<typeof prefsInput>): Promise<PrefsResult> {
+  const user = input.user ?? ctx.actor.id;
+  if (input.action === "show") {
+    checkPrefsAccess(ctx.actor, user);
+    return { user, prefs: ctx.deps.store.prefs.get(user), changed: false };
+  }
+  const change: PrefsChange =
+    input.action === "save-on-expiry"
+      ? { saveOnExpiry: input.saveOnExpiry === "on" }
+      : {
+          ...(input.serverType !== undefined ? { serverType: input.serverType } : {}),
+          ...(input.location !== undefined ? { location: input.location } : {}),
+          ...(input.hours !== undefined ? { hours: input.hours } : {}),
+          ...(input.packages !== undefined ? { packages: input.packages } : {}),
+        };
+  return { user, prefs: await setPrefs(ctx.deps, ctx.actor, user, change), changed: true };
+}
+
+/** The words after `/ccc prefs`: nothing, `set key=value …`, or `save-on-expiry on|off`. */
+export function prefsWords(words: readonly string[]): Record<string, unknown> {
+  const [action = "show", ...rest] = words;
+  if (action === "save-on-expiry") return { action, saveOnExpiry: rest[0]?.toLowerCase() };
+  if (action !== "set") return { action };
+  const names: Record<string, string> = {
+    type: "serverType",
+    location: "location",
+    hours: "hours",
+    packages: "packages",
+    software: "packages",
+  };
+  const raw: Record<string, unknown> = { action };
+  for (const word of rest) {
+    const at = word.indexOf("=");
+    const key = names[(at < 0 ? word : word.slice(0, at)).toLowerCase()];
+    if (at < 0 || !key) {
+      throw new UserError(
+        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=… or packages=a,b (blank clears).`,
+      );
+    }
+    raw[key] = word.slice(at + 1);
+  }
+  return raw;
+}
+
+const shown = (value: unknown) => (value === undefined ? "(the default)" : String(value));
+
+function lines(r: PrefsResult): string[] {
+  const p = r.prefs;
+  return [
+    `type:           ${shown(p.serverType)}`,
+    `location:       ${shown(p.location)}`,
+    `hours:          ${shown(p.hours)}`,
+    `software:       ${p.packages && p.packages.length > 0 ? p.packages.join(", ") : "(none)"}`,
+    `save on expiry: ${p.saveOnExpiry ? "on" : "off"}`,
+  ];
+}
+
+export function prefsText(r: PrefsResult): string {
+  const head = r.changed ? `Saved. Defaults for ${r.user}:` : `Defaults for ${r.user}:`;
+  return [head, ...lines(r).map((l) => `  ${l}`)].join("\n");
+}
+
+export function prefsBlocks(r: PrefsResult): SlackMessage {
+  const head = r.changed ? ":white_check_mark: Saved. Your defaults:" : "Your defaults:";
+  return {
+    text: prefsText(r),
+    blocks: [
+      section(
+        `${head}\n${lines(r)
+          .map((l) => escapeText(l.replace(/\s+/, " ")))
+          .join("\n")}`,
+      ),
+      context(
+        "The form and `/ccc provision` start from these. Change with `/ccc prefs set type=cx33 location=hel1 hours=8 packages=python3,go` (a blank value clears one), `/ccc prefs save-on-expiry on|off`.",
+      ),
+    ],
+  };
+}
+
+export const prefsCommand = defineCommand({
+  name: "prefs",
+  summary: "show or set your defaults for new machines (type, location, hours, software, save on expiry)",
+  input: prefsInput,
+  audience: "anyone",
+  run,
+  text: (r) => prefsText(r),
+  json: (r) => ({ user: r.user, prefs: r.prefs, changed: r.changed }),
+  blocks: (r) => prefsBlocks(r),
+  doors: {
+    cli: {
+      args: ["[action]", "[value]"],
+      options: [
+        { flags: "--user <name>", description: "whose defaults (default: you; others' for admins)" },
+        { flags: "--type <name>", description: "with set: server type (blank clears)" },
+        { flags: "--location <name>", description: "with set: location (blank clears)" },
+        { flags: "--hours <n>", description: "with set: lifetime in hours (blank clears)" },
+        {
+          flags: "--packages <names>",
+          description: "with set: extra software, comma-separated (blank clears)",
+        },
+      ],
+      needs: { hetzner: true },
+      examples: [
+        "ccc prefs --user U012AB3CD",
+        "ccc prefs set --type cx33 --location hel1 --hours 8 --packages python3,go",
+        "ccc prefs save-on-expiry on",
+      ],
+      input: ({ args, options, config }) => ({
+        user: options.user ?? config.operator.name,
+        action: args.action ?? "show",
+        ...(args.action === "save-on-expiry" ? { saveOnExpiry: args.value?.toLowerCase() } : {}),
+        serverType: options.type,
+        location: options.location,
+        hours: options.hours,
+        packages: options.packages,
+      }),
+    },
+    slack: {
+      usage: "prefs [set key=value …]",
+      help: "your defaults: `prefs set type=cx33 location=hel1 hours=8 packages=python3,go`, `prefs save-on-expiry on|off`",
+      example: "prefs set hours=8 packages=python3,go",
+      input: prefsWords,
+    },
+  },
+});

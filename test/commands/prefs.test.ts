@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { prefsCommand, prefsWords } from "../../src/commands/prefs.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
+import { useHarness } from "../helpers/use-harness.ts";
+
+const h = useHarness();
+
+describe("prefs from the terminal", () => {
+  it("shows, sets and switches save-on-expiry, for the operator or a named person", async () => {
+    const empty = await runCcc(h, ["prefs", "--user", "bob"]);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toContain("Defaults for bob:");
+    expect(empty.stdout).toContain("save on expiry: off");
+
+    const set = await runCcc(h, [
+      "prefs",
+      "set",
+      "--user",
+      "bob",
+      "--type",
+      "cax11",
+      "--location",
+      "nbg1",
+      "--hours",
+      "6",
+      "--packages",
+      "go,jq",
+      "--json",
+    ]);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toEqual({
+      user: "bob",
+      changed: true,
+      prefs: { serverType: "cax11", location: "nbg1", hours: 6, packages: ["go", "jq"] },
+    });
+    expect((await runCcc(h, ["prefs", "save-on-expiry", "on"])).code).toBe(0);
+    expect(h.deps.store.prefs.get("opal")).toEqual({ saveOnExpiry: true });
+    expect((await runCcc(h, ["prefs", "save-on-expiry", "off"])).code).toBe(0);
+    expect(h.deps.store.prefs.get("opal")).toEqual({ saveOnExpiry: false });
+  });
+
+  it.each([
+    [["--type", "nope"], /Unknown server type "nope"/],
+    [["--location", "mars1"], /mars1/],
+    [["--hours", "0"], /Hours must be more than 0/],
+    [["--hours", "25"], /At most 24 hours at a time/],
+    [["--packages", "go,go"], /go is asked for twice/],
+    [["--packages", "x y;z"], /"y;z" is not a nixpkgs package name/],
+    [[], /Say what to set/],
+  ])("refuses set %j and saves nothing", async (flags, message) => {
+    const run = await runCcc(h, ["prefs", "set", ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(h.deps.store.prefs.get("opal")).toEqual({});
+  });
+
+  it("keeps someone else's defaults to themselves and admins", async () => {
+    const error = await prefsCommand
+      .execute({ deps: h.deps, actor: { id: "U0ALICE", isAdmin: false } }, { user: "U0BOB" })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("prefs in Slack words", () => {
+  it("reads show, set key=value and save-on-expiry", () => {
+    expect(prefsWords([])).toEqual({ action: "show" });
+    expect(prefsWords(["set", "type=cx33", "Location=hel1", "hours=", "software=python3,go"])).toEqual({
+      action: "set",
+      serverType: "cx33",
+      location: "hel1",
+      hours: "",
+      packages: "python3,go",
+    });
+    expect(prefsWords(["save-on-expiry", "ON"])).toEqual({ action: "save-on-expiry", saveOnExpiry: "on" });
+    expect(() => prefsWords(["set", "size=big"])).toThrow(/"size=big" is not a setting/);
+  });
+});
