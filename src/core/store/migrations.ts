@@ -220,6 +220,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE restored_machines (
     instance_id TEXT PRIMARY KEY REFERENCES instances (id),
     machine_id TEXT NOT NULL
+  );
   `,
   // Extra software: what each machine's owner asked for and, once known, how each install went; and
   // each person's last successful request, which `again` repeats.
