@@ -83,6 +83,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     notifier: options.notifier ?? silentNotifier,
     metrics: options.metrics ?? noopMetrics,
     policy: { ...config.policy },
+    volumes: { ...config.volumes },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

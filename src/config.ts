@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import type { Policy } from "./core/instances/policy.ts";
+import type { VolumePolicy } from "./core/volumes/volume-policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -54,6 +55,7 @@ export interface Config {
     metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
+  volumes: VolumePolicy;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -96,6 +98,10 @@ const envSchema = z.object({
   CCC_MAX_INSTANCES_PER_USER: positiveInt(2),
   // The machine's own update refuses more than 8 keys, so a higher cap could never be sent.
   CCC_MAX_KEYS_PER_MACHINE: z.preprocess(blankAsUnset, z.coerce.number().int().positive().max(8).default(8)),
+  CCC_VOLUME_GB: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).default(10)),
+  CCC_VOLUME_MAX_GB: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).max(10240).default(100)),
+  // The reminders go 7 days and 1 day before the end, so a shorter retention could not give both.
+  CCC_VOLUME_RETENTION_DAYS: z.preprocess(blankAsUnset, z.coerce.number().int().min(8).default(30)),
   CCC_SSH_PORT: port(22, 1),
   CCC_SSH_WAIT_SECONDS: positiveInt(300),
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
@@ -209,6 +215,11 @@ function toConfig(env: Env): Config {
       reconcileCron: env.CCC_RECONCILE_CRON,
       remindMinutes: env.CCC_REMIND_MINUTES,
       orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+    },
+    volumes: {
+      defaultGb: Math.min(env.CCC_VOLUME_GB, env.CCC_VOLUME_MAX_GB),
+      maxGb: env.CCC_VOLUME_MAX_GB,
+      retentionDays: env.CCC_VOLUME_RETENTION_DAYS,
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Notifier } from "./notifier.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
 import type { Store } from "./store/store.ts";
+import type { VolumePolicy } from "./volumes/volume-policy.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
 export interface CoreDeps {
@@ -24,6 +25,8 @@ export interface CoreDeps {
   /** Counters and timings for /metrics; none when left out. */
   metrics?: Metrics;
   policy: Policy;
+  /** Work volumes' sizes and retention; the defaults when left out. */
+  volumes?: VolumePolicy;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

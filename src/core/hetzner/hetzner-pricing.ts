@@ -1,18 +1,8 @@
 import * as z from "zod";
+import type { CloudPricing, PricingApi } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
 
-/** Hetzner's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
-export interface CloudPricing {
-  /** ISO 4217, e.g. `EUR`. */
-  currency: string;
-  /** Percent, e.g. `19.00`. */
-  vatRate: string;
-  /** Per GB of volume size and month. */
-  volumePerGbMonth: string;
-  /** Per GB of snapshot (`image_size`) and month. */
-  imagePerGbMonth: string;
-  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
-}
+export type { CloudPricing } from "../cloud/cloud.ts";
 
 const price = z.looseObject({ net: z.string(), gross: z.string() });
 
@@ -50,7 +40,7 @@ export function toCloudPricing(res: z.infer<typeof pricingResponse>): CloudPrici
 }
 
 /** `GET /pricing`, over the client's HTTP layer. */
-export class HetznerPricing {
+export class HetznerPricing implements PricingApi {
   constructor(private readonly http: HetznerHttp) {}
 
   async get(signal?: AbortSignal): Promise<CloudPricing> {

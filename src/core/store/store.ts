@@ -26,6 +26,7 @@ import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
+import { WorkVolumeTable } from "./work-volume-table.ts";
 
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
@@ -33,6 +34,7 @@ export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
+export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -74,6 +76,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** People's work volumes, kept between machines. */
+  readonly workVolumes: WorkVolumeTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +89,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.workVolumes = new WorkVolumeTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
