@@ -29,24 +29,43 @@ const fields = {
   authorizedKeys: z.array(authorizedKey).min(1).max(8),
 };
 
-export const applyDocumentSchema = z.strictObject({ version: z.literal(1), ...fields });
+/** Version 2 adds optional fields; only the work volume is sent by ccc so far. */
+export const volumeFieldSchema = z.strictObject({
+  linuxDevice: z.string().regex(/^\/dev\/disk\/by-id\/scsi-0HC_Volume_[0-9]{1,12}$/, "not a volume's device"),
+  mountPoint: z.literal("/home/claude/work"),
+});
+
+export const applyDocumentSchema = z.discriminatedUnion("version", [
+  z.strictObject({ version: z.literal(1), ...fields }),
+  z.strictObject({ version: z.literal(2), ...fields, volume: volumeFieldSchema.optional() }),
+]);
 export type ApplyDocument = z.infer<typeof applyDocumentSchema>;
 
 /** What `ccc-apply` prints after writing: the state as read back from the machine's disk. */
 export const applyAnswerSchema = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), ...fields }),
+  z.object({
+    ok: z.literal(true),
+    ...fields,
+    volume: z.object({ mounted: z.boolean(), mountPoint: z.string() }).optional(),
+  }),
   z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
 ]);
 export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
 
 /** The document that makes a machine match its instance record and the keys it should accept. */
-export function applyDocumentFor(instance: Instance, authorizedKeys = instance.sshKeys): ApplyDocument {
+export function applyDocumentFor(
+  instance: Instance,
+  authorizedKeys = instance.sshKeys,
+  volume?: { linuxDevice: string; mountPoint: string },
+): ApplyDocument {
   return checkApplyDocument({
-    version: 1,
+    // Version 1 while nothing needs 2, so machines with an older ccc-apply keep taking it.
+    version: volume ? 2 : 1,
     instanceId: instance.id,
     owner: instance.owner,
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     authorizedKeys,
+    ...(volume ? { volume } : {}),
   });
 }
 
@@ -73,6 +92,10 @@ export function answerMatches(sent: ApplyDocument, answer: Extract<ApplyAnswer, 
     answer.owner === sent.owner &&
     Date.parse(answer.expiresAt) === Date.parse(sent.expiresAt) &&
     answer.authorizedKeys.length === sent.authorizedKeys.length &&
-    answer.authorizedKeys.every((key, i) => key === sent.authorizedKeys[i])
+    answer.authorizedKeys.every((key, i) => key === sent.authorizedKeys[i]) &&
+    // A volume sent must be reported mounted where it was asked for.
+    (!("volume" in sent) ||
+      !sent.volume ||
+      (answer.volume?.mounted === true && answer.volume.mountPoint === sent.volume.mountPoint))
   );
 }

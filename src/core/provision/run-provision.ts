@@ -8,6 +8,9 @@ import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
+import { volumesForNewServer } from "../volumes/make-volume.ts";
+import { mountWorkVolume } from "../volumes/mount-volume.ts";
+import { releaseWorkVolume } from "../volumes/work-volume.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
 import {
   ProvisionError,
@@ -123,7 +126,10 @@ async function createServer(
   keyId: number,
 ): Promise<{ server: CloudServer; boot: (host: string) => Promise<void> }> {
   try {
+    // The person's work volume, made on first use: before the server, so a refusal spends nothing.
+    const volumes = await volumesForNewServer(deps, recorded.id);
     const created = await deps.cloud.createServer({
+      ...(volumes ? { volumes } : {}),
       name: recorded.id,
       serverType: recorded.serverType,
       image: deps.policy.image,
@@ -201,6 +207,7 @@ async function finishProvision(
     }),
   );
 
+  await mountWorkVolume(deps, instance);
   instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
   report("ready", instance);
   return instance;
@@ -275,6 +282,7 @@ export async function failProvision(
     server: outcome,
     cleanupError,
   };
+  releaseWorkVolume(deps, id);
   const current = deps.store.get(id);
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(

@@ -6,6 +6,7 @@ import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
 import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
+import { checkWorkVolumeFree, reserveWorkVolume } from "../volumes/work-volume.ts";
 
 /** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
 export interface ProvisionRequest {
@@ -17,6 +18,8 @@ export interface ProvisionRequest {
   hours?: number | undefined;
   serverType: string | undefined;
   location: string | undefined;
+  /** The person's work volume in that location goes with the machine (made at this size on first use). */
+  keepWork?: { sizeGb: number } | undefined;
 }
 
 /**
@@ -40,8 +43,9 @@ export async function startProvision(
     request.serverType || deps.policy.defaultServerType,
     request.location || deps.policy.defaultLocation,
   );
+  if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);
   const now = deps.clock.now();
-  return deps.store.add(
+  const instance = deps.store.add(
     {
       id: newInstanceId(),
       owner,
@@ -60,6 +64,8 @@ export async function startProvision(
     },
     deps.policy.maxInstancesPerUser,
   );
+  if (request.keepWork) reserveWorkVolume(deps, instance, request.keepWork.sizeGb);
+  return instance;
 }
 
 /** Paths of an instance's flake directory and installer log. */

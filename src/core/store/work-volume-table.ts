@@ -126,7 +126,7 @@ export class WorkVolumeTable {
   /** The open volume promised to this machine. */
   forInstance(instanceId: string): WorkVolume | null {
     const row = this.statements.forInstance.get(instanceId) as WorkVolumeRow | undefined;
-    return row && row.live ? fromRow(row) : null;
+    return row?.live ? fromRow(row) : null;
   }
 
   /** Open volumes, everyone's or one person's. */
