@@ -1,5 +1,7 @@
 import type { types } from "@slack/bolt";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
+import { volumeOffer } from "../core/volumes/volume-price.ts";
+import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -11,7 +13,7 @@ import type { BotContext } from "./bot-context.ts";
 export async function provisionModalFor(
   bot: BotContext,
   userId: string,
-  wanted: Partial<ModalChoice> = {},
+  wanted: Partial<ModalChoice> & { keepWork?: boolean } = {},
 ): Promise<types.ModalView> {
   const { deps } = bot;
   const live = deps.store.list({ owner: userId });
@@ -48,7 +50,9 @@ export async function provisionModalFor(
   const offers = all.filter(
     (o) => o.location === location && (!o.type.locations || o.type.locations.includes(location)),
   );
+  const keepWork = await keepWorkChoice(bot, userId, location, wanted.keepWork);
   return provisionModal({
+    ...(keepWork ? { keepWork } : {}),
     policy: deps.policy,
     locations,
     offers,
@@ -59,4 +63,19 @@ export async function provisionModalFor(
     },
     lastKey: deps.store.lastKeysOf(userId)?.[0] ?? null,
   });
+}
+
+/** The checkbox's price line; left out when the price list is not at hand in time (the form must open). */
+async function keepWorkChoice(
+  bot: BotContext,
+  userId: string,
+  location: string,
+  ticked: boolean | undefined,
+): Promise<{ line: string; ticked: boolean } | null> {
+  const offer = await within(
+    volumeOffer(bot.deps, userId, location, volumePolicy(bot.deps).defaultGb),
+    bot.catalogWaitMs,
+  ).catch(() => null);
+  if (!offer) return null;
+  return { line: offer.line, ticked: ticked ?? bot.deps.store.prefs.get(userId).keepWork === true };
 }

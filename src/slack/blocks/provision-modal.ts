@@ -12,6 +12,7 @@ export const FIELDS = {
   location: "location",
   serverType: "serverType",
   hours: "hours",
+  keepWork: "keepWork",
 } as const;
 /** Action ids in the modal that make it redraw (new type list, new cost). */
 export const MODAL_ACTIONS = /^ccc_modal_(location|type|hours)/;
@@ -30,6 +31,8 @@ export interface ModalInput {
   choice: ModalChoice;
   /** The key this user last used, to prefill. */
   lastKey: string | null;
+  /** "Keep my work": what it would give in the chosen location, priced; ticked when they chose it last. */
+  keepWork?: { line: string; ticked: boolean };
 }
 
 const HOUR_STEPS = [1, 2, 4, 8, 12, 24, 48, 72];
@@ -126,6 +129,7 @@ export function provisionModal(input: ModalInput): types.ModalView {
     },
     context(costLine(offer, Number(chosenHours?.value ?? choice.hours))),
   );
+  if (input.keepWork) blocks.push(keepWorkBlock(input.keepWork));
   return {
     type: "modal",
     callback_id: PROVISION_CALLBACK,
@@ -142,6 +146,28 @@ export function costLine(offer: Offer | undefined, hours: number): string {
   return `Estimated cost: *€${total.toFixed(2)}* for ${hours} h (${euro(offer.hourly)} per hour, incl. VAT). Billed per hour started; deleting early stops it.`;
 }
 
+const KEEP_WORK_OPTION = { text: plain("Keep my work"), value: "keep" };
+
+/** The checkbox, with what it gives and costs before anything is made. */
+function keepWorkBlock(keepWork: { line: string; ticked: boolean }): Block {
+  const option = {
+    ...KEEP_WORK_OPTION,
+    description: plain(`Kept between machines: ${keepWork.line}`.slice(0, 150)),
+  };
+  return {
+    type: "input",
+    block_id: FIELDS.keepWork,
+    optional: true,
+    label: plain("Work volume"),
+    element: {
+      type: "checkboxes",
+      action_id: "keep_work",
+      options: [option],
+      ...(keepWork.ticked ? { initial_options: [option] } : {}),
+    },
+  };
+}
+
 /** A modal shown instead of the form when the user may not create another machine. */
 export function refusalModal(title: string, text: string): types.ModalView {
   return {
@@ -155,7 +181,14 @@ export function refusalModal(title: string, text: string): types.ModalView {
 
 type StateValues = Record<
   string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_option?: { value: string } | null;
+      selected_options?: { value: string }[] | null;
+    }
+  >
 >;
 
 /** What the user has entered so far, read from the view's state. */
@@ -164,6 +197,7 @@ export function readModalState(values: StateValues): {
   location: string | undefined;
   serverType: string | undefined;
   hours: string | undefined;
+  keepWork: boolean;
 } {
   const first = (block: string) => Object.values(values[block] ?? {})[0];
   return {
@@ -171,5 +205,8 @@ export function readModalState(values: StateValues): {
     location: first(FIELDS.location)?.selected_option?.value,
     serverType: first(FIELDS.serverType)?.selected_option?.value,
     hours: first(FIELDS.hours)?.selected_option?.value,
+    keepWork: (first(FIELDS.keepWork)?.selected_options ?? []).some(
+      (o) => o.value === KEEP_WORK_OPTION.value,
+    ),
   };
 }

@@ -29,6 +29,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         ...(state.location ? { location: state.location } : {}),
         ...(state.serverType ? { serverType: state.serverType } : {}),
         ...(state.hours ? { hours: Number(state.hours) } : {}),
+        keepWork: state.keepWork,
       });
       await callSlack(bot.log, "views.update", () =>
         bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
@@ -56,6 +57,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         hours: state.hours,
         serverType: state.serverType,
         location: state.location,
+        keepWork: state.keepWork,
       });
       await ack({ response_action: "clear" });
       bot.log.info("provision accepted", { instance: instance.id, owner: userId });
