@@ -21,6 +21,7 @@ import type { BotContext } from "./slack/bot-context.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
+import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
@@ -123,6 +124,7 @@ export async function startBot(
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);
+  registerVolumeButtons(app, bot);
   registerAppHome(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });

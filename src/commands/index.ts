@@ -10,6 +10,8 @@ import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { volumeCommand } from "./volume.ts";
+import { volumesCommand } from "./volumes.ts";
 
 export type { Command } from "./command.ts";
 
@@ -26,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  volumesCommand,
+  volumeCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

@@ -1,0 +1,52 @@
+import { formatEuros } from "../core/billing/money.ts";
+import type { VolumeView } from "../core/volumes/volume-views.ts";
+import { textTable } from "./text.ts";
+import { formatUtc } from "./time.ts";
+
+/** "€0.52/month", or "?" when the price list was not at hand. */
+export function monthly(v: VolumeView): string {
+  return v.monthlyCents === null ? "?" : `${formatEuros(v.monthlyCents)}/month`;
+}
+
+/** Where the volume is now: the machine that has it, or since when it has been unused. */
+export function volumeUse(v: VolumeView): string {
+  return v.attachedTo ?? "—";
+}
+
+export function volumeTable(volumes: readonly VolumeView[], showOwner: boolean): string {
+  if (volumes.length === 0) return "No work volumes.";
+  const headers = [
+    "ID",
+    ...(showOwner ? ["OWNER"] : []),
+    "SIZE",
+    "LOCATION",
+    "PRICE",
+    "ATTACHED",
+    "LAST USE",
+    "DELETED AFTER",
+  ];
+  const rows = volumes.map((v) => [
+    String(v.id),
+    ...(showOwner ? [v.owner] : []),
+    `${v.sizeGb} GB`,
+    v.location,
+    monthly(v),
+    volumeUse(v),
+    v.attachedTo ? "now" : formatUtc(v.lastUsedAt),
+    v.deleteAfter ? formatUtc(v.deleteAfter) : "—",
+  ]);
+  return textTable(headers, rows);
+}
+
+export function volumeJson(v: VolumeView): unknown {
+  return {
+    id: v.id,
+    owner: v.owner,
+    location: v.location,
+    sizeGb: v.sizeGb,
+    monthlyCents: v.monthlyCents,
+    attachedTo: v.attachedTo,
+    lastUsedAt: v.lastUsedAt.toISOString(),
+    deleteAfter: v.deleteAfter?.toISOString() ?? null,
+  };
+}
