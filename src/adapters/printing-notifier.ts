@@ -14,6 +14,12 @@ export class PrintingNotifier implements Notifier {
 /** A notice in one line: to whom, and what it says. */
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
+  if (notice.kind === "volume_notice") {
+    const v = notice.volume;
+    return notice.event === "expiring"
+      ? `DM ${v.owner}: work volume ${v.hetznerId} is deleted at ${notice.deleteAt.toISOString()} unless used or kept`
+      : `DM ${v.owner}: work volume ${v.hetznerId} went unused and was deleted.`;
+  }
   const { id, owner, expiresAt } = notice.instance;
   const to = `DM ${owner}:`;
   switch (notice.kind) {

@@ -1,5 +1,6 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
+import type { WorkVolume } from "./store/store.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
@@ -13,6 +14,17 @@ export type Notice =
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
+  /**
+   * To a volume's owner: it is deleted at `deleteAt` unless used or kept (with a "Keep it" button in
+   * Slack), or it was deleted after going unused.
+   */
+  | {
+      kind: "volume_notice";
+      event: "expiring" | "deleted";
+      volume: WorkVolume;
+      deleteAt: Date;
+      daysLeft: number;
+    }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string };
 

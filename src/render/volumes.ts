@@ -1,4 +1,5 @@
 import { formatEuros } from "../core/billing/money.ts";
+import type { VolumeRetentionOutcome } from "../core/lifecycle/volume-retention.ts";
 import type { VolumeView } from "../core/volumes/volume-views.ts";
 import { textTable } from "./text.ts";
 import { formatUtc } from "./time.ts";
@@ -49,4 +50,12 @@ export function volumeJson(v: VolumeView): unknown {
     lastUsedAt: v.lastUsedAt.toISOString(),
     deleteAfter: v.deleteAfter?.toISOString() ?? null,
   };
+}
+
+/** One line per retention action, for `ccc check-expired`. */
+export function volumeRetentionLine(v: VolumeRetentionOutcome): string {
+  if (v.action === "reminded")
+    return `volume ${v.volumeId} (${v.owner}): unused, deleted in ${v.daysLeft} days; reminded`;
+  if (v.action === "deleted") return `volume ${v.volumeId} (${v.owner}): unused past its retention, deleted`;
+  return `volume ${v.volumeId} (${v.owner}): not deleted, tried again next pass: ${v.error}`;
 }

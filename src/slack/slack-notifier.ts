@@ -8,6 +8,7 @@ import {
   type SlackMessage,
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import { volumeNoticeMessage } from "../render/block-kit/volume-blocks.ts";
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
@@ -39,6 +40,8 @@ export class SlackNotifier implements Notifier {
         if (sent.includes("failed")) return "failed";
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
+      if (notice.kind === "volume_notice")
+        return await this.send(notice.volume.owner, volumeNoticeMessage(notice));
       return await this.send(notice.instance.owner, noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
@@ -56,7 +59,10 @@ export class SlackNotifier implements Notifier {
 }
 
 /** The DM for a notice about one instance. */
-export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, now: Date): SlackMessage {
+export function noticeMessage(
+  notice: Exclude<Notice, { kind: "admin_alert" | "volume_notice" }>,
+  now: Date,
+): SlackMessage {
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {

@@ -15,9 +15,11 @@ export class RecordingNotifier implements Notifier {
     return this.notices.map((n) =>
       n.kind === "admin_alert"
         ? "admin_alert"
-        : n.kind === "reminder"
-          ? `reminder ${n.instance.id} ${n.minutesLeft}`
-          : `${n.kind} ${n.instance.id}`,
+        : n.kind === "volume_notice"
+          ? `volume_${n.event} ${n.volume.hetznerId} ${n.daysLeft}`
+          : n.kind === "reminder"
+            ? `reminder ${n.instance.id} ${n.minutesLeft}`
+            : `${n.kind} ${n.instance.id}`,
     );
   }
 

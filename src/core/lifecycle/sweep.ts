@@ -5,6 +5,7 @@ import { type Instance, isLive } from "../instances/instance.ts";
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
 import { retryDelayMs } from "./retry-delay.ts";
+import { runVolumeRetention, type VolumeRetentionOutcome } from "./volume-retention.ts";
 
 export interface SweepOutcome {
   instance: Instance;
@@ -22,6 +23,8 @@ export interface SweepSummary {
   busy: string[];
   /** Extends retried towards their machines. */
   pushes: PushRetry[];
+  /** Work volume reminders and deletions. */
+  volumes?: VolumeRetentionOutcome[];
 }
 
 export { retryDelayMs } from "./retry-delay.ts";
@@ -44,6 +47,7 @@ export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
     else if (attempt.value) summary.outcomes.push(attempt.value);
   }
   summary.pushes = await retryMachinePushes(deps);
+  summary.volumes = await runVolumeRetention(deps);
   return summary;
 }
 

@@ -1,3 +1,4 @@
+import type { Notice } from "../../core/notifier.ts";
 import type { WorkVolume } from "../../core/store/store.ts";
 import { type Block, dateToken, type SlackMessage, section } from "./mrkdwn.ts";
 
@@ -46,4 +47,13 @@ export function volumeReminderMessage(v: WorkVolume, deleteAt: Date, daysLeft: n
       { type: "actions", elements: [button("Keep it", VOLUME_ACTIONS.keep, id, "primary")] } as Block,
     ],
   };
+}
+
+/** The DM for a volume notice. */
+export function volumeNoticeMessage(notice: Extract<Notice, { kind: "volume_notice" }>): SlackMessage {
+  if (notice.event === "expiring")
+    return volumeReminderMessage(notice.volume, notice.deleteAt, notice.daysLeft);
+  const v = notice.volume;
+  const text = `Your work volume ${v.hetznerId} (${v.sizeGb} GB in ${v.location}) was not used for a long time and has been deleted.`;
+  return { text, blocks: [section(`:wastebasket: ${text}`)] };
 }
