@@ -1,4 +1,5 @@
 import { formatEuros } from "../core/billing/money.ts";
+import type { VolumeFinding } from "../core/lifecycle/reconcile-types.ts";
 import type { VolumeRetentionOutcome } from "../core/lifecycle/volume-retention.ts";
 import type { VolumeView } from "../core/volumes/volume-views.ts";
 import { textTable } from "./text.ts";
@@ -58,4 +59,22 @@ export function volumeRetentionLine(v: VolumeRetentionOutcome): string {
     return `volume ${v.volumeId} (${v.owner}): unused, deleted in ${v.daysLeft} days; reminded`;
   if (v.action === "deleted") return `volume ${v.volumeId} (${v.owner}): unused past its retention, deleted`;
   return `volume ${v.volumeId} (${v.owner}): not deleted, tried again next pass: ${v.error}`;
+}
+
+const VOLUME_ACTIONS: Record<VolumeFinding["action"], [done: string, wouldDo: string]> = {
+  report: ["admins told", "would tell the admins"],
+  delete_volume: ["deleted the volume", "would delete the volume"],
+  close_row: ["closed its record", "would close its record"],
+  keep_attached: ["left alone", "would leave alone"],
+};
+
+/** Reconcile's volume findings, one line each; empty when there are none. */
+export function volumeFindingLines(findings: readonly VolumeFinding[]): string {
+  return findings
+    .map((f) => {
+      const [done, wouldDo] = VOLUME_ACTIONS[f.action];
+      const what = f.outcome === "failed" ? `FAILED: ${f.error}` : f.outcome === "dry_run" ? wouldDo : done;
+      return `${f.kind} ${f.volumeId}: ${f.detail}: ${what}`;
+    })
+    .join("\n");
 }

@@ -100,6 +100,10 @@ export class WorkVolumeTable {
       keep: db.prepare(
         "UPDATE work_volumes SET last_used_at = ?, reminded = 0 WHERE id = ? AND closed_at IS NULL",
       ),
+      noteOrphan: db.prepare(
+        `INSERT OR IGNORE INTO work_volumes (hetzner_id, owner, location, size_gb, created_at, last_used_at,
+           closed_at, closed_reason) VALUES (?, ?, ?, ?, ?, ?, ?, 'orphan reported')`,
+      ),
       close: db.prepare(
         "UPDATE work_volumes SET closed_at = ?, closed_reason = ? WHERE id = ? AND closed_at IS NULL",
       ),
@@ -203,6 +207,28 @@ export class WorkVolumeTable {
   /** "Keep it": the retention clock starts again now. */
   keep(rowId: number, now: Date): boolean {
     return this.statements.keep.run(now.getTime(), rowId).changes > 0;
+  }
+
+  /**
+   * Remembers a labelled volume the store did not know, as a closed row (it never serves a machine);
+   * false when it was noted before, so the admins hear of it once.
+   */
+  noteOrphan(
+    volume: { hetznerId: number; owner: string; location: string; sizeGb: number },
+    now: Date,
+  ): boolean {
+    const at = now.getTime();
+    return (
+      this.statements.noteOrphan.run(
+        volume.hetznerId,
+        volume.owner,
+        volume.location,
+        volume.sizeGb,
+        at,
+        at,
+        at,
+      ).changes > 0
+    );
   }
 
   /** The volume is deleted (or vanished): the row stays for the record. */
