@@ -5,6 +5,7 @@ import { systemClock } from "./adapters/system-clock.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
@@ -132,9 +133,11 @@ export async function startBot(
 
   // Warm and keep warm the catalog, so a modal never waits for Hetzner within its 3 s.
   const refresh = () =>
-    deps.catalog
-      .load()
-      .catch((error: unknown) => log.warn("catalog refresh failed", { error: String(error) }));
+    Promise.all([
+      deps.catalog.load(),
+      // The "Keep my work" price in the same form; never fails.
+      volumePricePerGb(deps),
+    ]).catch((error: unknown) => log.warn("catalog refresh failed", { error: String(error) }));
   await within(refresh(), 5_000); // a slow Hetzner does not hold up the start; the modal says "try again"
   const refresher = setInterval(() => void refresh(), options.catalogRefreshMs ?? 4 * 60_000);
   refresher.unref();

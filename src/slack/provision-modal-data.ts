@@ -52,7 +52,7 @@ export async function provisionModalFor(
   );
   const keepWork = await keepWorkChoice(bot, userId, location, wanted.keepWork);
   return provisionModal({
-    ...(keepWork ? { keepWork } : {}),
+    keepWork,
     policy: deps.policy,
     locations,
     offers,
@@ -65,17 +65,15 @@ export async function provisionModalFor(
   });
 }
 
-/** The checkbox's price line; left out when the price list is not at hand in time (the form must open). */
+/** The checkbox with what it gives and costs, from the price the bot keeps warm (the form must open at once). */
 async function keepWorkChoice(
   bot: BotContext,
   userId: string,
   location: string,
   ticked: boolean | undefined,
-): Promise<{ line: string; ticked: boolean } | null> {
-  const offer = await within(
-    volumeOffer(bot.deps, userId, location, volumePolicy(bot.deps).defaultGb),
-    bot.catalogWaitMs,
-  ).catch(() => null);
-  if (!offer) return null;
+): Promise<{ line: string; ticked: boolean }> {
+  const offer = await volumeOffer(bot.deps, userId, location, volumePolicy(bot.deps).defaultGb, {
+    cachedPrice: true,
+  });
   return { line: offer.line, ticked: ticked ?? bot.deps.store.prefs.get(userId).keepWork === true };
 }

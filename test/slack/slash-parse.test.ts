@@ -25,6 +25,8 @@ describe("/ccc parsing", () => {
       "share",
       "unshare",
       "types",
+      "volumes",
+      "volume",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

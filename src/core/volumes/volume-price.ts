@@ -11,14 +11,27 @@ export function volumePriceLine(sizeGb: number, cents: number): string {
   return `${sizeGb} GB volume: ${formatEuros(cents)}/month`;
 }
 
-/** The price of one GB-month from the provider, or null when the price list cannot be had (it never blocks work). */
+// Prices change rarely; per cloud client, so each composed set of deps (a test's, a process's) has its own.
+const PRICE_TTL_MS = 60 * 60_000;
+const prices = new WeakMap<object, { at: number; perGb: string }>();
+
+/** The price of one GB-month from the provider (cached an hour), or null when it cannot be had: it never blocks work. */
 export async function volumePricePerGb(deps: CoreDeps): Promise<string | null> {
+  const cached = prices.get(deps.cloud);
+  if (cached && deps.clock.now().getTime() - cached.at < PRICE_TTL_MS) return cached.perGb;
   try {
-    return (await deps.cloud.pricing.get()).volumePerGbMonth;
+    const perGb = (await deps.cloud.pricing.get()).volumePerGbMonth;
+    prices.set(deps.cloud, { at: deps.clock.now().getTime(), perGb });
+    return perGb;
   } catch (error) {
     deps.log.warn("volume price unknown", { reason: String(error) });
-    return null;
+    return cached?.perGb ?? null;
   }
+}
+
+/** The last price fetched, without asking the provider (a Slack form must open at once); null before the first. */
+export function cachedVolumePricePerGb(deps: CoreDeps): string | null {
+  return prices.get(deps.cloud)?.perGb ?? null;
 }
 
 /** What "Keep my work" would give in a location, priced: shown before anything is made. */
@@ -37,10 +50,11 @@ export async function volumeOffer(
   owner: string,
   location: string,
   sizeGb: number,
+  options: { cachedPrice?: boolean } = {},
 ): Promise<VolumeOffer> {
   const existing = deps.store.workVolumes.open(owner, location);
   const size = existing?.hetznerId ? existing.sizeGb : sizeGb;
-  const perGb = await volumePricePerGb(deps);
+  const perGb = options.cachedPrice ? cachedVolumePricePerGb(deps) : await volumePricePerGb(deps);
   const cents = perGb === null ? null : volumeMonthlyCents(perGb, size);
   const price = cents === null ? `${size} GB volume` : volumePriceLine(size, cents);
   const line = existing?.hetznerId
