@@ -50,7 +50,9 @@ async function run(ctx: CommandContext, input: z.output<typeof provisionInput>):
     const offer = await volumeOffer(ctx.deps, recorded.owner, recorded.location, volume.sizeGb);
     ctx.report?.(`Work volume: ${offer.line}.`);
   }
-  return completeProvision(ctx, recorded, (progress) => ctx.report?.(progressText(progress)));
+  const ready = await completeProvision(ctx, recorded, (progress) => ctx.report?.(progressText(progress)));
+  if (volume) ctx.report?.(mountText(ctx, ready.id));
+  return ready;
 }
 
 /** Validates and records the request (nothing spent yet); throws UserError/QuotaError on refusal. */
@@ -74,6 +76,17 @@ export async function provision(
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
   return completeProvision(ctx, await acceptProvision(ctx, input), onProgress);
+}
+
+/** Whether the machine mounted its work volume, from what the provision recorded. */
+function mountText(ctx: CommandContext, id: string): string {
+  const last = ctx.deps.store
+    .events(id)
+    .filter((e) => e.kind === "volume_mounted" || e.kind === "volume_mount_failed")
+    .at(-1);
+  return last?.kind === "volume_mounted"
+    ? `Work volume: mounted at /home/claude/work (${last.detail ?? ""}).`
+    : `Work volume: attached, but the machine could not mount it (${last?.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
 }
 
 export function progressText(progress: ProvisionProgress): string {
