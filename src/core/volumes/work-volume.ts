@@ -12,7 +12,11 @@ export function volumePolicy(deps: CoreDeps): VolumePolicy {
 /** Labels on every work volume: how reconcile finds them without the database. */
 export function volumeLabels(owner: string): Record<string, string> {
   // Label values allow letters, digits, `-`, `_` and `.` (an owner may hold an `@`).
-  const value = owner.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 63);
+  // and must end in a letter or digit.
+  const value = owner
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .slice(0, 63)
+    .replace(/[^A-Za-z0-9]+$/, "");
   return { "managed-by": "ccc", "ccc-owner": value };
 }
 
