@@ -6,6 +6,7 @@ import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
@@ -29,6 +30,7 @@ import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
+import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
@@ -140,6 +142,7 @@ export async function startBot(
   registerKeyModal(app, bot);
   registerSnapshotButtons(app, bot);
   registerAgainButton(app, bot);
+  registerVolumeButtons(app, bot);
   registerAppHome(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });
@@ -147,9 +150,11 @@ export async function startBot(
 
   // Warm and keep warm the catalog, so a modal never waits for Hetzner within its 3 s.
   const refresh = () =>
-    deps.catalog
-      .load()
-      .catch((error: unknown) => log.warn("catalog refresh failed", { error: String(error) }));
+    Promise.all([
+      deps.catalog.load(),
+      // The "Keep my work" price in the same form; never fails.
+      volumePricePerGb(deps),
+    ]).catch((error: unknown) => log.warn("catalog refresh failed", { error: String(error) }));
   await within(refresh(), 5_000); // a slow Hetzner does not hold up the start; the modal says "try again"
   const refresher = setInterval(() => void refresh(), options.catalogRefreshMs ?? 4 * 60_000);
   refresher.unref();

@@ -95,6 +95,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     publicUrl: config.web.publicUrl,
     snapshots: { ...config.snapshots },
     software: config.software,
+    volumes: { ...config.volumes },
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

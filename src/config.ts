@@ -13,6 +13,7 @@ import {
   parseCuratedList,
   type SoftwarePolicy,
 } from "./core/software/software-policy.ts";
+import type { VolumePolicy } from "./core/volumes/volume-policy.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -85,6 +86,7 @@ export interface Config {
   };
   /** Extra software people may ask for on their machines. */
   software: SoftwarePolicy;
+  volumes: VolumePolicy;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -221,6 +223,10 @@ const envSchema = z.object({
   CCC_MAX_KEYS_PER_MACHINE: z.preprocess(blankAsUnset, z.coerce.number().int().positive().max(8).default(8)),
   CCC_SNAPSHOT_RETENTION_DAYS: positiveInt(7),
   CCC_MAX_SNAPSHOTS_PER_USER: positiveInt(3),
+  CCC_VOLUME_GB: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).default(10)),
+  CCC_VOLUME_MAX_GB: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).max(10240).default(100)),
+  // The reminders go 7 days and 1 day before the end, so a shorter retention could not give both.
+  CCC_VOLUME_RETENTION_DAYS: z.preprocess(blankAsUnset, z.coerce.number().int().min(8).default(30)),
   CCC_SSH_PORT: port(22, 1),
   CCC_SSH_WAIT_SECONDS: positiveInt(300),
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
@@ -374,6 +380,11 @@ function toConfig(env: Env): Config {
       freeText: env.CCC_PACKAGES_FREE_TEXT,
       deny: env.CCC_PACKAGES_DENY,
       allowUnfree: env.CCC_ALLOW_UNFREE,
+    },
+    volumes: {
+      defaultGb: Math.min(env.CCC_VOLUME_GB, env.CCC_VOLUME_MAX_GB),
+      maxGb: env.CCC_VOLUME_MAX_GB,
+      retentionDays: env.CCC_VOLUME_RETENTION_DAYS,
     },
   };
 }

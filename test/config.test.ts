@@ -78,6 +78,20 @@ describe("parseConfig", () => {
     expect(parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "3" }).policy.maxKeysPerMachine).toBe(3);
     expect(() => parseConfig({ CCC_MAX_KEYS_PER_MACHINE: "9" })).toThrow(ConfigError);
   });
+
+  it("reads the work volume settings, with Hetzner's smallest size and room for both reminders", () => {
+    expect(parseConfig({}).volumes).toEqual({ defaultGb: 10, maxGb: 100, retentionDays: 30 });
+    expect(
+      parseConfig({ CCC_VOLUME_GB: "20", CCC_VOLUME_MAX_GB: "50", CCC_VOLUME_RETENTION_DAYS: "14" }).volumes,
+    ).toEqual({ defaultGb: 20, maxGb: 50, retentionDays: 14 });
+    for (const bad of [
+      { CCC_VOLUME_GB: "5" },
+      { CCC_VOLUME_MAX_GB: "9" },
+      { CCC_VOLUME_RETENTION_DAYS: "3" },
+    ]) {
+      expect(() => parseConfig(bad)).toThrow(ConfigError);
+    }
+  });
 });
 
 describe("preflight", () => {

@@ -8,6 +8,8 @@ import type {
   CloudServerType,
   CreatedServer,
   CreateServerInput,
+  PricingApi,
+  VolumeApi,
   WaitOptions,
 } from "../core/cloud/cloud.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
@@ -27,6 +29,18 @@ export class OnDemandCloud implements CloudApi {
   get requestCount(): number {
     return this.built?.requestCount ?? 0;
   }
+
+  readonly volumes: VolumeApi = {
+    create: async (input, signal) => (await this.load()).volumes.create(input, signal),
+    list: async (selector, signal) => (await this.load()).volumes.list(selector, signal),
+    get: async (id, signal) => (await this.load()).volumes.get(id, signal),
+    delete: async (id, signal) => (await this.load()).volumes.delete(id, signal),
+    attach: async (id, server, automount, signal) =>
+      (await this.load()).volumes.attach(id, server, automount, signal),
+    detach: async (id, signal) => (await this.load()).volumes.detach(id, signal),
+  };
+
+  readonly pricing: PricingApi = { get: async (signal) => (await this.load()).pricing.get(signal) };
 
   private load(): Promise<CloudApi> {
     this.client ??= this.build().then((client) => {

@@ -16,6 +16,12 @@ export class PrintingNotifier implements Notifier {
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
   if (notice.kind === "sign_in_link") return `DM ${notice.user}: your dashboard sign-in link: ${notice.url}`;
+  if (notice.kind === "volume_notice") {
+    const v = notice.volume;
+    return notice.event === "expiring"
+      ? `DM ${v.owner}: work volume ${v.hetznerId} is deleted at ${notice.deleteAt.toISOString()} unless used or kept`
+      : `DM ${v.owner}: work volume ${v.hetznerId} went unused and was deleted.`;
+  }
   if (isSnapshotNotice(notice)) return `DM ${notice.instance.owner}: ${snapshotNoticeText(notice)}`;
   const { id, expiresAt } = notice.instance;
   const to = `DM ${recipientOf(notice)}:`;

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { runSweep, type SweepSummary } from "../core/lifecycle/sweep.ts";
 import { instanceJson } from "../render/json.ts";
 import { pushRetryLine } from "../render/machine-push.ts";
+import { volumeRetentionLine } from "../render/volumes.ts";
 import { defineCommand } from "./command.ts";
 
 export function checkExpiredFailed(summary: SweepSummary): boolean {
@@ -18,6 +19,7 @@ export function checkExpiredText(summary: SweepSummary): string {
   );
   for (const id of summary.busy) lines.push(`${id}: left to another ccc process acting on it`);
   for (const p of summary.pushes) lines.push(pushRetryLine(p.instanceId, p.outcome));
+  for (const v of summary.volumes ?? []) lines.push(volumeRetentionLine(v));
   return lines.length > 0 ? lines.join("\n") : "Nothing has expired.";
 }
 
@@ -34,6 +36,7 @@ export function checkExpiredJson(summary: SweepSummary) {
       machine: p.outcome.kind,
       retryAt: p.outcome.kind === "pending" ? p.outcome.retryAt.toISOString() : null,
     })),
+    volumes: summary.volumes ?? [],
   };
 }
 

@@ -19,6 +19,8 @@ import { statusCommand } from "./status.ts";
 import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { volumeCommand } from "./volume.ts";
+import { volumesCommand } from "./volumes.ts";
 import { webCommand } from "./web.ts";
 
 export type { Command } from "./command.ts";
@@ -46,6 +48,8 @@ export const COMMANDS: readonly Command[] = [
   webCommand,
   tokenCommand,
   prefsCommand,
+  volumesCommand,
+  volumeCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

@@ -5,6 +5,9 @@ import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
+import { parseVolumeGb } from "../core/volumes/volume-policy.ts";
+import { volumeOffer } from "../core/volumes/volume-price.ts";
+import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
@@ -23,17 +26,35 @@ export const provisionInput = z.object({
   serverType: optionalText,
   location: optionalText,
   packages: packageList,
+  /** The person's work volume goes with the machine; a size implies it. */
+  keepWork: z.union([z.boolean(), z.literal("true"), z.literal("false")]).optional(),
+  volumeGb: z.union([z.string(), z.number()]).optional(),
 });
 export type ProvisionInput = z.input<typeof provisionInput>;
 
 function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
-  const { sshKey, ...request } = input;
-  return startProvision(ctx.deps, ctx.actor, { ...request, key: sshKey });
+  const { sshKey, keepWork, volumeGb, ...request } = input;
+  const wantsVolume = keepWork === true || keepWork === "true" || volumeGb !== undefined;
+  const policy = volumePolicy(ctx.deps);
+  // The size is checked before anything else is asked or recorded.
+  const sizeGb = volumeGb === undefined ? policy.defaultGb : parseVolumeGb(volumeGb, policy);
+  return startProvision(ctx.deps, ctx.actor, {
+    ...request,
+    key: sshKey,
+    ...(wantsVolume ? { keepWork: { sizeGb } } : {}),
+  });
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
   const recorded = await accept(ctx, input);
-  return completeProvision(ctx, recorded, (progress) => ctx.report?.(progressText(progress)));
+  const volume = ctx.deps.store.workVolumes.forInstance(recorded.id);
+  if (volume) {
+    const offer = await volumeOffer(ctx.deps, recorded.owner, recorded.location, volume.sizeGb);
+    ctx.report?.(`Work volume: ${offer.line}.`);
+  }
+  const ready = await completeProvision(ctx, recorded, (progress) => ctx.report?.(progressText(progress)));
+  if (volume) ctx.report?.(mountText(ctx, ready.id));
+  return ready;
 }
 
 /** Validates and records the request (nothing spent yet); throws UserError/QuotaError on refusal. */
@@ -59,6 +80,17 @@ export async function provision(
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
   return completeProvision(ctx, await acceptProvision(ctx, input), onProgress);
+}
+
+/** Whether the machine mounted its work volume, from what the provision recorded. */
+function mountText(ctx: CommandContext, id: string): string {
+  const last = ctx.deps.store
+    .events(id)
+    .filter((e) => e.kind === "volume_mounted" || e.kind === "volume_mount_failed")
+    .at(-1);
+  return last?.kind === "volume_mounted"
+    ? `Work volume: mounted at /home/claude/work (${last.detail ?? ""}).`
+    : `Work volume: attached, but the machine could not mount it (${last?.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
 }
 
 export function progressText(progress: ProvisionProgress): string {
@@ -108,12 +140,21 @@ export const provisionCommand = defineCommand({
           flags: "--packages <names>",
           description: "extra nixpkgs packages, comma-separated (e.g. python3,go; see CCC_PACKAGES)",
         },
+        {
+          flags: "--keep-work",
+          description: "attach your work volume in that location at /home/claude/work (made on first use)",
+        },
+        {
+          flags: "--volume-gb <n>",
+          description: "size of a new work volume in GB (default CCC_VOLUME_GB, at most CCC_VOLUME_MAX_GB)",
+        },
       ],
       needs: { cloud: true, installer: true },
       examples: [
         "ccc provision --user alice --ssh-key ~/.ssh/id_ed25519.pub --hours 8",
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --packages python3,go,postgresql",
+        "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --keep-work --volume-gb 20",
       ],
       input: ({ options, config }) => ({
         owner: options.user ?? config.operator.name,
@@ -123,6 +164,8 @@ export const provisionCommand = defineCommand({
         serverType: options.type,
         location: options.location,
         packages: options.packages,
+        keepWork: options.keepWork,
+        volumeGb: options.volumeGb,
       }),
     },
     slack: {

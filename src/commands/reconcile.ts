@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { type ReconcileFinding, type ReconcileSummary, runReconcile } from "../core/lifecycle/reconcile.ts";
 import { textTable } from "../render/text.ts";
+import { volumeFindingLines } from "../render/volumes.ts";
 import { defineCommand } from "./command.ts";
 
 export const reconcileInput = z.object({
@@ -10,7 +11,10 @@ export const reconcileInput = z.object({
 });
 
 export function reconcileFailed(summary: ReconcileSummary): boolean {
-  return summary.findings.some((f) => f.outcome === "failed");
+  return (
+    summary.findings.some((f) => f.outcome === "failed") ||
+    (summary.volumes ?? []).some((f) => f.outcome === "failed")
+  );
 }
 
 const ACTIONS: Record<ReconcileFinding["action"], [done: string, wouldDo: string]> = {
@@ -35,7 +39,8 @@ function what(f: ReconcileFinding): string {
 
 export function reconcileText(summary: ReconcileSummary): string {
   const head = `${summary.servers} ccc server${summary.servers === 1 ? "" : "s"} at Hetzner, ${summary.liveRows} live in the store${summary.dryRun ? " (dry run: nothing changed)" : ""}.`;
-  if (summary.findings.length === 0) return `${head}\nEverything matches.`;
+  const volumes = volumeFindingLines(summary.volumes ?? []);
+  if (summary.findings.length === 0) return `${head}\n${volumes || "Everything matches."}`;
   const table = textTable(
     ["KIND", "INSTANCE", "SERVER", "FOUND", "ACTION"],
     summary.findings.map((f) => [
@@ -46,7 +51,7 @@ export function reconcileText(summary: ReconcileSummary): string {
       what(f),
     ]),
   );
-  return `${head}\n${table}`;
+  return `${head}\n${table}${volumes ? `\n${volumes}` : ""}`;
 }
 
 /** Compares Hetzner's ccc servers with the store once and repairs (or with `dryRun` only lists) the differences. */

@@ -13,6 +13,7 @@ import type { OperatorKey } from "./provision/operator-key.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
+import type { VolumePolicy } from "./volumes/volume-policy.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
 export interface CoreDeps {
@@ -38,6 +39,8 @@ export interface CoreDeps {
   snapshots?: SnapshotPolicy;
   /** Extra software people may ask for; the defaults when left out. */
   software?: SoftwarePolicy;
+  /** Work volumes' sizes and retention; the defaults when left out. */
+  volumes?: VolumePolicy;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

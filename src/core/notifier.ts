@@ -1,6 +1,6 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
-import type { Snapshot } from "./store/store.ts";
+import type { Snapshot, WorkVolume } from "./store/store.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
@@ -32,6 +32,17 @@ export type Notice =
   | { kind: "shared"; instance: Instance; to: string; by: string }
   /** To a guest (`to`): `by` wants to let them in, but ccc has no key of theirs (with a button to set one). */
   | { kind: "key_needed"; instance: Instance; to: string; by: string }
+  /**
+   * To a volume's owner: it is deleted at `deleteAt` unless used or kept (with a "Keep it" button in
+   * Slack), or it was deleted after going unused.
+   */
+  | {
+      kind: "volume_notice";
+      event: "expiring" | "deleted";
+      volume: WorkVolume;
+      deleteAt: Date;
+      daysLeft: number;
+    }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string }
   /** To one person who asked for it: a one-time link that signs them in to the web dashboard. */

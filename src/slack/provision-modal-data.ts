@@ -2,6 +2,8 @@ import type { types } from "@slack/bolt";
 import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { softwarePolicyOf } from "../core/software/software-policy.ts";
+import { volumeOffer } from "../core/volumes/volume-price.ts";
+import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -13,7 +15,7 @@ import type { BotContext } from "./bot-context.ts";
 export async function provisionModalFor(
   bot: BotContext,
   userId: string,
-  wanted: Partial<ModalChoice> = {},
+  wanted: Partial<ModalChoice> & { keepWork?: boolean } = {},
 ): Promise<types.ModalView> {
   const { deps } = bot;
   const live = deps.store.list({ owner: userId });
@@ -56,7 +58,9 @@ export async function provisionModalFor(
   const offers = all.filter(
     (o) => o.location === location && (!o.type.locations || o.type.locations.includes(location)),
   );
+  const keepWork = await keepWorkChoice(bot, userId, location, wanted.keepWork);
   return provisionModal({
+    keepWork,
     policy: deps.policy,
     locations,
     offers,
@@ -69,4 +73,17 @@ export async function provisionModalFor(
     lastKey: deps.store.currentKeyOf(userId),
     software: softwarePolicyOf(deps),
   });
+}
+
+/** The checkbox with what it gives and costs, from the price the bot keeps warm (the form must open at once). */
+async function keepWorkChoice(
+  bot: BotContext,
+  userId: string,
+  location: string,
+  ticked: boolean | undefined,
+): Promise<{ line: string; ticked: boolean }> {
+  const offer = await volumeOffer(bot.deps, userId, location, volumePolicy(bot.deps).defaultGb, {
+    cachedPrice: true,
+  });
+  return { line: offer.line, ticked: ticked ?? bot.deps.store.prefs.get(userId).keepWork === true };
 }

@@ -10,6 +10,7 @@ import {
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { keyNeededMessage, sharedMessage } from "../render/block-kit/share-blocks.ts";
+import { volumeNoticeMessage } from "../render/block-kit/volume-blocks.ts";
 import {
   isSnapshotNotice,
   onExpiryText,
@@ -48,6 +49,8 @@ export class SlackNotifier implements Notifier {
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
       if (notice.kind === "sign_in_link") return await this.send(notice.user, signInLinkMessage(notice));
+      if (notice.kind === "volume_notice")
+        return await this.send(notice.volume.owner, volumeNoticeMessage(notice));
       return await this.send(recipientOf(notice), noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
@@ -79,7 +82,7 @@ export function signInLinkMessage(notice: Extract<Notice, { kind: "sign_in_link"
 
 /** The DM for a notice about one instance. */
 export function noticeMessage(
-  notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" }>,
+  notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" | "volume_notice" }>,
   now: Date,
 ): SlackMessage {
   if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);

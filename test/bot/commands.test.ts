@@ -102,8 +102,11 @@ describe("/ccc provision", () => {
       "hours",
       "packages",
       "packagesOther",
+      "keepWork",
     ]);
     expect(JSON.stringify(view)).toContain("Estimated cost");
+    // The price the bot fetched at start, shown before anything is made.
+    expect(JSON.stringify(view)).toContain("a new 10 GB volume: €0.52/month in fsn1");
     expect(b.h.cloud.requests.length).toBe(before); // warmed at start-up: no Hetzner call on the way
   });
 });

@@ -43,7 +43,11 @@ describe("reconcile", () => {
     expect(shown.text({ now: NOW, actor: ADMIN })).toBe(
       "0 ccc servers at Hetzner, 0 live in the store (dry run: nothing changed).\nEverything matches.",
     );
-    expect(w.fake?.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /servers", "GET /images"]);
+    expect(w.fake?.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /servers",
+      "GET /images",
+      "GET /volumes",
+    ]);
   });
 
   it("words what it found and what became of it, and fails the run for a failed repair", () => {

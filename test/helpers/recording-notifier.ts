@@ -15,9 +15,11 @@ export class RecordingNotifier implements Notifier {
     return this.notices.map((n) =>
       n.kind === "admin_alert" || n.kind === "sign_in_link"
         ? n.kind
-        : n.kind === "reminder"
-          ? `reminder ${n.instance.id} ${n.minutesLeft}`
-          : `${n.kind} ${n.instance.id}`,
+        : n.kind === "volume_notice"
+          ? `volume_${n.event} ${n.volume.hetznerId} ${n.daysLeft}`
+          : n.kind === "reminder"
+            ? `reminder ${n.instance.id} ${n.minutesLeft}`
+            : `${n.kind} ${n.instance.id}`,
     );
   }
 

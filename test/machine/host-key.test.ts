@@ -124,6 +124,19 @@ describe("the ccc-apply document", () => {
 
   it.each([
     ["a later version", { ...good, version: 3 }, /version/],
+    [
+      "a volume in version 1",
+      {
+        ...good,
+        volume: { linuxDevice: "/dev/disk/by-id/scsi-0HC_Volume_1", mountPoint: "/home/claude/work" },
+      },
+      /volume|Unrecognized/i,
+    ],
+    [
+      "a volume somewhere else",
+      { ...good, version: 2, volume: { linuxDevice: "/dev/sda", mountPoint: "/home/claude/work" } },
+      /volume/,
+    ],
     ["an unknown field", { ...good, volume: "data" }, /volume|Unrecognized/i],
     ["an id that is not ccc's", { ...good, instanceId: "ccc-AB12CD" }, /instanceId/],
     ["an owner with a space", { ...good, owner: "a b" }, /owner/],

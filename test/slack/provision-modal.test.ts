@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Offer } from "../../src/core/cloud/catalog.ts";
 import type { Policy } from "../../src/core/instances/policy.ts";
-import { costLine, hourOptions, offerLabel, provisionModal } from "../../src/slack/blocks/provision-modal.ts";
+import {
+  costLine,
+  hourOptions,
+  offerLabel,
+  provisionModal,
+  readModalState,
+} from "../../src/slack/blocks/provision-modal.ts";
 
 const offer: Offer = {
   type: {
@@ -63,5 +69,37 @@ describe("the provision form's pieces", () => {
     expect(text).toContain("No server type is available in fsn1");
     expect(text).toContain("Pick a server type to see the cost.");
     expect(text).not.toContain("initial_value");
+  });
+});
+
+describe("the Keep my work checkbox", () => {
+  const input = {
+    policy,
+    locations: [],
+    offers: [offer],
+    choice: { location: "fsn1", serverType: "cx23", hours: 3 },
+    lastKey: null,
+  };
+
+  it("shows what it gives and costs, ticked when the person chose it last", () => {
+    const line = "a new 10 GB volume: €0.52/month in fsn1 is made, attached and mounted at /home/claude/work";
+    const view = provisionModal({ ...input, keepWork: { line, ticked: true } });
+    const block = view.blocks.find((b) => b.block_id === "keepWork") as unknown as {
+      optional: boolean;
+      element: { options: { description: { text: string } }[]; initial_options?: unknown[] };
+    };
+    expect(block.optional).toBe(true);
+    expect(block.element.options[0]?.description.text).toContain("10 GB volume: €0.52/month");
+    expect(block.element.initial_options).toHaveLength(1);
+    expect(provisionModal(input).blocks.some((b) => b.block_id === "keepWork")).toBe(false);
+  });
+
+  it("is read from the submitted state", () => {
+    const values = (selected: { value: string }[]) => ({
+      keepWork: { keep_work: { selected_options: selected } },
+    });
+    expect(readModalState(values([{ value: "keep" }])).keepWork).toBe(true);
+    expect(readModalState(values([])).keepWork).toBe(false);
+    expect(readModalState({}).keepWork).toBe(false);
   });
 });

@@ -34,6 +34,8 @@ describe("/ccc parsing", () => {
       "web",
       "token",
       "prefs",
+      "volumes",
+      "volume",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

@@ -159,6 +159,73 @@ export interface CloudApi {
   setImageLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudImage>;
   /** Hetzner's price list (gross). */
   getPricing(signal?: AbortSignal): Promise<CloudPricing>;
+  /** Volumes: people's work volumes. */
+  readonly volumes: VolumeApi;
+  /** The price list: volume prices shown before one is made. */
+  readonly pricing: PricingApi;
   /** HTTP requests sent so far (retries included): the lifecycle must stay frugal. */
   readonly requestCount: number;
+}
+
+/** A volume: block storage in one location, attached to at most one server there. */
+export interface CloudVolume {
+  id: number;
+  name: string;
+  sizeGb: number;
+  status: "creating" | "available";
+  /** The server it is attached to, or null. */
+  serverId: number | null;
+  location: string;
+  /** Where the server sees it, e.g. `/dev/disk/by-id/scsi-0HC_Volume_4711`. */
+  linuxDevice: string;
+  /** Filesystem made at creation, null when it was left unformatted. */
+  format: string | null;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+export interface CreateVolumeInput {
+  name: string;
+  sizeGb: number;
+  /** Where to make it; without it, `serverId`'s location. */
+  location?: string;
+  /** Attach it to this server once made (a next action). */
+  serverId?: number;
+  format?: "xfs" | "ext4";
+  /** Mount it on the server after attaching (needs `serverId`). */
+  automount?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** The cloud's block storage (`src/core/hetzner/hetzner-volumes.ts`). */
+export interface VolumeApi {
+  create(
+    input: CreateVolumeInput,
+    signal?: AbortSignal,
+  ): Promise<{ volume: CloudVolume; action: CloudAction; nextActions: CloudAction[] }>;
+  list(labelSelector?: string, signal?: AbortSignal): Promise<CloudVolume[]>;
+  /** `null` when there is no such volume. */
+  get(id: number, signal?: AbortSignal): Promise<CloudVolume | null>;
+  /** Refused for an attached volume. */
+  delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone">;
+  attach(id: number, serverId: number, automount?: boolean, signal?: AbortSignal): Promise<CloudAction>;
+  detach(id: number, signal?: AbortSignal): Promise<CloudAction>;
+}
+
+/** The provider's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
+export interface CloudPricing {
+  /** ISO 4217, e.g. `EUR`. */
+  currency: string;
+  /** Percent, e.g. `19.00`. */
+  vatRate: string;
+  /** Per GB of volume size and month. */
+  volumePerGbMonth: string;
+  /** Per GB of snapshot (`image_size`) and month. */
+  imagePerGbMonth: string;
+  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
+}
+
+/** `GET /pricing` (`src/core/hetzner/hetzner-pricing.ts`). */
+export interface PricingApi {
+  get(signal?: AbortSignal): Promise<CloudPricing>;
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { CloudPricing } from "../cloud/cloud.ts";
+import type { CloudPricing, PricingApi } from "../cloud/cloud.ts";
 import type { HetznerHttp } from "./http.ts";
 
 export type { CloudPricing } from "../cloud/cloud.ts";
@@ -40,7 +40,7 @@ export function toCloudPricing(res: z.infer<typeof pricingResponse>): CloudPrici
 }
 
 /** `GET /pricing`, over the client's HTTP layer. */
-export class HetznerPricing {
+export class HetznerPricing implements PricingApi {
   constructor(private readonly http: HetznerHttp) {}
 
   async get(signal?: AbortSignal): Promise<CloudPricing> {

@@ -1,38 +1,11 @@
 import * as z from "zod";
-import type { CloudAction } from "../cloud/cloud.ts";
+import type { CloudAction, CloudVolume, CreateVolumeInput, VolumeApi } from "../cloud/cloud.ts";
+
+export type { CloudVolume, CreateVolumeInput } from "../cloud/cloud.ts";
+
 import type { HetznerHttp } from "./http.ts";
 import { deleteAtOnce, listAll, unlessNotFound } from "./resource-helpers.ts";
 import { actionSchema, paginationSchema, toCloudAction } from "./schemas.ts";
-
-/** A Hetzner volume: block storage in one location, attached to at most one server there. */
-export interface CloudVolume {
-  id: number;
-  name: string;
-  sizeGb: number;
-  status: "creating" | "available";
-  /** The server it is attached to, or null. */
-  serverId: number | null;
-  location: string;
-  /** Where the server sees it, e.g. `/dev/disk/by-id/scsi-0HC_Volume_4711`. */
-  linuxDevice: string;
-  /** Filesystem made at creation, null when it was left unformatted. */
-  format: string | null;
-  labels: Record<string, string>;
-  created: Date;
-}
-
-export interface CreateVolumeInput {
-  name: string;
-  sizeGb: number;
-  /** Where to make it; without it, `serverId`'s location. */
-  location?: string;
-  /** Attach it to this server once made (a next action). */
-  serverId?: number;
-  format?: "xfs" | "ext4";
-  /** Mount it on the server after attaching (needs `serverId`). */
-  automount?: boolean;
-  labels?: Record<string, string>;
-}
 
 // Loose like the server schemas: a field Hetzner adds must never break ccc.
 export const volumeSchema = z.looseObject({
@@ -75,7 +48,7 @@ export function toCloudVolume(v: z.infer<typeof volumeSchema>): CloudVolume {
 }
 
 /** Hetzner's volume endpoints, over the client's HTTP layer (retries, rate limits, request count). */
-export class HetznerVolumes {
+export class HetznerVolumes implements VolumeApi {
   constructor(private readonly http: HetznerHttp) {}
 
   /** The `create_volume` action, and with `serverId` an `attach_volume` next action. */

@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
+import { releaseWorkVolume } from "../volumes/work-volume.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import type { Instance } from "./instance.ts";
 
@@ -36,6 +37,8 @@ export async function deprovision(
   }
   await deleteServer(deps, instance, actor, reason);
   const deleted = deps.store.remove(instance.id, { actor: actor.id, kind: "deleted", detail: reason });
+  // Hetzner detaches a volume when its server goes: it stays, free for the owner's next machine.
+  releaseWorkVolume(deps, instance.id);
   return { instance: deleted, changed: true };
 }
 

@@ -42,6 +42,8 @@ export interface ReconcileSummary {
   liveRows: number;
   dryRun: boolean;
   findings: ReconcileFinding[];
+  /** Labelled volumes the store does not know, and rows whose volume vanished. */
+  volumes?: VolumeFinding[];
 }
 
 /** What the reconciler's parts share during one pass. */
@@ -55,4 +57,14 @@ export interface ReconcilePass {
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** One volume reconcile looked at, and what became of it. */
+export interface VolumeFinding {
+  kind: "orphan_volume" | "vanished_volume";
+  volumeId: number;
+  detail: string;
+  action: "report" | "delete_volume" | "close_row" | "keep_attached";
+  outcome: "done" | "dry_run" | "failed";
+  error: string | null;
 }

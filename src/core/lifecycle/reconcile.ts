@@ -11,6 +11,7 @@ import {
   type ReconcilePass,
   type ReconcileSummary,
 } from "./reconcile-types.ts";
+import { reconcileVolumes } from "./reconcile-volumes.ts";
 import { recoverStuck } from "./recover-stuck.ts";
 
 export type { ReconcileFinding, ReconcileOptions, ReconcileSummary } from "./reconcile-types.ts";
@@ -45,7 +46,14 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
     // `deleting` rows belong to the expiry sweep, which retries them.
   }
   findings.push(...(await reconcileImages(pass)));
-  return { servers: servers.length, liveRows: live.length, dryRun: Boolean(options.dryRun), findings };
+  const volumes = await reconcileVolumes(deps, options);
+  return {
+    servers: servers.length,
+    liveRows: live.length,
+    dryRun: Boolean(options.dryRun),
+    findings,
+    volumes,
+  };
 }
 
 async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<ReconcileFinding | null> {

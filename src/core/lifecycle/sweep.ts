@@ -6,6 +6,7 @@ import { runSnapshotSweep, type SnapshotSweepSummary } from "../snapshots/snapsh
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
 import { retryDelayMs } from "./retry-delay.ts";
+import { runVolumeRetention, type VolumeRetentionOutcome } from "./volume-retention.ts";
 
 export interface SweepOutcome {
   instance: Instance;
@@ -25,6 +26,8 @@ export interface SweepSummary {
   pushes: PushRetry[];
   /** Saves on expiry and snapshots' retention. */
   snapshots?: SnapshotSweepSummary;
+  /** Work volume reminders and deletions. */
+  volumes?: VolumeRetentionOutcome[];
 }
 
 export { retryDelayMs } from "./retry-delay.ts";
@@ -49,6 +52,7 @@ export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
     else if (attempt.value) summary.outcomes.push(attempt.value);
   }
   summary.pushes = await retryMachinePushes(deps);
+  summary.volumes = await runVolumeRetention(deps);
   return summary;
 }
 

@@ -30,11 +30,19 @@ const fields = {
   authorizedKeys: z.array(authorizedKey).min(1).max(8),
 };
 
-// Version 2 adds extra packages to install (a pool machine at claim); only sent when there are some.
+/** The work volume to mount, by the device Hetzner gives it. */
+export const volumeFieldSchema = z.strictObject({
+  linuxDevice: z.string().regex(/^\/dev\/disk\/by-id\/scsi-0HC_Volume_[0-9]{1,12}$/, "not a volume's device"),
+  mountPoint: z.literal("/home/claude/work"),
+});
+
+// Version 2 adds optional fields: extra packages to install (a pool machine at claim) and the work
+// volume to mount. Sent only when one of them is, so machines with an older ccc-apply keep taking 1.
 const packageName = z.string().regex(PACKAGE_NAME, "not a nixpkgs package name").max(100);
 const v2Fields = {
   packages: z.array(packageName).max(MAX_PACKAGES).optional(),
   allowUnfree: z.boolean().optional(),
+  volume: volumeFieldSchema.optional(),
 };
 
 const v1Schema = z.strictObject({ version: z.literal(1), ...fields });
@@ -50,26 +58,34 @@ const packageResult = z.object({
 
 /** What `ccc-apply` prints after writing: the state as read back from the machine's disk. */
 export const applyAnswerSchema = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), ...fields, packages: z.array(packageResult).max(50).optional() }),
+  z.object({
+    ok: z.literal(true),
+    ...fields,
+    packages: z.array(packageResult).max(50).optional(),
+    volume: z.object({ mounted: z.boolean(), mountPoint: z.string() }).optional(),
+  }),
   z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
 ]);
 export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
 
 /**
  * The document that makes a machine match its instance record and the keys it should accept.
- * `machineId` is the id the machine's disk knows (a restored machine keeps the saved one's).
+ * `machineId` is the id the machine's disk knows (a restored machine keeps the saved one's);
+ * `volume`, the work volume to mount.
  */
 export function applyDocumentFor(
   instance: Instance,
   authorizedKeys = instance.sshKeys,
-  machineId = instance.id,
+  options: { machineId?: string; volume?: { linuxDevice: string; mountPoint: string } } = {},
 ): ApplyDocument {
+  const { machineId = instance.id, volume } = options;
   return checkApplyDocument({
-    version: 1,
+    version: volume ? 2 : 1,
     instanceId: machineId,
     owner: instance.owner,
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     authorizedKeys,
+    ...(volume ? { volume } : {}),
   });
 }
 

@@ -53,7 +53,7 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
     const keys = authorizedKeysOf(deps.store, current);
     const result = await deps.machine.apply(
       machineTarget(current, deps.timing.sshPort),
-      applyDocumentFor(current, keys, deps.store.snapshots.machineIdOf(current.id)),
+      applyDocumentFor(current, keys, { machineId: deps.store.snapshots.machineIdOf(current.id) }),
     );
     if (result.kind === "ok") {
       const expiry = current.expiresAt.getTime();

@@ -10,6 +10,9 @@ import { generateHostKey } from "../machine/host-key.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
+import { volumesForNewServer } from "../volumes/make-volume.ts";
+import { mountWorkVolume } from "../volumes/mount-volume.ts";
+import { releaseWorkVolume } from "../volumes/work-volume.ts";
 import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
 import {
   ProvisionError,
@@ -125,7 +128,10 @@ async function createServer(
   keyId: number,
 ): Promise<{ server: CloudServer; boot: (host: string) => Promise<void> }> {
   try {
+    // The person's work volume, made on first use: before the server, so a refusal spends nothing.
+    const volumes = await volumesForNewServer(deps, recorded.id);
     const created = await deps.cloud.createServer({
+      ...(volumes ? { volumes } : {}),
       name: recorded.id,
       serverType: recorded.serverType,
       image: deps.policy.image,
@@ -205,6 +211,7 @@ async function finishProvision(
     }),
   );
 
+  await mountWorkVolume(deps, instance);
   // The system was built with every extra in it, or the module's assertion failed the install.
   instance = stillWanted(deps, recorded.id, {
     status: "ready",
@@ -284,6 +291,7 @@ export async function failProvision(
     server: outcome,
     cleanupError,
   };
+  releaseWorkVolume(deps, id);
   const current = deps.store.get(id);
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(

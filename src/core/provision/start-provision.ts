@@ -9,6 +9,7 @@ import { capHours, expiryFrom } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
+import { checkWorkVolumeFree, reserveWorkVolume } from "../volumes/work-volume.ts";
 
 /** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
 export interface ProvisionRequest {
@@ -22,6 +23,8 @@ export interface ProvisionRequest {
   location: string | undefined;
   /** Extra nixpkgs packages, split but not yet checked against the admin's rules. */
   packages?: readonly string[] | undefined;
+  /** The person's work volume in that location goes with the machine (made at this size on first use). */
+  keepWork?: { sizeGb: number } | undefined;
 }
 
 /**
@@ -47,8 +50,9 @@ export async function startProvision(
     request.location || deps.policy.defaultLocation,
   );
   await checkProvisionGuardrails(deps, { owner, offer, hours });
+  if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);
   const now = deps.clock.now();
-  return deps.store.add(
+  const instance = deps.store.add(
     {
       id: newInstanceId(),
       owner,
@@ -69,6 +73,8 @@ export async function startProvision(
     },
     deps.policy.maxInstancesPerUser,
   );
+  if (request.keepWork) reserveWorkVolume(deps, instance, request.keepWork.sizeGb);
+  return instance;
 }
 
 /** Paths of an instance's flake directory and installer log. */

@@ -12,11 +12,9 @@ import { machineTarget } from "../machine/machine-port.ts";
  */
 export async function pushRestoredState(deps: CoreDeps, instance: Instance): Promise<void> {
   const target = machineTarget(instance, deps.timing.sshPort);
-  const doc = applyDocumentFor(
-    instance,
-    authorizedKeysOf(deps.store, instance),
-    deps.store.snapshots.machineIdOf(instance.id),
-  );
+  const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance), {
+    machineId: deps.store.snapshots.machineIdOf(instance.id),
+  });
   const deadline = deps.clock.now().getTime() + deps.timing.sshWaitMs;
   for (;;) {
     const result = await deps.machine.apply(target, doc);

@@ -234,6 +234,25 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // People's work volumes: one open per person and location, kept between machines. A row without a
+  // hetzner_id was promised to a machine that has not made it yet.
+  `
+  CREATE TABLE work_volumes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hetzner_id INTEGER UNIQUE,
+    owner TEXT NOT NULL,
+    location TEXT NOT NULL,
+    size_gb INTEGER NOT NULL,
+    linux_device TEXT,
+    instance_id TEXT,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    reminded INTEGER NOT NULL DEFAULT 0,
+    closed_at INTEGER,
+    closed_reason TEXT
+  );
+  CREATE UNIQUE INDEX work_volumes_open ON work_volumes (owner, location) WHERE closed_at IS NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

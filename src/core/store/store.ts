@@ -33,6 +33,7 @@ import { SnapshotTable } from "./snapshot-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
+import { WorkVolumeTable } from "./work-volume-table.ts";
 
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
@@ -46,6 +47,7 @@ export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
+export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -103,6 +105,8 @@ export class Store {
   readonly snapshots: SnapshotTable;
   /** Each person's last successful request, for `again`. */
   readonly lastRequests: LastRequestTable;
+  /** People's work volumes, kept between machines. */
+  readonly workVolumes: WorkVolumeTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -122,6 +126,7 @@ export class Store {
     this.apiTokens = new ApiTokenTable(db);
     this.snapshots = new SnapshotTable(db);
     this.lastRequests = new LastRequestTable(db);
+    this.workVolumes = new WorkVolumeTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

@@ -16,6 +16,7 @@ export const FIELDS = {
   hours: "hours",
   packages: "packages",
   packagesOther: "packagesOther",
+  keepWork: "keepWork",
 } as const;
 /** Action ids in the modal that make it redraw (new type list, new cost). */
 export const MODAL_ACTIONS = /^ccc_modal_(location|type|hours)/;
@@ -38,6 +39,8 @@ export interface ModalInput {
   lastKey: string | null;
   /** What extra software may be asked for; none offered when left out. */
   software?: SoftwarePolicy;
+  /** "Keep my work": what it would give in the chosen location, priced; ticked when they chose it last. */
+  keepWork?: { line: string; ticked: boolean };
 }
 
 const HOUR_STEPS = [1, 2, 4, 8, 12, 24, 48, 72];
@@ -138,6 +141,7 @@ export function provisionModal(input: ModalInput): types.ModalView {
     context(costLine(offer, Number(chosenHours?.value ?? choice.hours))),
     ...softwareBlocks(input.software, choice.packages ?? []),
   );
+  if (input.keepWork) blocks.push(keepWorkBlock(input.keepWork));
   return {
     type: "modal",
     callback_id: PROVISION_CALLBACK,
@@ -196,6 +200,28 @@ export function costLine(offer: Offer | undefined, hours: number): string {
   return `Estimated cost: *€${total.toFixed(2)}* for ${hours} h (${euro(offer.hourly)} per hour, incl. VAT). Billed per hour started; deleting early stops it.`;
 }
 
+const KEEP_WORK_OPTION = { text: plain("Keep my work"), value: "keep" };
+
+/** The checkbox, with what it gives and costs before anything is made. */
+function keepWorkBlock(keepWork: { line: string; ticked: boolean }): Block {
+  const option = {
+    ...KEEP_WORK_OPTION,
+    description: plain(`Kept between machines: ${keepWork.line}`.slice(0, 150)),
+  };
+  return {
+    type: "input",
+    block_id: FIELDS.keepWork,
+    optional: true,
+    label: plain("Work volume"),
+    element: {
+      type: "checkboxes",
+      action_id: "keep_work",
+      options: [option],
+      ...(keepWork.ticked ? { initial_options: [option] } : {}),
+    },
+  };
+}
+
 /** A modal shown instead of the form when the user may not create another machine. */
 export function refusalModal(title: string, text: string): types.ModalView {
   return {
@@ -227,6 +253,7 @@ export function readModalState(values: StateValues): {
   hours: string | undefined;
   /** The picked and the typed names together, in that order. */
   packages: string[];
+  keepWork: boolean;
 } {
   const first = (block: string) => Object.values(values[block] ?? {})[0];
   return {
@@ -238,5 +265,8 @@ export function readModalState(values: StateValues): {
       ...(first(FIELDS.packages)?.selected_options ?? []).map((o) => o.value),
       ...splitPackageNames(first(FIELDS.packagesOther)?.value ?? ""),
     ],
+    keepWork: (first(FIELDS.keepWork)?.selected_options ?? []).some(
+      (o) => o.value === KEEP_WORK_OPTION.value,
+    ),
   };
 }

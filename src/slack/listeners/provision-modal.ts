@@ -37,6 +37,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         ...(state.serverType ? { serverType: state.serverType } : {}),
         ...(state.hours ? { hours: Number(state.hours) } : {}),
         packages: state.packages,
+        keepWork: state.keepWork,
       });
       await callSlack(bot.log, "views.update", () =>
         bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
@@ -65,6 +66,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         serverType: state.serverType,
         location: state.location,
         packages: state.packages,
+        keepWork: state.keepWork,
       });
       await ack({ response_action: "clear" });
       bot.log.info("provision accepted", { instance: instance.id, owner: userId });
