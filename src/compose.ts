@@ -83,6 +83,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     notifier: options.notifier ?? silentNotifier,
     metrics: options.metrics ?? noopMetrics,
     policy: { ...config.policy },
+    pool: config.pool,
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import type { Policy } from "./core/instances/policy.ts";
+import { type PoolSettings, parsePoolSpec } from "./core/pool/pool-settings.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -54,6 +55,7 @@ export interface Config {
     metricsToken: string | undefined;
   };
   lifecycle: LifecycleSettings;
+  pool: PoolSettings;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -129,6 +131,16 @@ const envSchema = z.object({
       .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+  CCC_POOL: z
+    .preprocess((v) => (typeof v === "string" ? v : ""), z.string())
+    .transform((v, ctx) => {
+      const parsed = parsePoolSpec(v);
+      if ("targets" in parsed) return parsed.targets;
+      for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }),
+  CCC_POOL_MAX_PARALLEL_INSTALLS: positiveInt(2),
+  CCC_POOL_MAX_AGE_HOURS: positive(24),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -209,6 +221,11 @@ function toConfig(env: Env): Config {
       reconcileCron: env.CCC_RECONCILE_CRON,
       remindMinutes: env.CCC_REMIND_MINUTES,
       orphanGraceMinutes: env.CCC_ORPHAN_GRACE_MINUTES,
+    },
+    pool: {
+      targets: env.CCC_POOL,
+      maxParallelInstalls: env.CCC_POOL_MAX_PARALLEL_INSTALLS,
+      maxAgeHours: env.CCC_POOL_MAX_AGE_HOURS,
     },
   };
 }

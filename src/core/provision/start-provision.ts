@@ -3,8 +3,9 @@ import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
-import { type Instance, newInstanceId } from "../instances/instance.ts";
+import type { Instance } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
+import { recordRequest } from "../pool/claim.ts";
 import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
 
 /** A provision request whose every field has been checked for form (see src/commands/provision.ts). */
@@ -41,9 +42,9 @@ export async function startProvision(
     request.location || deps.policy.defaultLocation,
   );
   const now = deps.clock.now();
-  return deps.store.add(
+  return recordRequest(
+    deps,
     {
-      id: newInstanceId(),
       owner,
       ownerEmail: email,
       sshKeys: [key.line],

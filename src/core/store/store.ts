@@ -24,6 +24,7 @@ import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lif
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
+import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 
@@ -74,6 +75,8 @@ export class Store {
   readonly guests: MachineGuestTable;
   /** What each person chose to be remembered. */
   readonly prefs: UserPrefsTable;
+  /** The warm pool's machines. */
+  readonly pool: PoolTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -85,6 +88,7 @@ export class Store {
     this.machinePushes = new MachinePushTable(db);
     this.guests = new MachineGuestTable(db);
     this.prefs = new UserPrefsTable(db);
+    this.pool = new PoolTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

@@ -1,0 +1,154 @@
+import { serverLabels } from "../cloud/server-labels.ts";
+import type { CoreDeps } from "../deps.ts";
+import { ExternalError } from "../errors.ts";
+import { authorizedKeysOf } from "../instances/access.ts";
+import { type Instance, newInstanceId } from "../instances/instance.ts";
+import { applyDocumentFor } from "../machine/apply-document.ts";
+import { machineTarget } from "../machine/machine-port.ts";
+import type { ProvisionProgress } from "../provision/run-provision.ts";
+import type { NewInstance } from "../store/instance-rows.ts";
+import type { EventNote } from "../store/store.ts";
+import { projectFlakeHash } from "./flake-hash.ts";
+import { discardPoolMachine } from "./install-member.ts";
+import { withPoolOutcome } from "./pool-outcome.ts";
+
+const HOUR = 3_600_000;
+const ACTOR = { actor: "ccc" };
+
+/**
+ * Records a provision request, under the id of a ready pool machine of the asked type and location
+ * when there is one (claimed in one SQLite statement, so two requests never get the same machine),
+ * else under a fresh id. A request the store refuses (the quota) gives its machine back.
+ */
+export async function recordRequest(
+  deps: CoreDeps,
+  instance: Omit<NewInstance, "id">,
+  note: EventNote,
+  maxLivePerOwner: number,
+): Promise<Instance> {
+  const member = deps.pool?.targets.length ? await claimMember(deps, instance) : null;
+  if (!member) return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner);
+  try {
+    const recorded = deps.store.add({ id: member, ...instance }, note, maxLivePerOwner);
+    return withPoolOutcome(recorded, "claimed");
+  } catch (error) {
+    deps.store.pool.unclaim(member);
+    throw error;
+  }
+}
+
+async function claimMember(deps: CoreDeps, wanted: { serverType: string; location: string }) {
+  const now = deps.clock.now();
+  const maxAgeHours = deps.pool?.maxAgeHours ?? 24;
+  const member = deps.store.pool.claim({
+    serverType: wanted.serverType,
+    location: wanted.location,
+    flakeHash: await projectFlakeHash(deps.paths.flakeDir),
+    bornAfter: new Date(now.getTime() - maxAgeHours * HOUR),
+    at: now,
+  });
+  return member?.id ?? null;
+}
+
+/** What the provision does next: nothing (the pool machine is handed over), or a full install. */
+export type PoolStep =
+  | { kind: "handed-over"; instance: Instance }
+  | {
+      kind: "install";
+      /** Progress for the install, marked so the messages say why it is a fresh install. */
+      onProgress: (progress: ProvisionProgress) => void;
+      finish: (instance: Instance) => Instance;
+    };
+
+/**
+ * Hands a claimed pool machine to its request: tells the machine its owner, keys and expiry over the
+ * pinned channel, checks from the answer that it holds exactly those, then renames and relabels the
+ * server as the instance (one Hetzner request). Any failure deletes the pool machine (one in an
+ * unknown state is never handed out) and asks for a full install instead. The caller holds the
+ * instance's lease.
+ */
+export async function provisionFromPool(
+  deps: CoreDeps,
+  recorded: Instance,
+  onProgress: (progress: ProvisionProgress) => void,
+): Promise<PoolStep> {
+  const member = deps.store.pool.get(recorded.id);
+  if (member?.state !== "claimed") {
+    return { kind: "install", onProgress, finish: (instance) => instance };
+  }
+  const started = deps.clock.now().getTime();
+  try {
+    if (member.hetznerServerId === null || !member.ipv4 || !member.hostKey) {
+      throw new ExternalError("ssh", "pool_member_incomplete", "the pool machine's record is incomplete");
+    }
+    let instance = deps.store.update(
+      recorded.id,
+      {
+        status: "installing",
+        hetznerServerId: member.hetznerServerId,
+        ipv4: member.ipv4,
+        ipv6: member.ipv6,
+        hostKey: member.hostKey,
+      },
+      {
+        ...ACTOR,
+        kind: "claimed",
+        detail: `pool machine, server ${member.hetznerServerId} at ${member.ipv4}`,
+      },
+    );
+    onProgress({ step: "installing", instance: withPoolOutcome(instance, "claimed"), elapsedMs: 0 });
+    const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance));
+    const result = await deps.machine.apply(machineTarget(instance, deps.timing.sshPort), doc);
+    if (result.kind !== "ok")
+      throw new ExternalError("ssh", result.kind, `${result.message} (${result.detail})`);
+    if (
+      result.applied.expiresAt !== doc.expiresAt ||
+      result.applied.authorizedKeys.join("\n") !== doc.authorizedKeys.join("\n")
+    ) {
+      throw new ExternalError("ssh", "answer-differs", "the machine holds other keys or another expiry");
+    }
+    // The label carries the expiry just pushed; an extend meanwhile moves both again as usual.
+    await deps.cloud.renameServer(
+      member.hetznerServerId,
+      recorded.id,
+      serverLabels(recorded.id, new Date(Date.parse(doc.expiresAt))),
+    );
+    deps.store.pool.remove(member.id);
+    const seconds = Math.max(
+      0,
+      Math.round((deps.clock.now().getTime() - recorded.createdAt.getTime()) / 1000),
+    );
+    instance = deps.store.update(
+      recorded.id,
+      { status: "ready", readyAt: deps.clock.now() },
+      { ...ACTOR, kind: "ready", detail: `from the pool in ${seconds} s` },
+    );
+    const ready = withPoolOutcome(instance, "hit");
+    onProgress({ step: "ready", instance: ready, elapsedMs: deps.clock.now().getTime() - started });
+    deps.refillPoolSoon?.();
+    return { kind: "handed-over", instance: ready };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.log.warn("pool claim failed; installing a fresh machine", { instance: recorded.id, reason });
+    await discardPoolMachine(deps, member.id, member.hetznerServerId);
+    const status = deps.store.get(recorded.id)?.status;
+    // Deleted while it was handed over: the install that follows sees that and stops.
+    if (status !== "deleting" && status !== "deleted")
+      deps.store.update(
+        recorded.id,
+        { status: "creating", hetznerServerId: null, ipv4: null, ipv6: null, hostKey: null },
+        {
+          ...ACTOR,
+          kind: "pool_claim_failed",
+          detail: `${reason}; the pool machine was deleted, installing afresh`,
+        },
+      );
+    deps.refillPoolSoon?.();
+    const mark = (instance: Instance) => withPoolOutcome(instance, "fallback");
+    return {
+      kind: "install",
+      onProgress: (progress) => onProgress({ ...progress, instance: mark(progress.instance) }),
+      finish: mark,
+    };
+  }
+}
