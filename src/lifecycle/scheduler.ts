@@ -3,6 +3,7 @@ import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
 import { metricsOf } from "../core/metrics.ts";
+import { refillPool } from "../core/pool/refill.ts";
 import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
 import type { Ticking, TickSource } from "./ticks.ts";
 
@@ -87,10 +88,12 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     running.set(job, started);
     return started;
   };
+  const refill = poolRefiller(deps);
   const options = { ...(settings.timezone ? { timezone: settings.timezone } : {}) };
   const tasks: Ticking[] = [
     ticks.schedule(settings.sweepCron, () => void run("sweep"), { ...options, name: "ccc-sweep" }),
     ticks.schedule(settings.sweepCron, () => void run("remind"), { ...options, name: "ccc-remind" }),
+    ticks.schedule(settings.sweepCron, refill, { ...options, name: "ccc-pool" }),
     ticks.schedule(settings.reconcileCron, () => void run("reconcile"), {
       ...options,
       name: "ccc-reconcile",
@@ -110,4 +113,26 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       await idle();
     },
   };
+}
+
+/**
+ * The warm pool's refill, on the sweep's tick and after each claim. Not one of the jobs `stop` waits
+ * for: a pass waits for installs of many minutes, and one cut short by a stop is deleted by the next
+ * reconcile.
+ */
+function poolRefiller(deps: CoreDeps): () => void {
+  if (!deps.pool?.targets.length) return () => {};
+  let running: Promise<void> | null = null;
+  const refill = () => {
+    running ??= refillPool(deps)
+      .then(
+        () => undefined,
+        (error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  deps.refillPoolSoon ??= refill;
+  return refill;
 }

@@ -13,7 +13,7 @@ export interface ReconcileOptions {
   background?: (label: string, work: () => Promise<void>) => void;
 }
 
-export type FindingKind = "orphan" | "ghost" | "stuck";
+export type FindingKind = "orphan" | "ghost" | "stuck" | "pool";
 
 /** One thing the reconciler found, and what became of it. */
 export interface ReconcileFinding {

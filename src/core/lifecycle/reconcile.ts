@@ -2,6 +2,8 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
+import { isPoolServer } from "../pool/pool-labels.ts";
+import { reconcilePool } from "../pool/reconcile-pool.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,
@@ -43,6 +45,7 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
     else if (row.status === "ready") add(await closeGhost(pass, row));
     // `deleting` rows belong to the expiry sweep, which retries them.
   }
+  findings.push(...(await reconcilePool(pass, servers)));
   return { servers: servers.length, liveRows: live.length, dryRun: Boolean(options.dryRun), findings };
 }
 
@@ -50,6 +53,8 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
   const { deps, options, now } = pass;
   // Already on its way out (ccc's own delete, or someone's in the console): nothing to do or report.
   if (server.status === "deleting") return null;
+  // The pool's own pass knows which pool servers are broken.
+  if (isPoolServer(server.labels)) return null;
   const label = server.labels["ccc-instance"] ?? null;
   const row = label ? deps.store.get(label) : null;
   const ownsServer = row?.hetznerServerId === null || row?.hetznerServerId === server.id;
