@@ -3,6 +3,7 @@ import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
 import { listCommand } from "./list.ts";
+import { poolCommand } from "./pool.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,
+  poolCommand,
 ];
 
 /** The verb called `word` or known by it as an alias, among those with `door` if given. */

@@ -122,15 +122,14 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
  */
 function poolRefiller(deps: CoreDeps): () => void {
   if (!deps.pool?.targets.length) return () => {};
-  let running: Promise<void> | null = null;
+  let running = false;
   const refill = () => {
-    running ??= refillPool(deps)
-      .then(
-        () => undefined,
-        (error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }),
-      )
+    if (running) return;
+    running = true;
+    void refillPool(deps)
+      .catch((error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }))
       .finally(() => {
-        running = null;
+        running = false;
       });
   };
   deps.refillPoolSoon ??= refill;
