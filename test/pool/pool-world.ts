@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ComposeOptions } from "../../src/compose.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
-import { discardPoolMachine } from "../../src/core/pool/install-member.ts";
+import { discardPoolMachine } from "../../src/core/pool/discard.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, startSshd } from "../fakes/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 

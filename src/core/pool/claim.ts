@@ -5,14 +5,20 @@ import { authorizedKeysOf } from "../instances/access.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
 import { machineTarget } from "../machine/machine-port.ts";
-import type { ProvisionProgress } from "../provision/run-provision.ts";
-import type { NewInstance } from "../store/instance-rows.ts";
-import type { EventNote } from "../store/store.ts";
+import type { ProvisionStep } from "../provision/provision-failure.ts";
+import type { EventNote, NewInstance } from "../store/store.ts";
+import { discardPoolMachine } from "./discard.ts";
 import { projectFlakeHash } from "./flake-hash.ts";
-import { discardPoolMachine } from "./install-member.ts";
 import { withPoolOutcome } from "./pool-outcome.ts";
 
 const HOUR = 3_600_000;
+
+/** The provision's progress report (as run-provision's `ProvisionProgress`). */
+interface ProvisionProgress {
+  step: ProvisionStep;
+  instance: Instance;
+  elapsedMs: number;
+}
 const ACTOR = { actor: "ccc" };
 
 /**

@@ -1,6 +1,6 @@
 import type { CloudServerType } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
-import type { PoolMemberState } from "../store/pool-table.ts";
+import type { PoolMemberState } from "../store/store.ts";
 import { NO_POOL, type PoolTarget } from "./pool-settings.ts";
 
 /** One pool machine as `ccc pool` and the App Home show it. */

@@ -1,8 +1,8 @@
 import type { CloudServer } from "../cloud/cloud.ts";
 import { instanceLease, withLease } from "../lifecycle/leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "../lifecycle/reconcile-types.ts";
-import type { PoolMember } from "../store/pool-table.ts";
-import { poolMemberLease } from "./install-member.ts";
+import type { PoolMember } from "../store/store.ts";
+import { poolMemberLease } from "./discard.ts";
 import { isPoolServer } from "./pool-labels.ts";
 
 const MINUTE = 60_000;

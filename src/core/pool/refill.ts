@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { withLease } from "../lifecycle/leases.ts";
-import type { PoolMember } from "../store/pool-table.ts";
+import type { PoolMember } from "../store/store.ts";
 import { projectFlakeHash } from "./flake-hash.ts";
 import { installPoolMember } from "./install-member.ts";
 import { NO_POOL, type PoolSettings, type PoolTarget } from "./pool-settings.ts";

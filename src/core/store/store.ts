@@ -33,6 +33,7 @@ export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./ins
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
+export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 
 /**
