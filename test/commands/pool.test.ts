@@ -15,7 +15,8 @@ describe("ccc pool", () => {
     const shown = await runCcc(w.h, ["pool"]);
     expect(shown.code).toBe(0);
     const cx23 = (await w.deps.catalog.load()).types.find((t) => t.name === "cx23");
-    const monthly = Number(cx23?.prices.find((p) => p.location === "fsn1")?.monthly) * 2;
+    // Hourly × 730: members are replaced long before a server reaches Hetzner's monthly cap.
+    const monthly = Number(cx23?.prices.find((p) => p.location === "fsn1")?.hourly) * 730 * 2;
     expect(shown.stdout).toContain(
       `Pool wanted: cx23@fsn1=2, about €${monthly.toFixed(2)} per month when full.`,
     );

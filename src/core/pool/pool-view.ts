@@ -3,6 +3,8 @@ import type { CoreDeps } from "../deps.ts";
 import type { PoolMemberState } from "../store/store.ts";
 import { NO_POOL, type PoolTarget } from "./pool-settings.ts";
 
+const HOURS_PER_MONTH = 730;
+
 /** One pool machine as `ccc pool` and the App Home show it. */
 export interface PoolMemberView {
   id: string;
@@ -21,7 +23,10 @@ export interface PoolView {
   members: PoolMemberView[];
   /** What the members cost together per hour; null when a price is not at hand. */
   hourlyTotal: string | null;
-  /** What the wanted pool costs per month when full, from Hetzner's monthly prices; null when unknown. */
+  /**
+   * What the wanted pool costs per month when full: hourly price × 730 h. Not the monthly cap: members are
+   * replaced (every CCC_POOL_MAX_AGE_HOURS, and after each claim) long before a server reaches it.
+   */
   monthlyWhenFull: string | null;
 }
 
@@ -51,7 +56,8 @@ export async function poolView(deps: CoreDeps, types?: CloudServerType[] | null)
     hourlyTotal: sum(members.map((m) => m.hourly)),
     monthlyWhenFull: sum(
       wanted.flatMap((t) => {
-        const monthly = price(t.serverType, t.location)?.monthly ?? null;
+        const hourly = price(t.serverType, t.location)?.hourly ?? null;
+        const monthly = hourly === null ? null : String(Number(hourly) * HOURS_PER_MONTH);
         return Array.from({ length: t.count }, () => monthly);
       }),
     ),
