@@ -121,10 +121,10 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
  * reconcile.
  */
 function poolRefiller(deps: CoreDeps): () => void {
-  if (!deps.pool?.targets.length) return () => {};
   let running = false;
   const refill = () => {
-    if (running) return;
+    // Without a pool there is nothing to keep; members left from an earlier CCC_POOL are still retired.
+    if (running || (!deps.pool?.targets.length && deps.store.pool.list().length === 0)) return;
     running = true;
     void refillPool(deps)
       .catch((error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }))
