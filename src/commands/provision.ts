@@ -1,6 +1,7 @@
 import * as z from "zod";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
+import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
@@ -81,7 +82,7 @@ export const provisionCommand = defineCommand({
   audience: "anyone",
   run,
   text: (instance, { now }) => provisionText(instance, now),
-  json: instanceJson,
+  json: (instance) => ({ ...instanceJson(instance), fromPool: poolOutcomeOf(instance) === "hit" }),
   blocks: (instance, { now }) => readyMessage(instance, now),
   doors: {
     cli: {

@@ -135,6 +135,9 @@ describe("the warm pool", () => {
     const made = await runCcc(w.h, ["provision", "--ssh-key", makeKeyPair().publicKey, "--type", "cx23"]);
     expect(made.code).toBe(0);
     expect(made.stdout).toMatch(/Ready in \d+ s from the pool\./);
+    expect(made.stderr).toContain("[from the warm pool]");
+    const json = await runCcc(w.h, ["provision", "--ssh-key", makeKeyPair().publicKey, "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "ready", fromPool: true });
   });
 
   it.skipIf(sshdMissingReason !== null)(

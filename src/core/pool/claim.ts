@@ -2,9 +2,11 @@ import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import { authorizedKeysOf } from "../instances/access.ts";
+import { syncExpiryLabel } from "../instances/expiry-label.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
 import { machineTarget } from "../machine/machine-port.ts";
+import { pushMachineState } from "../machine/push-state.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
 import type { EventNote, NewInstance } from "../store/store.ts";
 import { discardPoolMachine } from "./discard.ts";
@@ -129,6 +131,11 @@ export async function provisionFromPool(
       { status: "ready", readyAt: deps.clock.now() },
       { ...ACTOR, kind: "ready", detail: `from the pool in ${seconds} s` },
     );
+    // An extend while the machine was being handed over: its label and the machine follow, as after any extend.
+    if (instance.expiresAt.getTime() !== Date.parse(doc.expiresAt)) {
+      await syncExpiryLabel(deps, instance.id, member.hetznerServerId, new Date(Date.parse(doc.expiresAt)));
+      await pushMachineState(deps, instance);
+    }
     const ready = withPoolOutcome(instance, "hit");
     onProgress({ step: "ready", instance: ready, elapsedMs: deps.clock.now().getTime() - started });
     deps.refillPoolSoon?.();
