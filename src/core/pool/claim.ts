@@ -85,10 +85,12 @@ export async function provisionFromPool(
     return { kind: "install", onProgress, finish: (instance) => instance };
   }
   const started = deps.clock.now().getTime();
+  let handed: { instance: Instance; pushed: Date; serverId: number } | null = null;
   try {
     if (member.hetznerServerId === null || !member.ipv4 || !member.hostKey) {
       throw new ExternalError("ssh", "pool_member_incomplete", "the pool machine's record is incomplete");
     }
+    wanted(deps, recorded.id);
     let instance = deps.store.update(
       recorded.id,
       {
@@ -121,6 +123,7 @@ export async function provisionFromPool(
       recorded.id,
       serverLabels(recorded.id, new Date(Date.parse(doc.expiresAt))),
     );
+    wanted(deps, recorded.id);
     deps.store.pool.remove(member.id);
     const seconds = Math.max(
       0,
@@ -131,15 +134,7 @@ export async function provisionFromPool(
       { status: "ready", readyAt: deps.clock.now() },
       { ...ACTOR, kind: "ready", detail: `from the pool in ${seconds} s` },
     );
-    // An extend while the machine was being handed over: its label and the machine follow, as after any extend.
-    if (instance.expiresAt.getTime() !== Date.parse(doc.expiresAt)) {
-      await syncExpiryLabel(deps, instance.id, member.hetznerServerId, new Date(Date.parse(doc.expiresAt)));
-      await pushMachineState(deps, instance);
-    }
-    const ready = withPoolOutcome(instance, "hit");
-    onProgress({ step: "ready", instance: ready, elapsedMs: deps.clock.now().getTime() - started });
-    deps.refillPoolSoon?.();
-    return { kind: "handed-over", instance: ready };
+    handed = { instance, pushed: new Date(Date.parse(doc.expiresAt)), serverId: member.hetznerServerId };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     deps.log.warn("pool claim failed; installing a fresh machine", { instance: recorded.id, reason });
@@ -163,5 +158,40 @@ export async function provisionFromPool(
       onProgress: (progress) => onProgress({ ...progress, instance: mark(progress.instance) }),
       finish: mark,
     };
+  }
+  await followExtendMeanwhile(deps, handed);
+  const ready = withPoolOutcome(deps.store.get(handed.instance.id) ?? handed.instance, "hit");
+  onProgress({ step: "ready", instance: ready, elapsedMs: deps.clock.now().getTime() - started });
+  deps.refillPoolSoon?.();
+  return { kind: "handed-over", instance: ready };
+}
+
+/** Refuses to go on with an instance someone deleted meanwhile; the fallback install then stops too. */
+function wanted(deps: CoreDeps, id: string): void {
+  const status = deps.store.get(id)?.status;
+  if (status === "deleting" || status === "deleted") {
+    throw new ExternalError("hetzner", "deleted_meanwhile", `${id} was deleted while it was handed over.`);
+  }
+}
+
+/**
+ * An extend while the machine was handed over found it not ready and reached neither label nor machine:
+ * both follow now, as after any extend. The machine is the owner's already, so trouble here is left to
+ * the sweep's retries rather than undoing the handover.
+ */
+async function followExtendMeanwhile(
+  deps: CoreDeps,
+  handed: { instance: Instance; pushed: Date; serverId: number },
+): Promise<void> {
+  const current = deps.store.get(handed.instance.id);
+  if (!current || current.expiresAt.getTime() === handed.pushed.getTime()) return;
+  try {
+    await syncExpiryLabel(deps, current.id, handed.serverId, handed.pushed);
+    await pushMachineState(deps, current);
+  } catch (error) {
+    deps.log.warn("a new expiry did not reach the claimed machine yet", {
+      instance: current.id,
+      reason: error instanceof Error ? error.message : String(error),
+    });
   }
 }
