@@ -3,6 +3,7 @@ import { provisionText } from "../../src/commands/provision.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { withPoolOutcome } from "../../src/core/pool/pool-outcome.ts";
 import { creatingMessage, readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
+import { homeView } from "../../src/slack/blocks/home-view.ts";
 
 const created = new Date("2026-11-25T12:00:00Z");
 const instance: Instance = {
@@ -45,5 +46,31 @@ describe("messages about a machine from the pool", () => {
     expect(provisionText(hit, created)).toMatch(/^Ready in 3 s from the pool\.\n/);
     expect(readyMessage(instance, created).text).toBe("ccc-abc234 is ready: ssh claude@192.0.2.7");
     expect(provisionText(instance, created)).not.toContain("pool");
+  });
+});
+
+describe("the admins' App Home", () => {
+  it("shows the pool's size and what it costs per hour", () => {
+    const member = (state: "ready" | "installing") => ({
+      id: "ccc-abc234",
+      serverType: "cx23",
+      location: "fsn1",
+      state,
+      ageMs: 60_000,
+      hourly: "0.0058",
+      serverId: 1,
+      ipv4: null,
+    });
+    const pool = {
+      wanted: [{ serverType: "cx23", location: "fsn1", count: 2 }],
+      members: [member("ready"), member("installing")],
+      hourlyTotal: "0.0116",
+      monthlyWhenFull: "8.4680",
+    };
+    const view = JSON.stringify(homeView({ mine: [], everyone: null, now: created, pool }).blocks);
+    expect(view).toContain("Warm pool: 1 of 2 ready, 2 machines in all · €0.0116 per hour");
+    expect(JSON.stringify(homeView({ mine: [], everyone: null, now: created }).blocks)).not.toContain(
+      "Warm pool",
+    );
   });
 });
