@@ -109,8 +109,11 @@ export async function provisionFromPool(
     onProgress({ step: "installing", instance: withPoolOutcome(instance, "claimed"), elapsedMs: 0 });
     const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance));
     const result = await deps.machine.apply(machineTarget(instance, deps.timing.sshPort), doc);
-    if (result.kind !== "ok")
-      throw new ExternalError("ssh", result.kind, `${result.message} (${result.detail})`);
+    if (result.kind !== "ok") {
+      // ssh's own words go to the log only; the audit trail keeps the plain message.
+      deps.log.warn("pool machine refused the handover", { instance: recorded.id, reason: result.detail });
+      throw new ExternalError("ssh", result.kind, result.message);
+    }
     if (
       result.applied.expiresAt !== doc.expiresAt ||
       result.applied.authorizedKeys.join("\n") !== doc.authorizedKeys.join("\n")
