@@ -96,6 +96,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     snapshots: { ...config.snapshots },
     software: config.software,
     volumes: { ...config.volumes },
+    pool: config.pool,
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

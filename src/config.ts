@@ -6,6 +6,7 @@ import { refuseUrlCredentials } from "./config-url.ts";
 import { UserError } from "./core/errors.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
 import type { Policy } from "./core/instances/policy.ts";
+import { type PoolSettings, parsePoolSpec } from "./core/pool/pool-settings.ts";
 import type { SnapshotPolicy } from "./core/snapshots/snapshot-policy.ts";
 import {
   DEFAULT_CURATED_PACKAGES,
@@ -87,6 +88,7 @@ export interface Config {
   /** Extra software people may ask for on their machines. */
   software: SoftwarePolicy;
   volumes: VolumePolicy;
+  pool: PoolSettings;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -272,6 +274,16 @@ const envSchema = z.object({
   CCC_PACKAGES_FREE_TEXT: flag(true),
   CCC_PACKAGES_DENY: packageNames,
   CCC_ALLOW_UNFREE: flag(false),
+  CCC_POOL: z
+    .preprocess((v) => (typeof v === "string" ? v : ""), z.string())
+    .transform((v, ctx) => {
+      const parsed = parsePoolSpec(v);
+      if ("targets" in parsed) return parsed.targets;
+      for (const problem of parsed.problems) ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }),
+  CCC_POOL_MAX_PARALLEL_INSTALLS: positiveInt(2),
+  CCC_POOL_MAX_AGE_HOURS: positive(24),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -385,6 +397,11 @@ function toConfig(env: Env): Config {
       defaultGb: Math.min(env.CCC_VOLUME_GB, env.CCC_VOLUME_MAX_GB),
       maxGb: env.CCC_VOLUME_MAX_GB,
       retentionDays: env.CCC_VOLUME_RETENTION_DAYS,
+    },
+    pool: {
+      targets: env.CCC_POOL,
+      maxParallelInstalls: env.CCC_POOL_MAX_PARALLEL_INSTALLS,
+      maxAgeHours: env.CCC_POOL_MAX_AGE_HOURS,
     },
   };
 }

@@ -69,6 +69,14 @@ export class OnDemandCloud implements CloudApi {
   ): Promise<CloudServer> {
     return (await this.load()).setServerLabels(id, labels, signal);
   }
+  async renameServer(
+    id: number,
+    name: string,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudServer> {
+    return (await this.load()).renameServer(id, name, labels, signal);
+  }
   async getAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
     return (await this.load()).getAction(id, signal);
   }

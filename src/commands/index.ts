@@ -6,6 +6,7 @@ import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
+import { poolCommand } from "./pool.ts";
 import { prefsCommand } from "./prefs.ts";
 import { provisionCommand } from "./provision.ts";
 import { reconcileCommand } from "./reconcile.ts";
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,
+  poolCommand,
 ];
 
 /** The verb called `word` or known by it as an alias, among those with `door` if given. */

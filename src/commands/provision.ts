@@ -2,6 +2,7 @@ import * as z from "zod";
 import { rememberRequest } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
+import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
@@ -10,6 +11,7 @@ import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
+import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -96,11 +98,13 @@ function mountText(ctx: CommandContext, id: string): string {
 export function progressText(progress: ProvisionProgress): string {
   const seconds = (progress.elapsedMs / 1000).toFixed(1).padStart(6);
   const where = progress.instance.ipv4 ? ` (${progress.instance.ipv4})` : "";
-  return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}`;
+  const pool = poolProgressNote(progress.instance);
+  return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}${pool}`;
 }
 
 export function provisionText(instance: Instance, now: Date): string {
-  const connect = `${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
+  const ready = readyPhrase(instance) ? `Ready${readyPhrase(instance)}.\n` : "";
+  const connect = `${ready}${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
   const knownHosts = knownHostsFor(instance);
   if (!knownHosts) return connect;
   return `${connect}\nTo skip ssh's "authenticity of host" question, add this line to ~/.ssh/known_hosts:\n  ${knownHosts}`;
@@ -114,7 +118,7 @@ export const provisionCommand = defineCommand({
   audience: "anyone",
   run,
   text: (instance, { now }) => provisionText(instance, now),
-  json: instanceJson,
+  json: (instance) => ({ ...instanceJson(instance), fromPool: poolOutcomeOf(instance) === "hit" }),
   blocks: (instance, { now }) => readyMessage(instance, now),
   doors: {
     cli: {

@@ -8,6 +8,7 @@ import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Notifier } from "./notifier.ts";
+import type { PoolSettings } from "./pool/pool-settings.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
@@ -41,6 +42,10 @@ export interface CoreDeps {
   software?: SoftwarePolicy;
   /** Work volumes' sizes and retention; the defaults when left out. */
   volumes?: VolumePolicy;
+  /** The warm pool; none when left out. */
+  pool?: PoolSettings;
+  /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
+  refillPoolSoon?: () => void;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

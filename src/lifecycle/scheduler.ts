@@ -4,6 +4,7 @@ import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
 import { metricsOf } from "../core/metrics.ts";
+import { refillPool } from "../core/pool/refill.ts";
 import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
 import type { Ticking, TickSource } from "./ticks.ts";
 
@@ -90,6 +91,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     running.set(job, started);
     return started;
   };
+  const refill = poolRefiller(deps);
   const options = { ...(settings.timezone ? { timezone: settings.timezone } : {}) };
   const tasks: Ticking[] = [
     ticks.schedule(settings.sweepCron, () => void run("sweep"), { ...options, name: "ccc-sweep" }),
@@ -97,6 +99,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     ...(deps.billing
       ? [ticks.schedule(settings.sweepCron, () => void run("billing"), { ...options, name: "ccc-billing" })]
       : []),
+    ticks.schedule(settings.sweepCron, refill, { ...options, name: "ccc-pool" }),
     ticks.schedule(settings.reconcileCron, () => void run("reconcile"), {
       ...options,
       name: "ccc-reconcile",
@@ -116,4 +119,25 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       await idle();
     },
   };
+}
+
+/**
+ * The warm pool's refill, on the sweep's tick and after each claim. Not one of the jobs `stop` waits
+ * for: a pass waits for installs of many minutes, and one cut short by a stop is deleted by the next
+ * reconcile.
+ */
+function poolRefiller(deps: CoreDeps): () => void {
+  let running = false;
+  const refill = () => {
+    // Without a pool there is nothing to keep; members left from an earlier CCC_POOL are still retired.
+    if (running || (!deps.pool?.targets.length && deps.store.pool.list().length === 0)) return;
+    running = true;
+    void refillPool(deps)
+      .catch((error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }))
+      .finally(() => {
+        running = false;
+      });
+  };
+  deps.refillPoolSoon ??= refill;
+  return refill;
 }

@@ -1,4 +1,5 @@
 import type { Instance } from "../core/instances/instance.ts";
+import { type PoolView, poolView } from "../core/pool/pool-view.ts";
 import { within } from "../util/within.ts";
 import { homeView } from "./blocks/home-view.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -10,9 +11,11 @@ export async function publishHome(bot: BotContext, userId: string, notice?: stri
   const mine = bot.deps.store.list({ owner: userId });
   const everyone = isAdmin ? bot.deps.store.list() : null;
   const hourlyTotal = everyone ? await hourlyCost(bot, everyone) : null;
+  const pool = isAdmin ? await adminPoolLine(bot) : null;
   const view = homeView({
     mine,
     everyone: everyone ? { instances: everyone, hourlyTotal } : null,
+    pool,
     now: bot.deps.clock.now(),
     notice,
   });
@@ -31,4 +34,11 @@ async function hourlyCost(bot: BotContext, instances: Instance[]): Promise<strin
     total += Number(price?.hourly ?? 0);
   }
   return total.toFixed(4);
+}
+
+/** The warm pool's size and cost for the admins' Home; null without a pool. */
+async function adminPoolLine(bot: BotContext): Promise<PoolView | null> {
+  if (!bot.deps.pool?.targets.length) return null;
+  const catalog = await within(bot.deps.catalog.load(), bot.catalogWaitMs).catch(() => null);
+  return poolView(bot.deps, catalog?.types ?? null);
 }

@@ -131,6 +131,13 @@ export interface CloudApi {
   deleteServer(id: number, signal?: AbortSignal): Promise<CloudAction | "gone" | "deleting">;
   /** Replaces the server's labels. */
   setServerLabels(id: number, labels: Record<string, string>, signal?: AbortSignal): Promise<CloudServer>;
+  /** Renames the server and replaces its labels in one request. */
+  renameServer(
+    id: number,
+    name: string,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudServer>;
   getAction(id: number, signal?: AbortSignal): Promise<CloudAction>;
   /** Several actions in one request (unknown ids are left out). */
   getActions(ids: number[], signal?: AbortSignal): Promise<CloudAction[]>;

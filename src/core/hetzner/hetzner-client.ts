@@ -154,6 +154,19 @@ export class HetznerClient implements CloudApi {
     return toCloudServer(res.server);
   }
 
+  async renameServer(
+    id: number,
+    name: string,
+    labels: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CloudServer> {
+    const res = await this.http.request("PUT", `/servers/${id}`, serverResponse, {
+      body: { name, labels },
+      signal,
+    });
+    return toCloudServer(res.server);
+  }
+
   async getAction(id: number, signal?: AbortSignal): Promise<CloudAction> {
     const res = await this.http.request("GET", `/actions/${id}`, actionResponse, { signal });
     return toCloudAction(res.action);

@@ -14,7 +14,7 @@ export interface ReconcileOptions {
 }
 
 /** `orphan_image`: a ccc snapshot the store does not know; `lost_image`: a snapshot row whose image is gone. */
-export type FindingKind = "orphan" | "ghost" | "stuck" | "orphan_image" | "lost_image";
+export type FindingKind = "orphan" | "ghost" | "stuck" | "orphan_image" | "lost_image" | "pool";
 
 /** One thing the reconciler found, and what became of it. */
 export interface ReconcileFinding {

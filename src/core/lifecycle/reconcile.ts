@@ -2,6 +2,8 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
+import { isPoolServer } from "../pool/pool-labels.ts";
+import { reconcilePool } from "../pool/reconcile-pool.ts";
 import { reconcileImages } from "../snapshots/reconcile-images.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
@@ -46,6 +48,7 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
     // `deleting` rows belong to the expiry sweep, which retries them.
   }
   findings.push(...(await reconcileImages(pass)));
+  findings.push(...(await reconcilePool(pass, servers)));
   const volumes = await reconcileVolumes(deps, options);
   return {
     servers: servers.length,
@@ -60,6 +63,8 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
   const { deps, options, now } = pass;
   // Already on its way out (ccc's own delete, or someone's in the console): nothing to do or report.
   if (server.status === "deleting") return null;
+  // The pool's own pass knows which pool servers are broken.
+  if (isPoolServer(server.labels)) return null;
   const label = server.labels["ccc-instance"] ?? null;
   const row = label ? deps.store.get(label) : null;
   const ownsServer = row?.hetznerServerId === null || row?.hetznerServerId === server.id;

@@ -7,6 +7,7 @@ import type { Instance } from "../instances/instance.ts";
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
+import { provisionFromPool } from "../pool/claim.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
@@ -57,7 +58,9 @@ export async function runProvision(
     throw new UserError(`${recorded.id} is already being built by another ccc process.`, { code: "busy" });
   }
   try {
-    return await createAndFinish(deps, recorded, reporter(deps, onProgress));
+    const pool = await provisionFromPool(deps, recorded, onProgress);
+    if (pool.kind === "handed-over") return pool.instance;
+    return pool.finish(await createAndFinish(deps, recorded, reporter(deps, pool.onProgress)));
   } finally {
     lease.release();
   }

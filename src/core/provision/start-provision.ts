@@ -4,8 +4,9 @@ import type { CoreDeps } from "../deps.ts";
 import { QuotaError } from "../errors.ts";
 import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
-import { type Instance, newInstanceId } from "../instances/instance.ts";
+import type { Instance } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
+import { recordRequest } from "../pool/claim.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import type { SshPublicKey } from "../ssh-key/ssh-key.ts";
@@ -52,9 +53,10 @@ export async function startProvision(
   await checkProvisionGuardrails(deps, { owner, offer, hours });
   if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);
   const now = deps.clock.now();
-  const instance = deps.store.add(
+  // A ready pool machine of that type and location is claimed for the request when there is one.
+  const instance = await recordRequest(
+    deps,
     {
-      id: newInstanceId(),
       owner,
       ownerEmail: email,
       sshKeys: [key.line],

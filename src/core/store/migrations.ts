@@ -253,6 +253,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX work_volumes_open ON work_volumes (owner, location) WHERE closed_at IS NULL;
   `,
+  // The warm pool: installed machines nobody owns yet, handed out by one atomic claim. `flake_hash`
+  // says which project flake built the system, so an outdated one is replaced instead of handed out.
+  `
+  CREATE TABLE pool_members (
+    id TEXT PRIMARY KEY,
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('installing','ready','claimed')),
+    flake_hash TEXT NOT NULL,
+    hetzner_server_id INTEGER,
+    ipv4 TEXT,
+    ipv6 TEXT,
+    host_key TEXT,
+    created_at INTEGER NOT NULL,
+    ready_at INTEGER,
+    claimed_at INTEGER
+  );
+  CREATE INDEX pool_members_ready ON pool_members (server_type, location, state, ready_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

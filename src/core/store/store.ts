@@ -28,6 +28,7 @@ import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lif
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
+import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
@@ -43,6 +44,7 @@ export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
+export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
@@ -107,6 +109,8 @@ export class Store {
   readonly lastRequests: LastRequestTable;
   /** People's work volumes, kept between machines. */
   readonly workVolumes: WorkVolumeTable;
+  /** The warm pool's machines. */
+  readonly pool: PoolTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -127,6 +131,7 @@ export class Store {
     this.snapshots = new SnapshotTable(db);
     this.lastRequests = new LastRequestTable(db);
     this.workVolumes = new WorkVolumeTable(db);
+    this.pool = new PoolTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

@@ -4,7 +4,7 @@ import type { Instance } from "../instances/instance.ts";
 import type { WorkVolume } from "../store/store.ts";
 import { cloudVolumeFor } from "./make-volume.ts";
 import { type MountOutcome, mountWorkVolume } from "./mount-volume.ts";
-import { checkWorkVolumeFree, releaseWorkVolume, reserveWorkVolume, volumePolicy } from "./work-volume.ts";
+import { releaseWorkVolume, reserveWorkVolume, volumePolicy } from "./work-volume.ts";
 
 /**
  * Gives a running machine (a pool machine at claim) its owner's work volume in its location: promised
@@ -20,7 +20,7 @@ export async function attachWorkVolume(
   if (instance.hetznerServerId === null) {
     throw new ExternalError("hetzner", "no_server", `${instance.id} has no server to attach a volume to.`);
   }
-  checkWorkVolumeFree(deps, instance.owner, instance.location);
+  // Promised at the request already (a pool claim), or promised now; another machine's is refused.
   const promised = reserveWorkVolume(deps, instance, options.sizeGb ?? volumePolicy(deps).defaultGb, "throw");
   try {
     const cloud = await cloudVolumeFor(deps, promised);

@@ -6,6 +6,7 @@ import {
   serverLeft,
   serverOutcomeText,
 } from "../../core/provision/provision-failure.ts";
+import { creatingPhrase, readyPhrase } from "../pool-phrase.ts";
 import { saveButton } from "../snapshot-notices.ts";
 import { notInstalledText, softwareContext } from "../software.ts";
 import { knownHostsFor, STEP_TEXT } from "../text.ts";
@@ -104,11 +105,11 @@ const STEPS: ProvisionStep[] = ["creating_server", "waiting_for_ssh", "installin
 export function creatingMessage(i: Instance, step: ProvisionStep | null): SlackMessage {
   const at = step ? STEPS.indexOf(step) : -1;
   const lines = STEPS.map((s, n) => `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${STEP_TEXT[s]}`);
-  const text = `${i.id} is being created, about 5 minutes.`;
+  const text = `${i.id} is being created, ${creatingPhrase(i)}.`;
   return {
     text,
     blocks: [
-      section(`:hourglass_flowing_sand: *${i.id}* is being created, about 5 minutes.`),
+      section(`:hourglass_flowing_sand: *${i.id}* is being created, ${creatingPhrase(i)}.`),
       section(lines.join("\n")),
       context(`${escapeText(i.serverType)} in ${escapeText(i.location)}${i.ipv4 ? ` · ${i.ipv4}` : ""}`),
     ],
@@ -119,9 +120,9 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
   // The host key sits under the address it belongs to, above the buttons.
   const [summary, ...buttons] = instanceCard(i, now);
   return {
-    text: `${i.id} is ready: ssh claude@${i.ipv4}${notInstalledText(i)}`,
+    text: `${i.id} is ready${readyPhrase(i)}: ssh claude@${i.ipv4}${notInstalledText(i)}`,
     blocks: [
-      section(`:white_check_mark: *${i.id}* is ready.`),
+      section(`:white_check_mark: *${i.id}* is ready${readyPhrase(i)}.`),
       ...(summary ? [summary] : []),
       ...hostKeyNote(i),
       ...softwareContext(i),

@@ -1,5 +1,6 @@
 import type { types } from "@slack/bolt";
 import type { Instance } from "../../core/instances/instance.ts";
+import type { PoolView } from "../../core/pool/pool-view.ts";
 import { ACTIONS, instanceCard } from "../../render/block-kit/instance-blocks.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
 import { euro } from "../../render/text.ts";
@@ -9,6 +10,8 @@ export interface HomeInput {
   /** Every live instance, for admins; null for everyone else. */
   everyone: { instances: Instance[]; hourlyTotal: string | null } | null;
   now: Date;
+  /** The warm pool, for admins when there is one. */
+  pool?: PoolView | null;
   /** A one-off line on top, e.g. why a button did nothing. */
   notice?: string | undefined;
 }
@@ -46,6 +49,14 @@ export function homeView(input: HomeInput): types.HomeView {
     }
     if (instances.length > 40) blocks.push(context(`…and ${instances.length - 40} more: /ccc list all`));
   }
+  if (input.pool) blocks.push(poolLine(input.pool));
   blocks.push(context("`/ccc help` lists every command."));
   return { type: "home", blocks: blocks.slice(0, 100) };
+}
+
+function poolLine(pool: PoolView): Block {
+  const ready = pool.members.filter((m) => m.state === "ready").length;
+  const wanted = pool.wanted.reduce((n, t) => n + t.count, 0);
+  const cost = pool.hourlyTotal === null ? "" : ` · ${euro(pool.hourlyTotal)} per hour`;
+  return context(`Warm pool: ${ready} of ${wanted} ready, ${pool.members.length} machines in all${cost}`);
 }

@@ -1,0 +1,99 @@
+import type { CloudServer } from "../cloud/cloud.ts";
+import type { CoreDeps } from "../deps.ts";
+import { ExternalError } from "../errors.ts";
+import { newInstanceId } from "../instances/instance.ts";
+import { takeLease } from "../lifecycle/leases.ts";
+import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
+import { generateHostKey } from "../machine/host-key.ts";
+import { systemForArchitecture, writeInstanceFlake } from "../provision/instance-flake.ts";
+import { ensureDataDirs, instancePaths } from "../provision/start-provision.ts";
+import { waitForBoot } from "../provision/wait-for-boot.ts";
+import { discardPoolMachine, poolMemberLease } from "./discard.ts";
+import { poolExpiry, poolServerLabels, poolServerName } from "./pool-labels.ts";
+import type { PoolTarget } from "./pool-settings.ts";
+
+export type MemberInstall = { kind: "ready"; id: string } | { kind: "failed"; id: string; reason: string };
+
+/**
+ * Installs one pool machine the way a provision installs a user's (host key made here, extra files,
+ * the installer), with no owner: the claude account holds only a placeholder key whose private half
+ * is never kept, so nobody can log in before a claim pushes the owner's key. A failure deletes the
+ * server and the member.
+ */
+export async function installPoolMember(
+  deps: CoreDeps,
+  target: Pick<PoolTarget, "serverType" | "location">,
+  flakeHash: string,
+  maxAgeHours: number,
+): Promise<MemberInstall> {
+  const id = newInstanceId();
+  const createdAt = deps.clock.now();
+  deps.store.pool.add({ id, ...target, flakeHash, at: createdAt });
+  const lease = takeLease(deps, poolMemberLease(id));
+  let server: CloudServer | null = null;
+  try {
+    await ensureDataDirs(deps);
+    const keyId = await deps.operatorKey.hetznerId(deps.cloud);
+    const type = (await deps.catalog.load()).types.find((t) => t.name === target.serverType);
+    const expiresAt = poolExpiry(createdAt, maxAgeHours);
+    const created = await deps.cloud.createServer({
+      name: poolServerName(id),
+      serverType: target.serverType,
+      image: deps.policy.image,
+      location: target.location,
+      sshKeys: [keyId],
+      labels: poolServerLabels(id, expiresAt),
+    });
+    server = created.server;
+    deps.store.pool.serverCreated(id, server);
+    const host = server.ipv4;
+    if (!host) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+    await waitForBoot(
+      deps,
+      host,
+      [created.action, ...created.nextActions].map((a) => a.id),
+    );
+
+    const hostKey = generateHostKey(`root@${id}`);
+    const paths = instancePaths(deps, id);
+    const system = systemForArchitecture(type?.architecture ?? "x86");
+    const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
+      instanceId: id,
+      userSshKey: generateHostKey("ccc-pool-placeholder").publicKey,
+      extraSshKeys: [],
+      expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      system,
+    });
+    await withExtraFiles(extraFilesDir(deps.paths.instancesDir, id), hostKey, `root@${id}`, (dir) =>
+      deps.installer.install({
+        instanceId: id,
+        flakeRef,
+        host,
+        system,
+        sshPort: deps.timing.sshPort,
+        identityFile: deps.operatorKey.privateKeyPath,
+        logFile: paths.logFile,
+        timeoutMs: deps.timing.installTimeoutMs,
+        extraFilesDir: dir,
+      }),
+    );
+    const machine = { hetznerServerId: server.id, ipv4: host, ipv6: server.ipv6, hostKey: hostKey.publicKey };
+    if (!deps.store.pool.ready(id, machine, deps.clock.now())) {
+      throw new ExternalError(
+        "hetzner",
+        "deleted_meanwhile",
+        `pool machine ${id} was removed while it installed`,
+      );
+    }
+    deps.log.info("pool machine ready", { member: id, type: target.serverType, location: target.location });
+    return { kind: "ready", id };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.log.error("pool install failed", { member: id, reason });
+    await removeExtraFiles(extraFilesDir(deps.paths.instancesDir, id)).catch(() => {});
+    await discardPoolMachine(deps, id, server?.id ?? null);
+    return { kind: "failed", id, reason };
+  } finally {
+    lease?.release();
+  }
+}
