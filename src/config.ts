@@ -78,6 +78,16 @@ const cronExpression = (fallback: string) =>
       ),
   );
 
+/** Euros to the cent (`25`, `12.40`); empty for no limit. */
+const budgetEuros = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}(\.\d{1,2})?$/, "an amount in euros like 25 or 12.40, or empty for no limit")
+    .optional(),
+);
+
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z
@@ -129,6 +139,8 @@ const envSchema = z.object({
       .transform((v) => [...new Set(v.split(",").map((s) => Number(s.trim())))].sort((a, b) => b - a)),
   ),
   CCC_ORPHAN_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(15)),
+  CCC_USER_MONTHLY_BUDGET_EUR: budgetEuros,
+  CCC_TEAM_MONTHLY_BUDGET_EUR: budgetEuros,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -189,6 +201,10 @@ function toConfig(env: Env): Config {
       maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
       maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
       maxKeysPerMachine: env.CCC_MAX_KEYS_PER_MACHINE,
+      budgets: {
+        userMonthlyEur: env.CCC_USER_MONTHLY_BUDGET_EUR ?? null,
+        teamMonthlyEur: env.CCC_TEAM_MONTHLY_BUDGET_EUR ?? null,
+      },
     },
     timing: {
       sshPort: env.CCC_SSH_PORT,

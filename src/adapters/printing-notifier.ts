@@ -14,6 +14,7 @@ export class PrintingNotifier implements Notifier {
 /** A notice in one line: to whom, and what it says. */
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
+  if (notice.kind === "user_alert") return `DM ${notice.user}: ${notice.text}`;
   const { id, owner, expiresAt } = notice.instance;
   const to = `DM ${owner}:`;
   switch (notice.kind) {

@@ -14,7 +14,9 @@ export type Notice =
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
-  | { kind: "admin_alert"; text: string };
+  | { kind: "admin_alert"; text: string }
+  /** To one person about themselves, not about a machine (a budget nearly used up). */
+  | { kind: "user_alert"; user: string; text: string };
 
 /**
  * What became of a notice: `sent`; `no_recipient` when there is nobody it can reach (an owner that

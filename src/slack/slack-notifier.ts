@@ -39,6 +39,12 @@ export class SlackNotifier implements Notifier {
         if (sent.includes("failed")) return "failed";
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
+      if (notice.kind === "user_alert") {
+        return await this.send(notice.user, {
+          text: notice.text,
+          blocks: [section(`:money_with_wings: ${escapeText(notice.text)}`)],
+        });
+      }
       return await this.send(notice.instance.owner, noticeMessage(notice, this.options.clock.now()));
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
@@ -56,7 +62,10 @@ export class SlackNotifier implements Notifier {
 }
 
 /** The DM for a notice about one instance. */
-export function noticeMessage(notice: Exclude<Notice, { kind: "admin_alert" }>, now: Date): SlackMessage {
+export function noticeMessage(
+  notice: Exclude<Notice, { kind: "admin_alert" | "user_alert" }>,
+  now: Date,
+): SlackMessage {
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {

@@ -7,7 +7,9 @@ export class RecordingNotifier implements Notifier {
 
   async notify(notice: Notice): Promise<Delivery> {
     this.notices.push(notice);
-    return "instance" in notice && notice.instance.owner === this.failFor ? "failed" : "sent";
+    const to =
+      "instance" in notice ? notice.instance.owner : notice.kind === "user_alert" ? notice.user : null;
+    return to !== null && to === this.failFor ? "failed" : "sent";
   }
 
   /** "kind instance-id" per notice (admin alerts as "admin_alert"), for compact assertions. */
@@ -15,9 +17,11 @@ export class RecordingNotifier implements Notifier {
     return this.notices.map((n) =>
       n.kind === "admin_alert"
         ? "admin_alert"
-        : n.kind === "reminder"
-          ? `reminder ${n.instance.id} ${n.minutesLeft}`
-          : `${n.kind} ${n.instance.id}`,
+        : n.kind === "user_alert"
+          ? `user_alert ${n.user}`
+          : n.kind === "reminder"
+            ? `reminder ${n.instance.id} ${n.minutesLeft}`
+            : `${n.kind} ${n.instance.id}`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import { type Actor, instanceFor } from "./actor.ts";
@@ -19,6 +20,7 @@ export interface Extended {
 export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: number): Promise<Extended> {
   capHours(hours, deps.policy);
   const instance = instanceFor(deps.store, actor, id, "extend");
+  await checkBudget(deps, instance.owner, { kind: "extend", instanceId: instance.id, hours });
   const updated = await extendDeadline(deps, actor, instance.id, hours);
   return { instance: updated, machine: await pushMachineState(deps, updated) };
 }

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
@@ -40,6 +41,7 @@ export async function startProvision(
     request.serverType || deps.policy.defaultServerType,
     request.location || deps.policy.defaultLocation,
   );
+  await checkBudget(deps, owner, { kind: "provision", price: offer, hours });
   const now = deps.clock.now();
   return deps.store.add(
     {
@@ -59,6 +61,7 @@ export async function startProvision(
       detail: `${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}`,
     },
     deps.policy.maxInstancesPerUser,
+    offer,
   );
 }
 
