@@ -1,3 +1,4 @@
+import { budgetCommand } from "./budget.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -10,6 +11,7 @@ import { shareCommand } from "./share.ts";
 import { statusCommand } from "./status.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { usageCommand } from "./usage.ts";
 
 export type { Command } from "./command.ts";
 
@@ -26,6 +28,8 @@ export const COMMANDS: readonly Command[] = [
   shareCommand,
   unshareCommand,
   typesCommand,
+  usageCommand,
+  budgetCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,
