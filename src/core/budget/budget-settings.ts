@@ -23,7 +23,8 @@ export function parseBudgetEuros(text: string, field = "eur"): string {
       },
     );
   }
-  return plain;
+  const [whole, fraction = ""] = plain.split(".");
+  return `${Number(whole)}.${fraction.padEnd(2, "0")}`;
 }
 
 export function budgetAmount(eur: string): Amount {
