@@ -1,5 +1,6 @@
 import type { Delivery, Notice, Notifier } from "../core/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
+import { costSentence } from "../render/cost.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
 export class PrintingNotifier implements Notifier {
@@ -25,9 +26,9 @@ export function noticeText(notice: Notice): string {
     case "ready":
       return `${to} ${id} is ready: ssh claude@${notice.instance.ipv4}`;
     case "expired":
-      return `${to} ${id} reached its expiry and was deleted.`;
+      return `${to} ${id} reached its expiry and was deleted.${costSentence(notice.cost)}`;
     case "server_gone":
-      return `${to} ${id}'s server was deleted outside ccc; its record is closed.`;
+      return `${to} ${id}'s server was deleted outside ccc; its record is closed.${costSentence(notice.cost)}`;
     case "provision_abandoned":
       return `${to} ${id} could not be finished after ccc restarted: ${notice.failure.reason}; ${serverOutcomeText(notice.failure)}.`;
   }

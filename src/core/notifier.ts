@@ -1,14 +1,15 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
+import type { MachineCost } from "./usage/machine-cost.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
   /** To the owner: the machine expires in `minutesLeft` (with Extend and Delete buttons in Slack). */
   | { kind: "reminder"; instance: Instance; minutesLeft: number }
   /** To the owner: the machine reached its expiry and was deleted. */
-  | { kind: "expired"; instance: Instance }
+  | { kind: "expired"; instance: Instance; cost?: MachineCost }
   /** To the owner: the server vanished at Hetzner (deleted outside ccc); the record is closed. */
-  | { kind: "server_gone"; instance: Instance }
+  | { kind: "server_gone"; instance: Instance; cost?: MachineCost }
   /** To the owner: a provision interrupted by a restart was resumed and the machine is ready. */
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */

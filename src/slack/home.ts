@@ -1,4 +1,5 @@
 import type { Instance } from "../core/instances/instance.ts";
+import { spendSummary } from "../core/usage/spend-summary.ts";
 import { within } from "../util/within.ts";
 import { homeView } from "./blocks/home-view.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -10,10 +11,13 @@ export async function publishHome(bot: BotContext, userId: string, notice?: stri
   const mine = bot.deps.store.list({ owner: userId });
   const everyone = isAdmin ? bot.deps.store.list() : null;
   const hourlyTotal = everyone ? await hourlyCost(bot, everyone) : null;
+  const now = bot.deps.clock.now();
   const view = homeView({
     mine,
-    everyone: everyone ? { instances: everyone, hourlyTotal } : null,
-    now: bot.deps.clock.now(),
+    everyone: everyone
+      ? { instances: everyone, hourlyTotal, spend: spendSummary(bot.deps.store, now) }
+      : null,
+    now,
     notice,
   });
   await callSlack(bot.log, "views.publish", () => bot.client.views.publish({ user_id: userId, view }));

@@ -8,6 +8,7 @@ import {
   type SlackMessage,
 } from "../render/block-kit/instance-blocks.ts";
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
+import { costSentence } from "../render/cost.ts";
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
@@ -84,10 +85,12 @@ export function noticeMessage(
     case "ready":
       return readyMessage(notice.instance, now);
     case "expired":
-      return plainNotice(`:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`);
+      return plainNotice(
+        `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.${costSentence(notice.cost)}`,
+      );
     case "server_gone":
       return plainNotice(
-        `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,
+        `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.${costSentence(notice.cost)}`,
       );
     case "provision_abandoned":
       return plainNotice(

@@ -2,6 +2,7 @@ import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
+import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,
@@ -117,7 +118,8 @@ async function closeGhost(pass: ReconcilePass, row: Instance): Promise<Reconcile
         { status: "deleted", deletedAt: deps.clock.now(), failureReason: reason },
         { actor: "ccc", kind: "deleted", detail: reason },
       );
-      await deps.notifier.notify({ kind: "server_gone", instance: closed });
+      const cost = machineCost(deps.store, closed.id, deps.clock.now());
+      await deps.notifier.notify({ kind: "server_gone", instance: closed, ...(cost ? { cost } : {}) });
       return true;
     });
     if (!attempt.taken) return finding("busy");

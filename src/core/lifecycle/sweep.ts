@@ -2,6 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision, isLocked } from "../instances/deprovision.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
+import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
 import { retryDelayMs } from "./retry-delay.ts";
@@ -62,7 +63,10 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
     );
     deps.store.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.
-    if (expired) await deps.notifier.notify({ kind: "expired", instance });
+    if (expired) {
+      const cost = machineCost(deps.store, id, now);
+      await deps.notifier.notify({ kind: "expired", instance, ...(cost ? { cost } : {}) });
+    }
     return { instance, error: null, retryAt: null, locked: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

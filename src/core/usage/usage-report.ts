@@ -55,10 +55,10 @@ export function usageReport(
     hours: g.hours,
     machines: g.ids.size,
   }));
+  // Code-unit order, not the locale's: the same rows come out in the same order everywhere.
+  const byKey = (a: UsageRow, b: UsageRow) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   rows.sort(
-    input.by === "day"
-      ? (a, b) => a.key.localeCompare(b.key)
-      : (a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : a.key.localeCompare(b.key)),
+    input.by === "day" ? byKey : (a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : byKey(a, b)),
   );
   const amount = machines.reduce((sum, m) => sum + m.amount, 0n);
   return {

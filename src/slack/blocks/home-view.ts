@@ -1,13 +1,15 @@
 import type { types } from "@slack/bolt";
 import type { Instance } from "../../core/instances/instance.ts";
+import type { SpendSummary } from "../../core/usage/spend-summary.ts";
 import { ACTIONS, instanceCard } from "../../render/block-kit/instance-blocks.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
 import { euro } from "../../render/text.ts";
+import { spendBlocks } from "./spend-blocks.ts";
 
 export interface HomeInput {
   mine: Instance[];
   /** Every live instance, for admins; null for everyone else. */
-  everyone: { instances: Instance[]; hourlyTotal: string | null } | null;
+  everyone: { instances: Instance[]; hourlyTotal: string | null; spend?: SpendSummary } | null;
   now: Date;
   /** A one-off line on top, e.g. why a button did nothing. */
   notice?: string | undefined;
@@ -45,6 +47,7 @@ export function homeView(input: HomeInput): types.HomeView {
       blocks.push(...instanceCard(i, input.now, { showOwner: true, scope: "all:" }));
     }
     if (instances.length > 40) blocks.push(context(`…and ${instances.length - 40} more: /ccc list all`));
+    if (input.everyone.spend) blocks.push(...spendBlocks(input.everyone.spend, input.now));
   }
   blocks.push(context("`/ccc help` lists every command."));
   return { type: "home", blocks: blocks.slice(0, 100) };
