@@ -126,11 +126,13 @@ export const MIGRATIONS: readonly string[] = [
     started_at INTEGER,
     ended_at INTEGER
   );
-  CREATE INDEX ledger_open ON ledger (owner) WHERE ended_at IS NULL;
+  CREATE INDEX ledger_open ON ledger (ended_at, owner) WHERE ended_at IS NULL;
   CREATE TABLE ledger_months (
     month TEXT NOT NULL,
     owner TEXT NOT NULL,
     instance_id TEXT NOT NULL REFERENCES ledger (instance_id),
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
     hours INTEGER NOT NULL,
     whole_cents INTEGER NOT NULL,
     fraction INTEGER NOT NULL,

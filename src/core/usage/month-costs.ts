@@ -1,11 +1,11 @@
 import type { Amount } from "../billing/money.ts";
 import {
   costOfServer,
-  hourStart,
   hoursInMonth,
   type ServerPrice,
   serverTariff,
   startedHours,
+  type Tariff,
 } from "../billing/price.ts";
 import type { Store } from "../store/store.ts";
 import type { Month } from "./month.ts";
@@ -29,11 +29,17 @@ export interface MachineMonth {
  * from the ledger's monthly figures, running ones worked out from their start to `now`.
  */
 export function machineMonths(store: Store, month: Month, now: Date, owner?: string): MachineMonth[] {
-  const result: MachineMonth[] = store.ledger.closedIn(month.key, owner).map((c) => ({
+  const closed: MachineMonth[] = store.ledger.closedIn(month.key, owner).map((c) => ({
     ...c,
     from: c.startedAt,
     to: c.endedAt,
   }));
+  return [...closed, ...runningMonths(store, month, now, owner)];
+}
+
+/** Machines still running (or not made yet) that have started hours in `month` by `now`. */
+export function runningMonths(store: Store, month: Month, now: Date, owner?: string): MachineMonth[] {
+  const result: MachineMonth[] = [];
   for (const open of store.ledger.openEntries(owner)) {
     if (open.startedAt === null || open.startedAt >= month.end || now <= month.start) continue;
     const part = monthPart(open.price, open.startedAt, now, month);
@@ -59,20 +65,48 @@ export function monthPart(
  * starts on: the first hours fill the month's cap, later ones cost nothing more.
  */
 export function byDay(machine: MachineMonth, month: Month): Map<string, { hours: number; amount: Amount }> {
-  const tariff = serverTariff(machine.price);
+  const tariff = tariffOf(machine.price);
   const length = hoursInMonth(month.key);
   const days = new Map<string, { hours: number; amount: Amount }>();
+  const from = machine.from.getTime();
   const hours = startedHours(machine.from, machine.to);
+  const [monthStart, monthEnd] = [month.start.getTime(), month.end.getTime()];
   let n = 0;
+  let previous = 0n;
+  let dayKey = Number.NaN;
+  let entry = { hours: 0, amount: 0n };
   for (let k = 0; k < hours; k++) {
-    const start = hourStart(machine.from, k);
-    if (start < month.start) continue;
-    if (start >= month.end) break;
-    const amount = tariff.monthCost(n + 1, length).amount - tariff.monthCost(n, length).amount;
+    const start = from + k * HOUR_MS;
+    if (start < monthStart) continue;
+    if (start >= monthEnd) break;
     n += 1;
-    const day = start.toISOString().slice(0, 10);
-    const seen = days.get(day) ?? { hours: 0, amount: 0n };
-    days.set(day, { hours: seen.hours + 1, amount: seen.amount + amount });
+    const cumulative = tariff.monthCost(n, length).amount;
+    const key = Math.floor(start / DAY_MS);
+    if (dayKey !== key) {
+      const name = new Date(key * DAY_MS).toISOString().slice(0, 10);
+      entry = days.get(name) ?? { hours: 0, amount: 0n };
+      days.set(name, entry);
+      dayKey = key;
+    }
+    entry.hours += 1;
+    entry.amount += cumulative - previous;
+    previous = cumulative;
   }
   return days;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const tariffs = new Map<string, Tariff>();
+
+/** Prices repeat across thousands of machines: each pair is parsed once. */
+function tariffOf(price: Pick<ServerPrice, "hourly" | "monthly">): Tariff {
+  const key = `${price.hourly}|${price.monthly}`;
+  let tariff = tariffs.get(key);
+  if (!tariff) {
+    if (tariffs.size > 1000) tariffs.clear();
+    tariff = serverTariff(price);
+    tariffs.set(key, tariff);
+  }
+  return tariff;
 }
