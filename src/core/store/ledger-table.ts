@@ -86,6 +86,11 @@ export class LedgerTable {
         `INSERT OR REPLACE INTO ledger_months (month, owner, instance_id, server_type, location, hours,
            whole_cents, fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      addToOwner: db.prepare(
+        `INSERT INTO ledger_owner_months (month, owner, whole_cents, fraction) VALUES (?, ?, ?, ?)
+         ON CONFLICT (month, owner) DO UPDATE SET whole_cents = whole_cents + excluded.whole_cents,
+           fraction = fraction + excluded.fraction`,
+      ),
       closedIn: db.prepare(
         `SELECT l.*, m.hours, m.whole_cents, m.fraction FROM ledger_months m
          JOIN ledger l ON l.instance_id = m.instance_id WHERE m.month = ?`,
@@ -95,10 +100,10 @@ export class LedgerTable {
          JOIN ledger l ON l.instance_id = m.instance_id WHERE m.month = ? AND m.owner = ?`,
       ),
       sumIn: db.prepare(
-        "SELECT coalesce(sum(whole_cents), 0) AS c, coalesce(sum(fraction), 0) AS f FROM ledger_months WHERE month = ?",
+        "SELECT coalesce(sum(whole_cents), 0) AS c, coalesce(sum(fraction), 0) AS f FROM ledger_owner_months WHERE month = ?",
       ),
       sumInFor: db.prepare(
-        `SELECT coalesce(sum(whole_cents), 0) AS c, coalesce(sum(fraction), 0) AS f FROM ledger_months
+        `SELECT coalesce(sum(whole_cents), 0) AS c, coalesce(sum(fraction), 0) AS f FROM ledger_owner_months
          WHERE month = ? AND owner = ?`,
       ),
       open: db.prepare(
@@ -163,6 +168,12 @@ export class LedgerTable {
           m.amount / UNITS_PER_CENT,
           m.amount % UNITS_PER_CENT,
         );
+        this.statements.addToOwner.run(
+          m.month,
+          row.owner,
+          m.amount / UNITS_PER_CENT,
+          m.amount % UNITS_PER_CENT,
+        );
       }
     }
   }
@@ -217,11 +228,12 @@ export class LedgerTable {
     const rows = (
       owner === undefined ? this.statements.open.all() : this.statements.openFor.all(owner)
     ) as (LedgerRow & { expires_at: number; created_at: number })[];
-    return rows.map((r) => ({
-      ...entryOf(r),
-      expiresAt: new Date(r.expires_at),
-      createdAt: new Date(r.created_at),
-    }));
+    return rows.map((r) => {
+      const entry = entryOf(r) as OpenEntry;
+      entry.expiresAt = new Date(r.expires_at);
+      entry.createdAt = new Date(r.created_at);
+      return entry;
+    });
   }
 }
 

@@ -113,7 +113,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // The ledger: one row per billed machine with the price it was created at, opened and closed by
   // the audit trail's events in their own transactions (see ledger-table.ts); ledger_months holds
-  // each closed machine's cost per calendar month, so a month's total is one indexed sum.
+  // each closed machine's cost per calendar month, and ledger_owner_months their sum per person, so
+  // a month's total is a sum over a few hundred rows at most.
   // Budgets: a person's own monthly limit set by an admin, and the 80 % warnings already sent.
   `
   CREATE TABLE ledger (
@@ -137,6 +138,13 @@ export const MIGRATIONS: readonly string[] = [
     whole_cents INTEGER NOT NULL,
     fraction INTEGER NOT NULL,
     PRIMARY KEY (month, owner, instance_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE ledger_owner_months (
+    month TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    whole_cents INTEGER NOT NULL,
+    fraction INTEGER NOT NULL,
+    PRIMARY KEY (month, owner)
   ) WITHOUT ROWID;
   CREATE TABLE budgets (
     user TEXT PRIMARY KEY,

@@ -1,12 +1,5 @@
 import type { Amount } from "../billing/money.ts";
-import {
-  costOfServer,
-  hoursInMonth,
-  type ServerPrice,
-  serverTariff,
-  startedHours,
-  type Tariff,
-} from "../billing/price.ts";
+import { hoursInMonth, type ServerPrice, serverTariff, startedHours, type Tariff } from "../billing/price.ts";
 import type { Store } from "../store/store.ts";
 import type { Month } from "./month.ts";
 
@@ -48,16 +41,22 @@ export function runningMonths(store: Store, month: Month, now: Date, owner?: str
   return result;
 }
 
-/** What [from, to) costs within `month`: hours started in it, capped at its monthly price. */
+/**
+ * What [from, to) costs within `month`: the hours started in it, capped at its monthly price.
+ * Worked out without walking the hours, since the budget check does this for every running machine.
+ */
 export function monthPart(
   price: Pick<ServerPrice, "hourly" | "monthly">,
   from: Date,
   to: Date,
   month: Month,
 ): { hours: number; amount: Amount } {
-  if (to <= from) return { hours: 0, amount: 0n };
-  const found = costOfServer(price, from, to).months.find((m) => m.month === month.key);
-  return found ? { hours: found.hours, amount: found.amount } : { hours: 0, amount: 0n };
+  const started = startedHours(from, to);
+  const first = Math.max(0, Math.ceil((month.start.getTime() - from.getTime()) / HOUR_MS));
+  const last = Math.min(started - 1, Math.ceil((month.end.getTime() - from.getTime()) / HOUR_MS) - 1);
+  const hours = Math.max(0, last - first + 1);
+  if (hours === 0) return { hours: 0, amount: 0n };
+  return { hours, amount: tariffOf(price).monthCost(hours, hoursInMonth(month.key)).amount };
 }
 
 /**
@@ -71,28 +70,49 @@ export function byDay(machine: MachineMonth, month: Month): Map<string, { hours:
   const from = machine.from.getTime();
   const hours = startedHours(machine.from, machine.to);
   const [monthStart, monthEnd] = [month.start.getTime(), month.end.getTime()];
+  // Hours are counted per day and priced once per day: the cap makes an hour's price depend only
+  // on how many came before it in the month.
   let n = 0;
   let previous = 0n;
   let dayKey = Number.NaN;
-  let entry = { hours: 0, amount: 0n };
+  let dayHours = 0;
+  const close = () => {
+    if (dayHours === 0) return;
+    const cumulative = tariff.monthCost(n, length).amount;
+    const name = dayName(dayKey);
+    const entry = days.get(name) ?? { hours: 0, amount: 0n };
+    entry.hours += dayHours;
+    entry.amount += cumulative - previous;
+    days.set(name, entry);
+    previous = cumulative;
+    dayHours = 0;
+  };
   for (let k = 0; k < hours; k++) {
     const start = from + k * HOUR_MS;
     if (start < monthStart) continue;
     if (start >= monthEnd) break;
-    n += 1;
-    const cumulative = tariff.monthCost(n, length).amount;
     const key = Math.floor(start / DAY_MS);
-    if (dayKey !== key) {
-      const name = new Date(key * DAY_MS).toISOString().slice(0, 10);
-      entry = days.get(name) ?? { hours: 0, amount: 0n };
-      days.set(name, entry);
+    if (key !== dayKey) {
+      close();
       dayKey = key;
     }
-    entry.hours += 1;
-    entry.amount += cumulative - previous;
-    previous = cumulative;
+    n += 1;
+    dayHours += 1;
   }
+  close();
   return days;
+}
+
+const dayNames = new Map<number, string>();
+
+function dayName(key: number): string {
+  let name = dayNames.get(key);
+  if (name === undefined) {
+    if (dayNames.size > 5000) dayNames.clear();
+    name = new Date(key * DAY_MS).toISOString().slice(0, 10);
+    dayNames.set(key, name);
+  }
+  return name;
 }
 
 const HOUR_MS = 3_600_000;
