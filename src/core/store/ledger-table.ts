@@ -52,6 +52,20 @@ export interface ClosedGroup {
   machines: number;
 }
 
+interface ClosedRow {
+  instance_id: string;
+  owner: string;
+  server_type: string;
+  location: string;
+  hourly: string;
+  monthly: string;
+  started_at: number;
+  ended_at: number;
+  hours: number;
+  whole_cents: number;
+  fraction: number;
+}
+
 interface LedgerRow {
   instance_id: string;
   owner: string;
@@ -83,22 +97,17 @@ export class LedgerTable {
       ),
       end: db.prepare("UPDATE ledger SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL"),
       month: db.prepare(
-        `INSERT OR REPLACE INTO ledger_months (month, owner, instance_id, server_type, location, hours,
-           whole_cents, fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO ledger_months (month, owner, instance_id, server_type, location, hourly,
+           monthly, started_at, ended_at, hours, whole_cents, fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       addToOwner: db.prepare(
         `INSERT INTO ledger_owner_months (month, owner, whole_cents, fraction) VALUES (?, ?, ?, ?)
          ON CONFLICT (month, owner) DO UPDATE SET whole_cents = whole_cents + excluded.whole_cents,
            fraction = fraction + excluded.fraction`,
       ),
-      closedIn: db.prepare(
-        `SELECT l.*, m.hours, m.whole_cents, m.fraction FROM ledger_months m
-         JOIN ledger l ON l.instance_id = m.instance_id WHERE m.month = ?`,
-      ),
-      closedInFor: db.prepare(
-        `SELECT l.*, m.hours, m.whole_cents, m.fraction FROM ledger_months m
-         JOIN ledger l ON l.instance_id = m.instance_id WHERE m.month = ? AND m.owner = ?`,
-      ),
+      // Each monthly line carries what it needs, so a month is read without a join.
+      closedIn: db.prepare("SELECT * FROM ledger_months WHERE month = ?"),
+      closedInFor: db.prepare("SELECT * FROM ledger_months WHERE month = ? AND owner = ?"),
       sumIn: db.prepare(
         "SELECT coalesce(sum(whole_cents), 0) AS c, coalesce(sum(fraction), 0) AS f FROM ledger_owner_months WHERE month = ?",
       ),
@@ -164,6 +173,10 @@ export class LedgerTable {
           instanceId,
           row.server_type,
           row.location,
+          row.hourly,
+          row.monthly,
+          row.started_at,
+          at,
           m.hours,
           m.amount / UNITS_PER_CENT,
           m.amount % UNITS_PER_CENT,
@@ -189,9 +202,15 @@ export class LedgerTable {
       owner === undefined
         ? this.statements.closedIn.all(month)
         : this.statements.closedInFor.all(month, owner)
-    ) as (LedgerRow & { hours: number; whole_cents: number; fraction: number })[];
+    ) as ClosedRow[];
     return rows.map((r) => ({
-      ...(entryOf(r) as ClosedMonth),
+      instanceId: r.instance_id,
+      owner: r.owner,
+      serverType: r.server_type,
+      location: r.location,
+      price: { hourly: r.hourly, monthly: r.monthly },
+      startedAt: new Date(r.started_at),
+      endedAt: new Date(r.ended_at),
       hours: r.hours,
       amount: BigInt(r.whole_cents) * UNITS_PER_CENT + BigInt(r.fraction),
     }));
