@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     console.log(
       `budget check at provision (person and team budgets): ${figures(budget, 3)} (goal < ${GOALS.budgetMs} ms)`,
     );
+    // BENCH_PARTS=1 also times the ledger queries the budget check is made of.
     if (process.env.BENCH_PARTS) {
       const month = "2026-11";
       for (const [label, body] of [
