@@ -25,6 +25,8 @@ describe("/ccc parsing", () => {
       "share",
       "unshare",
       "types",
+      "usage",
+      "budget",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

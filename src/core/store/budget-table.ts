@@ -16,7 +16,7 @@ interface BudgetRow {
   set_at: number;
 }
 
-/** Personal budgets and the 80 % warnings already sent (migration 10). Only `Store` creates it. */
+/** Personal budgets and the 80 % warnings already sent. Only `Store` creates it. */
 export class BudgetTable {
   private readonly statements;
 

@@ -79,7 +79,7 @@ interface LedgerRow {
 
 const UNITS_PER_CENT = 10n ** 14n;
 
-/** The ledger tables (migration 10), over the store's connection. Only `Store` creates it. */
+/** The ledger tables, over the store's connection. Only `Store` creates it. */
 export class LedgerTable {
   private readonly statements;
   private readonly groupStatements: Record<string, Database.Statement>;
