@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { extendCommand } from "../../src/commands/extend.ts";
+import { usage, usageJson } from "../../src/commands/usage.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
-import { ALICE, BOB, caught, NOW, startStoreWorld } from "../commands/fixtures.ts";
+import { ADMIN, ALICE, BOB, caught, NOW, startStoreWorld } from "../commands/fixtures.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { HOUR, ran, startBilled } from "./billed.ts";
@@ -92,5 +93,33 @@ describe("budgets", () => {
       message: "This would bring you to €0.12 of your €0.05 for November.",
     });
     await provision(BOB, 24);
+  });
+
+  it("bill a machine at the price Hetzner asked when it was provisioned, whatever it asks later", async () => {
+    const before = await provision(ALICE, 4);
+    const cx23 = w.fake?.serverTypes().find((t) => t.name === "cx23");
+    for (const price of (cx23?.prices ?? []) as Record<string, unknown>[]) {
+      price.price_hourly = { net: "0.8403361345", gross: "1.0000000000" };
+      price.price_monthly = { net: "84.0336134454", gross: "100.0000000000" };
+    }
+    // The catalog is cached for five minutes, then refreshed behind the answer it already has.
+    w.clock.advance(10 * 60_000);
+    await vi.waitFor(async () =>
+      expect((await w.deps.catalog.offer("cx23", "fsn1")).hourly).toBe("1.0000000000"),
+    );
+    const after = await provision(BOB, 4);
+    for (const id of [before.id, after.id]) {
+      w.deps.store.update(id, { status: "ready" }, { actor: "ccc", kind: "server_created" });
+    }
+    w.clock.advance(90 * 60_000);
+    for (const id of [before.id, after.id]) w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
+    // Two started hours each: Alice at €0.0048741096, Bob at €1.00.
+    expect(usageJson(usage(w.ctx(ADMIN), { all: true }))).toMatchObject({
+      total: "2.01",
+      rows: [
+        { key: BOB.id, eur: "2.00", hours: 2 },
+        { key: ALICE.id, eur: "0.01", hours: 2 },
+      ],
+    });
   });
 });
