@@ -205,6 +205,16 @@ const packageNames = z.preprocess(
     ),
 );
 
+/** Euros to the cent (`25`, `12.40`); empty for no limit. */
+const budgetEuros = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}(\.\d{1,2})?$/, "an amount in euros like 25 or 12.40, or empty for no limit")
+    .optional(),
+);
+
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z
@@ -284,6 +294,8 @@ const envSchema = z.object({
     }),
   CCC_POOL_MAX_PARALLEL_INSTALLS: positiveInt(2),
   CCC_POOL_MAX_AGE_HOURS: positive(24),
+  CCC_USER_MONTHLY_BUDGET_EUR: budgetEuros,
+  CCC_TEAM_MONTHLY_BUDGET_EUR: budgetEuros,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -344,6 +356,10 @@ function toConfig(env: Env): Config {
       maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
       maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
       maxKeysPerMachine: env.CCC_MAX_KEYS_PER_MACHINE,
+      budgets: {
+        userMonthlyEur: env.CCC_USER_MONTHLY_BUDGET_EUR ?? null,
+        teamMonthlyEur: env.CCC_TEAM_MONTHLY_BUDGET_EUR ?? null,
+      },
     },
     guardrails: {
       allowedTypes: env.CCC_ALLOWED_TYPES.length > 0 ? env.CCC_ALLOWED_TYPES : null,

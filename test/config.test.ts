@@ -23,6 +23,7 @@ describe("parseConfig", () => {
       maxLifetimeHours: 72,
       maxInstancesPerUser: 2,
       maxKeysPerMachine: 8,
+      budgets: { userMonthlyEur: null, teamMonthlyEur: null },
     });
     expect(config.timing).toEqual({ sshPort: 22, sshWaitMs: 300_000, installTimeoutMs: 1_800_000 });
     expect(config.lifecycle).toEqual({

@@ -1,5 +1,6 @@
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
+import { costSentence } from "../render/cost.ts";
 import { isSnapshotNotice, onExpiryText, snapshotNoticeText } from "../render/snapshot-notices.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
@@ -15,6 +16,7 @@ export class PrintingNotifier implements Notifier {
 /** A notice in one line: to whom, and what it says. */
 export function noticeText(notice: Notice): string {
   if (notice.kind === "admin_alert") return `tell the admins: ${notice.text}`;
+  if (notice.kind === "user_alert") return `DM ${notice.user}: ${notice.text}`;
   if (notice.kind === "sign_in_link") return `DM ${notice.user}: your dashboard sign-in link: ${notice.url}`;
   if (notice.kind === "volume_notice") {
     const v = notice.volume;
@@ -33,9 +35,9 @@ export function noticeText(notice: Notice): string {
     case "ready":
       return `${to} ${id} is ready: ssh claude@${notice.instance.ipv4}`;
     case "expired":
-      return `${to} ${id} reached its expiry and was deleted.`;
+      return `${to} ${id} reached its expiry and was deleted.${costSentence(notice.cost)}`;
     case "server_gone":
-      return `${to} ${id}'s server was deleted outside ccc; its record is closed.`;
+      return `${to} ${id}'s server was deleted outside ccc; its record is closed.${costSentence(notice.cost)}`;
     case "shared":
       return `${to} ${notice.by} let you into ${id}: ssh claude@${notice.instance.ipv4}`;
     case "key_needed":

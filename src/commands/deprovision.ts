@@ -1,6 +1,8 @@
 import * as z from "zod";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
+import { type MachineCost, machineCost } from "../core/usage/machine-cost.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
+import { costSentence } from "../render/cost.ts";
 import { instanceJson } from "../render/json.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -8,21 +10,26 @@ import { instanceId, parseInput } from "./input.ts";
 
 export const deprovisionInput = z.object({ id: instanceId });
 
-function run(ctx: CommandContext, input: z.output<typeof deprovisionInput>): Promise<DeprovisionResult> {
-  return deprovisionCore(ctx.deps, ctx.actor, input.id);
+/** A deletion with what the machine cost in all, when the ledger prices it. */
+export type DeprovisionShown = DeprovisionResult & { cost?: MachineCost };
+
+async function run(ctx: CommandContext, input: z.output<typeof deprovisionInput>): Promise<DeprovisionShown> {
+  const result = await deprovisionCore(ctx.deps, ctx.actor, input.id);
+  const cost = result.changed ? machineCost(ctx.deps.store, result.instance.id, ctx.deps.clock.now()) : null;
+  return cost ? { ...result, cost } : result;
 }
 
 /** Deletes the machine now; safe to repeat. */
 export async function deprovision(
   ctx: CommandContext,
   input: z.input<typeof deprovisionInput>,
-): Promise<DeprovisionResult> {
+): Promise<DeprovisionShown> {
   return run(ctx, parseInput(deprovisionInput, input));
 }
 
-export function deprovisionText(result: DeprovisionResult): string {
+export function deprovisionText(result: DeprovisionShown): string {
   const { instance, changed } = result;
-  if (changed) return `${instance.id} deleted; its server is gone.`;
+  if (changed) return `${instance.id} deleted; its server is gone.${costSentence(result.cost)}`;
   if (instance.status === "failed") return `${instance.id} had failed; its server was already removed.`;
   return `${instance.id} was already deleted.`;
 }

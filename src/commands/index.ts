@@ -1,5 +1,6 @@
 import { againCommand } from "./again.ts";
 import { billingCommand } from "./billing.ts";
+import { budgetCommand } from "./budget.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -20,6 +21,7 @@ import { statusCommand } from "./status.ts";
 import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
+import { usageCommand } from "./usage.ts";
 import { volumeCommand } from "./volume.ts";
 import { volumesCommand } from "./volumes.ts";
 import { webCommand } from "./web.ts";
@@ -51,6 +53,8 @@ export const COMMANDS: readonly Command[] = [
   prefsCommand,
   volumesCommand,
   volumeCommand,
+  usageCommand,
+  budgetCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

@@ -1,6 +1,7 @@
 import type { Instance } from "./instances/instance.ts";
 import type { ProvisionFailure } from "./provision/provision-failure.ts";
 import type { Snapshot, WorkVolume } from "./store/store.ts";
+import type { MachineCost } from "./usage/machine-cost.ts";
 
 /** Something ccc tells people without being asked: reminders, deletions, alerts. */
 export type Notice =
@@ -21,9 +22,9 @@ export type Notice =
   /** To the owner: the snapshot reached the end of its retention and was deleted. */
   | { kind: "snapshot_deleted"; instance: Instance; snapshot: Snapshot }
   /** To the owner: the machine reached its expiry and was deleted. */
-  | { kind: "expired"; instance: Instance }
+  | { kind: "expired"; instance: Instance; cost?: MachineCost }
   /** To the owner: the server vanished at Hetzner (deleted outside ccc); the record is closed. */
-  | { kind: "server_gone"; instance: Instance }
+  | { kind: "server_gone"; instance: Instance; cost?: MachineCost }
   /** To the owner: a provision interrupted by a restart was resumed and the machine is ready. */
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
@@ -46,7 +47,9 @@ export type Notice =
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string }
   /** To one person who asked for it: a one-time link that signs them in to the web dashboard. */
-  | { kind: "sign_in_link"; user: string; url: string; expiresAt: Date };
+  | { kind: "sign_in_link"; user: string; url: string; expiresAt: Date }
+  /** To one person about themselves, not about a machine (a budget nearly used up). */
+  | { kind: "user_alert"; user: string; text: string };
 
 /** Whom a notice about an instance is for: its owner, or the guest it names. */
 export function recipientOf(notice: Extract<Notice, { instance: Instance }>): string {

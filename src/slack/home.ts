@@ -1,5 +1,6 @@
 import type { Instance } from "../core/instances/instance.ts";
 import { type PoolView, poolView } from "../core/pool/pool-view.ts";
+import { spendSummary } from "../core/usage/spend-summary.ts";
 import { within } from "../util/within.ts";
 import { homeView } from "./blocks/home-view.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -12,11 +13,14 @@ export async function publishHome(bot: BotContext, userId: string, notice?: stri
   const everyone = isAdmin ? bot.deps.store.list() : null;
   const hourlyTotal = everyone ? await hourlyCost(bot, everyone) : null;
   const pool = isAdmin ? await adminPoolLine(bot) : null;
+  const now = bot.deps.clock.now();
   const view = homeView({
     mine,
-    everyone: everyone ? { instances: everyone, hourlyTotal } : null,
+    everyone: everyone
+      ? { instances: everyone, hourlyTotal, spend: spendSummary(bot.deps.store, now) }
+      : null,
     pool,
-    now: bot.deps.clock.now(),
+    now,
     notice,
   });
   await callSlack(bot.log, "views.publish", () => bot.client.views.publish({ user_id: userId, view }));

@@ -11,6 +11,7 @@ import {
 import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { keyNeededMessage, sharedMessage } from "../render/block-kit/share-blocks.ts";
 import { volumeNoticeMessage } from "../render/block-kit/volume-blocks.ts";
+import { costSentence } from "../render/cost.ts";
 import {
   isSnapshotNotice,
   onExpiryText,
@@ -48,6 +49,12 @@ export class SlackNotifier implements Notifier {
         if (sent.includes("failed")) return "failed";
         return sent.includes("sent") ? "sent" : "no_recipient";
       }
+      if (notice.kind === "user_alert") {
+        return await this.send(notice.user, {
+          text: notice.text,
+          blocks: [section(`:money_with_wings: ${escapeText(notice.text)}`)],
+        });
+      }
       if (notice.kind === "sign_in_link") return await this.send(notice.user, signInLinkMessage(notice));
       if (notice.kind === "volume_notice")
         return await this.send(notice.volume.owner, volumeNoticeMessage(notice));
@@ -82,7 +89,7 @@ export function signInLinkMessage(notice: Extract<Notice, { kind: "sign_in_link"
 
 /** The DM for a notice about one instance. */
 export function noticeMessage(
-  notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" | "volume_notice" }>,
+  notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" | "volume_notice" | "user_alert" }>,
   now: Date,
 ): SlackMessage {
   if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);
@@ -105,14 +112,14 @@ export function noticeMessage(
     case "ready":
       return readyMessage(notice.instance, now);
     case "expired": {
-      const notice = plainNotice(
-        `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.`,
+      const message = plainNotice(
+        `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.${costSentence(notice.cost)}`,
       );
-      return { ...notice, blocks: [...notice.blocks, againButton(id)] };
+      return { ...message, blocks: [...message.blocks, againButton(id)] };
     }
     case "server_gone":
       return plainNotice(
-        `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.`,
+        `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.${costSentence(notice.cost)}`,
       );
     case "shared":
       return sharedMessage(notice.instance, notice.by, now);

@@ -27,7 +27,7 @@
 // when it is empty, like the real API.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Json } from "./fake-hetzner-data.ts";
+import type { Json, ServerTypeJson } from "./fake-hetzner-data.ts";
 import {
   ApiError,
   type FakeImage,
@@ -109,6 +109,8 @@ export interface FakeHetzner {
   setCreateActionError(error: ActionError | null): void;
   /** Ends the running actions (of `command`, or all) now instead of when their time is up. */
   settle(command?: string): void;
+  /** The server types it offers, live: change a price here and the next catalog refresh sees it. */
+  serverTypes(): ServerTypeJson[];
   /** Stops the server; rejects, after stopping it, when mistakes were recorded and not taken. */
   close(): Promise<void>;
 }
@@ -244,6 +246,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
       state.options.createActionError = error;
     },
     settle: (command) => state.settle(command),
+    serverTypes: () => state.serverTypes,
     close: async () => {
       for (const timer of state.pending.keys()) clearTimeout(timer);
       state.pending.clear();

@@ -7,7 +7,8 @@ export class RecordingNotifier implements Notifier {
 
   async notify(notice: Notice): Promise<Delivery> {
     this.notices.push(notice);
-    return "instance" in notice && recipientOf(notice) === this.failFor ? "failed" : "sent";
+    const to = "instance" in notice ? recipientOf(notice) : notice.kind === "user_alert" ? notice.user : null;
+    return to !== null && to === this.failFor ? "failed" : "sent";
   }
 
   /** "kind instance-id" per notice (admin alerts as "admin_alert"), for compact assertions. */
@@ -15,11 +16,13 @@ export class RecordingNotifier implements Notifier {
     return this.notices.map((n) =>
       n.kind === "admin_alert" || n.kind === "sign_in_link"
         ? n.kind
-        : n.kind === "volume_notice"
-          ? `volume_${n.event} ${n.volume.hetznerId} ${n.daysLeft}`
-          : n.kind === "reminder"
-            ? `reminder ${n.instance.id} ${n.minutesLeft}`
-            : `${n.kind} ${n.instance.id}`,
+        : n.kind === "user_alert"
+          ? `user_alert ${n.user}`
+          : n.kind === "volume_notice"
+            ? `volume_${n.event} ${n.volume.hetznerId} ${n.daysLeft}`
+            : n.kind === "reminder"
+              ? `reminder ${n.instance.id} ${n.minutesLeft}`
+              : `${n.kind} ${n.instance.id}`,
     );
   }
 

@@ -36,6 +36,8 @@ describe("/ccc parsing", () => {
       "prefs",
       "volumes",
       "volume",
+      "usage",
+      "budget",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

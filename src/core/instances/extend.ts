@@ -1,3 +1,4 @@
+import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
 import { checkExtendGuardrails } from "../guardrails/check-request.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
@@ -21,6 +22,7 @@ export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: nu
   capHours(hours, deps.policy);
   checkExtendGuardrails(deps, hours);
   const instance = instanceFor(deps.store, actor, id, "extend");
+  await checkBudget(deps, instance.owner, { kind: "extend", instanceId: instance.id, hours });
   const updated = await extendDeadline(deps, actor, instance.id, hours);
   return { instance: updated, machine: await pushMachineState(deps, updated) };
 }

@@ -1,3 +1,4 @@
+import type { BudgetSettings } from "../budget/budget-settings.ts";
 import { QuotaError, UserError } from "../errors.ts";
 
 /** The operator's rules for what a user may ask for. */
@@ -13,6 +14,8 @@ export interface Policy {
   maxInstancesPerUser: number;
   /** Most SSH keys one machine accepts, the owner's and guests' together. */
   maxKeysPerMachine: number;
+  /** Monthly spending limits; none when left out. */
+  budgets?: BudgetSettings;
 }
 
 const HOUR_MS = 3_600_000;

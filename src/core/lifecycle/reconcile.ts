@@ -5,6 +5,7 @@ import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
 import { isPoolServer } from "../pool/pool-labels.ts";
 import { reconcilePool } from "../pool/reconcile-pool.ts";
 import { reconcileImages } from "../snapshots/reconcile-images.ts";
+import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
   messageOf,
@@ -132,7 +133,8 @@ async function closeGhost(pass: ReconcilePass, row: Instance): Promise<Reconcile
         { status: "deleted", deletedAt: deps.clock.now(), failureReason: reason },
         { actor: "ccc", kind: "deleted", detail: reason },
       );
-      await deps.notifier.notify({ kind: "server_gone", instance: closed });
+      const cost = machineCost(deps.store, closed.id, deps.clock.now());
+      await deps.notifier.notify({ kind: "server_gone", instance: closed, ...(cost ? { cost } : {}) });
       return true;
     });
     if (!attempt.taken) return finding("busy");

@@ -3,6 +3,7 @@ import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision, isLocked } from "../instances/deprovision.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
 import { runSnapshotSweep, type SnapshotSweepSummary } from "../snapshots/snapshot-sweep.ts";
+import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
 import { retryDelayMs } from "./retry-delay.ts";
@@ -71,7 +72,10 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
     );
     deps.store.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.
-    if (expired) await deps.notifier.notify({ kind: "expired", instance });
+    if (expired) {
+      const cost = machineCost(deps.store, id, now);
+      await deps.notifier.notify({ kind: "expired", instance, ...(cost ? { cost } : {}) });
+    }
     return { instance, error: null, retryAt: null, locked: false };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

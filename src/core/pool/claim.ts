@@ -34,11 +34,12 @@ export async function recordRequest(
   instance: Omit<NewInstance, "id">,
   note: EventNote,
   maxLivePerOwner: number,
+  price?: Parameters<CoreDeps["store"]["add"]>[3],
 ): Promise<Instance> {
   const member = deps.pool?.targets.length ? await claimMember(deps, instance) : null;
-  if (!member) return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner);
+  if (!member) return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner, price);
   try {
-    const recorded = deps.store.add({ id: member, ...instance }, note, maxLivePerOwner);
+    const recorded = deps.store.add({ id: member, ...instance }, note, maxLivePerOwner, price);
     return withPoolOutcome(recorded, "claimed");
   } catch (error) {
     deps.store.pool.unclaim(member);

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError } from "../errors.ts";
 import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
@@ -52,6 +53,7 @@ export async function startProvision(
   );
   await checkProvisionGuardrails(deps, { owner, offer, hours });
   if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);
+  await checkBudget(deps, owner, { kind: "provision", price: offer, hours });
   const now = deps.clock.now();
   // A ready pool machine of that type and location is claimed for the request when there is one.
   const instance = await recordRequest(
@@ -74,6 +76,7 @@ export async function startProvision(
       detail: `${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}${packages.length > 0 ? `, packages ${packages.join(" ")}` : ""}`,
     },
     deps.policy.maxInstancesPerUser,
+    offer,
   );
   if (request.keepWork) reserveWorkVolume(deps, instance, request.keepWork.sizeGb);
   return instance;

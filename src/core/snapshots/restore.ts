@@ -1,7 +1,9 @@
+import { checkBudget } from "../budget/check-budget.ts";
 import type { CloudServer } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, QuotaError, UserError } from "../errors.ts";
+import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { capHours, expiryFrom } from "../instances/policy.ts";
@@ -72,6 +74,9 @@ export async function startRestore(
       { field: "serverType", code: "disk_too_small" },
     );
   }
+  // The same spending rules as a fresh request: allowed types, price ceiling, rate, budget.
+  await checkProvisionGuardrails(deps, { owner: snapshot.owner, offer, hours });
+  await checkBudget(deps, snapshot.owner, { kind: "provision", price: offer, hours });
   // The owner's current key (set as theirs or used last), not the one the machine was saved with.
   const keyLine = deps.store.currentKeyOf(snapshot.owner) ?? deps.store.get(snapshot.id)?.sshKeys[0];
   const key = parseSshPublicKey(keyLine ?? "");
@@ -94,6 +99,7 @@ export async function startRestore(
       detail: `restore of ${snapshot.id}: ${offer.type.name} in ${offer.location} for ${hours} h, key ${key.fingerprint}`,
     },
     deps.policy.maxInstancesPerUser,
+    offer,
   );
   deps.store.snapshots.setMachineId(instance.id, snapshot.id);
   return { instance, snapshot };

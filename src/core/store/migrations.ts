@@ -272,6 +272,58 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pool_members_ready ON pool_members (server_type, location, state, ready_at);
   `,
+  // The ledger: one row per billed machine with the price it was created at, opened and closed by
+  // the audit trail's events in their own transactions (see ledger-table.ts); ledger_months holds
+  // each closed machine's cost per calendar month, and ledger_owner_months their sum per person, so
+  // a month's total is a sum over a few hundred rows at most.
+  // Budgets: a person's own monthly limit set by an admin, and the 80 % warnings already sent.
+  `
+  CREATE TABLE ledger (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    owner TEXT NOT NULL,
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    hourly TEXT NOT NULL,
+    monthly TEXT NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER
+  );
+  CREATE INDEX ledger_open ON ledger (ended_at, owner) WHERE ended_at IS NULL;
+  CREATE TABLE ledger_months (
+    month TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    instance_id TEXT NOT NULL REFERENCES ledger (instance_id),
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    hourly TEXT NOT NULL,
+    monthly TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER NOT NULL,
+    hours INTEGER NOT NULL,
+    whole_cents INTEGER NOT NULL,
+    fraction INTEGER NOT NULL,
+    PRIMARY KEY (month, owner, instance_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE ledger_owner_months (
+    month TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    whole_cents INTEGER NOT NULL,
+    fraction INTEGER NOT NULL,
+    PRIMARY KEY (month, owner)
+  ) WITHOUT ROWID;
+  CREATE TABLE budgets (
+    user TEXT PRIMARY KEY,
+    eur TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at INTEGER NOT NULL
+  );
+  CREATE TABLE budget_warnings (
+    scope TEXT NOT NULL,
+    month TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, month)
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
+import type { ServerPrice } from "../billing/price.ts";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
@@ -7,6 +8,7 @@ import { machinesLeft, overQuota } from "../instances/quota.ts";
 import { ApiTokenTable } from "./api-token-table.ts";
 import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
+import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
@@ -24,6 +26,7 @@ import {
   toColumnValue,
 } from "./instance-rows.ts";
 import { LastRequestTable } from "./last-request-table.ts";
+import { LedgerTable } from "./ledger-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
@@ -111,6 +114,10 @@ export class Store {
   readonly workVolumes: WorkVolumeTable;
   /** The warm pool's machines. */
   readonly pool: PoolTable;
+  /** What each machine costs, kept in step with the audit trail. */
+  readonly ledger: LedgerTable;
+  /** Personal monthly limits and the warnings sent. */
+  readonly budgets: BudgetTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -132,6 +139,8 @@ export class Store {
     this.lastRequests = new LastRequestTable(db);
     this.workVolumes = new WorkVolumeTable(db);
     this.pool = new PoolTable(db);
+    this.ledger = new LedgerTable(db);
+    this.budgets = new BudgetTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
@@ -171,9 +180,15 @@ export class Store {
 
   /**
    * Records a new instance as `creating`. The quota check and the insert share one transaction,
-   * so two requests racing for the last slot cannot both win.
+   * so two requests racing for the last slot cannot both win. With `price`, the ledger keeps the
+   * price it is billed at from now on.
    */
-  add(instance: NewInstance, note: EventNote, maxLivePerOwner?: number): Instance {
+  add(
+    instance: NewInstance,
+    note: EventNote,
+    maxLivePerOwner?: number,
+    price?: Pick<ServerPrice, "hourly" | "monthly">,
+  ): Instance {
     const insert = this.db.transaction(() => {
       if (maxLivePerOwner !== undefined) {
         const live = this.countLive(instance.owner);
@@ -198,6 +213,7 @@ export class Store {
           packages: JSON.stringify(instance.packages ?? []),
           requestedHours: instance.requestedHours ?? null,
         });
+      if (price) this.ledger.open({ ...instance, instanceId: instance.id, price });
       this.insertEvent(instance.id, note);
     });
     insert.immediate();
@@ -385,9 +401,14 @@ export class Store {
     this.lifecycle.unclaimReminder(instanceId, deadline, offsetMinutes);
   }
 
+  /** Every event is handed to the ledger in the same transaction, so the two never disagree. */
   private insertEvent(instanceId: string | null, note: EventNote): void {
-    this.db
-      .prepare("INSERT INTO events (instance_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
-      .run(instanceId, this.clock.now().getTime(), note.actor, note.kind, note.detail ?? null);
+    const at = this.clock.now().getTime();
+    this.db.transaction(() => {
+      this.db
+        .prepare("INSERT INTO events (instance_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
+        .run(instanceId, at, note.actor, note.kind, note.detail ?? null);
+      this.ledger.follow(instanceId, note.kind, at);
+    })();
   }
 }

@@ -1,14 +1,16 @@
 import type { types } from "@slack/bolt";
 import type { Instance } from "../../core/instances/instance.ts";
 import type { PoolView } from "../../core/pool/pool-view.ts";
+import type { SpendSummary } from "../../core/usage/spend-summary.ts";
 import { ACTIONS, instanceCard } from "../../render/block-kit/instance-blocks.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
 import { euro } from "../../render/text.ts";
+import { spendBlocks } from "./spend-blocks.ts";
 
 export interface HomeInput {
   mine: Instance[];
   /** Every live instance, for admins; null for everyone else. */
-  everyone: { instances: Instance[]; hourlyTotal: string | null } | null;
+  everyone: { instances: Instance[]; hourlyTotal: string | null; spend?: SpendSummary } | null;
   now: Date;
   /** The warm pool, for admins when there is one. */
   pool?: PoolView | null;
@@ -48,6 +50,7 @@ export function homeView(input: HomeInput): types.HomeView {
       blocks.push(...instanceCard(i, input.now, { showOwner: true, scope: "all:" }));
     }
     if (instances.length > 40) blocks.push(context(`…and ${instances.length - 40} more: /ccc list all`));
+    if (input.everyone.spend) blocks.push(...spendBlocks(input.everyone.spend, input.now));
   }
   if (input.pool) blocks.push(poolLine(input.pool));
   blocks.push(context("`/ccc help` lists every command."));

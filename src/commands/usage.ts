@@ -1,0 +1,172 @@
+import * as z from "zod";
+import { csvEuros, formatEuros } from "../core/billing/money.ts";
+import { ForbiddenError } from "../core/errors.ts";
+import { parseGuest } from "../core/instances/owner.ts";
+import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
+import { USAGE_GROUPS, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
+import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { defineCommand } from "./command.ts";
+import type { CommandContext } from "./context.ts";
+import { checked, parseInput } from "./input.ts";
+
+export const usageInput = z.object({
+  month: checked(z.string(), parseMonth).optional(),
+  by: z.enum(USAGE_GROUPS, { error: `group by one of: ${USAGE_GROUPS.join(", ")}` }).default("user"),
+  user: checked(z.string(), parseGuest).optional(),
+  /** Everyone's machines (admins); without it and without `user`, the asker's own. */
+  all: z.boolean().default(false),
+  csv: z.boolean().default(false),
+});
+
+export interface UsageResult {
+  report: UsageReport;
+  csv: boolean;
+  /** When the figures were taken: a month not over yet is counted up to here. */
+  asOf: Date;
+}
+
+function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
+  const user = input.user ?? (input.all ? undefined : ctx.actor.id);
+  if (!ctx.actor.isAdmin && user !== ctx.actor.id) {
+    throw new ForbiddenError("Only admins can see other people's usage; `/ccc usage` shows your own.");
+  }
+  const now = ctx.deps.clock.now();
+  const month = input.month ?? monthOf(now);
+  return {
+    report: usageReport(ctx.deps.store, { month, by: input.by, user, now }),
+    csv: input.csv,
+    asOf: now,
+  };
+}
+
+/** A month's spend, grouped; one person's unless an admin asks for everyone. */
+export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): UsageResult {
+  return run(ctx, parseInput(usageInput, input));
+}
+
+export function usageJson({ report }: UsageResult): unknown {
+  return {
+    month: report.month.key,
+    currency: "EUR",
+    total: csvEuros(report.total.cents),
+    rows: report.rows.map((r) => ({
+      key: r.key,
+      eur: csvEuros(r.cents),
+      hours: r.hours,
+      machines: r.machines,
+    })),
+  };
+}
+
+/** One line per group and a total, for spreadsheets: plain numbers, keys quoted when they need it. */
+export function usageCsv({ report }: UsageResult): string {
+  const lines = [`${report.by},eur,hours,machines`];
+  for (const r of report.rows) lines.push([csvCell(r.key), csvEuros(r.cents), r.hours, r.machines].join(","));
+  lines.push(["total", csvEuros(report.total.cents), report.total.hours, report.total.machines].join(","));
+  return lines.join("\n");
+}
+
+export function usageText(result: UsageResult): string {
+  if (result.csv) return usageCsv(result);
+  const { report } = result;
+  const whose = report.user === null ? "everyone" : report.user;
+  const head = `Usage of ${whose} in ${report.month.key}, by ${report.by} (EUR, gross):`;
+  if (report.rows.length === 0) return `${head}\n  nothing yet`;
+  const rows: string[][] = report.rows.map((r) => [
+    r.key,
+    formatEuros(r.cents),
+    `${r.hours} h`,
+    machines(r.machines),
+  ]);
+  rows.push([
+    "total",
+    formatEuros(report.total.cents),
+    `${report.total.hours} h`,
+    machines(report.total.machines),
+  ]);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]) =>
+    `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
+  return [head, ...rows.map(line)].join("\n");
+}
+
+export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
+  const whose = report.user === null ? "Everyone's" : `<@${report.user}>'s`;
+  const title = `${whose} spend in ${monthName(report.month, asOf)}: *${formatEuros(report.total.cents)}*`;
+  const lines = report.rows
+    .slice(0, 40)
+    .map(
+      (r) =>
+        `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${machines(r.machines)}`,
+    );
+  const more = report.rows.length > 40 ? [`…and ${report.rows.length - 40} more: \`ccc usage --csv\``] : [];
+  return {
+    text: `Spend in ${report.month.key}: ${formatEuros(report.total.cents)}`,
+    blocks: [section([title, ...lines, ...more].join("\n"))],
+  };
+}
+
+function keyMrkdwn(by: UsageReport["by"], key: string): string {
+  return by === "user" && /^[UW][A-Z0-9]+$/.test(key) ? `<@${key}>` : escapeText(key);
+}
+
+function machines(n: number): string {
+  return `${n} machine${n === 1 ? "" : "s"}`;
+}
+
+/** Quoted when it holds a comma, quote or line break; a leading formula sign is defused. */
+function csvCell(text: string): string {
+  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** Slash words in any order: `all`, a month `2026-11`, a grouping, `by`, a person. */
+function slackInput(words: readonly string[]): unknown {
+  const raw: Record<string, unknown> = {};
+  for (const word of words) {
+    const lower = word.toLowerCase();
+    if (lower === "all") raw.all = true;
+    else if (lower === "by") continue;
+    else if (/^\d{4}-\d{2}$/.test(word)) raw.month = word;
+    else if ((USAGE_GROUPS as readonly string[]).includes(lower)) raw.by = lower;
+    else raw.user = word;
+  }
+  return raw;
+}
+
+export const usageCommand = defineCommand({
+  name: "usage",
+  summary: "what machines cost in a month, by person, type, location or day",
+  input: usageInput,
+  audience: "anyone",
+  run,
+  text: (result) => usageText(result),
+  json: usageJson,
+  blocks: (result) => usageBlocks(result),
+  doors: {
+    cli: {
+      options: [
+        { flags: "--month <YYYY-MM>", description: "the month (default: this one)" },
+        { flags: "--by <group>", description: `group by ${USAGE_GROUPS.join(", ")} (default: user)` },
+        { flags: "--user <user>", description: "only this person's machines" },
+        { flags: "--csv", description: "print CSV instead of text" },
+      ],
+      needs: {},
+      examples: ["ccc usage", "ccc usage --month 2026-10 --by type", "ccc usage --user U012AB3CD --csv"],
+      input: ({ options }) => ({
+        month: options.month,
+        by: options.by,
+        user: options.user,
+        all: options.user === undefined,
+        csv: Boolean(options.csv),
+      }),
+    },
+    slack: {
+      usage: "usage [all] [YYYY-MM] [by user|type|location|day]",
+      help: "what your machines cost this month (admins: `/ccc usage all`)",
+      example: "usage all 2026-11 by type",
+      inAck: true,
+      input: slackInput,
+    },
+  },
+});

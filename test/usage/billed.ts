@@ -1,0 +1,57 @@
+// Machines as the audit trail records them, with prices chosen so the figures are easy to check.
+import type { Instance } from "../../src/core/instances/instance.ts";
+import { newInstanceId } from "../../src/core/instances/instance.ts";
+import type { StoreWorld } from "../commands/fixtures.ts";
+
+export const HOUR = 3_600_000;
+/** €0.10 an hour, €5.00 a month. */
+export const TEN_CENTS = { hourly: "0.1000000000000000", monthly: "5.0000000000000000" };
+
+export interface Billed {
+  owner: string;
+  serverType?: string;
+  location?: string;
+  price?: { hourly: string; monthly: string };
+  /** Lifetime asked for, in hours (default 2). */
+  hours?: number;
+}
+
+/** Records an instance with its price, and its server as made now: the bill starts here. */
+export function startBilled(w: StoreWorld, machine: Billed): Instance {
+  const id = newInstanceId();
+  const now = w.clock.now();
+  w.deps.store.add(
+    {
+      id,
+      owner: machine.owner,
+      ownerEmail: null,
+      sshKeys: ["ssh-ed25519 AAAA test"],
+      sshKeyFingerprint: "SHA256:test",
+      serverType: machine.serverType ?? "cx23",
+      location: machine.location ?? "fsn1",
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + (machine.hours ?? 2) * HOUR),
+    },
+    { actor: machine.owner, kind: "requested" },
+    undefined,
+    machine.price ?? TEN_CENTS,
+  );
+  return w.deps.store.update(
+    id,
+    { hetznerServerId: 1, status: "ready" },
+    { actor: "ccc", kind: "server_created" },
+  );
+}
+
+/** Deletes it now, as deprovision does. */
+export function endBilled(w: StoreWorld, id: string): Instance {
+  return w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
+}
+
+/** A machine that ran from `from` for `minutes`, at `price`. */
+export function ran(w: StoreWorld, from: string, minutes: number, machine: Billed): Instance {
+  w.clock.set(new Date(from));
+  const started = startBilled(w, machine);
+  w.clock.advance(minutes * 60_000);
+  return endBilled(w, started.id);
+}
