@@ -95,12 +95,15 @@ export async function startSshd(options: SshdOptions): Promise<FakeSshd> {
       const publicKey = key.publicKey.split(" ").slice(0, 2).join(" ");
       return fakeSshd(dir, host, port, publicKey, options.forced.root, running);
     } catch (error) {
-      // Another process took the port between the probe and sshd's bind: try another one.
+      // Another process took the port between the probe and sshd's bind: try another one. A port the
+      // test fixed (the harness's SSH port) may be held for a moment by another file's socket on the
+      // same number: wait a little and try that one again.
       const taken = error instanceof StartError && /Address already in use/.test(error.log);
-      if (!taken || options.port !== undefined || ++attempt >= 3) {
+      if (!taken || ++attempt >= (options.port === undefined ? 3 : 6)) {
         rmSync(dir, { recursive: true, force: true });
         throw error;
       }
+      if (options.port !== undefined) await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
 }

@@ -99,13 +99,14 @@ describe("budgets", () => {
     const before = await provision(ALICE, 4);
     const cx23 = w.fake?.serverTypes().find((t) => t.name === "cx23");
     for (const price of (cx23?.prices ?? []) as Record<string, unknown>[]) {
-      price.price_hourly = { net: "0.8403361345", gross: "1.0000000000" };
-      price.price_monthly = { net: "84.0336134454", gross: "100.0000000000" };
+      // Still under the guardrail's hourly ceiling (CCC_MAX_EUR_PER_HOUR, €0.10 by default).
+      price.price_hourly = { net: "0.0756302521", gross: "0.0900000000" };
+      price.price_monthly = { net: "7.5630252101", gross: "9.0000000000" };
     }
     // The catalog is cached for five minutes, then refreshed behind the answer it already has.
     w.clock.advance(10 * 60_000);
     await vi.waitFor(async () =>
-      expect((await w.deps.catalog.offer("cx23", "fsn1")).hourly).toBe("1.0000000000"),
+      expect((await w.deps.catalog.offer("cx23", "fsn1")).hourly).toBe("0.0900000000"),
     );
     const after = await provision(BOB, 4);
     for (const id of [before.id, after.id]) {
@@ -113,11 +114,11 @@ describe("budgets", () => {
     }
     w.clock.advance(90 * 60_000);
     for (const id of [before.id, after.id]) w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
-    // Two started hours each: Alice at €0.0048741096, Bob at €1.00.
+    // Two started hours each: Alice at €0.0048741096, Bob at €0.09.
     expect(usageJson(usage(w.ctx(ADMIN), { all: true }))).toMatchObject({
-      total: "2.01",
+      total: "0.19",
       rows: [
-        { key: BOB.id, eur: "2.00", hours: 2 },
+        { key: BOB.id, eur: "0.18", hours: 2 },
         { key: ALICE.id, eur: "0.01", hours: 2 },
       ],
     });
