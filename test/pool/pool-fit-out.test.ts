@@ -142,6 +142,29 @@ describe.skipIf(sshdMissingReason !== null)("a pool machine fitted out at claim"
     expect(kinds.indexOf("volume_mounted")).toBeLessThan(kinds.indexOf("ready"));
   });
 
+  it("does both on one claim: the motd names the mounted volume and the software that installed", async () => {
+    const machine = await warmMachine(w);
+    const pending = runCcc(w.h, [
+      "provision",
+      "--ssh-key",
+      makeKeyPair().publicKey,
+      "--keep-work",
+      "--packages",
+      "python3,pythn3",
+    ]);
+    await diskAppearsOnAttach(w, machine.serverId, machine.ip);
+    const made = await pending;
+
+    expect(made.code).toBe(0);
+    expect(made.stderr).toContain("Work volume: mounted at /home/claude/work");
+    expect(made.stdout).toContain("not installed: pythn3");
+    const motd = readFileSync(join(w.machineRoot(machine.ip), "var/lib/cloud-instance/motd"), "utf8");
+    expect(motd).toContain("Your work volume is mounted at /home/claude/work");
+    expect(motd).toContain("Extra software: python3\n");
+    const kinds = w.deps.store.events(machine.id).map((e) => e.kind);
+    expect(kinds.slice(-3)).toEqual(["volume_mounted", "packages_installed", "ready"]);
+  });
+
   it("hands the machine over when Hetzner refuses the attach, and says the volume is not there", async () => {
     const machine = await warmMachine(w);
     w.h.cloud.failNext(
