@@ -47,6 +47,9 @@ describe("messages about a machine from the pool", () => {
     );
     expect(dm(withExtras, "installing")).not.toContain("extra software");
     expect(dm(withPoolOutcome(instance, "claimed"), "installing")).not.toContain("extra software");
+    expect(creatingMessage(claimed, null).text).toBe(
+      "ccc-abc234 is being created, from the warm pool, a few seconds, then its extra software (large packages take minutes).",
+    );
   });
 
   it("say how fast a pool machine was ready, in the DM and at the CLI", () => {
