@@ -88,11 +88,15 @@ export async function provision(
 function mountText(ctx: CommandContext, id: string): string {
   const last = ctx.deps.store
     .events(id)
-    .filter((e) => e.kind === "volume_mounted" || e.kind === "volume_mount_failed")
+    .filter((e) => ["volume_mounted", "volume_mount_failed", "volume_failed"].includes(e.kind))
     .at(-1);
-  return last?.kind === "volume_mounted"
-    ? `Work volume: mounted at /home/claude/work (${last.detail ?? ""}).`
-    : `Work volume: attached, but the machine could not mount it (${last?.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
+  if (last?.kind === "volume_mounted")
+    return `Work volume: mounted at /home/claude/work (${last.detail ?? ""}).`;
+  // A pool machine's attach at claim failed: the machine is handed over without it.
+  if (last?.kind === "volume_failed") {
+    return `Work volume: not attached (${last.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
+  }
+  return `Work volume: attached, but the machine could not mount it (${last?.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
 }
 
 export function progressText(progress: ProvisionProgress): string {

@@ -4,7 +4,12 @@ import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
 /** How long the machine will take, as the "being created" message says it. */
 export function creatingPhrase(i: Instance): string {
   const outcome = poolOutcomeOf(i);
-  if (outcome === "claimed") return "from the warm pool, a few seconds";
+  if (outcome === "claimed") {
+    // Extras are installed after the handover: large ones take minutes, and "ready" waits for them.
+    return (i.packages ?? []).length > 0
+      ? "from the warm pool, a few seconds, then its extra software (large packages take minutes)"
+      : "from the warm pool, a few seconds";
+  }
   if (outcome === "fallback") {
     return "about 5 minutes (the warm pool's machine could not be handed over, so a fresh one is installed)";
   }

@@ -25,6 +25,7 @@ export const STEP_TEXT: Record<ProvisionStep, string> = {
   creating_server: "Creating the server at Hetzner",
   waiting_for_ssh: "Waiting for the server to boot (SSH)",
   installing: "Installing NixOS with Claude Code",
+  installing_software: "Installing extra software",
   ready: "Ready",
 };
 

@@ -37,6 +37,21 @@ describe("messages about a machine from the pool", () => {
     );
   });
 
+  it("list installing extra software as a step for a pool machine only (a fresh install builds it in)", () => {
+    const withExtras = { ...instance, status: "installing" as const, packages: ["python3", "go"] };
+    const dm = (i: Instance, step: "installing" | "installing_software") =>
+      JSON.stringify(creatingMessage(i, step).blocks);
+    const claimed = withPoolOutcome(withExtras, "claimed");
+    expect(dm(claimed, "installing_software")).toContain(
+      "✅ Installing NixOS with Claude Code\\n⏳ Installing extra software: `python3`, `go`",
+    );
+    expect(dm(withExtras, "installing")).not.toContain("extra software");
+    expect(dm(withPoolOutcome(instance, "claimed"), "installing")).not.toContain("extra software");
+    expect(creatingMessage(claimed, null).text).toBe(
+      "ccc-abc234 is being created, from the warm pool, a few seconds, then its extra software (large packages take minutes).",
+    );
+  });
+
   it("say how fast a pool machine was ready, in the DM and at the CLI", () => {
     const hit = withPoolOutcome(instance, "hit");
     expect(readyMessage(hit, created).text).toBe(

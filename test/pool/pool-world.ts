@@ -1,14 +1,22 @@
 // A warm-pool test world: the real harness (fake Hetzner over HTTP, stand-in installer, SQLite file) with
 // a pool configured, and a real OpenSSH server per pool machine once it is installed, showing the host
-// key the install put on it and running the stand-in ccc-apply under a folder per machine.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// key the install put on it and running ccc-apply under a folder per machine: the stand-in, or the real
+// on-machine script with stand-ins for the tools it runs (nix, mount, findmnt, chown, runuser).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import type { ComposeOptions } from "../../src/compose.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import { discardPoolMachine } from "../../src/core/pool/discard.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, startSshd } from "../fakes/sshd.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, type ForcedCommand, startSshd } from "../fakes/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+
+const NIX_DIR = resolve(import.meta.dirname, "../../nix");
+const CCC_APPLY = join(NIX_DIR, "packages/ccc-apply/ccc-apply.mjs");
+const FAKE_BIN = resolve(import.meta.dirname, "../fakes/bin");
+
+/** Which ccc-apply the pool machines run; `env` reaches the real one's stand-in tools (e.g. FAKE_NIX_FAIL). */
+export type PoolMachines = { kind: "stand-in" } | { kind: "ccc-apply"; env?: Record<string, string> };
 
 export interface PoolWorld {
   h: Harness;
@@ -19,18 +27,49 @@ export interface PoolWorld {
   machinesBehave(mode: "apply" | "refuse" | "crash" | "lie"): void;
   /** The state.json ccc-apply wrote on the machine at `ip`. */
   machineState(ip: string): Record<string, unknown>;
+  /** The folder standing for the machine's root file system. */
+  machineRoot(ip: string): string;
+  /** What the real ccc-apply ran on the machine at `ip` (the stand-in tools' log). */
+  toolCalls(ip: string): { tool: string; argv: string[] }[];
+  /** The stand-in mount table of the machine at `ip`. */
+  mounts(ip: string): { source: string; target: string }[];
   close(): Promise<void>;
 }
 
 export async function startPoolWorld(
   env: Record<string, string>,
   compose: ComposeOptions = {},
+  machines: PoolMachines = { kind: "stand-in" },
 ): Promise<PoolWorld> {
   const h = await startHarness({ env: { CCC_POOL: "cx23@fsn1=2", ...env } });
   const deps = h.compose(compose);
   const booted = new Map<string, FakeSshd>();
   const behaviorFile = join(h.dir, "ccc-apply-behavior.json");
   const root = (ip: string) => join(h.dir, "machines", ip);
+  const toolsLog = (ip: string) => join(h.dir, "machines", `${ip}.tools.jsonl`);
+  const mountTable = (ip: string) => join(h.dir, "machines", `${ip}.mounts.json`);
+  const forced = (ip: string, id: string): ForcedCommand => {
+    if (machines.kind === "stand-in") {
+      return { program: FAKE_CCC_APPLY, root: root(ip), env: { FAKE_CCC_APPLY_BEHAVIOR_FILE: behaviorFile } };
+    }
+    // What the install leaves for ccc-apply: the machine's id and Claude's context template.
+    mkdirSync(join(root(ip), "etc/cloud-instance"), { recursive: true });
+    writeFileSync(join(root(ip), "etc/cloud-instance/instance-id"), `${id}\n`);
+    copyFileSync(
+      join(NIX_DIR, "CLAUDE.cloud-instance.md"),
+      join(root(ip), "etc/cloud-instance/CLAUDE.md.in"),
+    );
+    return {
+      program: CCC_APPLY,
+      root: root(ip),
+      env: {
+        PATH: `${FAKE_BIN}${delimiter}${process.env.PATH}`,
+        FAKE_TOOLS_LOG: toolsLog(ip),
+        FAKE_MOUNT_TABLE: mountTable(ip),
+        ...machines.env,
+      },
+    };
+  };
   return {
     h,
     deps,
@@ -47,11 +86,7 @@ export async function startPoolWorld(
             privateKey: readFileSync(join(target, HOST_KEY_FILE), "utf8"),
             publicKey: readFileSync(join(target, `${HOST_KEY_FILE}.pub`), "utf8"),
           },
-          forced: {
-            program: FAKE_CCC_APPLY,
-            root: root(ip),
-            env: { FAKE_CCC_APPLY_BEHAVIOR_FILE: behaviorFile },
-          },
+          forced: forced(ip, member.id),
           host: ip,
           port: deps.timing.sshPort,
         });
@@ -61,6 +96,15 @@ export async function startPoolWorld(
     machinesBehave: (mode) => writeFileSync(behaviorFile, JSON.stringify({ mode })),
     machineState: (ip) =>
       JSON.parse(readFileSync(join(root(ip), "var/lib/cloud-instance/state.json"), "utf8")),
+    machineRoot: root,
+    toolCalls: (ip) =>
+      existsSync(toolsLog(ip))
+        ? readFileSync(toolsLog(ip), "utf8")
+            .split("\n")
+            .filter(Boolean)
+            .map((line) => JSON.parse(line))
+        : [],
+    mounts: (ip) => (existsSync(mountTable(ip)) ? JSON.parse(readFileSync(mountTable(ip), "utf8")) : []),
     close: async () => {
       await Promise.all([...booted.values()].map((s) => s.stop()));
       for (const m of deps.store.pool.list()) await discardPoolMachine(deps, m.id, m.hetznerServerId);

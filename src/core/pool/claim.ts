@@ -130,7 +130,13 @@ export async function provisionFromPool(
     );
     wanted(deps, recorded.id);
     deps.store.pool.remove(member.id);
-    await fitOutClaimed(deps, deps.store.require(recorded.id));
+    await fitOutClaimed(deps, deps.store.require(recorded.id), () =>
+      onProgress({
+        step: "installing_software",
+        instance: withPoolOutcome(deps.store.require(recorded.id), "claimed"),
+        elapsedMs: deps.clock.now().getTime() - started,
+      }),
+    );
     const seconds = Math.max(
       0,
       Math.round((deps.clock.now().getTime() - recorded.createdAt.getTime()) / 1000),

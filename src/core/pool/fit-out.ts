@@ -9,7 +9,11 @@ import { attachWorkVolume } from "../volumes/attach-work-volume.ts";
  * the machine's pinned nixpkgs, each result recorded). Neither stops the handover: the machine is
  * usable without them, and what failed is recorded for the owner to see.
  */
-export async function fitOutClaimed(deps: CoreDeps, instance: Instance): Promise<void> {
+export async function fitOutClaimed(
+  deps: CoreDeps,
+  instance: Instance,
+  onSoftware: () => void = () => {},
+): Promise<void> {
   const promised = deps.store.workVolumes.forInstance(instance.id);
   if (promised) {
     try {
@@ -20,5 +24,7 @@ export async function fitOutClaimed(deps: CoreDeps, instance: Instance): Promise
       deps.store.recordEvent(instance.id, { actor: "ccc", kind: "volume_failed", detail: reason });
     }
   }
+  // Large packages take minutes: the person sees this step rather than a stalled handover.
+  if ((instance.packages ?? []).length > 0) onSoftware();
   await installPackagesAtClaim(deps, deps.store.require(instance.id));
 }

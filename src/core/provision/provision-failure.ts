@@ -1,6 +1,12 @@
 import { ExternalError } from "../errors.ts";
 
-export type ProvisionStep = "creating_server" | "waiting_for_ssh" | "installing" | "ready";
+/** `installing_software` comes only for a pool machine with extras (a fresh install builds them in). */
+export type ProvisionStep =
+  | "creating_server"
+  | "waiting_for_ssh"
+  | "installing"
+  | "installing_software"
+  | "ready";
 
 /**
  * What became of the server after a failed provision: `deleted`; `none` when no server was made;

@@ -1,5 +1,6 @@
 import type { Instance } from "../../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../../core/machine/host-key.ts";
+import { poolOutcomeOf } from "../../core/pool/pool-outcome.ts";
 import {
   type ProvisionFailure,
   type ProvisionStep,
@@ -101,10 +102,22 @@ export function instanceCard(
 
 const STEPS: ProvisionStep[] = ["creating_server", "waiting_for_ssh", "installing"];
 
+/** A pool machine installs its extras after the handover, which may take minutes: a step of its own. */
+function stepsFor(i: Instance): ProvisionStep[] {
+  const extras = (i.packages ?? []).length > 0 && poolOutcomeOf(i) === "claimed";
+  return extras ? [...STEPS, "installing_software"] : STEPS;
+}
+
+function stepText(i: Instance, step: ProvisionStep): string {
+  if (step !== "installing_software") return STEP_TEXT[step];
+  return `${STEP_TEXT[step]}: ${(i.packages ?? []).map((n) => `\`${escapeText(n)}\``).join(", ")}`;
+}
+
 /** The DM while a machine is built, updated in place as steps complete. */
 export function creatingMessage(i: Instance, step: ProvisionStep | null): SlackMessage {
-  const at = step ? STEPS.indexOf(step) : -1;
-  const lines = STEPS.map((s, n) => `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${STEP_TEXT[s]}`);
+  const steps = stepsFor(i);
+  const at = step ? steps.indexOf(step) : -1;
+  const lines = steps.map((s, n) => `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${stepText(i, s)}`);
   const text = `${i.id} is being created, ${creatingPhrase(i)}.`;
   return {
     text,
