@@ -125,6 +125,7 @@ describe("the HTTP API's work volumes", () => {
 
     const id = await readyViaApi(b, alice, { keepWork: true, volumeGb: 20, packages: "python3,go" });
     expect(b.h.cloud.servers().find((s) => s.name === id)?.volumes).toHaveLength(1);
+    expect(b.running.bot.deps.store.require(id).packages).toEqual(["python3", "go"]);
     const listed = await call(b, "GET", "/volumes", { token: alice });
     expect(listed.status).toBe(200);
     const [volume] = volumeListSchema.parse(listed.json);

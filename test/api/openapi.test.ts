@@ -90,6 +90,31 @@ describe("the OpenAPI document's contents", () => {
       "hours",
     ]);
     expect(extend?.parameters).toEqual([expect.objectContaining({ name: "id", in: "path" })]);
+    const body = (path: string, method: string) =>
+      Object.keys(
+        doc.paths[path]?.[method]?.requestBody?.content["application/json"].schema.properties ?? {},
+      );
+    expect(body("/api/v1/me/key", "put")).toEqual(["sshKey"]);
+    expect(body("/api/v1/me/prefs", "patch").sort()).toEqual([
+      "hours",
+      "location",
+      "packages",
+      "saveOnExpiry",
+      "serverType",
+    ]);
+    expect(body("/api/v1/snapshots/{snapshot}/restore", "post").sort()).toEqual([
+      "hours",
+      "location",
+      "serverType",
+    ]);
+    expect(doc.paths["/api/v1/me/key"]?.get?.parameters).toEqual([]);
+    expect(doc.paths["/api/v1/volumes/{id}"]?.delete?.parameters).toEqual([
+      expect.objectContaining({
+        name: "id",
+        in: "path",
+        schema: { type: "string", pattern: "^[0-9]{1,12}$" },
+      }),
+    ]);
     const list = doc.paths["/api/v1/instances"]?.get;
     expect(list?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["query:all", "query:user"]);
   });
