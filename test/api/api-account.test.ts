@@ -141,6 +141,10 @@ describe("the HTTP API's work volumes", () => {
     expect(await call(b, "GET", "/volumes", { token: bob })).toMatchObject({ status: 200, json: [] });
     expect((await call(b, "GET", "/volumes?all=true", { token: bob })).status).toBe(403);
     expect((await call(b, "GET", `/volumes?user=${ALICE}`, { token: bob })).status).toBe(403);
+    expect(await call(b, "GET", "/volumes?all=maybe", { token: alice })).toMatchObject({
+      status: 422,
+      error: { field: "all" },
+    });
     const notYours = await call(b, "DELETE", `/volumes/${vid}`, { token: bob });
     expect(notYours).toMatchObject({ status: 403, error: { code: "forbidden" } });
     const attached = await call(b, "DELETE", `/volumes/${vid}`, { token: alice });

@@ -79,6 +79,10 @@ describe("the HTTP API's snapshots", () => {
     const again = await call(b, "DELETE", `/snapshots/${id}`, { token: alice });
     expect(again).toMatchObject({ status: 404, error: { code: "not_found" } });
     expect((await call(b, "DELETE", "/snapshots/nope", { token: alice })).status).toBe(422);
+    expect(await call(b, "POST", "/snapshots/nope/keep", { token: alice })).toMatchObject({
+      status: 422,
+      error: { field: "id" },
+    });
   });
 
   it("restores in the background from the snapshot's image, and refuses bad input creating nothing", async () => {
