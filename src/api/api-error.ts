@@ -12,7 +12,16 @@ export interface ApiError {
 }
 
 /** Refusals that are about the machine's state, not the input: asking again later may work. */
-const CONFLICTS = new Set(["busy", "not_live", "already_deleted", "already_revoked"]);
+const CONFLICTS = new Set([
+  "busy",
+  "not_live",
+  "already_deleted",
+  "already_revoked",
+  "already_saving",
+  "not_ready",
+  "volume_attached",
+  "volume_busy",
+]);
 
 /** The one place the core's error classes become HTTP statuses. */
 export function apiErrorOf(error: unknown, log: Logger, where: string): ApiError {

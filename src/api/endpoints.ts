@@ -1,6 +1,3 @@
-import type * as z from "zod";
-import type { Command } from "../commands/command.ts";
-import type { CommandContext } from "../commands/context.ts";
 import { deprovisionCommand } from "../commands/deprovision.ts";
 import { extendCommand } from "../commands/extend.ts";
 import { listCommand } from "../commands/list.ts";
@@ -17,6 +14,8 @@ import { unshareCommand } from "../commands/unshare.ts";
 import type { Actor } from "../core/instances/actor.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import { instanceJson } from "../render/json.ts";
+import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
+import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
 import {
   deletedSchema,
@@ -27,37 +26,10 @@ import {
   offersSchema,
   sharedSchema,
 } from "./response-schemas.ts";
+import { SNAPSHOT_ENDPOINTS } from "./snapshot-endpoints.ts";
+import { VOLUME_ENDPOINTS } from "./volume-endpoints.ts";
 
-/**
- * One `/api/v1` route onto a verb of the registry. The verb's schema, audience and rules apply as
- * in every other door; an endpoint only says where its input comes from and how it answers. A new
- * verb gets an API route with one entry here.
- */
-export interface Endpoint {
-  method: "GET" | "POST" | "DELETE";
-  /** Under /api/v1, with `:name` segments that fill the input's field of that name. */
-  path: string;
-  verb: Command;
-  /** Besides the path: the JSON body, the query string, or nothing. */
-  from: "body" | "query" | "none";
-  /** Fields the API fills itself from the token's person, whatever the client sends. */
-  fixed?: (actor: Actor) => Record<string, unknown>;
-  /** Query values are text: turns them into what the schema wants (`all=true` → true). */
-  query?: (query: Record<string, string>) => Record<string, unknown>;
-  /** 202 when the work goes on after the answer. */
-  status: 200 | 202;
-  /** Serialized with other actions (Slack's buttons too) on the instance the `:id` names. */
-  serialized?: boolean;
-  /**
-   * Instead of running the verb whole: checks and records (the answer), and what then goes on in
-   * the background (provision's build).
-   */
-  start?: (ctx: CommandContext, raw: unknown) => Promise<{ json: unknown; rest: () => Promise<void> }>;
-  /** An answer that is a refusal after all (a delete of something already deleted). */
-  conflict?: (json: unknown, text: string) => { code: string; message: string } | null;
-  response: z.ZodType;
-  example: { body?: Record<string, unknown>; query?: Record<string, string>; response: unknown };
-}
+export type { Endpoint } from "./endpoint.ts";
 
 const id = (path: string) => `/instances/:id${path}`;
 
@@ -67,8 +39,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: "/instances",
     verb: listCommand,
     from: "query",
-    // Anything but true or false is left as text, for the schema to refuse.
-    query: (q) => ({ all: q.all === "true" ? true : q.all === "false" ? false : q.all, user: q.user }),
+    query: (q) => ({ all: queryFlag(q.all), user: q.user }),
     status: 200,
     response: instanceListSchema,
     example: { query: { all: "false" }, response: [EXAMPLES.ready] },
@@ -91,7 +62,15 @@ export const ENDPOINTS: readonly Endpoint[] = [
     },
     response: instanceSchema,
     example: {
-      body: { sshKey: EXAMPLE_KEY, hours: 4, serverType: "cx23", location: "fsn1" },
+      body: {
+        sshKey: EXAMPLE_KEY,
+        hours: 4,
+        serverType: "cx23",
+        location: "fsn1",
+        packages: ["python3", "go"],
+        keepWork: true,
+        volumeGb: 20,
+      },
       response: EXAMPLES.creating,
     },
   },
@@ -191,6 +170,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
       ],
     },
   },
+  ...ACCOUNT_ENDPOINTS,
+  ...SNAPSHOT_ENDPOINTS,
+  ...VOLUME_ENDPOINTS,
 ];
 
 /** The names of an endpoint's `:name` segments. */

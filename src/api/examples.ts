@@ -54,3 +54,29 @@ export const EXAMPLES = {
     knownHosts: null,
   },
 } as const;
+
+export const EXAMPLE_SNAPSHOT = {
+  id: EXAMPLE_ID,
+  owner: "U012AB3CD",
+  status: "available",
+  imageId: 310_245_771,
+  architecture: "x86",
+  diskGb: 40,
+  sizeGb: 3.2,
+  serverType: "cx23",
+  location: "fsn1",
+  createdAt: "2026-11-25T12:10:00.000Z",
+  expiresAt: "2026-12-09T12:10:00.000Z",
+  monthlyEuro: 0.04,
+} as const;
+
+export const EXAMPLE_VOLUME = {
+  id: 4711,
+  owner: "U012AB3CD",
+  location: "fsn1",
+  sizeGb: 10,
+  monthlyCents: 52,
+  attachedTo: null,
+  lastUsedAt: "2026-11-25T10:30:00.000Z",
+  deleteAfter: "2026-12-25T10:30:00.000Z",
+} as const;

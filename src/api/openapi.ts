@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { type Endpoint, pathParams } from "./endpoints.ts";
+import { EXAMPLE_ID } from "./examples.ts";
 import { errorSchema } from "./response-schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -18,15 +19,17 @@ export function clientInput(endpoint: Endpoint): z.ZodObject {
     ...pathParams(endpoint.path),
     ...Object.keys(endpoint.fixed?.({ id: "", isAdmin: false }) ?? {}),
   ];
-  return input.omit(Object.fromEntries(taken.map((k) => [k, true])) as never);
+  // Rebuilt from the shape: zod refuses `omit` on a schema with refinements (key, prefs), and the
+  // document needs only the fields.
+  return z.object(Object.fromEntries(Object.entries(input.shape).filter(([k]) => !taken.includes(k))));
 }
 
 const ERRORS: Record<string, string> = {
   "400": "malformed: not JSON, or not an object",
   "401": "no token, or a wrong or revoked one",
   "403": "not yours, or not an admin",
-  "404": "no such instance",
-  "409": "conflict: busy, or already deleted",
+  "404": "no such instance, snapshot or volume",
+  "409": "conflict: busy, already deleted, not ready, already being saved, or a volume still attached",
   "422": "refused input: a bad key, hours, type, location, or over a quota",
   "429": "rate limited: see Retry-After",
 };
@@ -37,12 +40,13 @@ function operation(endpoint: Endpoint): JsonSchema {
     properties?: Record<string, JsonSchema>;
     required?: string[];
   };
+  const param = endpoint.param ?? { pattern: "^ccc-[a-z2-9]{6}$", example: EXAMPLE_ID };
   const pathParameters = pathParams(endpoint.path).map((name) => ({
     name,
     in: "path",
     required: true,
-    schema: { type: "string", pattern: "^ccc-[a-z2-9]{6}$" },
-    example: "ccc-7f3k2q",
+    schema: { type: "string", pattern: param.pattern },
+    example: param.example,
   }));
   const queryParameters =
     endpoint.from === "query"
@@ -58,7 +62,7 @@ function operation(endpoint: Endpoint): JsonSchema {
     Object.keys(ERRORS).map((status) => [status, { $ref: `#/components/responses/E${status}` }]),
   );
   return {
-    operationId: `${endpoint.verb.name}`,
+    operationId: endpoint.operation ?? endpoint.verb.name,
     summary: endpoint.verb.summary,
     security: [{ bearer: [] }],
     parameters: [...pathParameters, ...queryParameters],

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { INSTANCE_STATUSES } from "../core/instances/instance.ts";
+import { SNAPSHOT_STATUSES } from "../core/store/store.ts";
 
 // What the API answers, as zod schemas: the OpenAPI document is generated from them, and the tests
 // check real answers and the document's examples against them, so neither can drift.
@@ -72,4 +73,68 @@ export const errorSchema = z.object({
     message: z.string().meta({ description: "for people" }),
     field: z.string().optional().meta({ description: "the input field the message is about" }),
   }),
+});
+
+// The verbs that landed after the first routes: keys, preferences, snapshots, volumes.
+
+export const keySchema = z.object({
+  user: z.string(),
+  fingerprint: z.string().nullable().meta({ description: "null: no key on record" }),
+  shared: z.array(z.string()).meta({ description: "machines whose waiting share this key completed" }),
+  dropped: z.array(z.object({ instanceId: z.string(), reason: z.string() })),
+});
+
+export const prefsSchema = z.object({
+  user: z.string(),
+  prefs: z.object({
+    serverType: z.string().optional(),
+    location: z.string().optional(),
+    hours: z.number().optional(),
+    packages: z.array(z.string()).optional(),
+    keepWork: z.boolean().optional(),
+    saveOnExpiry: z.boolean().optional(),
+  }),
+  changed: z.boolean(),
+});
+
+export const snapshotSchema = z.object({
+  id: z.string().meta({ description: "the saved machine's id, which names the snapshot" }),
+  owner: z.string(),
+  status: z.enum(SNAPSHOT_STATUSES),
+  imageId: z.number().nullable(),
+  architecture: z.enum(["x86", "arm"]),
+  diskGb: z.number(),
+  sizeGb: z.number().nullable().meta({ description: "GB stored (what Hetzner bills); null until made" }),
+  serverType: z.string(),
+  location: z.string(),
+  createdAt: iso,
+  expiresAt: iso.meta({ description: "end of retention: the snapshot is deleted then" }),
+  monthlyEuro: z.number().nullable(),
+});
+
+export const snapshotListSchema = z.array(snapshotSchema);
+
+export const snapshotActionSchema = snapshotSchema.extend({ action: z.enum(["delete", "keep"]) });
+
+export const restoredSchema = instanceSchema.extend({
+  restoredFrom: z.string().meta({ description: "the snapshot" }),
+});
+
+export const volumeListSchema = z.array(
+  z.object({
+    id: z.number().meta({ description: "Hetzner's volume id" }),
+    owner: z.string(),
+    location: z.string(),
+    sizeGb: z.number(),
+    monthlyCents: z.number().nullable(),
+    attachedTo: z.string().nullable().meta({ description: "the machine that has it now" }),
+    lastUsedAt: iso,
+    deleteAfter: iso.nullable().meta({ description: "deleted then unless used; null while attached" }),
+  }),
+);
+
+export const volumeDeletedSchema = z.object({
+  kind: z.literal("deleted"),
+  id: z.number(),
+  owner: z.string(),
 });

@@ -24,10 +24,14 @@ export const prefsInput = z
     packages: checked(z.union([z.string(), z.array(z.string())]).optional(), (v) =>
       v === undefined ? undefined : splitPackageNames(v).length === 0 ? null : splitPackageNames(v),
     ),
-    saveOnExpiry: z.string().optional(),
+    /** `on` or `off`; JSON clients may send true or false. */
+    saveOnExpiry: z
+      .union([z.string(), z.boolean()])
+      .optional()
+      .transform((v) => (v === true ? "on" : v === false ? "off" : v)),
   })
   .superRefine((input, ctx) => {
-    const changes = [input.serverType, input.location, input.hours, input.packages];
+    const changes = [input.serverType, input.location, input.hours, input.packages, input.saveOnExpiry];
     if (input.action === "set" && changes.every((c) => c === undefined)) {
       ctx.addIssue({
         code: "custom",
@@ -35,8 +39,14 @@ export const prefsInput = z
           "Say what to set: type, location, hours or packages (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
       });
     }
-    if (input.action === "save-on-expiry" && !["on", "off"].includes(input.saveOnExpiry ?? "")) {
-      ctx.addIssue({ code: "custom", message: "Say on or off: prefs save-on-expiry on" });
+    const onOff = ["on", "off"].includes(input.saveOnExpiry ?? "");
+    // `set` takes it too (the HTTP API's one PATCH), but only as on or off.
+    if ((input.action === "save-on-expiry" || input.saveOnExpiry !== undefined) && !onOff) {
+      ctx.addIssue({
+        code: "custom",
+        message: "Say on or off: prefs save-on-expiry on",
+        path: ["saveOnExpiry"],
+      });
     }
   });
 
@@ -66,6 +76,7 @@ async function run(ctx: CommandContext, input: z.output<typeof prefsInput>): Pro
           ...(input.location !== undefined ? { location: input.location } : {}),
           ...(input.hours !== undefined ? { hours: input.hours } : {}),
           ...(input.packages !== undefined ? { packages: input.packages } : {}),
+          ...(input.saveOnExpiry !== undefined ? { saveOnExpiry: input.saveOnExpiry === "on" } : {}),
         };
   return { user, prefs: await setPrefs(ctx.deps, ctx.actor, user, change), changed: true };
 }

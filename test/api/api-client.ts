@@ -1,6 +1,10 @@
 // Real HTTP requests to the bot's /api/v1, with real tokens made the way `ccc token create` makes them.
+import { expect } from "vitest";
+import { instanceSchema } from "../../src/api/response-schemas.ts";
 import { createToken } from "../../src/core/tokens/api-tokens.ts";
 import type { BotHarness } from "../bot/bot-harness.ts";
+import { waitForState } from "../fakes/wait-for-state.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 
 export interface ApiAnswer {
   status: number;
@@ -40,4 +44,20 @@ export async function call(
 export function tokenFor(b: BotHarness, user: string, admin = false): string {
   const operator = { id: "opal", isAdmin: true };
   return createToken(b.running.bot.deps, operator, { user, name: "test", admin }).secret;
+}
+
+/** Provisions through the API as `token`'s person (with `extra` fields) and waits until the build is done. */
+export async function readyViaApi(
+  b: BotHarness,
+  token: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const made = await call(b, "POST", "/instances", {
+    token,
+    body: { sshKey: makeKeyPair().publicKey, hours: 2, serverType: "cx23", location: "fsn1", ...extra },
+  });
+  expect(made.status).toBe(202);
+  const id = instanceSchema.parse(made.json).id;
+  await waitForState(() => b.running.bot.deps.store.get(id)?.status === "ready", 15_000, `${id} ready`);
+  return id;
 }

@@ -12,21 +12,11 @@ import { useBotHarness } from "../bot/use-bot.ts";
 import { waitForState } from "../fakes/wait-for-state.ts";
 import { holdCalls } from "../helpers/hold.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
-import { call, tokenFor } from "./api-client.ts";
+import { call, readyViaApi as readyFromApi, tokenFor } from "./api-client.ts";
 
 const b = useBotHarness();
 
-/** Provisions through the API as `token`'s person and waits until the build is done. */
-async function readyViaApi(token: string): Promise<string> {
-  const made = await call(b, "POST", "/instances", {
-    token,
-    body: { sshKey: makeKeyPair().publicKey, hours: 2, serverType: "cx23", location: "fsn1" },
-  });
-  expect(made.status).toBe(202);
-  const id = instanceSchema.parse(made.json).id;
-  await waitForState(() => b.running.bot.deps.store.get(id)?.status === "ready", 15_000, `${id} ready`);
-  return id;
-}
+const readyViaApi = (token: string) => readyFromApi(b, token);
 
 describe("the HTTP API", () => {
   it("provisions in the background, shows progress, extends, shares and deletes, as the token's person", async () => {

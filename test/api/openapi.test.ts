@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ENDPOINTS, type Endpoint, rawInput } from "../../src/api/endpoints.ts";
+import { ENDPOINTS, type Endpoint, pathParams, rawInput } from "../../src/api/endpoints.ts";
 import { EXAMPLE_ID } from "../../src/api/examples.ts";
 import { openApiDocument, openApiPath } from "../../src/api/openapi.ts";
 import { parseInput } from "../../src/commands/input.ts";
@@ -19,7 +19,9 @@ type Document = { openapi: string; paths: Record<string, Record<string, Operatio
 /** Checks an endpoint's examples against the verb's input schema and the response schema. */
 function checkExamples(endpoint: Endpoint): void {
   const raw = rawInput(endpoint, {
-    params: endpoint.path.includes(":id") ? { id: EXAMPLE_ID } : {},
+    params: Object.fromEntries(
+      pathParams(endpoint.path).map((name) => [name, endpoint.param?.example ?? EXAMPLE_ID]),
+    ),
     query: endpoint.example.query ?? {},
     body: endpoint.example.body ?? {},
     actor: { id: "U012AB3CD", isAdmin: false },
@@ -43,7 +45,7 @@ describe("the OpenAPI document over HTTP", () => {
     expect(documented.sort()).toEqual(ENDPOINTS.map((e) => `${e.method} ${openApiPath(e.path)}`).sort());
     for (const operation of documented) {
       const [method = "", path = ""] = operation.split(" ");
-      const answer = await call(b, method, path.replace("/api/v1", "").replace("{id}", EXAMPLE_ID));
+      const answer = await call(b, method, path.replace("/api/v1", "").replace(/\{\w+\}/g, EXAMPLE_ID));
       // 401, not 404 or 405: the route is there and wants a token.
       expect(answer.status, operation).toBe(401);
     }
@@ -82,12 +84,37 @@ describe("the OpenAPI document's contents", () => {
     const create = doc.paths["/api/v1/instances"]?.post;
     expect(
       Object.keys(create?.requestBody?.content["application/json"].schema.properties ?? {}).sort(),
-    ).toEqual(["hours", "location", "serverType", "sshKey"]);
+    ).toEqual(["hours", "keepWork", "location", "packages", "serverType", "sshKey", "volumeGb"]);
     const extend = doc.paths["/api/v1/instances/{id}/extend"]?.post;
     expect(Object.keys(extend?.requestBody?.content["application/json"].schema.properties ?? {})).toEqual([
       "hours",
     ]);
     expect(extend?.parameters).toEqual([expect.objectContaining({ name: "id", in: "path" })]);
+    const body = (path: string, method: string) =>
+      Object.keys(
+        doc.paths[path]?.[method]?.requestBody?.content["application/json"].schema.properties ?? {},
+      );
+    expect(body("/api/v1/me/key", "put")).toEqual(["sshKey"]);
+    expect(body("/api/v1/me/prefs", "patch").sort()).toEqual([
+      "hours",
+      "location",
+      "packages",
+      "saveOnExpiry",
+      "serverType",
+    ]);
+    expect(body("/api/v1/snapshots/{snapshot}/restore", "post").sort()).toEqual([
+      "hours",
+      "location",
+      "serverType",
+    ]);
+    expect(doc.paths["/api/v1/me/key"]?.get?.parameters).toEqual([]);
+    expect(doc.paths["/api/v1/volumes/{id}"]?.delete?.parameters).toEqual([
+      expect.objectContaining({
+        name: "id",
+        in: "path",
+        schema: { type: "string", pattern: "^[0-9]{1,12}$" },
+      }),
+    ]);
     const list = doc.paths["/api/v1/instances"]?.get;
     expect(list?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["query:all", "query:user"]);
   });

@@ -62,6 +62,22 @@ describe("prefs from the terminal", () => {
   });
 });
 
+describe("prefs set with save-on-expiry (the HTTP API's one PATCH)", () => {
+  const alice = { id: "U0ALICE", isAdmin: false };
+  const set = (raw: Record<string, unknown>) =>
+    prefsCommand.execute({ deps: h.deps, actor: alice }, { action: "set", ...raw });
+
+  it("takes it beside the other defaults, as on/off or true/false, and refuses anything else", async () => {
+    await set({ hours: 6, saveOnExpiry: true });
+    expect(h.deps.store.prefs.get("U0ALICE")).toEqual({ hours: 6, saveOnExpiry: true });
+    await set({ saveOnExpiry: "off" });
+    expect(h.deps.store.prefs.get("U0ALICE")).toEqual({ hours: 6, saveOnExpiry: false });
+    const error = await set({ hours: 8, saveOnExpiry: "maybe" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: "Say on or off: prefs save-on-expiry on", field: "saveOnExpiry" });
+    expect(h.deps.store.prefs.get("U0ALICE")).toEqual({ hours: 6, saveOnExpiry: false });
+  });
+});
+
 describe("prefs in Slack words", () => {
   it("reads show, set key=value and save-on-expiry", () => {
     expect(prefsWords([])).toEqual({ action: "show" });

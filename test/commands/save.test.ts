@@ -115,8 +115,13 @@ describe("save", () => {
     expect((full as Error).message).toContain(`the oldest is ${machine.id}`);
     expect(w.deps.store.require(other.id).status).toBe("ready");
     expect(calls().filter((c) => c.includes("create_image"))).toHaveLength(1);
-    await w.deps.cloud.deleteServer(other.hetznerServerId as number);
-    w.deps.store.remove(other.id, { actor: "test", kind: "deleted" });
+    // The refusal let go of the machine's lease: with room again, the save goes ahead.
+    w.deps.snapshots = { retentionDays: 7, maxPerUser: 2 };
+    const saving = saveCommand.execute(ctx(ALICE), { id: other.id });
+    await waitForState(() => w.deps.store.snapshots.get(other.id)?.imageId, 5_000, "the second snapshot");
+    w.h.cloud.settle("create_image");
+    expect((await saving).json()).toMatchObject({ saved: true });
+    expect(w.deps.store.require(other.id).status).toBe("deleted");
   });
 
   it("refuses a machine that is not ready", async () => {

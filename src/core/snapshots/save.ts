@@ -27,6 +27,20 @@ export async function saveMachine(
   id: string,
   reason = "saved",
 ): Promise<SaveResult> {
+  const { finish } = await startSave(deps, actor, id, reason);
+  return finish();
+}
+
+/**
+ * The refusals of `saveMachine` and the record of the save, without waiting for the snapshot: the
+ * HTTP API answers then and lets `finish` run in the background. The lease is held until `finish` ends.
+ */
+export async function startSave(
+  deps: CoreDeps,
+  actor: Actor,
+  id: string,
+  reason = "saved",
+): Promise<{ snapshot: Snapshot; finish: () => Promise<SaveResult> }> {
   const instance = instanceFor(deps.store, actor, id, "save");
   if (deps.store.snapshots.get(instance.id)?.status === "saving") {
     throw new UserError(`${instance.id} is already being saved.`, { code: "already_saving" });
@@ -37,9 +51,13 @@ export async function saveMachine(
       code: "busy",
     });
   try {
-    return await saveUnderLease(deps, actor, deps.store.require(instance.id), reason);
-  } finally {
+    const current = deps.store.require(instance.id);
+    const snapshot = await beginSave(deps, actor, current);
+    const finish = () => finishSave(deps, actor, current, snapshot, reason).finally(() => lease.release());
+    return { snapshot, finish };
+  } catch (error) {
     lease.release();
+    throw error;
   }
 }
 
@@ -50,7 +68,17 @@ export async function saveUnderLease(
   instance: Instance,
   reason: string,
 ): Promise<SaveResult> {
-  const snapshot = await beginSave(deps, actor, instance);
+  return finishSave(deps, actor, instance, await beginSave(deps, actor, instance), reason);
+}
+
+/** Takes the snapshot recorded by `beginSave`, then deletes the machine; a failed snapshot keeps it. */
+async function finishSave(
+  deps: CoreDeps,
+  actor: Actor,
+  instance: Instance,
+  snapshot: Snapshot,
+  reason: string,
+): Promise<SaveResult> {
   const serverId = instance.hetznerServerId as number;
   const note = (kind: string, detail: string) =>
     deps.store.recordEvent(instance.id, { actor: actor.id, kind, detail });
