@@ -1,0 +1,86 @@
+import * as z from "zod";
+import { budgetCommand } from "../commands/budget.ts";
+import { usageCommand } from "../commands/usage.ts";
+import { type Endpoint, queryFlag } from "./endpoint.ts";
+
+// What machines cost: a month's usage, and where a person stands against their budget.
+
+/** Euros as exact decimal text, as the CLI's `--json` gives them ("12.40"). */
+const euros = z.string().regex(/^\d+\.\d{2}$/);
+
+export const usageSchema = z.object({
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  currency: z.literal("EUR"),
+  total: euros,
+  rows: z.array(z.object({ key: z.string(), eur: euros, hours: z.number(), machines: z.number() })),
+});
+
+const standing = { spent: euros, committed: euros };
+export const budgetSchema = z.object({
+  user: z.string(),
+  month: z.string().regex(/^\d{4}-\d{2}$/),
+  currency: z.literal("EUR"),
+  limit: euros.nullable(),
+  personal: z.boolean(),
+  ...standing,
+  left: euros.nullable(),
+  team: z.object({ limit: euros, ...standing }).nullable(),
+});
+
+const BUDGET_EXAMPLE = {
+  user: "U012AB3CD",
+  month: "2026-11",
+  currency: "EUR",
+  limit: "25.00",
+  personal: false,
+  spent: "3.20",
+  committed: "0.40",
+  left: "21.40",
+  team: null,
+};
+
+export const MONEY_ENDPOINTS: readonly Endpoint[] = [
+  {
+    method: "GET",
+    path: "/usage",
+    verb: usageCommand,
+    from: "query",
+    // Yours by default; `all=true` or another `user` are for admins, as in every door.
+    query: (q) => ({ month: q.month, by: q.by, user: q.user, all: queryFlag(q.all) }),
+    status: 200,
+    response: usageSchema,
+    example: {
+      query: { month: "2026-11", by: "user" },
+      response: {
+        month: "2026-11",
+        currency: "EUR",
+        total: "3.20",
+        rows: [{ key: "U012AB3CD", eur: "3.20", hours: 40, machines: 6 }],
+      },
+    },
+  },
+  {
+    method: "GET",
+    path: "/budget",
+    verb: budgetCommand,
+    operation: "showBudget",
+    from: "query",
+    query: (q) => ({ user: q.user }),
+    fixed: () => ({ action: "show" }),
+    status: 200,
+    response: budgetSchema,
+    example: { query: {}, response: BUDGET_EXAMPLE },
+  },
+  {
+    method: "PUT",
+    path: "/budgets/:user",
+    param: { pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$", example: "U012AB3CD" },
+    verb: budgetCommand,
+    operation: "setBudget",
+    from: "body",
+    fixed: () => ({ action: "set" }),
+    status: 200,
+    response: budgetSchema,
+    example: { body: { eur: "25" }, response: { ...BUDGET_EXAMPLE, limit: "25.00", personal: true } },
+  },
+];
