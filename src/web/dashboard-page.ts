@@ -5,6 +5,8 @@ import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
+import { keepWorkField, softwareField } from "./provision-extras.ts";
+import { type SpendData, spendSection } from "./spend-chart.ts";
 
 export interface ProvisionForm {
   offers: Offer[];
@@ -12,6 +14,10 @@ export interface ProvisionForm {
   choice: { location: string; serverType: string; hours: string };
   sshKey: string;
   maxHours: number;
+  /** The admin's curated list as boxes, and whether other nixpkgs names may be typed. */
+  software: { curated: { name: string; label: string; ticked: boolean }[]; freeText: boolean; other: string };
+  /** "Keep my work": what it gives in each offered location, priced. */
+  keepWork: { ticked: boolean; offers: { location: string; line: string }[] };
 }
 
 export interface DashboardData {
@@ -26,12 +32,16 @@ export interface DashboardData {
   form: ProvisionForm | null;
   /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
   atLimit: string | null;
+  /** The person's machines being snapshotted right now (Save & delete). */
+  saving: Set<string>;
+  spend: SpendData;
   notice: { kind: "ok" | "error"; text: string } | null;
 }
 
 export function dashboardPage(d: DashboardData): Html {
   const pending = d.mine.some(
-    (i) => i.status === "creating" || i.status === "installing" || i.status === "deleting",
+    (i) =>
+      i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
   );
   const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
@@ -52,7 +62,7 @@ ${
       : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`
 }
 </section>
-${spendSection()}
+${spendSection(d.spend)}
 ${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,
     header,
   );
@@ -79,6 +89,7 @@ ${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
 ${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
 </dl>
 ${known ? html`<details><summary>known_hosts line</summary><code class="block">${known}</code></details>` : ""}
+${d.saving.has(i.id) ? html`<p class="hint">Being saved: a snapshot is taken, then the machine is deleted. This page refreshes itself until it is done.</p>` : ""}
 ${busy && i.status !== "deleting" ? html`<p class="hint">Being set up: this page refreshes itself until it is ready (about 5 minutes).</p>` : ""}
 ${
   isRunning(i.status)
@@ -88,6 +99,12 @@ ${
 <button type="submit" name="hours" value="4">Extend +4 h</button></form>
 <form method="post" action="/web/delete" data-confirm="Delete ${i.id} now? Everything on it is lost.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
 <button type="submit" class="danger">Delete now</button></form>
+${
+  i.status === "ready" && !d.saving.has(i.id)
+    ? html`<form method="post" action="/web/save" data-confirm="Save ${i.id} as a snapshot, then delete it? Restore it later with ccc restore ${i.id}.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" class="save">Save &amp; delete</button></form>`
+    : ""
+}
 </div>`
     : ""
 }
@@ -117,17 +134,11 @@ ${csrfField(csrf)}
 <div><label for="hours">Hours</label>
 <input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
 </div>
+${softwareField(f.software)}
+${keepWorkField(f.keepWork, f.choice.location)}
 <p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
 <button type="submit" class="primary">Create machine</button>
 </form>`;
-}
-
-/** Where the spend chart goes once usage is recorded (another change adds the ledger it draws from). */
-function spendSection(): Html {
-  return html`<section class="card" aria-labelledby="spend-h" data-hook="spend-chart">
-<h2 id="spend-h">Your spend this month</h2>
-<p class="hint">Not recorded yet: the chart appears here once ccc keeps a usage ledger.</p>
-</section>`;
 }
 
 function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): Html {

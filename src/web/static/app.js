@@ -1,5 +1,6 @@
 // The dashboard's only script (no inline scripts: the Content-Security-Policy forbids them). The page
-// works without it; this adds the live countdown, the cost estimate, the type list per location, a
+// works without it; this adds the live countdown, the cost estimate, the type list (and the work
+// volume's line) per location, a
 // confirmation before a delete, and a reload while a machine is being set up.
 
 function timeLeft(ms) {
@@ -43,6 +44,10 @@ function setUpForm(form) {
     }
     const pick = keep || first;
     if (pick) pick.selected = true;
+    // "Keep my work" gives the person's volume in the chosen location: show that location's line.
+    for (const line of form.querySelectorAll(".keep-line")) {
+      line.hidden = line.getAttribute("data-location") !== location.value;
+    }
     estimateNow();
   };
   location.addEventListener("change", showTypesOf);
