@@ -1,7 +1,7 @@
 // The dashboard's only script (no inline scripts: the Content-Security-Policy forbids them). The page
 // works without it; this adds the live countdown, the cost estimate, the type list (and the work
-// volume's line) per location, a
-// confirmation before a delete, and a reload while a machine is being set up.
+// volume's line) per location, a confirmation before a delete or a save, and a reload while a
+// machine is being set up or saved.
 
 function timeLeft(ms) {
   if (ms <= 0) return "expired";
