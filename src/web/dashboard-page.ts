@@ -97,14 +97,14 @@ ${
 <form method="post" action="/web/extend">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
 <button type="submit" name="hours" value="1">Extend +1 h</button>
 <button type="submit" name="hours" value="4">Extend +4 h</button></form>
-<form method="post" action="/web/delete" data-confirm="Delete ${i.id} now? Everything on it is lost.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
-<button type="submit" class="danger">Delete now</button></form>
 ${
   i.status === "ready" && !d.saving.has(i.id)
     ? html`<form method="post" action="/web/save" data-confirm="Save ${i.id} as a snapshot, then delete it? Restore it later with ccc restore ${i.id}.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
 <button type="submit" class="save">Save &amp; delete</button></form>`
     : ""
 }
+<form method="post" action="/web/delete" data-confirm="Delete ${i.id} now? Everything on it is lost.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" class="danger">Delete now</button></form>
 </div>`
     : ""
 }

@@ -40,9 +40,9 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
 
 const WIDTH = 620;
 const HEIGHT = 170;
-const LEFT = 52;
+const LEFT = 8;
 const TOP = 12;
-const BOTTOM = 24;
+const BOTTOM = 30;
 
 /**
  * A bar per day as inline SVG, drawn on the server: the CSP allows no script or inline style, and a
@@ -80,13 +80,11 @@ export function spendChart(d: SpendData): Html {
   }
   const ticks = [1, 5, 10, 15, 20, 25, d.daysInMonth].map(
     (day) =>
-      html`<text class="tick" x="${fixed(LEFT + (day - 0.5) * slot)}" y="${HEIGHT - 6}" text-anchor="middle">${day}</text>`,
+      html`<text class="tick" x="${fixed(LEFT + (day - 0.5) * slot)}" y="${HEIGHT - 4}" text-anchor="middle">${day}</text>`,
   );
   return html`<svg class="spend-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="spend-title" preserveAspectRatio="xMidYMid meet">
 <title id="spend-title">${summary}</title>
 <line class="axis" x1="${LEFT}" y1="${baseline}" x2="${WIDTH - 8}" y2="${baseline}"></line>
-<text class="tick" x="${LEFT - 6}" y="${TOP + 10}" text-anchor="end">${formatEuros(most)}</text>
-<text class="tick" x="${LEFT - 6}" y="${baseline}" text-anchor="end">€0</text>
 <g>${bars}</g>
 ${ticks}
 </svg>`;
@@ -96,9 +94,17 @@ ${ticks}
 export function spendSection(d: SpendData): Html {
   const what =
     d.machines > 0 ? html` for ${d.hours} h on ${d.machines} machine${d.machines === 1 ? "" : "s"}` : html``;
+  const top = [...d.days].reduce<[number, number] | null>(
+    (best, day) => (best && best[1] >= day[1] ? best : day),
+    null,
+  );
+  const highest =
+    top && top[1] > 0
+      ? html` The most in a day: ${formatEuros(top[1])} on ${top[0]} ${d.monthLabel}.`
+      : html``;
   return html`<section class="card" aria-labelledby="spend-h" data-hook="spend-chart">
 <h2 id="spend-h">Your spend this month</h2>
-<p class="spend-total"><strong data-total-cents="${d.cents}">${formatEuros(d.cents)}</strong> so far in ${d.monthLabel}${what} (incl. VAT).</p>
+<p class="spend-total"><strong data-total-cents="${d.cents}">${formatEuros(d.cents)}</strong> so far in ${d.monthLabel}${what} (incl. VAT).${highest}</p>
 ${spendChart(d)}
 ${
   d.teamCents === null

@@ -37,7 +37,7 @@ describe("the spend chart", () => {
     const alice = (await aliceClient.get("/")).text;
     const section = /<section[^>]*data-hook="spend-chart"[\s\S]*?<\/section>/.exec(alice)?.[0] ?? "";
     expect(section).toContain('<strong data-total-cents="40">€0.40</strong> so far in November');
-    expect(section).toContain("for 4 h on 2 machines");
+    expect(section).toContain("for 4 h on 2 machines (incl. VAT). The most in a day: €0.20 on 3 November.");
     expect(section).toMatch(/<svg class="spend-chart"[^>]*role="img" aria-labelledby="spend-title"/);
     expect(section).toContain(
       '<title id="spend-title">Your spend per day in November: €0.40 in total over 3 days, at most €0.20 a day.</title>',
