@@ -5,7 +5,12 @@ import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
-import { keepWorkField, softwareField } from "./provision-extras.ts";
+import {
+  type KeepWorkChoice,
+  keepWorkField,
+  type SoftwareChoice,
+  softwareField,
+} from "./provision-extras.ts";
 import { type SpendData, spendSection } from "./spend-chart.ts";
 
 export interface ProvisionForm {
@@ -14,10 +19,8 @@ export interface ProvisionForm {
   choice: { location: string; serverType: string; hours: string };
   sshKey: string;
   maxHours: number;
-  /** The admin's curated list as boxes, and whether other nixpkgs names may be typed. */
-  software: { curated: { name: string; label: string; ticked: boolean }[]; freeText: boolean; other: string };
-  /** "Keep my work": what it gives in each offered location, priced. */
-  keepWork: { ticked: boolean; offers: { location: string; line: string }[] };
+  software: SoftwareChoice;
+  keepWork: KeepWorkChoice;
 }
 
 export interface DashboardData {

@@ -1,11 +1,24 @@
-import type { ProvisionForm } from "./dashboard-page.ts";
 import { type Html, html } from "./html.ts";
+
+/** The admin's curated list as boxes, and whether other nixpkgs names may be typed. */
+export interface SoftwareChoice {
+  curated: { name: string; label: string; ticked: boolean }[];
+  freeText: boolean;
+  /** Names chosen that are not on the list, as the text field shows them. */
+  other: string;
+}
+
+/** "Keep my work": ticked or not, and what it gives in each offered location, priced. */
+export interface KeepWorkChoice {
+  ticked: boolean;
+  offers: { location: string; line: string }[];
+}
 
 /**
  * Extra software: a box per package on the admin's list, and a text field for other nixpkgs names
  * when the admin allows them. Both arrive as `packages`/`packagesOther` and the provision verb checks them.
  */
-export function softwareField(s: ProvisionForm["software"]): Html {
+export function softwareField(s: SoftwareChoice): Html {
   if (s.curated.length === 0 && !s.freeText) return html``;
   return html`<fieldset class="software">
 <legend>Extra software</legend>
@@ -28,7 +41,7 @@ ${
 }
 
 /** "Keep my work", with what it gives and costs in each location; the script shows the chosen location's line. */
-export function keepWorkField(k: ProvisionForm["keepWork"], location: string): Html {
+export function keepWorkField(k: KeepWorkChoice, location: string): Html {
   return html`<fieldset class="keep-work">
 <legend>Work volume</legend>
 <label class="check"><input type="checkbox" id="keepWork" name="keepWork" value="true" ${k.ticked ? "checked" : ""} aria-describedby="keepWork-hint"> Keep my work</label>
