@@ -3,6 +3,7 @@ import { extendCommand } from "../commands/extend.ts";
 import { acceptProvision } from "../commands/provision.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
+import { splitPackageNames } from "../core/software/package-names.ts";
 import { flashSession } from "../core/web/sign-in.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { RouteRequest } from "../http/server.ts";
@@ -52,7 +53,14 @@ function formValues(form: URLSearchParams): FormValues {
     location: form.get("location") ?? undefined,
     serverType: form.get("serverType") ?? undefined,
     hours: form.get("hours") ?? undefined,
+    packages: packagesOf(form),
+    keepWork: form.get("keepWork") === "true",
   };
+}
+
+/** The ticked boxes and the typed names together, as one list for the verb to check. */
+function packagesOf(form: URLSearchParams): string[] {
+  return splitPackageNames([...form.getAll("packages"), form.get("packagesOther") ?? ""]);
 }
 
 /** Records the request through the provision verb's schema and rules, then builds it in the background. */
@@ -64,6 +72,8 @@ export const provisionAction: Action = async (ctx, who, form) => {
     hours: form.get("hours") ?? undefined,
     serverType: form.get("serverType") ?? undefined,
     location: form.get("location") ?? undefined,
+    packages: packagesOf(form),
+    keepWork: form.get("keepWork") === "true",
   });
   // The same flow as Slack's form: a DM that follows the build, then the ready card or what failed.
   startProvisionFlow(ctx.bot, user, recorded);

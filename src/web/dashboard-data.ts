@@ -1,9 +1,13 @@
+import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
+import { softwarePolicyOf } from "../core/software/software-policy.ts";
 import { within } from "../util/within.ts";
 import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
 import type { SignedIn } from "./session.ts";
+import { spendData } from "./spend-chart.ts";
 import type { WebContext } from "./web-context.ts";
+import { keepWorkOffers } from "./web-volume-offers.ts";
 
 /** What the form showed when a provision was refused, so the person need not type it again. */
 export interface FormValues {
@@ -11,6 +15,9 @@ export interface FormValues {
   location?: string | undefined;
   serverType?: string | undefined;
   hours?: string | undefined;
+  /** Every package name asked for, ticked or typed. */
+  packages?: string[] | undefined;
+  keepWork?: boolean | undefined;
 }
 
 /** Everything the dashboard shows one person, from the store and the cached catalog. */
@@ -39,6 +46,8 @@ export async function dashboardData(
         : null,
     everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
     form: catalog ? await provisionForm(ctx, user, typed) : null,
+    saving: new Set(mine.filter((i) => deps.store.snapshots.get(i.id)?.status === "saving").map((i) => i.id)),
+    spend: spendData(deps.store, user, who.isAdmin, deps.clock.now()),
     notice,
   };
 }
@@ -46,7 +55,8 @@ export async function dashboardData(
 async function provisionForm(ctx: WebContext, user: string, typed: FormValues): Promise<ProvisionForm> {
   const { deps } = ctx.bot;
   const { locations } = await deps.catalog.load();
-  const offers = await deps.catalog.offers();
+  // The same guardrails as Slack's form: types the operator ruled out are not offered.
+  const offers = allowedOffers(await deps.catalog.offers(), deps.guardrails);
   const offered = new Set(offers.map((o) => o.location));
   const prefs = deps.store.prefs.get(user);
   const location =
@@ -67,7 +77,22 @@ async function provisionForm(ctx: WebContext, user: string, typed: FormValues): 
     },
     sshKey: typed.sshKey ?? deps.store.currentKeyOf(user) ?? "",
     maxHours: deps.policy.maxHours,
+    software: softwareChoice(softwarePolicyOf(deps), typed.packages ?? prefs.packages ?? []),
+    keepWork: {
+      ticked: typed.keepWork ?? prefs.keepWork === true,
+      offers: await keepWorkOffers(ctx, user, [...offered]),
+    },
   };
+}
+
+/** The curated boxes, ticked where chosen; anything else chosen goes in the free-text field. */
+function softwareChoice(
+  policy: ReturnType<typeof softwarePolicyOf>,
+  chosen: readonly string[],
+): ProvisionForm["software"] {
+  const curated = policy.curated.map((p) => ({ ...p, ticked: chosen.includes(p.name) }));
+  const other = chosen.filter((name) => !policy.curated.some((p) => p.name === name));
+  return { curated, freeText: policy.freeText, other: other.join(" ") };
 }
 
 /** Each machine's price per hour and their sum; null where prices are not at hand. */

@@ -5,6 +5,13 @@ import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
+import {
+  type KeepWorkChoice,
+  keepWorkField,
+  type SoftwareChoice,
+  softwareField,
+} from "./provision-extras.ts";
+import { type SpendData, spendSection } from "./spend-chart.ts";
 
 export interface ProvisionForm {
   offers: Offer[];
@@ -12,6 +19,8 @@ export interface ProvisionForm {
   choice: { location: string; serverType: string; hours: string };
   sshKey: string;
   maxHours: number;
+  software: SoftwareChoice;
+  keepWork: KeepWorkChoice;
 }
 
 export interface DashboardData {
@@ -26,12 +35,16 @@ export interface DashboardData {
   form: ProvisionForm | null;
   /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
   atLimit: string | null;
+  /** The person's machines being snapshotted right now (Save & delete). */
+  saving: Set<string>;
+  spend: SpendData;
   notice: { kind: "ok" | "error"; text: string } | null;
 }
 
 export function dashboardPage(d: DashboardData): Html {
   const pending = d.mine.some(
-    (i) => i.status === "creating" || i.status === "installing" || i.status === "deleting",
+    (i) =>
+      i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
   );
   const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
@@ -52,7 +65,7 @@ ${
       : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`
 }
 </section>
-${spendSection()}
+${spendSection(d.spend)}
 ${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,
     header,
   );
@@ -79,6 +92,7 @@ ${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
 ${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
 </dl>
 ${known ? html`<details><summary>known_hosts line</summary><code class="block">${known}</code></details>` : ""}
+${d.saving.has(i.id) ? html`<p class="hint">Being saved: a snapshot is taken, then the machine is deleted. This page refreshes itself until it is done.</p>` : ""}
 ${busy && i.status !== "deleting" ? html`<p class="hint">Being set up: this page refreshes itself until it is ready (about 5 minutes).</p>` : ""}
 ${
   isRunning(i.status)
@@ -86,6 +100,12 @@ ${
 <form method="post" action="/web/extend">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
 <button type="submit" name="hours" value="1">Extend +1 h</button>
 <button type="submit" name="hours" value="4">Extend +4 h</button></form>
+${
+  i.status === "ready" && !d.saving.has(i.id)
+    ? html`<form method="post" action="/web/save" data-confirm="Save ${i.id} as a snapshot, then delete it? Restore it later with ccc restore ${i.id}.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" class="save">Save &amp; delete</button></form>`
+    : ""
+}
 <form method="post" action="/web/delete" data-confirm="Delete ${i.id} now? Everything on it is lost.">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
 <button type="submit" class="danger">Delete now</button></form>
 </div>`
@@ -117,17 +137,11 @@ ${csrfField(csrf)}
 <div><label for="hours">Hours</label>
 <input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
 </div>
+${softwareField(f.software)}
+${keepWorkField(f.keepWork, f.choice.location)}
 <p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
 <button type="submit" class="primary">Create machine</button>
 </form>`;
-}
-
-/** Where the spend chart goes once usage is recorded (another change adds the ledger it draws from). */
-function spendSection(): Html {
-  return html`<section class="card" aria-labelledby="spend-h" data-hook="spend-chart">
-<h2 id="spend-h">Your spend this month</h2>
-<p class="hint">Not recorded yet: the chart appears here once ccc keeps a usage ledger.</p>
-</section>`;
 }
 
 function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): Html {

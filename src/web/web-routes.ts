@@ -3,13 +3,14 @@ import { deleteAction, extendAction, handleAction, provisionAction } from "./act
 import { dashboardData } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { sendPage } from "./respond.ts";
+import { saveAction } from "./save-action.ts";
 import { signedIn } from "./session.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { signInRoutes } from "./sign-in-routes.ts";
 import { staticRoutes } from "./static-files.ts";
 import type { WebContext } from "./web-context.ts";
 
-/** The web dashboard: `/`, sign-in and sign-out, the three actions, and its two static files. */
+/** The web dashboard: `/`, sign-in and sign-out, the four actions, and its two static files. */
 export function webRoutes(ctx: WebContext): Route[] {
   return [
     {
@@ -32,6 +33,7 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/provision", handle: handleAction(ctx, "provision", provisionAction) },
     { method: "POST", path: "/web/extend", handle: handleAction(ctx, "extend", extendAction) },
     { method: "POST", path: "/web/delete", handle: handleAction(ctx, "delete", deleteAction) },
+    { method: "POST", path: "/web/save", handle: handleAction(ctx, "save", saveAction) },
     ...staticRoutes(),
   ];
 }

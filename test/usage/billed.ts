@@ -7,6 +7,9 @@ export const HOUR = 3_600_000;
 /** €0.10 an hour, €5.00 a month. */
 export const TEN_CENTS = { hourly: "0.1000000000000000", monthly: "5.0000000000000000" };
 
+/** What planting needs: a store and the clock its events are stamped with (a bot harness has both too). */
+type World = Pick<StoreWorld, "deps" | "clock">;
+
 export interface Billed {
   owner: string;
   serverType?: string;
@@ -17,7 +20,7 @@ export interface Billed {
 }
 
 /** Records an instance with its price, and its server as made now: the bill starts here. */
-export function startBilled(w: StoreWorld, machine: Billed): Instance {
+export function startBilled(w: World, machine: Billed): Instance {
   const id = newInstanceId();
   const now = w.clock.now();
   w.deps.store.add(
@@ -44,12 +47,12 @@ export function startBilled(w: StoreWorld, machine: Billed): Instance {
 }
 
 /** Deletes it now, as deprovision does. */
-export function endBilled(w: StoreWorld, id: string): Instance {
+export function endBilled(w: World, id: string): Instance {
   return w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
 }
 
 /** A machine that ran from `from` for `minutes`, at `price`. */
-export function ran(w: StoreWorld, from: string, minutes: number, machine: Billed): Instance {
+export function ran(w: World, from: string, minutes: number, machine: Billed): Instance {
   w.clock.set(new Date(from));
   const started = startBilled(w, machine);
   w.clock.advance(minutes * 60_000);

@@ -5,7 +5,9 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
+import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { ran } from "../usage/billed.ts";
 import { chromiumPath, launchBrowser, screenshotDir } from "./browser.ts";
 import { signInLink, WEB_ENV } from "./web-world.ts";
 
@@ -160,5 +162,95 @@ describe.skipIf(!chromium)(
       await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
       expect(await text(page, "h1")).toBe("Sign in to ccc");
     });
+  },
+);
+
+describe.skipIf(!chromium)(
+  `the spend chart in Chromium${chromium ? "" : " (skipped: no chromium on PATH and no CHROME_PATH)"}`,
+  () => {
+    let clock = new FakeClock();
+    const b = useBotHarness(() => {
+      clock = new FakeClock();
+      return { env: WEB_ENV, clock };
+    });
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await launchBrowser(chromium ?? "");
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("draws the month's bars and total with no console or CSP errors, on a desktop and a phone", async () => {
+      // The link is asked for first: Slack's signed requests carry real time, which the month below is not.
+      const link = await signInLink(b, ADMIN);
+      const page = await (await browser.createBrowserContext()).newPage();
+      await page.setViewport(DESKTOP);
+      const problems: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+      page.on("pageerror", (e) => void problems.push(String(e)));
+      await page.goto(link);
+      await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+
+      const w = { deps: b.running.bot.deps, clock };
+      ran(w, "2026-11-03T10:00:00Z", 150, { owner: ADMIN });
+      ran(w, "2026-11-12T09:00:00Z", 60, { owner: ADMIN });
+      ran(w, "2026-11-18T09:00:00Z", 420, { owner: ADMIN });
+      ran(w, "2026-11-06T09:00:00Z", 60, { owner: ALICE });
+      clock.set(new Date("2026-11-20T12:00:00Z"));
+      b.running.bot.deps.store.prefs.update(
+        ADMIN,
+        { packages: ["go", "ripgrep"], keepWork: true },
+        clock.now(),
+      );
+      await page.reload();
+
+      const chart = await page.$eval("svg.spend-chart", (svg) => {
+        const box = svg.getBoundingClientRect();
+        const filled = [...svg.querySelectorAll(".fill")].map((r) => r.getBoundingClientRect().height);
+        return {
+          width: box.width,
+          height: box.height,
+          filled,
+          title: svg.querySelector("title")?.textContent,
+        };
+      });
+      expect(chart.width).toBeGreaterThan(500);
+      expect(chart.height).toBeGreaterThan(100);
+      // Three days with spend; the €0.70 day is the tallest, the €0.10 day the shortest.
+      expect(chart.filled).toHaveLength(3);
+      expect(Math.max(...chart.filled)).toBe(chart.filled[2]);
+      expect(Math.min(...chart.filled)).toBe(chart.filled[1]);
+      expect(chart.title).toBe(
+        "Your spend per day in November: €1.10 in total over 3 days, at most €0.70 a day.",
+      );
+      expect(await page.$eval(".spend-total strong", (el) => el.textContent)).toBe("€1.10");
+      expect(await page.$eval(".spend-team strong", (el) => el.textContent)).toBe("€1.20");
+      // The colours come from the stylesheet (no inline style): a filled bar is not black.
+      const fill = await page.$eval(".spend-chart .fill", (el) => getComputedStyle(el).fill);
+      expect(fill).toBe("rgb(36, 84, 197)");
+
+      // The form starts from the prefs, and the work volume's line follows the location.
+      expect(
+        await page.$eval('input[name=packages][value="go"]', (el) => (el as HTMLInputElement).checked),
+      ).toBe(true);
+      expect(await page.$eval("#packagesOther", (el) => (el as HTMLInputElement).value)).toBe("ripgrep");
+      expect(await page.$eval("#keepWork", (el) => (el as HTMLInputElement).checked)).toBe(true);
+      const shownLine = () =>
+        page.$$eval(".keep-line", (all) =>
+          all.filter((el) => !(el as HTMLElement).hidden).map((el) => el.textContent),
+        );
+      expect(await shownLine()).toEqual([expect.stringContaining("in fsn1")]);
+      await page.select("#location", "hel1");
+      expect(await shownLine()).toEqual([expect.stringContaining("in hel1")]);
+      await page.select("#location", "fsn1");
+
+      const dir = screenshotDir();
+      await page.screenshot({ path: join(dir, "dashboard-spend-desktop.png"), fullPage: true });
+      await page.setViewport(PHONE);
+      await page.screenshot({ path: join(dir, "dashboard-spend-phone.png"), fullPage: true });
+      expect(problems).toEqual([]);
+    }, 60_000);
   },
 );

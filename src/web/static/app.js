@@ -1,6 +1,7 @@
 // The dashboard's only script (no inline scripts: the Content-Security-Policy forbids them). The page
-// works without it; this adds the live countdown, the cost estimate, the type list per location, a
-// confirmation before a delete, and a reload while a machine is being set up.
+// works without it; this adds the live countdown, the cost estimate, the type list (and the work
+// volume's line) per location, a confirmation before a delete or a save, and a reload while a
+// machine is being set up or saved.
 
 function timeLeft(ms) {
   if (ms <= 0) return "expired";
@@ -43,6 +44,10 @@ function setUpForm(form) {
     }
     const pick = keep || first;
     if (pick) pick.selected = true;
+    // "Keep my work" gives the person's volume in the chosen location: show that location's line.
+    for (const line of form.querySelectorAll(".keep-line")) {
+      line.hidden = line.getAttribute("data-location") !== location.value;
+    }
     estimateNow();
   };
   location.addEventListener("change", showTypesOf);

@@ -1,0 +1,119 @@
+import { formatEuros } from "../core/billing/money.ts";
+import type { Store } from "../core/store/store.ts";
+import { type Month, monthName, monthOf } from "../core/usage/month.ts";
+import { usageReport } from "../core/usage/usage-report.ts";
+import { type Html, html } from "./html.ts";
+
+/** One person's spend this month per day, from the same report as `usage --by day`, and the team's total for admins. */
+export interface SpendData {
+  month: Month;
+  monthLabel: string;
+  /** Day of the month (1-based) → cents; days without spend are absent. */
+  days: Map<number, number>;
+  daysInMonth: number;
+  /** Today's day of the month: later days have not happened yet. */
+  today: number;
+  cents: number;
+  hours: number;
+  machines: number;
+  /** Everyone's spend this month; null unless the reader is an admin. */
+  teamCents: number | null;
+}
+
+export function spendData(store: Store, user: string, isAdmin: boolean, now: Date): SpendData {
+  const month = monthOf(now);
+  const report = usageReport(store, { month, by: "day", user, now });
+  const days = new Map<number, number>();
+  for (const row of report.rows) days.set(Number(row.key.slice(8, 10)), row.cents);
+  return {
+    month,
+    monthLabel: monthName(month, now),
+    days,
+    daysInMonth: Math.round((month.end.getTime() - month.start.getTime()) / 86_400_000),
+    today: now.getUTCDate(),
+    cents: report.total.cents,
+    hours: report.total.hours,
+    machines: report.total.machines,
+    teamCents: isAdmin ? usageReport(store, { month, by: "user", now }).total.cents : null,
+  };
+}
+
+const WIDTH = 620;
+const HEIGHT = 170;
+const LEFT = 8;
+const TOP = 12;
+const BOTTOM = 30;
+
+/**
+ * A bar per day as inline SVG, drawn on the server: the CSP allows no script or inline style, and a
+ * picture needs neither. Colours come from the stylesheet through classes.
+ */
+export function spendChart(d: SpendData): Html {
+  const plotWidth = WIDTH - LEFT - 8;
+  const plotHeight = HEIGHT - TOP - BOTTOM;
+  const slot = plotWidth / d.daysInMonth;
+  const most = Math.max(0, ...d.days.values());
+  const scale = most > 0 ? plotHeight / most : 0;
+  const baseline = TOP + plotHeight;
+  const spentDays = [...d.days.values()].filter((c) => c > 0).length;
+  const summary = `Your spend per day in ${d.monthLabel}: ${formatEuros(d.cents)} in total${
+    spentDays > 0
+      ? ` over ${spentDays} day${spentDays === 1 ? "" : "s"}, at most ${formatEuros(most)} a day`
+      : ""
+  }.`;
+  const bars: Html[] = [];
+  for (let day = 1; day <= d.daysInMonth; day++) {
+    const cents = d.days.get(day) ?? 0;
+    const x = LEFT + (day - 1) * slot + slot * 0.15;
+    // A day with spend too small to see still gets a sliver, so it is not mistaken for none.
+    const h = cents > 0 ? Math.max(2, cents * scale) : 0;
+    const label = `${day} ${d.monthLabel}: ${formatEuros(cents)}`;
+    const kind = day > d.today ? "bar future" : day === d.today ? "bar today" : "bar";
+    const width = fixed(slot * 0.7);
+    bars.push(
+      html`<g class="${kind}" data-day="${day}" data-cents="${cents}"><title>${label}</title><rect class="slot" x="${fixed(x)}" y="${TOP}" width="${width}" height="${plotHeight}"></rect>${
+        h > 0
+          ? html`<rect class="fill" x="${fixed(x)}" y="${fixed(baseline - h)}" width="${width}" height="${fixed(h)}"></rect>`
+          : ""
+      }</g>`,
+    );
+  }
+  const ticks = [1, 5, 10, 15, 20, 25, d.daysInMonth].map(
+    (day) =>
+      html`<text class="tick" x="${fixed(LEFT + (day - 0.5) * slot)}" y="${HEIGHT - 4}" text-anchor="middle">${day}</text>`,
+  );
+  return html`<svg class="spend-chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="spend-title" preserveAspectRatio="xMidYMid meet">
+<title id="spend-title">${summary}</title>
+<line class="axis" x1="${LEFT}" y1="${baseline}" x2="${WIDTH - 8}" y2="${baseline}"></line>
+<g>${bars}</g>
+${ticks}
+</svg>`;
+}
+
+/** The section that replaces the old placeholder: the total in words, then the picture. */
+export function spendSection(d: SpendData): Html {
+  const what =
+    d.machines > 0 ? html` for ${d.hours} h on ${d.machines} machine${d.machines === 1 ? "" : "s"}` : html``;
+  const top = [...d.days].reduce<[number, number] | null>(
+    (best, day) => (best && best[1] >= day[1] ? best : day),
+    null,
+  );
+  const highest =
+    top && top[1] > 0
+      ? html` The most in a day: ${formatEuros(top[1])} on ${top[0]} ${d.monthLabel}.`
+      : html``;
+  return html`<section class="card" aria-labelledby="spend-h" data-hook="spend-chart">
+<h2 id="spend-h">Your spend this month</h2>
+<p class="spend-total"><strong data-total-cents="${d.cents}">${formatEuros(d.cents)}</strong> so far in ${d.monthLabel}${what} (incl. VAT).${highest}</p>
+${spendChart(d)}
+${
+  d.teamCents === null
+    ? ""
+    : html`<p class="spend-team">The whole team: <strong data-team-cents="${d.teamCents}">${formatEuros(d.teamCents)}</strong> in ${d.monthLabel}.</p>`
+}
+</section>`;
+}
+
+function fixed(n: number): string {
+  return n.toFixed(1);
+}
