@@ -179,7 +179,8 @@ describe("InstanceStore", () => {
 describe("instance ids", () => {
   it("are short, readable and valid Hetzner names", () => {
     const ids = new Set(Array.from({ length: 2000 }, () => newInstanceId()));
-    expect(ids.size).toBe(2000);
+    // 32^6 ids: two of 2000 alike happens about once in 500 runs, so allow for it (never more than a few).
+    expect(ids.size).toBeGreaterThan(1995);
     for (const id of ids) {
       expect(id).toMatch(INSTANCE_ID_PATTERN);
       expect(id).toMatch(/^[a-z0-9-]{1,63}$/);
