@@ -27,11 +27,7 @@ export interface ListResult {
 
 /** A list of machines with their guests, as `list` and `status` show it. */
 export function listOf(store: Store, instances: Instance[], all: boolean): ListResult {
-  const guests: Record<string, string[]> = {};
-  for (const i of instances) {
-    const names = store.guests.list(i.id).map((g) => g.guest);
-    if (names.length > 0) guests[i.id] = names;
-  }
+  const guests = Object.fromEntries(store.guests.namesByInstance(instances.map((i) => i.id)));
   return { instances, all, guests };
 }
 

@@ -32,6 +32,11 @@ export class MachineGuestTable {
       ),
       remove: db.prepare("DELETE FROM machine_guests WHERE instance_id = ? AND guest = ?"),
       list: db.prepare("SELECT * FROM machine_guests WHERE instance_id = ? ORDER BY added_at, guest"),
+      // Every guest of a list of machines in one query (`json_each` takes the ids as one JSON array).
+      names: db.prepare(
+        `SELECT instance_id, guest FROM machine_guests
+         WHERE instance_id IN (SELECT value FROM json_each(?)) ORDER BY added_at, guest`,
+      ),
     };
   }
 
@@ -42,6 +47,22 @@ export class MachineGuestTable {
   /** False when the person was not a guest of the machine. */
   remove(instanceId: string, guest: string): boolean {
     return this.statements.remove.run(instanceId, guest).changes > 0;
+  }
+
+  /** The guests' names of each machine that has any, first let in first: one query for a whole list. */
+  namesByInstance(instanceIds: readonly string[]): Map<string, string[]> {
+    const byInstance = new Map<string, string[]>();
+    if (instanceIds.length === 0) return byInstance;
+    const rows = this.statements.names.all(JSON.stringify(instanceIds)) as {
+      instance_id: string;
+      guest: string;
+    }[];
+    for (const row of rows) {
+      const names = byInstance.get(row.instance_id) ?? [];
+      names.push(row.guest);
+      byInstance.set(row.instance_id, names);
+    }
+    return byInstance;
   }
 
   /** A machine's guests, first let in first. */
