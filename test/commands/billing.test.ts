@@ -161,7 +161,7 @@ describe("billing sync", () => {
     expect(await syncBilling(w.deps, { dryRun: false })).toMatchObject({ sent: 1 });
     // Hetzner raises the price between the machine's first and second hour, and the catalog sees it.
     for (const type of w.hetzner.serverTypes().filter((t) => t.name === "ccx13")) {
-      for (const p of type.prices) {
+      for (const p of type.prices as Record<string, unknown>[]) {
         p.price_hourly = { net: "0.8403361345", gross: "1.0000000000000000" };
         p.price_monthly = { net: "42.0168067227", gross: "50.0000000000000000" };
       }
