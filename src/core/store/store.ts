@@ -34,6 +34,7 @@ import { migrate } from "./migrations.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
+import { StorageLedgerTable } from "./storage-ledger-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
@@ -50,6 +51,7 @@ export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
+export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
@@ -118,6 +120,8 @@ export class Store {
   readonly ledger: LedgerTable;
   /** Personal monthly limits and the warnings sent. */
   readonly budgets: BudgetTable;
+  /** Volumes and snapshots with the price each is billed at. */
+  readonly storageLedger: StorageLedgerTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -141,6 +145,7 @@ export class Store {
     this.pool = new PoolTable(db);
     this.ledger = new LedgerTable(db);
     this.budgets = new BudgetTable(db);
+    this.storageLedger = new StorageLedgerTable(db);
   }
 
   static open(path: string, clock: Clock): Store {
