@@ -177,6 +177,15 @@ describe("volumes and snapshots in the ledger", () => {
     expect(before.total).toBe("0.10");
   });
 
+  it("take a snapshot's image size as Hetzner's float gives it", () => {
+    // 0.1 + 0.2 GB is 0.30000000000000004 as a float: costed as 0.3 GB, €3.00 a month at €10.
+    heldSnapshot(w, "ccc-saved3", BOB.id, "2026-11-01T00:00:00Z", "2026-11-11T00:00:00Z", {
+      imageSizeGb: 0.1 + 0.2,
+      pricePerGbMonth: "10.0000000000000000",
+    });
+    expect(shown({ month: "2026-11" }).rows).toEqual([{ key: BOB.id, eur: "1.00", hours: 240, machines: 1 }]);
+  });
+
   it("count in a budget's spent, and can tip a provision over it", async () => {
     w.deps.policy.budgets = { userMonthlyEur: "10.00", teamMonthlyEur: null };
     const DIME = { hourly: "0.1000000000000000", monthly: "100.0000000000000000" };

@@ -33,7 +33,7 @@ export function storageMonths(store: Store, month: Month, now: Date, owner?: str
   for (const held of store.storageLedger.heldIn(month.start, month.end, owner)) {
     const to = held.to === null || held.to > now ? now : held.to;
     if (to <= held.from) continue;
-    const tariff = storageTariff(held.pricePerGbMonth, held.sizeGb);
+    const tariff = storageTariff(held.pricePerGbMonth, decimalGb(held.sizeGb));
     const part = tariffPart(tariff, held.from, to, month);
     if (part.hours === 0) continue;
     result.push({
@@ -48,6 +48,14 @@ export function storageMonths(store: Store, month: Month, now: Date, owner?: str
     });
   }
   return result;
+}
+
+/**
+ * A snapshot's image size is Hetzner's float (0.1 + 0.2 comes out as 0.30000000000000004): kept to
+ * 12 significant digits, far below a cent, so the exact money parser takes it.
+ */
+function decimalGb(size: number): string {
+  return Number(size.toPrecision(12)).toFixed(12);
 }
 
 /** Its cost in `month` hour by hour, filed under the UTC day each hour starts on. */
