@@ -58,11 +58,12 @@ describe("InstanceStore", () => {
     // As the ccc before the saved catalog left it: without the tables of that migration and later ones.
     const before = MIGRATIONS.findIndex((sql) => sql.includes("CREATE TABLE catalog"));
     const old = new Database(path);
-    for (const sql of MIGRATIONS.slice(before)) {
-      for (const [, table] of sql.matchAll(/CREATE TABLE (\w+)/g)) old.exec(`DROP TABLE ${table}`);
+    // Undone newest first, as a later migration may add a column to a table an earlier one made.
+    for (const sql of MIGRATIONS.slice(before).reverse()) {
       for (const [, table, column] of sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
         old.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
       }
+      for (const [, table] of sql.matchAll(/CREATE TABLE (\w+)/g)) old.exec(`DROP TABLE ${table}`);
     }
     old.pragma(`user_version = ${before}`);
     old.close();

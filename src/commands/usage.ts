@@ -136,7 +136,7 @@ function slackInput(words: readonly string[]): unknown {
 
 export const usageCommand = defineCommand({
   name: "usage",
-  summary: "what machines cost in a month, by person, type, location or day",
+  summary: "what machines, volumes and snapshots cost in a month, by person, type, location or day",
   input: usageInput,
   audience: "anyone",
   run,
@@ -163,7 +163,7 @@ export const usageCommand = defineCommand({
     },
     slack: {
       usage: "usage [all] [YYYY-MM] [by user|type|location|day]",
-      help: "what your machines cost this month (admins: `/ccc usage all`)",
+      help: "what your machines, volumes and snapshots cost this month (admins: `/ccc usage all`)",
       example: "usage all 2026-11 by type",
       inAck: true,
       input: slackInput,

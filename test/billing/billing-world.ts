@@ -12,7 +12,7 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
-import { startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, startFakeHetzner } from "../fakes/fake-hetzner.ts";
 import type { FakeStripe } from "../fakes/fake-stripe.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER } from "../helpers/harness.ts";
@@ -26,8 +26,16 @@ export interface BillingWorld {
   deps: CoreDeps;
   clock: FakeClock;
   notes: RecordingNotifier;
-  /** A ready ccx13 in fsn1 (about 2 cents an hour) for `owner`, created now. */
-  plant(owner: string, patch?: { ownerEmail?: string | null }): Instance;
+  /** The fake cloud whose catalog prices servers when the ledger holds no price. */
+  hetzner: FakeHetzner;
+  /**
+   * A ready ccx13 in fsn1 (about 2 cents an hour) for `owner`, created now; with `price`, the ledger
+   * stores that price for it, as a provision does.
+   */
+  plant(
+    owner: string,
+    patch?: { ownerEmail?: string | null; price?: { hourly: string; monthly: string } },
+  ): Instance;
   /** Core composed again on the same database, as after a restart, with another billing adapter. */
   restart(billing?: BillingApi): BillingWorld;
   close(): Promise<void>;
@@ -65,6 +73,7 @@ export async function startBillingWorld(
       deps,
       clock,
       notes,
+      hetzner,
       plant: (owner, patch = {}) => {
         const id = newInstanceId();
         deps.store.add(
@@ -80,10 +89,15 @@ export async function startBillingWorld(
             expiresAt: new Date(clock.now().getTime() + 24 * HOUR),
           },
           { actor: owner, kind: "requested" },
+          undefined,
+          patch.price,
         );
+        if (patch.price) {
+          deps.store.update(id, { hetznerServerId: ++serverId }, { actor: "ccc", kind: "server_created" });
+        }
         return deps.store.update(
           id,
-          { status: "ready", hetznerServerId: ++serverId },
+          { status: "ready", hetznerServerId: patch.price ? serverId : ++serverId },
           { actor: "ccc", kind: "ready" },
         );
       },

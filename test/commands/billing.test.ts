@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { StripeBilling } from "../../src/adapters/stripe-billing.ts";
 import { billingCommand, billingText } from "../../src/commands/billing.ts";
 import type { BillingApi } from "../../src/core/billing/billing-api.ts";
 import { ALERT_AFTER_FAILURES, runBillingJob } from "../../src/core/billing-sync/billing-job.ts";
 import { syncBilling } from "../../src/core/billing-sync/sync-billing.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
+import { machineCost } from "../../src/core/usage/machine-cost.ts";
 import { type BillingWorld, HOUR, START, startBillingWorld } from "../billing/billing-world.ts";
 import type { FakeStripe } from "../fakes/fake-stripe.ts";
 import { fakeStripePerTest } from "../fakes/fake-stripe-per-test.ts";
@@ -148,6 +149,35 @@ describe("billing sync", () => {
     const alerts = w.notes.notices.filter((n) => n.kind === "admin_alert");
     expect(alerts.at(-1)).toMatchObject({ text: expect.stringMatching(/works again/) });
     expect(w.deps.store.billing.syncState()).toMatchObject({ failures: 0, alerted: false });
+  });
+
+  it("bills every hour at the price the ledger stored for the machine, whatever the catalog says later", async () => {
+    const { w, stripe } = await world({ billing: adapter });
+    // Stored at creation: €0.10 an hour, far from the catalog's ccx13 price.
+    const machine = w.plant(ALICE.id, {
+      price: { hourly: "0.1000000000000000", monthly: "5.0000000000000000" },
+    });
+    w.clock.advance(30 * 60_000);
+    expect(await syncBilling(w.deps, { dryRun: false })).toMatchObject({ sent: 1 });
+    // Hetzner raises the price between the machine's first and second hour, and the catalog sees it.
+    for (const type of w.hetzner.serverTypes().filter((t) => t.name === "ccx13")) {
+      for (const p of type.prices as Record<string, unknown>[]) {
+        p.price_hourly = { net: "0.8403361345", gross: "1.0000000000000000" };
+        p.price_monthly = { net: "42.0168067227", gross: "50.0000000000000000" };
+      }
+    }
+    w.clock.advance(HOUR);
+    // The catalog refreshes behind a stale answer: wait until it shows the new price.
+    await vi.waitFor(async () => {
+      const ccx13 = (await w.deps.catalog.load()).types.find((t) => t.name === "ccx13");
+      expect(ccx13?.prices.find((p) => p.location === "fsn1")?.hourly).toBe("1.0000000000000000");
+    });
+    expect(await syncBilling(w.deps, { dryRun: false })).toMatchObject({ sent: 1 });
+    const hour = (h: number) =>
+      `ccc:${machine.id}:${new Date(START.getTime() + h * HOUR).toISOString().slice(0, 19)}Z`;
+    expect(billed(stripe)).toEqual({ [hour(0)]: 10, [hour(1)]: 10 });
+    // What Stripe billed is what `usage` shows for the machine.
+    expect(machineCost(w.deps.store, machine.id, w.clock.now())).toEqual({ cents: 20, hours: 2 });
   });
 
   it("syncs at once after a machine is deleted, not only on the hour", async () => {

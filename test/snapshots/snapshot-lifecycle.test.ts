@@ -49,6 +49,15 @@ describe("save on expiry", () => {
     expect(w.deps.store.require(alices.id).status).toBe("deleted");
     expect(w.deps.store.require(bobs.id).status).toBe("deleted");
     expect(snapshots().map((i) => i.labels["ccc-instance"])).toEqual([alices.id]);
+    // Billed from now on at its image size and the gross price per GB-month /pricing gave then.
+    expect(w.deps.store.storageLedger.heldIn(new Date(0), new Date(8.64e15))).toEqual([
+      expect.objectContaining({
+        kind: "snapshot",
+        id: `snapshot:${alices.id}`,
+        sizeGb: 1.5,
+        pricePerGbMonth: "0.0130900000",
+      }),
+    ]);
     expect(w.h.cloud.servers()).toEqual([]);
   });
 

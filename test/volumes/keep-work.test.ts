@@ -33,6 +33,10 @@ describe("a machine with its owner's work volume", () => {
     expect(row).toMatchObject({ hetznerId: volume?.id, owner: "alice", location: "fsn1", sizeGb: 10 });
     expect(row?.linuxDevice).toBe(`/dev/disk/by-id/scsi-0HC_Volume_${volume?.id}`);
     expect(h.deps.store.events(ready.id).map((e) => e.kind)).toContain("volume_reserved");
+    // Billed from now on at the gross price per GB-month /pricing gave when it was made.
+    expect(h.deps.store.storageLedger.heldIn(new Date(0), new Date(8.64e15))).toEqual([
+      expect.objectContaining({ kind: "volume", sizeGb: 10, pricePerGbMonth: "0.0523600000", to: null }),
+    ]);
 
     await deprovision(ctx(), { id: ready.id });
   });

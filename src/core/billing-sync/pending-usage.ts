@@ -1,5 +1,5 @@
 import { billableHours } from "../billing/meter-identifier.ts";
-import { serverTariff } from "../billing/price.ts";
+import { type ServerPrice, serverTariff } from "../billing/price.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { BillableInstance } from "../store/store.ts";
 
@@ -29,22 +29,29 @@ export interface PendingUsage {
 }
 
 /**
- * Every started machine-hour not yet recorded as sent, oldest first. Hours are priced at the type's
- * price in its location as the catalog has it now (ccc kept no copy of the price at creation).
+ * Every started machine-hour not yet recorded as sent, oldest first. Hours are priced at the price
+ * the ledger stored when the machine was created (the one `usage` shows), so a price Hetzner changes
+ * later never changes what is billed. Only a machine recorded before the ledger kept prices falls
+ * back to the catalog's current price.
  */
 export async function pendingUsage(deps: CoreDeps, now: Date): Promise<PendingUsage> {
   const oldest = now.getTime() - STRIPE_WINDOW_MS;
   const instances = deps.store.billing.billableInstances(oldest);
   const result: PendingUsage = { hours: [], stuck: [], emails: new Map() };
-  if (instances.length === 0) return result;
-  const { types } = await deps.catalog.load();
+  let types: Awaited<ReturnType<CoreDeps["catalog"]["load"]>>["types"] | null = null;
   for (const instance of instances) {
     if (instance.ownerEmail && !result.emails.has(instance.owner)) {
       result.emails.set(instance.owner, instance.ownerEmail);
     }
-    const price = types
-      .find((t) => t.name === instance.serverType)
-      ?.prices.find((p) => p.location === instance.location);
+    let price: Pick<ServerPrice, "hourly" | "monthly"> | undefined = deps.store.ledger.get(
+      instance.id,
+    )?.price;
+    if (!price) {
+      types ??= (await deps.catalog.load()).types;
+      price = types
+        .find((t) => t.name === instance.serverType)
+        ?.prices.find((p) => p.location === instance.location);
+    }
     if (!price) {
       result.stuck.push({
         subject: instance.id,

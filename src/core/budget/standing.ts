@@ -3,6 +3,7 @@ import type { ServerPrice } from "../billing/price.ts";
 import type { Store } from "../store/store.ts";
 import { type Month, monthOf } from "../usage/month.ts";
 import { monthPart } from "../usage/month-costs.ts";
+import { storageSpent } from "../usage/storage-costs.ts";
 
 /** What a request would add: a new machine for some hours, or more hours for a running one. */
 export type BudgetChange =
@@ -29,7 +30,8 @@ const HOUR_MS = 3_600_000;
  */
 export function standing(store: Store, now: Date, owner?: string, change?: BudgetChange): Standing {
   const month = monthOf(now);
-  let spent = store.ledger.closedTotal(month.key, owner);
+  // Volumes and snapshots held count in what is spent so far (not in what is committed).
+  let spent = store.ledger.closedTotal(month.key, owner) + storageSpent(store, month, now, owner);
   let committed = 0n;
   let request = 0n;
   for (const open of store.ledger.openEntries(owner)) {

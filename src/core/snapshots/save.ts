@@ -95,6 +95,7 @@ async function finishSave(
       imageSizeGb: made.imageSizeGb,
       diskGb: made.diskSizeGb,
       architecture: made.architecture,
+      pricePerGbMonth: await snapshotPricePerGb(deps),
     });
     note("saved", `image ${image.id}`);
     const { instance: deleted } = await deprovision(deps, actor, instance.id, reason);
@@ -149,4 +150,14 @@ async function beginSave(deps: CoreDeps, actor: Actor, instance: Instance): Prom
     );
   }
   return begun;
+}
+
+/** The price a snapshot is billed at, from Hetzner's price list; null (and a warning) rather than a failed save. */
+async function snapshotPricePerGb(deps: CoreDeps): Promise<string | null> {
+  try {
+    return (await deps.cloud.getPricing()).imagePerGbMonth;
+  } catch (error) {
+    deps.log.warn("snapshot price unknown; it is not counted in usage", { reason: String(error) });
+    return null;
+  }
 }

@@ -324,6 +324,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, month)
   );
   `,
+  // The gross price per GB-month each volume and snapshot is billed at, copied from Hetzner's price
+  // list when it was made (in the same write), so a later price change never rewrites its cost.
+  `
+  ALTER TABLE work_volumes ADD COLUMN price_per_gb_month TEXT;
+  ALTER TABLE snapshots ADD COLUMN price_per_gb_month TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

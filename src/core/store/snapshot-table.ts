@@ -111,6 +111,7 @@ export class SnapshotTable {
              location, created_at, expires_at)
            VALUES (@id, @owner, 'saving', @hostKey, @architecture, @diskGb, @serverType, @location, @createdAt, @expiresAt)
            ON CONFLICT (instance_id) DO UPDATE SET status = 'saving', image_id = NULL, image_size_gb = NULL,
+             price_per_gb_month = NULL,
              error = NULL, deleted_at = NULL, reminded_for = NULL, created_at = excluded.created_at,
              expires_at = excluded.expires_at, host_key = excluded.host_key`,
         )
@@ -166,14 +167,26 @@ export class SnapshotTable {
   /** The image is made: what it holds as Hetzner reports it. */
   available(
     id: string,
-    made: { imageSizeGb: number | null; diskGb: number; architecture: "x86" | "arm" },
+    made: {
+      imageSizeGb: number | null;
+      diskGb: number;
+      architecture: "x86" | "arm";
+      /** The gross price per GB-month it is billed at; null when the price list could not be had. */
+      pricePerGbMonth?: string | null;
+    },
   ): Snapshot {
     this.db
       .prepare(
         `UPDATE snapshots SET status = 'available', image_size_gb = @imageSizeGb, disk_gb = @diskGb,
-           architecture = @architecture WHERE instance_id = @id`,
+           architecture = @architecture, price_per_gb_month = @price WHERE instance_id = @id`,
       )
-      .run({ ...made, id });
+      .run({
+        imageSizeGb: made.imageSizeGb,
+        diskGb: made.diskGb,
+        architecture: made.architecture,
+        price: made.pricePerGbMonth ?? null,
+        id,
+      });
     return this.require(id);
   }
 

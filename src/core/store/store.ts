@@ -34,6 +34,7 @@ import { migrate } from "./migrations.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
+import { StorageLedgerTable } from "./storage-ledger-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
@@ -51,6 +52,7 @@ export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
+export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
@@ -119,6 +121,8 @@ export class Store {
   readonly ledger: LedgerTable;
   /** Personal monthly limits and the warnings sent. */
   readonly budgets: BudgetTable;
+  /** Volumes and snapshots with the price each is billed at. */
+  readonly storageLedger: StorageLedgerTable;
 
   private constructor(
     private readonly db: Database.Database,
@@ -142,6 +146,7 @@ export class Store {
     this.pool = new PoolTable(db);
     this.ledger = new LedgerTable(db);
     this.budgets = new BudgetTable(db);
+    this.storageLedger = new StorageLedgerTable(db);
   }
 
   static open(path: string, clock: Clock): Store {

@@ -82,7 +82,8 @@ export class WorkVolumeTable {
         "UPDATE work_volumes SET instance_id = ?, last_used_at = ?, reminded = 0 WHERE id = ?",
       ),
       made: db.prepare(
-        "UPDATE work_volumes SET hetzner_id = ?, linux_device = ?, size_gb = ?, created_at = ? WHERE id = ?",
+        `UPDATE work_volumes SET hetzner_id = ?, linux_device = ?, size_gb = ?, created_at = ?,
+           price_per_gb_month = ? WHERE id = ?`,
       ),
       release: db.prepare(
         `UPDATE work_volumes SET instance_id = NULL, last_used_at = ?, reminded = 0
@@ -169,16 +170,26 @@ export class WorkVolumeTable {
       .immediate();
   }
 
-  /** Records the cloud's volume once it is made. */
+  /**
+   * Records the cloud's volume once it is made, with the gross price per GB-month it is billed at
+   * from now on (null when the price list could not be had).
+   */
   made(
     rowId: number,
-    volume: { hetznerId: number; linuxDevice: string; sizeGb: number; createdAt: Date },
+    volume: {
+      hetznerId: number;
+      linuxDevice: string;
+      sizeGb: number;
+      createdAt: Date;
+      pricePerGbMonth?: string | null;
+    },
   ): void {
     this.statements.made.run(
       volume.hetznerId,
       volume.linuxDevice,
       volume.sizeGb,
       volume.createdAt.getTime(),
+      volume.pricePerGbMonth ?? null,
       rowId,
     );
   }

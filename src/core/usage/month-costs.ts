@@ -51,12 +51,22 @@ export function monthPart(
   to: Date,
   month: Month,
 ): { hours: number; amount: Amount } {
+  return tariffPart(tariffOf(price), from, to, month);
+}
+
+/** `monthPart` under any tariff (a volume's or snapshot's per-GB-month price too). */
+export function tariffPart(
+  tariff: Tariff,
+  from: Date,
+  to: Date,
+  month: Month,
+): { hours: number; amount: Amount } {
   const started = startedHours(from, to);
   const first = Math.max(0, Math.ceil((month.start.getTime() - from.getTime()) / HOUR_MS));
   const last = Math.min(started - 1, Math.ceil((month.end.getTime() - from.getTime()) / HOUR_MS) - 1);
   const hours = Math.max(0, last - first + 1);
   if (hours === 0) return { hours: 0, amount: 0n };
-  return { hours, amount: tariffOf(price).monthCost(hours, hoursInMonth(month.key)).amount };
+  return { hours, amount: tariff.monthCost(hours, hoursInMonth(month.key)).amount };
 }
 
 /**
@@ -64,11 +74,19 @@ export function monthPart(
  * starts on: the first hours fill the month's cap, later ones cost nothing more.
  */
 export function byDay(machine: MachineMonth, month: Month): Map<string, { hours: number; amount: Amount }> {
-  const tariff = tariffOf(machine.price);
+  return byDayAt(tariffOf(machine.price), machine, month);
+}
+
+/** `byDay` for any span under any tariff (a volume's or snapshot's too). */
+export function byDayAt(
+  tariff: Tariff,
+  span: { from: Date; to: Date },
+  month: Month,
+): Map<string, { hours: number; amount: Amount }> {
   const length = hoursInMonth(month.key);
   const days = new Map<string, { hours: number; amount: Amount }>();
-  const from = machine.from.getTime();
-  const hours = startedHours(machine.from, machine.to);
+  const from = span.from.getTime();
+  const hours = startedHours(span.from, span.to);
   const [monthStart, monthEnd] = [month.start.getTime(), month.end.getTime()];
   // Hours are counted per day and priced once per day: the cap makes an hour's price depend only
   // on how many came before it in the month.

@@ -2,6 +2,7 @@ import { type Amount, toCents } from "../billing/money.ts";
 import type { Store } from "../store/store.ts";
 import type { Month } from "./month.ts";
 import { byDay, type MachineMonth, machineMonths, runningMonths } from "./month-costs.ts";
+import { type StorageMonth, storageByDay, storageMonths } from "./storage-costs.ts";
 
 export const USAGE_GROUPS = ["user", "type", "location", "day"] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
@@ -42,6 +43,8 @@ export function usageReport(
     groups.set(key, group);
   };
   let total = { amount: 0n, hours: 0, machines: 0 };
+  // Volumes and snapshots count like machines: one each in `machines`, their hours held in `hours`.
+  const storage = storageMonths(store, input.month, input.now, input.user);
   if (input.by === "day") {
     const machines = machineMonths(store, input.month, input.now, input.user);
     // A machine running over midnight counts on each of its days, and once in the total.
@@ -49,9 +52,14 @@ export function usageReport(
       for (const [day, part] of byDay(m, input.month)) add(day, part.hours, part.amount, 1);
       ids.add(m.instanceId);
     }
+    for (const item of storage) {
+      for (const [day, part] of storageByDay(item, input.month)) add(day, part.hours, part.amount, 1);
+      ids.add(item.id);
+    }
+    const billed = [...machines, ...storage];
     total = {
-      amount: sum(machines.map((m) => m.amount)),
-      hours: count(machines.map((m) => m.hours)),
+      amount: sum(billed.map((m) => m.amount)),
+      hours: count(billed.map((m) => m.hours)),
       machines: ids.size,
     };
   } else {
@@ -62,6 +70,7 @@ export function usageReport(
     }
     for (const m of runningMonths(store, input.month, input.now, input.user))
       add(keyOf(m, input.by), m.hours, m.amount, 1);
+    for (const item of storage) add(storageKey(item, input.by), item.hours, item.amount, 1);
     const all = [...groups.values()];
     total = {
       amount: sum(all.map((g) => g.amount)),
@@ -92,6 +101,12 @@ export function usageReport(
 
 const sum = (values: Amount[]) => values.reduce((a, b) => a + b, 0n);
 const count = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+function storageKey(item: StorageMonth, by: Exclude<UsageGroup, "day">): string {
+  if (by === "user") return item.owner;
+  if (by === "type") return item.kind;
+  return item.location;
+}
 
 function keyOf(m: MachineMonth, by: Exclude<UsageGroup, "day">): string {
   if (by === "user") return m.owner;

@@ -2,6 +2,7 @@ import type { CloudVolume } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import type { WorkVolume } from "../store/store.ts";
+import { volumePricePerGb } from "./volume-price.ts";
 import { volumeLabels, volumeName } from "./work-volume.ts";
 
 /**
@@ -73,11 +74,15 @@ async function makeVolume(deps: CoreDeps, volume: WorkVolume): Promise<CloudVolu
     if (!mine) throw error;
     made = mine;
   }
+  // The price it is billed at from now on, in the same write as the volume itself (cached: the
+  // offer shown before the request fetched it).
+  const pricePerGbMonth = await volumePricePerGb(deps);
   deps.store.workVolumes.made(volume.rowId, {
     hetznerId: made.id,
     linuxDevice: made.linuxDevice,
     sizeGb: made.sizeGb,
     createdAt: deps.clock.now(),
+    pricePerGbMonth,
   });
   deps.log.info("work volume made", { volume: made.id, owner: volume.owner, location: volume.location });
   return made;

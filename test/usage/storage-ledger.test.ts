@@ -1,0 +1,219 @@
+// Volumes and snapshots in the ledger: costed from their own rows at the price stored when each was
+// made, by started hours held, capped at size × price per calendar month.
+import { describe, expect, it } from "vitest";
+import { usage, usageJson } from "../../src/commands/usage.ts";
+import { standing } from "../../src/core/budget/standing.ts";
+import type { Actor } from "../../src/core/instances/actor.ts";
+import { startProvision } from "../../src/core/provision/start-provision.ts";
+import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
+import { ADMIN, ALICE, BOB, caught, NOW, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { perTest } from "../helpers/per-test.ts";
+import { HOUR, ran, startBilled } from "./billed.ts";
+
+const w = perTest(
+  () => startStoreWorld({ fakeHetzner: true }),
+  () => {},
+);
+/** €0.10 per GB-month: a 10 GB volume costs €1.00 for a whole month. */
+const DIME_GB = "0.1000000000000000";
+let cloudIds = 500;
+/** One cent in the ledger's exact units. */
+const CENT = 10n ** 14n;
+
+/** A volume recorded as made at `from` with `pricePerGbMonth`, and deleted at `to` unless null. */
+function heldVolume(
+  world: StoreWorld,
+  owner: string,
+  from: string,
+  to: string | null,
+  volume: { sizeGb?: number; pricePerGbMonth?: string; location?: string } = {},
+) {
+  const sizeGb = volume.sizeGb ?? 10;
+  world.clock.set(new Date(from));
+  const machine = `ccc-v${++cloudIds}`;
+  const claim = world.deps.store.workVolumes.claim(
+    owner,
+    volume.location ?? "fsn1",
+    machine,
+    sizeGb,
+    world.clock.now(),
+  );
+  if (claim.kind !== "claimed") throw new Error("fixture: volume busy");
+  const rowId = claim.volume.rowId;
+  world.deps.store.workVolumes.made(rowId, {
+    hetznerId: cloudIds,
+    linuxDevice: `/dev/disk/by-id/scsi-0HC_Volume_${cloudIds}`,
+    sizeGb,
+    createdAt: world.clock.now(),
+    pricePerGbMonth: volume.pricePerGbMonth ?? DIME_GB,
+  });
+  world.deps.store.workVolumes.release(machine, world.clock.now());
+  if (to !== null) {
+    world.clock.set(new Date(to));
+    world.deps.store.workVolumes.close(rowId, "deleted", world.clock.now());
+  }
+  return rowId;
+}
+
+/** A save begun at `from`; made with an image of `imageSizeGb` unless null (a failed save); deleted at `to`. */
+function heldSnapshot(
+  world: StoreWorld,
+  id: string,
+  owner: string,
+  from: string,
+  to: string | null,
+  image: { imageSizeGb: number; pricePerGbMonth: string } | null,
+) {
+  world.clock.set(new Date(from));
+  world.deps.store.snapshots.begin(
+    {
+      id,
+      owner,
+      hostKey: null,
+      architecture: "x86",
+      diskGb: 40,
+      serverType: "cx23",
+      location: "nbg1",
+      createdAt: world.clock.now(),
+      expiresAt: new Date(world.clock.now().getTime() + 7 * 24 * HOUR),
+    },
+    3,
+  );
+  if (image === null) {
+    world.deps.store.snapshots.failed(id, "the snapshot failed");
+  } else {
+    world.deps.store.snapshots.available(id, { ...image, diskGb: 40, architecture: "x86" });
+  }
+  if (to !== null) {
+    world.clock.set(new Date(to));
+    world.deps.store.snapshots.deleted(id, world.clock.now());
+  }
+}
+
+function shown(input: { month: string; by?: "user" | "type" | "location" | "day"; user?: string }) {
+  return usageJson(usage(w.ctx(ADMIN), { ...input, ...(input.user ? {} : { all: true }) })) as {
+    month: string;
+    currency: string;
+    total: string;
+    rows: { key: string; eur: string; hours: number; machines: number }[];
+  };
+}
+
+describe("volumes and snapshots in the ledger", () => {
+  it("cost the hours they were held at the price stored when each was made, beside machines", () => {
+    ran(w, "2026-11-10T10:00:00Z", 120, { owner: ALICE.id });
+    // 71.5 hours held are 72 started hours: 72/720 of November's €1.00.
+    heldVolume(w, ALICE.id, "2026-11-10T10:00:00Z", "2026-11-13T09:30:00Z");
+    // 2 GB at €0.05 is €0.10 a month; 144 of November's 720 hours are €0.02.
+    heldSnapshot(w, "ccc-saved1", BOB.id, "2026-11-05T12:00:00Z", "2026-11-11T12:00:00Z", {
+      imageSizeGb: 2,
+      pricePerGbMonth: "0.0500000000000000",
+    });
+    // A save that failed left no image and costs nothing.
+    heldSnapshot(w, "ccc-saved2", BOB.id, "2026-11-06T12:00:00Z", null, null);
+    // A volume made later at another price does not change what the first one cost.
+    heldVolume(w, BOB.id, "2026-11-20T00:00:00Z", "2026-11-20T00:30:00Z", {
+      pricePerGbMonth: "7.2000000000000000",
+    });
+    w.clock.set(new Date("2026-12-02T00:00:00Z"));
+
+    expect(shown({ month: "2026-11" })).toEqual({
+      month: "2026-11",
+      currency: "EUR",
+      total: "0.42",
+      rows: [
+        { key: ALICE.id, eur: "0.30", hours: 74, machines: 2 },
+        // 10 GB × €7.20 for 1 of 720 hours is €0.10; and the snapshot's €0.02.
+        { key: BOB.id, eur: "0.12", hours: 145, machines: 2 },
+      ],
+    });
+    expect(shown({ month: "2026-11", by: "type" }).rows).toEqual([
+      { key: "cx23", eur: "0.20", hours: 2, machines: 1 },
+      { key: "volume", eur: "0.20", hours: 73, machines: 2 },
+      { key: "snapshot", eur: "0.02", hours: 144, machines: 1 },
+    ]);
+    expect(shown({ month: "2026-11", by: "location" }).rows).toEqual([
+      { key: "fsn1", eur: "0.40", hours: 75, machines: 3 },
+      { key: "nbg1", eur: "0.02", hours: 144, machines: 1 },
+    ]);
+  });
+
+  it("file each hour under the month it starts in, a whole month costing exactly size × price", () => {
+    // Held from 23:30 on 31 October: one October hour, all 720 of November's, December's up to now.
+    heldVolume(w, ALICE.id, "2026-10-31T23:30:00Z", null);
+    w.clock.set(new Date("2026-12-10T00:00:00Z"));
+    expect(shown({ month: "2026-10" }).rows).toEqual([{ key: ALICE.id, eur: "0.00", hours: 1, machines: 1 }]);
+    expect(shown({ month: "2026-11" }).rows).toEqual([
+      { key: ALICE.id, eur: "1.00", hours: 720, machines: 1 },
+    ]);
+    // 216 of December's 744 hours: €0.2903…
+    expect(shown({ month: "2026-12" }).rows).toEqual([
+      { key: ALICE.id, eur: "0.29", hours: 216, machines: 1 },
+    ]);
+  });
+
+  it("split by the day each hour starts on", () => {
+    // 360 GB at €1.00 per GB-month: €0.50 an hour in November.
+    heldVolume(w, BOB.id, "2026-11-20T22:00:00Z", "2026-11-21T02:00:00Z", {
+      sizeGb: 360,
+      pricePerGbMonth: "1.0000000000000000",
+    });
+    expect(shown({ month: "2026-11", by: "day", user: BOB.id })).toMatchObject({
+      total: "2.00",
+      rows: [
+        { key: "2026-11-20", eur: "1.00", hours: 2, machines: 1 },
+        { key: "2026-11-21", eur: "1.00", hours: 2, machines: 1 },
+      ],
+    });
+  });
+
+  it("are derived from their own rows: a delete recorded twice changes nothing", () => {
+    const rowId = heldVolume(w, ALICE.id, "2026-11-10T10:00:00Z", "2026-11-13T09:30:00Z");
+    const before = shown({ month: "2026-11" });
+    w.clock.set(new Date("2026-11-20T00:00:00Z"));
+    expect(w.deps.store.workVolumes.close(rowId, "deleted again", w.clock.now())).toBe(false);
+    expect(shown({ month: "2026-11" })).toEqual(before);
+    expect(before.total).toBe("0.10");
+  });
+
+  it("take a snapshot's image size as Hetzner's float gives it", () => {
+    // 0.1 + 0.2 GB is 0.30000000000000004 as a float: costed as 0.3 GB, €3.00 a month at €10.
+    heldSnapshot(w, "ccc-saved3", BOB.id, "2026-11-01T00:00:00Z", "2026-11-11T00:00:00Z", {
+      imageSizeGb: 0.1 + 0.2,
+      pricePerGbMonth: "10.0000000000000000",
+    });
+    expect(shown({ month: "2026-11" }).rows).toEqual([{ key: BOB.id, eur: "1.00", hours: 240, machines: 1 }]);
+  });
+
+  it("count in a budget's spent, and can tip a provision over it", async () => {
+    w.deps.policy.budgets = { userMonthlyEur: "10.00", teamMonthlyEur: null };
+    const DIME = { hourly: "0.1000000000000000", monthly: "100.0000000000000000" };
+    ran(w, "2026-11-10T00:00:00Z", 97 * 60, { owner: ALICE.id, price: DIME });
+    heldVolume(w, ALICE.id, "2026-11-20T00:00:00Z", "2026-11-23T00:00:00Z");
+    w.clock.set(new Date(NOW.getTime() - HOUR));
+    startBilled(w, { owner: ALICE.id, price: DIME, hours: 2 });
+    w.clock.set(NOW);
+    // €9.70 closed, €0.10 of the running machine so far, €0.10 of the volume.
+    expect(standing(w.deps.store, NOW, ALICE.id).spent).toBe(990n * CENT);
+    // Without the volume 4 hours of cx23 would fit (€9.92); with it they do not.
+    const refused = await caught(() => provision(ALICE, 4));
+    expect(refused).toMatchObject({
+      code: "over_budget",
+      message: "This would bring you to €10.02 of your €10.00 for November.",
+    });
+  });
+});
+
+const key = parseSshPublicKey(makeKeyPair().publicKey);
+
+function provision(actor: Actor, hours: number) {
+  return startProvision(w.deps, actor, {
+    owner: actor.id,
+    ownerEmail: null,
+    key,
+    hours,
+    serverType: "cx23",
+    location: "fsn1",
+  });
+}
