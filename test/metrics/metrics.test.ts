@@ -47,10 +47,21 @@ describe("GET /metrics", () => {
     // Every request that reached the fake is counted once, by a template and never by an id. (Counted
     // when its answer is read: a background refresh the fake has seen may still be on its way back.)
     const sum = (scraped: typeof m) => scraped.series(HETZNER).reduce((total, s) => total + s.value, 0);
-    await vi.waitFor(async () => expect(sum(await scrape(b.running.port))).toBe(b.h.cloud.requests.length), {
-      timeout: 10_000,
-      interval: 100,
-    });
+    await vi.waitFor(
+      async () => {
+        const scraped = await scrape(b.running.port);
+        const seen = b.h.cloud.requests.map((r) => `${r.method} ${r.path}`).join(", ");
+        const series = scraped
+          .series(HETZNER)
+          .map((s) => `${s.labels.method} ${s.labels.endpoint} ${s.labels.status}=${s.value}`)
+          .join(", ");
+        expect(sum(scraped), `fake saw: ${seen}; counted: ${series}`).toBe(b.h.cloud.requests.length);
+      },
+      {
+        timeout: 10_000,
+        interval: 100,
+      },
+    );
     const counted = m.series(HETZNER);
     expect(counted.filter((s) => /\d/.test(s.labels.endpoint ?? ""))).toEqual([]);
     expect(m.value(HETZNER, { method: "POST", endpoint: "/servers", status: "201" })).toBe(1);

@@ -105,9 +105,10 @@ export class HetznerHttp {
         this.report(method, path, status);
         text = await response.text();
       } catch (cause) {
+        // Counted even when the caller gave up on it: the request may well have reached Hetzner.
+        if (status === 0) this.report(method, path, null);
         // An abort is the caller's decision, not a flaky network: never retried, never wrapped.
         if (signal?.aborted) throw signal.reason;
-        if (status === 0) this.report(method, path, null);
         if (retriesLeft) {
           await this.backoff(attempt, signal);
           continue;
