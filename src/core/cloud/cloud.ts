@@ -219,19 +219,6 @@ export interface VolumeApi {
   detach(id: number, signal?: AbortSignal): Promise<CloudAction>;
 }
 
-/** The provider's price list: gross prices (VAT included) as decimal strings, as in `CloudServerType`. */
-export interface CloudPricing {
-  /** ISO 4217, e.g. `EUR`. */
-  currency: string;
-  /** Percent, e.g. `19.00`. */
-  vatRate: string;
-  /** Per GB of volume size and month. */
-  volumePerGbMonth: string;
-  /** Per GB of snapshot (`image_size`) and month. */
-  imagePerGbMonth: string;
-  serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
-}
-
 /** `GET /pricing` (`src/core/hetzner/hetzner-pricing.ts`). */
 export interface PricingApi {
   get(signal?: AbortSignal): Promise<CloudPricing>;

@@ -42,6 +42,21 @@ export function capHours(hours: number, policy: Policy, field = "hours"): number
   return hours;
 }
 
+/**
+ * A new machine's lifetime: what was asked or the default, within the per-request and lifetime caps
+ * (a provision and a restore alike).
+ */
+export function newLifetimeHours(asked: number | undefined, policy: Policy): number {
+  const hours = capHours(asked ?? policy.defaultHours, policy);
+  if (hours > policy.maxLifetimeHours) {
+    throw new QuotaError(
+      `A machine may live at most ${policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
+      "hours",
+    );
+  }
+  return hours;
+}
+
 /** The new deadline after adding `hours`, refused when it would pass the lifetime cap. */
 export function extendedExpiry(createdAt: Date, expiresAt: Date, hours: number, policy: Policy): Date {
   const next = new Date(expiresAt.getTime() + hours * HOUR_MS);

@@ -2,11 +2,10 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
-import { QuotaError } from "../errors.ts";
 import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
-import { capHours, expiryFrom } from "../instances/policy.ts";
+import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
 import { recordRequest } from "../pool/claim.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
@@ -40,13 +39,7 @@ export async function startProvision(
 ): Promise<Instance> {
   const { owner, ownerEmail: email, key } = request;
   const packages = checkPackageNames(request.packages ?? [], softwarePolicyOf(deps));
-  const hours = capHours(request.hours ?? deps.policy.defaultHours, deps.policy);
-  if (hours > deps.policy.maxLifetimeHours) {
-    throw new QuotaError(
-      `A machine may live at most ${deps.policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
-      "hours",
-    );
-  }
+  const hours = newLifetimeHours(request.hours, deps.policy);
   const offer = await deps.catalog.offer(
     request.serverType || deps.policy.defaultServerType,
     request.location || deps.policy.defaultLocation,

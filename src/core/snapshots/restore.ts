@@ -2,11 +2,11 @@ import { checkBudget } from "../budget/check-budget.ts";
 import type { CloudServer } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
-import { ExternalError, QuotaError, UserError } from "../errors.ts";
+import { ExternalError, UserError } from "../errors.ts";
 import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
-import { capHours, expiryFrom } from "../instances/policy.ts";
+import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
 import { failProvision } from "../provision/run-provision.ts";
@@ -51,13 +51,7 @@ export async function startRestore(
       { code: "no_host_key" },
     );
   }
-  const hours = capHours(request.hours ?? deps.policy.defaultHours, deps.policy);
-  if (hours > deps.policy.maxLifetimeHours) {
-    throw new QuotaError(
-      `A machine may live at most ${deps.policy.maxLifetimeHours} hours in all (asked for ${hours}).`,
-      "hours",
-    );
-  }
+  const hours = newLifetimeHours(request.hours, deps.policy);
   const offer = await deps.catalog.offer(
     request.serverType || snapshot.serverType,
     request.location || snapshot.location,
