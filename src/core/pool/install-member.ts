@@ -3,10 +3,11 @@ import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import { newInstanceId } from "../instances/instance.ts";
 import { takeLease } from "../lifecycle/leases.ts";
-import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
+import { extraFilesDir, removeExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
-import { systemForArchitecture, writeInstanceFlake } from "../provision/instance-flake.ts";
-import { ensureDataDirs, instancePaths } from "../provision/start-provision.ts";
+import { installNixos } from "../provision/install-nixos.ts";
+import { systemForArchitecture } from "../provision/instance-flake.ts";
+import { ensureDataDirs } from "../provision/start-provision.ts";
 import { waitForBoot } from "../provision/wait-for-boot.ts";
 import { discardPoolMachine, poolMemberLease } from "./discard.ts";
 import { poolExpiry, poolServerLabels, poolServerName } from "./pool-labels.ts";
@@ -55,28 +56,13 @@ export async function installPoolMember(
     );
 
     const hostKey = generateHostKey(`root@${id}`);
-    const paths = instancePaths(deps, id);
-    const system = systemForArchitecture(type?.architecture ?? "x86");
-    const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
+    await installNixos(deps, host, hostKey, {
       instanceId: id,
       userSshKey: generateHostKey("ccc-pool-placeholder").publicKey,
       extraSshKeys: [],
       expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-      system,
+      system: systemForArchitecture(type?.architecture ?? "x86"),
     });
-    await withExtraFiles(extraFilesDir(deps.paths.instancesDir, id), hostKey, `root@${id}`, (dir) =>
-      deps.installer.install({
-        instanceId: id,
-        flakeRef,
-        host,
-        system,
-        sshPort: deps.timing.sshPort,
-        identityFile: deps.operatorKey.privateKeyPath,
-        logFile: paths.logFile,
-        timeoutMs: deps.timing.installTimeoutMs,
-        extraFilesDir: dir,
-      }),
-    );
     const machine = { hetznerServerId: server.id, ipv4: host, ipv6: server.ipv6, hostKey: hostKey.publicKey };
     if (!deps.store.pool.ready(id, machine, deps.clock.now())) {
       throw new ExternalError(

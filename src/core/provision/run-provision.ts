@@ -5,7 +5,7 @@ import { ExternalError, UserError } from "../errors.ts";
 import { labelledExpiry, syncExpiryLabel } from "../instances/expiry-label.ts";
 import type { Instance } from "../instances/instance.ts";
 import { instanceLease, takeLease } from "../lifecycle/leases.ts";
-import { extraFilesDir, removeExtraFiles, withExtraFiles } from "../machine/extra-files.ts";
+import { extraFilesDir, removeExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
 import { provisionFromPool } from "../pool/claim.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
@@ -14,7 +14,8 @@ import { userFacingFailure } from "../user-facing-failure.ts";
 import { volumesForNewServer } from "../volumes/make-volume.ts";
 import { mountWorkVolume } from "../volumes/mount-volume.ts";
 import { releaseWorkVolume } from "../volumes/work-volume.ts";
-import { systemForArchitecture, writeInstanceFlake } from "./instance-flake.ts";
+import { installNixos } from "./install-nixos.ts";
+import { systemForArchitecture } from "./instance-flake.ts";
 import {
   ProvisionError,
   type ProvisionFailure,
@@ -23,7 +24,7 @@ import {
   serverOutcomeText,
 } from "./provision-failure.ts";
 import { stepTimer } from "./provision-metrics.ts";
-import { ensureDataDirs, instancePaths } from "./start-provision.ts";
+import { ensureDataDirs } from "./start-provision.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
 export interface ProvisionProgress {
@@ -187,32 +188,15 @@ async function finishProvision(
   const hostKey = generateHostKey(`root@${recorded.id}`);
   instance = stillWanted(deps, recorded.id, { status: "installing", hostKey: hostKey.publicKey });
   report("installing", instance);
-  const paths = instancePaths(deps, recorded.id);
-  const system = systemForArchitecture(architecture ?? "x86");
-  const { flakeRef } = await writeInstanceFlake(paths.flakeDir, deps.paths.flakeDir, {
+  await installNixos(deps, server.ipv4, hostKey, {
     instanceId: recorded.id,
     userSshKey: recorded.sshKeys[0] as string,
     extraSshKeys: recorded.sshKeys.slice(1),
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
-    system,
+    system: systemForArchitecture(architecture ?? "x86"),
     extraPackages: recorded.packages ?? [],
     allowUnfree: softwarePolicyOf(deps).allowUnfree,
   });
-  const host = server.ipv4;
-  const extraFiles = extraFilesDir(deps.paths.instancesDir, recorded.id);
-  await withExtraFiles(extraFiles, hostKey, `root@${recorded.id}`, (dir) =>
-    deps.installer.install({
-      instanceId: recorded.id,
-      flakeRef,
-      host,
-      system,
-      sshPort: deps.timing.sshPort,
-      identityFile: deps.operatorKey.privateKeyPath,
-      logFile: paths.logFile,
-      timeoutMs: deps.timing.installTimeoutMs,
-      extraFilesDir: dir,
-    }),
-  );
 
   await mountWorkVolume(deps, instance);
   // The system was built with every extra in it, or the module's assertion failed the install.
