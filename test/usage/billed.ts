@@ -1,7 +1,12 @@
 // Machines as the audit trail records them, with prices chosen so the figures are easy to check.
+
+import type { Actor } from "../../src/core/instances/actor.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
+import { startProvision } from "../../src/core/provision/start-provision.ts";
+import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import type { StoreWorld } from "../commands/fixtures.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 
 export const HOUR = 3_600_000;
 /** €0.10 an hour, €5.00 a month. */
@@ -57,4 +62,18 @@ export function ran(w: World, from: string, minutes: number, machine: Billed): I
   const started = startBilled(w, machine);
   w.clock.advance(minutes * 60_000);
   return endBilled(w, started.id);
+}
+
+const key = parseSshPublicKey(makeKeyPair().publicKey);
+
+/** A request through the real provision checks (budgets included): a cx23 in fsn1 for `hours`. */
+export function requestMachine(w: Pick<StoreWorld, "deps">, actor: Actor, hours: number) {
+  return startProvision(w.deps, actor, {
+    owner: actor.id,
+    ownerEmail: null,
+    key,
+    hours,
+    serverType: "cx23",
+    location: "fsn1",
+  });
 }

@@ -2,12 +2,9 @@ import { describe, expect, it, vi } from "vitest";
 import { extendCommand } from "../../src/commands/extend.ts";
 import { usage, usageJson } from "../../src/commands/usage.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
-import { startProvision } from "../../src/core/provision/start-provision.ts";
-import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import { ADMIN, ALICE, BOB, caught, NOW, startStoreWorld } from "../commands/fixtures.ts";
-import { makeKeyPair } from "../helpers/keys.ts";
 import { perTest } from "../helpers/per-test.ts";
-import { HOUR, ran, startBilled } from "./billed.ts";
+import { HOUR, ran, requestMachine, startBilled } from "./billed.ts";
 
 // cx23 in fsn1 costs €0.0048741096 an hour in the fake Hetzner; the other machines €0.10.
 const w = perTest(
@@ -15,17 +12,8 @@ const w = perTest(
   () => {},
 );
 const DIME = { hourly: "0.1000000000000000", monthly: "100.0000000000000000" };
-const key = parseSshPublicKey(makeKeyPair().publicKey);
-
 function provision(actor: Actor, hours: number) {
-  return startProvision(w.deps, actor, {
-    owner: actor.id,
-    ownerEmail: null,
-    key,
-    hours,
-    serverType: "cx23",
-    location: "fsn1",
-  });
+  return requestMachine(w, actor, hours);
 }
 
 /** Alice has spent €9.70 on a closed machine and €0.10 on one running since 11:00 until 13:00. */

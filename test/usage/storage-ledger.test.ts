@@ -4,12 +4,9 @@ import { describe, expect, it } from "vitest";
 import { usage, usageJson } from "../../src/commands/usage.ts";
 import { standing } from "../../src/core/budget/standing.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
-import { startProvision } from "../../src/core/provision/start-provision.ts";
-import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
 import { ADMIN, ALICE, BOB, caught, NOW, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
-import { makeKeyPair } from "../helpers/keys.ts";
 import { perTest } from "../helpers/per-test.ts";
-import { HOUR, ran, startBilled } from "./billed.ts";
+import { HOUR, ran, requestMachine, startBilled } from "./billed.ts";
 
 const w = perTest(
   () => startStoreWorld({ fakeHetzner: true }),
@@ -205,15 +202,6 @@ describe("volumes and snapshots in the ledger", () => {
   });
 });
 
-const key = parseSshPublicKey(makeKeyPair().publicKey);
-
 function provision(actor: Actor, hours: number) {
-  return startProvision(w.deps, actor, {
-    owner: actor.id,
-    ownerEmail: null,
-    key,
-    hours,
-    serverType: "cx23",
-    location: "fsn1",
-  });
+  return requestMachine(w, actor, hours);
 }
