@@ -317,12 +317,13 @@ export class ConfigError extends Error {
  * back to its default, so the checks that follow still see a whole Config and report theirs too.
  */
 export function readConfig(env: Record<string, string | undefined>): { config: Config; problems: string[] } {
-  const parsed = envSchema.safeParse(env);
+  // Parsed once per process: zod's compiled fast path would cost more to build than it saves.
+  const parsed = envSchema.safeParse(env, { jitless: true });
   if (parsed.success) return { config: toConfig(parsed.data), problems: [] };
   const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   const bad = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
   const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !bad.has(key)));
-  return { config: toConfig(envSchema.parse(rest)), problems };
+  return { config: toConfig(envSchema.parse(rest, { jitless: true })), problems };
 }
 
 /** The one parse of the settings: a Config, or a ConfigError listing every problem at once. */
