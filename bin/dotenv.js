@@ -1,6 +1,6 @@
 // Reads the project's .env (if there is one) into the environment; variables already set win.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+const { existsSync } = require("node:fs");
+const { join } = require("node:path");
 
-const file = fileURLToPath(new URL("../.env", import.meta.url));
+const file = join(__dirname, "..", ".env");
 if (existsSync(file)) process.loadEnvFile(file);

@@ -2,7 +2,17 @@
 // changed): they must run it, and refuse a copy of the project whose dist/ is missing or stale.
 
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -98,6 +108,30 @@ describe("the executables", () => {
     expect(run.stderr).toBe(
       `ccc: src/cli.ts changed after the last build. Run \`npm run build\` in ${project} (npm ci does it too).`,
     );
+  });
+
+  it("run the CLI without its code cache, or with one V8 refuses, and write one it accepts", async () => {
+    const project = copyOfProject();
+    const cache = join(project, "dist", "cli.cjs.cache");
+    const help = () =>
+      execa("node", [join(project, "bin/ccc.js"), "--help"], { env: NO_SETTINGS, reject: false });
+    expect(existsSync(cache)).toBe(true); // the build made the first one
+
+    rmSync(cache);
+    const without = await help();
+    expect(without).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(existsSync(cache)).toBe(true);
+
+    writeFileSync(cache, "not a code cache");
+    const refused = await help();
+    expect(refused).toMatchObject({ exitCode: 0, stderr: "", stdout: without.stdout });
+    expect(readFileSync(cache, "utf8")).not.toBe("not a code cache");
+
+    // Accepted now: a run that used the cache leaves it as it was.
+    const before = new Date("2026-01-01T00:00:00Z");
+    utimesSync(cache, before, before);
+    expect(await help()).toMatchObject({ exitCode: 0, stdout: without.stdout });
+    expect(statSync(cache).mtime).toEqual(before);
   });
 
   it("refuse to start without dist/ and say what to run", async () => {

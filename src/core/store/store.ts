@@ -86,67 +86,116 @@ function whileBusy<T>(step: () => T, attempts = 50): T {
  * connection or writes SQL.
  */
 export class Store {
-  private readonly lifecycle: LifecycleTables;
-  /** Slack requests already acted on, for the replay guard. */
-  readonly seenRequests: SeenRequestStore;
-  /** The catalog as last fetched, so a fresh process can answer from it while it is fresh. */
-  readonly catalogCache: CatalogStore;
-  /** Extends not yet shown on their machines, retried by the sweep. */
-  readonly machinePushes: MachinePushTable;
-  /** People let into a machine besides its owner. */
-  readonly guests: MachineGuestTable;
-  /** What each person chose to be remembered. */
-  readonly prefs: UserPrefsTable;
-  /** Keys people set as their own. */
-  readonly keys: UserKeyTable;
-  /** Shares waiting for their guest to set a key. */
-  readonly pendingShares: PendingShareTable;
-  /** Counts over the audit trail (machines a person created lately). */
-  readonly audit: AuditCounts;
-  /** Stripe customers, meter events sent, the billing sync's state. */
-  readonly billing: BillingTables;
-  /** The web dashboard's sign-in tickets and sessions. */
-  readonly web: WebSessionTable;
-  /** Personal API tokens, as hashes. */
-  readonly apiTokens: ApiTokenTable;
-  /** Saved machines' snapshots. */
-  readonly snapshots: SnapshotTable;
-  /** Each person's last successful request, for `again`. */
-  readonly lastRequests: LastRequestTable;
-  /** People's work volumes, kept between machines. */
-  readonly workVolumes: WorkVolumeTable;
-  /** The warm pool's machines. */
-  readonly pool: PoolTable;
-  /** What each machine costs, kept in step with the audit trail. */
-  readonly ledger: LedgerTable;
-  /** Personal monthly limits and the warnings sent. */
-  readonly budgets: BudgetTable;
-  /** Volumes and snapshots with the price each is billed at. */
-  readonly storageLedger: StorageLedgerTable;
-
   private constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
-  ) {
-    this.lifecycle = new LifecycleTables(db);
-    this.seenRequests = new SeenRequestStore(db);
-    this.catalogCache = new CatalogStore(db);
-    this.machinePushes = new MachinePushTable(db);
-    this.guests = new MachineGuestTable(db);
-    this.prefs = new UserPrefsTable(db);
-    this.keys = new UserKeyTable(db);
-    this.pendingShares = new PendingShareTable(db);
-    this.audit = new AuditCounts(db);
-    this.billing = new BillingTables(db);
-    this.web = new WebSessionTable(db);
-    this.apiTokens = new ApiTokenTable(db);
-    this.snapshots = new SnapshotTable(db);
-    this.lastRequests = new LastRequestTable(db);
-    this.workVolumes = new WorkVolumeTable(db);
-    this.pool = new PoolTable(db);
-    this.ledger = new LedgerTable(db);
-    this.budgets = new BudgetTable(db);
-    this.storageLedger = new StorageLedgerTable(db);
+  ) {}
+
+  // Each table compiles its statements when first used, not at open: a short `ccc list` needs two of
+  // the twenty, and compiling all of them was a noticeable part of its start.
+  private readonly tables = new Map<string, unknown>();
+
+  private table<T>(name: string, make: () => T): T {
+    let table = this.tables.get(name) as T | undefined;
+    if (table === undefined) {
+      table = make();
+      this.tables.set(name, table);
+    }
+    return table;
+  }
+
+  private get lifecycle(): LifecycleTables {
+    return this.table("lifecycle", () => new LifecycleTables(this.db));
+  }
+
+  /** Slack requests already acted on, for the replay guard. */
+  get seenRequests(): SeenRequestStore {
+    return this.table("seenRequests", () => new SeenRequestStore(this.db));
+  }
+
+  /** The catalog as last fetched, so a fresh process can answer from it while it is fresh. */
+  get catalogCache(): CatalogStore {
+    return this.table("catalogCache", () => new CatalogStore(this.db));
+  }
+
+  /** Extends not yet shown on their machines, retried by the sweep. */
+  get machinePushes(): MachinePushTable {
+    return this.table("machinePushes", () => new MachinePushTable(this.db));
+  }
+
+  /** People let into a machine besides its owner. */
+  get guests(): MachineGuestTable {
+    return this.table("guests", () => new MachineGuestTable(this.db));
+  }
+
+  /** What each person chose to be remembered. */
+  get prefs(): UserPrefsTable {
+    return this.table("prefs", () => new UserPrefsTable(this.db));
+  }
+
+  /** Keys people set as their own. */
+  get keys(): UserKeyTable {
+    return this.table("keys", () => new UserKeyTable(this.db));
+  }
+
+  /** Shares waiting for their guest to set a key. */
+  get pendingShares(): PendingShareTable {
+    return this.table("pendingShares", () => new PendingShareTable(this.db));
+  }
+
+  /** Counts over the audit trail (machines a person created lately). */
+  get audit(): AuditCounts {
+    return this.table("audit", () => new AuditCounts(this.db));
+  }
+
+  /** Stripe customers, meter events sent, the billing sync's state. */
+  get billing(): BillingTables {
+    return this.table("billing", () => new BillingTables(this.db));
+  }
+
+  /** The web dashboard's sign-in tickets and sessions. */
+  get web(): WebSessionTable {
+    return this.table("web", () => new WebSessionTable(this.db));
+  }
+
+  /** Personal API tokens, as hashes. */
+  get apiTokens(): ApiTokenTable {
+    return this.table("apiTokens", () => new ApiTokenTable(this.db));
+  }
+
+  /** Saved machines' snapshots. */
+  get snapshots(): SnapshotTable {
+    return this.table("snapshots", () => new SnapshotTable(this.db));
+  }
+
+  /** Each person's last successful request, for `again`. */
+  get lastRequests(): LastRequestTable {
+    return this.table("lastRequests", () => new LastRequestTable(this.db));
+  }
+
+  /** People's work volumes, kept between machines. */
+  get workVolumes(): WorkVolumeTable {
+    return this.table("workVolumes", () => new WorkVolumeTable(this.db));
+  }
+
+  /** The warm pool's machines. */
+  get pool(): PoolTable {
+    return this.table("pool", () => new PoolTable(this.db));
+  }
+
+  /** What each machine costs, kept in step with the audit trail. */
+  get ledger(): LedgerTable {
+    return this.table("ledger", () => new LedgerTable(this.db));
+  }
+
+  /** Personal monthly limits and the warnings sent. */
+  get budgets(): BudgetTable {
+    return this.table("budgets", () => new BudgetTable(this.db));
+  }
+
+  /** Volumes and snapshots with the price each is billed at. */
+  get storageLedger(): StorageLedgerTable {
+    return this.table("storageLedger", () => new StorageLedgerTable(this.db));
   }
 
   static open(path: string, clock: Clock): Store {
