@@ -33,10 +33,11 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const cli = verb.doors.cli;
   if (!cli) throw new Error(`${verb.name} has no CLI door`);
   state.json = Boolean(call.options.json);
+  const needs = typeof cli.needs === "function" ? cli.needs(call.args) : cli.needs;
   const config = loadConfig(io.env, {
-    hetzner: cli.needs.hetzner,
-    cloud: cli.needs.cloud,
-    installer: cli.needs.installer && !io.compose?.installer,
+    hetzner: needs.hetzner,
+    cloud: needs.cloud,
+    installer: needs.installer && !io.compose?.installer,
   });
   const options = { ...call.options };
   for (const { key, flag } of call.files) {
@@ -47,10 +48,10 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const { composeCore } = await import("../compose.ts");
   const clock = io.compose?.clock ?? systemClock;
   const notifier =
-    cli.needs.notifies && !io.compose?.notifier
+    needs.notifies && !io.compose?.notifier
       ? await cliNotifier(config, io, state.json, clock)
       : undefined;
-  const directory = cli.needs.directory ? await cliDirectory(config) : undefined;
+  const directory = needs.directory ? await cliDirectory(config) : undefined;
   const childEnv = minimalChildEnv(io.env);
   const deps = composeCore(config, {
     childEnv,

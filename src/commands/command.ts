@@ -39,6 +39,15 @@ export interface CliRaw {
   config: Config;
 }
 
+/** What a CLI verb needs set up; see `CliDoor.needs`. */
+export interface CliNeeds {
+  hetzner?: boolean;
+  cloud?: boolean;
+  installer?: boolean;
+  notifies?: boolean;
+  directory?: boolean;
+}
+
 export interface CliDoor {
   /** Positional arguments in commander's syntax: `<id>`, `[location]`. */
   args?: readonly string[];
@@ -46,9 +55,10 @@ export interface CliDoor {
   /**
    * What must be set up before the verb runs: `hetzner`, only the API settings (reading the catalog);
    * `cloud`, those and the operator's key (anything that creates, deletes or reaches machines); the
-   * installer; a notifier.
+   * installer; a notifier. By the positional arguments when the verb's actions differ (`key` shows
+   * a key from the store alone, `key set` may let the person into machines).
    */
-  needs: { hetzner?: boolean; cloud?: boolean; installer?: boolean; notifies?: boolean; directory?: boolean };
+  needs: CliNeeds | ((args: CliRaw["args"]) => CliNeeds);
   examples: readonly string[];
   /** Maps commander's values and the operator's settings onto the raw input. */
   input(raw: CliRaw): unknown;

@@ -87,7 +87,8 @@ export const keyCommand = defineCommand({
           fileOrText: true,
         },
       ],
-      needs: { cloud: true, notifies: true },
+      // Setting a key may complete shares (reaching machines and telling people); showing reads the store.
+      needs: ({ action }) => (action === "set" ? { cloud: true, notifies: true } : {}),
       examples: ["ccc key --user U0BOB", "ccc key set --user U0BOB --ssh-key bob.pub"],
       input: ({ args, options }) => ({ action: args.action, user: options.user, sshKey: options.sshKey }),
     },

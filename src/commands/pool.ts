@@ -77,7 +77,8 @@ export const poolCommand = defineCommand({
   doors: {
     cli: {
       args: ["[action]"],
-      needs: { cloud: true },
+      // The listing prices the pool from Hetzner's catalog; filling creates and installs machines.
+      needs: ({ action }) => (action === "fill" ? { cloud: true, installer: true } : { hetzner: true }),
       examples: ["ccc pool --json", "ccc pool fill"],
       input: ({ args }) => ({ action: args.action }),
     },

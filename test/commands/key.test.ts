@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { key, keyBlocks, keyCommand, keyText } from "../../src/commands/key.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
+import { startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
 import { ADMIN, ALICE, BOB, caught, HOUR } from "./fixtures.ts";
 import { useStoreWorld } from "./use-store-world.ts";
 
@@ -49,6 +51,25 @@ describe("key", () => {
     const byAdmin = await key(w.ctx(ADMIN), { action: "set", user: BOB.id, sshKey: makeKeyPair().publicKey });
     expect(w.deps.store.keys.get(BOB.id)).toMatchObject({ setBy: ADMIN.id });
     expect(JSON.stringify(keyBlocks(byAdmin).blocks)).toContain(`<@${BOB.id}>'s SSH key is`);
+  });
+
+  it("shows a key without Hetzner settings, and asks for them before setting one", async () => {
+    const h = await startHarness();
+    try {
+      const noCloud = { env: { HCLOUD_TOKEN: "" } };
+      const shown = await runCcc(h, ["key", "--user", BOB.id], noCloud);
+      expect(shown).toMatchObject({ code: 0, stdout: `${BOB.id} has no SSH key on record.\n` });
+      const set = await runCcc(
+        h,
+        ["key", "set", "--user", BOB.id, "--ssh-key", makeKeyPair().publicKey],
+        noCloud,
+      );
+      expect(set.code).toBe(2);
+      expect(set.stderr).toContain("HCLOUD_TOKEN is not set");
+      expect(h.deps.store.keys.get(BOB.id)).toBeNull();
+    } finally {
+      await h.close();
+    }
   });
 
   it("has `ccc key [set] --user --ssh-key` and `/ccc key`, which opens the form", () => {

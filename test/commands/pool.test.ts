@@ -51,6 +51,19 @@ describe("ccc pool", () => {
     expect(w.h.installer.calls()).toEqual([]);
   });
 
+  it("lists with only Hetzner's API settings, and asks for the operator key and installer only to fill", async () => {
+    const noKey = { CCC_OPERATOR_SSH_KEY: "", CCC_NIXOS_ANYWHERE: "/nonexistent/nixos-anywhere" };
+    const shown = await runCcc(w.h, ["pool"], { env: noKey });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("Pool wanted: cx23@fsn1=2");
+    const filled = await runCcc(w.h, ["pool", "fill"], { env: noKey });
+    expect(filled.code).toBe(2);
+    expect(filled.stderr).toContain("CCC_OPERATOR_SSH_KEY is not set");
+    expect(filled.stderr).toContain("CCC_NIXOS_ANYWHERE: /nonexistent/nixos-anywhere is not an executable");
+    expect(w.deps.store.pool.list()).toEqual([]);
+    expect(w.h.installer.calls()).toEqual([]);
+  });
+
   it("takes the action from the command line", () => {
     const config = parseConfig({});
     expect(poolCommand.doors.cli?.input({ args: { action: "fill" }, options: {}, config })).toEqual({
