@@ -13,7 +13,7 @@ export default defineConfig({
     // the run was import time); each test builds its own store, servers and clock. Forks, not
     // threads: the tests start child processes by the hundred, and each start copies the starting
     // process's page tables; four workers in one process made that ~1 GB process's starts block the
-    // workers for half a minute of a run (94 s → 70 s on two cores, sys time 35 s → 21 s).
+    // workers for half a minute of a run (81 s → 70 s on two cores, sys time 29 s → 21 s).
     pool: "forks",
     maxWorkers: 2 * availableParallelism(),
     isolate: false,
