@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { threadId } from "node:worker_threads";
@@ -12,7 +13,7 @@ const compiled = new Map<string, Promise<string>>();
  * runs: for tests that start processes of their own, where tsx would cost each start about half a
  * second of CPU (seconds on a busy machine). Compiled once per test worker; the file goes under
  * node_modules/.cache so that it finds the packages, and is renamed into place so that another
- * worker compiling the same script never runs a half-written file.
+ * worker writing the same script never leaves a half-written file to run.
  */
 export function compileScript(script: string): Promise<string> {
   let outfile = compiled.get(script);
@@ -27,10 +28,10 @@ export function compileScript(script: string): Promise<string> {
 async function compile(script: string): Promise<string> {
   const dir = join(PROJECT_ROOT, "node_modules", ".cache", "ccc-test-scripts");
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `${basename(script, ".ts")}-${process.pid}-${threadId}.mjs`);
-  await build({
+  const { outputFiles } = await build({
     entryPoints: [script],
-    outfile: `${outfile}.partial`,
+    write: false,
+    outfile: join(dir, `${basename(script, ".ts")}.mjs`),
     bundle: true,
     packages: "external",
     platform: "node",
@@ -44,6 +45,15 @@ async function compile(script: string): Promise<string> {
       "import.meta.url": JSON.stringify(pathToFileURL(join(PROJECT_ROOT, "src", "compiled.mjs")).href),
     },
   });
-  renameSync(`${outfile}.partial`, outfile);
+  const code = outputFiles[0]?.contents ?? new Uint8Array();
+  // Named by its content: runs and workers share one file per version of the sources, and the folder
+  // does not grow with every run.
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+  const outfile = join(dir, `${basename(script, ".ts")}-${hash}.mjs`);
+  if (!existsSync(outfile)) {
+    const partial = `${outfile}.${process.pid}-${threadId}.partial`;
+    writeFileSync(partial, code);
+    renameSync(partial, outfile);
+  }
   return outfile;
 }
