@@ -36,11 +36,14 @@ describe("Catalog", () => {
     await slow.reached;
     slow.release();
     await slow.calls[0];
-    const second = await vi.waitFor(async () => {
-      const lists = await catalog.load();
-      expect(lists).not.toBe(first);
-      return lists;
-    });
+    const second = await vi.waitFor(
+      async () => {
+        const lists = await catalog.load();
+        expect(lists).not.toBe(first);
+        return lists;
+      },
+      { timeout: 10_000 },
+    );
     expect(second.types.map((t) => t.name)).toEqual(first.types.map((t) => t.name));
     expect(lookups()).toBe(2);
 

@@ -109,7 +109,7 @@ describe("provision faults leave nothing running and say what happened", () => {
     const ctx = await setup({ manualSsh: true, env: { CCC_SSH_WAIT_SECONDS: "1" } });
     h.cloud.setActionDuration(0);
     const pending = provision(ctx, request());
-    const ip = await vi.waitFor(() => only(h.cloud.servers()).public_net.ipv4.ip);
+    const ip = await vi.waitFor(() => only(h.cloud.servers()).public_net.ipv4.ip, { timeout: 10_000 });
     await h.ssh.open(ip, { silent: true });
     const error = await failure(pending);
     expect(error.code).toBe("ssh_timeout");
@@ -181,7 +181,7 @@ describe("a machine deleted while it is being built", () => {
     const ctx = await setup({ manualSsh: true });
     const building = provision(ctx, request());
     // Its server exists and is recorded; SSH has not answered yet.
-    const row = await vi.waitFor(() => only(h.deps.store.list().filter((i) => i.ipv4)));
+    const row = await vi.waitFor(() => only(h.deps.store.list().filter((i) => i.ipv4)), { timeout: 10_000 });
     const gone = await deprovision(ctx, { id: row.id });
     expect(gone.instance.status).toBe("deleted");
     // SSH answers after all: the build looks at the record before going on.

@@ -1,5 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,17 +13,24 @@ import sshpk from "sshpk";
 import { afterAll, describe, expect, it } from "vitest";
 import { UserError } from "../src/core/errors.ts";
 import { parseSshPublicKey, parseSshPublicKeys, type SshPublicKey } from "../src/core/ssh-key/ssh-key.ts";
+import { RSA_1024, RSA_2048, RSA_4096 } from "./helpers/rsa-test-keys.ts";
 
 // --- real keys, made once -------------------------------------------------------------------------------------
+
+/** A pair from a stored private key: RSA generation would cost the file seconds at every run. */
+function rsaPair(pem: string): { publicKey: KeyObject; privateKey: KeyObject } {
+  const privateKey = createPrivateKey(pem);
+  return { publicKey: createPublicKey(privateKey), privateKey };
+}
 
 const pairs = {
   ed25519: generateKeyPairSync("ed25519"),
   p256: generateKeyPairSync("ec", { namedCurve: "P-256" }),
   p384: generateKeyPairSync("ec", { namedCurve: "P-384" }),
   p521: generateKeyPairSync("ec", { namedCurve: "P-521" }),
-  rsa1024: generateKeyPairSync("rsa", { modulusLength: 1024 }),
-  rsa2048: generateKeyPairSync("rsa", { modulusLength: 2048 }),
-  rsa4096: generateKeyPairSync("rsa", { modulusLength: 4096 }),
+  rsa1024: rsaPair(RSA_1024),
+  rsa2048: rsaPair(RSA_2048),
+  rsa4096: rsaPair(RSA_4096),
 };
 
 /** The OpenSSH one-line form, as written by sshpk. */

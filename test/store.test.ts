@@ -156,7 +156,6 @@ describe("InstanceStore", () => {
     }
     for (const p of processes) p.child.stdin?.end();
     const runs = await Promise.all(processes.map((p) => p.child));
-    rmSync(script);
     expect(runs.map((r) => [r.exitCode, r.stderr])).toEqual(Array(4).fill([0, ""]));
   });
 

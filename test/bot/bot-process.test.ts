@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startBot } from "../../src/bot.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
 import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { compileScript } from "../helpers/compile-script.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 
 const BOT_MAIN = fileURLToPath(new URL("../fakes/bot-main.ts", import.meta.url));
@@ -76,7 +77,7 @@ describe("the bot's process in Socket Mode", () => {
 
   it("logs why and exits 1 when its app token is revoked, instead of staying up serving nothing", async () => {
     const env = await startFakes();
-    const child = spawn(process.execPath, ["--import", "tsx", BOT_MAIN], {
+    const child = spawn(process.execPath, [await compileScript(BOT_MAIN)], {
       env: { ...process.env, ...env, PORT: "0" },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -105,5 +106,5 @@ describe("the bot's process in Socket Mode", () => {
       }),
     );
     expect(socket.opens().map((o) => o.answer)).toEqual(["url", "invalid_auth"]);
-  }, 60_000); // a fresh Node process compiles the sources first: seconds on a busy machine
+  }, 60_000); // a fresh Node process loads the whole bot: seconds on a busy machine
 });

@@ -168,10 +168,13 @@ describe("billing sync", () => {
     }
     w.clock.advance(HOUR);
     // The catalog refreshes behind a stale answer: wait until it shows the new price.
-    await vi.waitFor(async () => {
-      const ccx13 = (await w.deps.catalog.load()).types.find((t) => t.name === "ccx13");
-      expect(ccx13?.prices.find((p) => p.location === "fsn1")?.hourly).toBe("1.0000000000000000");
-    });
+    await vi.waitFor(
+      async () => {
+        const ccx13 = (await w.deps.catalog.load()).types.find((t) => t.name === "ccx13");
+        expect(ccx13?.prices.find((p) => p.location === "fsn1")?.hourly).toBe("1.0000000000000000");
+      },
+      { timeout: 10_000 },
+    );
     expect(await syncBilling(w.deps, { dryRun: false })).toMatchObject({ sent: 1 });
     const hour = (h: number) =>
       `ccc:${machine.id}:${new Date(START.getTime() + h * HOUR).toISOString().slice(0, 19)}Z`;

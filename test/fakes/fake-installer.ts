@@ -1,10 +1,10 @@
-// A real executable standing in for nixos-anywhere (fake-nixos-anywhere.mjs behind a small shell
+// A real executable standing in for nixos-anywhere (fake-nixos-anywhere.sh behind a small shell
 // wrapper that points it at its own folder), so ccc runs it exactly as it runs the real one.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "fake-nixos-anywhere.mjs");
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "fake-nixos-anywhere.sh");
 
 export interface InstallerCall {
   argv: string[];
@@ -37,23 +37,72 @@ export interface FakeInstaller {
 
 export function createFakeInstaller(dir: string): FakeInstaller {
   const path = join(dir, "nixos-anywhere");
-  writeFileSync(
-    path,
-    `#!/bin/sh\nFAKE_NIXOS_ANYWHERE_DIR='${dir}' exec '${process.execPath}' '${SCRIPT}' "$@"\n`,
-  );
+  writeFileSync(path, `#!/bin/sh\nFAKE_NIXOS_ANYWHERE_DIR='${dir}' exec /bin/sh '${SCRIPT}' "$@"\n`);
   chmodSync(path, 0o755);
   return {
     path,
-    behave: (behavior) => writeFileSync(join(dir, "behavior.json"), JSON.stringify(behavior)),
+    behave: (behavior) => writeFileSync(join(dir, "behavior.sh"), behaviorScript(behavior)),
     targetRoot: (host) => join(dir, "targets", host),
     release: () => writeFileSync(join(dir, "released"), ""),
     calls: () => {
-      const file = join(dir, "calls.jsonl");
-      if (!existsSync(file)) return [];
-      return readFileSync(file, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as InstallerCall);
+      const calls = join(dir, "calls");
+      if (!existsSync(calls)) return [];
+      // Named by the nanosecond each run was recorded at; one still being written has a dot name.
+      return readdirSync(calls)
+        .filter((name) => !name.startsWith("."))
+        .sort()
+        .map((name) => readCall(join(calls, name)));
     },
+  };
+}
+
+type Behavior = Parameters<FakeInstaller["behave"]>[0];
+
+/** The behaviour as shell assignments, which the stand-in sources at every run. */
+function behaviorScript(behavior: Behavior): string {
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const lines = [
+    `exit_code=${behavior.exitCode ?? 0}`,
+    `sleep_seconds=${(behavior.sleepMs ?? 0) / 1000}`,
+    `held=${behavior.held ? "1" : "''"}`,
+  ];
+  if (behavior.output !== undefined) lines.push(`output=${quote(behavior.output)}`);
+  if (behavior.errorOutput !== undefined) lines.push(`error_output=${quote(behavior.errorOutput)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** One run's folder as the stand-in left it. */
+function readCall(call: string): InstallerCall {
+  const text = (name: string) =>
+    existsSync(join(call, name)) ? readFileSync(join(call, name), "utf8") : null;
+  const nulList = (name: string) => {
+    const items = (text(name) ?? "").split("\0");
+    items.pop(); // after the last terminator
+    return items;
+  };
+  let extraFiles: InstallerCall["extraFiles"] = null;
+  if (existsSync(join(call, "extra-files"))) {
+    const fields = nulList("extra-files");
+    extraFiles = [];
+    for (let i = 0; i < fields.length; i += 3) {
+      extraFiles.push({ path: fields[i] ?? "", dir: fields[i + 1] === "d", mode: fields[i + 2] ?? "" });
+    }
+    // Depth first, each folder's entries by name, as nixos-anywhere would walk it.
+    const parts = (path: string) => (path === "" ? [] : path.split("/"));
+    extraFiles.sort((a, b) => {
+      const [x, y] = [parts(a.path), parts(b.path)];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const [p, q] = [x[i] ?? "", y[i] ?? ""];
+        if (p !== q) return p < q ? -1 : 1;
+      }
+      return x.length - y.length;
+    });
+  }
+  return {
+    argv: nulList("argv"),
+    envNames: nulList("env-names").sort(),
+    instanceJson: text("instance.json"),
+    flakeNix: text("flake.nix"),
+    extraFiles,
   };
 }

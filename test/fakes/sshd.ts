@@ -226,6 +226,10 @@ function sshdConfig(dir: string, host: string, port: number): string {
     "DisableForwarding yes",
     "PermitTTY no",
     "UseDNS no",
+    // sshd runs the forced command through root's login shell, and Debian's bash reads ~/.bashrc when
+    // started by sshd at shell level 0 or 1: the test host's own shell setup (a version manager, say)
+    // would run at every session, about half the session's time. The machine's shell is not on trial.
+    "SetEnv SHLVL=1",
     "LoginGraceTime 15",
     "MaxStartups 50",
     "LogLevel VERBOSE",

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { compileScript } from "./compile-script.ts";
 
 export interface BotProcess {
   child: ChildProcess;
@@ -15,8 +16,8 @@ export interface BotProcess {
 }
 
 export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
-  const entry = fileURLToPath(new URL("./bot-child.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const entry = await compileScript(fileURLToPath(new URL("./bot-child.ts", import.meta.url)));
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

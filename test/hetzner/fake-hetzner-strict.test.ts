@@ -71,7 +71,7 @@ describe("fake Hetzner deletes a server as the live API does", () => {
     const { json } = await api("POST", "/servers", server("timed"));
     await api("DELETE", `/servers/${json.server.id}`);
     expect(fake.deletingServers()).toHaveLength(1);
-    await vi.waitFor(() => expect(fake.deletingServers()).toEqual([]));
+    await vi.waitFor(() => expect(fake.deletingServers()).toEqual([]), { timeout: 10_000 });
     expect((await api("GET", `/servers/${json.server.id}`)).status).toBe(404);
   });
 

@@ -168,8 +168,9 @@ describe("HetznerClient actions", () => {
     const controller = new AbortController();
     const waiting = client.waitForAction(created.action.id, controller.signal);
     // Abort once it has looked at the (still running) action.
-    await vi.waitFor(() =>
-      expect(fake.requests.filter((r) => r.path.startsWith("/actions"))).not.toEqual([]),
+    await vi.waitFor(
+      () => expect(fake.requests.filter((r) => r.path.startsWith("/actions"))).not.toEqual([]),
+      { timeout: 10_000 },
     );
     controller.abort(new Error("user gave up"));
 

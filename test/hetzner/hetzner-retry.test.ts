@@ -174,7 +174,7 @@ describe("HetznerClient retries", () => {
     const controller = new AbortController();
     const call = client.listLocations(controller.signal);
     // Abort once the request is held up at Hetzner.
-    await vi.waitFor(() => expect(fake.requests).toHaveLength(1));
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1), { timeout: 10_000 });
     controller.abort(new Error("cancelled"));
 
     await expect(call).rejects.toThrow("cancelled");

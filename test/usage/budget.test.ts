@@ -93,8 +93,9 @@ describe("budgets", () => {
     }
     // The catalog is cached for five minutes, then refreshed behind the answer it already has.
     w.clock.advance(10 * 60_000);
-    await vi.waitFor(async () =>
-      expect((await w.deps.catalog.offer("cx23", "fsn1")).hourly).toBe("0.0900000000"),
+    await vi.waitFor(
+      async () => expect((await w.deps.catalog.offer("cx23", "fsn1")).hourly).toBe("0.0900000000"),
+      { timeout: 10_000 },
     );
     const after = await provision(BOB, 4);
     for (const id of [before.id, after.id]) {

@@ -15,18 +15,20 @@ const chromium = chromiumPath();
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
+// One Chromium for the file, not one per group: every test opens its own browser contexts (own cookies
+// and storage), so a second Chromium would only add its start.
+let browser: Browser;
+beforeAll(async () => {
+  if (chromium) browser = await launchBrowser(chromium);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
 describe.skipIf(!chromium)(
   `the dashboard in Chromium${chromium ? "" : " (skipped: no chromium on PATH and no CHROME_PATH)"}`,
   () => {
     const b = useBotHarness(() => ({ env: WEB_ENV }));
-    let browser: Browser;
-
-    beforeAll(async () => {
-      browser = await launchBrowser(chromium ?? "");
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
 
     /** A fresh browser profile (own cookies) signed in as `user` through a one-time link. */
     async function signedInPage(user: string): Promise<Page> {
@@ -172,14 +174,6 @@ describe.skipIf(!chromium)(
     const b = useBotHarness(() => {
       clock = new FakeClock();
       return { env: WEB_ENV, clock };
-    });
-    let browser: Browser;
-
-    beforeAll(async () => {
-      browser = await launchBrowser(chromium ?? "");
-    });
-    afterAll(async () => {
-      await browser?.close();
     });
 
     it("draws the month's bars and total with no console or CSP errors, on a desktop and a phone", async () => {
