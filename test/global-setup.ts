@@ -1,7 +1,7 @@
 // The executable's test runs bin/ccc.js, which runs the compiled dist/: compile the sources under
 // test first when they changed since the last build.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export default function setup(): () => void {
@@ -20,7 +20,8 @@ export default function setup(): () => void {
  * Every test makes its folders and SQLite files under the temporary folder, and SQLite waits for the
  * disk at every commit, checkpoint and close (a whole run blocked about 50 s in them, summed over its
  * workers, with /tmp on disk). A memory-backed /dev/shm takes the same files without the wait. Only when TMPDIR is not set already
- * and /dev/shm lets files run (the stand-in executables live there too); the run's folder is removed
+ * and /dev/shm lets files run (the stand-in executables live there too) and has room (a container's
+ * default 64 MB would fill up; the disk is slower, not wrong); the run's folder is removed
  * afterwards, with whatever a test left behind.
  */
 function useMemoryTmpdir(): () => void {
@@ -30,6 +31,8 @@ function useMemoryTmpdir(): () => void {
     .map((line) => line.split(" "))
     .find((fields) => fields[1] === "/dev/shm");
   if (!shm || shm[3]?.split(",").includes("noexec")) return () => {};
+  const { bavail, bsize } = statfsSync("/dev/shm");
+  if (bavail * bsize < 1024 ** 3) return () => {};
   const dir = mkdtempSync("/dev/shm/ccc-tests-");
   process.env.TMPDIR = dir;
   return () => {
