@@ -66,6 +66,16 @@ describe("provision → list → extend → status → deprovision", () => {
 });
 
 describe("Arm server types", () => {
+  it("records a machine deleted once when two deletes run at the same time (two clicks, or a click and the sweep)", async () => {
+    const ctx = { deps: h.deps, actor: alice };
+    const ready = await provision(ctx, { owner: "alice", sshKey: makeKeyPair().publicKey, hours: "2" });
+    const both = await Promise.all([deprovision(ctx, { id: ready.id }), deprovision(ctx, { id: ready.id })]);
+    expect(both.map((r) => r.instance.status)).toEqual(["deleted", "deleted"]);
+    expect(both.filter((r) => r.changed)).toHaveLength(1);
+    expect(h.deps.store.events(ready.id).filter((e) => e.kind === "deleted")).toHaveLength(1);
+    expect(h.cloud.servers()).toEqual([]);
+  });
+
   it("get an aarch64-linux system, built on the target when this machine cannot build it", async () => {
     const ctx = { deps: h.deps, actor: alice };
     const ready = await provision(ctx, {

@@ -102,7 +102,13 @@ describe("InstanceStore", () => {
     now = new Date(now.getTime() + 2 * HOUR);
     expect(store.getExpired(now).map((i) => i.id)).toEqual(["ccc-aaaaaa", "ccc-cccccc"]);
     const removed = store.remove("ccc-aaaaaa", { actor: "t", kind: "deleted", detail: "expired" });
-    expect(removed).toMatchObject({ status: "deleted", deletedAt: now });
+    expect(removed).toMatchObject({ removed: true, instance: { status: "deleted", deletedAt: now } });
+    // Once only: a second delete (another click, another process) records nothing.
+    const again = store.remove("ccc-aaaaaa", { actor: "t", kind: "deleted", detail: "again" });
+    expect(again).toMatchObject({ removed: false, instance: { status: "deleted", deletedAt: now } });
+    expect(() => store.remove("ccc-zzzzzz", { actor: "t", kind: "deleted" })).toThrow(
+      "No instance ccc-zzzzzz",
+    );
     expect(store.get("ccc-aaaaaa")?.status).toBe("deleted");
     expect(store.list({ owner: "alice" }).map((i) => i.id)).toEqual(["ccc-bbbbbb"]);
     expect(store.list({ owner: "alice", includeEnded: true })).toHaveLength(2);

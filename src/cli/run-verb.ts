@@ -48,9 +48,7 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const { composeCore } = await import("../compose.ts");
   const clock = io.compose?.clock ?? systemClock;
   const notifier =
-    needs.notifies && !io.compose?.notifier
-      ? await cliNotifier(config, io, state.json, clock)
-      : undefined;
+    needs.notifies && !io.compose?.notifier ? await cliNotifier(config, io, state.json, clock) : undefined;
   const directory = needs.directory ? await cliDirectory(config) : undefined;
   const childEnv = minimalChildEnv(io.env);
   const deps = composeCore(config, {

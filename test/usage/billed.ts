@@ -53,7 +53,7 @@ export function startBilled(w: World, machine: Billed): Instance {
 
 /** Deletes it now, as deprovision does. */
 export function endBilled(w: World, id: string): Instance {
-  return w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
+  return w.deps.store.remove(id, { actor: "ccc", kind: "deleted" }).instance;
 }
 
 /** A machine that ran from `from` for `minutes`, at `price`. */

@@ -36,7 +36,13 @@ export async function deprovision(
     );
   }
   await deleteServer(deps, instance, actor, reason);
-  const deleted = deps.store.remove(instance.id, { actor: actor.id, kind: "deleted", detail: reason });
+  const { instance: deleted, removed } = deps.store.remove(instance.id, {
+    actor: actor.id,
+    kind: "deleted",
+    detail: reason,
+  });
+  // A delete that ran at the same time (a second click, the sweep) recorded it and told the owner.
+  if (!removed) return { instance: deleted, changed: false };
   // Hetzner detaches a volume when its server goes: it stays, free for the owner's next machine.
   releaseWorkVolume(deps, instance.id);
   return { instance: deleted, changed: true };

@@ -363,9 +363,28 @@ export class Store {
     return moved.immediate();
   }
 
-  /** Marks an instance deleted; the row stays for usage and audit. */
-  remove(id: string, note: EventNote): Instance {
-    return this.update(id, { status: "deleted", deletedAt: this.clock.now() }, note);
+  /**
+   * Marks an instance deleted and records it, once: `removed` is false (and nothing is recorded) when
+   * another delete got there first, such as a second click or the sweep in another process. The row
+   * stays for usage and audit.
+   */
+  remove(id: string, note: EventNote): { instance: Instance; removed: boolean } {
+    const removed = this.db
+      .transaction(() => {
+        const changed = this.db
+          .prepare(
+            "UPDATE instances SET status = 'deleted', deleted_at = ? WHERE id = ? AND status != 'deleted'",
+          )
+          .run(this.clock.now().getTime(), id).changes;
+        if (changed === 0) {
+          this.require(id);
+          return false;
+        }
+        this.insertEvent(id, note);
+        return true;
+      })
+      .immediate();
+    return { instance: this.require(id), removed };
   }
 
   /** Records an event not tied to a state change (a refusal, a reminder sent, a failed delete). */
