@@ -29,13 +29,25 @@ export interface Needs {
  * system too. Every problem of every kind comes in one ConfigError, before anything is spent.
  */
 export function loadConfig(env: Record<string, string | undefined>, needs: Needs): Config {
+  const { config, problems } = checkConfig(env, needs);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * As `loadConfig`, without throwing: the settings (a value that does not parse is left at its
+ * default) and every problem, for a caller that checks something else first.
+ */
+export function checkConfig(
+  env: Record<string, string | undefined>,
+  needs: Needs,
+): { config: Config; problems: string[] } {
   const { config, problems } = readConfig(env);
   if (needs.bot) problems.push(...missingForBot(config));
   if (needs.cloud) problems.push(...missingForCloud(config), ...operatorKeyProblems(config));
   else if (needs.hetzner) problems.push(...missingHetzner(config));
   if (needs.installer) problems.push(...installerProblems(config));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { config, problems };
 }
 
 /** The operator's key pair must be there and its public half usable (it is uploaded to Hetzner). */

@@ -1,7 +1,9 @@
 import { minimalChildEnv } from "../adapters/child-env.ts";
 import { systemClock } from "../adapters/system-clock.ts";
 import type { Command } from "../commands/index.ts";
-import { loadConfig } from "../preflight.ts";
+import { parseInput } from "../commands/input.ts";
+import { ConfigError } from "../config.ts";
+import { checkConfig } from "../preflight.ts";
 import { cliDirectory } from "./cli-directory.ts";
 import { cliNotifier } from "./cli-notifier.ts";
 import { type CliIo, EXIT } from "./io.ts";
@@ -24,9 +26,10 @@ export interface VerbCall {
 }
 
 /**
- * Runs one verb for the terminal: loads and checks the settings its door needs, maps commander's
- * values onto the verb's input, composes core (loaded only now, so `--help` never opens a
- * database or loads a client), runs as the operator (an admin), and prints text or JSON.
+ * Runs one verb for the terminal: reads the settings, maps commander's values onto the verb's input
+ * and checks it, then refuses settings its door needs but lacks, composes core (loaded only now, so
+ * `--help` never opens a database or loads a client), runs as the operator (an admin), and prints
+ * text or JSON.
  */
 export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const { io, state } = call;
@@ -34,7 +37,7 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   if (!cli) throw new Error(`${verb.name} has no CLI door`);
   state.json = Boolean(call.options.json);
   const needs = typeof cli.needs === "function" ? cli.needs(call.args) : cli.needs;
-  const config = loadConfig(io.env, {
+  const { config, problems } = checkConfig(io.env, {
     hetzner: needs.hetzner,
     cloud: needs.cloud,
     installer: needs.installer && !io.compose?.installer,
@@ -45,6 +48,9 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     if (typeof value === "string") options[key] = readFileOrText(flag, value, io, config.operator.home);
   }
   const raw = cli.input({ args: call.args, options, config });
+  // What was typed is checked before the settings: a bad key or id is the first thing to fix.
+  parseInput(verb.input, raw);
+  if (problems.length > 0) throw new ConfigError(problems);
   const { composeCore } = await import("../compose.ts");
   const clock = io.compose?.clock ?? systemClock;
   const notifier =

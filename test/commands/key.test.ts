@@ -57,6 +57,15 @@ describe("key", () => {
     const h = await startHarness();
     try {
       const noCloud = { env: { HCLOUD_TOKEN: "" } };
+      // What was typed comes first: a private key is refused before the missing settings are named.
+      const typo = await runCcc(
+        h,
+        ["key", "set", "--user", BOB.id, "--ssh-key", makeKeyPair().privateKey],
+        noCloud,
+      );
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).not.toContain("HCLOUD_TOKEN");
+      expect(typo.stderr).toMatch(/private key/i);
       const shown = await runCcc(h, ["key", "--user", BOB.id], noCloud);
       expect(shown).toMatchObject({ code: 0, stdout: `${BOB.id} has no SSH key on record.\n` });
       const set = await runCcc(
