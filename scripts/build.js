@@ -60,7 +60,7 @@ mkdirSync(`${root}/dist`, { recursive: true });
 closeSync(openSync(`${root}/dist/.built`, "w"));
 utimesSync(`${root}/dist/.built`, started, started);
 
-/** Runs `ccc --help` and `ccc list` in this process against a scratch database, then saves the code cache. */
+/** Runs `ccc --help` and `ccc list --init` in this process against a scratch database, then saves the code cache. */
 async function firstCodeCache(file) {
   const scratch = mkdtempSync(join(tmpdir(), "ccc-build-"));
   try {
@@ -71,7 +71,7 @@ async function firstCodeCache(file) {
       stderr: () => {},
       readStdin: () => "",
     };
-    for (const argv of [["--help"], ["list"]]) {
+    for (const argv of [["--help"], ["list", "--init"]]) {
       const code = await exports.runCli(argv, io);
       if (code !== 0) throw new Error(`ccc ${argv.join(" ")} exited ${code} while making the code cache`);
     }

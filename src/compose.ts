@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
@@ -11,6 +11,7 @@ import type { Clock } from "./core/clock.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
 import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
+import { UserError } from "./core/errors.ts";
 import type { HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
 import { countHetznerRequests } from "./core/hetzner/request-metrics.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
@@ -41,6 +42,11 @@ export interface ComposeOptions {
   billing?: BillingApi;
   /** The environment of the installer and ssh (the entry points pass `minimalChildEnv` of theirs). */
   childEnv?: Record<string, string>;
+  /**
+   * False: refuse to create a database where there is none (the CLI, unless `ccc init` or `--init`), so a
+   * command run with the wrong `CCC_DB_PATH` never works on a new, empty database. The bot creates its own.
+   */
+  createDatabase?: boolean;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -49,6 +55,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
   const { db, dataDir, flakeDir } = config.paths;
+  if (options.createDatabase === false && db !== ":memory:" && !existsSync(db)) throw noDatabase(db);
   secureDataDir(dataDir);
   const store = Store.open(db, clock);
   // The Hetzner client and the installer (with execa) load at their first use: `ccc list` needs neither.
@@ -122,4 +129,14 @@ function billingFrom(config: Config, options: ComposeOptions): { billing?: Billi
     options.billing ??
     new OnDemandBilling({ secretKey, meterEventName: meterEvent, ...(apiUrl ? { apiUrl } : {}) });
   return { billing: { api, directory: options.directory ?? noDirectory } };
+}
+
+/** The refusal when the CLI is pointed at a database that does not exist. */
+function noDatabase(path: string): UserError {
+  return new UserError(
+    `There is no ccc database at ${path}. If ccc runs as a service, run this command with the service's settings ` +
+      "(the `ccc` the deployment installs, or CCC_DB_PATH set to the service's database). " +
+      "To start a new database here, run `ccc init` (or add --init).",
+    { code: "no_database" },
+  );
 }

@@ -69,7 +69,9 @@ describe("ccc CLI", () => {
   it("shows each provisioning step with elapsed time, reading the key from standard input", async () => {
     const run = await ccc(["provision", "--ssh-key", "-"], { stdin: makeKeyPair().publicKey });
     expect(run.code).toBe(0);
-    const steps = run.stderr.trim().split("\n");
+    const [database, ...steps] = run.stderr.trim().split("\n").reverse();
+    steps.reverse();
+    expect(database).toBe(`database: ${h.env.CCC_DB_PATH}`);
     expect(steps).toHaveLength(4);
     expect(steps[0]).toMatch(/^\[\s+0\.\ds\] ccc-\w{6}: Creating the server at Hetzner$/);
     expect(steps[3]).toMatch(/Ready \(127\.0\.0\.\d+\)$/);

@@ -23,6 +23,9 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
       return { option, fileOrText: o.fileOrText ?? false };
     });
     sub.addOption(new Option("--json", "print JSON instead of text"));
+    if (verb.name !== "init") {
+      sub.addOption(new Option("--init", "create the database if there is none (as `ccc init` does)"));
+    }
     const heading = cli.examples.length === 1 ? "Example" : "Examples";
     sub.addHelpText("after", `\n${heading}:\n${cli.examples.map((e) => `  ${e}`).join("\n")}`);
     sub.action(async (...values: unknown[]) => {

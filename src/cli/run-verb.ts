@@ -58,6 +58,7 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const directory = needs.directory ? await cliDirectory(config) : undefined;
   const childEnv = minimalChildEnv(io.env);
   const deps = composeCore(config, {
+    createDatabase: verb.name === "init" || Boolean(call.options.init),
     childEnv,
     ...(directory ? { directory } : {}),
     ...io.compose,
@@ -68,6 +69,8 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);
     const shown = await verb.execute({ deps, actor, ...(report ? { report } : {}) }, raw);
     const viewer = { now: deps.clock.now(), actor };
+    // Which database answered: an operator on the service's host sees at once whether it is the service's.
+    report?.(`database: ${config.paths.db}`);
     io.stdout(state.json ? `${JSON.stringify(shown.json(), null, 2)}\n` : `${shown.text(viewer)}\n`);
     if (shown.failed) state.exitCode = EXIT.failed;
   } finally {

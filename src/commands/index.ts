@@ -5,6 +5,7 @@ import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
+import { initCommand } from "./init.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
 import { poolCommand } from "./pool.ts";
@@ -59,6 +60,7 @@ export const COMMANDS: readonly Command[] = [
   remindCommand,
   reconcileCommand,
   poolCommand,
+  initCommand,
 ];
 
 /** The verb called `word` or known by it as an alias, among those with `door` if given. */

@@ -251,7 +251,7 @@ describe("ccc billing in the terminal", () => {
     const stripe = await startStripe();
     const env = { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url };
     const status = await runCcc(h, ["billing", "status"], { env });
-    expect(status).toMatchObject({ code: 0, stderr: "" });
+    expect(status).toMatchObject({ code: 0, stderr: `database: ${h.env.CCC_DB_PATH}\n` });
     expect(status.stdout).toContain("Last meter event sent: never (0 in all, €0.00); 0 customer(s).");
     const json = await runCcc(h, ["billing", "sync", "--dry-run", "--json"], { env });
     expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, people: [], sent: 0 });

@@ -59,7 +59,7 @@ describe("budget", () => {
     const dir = mkdtempSync(join(tmpdir(), "ccc-budget-"));
     try {
       const env = { CCC_DB_PATH: join(dir, "ccc.db") };
-      expect(await runCcc({ env }, ["budget", "set", "alice", "25"])).toMatchObject({ code: 0 });
+      expect(await runCcc({ env }, ["budget", "set", "alice", "25", "--init"])).toMatchObject({ code: 0 });
       const shown = await runCcc({ env }, ["budget", "--user", "alice", "--json"]);
       expect(JSON.parse(shown.stdout)).toMatchObject({
         user: "alice",

@@ -62,6 +62,7 @@ describe("usage", () => {
     const dir = mkdtempSync(join(tmpdir(), "ccc-usage-"));
     try {
       const env = { CCC_DB_PATH: join(dir, "ccc.db") };
+      expect(await runCcc({ env }, ["init"])).toMatchObject({ code: 0 });
       const csv = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", "type", "--csv"]);
       expect(csv).toMatchObject({ code: 0, stdout: "type,eur,hours,machines\ntotal,0.00,0,0\n" });
       const bad = await runCcc({ env }, ["usage", "--month", "November"]);

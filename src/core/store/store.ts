@@ -228,6 +228,11 @@ export class Store {
     return statement;
   }
 
+  /** How many migrations this database has run. */
+  schemaVersion(): number {
+    return this.db.pragma("user_version", { simple: true }) as number;
+  }
+
   /** True when the database answers a query (for health checks). */
   ping(): boolean {
     return this.db.prepare("SELECT 1 AS ok").get() !== undefined;
