@@ -175,7 +175,7 @@ async function latenessBenchmark(): Promise<void> {
       image: "ubuntu-24.04",
       location: "fsn1",
       sshKeys: [],
-      labels: serverLabels(id, expiresAt),
+      labels: serverLabels({ id, owner: "U1", expiresAt }),
     });
     deps.store.update(
       id,

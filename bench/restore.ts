@@ -120,7 +120,7 @@ async function main() {
         image: "ubuntu-24.04",
         location: "fsn1",
         sshKeys: [],
-        labels: serverLabels(id, new Date(now.getTime() + 3_600_000)),
+        labels: serverLabels({ id, owner: "bench", expiresAt: new Date(now.getTime() + 3_600_000) }),
       });
       const hostKey = generateHostKey(`root@${id}`);
       hostKeys.set(id, hostKey);

@@ -12,6 +12,7 @@ export const reconcileInput = z.object({
 
 export function reconcileFailed(summary: ReconcileSummary): boolean {
   return (
+    summary.refused !== undefined ||
     summary.findings.some((f) => f.outcome === "failed") ||
     (summary.volumes ?? []).some((f) => f.outcome === "failed")
   );
@@ -19,6 +20,7 @@ export function reconcileFailed(summary: ReconcileSummary): boolean {
 
 const ACTIONS: Record<ReconcileFinding["action"], [done: string, wouldDo: string]> = {
   delete_server: ["deleted the server", "would delete the server"],
+  adopt: ["adopted: recorded from its labels, admins told", "would adopt it from its labels"],
   wait: ["left alone (within grace)", "would leave alone (within grace)"],
   mark_deleted: ["marked deleted, owner told", "would mark deleted and tell the owner"],
   resume: ["resumed: ready", "would resume the provision"],
@@ -39,6 +41,7 @@ function what(f: ReconcileFinding): string {
 
 export function reconcileText(summary: ReconcileSummary): string {
   const head = `${summary.servers} ccc server${summary.servers === 1 ? "" : "s"} at Hetzner, ${summary.liveRows} live in the store${summary.dryRun ? " (dry run: nothing changed)" : ""}.`;
+  if (summary.refused) return `${head}\nRefused: ${summary.refused}`;
   const volumes = volumeFindingLines(summary.volumes ?? []);
   if (summary.findings.length === 0) return `${head}\n${volumes || "Everything matches."}`;
   const table = textTable(

@@ -41,7 +41,9 @@ describe("ccc init and the CLI's database", () => {
     const h = freshDatabase();
     const first = await runCcc(h, ["init"]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(new RegExp(`^Created a new ccc database at ${h.db} \\(schema version \\d+\\)\\.`));
+    expect(first.stdout).toMatch(
+      new RegExp(`^Created a new ccc database at ${h.db} \\(schema version \\d+\\)\\.`),
+    );
     expect(existsSync(h.db)).toBe(true);
     const second = await runCcc(h, ["init", "--json"]);
     expect(second.code).toBe(0);

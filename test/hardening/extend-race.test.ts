@@ -110,7 +110,7 @@ describe("syncExpiryLabel", () => {
     const { instance, server } = await plant(w.deps, { minutes: 60 });
     const serverId = server?.id ?? 0;
     const stale = new Date(instance.expiresAt.getTime() - HOUR);
-    await w.deps.cloud.setServerLabels(serverId, serverLabels(instance.id, stale));
+    await w.deps.cloud.setServerLabels(serverId, serverLabels(instance, stale));
     const puts = () => w.h.cloud.requests.filter((r) => r.method === "PUT").length;
     const before = puts();
 

@@ -21,38 +21,76 @@ const GRACE = { graceMinutes: 15 };
 const brief = (f: { kind: string; action: string; outcome: string }) => `${f.kind} ${f.action} ${f.outcome}`;
 
 describe("reconcile: orphans", () => {
-  it("leaves an unknown server alone within the grace and deletes it after, telling the admins", async () => {
+  it("adopts an unknown server whose expiry label is in the future, from its labels, and tells the admins", async () => {
     const t0 = w.clock.now().getTime();
-    const { server } = await createLabelled(w.deps, "ccc-abcdef", new Date(t0 + 4 * 60 * MINUTE));
+    await plant(w.deps, { minutes: 240 }); // the store is the service's: it knows a machine
+    const expiresAt = new Date(Math.floor((t0 + 4 * 60 * MINUTE) / 1000) * 1000); // labels hold seconds
+    const { server } = await createLabelled(w.deps, "ccc-abcdef", expiresAt, "U0BOB");
 
-    w.clock.set(t0 + 14 * MINUTE);
+    const dry = await runReconcile(w.deps, { ...GRACE, dryRun: true });
+    expect(dry.findings.map(brief)).toEqual(["orphan adopt dry_run"]);
+    expect(w.deps.store.get("ccc-abcdef")).toBeNull();
+
+    // Long past the grace, but the label says it is wanted for hours yet: never deleted for that.
+    w.clock.set(t0 + 60 * MINUTE);
+    const summary = await runReconcile(w.deps, GRACE);
+    expect(summary.findings.map(brief)).toEqual(["orphan adopt done"]);
+    expect(deletes(w.h)).toEqual([]);
+    expect(w.deps.store.require("ccc-abcdef")).toMatchObject({
+      owner: "U0BOB",
+      status: "ready",
+      hetznerServerId: server.id,
+      serverType: server.serverType,
+      ipv4: server.ipv4,
+      expiresAt,
+    });
+    expect(w.deps.store.events("ccc-abcdef").map((e) => e.kind)).toEqual(["requested", "adopted"]);
+    expect(w.notes.summary()).toEqual(["admin_alert"]);
+    // Adopted once: the next pass finds nothing to do.
+    expect((await runReconcile(w.deps, GRACE)).findings).toEqual([]);
+  });
+
+  it("deletes an unknown server only after its label's expiry plus the grace, telling the admins", async () => {
+    const t0 = w.clock.now().getTime();
+    await plant(w.deps, { minutes: 240 });
+    const { server } = await createLabelled(w.deps, "ccc-abcdef", new Date(t0 - MINUTE));
+
+    w.clock.set(t0 + 13 * MINUTE);
     const young = await runReconcile(w.deps, GRACE);
     expect(young.findings.map(brief)).toEqual(["orphan wait waiting"]);
-    expect(w.h.cloud.servers()).toHaveLength(1);
+    expect(young.findings[0]?.detail).toContain("ccc-expires-at label is past");
     expect(w.notes.notices).toEqual([]);
 
-    w.clock.set(t0 + 16 * MINUTE);
+    w.clock.set(t0 + 15 * MINUTE);
     const dry = await runReconcile(w.deps, { ...GRACE, dryRun: true });
     expect(dry.findings.map(brief)).toEqual(["orphan delete_server dry_run"]);
-    expect(w.h.cloud.servers()).toHaveLength(1);
+    expect(w.h.cloud.servers()).toHaveLength(2);
 
     const old = await runReconcile(w.deps, GRACE);
     expect(old.findings.map(brief)).toEqual(["orphan delete_server done"]);
     expect(deletes(w.h)).toEqual([server.id]);
-    expect(w.h.cloud.servers()).toEqual([]);
     expect(w.notes.summary()).toEqual(["admin_alert"]);
     expect(w.deps.store.events("ccc-abcdef").map((e) => e.kind)).toEqual(["orphan_deleted"]);
   });
 
-  it("deletes a server whose ccc-expires-at label is past although the database is empty", async () => {
+  it("deletes or adopts nothing when the store records no machine but Hetzner runs ccc servers, and says why", async () => {
     const t0 = w.clock.now().getTime();
-    const { server } = await createLabelled(w.deps, "ccc-lostdb", new Date(t0 - MINUTE));
+    await createLabelled(w.deps, "ccc-lostdb", new Date(t0 - 60 * MINUTE));
+    await createLabelled(w.deps, "ccc-livexy", new Date(t0 + 60 * MINUTE));
     expect(w.deps.store.list({ includeEnded: true })).toEqual([]);
-    const summary = await runReconcile(w.deps, GRACE);
-    expect(summary.findings.map(brief)).toEqual(["orphan delete_server done"]);
-    expect(summary.findings[0]?.detail).toContain("ccc-expires-at label is past");
-    expect(deletes(w.h)).toEqual([server.id]);
-    expect(w.h.cloud.servers()).toEqual([]);
+    w.clock.set(t0 + 120 * MINUTE);
+    for (const dryRun of [true, false]) {
+      const summary = await runReconcile(w.deps, { ...GRACE, dryRun });
+      expect(summary.findings).toEqual([]);
+      expect(summary.refused).toMatch(
+        /^this database records no machine at all, but Hetzner runs 2 ccc servers \(ccc-lostdb, ccc-livexy\)\. It is probably not the database ccc runs with \(CCC_DB_PATH\); nothing was deleted or adopted\.$/,
+      );
+    }
+    expect(deletes(w.h)).toEqual([]);
+    expect(w.deps.store.list({ includeEnded: true })).toEqual([]);
+    // The test's own clean-up: these servers belong to "another database".
+    for (const s of w.h.cloud.servers()) await w.deps.cloud.deleteServer(s.id);
+    w.h.cloud.settle("delete_server");
   });
 
   it("deletes the server of a failed instance (its cleanup failed) but never a live one's", async () => {

@@ -106,14 +106,14 @@ export async function plant(
 }
 
 /** A server labelled as ccc labels them, made straight through the cloud API (as a lost row would leave it). */
-export function createLabelled(deps: CoreDeps, id: string, expiresAt: Date) {
+export function createLabelled(deps: CoreDeps, id: string, expiresAt: Date, owner = "U0ORPHAN") {
   return deps.cloud.createServer({
     name: id,
     serverType: deps.policy.defaultServerType,
     image: deps.policy.image,
     location: deps.policy.defaultLocation,
     sshKeys: [],
-    labels: serverLabels(id, expiresAt),
+    labels: serverLabels({ id, owner, expiresAt }),
   });
 }
 

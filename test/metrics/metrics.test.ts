@@ -110,10 +110,12 @@ describe("GET /metrics", () => {
     b = await startBotHarness({ env: quietJobs });
     const deps = b.running.bot.deps;
     expect(parseExposition((await fetchMetrics()).text).value("ccc_orphans_found_total")).toBe(0);
-    // A labelled server no row knows, its expiry label past: a lost database left it behind.
-    await createLabelled(deps, "ccc-lostdb", new Date(Date.now() - MINUTE));
+    // A labelled server no row knows, its expiry label past by more than the grace: a lost row left it
+    // behind. The store knows another machine, so it is the service's own.
+    const { server } = await plant(deps, { minutes: 60 });
+    await createLabelled(deps, "ccc-lostdb", new Date(Date.now() - 60 * MINUTE));
     await b.running.scheduler?.run("reconcile");
-    expect(b.h.cloud.servers()).toEqual([]);
+    expect(b.h.cloud.servers().map((s) => s.id)).toEqual([server?.id]);
     const m = await scrape(b.running.port);
     expect(m.value("ccc_orphans_found_total")).toBe(1);
     expect(m.value("ccc_delete_failures_total", { job: "reconcile" })).toBeUndefined();

@@ -116,6 +116,7 @@ describe("the warm pool", () => {
         "managed-by": "ccc",
         "ccc-instance": ready.id,
         "ccc-expires-at": String(Math.floor(ready.expiresAt.getTime() / 1000)),
+        "ccc-owner": ready.owner,
       });
       const state = w.machineState(ready.ipv4 ?? "");
       expect(state).toMatchObject({

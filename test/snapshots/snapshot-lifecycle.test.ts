@@ -167,7 +167,7 @@ describe("an interrupted restore", () => {
       image: String(snapshot.imageId),
       location: instance.location,
       sshKeys: [],
-      labels: serverLabels(instance.id, instance.expiresAt),
+      labels: serverLabels(instance),
     });
     w.deps.store.update(
       instance.id,

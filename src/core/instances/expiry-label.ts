@@ -30,7 +30,7 @@ export async function syncExpiryLabel(
         `${instanceId}'s expiry label kept changing under ccc; it may lag the store until the next extend.`,
       );
     }
-    await deps.cloud.setServerLabels(serverId, serverLabels(instanceId, current.expiresAt));
+    await deps.cloud.setServerLabels(serverId, serverLabels(current));
     last = current.expiresAt;
   }
 }

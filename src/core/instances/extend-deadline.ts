@@ -32,7 +32,7 @@ export async function extendDeadline(
       if (instance.hetznerServerId !== null) {
         // Unknown until Hetzner answers: a lost answer may still have changed it.
         label = { serverId: instance.hetznerServerId, written: null };
-        await deps.cloud.setServerLabels(instance.hetznerServerId, serverLabels(id, expiresAt));
+        await deps.cloud.setServerLabels(instance.hetznerServerId, serverLabels(instance, expiresAt));
         label.written = expiresAt;
       }
       const moved = deps.store.extendExpiry(id, instance.expiresAt, expiresAt, {

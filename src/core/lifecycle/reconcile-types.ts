@@ -26,6 +26,7 @@ export interface ReconcileFinding {
   /** What was done or, in a dry run, would be done. */
   action:
     | "delete_server"
+    | "adopt"
     | "wait"
     | "mark_deleted"
     | "resume"
@@ -44,6 +45,8 @@ export interface ReconcileSummary {
   findings: ReconcileFinding[];
   /** Labelled volumes the store does not know, and rows whose volume vanished. */
   volumes?: VolumeFinding[];
+  /** Why the pass did nothing at all (the store cannot be the one these servers belong to). */
+  refused?: string;
 }
 
 /** What the reconciler's parts share during one pass. */

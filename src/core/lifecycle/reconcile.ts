@@ -22,14 +22,23 @@ export type { ReconcileFinding, ReconcileOptions, ReconcileSummary } from "./rec
 const MINUTE = 60_000;
 
 /**
- * Compares the servers labelled `managed-by=ccc` with the store: deletes orphans (after the grace,
- * or at once when their `ccc-expires-at` label is past, so a lost database cannot keep machines
- * running), closes rows whose server is gone, and resumes or fails provisions a crash left behind.
+ * Compares the servers labelled `managed-by=ccc` with the store: adopts a running server the store does
+ * not know while its `ccc-expires-at` label is in the future (another database made it), deletes orphans
+ * once their label's expiry plus the grace has passed (or, with no label, once older than the grace),
+ * closes rows whose server is gone, and resumes or fails provisions a crash left behind. A store that
+ * records no machine at all while Hetzner runs ccc servers is not the one they belong to: nothing is
+ * deleted or adopted, and the summary says why.
  */
 export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): Promise<ReconcileSummary> {
   // Rows first: any server id they hold was created before the listing, so a missing server is really gone.
   const live = deps.store.list();
   const servers = await deps.cloud.listServers(MANAGED_SELECTOR);
+  const summary = { servers: servers.length, liveRows: live.length, dryRun: Boolean(options.dryRun) };
+  const refused = wrongStore(deps, servers);
+  if (refused) {
+    deps.log.warn("reconcile refused", { reason: refused });
+    return { ...summary, findings: [], volumes: [], refused };
+  }
   const pass: ReconcilePass = {
     deps,
     options,
@@ -51,13 +60,20 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
   findings.push(...(await reconcileImages(pass)));
   findings.push(...(await reconcilePool(pass, servers)));
   const volumes = await reconcileVolumes(deps, options);
-  return {
-    servers: servers.length,
-    liveRows: live.length,
-    dryRun: Boolean(options.dryRun),
-    findings,
-    volumes,
-  };
+  return { ...summary, findings, volumes };
+}
+
+/** Why this store cannot be the one Hetzner's ccc servers belong to, or null when it may be. */
+function wrongStore(deps: CoreDeps, servers: CloudServer[]): string | null {
+  const machines = Object.values(deps.store.machinesByStatus()).reduce((sum, n) => sum + n, 0);
+  if (machines > 0) return null;
+  const running = servers.filter((s) => s.status !== "deleting" && !isPoolServer(s.labels));
+  if (running.length === 0) return null;
+  return (
+    `this database records no machine at all, but Hetzner runs ${running.length} ccc server${running.length === 1 ? "" : "s"} ` +
+    `(${running.map((s) => s.name).join(", ")}). It is probably not the database ccc runs with (CCC_DB_PATH); ` +
+    "nothing was deleted or adopted."
+  );
 }
 
 async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<ReconcileFinding | null> {
@@ -72,14 +88,21 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
   if (row && isLive(row.status) && ownsServer) return null;
 
   const expiresAt = Number(server.labels["ccc-expires-at"]) * 1000;
-  const labelExpired = Number.isFinite(expiresAt) && expiresAt <= now;
+  const labelled = server.labels["ccc-expires-at"] !== undefined && Number.isFinite(expiresAt);
+  const labelExpired = labelled && expiresAt <= now;
   const ageMinutes = Math.floor((now - server.created.getTime()) / MINUTE);
   const why = row
     ? `${server.name}: its instance ${row.id} is ${row.status}`
     : `${server.name}: the store has no instance ${label ?? "(no ccc-instance label)"}`;
-  const detail = labelExpired
-    ? `${why}; its ccc-expires-at label is past`
-    : `${why}; ${ageMinutes} min old (grace ${options.graceMinutes} min)`;
+  const unknown = !row && label !== null && isInstanceId(label) && labelled;
+  const graceMs = options.graceMinutes * MINUTE;
+  // A server the store never knew, with a label: its own expiry (plus the grace) is the only deadline.
+  const dueAt = unknown ? expiresAt + graceMs : labelExpired ? now : server.created.getTime() + graceMs;
+  const detail = unknown
+    ? `${why}; its ccc-expires-at label ${labelExpired ? "is past" : "is in the future"}`
+    : labelExpired
+      ? `${why}; its ccc-expires-at label is past`
+      : `${why}; ${ageMinutes} min old (grace ${options.graceMinutes} min)`;
   const finding = (action: ReconcileFinding["action"], outcome: ReconcileFinding["outcome"]) => ({
     kind: "orphan" as const,
     instanceId: row?.id ?? (label && isInstanceId(label) ? label : null),
@@ -89,9 +112,8 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
     outcome,
     error: null,
   });
-  if (!labelExpired && now - server.created.getTime() < options.graceMinutes * MINUTE) {
-    return finding("wait", "waiting");
-  }
+  if (unknown && !labelExpired) return adopt(pass, server, label, expiresAt, detail);
+  if (now < dueAt) return finding("wait", "waiting");
   if (options.dryRun) return finding("delete_server", "dry_run");
   try {
     const attempt = await withLease(deps, serverLease(server.id), () => deps.cloud.deleteServer(server.id));
@@ -105,6 +127,61 @@ async function deleteOrphan(pass: ReconcilePass, server: CloudServer): Promise<R
     return result;
   } catch (error) {
     return { ...finding("delete_server", "failed"), error: messageOf(error) };
+  }
+}
+
+/**
+ * Takes a running server the store does not know into the store, from its labels (owner, expiry) and
+ * Hetzner's own facts (type, place, addresses). Its keys and host key are unknown: the machine can be
+ * listed, extended and deleted, not changed over SSH.
+ */
+async function adopt(
+  pass: ReconcilePass,
+  server: CloudServer,
+  id: string,
+  expiresAt: number,
+  detail: string,
+): Promise<ReconcileFinding> {
+  const { deps, options } = pass;
+  const owner = server.labels["ccc-owner"] ?? "unknown";
+  const finding = (outcome: ReconcileFinding["outcome"], error: string | null = null): ReconcileFinding => ({
+    kind: "orphan",
+    instanceId: id,
+    serverId: server.id,
+    detail: `${detail}; owner ${owner}`,
+    action: "adopt",
+    outcome,
+    error,
+  });
+  if (options.dryRun) return finding("dry_run");
+  try {
+    const attempt = await withLease(deps, serverLease(server.id), async () =>
+      deps.store.adopt(
+        {
+          id,
+          owner,
+          ownerEmail: null,
+          sshKeys: [],
+          sshKeyFingerprint: "",
+          serverType: server.serverType,
+          location: server.location ?? "",
+          createdAt: server.created,
+          expiresAt: new Date(expiresAt),
+        },
+        { hetznerServerId: server.id, ipv4: server.ipv4, ipv6: server.ipv6, readyAt: server.created },
+        { actor: "ccc", kind: "adopted", detail: `reconcile found ${server.name} running with no record` },
+      ),
+    );
+    if (!attempt.taken) return finding("busy");
+    if (!attempt.value) return finding("busy");
+    deps.log.warn("server adopted", { server: server.id, instance: id, owner });
+    await deps.notifier.notify({
+      kind: "admin_alert",
+      text: `Adopted server ${server.name} (${id}, owner ${owner}): it was running with no record in this database. It expires at its label's time.`,
+    });
+    return finding("done");
+  } catch (error) {
+    return finding("failed", messageOf(error));
   }
 }
 

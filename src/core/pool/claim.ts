@@ -126,7 +126,7 @@ export async function provisionFromPool(
     await deps.cloud.renameServer(
       member.hetznerServerId,
       recorded.id,
-      serverLabels(recorded.id, new Date(Date.parse(doc.expiresAt))),
+      serverLabels(recorded, new Date(Date.parse(doc.expiresAt))),
     );
     wanted(deps, recorded.id);
     deps.store.pool.remove(member.id);

@@ -141,10 +141,10 @@ async function createServer(
       image: deps.policy.image,
       location: recorded.location,
       sshKeys: [keyId],
-      labels: serverLabels(recorded.id, deps.store.require(recorded.id).expiresAt),
+      labels: serverLabels(deps.store.require(recorded.id)),
     });
     // An extend while the create was on its way moved the deadline past what the label says.
-    const labels = serverLabels(recorded.id, deps.store.require(recorded.id).expiresAt);
+    const labels = serverLabels(deps.store.require(recorded.id));
     const server =
       created.server.labels["ccc-expires-at"] === labels["ccc-expires-at"]
         ? created.server

@@ -123,7 +123,7 @@ export async function runRestore(
       image: String(snapshot.imageId),
       location: recorded.location,
       sshKeys: [],
-      labels: serverLabels(recorded.id, recorded.expiresAt),
+      labels: serverLabels(recorded),
     });
     server = created.server;
     if (!server.ipv4)

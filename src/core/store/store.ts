@@ -336,6 +336,25 @@ export class Store {
     ).map(fromRow);
   }
 
+  /**
+   * Records a running server the store did not know (found by reconcile from its labels) as a ready
+   * instance, in one transaction; false when a row with that id appeared meanwhile.
+   */
+  adopt(instance: NewInstance, server: InstancePatch, note: EventNote): boolean {
+    return this.db
+      .transaction(() => {
+        if (this.get(instance.id)) return false;
+        this.add(instance, {
+          actor: note.actor,
+          kind: "requested",
+          detail: "adopted from its server's labels",
+        });
+        this.update(instance.id, { ...server, status: "ready" }, note);
+        return true;
+      })
+      .immediate();
+  }
+
   /** Changes fields of one instance and records the event, atomically. */
   update(id: string, patch: InstancePatch, note: EventNote): Instance {
     const keys = Object.keys(patch) as (keyof InstancePatch)[];
