@@ -20,6 +20,8 @@ let
     outPath = "/nix/store/00000000000000000000000000000000-${name}";
   };
   fakePkgs = lib.genAttrs [ "nixos-anywhere" "openssh" ] fakeDrv // {
+    # The operators' `ccc`: its script text, to compare with the unit.
+    writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
     # What nixosModules.ccc builds the package with: records which file it was asked for.
     callPackage = file: _args: fakeDrv "ccc-from-flake" // { file = toString file; };
   };
@@ -41,6 +43,14 @@ let
         default = [ ];
       };
       users.users = anything;
+      environment.systemPackages = mkOption {
+        type = types.listOf types.unspecified;
+        default = [ ];
+      };
+      systemd.package = mkOption {
+        type = types.unspecified;
+        default = fakeDrv "systemd";
+      };
       users.groups = anything;
       nix.package = mkOption {
         type = types.unspecified;
@@ -82,6 +92,7 @@ in
   packageFile = config.services.ccc.package.file or null;
   users = lib.mapAttrs (_: u: u) config.users.users;
   groups = lib.attrNames config.users.groups;
+  cli = map (p: { inherit (p) name; text = p.text or null; }) config.environment.systemPackages;
   service =
     if service == null then
       null

@@ -11,6 +11,8 @@ const unitFile = join(repo, "deploy/ccc.service");
 
 interface ServiceEval {
   failedAssertions: string[];
+  /** environment.systemPackages: the operators' `ccc` script. */
+  cli: { name: string; text: string | null }[];
   packageFile: string | null;
   users: Record<string, Record<string, unknown>>;
   groups: string[];
@@ -91,6 +93,43 @@ describe("services.ccc, evaluated with the NixOS module system", () => {
     expect(service?.path).toEqual(["nixos-anywhere", "openssh", "nix"]);
     expect(users.ccc).toMatchObject({ isSystemUser: true, group: "ccc", home: "/var/lib/ccc" });
     expect(groups).toEqual(["ccc"]);
+  });
+
+  it("puts an operators' ccc on PATH that runs with the service's user, settings, database and key", async (ctx) => {
+    skipUnlessLib(ctx);
+    const { cli, service } = await evaluate({
+      ...minimal,
+      environmentFile: "/run/secrets/ccc.env",
+      stateDir: "/var/lib/ccc-prod",
+      settings: { CCC_ADMINS: "U012AB3CD", CCC_MAX_HOURS: 8 },
+    });
+    expect(cli.map((p) => p.name)).toEqual(["ccc"]);
+    const text = cli[0]?.text ?? "";
+    expect(text).toContain("/nix/store/00000000000000000000000000000000-systemd/bin/systemd-run");
+    for (const property of [
+      "User=ccc",
+      "Group=ccc",
+      "EnvironmentFile=/run/secrets/ccc.env",
+      "LoadCredential=operator-key:/etc/ccc/operator",
+      "LoadCredential=operator-key.pub:/etc/ccc/operator.pub",
+      "StateDirectory=ccc-prod",
+      "WorkingDirectory=/var/lib/ccc-prod",
+    ]) {
+      expect(text).toContain(`-p ${property}`);
+    }
+    // The same environment as the bot's, but the key's path, which systemd names after each command's unit.
+    for (const [key, value] of Object.entries(service?.environment ?? {})) {
+      if (key === "CCC_OPERATOR_SSH_KEY") continue;
+      expect(text).toContain(`-E '${key}=${value}'`);
+    }
+    expect(text).toContain('-E "CCC_OPERATOR_SSH_KEY=/run/credentials/$unit.service/operator-key"');
+    expect(text).toContain('/nix/store/00000000000000000000000000000000-ccc/bin/ccc "$@"');
+    // One command: every line from `exec` on continues into the next, up to the program's own line.
+    const command = text.slice(text.indexOf("exec ")).trimEnd().split("\n");
+    expect(command.slice(0, -1).filter((line) => !line.endsWith(" \\"))).toEqual([]);
+    expect(command.at(-1)).toMatch(/bin\/ccc "\$@"$/);
+    const bash = await execa("bash", ["-n"], { input: text, reject: false });
+    expect(bash.stderr).toBe("");
   });
 
   it("does nothing unless enabled", async (ctx) => {

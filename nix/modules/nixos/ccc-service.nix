@@ -31,6 +31,46 @@ let
   # systemd's fixed place for LoadCredential= files: the key stays root-only where the operator keeps it.
   credentials = "/run/credentials/ccc.service";
   stateDirName = lib.removePrefix "/var/lib/" cfg.stateDir;
+
+  # What the bot and the operators' `ccc` share: the database, settings and HOME.
+  environment = {
+    CCC_DB_PATH = "${cfg.stateDir}/ccc.db";
+    HOME = cfg.stateDir;
+    NODE_ENV = "production";
+    # nixos-anywhere evaluates the machine's flake with the local Nix.
+    NIX_CONFIG = "experimental-features = nix-command flakes";
+  }
+  // lib.mapAttrs (_: toString) cfg.settings;
+
+  # `ccc` on PATH for operators: each command runs as the service's user with its settings file,
+  # database and operator key, as a transient unit, so it never opens another database or leaves files
+  # owned by root. As root: `sudo ccc list --all`.
+  cccCli = pkgs.writeShellScriptBin "ccc" ''
+    set -euo pipefail
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "ccc: run it as root (sudo ccc …): it starts the command as the service's user with systemd-run" >&2
+      exit 2
+    fi
+    unit="ccc-cli-$$"
+    io=(--pipe)
+    if [ -t 0 ] && [ -t 1 ]; then io=(--pty); fi
+    zone=()
+    if [ -n "''${TZ:-}" ]; then zone=(-E "TZ=$TZ"); fi
+    exec ${config.systemd.package}/bin/systemd-run --quiet --wait --collect --service-type=exec "''${io[@]}" --unit="$unit" \
+      -p User=${cfg.user} \
+      -p Group=${cfg.group} ${lib.optionalString (cfg.environmentFile != null) "-p EnvironmentFile=${cfg.environmentFile}"} \
+      -p LoadCredential=operator-key:${cfg.operatorKeyFile} \
+      -p LoadCredential=operator-key.pub:${cfg.operatorKeyFile}.pub \
+      -p StateDirectory=${stateDirName} \
+      -p WorkingDirectory=${cfg.stateDir} \
+      -p UMask=0077 \
+      ${lib.concatMapStringsSep " " (name: "-E ${lib.escapeShellArg "${name}=${environment.${name}}"}") (lib.attrNames environment)} \
+      -E PATH=${lib.makeBinPath cfg.path} \
+      -E "CCC_OPERATOR_SSH_KEY=/run/credentials/$unit.service/operator-key" \
+      -E "CCC_OPERATOR_NAME=''${CCC_OPERATOR_NAME:-''${SUDO_USER:-$(id -un)}}" \
+      "''${zone[@]}" \
+      ${lib.getExe' cfg.package "ccc"} "$@"
+  '';
 in
 {
   options.services.ccc = {
@@ -141,21 +181,15 @@ in
     };
     users.groups = mkIf (cfg.group == "ccc") { ccc = { }; };
 
+    environment.systemPackages = [ cccCli ];
+
     systemd.services.ccc = {
       description = "ccc (Claude Code Cloud) Slack bot";
       wantedBy = [ "multi-user.target" ];
       wants = [ "network-online.target" ];
       after = [ "network-online.target" ];
       inherit (cfg) path;
-      environment = {
-        CCC_DB_PATH = "${cfg.stateDir}/ccc.db";
-        HOME = cfg.stateDir;
-        NODE_ENV = "production";
-        # nixos-anywhere evaluates the machine's flake with the local Nix.
-        NIX_CONFIG = "experimental-features = nix-command flakes";
-      }
-      // lib.mapAttrs (_: toString) cfg.settings
-      // {
+      environment = environment // {
         CCC_OPERATOR_SSH_KEY = "${credentials}/operator-key";
       };
       serviceConfig = {
