@@ -50,5 +50,8 @@ function editDistance(a: string, b: string): number {
 
 /** How many words a usage line requires (`<id> <hours>`: two). */
 export function requiredWords(usage: string): number {
-  return usage.match(/<[^>]+>/g)?.length ?? 0;
+  // Optional parts ask for nothing, the words inside them included: `[set @person <eur>]`, innermost first.
+  let required = usage;
+  while (/\[[^[\]]*\]/.test(required)) required = required.replace(/\[[^[\]]*\]/g, "");
+  return required.match(/<[^>]+>/g)?.length ?? 0;
 }
