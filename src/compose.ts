@@ -20,7 +20,7 @@ import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
-import { Store, secureDataDir } from "./core/store/store.ts";
+import { type SchemaRule, Store, secureDataDir } from "./core/store/store.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -47,6 +47,8 @@ export interface ComposeOptions {
    * command run with the wrong `CCC_DB_PATH` never works on a new, empty database. The bot creates its own.
    */
   createDatabase?: boolean;
+  /** What opening the database does about its schema (`Store.open`); a new file is always migrated. */
+  schema?: SchemaRule;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -55,9 +57,10 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   if (problems.length > 0) throw new ConfigError(problems);
   const clock = options.clock ?? systemClock;
   const { db, dataDir, flakeDir } = config.paths;
-  if (options.createDatabase === false && db !== ":memory:" && !existsSync(db)) throw noDatabase(db);
+  const fresh = db === ":memory:" || !existsSync(db);
+  if (options.createDatabase === false && fresh) throw noDatabase(db);
   secureDataDir(dataDir);
-  const store = Store.open(db, clock);
+  const store = Store.open(db, clock, fresh ? "migrate" : (options.schema ?? "migrate"));
   // The Hetzner client and the installer (with execa) load at their first use: `ccc list` needs neither.
   const cloud =
     options.cloud ??

@@ -59,6 +59,9 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   const childEnv = minimalChildEnv(io.env);
   const deps = composeCore(config, {
     createDatabase: verb.name === "init" || Boolean(call.options.init),
+    // Only `ccc init` and `ccc migrate` change the schema from the terminal: a CLI of another version
+    // never migrates the database under a running bot.
+    schema: verb.name === "init" ? "migrate" : verb.name === "migrate" ? "as-is" : "require-current",
     childEnv,
     ...(directory ? { directory } : {}),
     ...io.compose,

@@ -8,6 +8,7 @@ import { extendCommand } from "./extend.ts";
 import { initCommand } from "./init.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
+import { migrateCommand } from "./migrate.ts";
 import { poolCommand } from "./pool.ts";
 import { prefsCommand } from "./prefs.ts";
 import { provisionCommand } from "./provision.ts";
@@ -61,6 +62,7 @@ export const COMMANDS: readonly Command[] = [
   reconcileCommand,
   poolCommand,
   initCommand,
+  migrateCommand,
 ];
 
 /** The verb called `word` or known by it as an alias, among those with `door` if given. */

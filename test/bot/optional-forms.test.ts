@@ -35,7 +35,9 @@ function readmeForms(): string[] {
 function alternatives(form: string): string[] {
   const words = form.split(/\s+/);
   const at = words.findIndex((w) => w.includes("|"));
-  return (words[at] ?? "").split("|").map((choice) => words.toSpliced(at, 1, choice).join(" "));
+  return (words[at] ?? "")
+    .split("|")
+    .map((choice) => [...words.slice(0, at), choice, ...words.slice(at + 1)].join(" "));
 }
 
 describe("/ccc forms without required words, as the README and docs/ list them", () => {

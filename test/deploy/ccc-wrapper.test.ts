@@ -74,6 +74,12 @@ async function runWrapper(args: string[], env: Record<string, string> = {}, exit
   return { run, started };
 }
 
+describe("deploy/ccc.service", () => {
+  it("does not restart in a loop a bot that refused to start (exit 2: settings, stale build, schema)", () => {
+    expect(unitSettings()).toMatchObject({ Restart: ["on-failure"], RestartPreventExitStatus: ["2"] });
+  });
+});
+
 describe("deploy/ccc, the operators' ccc on the service's host", () => {
   it.runIf(isRoot)(
     "starts the command as the service does: its user, settings file, database and key",

@@ -207,6 +207,9 @@ in
         StateDirectoryMode = "0700";
         Restart = "on-failure";
         RestartSec = 5;
+        # Exit 2 is a refusal to start that a restart cannot mend (a setting missing, a build older than
+        # src/, an unknown schema): the journal says what to run, and systemd stops instead of looping.
+        RestartPreventExitStatus = 2;
         # SIGTERM to the bot and its installers: the bot stops taking requests, records the installs that
         # stopped (their servers deleted) and exits; whatever is left after the timeout is killed, and the
         # next start's reconcile finishes the job.

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { UserError } from "../errors.ts";
 
 /** Ordered schema changes; `user_version` records how many have run. Append, never edit. */
 export const MIGRATIONS: readonly string[] = [
@@ -332,18 +333,45 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export function migrate(db: Database.Database): void {
-  const version = () => db.pragma("user_version", { simple: true }) as number;
-  if (version() > MIGRATIONS.length) {
-    throw new Error(
-      `The database is at schema version ${version()}, newer than this ccc (${MIGRATIONS.length}): upgrade ccc.`,
+/** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */
+export function schemaOf(db: Database.Database): { version: number; latest: number } {
+  return { version: db.pragma("user_version", { simple: true }) as number, latest: MIGRATIONS.length };
+}
+
+/** Refuses a database a newer ccc has migrated: this one would misread it. */
+export function refuseNewerSchema(db: Database.Database): void {
+  const { version, latest } = schemaOf(db);
+  if (version > latest) {
+    throw new UserError(
+      `The database is at schema version ${version}, newer than this ccc (${latest}): upgrade ccc.`,
+      { code: "schema_newer" },
     );
   }
+}
+
+/**
+ * Refuses a database whose schema is behind this ccc's: only the bot's start and `ccc migrate` change
+ * it, so a CLI of another version never migrates the database under a running bot.
+ */
+export function requireCurrentSchema(db: Database.Database): void {
+  refuseNewerSchema(db);
+  const { version, latest } = schemaOf(db);
+  if (version < latest) {
+    throw new UserError(
+      `The database is at schema version ${version} and this ccc needs ${latest}. ` +
+        "Start the upgraded bot (it migrates at start), or stop the bot and run `ccc migrate`.",
+      { code: "schema_behind" },
+    );
+  }
+}
+
+export function migrate(db: Database.Database): void {
+  refuseNewerSchema(db);
   // One write transaction at a time: a second process migrating at the same moment waits, then sees
   // the version the first one reached and skips what is done.
-  while (version() < MIGRATIONS.length) {
+  while (schemaOf(db).version < MIGRATIONS.length) {
     db.transaction(() => {
-      const current = version();
+      const current = schemaOf(db).version;
       if (current >= MIGRATIONS.length) return;
       db.exec(MIGRATIONS[current] as string);
       db.pragma(`user_version = ${current + 1}`);

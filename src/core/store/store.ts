@@ -30,7 +30,7 @@ import { LedgerTable } from "./ledger-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
-import { migrate } from "./migrations.ts";
+import { migrate, refuseNewerSchema, requireCurrentSchema, schemaOf } from "./migrations.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
@@ -43,6 +43,9 @@ import { WorkVolumeTable } from "./work-volume-table.ts";
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
+/** What opening a database does about its schema: see `Store.open`. */
+export type SchemaRule = "migrate" | "require-current" | "as-is";
+
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
@@ -198,7 +201,12 @@ export class Store {
     return this.table("storageLedger", () => new StorageLedgerTable(this.db));
   }
 
-  static open(path: string, clock: Clock): Store {
+  /**
+   * Opens the file and, by `schema`: migrates it to this ccc's schema (the bot's start, `ccc init`), refuses
+   * it unless it is at this ccc's schema already (every other CLI command), or leaves it as it is
+   * (`ccc migrate`, which asks for it itself). A newer schema than this ccc's is always refused.
+   */
+  static open(path: string, clock: Clock, schema: SchemaRule = "migrate"): Store {
     secureDbFiles(path);
     const db = new Database(path, { nativeBinding: nativeBinding() });
     // Before anything else: a second process opening the file at the same moment waits instead of failing.
@@ -208,7 +216,14 @@ export class Store {
     whileBusy(() => db.pragma("journal_mode = WAL"));
     secureDbFiles(path);
     db.pragma("foreign_keys = ON");
-    migrate(db);
+    try {
+      if (schema === "migrate") migrate(db);
+      else if (schema === "require-current") requireCurrentSchema(db);
+      else refuseNewerSchema(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new Store(db, clock);
   }
 
@@ -230,7 +245,14 @@ export class Store {
 
   /** How many migrations this database has run. */
   schemaVersion(): number {
-    return this.db.pragma("user_version", { simple: true }) as number;
+    return schemaOf(this.db).version;
+  }
+
+  /** Runs the migrations this database lacks (`ccc migrate`); answers the versions before and after. */
+  migrate(): { from: number; to: number } {
+    const from = schemaOf(this.db).version;
+    migrate(this.db);
+    return { from, to: schemaOf(this.db).version };
   }
 
   /** True when the database answers a query (for health checks). */
