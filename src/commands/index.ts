@@ -1,4 +1,5 @@
 import { againCommand } from "./again.ts";
+import { backupCommand } from "./backup.ts";
 import { billingCommand } from "./billing.ts";
 import { budgetCommand } from "./budget.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
@@ -63,6 +64,7 @@ export const COMMANDS: readonly Command[] = [
   poolCommand,
   initCommand,
   migrateCommand,
+  backupCommand,
 ];
 
 /** The verb called `word` or known by it as an alias, among those with `door` if given. */

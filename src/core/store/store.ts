@@ -1,8 +1,9 @@
+import { chmodSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import type { ServerPrice } from "../billing/price.ts";
 import type { Clock } from "../clock.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, UserError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
 import { ApiTokenTable } from "./api-token-table.ts";
@@ -246,6 +247,17 @@ export class Store {
   /** How many migrations this database has run. */
   schemaVersion(): number {
     return schemaOf(this.db).version;
+  }
+
+  /**
+   * Writes a consistent copy of the database to `target` while others keep using it (`VACUUM INTO`: one
+   * read transaction, WAL included), readable by the owner only. Refuses a target that exists.
+   */
+  backupTo(target: string): { bytes: number } {
+    if (existsSync(target)) throw new UserError(`${target} exists already: name a new file for the backup.`);
+    this.db.prepare("VACUUM INTO ?").run(target);
+    chmodSync(target, 0o600);
+    return { bytes: statSync(target).size };
   }
 
   /** Runs the migrations this database lacks (`ccc migrate`); answers the versions before and after. */
