@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import { startBot } from "../src/bot.ts";
 import type { Logger } from "../src/core/logger.ts";
 import { createToken } from "../src/core/tokens/api-tokens.ts";
-import { startFakeSlack } from "../test/fakes/fake-slack.ts";
+import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
 

@@ -16,7 +16,7 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startBot } from "../src/bot.ts";
 import type { Logger } from "../src/core/logger.ts";
-import { startFakeSlack } from "../test/fakes/fake-slack.ts";
+import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
 import { SlackSender } from "../test/helpers/slack-request.ts";

@@ -14,9 +14,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { PROJECT_ROOT } from "../src/config.ts";
-import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
-import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
-import { startFakeSlack } from "../test/fakes/fake-slack.ts";
+import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
+import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
+import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
 
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);

@@ -16,7 +16,7 @@ import { runReminders } from "../src/core/lifecycle/reminders.ts";
 import type { Notifier } from "../src/core/notifier.ts";
 import { startScheduler } from "../src/lifecycle/scheduler.ts";
 import { cronTicks } from "../src/lifecycle/ticks.ts";
-import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
+import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
 
 const ROWS = 100_000;

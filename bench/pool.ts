@@ -14,10 +14,10 @@ import type { Instance } from "../src/core/instances/instance.ts";
 import { HOST_KEY_FILE } from "../src/core/machine/extra-files.ts";
 import { poolOutcomeOf } from "../src/core/pool/pool-outcome.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
-import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
-import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
-import { startSshBanner } from "../test/fakes/ssh-banner.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../test/fakes/sshd.ts";
+import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
+import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
+import { startSshBanner } from "../stand-ins/ssh-banner.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
 
 const CREATE_ACTION_MS = 10_000;

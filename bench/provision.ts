@@ -11,9 +11,9 @@ import { composeCore } from "../src/compose.ts";
 import { PROJECT_ROOT, parseConfig } from "../src/config.ts";
 import type { CoreDeps } from "../src/core/deps.ts";
 import type { Installer } from "../src/core/provision/installer.ts";
-import { startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
-import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
-import { startSshBanner } from "../test/fakes/ssh-banner.ts";
+import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
+import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
+import { startSshBanner } from "../stand-ins/ssh-banner.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
 
 const BUDGET = 8;

@@ -16,9 +16,9 @@ import { generateHostKey, type HostKeyPair } from "../src/core/machine/host-key.
 import { deleteSnapshot } from "../src/core/snapshots/manage.ts";
 import { runRestore, startRestore } from "../src/core/snapshots/restore.ts";
 import { saveMachine } from "../src/core/snapshots/save.ts";
-import { type FakeServer, startFakeHetzner } from "../test/fakes/fake-hetzner.ts";
-import { createFakeInstaller } from "../test/fakes/fake-installer.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../test/fakes/sshd.ts";
+import { type FakeServer, startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
+import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? "0.25");

@@ -69,6 +69,11 @@ describe("where things go", () => {
     }
   });
 
+  it("never imports the stand-ins, the demo or the tests: they are not part of the product", () => {
+    const outside = ["stand-ins", "demo", "test", "bench"];
+    expect(violations("src", (to) => !outside.some((folder) => inside(to, folder)))).toEqual([]);
+  });
+
   it("keeps the verbs and the renderers free of the doors", () => {
     const doors = ["src/slack", "src/cli", "src/http", "src/cli.ts", "src/bot.ts"];
     const noDoor = (to: string) => !doors.some((d) => inside(to, d));

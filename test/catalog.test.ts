@@ -7,7 +7,7 @@ import type { Clock } from "../src/core/clock.ts";
 import { Catalog } from "../src/core/cloud/catalog.ts";
 import { HetznerClient } from "../src/core/hetzner/hetzner-client.ts";
 import { Store as InstanceStore } from "../src/core/store/store.ts";
-import { type FakeHetzner, startFakeHetzner } from "./fakes/fake-hetzner.ts";
+import { type FakeHetzner, startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 import { FAST_HETZNER } from "./helpers/harness.ts";
 import { holdCalls } from "./helpers/hold.ts";

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/adapters/system-clock.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
 import type { Clock } from "../src/core/clock.ts";
-import { startFakeSlack } from "./fakes/fake-slack.ts";
+import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { type Harness, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 import { runCcc } from "./helpers/run-ccc.ts";

@@ -2,9 +2,9 @@
 // person's key and defaults (`/me/…`), `again`, and work volumes, with provision's options.
 import { describe, expect, it } from "vitest";
 import { instanceSchema, keySchema, prefsSchema, volumeListSchema } from "../../src/api/response-schemas.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { call, readyViaApi, tokenFor } from "./api-client.ts";
 

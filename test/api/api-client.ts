@@ -2,8 +2,8 @@
 import { expect } from "vitest";
 import { instanceSchema } from "../../src/api/response-schemas.ts";
 import { createToken } from "../../src/core/tokens/api-tokens.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { BotHarness } from "../bot/bot-harness.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 
 export interface ApiAnswer {

@@ -10,11 +10,11 @@ import {
   snapshotSchema,
 } from "../../src/api/response-schemas.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
+import type { FakeServer } from "../../stand-ins/fake-hetzner.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ALICE, BOB, type BotHarness } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import type { FakeServer } from "../fakes/fake-hetzner.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
 import { call, readyViaApi, tokenFor } from "./api-client.ts";
 
 const b = useBotHarness();

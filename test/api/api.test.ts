@@ -7,9 +7,9 @@ import {
   offersSchema,
   sharedSchema,
 } from "../../src/api/response-schemas.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
 import { holdCalls } from "../helpers/hold.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { call, readyViaApi as readyFromApi, tokenFor } from "./api-client.ts";

@@ -8,7 +8,7 @@ import { serverCostRecord } from "../../src/core/billing/cost-record.ts";
 import { billableHours } from "../../src/core/billing/meter-identifier.ts";
 import { costOfServer, serverTariff } from "../../src/core/billing/price.ts";
 import { ExternalError, UserError } from "../../src/core/errors.ts";
-import type { FakeStripeOptions } from "../fakes/fake-stripe.ts";
+import type { FakeStripeOptions } from "../../stand-ins/fake-stripe.ts";
 import { fakeStripePerTest } from "../fakes/fake-stripe-per-test.ts";
 
 const startStripe = fakeStripePerTest();

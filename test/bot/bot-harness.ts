@@ -3,7 +3,7 @@
 import { expect } from "vitest";
 import { type BotOptions, type RunningBot, startBot } from "../../src/bot.ts";
 import type { Logger } from "../../src/core/logger.ts";
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 import { clockTicks } from "../helpers/clock-ticks.ts";
 import type { FakeClock } from "../helpers/fake-clock.ts";
 import {

@@ -5,8 +5,8 @@ import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBot } from "../../src/bot.ts";
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
-import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
+import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../../stand-ins/fake-socket-mode.ts";
 import { compileScript } from "../helpers/compile-script.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 

@@ -1,8 +1,8 @@
 // The Socket Mode stand-in refuses what Slack refuses, so a bot that gets it wrong fails its tests.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
-import { type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
+import { type FakeSocketMode, startFakeSocketMode } from "../../stand-ins/fake-socket-mode.ts";
 
 let slack: FakeSlack;
 let socket: FakeSocketMode;

@@ -4,7 +4,7 @@ import type { Instance } from "../../src/core/instances/instance.ts";
 import type { Logger } from "../../src/core/logger.ts";
 import { SlackNotifier } from "../../src/slack/slack-notifier.ts";
 import { createSlackWebClient } from "../../src/slack/web-client.ts";
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 
 const silent: Logger = { info() {}, warn() {}, error() {} };
 let slack: FakeSlack;

@@ -1,8 +1,8 @@
 // The real bot in Socket Mode (SLACK_APP_TOKEN set, no signing secret) wired to the core harness,
 // the fake Slack Web API and the fake Socket Mode endpoint behind it.
 import { type RunningBot, startBot } from "../../src/bot.ts";
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
-import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../fakes/fake-socket-mode.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
+import { FAST_SOCKET, type FakeSocketMode, startFakeSocketMode } from "../../stand-ins/fake-socket-mode.ts";
 import { FAST_HETZNER, FAST_TIMING, type Harness, startHarness } from "../helpers/harness.ts";
 import { slashCommand } from "../helpers/slack-payloads.ts";
 import { answerShown, botEnv, captureLog, FAST_SLACK_CLIENT, type LogLine } from "./bot-harness.ts";

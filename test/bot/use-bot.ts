@@ -1,6 +1,6 @@
 // The bot for each test of a file, and the steps most bot tests begin with.
 import { expect } from "vitest";
-import type { PostedMessage } from "../fakes/fake-slack.ts";
+import type { PostedMessage } from "../../stand-ins/fake-slack.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { ALICE, type BotHarness, startBotHarness } from "./bot-harness.ts";

@@ -6,8 +6,8 @@ import { ALERT_AFTER_FAILURES, runBillingJob } from "../../src/core/billing-sync
 import { syncBilling } from "../../src/core/billing-sync/sync-billing.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
 import { machineCost } from "../../src/core/usage/machine-cost.ts";
+import type { FakeStripe } from "../../stand-ins/fake-stripe.ts";
 import { type BillingWorld, HOUR, START, startBillingWorld } from "../billing/billing-world.ts";
-import type { FakeStripe } from "../fakes/fake-stripe.ts";
 import { fakeStripePerTest } from "../fakes/fake-stripe-per-test.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";

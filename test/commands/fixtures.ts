@@ -13,7 +13,7 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { type Instance, newInstanceId } from "../../src/core/instances/instance.ts";
-import { type FakeHetzner, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";

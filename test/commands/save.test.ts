@@ -5,7 +5,7 @@ import { saveCommand } from "../../src/commands/save.ts";
 import { ForbiddenError, QuotaError, UserError } from "../../src/core/errors.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { plant, startWorld, type World } from "../lifecycle/world.ts";
 import { caught } from "./fixtures.ts";
 

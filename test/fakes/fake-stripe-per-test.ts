@@ -1,5 +1,5 @@
 import { afterEach, expect } from "vitest";
-import { type FakeStripe, type FakeStripeOptions, startFakeStripe } from "./fake-stripe.ts";
+import { type FakeStripe, type FakeStripeOptions, startFakeStripe } from "../../stand-ins/fake-stripe.ts";
 
 /**
  * Returns how a test starts its fake Stripe; after the test the fake is closed, then must have seen no

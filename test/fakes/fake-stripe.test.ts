@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import type { FakeStripe, FakeStripeOptions } from "./fake-stripe.ts";
+import type { FakeStripe, FakeStripeOptions } from "../../stand-ins/fake-stripe.ts";
 import { fakeStripePerTest } from "./fake-stripe-per-test.ts";
 
 // The fake stands in for Stripe wherever ccc bills, so its behaviour is pinned here, through the

@@ -1,6 +1,6 @@
 // The core harness and a fake Slack Web API in this process, the bot in one of its own (see
 // bot-process.ts), and a client that signs requests with its secret.
-import { type FakeSlack, startFakeSlack } from "../fakes/fake-slack.ts";
+import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 import { type BotProcess, startBotProcess } from "./bot-process.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { SlackSender } from "./slack-request.ts";

@@ -13,9 +13,9 @@ import {
   type FakeHetznerOptions,
   type FakeServer,
   startFakeHetzner,
-} from "../fakes/fake-hetzner.ts";
-import { createFakeInstaller, type FakeInstaller } from "../fakes/fake-installer.ts";
-import { type SshBanner, startSshBanner } from "../fakes/ssh-banner.ts";
+} from "../../stand-ins/fake-hetzner.ts";
+import { createFakeInstaller, type FakeInstaller } from "../../stand-ins/fake-installer.ts";
+import { type SshBanner, startSshBanner } from "../../stand-ins/ssh-banner.ts";
 import { writeOperatorKey } from "./keys.ts";
 
 export interface Harness {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 
 // The fake refuses and delays like the live API where ccc's decisions depend on it.
 

@@ -5,8 +5,8 @@ import {
   type FakeHetznerOptions,
   type FakeServer,
   startFakeHetzner,
-} from "../fakes/fake-hetzner.ts";
-import { type SshBanner, startSshBanner } from "../fakes/ssh-banner.ts";
+} from "../../stand-ins/fake-hetzner.ts";
+import { type SshBanner, startSshBanner } from "../../stand-ins/ssh-banner.ts";
 import { newPublicKey } from "./helpers.ts";
 
 // The fake stands in for Hetzner in every other test, so its own behaviour is pinned here.

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { systemClock } from "../../src/adapters/system-clock.ts";
 import type { Clock } from "../../src/core/clock.ts";
 import { HetznerClient, type HetznerClientOptions } from "../../src/core/hetzner/hetzner-client.ts";
-import type { FakeHetzner } from "../fakes/fake-hetzner.ts";
+import type { FakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 
 /** The real clock, remembering every sleep it was asked for. */
 export function recordingClock(): Clock & { sleeps: number[] } {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ExternalError } from "../../src/core/errors.ts";
-import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, serverInput } from "./helpers.ts";
 
 let fake: FakeHetzner;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, type FakeHetznerOptions, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, serverInput } from "./helpers.ts";
 
 let fake: FakeHetzner;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { toCloudServerType } from "../../src/core/hetzner/schemas.ts";
-import { type FakeHetzner, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, serverInput } from "./helpers.ts";
 
 let fake: FakeHetzner;

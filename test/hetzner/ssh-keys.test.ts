@@ -1,7 +1,7 @@
 import sshpk from "sshpk";
 import { afterEach, describe, expect, it } from "vitest";
 import { hetznerFingerprint } from "../../src/core/hetzner/ssh-fingerprint.ts";
-import { type FakeHetzner, startFakeHetzner } from "../fakes/fake-hetzner.ts";
+import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, newPublicKey } from "./helpers.ts";
 
 let fake: FakeHetzner;

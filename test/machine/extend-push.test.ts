@@ -11,7 +11,7 @@ import { extend } from "../../src/core/instances/extend.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { generateHostKey, type HostKeyPair } from "../../src/core/machine/host-key.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";

@@ -9,7 +9,7 @@ import { applyDocumentFor, checkApplyDocument } from "../../src/core/machine/app
 import { HOST_KEY_FILE, withExtraFiles, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint, knownHostsLine } from "../../src/core/machine/host-key.ts";
 import { machineTarget } from "../../src/core/machine/machine-port.ts";
-import { sshClientMissingReason } from "../fakes/sshd.ts";
+import { sshClientMissingReason } from "../../stand-ins/sshd.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 
 let dir: string;

@@ -11,7 +11,7 @@ import { machineTarget } from "../../src/core/machine/machine-port.ts";
 import { failProvision } from "../../src/core/provision/run-provision.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";
-import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { FAKE_CCC_APPLY, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";

@@ -8,7 +8,7 @@ import type { Instance } from "../../src/core/instances/instance.ts";
 import { share, unshare } from "../../src/core/instances/share.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
 import { pushMachineState } from "../../src/core/machine/push-state.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";

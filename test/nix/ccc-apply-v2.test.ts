@@ -15,10 +15,10 @@ import {
 import { evaluateCloudInstance, skipUnlessLib } from "./module-eval-run.ts";
 
 // Version 2 of the real script against a temporary m.root, with stand-ins for the tools it runs first on PATH
-// (test/fakes/bin): each records its argv in tools.jsonl and refuses calls ccc-apply never makes.
+// (stand-ins/bin): each records its argv in tools.jsonl and refuses calls ccc-apply never makes.
 const nixDir = resolve(import.meta.dirname, "../../nix");
 const script = join(nixDir, "packages/ccc-apply/ccc-apply.mjs");
-const fakeBin = resolve(import.meta.dirname, "../fakes/bin");
+const fakeBin = resolve(import.meta.dirname, "../../stand-ins/bin");
 
 interface ToolCall {
   tool: string;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { startScheduler } from "../../src/lifecycle/scheduler.ts";
 import type { TickSource } from "../../src/lifecycle/ticks.ts";
-import { waitForState } from "../fakes/wait-for-state.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { startPoolWorld } from "./pool-world.ts";
 

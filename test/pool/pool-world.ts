@@ -8,12 +8,12 @@ import type { ComposeOptions } from "../../src/compose.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import { discardPoolMachine } from "../../src/core/pool/discard.ts";
-import { FAKE_CCC_APPLY, type FakeSshd, type ForcedCommand, startSshd } from "../fakes/sshd.ts";
+import { FAKE_CCC_APPLY, type FakeSshd, type ForcedCommand, startSshd } from "../../stand-ins/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 
 const NIX_DIR = resolve(import.meta.dirname, "../../nix");
 const CCC_APPLY = join(NIX_DIR, "packages/ccc-apply/ccc-apply.mjs");
-const FAKE_BIN = resolve(import.meta.dirname, "../fakes/bin");
+const FAKE_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
 
 /** Which ccc-apply the pool machines run; `env` reaches the real one's stand-in tools (e.g. FAKE_NIX_FAIL). */
 export type PoolMachines = { kind: "stand-in" } | { kind: "ccc-apply"; env?: Record<string, string> };

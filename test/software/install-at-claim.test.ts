@@ -9,12 +9,12 @@ import { generateHostKey } from "../../src/core/machine/host-key.ts";
 import { installPackagesAtClaim } from "../../src/core/software/install-at-claim.ts";
 import { readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../../src/render/json.ts";
-import { sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { useHarness } from "../helpers/use-harness.ts";
 
 const nixDir = resolve(import.meta.dirname, "../../nix");
-const fakeBin = resolve(import.meta.dirname, "../fakes/bin");
+const fakeBin = resolve(import.meta.dirname, "../../stand-ins/bin");
 const h = useHarness();
 
 describe.skipIf(sshdMissingReason !== null)("extra software at claim, over SSH", () => {

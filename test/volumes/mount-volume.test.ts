@@ -10,13 +10,13 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import type { InstallRequest } from "../../src/core/provision/installer.ts";
 import { attachWorkVolume } from "../../src/core/volumes/attach-work-volume.ts";
-import { type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
+import { type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 
 const nixDir = resolve(import.meta.dirname, "../../nix");
 const CCC_APPLY = join(nixDir, "packages/ccc-apply/ccc-apply.mjs");
-const FAKE_BIN = resolve(import.meta.dirname, "../fakes/bin");
+const FAKE_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
 
 let h: Harness | null = null;
 const machines: FakeSshd[] = [];

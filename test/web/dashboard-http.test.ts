@@ -1,9 +1,9 @@
 // The dashboard over plain HTTP against the real bot: sign-in links, sessions, CSRF, headers,
 // ownership, escaping, Sign in with Slack and sign-out.
 import { describe, expect, it } from "vitest";
+import { addFakeOidc } from "../../stand-ins/fake-slack-oidc.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import { addFakeOidc } from "../fakes/fake-slack-oidc.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { baseOf, local, PUBLIC_URL, signInLink, WEB_ENV, WebClient } from "./web-world.ts";

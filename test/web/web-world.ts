@@ -1,8 +1,8 @@
 // The real bot with its dashboard, over the usual fakes, and what web tests begin with: a sign-in
 // link as Slack DMs it, and a tiny browser-like client (a cookie jar, no redirects followed).
 import { expect } from "vitest";
+import type { FakeSlack } from "../../stand-ins/fake-slack.ts";
 import { type BotHarness, command } from "../bot/bot-harness.ts";
-import type { FakeSlack } from "../fakes/fake-slack.ts";
 
 /** What CCC_PUBLIC_URL says in tests; requests go to the bot's real port (as behind a proxy). */
 export const PUBLIC_URL = "http://ccc.test";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execaSync } from "execa";
-import { generateHostKey } from "../../src/core/machine/host-key.ts";
+import { generateHostKey } from "../src/core/machine/host-key.ts";
 
 export const SSHD = "/usr/sbin/sshd";
 
