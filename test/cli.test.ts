@@ -146,6 +146,29 @@ describe("ccc CLI", () => {
       /ccc: ccc-\w{6} failed: Installing NixOS failed \(exit code 1\): .*no such disk.*; the server was deleted\.\n$/,
     );
     expect(h.cloud.servers()).toEqual([]);
+    // Its status says when and why it ended, with the installer's words for the operator (an admin).
+    const id = /ccc-\w{6}/.exec(run.stderr)?.[0] ?? "";
+    const shown = await ccc(["status", id]);
+    expect(shown.stdout).not.toMatch(/ssh:|expires:|left/);
+    expect(shown.stdout).toMatch(/\n {2}ended: {4}\d{4}-\d\d-\d\d \d\d:\d\d UTC \(failed by ccc\)\n/);
+    expect(shown.stdout).toContain("\n  why:      Installing NixOS on the server failed.");
+    expect(shown.stdout).toMatch(/\n {2}detail: {3}.*no such disk/);
+    expect(JSON.parse((await ccc(["status", id, "--json"])).stdout)).toMatchObject({
+      ssh: null,
+      knownHosts: null,
+      timeLeftMs: null,
+      ended: { by: "ccc", why: "Installing NixOS on the server failed." },
+    });
+  });
+
+  it("shows a deleted machine's end, not a way in or time left", async () => {
+    const made = await ccc(["provision", "--user", "alice", "--ssh-key", makeKeyPair().publicKey, "--json"]);
+    const { id } = JSON.parse(made.stdout);
+    expect((await ccc(["deprovision", id])).code).toBe(0);
+    const shown = await ccc(["status", id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).not.toMatch(/ssh:|expires:|left/);
+    expect(shown.stdout).toMatch(/\n {2}ended: {4}.* UTC \(deleted by opal\)\n {2}why: {6}\S/);
   });
 
   it("check-expired deletes what is due and DMs Slack owners when a bot token is set", async () => {

@@ -83,7 +83,12 @@ export const ENDPOINTS: readonly Endpoint[] = [
     status: 200,
     response: instanceStatusSchema,
     example: {
-      response: { ...EXAMPLES.ready, timeLeftMs: 12_600_000, access: [{ who: "U012AB3CD", role: "owner" }] },
+      response: {
+        ...EXAMPLES.ready,
+        timeLeftMs: 12_600_000,
+        access: [{ who: "U012AB3CD", role: "owner" }],
+        ended: null,
+      },
     },
   },
   {

@@ -39,8 +39,20 @@ const machineSchema = z.enum(["pushed", "skipped", "pending", "alarm"]);
 export const instanceListSchema = z.array(instanceSchema);
 
 export const instanceStatusSchema = instanceSchema.extend({
-  timeLeftMs: z.number().meta({ description: "milliseconds until expiry; negative once past" }),
+  timeLeftMs: z
+    .number()
+    .nullable()
+    .meta({ description: "milliseconds until expiry; negative once past; null once the machine ended" }),
   access: accessSchema,
+  ended: z
+    .object({
+      at: iso,
+      by: z.string(),
+      why: z.string(),
+      detail: z.string().optional().meta({ description: "the failure's detail; admins only" }),
+    })
+    .nullable()
+    .meta({ description: "when, by whom and why a failed or deleted machine ended; null while it lives" }),
 });
 
 export const extendedSchema = instanceSchema.extend({ machine: machineSchema.nullable() });

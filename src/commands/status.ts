@@ -1,13 +1,13 @@
 import * as z from "zod";
 import { type Access, accessOf } from "../core/instances/access.ts";
 import { instanceFor } from "../core/instances/actor.ts";
-import type { Instance } from "../core/instances/instance.ts";
+import { type Instance, isEnded } from "../core/instances/instance.ts";
 import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { context, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { softwareContext } from "../render/software.ts";
-import { instanceDetails } from "../render/text.ts";
+import { type Ending, instanceDetails } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId, parseInput } from "./input.ts";
@@ -22,17 +22,36 @@ export interface StatusResult {
   timeLeftMs: number;
   /** Who may log in; absent when nobody asked the store (a card built elsewhere). */
   access?: Access[];
+  /** How an ended machine ended (when, by whom, why), from its audit trail. */
+  ending?: Ending;
 }
 
 type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
 
 function one(ctx: CommandContext, id: string): StatusResult {
   const instance = instanceFor(ctx.deps.store, ctx.actor, id, "see");
+  const ending = isEnded(instance.status) ? endingOf(ctx, instance) : undefined;
   return {
     instance,
     timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime(),
     access: accessOf(ctx.deps.store, instance),
+    ...(ending ? { ending } : {}),
   };
+}
+
+/** The event that ended the machine: the owner reads the plain reason, admins also the detail (logs, Hetzner's words). */
+function endingOf(ctx: CommandContext, instance: Instance): Ending | undefined {
+  const event = ctx.deps.store
+    .events(instance.id)
+    .filter((e) => e.kind === instance.status)
+    .at(-1);
+  if (!event) return undefined;
+  const why =
+    instance.status === "failed"
+      ? (instance.failureReason ?? "the build failed")
+      : (instance.failureReason ?? event.detail ?? "deleted");
+  const detail = ctx.actor.isAdmin && event.detail && event.detail !== why ? event.detail : undefined;
+  return { at: event.at, by: event.actor, why, ...(detail ? { detail } : {}) };
 }
 
 function run(ctx: CommandContext, input: z.output<typeof statusInput>): Outcome {
@@ -49,7 +68,7 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
 }
 
 export function statusText(result: StatusResult, now: Date): string {
-  const details = instanceDetails(result.instance, now);
+  const details = instanceDetails(result.instance, now, result.ending);
   return result.access ? `${details}\n  access:   ${accessText(result.access)}` : details;
 }
 
@@ -58,7 +77,11 @@ export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean
   const access = result.access ? [context(`Access: ${accessMrkdwn(result.access)}`)] : [];
   return {
     text: `${i.id}: ${i.status}`,
-    blocks: [...instanceCard(i, now, { showOwner }), ...softwareContext(i), ...access],
+    blocks: [
+      ...instanceCard(i, now, { showOwner, ...(result.ending ? { ending: result.ending } : {}) }),
+      ...softwareContext(i),
+      ...access,
+    ],
   };
 }
 
@@ -71,7 +94,12 @@ export const statusCommand = defineCommand({
   text: (o, { now }) => (o.kind === "one" ? statusText(o.status, now) : listText(o.list, now)),
   json: (o) =>
     o.kind === "one"
-      ? { ...instanceJson(o.status.instance), timeLeftMs: o.status.timeLeftMs, access: o.status.access }
+      ? {
+          ...instanceJson(o.status.instance),
+          timeLeftMs: isEnded(o.status.instance.status) ? null : o.status.timeLeftMs,
+          access: o.status.access,
+          ended: o.status.ending ? { ...o.status.ending, at: o.status.ending.at.toISOString() } : null,
+        }
       : o.list.instances.map(instanceJson),
   blocks: (o, { now, actor }) =>
     o.kind === "one"

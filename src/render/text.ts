@@ -1,4 +1,4 @@
-import type { Instance } from "../core/instances/instance.ts";
+import { type Instance, isEnded } from "../core/instances/instance.ts";
 import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { softwareLines } from "./software.ts";
@@ -6,13 +6,13 @@ import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
 /** The known_hosts line for what the user connects to (`ssh claude@<ip>`, port 22), once there is a key. */
 export function knownHostsFor(i: Instance): string | null {
-  if (!i.hostKey || !i.ipv4) return null;
+  if (!i.hostKey || !i.ipv4 || isEnded(i.status)) return null;
   return knownHostsLine(i.ipv6 ? [i.ipv4, i.ipv6] : [i.ipv4], 22, i.hostKey);
 }
 
 /** `ssh claude@<ip>` once the machine has an address. */
 export function sshCommand(i: Instance): string | null {
-  return i.ipv4 ? `ssh claude@${i.ipv4}` : null;
+  return i.ipv4 && !isEnded(i.status) ? `ssh claude@${i.ipv4}` : null;
 }
 
 /** "€0.0080" from Hetzner's decimal string, without float noise. */
@@ -65,21 +65,38 @@ export function instanceTable(instances: Instance[], now: Date, showOwner: boole
   return textTable(headers, rows);
 }
 
-/** Several lines about one instance, for `status` and after `provision`. */
-export function instanceDetails(i: Instance, now: Date): string {
+/** How a machine ended, from its audit trail: when, who or what ended it, why; `detail` for admins only. */
+export interface Ending {
+  at: Date;
+  by: string;
+  why: string;
+  detail?: string;
+}
+
+/** Several lines about one instance, for `status` and after `provision`. An ended one has no way in and no time left. */
+export function instanceDetails(i: Instance, now: Date, ending?: Ending): string {
   const lines = [
     `${i.id}  ${i.status}`,
     `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
     `  type:     ${i.serverType} in ${i.location}`,
   ];
-  if (i.ipv4) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
-  if (i.ipv6) lines.push(`  ipv6:     ${i.ipv6}`);
+  const ended = isEnded(i.status);
+  if (i.ipv4 && !ended) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
+  if (i.ipv6 && !ended) lines.push(`  ipv6:     ${i.ipv6}`);
   lines.push(`  key:      ${i.sshKeyFingerprint}`);
-  if (i.hostKey) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);
+  if (i.hostKey && !ended) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);
   lines.push(`  created:  ${formatUtc(i.createdAt)}`);
-  if (i.status === "deleted" && i.deletedAt) lines.push(`  deleted:  ${formatUtc(i.deletedAt)}`);
-  else lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);
-  if (i.failureReason) lines.push(`  failed:   ${i.failureReason}`);
+  if (ended) {
+    const at = ending?.at ?? i.deletedAt;
+    lines.push(
+      `  ended:    ${at ? formatUtc(at) : "unknown"}${ending ? ` (${i.status} by ${ending.by})` : ""}`,
+    );
+    lines.push(`  why:      ${ending?.why ?? i.failureReason ?? "not recorded"}`);
+    if (ending?.detail) lines.push(`  detail:   ${ending.detail}`);
+  } else {
+    lines.push(`  expires:  ${formatUtc(i.expiresAt)} (${leftPhrase(i.expiresAt, now)})`);
+    if (i.failureReason) lines.push(`  failed:   ${i.failureReason}`);
+  }
   lines.push(...softwareLines(i));
   return lines.join("\n");
 }

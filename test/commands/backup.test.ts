@@ -25,11 +25,15 @@ describe("ccc backup", () => {
     const target = join(h.dir, "backup.db");
     const run = await runCcc(h, ["backup", target]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Wrote a backup of the database to .*backup\.db \(\d+ KB, readable by you only\)/);
+    expect(run.stdout).toMatch(
+      /^Wrote a backup of the database to .*backup\.db \(\d+ KB, readable by you only\)/,
+    );
     expect(statSync(target).mode & 0o777).toBe(0o600);
     const copy = new Database(target, { readonly: true });
     try {
-      expect(copy.prepare("SELECT id, owner FROM instances").all()).toEqual([{ id: made.id, owner: "U0ALICE" }]);
+      expect(copy.prepare("SELECT id, owner FROM instances").all()).toEqual([
+        { id: made.id, owner: "U0ALICE" },
+      ]);
     } finally {
       copy.close();
     }

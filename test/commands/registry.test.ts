@@ -77,7 +77,16 @@ describe("the command registry", () => {
 
   it("lets only admins run the lifecycle passes, and only the CLI offers them", () => {
     const admin = COMMANDS.filter((c) => c.audience === "admin").map((c) => c.name);
-    expect(admin).toEqual(["billing", "check-expired", "remind", "reconcile", "pool", "init", "migrate", "backup"]);
+    expect(admin).toEqual([
+      "billing",
+      "check-expired",
+      "remind",
+      "reconcile",
+      "pool",
+      "init",
+      "migrate",
+      "backup",
+    ]);
     expect(COMMANDS.filter((c) => c.audience === "admin" && c.doors.slack)).toEqual([]);
   });
 });

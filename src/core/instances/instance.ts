@@ -25,6 +25,11 @@ export function isLive(status: InstanceStatus): boolean {
   return LIVE_STATUSES.includes(status);
 }
 
+/** Over for good: nothing runs, nothing to connect to. */
+export function isEnded(status: InstanceStatus): boolean {
+  return status === "failed" || status === "deleted";
+}
+
 export function isRunning(status: InstanceStatus): boolean {
   return RUNNING_STATUSES.includes(status);
 }
@@ -49,6 +54,7 @@ export interface Instance {
   createdAt: Date;
   readyAt: Date | null;
   expiresAt: Date;
+  /** When it ended: deleted, or failed (its server gone). */
   deletedAt: Date | null;
   /** The machine's SSH host key (`ssh-ed25519 …`), made by ccc before the install; null until then. */
   hostKey: string | null;

@@ -283,7 +283,7 @@ export async function failProvision(
   if (current && current.status !== "deleted" && current.status !== "deleting") {
     deps.store.update(
       id,
-      { status: "failed", failureReason: failure.reason },
+      { status: "failed", failureReason: failure.reason, deletedAt: deps.clock.now() },
       {
         ...ACTOR,
         kind: "failed",

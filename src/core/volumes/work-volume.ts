@@ -74,7 +74,7 @@ export function reserveWorkVolume(
   if (onBusy === "throw") throw error;
   deps.store.update(
     instance.id,
-    { status: "failed", failureReason: error.message },
+    { status: "failed", failureReason: error.message, deletedAt: deps.clock.now() },
     { actor: "ccc", kind: "failed", detail: `volume busy (${claim.by})` },
   );
   throw error;

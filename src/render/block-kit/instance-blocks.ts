@@ -1,4 +1,4 @@
-import type { Instance } from "../../core/instances/instance.ts";
+import { type Instance, isEnded } from "../../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../../core/machine/host-key.ts";
 import { poolOutcomeOf } from "../../core/pool/pool-outcome.ts";
 import {
@@ -10,7 +10,7 @@ import {
 import { creatingPhrase, readyPhrase } from "../pool-phrase.ts";
 import { saveButton } from "../snapshot-notices.ts";
 import { notInstalledText, softwareContext } from "../software.ts";
-import { knownHostsFor, STEP_TEXT } from "../text.ts";
+import { type Ending, knownHostsFor, STEP_TEXT } from "../text.ts";
 import { inTime } from "../time.ts";
 import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
 
@@ -74,15 +74,24 @@ export function instanceButtons(id: string, scope = ""): Block {
 }
 
 /** Where to connect, what it is, and when it goes: the core of every card. */
-export function instanceSummary(i: Instance, now: Date, options: { showOwner?: boolean } = {}): string {
+export function instanceSummary(
+  i: Instance,
+  now: Date,
+  options: { showOwner?: boolean; ending?: Ending } = {},
+): string {
   const lines = [`*${i.id}* · ${i.status}${options.showOwner ? ` · <@${escapeText(i.owner)}>` : ""}`];
-  if (i.ipv4) lines.push(`\`ssh claude@${i.ipv4}\``);
-  if (i.ipv6) lines.push(`IPv6: \`${i.ipv6}\``);
+  const ended = isEnded(i.status);
+  if (i.ipv4 && !ended) lines.push(`\`ssh claude@${i.ipv4}\``);
+  if (i.ipv6 && !ended) lines.push(`IPv6: \`${i.ipv6}\``);
   lines.push(`${escapeText(i.serverType)} in ${escapeText(i.location)}`);
-  if (i.status === "deleted") {
-    if (i.deletedAt) lines.push(`Deleted ${dateToken(i.deletedAt)}`);
-  } else if (i.status === "failed") {
-    lines.push(`Failed: ${escapeText(i.failureReason ?? "unknown reason")}`);
+  const ending = options.ending;
+  if (ended) {
+    const at = ending?.at ?? i.deletedAt;
+    const verb = i.status === "deleted" ? "Deleted" : "Failed";
+    lines.push(
+      `${verb}${at ? ` ${dateToken(at)}` : ""}: ${escapeText(ending?.why ?? i.failureReason ?? "reason not recorded")}`,
+    );
+    if (ending?.detail) lines.push(`Detail (admins): ${escapeText(ending.detail)}`);
   } else {
     lines.push(`Expires ${dateToken(i.expiresAt)} (${inTime(i.expiresAt, now)})`);
   }
@@ -93,7 +102,7 @@ export function instanceSummary(i: Instance, now: Date, options: { showOwner?: b
 export function instanceCard(
   i: Instance,
   now: Date,
-  options: { showOwner?: boolean; scope?: string } = {},
+  options: { showOwner?: boolean; scope?: string; ending?: Ending } = {},
 ): Block[] {
   const blocks = [section(instanceSummary(i, now, options))];
   if (i.status === "ready") blocks.push(instanceButtons(i.id, options.scope));
