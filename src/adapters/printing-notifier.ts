@@ -3,13 +3,13 @@ import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 import { costSentence } from "../render/cost.ts";
 import { isSnapshotNotice, onExpiryText, snapshotNoticeText } from "../render/snapshot-notices.ts";
 
-/** The notifier for a CLI without a Slack token: prints what would have been sent, and counts it as done. */
+/** The notifier for a CLI without a Slack token: prints what would have been sent; nobody was told. */
 export class PrintingNotifier implements Notifier {
   constructor(private readonly write: (text: string) => void) {}
 
   async notify(notice: Notice): Promise<Delivery> {
     this.write(`would ${noticeText(notice)}\n`);
-    return "sent";
+    return "printed";
   }
 }
 

@@ -7,6 +7,7 @@ export const remindInput = z.object({ offsets: z.array(z.number().int().min(0)) 
 
 const DELIVERY_NOTE = {
   sent: "",
+  printed: " — printed here, not sent: no Slack settings",
   no_recipient: " — not sent: the owner is not a Slack user",
   failed: " — sending it failed",
 } as const;

@@ -57,10 +57,11 @@ export function recipientOf(notice: Extract<Notice, { instance: Instance }>): st
 }
 
 /**
- * What became of a notice: `sent`; `no_recipient` when there is nobody it can reach (an owner that
- * is an operator name, not a Slack user; no admins); `failed` when sending it went wrong.
+ * What became of a notice: `sent`; `printed` when there are no Slack settings and the CLI printed what it
+ * would have sent (nobody was told); `no_recipient` when there is nobody it can reach (an owner that is an
+ * operator name, not a Slack user; no admins); `failed` when sending it went wrong.
  */
-export type Delivery = "sent" | "no_recipient" | "failed";
+export type Delivery = "sent" | "printed" | "no_recipient" | "failed";
 
 /** The notifier port: Slack DMs in the bot (and in the CLI when a bot token is set), printed lines otherwise. */
 export interface Notifier {

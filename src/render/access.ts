@@ -47,5 +47,9 @@ export function keysPushSentence(outcome: PushOutcome | null): string {
 export function guestToldSentence(guest: string, machine: PushOutcome | null, told: Delivery | null): string {
   if (machine === null)
     return `${guest} has no SSH key on record: ccc asked them to set one, and lets them in when they do.`;
-  return told === "sent" ? `${guest} was told how to log in.` : "";
+  if (told === "sent") return `${guest} was told how to log in.`;
+  if (told === "printed")
+    return `${guest} was not told: there are no Slack settings here, so the message above was only printed.`;
+  if (told === "failed") return `Telling ${guest} how to log in failed: tell them yourself.`;
+  return "";
 }

@@ -98,14 +98,14 @@ describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
     expect(deps.store.machinePushes.get(machine.id)).toBeNull();
   });
 
-  it("says in the terminal that the machine has the key, given as a file", async () => {
+  it("says in the terminal that the machine has the key, given as a file, and that nobody told bob", async () => {
     const guestKey = makeKeyPair("bob").publicKey;
     const file = join(h.dir, "bob.pub");
     writeFileSync(file, `${guestKey}\n`);
     const { code, stdout } = await runCcc(h, ["share", machine.id, "--with", "bob", "--ssh-key", file]);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /\naccess: opal \(owner\), bob\nThe machine has the new keys\.\nbob was told how to log in\.\n$/,
+      /\naccess: opal \(owner\), bob\nThe machine has the new keys\.\nbob was not told: there are no Slack settings here, so the message above was only printed\.\n$/,
     );
     expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
   });

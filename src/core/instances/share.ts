@@ -116,7 +116,8 @@ async function askForKey(deps: CoreDeps, actor: Actor, instance: Instance, guest
   const pending = { instanceId: instance.id, guest, requestedBy: actor.id, requestedAt: deps.clock.now() };
   deps.store.pendingShares.put(pending);
   const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
-  if (guestTold !== "sent") {
+  // Printed: the operator's own terminal shows the request, to hand on; the share waits as in Slack.
+  if (guestTold !== "sent" && guestTold !== "printed") {
     // Nobody ccc can reach: a mistyped or unknown person. Nothing stays behind.
     deps.store.pendingShares.remove(instance.id, guest);
     throw new UserError(

@@ -47,7 +47,12 @@ export async function runReminders(deps: CoreDeps, offsets: readonly number[]): 
     const delivery = await deps.notifier.notify({ kind: "reminder", instance, minutesLeft, onExpiry });
     deps.store.recordEvent(instance.id, {
       actor: "ccc",
-      kind: { sent: "reminded", no_recipient: "reminder_not_sent", failed: "reminder_failed" }[delivery],
+      kind: {
+        sent: "reminded",
+        printed: "reminder_printed",
+        no_recipient: "reminder_not_sent",
+        failed: "reminder_failed",
+      }[delivery],
       detail: `${urgent} min before ${instance.expiresAt.toISOString()}`,
     });
     summary.reminders.push({ instance, offsetMinutes: urgent, minutesLeft, delivery });
