@@ -16,7 +16,7 @@ describe("/ccc token", () => {
     expect((await call(b, "GET", "/instances", { token: secret })).status).toBe(200);
 
     const [made] = b.running.bot.deps.store.apiTokens.list(ALICE);
-    expect(made).toMatchObject({ user: ALICE, name: "slack", admin: false, createdBy: ALICE });
+    expect(made).toMatchObject({ user: ALICE, name: "slack", createdBy: ALICE });
     const listed = await command(b, ALICE, "token list");
     expect(listed).toContain(made?.id);
     expect(listed).not.toContain(secret);

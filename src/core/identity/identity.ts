@@ -101,17 +101,25 @@ export class Identity {
     }
     const refusal = this.refusalOf(info, claims ? requester.enterpriseId : null);
     if (refusal) return this.refused(requester.userId, refusal.reason, refusal.message);
-    return { ok: true, isAdmin: this.options.admins.has(requester.userId) };
+    return { ok: true, isAdmin: info !== null && this.adminRule(requester.userId, info) };
   }
 
   /**
-   * The admin rule of `check`, from the answer it last cached: in CCC_ADMINS and let in by Slack's
-   * record. For a door that has just passed `check` (Slack's listeners build their actor with it).
+   * The admin rule of `check`, from the answer it last cached. For a door that has just passed
+   * `check` (Slack's listeners build their actor with it).
    */
   isAdmin(userId: string): boolean {
-    if (!this.options.admins.has(userId)) return false;
     const cached = this.known.get(userId);
-    return cached !== undefined && this.refusalOf(cached.info, null) === null;
+    return (
+      cached?.info != null &&
+      this.refusalOf(cached.info, null) === null &&
+      this.adminRule(userId, cached.info)
+    );
+  }
+
+  /** Listed in CCC_ADMINS and a full member: a guest let in by CCC_ALLOW_GUESTS is no admin. */
+  private adminRule(userId: string, info: SlackUserInfo): boolean {
+    return this.options.admins.has(userId) && !info.guest;
   }
 
   /** Why Slack's record keeps the person out; null when it lets them in. */
