@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../src/config.ts";
 import { Identity, type SlackUserInfo } from "../../src/core/identity/identity.ts";
 import { requesterOf } from "../../src/slack/identity/identity-guard.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
@@ -102,5 +105,28 @@ describe("Identity", () => {
     expect(
       requesterOf({ type: "event_callback", team_id: "T0FAKE", event: { type: "tokens_revoked" } }),
     ).toBe(null);
+  });
+});
+
+describe("one identity check for every door", () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+  const texts = new Map(
+    sources(join(PROJECT_ROOT, "src")).map((f) => [relative(PROJECT_ROOT, f), readFileSync(f, "utf8")]),
+  );
+
+  it("is asked by Slack's guard, the dashboard's sign-in and sessions, and the API, and decides admins alone", () => {
+    const asking = [...texts].filter(([, t]) => /identity\.check\(/.test(t)).map(([f]) => f);
+    expect(asking.sort()).toEqual([
+      "src/api/api-routes.ts",
+      "src/slack/identity/identity-guard.ts",
+      "src/web/session.ts",
+    ]);
+    expect(texts.get("src/web/sign-in-routes.ts")).toContain("identityVerdict(ctx, requester)");
+    // CCC_ADMINS makes admins in one place only.
+    const deciding = [...texts].filter(([, t]) => /admins\.has\(/.test(t)).map(([f]) => f);
+    expect(deciding).toEqual(["src/core/identity/identity.ts"]);
   });
 });
