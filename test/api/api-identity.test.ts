@@ -33,10 +33,11 @@ const provision = { sshKey: makeKeyPair().publicKey, hours: 2, serverType: "cx23
 describe("the API's identity check", () => {
   const b = useBotHarness();
 
-  it("refuses the token of a guest, a deactivated account, another workspace's member or an operator name, and makes nothing", async () => {
+  it("refuses the token of a guest, a deactivated account, another workspace's member, someone Slack no longer knows or an operator name, and makes nothing", async () => {
     b.slack.setUser(BOB, { restricted: true });
     b.slack.setUser(CAROL, { deleted: true });
     b.slack.setUser("U0DAVE", { teamId: "T0OTHER" });
+    b.slack.setUser("U0ERIN", { gone: true });
     const refused: [string, string][] = [
       [
         tokenFor(b, BOB),
@@ -44,6 +45,7 @@ describe("the API's identity check", () => {
       ],
       [tokenFor(b, CAROL), "Your Slack account is deactivated."],
       [tokenFor(b, "U0DAVE"), "ccc serves only members of its own Slack workspace."],
+      [tokenFor(b, "U0ERIN"), "ccc serves only members of its Slack workspace."],
       [oldToken(b, "opal", true), "ccc serves only members of its Slack workspace."],
     ];
     for (const [token, message] of refused) {
