@@ -5,6 +5,7 @@ import { systemClock } from "./adapters/system-clock.ts";
 import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
+import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
@@ -22,7 +23,6 @@ import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
 import { identityGuard } from "./slack/identity/identity-guard.ts";
 import { slackDirectory } from "./slack/identity/slack-directory.ts";
-import type { SlackIdentity } from "./slack/identity/slack-identity.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
 import { registerAgainButton } from "./slack/listeners/again-button.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
@@ -116,10 +116,19 @@ export async function startBot(
           ),
         }),
   });
-  let identity: SlackIdentity;
+  let identity: Identity;
   try {
     await app.init(); // auth.test: a wrong token stops here, with Slack's reason
-    identity = await startIdentity(client, { ...config.identity, admins: slack.admins, clock });
+    identity = await startIdentity(client, {
+      ...config.identity,
+      admins: slack.admins,
+      clock,
+      // Whoever Slack no longer lets in is signed out of the dashboard everywhere, at once.
+      onRefused: (user, reason) => {
+        const ended = deps.store.web.removeSessionsOf(user);
+        if (ended > 0) log.info("web sessions ended", { user, reason, sessions: ended });
+      },
+    });
   } catch (error) {
     deps.store.close();
     throw error;
@@ -127,7 +136,6 @@ export async function startBot(
   const bot: BotContext = {
     deps,
     client,
-    admins: new Set(slack.admins),
     identity,
     log,
     tasks,
@@ -167,7 +175,7 @@ export async function startBot(
     ...dashboardRoutes(bot, config),
     ...apiRoutes({
       deps,
-      admins: bot.admins,
+      identity,
       ...config.api,
       tasks,
       serial: (id, work) => bot.gate.serial(id, work),

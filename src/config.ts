@@ -80,7 +80,7 @@ export interface Config {
   };
   /** The HTTP API under /api/v1. */
   api: {
-    /** Requests per minute per token (a burst of this many, refilled evenly). */
+    /** Requests per minute per person, all their tokens together (a burst of this many, refilled evenly). */
     ratePerMinute: number;
     /** How long a request may run before the client is told it goes on without them. */
     timeoutMs: number;
@@ -280,6 +280,8 @@ const envSchema = z.object({
   SLACK_CLIENT_SECRET: optionalText,
   CCC_API_RATE_PER_MINUTE: positiveInt(60),
   CCC_API_TIMEOUT_SECONDS: positiveInt(30),
+  // Identity at every door (docs/identity.md).
+  CCC_MAX_TOKENS_PER_USER: positiveInt(5),
   CCC_PACKAGES: curatedPackages,
   CCC_PACKAGES_FREE_TEXT: flag(true),
   CCC_PACKAGES_DENY: packageNames,
@@ -357,6 +359,7 @@ function toConfig(env: Env): Config {
       maxLifetimeHours: env.CCC_MAX_LIFETIME_HOURS,
       maxInstancesPerUser: env.CCC_MAX_INSTANCES_PER_USER,
       maxKeysPerMachine: env.CCC_MAX_KEYS_PER_MACHINE,
+      maxTokensPerUser: env.CCC_MAX_TOKENS_PER_USER,
       budgets: {
         userMonthlyEur: env.CCC_USER_MONTHLY_BUDGET_EUR ?? null,
         teamMonthlyEur: env.CCC_TEAM_MONTHLY_BUDGET_EUR ?? null,

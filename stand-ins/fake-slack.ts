@@ -14,7 +14,7 @@
 // faults (the Socket Mode fake's `apps.connections.open`). `auth.test` names the workspace `teamId`
 // (default T0FAKE); `users.info` wants a user id of Slack's form and answers `user_not_found`
 // otherwise; everyone is a member of that workspace unless `setUser` says otherwise (a guest,
-// someone from another workspace, a deactivated account, an email).
+// someone from another workspace, a deactivated account, one Slack no longer knows, an email).
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitForState } from "./wait-for-state.ts";
@@ -85,6 +85,8 @@ export interface FakeSlackUser {
   /** A single-channel guest. */
   ultraRestricted?: boolean;
   deleted?: boolean;
+  /** Slack knows no such user any more (`users.info` answers `user_not_found`). */
+  gone?: boolean;
   /** null: Slack has no email for them (a bot, or the scope users:read.email is missing). */
   email?: string | null;
 }
@@ -147,6 +149,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
         const id = typeof body.user === "string" ? body.user : "";
         if (!/^[UW][A-Z0-9]{2,}$/.test(id)) return { ok: false, error: "user_not_found" };
         const user = users.get(id) ?? {};
+        if (user.gone) return { ok: false, error: "user_not_found" };
         const email = user.email === undefined ? `${id.toLowerCase()}@example.test` : user.email;
         return {
           user: {

@@ -23,6 +23,7 @@ describe("parseConfig", () => {
       maxLifetimeHours: 72,
       maxInstancesPerUser: 2,
       maxKeysPerMachine: 8,
+      maxTokensPerUser: 5,
       budgets: { userMonthlyEur: null, teamMonthlyEur: null },
     });
     expect(config.timing).toEqual({ sshPort: 22, sshWaitMs: 300_000, installTimeoutMs: 1_800_000 });
@@ -53,6 +54,8 @@ describe("parseConfig", () => {
     expect(config.lifecycle.remindMinutes).toEqual([60, 15]);
     expect(config.policy.image).toBe("ubuntu-24.04");
     expect(parseConfig({ USER: "opal", CCC_OPERATOR_NAME: "ops" }).operator.name).toBe("ops");
+    expect(parseConfig({ CCC_MAX_TOKENS_PER_USER: " 2 " }).policy.maxTokensPerUser).toBe(2);
+    expect(() => parseConfig({ CCC_MAX_TOKENS_PER_USER: "0" })).toThrow(ConfigError);
   });
 
   it("reports every value that does not parse at once, naming each setting", () => {

@@ -66,12 +66,14 @@ export function httpCode(status: number): string {
 const HTTP_CODES: Record<number, string> = {
   400: "malformed",
   401: "unauthorized",
+  403: "forbidden",
   404: "not_found",
   405: "method_not_allowed",
   408: "timeout",
   413: "too_large",
   429: "rate_limited",
   500: "internal",
+  503: "unavailable",
   504: "timeout",
 };
 

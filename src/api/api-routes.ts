@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CommandContext } from "../commands/context.ts";
 import type { CoreDeps } from "../core/deps.ts";
+import { type Identity, LOOKUP_FAILED, type Verdict } from "../core/identity/identity.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import type { Logger } from "../core/logger.ts";
 import { authenticate } from "../core/tokens/api-tokens.ts";
@@ -15,11 +16,14 @@ import { RateLimiter } from "./rate-limiter.ts";
 export const API_PREFIX = "/api/v1";
 /** Nothing the API takes comes near this; a bigger body is a mistake or an attack. */
 export const API_BODY_LIMIT_BYTES = 64 * 1024;
+/** How long a request waits for Slack's record of a person it has not seen in 10 minutes. */
+const LOOKUP_WAIT_MS = 5_000;
 
 export interface ApiOptions {
   deps: CoreDeps;
-  /** CCC_ADMINS: a token's person has admin rights if listed here now. */
-  admins: ReadonlySet<string>;
+  /** Who may act, and as an admin: the same check as every other door, on every request. */
+  identity: Pick<Identity, "check">;
+  /** Per person, all their tokens together. */
   ratePerMinute: number;
   /** How long a verb may take before the client is told it goes on without them (504). */
   timeoutMs: number;
@@ -73,23 +77,31 @@ async function serve(
   { req, res, params, body }: RouteRequest,
 ): Promise<void> {
   // Refusals before the body is read go through the server, which closes the connection unread.
-  const auth = authenticate(options.deps, options.admins, bearer(req));
-  if (!auth) {
+  const token = authenticate(options.deps, bearer(req));
+  if (!token) {
     const wait = guesses.take(req.socket.remoteAddress ?? "");
     if (wait > 0) throw rateLimited(wait, "with wrong tokens from this address");
     throw new HttpError(401, "A valid token is needed: Authorization: Bearer ccc_…", {
       "www-authenticate": 'Bearer realm="ccc"',
     });
   }
-  const wait = limiter.take(auth.token.id);
-  if (wait > 0) throw rateLimited(wait, "with this token");
+  // Per person: making more tokens does not buy more requests.
+  const wait = limiter.take(token.user);
+  if (wait > 0) throw rateLimited(wait, "from your tokens");
+  const verdict =
+    (await within(
+      options.identity.check({ userId: token.user, door: "token", teamId: null, enterpriseId: null }),
+      LOOKUP_WAIT_MS,
+    )) ?? LOOKUP_FAILED;
+  if (!verdict.ok) throw refused(verdict, options.log, token.id);
+  const actor = { id: token.user, isAdmin: verdict.isAdmin };
   const json = endpoint.from === "body" ? parseJson(await body()) : {};
   const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
-  const ctx: CommandContext = { deps: options.deps, actor: auth.actor };
+  const ctx: CommandContext = { deps: options.deps, actor };
   const where = `${endpoint.method} ${endpoint.path}`;
   let answer: { status: number; json: unknown } | ApiError;
   try {
-    const raw = rawInput(endpoint, { params, query, body: json, actor: auth.actor });
+    const raw = rawInput(endpoint, { params, query, body: json, actor });
     const work = () => run(options, endpoint, ctx, raw);
     const id = params.id;
     const running = options.tasks.track(() =>
@@ -122,6 +134,14 @@ async function run(
   const json = shown.json();
   const conflict = endpoint.conflict?.(json, shown.text({ now: ctx.deps.clock.now(), actor: ctx.actor }));
   return conflict ? { status: 409, ...conflict } : { status: endpoint.status, json };
+}
+
+/** A token whose person Slack no longer lets in: 403; Slack not answering just now: 503, try again. */
+function refused(verdict: Exclude<Verdict, { ok: true }>, log: Logger, tokenId: string): HttpError {
+  log.warn("api request refused", { reason: verdict.reason, token: tokenId });
+  return verdict.reason === "lookup_failed"
+    ? new HttpError(503, verdict.message, { "retry-after": "30" })
+    : new HttpError(403, verdict.message);
 }
 
 function rateLimited(wait: number, how: string): HttpError {

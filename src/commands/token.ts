@@ -23,6 +23,7 @@ export const tokenInput = z.discriminatedUnion(
         .max(60)
         .optional()
         .transform((v) => v?.trim() || "default"),
+      // Still read so that asking for it is refused with the reason, not ignored.
       admin: z.boolean().default(false),
     }),
     z.object({ action: z.literal("list"), user: owner.optional() }),
@@ -46,7 +47,10 @@ function run(ctx: CommandContext, input: z.output<typeof tokenInput>): TokenResu
   const { deps, actor } = ctx;
   switch (input.action) {
     case "create":
-      return { kind: "created", created: createToken(deps, actor, input) };
+      return {
+        kind: "created",
+        created: createToken(deps, actor, input, deps.policy.maxTokensPerUser),
+      };
     case "list":
       // Without a user: everyone's for an admin, one's own for anyone else.
       return {
@@ -65,7 +69,6 @@ export function tokenJson(token: ApiToken) {
     user: token.user,
     name: token.name,
     prefix: `${token.prefix}…`,
-    admin: token.admin,
     createdAt: token.createdAt.toISOString(),
     createdBy: token.createdBy,
     lastUsedAt: iso(token.lastUsedAt),
@@ -80,18 +83,17 @@ function tokenText(result: TokenResult): string {
   switch (result.kind) {
     case "created": {
       const { token, secret } = result.created;
-      return `${secret}\n${token.id} (${token.name}) for ${token.user}${token.admin ? ", admin" : ""}. ${ONCE}`;
+      return `${secret}\n${token.id} (${token.name}) for ${token.user}. ${ONCE}`;
     }
     case "list":
       if (result.tokens.length === 0) return "No tokens.";
       return textTable(
-        ["ID", "USER", "NAME", "PREFIX", "ADMIN", "CREATED", "LAST USED", "REVOKED"],
+        ["ID", "USER", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
         result.tokens.map((t) => [
           t.id,
           t.user,
           t.name,
           `${t.prefix}…`,
-          t.admin ? "yes" : "",
           formatUtc(t.createdAt),
           t.lastUsedAt ? formatUtc(t.lastUsedAt) : "never",
           t.revokedAt ? formatUtc(t.revokedAt) : "",
@@ -145,7 +147,7 @@ export const tokenCommand = defineCommand({
         { flags: "--name <name>", description: "what the token is for, to recognise it by" },
         {
           flags: "--admin",
-          description: "the token acts as an admin even if its person is not in CCC_ADMINS",
+          description: "refused, saying why: a token is an admin's while its person is in CCC_ADMINS",
         },
       ],
       needs: {},

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { ForbiddenError, UserError } from "../core/errors.ts";
+import { SLACK_USER_ID } from "../core/identity/identity.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { Delivery } from "../core/notifier.ts";
 import { createSignInLink } from "../core/web/sign-in.ts";
@@ -24,6 +25,13 @@ async function run(ctx: CommandContext, input: z.output<typeof webInput>): Promi
   const user = input.user ?? ctx.actor.id;
   if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
     throw new ForbiddenError("Only admins can make a sign-in link for someone else.");
+  }
+  if (!SLACK_USER_ID.test(user)) {
+    // The dashboard lets in only people Slack says are members: a link for anyone else could never work.
+    throw new UserError(
+      `The dashboard is for members of the Slack workspace: name one by their Slack user id (--user U012AB3CD), not "${user}".`,
+      { field: "user" },
+    );
   }
   const publicUrl = ctx.deps.publicUrl;
   if (!publicUrl) {

@@ -7,13 +7,12 @@ import { splitPackageNames } from "../core/software/package-names.ts";
 import { flashSession } from "../core/web/sign-in.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { RouteRequest } from "../http/server.ts";
-import { commandContext } from "../slack/bot-context.ts";
 import { errorText } from "../slack/errors.ts";
 import { startProvisionFlow } from "../slack/provision-flow.ts";
 import { dashboardData, type FormValues } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { redirect, sendPage } from "./respond.ts";
-import { checkedPost, type SignedIn } from "./session.ts";
+import { actingAs, checkedPost, type SignedIn } from "./session.ts";
 import type { WebContext } from "./web-context.ts";
 
 type Action = (ctx: WebContext, who: SignedIn, form: URLSearchParams) => Promise<string>;
@@ -66,7 +65,7 @@ function packagesOf(form: URLSearchParams): string[] {
 /** Records the request through the provision verb's schema and rules, then builds it in the background. */
 export const provisionAction: Action = async (ctx, who, form) => {
   const user = who.session.user;
-  const recorded = await acceptProvision(commandContext(ctx.bot, user), {
+  const recorded = await acceptProvision(actingAs(ctx, who), {
     owner: user,
     sshKey: form.get("sshKey") ?? "",
     hours: form.get("hours") ?? undefined,
@@ -84,7 +83,7 @@ export const provisionAction: Action = async (ctx, who, form) => {
 function onMachine(verb: typeof extendCommand, raw: (form: URLSearchParams) => unknown): Action {
   return async (ctx, who, form) => {
     const id = form.get("id") ?? "";
-    const ccc = commandContext(ctx.bot, who.session.user);
+    const ccc = actingAs(ctx, who);
     const shown = await ctx.bot.gate.serial(normalizeInstanceId(id), () => verb.execute(ccc, raw(form)));
     return shown.text({ now: ctx.bot.deps.clock.now(), actor: ccc.actor });
   };

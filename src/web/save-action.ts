@@ -4,11 +4,10 @@ import { instanceFor } from "../core/instances/actor.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import { flashSession } from "../core/web/sign-in.ts";
 import { errorMessage } from "../render/block-kit/mrkdwn.ts";
-import { commandContext } from "../slack/bot-context.ts";
 import { LiveDm } from "../slack/direct-message.ts";
 import { errorText } from "../slack/errors.ts";
 import { publishHome } from "../slack/home.ts";
-import type { SignedIn } from "./session.ts";
+import { actingAs, type SignedIn } from "./session.ts";
 import type { WebContext } from "./web-context.ts";
 
 /**
@@ -20,7 +19,7 @@ import type { WebContext } from "./web-context.ts";
 export async function saveAction(ctx: WebContext, who: SignedIn, form: URLSearchParams): Promise<string> {
   const { bot } = ctx;
   const user = who.session.user;
-  const ccc = commandContext(bot, user);
+  const ccc = actingAs(ctx, who);
   const instance = instanceFor(bot.deps.store, ccc.actor, normalizeInstanceId(form.get("id") ?? ""), "save");
   if (instance.status !== "ready") {
     throw new UserError(`${instance.id} is ${instance.status}; only a ready machine can be saved.`);

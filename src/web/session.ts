@@ -1,7 +1,10 @@
+import type { CommandContext } from "../commands/context.ts";
+import { LOOKUP_FAILED, type Requester, type Verdict } from "../core/identity/identity.ts";
 import type { WebSession } from "../core/store/store.ts";
 import { sameSecret, sessionFor } from "../core/web/sign-in.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { RouteRequest } from "../http/server.ts";
+import { within } from "../util/within.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import type { WebContext } from "./web-context.ts";
 
@@ -9,16 +12,64 @@ export interface SignedIn {
   /** The cookie's secret (the store knows only its hash). */
   token: string;
   session: WebSession;
+  /** The identity check's answer for this request: the one admin rule of every door. */
   isAdmin: boolean;
 }
 
-/** The browser's live session, or null. */
-export function signedIn(ctx: WebContext, request: RouteRequest): SignedIn | null {
+/** A live session whose person may not go on: Slack no longer lets them in (403), or could not say (503). */
+export interface SessionRefused {
+  status: 403 | 503;
+  message: string;
+}
+
+/** How long a page waits for Slack's record of a person it has not seen in 10 minutes. */
+const LOOKUP_WAIT_MS = 5_000;
+
+/** The identity check every door passes (workspace, member, not deactivated, guest rule), for the dashboard. */
+export async function identityVerdict(ctx: WebContext, requester: Requester): Promise<Verdict> {
+  return (await within(ctx.bot.identity.check(requester), LOOKUP_WAIT_MS)) ?? LOOKUP_FAILED;
+}
+
+/**
+ * The browser's live session, its person checked again (cached for 10 minutes, as in Slack); a
+ * refusal when the check fails (the person's sessions are then ended, see `Identity`); or null.
+ */
+export async function signedIn(
+  ctx: WebContext,
+  request: RouteRequest,
+): Promise<SignedIn | SessionRefused | null> {
+  const live = liveSession(ctx, request);
+  return live ? recheck(ctx, live) : null;
+}
+
+function liveSession(ctx: WebContext, request: RouteRequest): { token: string; session: WebSession } | null {
   const token = readCookie(request.req, SESSION_COOKIE);
   if (!token) return null;
   const session = sessionFor(ctx.bot.deps, token);
-  if (!session) return null;
-  return { token, session, isAdmin: ctx.bot.admins.has(session.user) };
+  return session ? { token, session } : null;
+}
+
+async function recheck(
+  ctx: WebContext,
+  live: { token: string; session: WebSession },
+): Promise<SignedIn | SessionRefused> {
+  const user = live.session.user;
+  const verdict = await identityVerdict(ctx, {
+    userId: user,
+    door: "session",
+    teamId: null,
+    enterpriseId: null,
+  });
+  if (!verdict.ok) {
+    ctx.bot.log.warn("web session refused", { reason: verdict.reason, user });
+    return { status: verdict.reason === "lookup_failed" ? 503 : 403, message: verdict.message };
+  }
+  return { ...live, isAdmin: verdict.isAdmin };
+}
+
+/** A verb's context for the signed-in person, with the admin right their check gave. */
+export function actingAs(ctx: WebContext, who: SignedIn): CommandContext {
+  return { deps: ctx.bot.deps, actor: { id: who.session.user, isAdmin: who.isAdmin } };
 }
 
 /**
@@ -44,13 +95,18 @@ export async function readForm(ctx: WebContext, request: RouteRequest): Promise<
 export async function checkedPost(
   ctx: WebContext,
   request: RouteRequest,
+  options: { signOut?: boolean } = {},
 ): Promise<{ who: SignedIn; form: URLSearchParams }> {
   const form = await readForm(ctx, request);
-  const who = signedIn(ctx, request);
+  const live = liveSession(ctx, request);
   const csrf = form.get("csrf") ?? "";
-  if (!who || csrf === "" || !sameSecret(csrf, who.session.csrf)) {
+  if (!live || csrf === "" || !sameSecret(csrf, live.session.csrf)) {
     throw new HttpError(403, "refused: this form is not from your signed-in dashboard (reload the page)");
   }
+  // Signing out needs no say from Slack (it may be the very thing that is down).
+  if (options.signOut) return { who: { ...live, isAdmin: false }, form };
+  const who = await recheck(ctx, live);
+  if ("status" in who) throw new HttpError(who.status, who.message);
   return { who, form };
 }
 

@@ -1,3 +1,4 @@
+import type { Requester } from "../core/identity/identity.ts";
 import {
   endSession,
   finishOidc,
@@ -11,7 +12,7 @@ import {
 import type { Route, RouteRequest } from "../http/server.ts";
 import { cookie, OIDC_COOKIE, readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { redirect, sendPage } from "./respond.ts";
-import { checkedPost, readForm } from "./session.ts";
+import { checkedPost, identityVerdict, readForm } from "./session.ts";
 import { confirmSignInPage, signInPage } from "./sign-in-page.ts";
 import { authorizeUrl, identify } from "./slack-oidc.ts";
 import type { WebContext } from "./web-context.ts";
@@ -31,8 +32,20 @@ export function signInRoutes(ctx: WebContext): Route[] {
     redirect(request.res, "/", [session, ...extra]);
   };
   const slack = ctx.oidc !== null && Boolean(ctx.publicUrl);
-  const refuse = (request: RouteRequest, problem: string) =>
-    sendPage(request.res, 403, signInPage({ slack, problem }));
+  const refuse = (request: RouteRequest, problem: string, status = 403) =>
+    sendPage(request.res, status, signInPage({ slack, problem }));
+  /** The identity check every door passes, before any session is made; true when it refused (and said so). */
+  const refusedAt = async (request: RouteRequest, requester: Requester): Promise<boolean> => {
+    const verdict = await identityVerdict(ctx, requester);
+    if (verdict.ok) return false;
+    ctx.bot.log.warn("web sign-in refused", {
+      reason: verdict.reason,
+      user: requester.userId,
+      door: requester.door,
+    });
+    refuse(request, verdict.message, verdict.reason === "lookup_failed" ? 503 : 403);
+    return true;
+  };
 
   const routes: Route[] = [
     {
@@ -58,6 +71,8 @@ export function signInRoutes(ctx: WebContext): Route[] {
             "That sign-in link was used already or has expired. Type /ccc web in Slack for a new one.",
           );
         }
+        if (await refusedAt(request, { userId: user, door: "link", teamId: null, enterpriseId: null }))
+          return;
         signInAs(request, user);
       },
     },
@@ -65,7 +80,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
       method: "POST",
       path: "/web/sign-out",
       handle: async (request) => {
-        const { who } = await checkedPost(ctx, request);
+        const { who } = await checkedPost(ctx, request, { signOut: true });
         endSession(deps, who.token);
         redirect(request.res, "/", [cookie(SESSION_COOKIE, "", { maxAgeSeconds: 0, secure: ctx.secure })]);
       },
@@ -110,11 +125,13 @@ export function signInRoutes(ctx: WebContext): Route[] {
           },
         );
         if ("refused" in found) return refuse(request, found.refused);
-        const team = await ctx.teamId();
-        if (!team || found.teamId !== team) {
-          ctx.bot.log.warn("Sign in with Slack from another workspace refused", { team: found.teamId });
-          return refuse(request, "That Slack account is not in this ccc's workspace.");
-        }
+        const requester = {
+          userId: found.userId,
+          door: "oidc",
+          teamId: found.teamId,
+          enterpriseId: null,
+        } as const;
+        if (await refusedAt(request, requester)) return;
         signInAs(request, found.userId, [clearOidc]);
       },
     },

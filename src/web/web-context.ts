@@ -16,6 +16,4 @@ export interface WebContext {
   /** Cookies get `Secure` when the public address is https. */
   secure: boolean;
   oidc: OidcSettings | null;
-  /** The Slack workspace the bot is installed in: "Sign in with Slack" accepts only its members. */
-  teamId(): Promise<string | null>;
 }

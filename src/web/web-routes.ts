@@ -1,5 +1,6 @@
 import type { Route } from "../http/server.ts";
 import { deleteAction, extendAction, handleAction, provisionAction } from "./actions.ts";
+import { cookie, SESSION_COOKIE } from "./cookies.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { sendPage } from "./respond.ts";
@@ -17,13 +18,20 @@ export function webRoutes(ctx: WebContext): Route[] {
       method: "GET",
       path: "/",
       handle: async (request) => {
-        const who = signedIn(ctx, request);
-        if (!who)
+        const who = await signedIn(ctx, request);
+        const slack = ctx.oidc !== null && Boolean(ctx.publicUrl);
+        if (!who) return sendPage(request.res, 200, signInPage({ slack }));
+        if ("status" in who) {
+          // Refused by Slack's record: the session is gone, and so goes the cookie. Slack not
+          // answering: the session stays for when it does.
+          const clear = cookie(SESSION_COOKIE, "", { maxAgeSeconds: 0, secure: ctx.secure });
           return sendPage(
             request.res,
-            200,
-            signInPage({ slack: ctx.oidc !== null && Boolean(ctx.publicUrl) }),
+            who.status,
+            signInPage({ slack, problem: who.message }),
+            who.status === 403 ? { "set-cookie": clear } : {},
           );
+        }
         const flash = who.session.flash;
         const data = await dashboardData(ctx, who, flash ? { kind: "ok", text: flash } : null);
         sendPage(request.res, 200, dashboardPage(data));

@@ -1,7 +1,6 @@
 import type { Config } from "../config.ts";
 import type { Route } from "../http/server.ts";
 import type { BotContext } from "../slack/bot-context.ts";
-import { callSlack } from "../slack/web-client.ts";
 import { webRoutes } from "./web-routes.ts";
 
 const SLACK_API = "https://slack.com/api/";
@@ -9,7 +8,6 @@ const SLACK_API = "https://slack.com/api/";
 /** The dashboard's routes for the bot's HTTP server, from the settings. */
 export function dashboardRoutes(bot: BotContext, config: Config): Route[] {
   const { publicUrl, slackClientId, slackClientSecret } = config.web;
-  let team: Promise<string | null> | null = null;
   return webRoutes({
     bot,
     publicUrl,
@@ -22,13 +20,5 @@ export function dashboardRoutes(bot: BotContext, config: Config): Route[] {
             apiUrl: config.slack.apiUrl ?? SLACK_API,
           }
         : null,
-    teamId: () => {
-      // Asked once; a failed ask is asked again next time.
-      team ??= callSlack(bot.log, "auth.test", () => bot.client.auth.test()).then((r) => {
-        if (!r?.team_id) team = null;
-        return r?.team_id ?? null;
-      });
-      return team;
-    },
   });
 }

@@ -41,9 +41,9 @@ export async function call(
 }
 
 /** A token for `user`, made by the operator (an admin) as `ccc token create` would. */
-export function tokenFor(b: BotHarness, user: string, admin = false): string {
+export function tokenFor(b: BotHarness, user: string): string {
   const operator = { id: "opal", isAdmin: true };
-  return createToken(b.running.bot.deps, operator, { user, name: "test", admin }).secret;
+  return createToken(b.running.bot.deps, operator, { user, name: "test" }).secret;
 }
 
 /** Provisions through the API as `token`'s person (with `extra` fields) and waits until the build is done. */

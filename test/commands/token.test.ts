@@ -14,7 +14,6 @@ interface CreatedJson {
   id: string;
   token: string;
   prefix: string;
-  admin: boolean;
   lastUsedAt: string | null;
 }
 
@@ -29,9 +28,7 @@ describe("token", () => {
     expect(made.token).toMatch(/^ccc_[A-Za-z0-9_-]{32}$/);
     expect(made.prefix).toBe(`${made.token.slice(0, 8)}…`);
     const listed = (await tokenCommand.execute(w.ctx(ALICE), { action: "list" })).json();
-    expect(listed).toEqual([
-      expect.objectContaining({ id: made.id, user: ALICE.id, name: "ci", admin: false }),
-    ]);
+    expect(listed).toEqual([expect.objectContaining({ id: made.id, user: ALICE.id, name: "ci" })]);
     expect(JSON.stringify(listed)).not.toContain(made.token);
     const dbFiles = ["", "-wal"].map((s) => {
       try {
@@ -44,23 +41,45 @@ describe("token", () => {
     expect(dbFiles.join("")).not.toContain(made.token);
   });
 
-  it("acts as its person: an admin only if listed in CCC_ADMINS or made an admin token", async () => {
+  it("names only its person: who may act, and as an admin, is for the identity check to say", async () => {
     const alice = await create(ALICE);
-    expect(authenticate(w.deps, new Set(), alice.token)?.actor).toEqual({ id: ALICE.id, isAdmin: false });
-    expect(authenticate(w.deps, new Set([ALICE.id]), alice.token)?.actor.isAdmin).toBe(true);
-    const elevated = await create(ADMIN, { user: BOB.id, admin: true });
-    expect(authenticate(w.deps, new Set(), elevated.token)?.actor).toEqual({ id: BOB.id, isAdmin: true });
+    expect(authenticate(w.deps, alice.token)).toMatchObject({ id: alice.id, user: ALICE.id });
     // One character changed (a token that happens to end in x gets a y instead).
     const altered = `${alice.token.slice(0, -1)}${alice.token.endsWith("x") ? "y" : "x"}`;
-    expect(authenticate(w.deps, new Set(), altered)).toBeNull();
-    expect(authenticate(w.deps, new Set(), "ccc_short")).toBeNull();
+    expect(authenticate(w.deps, altered)).toBeNull();
+    expect(authenticate(w.deps, "ccc_short")).toBeNull();
+    expect(JSON.stringify(alice)).not.toContain('"admin"');
   });
 
-  it("refuses a token for someone else or an admin token unless an admin asks, and writes nothing", async () => {
+  it("refuses an admin token, a token for an operator name, and a sixth live token, writing nothing", async () => {
+    const admin = await caught(() => create(ADMIN, { user: BOB.id, admin: true }));
+    expect(admin).toMatchObject({
+      code: "no_admin_tokens",
+      field: "admin",
+      message: expect.stringContaining("while its person is in CCC_ADMINS"),
+    });
+    const operator = await caught(() => create(ADMIN, { user: "opal" }));
+    expect(operator).toMatchObject({ field: "user", message: expect.stringContaining("Slack user id") });
+    expect(w.deps.store.apiTokens.list()).toEqual([]);
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await create(ALICE));
+    const sixth = await caught(() => create(ALICE));
+    expect(sixth).toMatchObject({
+      code: "token_limit",
+      message:
+        "U0ALICE has 5 live tokens already; the limit is 5. Revoke one first (token list, token revoke <id>).",
+    });
+    expect(w.deps.store.apiTokens.list(ALICE.id)).toHaveLength(5);
+    // A revoked one makes room; someone else's count is their own.
+    await tokenCommand.execute(w.ctx(ALICE), { action: "revoke", id: made[0]?.id });
+    await create(ALICE);
+    await create(BOB);
+    expect(await caught(() => create(ALICE))).toMatchObject({ code: "token_limit" });
+  });
+
+  it("refuses a token for someone else unless an admin asks, and writes nothing", async () => {
     const other = await caught(() => create(ALICE, { user: BOB.id }));
     expect(other).toMatchObject({ code: "forbidden" });
-    const admin = await caught(() => create(ALICE, { admin: true }));
-    expect(admin).toMatchObject({ code: "forbidden" });
     const noUser = await caught(() => tokenCommand.execute(w.ctx(ALICE), { action: "create" }));
     expect(noUser).toMatchObject({ message: "user is required." });
     const badAction = await caught(() => tokenCommand.execute(w.ctx(ALICE), { action: "steal" }));
@@ -77,10 +96,10 @@ describe("token", () => {
     expect(peek).toMatchObject({ code: "forbidden" });
     const steal = await caught(() => tokenCommand.execute(w.ctx(ALICE), { action: "revoke", id: bob.id }));
     expect(steal).toMatchObject({ code: "forbidden" });
-    expect(authenticate(w.deps, new Set(), bob.token)).not.toBeNull();
+    expect(authenticate(w.deps, bob.token)).not.toBeNull();
 
     await tokenCommand.execute(w.ctx(ALICE), { action: "revoke", id: alice.id });
-    expect(authenticate(w.deps, new Set(), alice.token)).toBeNull();
+    expect(authenticate(w.deps, alice.token)).toBeNull();
     const again = await caught(() => tokenCommand.execute(w.ctx(ALICE), { action: "revoke", id: alice.id }));
     expect(again).toMatchObject({ code: "already_revoked" });
     const unknown = await caught(() =>
@@ -91,14 +110,14 @@ describe("token", () => {
 
   it("records the last use, at most once a minute, not on every request", async () => {
     const made = await create(ALICE);
-    authenticate(w.deps, new Set(), made.token);
+    authenticate(w.deps, made.token);
     const first = w.deps.store.apiTokens.get(made.id)?.lastUsedAt;
     expect(first).toEqual(w.clock.now());
     w.clock.advance(30_000);
-    authenticate(w.deps, new Set(), made.token);
+    authenticate(w.deps, made.token);
     expect(w.deps.store.apiTokens.get(made.id)?.lastUsedAt).toEqual(first);
     w.clock.advance(HOUR);
-    authenticate(w.deps, new Set(), made.token);
+    authenticate(w.deps, made.token);
     expect(w.deps.store.apiTokens.get(made.id)?.lastUsedAt).toEqual(w.clock.now());
   });
 });
@@ -110,7 +129,7 @@ describe("ccc token", () => {
     const created = await runCcc(h, ["token", "create", "--user", "U0ALICE", "--name", "ci", "--json"]);
     expect(created.code).toBe(0);
     const made = JSON.parse(created.stdout) as CreatedJson;
-    expect(made).toMatchObject({ user: "U0ALICE", name: "ci", admin: false, createdBy: "opal" });
+    expect(made).toMatchObject({ user: "U0ALICE", name: "ci", createdBy: "opal" });
     const listed = await runCcc(h, ["token", "list", "--user", "U0ALICE"]);
     expect(listed.stdout).toContain(made.id);
     expect(listed.stdout).toContain(made.prefix);
@@ -121,5 +140,21 @@ describe("ccc token", () => {
     const bad = await runCcc(h, ["token", "frobnicate"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("create, list or revoke");
+  });
+
+  it("refuses --admin and tokens past CCC_MAX_TOKENS_PER_USER, saying why, with nothing made", async () => {
+    const admin = await runCcc(h, ["token", "create", "--user", "U0ALICE", "--admin"]);
+    expect(admin.code).not.toBe(0);
+    expect(admin.stderr).toContain("no admin right of its own");
+    const env = { CCC_MAX_TOKENS_PER_USER: "2" };
+    for (let i = 0; i < 2; i++) {
+      expect((await runCcc(h, ["token", "create", "--user", "U0ALICE"], { env })).code).toBe(0);
+    }
+    const third = await runCcc(h, ["token", "create", "--user", "U0ALICE"], { env });
+    expect(third.code).not.toBe(0);
+    expect(third.stderr).toContain("U0ALICE has 2 live tokens already; the limit is 2.");
+    expect(third.stdout).not.toContain("ccc_");
+    const listed = await runCcc(h, ["token", "list", "--user", "U0ALICE", "--json"]);
+    expect(JSON.parse(listed.stdout)).toHaveLength(2);
   });
 });

@@ -53,6 +53,9 @@ describe("web", () => {
     expect(shown.text({ now: NOW, actor: ADMIN })).toMatch(
       /^Sign-in link for U0ALICE, valid once until 2026-11-25 12:10 UTC:\nhttp/,
     );
+    // An operator's name (what the CLI acts as) is no Slack member: a link for it could never sign in.
+    const operator = await caught(() => webCommand.execute(w.ctx({ id: "opal", isAdmin: true }), {}));
+    expect(operator).toMatchObject({ field: "user", message: expect.stringContaining("--user U012AB3CD") });
     w.deps.publicUrl = undefined;
     const refused = await caught(() => webCommand.execute(w.ctx(ALICE), {}));
     expect(refused).toBeInstanceOf(UserError);

@@ -14,6 +14,8 @@ export interface Policy {
   maxInstancesPerUser: number;
   /** Most SSH keys one machine accepts, the owner's and guests' together. */
   maxKeysPerMachine: number;
+  /** Live API tokens one person may hold (`CCC_MAX_TOKENS_PER_USER`); 5 when left out. */
+  maxTokensPerUser?: number;
   /** Monthly spending limits; none when left out. */
   budgets?: BudgetSettings;
 }

@@ -7,7 +7,10 @@ export interface ApiToken {
   name: string;
   /** The secret's first characters (`ccc_ab12`), so a person can tell their tokens apart. */
   prefix: string;
-  /** Created `--admin` by an operator: acts as an admin even if the person is not in CCC_ADMINS. */
+  /**
+   * Made with the former `--admin`. Grants nothing any more: a token's admin right is its person's
+   * (CCC_ADMINS and Slack's record), checked on every request.
+   */
   admin: boolean;
   createdAt: Date;
   createdBy: string;

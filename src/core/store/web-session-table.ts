@@ -56,6 +56,7 @@ export class WebSessionTable {
       ),
       setFlash: db.prepare("UPDATE web_sessions SET flash = ? WHERE hash = ?"),
       removeSession: db.prepare("DELETE FROM web_sessions WHERE hash = ?"),
+      removeSessionsOf: db.prepare("DELETE FROM web_sessions WHERE user = ?"),
       pruneSessions: db.prepare("DELETE FROM web_sessions WHERE expires_at <= ?"),
     };
   }
@@ -100,5 +101,10 @@ export class WebSessionTable {
 
   removeSession(hash: string): void {
     this.statements.removeSession.run(hash);
+  }
+
+  /** Signs a person out of every browser; how many sessions there were. */
+  removeSessionsOf(user: string): number {
+    return this.statements.removeSessionsOf.run(user).changes;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
+import { SLACK_USER_ID } from "../identity/identity.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { ApiToken, Store } from "../store/store.ts";
 
@@ -22,22 +23,46 @@ export interface CreatedToken {
 export interface NewTokenRequest {
   user: string;
   name: string;
-  admin: boolean;
+  /** Refused when true: a token has its person's rights and no others (see `authenticate`). */
+  admin?: boolean;
 }
 
+/** How many live (unrevoked) tokens one person may hold when the operator says nothing (`CCC_MAX_TOKENS_PER_USER`). */
+export const DEFAULT_MAX_TOKENS_PER_USER = 5;
+
 /**
- * A new token for `request.user`. Only an admin may make one for someone else, and only an admin may
- * make an admin token: a token never has rights its maker lacks.
+ * A new token for `request.user`, a Slack user id (every door the token opens checks that person
+ * with Slack). Only an admin may make one for someone else; a person holds at most `maxPerUser`
+ * live tokens, so making more cannot multiply their rate limit or hide one among many.
  */
 export function createToken(
   deps: { store: Store; clock: Clock },
   actor: Actor,
   request: NewTokenRequest,
+  maxPerUser = DEFAULT_MAX_TOKENS_PER_USER,
 ): CreatedToken {
   if (request.user !== actor.id && !actor.isAdmin) {
     throw new ForbiddenError("Only admins can make a token for someone else.");
   }
-  if (request.admin && !actor.isAdmin) throw new ForbiddenError("Only admins can make an admin token.");
+  if (request.admin) {
+    throw new UserError(
+      "A token has no admin right of its own: it acts as an admin while its person is in CCC_ADMINS and a member of the Slack workspace. Make the token without admin.",
+      { field: "admin", code: "no_admin_tokens" },
+    );
+  }
+  if (!SLACK_USER_ID.test(request.user)) {
+    throw new UserError(
+      `A token is for a member of the Slack workspace, named by their Slack user id (like U012AB3CD), not "${request.user}".`,
+      { field: "user" },
+    );
+  }
+  const live = deps.store.apiTokens.list(request.user).filter((t) => t.revokedAt === null);
+  if (live.length >= maxPerUser) {
+    throw new UserError(
+      `${request.user} has ${live.length} live token${live.length === 1 ? "" : "s"} already; the limit is ${maxPerUser}. Revoke one first (token list, token revoke <id>).`,
+      { code: "token_limit" },
+    );
+  }
   const secret = `${TOKEN_MARK}${randomBytes(24).toString("base64url")}`;
   const token = deps.store.apiTokens.add({
     id: `tok_${randomBytes(6).toString("hex")}`,
@@ -45,7 +70,7 @@ export function createToken(
     name: request.name,
     prefix: secret.slice(0, PREFIX_LENGTH),
     hash: hashToken(secret),
-    admin: request.admin,
+    admin: false,
     createdAt: deps.clock.now(),
     createdBy: actor.id,
   });
@@ -77,14 +102,11 @@ export function revokeToken(deps: { store: Store; clock: Clock }, actor: Actor, 
 const LAST_USE_GRANULARITY_MS = 60_000;
 
 /**
- * The token a secret belongs to, or null for a malformed, unknown or revoked one. Its person's
- * rights: an admin if they are one now (`admins`), or if the token was made an admin token.
+ * The token a secret belongs to, or null for a malformed, unknown or revoked one. It says only who
+ * asks: whether that person may act, and as an admin, is the identity check's answer (on every
+ * request), never the token's.
  */
-export function authenticate(
-  deps: { store: Store; clock: Clock },
-  admins: ReadonlySet<string>,
-  secret: string,
-): { token: ApiToken; actor: Actor } | null {
+export function authenticate(deps: { store: Store; clock: Clock }, secret: string): ApiToken | null {
   if (!SECRET_SHAPE.test(secret)) return null;
   const token = deps.store.apiTokens.byHash(hashToken(secret));
   if (!token) return null;
@@ -92,5 +114,5 @@ export function authenticate(
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USE_GRANULARITY_MS) {
     deps.store.apiTokens.markUsed(token.id, now);
   }
-  return { token, actor: { id: token.user, isAdmin: token.admin || admins.has(token.user) } };
+  return token;
 }

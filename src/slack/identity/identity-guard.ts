@@ -1,8 +1,8 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
+import { type Identity, LOOKUP_FAILED, type Requester } from "../../core/identity/identity.ts";
 import type { Logger } from "../../core/logger.ts";
 import { within } from "../../util/within.ts";
 import { refusalModal } from "../blocks/provision-modal.ts";
-import type { Requester, SlackIdentity } from "./slack-identity.ts";
 
 /** A cold `users.info` must leave time to ack within Slack's 3 s. */
 const LOOKUP_WAIT_MS = 2_000;
@@ -17,18 +17,23 @@ export function requesterOf(body: Record<string, unknown>): Requester | null {
     const userId = text(body.user_id);
     return userId === null
       ? null
-      : { userId, teamId: text(body.team_id), enterpriseId: text(body.enterprise_id) };
+      : { userId, door: "slack", teamId: text(body.team_id), enterpriseId: text(body.enterprise_id) };
   }
   if (body.type === "event_callback") {
     const event = body.event as { user?: unknown } | undefined;
     const userId = text(event?.user);
     return userId === null
       ? null
-      : { userId, teamId: text(body.team_id), enterpriseId: text(body.enterprise_id) };
+      : { userId, door: "slack", teamId: text(body.team_id), enterpriseId: text(body.enterprise_id) };
   }
   const userId = text(user?.id);
   if (!userId) return null;
-  return { userId, teamId: text(team?.id) ?? text(user?.team_id), enterpriseId: text(enterprise?.id) };
+  return {
+    userId,
+    door: "slack",
+    teamId: text(team?.id) ?? text(user?.team_id),
+    enterpriseId: text(enterprise?.id),
+  };
 }
 
 /**
@@ -36,7 +41,7 @@ export function requesterOf(body: Record<string, unknown>): Requester | null {
  * Socket Mode and HTTP: a request from another workspace, a guest's (unless allowed) or a
  * deactivated account's is answered with why and goes no further.
  */
-export function identityGuard(identity: SlackIdentity, log: Logger): Middleware<AnyMiddlewareArgs> {
+export function identityGuard(identity: Identity, log: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as unknown as Record<string, unknown>;
     const requester = requesterOf(body);
@@ -44,11 +49,7 @@ export function identityGuard(identity: SlackIdentity, log: Logger): Middleware<
       await args.next();
       return;
     }
-    const verdict = (await within(identity.check(requester), LOOKUP_WAIT_MS)) ?? {
-      ok: false as const,
-      reason: "lookup_failed" as const,
-      message: "ccc could not check your Slack account just now; try again in a moment.",
-    };
+    const verdict = (await within(identity.check(requester), LOOKUP_WAIT_MS)) ?? LOOKUP_FAILED;
     if (verdict.ok) {
       await args.next();
       return;
