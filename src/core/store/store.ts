@@ -234,17 +234,21 @@ export class Store {
   }
 
   /**
-   * Records a new instance as `creating`. The quota check and the insert share one transaction,
-   * so two requests racing for the last slot cannot both win. With `price`, the ledger keeps the
-   * price it is billed at from now on.
+   * Records a new instance as `creating`. The quota check, `check` and the insert share one write
+   * transaction, so requests racing for the last slot (or the last euro of a budget, or the last
+   * provision of the hour), from this process or another, cannot all win. With `price`, the ledger
+   * keeps the price it is billed at from now on.
    */
   add(
     instance: NewInstance,
     note: EventNote,
     maxLivePerOwner?: number,
     price?: Pick<ServerPrice, "hourly" | "monthly">,
+    /** Runs first inside the transaction, reading the store as it is now; throws to refuse. */
+    check?: () => void,
   ): Instance {
     const insert = this.db.transaction(() => {
+      check?.();
       if (maxLivePerOwner !== undefined) {
         const live = this.countLive(instance.owner);
         if (machinesLeft(live, maxLivePerOwner) === 0) throw overQuota(live, maxLivePerOwner);
@@ -352,10 +356,13 @@ export class Store {
 
   /**
    * Moves the deadline from `from` to `to` and records it, in one transaction, only when the store
-   * still says `from`: null when another extend (in any process) moved it first.
+   * still says `from` and `check` passes: null when another extend (in any process) moved it first.
    */
-  extendExpiry(id: string, from: Date, to: Date, note: EventNote): Instance | null {
+  extendExpiry(id: string, from: Date, to: Date, note: EventNote, check?: () => void): Instance | null {
     const moved = this.db.transaction(() => {
+      // `check` (the budget) sees the deadline as stored now, in the transaction that moves it.
+      if (this.get(id)?.expiresAt.getTime() !== from.getTime()) return null;
+      check?.();
       if (!compareAndSetExpiry(this.db, id, from, to)) return null;
       this.insertEvent(id, note);
       return this.require(id);
