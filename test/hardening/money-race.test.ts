@@ -2,7 +2,7 @@
 // never commit more than the budget or the hourly provision limit allow, in one process or several.
 import { describe, expect, it } from "vitest";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { type Instance, newInstanceId } from "../../src/core/instances/instance.ts";
+import type { Instance } from "../../src/core/instances/instance.ts";
 import { call, tokenFor } from "../api/api-client.ts";
 import { ALICE, answerShown } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
@@ -10,41 +10,10 @@ import { waitForState } from "../fakes/wait-for-state.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
-import { createLabelled } from "../lifecycle/world.ts";
+import { pricedMachine } from "../usage/priced-machine.ts";
 
 const HOUR = 3_600_000;
-/** €0.10 an hour (a month's cap far away): a budget of €0.30 leaves room for two more hours. */
-const DIME = { hourly: "0.1000000000000000", monthly: "100.0000000000000000" };
 const AT_ONCE = 20;
-
-/** A ready machine of `owner` at the fake cloud, billed at €0.10 an hour from now, expiring in an hour. */
-async function pricedMachine(deps: CoreDeps, owner: string): Promise<Instance> {
-  const id = newInstanceId();
-  const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + HOUR);
-  deps.store.add(
-    {
-      id,
-      owner,
-      ownerEmail: null,
-      sshKeys: [makeKeyPair().publicKey],
-      sshKeyFingerprint: "SHA256:test",
-      serverType: deps.policy.defaultServerType,
-      location: deps.policy.defaultLocation,
-      createdAt: now,
-      expiresAt,
-    },
-    { actor: owner, kind: "requested" },
-    undefined,
-    DIME,
-  );
-  const { server } = await createLabelled(deps, id, expiresAt);
-  return deps.store.update(
-    id,
-    { status: "ready", hetznerServerId: server.id, ipv4: server.ipv4, ipv6: server.ipv6, readyAt: now },
-    { actor: "ccc", kind: "server_created" },
-  );
-}
 
 /** Hours added to `machines` in all, from the store, and the extends it recorded. */
 function hoursAdded(deps: CoreDeps, machines: Instance[]) {
