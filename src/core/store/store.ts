@@ -31,6 +31,7 @@ import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lif
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate } from "./migrations.ts";
+import { PoolIdleTable } from "./pool-idle-table.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
@@ -48,6 +49,7 @@ export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
+export type { PoolIdle } from "./pool-idle-table.ts";
 export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
@@ -180,7 +182,19 @@ export class Store {
 
   /** The warm pool's machines. */
   get pool(): PoolTable {
-    return this.table("pool", () => new PoolTable(this.db));
+    return this.table(
+      "pool",
+      () =>
+        new PoolTable(this.db, {
+          end: (id, at) => this.poolIdle.close(id, at ?? this.clock.now()),
+          resume: (id) => this.poolIdle.reopen(id),
+        }),
+    );
+  }
+
+  /** The warm pool's idle hours: the operator's cost, not a claimer's. */
+  get poolIdle(): PoolIdleTable {
+    return this.table("poolIdle", () => new PoolIdleTable(this.db));
   }
 
   /** What each machine costs, kept in step with the audit trail. */

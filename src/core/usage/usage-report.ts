@@ -2,6 +2,7 @@ import { type Amount, toCents } from "../billing/money.ts";
 import type { Store } from "../store/store.ts";
 import type { Month } from "./month.ts";
 import { byDay, type MachineMonth, machineMonths, runningMonths } from "./month-costs.ts";
+import { poolIdleMonths } from "./pool-idle-costs.ts";
 import { type StorageMonth, storageByDay, storageMonths } from "./storage-costs.ts";
 
 export const USAGE_GROUPS = ["user", "type", "location", "day"] as const;
@@ -53,8 +54,10 @@ export function usageReport(
   let counted: UsageCounts & { hours: number };
   // Volumes and snapshots are counted apart from machines; their hours held count in `hours`.
   const storage = storageMonths(store, input.month, input.now, input.user);
+  // The warm pool's idle hours are the operator's: in everyone's report, on a line of their own.
+  const poolIdle = input.user === undefined ? poolIdleMonths(store, input.month, input.now) : [];
   if (input.by === "day") {
-    const machines = machineMonths(store, input.month, input.now, input.user);
+    const machines = [...machineMonths(store, input.month, input.now, input.user), ...poolIdle];
     // A machine running over midnight counts on each of its days, and once in the total.
     for (const m of machines) {
       for (const [day, part] of byDay(m, input.month)) add(day, part.hours, part.amount, { machines: 1 });
@@ -75,7 +78,7 @@ export function usageReport(
     for (const g of store.ledger.closedGroups(input.month.key, column, input.user)) {
       add(g.key, g.hours, g.amount, { machines: g.machines });
     }
-    for (const m of runningMonths(store, input.month, input.now, input.user))
+    for (const m of [...runningMonths(store, input.month, input.now, input.user), ...poolIdle])
       add(keyOf(m, input.by), m.hours, m.amount, { machines: 1 });
     for (const item of storage) add(storageKey(item, input.by), item.hours, item.amount, one(item));
     const all = [...groups.values()];
