@@ -62,6 +62,47 @@ describe("a warm pool machine's bill", () => {
   );
 });
 
+describe("the warm pool and a budget", () => {
+  it.skipIf(sshdMissingReason !== null)(
+    "20 requests at once claim no more than the budget allows; the members given back keep waiting",
+    async () => {
+      const world = await startPoolWorld({ CCC_POOL: "cx23@fsn1=2", CCC_MAX_INSTANCES_PER_USER: "50" });
+      try {
+        await refillPool(world.deps);
+        await world.bootMachines();
+        // cx23 costs €0.0048741096 an hour: €0.01 is one machine for two hours.
+        const now = world.deps.clock.now();
+        world.deps.store.budgets.put({ user: "U0ALICE", eur: "0.01", setBy: "test", setAt: now });
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () =>
+            provision(
+              { deps: world.deps, actor: { id: "U0ALICE", isAdmin: false } },
+              {
+                owner: "U0ALICE",
+                sshKey: makeKeyPair().publicKey,
+                hours: 2,
+                serverType: "cx23",
+                location: "fsn1",
+              },
+            ),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        const refused = results.filter((r) => r.status === "rejected").map((r) => String(r.reason));
+        expect(refused.every((m) => m.includes("This would bring you to"))).toBe(true);
+        expect(world.deps.store.list({ owner: "U0ALICE", includeEnded: true })).toHaveLength(1);
+        // The other member was claimed and given back by refused requests: ready, and its wait still counts.
+        const [left] = world.deps.store.pool.list();
+        expect(left?.state).toBe("ready");
+        const idle = world.deps.store.poolIdle.overlapping(new Date(0), new Date(Date.now() + HOUR));
+        expect(idle.find((i) => i.memberId === left?.id)?.to).toBeNull();
+      } finally {
+        await world.close();
+      }
+    },
+  );
+});
+
 function text(run: { code: number; stdout: string }): string {
   expect(run.code).toBe(0);
   return run.stdout;
