@@ -12,7 +12,16 @@ export const usageSchema = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   currency: z.literal("EUR"),
   total: euros,
-  rows: z.array(z.object({ key: z.string(), eur: euros, hours: z.number(), machines: z.number() })),
+  rows: z.array(
+    z.object({
+      key: z.string(),
+      eur: euros,
+      hours: z.number(),
+      machines: z.number(),
+      volumes: z.number(),
+      snapshots: z.number(),
+    }),
+  ),
 });
 
 const standing = { spent: euros, committed: euros };
@@ -55,7 +64,7 @@ export const MONEY_ENDPOINTS: readonly Endpoint[] = [
         month: "2026-11",
         currency: "EUR",
         total: "3.20",
-        rows: [{ key: "U012AB3CD", eur: "3.20", hours: 40, machines: 6 }],
+        rows: [{ key: "U012AB3CD", eur: "3.20", hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
       },
     },
   },

@@ -14,17 +14,28 @@ export const budgetInput = z
   .object({
     action: z.enum(["show", "set"], { error: "the only action is `set`" }).default("show"),
     user: checked(z.string(), parseGuest).optional(),
-    eur: checked(z.string(), (v) => parseBudgetEuros(v)).optional(),
+    /** Euros as text or a number (`25`, `"12.40"`); null (or the word `none`) clears a person's own limit. */
+    eur: checked(z.union([z.string(), z.number()]), parseBudgetValue)
+      .nullable()
+      .optional(),
   })
   .superRefine((input, ctx) => {
     if (input.action === "set" && (input.user === undefined || input.eur === undefined)) {
       ctx.addIssue({
         code: "custom",
-        message: "budget set needs a person and an amount in euros, like: budget set bob 25",
+        message:
+          "budget set needs a person and an amount in euros, like: budget set bob 25 (or `none` to clear it)",
         path: ["eur"],
       });
     }
   });
+
+/** A number as JSON sends it, or text as typed; `none` is null (no own limit). */
+function parseBudgetValue(value: string | number): string | null {
+  if (typeof value === "string" && value.trim().toLowerCase() === "none") return null;
+  // 25 → "25", 12.4 → "12.4"; 1e21 or -5 read as text are refused like any other bad amount.
+  return parseBudgetEuros(String(value));
+}
 
 export interface BudgetView {
   user: string;
@@ -35,7 +46,8 @@ export interface BudgetView {
 
 export type BudgetResult =
   | { kind: "view"; view: BudgetView }
-  | { kind: "set"; user: string; eur: string; view: BudgetView };
+  /** `eur` null: the person's own limit was cleared (the default applies). */
+  | { kind: "set"; user: string; eur: string | null; view: BudgetView };
 
 function view(ctx: CommandContext, user: string): BudgetView {
   const now = ctx.deps.clock.now();
@@ -52,12 +64,13 @@ function run(ctx: CommandContext, input: z.output<typeof budgetInput>): BudgetRe
   const user = input.user ?? ctx.actor.id;
   if (input.action === "set") {
     if (!ctx.actor.isAdmin) throw new ForbiddenError("Only admins can set a budget.");
-    const eur = input.eur as string;
-    ctx.deps.store.budgets.put({ user, eur, setBy: ctx.actor.id, setAt: ctx.deps.clock.now() });
+    const eur = input.eur ?? null;
+    if (eur === null) ctx.deps.store.budgets.remove(user);
+    else ctx.deps.store.budgets.put({ user, eur, setBy: ctx.actor.id, setAt: ctx.deps.clock.now() });
     ctx.deps.store.recordEvent(null, {
       actor: ctx.actor.id,
       kind: "budget_set",
-      detail: `${user}: €${eur} a month`,
+      detail: eur === null ? `${user}: own limit cleared` : `${user}: €${eur} a month`,
     });
     return { kind: "set", user, eur, view: view(ctx, user) };
   }
@@ -93,7 +106,12 @@ function lines(v: BudgetView, now: Date): string[] {
 
 export function budgetText(result: BudgetResult, now: Date): string {
   const body = lines(result.view, now).join("\n");
-  return result.kind === "set" ? `${result.user}'s budget is now €${result.eur} a month.\n${body}` : body;
+  if (result.kind !== "set") return body;
+  const head =
+    result.eur === null
+      ? `${result.user}'s own budget is cleared; the default applies.`
+      : `${result.user}'s budget is now €${result.eur} a month.`;
+  return `${head}\n${body}`;
 }
 
 function budgetJson(result: BudgetResult): unknown {

@@ -3,8 +3,9 @@ import { csvEuros, formatEuros } from "../core/billing/money.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
-import { USAGE_GROUPS, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
+import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { countsPhrase } from "../render/usage-counts.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
@@ -54,15 +55,19 @@ export function usageJson({ report }: UsageResult): unknown {
       eur: csvEuros(r.cents),
       hours: r.hours,
       machines: r.machines,
+      volumes: r.volumes,
+      snapshots: r.snapshots,
     })),
   };
 }
 
 /** One line per group and a total, for spreadsheets: plain numbers, keys quoted when they need it. */
 export function usageCsv({ report }: UsageResult): string {
-  const lines = [`${report.by},eur,hours,machines`];
-  for (const r of report.rows) lines.push([csvCell(r.key), csvEuros(r.cents), r.hours, r.machines].join(","));
-  lines.push(["total", csvEuros(report.total.cents), report.total.hours, report.total.machines].join(","));
+  const lines = [`${report.by},eur,hours,machines,volumes,snapshots`];
+  const counts = (c: UsageCounts) => [c.machines, c.volumes, c.snapshots];
+  for (const r of report.rows)
+    lines.push([csvCell(r.key), csvEuros(r.cents), r.hours, ...counts(r)].join(","));
+  lines.push(["total", csvEuros(report.total.cents), report.total.hours, ...counts(report.total)].join(","));
   return lines.join("\n");
 }
 
@@ -76,13 +81,13 @@ export function usageText(result: UsageResult): string {
     r.key,
     formatEuros(r.cents),
     `${r.hours} h`,
-    machines(r.machines),
+    countsPhrase(r),
   ]);
   rows.push([
     "total",
     formatEuros(report.total.cents),
     `${report.total.hours} h`,
-    machines(report.total.machines),
+    countsPhrase(report.total),
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
@@ -96,8 +101,7 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
   const lines = report.rows
     .slice(0, 40)
     .map(
-      (r) =>
-        `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${machines(r.machines)}`,
+      (r) => `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${countsPhrase(r)}`,
     );
   const more = report.rows.length > 40 ? [`…and ${report.rows.length - 40} more: \`ccc usage --csv\``] : [];
   return {
@@ -108,10 +112,6 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
 
 function keyMrkdwn(by: UsageReport["by"], key: string): string {
   return by === "user" && /^[UW][A-Z0-9]+$/.test(key) ? `<@${key}>` : escapeText(key);
-}
-
-function machines(n: number): string {
-  return `${n} machine${n === 1 ? "" : "s"}`;
 }
 
 /** Quoted when it holds a comma, quote or line break; a leading formula sign is defused. */

@@ -1,7 +1,8 @@
 import { formatEuros } from "../core/billing/money.ts";
 import type { Store } from "../core/store/store.ts";
 import { type Month, monthName, monthOf } from "../core/usage/month.ts";
-import { usageReport } from "../core/usage/usage-report.ts";
+import { type UsageCounts, usageReport } from "../core/usage/usage-report.ts";
+import { countsPhrase } from "../render/usage-counts.ts";
 import { type Html, html } from "./html.ts";
 
 /** One person's spend this month per day, from the same report as `usage --by day`, and the team's total for admins. */
@@ -15,7 +16,8 @@ export interface SpendData {
   today: number;
   cents: number;
   hours: number;
-  machines: number;
+  /** Machines, volumes and snapshots that cost something, each counted apart. */
+  counts: UsageCounts;
   /** Everyone's spend this month; null unless the reader is an admin. */
   teamCents: number | null;
 }
@@ -33,7 +35,11 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
     today: now.getUTCDate(),
     cents: report.total.cents,
     hours: report.total.hours,
-    machines: report.total.machines,
+    counts: {
+      machines: report.total.machines,
+      volumes: report.total.volumes,
+      snapshots: report.total.snapshots,
+    },
     teamCents: isAdmin ? usageReport(store, { month, by: "user", now }).total.cents : null,
   };
 }
@@ -92,8 +98,9 @@ ${ticks}
 
 /** The section that replaces the old placeholder: the total in words, then the picture. */
 export function spendSection(d: SpendData): Html {
+  const { machines, volumes, snapshots } = d.counts;
   const what =
-    d.machines > 0 ? html` for ${d.hours} h on ${d.machines} machine${d.machines === 1 ? "" : "s"}` : html``;
+    machines + volumes + snapshots > 0 ? html` for ${d.hours} h on ${countsPhrase(d.counts)}` : html``;
   const top = [...d.days].reduce<[number, number] | null>(
     (best, day) => (best && best[1] >= day[1] ? best : day),
     null,

@@ -40,4 +40,26 @@ describe("the HTTP API's money routes", () => {
     expect(set.status).toBe(200);
     expect(budgetSchema.parse(set.json)).toMatchObject({ user: BOB, limit: "25.00", personal: true });
   });
+
+  it("takes a budget as a number or as text, and clears a person's own limit with null", async () => {
+    const admin = tokenFor(b, ADMIN);
+    const store = b.running.bot.deps.store;
+    const number = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: 25 } });
+    expect(number.status).toBe(200);
+    expect(budgetSchema.parse(number.json)).toMatchObject({ limit: "25.00", personal: true });
+    const fraction = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: 12.4 } });
+    expect(budgetSchema.parse(fraction.json)).toMatchObject({ limit: "12.40", personal: true });
+    expect(store.budgets.get(BOB)?.eur).toBe("12.40");
+    for (const eur of [-3, 1e21, true, {}]) {
+      const bad = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur } });
+      expect(bad).toMatchObject({ status: 422, error: { field: "eur" } });
+    }
+    expect(store.budgets.get(BOB)?.eur).toBe("12.40");
+    const cleared = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: null } });
+    expect(cleared.status).toBe(200);
+    expect(budgetSchema.parse(cleared.json)).toMatchObject({ user: BOB, limit: null, personal: false });
+    expect(store.budgets.get(BOB)).toBeNull();
+    const missing = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: {} });
+    expect(missing).toMatchObject({ status: 422, error: { field: "eur" } });
+  });
 });

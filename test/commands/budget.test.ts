@@ -69,6 +69,12 @@ describe("budget", () => {
         left: "25.00",
         team: null,
       });
+      // `none` clears the person's own limit: the default (here none) applies again.
+      const cleared = await runCcc({ env }, ["budget", "set", "alice", "none"]);
+      expect(cleared).toMatchObject({ code: 0 });
+      expect(cleared.stdout).toContain("alice's own budget is cleared; the default applies.");
+      const after = await runCcc({ env }, ["budget", "--user", "alice", "--json"]);
+      expect(JSON.parse(after.stdout)).toMatchObject({ limit: null, personal: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

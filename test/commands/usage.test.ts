@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
 import { usage, usageBlocks, usageCommand, usageInput } from "../../src/commands/usage.ts";
+import type { CoreDeps } from "../../src/core/deps.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
+import { Store } from "../../src/core/store/store.ts";
+import { FakeClock } from "../helpers/fake-clock.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { ran } from "../usage/billed.ts";
 import { ADMIN, ALICE, BOB, caught, NOW } from "./fixtures.ts";
@@ -64,10 +67,71 @@ describe("usage", () => {
       const env = { CCC_DB_PATH: join(dir, "ccc.db") };
       expect(await runCcc({ env }, ["init"])).toMatchObject({ code: 0 });
       const csv = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", "type", "--csv"]);
-      expect(csv).toMatchObject({ code: 0, stdout: "type,eur,hours,machines\ntotal,0.00,0,0\n" });
+      expect(csv).toMatchObject({
+        code: 0,
+        stdout: "type,eur,hours,machines,volumes,snapshots\ntotal,0.00,0,0,0,0\n",
+      });
       const bad = await runCcc({ env }, ["usage", "--month", "November"]);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain("A month looks like 2026-11");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a year before 2000 from the CLI rather than reading 0099 as 1999", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ccc-usage-"));
+    try {
+      const env = { CCC_DB_PATH: join(dir, "ccc.db") };
+      for (const month of ["0099-05", "1999-12"]) {
+        const bad = await runCcc({ env }, ["usage", "--month", month, "--json"]);
+        expect(bad.code).not.toBe(0);
+        expect(bad.stdout).not.toContain('"month"');
+        expect(`${bad.stdout}${bad.stderr}`).toContain(`A month from 2000 on, like 2026-11 (got "${month}")`);
+      }
+      const ok = await runCcc({ env }, ["usage", "--month", "2000-01", "--json"]);
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ month: "2000-01", total: "0.00" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows a total that is the sum of its rows, over many rows of fractions of a cent", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ccc-usage-"));
+    const path = join(dir, "ccc.db");
+    try {
+      const clock = new FakeClock(NOW);
+      const store = Store.open(path, clock);
+      const world = { deps: { store } as unknown as CoreDeps, clock };
+      // 60 people, each an hour at a price that leaves a fraction of a cent (€0.005 rounds up,
+      // €0.0048741096 down, €0.0151 down): the exact sum and the sum of rounded rows part ways.
+      const prices = ["0.0050000000000000", "0.0048741096000000", "0.0151000000000000"];
+      for (let i = 0; i < 60; i++) {
+        const hourly = prices[i % prices.length] as string;
+        ran(world, `2026-11-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z`, 30, {
+          owner: `U0P${String(i).padStart(3, "0")}`,
+          serverType: i % 2 ? "cx23" : "cax11",
+          location: i % 3 ? "fsn1" : "hel1",
+          price: { hourly, monthly: "100.0000000000000000" },
+        });
+      }
+      store.close();
+      const env = { CCC_DB_PATH: path };
+      const cents = (eur: string) => Math.round(Number(eur) * 100);
+      for (const by of ["user", "type", "location", "day"]) {
+        const run = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", by, "--json"]);
+        expect(run.code).toBe(0);
+        const shown = JSON.parse(run.stdout) as { total: string; rows: { eur: string }[] };
+        expect(shown.rows.length).toBeGreaterThan(1);
+        const rows = shown.rows.reduce((sum, r) => sum + cents(r.eur), 0);
+        expect({ by, total: cents(shown.total) }).toEqual({ by, total: rows });
+        const csv = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", by, "--csv"]);
+        const lines = csv.stdout.trim().split("\n").slice(1);
+        const total = lines.pop() as string;
+        const csvRows = lines.reduce((sum, line) => sum + cents(line.split(",")[1] as string), 0);
+        expect(cents(total.split(",")[1] as string)).toBe(csvRows);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

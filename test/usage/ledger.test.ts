@@ -9,7 +9,7 @@ const w = useStoreWorld();
 function eurFor(month: string, user?: string) {
   const shown = usageJson(usage(w.ctx(ADMIN), { month, ...(user ? { user } : { all: true }) })) as {
     total: string;
-    rows: { key: string; eur: string; hours: number; machines: number }[];
+    rows: { key: string; eur: string; hours: number; machines: number; volumes: number; snapshots: number }[];
   };
   return shown;
 }
@@ -19,8 +19,8 @@ describe("the ledger", () => {
     ran(w, "2026-11-10T10:00:00Z", 61, { owner: ALICE.id });
     ran(w, "2026-11-10T12:00:00Z", 59, { owner: BOB.id });
     expect(eurFor("2026-11").rows).toEqual([
-      { key: ALICE.id, eur: "0.20", hours: 2, machines: 1 },
-      { key: BOB.id, eur: "0.10", hours: 1, machines: 1 },
+      { key: ALICE.id, eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
+      { key: BOB.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
     ]);
     expect(eurFor("2026-11").total).toBe("0.30");
   });
@@ -29,12 +29,16 @@ describe("the ledger", () => {
     // 22:30 and 23:30 on 30 November, 00:30 on 1 December.
     ran(w, "2026-11-30T22:30:00Z", 160, { owner: ALICE.id });
     expect(eurFor("2026-11").total).toBe("0.20");
-    expect(eurFor("2026-12").rows).toEqual([{ key: ALICE.id, eur: "0.10", hours: 1, machines: 1 }]);
+    expect(eurFor("2026-12").rows).toEqual([
+      { key: ALICE.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
+    ]);
     // From 1 November to 3 December: 720 hours in November (€72 at the hourly price) cap at €5.00;
     // December's 48 hours start again from zero.
     ran(w, "2026-11-01T00:00:00Z", (720 + 48) * 60, { owner: BOB.id });
     expect(eurFor("2026-11", BOB.id).total).toBe("5.00");
-    expect(eurFor("2026-12", BOB.id).rows).toEqual([{ key: BOB.id, eur: "4.80", hours: 48, machines: 1 }]);
+    expect(eurFor("2026-12", BOB.id).rows).toEqual([
+      { key: BOB.id, eur: "4.80", hours: 48, machines: 1, volumes: 0, snapshots: 0 },
+    ]);
   });
 
   it("keeps the price a machine was created with when prices change later", () => {
@@ -50,7 +54,9 @@ describe("the ledger", () => {
     w.clock.set(new Date("2026-11-25T09:00:00Z"));
     const running = startBilled(w, { owner: ALICE.id, hours: 8 });
     w.clock.advance(2.5 * HOUR);
-    expect(eurFor("2026-11").rows).toEqual([{ key: ALICE.id, eur: "0.30", hours: 3, machines: 1 }]);
+    expect(eurFor("2026-11").rows).toEqual([
+      { key: ALICE.id, eur: "0.30", hours: 3, machines: 1, volumes: 0, snapshots: 0 },
+    ]);
     const failed = w.plant(ALICE.id);
     w.deps.store.update(failed.id, { status: "failed" }, { actor: "ccc", kind: "failed" });
     expect(eurFor("2026-11").total).toBe("0.30");
@@ -76,13 +82,18 @@ describe("the ledger", () => {
       currency: "EUR",
       total: "0.30",
       rows: [
-        { key: "cx23", eur: "0.20", hours: 2, machines: 1 },
-        { key: "cax11", eur: "0.10", hours: 1, machines: 1 },
+        { key: "cx23", eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
+        { key: "cax11", eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
       ],
     });
     const byDay = usage(admin, { month: "2026-11", by: "day", all: true, csv: true });
     expect(usageCsv(byDay)).toBe(
-      ["day,eur,hours,machines", "2026-11-01,0.10,1,1", "2026-11-02,0.20,2,2", "total,0.30,3,2"].join("\n"),
+      [
+        "day,eur,hours,machines,volumes,snapshots",
+        "2026-11-01,0.10,1,1,0,0",
+        "2026-11-02,0.20,2,2,0,0",
+        "total,0.30,3,2,0,0",
+      ].join("\n"),
     );
     expect(usageText(byDay)).toBe(usageCsv(byDay));
     const byLocation = usage(admin, { month: "2026-11", by: "location", all: true });

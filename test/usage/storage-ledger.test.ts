@@ -1,7 +1,7 @@
 // Volumes and snapshots in the ledger: costed from their own rows at the price stored when each was
 // made, by started hours held, capped at size × price per calendar month.
 import { describe, expect, it } from "vitest";
-import { usage, usageJson } from "../../src/commands/usage.ts";
+import { usage, usageCsv, usageJson, usageText } from "../../src/commands/usage.ts";
 import { standing } from "../../src/core/budget/standing.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { ADMIN, ALICE, BOB, caught, NOW, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
@@ -93,7 +93,7 @@ function shown(input: { month: string; by?: "user" | "type" | "location" | "day"
     month: string;
     currency: string;
     total: string;
-    rows: { key: string; eur: string; hours: number; machines: number }[];
+    rows: { key: string; eur: string; hours: number; machines: number; volumes: number; snapshots: number }[];
   };
 }
 
@@ -120,19 +120,31 @@ describe("volumes and snapshots in the ledger", () => {
       currency: "EUR",
       total: "0.42",
       rows: [
-        { key: ALICE.id, eur: "0.30", hours: 74, machines: 2 },
+        { key: ALICE.id, eur: "0.30", hours: 74, machines: 1, volumes: 1, snapshots: 0 },
         // 10 GB × €7.20 for 1 of 720 hours is €0.10; and the snapshot's €0.02.
-        { key: BOB.id, eur: "0.12", hours: 145, machines: 2 },
+        { key: BOB.id, eur: "0.12", hours: 145, machines: 0, volumes: 1, snapshots: 1 },
       ],
     });
     expect(shown({ month: "2026-11", by: "type" }).rows).toEqual([
-      { key: "cx23", eur: "0.20", hours: 2, machines: 1 },
-      { key: "volume", eur: "0.20", hours: 73, machines: 2 },
-      { key: "snapshot", eur: "0.02", hours: 144, machines: 1 },
+      { key: "cx23", eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
+      { key: "volume", eur: "0.20", hours: 73, machines: 0, volumes: 2, snapshots: 0 },
+      { key: "snapshot", eur: "0.02", hours: 144, machines: 0, volumes: 0, snapshots: 1 },
     ]);
     expect(shown({ month: "2026-11", by: "location" }).rows).toEqual([
-      { key: "fsn1", eur: "0.40", hours: 75, machines: 3 },
-      { key: "nbg1", eur: "0.02", hours: 144, machines: 1 },
+      { key: "fsn1", eur: "0.40", hours: 75, machines: 1, volumes: 2, snapshots: 0 },
+      { key: "nbg1", eur: "0.02", hours: 144, machines: 0, volumes: 0, snapshots: 1 },
+    ]);
+    // Two servers' worth of words for one server, two volumes and a snapshot would be wrong.
+    const text = usageText(usage(w.ctx(ADMIN), { month: "2026-11", all: true }));
+    expect(text).toContain("1 machine, 1 volume");
+    expect(text).toContain("0 machines, 1 volume, 1 snapshot");
+    expect(text).toMatch(/total +€0\.42 +219 h +1 machine, 2 volumes, 1 snapshot/);
+    expect(usageCsv(usage(w.ctx(ADMIN), { month: "2026-11", all: true, by: "type" })).split("\n")).toEqual([
+      "type,eur,hours,machines,volumes,snapshots",
+      "cx23,0.20,2,1,0,0",
+      "volume,0.20,73,0,2,0",
+      "snapshot,0.02,144,0,0,1",
+      "total,0.42,219,1,2,1",
     ]);
   });
 
@@ -140,13 +152,15 @@ describe("volumes and snapshots in the ledger", () => {
     // Held from 23:30 on 31 October: one October hour, all 720 of November's, December's up to now.
     heldVolume(w, ALICE.id, "2026-10-31T23:30:00Z", null);
     w.clock.set(new Date("2026-12-10T00:00:00Z"));
-    expect(shown({ month: "2026-10" }).rows).toEqual([{ key: ALICE.id, eur: "0.00", hours: 1, machines: 1 }]);
+    expect(shown({ month: "2026-10" }).rows).toEqual([
+      { key: ALICE.id, eur: "0.00", hours: 1, machines: 0, volumes: 1, snapshots: 0 },
+    ]);
     expect(shown({ month: "2026-11" }).rows).toEqual([
-      { key: ALICE.id, eur: "1.00", hours: 720, machines: 1 },
+      { key: ALICE.id, eur: "1.00", hours: 720, machines: 0, volumes: 1, snapshots: 0 },
     ]);
     // 216 of December's 744 hours: €0.2903…
     expect(shown({ month: "2026-12" }).rows).toEqual([
-      { key: ALICE.id, eur: "0.29", hours: 216, machines: 1 },
+      { key: ALICE.id, eur: "0.29", hours: 216, machines: 0, volumes: 1, snapshots: 0 },
     ]);
   });
 
@@ -159,8 +173,8 @@ describe("volumes and snapshots in the ledger", () => {
     expect(shown({ month: "2026-11", by: "day", user: BOB.id })).toMatchObject({
       total: "2.00",
       rows: [
-        { key: "2026-11-20", eur: "1.00", hours: 2, machines: 1 },
-        { key: "2026-11-21", eur: "1.00", hours: 2, machines: 1 },
+        { key: "2026-11-20", eur: "1.00", hours: 2, machines: 0, volumes: 1, snapshots: 0 },
+        { key: "2026-11-21", eur: "1.00", hours: 2, machines: 0, volumes: 1, snapshots: 0 },
       ],
     });
   });
@@ -180,7 +194,9 @@ describe("volumes and snapshots in the ledger", () => {
       imageSizeGb: 0.1 + 0.2,
       pricePerGbMonth: "10.0000000000000000",
     });
-    expect(shown({ month: "2026-11" }).rows).toEqual([{ key: BOB.id, eur: "1.00", hours: 240, machines: 1 }]);
+    expect(shown({ month: "2026-11" }).rows).toEqual([
+      { key: BOB.id, eur: "1.00", hours: 240, machines: 0, volumes: 0, snapshots: 1 },
+    ]);
   });
 
   it("count in a budget's spent, and can tip a provision over it", async () => {

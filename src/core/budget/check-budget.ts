@@ -3,7 +3,7 @@ import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import { monthName } from "../usage/month.ts";
 import { budgetAmount } from "./budget-settings.ts";
-import { type BudgetChange, projected, type Standing, standing } from "./standing.ts";
+import { type BudgetChange, monthsSpanned, projected, type Standing, standing } from "./standing.ts";
 
 /** A budget that applies to someone: the person's own (or the default), or the team's. */
 export interface Limit {
@@ -28,31 +28,59 @@ export function teamLimit(deps: Pick<CoreDeps, "policy">): Limit | null {
 /** The share of a budget at which its holder is warned, once a month. */
 const WARN_AT = { numerator: 4n, denominator: 5n };
 
+const HOUR_MS = 3_600_000;
+
 /**
  * Refuses a provision or an extend whose projected cost (spent, plus what running machines and this
- * request will cost until their expiry) would pass the person's or the team's budget for this
- * month; nothing has been created or changed when it throws. A request that passes but brings a
- * budget to 80 % sends that budget's warning, once a month.
+ * request will cost until their expiry) would pass the person's or the team's budget, in each month
+ * the request's hours fall in (a request late on the month's last day spends next month's too).
+ * Synchronous and reading only the store, so the store runs it again inside the transaction that
+ * records the request: requests racing each other (in one process or several) are checked one after
+ * the other, each seeing what the others committed. Nothing has been changed when it throws.
  */
-export async function checkBudget(deps: CoreDeps, owner: string, change: BudgetChange): Promise<void> {
-  const now = deps.clock.now();
-  const checks: { limit: Limit; standing: Standing }[] = [];
+export function checkBudget(
+  deps: Pick<CoreDeps, "store" | "policy" | "clock">,
+  owner: string,
+  change: BudgetChange,
+): void {
   const mine = userLimit(deps, owner);
-  if (mine) checks.push({ limit: mine, standing: standing(deps.store, now, owner, change) });
   const team = teamLimit(deps);
-  if (team) checks.push({ limit: team, standing: standing(deps.store, now, undefined, change) });
-  for (const { limit, standing: s } of checks) {
-    const total = projected(s);
-    if (total > limit.amount) {
+  if (!mine && !team) return;
+  const now = deps.clock.now();
+  for (const month of monthsSpanned(now, requestEnd(deps, change, now))) {
+    for (const limit of [mine, team]) {
+      if (!limit) continue;
+      const s = standing(deps.store, now, limit.scope === "user" ? owner : undefined, change, month);
+      const total = projected(s);
+      if (total <= limit.amount) continue;
       const who = limit.scope === "user" ? "you" : "the team";
       const whose = limit.scope === "user" ? "your" : "its";
       throw new UserError(
-        `This would bring ${who} to ${euros(total)} of ${whose} ${euros(limit.amount)} for ${monthName(s.month)}.`,
+        `This would bring ${who} to ${euros(total)} of ${whose} ${euros(limit.amount)} for ${monthName(month, now)}.`,
         { code: "over_budget", field: "hours" },
       );
     }
   }
-  for (const { limit, standing: s } of checks) {
+}
+
+/** When the request's hours run out: a provision's from now, an extend's past the machine's deadline. */
+function requestEnd(deps: Pick<CoreDeps, "store">, change: BudgetChange, now: Date): Date {
+  const from =
+    change.kind === "provision"
+      ? now.getTime()
+      : Math.max(deps.store.get(change.instanceId)?.expiresAt.getTime() ?? 0, now.getTime());
+  return new Date(from + change.hours * HOUR_MS);
+}
+
+/**
+ * After a request was recorded: a budget it brought to 80 % of this month's limit sends that
+ * budget's warning, once a month.
+ */
+export async function warnNearBudget(deps: CoreDeps, owner: string): Promise<void> {
+  const now = deps.clock.now();
+  for (const limit of [userLimit(deps, owner), teamLimit(deps)]) {
+    if (!limit) continue;
+    const s = standing(deps.store, now, limit.scope === "user" ? owner : undefined);
     const total = projected(s);
     if (total * WARN_AT.denominator < limit.amount * WARN_AT.numerator) continue;
     await warnOnce(deps, owner, limit, total, s);

@@ -24,12 +24,18 @@ export interface Standing {
 const HOUR_MS = 3_600_000;
 
 /**
- * Spent, committed and requested this month: machines closed by now from the ledger's monthly
- * sums, running ones from their start to now (spent) and on to their expiry (committed). Only this
- * month's hours count: the part of a lifetime past the month's end falls on the next one's budget.
+ * Spent, committed and requested in `month` (this one by default): machines closed by now from the
+ * ledger's monthly sums, running ones from their start to now (spent) and on to their expiry
+ * (committed). Only that month's hours count: the part of a lifetime past the month's end falls on
+ * the next one's budget, and is checked against it (see `monthsSpanned`).
  */
-export function standing(store: Store, now: Date, owner?: string, change?: BudgetChange): Standing {
-  const month = monthOf(now);
+export function standing(
+  store: Store,
+  now: Date,
+  owner?: string,
+  change?: BudgetChange,
+  month: Month = monthOf(now),
+): Standing {
   // Volumes and snapshots held count in what is spent so far (not in what is committed).
   let spent = store.ledger.closedTotal(month.key, owner) + storageSpent(store, month, now, owner);
   let committed = 0n;
@@ -50,6 +56,19 @@ export function standing(store: Store, now: Date, owner?: string, change?: Budge
     request = monthPart(change.price, now, new Date(now.getTime() + change.hours * HOUR_MS), month).amount;
   }
   return { month, spent, committed, request };
+}
+
+/**
+ * The months a request's hours fall in, this one first: a request late on the month's last day
+ * also spends from the next month's budget. `end` is when the asked-for hours run out.
+ */
+export function monthsSpanned(now: Date, end: Date): Month[] {
+  const months = [monthOf(now)];
+  for (;;) {
+    const last = months[months.length - 1] as Month;
+    if (end.getTime() <= last.end.getTime()) return months;
+    months.push(monthOf(last.end));
+  }
 }
 
 export function projected(s: Standing): Amount {

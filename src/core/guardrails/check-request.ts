@@ -1,3 +1,5 @@
+import { checkBudget } from "../budget/check-budget.ts";
+import type { BudgetChange } from "../budget/standing.ts";
 import type { Offer } from "../cloud/catalog.ts";
 import type { CoreDeps } from "../deps.ts";
 import { checkMinHours, checkOffer, checkProvisionRate, HOUR_MS } from "./guardrails.ts";
@@ -14,8 +16,24 @@ export async function checkProvisionGuardrails(
   const { guardrails } = deps;
   checkMinHours(request.hours, guardrails);
   checkOffer(request.offer, await deps.catalog.offers(request.offer.location), guardrails);
+  checkRate(deps, request.owner);
+}
+
+/**
+ * What a new machine is checked against again inside the write that records it (see `Store.add`):
+ * the hourly provision limit and the budgets, both counted from what is recorded, so any number of
+ * requests at once (in one process or several) never pass more than they allow.
+ */
+export function checkWhenRecorded(deps: CoreDeps, owner: string, change: BudgetChange): () => void {
+  return () => {
+    checkRate(deps, owner);
+    checkBudget(deps, owner, change);
+  };
+}
+
+function checkRate(deps: CoreDeps, owner: string): void {
   const since = deps.clock.now().getTime() - HOUR_MS;
-  checkProvisionRate(deps.store.audit.creationsSince(request.owner, since), guardrails);
+  checkProvisionRate(deps.store.audit.creationsSince(owner, since), deps.guardrails);
 }
 
 /** The guardrails an extend passes: at least the minimum hours. */

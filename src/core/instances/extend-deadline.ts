@@ -22,6 +22,8 @@ export async function extendDeadline(
   actor: Actor,
   id: string,
   hours: number,
+  /** Run inside the transaction that moves the deadline (the budget); throws to refuse. */
+  check?: () => void,
 ): Promise<Instance> {
   let label: { serverId: number; written: Date | null } | null = null;
   try {
@@ -35,11 +37,17 @@ export async function extendDeadline(
         await deps.cloud.setServerLabels(instance.hetznerServerId, serverLabels(instance, expiresAt));
         label.written = expiresAt;
       }
-      const moved = deps.store.extendExpiry(id, instance.expiresAt, expiresAt, {
-        actor: actor.id,
-        kind: "extended",
-        detail: `+${hours} h to ${expiresAt.toISOString()}`,
-      });
+      const moved = deps.store.extendExpiry(
+        id,
+        instance.expiresAt,
+        expiresAt,
+        {
+          actor: actor.id,
+          kind: "extended",
+          detail: `+${hours} h to ${expiresAt.toISOString()}`,
+        },
+        check,
+      );
       if (moved) {
         if (label) await syncExpiryLabel(deps, id, label.serverId, label.written);
         return deps.store.require(id);

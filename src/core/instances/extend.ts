@@ -1,4 +1,5 @@
-import { checkBudget } from "../budget/check-budget.ts";
+import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
+import type { BudgetChange } from "../budget/standing.ts";
 import type { CoreDeps } from "../deps.ts";
 import { checkExtendGuardrails } from "../guardrails/check-request.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
@@ -22,7 +23,12 @@ export async function extend(deps: CoreDeps, actor: Actor, id: string, hours: nu
   capHours(hours, deps.policy);
   checkExtendGuardrails(deps, hours);
   const instance = instanceFor(deps.store, actor, id, "extend");
-  await checkBudget(deps, instance.owner, { kind: "extend", instanceId: instance.id, hours });
-  const updated = await extendDeadline(deps, actor, instance.id, hours);
+  const change: BudgetChange = { kind: "extend", instanceId: instance.id, hours };
+  checkBudget(deps, instance.owner, change);
+  // Checked again in the write that moves the deadline: extends at once never pass the budget together.
+  const updated = await extendDeadline(deps, actor, instance.id, hours, () =>
+    checkBudget(deps, instance.owner, change),
+  );
+  await warnNearBudget(deps, instance.owner);
   return { instance: updated, machine: await pushMachineState(deps, updated) };
 }

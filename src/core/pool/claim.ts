@@ -35,11 +35,15 @@ export async function recordRequest(
   note: EventNote,
   maxLivePerOwner: number,
   price?: Parameters<CoreDeps["store"]["add"]>[3],
+  /** Checked again inside the write that records it (the budget, the hourly limit). */
+  check?: () => void,
 ): Promise<Instance> {
   const member = deps.pool?.targets.length ? await claimMember(deps, instance) : null;
-  if (!member) return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner, price);
+  if (!member) {
+    return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner, price, check);
+  }
   try {
-    const recorded = deps.store.add({ id: member, ...instance }, note, maxLivePerOwner, price);
+    const recorded = deps.store.add({ id: member, ...instance }, note, maxLivePerOwner, price, check);
     return withPoolOutcome(recorded, "claimed");
   } catch (error) {
     deps.store.pool.unclaim(member);

@@ -47,6 +47,10 @@ export async function installPoolMember(
     });
     server = created.server;
     deps.store.pool.serverCreated(id, server);
+    // Its hours are the operator's until a claim hands it over (see pool-idle-table.ts).
+    const price = type?.prices.find((p) => p.location === target.location);
+    if (price) deps.store.poolIdle.open({ memberId: id, ...target, price }, deps.clock.now());
+    else deps.log.warn("no price for a pool machine's type; its idle hours are not counted", { member: id });
     const host = server.ipv4;
     if (!host) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
     await waitForBoot(

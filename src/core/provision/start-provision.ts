@@ -1,8 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { checkBudget } from "../budget/check-budget.ts";
+import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
+import type { BudgetChange } from "../budget/standing.ts";
 import type { CoreDeps } from "../deps.ts";
-import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
+import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
@@ -46,7 +47,8 @@ export async function startProvision(
   );
   await checkProvisionGuardrails(deps, { owner, offer, hours });
   if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);
-  await checkBudget(deps, owner, { kind: "provision", price: offer, hours });
+  const change: BudgetChange = { kind: "provision", price: offer, hours };
+  checkBudget(deps, owner, change);
   const now = deps.clock.now();
   // A ready pool machine of that type and location is claimed for the request when there is one.
   const instance = await recordRequest(
@@ -70,8 +72,10 @@ export async function startProvision(
     },
     deps.policy.maxInstancesPerUser,
     offer,
+    checkWhenRecorded(deps, owner, change),
   );
   if (request.keepWork) reserveWorkVolume(deps, instance, request.keepWork.sizeGb);
+  await warnNearBudget(deps, owner);
   return instance;
 }
 

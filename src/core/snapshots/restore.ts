@@ -1,9 +1,10 @@
-import { checkBudget } from "../budget/check-budget.ts";
+import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
+import type { BudgetChange } from "../budget/standing.ts";
 import type { CloudServer } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, UserError } from "../errors.ts";
-import { checkProvisionGuardrails } from "../guardrails/check-request.ts";
+import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
@@ -70,7 +71,8 @@ export async function startRestore(
   }
   // The same spending rules as a fresh request: allowed types, price ceiling, rate, budget.
   await checkProvisionGuardrails(deps, { owner: snapshot.owner, offer, hours });
-  await checkBudget(deps, snapshot.owner, { kind: "provision", price: offer, hours });
+  const change: BudgetChange = { kind: "provision", price: offer, hours };
+  checkBudget(deps, snapshot.owner, change);
   // The owner's current key (set as theirs or used last), not the one the machine was saved with.
   const keyLine = deps.store.currentKeyOf(snapshot.owner) ?? deps.store.get(snapshot.id)?.sshKeys[0];
   const key = parseSshPublicKey(keyLine ?? "");
@@ -94,8 +96,10 @@ export async function startRestore(
     },
     deps.policy.maxInstancesPerUser,
     offer,
+    checkWhenRecorded(deps, snapshot.owner, change),
   );
   deps.store.snapshots.setMachineId(instance.id, snapshot.id);
+  await warnNearBudget(deps, snapshot.owner);
   return { instance, snapshot };
 }
 

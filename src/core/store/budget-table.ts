@@ -27,6 +27,7 @@ export class BudgetTable {
         `INSERT INTO budgets (user, eur, set_by, set_at) VALUES (@user, @eur, @setBy, @setAt)
          ON CONFLICT (user) DO UPDATE SET eur = excluded.eur, set_by = excluded.set_by, set_at = excluded.set_at`,
       ),
+      remove: db.prepare("DELETE FROM budgets WHERE user = ?"),
       claimWarning: db.prepare(
         "INSERT OR IGNORE INTO budget_warnings (scope, month, sent_at) VALUES (?, ?, ?)",
       ),
@@ -41,6 +42,11 @@ export class BudgetTable {
 
   put(budget: PersonalBudget): void {
     this.statements.put.run({ ...budget, setAt: budget.setAt.getTime() });
+  }
+
+  /** Clears a person's own limit: the operator's default applies again. False when there was none. */
+  remove(user: string): boolean {
+    return this.statements.remove.run(user).changes > 0;
   }
 
   /** True for the one caller that may send this month's warning for `scope` (a user id, or `team`). */

@@ -331,6 +331,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_volumes ADD COLUMN price_per_gb_month TEXT;
   ALTER TABLE snapshots ADD COLUMN price_per_gb_month TEXT;
   `,
+  // A pool machine's idle span, from its server's creation to its claim or discard, at its type's
+  // price then: the operator's cost, shown apart in usage, never billed to whoever claims it.
+  `
+  CREATE TABLE pool_idle (
+    member_id TEXT PRIMARY KEY,
+    server_type TEXT NOT NULL,
+    location TEXT NOT NULL,
+    hourly TEXT NOT NULL,
+    monthly TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER
+  );
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

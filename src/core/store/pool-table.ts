@@ -61,7 +61,14 @@ export interface PoolMachine {
 export class PoolTable {
   private readonly statements;
 
-  constructor(db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Ends (claimed, forgotten) and resumes (claim given back) a member's idle hours, in the same write. */
+    private readonly idle: { end(id: string, at?: Date): void; resume(id: string): void } = {
+      end: () => {},
+      resume: () => {},
+    },
+  ) {
     this.statements = {
       add: db.prepare(
         `INSERT INTO pool_members (id, server_type, location, state, flake_hash, created_at)
@@ -122,26 +129,41 @@ export class PoolTable {
     bornAfter: Date;
     at: Date;
   }): PoolMember | null {
-    const row = this.statements.claim.get({
-      ...query,
-      bornAfter: query.bornAfter.getTime(),
-      at: query.at.getTime(),
-    }) as PoolMemberRow | undefined;
-    return row ? toMember(row) : null;
+    return this.db.transaction(() => {
+      const row = this.statements.claim.get({
+        ...query,
+        bornAfter: query.bornAfter.getTime(),
+        at: query.at.getTime(),
+      }) as PoolMemberRow | undefined;
+      if (row) this.idle.end(row.id, query.at);
+      return row ? toMember(row) : null;
+    })();
   }
 
   /** Gives a claimed member back (the request it was claimed for was refused). */
   unclaim(id: string): boolean {
-    return this.statements.unclaim.run(id).changes > 0;
+    return this.db.transaction(() => {
+      const changed = this.statements.unclaim.run(id).changes > 0;
+      if (changed) this.idle.resume(id);
+      return changed;
+    })();
   }
 
   /** Forgets a member only while it is ready: one a claim took meanwhile stays. */
   removeIfReady(id: string): boolean {
-    return this.statements.removeReady.run(id).changes > 0;
+    return this.db.transaction(() => {
+      const removed = this.statements.removeReady.run(id).changes > 0;
+      if (removed) this.idle.end(id);
+      return removed;
+    })();
   }
 
   remove(id: string): boolean {
-    return this.statements.remove.run(id).changes > 0;
+    return this.db.transaction(() => {
+      const removed = this.statements.remove.run(id).changes > 0;
+      if (removed) this.idle.end(id);
+      return removed;
+    })();
   }
 
   get(id: string): PoolMember | null {

@@ -32,6 +32,7 @@ import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lif
 import { MachineGuestTable } from "./machine-guest-table.ts";
 import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate, refuseNewerSchema, requireCurrentSchema, schemaOf } from "./migrations.ts";
+import { PoolIdleTable } from "./pool-idle-table.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
@@ -52,6 +53,7 @@ export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
+export type { PoolIdle } from "./pool-idle-table.ts";
 export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
@@ -184,7 +186,19 @@ export class Store {
 
   /** The warm pool's machines. */
   get pool(): PoolTable {
-    return this.table("pool", () => new PoolTable(this.db));
+    return this.table(
+      "pool",
+      () =>
+        new PoolTable(this.db, {
+          end: (id, at) => this.poolIdle.close(id, at ?? this.clock.now()),
+          resume: (id) => this.poolIdle.reopen(id),
+        }),
+    );
+  }
+
+  /** The warm pool's idle hours: the operator's cost, not a claimer's. */
+  get poolIdle(): PoolIdleTable {
+    return this.table("poolIdle", () => new PoolIdleTable(this.db));
   }
 
   /** What each machine costs, kept in step with the audit trail. */
@@ -273,17 +287,21 @@ export class Store {
   }
 
   /**
-   * Records a new instance as `creating`. The quota check and the insert share one transaction,
-   * so two requests racing for the last slot cannot both win. With `price`, the ledger keeps the
-   * price it is billed at from now on.
+   * Records a new instance as `creating`. The quota check, `check` and the insert share one write
+   * transaction, so requests racing for the last slot (or the last euro of a budget, or the last
+   * provision of the hour), from this process or another, cannot all win. With `price`, the ledger
+   * keeps the price it is billed at from now on.
    */
   add(
     instance: NewInstance,
     note: EventNote,
     maxLivePerOwner?: number,
     price?: Pick<ServerPrice, "hourly" | "monthly">,
+    /** Runs first inside the transaction, reading the store as it is now; throws to refuse. */
+    check?: () => void,
   ): Instance {
     const insert = this.db.transaction(() => {
+      check?.();
       if (maxLivePerOwner !== undefined) {
         const live = this.countLive(instance.owner);
         if (machinesLeft(live, maxLivePerOwner) === 0) throw overQuota(live, maxLivePerOwner);
@@ -410,10 +428,13 @@ export class Store {
 
   /**
    * Moves the deadline from `from` to `to` and records it, in one transaction, only when the store
-   * still says `from`: null when another extend (in any process) moved it first.
+   * still says `from` and `check` passes: null when another extend (in any process) moved it first.
    */
-  extendExpiry(id: string, from: Date, to: Date, note: EventNote): Instance | null {
+  extendExpiry(id: string, from: Date, to: Date, note: EventNote, check?: () => void): Instance | null {
     const moved = this.db.transaction(() => {
+      // `check` (the budget) sees the deadline as stored now, in the transaction that moves it.
+      if (this.get(id)?.expiresAt.getTime() !== from.getTime()) return null;
+      check?.();
       if (!compareAndSetExpiry(this.db, id, from, to)) return null;
       this.insertEvent(id, note);
       return this.require(id);

@@ -27,16 +27,25 @@ export function monthOf(at: Date): Month {
   return monthFrom(at.getUTCFullYear(), at.getUTCMonth());
 }
 
-/** `YYYY-MM` as typed; anything else is refused on the `month` field. */
+/** The first year ccc answers for: nothing it billed can be older. */
+const FIRST_YEAR = 2000;
+
+/** `YYYY-MM` as typed, from the year 2000 on; anything else is refused on the `month` field. */
 export function parseMonth(text: string): Month {
   const match = /^(\d{4})-(\d{2})$/.exec(text.trim());
   const month = Number(match?.[2]);
+  const year = Number(match?.[1]);
   if (!match || month < 1 || month > 12) {
     throw new UserError(`A month looks like 2026-11 (got "${text.trim().slice(0, 20)}").`, {
       field: "month",
     });
   }
-  return monthFrom(Number(match[1]), month - 1);
+  if (year < FIRST_YEAR) {
+    throw new UserError(`A month from ${FIRST_YEAR} on, like 2026-11 (got "${text.trim()}").`, {
+      field: "month",
+    });
+  }
+  return monthFrom(year, month - 1);
 }
 
 /** The month before. */
@@ -52,7 +61,9 @@ export function monthName(month: Month, now?: Date): string {
 }
 
 function monthFrom(year: number, monthIndex: number): Month {
-  const start = new Date(Date.UTC(year, monthIndex, 1));
-  const end = new Date(Date.UTC(year, monthIndex + 1, 1));
+  // Date.UTC takes years 0–99 for 1900–1999; setUTCFullYear takes every year as written.
+  const at = (index: number) => new Date(new Date(0).setUTCFullYear(year, index, 1));
+  const start = at(monthIndex);
+  const end = at(monthIndex + 1);
   return { key: start.toISOString().slice(0, 7), start, end };
 }
