@@ -83,6 +83,7 @@ describe("usage", () => {
     const dir = mkdtempSync(join(tmpdir(), "ccc-usage-"));
     try {
       const env = { CCC_DB_PATH: join(dir, "ccc.db") };
+      expect(await runCcc({ env }, ["init"])).toMatchObject({ code: 0 });
       for (const month of ["0099-05", "1999-12"]) {
         const bad = await runCcc({ env }, ["usage", "--month", month, "--json"]);
         expect(bad.code).not.toBe(0);
