@@ -29,7 +29,9 @@ describe("share", () => {
     // Issue 20, finding 4: a bare @bob is never taken as the name "bob"; the doors resolve it through Slack first.
     const bare = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }));
     expect(bare).toMatchObject({ field: "with", code: "unresolved_mention" });
-    expect((bare as Error).message).toMatch(/^ccc cannot tell who @bob is: pick the person from Slack's list/);
+    expect((bare as Error).message).toMatch(
+      /^ccc cannot tell who @bob is: pick the person from Slack's list/,
+    );
     expect(parseInput(shareInput, { id: "ccc-abcdef", with: "<@U0BOB>" }).with).toBe("U0BOB");
     const bad = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "bob smith" }));
     expect(bad).toMatchObject({ field: "with" });
