@@ -3,10 +3,21 @@
 // assets come brotli- or gzip-compressed to browsers that take it.
 import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import type { Browser } from "puppeteer-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, ALICE } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
+import { chromiumPath, launchBrowser } from "./browser.ts";
 import { baseOf, signInLink, WEB_ENV, WebClient } from "./web-world.ts";
+
+const chromium = chromiumPath();
+let browser: Browser | undefined;
+beforeAll(async () => {
+  if (chromium) browser = await launchBrowser(chromium);
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 /** A GET with exactly these headers, the body as it came over the wire (fetch would decode it). */
 function rawGet(
@@ -42,6 +53,37 @@ describe("the dashboard's conventions", () => {
     expect(page).toMatch(
       /<div class="table-wrap" tabindex="0" role="region" aria-labelledby="all-h"><table>/,
     );
+  });
+
+  it.skipIf(!chromium)("lets a keyboard reach and scroll the admin table on a phone (Chromium)", async () => {
+    const context = await (browser as Browser).createBrowserContext();
+    try {
+      const page = await context.newPage();
+      await page.setViewport({ width: 320, height: 700, isMobile: true, hasTouch: true });
+      await page.goto(await signInLink(b, ADMIN));
+      await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+      await page.waitForSelector(".table-wrap");
+      const overflows = await page.$eval(".table-wrap", (el) => el.scrollWidth > el.clientWidth);
+      expect(overflows).toBe(true);
+      let reached = false;
+      for (let i = 0; i < 60 && !reached; i++) {
+        await page.keyboard.press("Tab");
+        reached = await page.evaluate(
+          () => document.activeElement?.classList.contains("table-wrap") ?? false,
+        );
+      }
+      expect(reached).toBe(true);
+      const name = await page.evaluate(() => {
+        const region = document.activeElement as HTMLElement;
+        return document.getElementById(region.getAttribute("aria-labelledby") ?? "")?.textContent ?? "";
+      });
+      expect(name).toMatch(/^All live machines/);
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await page.waitForFunction(() => (document.querySelector(".table-wrap")?.scrollLeft ?? 0) > 0);
+    } finally {
+      await context.close();
+    }
   });
 
   it("shows a refusal's code as code, and ties the banner to the field it is about", async () => {
