@@ -38,6 +38,7 @@ import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 import { within } from "./util/within.ts";
+import { cccVersion } from "./version.ts";
 import { dashboardRoutes } from "./web/web-setup.ts";
 
 export interface BotOptions {
@@ -85,7 +86,7 @@ export async function startBot(
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
   const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
-  const metrics = new PrometheusMetrics();
+  const metrics = new PrometheusMetrics({ version: cccVersion() });
   const childEnv = minimalChildEnv(rawEnv);
   const directory = slackDirectory(client);
   const deps = composeCore(config, { log, notifier, metrics, childEnv, directory, ...options.compose });
@@ -191,6 +192,7 @@ export async function startBot(
       limits: options.http,
       log,
       errorBody: apiErrorBody,
+      observe: metrics.httpRequest,
     });
     await app.start();
   } catch (error) {

@@ -9,11 +9,18 @@ export type { CliIo } from "./cli/io.ts";
 /** Runs one `ccc` command line and returns the exit code: 0 done, 2 refused before any work, 1 failed while working. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const state: CliState = { json: false, exitCode: EXIT.ok };
+  const program = buildProgram(io, state);
+  // A bare `ccc` asked for nothing wrong: it gets the help, and success.
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.ok;
+  }
   try {
-    await buildProgram(io, state).parseAsync(argv, { from: "user" });
+    await program.parseAsync(argv, { from: "user" });
     return state.exitCode;
   } catch (error) {
-    return reportError(error, state.json, io);
+    // A usage error (an unknown option, a missing argument) comes before runVerb reads --json.
+    return reportError(error, state.json || argv.includes("--json"), io);
   }
 }
 

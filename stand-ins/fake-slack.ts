@@ -5,7 +5,7 @@
 //   startBot({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: slack.token, ... })
 //
 // `POST /api/<method>` answers like Slack (auth.test, conversations.open, chat.postMessage,
-// chat.update, chat.postEphemeral, views.open, views.publish, views.update, users.info) and records
+// chat.update, chat.postEphemeral, views.open, views.publish, views.update, users.info, users.list) and records
 // the call with its parsed body, whether JSON or form-encoded (JSON-looking form fields such as
 // `blocks` and `view` are parsed too). `POST /response/<id>` stands in for a response_url.
 // `fail(method, …)` makes the next calls answer `{ ok: false, error }`, with 429 and Retry-After
@@ -89,6 +89,10 @@ export interface FakeSlackUser {
   gone?: boolean;
   /** null: Slack has no email for them (a bot, or the scope users:read.email is missing). */
   email?: string | null;
+  /** Their handle; `users.list` lists only people given one (or a display name). */
+  name?: string;
+  /** Their display name, what `@` shows in Slack. */
+  displayName?: string;
 }
 
 export const BOT_USER_ID = "UCCCBOT";
@@ -163,6 +167,21 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
             profile: { real_name: `User ${id}`, ...(email === null ? {} : { email }) },
           },
         };
+      }
+      case "users.list": {
+        // One page: everyone `setUser` gave a name, with the fields a name lookup reads.
+        const members = [...users.entries()]
+          .filter(([, u]) => u.name !== undefined || u.displayName !== undefined)
+          .map(([id, u]) => ({
+            id,
+            team_id: u.teamId ?? teamId,
+            name: u.name ?? id.toLowerCase(),
+            deleted: u.deleted ?? false,
+            is_bot: false,
+            real_name: `User ${id}`,
+            profile: { display_name: u.displayName ?? "", real_name: `User ${id}` },
+          }));
+        return { members, response_metadata: { next_cursor: "" } };
       }
       default:
         return { ok: false, error: "unknown_method" };

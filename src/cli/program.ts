@@ -1,5 +1,7 @@
-import { Option, Command as Program } from "commander";
+import { Argument, Option, Command as Program } from "commander";
 import { COMMANDS, type Command } from "../commands/index.ts";
+import { cccVersion } from "../version.ts";
+import { COMPLETION_SHELLS, type CompletionShell, completionScript } from "./completion.ts";
 import type { CliIo } from "./io.ts";
 import { type CliState, runVerb } from "./run-verb.ts";
 
@@ -9,7 +11,8 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
     .description("Claude Code Cloud: ephemeral NixOS machines with Claude Code on Hetzner Cloud.")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError();
+    .showSuggestionAfterError()
+    .version(cccVersion(), "-V, --version", "print ccc's version");
   for (const verb of commands) {
     const cli = verb.doors.cli;
     if (!cli) continue;
@@ -43,5 +46,16 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
       await runVerb(verb, { io, state, args, options: opts, files });
     });
   }
+  program
+    .command("completion")
+    .description("print a completion script for bash, zsh or fish")
+    .addArgument(new Argument("<shell>", "the shell").choices(COMPLETION_SHELLS))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  source <(ccc completion bash)\n  ccc completion fish > ~/.config/fish/completions/ccc.fish",
+    )
+    .action((shell: CompletionShell) => {
+      io.stdout(completionScript(shell, commands));
+    });
   return program;
 }

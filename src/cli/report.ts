@@ -7,7 +7,13 @@ import { type CliIo, EXIT } from "./io.ts";
 /** Formats an error once (the operator sees a failed provision in full), as one line (and JSON under --json), and answers the exit code. */
 export function reportError(error: unknown, json: boolean, io: CliIo): number {
   if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? EXIT.ok : EXIT.refused;
+    if (error.exitCode === 0) return EXIT.ok;
+    // Commander has said it on stderr already; under --json it is also JSON, like every other error.
+    if (json) {
+      const message = error.message.replace(/^error: /, "");
+      io.stdout(`${JSON.stringify({ error: { code: "usage", message } }, null, 2)}\n`);
+    }
+    return EXIT.refused;
   }
   const code = error instanceof ConfigError || isRefusal(error) ? EXIT.refused : EXIT.failed;
   let message = error instanceof Error ? error.message : String(error);

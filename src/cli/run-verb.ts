@@ -6,6 +6,7 @@ import { ConfigError } from "../config.ts";
 import { checkConfig } from "../preflight.ts";
 import { cliDirectory } from "./cli-directory.ts";
 import { cliNotifier } from "./cli-notifier.ts";
+import { resolveCliNames } from "./cli-people.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { readFileOrText } from "./key-argument.ts";
 
@@ -47,7 +48,8 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     const value = options[key];
     if (typeof value === "string") options[key] = readFileOrText(flag, value, io, config.operator.home);
   }
-  const raw = cli.input({ args: call.args, options, config });
+  const named = await resolveCliNames(call.args, options, config);
+  const raw = cli.input({ args: named.args, options: named.options, config });
   // What was typed is checked before the settings: a bad key or id is the first thing to fix.
   parseInput(verb.input, raw);
   if (problems.length > 0) throw new ConfigError(problems);

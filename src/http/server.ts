@@ -42,6 +42,11 @@ export interface HttpServerOptions {
   routes: readonly Route[];
   limits?: Partial<HttpLimits> | undefined;
   log: Logger;
+  /**
+   * Told of each answered request: the matched route's template (or `unmatched`), the method, the
+   * status and the seconds from arrival to the answer's end (the bot counts them for /metrics).
+   */
+  observe?: ((route: string, method: string, status: number, seconds: number) => void) | undefined;
   /** How a refusal under some path is worded (the API's are JSON); plain text when this says nothing. */
   errorBody?:
     | ((path: string, error: HttpError) => { contentType: string; body: string } | undefined)
@@ -69,12 +74,21 @@ export function startHttpServer(options: HttpServerOptions): Promise<HttpServer>
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
+    let routeLabel = "unmatched";
+    if (options.observe) {
+      const observe = options.observe;
+      const started = performance.now();
+      res.once("close", () =>
+        observe(routeLabel, req.method ?? "", res.statusCode, (performance.now() - started) / 1000),
+      );
+    }
     try {
       if (Number(req.headers["content-length"] ?? 0) > limits.bodyLimitBytes) {
         throw new HttpError(413, "request body too large");
       }
       const candidates = table.match(path ?? "/");
       if (candidates.length === 0) throw new HttpError(404, "not found");
+      routeLabel = candidates[0]?.route.path ?? routeLabel;
       const found = candidates.find((c) => c.route.method === req.method);
       if (!found) {
         res.setHeader("allow", candidates.map((c) => c.route.method).join(", "));

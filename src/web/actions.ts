@@ -33,7 +33,8 @@ export function handleAction(ctx: WebContext, name: string, action: Action) {
       if (error instanceof HttpError) throw error;
       const text = errorText(error, ctx.bot.log, `web ${name}`);
       const typed: FormValues = name === "provision" ? formValues(form) : {};
-      const page = dashboardPage(await dashboardData(ctx, who, { kind: "error", text }, typed));
+      const field = error instanceof UserError ? error.field : undefined;
+      const page = dashboardPage(await dashboardData(ctx, who, { kind: "error", text, field }, typed));
       sendPage(request.res, statusOf(error), page);
     }
   };

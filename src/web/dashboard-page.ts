@@ -3,6 +3,7 @@ import { type Instance, isRunning } from "../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../core/machine/host-key.ts";
 import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
+import { describedBy, type Notice, noticeControl, withCode } from "./field-notice.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
 import {
@@ -38,7 +39,7 @@ export interface DashboardData {
   /** The person's machines being snapshotted right now (Save & delete). */
   saving: Set<string>;
   spend: SpendData;
-  notice: { kind: "ok" | "error"; text: string } | null;
+  notice: Notice | null;
 }
 
 export function dashboardPage(d: DashboardData): Html {
@@ -50,7 +51,7 @@ export function dashboardPage(d: DashboardData): Html {
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
   return layout(
     "Your machines · ccc",
-    html`${d.notice ? html`<p class="notice ${d.notice.kind}" role="${d.notice.kind === "error" ? "alert" : "status"}">${d.notice.text}</p>` : ""}
+    html`${d.notice ? html`<p class="notice ${d.notice.kind}" role="${d.notice.kind === "error" ? "alert" : "status"}"${d.notice.kind === "error" ? html` id="notice"` : ""}>${withCode(d.notice.text)}</p>` : ""}
 <section aria-labelledby="mine-h" ${pending ? html`data-refresh="3"` : ""}>
 <h1 id="mine-h">Your machines</h1>
 ${d.mine.length === 0 ? html`<p class="empty">You have no machines. Start one below.</p>` : d.mine.map((i) => machineCard(i, d))}
@@ -61,7 +62,7 @@ ${
   d.atLimit
     ? html`<p class="hint">${d.atLimit}</p>`
     : d.form
-      ? provisionForm(d.form, d.csrf)
+      ? provisionForm(d.form, d.csrf, noticeControl(d.notice))
       : html`<p>Hetzner's list of server types is not at hand right now. Reload in a minute.</p>`
 }
 </section>
@@ -114,7 +115,7 @@ ${
 </article>`;
 }
 
-function provisionForm(f: ProvisionForm, csrf: string): Html {
+function provisionForm(f: ProvisionForm, csrf: string, invalid: string | null): Html {
   const chosen = f.offers.find(
     (o) => o.location === f.choice.location && o.type.name === f.choice.serverType,
   );
@@ -122,23 +123,23 @@ function provisionForm(f: ProvisionForm, csrf: string): Html {
   return html`<form method="post" action="/web/provision" class="provision" id="provision">
 ${csrfField(csrf)}
 <label for="sshKey">SSH public key</label>
-<textarea id="sshKey" name="sshKey" rows="4" required spellcheck="false" autocomplete="off" placeholder="ssh-ed25519 AAAA… you@laptop">${f.sshKey}</textarea>
+<textarea id="sshKey" name="sshKey" ${describedBy("sshKey", invalid)} rows="4" required spellcheck="false" autocomplete="off" placeholder="ssh-ed25519 AAAA… you@laptop">${f.sshKey}</textarea>
 <div class="row">
 <div><label for="location">Location</label>
-<select id="location" name="location">${f.locations.map(
+<select id="location" name="location" ${describedBy("location", invalid)}>${f.locations.map(
     (l) =>
       html`<option value="${l.name}" ${l.name === f.choice.location ? "selected" : ""}>${l.label}</option>`,
   )}</select></div>
 <div><label for="serverType">Server type</label>
-<select id="serverType" name="serverType">${f.offers.map(
+<select id="serverType" name="serverType" ${describedBy("serverType", invalid)}>${f.offers.map(
     (o) =>
       html`<option value="${o.type.name}" data-location="${o.location}" data-hourly="${o.hourly}" ${o.location === f.choice.location ? "" : "hidden"} ${o.location === f.choice.location && o.type.name === f.choice.serverType ? "selected" : ""}>${o.type.name} · ${euro(o.hourly)}/h · ${o.type.cores} vCPU · ${o.type.memoryGb} GB · ${o.type.architecture}</option>`,
   )}</select></div>
 <div><label for="hours">Hours</label>
-<input id="hours" name="hours" type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
+<input id="hours" name="hours" ${describedBy("hours", invalid)} type="number" min="1" max="${f.maxHours}" step="any" value="${f.choice.hours}" required inputmode="decimal"></div>
 </div>
-${softwareField(f.software)}
-${keepWorkField(f.keepWork, f.choice.location)}
+${softwareField(f.software, invalid)}
+${keepWorkField(f.keepWork, f.choice.location, invalid)}
 <p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
 <button type="submit" class="primary">Create machine</button>
 </form>`;
@@ -148,7 +149,7 @@ function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): 
   return html`<section class="card" aria-labelledby="all-h">
 <h2 id="all-h">All live machines (${e.instances.length})</h2>
 <p>Together they cost <strong>${e.hourlyTotal === null ? "(prices not at hand)" : `${euro(e.hourlyTotal)} per hour`}</strong>.</p>
-<div class="table-wrap"><table>
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="all-h"><table>
 <thead><tr><th scope="col">ID</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">€/h</th><th scope="col">Left</th></tr></thead>
 <tbody>${e.instances.map(
     (i) =>

@@ -1,3 +1,4 @@
+import { describedBy } from "./field-notice.ts";
 import { type Html, html } from "./html.ts";
 
 /** The admin's curated list as boxes, and whether other nixpkgs names may be typed. */
@@ -18,7 +19,7 @@ export interface KeepWorkChoice {
  * Extra software: a box per package on the admin's list, and a text field for other nixpkgs names
  * when the admin allows them. Both arrive as `packages`/`packagesOther` and the provision verb checks them.
  */
-export function softwareField(s: SoftwareChoice): Html {
+export function softwareField(s: SoftwareChoice, invalid: string | null = null): Html {
   if (s.curated.length === 0 && !s.freeText) return html``;
   return html`<fieldset class="software">
 <legend>Extra software</legend>
@@ -33,7 +34,7 @@ ${
 ${
   s.freeText
     ? html`<label for="packagesOther">${s.curated.length > 0 ? "Other nixpkgs packages" : "nixpkgs packages"}</label>
-<input id="packagesOther" name="packagesOther" type="text" value="${s.other}" spellcheck="false" autocomplete="off" autocapitalize="none" placeholder="e.g. ripgrep nodejs_22" aria-describedby="packagesOther-hint">
+<input id="packagesOther" name="packagesOther" type="text" value="${s.other}" spellcheck="false" autocomplete="off" autocapitalize="none" placeholder="e.g. ripgrep nodejs_22" ${describedBy("packagesOther", invalid, "packagesOther-hint")}>
 <p class="hint" id="packagesOther-hint">Separated by spaces or commas; at most 20 in all.</p>`
     : ""
 }
@@ -41,10 +42,10 @@ ${
 }
 
 /** "Keep my work", with what it gives and costs in each location; the script shows the chosen location's line. */
-export function keepWorkField(k: KeepWorkChoice, location: string): Html {
+export function keepWorkField(k: KeepWorkChoice, location: string, invalid: string | null = null): Html {
   return html`<fieldset class="keep-work">
 <legend>Work volume</legend>
-<label class="check"><input type="checkbox" id="keepWork" name="keepWork" value="true" ${k.ticked ? "checked" : ""} aria-describedby="keepWork-hint"> Keep my work</label>
+<label class="check"><input type="checkbox" id="keepWork" name="keepWork" value="true" ${k.ticked ? "checked" : ""} ${describedBy("keepWork", invalid, "keepWork-hint")}> Keep my work</label>
 <p class="hint" id="keepWork-hint">Kept between machines: ${k.offers.map(
     (o) =>
       html`<span class="keep-line" data-location="${o.location}" ${o.location === location ? "" : "hidden"}>${o.line}</span>`,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { chooseEncoding, compressBody } from "./compress.ts";
 import type { Html } from "./html.ts";
 
 /** Nothing but our own files: no inline script or style, no framing, forms only back to us. */
@@ -20,20 +21,29 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
 
-/** A page that belongs to one person (or to nobody yet): never stored by a browser or a proxy. */
+/**
+ * A page that belongs to one person (or to nobody yet): never stored by a browser or a proxy; brotli or
+ * gzip when the browser takes it.
+ */
 export function sendPage(
   res: ServerResponse,
   status: number,
   page: Html,
   headers: Record<string, string | string[]> = {},
 ): void {
+  const body = Buffer.from(page.value, "utf8");
+  const encoding = chooseEncoding(res.req);
+  const packed = encoding ? compressBody(body, encoding, "fast") : null;
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
+    vary: "accept-encoding",
+    ...(packed && encoding ? { "content-encoding": encoding } : {}),
+    "content-length": String((packed ?? body).length),
     ...headers,
   });
-  res.end(page.value);
+  res.end(packed ?? body);
 }
 
 /** 303: after a POST the browser GETs the next page, so a reload never posts again. */

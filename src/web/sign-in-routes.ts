@@ -17,7 +17,8 @@ import { confirmSignInPage, signInPage } from "./sign-in-page.ts";
 import { authorizeUrl, identify } from "./slack-oidc.ts";
 import type { WebContext } from "./web-context.ts";
 
-const OIDC_CALLBACK = "/web/oidc/callback";
+/** Where Slack sends a person back after Sign in with Slack (manifest.yml's `redirect_urls` names it). */
+export const OIDC_CALLBACK = "/web/oidc/callback";
 
 /** Sign in with a link, with Slack (when configured), and sign out. */
 export function signInRoutes(ctx: WebContext): Route[] {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
 import type { Route } from "../http/server.ts";
+import { chooseEncoding, compressBody } from "./compress.ts";
 import { ASSET_PATHS } from "./layout.ts";
 import { SECURITY_HEADERS } from "./respond.ts";
 
@@ -9,15 +10,21 @@ import { SECURITY_HEADERS } from "./respond.ts";
 export function staticRoutes(): Route[] {
   const dir = join(PROJECT_ROOT, "src", "web", "static");
   const file = (path: string, name: string, type: string): Route => {
-    const body = readFileSync(join(dir, name));
+    const plain = readFileSync(join(dir, name));
+    // Compressed once, at their best, when the routes are made.
+    const packed = { br: compressBody(plain, "br", "best"), gzip: compressBody(plain, "gzip", "best") };
     return {
       method: "GET",
       path,
-      handle: ({ res }) => {
+      handle: ({ req, res }) => {
+        const encoding = chooseEncoding(req);
+        const body = (encoding && packed[encoding]) || plain;
         res.writeHead(200, {
           ...SECURITY_HEADERS,
           "content-type": type,
           "cache-control": "public, max-age=300",
+          vary: "accept-encoding",
+          ...(body !== plain && encoding ? { "content-encoding": encoding } : {}),
           "content-length": String(body.length),
         });
         res.end(body);

@@ -19,14 +19,19 @@ const CAROL = { id: "U0CAROL", isAdmin: false };
 const ready = () => w.plant(ALICE.id, { status: "ready", ipv4: "203.0.113.7" });
 
 describe("share", () => {
-  it("reads a Slack mention, @name or a name, and refuses bad keys before anything is looked up", async () => {
+  it("reads a Slack mention or a name, refuses a bare @name and bad keys before anything is looked up", async () => {
     const key = makeKeyPair().publicKey;
     expect(parseInput(shareInput, { id: "CCC-ABCDEF", with: "<@U0BOB|bob>" })).toEqual({
       id: "ccc-abcdef",
       with: "U0BOB",
       sshKey: null,
     });
-    expect(parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }).with).toBe("bob");
+    // Issue 20, finding 4: a bare @bob is never taken as the name "bob"; the doors resolve it through Slack first.
+    const bare = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }));
+    expect(bare).toMatchObject({ field: "with", code: "unresolved_mention" });
+    expect((bare as Error).message).toMatch(
+      /^ccc cannot tell who @bob is: pick the person from Slack's list/,
+    );
     expect(parseInput(shareInput, { id: "ccc-abcdef", with: "<@U0BOB>" }).with).toBe("U0BOB");
     const bad = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "bob smith" }));
     expect(bad).toMatchObject({ field: "with" });

@@ -74,7 +74,14 @@ describe("GET /metrics", () => {
     const after = await scrape(b.running.port);
     expect(after.value(HETZNER, { method: "DELETE", endpoint: "/servers/{id}", status: "200" })).toBe(1);
     expect(after.value("ccc_machines", { status: "ready" })).toBe(0);
-    expect(after.value("ccc_machines", { status: "deleted" })).toBe(1);
+    // Issue 20: deleted rows are history, not a gauge of what runs.
+    expect(after.value("ccc_machines", { status: "deleted" })).toBeUndefined();
+    expect(after.series("ccc_machines").map((s) => s.labels.status)).toEqual([
+      "creating",
+      "installing",
+      "ready",
+      "deleting",
+    ]);
     expect(after.value(`${ACKS}_count`, { kind: "command" })).toBe(1);
   });
 
@@ -118,7 +125,7 @@ describe("GET /metrics", () => {
     expect(b.h.cloud.servers().map((s) => s.id)).toEqual([server?.id]);
     const m = await scrape(b.running.port);
     expect(m.value("ccc_orphans_found_total")).toBe(1);
-    expect(m.value("ccc_delete_failures_total", { job: "reconcile" })).toBeUndefined();
+    expect(m.value("ccc_delete_failures_total", { job: "reconcile" })).toBe(0);
   });
 
   it("counts a reminder sent to its owner", async () => {
@@ -131,7 +138,7 @@ describe("GET /metrics", () => {
     expect(dm).toBeDefined();
     const m = await scrape(b.running.port);
     expect(m.value("ccc_reminders_total", { delivery: "sent" })).toBe(1);
-    expect(m.value("ccc_reminders_total", { delivery: "failed" })).toBeUndefined();
+    expect(m.value("ccc_reminders_total", { delivery: "failed" })).toBe(0);
   });
 
   it("wants the bearer token when CCC_METRICS_TOKEN is set", async () => {

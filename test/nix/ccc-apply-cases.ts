@@ -177,6 +177,33 @@ export const refusedV2Inputs: [string, string, string][] = [
   ["a trailing dot", withV2({ packages: ["python3."] }), "packages[0] is not a nixpkgs attribute name"],
   ["an empty name", withV2({ packages: [""] }), "packages[0] is not a nixpkgs attribute name"],
   ["a name that is not a string", withV2({ packages: [3] }), "packages[0] is not a nixpkgs attribute name"],
+  // Issue 20, finding 9: names are Nix identifiers, and never leave nixpkgs' own package set.
+  ["a flag", withV2({ packages: ["-rf"] }), "packages[0] is not a nixpkgs attribute name"],
+  [
+    "a part that starts with a digit",
+    withV2({ packages: ["a.2b"] }),
+    "packages[0] is not a nixpkgs attribute name",
+  ],
+  [
+    "the top level again",
+    withV2({ packages: ["pkgs.firefox"] }),
+    "packages[0] reaches into another package set",
+  ],
+  [
+    "a build platform's set",
+    withV2({ packages: ["buildPackages.firefox"] }),
+    "packages[0] reaches into another package set",
+  ],
+  [
+    "a cross set",
+    withV2({ packages: ["go", "pkgsCross.gnu64.hello"] }),
+    "packages[1] reaches into another package set",
+  ],
+  [
+    "an interpreter set's pkgs",
+    withV2({ packages: ["python3Packages.pkgs.firefox"] }),
+    "packages[0] reaches into another package set",
+  ],
   ["21 names", withV2({ packages: names(21) }), "packages lists 21 names; at most 20"],
   ["a name twice", withV2({ packages: ["go", "python3", "go"] }), "packages[2] repeats packages[0]"],
   ["packages that are not a list", withV2({ packages: "python3" }), "packages must be a list"],

@@ -296,6 +296,37 @@ describe("deploy/ccc.service", () => {
     expect(unit.Environment).toContain("CCC_DB_PATH=/var/lib/ccc/ccc.db");
   });
 
+  it("scores an exposure of at most 1.5 in systemd-analyze security, /proc, IPC and syscalls narrowed (issue 20)", async (ctx) => {
+    ctx.skip(systemdAnalyzeMissing !== null, systemdAnalyzeMissing ?? "");
+    const unit = unitSettings(await readFile(unitFile, "utf8"));
+    expect(unit).toMatchObject({
+      ProtectProc: ["invisible"],
+      ProcSubset: ["pid"],
+      PrivateMounts: ["yes"],
+      RemoveIPC: ["yes"],
+      SystemCallFilter: ["@system-service", "~@privileged @resources"],
+      SystemCallErrorNumber: ["EPERM"],
+    });
+    const dir = await mkdtemp(join(tmpdir(), "ccc-unit-"));
+    try {
+      const text = (await readFile(unitFile, "utf8")).replace("/usr/bin/node", process.execPath);
+      await writeFile(join(dir, "ccc.service"), text);
+      const run = await execa(
+        "systemd-analyze",
+        ["security", "--offline=yes", "--no-pager", join(dir, "ccc.service")],
+        { reject: false },
+      );
+      const exposure = /Overall exposure level for ccc\.service: ([\d.]+)/.exec(run.stdout)?.[1];
+      ctx.skip(
+        exposure === undefined && /offline/i.test(run.stderr),
+        "this systemd-analyze has no --offline",
+      );
+      expect(Number(exposure), run.stdout).toBeLessThanOrEqual(1.5);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("is a unit systemd accepts", async (ctx) => {
     ctx.skip(systemdAnalyzeMissing !== null, systemdAnalyzeMissing ?? "");
     const dir = await mkdtemp(join(tmpdir(), "ccc-unit-"));

@@ -63,6 +63,14 @@ describe("services.cloudInstance.extraPackages", () => {
     ["Nix source for a name", ['pkgs.hello ${builtins.abort "x"}'], "must be nixpkgs attribute names"],
     ["21 names", Array.from({ length: 21 }, () => "python3").map((n, i) => `${n}-${i}`), "at most 20"],
     ["a name twice", ["go", "python3", "go"], "names a package more than once"],
+    // Issue 20, finding 9: the same rule as ccc and ccc-apply.
+    ["a flag", ["-rf"], 'got ["-rf"]'],
+    [
+      "another package set",
+      ["python3", "pkgsCross.gnu64.hello", "pkgs.hello"],
+      'got ["pkgsCross.gnu64.hello","pkgs.hello"]',
+    ],
+    ["an interpreter set's top level", ["python3Packages.pkgs.hello"], 'got ["python3Packages.pkgs.hello"]'],
   ])("refuses %s", async ([, extraPackages, words], ctx) => {
     skipUnlessLib(ctx);
     const { failedAssertions } = await evaluateCloudInstance({ ...good, extraPackages });

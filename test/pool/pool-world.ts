@@ -21,8 +21,11 @@ export type PoolMachines = { kind: "stand-in" } | { kind: "ccc-apply"; env?: Rec
 export interface PoolWorld {
   h: Harness;
   deps: CoreDeps;
-  /** Starts sshd on every installed pool machine that has none yet (the NixOS system taking over). */
-  bootMachines(): Promise<void>;
+  /**
+   * Starts sshd on every installed pool machine that has none yet (the NixOS system taking over);
+   * with `hostKey`, an impostor at each address shows that key instead of the one the install pinned.
+   */
+  bootMachines(hostKey?: { privateKey: string; publicKey: string }): Promise<void>;
   /** What the stand-in ccc-apply does on every machine from now on. */
   machinesBehave(mode: "apply" | "refuse" | "crash" | "lie"): void;
   /** The state.json ccc-apply wrote on the machine at `ip`. */
@@ -73,7 +76,7 @@ export async function startPoolWorld(
   return {
     h,
     deps,
-    bootMachines: async () => {
+    bootMachines: async (impostorKey) => {
       for (const member of deps.store.pool.list()) {
         const ip = member.ipv4;
         if (member.state !== "ready" || !ip || booted.has(ip)) continue;
@@ -82,7 +85,7 @@ export async function startPoolWorld(
         mkdirSync(root(ip), { recursive: true });
         const sshd = await startSshd({
           authorizedKeys: [deps.operatorKey.publicKey],
-          hostKey: {
+          hostKey: impostorKey ?? {
             privateKey: readFileSync(join(target, HOST_KEY_FILE), "utf8"),
             publicKey: readFileSync(join(target, `${HOST_KEY_FILE}.pub`), "utf8"),
           },

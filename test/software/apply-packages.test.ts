@@ -32,5 +32,10 @@ describe("the ccc-apply document with extra packages", () => {
     const base = applyDocumentWithPackages(instance(["go"]), false);
     expect(() => checkApplyDocument({ ...base, packages: Array(21).fill("go") })).toThrow(/packages/);
     expect(() => checkApplyDocument({ ...base, version: 1 })).toThrow(/Unrecognized|packages/i);
+    // Issue 20, finding 9: the machine's rule, before anything is sent.
+    expect(() => checkApplyDocument({ ...base, packages: ["-rf"] })).toThrow(/packages/);
+    expect(() => checkApplyDocument({ ...base, packages: ["pkgsCross.gnu64.hello"] })).toThrow(
+      /another package set/,
+    );
   });
 });

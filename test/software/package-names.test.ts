@@ -17,11 +17,11 @@ function refusal(names: string[], p: SoftwarePolicy = policy): UserError {
 
 describe("extra package names", () => {
   it("accepts curated and free-text attribute paths, split by commas or spaces", () => {
-    expect(parsePackageNames("python3, go  htop,python311Packages.numpy", policy)).toEqual([
+    expect(parsePackageNames("python3, go  htop,perlPackages.JSON", policy)).toEqual([
       "python3",
       "go",
       "htop",
-      "python311Packages.numpy",
+      "perlPackages.JSON",
     ]);
     expect(parsePackageNames(undefined, policy)).toEqual([]);
     expect(parsePackageNames(["jq", "gcc"], policy)).toEqual(["jq", "gcc"]);
@@ -63,6 +63,55 @@ describe("extra package names", () => {
     expect(refusal(["python2"])).toMatchObject({ code: "denied_package" });
     expect(refusal(["python3Packages.numpy"]).message).toContain("python3Packages.numpy is not allowed");
     expect(checkPackageNames(["python3"], policy)).toEqual(["python3"]);
+  });
+
+  it("resolves an attribute path to what it names before the deny check (issue 20, finding 9)", () => {
+    const deny = { ...DEFAULT_SOFTWARE_POLICY, deny: ["firefox", "python3Packages"] };
+    for (const name of [
+      "python3.pkgs.numpy",
+      "python312Packages.numpy",
+      "python312.pkgs.numpy",
+      "python3Packages.numpy",
+      "someSet.firefox",
+    ]) {
+      expect(refusal([name], deny).code, name).toBe("denied_package");
+    }
+    expect(refusal(["python312Packages.numpy"], deny).message).toBe(
+      "python312Packages.numpy is not allowed here (the admin has ruled out python3Packages).",
+    );
+    expect(checkPackageNames(["python3", "firefox-esr", "python3Packages2"], deny)).toHaveLength(3);
+  });
+
+  it("refuses paths that leave nixpkgs' package set, denied or not (issue 20, finding 9)", () => {
+    const deny = { ...DEFAULT_SOFTWARE_POLICY, deny: ["firefox", "python3Packages"] };
+    for (const name of [
+      "pkgs.firefox",
+      "buildPackages.firefox",
+      "pkgsCross.aarch64-multiplatform.firefox",
+      "pkgsStatic.hello",
+      "pkgsi686Linux.hello",
+      "targetPackages.hello",
+      "python3Packages.pkgs.firefox",
+      "python3.pkgs.pkgs.firefox",
+      "python3Packages.python.pkgs.numpy",
+      "__splicedPackages.firefox",
+    ]) {
+      const error = refusal([name], deny);
+      expect(error.code, name).toBe("package_set_escape");
+      expect(error.field).toBe("packages");
+    }
+    expect(refusal(["pkgs.hello"]).message).toMatch(/^pkgs.hello reaches into another package set \(pkgs\)/);
+    expect(checkPackageNames(["pkgsite", "python3.pkgs.requests"], DEFAULT_SOFTWARE_POLICY)).toEqual([
+      "pkgsite",
+      "python3.pkgs.requests",
+    ]);
+  });
+
+  it("takes names as Nix identifiers: each part starts with a letter or _ (issue 20, finding 9)", () => {
+    for (const bad of ["-rf", "--impure", "python3Packages.-x", "3proxy", "python3Packages.2captcha"]) {
+      expect(refusal([bad]).code, bad).toBe("bad_package_name");
+    }
+    expect(checkPackageNames(["_0x0", "nodejs_20", "firefox-esr"], policy)).toHaveLength(3);
   });
 
   it("allows only the curated list when free text is off", () => {

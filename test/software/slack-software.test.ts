@@ -74,7 +74,7 @@ describe("extra software in the provision modal", () => {
     expect(res.json).toEqual({
       response_action: "errors",
       errors: {
-        packagesOther: expect.stringContaining('"/" is not a nixpkgs package name'),
+        packagesOther: expect.stringContaining('"-rf" is not a nixpkgs package name'),
       },
     });
     // Another person: the same form sent twice would be taken for a replay.

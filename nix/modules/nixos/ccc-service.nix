@@ -223,6 +223,11 @@ in
         ProtectHome = true;
         PrivateTmp = true;
         PrivateDevices = true;
+        PrivateMounts = true;
+        # Only the bot's own processes in /proc (nix and ssh read their own /proc/self), and no kernel tunables there.
+        ProtectProc = "invisible";
+        ProcSubset = "pid";
+        RemoveIPC = true;
         ReadWritePaths = [ cfg.stateDir ];
         CapabilityBoundingSet = "";
         # Slack, Hetzner and SSH over IP; the Nix daemon over its Unix socket.
@@ -231,7 +236,14 @@ in
           "AF_INET"
           "AF_INET6"
         ];
-        SystemCallFilter = [ "@system-service" ];
+        # Neither node, nix's client nor ssh changes identity, ownership, priorities or limits. A call outside
+        # the filter fails with EPERM instead of killing the process: node's start-up raises its file limit
+        # (setrlimit) and carries on when it may not.
+        SystemCallFilter = [
+          "@system-service"
+          "~@privileged @resources"
+        ];
+        SystemCallErrorNumber = "EPERM";
         SystemCallArchitectures = "native";
         ProtectKernelTunables = true;
         ProtectKernelModules = true;

@@ -13,9 +13,21 @@ let
   cfg = config.services.cloudInstance;
 
   # Same rule as ccc's --packages check and ccc-apply's: an attribute path, never Nix source.
-  namePattern = "[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*";
+  # Each part a Nix identifier (a letter or _ first), and none that leaves nixpkgs' own package set.
+  namePattern = "[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)*";
+  escapePattern = "pkgs|pkgs([A-Z]|i686|x86_64).*|(build|target|host)Packages|__.*";
+  leavesSet =
+    name:
+    let
+      parts = lib.splitString "." name;
+      interpreterSet =
+        builtins.length parts > 2 && builtins.elemAt parts 1 == "pkgs" && !lib.hasSuffix "Packages" (builtins.head parts);
+    in
+    lib.any (i: !(interpreterSet && i == 1) && builtins.match escapePattern (builtins.elemAt parts i) != null) (
+      lib.range 0 (builtins.length parts - 1)
+    );
   maxExtraPackages = 20;
-  isName = name: builtins.match namePattern name != null;
+  isName = name: builtins.match namePattern name != null && !leavesSet name;
 
   # A derivation, or null for a missing name, a non-package (a package set, a function) or a name nixpkgs
   # throws for (removed packages are aliases that throw).
@@ -82,7 +94,7 @@ in
     assertions = [
       {
         assertion = lib.all isName cfg.extraPackages;
-        message = "services.cloudInstance.extraPackages must be nixpkgs attribute names like python3 or python3Packages.numpy (letters, digits, _ and -, joined by dots), got ${builtins.toJSON (builtins.filter (name: !isName name) cfg.extraPackages)}.";
+        message = "services.cloudInstance.extraPackages must be nixpkgs attribute names like python3 or python3Packages.numpy (parts that start with a letter or _, then letters, digits, _ and -, joined by dots; none that reaches into another package set like pkgs or pkgsCross), got ${builtins.toJSON (builtins.filter (name: !isName name) cfg.extraPackages)}.";
       }
       {
         assertion = builtins.length cfg.extraPackages <= maxExtraPackages;

@@ -34,8 +34,11 @@ const EXPIRY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,
 // The same markers ccc checks pasted keys for: any of them means private key material, never to be echoed.
 const PRIVATE_KEY_MARKERS = [/BEGIN[A-Z0-9 ]*PRIVATE KEY/i, /PuTTY-User-Key-File-/i, /b3BlbnNzaC1rZXktdjE/];
 
-// The same rules ccc checks `--packages` with: a nixpkgs attribute path, so never Nix source or a flag.
-const PACKAGE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+// The same rules ccc checks `--packages` with: a nixpkgs attribute path of Nix identifiers (each part starts with a
+// letter or _), so never Nix source or a flag, and none of whose parts leaves nixpkgs' own package set (`pkgs`,
+// `pkgsCross`, `buildPackages`, `__…`; only `python3.pkgs.x`, the interpreter's own set, is allowed).
+const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
+const ESCAPE_PART = /^(?:pkgs|pkgs(?:[A-Z]|i686|x86_64).*|(?:build|target|host)Packages|__.*)$/;
 const MAX_PACKAGES = 20;
 // Hetzner names an attached volume's disk by its id; nothing else is ever mounted.
 const VOLUME_DEVICE = /^\/dev\/disk\/by-id\/scsi-0HC_Volume_[0-9]{1,12}$/;
@@ -209,13 +212,21 @@ function packageProblems(packages) {
   packages.forEach((name, i) => {
     if (!(typeof name === "string" && PACKAGE_NAME.test(name))) {
       problems.push(
-        `packages[${i}] is not a nixpkgs attribute name (letters, digits, _ and -, joined by dots, like python3 or python3Packages.numpy)`,
+        `packages[${i}] is not a nixpkgs attribute name (parts that start with a letter or _, then letters, digits, _ and -, joined by dots, like python3 or python3Packages.numpy)`,
       );
+    } else if (leavesPackageSet(name)) {
+      problems.push(`packages[${i}] reaches into another package set; name the package itself, like firefox`);
     } else if (packages.indexOf(name) !== i) {
       problems.push(`packages[${i}] repeats packages[${packages.indexOf(name)}]`);
     }
   });
   return problems;
+}
+
+function leavesPackageSet(name) {
+  const parts = name.split(".");
+  const interpreterSet = parts.length > 2 && parts[1] === "pkgs" && !parts[0].endsWith("Packages");
+  return parts.some((part, i) => !(interpreterSet && i === 1) && ESCAPE_PART.test(part));
 }
 
 function isUtcIso(value) {

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { UserError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
+import { packageSetEscape } from "../software/package-path.ts";
 import { MAX_PACKAGES, PACKAGE_NAME } from "../software/software-policy.ts";
 import { ACCEPTED_TYPES } from "../ssh-key/ssh-key-blob.ts";
 
@@ -38,7 +39,11 @@ export const volumeFieldSchema = z.strictObject({
 
 // Version 2 adds optional fields: extra packages to install (a pool machine at claim) and the work
 // volume to mount. Sent only when one of them is, so machines with an older ccc-apply keep taking 1.
-const packageName = z.string().regex(PACKAGE_NAME, "not a nixpkgs package name").max(100);
+const packageName = z
+  .string()
+  .regex(PACKAGE_NAME, "not a nixpkgs package name")
+  .max(100)
+  .refine((name) => packageSetEscape(name) === null, "reaches into another package set");
 const v2Fields = {
   packages: z.array(packageName).max(MAX_PACKAGES).optional(),
   allowUnfree: z.boolean().optional(),

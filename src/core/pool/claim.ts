@@ -5,6 +5,7 @@ import { authorizedKeysOf } from "../instances/access.ts";
 import { syncExpiryLabel } from "../instances/expiry-label.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
+import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { pushMachineState } from "../machine/push-state.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
@@ -115,6 +116,14 @@ export async function provisionFromPool(
     onProgress({ step: "installing", instance: withPoolOutcome(instance, "claimed"), elapsedMs: 0 });
     const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance));
     const result = await deps.machine.apply(machineTarget(instance, deps.timing.sshPort), doc);
+    if (result.kind === "host-key-mismatch") {
+      await raiseHostKeyAlarm(
+        deps,
+        recorded.id,
+        result,
+        `The pool machine (server ${member.hetznerServerId}) was not handed over and is deleted; ${recorded.id} is installed afresh.`,
+      );
+    }
     if (result.kind !== "ok") {
       // ssh's own words go to the log only; the audit trail keeps the plain message.
       deps.log.warn("pool machine refused the handover", { instance: recorded.id, reason: result.detail });

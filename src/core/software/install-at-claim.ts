@@ -2,6 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { authorizedKeysOf } from "../instances/access.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
 import { applyDocumentWithPackages } from "../machine/apply-document.ts";
+import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { softwarePolicyOf } from "./software-policy.ts";
 
@@ -22,6 +23,9 @@ export async function installPackagesAtClaim(deps: CoreDeps, instance: Instance)
       authorizedKeysOf(deps.store, instance),
     );
     const outcome = await deps.machine.apply(machineTarget(instance, deps.timing.sshPort), doc);
+    if (outcome.kind === "host-key-mismatch") {
+      await raiseHostKeyAlarm(deps, instance.id, outcome, "Its extra packages were not sent.");
+    }
     results =
       outcome.kind === "ok"
         ? packages.map(

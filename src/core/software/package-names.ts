@@ -1,4 +1,5 @@
 import { UserError } from "../errors.ts";
+import { deniedBy, packageSetEscape } from "./package-path.ts";
 import { clip, MAX_PACKAGES, PACKAGE_NAME, type SoftwarePolicy } from "./software-policy.ts";
 
 const FIELD = "packages";
@@ -12,7 +13,8 @@ export function splitPackageNames(value: string | readonly string[] | undefined)
 
 /**
  * Checks the extra software a person asked for, before anything is spent: each name a nixpkgs
- * attribute path, at most 20, none twice, none on the admin's deny list, and names off the curated
+ * attribute path inside nixpkgs' own package set, at most 20, none twice, none that names something on
+ * the admin's deny list (by any path: `python3.pkgs.numpy` is `python3Packages.numpy`), and names off the curated
  * list only when the admin allows free text. The first problem is a UserError naming the bad name.
  * Whether nixpkgs has the package is for Nix to say (the module's assertion, ccc-apply's report).
  */
@@ -20,8 +22,15 @@ export function checkPackageNames(names: readonly string[], policy: SoftwarePoli
   for (const name of names) {
     if (!PACKAGE_NAME.test(name) || name.length > 100) {
       throw new UserError(
-        `"${clip(name)}" is not a nixpkgs package name: use letters, digits, _ and -, joined by dots (like python3 or python3Packages.numpy).`,
+        `"${clip(name)}" is not a nixpkgs package name: each part starts with a letter or _, then letters, digits, _ and -, joined by dots (like python3 or python3Packages.numpy).`,
         { field: FIELD, code: "bad_package_name" },
+      );
+    }
+    const leaves = packageSetEscape(name);
+    if (leaves) {
+      throw new UserError(
+        `${name} reaches into another package set (${leaves}); name the package itself, like firefox or python3Packages.numpy.`,
+        { field: FIELD, code: "package_set_escape" },
       );
     }
   }
@@ -39,7 +48,7 @@ export function checkPackageNames(names: readonly string[], policy: SoftwarePoli
     seen.add(name);
   }
   for (const name of names) {
-    const denied = policy.deny.find((d) => name === d || name.startsWith(`${d}.`));
+    const denied = deniedBy(name, policy.deny);
     if (denied) {
       throw new UserError(`${name} is not allowed here (the admin has ruled out ${denied}).`, {
         field: FIELD,

@@ -22,8 +22,11 @@ export const DEFAULT_CURATED_PACKAGES =
   "python3=Python 3,go=Go,rustc=Rust compiler,cargo=Cargo (Rust),gcc=GCC,gnumake=GNU Make," +
   "postgresql=PostgreSQL,sqlite=SQLite,redis=Redis,jq=jq,uv=uv (Python packages)";
 
-/** Every name a person may ask for has this form: an attribute path, so never Nix source or a flag. */
-export const PACKAGE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+/**
+ * Every name a person may ask for has this form: an attribute path of Nix identifiers (each part starts
+ * with a letter or `_`), so never Nix source, a flag (`-rf`) or a number.
+ */
+export const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
 export const MAX_PACKAGES = 20;
 const MAX_NAME_LENGTH = 100;
 

@@ -3,6 +3,7 @@ import { authorizedKeysOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
+import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { machinePushLease } from "../machine/push-state.ts";
 import { WORK_MOUNT } from "./volume-policy.ts";
@@ -40,6 +41,9 @@ export async function mountWorkVolume(deps: CoreDeps, instance: Instance): Promi
     });
     if (!attempt.taken) return failed("another update to this machine was under way");
     const result = attempt.value;
+    if (result.kind === "host-key-mismatch") {
+      await raiseHostKeyAlarm(deps, instance.id, result, `Work volume ${volumeId} was not mounted on it.`);
+    }
     if (result.kind !== "ok") return failed(result.message);
   } catch (error) {
     return failed(error instanceof Error ? error.message : String(error));

@@ -2,9 +2,11 @@ import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { Command } from "../../commands/index.ts";
 import { UserError } from "../../core/errors.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
+import { BARE_NAME, resolveBareNames } from "../../core/instances/owner.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { errorText } from "../errors.ts";
+import { slackPeople } from "../identity/slack-people.ts";
 import { callSlack } from "../web-client.ts";
 import { helpMessage } from "./help.ts";
 import { SLASH_HOOKS } from "./hooks.ts";
@@ -24,7 +26,8 @@ export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): 
       await ack({ response_type: "ephemeral", text: help.text, blocks: help.blocks });
       return;
     }
-    if (parsed.command.doors.slack?.inAck) {
+    // A bare @name is looked up in Slack's member list: not within the ack's 3 s.
+    if (parsed.command.doors.slack?.inAck && !parsed.words.some((w) => BARE_NAME.test(w))) {
       const answer = await answerFor(bot, command.user_id, parsed.command, parsed.words);
       await ack({ response_type: "ephemeral", text: answer.text, blocks: answer.blocks });
       return;
@@ -49,7 +52,8 @@ async function answerFor(
       throw new UserError(`Usage: /ccc ${slack.usage}${example}`);
     }
     const ctx = commandContext(bot, userId);
-    const execute = () => verb.execute(ctx, slack.input(words));
+    const named = await resolveBareNames(words, slackPeople(bot.client));
+    const execute = () => verb.execute(ctx, slack.input(named));
     // Two commands or clicks on one machine run one after another; the first word names it.
     const [first] = words;
     const shown =
