@@ -65,9 +65,11 @@ let
         pkgs.util-linux
         pkgs.coreutils
         config.nix.package
+        pkgs.git
+        gitCredential
       ]
     }:$PATH
-    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply/ccc-apply.mjs} "$@"
+    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply}/ccc-apply.mjs "$@"
   '';
 
   # The claude user's side of "ready to code" (nix/packages/ccc-user): Claude Code's first-run state, and

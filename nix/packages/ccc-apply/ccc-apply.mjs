@@ -543,6 +543,8 @@ async function main() {
     const options = parseArgs(process.argv.slice(2));
     if (options.mountVolumeOnly) return answer(0, await mountRecordedVolume(options));
     const doc = await readInput(process.stdin);
+    // A workspace document (clone, devShell, dotfiles; nix/packages/ccc-apply/workspace.mjs) is its own mode.
+    if (isObject(doc) && doc.kind === "workspace") return await workspace(options.root, doc);
     const problems = problemsOf(doc);
     if (problems.length > 0) throw new Refused(problems.join("; "));
     return answer(0, await apply(options.root, doc, options));
@@ -550,6 +552,17 @@ async function main() {
     if (error instanceof Refused) return answer(2, { ok: false, error: error.message });
     const message = error instanceof Error ? error.message : String(error);
     return answer(1, { ok: false, error: `ccc-apply failed: ${message}` });
+  }
+}
+
+async function workspace(root, doc) {
+  const { prepareWorkspace, WorkspaceRefused } = await import("./workspace.mjs");
+  try {
+    const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
+    return answer(0, await prepareWorkspace(root, doc, emit));
+  } catch (error) {
+    if (error instanceof WorkspaceRefused) throw new Refused(error.message);
+    throw error;
   }
 }
 
