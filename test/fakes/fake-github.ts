@@ -142,6 +142,8 @@ export async function startFakeGithub(options: {
       env: {
         GIT_PROJECT_ROOT: options.gitRoot,
         GIT_HTTP_EXPORT_ALL: "1",
+        // The repositories may belong to another user (the tests' claude): a config that trusts them.
+        ...(options.gitConfig ? { GIT_CONFIG_GLOBAL: options.gitConfig } : {}),
         PATH_INFO: `/${path}.git/${service}`,
         REQUEST_METHOD: req.method ?? "GET",
         QUERY_STRING: url.search.replace(/^\?/, ""),

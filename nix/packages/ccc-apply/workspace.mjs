@@ -111,7 +111,9 @@ export async function prepareWorkspace(root, doc, emit) {
     throw new WorkspaceRefused(`this machine is ${id}; the document is for another machine`);
   const home = join(root, "home/claude");
   const env = userEnv(root, home);
-  const as = (args, options = {}) => run("runuser", ["-u", "claude", "--", ...args], { env, ...options });
+  // -m: the environment given here (HOME, PATH, the secrets file's place), not one runuser makes up.
+  const as = (args, options = {}) =>
+    run("runuser", ["-m", "-u", "claude", "--", ...args], { env, ...options });
   const result = { ok: true };
 
   for (const [key, value] of [
