@@ -102,7 +102,8 @@ async function applyDoc(w: World, doc: Record<string, unknown>) {
 
 describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   test("clones from file:// as claude, shallow, enters nothing without a flake, sets git's identity", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const bare = makeBareRepo(w.gitRoot, "acme/app", { "README.md": "one\n" }, { "src/a.txt": "two\n" });
 
     const out = await applyDoc(w, {
@@ -128,7 +129,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("--full-clone keeps all history; a second machine on the same volume fetches instead of cloning", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const bare = makeBareRepo(w.gitRoot, "acme/app", { "a.txt": "1\n" }, { "a.txt": "2\n" });
     const first = await applyDoc(w, { repo: { url: `file://${bare}`, name: "app", full: true } });
     expect(first.answer.repo).toMatchObject({ ok: true, action: "cloned", shallow: false });
@@ -143,7 +145,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("a private repository over HTTP: the credential helper gives git the token from the secrets file", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     makeBareRepo(w.gitRoot, "acme/secret-app", { "main.go": "package main\n" });
     w.github.addRepo("acme/secret-app", { private: true, tokens: [TOKEN] });
     writeSecrets({ ...w.u, secretsFile: join(w.root, "run/ccc/secrets.env") }, { GITHUB_TOKEN: TOKEN });
@@ -167,7 +170,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("a private repository without a token is reported, and the machine is still handed over", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     makeBareRepo(w.gitRoot, "acme/secret-app", { "main.go": "package main\n" });
     w.github.addRepo("acme/secret-app", { private: true, tokens: [TOKEN] });
 
@@ -185,7 +189,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("a flake with devShells is built with nix develop as claude; the login hook's marker names the folder", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const bare = makeBareRepo(w.gitRoot, "acme/nixy", { "flake.nix": FLAKE });
 
     const out = await applyDoc(w, { repo: { url: `file://${bare}`, name: "nixy" } });
@@ -202,7 +207,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("a failing devShell is named and the marker is not written", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const bare = makeBareRepo(w.gitRoot, "acme/nixy", { "flake.nix": `# broken\n${FLAKE}` });
 
     const out = await applyDoc(w, { repo: { url: `file://${bare}`, name: "nixy" } });
@@ -216,7 +222,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("dotfiles: cloned into ~/.dotfiles and install.sh run as claude, its output kept; a failure is named", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const repo = makeBareRepo(w.gitRoot, "acme/app", { "a.txt": "1\n" });
     const dots = makeBareRepo(w.gitRoot, "ada/dotfiles", {
       "install.sh": 'echo "installing as $(id -un) in $PWD"\nprintf "set -o vi\\n" > "$HOME/.inputrc"\n',
@@ -247,7 +254,8 @@ describe.skipIf(claudeUserMissingReason)("ccc-apply --workspace", () => {
   }, 60_000);
 
   test("a document with a credential in a URL or an unknown field is refused; nothing runs", async () => {
-    const w = (world = await makeWorld());
+    world = await makeWorld();
+    const w = world;
     const out = await applyDoc(w, {
       repo: { url: `https://x-access-token:${TOKEN}@github.com/a/b.git`, name: "b" },
     });
