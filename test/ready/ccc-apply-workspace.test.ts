@@ -5,7 +5,6 @@
 import { execFile } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import { type FakeGithub, startFakeGithub } from "../fakes/fake-github.ts";
 import {
@@ -16,7 +15,6 @@ import {
 } from "../helpers/claude-user.ts";
 import { git, makeBareRepo, pushCommit, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
 
-const run = promisify(execFile);
 const script = resolve(import.meta.dirname, "../../nix/packages/ccc-apply/ccc-apply.mjs");
 const ID = "ccc-wk5pac";
 const TOKEN = "ghp_CANARYtoken0123456789abcdefghijklmnop";
