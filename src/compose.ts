@@ -97,6 +97,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     software: config.software,
     volumes: { ...config.volumes },
     pool: config.pool,
+    workspace: config.workspace,
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

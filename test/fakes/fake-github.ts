@@ -46,6 +46,8 @@ const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 export async function startFakeGithub(options: {
   gitRoot: string;
   knownTokens?: string[];
+  /** A git config file for `git http-backend` (e.g. one trusting repositories of another owner). */
+  gitConfig?: string;
 }): Promise<FakeGithub> {
   const repos = new Map<string, FakeRepo>();
   const calls: ForgeCall[] = [];

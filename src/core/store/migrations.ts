@@ -330,6 +330,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_volumes ADD COLUMN price_per_gb_month TEXT;
   ALTER TABLE snapshots ADD COLUMN price_per_gb_month TEXT;
   `,
+  // What a machine starts from (issue 21): the repository and dotfiles asked for, cloned after it is ready.
+  `
+  CREATE TABLE instance_workspaces (
+    instance_id TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -37,6 +37,7 @@ import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
+import { WorkspaceTable } from "./workspace-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
 import { WorkVolumeTable } from "./work-volume-table.ts";
 
@@ -54,6 +55,7 @@ export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
 export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
+export type { WorkspaceRequest } from "./workspace-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
 
@@ -171,6 +173,11 @@ export class Store {
   /** Each person's last successful request, for `again`. */
   get lastRequests(): LastRequestTable {
     return this.table("lastRequests", () => new LastRequestTable(this.db));
+  }
+
+  /** What each machine starts from (repository, dotfiles), until it is cloned. */
+  get workspaces(): WorkspaceTable {
+    return this.table("workspaces", () => new WorkspaceTable(this.db));
   }
 
   /** People's work volumes, kept between machines. */
