@@ -14,8 +14,8 @@ import type {
 } from "../core/cloud/cloud.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
-import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 
 /**
  * The cloud port over a client that is loaded and built at its first call, so a command that never
@@ -159,7 +159,8 @@ export class OnDemandMachine implements MachineChannel {
   ): Promise<WorkspaceResult> {
     this.channel ??= this.build();
     const channel = await this.channel;
-    if (!channel.workspace) return { kind: "failed", message: "this channel cannot prepare workspaces", detail: "" };
+    if (!channel.workspace)
+      return { kind: "failed", message: "this channel cannot prepare workspaces", detail: "" };
     return channel.workspace(target, doc, onProgress, timeoutMs);
   }
 }

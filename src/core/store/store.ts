@@ -37,9 +37,9 @@ import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
-import { WorkspaceTable } from "./workspace-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
 import { WorkVolumeTable } from "./work-volume-table.ts";
+import { WorkspaceTable } from "./workspace-table.ts";
 
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
@@ -55,9 +55,9 @@ export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
 export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
-export type { WorkspaceRequest } from "./workspace-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
+export type { WorkspaceRequest } from "./workspace-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)

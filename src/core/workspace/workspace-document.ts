@@ -9,11 +9,17 @@ const BRANCH = /^[A-Za-z0-9._/+-]{1,200}$/;
 
 const source = z.strictObject({
   url: z.string().max(500).regex(URL_PATTERN, "not a clone URL without credentials"),
-  name: z.string().regex(NAME).refine((n) => n !== "." && n !== ".."),
+  name: z
+    .string()
+    .regex(NAME)
+    .refine((n) => n !== "." && n !== ".."),
   branch: z.string().regex(BRANCH).nullable().optional(),
   full: z.boolean().optional(),
 });
-const oneLine = z.string().max(200).regex(/^[^\p{Cc}]*$/u);
+const oneLine = z
+  .string()
+  .max(200)
+  .regex(/^[^\p{Cc}]*$/u);
 
 export const workspaceDocumentSchema = z.strictObject({
   kind: z.literal("workspace"),
@@ -59,4 +65,6 @@ export const workspaceAnswerSchema = z.object({
 export type WorkspaceAnswer = z.infer<typeof workspaceAnswerSchema>;
 
 /** What became of a workspace document: the machine's answer, or why there is none (plain words). */
-export type WorkspaceResult = { kind: "ok"; answer: WorkspaceAnswer } | { kind: "failed"; message: string; detail: string };
+export type WorkspaceResult =
+  | { kind: "ok"; answer: WorkspaceAnswer }
+  | { kind: "failed"; message: string; detail: string };

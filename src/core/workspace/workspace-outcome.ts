@@ -1,6 +1,6 @@
-import type { SshRun } from "../machine/ssh-outcome.ts";
 import type { MachineTarget } from "../machine/machine-port.ts";
-import { workspaceAnswerSchema, type WorkspaceResult } from "./workspace-document.ts";
+import type { SshRun } from "../machine/ssh-outcome.ts";
+import { type WorkspaceResult, workspaceAnswerSchema } from "./workspace-document.ts";
 
 /** The text of one `{"progress":"…"}` line, or null for any other line. */
 export function progressOf(line: string): string | null {
@@ -16,7 +16,8 @@ export function progressOf(line: string): string | null {
 export function workspaceOutcome(target: MachineTarget, run: SshRun): WorkspaceResult {
   const detail = run.stderr.trim().split("\n").slice(-5).join("\n") || run.failure || "";
   const at = `${target.instanceId} (${target.host})`;
-  if (run.missing) return { kind: "failed", message: "The ssh client is not installed where ccc runs.", detail };
+  if (run.missing)
+    return { kind: "failed", message: "The ssh client is not installed where ccc runs.", detail };
   if (run.timedOut) return { kind: "failed", message: `${at} did not finish preparing in time.`, detail };
   const last = run.stdout.trim().split("\n").at(-1) ?? "";
   let answer: unknown;
