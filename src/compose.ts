@@ -20,6 +20,7 @@ import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
 import { Store, secureDataDir } from "./core/store/store.ts";
+import type { ClaudeCredential, RepoTokens } from "./core/workspace/workspace-settings.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -41,6 +42,9 @@ export interface ComposeOptions {
   billing?: BillingApi;
   /** The environment of the installer and ssh (the entry points pass `minimalChildEnv` of theirs). */
   childEnv?: Record<string, string>;
+  /** The owner's GITHUB_TOKEN / GITLAB_TOKEN and whether a Claude credential is set: the secret store's. */
+  repoTokens?: RepoTokens;
+  claudeCredential?: ClaudeCredential;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -98,6 +102,8 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     volumes: { ...config.volumes },
     pool: config.pool,
     workspace: config.workspace,
+    ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
+    ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,
