@@ -106,9 +106,13 @@ describe("the OpenAPI document's contents", () => {
       );
     expect(body("/api/v1/me/key", "put")).toEqual(["sshKey"]);
     expect(body("/api/v1/me/prefs", "patch").sort()).toEqual([
+      "dotfiles",
+      "gitEmail",
+      "gitName",
       "hours",
       "location",
       "packages",
+      "repo",
       "saveOnExpiry",
       "serverType",
     ]);
