@@ -8,12 +8,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { checkRepoReadable } from "../../src/core/workspace/check-repo.ts";
+import { withWorkspace } from "../../src/core/workspace/prepare-workspace.ts";
 import { parseRepoSpec } from "../../src/core/workspace/repo-spec.ts";
 import {
   DEFAULT_WORKSPACE_SETTINGS,
   type WorkspaceSettings,
 } from "../../src/core/workspace/workspace-settings.ts";
+import { creatingMessage, readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
 import { workspaceLines } from "../../src/render/workspace.ts";
+import { anInstance, NOW } from "../commands/fixtures.ts";
 import { type FakeGithub, startFakeGithub } from "../fakes/fake-github.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";
@@ -156,5 +159,30 @@ describe("what the ready message says", () => {
       "Repository acme/app: kept on your work volume and fetched at /home/claude/work/app (cd ~/work/app).",
       "Its Nix devShell is built; your login shell enters it.",
     ]);
+  });
+});
+
+describe("the DM", () => {
+  it("follows the clone's progress in place, then the ready card says where the repository is", () => {
+    const building = creatingMessage(
+      anInstance({ status: "installing" }),
+      "preparing_workspace",
+      "Cloning into ~/work/app: 45%",
+    );
+    const steps = JSON.stringify(building.blocks);
+    expect(steps).toContain("✅ Installing NixOS with Claude Code");
+    expect(steps).toContain("⏳ Preparing the workspace: Cloning into ~/work/app: 45%");
+
+    const ready = readyMessage(
+      withWorkspace(anInstance(), {
+        repo: { label: "acme/app", path: "/home/claude/work/app", ok: true, action: "cloned" },
+        claudeSignedIn: false,
+      }),
+      NOW,
+    );
+    expect(ready.text).toContain("Repository acme/app: cloned at /home/claude/work/app (cd ~/work/app).");
+    expect(JSON.stringify(ready.blocks)).toContain("with /ccc secret");
+    // No workspace asked for: the card is as before.
+    expect(JSON.stringify(readyMessage(anInstance(), NOW).blocks)).not.toContain("Repository");
   });
 });
