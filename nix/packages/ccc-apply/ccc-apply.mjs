@@ -7,6 +7,7 @@
 // nix/README.md. Plain Node, no dependencies: it runs with the machine's own nodejs, and tests run this very file
 // against a temporary root (`--root <dir>`) with stand-ins for the tools it runs first on PATH.
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
+// A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { access, lstat, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
