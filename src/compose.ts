@@ -21,6 +21,7 @@ import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
 import { type SchemaRule, Store, secureDataDir } from "./core/store/store.ts";
+import type { ClaudeCredential, RepoTokens } from "./core/workspace/workspace-settings.ts";
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -49,6 +50,9 @@ export interface ComposeOptions {
   createDatabase?: boolean;
   /** What opening the database does about its schema (`Store.open`); a new file is always migrated. */
   schema?: SchemaRule;
+  /** The owner's GITHUB_TOKEN / GITLAB_TOKEN and whether a Claude credential is set: the secret store's. */
+  repoTokens?: RepoTokens;
+  claudeCredential?: ClaudeCredential;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -107,6 +111,9 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     software: config.software,
     volumes: { ...config.volumes },
     pool: config.pool,
+    workspace: config.workspace,
+    ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
+    ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),
     paths: {
       flakeDir,

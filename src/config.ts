@@ -15,6 +15,7 @@ import {
   type SoftwarePolicy,
 } from "./core/software/software-policy.ts";
 import type { VolumePolicy } from "./core/volumes/volume-policy.ts";
+import { DEFAULT_WORKSPACE_SETTINGS, type WorkspaceSettings } from "./core/workspace/workspace-settings.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
 
 /** node-cron checks an operator's own schedule; the defaults are known good, so most starts skip loading it. */
@@ -89,6 +90,8 @@ export interface Config {
   software: SoftwarePolicy;
   volumes: VolumePolicy;
   pool: PoolSettings;
+  /** Starting from a repository: the forges' addresses and how long the checks and the clone may take. */
+  workspace: WorkspaceSettings;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -215,6 +218,12 @@ const budgetEuros = z.preprocess(
     .optional(),
 );
 
+const forgeUrl = (fallback: string) =>
+  z
+    .preprocess(blankAsUnset, z.url({ protocol: /^https?$/ }).default(fallback))
+    .superRefine(refuseUrlCredentials)
+    .transform((v) => v.replace(/\/+$/, ""));
+
 const envSchema = z.object({
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z
@@ -298,6 +307,11 @@ const envSchema = z.object({
   CCC_POOL_MAX_AGE_HOURS: positive(24),
   CCC_USER_MONTHLY_BUDGET_EUR: budgetEuros,
   CCC_TEAM_MONTHLY_BUDGET_EUR: budgetEuros,
+  // Starting from a repository (issue 21): where GitHub and GitLab are (an Enterprise server, a stand-in).
+  CCC_GITHUB_URL: forgeUrl("https://github.com"),
+  CCC_GITHUB_API_URL: forgeUrl("https://api.github.com"),
+  CCC_GITLAB_URL: forgeUrl("https://gitlab.com"),
+  CCC_GITLAB_API_URL: forgeUrl("https://gitlab.com/api/v4"),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -422,6 +436,11 @@ function toConfig(env: Env): Config {
       targets: env.CCC_POOL,
       maxParallelInstalls: env.CCC_POOL_MAX_PARALLEL_INSTALLS,
       maxAgeHours: env.CCC_POOL_MAX_AGE_HOURS,
+    },
+    workspace: {
+      ...DEFAULT_WORKSPACE_SETTINGS,
+      github: { webUrl: env.CCC_GITHUB_URL, apiUrl: env.CCC_GITHUB_API_URL },
+      gitlab: { webUrl: env.CCC_GITLAB_URL, apiUrl: env.CCC_GITLAB_API_URL },
     },
   };
 }

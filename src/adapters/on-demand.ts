@@ -15,6 +15,7 @@ import type {
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 
 /**
  * The cloud port over a client that is loaded and built at its first call, so a command that never
@@ -148,5 +149,18 @@ export class OnDemandMachine implements MachineChannel {
   async apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult> {
     this.channel ??= this.build();
     return (await this.channel).apply(target, doc);
+  }
+
+  async workspace(
+    target: MachineTarget,
+    doc: WorkspaceDocument,
+    onProgress: (text: string) => void,
+    timeoutMs: number,
+  ): Promise<WorkspaceResult> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.workspace)
+      return { kind: "failed", message: "this channel cannot prepare workspaces", detail: "" };
+    return channel.workspace(target, doc, onProgress, timeoutMs);
   }
 }

@@ -4,6 +4,12 @@ import { type ApplyDocument, checkApplyDocument } from "../core/machine/apply-do
 import { writeKnownHosts } from "../core/machine/known-hosts.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import { outcomeOf } from "../core/machine/ssh-outcome.ts";
+import {
+  type WorkspaceDocument,
+  type WorkspaceResult,
+  workspaceDocumentSchema,
+} from "../core/workspace/workspace-document.ts";
+import { progressOf, workspaceOutcome } from "../core/workspace/workspace-outcome.ts";
 
 export interface SshMachineChannelOptions {
   /** The operator's private key: machines accept it for root. */
@@ -52,6 +58,47 @@ export class SshMachineChannel implements MachineChannel {
       encoding: "utf8",
     });
     return outcomeOf(target, sent, {
+      exitCode: result.exitCode,
+      stdout: typeof result.stdout === "string" ? result.stdout : "",
+      stderr: typeof result.stderr === "string" ? result.stderr : "",
+      timedOut: result.timedOut,
+      missing: result.code === "ENOENT",
+      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
+    });
+  }
+
+  async workspace(
+    target: MachineTarget,
+    doc: WorkspaceDocument,
+    onProgress: (text: string) => void,
+    timeoutMs: number,
+  ): Promise<WorkspaceResult> {
+    const sent = workspaceDocumentSchema.parse(doc);
+    checkTarget(target);
+    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
+    const child = execa(this.ssh, this.args(target, knownHosts), {
+      input: JSON.stringify(sent),
+      env: this.options.env ?? {},
+      extendEnv: false,
+      reject: false,
+      timeout: timeoutMs,
+      forceKillAfterDelay: 2_000,
+      maxBuffer: MAX_ANSWER_BYTES,
+      encoding: "utf8",
+    });
+    // Progress lines arrive while the clone runs; the last line is the answer.
+    let pending = "";
+    child.stdout?.on("data", (chunk: Buffer | string) => {
+      pending += String(chunk);
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const progress = progressOf(line);
+        if (progress) onProgress(progress);
+      }
+    });
+    const result = await child;
+    return workspaceOutcome(target, {
       exitCode: result.exitCode,
       stdout: typeof result.stdout === "string" ? result.stdout : "",
       stderr: typeof result.stderr === "string" ? result.stderr : "",

@@ -105,6 +105,11 @@ export const prefsSchema = z.object({
     packages: z.array(z.string()).optional(),
     keepWork: z.boolean().optional(),
     saveOnExpiry: z.boolean().optional(),
+    /** The repository new machines start from, the dotfiles cloned on each, git's identity there. */
+    repo: z.string().optional(),
+    dotfiles: z.string().optional(),
+    gitName: z.string().optional(),
+    gitEmail: z.string().optional(),
   }),
   changed: z.boolean(),
 });

@@ -29,6 +29,8 @@ export async function acceptAgain(
     serverType: plan.request.serverType,
     location: plan.request.location,
     packages: plan.request.packages,
+    // The repository it started from, checked again (the token may have changed since).
+    ...(plan.request.repo ? { repo: plan.request.repo, fullClone: plan.request.fullClone === true } : {}),
   });
   return { instance, description: describeRequest(plan.request) };
 }

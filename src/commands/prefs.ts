@@ -24,6 +24,12 @@ export const prefsInput = z
     packages: checked(z.union([z.string(), z.array(z.string())]).optional(), (v) =>
       v === undefined ? undefined : splitPackageNames(v).length === 0 ? null : splitPackageNames(v),
     ),
+    /** A repository (owner/name[@branch] or URL): `repo` new machines start from, `dotfiles` set up on each. */
+    repo: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
+    dotfiles: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
+    /** git's user.name and user.email on the machines. */
+    gitName: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
+    gitEmail: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
     /** `on` or `off`; JSON clients may send true or false. */
     saveOnExpiry: z
       .union([z.string(), z.boolean()])
@@ -31,12 +37,22 @@ export const prefsInput = z
       .transform((v) => (v === true ? "on" : v === false ? "off" : v)),
   })
   .superRefine((input, ctx) => {
-    const changes = [input.serverType, input.location, input.hours, input.packages, input.saveOnExpiry];
+    const changes = [
+      input.serverType,
+      input.location,
+      input.hours,
+      input.packages,
+      input.saveOnExpiry,
+      input.repo,
+      input.dotfiles,
+      input.gitName,
+      input.gitEmail,
+    ];
     if (input.action === "set" && changes.every((c) => c === undefined)) {
       ctx.addIssue({
         code: "custom",
         message:
-          "Say what to set: type, location, hours or packages (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
+          "Say what to set: type, location, hours, packages, repo, dotfiles, git-name or git-email (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
       });
     }
     const onOff = ["on", "off"].includes(input.saveOnExpiry ?? "");
@@ -77,6 +93,10 @@ async function run(ctx: CommandContext, input: z.output<typeof prefsInput>): Pro
           ...(input.hours !== undefined ? { hours: input.hours } : {}),
           ...(input.packages !== undefined ? { packages: input.packages } : {}),
           ...(input.saveOnExpiry !== undefined ? { saveOnExpiry: input.saveOnExpiry === "on" } : {}),
+          ...(input.repo !== undefined ? { repo: input.repo } : {}),
+          ...(input.dotfiles !== undefined ? { dotfiles: input.dotfiles } : {}),
+          ...(input.gitName !== undefined ? { gitName: input.gitName } : {}),
+          ...(input.gitEmail !== undefined ? { gitEmail: input.gitEmail } : {}),
         };
   return { user, prefs: await setPrefs(ctx.deps, ctx.actor, user, change), changed: true };
 }
@@ -92,6 +112,10 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     hours: "hours",
     packages: "packages",
     software: "packages",
+    repo: "repo",
+    dotfiles: "dotfiles",
+    "git-name": "gitName",
+    "git-email": "gitEmail",
   };
   const raw: Record<string, unknown> = { action };
   for (const word of rest) {
@@ -99,7 +123,7 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     const key = names[(at < 0 ? word : word.slice(0, at)).toLowerCase()];
     if (at < 0 || !key) {
       throw new UserError(
-        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=… or packages=a,b (blank clears).`,
+        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=…, packages=a,b, repo=…, dotfiles=…, git-name=… or git-email=… (blank clears).`,
       );
     }
     raw[key] = word.slice(at + 1);
@@ -117,6 +141,9 @@ function lines(r: PrefsResult): string[] {
     `hours:          ${shown(p.hours)}`,
     `software:       ${p.packages && p.packages.length > 0 ? p.packages.join(", ") : "(none)"}`,
     `save on expiry: ${p.saveOnExpiry ? "on" : "off"}`,
+    `repository:     ${p.repo ?? "(none)"}`,
+    `dotfiles:       ${p.dotfiles ?? "(none)"}`,
+    `git identity:   ${p.gitName || p.gitEmail ? `${p.gitName ?? ""} <${p.gitEmail ?? ""}>` : "(from your profile)"}`,
   ];
 }
 
@@ -163,12 +190,21 @@ export const prefsCommand = defineCommand({
           flags: "--packages <names>",
           description: "with set: extra software, comma-separated (blank clears)",
         },
+        {
+          flags: "--repo <repo>",
+          description: "with set: the repository new machines start from (blank clears)",
+        },
+        {
+          flags: "--dotfiles <repo>",
+          description: "with set: a dotfiles repository, cloned and its install.sh run on each machine",
+        },
       ],
       needs: { hetzner: true },
       examples: [
         "ccc prefs --user U012AB3CD",
         "ccc prefs set --type cx33 --location hel1 --hours 8 --packages python3,go",
         "ccc prefs save-on-expiry on",
+        "ccc prefs set dotfiles=octocat/dotfiles",
       ],
       input: ({ args, options, config }) => ({
         user: options.user ?? config.operator.name,
@@ -178,6 +214,10 @@ export const prefsCommand = defineCommand({
         location: options.location,
         hours: options.hours,
         packages: options.packages,
+        repo: options.repo,
+        dotfiles: options.dotfiles,
+        // `ccc prefs set dotfiles=<repo>` (the Slack words also work on the command line).
+        ...(args.action === "set" && args.value?.includes("=") ? prefsWords(["set", args.value]) : {}),
       }),
     },
     slack: {

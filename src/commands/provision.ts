@@ -9,10 +9,14 @@ import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
 import { parseVolumeGb } from "../core/volumes/volume-policy.ts";
 import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
+import { planWorkspace } from "../core/workspace/plan-workspace.ts";
+import { prepareWorkspace, workspaceOf } from "../core/workspace/prepare-workspace.ts";
+import { rememberRepo } from "../core/workspace/remember-repo.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
+import { workspaceJson, workspaceLines } from "../render/workspace.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, hours, optionalText, packageList, parseInput } from "./input.ts";
@@ -31,20 +35,31 @@ export const provisionInput = z.object({
   /** The person's work volume goes with the machine; a size implies it. */
   keepWork: z.union([z.boolean(), z.literal("true"), z.literal("false")]).optional(),
   volumeGb: z.union([z.string(), z.number()]).optional(),
+  /** The repository to start from (owner/name[@branch] or a clone URL), cloned into ~/work/<name>. */
+  repo: optionalText,
+  /** All history instead of a shallow clone. */
+  fullClone: z.union([z.boolean(), z.literal("true"), z.literal("false")]).optional(),
 });
 export type ProvisionInput = z.input<typeof provisionInput>;
 
-function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
-  const { sshKey, keepWork, volumeGb, ...request } = input;
+async function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
+  const { sshKey, keepWork, volumeGb, repo, fullClone, ...request } = input;
   const wantsVolume = keepWork === true || keepWork === "true" || volumeGb !== undefined;
   const policy = volumePolicy(ctx.deps);
   // The size is checked before anything else is asked or recorded.
   const sizeGb = volumeGb === undefined ? policy.defaultGb : parseVolumeGb(volumeGb, policy);
-  return startProvision(ctx.deps, ctx.actor, {
+  // The repository too (its form, and that the owner's token can read it): nothing is spent on a refusal.
+  const workspace = await planWorkspace(ctx.deps, request.owner, request.ownerEmail, {
+    repo,
+    fullClone: fullClone === true || fullClone === "true",
+  });
+  const recorded = await startProvision(ctx.deps, ctx.actor, {
     ...request,
     key: sshKey,
     ...(wantsVolume ? { keepWork: { sizeGb } } : {}),
   });
+  if (workspace) ctx.deps.store.workspaces.put(recorded.id, workspace, ctx.deps.clock.now());
+  return recorded;
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
@@ -71,8 +86,18 @@ export async function completeProvision(
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
   const ready = await runProvision(ctx.deps, recorded, onProgress);
+  const started = ctx.deps.clock.now().getTime();
+  const prepared = await prepareWorkspace(ctx.deps, ready, (detail) =>
+    onProgress?.({
+      step: "preparing_workspace",
+      instance: ready,
+      elapsedMs: ctx.deps.clock.now().getTime() - started,
+      detail,
+    }),
+  );
   rememberRequest(ctx.deps, ready);
-  return ready;
+  rememberRepo(ctx.deps, ready);
+  return prepared;
 }
 
 /** Both steps, as the CLI runs them. */
@@ -101,6 +126,7 @@ function mountText(ctx: CommandContext, id: string): string {
 
 export function progressText(progress: ProvisionProgress): string {
   const seconds = (progress.elapsedMs / 1000).toFixed(1).padStart(6);
+  if (progress.detail) return `[${seconds}s] ${progress.instance.id}: ${progress.detail}`;
   const where = progress.instance.ipv4 ? ` (${progress.instance.ipv4})` : "";
   const pool = poolProgressNote(progress.instance);
   return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}${pool}`;
@@ -108,7 +134,8 @@ export function progressText(progress: ProvisionProgress): string {
 
 export function provisionText(instance: Instance, now: Date): string {
   const ready = readyPhrase(instance) ? `Ready${readyPhrase(instance)}.\n` : "";
-  const connect = `${ready}${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
+  const workspace = workspaceLines(workspaceOf(instance)).join("\n");
+  const connect = `${ready}${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}${workspace ? `\n${workspace}` : ""}`;
   const knownHosts = knownHostsFor(instance);
   if (!knownHosts) return connect;
   return `${connect}\nTo skip ssh's "authenticity of host" question, add this line to ~/.ssh/known_hosts:\n  ${knownHosts}`;
@@ -122,7 +149,11 @@ export const provisionCommand = defineCommand({
   audience: "anyone",
   run,
   text: (instance, { now }) => provisionText(instance, now),
-  json: (instance) => ({ ...instanceJson(instance), fromPool: poolOutcomeOf(instance) === "hit" }),
+  json: (instance) => ({
+    ...instanceJson(instance),
+    fromPool: poolOutcomeOf(instance) === "hit",
+    ...(workspaceOf(instance) ? { workspace: workspaceJson(workspaceOf(instance)) } : {}),
+  }),
   blocks: (instance, { now }) => readyMessage(instance, now),
   doors: {
     cli: {
@@ -156,6 +187,12 @@ export const provisionCommand = defineCommand({
           flags: "--volume-gb <n>",
           description: "size of a new work volume in GB (default CCC_VOLUME_GB, at most CCC_VOLUME_MAX_GB)",
         },
+        {
+          flags: "--repo <repo>",
+          description:
+            "start from a repository: owner/name[@branch] (GitHub) or a clone URL; cloned into ~/work/<name>",
+        },
+        { flags: "--full-clone", description: "with --repo: clone all history (default: shallow)" },
       ],
       needs: { cloud: true, installer: true },
       examples: [
@@ -163,6 +200,7 @@ export const provisionCommand = defineCommand({
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --packages python3,go,postgresql",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --keep-work --volume-gb 20",
+        "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --repo octocat/hello-world@main",
       ],
       input: ({ options, config }) => ({
         owner: options.user ?? config.operator.name,
@@ -174,6 +212,8 @@ export const provisionCommand = defineCommand({
         packages: options.packages,
         keepWork: options.keepWork,
         volumeGb: options.volumeGb,
+        repo: options.repo,
+        fullClone: options.fullClone,
       }),
     },
     slack: {

@@ -15,6 +15,7 @@ import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
 import type { VolumePolicy } from "./volumes/volume-policy.ts";
+import type { ClaudeCredential, RepoTokens, WorkspaceSettings } from "./workspace/workspace-settings.ts";
 
 /** Everything the use cases need, built once by an entry point (see src/compose.ts). */
 export interface CoreDeps {
@@ -46,6 +47,12 @@ export interface CoreDeps {
   pool?: PoolSettings;
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
   refillPoolSoon?: () => void;
+  /** Starting from a repository: the forges' addresses; GitHub and GitLab when left out. */
+  workspace?: WorkspaceSettings;
+  /** The owner's GITHUB_TOKEN / GITLAB_TOKEN (the secret store); every repository is checked as public without it. */
+  repoTokens?: RepoTokens;
+  /** Whether the owner set a Claude credential (the secret store); unknown without it. */
+  claudeCredential?: ClaudeCredential;
   operatorKey: OperatorKey;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */

@@ -21,7 +21,9 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
     void dm.show(creatingMessage(recorded, null));
     try {
       const ready = await completeProvision(commandContext(bot, userId), recorded, (progress) => {
-        if (progress.step !== "ready") void dm.show(creatingMessage(progress.instance, progress.step));
+        if (progress.step !== "ready") {
+          void dm.show(creatingMessage(progress.instance, progress.step, progress.detail));
+        }
       });
       bot.log.info("provisioned", { instance: ready.id, owner: userId });
       await dm.show(readyMessage(ready, bot.deps.clock.now()), { final: true });

@@ -69,6 +69,7 @@ export async function provisionModalFor(
       serverType: wanted.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
       hours: wanted.hours ?? prefs.hours ?? deps.policy.defaultHours,
       packages: wanted.packages ?? prefs.packages ?? [],
+      repo: wanted.repo ?? prefs.repo ?? "",
     },
     lastKey: deps.store.currentKeyOf(userId),
     software: softwarePolicyOf(deps),

@@ -55,6 +55,7 @@ function formValues(form: URLSearchParams): FormValues {
     hours: form.get("hours") ?? undefined,
     packages: packagesOf(form),
     keepWork: form.get("keepWork") === "true",
+    repo: form.get("repo") ?? undefined,
   };
 }
 
@@ -74,6 +75,7 @@ export const provisionAction: Action = async (ctx, who, form) => {
     location: form.get("location") ?? undefined,
     packages: packagesOf(form),
     keepWork: form.get("keepWork") === "true",
+    repo: form.get("repo") ?? undefined,
   });
   // The same flow as Slack's form: a DM that follows the build, then the ready card or what failed.
   startProvisionFlow(ctx.bot, user, recorded);

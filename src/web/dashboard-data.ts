@@ -18,6 +18,7 @@ export interface FormValues {
   /** Every package name asked for, ticked or typed. */
   packages?: string[] | undefined;
   keepWork?: boolean | undefined;
+  repo?: string | undefined;
 }
 
 /** Everything the dashboard shows one person, from the store and the cached catalog. */
@@ -76,6 +77,7 @@ async function provisionForm(ctx: WebContext, user: string, typed: FormValues): 
       hours: typed.hours ?? String(prefs.hours ?? deps.policy.defaultHours),
     },
     sshKey: typed.sshKey ?? deps.store.currentKeyOf(user) ?? "",
+    repo: typed.repo ?? prefs.repo ?? "",
     maxHours: deps.policy.maxHours,
     software: softwareChoice(softwarePolicyOf(deps), typed.packages ?? prefs.packages ?? []),
     keepWork: {

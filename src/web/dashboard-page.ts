@@ -9,6 +9,7 @@ import { layout } from "./layout.ts";
 import {
   type KeepWorkChoice,
   keepWorkField,
+  repoField,
   type SoftwareChoice,
   softwareField,
 } from "./provision-extras.ts";
@@ -19,6 +20,8 @@ export interface ProvisionForm {
   locations: { name: string; label: string }[];
   choice: { location: string; serverType: string; hours: string };
   sshKey: string;
+  /** The repository to start from: what was typed, else the last one. */
+  repo: string;
   maxHours: number;
   software: SoftwareChoice;
   keepWork: KeepWorkChoice;
@@ -140,6 +143,7 @@ ${csrfField(csrf)}
 </div>
 ${softwareField(f.software, invalid)}
 ${keepWorkField(f.keepWork, f.choice.location, invalid)}
+${repoField(f.repo)}
 <p class="estimate">Estimated cost: <output id="estimate" for="serverType hours">${estimate}</output> (incl. VAT)</p>
 <button type="submit" class="primary">Create machine</button>
 </form>`;

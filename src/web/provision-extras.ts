@@ -52,3 +52,10 @@ export function keepWorkField(k: KeepWorkChoice, location: string, invalid: stri
   )}.</p>
 </fieldset>`;
 }
+
+/** "Repository": cloned into ~/work/<name> once the machine is ready; checked before anything is spent. */
+export function repoField(repo: string): Html {
+  return html`<label for="repo">Repository</label>
+<input id="repo" name="repo" type="text" value="${repo}" spellcheck="false" autocomplete="off" autocapitalize="none" placeholder="owner/name, owner/name@branch or a clone URL" aria-describedby="repo-hint">
+<p class="hint" id="repo-hint">Optional. Cloned into ~/work/&lt;name&gt; when the machine is ready; a private one needs your GITHUB_TOKEN or GITLAB_TOKEN secret.</p>`;
+}

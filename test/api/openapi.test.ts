@@ -84,7 +84,17 @@ describe("the OpenAPI document's contents", () => {
     const create = doc.paths["/api/v1/instances"]?.post;
     expect(
       Object.keys(create?.requestBody?.content["application/json"].schema.properties ?? {}).sort(),
-    ).toEqual(["hours", "keepWork", "location", "packages", "serverType", "sshKey", "volumeGb"]);
+    ).toEqual([
+      "fullClone",
+      "hours",
+      "keepWork",
+      "location",
+      "packages",
+      "repo",
+      "serverType",
+      "sshKey",
+      "volumeGb",
+    ]);
     const extend = doc.paths["/api/v1/instances/{id}/extend"]?.post;
     expect(Object.keys(extend?.requestBody?.content["application/json"].schema.properties ?? {})).toEqual([
       "hours",
@@ -96,9 +106,13 @@ describe("the OpenAPI document's contents", () => {
       );
     expect(body("/api/v1/me/key", "put")).toEqual(["sshKey"]);
     expect(body("/api/v1/me/prefs", "patch").sort()).toEqual([
+      "dotfiles",
+      "gitEmail",
+      "gitName",
       "hours",
       "location",
       "packages",
+      "repo",
       "saveOnExpiry",
       "serverType",
     ]);

@@ -102,6 +102,7 @@ describe("/ccc provision", () => {
       "hours",
       "packages",
       "packagesOther",
+      "repo",
       "keepWork",
     ]);
     expect(JSON.stringify(view)).toContain("Estimated cost");

@@ -48,6 +48,8 @@ export interface CloudInstanceEval {
   seedFiles: Record<string, string>;
   tmpfiles: string[];
   packages: string[];
+  /** The login shell's start-up text (environment.loginShellInit). */
+  loginShellInit: string;
   rootPackages: { name: string; text: string }[];
   timeLeftScript: string;
   unfreeAllowed: Record<string, boolean>;

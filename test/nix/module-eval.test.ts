@@ -107,7 +107,8 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(packages).not.toContain("ccc-apply");
     expect(rootPackages.map((p) => p.name)).toEqual(["ccc-apply"]);
     expect(rootPackages[0]?.text).toMatch(
-      /\nexec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\.mjs "\$@"\n$/,
+      // The folder (ccc-apply.mjs and its workspace.mjs) is copied to the store; the script runs from it.
+      /\nexec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\/ccc-apply\.mjs "\$@"\n$/,
     );
   });
 
@@ -131,6 +132,19 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(config.tmpfiles).toContain(
       "L /home/claude/.claude/CLAUDE.md - - - - /etc/cloud-instance/CLAUDE.md",
     );
+  });
+
+  it("makes the claude user ready to code: the login hook, Claude Code's set-up, git's credential helper", async (ctx) => {
+    skipUnlessLib(ctx);
+    const config = await evaluate(good);
+
+    expect(config.packages).toEqual(expect.arrayContaining(["ccc-claude-setup", "git-credential-ccc"]));
+    // Sourced for claude only, from the store copy of nix/packages/ccc-user.
+    expect(config.loginShellInit).toMatch(
+      /if \[ "\$\{USER-\}" = claude \]; then\n\s+\. \S+ccc-user\/ccc-login\.sh/,
+    );
+    expect(config.etc.gitconfig).toContain('[credential "https://github.com"]\n  helper = ccc github');
+    expect(config.etc.gitconfig).toContain('[credential "https://gitlab.com"]\n  helper = ccc gitlab');
   });
 
   it("ccc-time-left reports the time left from expires-at", async (ctx) => {

@@ -16,7 +16,10 @@ const CCC_APPLY = join(NIX_DIR, "packages/ccc-apply/ccc-apply.mjs");
 const FAKE_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
 
 /** Which ccc-apply the pool machines run; `env` reaches the real one's stand-in tools (e.g. FAKE_NIX_FAIL). */
-export type PoolMachines = { kind: "stand-in" } | { kind: "ccc-apply"; env?: Record<string, string> };
+/** `rootDir`: where the machines' root folders go (default inside the harness's folder). */
+export type PoolMachines =
+  | { kind: "stand-in" }
+  | { kind: "ccc-apply"; env?: Record<string, string>; rootDir?: string };
 
 export interface PoolWorld {
   h: Harness;
@@ -48,7 +51,8 @@ export async function startPoolWorld(
   const deps = h.compose(compose);
   const booted = new Map<string, FakeSshd>();
   const behaviorFile = join(h.dir, "ccc-apply-behavior.json");
-  const root = (ip: string) => join(h.dir, "machines", ip);
+  const machinesDir = (machines.kind === "ccc-apply" && machines.rootDir) || join(h.dir, "machines");
+  const root = (ip: string) => join(machinesDir, ip);
   const toolsLog = (ip: string) => join(h.dir, "machines", `${ip}.tools.jsonl`);
   const mountTable = (ip: string) => join(h.dir, "machines", `${ip}.mounts.json`);
   const forced = (ip: string, id: string): ForcedCommand => {

@@ -65,9 +65,22 @@ let
         pkgs.util-linux
         pkgs.coreutils
         config.nix.package
+        pkgs.git
+        gitCredential
       ]
     }:$PATH
-    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply/ccc-apply.mjs} "$@"
+    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply}/ccc-apply.mjs "$@"
+  '';
+
+  # The claude user's side of "ready to code" (nix/packages/ccc-user): Claude Code's first-run state, and
+  # git's credential helper reading the owner's tokens from /run/ccc/secrets.env (never a URL or .git/config).
+  userTools = ../../packages/ccc-user;
+  claudeSetup = pkgs.writeShellScriptBin "ccc-claude-setup" ''
+    export CCC_CLAUDE_VERSION=${pkgs.claude-code.version or ""}
+    exec ${pkgs.nodejs}/bin/node ${userTools}/ccc-claude-setup.mjs "$@"
+  '';
+  gitCredential = pkgs.writeShellScriptBin "git-credential-ccc" ''
+    exec ${pkgs.nodejs}/bin/node ${userTools}/git-credential-ccc.mjs "$@"
   '';
 
   timeLeft = pkgs.writeShellScriptBin "ccc-time-left" ''
@@ -181,6 +194,14 @@ in
       "cloud-instance/CLAUDE.md".source = "${stateDir}/CLAUDE.md";
       # ccc-apply renders CLAUDE.md from this, as seedFiles does at build time.
       "cloud-instance/CLAUDE.md.in".source = claudeTemplate;
+      # GitHub and GitLab over HTTPS take the owner's token from the secrets file; other hosts (an
+      # Enterprise server) are added to ~claude/.gitconfig by ccc-apply's workspace document.
+      "gitconfig".text = ''
+        [credential "https://github.com"]
+          helper = ccc github
+        [credential "https://gitlab.com"]
+          helper = ccc gitlab
+      '';
     };
 
     systemd.tmpfiles.rules = [
@@ -207,6 +228,10 @@ in
       if [ -n "''${SSH_TTY-}" ] && [ -z "''${TMUX-}" ]; then
         ccc-time-left || true
       fi
+      # The owner's secrets as environment variables, Claude Code signed in, the repository's devShell.
+      if [ "''${USER-}" = claude ]; then
+        . ${userTools}/ccc-login.sh
+      fi
     '';
 
     environment.systemPackages = [
@@ -217,6 +242,8 @@ in
       pkgs.ripgrep
       pkgs.nodejs
       timeLeft
+      claudeSetup
+      gitCredential
     ];
     # Only root runs it (ccc, as `ssh root@<ip> ccc-apply`): on root's PATH, not everyone's.
     users.users.root.packages = [ cccApply ];

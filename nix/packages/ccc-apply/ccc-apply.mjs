@@ -7,6 +7,7 @@
 // nix/README.md. Plain Node, no dependencies: it runs with the machine's own nodejs, and tests run this very file
 // against a temporary root (`--root <dir>`) with stand-ins for the tools it runs first on PATH.
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
+// A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { access, lstat, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
@@ -554,6 +555,8 @@ async function main() {
     const options = parseArgs(process.argv.slice(2));
     if (options.mountVolumeOnly) return answer(0, await mountRecordedVolume(options));
     const doc = await readInput(process.stdin);
+    // A workspace document (clone, devShell, dotfiles; nix/packages/ccc-apply/workspace.mjs) is its own mode.
+    if (isObject(doc) && doc.kind === "workspace") return await workspace(options.root, doc);
     const problems = problemsOf(doc);
     if (problems.length > 0) throw new Refused(problems.join("; "));
     return answer(0, await apply(options.root, doc, options));
@@ -561,6 +564,17 @@ async function main() {
     if (error instanceof Refused) return answer(2, { ok: false, error: error.message });
     const message = error instanceof Error ? error.message : String(error);
     return answer(1, { ok: false, error: `ccc-apply failed: ${message}` });
+  }
+}
+
+async function workspace(root, doc) {
+  const { prepareWorkspace, WorkspaceRefused } = await import("./workspace.mjs");
+  try {
+    const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
+    return answer(0, await prepareWorkspace(root, doc, emit));
+  } catch (error) {
+    if (error instanceof WorkspaceRefused) throw new Refused(error.message);
+    throw error;
   }
 }
 

@@ -50,5 +50,6 @@ export function planAgain(deps: CoreDeps, actor: Actor, owner: string): AgainPla
 /** "cx23 in fsn1 for 4 h, with python3, go": a request in a few words. */
 export function describeRequest(r: LastRequest): string {
   const extras = r.packages.length > 0 ? `, with ${r.packages.join(", ")}` : "";
-  return `${r.serverType} in ${r.location} for ${r.hours} h${extras}`;
+  const repo = r.repo ? `, from ${r.repo}` : "";
+  return `${r.serverType} in ${r.location} for ${r.hours} h${extras}${repo}`;
 }

@@ -1,5 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
+import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -45,6 +46,16 @@ export type ApplyFailure =
 export interface MachineChannel {
   /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
   apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult>;
+  /**
+   * Sends a workspace document (clone, devShell, dotfiles; src/core/workspace/workspace-document.ts) and
+   * reports its progress lines. Never throws for remote trouble. Absent in channels that predate it.
+   */
+  workspace?(
+    target: MachineTarget,
+    doc: WorkspaceDocument,
+    onProgress: (text: string) => void,
+    timeoutMs: number,
+  ): Promise<WorkspaceResult>;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

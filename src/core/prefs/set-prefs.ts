@@ -5,6 +5,7 @@ import { capHours } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import type { UserPrefs } from "../store/store.ts";
+import { checkWorkspacePrefs } from "../workspace/workspace-prefs.ts";
 
 export type { UserPrefs } from "../store/store.ts";
 
@@ -15,6 +16,10 @@ export interface PrefsChange {
   hours?: number | null;
   packages?: string[] | null;
   saveOnExpiry?: boolean;
+  repo?: string | null;
+  dotfiles?: string | null;
+  gitName?: string | null;
+  gitEmail?: string | null;
 }
 
 /** Only the person themselves or an admin reads or changes someone's defaults. */
@@ -53,8 +58,10 @@ export async function setPrefs(
     }
   }
   if (change.packages) checkPackageNames(change.packages, softwarePolicyOf(deps));
+  checkWorkspacePrefs(deps, change);
   const patch: Partial<Record<keyof UserPrefs, unknown>> = {};
-  for (const key of ["serverType", "location", "hours", "packages", "saveOnExpiry"] as const) {
+  const keys = ["serverType", "location", "hours", "packages", "saveOnExpiry"] as const;
+  for (const key of [...keys, "repo", "dotfiles", "gitName", "gitEmail"] as const) {
     if (change[key] === undefined) continue;
     const value = change[key];
     patch[key] = value === null || (Array.isArray(value) && value.length === 0) ? undefined : value;

@@ -6,6 +6,8 @@ export type ProvisionStep =
   | "waiting_for_ssh"
   | "installing"
   | "installing_software"
+  /** After ready: the repository cloned, its devShell built, the dotfiles run (src/core/workspace). */
+  | "preparing_workspace"
   | "ready";
 
 /**

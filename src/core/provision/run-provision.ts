@@ -32,6 +32,8 @@ export interface ProvisionProgress {
   instance: Instance;
   /** Since the work began. */
   elapsedMs: number;
+  /** What is happening within the step, in a few words (the clone's progress). */
+  detail?: string;
 }
 
 const ACTOR = { actor: "ccc" };

@@ -8,6 +8,9 @@ export interface LastRequest {
   packages: string[];
   /** The work-volume choice, once machines can keep work (absent: no volume). */
   keepWork?: boolean;
+  /** The repository it started from, and whether with all history. */
+  repo?: string;
+  fullClone?: boolean;
 }
 
 /** Each person's last successful request (one JSON document each). Only `Store` creates it. */

@@ -344,6 +344,14 @@ export const MIGRATIONS: readonly string[] = [
     ended_at INTEGER
   );
   `,
+  // What a machine starts from (issue 21): the repository and dotfiles asked for, cloned after it is ready.
+  `
+  CREATE TABLE instance_workspaces (
+    instance_id TEXT PRIMARY KEY,
+    request TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

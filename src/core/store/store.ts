@@ -41,6 +41,7 @@ import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
 import { WorkVolumeTable } from "./work-volume-table.ts";
+import { WorkspaceTable } from "./workspace-table.ts";
 
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
@@ -62,6 +63,7 @@ export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
+export type { WorkspaceRequest } from "./workspace-table.ts";
 
 /**
  * The compiled SQLite addon, named directly: better-sqlite3's default search (the `bindings` package)
@@ -177,6 +179,11 @@ export class Store {
   /** Each person's last successful request, for `again`. */
   get lastRequests(): LastRequestTable {
     return this.table("lastRequests", () => new LastRequestTable(this.db));
+  }
+
+  /** What each machine starts from (repository, dotfiles), until it is cloned. */
+  get workspaces(): WorkspaceTable {
+    return this.table("workspaces", () => new WorkspaceTable(this.db));
   }
 
   /** People's work volumes, kept between machines. */

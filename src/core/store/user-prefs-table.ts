@@ -15,6 +15,13 @@ export interface UserPrefs {
   keepWork?: boolean;
   /** The expiry sweep snapshots the machine before deleting it. */
   saveOnExpiry?: boolean;
+  /** The repository a new machine starts from (owner/name[@branch] or a URL), as last asked for. */
+  repo?: string;
+  /** A dotfiles repository cloned on every machine, its install.sh run. */
+  dotfiles?: string;
+  /** git's user.name and user.email on the machines (else the Slack profile's). */
+  gitName?: string;
+  gitEmail?: string;
 }
 
 interface UserPrefsRow {

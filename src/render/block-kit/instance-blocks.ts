@@ -7,11 +7,13 @@ import {
   serverLeft,
   serverOutcomeText,
 } from "../../core/provision/provision-failure.ts";
+import { workspaceOf } from "../../core/workspace/prepare-workspace.ts";
 import { creatingPhrase, readyPhrase } from "../pool-phrase.ts";
 import { saveButton } from "../snapshot-notices.ts";
 import { notInstalledText, softwareContext } from "../software.ts";
 import { type Ending, knownHostsFor, STEP_TEXT } from "../text.ts";
 import { inTime } from "../time.ts";
+import { workspaceLines } from "../workspace.ts";
 import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
 
 export type { SlackMessage } from "./mrkdwn.ts";
@@ -123,10 +125,14 @@ function stepText(i: Instance, step: ProvisionStep): string {
 }
 
 /** The DM while a machine is built, updated in place as steps complete. */
-export function creatingMessage(i: Instance, step: ProvisionStep | null): SlackMessage {
-  const steps = stepsFor(i);
+export function creatingMessage(i: Instance, step: ProvisionStep | null, detail?: string): SlackMessage {
+  // The workspace step shows only once reached: most machines start from no repository.
+  const steps = step === "preparing_workspace" ? [...stepsFor(i), step] : stepsFor(i);
   const at = step ? steps.indexOf(step) : -1;
-  const lines = steps.map((s, n) => `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${stepText(i, s)}`);
+  const lines = steps.map(
+    (s, n) =>
+      `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${stepText(i, s)}${n === at && detail ? `: ${escapeText(detail)}` : ""}`,
+  );
   const text = `${i.id} is being created, ${creatingPhrase(i)}.`;
   return {
     text,
@@ -142,16 +148,27 @@ export function readyMessage(i: Instance, now: Date): SlackMessage {
   // The host key sits under the address it belongs to, above the buttons.
   const [summary, ...buttons] = instanceCard(i, now);
   return {
-    text: `${i.id} is ready${readyPhrase(i)}: ssh claude@${i.ipv4}${notInstalledText(i)}`,
+    text: `${i.id} is ready${readyPhrase(i)}: ssh claude@${i.ipv4}${notInstalledText(i)}${workspaceLines(
+      workspaceOf(i),
+    )
+      .map((l) => `\n${l}`)
+      .join("")}`,
     blocks: [
       section(`:white_check_mark: *${i.id}* is ready${readyPhrase(i)}.`),
       ...(summary ? [summary] : []),
       ...hostKeyNote(i),
       ...softwareContext(i),
+      ...workspaceBlocks(i),
       ...buttons,
       ...(i.status === "ready" ? [saveButton(i.id)] : []),
     ],
   };
+}
+
+/** Where the repository is, what failed while preparing it, how to sign Claude Code in. */
+function workspaceBlocks(i: Instance): Block[] {
+  const lines = workspaceLines(workspaceOf(i));
+  return lines.length > 0 ? [section(lines.map((l) => escapeText(l)).join("\n"))] : [];
 }
 
 /** The pinned host key, so the first `ssh` needs no leap of faith. */

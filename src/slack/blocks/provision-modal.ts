@@ -17,6 +17,7 @@ export const FIELDS = {
   packages: "packages",
   packagesOther: "packagesOther",
   keepWork: "keepWork",
+  repo: "repo",
 } as const;
 /** Action ids in the modal that make it redraw (new type list, new cost). */
 export const MODAL_ACTIONS = /^ccc_modal_(location|type|hours)/;
@@ -27,6 +28,8 @@ export interface ModalChoice {
   hours: number;
   /** Extra software, curated or typed. */
   packages?: string[];
+  /** The repository to start from (owner/name[@branch] or a URL); the last one by default. */
+  repo?: string;
 }
 
 export interface ModalInput {
@@ -140,6 +143,7 @@ export function provisionModal(input: ModalInput): types.ModalView {
     },
     context(costLine(offer, Number(chosenHours?.value ?? choice.hours))),
     ...softwareBlocks(input.software, choice.packages ?? []),
+    repoBlock(choice.repo ?? ""),
   );
   if (input.keepWork) blocks.push(keepWorkBlock(input.keepWork));
   return {
@@ -149,6 +153,25 @@ export function provisionModal(input: ModalInput): types.ModalView {
     submit: plain("Create"),
     close: plain("Cancel"),
     blocks,
+  };
+}
+
+/** "Repository": cloned into ~/work/<name> once the machine is ready; checked before anything is spent. */
+export function repoBlock(repo: string): Block {
+  return {
+    type: "input",
+    block_id: FIELDS.repo,
+    optional: true,
+    label: plain("Repository"),
+    hint: plain(
+      "owner/name or owner/name@branch (GitHub), or a clone URL; cloned into ~/work/<name>. A private one needs your GITHUB_TOKEN or GITLAB_TOKEN (/ccc secret).",
+    ),
+    element: {
+      type: "plain_text_input",
+      action_id: "repo",
+      placeholder: plain("octocat/hello-world"),
+      ...(repo ? { initial_value: repo } : {}),
+    },
   };
 }
 
@@ -254,6 +277,7 @@ export function readModalState(values: StateValues): {
   /** The picked and the typed names together, in that order. */
   packages: string[];
   keepWork: boolean;
+  repo: string;
 } {
   const first = (block: string) => Object.values(values[block] ?? {})[0];
   return {
@@ -268,5 +292,6 @@ export function readModalState(values: StateValues): {
     keepWork: (first(FIELDS.keepWork)?.selected_options ?? []).some(
       (o) => o.value === KEEP_WORK_OPTION.value,
     ),
+    repo: (first(FIELDS.repo)?.value ?? "").trim(),
   };
 }

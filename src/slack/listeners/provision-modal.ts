@@ -38,6 +38,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         ...(state.hours ? { hours: Number(state.hours) } : {}),
         packages: state.packages,
         keepWork: state.keepWork,
+        repo: state.repo,
       });
       await callSlack(bot.log, "views.update", () =>
         bot.client.views.update({ view_id: view.id, hash: view.hash, view: next }),
@@ -67,6 +68,7 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         location: state.location,
         packages: state.packages,
         keepWork: state.keepWork,
+        repo: state.repo,
       });
       await ack({ response_action: "clear" });
       bot.log.info("provision accepted", { instance: instance.id, owner: userId });

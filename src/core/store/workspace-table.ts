@@ -1,0 +1,33 @@
+import type Database from "better-sqlite3";
+
+/** What a machine should start from: the repository (checked for form and readability) and the dotfiles. */
+export interface WorkspaceRequest {
+  /** The clone URL (never with credentials) and how it was named. */
+  repo?: { url: string; name: string; branch: string | null; label: string; full: boolean };
+  dotfiles?: { url: string; name: string; branch: string | null; label: string };
+  git?: { name?: string; email?: string };
+}
+
+/** Each instance's workspace request (one JSON document), kept from the request to the clone. Only `Store` creates it. */
+export class WorkspaceTable {
+  private readonly statements;
+
+  constructor(db: Database.Database) {
+    this.statements = {
+      get: db.prepare("SELECT request FROM instance_workspaces WHERE instance_id = ?"),
+      put: db.prepare(
+        `INSERT INTO instance_workspaces (instance_id, request, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (instance_id) DO UPDATE SET request = excluded.request`,
+      ),
+    };
+  }
+
+  get(instanceId: string): WorkspaceRequest | null {
+    const row = this.statements.get.get(instanceId) as { request: string } | undefined;
+    return row ? (JSON.parse(row.request) as WorkspaceRequest) : null;
+  }
+
+  put(instanceId: string, request: WorkspaceRequest, at: Date): void {
+    this.statements.put.run(instanceId, JSON.stringify(request), at.getTime());
+  }
+}

@@ -1,0 +1,127 @@
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CoreDeps } from "../deps.ts";
+import type { Instance } from "../instances/instance.ts";
+import { machineTarget } from "../machine/machine-port.ts";
+import type { WorkspaceDocument } from "./workspace-document.ts";
+import { workspaceSettingsOf } from "./workspace-settings.ts";
+
+/** What the ready message says about the workspace: where the repository is, what failed, how to sign in. */
+export interface WorkspaceOutcome {
+  repo?: { label: string; path: string; ok: boolean; action: "cloned" | "fetched"; error?: string };
+  devShell?: { state: "none" | "ready" | "failed"; error?: string };
+  dotfiles?: { label: string; ok: boolean; script: string | null; error?: string };
+  /** The machine could not be prepared at all (the channel failed); the machine is still handed over. */
+  failed?: string;
+  /** Whether the owner has a Claude credential set; null when ccc cannot tell (no secret store wired). */
+  claudeSignedIn: boolean | null;
+}
+
+const OUTCOME = Symbol("workspace outcome");
+type Tagged = Instance & { [OUTCOME]?: WorkspaceOutcome };
+
+/** Carried beside the instance for the messages only (never stored), like the pool outcome. */
+export function withWorkspace(instance: Instance, outcome: WorkspaceOutcome): Instance {
+  return Object.assign({ ...instance }, { [OUTCOME]: outcome });
+}
+
+export function workspaceOf(instance: Instance): WorkspaceOutcome | undefined {
+  return (instance as Tagged)[OUTCOME];
+}
+
+/**
+ * After the machine is ready: clones the repository (or fetches a clone a work volume kept), builds its
+ * devShell and runs the dotfiles, over the pinned channel, as the claude user. Nothing here fails the
+ * provision: what went wrong is named in the outcome, and the machine is handed over all the same.
+ */
+export async function prepareWorkspace(
+  deps: CoreDeps,
+  instance: Instance,
+  onProgress: (text: string) => void = () => {},
+): Promise<Instance> {
+  const claudeSignedIn = deps.claudeCredential
+    ? await deps.claudeCredential(instance.owner).catch(() => null)
+    : null;
+  const request = deps.store.workspaces.get(instance.id);
+  if (!request?.repo && !request?.dotfiles) return withWorkspace(instance, { claudeSignedIn });
+  const settings = workspaceSettingsOf(deps);
+  const doc: WorkspaceDocument = {
+    kind: "workspace",
+    version: 1,
+    instanceId: instance.id,
+    ...(request.repo
+      ? {
+          repo: {
+            url: request.repo.url,
+            name: request.repo.name,
+            branch: request.repo.branch,
+            full: request.repo.full,
+          },
+        }
+      : {}),
+    ...(request.dotfiles
+      ? {
+          dotfiles: {
+            url: request.dotfiles.url,
+            name: request.dotfiles.name,
+            branch: request.dotfiles.branch,
+          },
+        }
+      : {}),
+    ...(request.git && (request.git.name || request.git.email) ? { git: request.git } : {}),
+    credentialHosts: (["github", "gitlab"] as const).map((forge) => ({ url: settings[forge].webUrl, forge })),
+  };
+  const outcome: WorkspaceOutcome = { claudeSignedIn };
+  const result = deps.machine.workspace
+    ? await deps.machine.workspace(
+        machineTarget(instance, deps.timing.sshPort),
+        doc,
+        onProgress,
+        settings.prepareTimeoutMs,
+      )
+    : { kind: "failed" as const, message: "this ccc cannot reach machines to prepare them", detail: "" };
+  if (result.kind === "failed") {
+    deps.log.warn("workspace not prepared", {
+      instance: instance.id,
+      reason: result.detail || result.message,
+    });
+    outcome.failed = result.message;
+    return withWorkspace(instance, outcome);
+  }
+  const { answer } = result;
+  if (request.repo && answer.repo) {
+    outcome.repo = {
+      label: request.repo.label,
+      path: answer.repo.path,
+      ok: answer.repo.ok,
+      action: answer.repo.action,
+      ...(answer.repo.error ? { error: answer.repo.error } : {}),
+    };
+  }
+  if (answer.devShell) outcome.devShell = answer.devShell;
+  if (request.dotfiles && answer.dotfiles) {
+    outcome.dotfiles = {
+      label: request.dotfiles.label,
+      ok: answer.dotfiles.ok,
+      script: answer.dotfiles.script,
+      ...(answer.dotfiles.error ? { error: answer.dotfiles.error } : {}),
+    };
+    if (answer.dotfiles.log)
+      await machineLog(deps, instance.id, `dotfiles (${answer.dotfiles.script})`, answer.dotfiles.log);
+  }
+  deps.log.info("workspace prepared", {
+    instance: instance.id,
+    repo: outcome.repo ? (outcome.repo.ok ? outcome.repo.action : "failed") : "none",
+    devShell: outcome.devShell?.state ?? "none",
+    dotfiles: outcome.dotfiles ? (outcome.dotfiles.ok ? "ok" : "failed") : "none",
+  });
+  return withWorkspace(instance, outcome);
+}
+
+/** Appends to the machine's log (beside the installer's output), where operators look first. */
+async function machineLog(deps: CoreDeps, id: string, what: string, text: string): Promise<void> {
+  const line = `\n--- ${what}, ${deps.clock.now().toISOString()} ---\n${text}${text.endsWith("\n") ? "" : "\n"}`;
+  await appendFile(join(deps.paths.logsDir, `${id}.log`), line, { mode: 0o600 }).catch((error: unknown) =>
+    deps.log.warn("could not write the machine's log", { instance: id, reason: String(error) }),
+  );
+}
