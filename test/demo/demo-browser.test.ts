@@ -58,6 +58,9 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
     expect(p.exports.CCC_DB_PATH?.startsWith(p.dataDir)).toBe(true);
     expect(demo.stdout()).toContain("Ctrl-C");
     expect(existsSync(p.key)).toBe(true);
+    // Bound to 127.0.0.1 only: another loopback address (as any other interface) finds nothing there.
+    expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+    await expect(fetch(`${p.url.replace("127.0.0.1", "127.0.0.3")}/healthz`)).rejects.toThrow();
 
     const page = await (await browser.createBrowserContext()).newPage();
     await page.setViewport({ width: 1280, height: 800 });

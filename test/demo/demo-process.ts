@@ -1,4 +1,4 @@
-// Runs `npm run demo` the way package.json says (tsx demo/main.ts) in a process of its own, and reads
+// Runs `npm run demo` the way package.json says (node scripts/demo.js) in a process of its own, and reads
 // what it prints: the addresses, the one-time links, the key and port to log in with, the `export` lines.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -28,7 +28,8 @@ export interface DemoPrinted {
 export function runDemo(args: string[], env: Record<string, string> = {}): DemoProcess {
   const script = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")).scripts.demo as string;
   const [tool, ...rest] = script.split(" ");
-  const child = spawn(join(PROJECT_ROOT, "node_modules/.bin", tool ?? "tsx"), [...rest, ...args], {
+  const command = tool === "node" ? process.execPath : join(PROJECT_ROOT, "node_modules/.bin", tool ?? "");
+  const child = spawn(command, [...rest, ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
     stdio: ["ignore", "pipe", "pipe"],
