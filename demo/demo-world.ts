@@ -51,6 +51,8 @@ export interface Demo {
   adminLink: string;
   /** The demo person's key pair: the private key's path logs in to their machines. */
   personKey: string;
+  /** The demo admin's, for a machine shared with them. */
+  adminKey: string;
   sshPort: number;
   /** What to set for the `ccc` command line to work on this demo. */
   cliEnv: Record<string, string>;
@@ -73,6 +75,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     mkdirSync(keys, { recursive: true, mode: 0o700 });
     const operatorKey = writeKey(keys, "operator", "ccc-operator@demo");
     const personKey = writeKey(keys, "demo-person", "demo-person@ccc-demo");
+    const adminKey = writeKey(keys, "demo-admin", "demo-admin@ccc-demo");
 
     const machines = await startFakeMachines({
       dir: join(dir, "machines"),
@@ -145,8 +148,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     botPort = bot.port;
     stops.push(() => bot.stop());
     const { deps } = bot.bot;
-    // The demo person has a key on record, so the form is filled in and `ssh` works with the printed key.
+    // Both have a key on record: the form is filled in, `ssh` works with the printed key, shares work at once.
     await setUserKey(deps, { id: DEMO_PERSON.id, isAdmin: false }, DEMO_PERSON.id, personKey.publicKey);
+    await setUserKey(deps, { id: DEMO_ADMIN.id, isAdmin: true }, DEMO_ADMIN.id, adminKey.publicKey);
     // Fill the warm pool now rather than at the first sweep tick, a minute away.
     deps.refillPoolSoon?.();
     const link = (user: string) => createSignInLink(deps, user, url).url;
@@ -156,6 +160,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       personLink: link(DEMO_PERSON.id),
       adminLink: link(DEMO_ADMIN.id),
       personKey: personKey.path,
+      adminKey: adminKey.path,
       sshPort: machines.sshPort,
       cliEnv: {
         HCLOUD_TOKEN: env.HCLOUD_TOKEN ?? "",

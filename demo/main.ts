@@ -111,6 +111,7 @@ Dashboard:     ${demo.url}
 
 Log in to a machine once it is ready (its address is on the dashboard):
   ssh -i ${demo.personKey} -p ${demo.sshPort} claude@<ip>
+  (the demo admin's key, for a machine shared with them: ${demo.adminKey})
 
 The ccc command line against this demo (in another shell, from this folder):
 ${exports}

@@ -8,8 +8,10 @@ import { Html, html } from "../src/web/html.ts";
 import { ASSET_PATHS } from "../src/web/layout.ts";
 import { sendPage } from "../src/web/respond.ts";
 import type { FakeSlack, PostedMessage } from "../stand-ins/fake-slack.ts";
+import { modalHtml, OpenModals, viewSubmission } from "./slack-modals.ts";
+import { SLACK_PANEL_PATH } from "./slack-panel-path.ts";
 
-export const SLACK_PANEL_PATH = "/demo/slack";
+export { SLACK_PANEL_PATH } from "./slack-panel-path.ts";
 
 export interface DemoPerson {
   id: string;
@@ -29,6 +31,7 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
   // Only this page's forms may click: another site cannot post a click into the demo.
   const formToken = randomBytes(16).toString("hex");
   const answers: { who: string; text: string }[] = [];
+  const modals = new OpenModals(options.slack);
   const send = (payload: string) => signedPost(options, payload);
   const fields = async (body: () => Promise<Buffer>) => {
     const form = new URLSearchParams((await body()).toString("utf8"));
@@ -39,12 +42,12 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
     {
       method: "GET",
       path: SLACK_PANEL_PATH,
-      handle: ({ res }) => sendPage(res, 200, page(options, formToken, answers)),
+      handle: ({ res }) => sendPage(res, 200, page(options, formToken, answers, modals)),
     },
     {
       method: "GET",
       path: `${SLACK_PANEL_PATH}/messages`,
-      handle: ({ res }) => sendPage(res, 200, messagesHtml(options, formToken, answers)),
+      handle: ({ res }) => sendPage(res, 200, messagesHtml(options, formToken, answers, modals)),
     },
     {
       method: "GET",
@@ -62,7 +65,7 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
         if (!form) return back(res);
         const channel = form.get("channel") ?? "";
         const user = `U${channel.slice(1)}`;
-        const payload = blockActions(options, user, {
+        const payload = blockActions(options, user, modals.trigger(user), {
           channel,
           ts: form.get("ts") ?? "",
           actionId: form.get("action") ?? "",
@@ -85,11 +88,41 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
         const text = (form.get("text") ?? "").replace(/^\s*\/ccc\s*/, "").trim();
         const responseUrl = options.slack.responseUrl();
         const answer = await send(
-          new URLSearchParams(slashCommand(options, user, text, responseUrl)).toString(),
+          new URLSearchParams(
+            slashCommand(options, user, text, responseUrl, modals.trigger(user)),
+          ).toString(),
         );
         const later = await waitForResponse(options.slack, responseUrl);
-        answers.unshift({ who: user, text: `/ccc ${text}\n${later ?? answer ?? "(no answer)"}` });
+        answers.unshift({
+          who: user,
+          text: `/ccc ${text}\n${later ?? answer ?? "(no message: the answer is a form above, or a DM)"}`,
+        });
         answers.splice(8);
+        back(res);
+      },
+    },
+    {
+      method: "POST",
+      path: `${SLACK_PANEL_PATH}/submit`,
+      handle: async ({ res, body }) => {
+        const form = await fields(body).catch(() => null);
+        const modal = form ? modals.find(form.get("modal") ?? "") : undefined;
+        if (!form || !modal) return back(res);
+        const payload = viewSubmission(options, modal, form, modals.trigger(modal.user));
+        const answer = await signedPostRaw(options, `payload=${encodeURIComponent(JSON.stringify(payload))}`);
+        const errors =
+          answer?.response_action === "errors" ? (answer.errors as Record<string, string>) : null;
+        if (errors) modals.setErrors(modal.key, errors);
+        else modals.close(modal.key);
+        back(res);
+      },
+    },
+    {
+      method: "POST",
+      path: `${SLACK_PANEL_PATH}/cancel`,
+      handle: async ({ res, body }) => {
+        const form = await fields(body).catch(() => null);
+        if (form) modals.close(form.get("modal") ?? "");
         back(res);
       },
     },
@@ -103,17 +136,7 @@ function back(res: ServerResponse): void {
 
 /** Posts as Slack does (v0 signature over timestamp and body); answers the bot's immediate reply text. */
 async function signedPost(options: SlackPanelOptions, body: string): Promise<string | null> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac("sha256", options.signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  const res = await fetch(`http://127.0.0.1:${options.port()}/slack/events`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(timestamp),
-      "x-slack-signature": signature,
-    },
-    body,
-  });
+  const res = await post(options, body);
   const text = await res.text();
   if (res.status !== 200) return `Slack would show an error (HTTP ${res.status}): ${text.trim()}`;
   try {
@@ -122,6 +145,33 @@ async function signedPost(options: SlackPanelOptions, body: string): Promise<str
   } catch {
     return text.trim() || null;
   }
+}
+
+/** The bot's answer to a form submission, as JSON (errors to show on the form), or null. */
+async function signedPostRaw(
+  options: SlackPanelOptions,
+  body: string,
+): Promise<Record<string, unknown> | null> {
+  const text = await (await post(options, body)).text();
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+function post(options: SlackPanelOptions, body: string): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac("sha256", options.signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return fetch(`http://127.0.0.1:${options.port()}/slack/events`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signature,
+    },
+    body,
+  });
 }
 
 /** The first answer posted to a response_url within a few seconds (a slash command's reply). */
@@ -139,7 +189,13 @@ async function waitForResponse(slack: FakeSlack, url: string): Promise<string | 
   return null;
 }
 
-function slashCommand(options: SlackPanelOptions, user: string, text: string, responseUrl: string) {
+function slashCommand(
+  options: SlackPanelOptions,
+  user: string,
+  text: string,
+  responseUrl: string,
+  trigger: string,
+) {
   return {
     team_id: options.teamId,
     team_domain: "demo",
@@ -152,13 +208,14 @@ function slashCommand(options: SlackPanelOptions, user: string, text: string, re
     api_app_id: "A0CCCDEMO",
     is_enterprise_install: "false",
     response_url: responseUrl,
-    trigger_id: `trigger-${randomBytes(6).toString("hex")}`,
+    trigger_id: trigger,
   };
 }
 
 function blockActions(
   options: SlackPanelOptions,
   user: string,
+  trigger: string,
   click: {
     channel: string;
     ts: string;
@@ -173,7 +230,7 @@ function blockActions(
     team: { id: options.teamId, domain: "demo" },
     user: { id: user, username: user.toLowerCase(), team_id: options.teamId },
     api_app_id: "A0CCCDEMO",
-    trigger_id: `trigger-${randomBytes(6).toString("hex")}`,
+    trigger_id: trigger,
     container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
     channel: { id: click.channel, name: "directmessage" },
     message: { ts: click.ts, type: "message", text: "" },
@@ -217,7 +274,12 @@ function blocksText(blocks: unknown[]): string | null {
   return text || null;
 }
 
-function page(options: SlackPanelOptions, formToken: string, answers: { who: string; text: string }[]): Html {
+function page(
+  options: SlackPanelOptions,
+  formToken: string,
+  answers: { who: string; text: string }[],
+  modals: OpenModals,
+): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Slack (ccc demo)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -233,7 +295,7 @@ function page(options: SlackPanelOptions, formToken: string, answers: { who: str
 <input name="text" value="/ccc " aria-label="command" size="40">
 <button type="submit">Send</button>
 </form>
-<div id="messages">${messagesHtml(options, formToken, answers)}</div>
+<div id="messages">${messagesHtml(options, formToken, answers, modals)}</div>
 </main></body></html>`;
 }
 
@@ -241,13 +303,14 @@ function messagesHtml(
   options: SlackPanelOptions,
   formToken: string,
   answers: { who: string; text: string }[],
+  modals: OpenModals,
 ): Html {
   const name = (user: string) => options.people.find((p) => p.id === user)?.label ?? user;
   const messages = options.slack
     .messages()
     .filter((m) => m.channel.startsWith("D"))
     .sort((a, b) => Number(b.ts) - Number(a.ts));
-  return html`${
+  return html`${modals.list().map((m) => modalHtml(m, name(m.user), formToken))}${
     answers.length > 0
       ? html`<section class="demo-answers"><h2>Only visible to you</h2>${answers.map(
           (a) =>
@@ -290,6 +353,15 @@ const EMOJI: Record<string, string> = {
   floppy_disk: "💾",
   alarm_clock: "⏰",
   money_with_wings: "💸",
+  busts_in_silhouette: "👥",
+  hourglass: "⌛",
+  bell: "🔔",
+  lock: "🔒",
+  moneybag: "💰",
+  recycle: "♻️",
+  camera: "📷",
+  package: "📦",
+  no_entry: "⛔",
 };
 
 /** Slack's mrkdwn, enough to read: bold, code, dates and mentions by their fallback text, common emoji. */
@@ -305,9 +377,14 @@ function mrkdwn(text: string): Html {
   return new Html(escaped);
 }
 
-/** Refreshes the messages every 2 s without losing what is being typed in the command box. */
+/** Refreshes the messages every 2 s, except while a form there is being filled in. */
 const PANEL_SCRIPT = `
+let editing = false;
+document.addEventListener("input", (e) => {
+  if (e.target.closest && e.target.closest(".demo-modal")) editing = true;
+});
 setInterval(async () => {
+  if (editing) return;
   const res = await fetch("${SLACK_PANEL_PATH}/messages", { cache: "no-store" });
   if (!res.ok) return;
   const text = await res.text();

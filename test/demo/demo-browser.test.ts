@@ -46,7 +46,7 @@ async function ssh(key: string, port: number, ip: string, command: string) {
 }
 
 describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}`, () => {
-  it("starts, signs in by the link, creates a machine, logs in over SSH, clicks a Slack button, deletes it, stops", async () => {
+  it("starts, signs in by the link, creates a machine, logs in over SSH, clicks a Slack button, shares it, deletes it, stops", async () => {
     const started = Date.now();
     demo = runDemo(["--pool", "1"], { CCC_DEMO_SPEED: "20" });
     const p = await printed(demo, 30_000);
@@ -110,6 +110,21 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
       { timeout: 10_000 },
       before,
     );
+
+    // Typed in the panel as Slack would send it: shared with the demo admin, whose key gets in at once
+    // (the real ccc-apply rewrote the machine's keys), and the month's spend.
+    const command = async (who: string, line: string) => {
+      await slack.select("select[name=user]", who);
+      await slack.$eval("input[name=text]", (el) => {
+        (el as HTMLInputElement).value = "";
+      });
+      await slack.type("input[name=text]", line);
+      await Promise.all([slack.waitForNavigation(), slack.click("form.demo-command button")]);
+      return text(slack, ".demo-answers article");
+    };
+    expect(await command("U0DEMO1", `/ccc share ${id} @U0DEMOADMIN`)).toContain(`${id} is shared`);
+    expect((await ssh(p.adminKey, p.sshPort, ip, "whoami")).stdout.trim()).toBe("claude");
+    expect(await command("U0DEMOADMIN", "/ccc usage all")).toMatch(/€\d+\.\d\d/);
 
     page.once("dialog", (dialog) => void dialog.accept());
     await Promise.all([page.waitForNavigation(), page.click(".machine button.danger")]);

@@ -19,6 +19,7 @@ export interface DemoPrinted {
   adminLink: string;
   slackUrl: string;
   key: string;
+  adminKey: string;
   sshPort: number;
   dataDir: string;
   exports: Record<string, string>;
@@ -71,6 +72,7 @@ export async function printed(demo: DemoProcess, timeoutMs: number): Promise<Dem
     adminLink: links[1] ?? "",
     slackUrl: find(/(http:\/\/127\.0\.0\.1:\d+\/demo\/slack)/),
     key: find(/ssh -i (\S+) -p \d+ claude@<ip>/),
+    adminKey: find(/for a machine shared with them: (\S+)\)/),
     sshPort: Number(find(/ssh -i \S+ -p (\d+) claude@<ip>/)),
     dataDir: find(/Data: (\S+)/),
     exports,
