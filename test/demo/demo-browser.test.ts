@@ -46,7 +46,7 @@ async function ssh(key: string, port: number, ip: string, command: string) {
 }
 
 describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}`, () => {
-  it("starts, signs in by the link, creates a machine, logs in over SSH, clicks a Slack button, shares it, deletes it, stops", async () => {
+  it("starts, signs in by the link, creates a machine, logs in over SSH, clicks a Slack button, shares, saves and restores it, deletes it, stops", async () => {
     const started = Date.now();
     demo = runDemo(["--pool", "1"], { CCC_DEMO_SPEED: "20" });
     const p = await printed(demo, 30_000);
@@ -76,8 +76,8 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
     await Promise.all([page.waitForNavigation(), page.click("form.provision button[type=submit]")]);
     await page.waitForSelector(`[data-status="ready"]`, { timeout: 30_000 });
     const login = await text(page, ".machine code.copy");
-    const ip = /^ssh claude@(\d+\.\d+\.\d+\.\d+)$/.exec(login)?.[1] ?? "";
-    const id = (await page.$eval(".machine h2", (el) => el.id)).replace(/^m-/, "");
+    let ip = /^ssh claude@(\d+\.\d+\.\d+\.\d+)$/.exec(login)?.[1] ?? "";
+    let id = (await page.$eval(".machine h2", (el) => el.id)).replace(/^m-/, "");
     expect(id).toMatch(/^ccc-[a-z2-9]{6}$/);
 
     // The printed key and port log in to a shell on that machine, as claude, with its expiry in place.
@@ -125,6 +125,19 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
     expect(await command("U0DEMO1", `/ccc share ${id} @U0DEMOADMIN`)).toContain(`${id} is shared`);
     expect((await ssh(p.adminKey, p.sshPort, ip, "whoami")).stdout.trim()).toBe("claude");
     expect(await command("U0DEMOADMIN", "/ccc usage all")).toMatch(/€\d+\.\d\d/);
+    expect(await command("U0DEMO1", "/ccc budget")).toContain("€25.00");
+
+    // Saved (a snapshot, then deleted) and restored: the file left on it is back.
+    await ssh(p.key, p.sshPort, ip, "echo kept > notes.txt");
+    await command("U0DEMO1", `/ccc save ${id}`);
+    await expect.poll(() => page.reload().then(() => page.$(".machine")), { timeout: 15_000 }).toBeNull();
+    await command("U0DEMO1", `/ccc restore ${id}`);
+    await page.reload();
+    await page.waitForSelector(`[data-status="ready"]`, { timeout: 30_000 });
+    const restored = (await page.$eval(".machine h2", (el) => el.id)).replace(/^m-/, "");
+    expect(restored).not.toBe(id);
+    [id, ip] = [restored, /(\d+\.\d+\.\d+\.\d+)$/.exec(await text(page, ".machine code.copy"))?.[1] ?? ""];
+    expect((await ssh(p.key, p.sshPort, ip, "cat notes.txt")).stdout.trim()).toBe("kept");
 
     page.once("dialog", (dialog) => void dialog.accept());
     await Promise.all([page.waitForNavigation(), page.click(".machine button.danger")]);
