@@ -78,18 +78,26 @@ async function main(): Promise<void> {
   process.stdout.write(banner(demo, dir, logFile, args, Date.now() - started));
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping the demo …\n`);
+    process.stdout.write(`\n${why}: stopping the demo …\n`);
+    // Its sshds are child processes: they would outlive a demo that just exited.
     await demo.stop();
     if (args.keep) process.stdout.write(`Kept the data in ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
     process.stdout.write("ccc demo stopped.\n");
-    process.exit(0);
+    process.exit(code);
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => void stop(signal, 0));
+  const crash = (error: unknown) => {
+    log.error("demo failed", { error: String((error as Error)?.stack ?? error) });
+    process.stderr.write(`ccc demo failed: ${String(error)} (log: ${logFile})\n`);
+    void stop("error", 1);
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
 }
 
 function banner(demo: Demo, dir: string, logFile: string, args: Args, ms: number): string {
