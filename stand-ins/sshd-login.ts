@@ -11,7 +11,10 @@ export interface SshdLogin {
   user: string;
   /** An unprivileged uid (and gid) for it; `freeUid()` finds one this host does not use. */
   uid: number;
-  /** Its home folder, which must exist; made the account's own. */
+  /**
+   * Its home folder, which must exist; made the account's own. The account must be able to pass through the
+   * folders above it and above the sshd's temporary folder (o+x), and read the authorized keys files.
+   */
   home: string;
   /** Files whose keys may log in as it: the machine's authorized_keys files (readable by the account). */
   authorizedKeysFiles: string[];
