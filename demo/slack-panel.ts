@@ -6,7 +6,7 @@ import type { ServerResponse } from "node:http";
 import type { Route } from "../src/http/server.ts";
 import { Html, html } from "../src/web/html.ts";
 import { ASSET_PATHS } from "../src/web/layout.ts";
-import { sendPage } from "../src/web/respond.ts";
+import { CONTENT_SECURITY_POLICY, sendPage } from "../src/web/respond.ts";
 import type { FakeSlack, PostedMessage } from "../stand-ins/fake-slack.ts";
 import { modalHtml, OpenModals, viewSubmission } from "./slack-modals.ts";
 import { SLACK_PANEL_PATH } from "./slack-panel-path.ts";
@@ -42,7 +42,11 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
     {
       method: "GET",
       path: SLACK_PANEL_PATH,
-      handle: ({ res }) => sendPage(res, 200, page(options, formToken, answers, modals)),
+      // The dashboard's policy, plus fetching its own messages for the refresh.
+      handle: ({ res }) =>
+        sendPage(res, 200, page(options, formToken, answers, modals), {
+          "content-security-policy": `${CONTENT_SECURITY_POLICY}; connect-src 'self'`,
+        }),
     },
     {
       method: "GET",
@@ -283,6 +287,7 @@ function page(
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Slack (ccc demo)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSET_PATHS.css}">
 <script src="${SLACK_PANEL_PATH}/panel.js" defer></script>
 </head><body><main class="demo-slack">

@@ -89,6 +89,8 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
 
     // The ready DM is in the demo's Slack, and its Extend button goes through the bot's signed receiver.
     const slack = await (await browser.createBrowserContext()).newPage();
+    slack.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+    slack.on("pageerror", (e) => void problems.push(String(e)));
     await slack.goto(p.slackUrl);
     await slack.waitForFunction(
       (machine) => document.body.textContent?.includes(`${machine} is ready`),
@@ -130,6 +132,13 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
     // Saved (a snapshot, then deleted) and restored: the file left on it is back.
     await ssh(p.key, p.sshPort, ip, "echo kept > notes.txt");
     await command("U0DEMO1", `/ccc save ${id}`);
+    // The panel refreshes itself: the DM that comes after the save shows without a reload.
+    await slack.waitForFunction(
+      (machine) =>
+        document.querySelector("#messages")?.textContent?.includes(`${machine} was saved and deleted`),
+      { timeout: 15_000 },
+      id,
+    );
     await expect.poll(() => page.reload().then(() => page.$(".machine")), { timeout: 15_000 }).toBeNull();
     await command("U0DEMO1", `/ccc restore ${id}`);
     await page.reload();
