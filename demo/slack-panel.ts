@@ -62,6 +62,14 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
       },
     },
     {
+      method: "GET",
+      path: `${SLACK_PANEL_PATH}/panel.css`,
+      handle: ({ res }) => {
+        res.writeHead(200, { "content-type": "text/css; charset=utf-8", "cache-control": "no-store" });
+        res.end(PANEL_STYLE);
+      },
+    },
+    {
       method: "POST",
       path: `${SLACK_PANEL_PATH}/click`,
       handle: async ({ res, body }) => {
@@ -289,6 +297,7 @@ function page(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSET_PATHS.css}">
+<link rel="stylesheet" href="${SLACK_PANEL_PATH}/panel.css">
 <script src="${SLACK_PANEL_PATH}/panel.js" defer></script>
 </head><body><main class="demo-slack">
 <h1>Slack <small>(the demo's stand-in)</small></h1>
@@ -297,7 +306,7 @@ function page(
 <form method="post" action="${SLACK_PANEL_PATH}/command" class="demo-command">
 <input type="hidden" name="form" value="${formToken}">
 <label>Type as <select name="user">${options.people.map((p) => html`<option value="${p.id}">${p.label}</option>`)}</select></label>
-<input name="text" value="/ccc " aria-label="command" size="40">
+<input name="text" placeholder="/ccc help" aria-label="command" size="40">
 <button type="submit">Send</button>
 </form>
 <div id="messages">${messagesHtml(options, formToken, answers, modals)}</div>
@@ -381,6 +390,16 @@ function mrkdwn(text: string): Html {
     .replaceAll("\n", "<br>");
   return new Html(escaped);
 }
+
+/** Each message and form a card, its buttons in a row, as Slack shows them. */
+const PANEL_STYLE = `
+.demo-dm, .demo-answers article, .demo-modal { border: 1px solid #ccc; border-radius: 8px; padding: 0.6em 1em; margin: 0.6em 0; background: #fff; }
+.demo-dm header { color: #555; font-size: 0.9em; }
+.demo-button { display: inline-block; margin: 0.3em 0.4em 0 0; }
+.demo-command { display: flex; gap: 0.5em; align-items: end; flex-wrap: wrap; }
+.demo-command input[name=text] { flex: 1; min-width: 12em; }
+.demo-text { margin: 0.4em 0; overflow-wrap: anywhere; }
+`;
 
 /** Refreshes the messages every 2 s, except while a form there is being filled in. */
 const PANEL_SCRIPT = `
