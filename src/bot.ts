@@ -60,6 +60,8 @@ export interface BotOptions {
   http?: Partial<HttpLimits>;
   /** What drives the lifecycle jobs (default node-cron on real time; tests step a fake clock). */
   ticks?: TickSource;
+  /** More routes on the bot's HTTP server (the demo's Slack panel). */
+  routes?: (bot: BotContext) => Route[];
 }
 
 export interface RunningBot {
@@ -182,6 +184,7 @@ export async function startBot(
       serial: (id, work) => bot.gate.serial(id, work),
       log,
     }),
+    ...(options.routes?.(bot) ?? []),
   ];
   let listening: HttpServer | null = null;
   try {

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execaSync } from "execa";
 import { generateHostKey } from "../src/core/machine/host-key.ts";
+import { loginConfig, prepareLogin, type SshdLogin, sshdCommand, stopLogins } from "./sshd-login.ts";
 
 export const SSHD = "/usr/sbin/sshd";
 
@@ -51,6 +52,8 @@ export interface SshdOptions {
   host?: string;
   /** A free port by default. */
   port?: number;
+  /** Also lets a person log in to a shell as this account (the demo's `ssh claude@…`); root only by default. */
+  login?: SshdLogin;
 }
 
 /** One session that reached the forced command. */
@@ -84,16 +87,17 @@ export async function startSshd(options: SshdOptions): Promise<FakeSshd> {
   writeFileSync(join(dir, "authorized_keys"), `${options.authorizedKeys.join("\n")}\n`, { mode: 0o600 });
   writeFileSync(join(dir, "sessions"), "");
   writeFileSync(join(dir, "force-command"), forceCommandScript(dir, options.forced), { mode: 0o755 });
+  if (options.login) prepareLogin(dir, options.login);
 
   const host = options.host ?? randomLoopback();
   let attempt = 0;
   for (;;) {
     const port = options.port ?? (await freePort(host));
-    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port));
+    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port, options.login));
     try {
-      const running = await launch(dir, host, port);
+      const running = await launch(dir, host, port, options.login);
       const publicKey = key.publicKey.split(" ").slice(0, 2).join(" ");
-      return fakeSshd(dir, host, port, publicKey, options.forced.root, running);
+      return fakeSshd(dir, host, port, publicKey, options.forced.root, running, options.login);
     } catch (error) {
       // Another process took the port between the probe and sshd's bind: try another one. A port the
       // test fixed (the harness's SSH port) may be held for a moment by another file's socket on the
@@ -115,6 +119,7 @@ function fakeSshd(
   hostKey: string,
   root: string,
   running: { child: ChildProcess; log: () => string },
+  login?: SshdLogin,
 ): FakeSshd {
   const sessions = (): SshSession[] =>
     readFileSync(join(dir, "sessions"), "utf8")
@@ -139,6 +144,7 @@ function fakeSshd(
         await stopProcess(running.child);
         // Sessions run in their own process groups and outlive the listener; none may outlive the test.
         for (const session of sessions()) stopSession(session.pid, root);
+        if (login) stopLogins(dir, login);
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopped;
@@ -160,8 +166,10 @@ function launch(
   dir: string,
   host: string,
   port: number,
+  login?: SshdLogin,
 ): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], {
+  const [command, ...args] = sshdCommand(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], dir, login);
+  const child = spawn(command ?? SSHD, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
@@ -208,13 +216,13 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function sshdConfig(dir: string, host: string, port: number): string {
+function sshdConfig(dir: string, host: string, port: number, login?: SshdLogin): string {
   return [
     `ListenAddress ${host}:${port}`,
     `HostKey "${join(dir, "host_key")}"`,
     "PidFile none",
     `AuthorizedKeysFile "${join(dir, "authorized_keys")}"`,
-    "AllowUsers root",
+    login ? `AllowUsers root ${login.user}` : "AllowUsers root",
     "PermitRootLogin prohibit-password",
     "PubkeyAuthentication yes",
     "PasswordAuthentication no",
@@ -233,6 +241,8 @@ function sshdConfig(dir: string, host: string, port: number): string {
     "LoginGraceTime 15",
     "MaxStartups 50",
     "LogLevel VERBOSE",
+    // Match blocks last: everything after one belongs to it.
+    ...(login ? loginConfig(dir, login) : []),
     "",
   ].join("\n");
 }

@@ -74,6 +74,17 @@ describe("where things go", () => {
     expect(violations("src", (to) => !outside.some((folder) => inside(to, folder)))).toEqual([]);
   });
 
+  it("keeps the stand-ins and the demo free of test code, so the demo never runs any", () => {
+    const outsideSrc = ["stand-ins", "demo"].flatMap((folder) => sourceFiles(join(PROJECT_ROOT, folder)));
+    expect(outsideSrc.length).toBeGreaterThan(10);
+    const found = outsideSrc.flatMap((file) =>
+      importsOf(file, readFileSync(join(PROJECT_ROOT, file), "utf8"))
+        .filter((e) => inside(e.to, "test") || e.to === "vitest" || e.to.startsWith("vitest/"))
+        .map((e) => `${e.from} → ${e.to}`),
+    );
+    expect(found).toEqual([]);
+  });
+
   it("keeps the verbs and the renderers free of the doors", () => {
     const doors = ["src/slack", "src/cli", "src/http", "src/cli.ts", "src/bot.ts"];
     const noDoor = (to: string) => !doors.some((d) => inside(to, d));

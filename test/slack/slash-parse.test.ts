@@ -56,5 +56,9 @@ describe("/ccc parsing", () => {
   it("counts the words a usage requires", () => {
     expect(requiredWords("extend <id> <hours>")).toBe(2);
     expect(requiredWords("status [id]")).toBe(0);
+    // A word in brackets is optional even when it is named: `/ccc budget` and `/ccc token` alone are fine.
+    expect(requiredWords("budget [set @person <eur>]")).toBe(0);
+    expect(requiredWords("token [list | revoke <id>]")).toBe(0);
+    expect(requiredWords("restore <snapshot> [hours]")).toBe(1);
   });
 });

@@ -48,7 +48,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-/** How many words a usage line requires (`<id> <hours>`: two). */
+/** How many words a usage line requires (`<id> <hours>`: two; nothing inside `[…]`, which is optional). */
 export function requiredWords(usage: string): number {
   // Optional parts ask for nothing, the words inside them included: `[set @person <eur>]`, innermost first.
   let required = usage;
