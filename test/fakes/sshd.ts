@@ -4,7 +4,15 @@
 // fake-ccc-apply.mjs, or the real script) writing under a root folder of the test's choosing.
 // No test-framework imports: benchmarks may use it too.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -51,6 +59,21 @@ export interface SshdOptions {
   host?: string;
   /** A free port by default. */
   port?: number;
+  /** The machine's own accounts (claude, guest accounts), which log in with their keys as on a machine. */
+  logins?: MachineLogins;
+}
+
+/**
+ * Accounts that log in as on a machine, with a shell. sshd sees `passwd`, `group` and `shadow` from `etcDir`
+ * in place of the host's (bind-mounted in a mount namespace of its own: the host's files are not touched),
+ * and its log is also written to a file the forced command finds in $FAKE_SSHD_LOG (the journal stand-in).
+ */
+export interface MachineLogins {
+  etcDir: string;
+  /** The account names that may log in, besides root. */
+  users: string[];
+  /** Where sshd reads their keys; `%u` is the account name. */
+  authorizedKeysFile: string;
 }
 
 /** One session that reached the forced command. */
@@ -83,15 +106,18 @@ export async function startSshd(options: SshdOptions): Promise<FakeSshd> {
   writeFileSync(join(dir, "host_key"), key.privateKey, { mode: 0o600 });
   writeFileSync(join(dir, "authorized_keys"), `${options.authorizedKeys.join("\n")}\n`, { mode: 0o600 });
   writeFileSync(join(dir, "sessions"), "");
-  writeFileSync(join(dir, "force-command"), forceCommandScript(dir, options.forced), { mode: 0o755 });
+  const forced = options.logins
+    ? { ...options.forced, env: { ...options.forced.env, FAKE_SSHD_LOG: join(dir, "sshd.log") } }
+    : options.forced;
+  writeFileSync(join(dir, "force-command"), forceCommandScript(dir, forced), { mode: 0o755 });
 
   const host = options.host ?? randomLoopback();
   let attempt = 0;
   for (;;) {
     const port = options.port ?? (await freePort(host));
-    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port));
+    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port, options.logins));
     try {
-      const running = await launch(dir, host, port);
+      const running = await launch(dir, host, port, options.logins);
       const publicKey = key.publicKey.split(" ").slice(0, 2).join(" ");
       return fakeSshd(dir, host, port, publicKey, options.forced.root, running);
     } catch (error) {
@@ -160,11 +186,33 @@ function launch(
   dir: string,
   host: string,
   port: number,
+  logins?: MachineLogins,
 ): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const args = ["-D", "-e", "-f", join(dir, "sshd_config")];
+  // unshare and sh exec in place: the child's pid is sshd's.
+  const child = logins
+    ? spawn(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "/bin/sh",
+          "-c",
+          'for f in passwd group shadow; do mount --bind "$1/$f" "/etc/$f" || exit 1; done; shift; exec "$@"',
+          "sh",
+          logins.etcDir,
+          SSHD,
+          ...args,
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      )
+    : spawn(SSHD, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
+  if (logins) {
+    writeFileSync(join(dir, "sshd.log"), "");
+    child.stderr?.on("data", (chunk: string) => appendFileSync(join(dir, "sshd.log"), chunk));
+  }
   return new Promise((resolve, reject) => {
     const listening = `Server listening on ${host} port ${port}`;
     const timer = setTimeout(() => {
@@ -208,13 +256,14 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function sshdConfig(dir: string, host: string, port: number): string {
+function sshdConfig(dir: string, host: string, port: number, logins?: MachineLogins): string {
+  const forceCommand = `ForceCommand ${shellQuote(join(dir, "force-command"))}`;
   return [
     `ListenAddress ${host}:${port}`,
     `HostKey "${join(dir, "host_key")}"`,
     "PidFile none",
     `AuthorizedKeysFile "${join(dir, "authorized_keys")}"`,
-    "AllowUsers root",
+    `AllowUsers ${["root", ...(logins?.users ?? [])].join(" ")}`,
     "PermitRootLogin prohibit-password",
     "PubkeyAuthentication yes",
     "PasswordAuthentication no",
@@ -222,7 +271,7 @@ function sshdConfig(dir: string, host: string, port: number): string {
     "UsePAM no",
     // The files live in a temporary folder, under the world-writable /tmp.
     "StrictModes no",
-    `ForceCommand ${shellQuote(join(dir, "force-command"))}`,
+    ...(logins ? [] : [forceCommand]),
     "DisableForwarding yes",
     "PermitTTY no",
     "UseDNS no",
@@ -233,6 +282,15 @@ function sshdConfig(dir: string, host: string, port: number): string {
     "LoginGraceTime 15",
     "MaxStartups 50",
     "LogLevel VERBOSE",
+    // Only root is held to ccc-apply; the machine's accounts get their shell, with their own keys.
+    ...(logins
+      ? [
+          "Match User root",
+          `  ${forceCommand}`,
+          `Match User ${logins.users.join(",")}`,
+          `  AuthorizedKeysFile "${logins.authorizedKeysFile}"`,
+        ]
+      : []),
     "",
   ].join("\n");
 }
