@@ -330,6 +330,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_volumes ADD COLUMN price_per_gb_month TEXT;
   ALTER TABLE snapshots ADD COLUMN price_per_gb_month TEXT;
   `,
+  // A guest shared without sudo logs in to an account of their own (ccc-guest-N) rather than as claude;
+  // NULL: as claude, with sudo, as every guest did before.
+  `
+  ALTER TABLE machine_guests ADD COLUMN account TEXT;
+  ALTER TABLE pending_shares ADD COLUMN no_sudo INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
