@@ -211,7 +211,13 @@ function launch(
   let log = "";
   if (logins) {
     writeFileSync(join(dir, "sshd.log"), "");
-    child.stderr?.on("data", (chunk: string) => appendFileSync(join(dir, "sshd.log"), chunk));
+    child.stderr?.on("data", (chunk: string) => {
+      try {
+        appendFileSync(join(dir, "sshd.log"), chunk);
+      } catch {
+        // stopped: its folder is gone, and nobody reads the log any more
+      }
+    });
   }
   return new Promise((resolve, reject) => {
     const listening = `Server listening on ${host} port ${port}`;

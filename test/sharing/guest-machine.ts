@@ -44,8 +44,8 @@ export interface GuestMachine {
   work: string;
   /** Logs in as `user` with `privateKey` and runs `command`; resolves once it printed its first line. */
   login(user: string, privateKey: string, command: string): Promise<Session>;
-  /** Runs one command as `user` and answers its exit code and output. */
-  run(user: string, privateKey: string, command: string): Promise<{ code: number; out: string }>;
+  /** Runs one command as `user` and answers its exit code, standard output and error. */
+  run(user: string, privateKey: string, command: string): Promise<{ code: number; out: string; err: string }>;
   /** Stops sshd and every process of the machine's accounts. */
   stop(): Promise<void>;
 }
@@ -122,16 +122,17 @@ export async function startGuestMachine(deps: CoreDeps, instance: Instance): Pro
     });
   };
   const run = (user: string, privateKey: string, command: string) =>
-    new Promise<{ code: number; out: string }>((done) => {
+    new Promise<{ code: number; out: string; err: string }>((done) => {
       const child = spawn("ssh", sshArgs(user, privateKey, command), { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
+      let err = "";
       child.stdout?.on("data", (c: Buffer) => {
         out += c.toString();
       });
       child.stderr?.on("data", (c: Buffer) => {
-        out += c.toString();
+        err += c.toString();
       });
-      child.once("exit", (code) => done({ code: code ?? -1, out }));
+      child.once("close", (code) => done({ code: code ?? -1, out, err }));
     });
   return {
     root,
