@@ -19,16 +19,30 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import { execaSync } from "execa";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
-import { type FakeSshd, startSshd } from "../fakes/sshd.ts";
+import { type FakeSshd, sshdMissingReason, startSshd } from "../fakes/sshd.ts";
 
 const NIX_DIR = resolve(import.meta.dirname, "../../nix");
 export const CCC_APPLY = join(NIX_DIR, "packages/ccc-apply/ccc-apply.mjs");
 const FAKE_BIN = resolve(import.meta.dirname, "../fakes/bin");
 
 // Far above the host's own users, so a test's processes are told apart by their user id.
+/** Why guests cannot log in to a stand-in machine here, or null when they can. */
+export const guestMachineMissingReason: string | null =
+  sshdMissingReason ??
+  (execaSync("unshare", ["--mount", "true"], { reject: false }).exitCode !== 0
+    ? "the machine's accounts need a mount namespace of their own (unshare --mount), which this container does not allow"
+    : null);
+
+/** Why the work folder's default ACL cannot be set here, or null when it can. */
+export const setfaclMissingReason: string | null =
+  execaSync("setfacl", ["--version"], { reject: false }).exitCode !== 0
+    ? "setfacl is not installed (apt-get install acl; .ci/run does)"
+    : null;
+
 export const CLAUDE_UID = 64101;
 export const USERS_GID = 100;
 export const WORK_GID = 64100;

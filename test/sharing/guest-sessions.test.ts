@@ -8,13 +8,19 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { share, unshare } from "../../src/core/instances/share.ts";
 import { pushMachineState } from "../../src/core/machine/push-state.ts";
-import { sshdMissingReason } from "../fakes/sshd.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
 import { plant, realTimeCloud } from "../lifecycle/world.ts";
-import { accountProcesses, GUESTS, type GuestMachine, startGuestMachine } from "./guest-machine.ts";
+import {
+  accountProcesses,
+  GUESTS,
+  type GuestMachine,
+  guestMachineMissingReason,
+  setfaclMissingReason,
+  startGuestMachine,
+} from "./guest-machine.ts";
 
 let h: Harness | null = null;
 let deps: CoreDeps;
@@ -29,7 +35,7 @@ const on = (): GuestMachine => {
 };
 
 beforeEach(async (ctx) => {
-  ctx.skip(sshdMissingReason !== null, sshdMissingReason ?? "");
+  ctx.skip(guestMachineMissingReason !== null, guestMachineMissingReason ?? "");
   h = await startHarness({ manualSsh: true });
   deps = h.compose({
     clock: new FakeClock(Date.now()),
@@ -55,7 +61,7 @@ const within = (ended: Promise<number | null>, ms: number) =>
   Promise.race([ended, new Promise<"running">((done) => setTimeout(() => done("running"), ms))]);
 
 // Several logins, each a real ssh process and key exchange: slower than most tests on a busy machine.
-describe.skipIf(sshdMissingReason !== null)("unshare on the machine", { timeout: 90_000 }, () => {
+describe.skipIf(guestMachineMissingReason !== null)("unshare on the machine", { timeout: 90_000 }, () => {
   it("ends the open sessions of a guest who logged in as claude, and leaves the owner's", async () => {
     const shared = await share(deps, OPAL, machine.id, "bob", bob.publicKey);
     expect(shared.machine?.kind).toBe("pushed");
@@ -72,7 +78,8 @@ describe.skipIf(sshdMissingReason !== null)("unshare on the machine", { timeout:
     expect(again.err).toContain("Permission denied");
   });
 
-  it("lets a guest without sudo into an account of their own with the work folder, and unshare ends all of it", async () => {
+  it("lets a guest without sudo into an account of their own with the work folder, and unshare ends all of it", async (ctx) => {
+    ctx.skip(setfaclMissingReason !== null, setfaclMissingReason ?? "");
     const shared = await share(deps, OPAL, machine.id, "bob", bob.publicKey, { noSudo: true });
     expect(shared).toMatchObject({ sudo: false, login: "ccc-guest-1", machine: { kind: "pushed" } });
     const { root, work } = on();
