@@ -628,21 +628,22 @@ async function endRevokedAccess(root, doc, accounts) {
     ended += monitors.length;
     await emptyHome(root, account.home);
   }
-  const monitors = (await listProcesses()).filter((p) => allowed.has(monitorUser(p)));
-  if (monitors.length === 0) return { ended, unchecked: 0 };
+  // Only sessions of this sshd (the port ccc reached it by): the connection each holds, by the client's address.
+  const connections = await tcpConnections(serverPort());
+  const sessions = [];
+  for (const monitor of (await listProcesses()).filter((p) => allowed.has(monitorUser(p)))) {
+    const remote = (await socketsOf(monitor.pid)).map((inode) => connections.get(inode)).find(Boolean);
+    if (remote) sessions.push({ monitor, user: monitorUser(monitor), remote });
+  }
+  if (sessions.length === 0) return { ended, unchecked: 0 };
   let logins;
   try {
     logins = await sshdLogins();
   } catch (error) {
-    return { ended, unchecked: monitors.length, error: error.message };
+    return { ended, unchecked: sessions.length, error: error.message };
   }
-  const connections = await tcpConnections(serverPort());
   let unchecked = 0;
-  for (const monitor of monitors) {
-    const user = monitorUser(monitor);
-    const remote = (await socketsOf(monitor.pid)).map((inode) => connections.get(inode)).find(Boolean);
-    // Not a connection to this sshd's port: another server's session (only ever so on a test host).
-    if (!remote) continue;
+  for (const { monitor, user, remote } of sessions) {
     const login = logins.get(remote);
     if (!login || login.user !== user) {
       unchecked++;
