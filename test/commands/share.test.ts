@@ -109,6 +109,15 @@ describe("share", () => {
     expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`, `shared ${machine.id}`]);
   });
 
+  it("keeps a share without sudo waiting for a key without sudo when it completes", async () => {
+    const machine = ready();
+    const waiting = await share(w.ctx(ALICE), { id: machine.id, with: CAROL.id, noSudo: true });
+    expect(waiting).toMatchObject({ machine: null, sudo: false });
+    expect(w.deps.store.pendingShares.forGuest(CAROL.id)).toMatchObject([{ noSudo: true }]);
+    await key(w.ctx(CAROL), { action: "set", sshKey: makeKeyPair("carol").publicKey });
+    expect(w.deps.store.guests.list(machine.id)).toMatchObject([{ guest: CAROL.id, account: "ccc-guest-1" }]);
+  });
+
   it("refuses a person with no key whom ccc cannot reach, leaving nothing behind", async () => {
     const machine = ready();
     w.notes.failFor = "U0NOBODY";
