@@ -353,6 +353,8 @@ async function apply(root, doc, options) {
   const packages = document.packages
     ? await installPackages(dir, document.packages, document.allowUnfree === true)
     : null;
+  // Which keys each guest account had before this document: an account given to someone else is emptied.
+  const before = await readJson(join(dir, "state.json"), null).catch(() => null);
   const files = renderFiles(document, template, await machineNow(root, dir));
   for (const [name, mode] of Object.entries(FILE_MODES)) await writeAtomically(dir, name, files[name], mode);
   await syncDir(dir);
@@ -365,7 +367,7 @@ async function apply(root, doc, options) {
   const accounts = await readAccounts(root);
   const work = document.guestAccounts?.length ? await shareWorkFolder(root, accounts) : null;
   if (work) result.workFolder = work;
-  const sessions = await endRevokedAccess(root, document, accounts);
+  const sessions = await endRevokedAccess(root, document, accounts, handedOver(before, document));
   // Said only when there was something to end or to check, so the answer to a plain push stays as it was.
   if (sessions.ended > 0 || sessions.unchecked > 0) result.sessions = sessions;
   return result;
@@ -613,7 +615,7 @@ async function shareWorkFolder(root, accounts) {
  * home for the next guest), and each SSH session that logged in with a key no longer listed for its user.
  * `unchecked` counts sessions whose key could not be told (no log line for them); they are left running.
  */
-async function endRevokedAccess(root, doc, accounts) {
+async function endRevokedAccess(root, doc, accounts, handedOverSlots = []) {
   const allowed = new Map([[OWNER_ACCOUNT, new Set(doc.authorizedKeys.map(fingerprintOf))]]);
   for (const guest of doc.guestAccounts ?? []) {
     allowed.set(guest.account, new Set(guest.authorizedKeys.map(fingerprintOf)));
@@ -621,7 +623,7 @@ async function endRevokedAccess(root, doc, accounts) {
   let ended = 0;
   for (const slot of GUEST_SLOTS) {
     const account = accounts.users.get(slot);
-    if (allowed.has(slot) || !account) continue;
+    if ((allowed.has(slot) && !handedOverSlots.includes(slot)) || !account) continue;
     const monitors = (await listProcesses()).filter((p) => monitorUser(p) === slot);
     for (const monitor of monitors) await killTree(monitor.pid);
     await killUid(account.uid);
@@ -654,6 +656,24 @@ async function endRevokedAccess(root, doc, accounts) {
     ended++;
   }
   return { ended, unchecked };
+}
+
+/**
+ * The guest accounts listed before and now with no key in common: given to someone else (an unshare that never
+ * reached the machine, then a share). The last holder's processes and home go as at an unshare.
+ */
+function handedOver(before, doc) {
+  const earlier = isObject(before) && Array.isArray(before.guestAccounts) ? before.guestAccounts : [];
+  return (doc.guestAccounts ?? [])
+    .filter((guest) => {
+      const old = earlier.find((g) => isObject(g) && g.account === guest.account);
+      return (
+        old &&
+        Array.isArray(old.authorizedKeys) &&
+        !old.authorizedKeys.some((k) => guest.authorizedKeys.includes(k))
+      );
+    })
+    .map((guest) => guest.account);
 }
 
 /** OpenSSH's SHA256 fingerprint of a public key line, as sshd logs it. */
