@@ -86,7 +86,9 @@ export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: s
   const pendingNoSudo = deps.store.pendingShares
     .forInstance(instance.id)
     .find((p) => p.guest === guest)?.noSudo;
-  const how = { sudo: was ? was.account === null : pendingNoSudo !== true, login: was?.account ?? "claude" };
+  const sudo = was ? was.account === null : pendingNoSudo !== true;
+  // A share without sudo that only waited for a key never had an account on the machine.
+  const how = { sudo, login: was?.account ?? (sudo ? "claude" : "their own account") };
   const waiting = deps.store.pendingShares.remove(instance.id, guest);
   const wasGuest = deps.store.guests.remove(instance.id, guest);
   if (!wasGuest && !waiting) {
