@@ -621,10 +621,13 @@ async function endRevokedAccess(root, doc, accounts, handedOverSlots = []) {
     allowed.set(guest.account, new Set(guest.authorizedKeys.map(fingerprintOf)));
   }
   let ended = 0;
-  for (const slot of GUEST_SLOTS) {
+  const ending = GUEST_SLOTS.filter(
+    (slot) => accounts.users.has(slot) && (!allowed.has(slot) || handedOverSlots.includes(slot)),
+  );
+  const titles = ending.length > 0 ? await listProcesses() : [];
+  for (const slot of ending) {
     const account = accounts.users.get(slot);
-    if ((allowed.has(slot) && !handedOverSlots.includes(slot)) || !account) continue;
-    const monitors = (await listProcesses()).filter((p) => monitorUser(p) === slot);
+    const monitors = titles.filter((p) => monitorUser(p) === slot);
     for (const monitor of monitors) await killTree(monitor.pid);
     await killUid(account.uid);
     ended += monitors.length;
@@ -684,18 +687,24 @@ function fingerprintOf(key) {
 
 const monitorUser = (process) => MONITOR_TITLE.exec(process.cmdline)?.[1] ?? null;
 
-/** Every process now: pid, parent, user ids (real, effective, saved, file system) and title. */
-async function listProcesses() {
+/**
+ * Every process now: pid and title, and with `details` its parent and user ids (real, effective, saved, file
+ * system). Titles alone are one read per process: the common case, a push with nothing to end, needs no more.
+ */
+async function listProcesses(details = false) {
   const processes = [];
   for (const name of await readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = await readFile(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const status = await readFile(`/proc/${name}/status`, "utf8");
-      const uids = (/^Uid:\s+(.*)$/m.exec(status)?.[1] ?? "").split(/\s+/).map(Number);
       const cmdline = (await readFile(`/proc/${name}/cmdline`, "utf8")).replaceAll("\0", " ").trim();
-      processes.push({ pid: Number(name), ppid, uids, cmdline });
+      const process = { pid: Number(name), cmdline, ppid: -1, uids: [] };
+      if (details) {
+        const stat = await readFile(`/proc/${name}/stat`, "utf8");
+        process.ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        const status = await readFile(`/proc/${name}/status`, "utf8");
+        process.uids = (/^Uid:\s+(.*)$/m.exec(status)?.[1] ?? "").split(/\s+/).map(Number);
+      }
+      processes.push(process);
     } catch {
       // gone meanwhile
     }
@@ -714,7 +723,7 @@ function kill(pid) {
 /** A process and everything started under it, again until nothing is left (a fork may race the first round). */
 async function killTree(pid) {
   for (let round = 0; round < KILL_ROUNDS; round++) {
-    const processes = await listProcesses();
+    const processes = await listProcesses(true);
     const tree = new Set([pid]);
     for (let grew = true; grew; ) {
       grew = false;
@@ -735,7 +744,7 @@ async function killTree(pid) {
 /** Every process running with a user id (real, effective, saved or file system). */
 async function killUid(uid) {
   for (let round = 0; round < KILL_ROUNDS; round++) {
-    const theirs = (await listProcesses()).filter((p) => p.uids.includes(uid));
+    const theirs = (await listProcesses(true)).filter((p) => p.uids.includes(uid));
     if (theirs.length === 0) return;
     for (const p of theirs) kill(p.pid);
     await sleep(20);
