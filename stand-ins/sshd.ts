@@ -4,7 +4,15 @@
 // fake-ccc-apply.mjs, or the real script) writing under a root folder of the test's choosing.
 // No test-framework imports: benchmarks may use it too.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -52,8 +60,23 @@ export interface SshdOptions {
   host?: string;
   /** A free port by default. */
   port?: number;
+  /** The machine's own accounts (claude, guest accounts), which log in with their keys as on a machine. */
+  logins?: MachineLogins;
   /** Also lets a person log in to a shell as this account (the demo's `ssh claude@…`); root only by default. */
   login?: SshdLogin;
+}
+
+/**
+ * Accounts that log in as on a machine, with a shell. sshd sees `passwd`, `group` and `shadow` from `etcDir`
+ * in place of the host's (bind-mounted in a mount namespace of its own: the host's files are not touched),
+ * and its log is also written to a file the forced command finds in $FAKE_SSHD_LOG (the journal stand-in).
+ */
+export interface MachineLogins {
+  etcDir: string;
+  /** The account names that may log in, besides root. */
+  users: string[];
+  /** Where sshd reads their keys; `%u` is the account name. */
+  authorizedKeysFile: string;
 }
 
 /** One session that reached the forced command. */
@@ -86,16 +109,20 @@ export async function startSshd(options: SshdOptions): Promise<FakeSshd> {
   writeFileSync(join(dir, "host_key"), key.privateKey, { mode: 0o600 });
   writeFileSync(join(dir, "authorized_keys"), `${options.authorizedKeys.join("\n")}\n`, { mode: 0o600 });
   writeFileSync(join(dir, "sessions"), "");
-  writeFileSync(join(dir, "force-command"), forceCommandScript(dir, options.forced), { mode: 0o755 });
+  const forced = options.logins
+    ? { ...options.forced, env: { ...options.forced.env, FAKE_SSHD_LOG: join(dir, "sshd.log") } }
+    : options.forced;
+  writeFileSync(join(dir, "force-command"), forceCommandScript(dir, forced), { mode: 0o755 });
+  if (options.login && options.logins) throw new Error("startSshd takes login (the demo's) or logins, not both");
   if (options.login) prepareLogin(dir, options.login);
 
   const host = options.host ?? randomLoopback();
   let attempt = 0;
   for (;;) {
     const port = options.port ?? (await freePort(host));
-    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port, options.login));
+    writeFileSync(join(dir, "sshd_config"), sshdConfig(dir, host, port, options.logins, options.login));
     try {
-      const running = await launch(dir, host, port, options.login);
+      const running = await launch(dir, host, port, options.logins, options.login);
       const publicKey = key.publicKey.split(" ").slice(0, 2).join(" ");
       return fakeSshd(dir, host, port, publicKey, options.forced.root, running, options.login);
     } catch (error) {
@@ -166,13 +193,41 @@ function launch(
   dir: string,
   host: string,
   port: number,
+  logins?: MachineLogins,
   login?: SshdLogin,
 ): Promise<{ child: ChildProcess; log: () => string }> {
-  const [command, ...args] = sshdCommand(SSHD, ["-D", "-e", "-f", join(dir, "sshd_config")], dir, login);
-  const child = spawn(command ?? SSHD, args, {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const args = ["-D", "-e", "-f", join(dir, "sshd_config")];
+  const [command, ...plain] = sshdCommand(SSHD, args, dir, login);
+  // unshare and sh exec in place: the child's pid is sshd's.
+  const child = logins
+    ? spawn(
+        "unshare",
+        [
+          "--mount",
+          "--propagation",
+          "private",
+          "/bin/sh",
+          "-c",
+          'for f in passwd group shadow; do mount --bind "$1/$f" "/etc/$f" || exit 1; done; shift; exec "$@"',
+          "sh",
+          logins.etcDir,
+          SSHD,
+          ...args,
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      )
+    : spawn(command ?? SSHD, plain, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
+  if (logins) {
+    writeFileSync(join(dir, "sshd.log"), "");
+    child.stderr?.on("data", (chunk: string) => {
+      try {
+        appendFileSync(join(dir, "sshd.log"), chunk);
+      } catch {
+        // stopped: its folder is gone, and nobody reads the log any more
+      }
+    });
+  }
   return new Promise((resolve, reject) => {
     const listening = `Server listening on ${host} port ${port}`;
     const timer = setTimeout(() => {
@@ -216,13 +271,20 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-function sshdConfig(dir: string, host: string, port: number, login?: SshdLogin): string {
+function sshdConfig(
+  dir: string,
+  host: string,
+  port: number,
+  logins?: MachineLogins,
+  login?: SshdLogin,
+): string {
+  const forceCommand = `ForceCommand ${shellQuote(join(dir, "force-command"))}`;
   return [
     `ListenAddress ${host}:${port}`,
     `HostKey "${join(dir, "host_key")}"`,
     "PidFile none",
     `AuthorizedKeysFile "${join(dir, "authorized_keys")}"`,
-    login ? `AllowUsers root ${login.user}` : "AllowUsers root",
+    `AllowUsers ${["root", ...(logins?.users ?? []), ...(login ? [login.user] : [])].join(" ")}`,
     "PermitRootLogin prohibit-password",
     "PubkeyAuthentication yes",
     "PasswordAuthentication no",
@@ -230,7 +292,7 @@ function sshdConfig(dir: string, host: string, port: number, login?: SshdLogin):
     "UsePAM no",
     // The files live in a temporary folder, under the world-writable /tmp.
     "StrictModes no",
-    `ForceCommand ${shellQuote(join(dir, "force-command"))}`,
+    ...(logins ? [] : [forceCommand]),
     "DisableForwarding yes",
     "PermitTTY no",
     "UseDNS no",
@@ -241,6 +303,15 @@ function sshdConfig(dir: string, host: string, port: number, login?: SshdLogin):
     "LoginGraceTime 15",
     "MaxStartups 50",
     "LogLevel VERBOSE",
+    // Only root is held to ccc-apply; the machine's accounts get their shell, with their own keys.
+    ...(logins
+      ? [
+          "Match User root",
+          `  ${forceCommand}`,
+          `Match User ${logins.users.join(",")}`,
+          `  AuthorizedKeysFile "${logins.authorizedKeysFile}"`,
+        ]
+      : []),
     // Match blocks last: everything after one belongs to it.
     ...(login ? loginConfig(dir, login) : []),
     "",

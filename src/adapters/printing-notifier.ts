@@ -39,7 +39,7 @@ export function noticeText(notice: Notice): string {
     case "server_gone":
       return `${to} ${id}'s server was deleted outside ccc; its record is closed.${costSentence(notice.cost)}`;
     case "shared":
-      return `${to} ${notice.by} let you into ${id}: ssh claude@${notice.instance.ipv4}`;
+      return `${to} ${notice.by} let you into ${id}: ssh ${notice.login ?? "claude"}@${notice.instance.ipv4}`;
     case "key_needed":
       return `${to} ${notice.by} wants to let you into ${id}; set your SSH key with /ccc key (or an admin: ccc key set --user ${notice.to} --ssh-key …)`;
     case "provision_abandoned":

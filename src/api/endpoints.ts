@@ -13,6 +13,7 @@ import { typesCommand } from "../commands/types.ts";
 import { unshareCommand } from "../commands/unshare.ts";
 import type { Actor } from "../core/instances/actor.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
+import { guestGrants } from "../render/access.ts";
 import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
@@ -122,15 +123,18 @@ export const ENDPOINTS: readonly Endpoint[] = [
     serialized: true,
     response: sharedSchema,
     example: {
-      body: { with: "U0BOB", sshKey: EXAMPLE_KEY },
+      body: { with: "U0BOB", sshKey: EXAMPLE_KEY, noSudo: true },
       response: {
         id: EXAMPLE_ID,
         guest: "U0BOB",
         access: [
           { who: "U012AB3CD", role: "owner" },
-          { who: "U0BOB", role: "guest" },
+          { who: "U0BOB", role: "guest", sudo: false, login: "ccc-guest-1" },
         ],
         machine: "pushed",
+        sudo: false,
+        login: "ccc-guest-1",
+        grants: guestGrants(false, "they", "ccc-guest-1"),
       },
     },
   },
@@ -149,6 +153,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
         guest: "U0BOB",
         access: [{ who: "U012AB3CD", role: "owner" }],
         machine: "pushed",
+        sudo: false,
+        login: "ccc-guest-1",
+        grants: guestGrants(false, "they", "ccc-guest-1"),
+        sessionsEnded: 1,
       },
     },
   },

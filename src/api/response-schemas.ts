@@ -31,7 +31,17 @@ export const instanceSchema = z.object({
   knownHosts: z.string().nullable().meta({ description: "a line for ~/.ssh/known_hosts" }),
 });
 
-const accessSchema = z.array(z.object({ who: z.string(), role: z.enum(["owner", "guest"]) }));
+const accessSchema = z.array(
+  z.object({
+    who: z.string(),
+    role: z.enum(["owner", "guest"]),
+    sudo: z
+      .boolean()
+      .optional()
+      .meta({ description: "guests: true when they log in as claude, with sudo (root)" }),
+    login: z.string().optional().meta({ description: "guests: the user name they log in as" }),
+  }),
+);
 
 /** Whether the running machine has taken the change yet (`pushed`), will be retried, or was skipped. */
 const machineSchema = z.enum(["pushed", "skipped", "pending", "alarm"]);
@@ -64,6 +74,16 @@ export const sharedSchema = z.object({
   guest: z.string(),
   access: accessSchema,
   machine: machineSchema,
+  sudo: z
+    .boolean()
+    .meta({ description: "true: the guest logs in as claude, with sudo (root on the machine)" }),
+  login: z.string().meta({ description: "the user name the guest logs in (or logged in) as" }),
+  grants: z.string().meta({ description: "what the guest can do on the machine, in plain words" }),
+  sessionsEnded: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "unshare: the guest's open SSH sessions the machine ended" }),
 });
 
 export const offersSchema = z.array(

@@ -1,10 +1,12 @@
 import * as z from "zod";
+import { UserError } from "../core/errors.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, share as shareCore } from "../core/instances/share.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
 import {
   accessMrkdwn,
   accessText,
+  guestGrants,
   guestToldSentence,
   keysPushSentence,
   personMrkdwn,
@@ -21,10 +23,26 @@ export const shareInput = z.object({
   sshKey: checked(z.string(), (k) => parseSshPublicKey(k).line)
     .optional()
     .transform((v) => v ?? null),
+  /** Without sudo: an account of their own and the work folder, rather than claude (root through sudo). */
+  noSudo: checked(z.union([z.boolean(), z.string()]), parseNoSudo)
+    .optional()
+    .transform((v) => v === true),
 });
 
+// A button or the API sends a boolean; Slack's third word is `no-sudo`.
+function parseNoSudo(value: boolean | string): boolean {
+  if (typeof value === "boolean") return value;
+  const word = value.trim().toLowerCase();
+  if (["no-sudo", "--no-sudo", "nosudo", "true"].includes(word)) return true;
+  if (word === "false" || word === "") return false;
+  throw new UserError("After the person, only `no-sudo` may follow (a guest without sudo).", {
+    code: "bad_option",
+    field: "noSudo",
+  });
+}
+
 function run(ctx: CommandContext, input: z.output<typeof shareInput>): Promise<Shared> {
-  return shareCore(ctx.deps, ctx.actor, input.id, input.with, input.sshKey);
+  return shareCore(ctx.deps, ctx.actor, input.id, input.with, input.sshKey, { noSudo: input.noSudo });
 }
 
 /** Lets another person log in to a running machine. */
@@ -40,16 +58,23 @@ export function sharedJson(result: Shared): unknown {
     access: result.access,
     machine: result.machine?.kind ?? "waiting_for_key",
     guestTold: result.guestTold,
+    sudo: result.sudo,
+    login: result.login,
+    grants: guestGrants(result.sudo, "they", result.login),
+    ...(result.machine?.kind === "pushed" && result.machine.sessions
+      ? { sessionsEnded: result.machine.sessions.ended }
+      : {}),
   };
 }
 
 export function shareText(result: Shared): string {
   const { instance, guest, access, machine, guestTold } = result;
   const told = guestToldSentence(guest, machine, guestTold);
+  const grants = `\n${guestGrants(result.sudo, "they", result.login)}`;
   if (machine === null)
-    return `${instance.id} will be shared with ${guest}. ${told}\naccess: ${accessText(access)}`;
-  const login = instance.ipv4 ? ` They log in with: ssh claude@${instance.ipv4}` : "";
-  return `${instance.id} is shared with ${guest}.${login}\naccess: ${accessText(access)}\n${keysPushSentence(machine)}${told ? `\n${told}` : ""}`;
+    return `${instance.id} will be shared with ${guest}. ${told}\naccess: ${accessText(access)}${grants}`;
+  const login = instance.ipv4 ? ` They log in with: ssh ${result.login}@${instance.ipv4}` : "";
+  return `${instance.id} is shared with ${guest}.${login}\naccess: ${accessText(access)}\n${keysPushSentence(machine)}${told ? `\n${told}` : ""}${grants}`;
 }
 
 export function shareBlocks(result: Shared): SlackMessage {
@@ -64,13 +89,17 @@ export function shareBlocks(result: Shared): SlackMessage {
       machine === null
         ? `${instance.id} will be shared once ${guest} sets a key.`
         : `${instance.id} is shared. ${keysPushSentence(machine)}`,
-    blocks: [section(`:busts_in_silhouette: ${head} ${told}\nAccess: ${accessMrkdwn(access)}`)],
+    blocks: [
+      section(`:busts_in_silhouette: ${head} ${told}\nAccess: ${accessMrkdwn(access)}`),
+      section(`:warning: ${guestGrants(result.sudo, "they", result.login)}`),
+    ],
   };
 }
 
 export const shareCommand = defineCommand({
   name: "share",
-  summary: "let someone else log in to a running machine (they cannot extend or delete it)",
+  summary:
+    "let someone else log in to a running machine: as claude with sudo (root), or with --no-sudo an account of their own and the work folder",
   input: shareInput,
   audience: "owner",
   run,
@@ -88,17 +117,32 @@ export const shareCommand = defineCommand({
             "their SSH public key (default: the key they use now; none on record: they are asked for one)",
           fileOrText: true,
         },
+        {
+          flags: "--no-sudo",
+          description:
+            "an account of their own without sudo, with the work folder only (default: they log in as claude, with sudo)",
+        },
       ],
       needs: { cloud: true, notifies: true },
-      examples: ["ccc share ccc-7f3k2q --with bob", "ccc share ccc-7f3k2q --with bob --ssh-key bob.pub"],
-      input: ({ args, options }) => ({ id: args.id, with: options.with, sshKey: options.sshKey }),
+      examples: [
+        "ccc share ccc-7f3k2q --with bob",
+        "ccc share ccc-7f3k2q --with bob --ssh-key bob.pub",
+        "ccc share ccc-7f3k2q --with bob --no-sudo",
+      ],
+      // Commander reads --no-sudo as `sudo: false`.
+      input: ({ args, options }) => ({
+        id: args.id,
+        with: options.with,
+        sshKey: options.sshKey,
+        noSudo: options.sudo === false,
+      }),
     },
     slack: {
-      usage: "share <id> <@person>",
-      help: "let someone log in too, with the key they used last, e.g. `/ccc share ccc-7f3k2q @bob`",
-      example: "share ccc-7f3k2q @bob",
+      usage: "share <id> <@person> [no-sudo]",
+      help: "let someone log in too, with the key they used last: as claude with sudo (root), or with `no-sudo` an account of their own and the work folder, e.g. `/ccc share ccc-7f3k2q @bob no-sudo`",
+      example: "share ccc-7f3k2q @bob no-sudo",
       serialized: true,
-      input: ([id, guest]) => ({ id, with: guest }),
+      input: ([id, guest, option]) => ({ id, with: guest, noSudo: option }),
     },
   },
 });

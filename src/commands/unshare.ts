@@ -21,7 +21,27 @@ export function unshare(ctx: CommandContext, input: z.input<typeof unshareInput>
 
 export function unshareText(result: Shared): string {
   const { instance, guest, access, machine } = result;
-  return `${instance.id} is no longer shared with ${guest}.\naccess: ${accessText(access)}\n${keysPushSentence(machine)}`;
+  return `${instance.id} is no longer shared with ${guest}.\naccess: ${accessText(access)}\n${keysPushSentence(machine)}${endedText(result)}`;
+}
+
+/** What unshare ended on the machine, and what it could not: said after the keys sentence. */
+function endedText(result: Shared): string {
+  const { machine } = result;
+  if (machine?.kind !== "pushed") return "";
+  const ended = machine.sessions?.ended ?? 0;
+  const endedSentence =
+    ended > 0
+      ? ` ${ended} open SSH session${ended === 1 ? "" : "s"} of theirs ${ended === 1 ? "was" : "were"} ended.`
+      : " They had no open SSH session.";
+  const unchecked = machine.sessions?.unchecked ?? 0;
+  const uncheckedSentence =
+    unchecked > 0
+      ? ` ${unchecked} session${unchecked === 1 ? "" : "s"} could not be told apart by key${machine.sessions?.error ? ` (${machine.sessions.error})` : ""} and ${unchecked === 1 ? "was" : "were"} left running.`
+      : "";
+  const leftovers = result.sudo
+    ? " They had sudo: what they set up on the machine stays until it is deleted."
+    : ` Every process of ${result.login} was ended and its home emptied.`;
+  return `${endedSentence}${uncheckedSentence}${leftovers}`;
 }
 
 export function unshareBlocks(result: Shared): SlackMessage {
@@ -30,7 +50,7 @@ export function unshareBlocks(result: Shared): SlackMessage {
     text: `${instance.id} is no longer shared. ${keysPushSentence(machine)}`,
     blocks: [
       section(
-        `:no_entry_sign: *${instance.id}* is no longer shared. ${keysPushSentence(machine)}\nAccess: ${accessMrkdwn(access)}`,
+        `:no_entry_sign: *${instance.id}* is no longer shared. ${keysPushSentence(machine)}${endedText(result)}\nAccess: ${accessMrkdwn(access)}`,
       ),
     ],
   };
@@ -38,7 +58,7 @@ export function unshareBlocks(result: Shared): SlackMessage {
 
 export const unshareCommand = defineCommand({
   name: "unshare",
-  summary: "take away someone's access to a machine",
+  summary: "take away someone's access to a machine and end their open SSH sessions",
   input: unshareInput,
   audience: "owner",
   run,

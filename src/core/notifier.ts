@@ -29,8 +29,8 @@ export type Notice =
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
-  /** To a guest (`to`): `by` let them into the machine; how to log in. */
-  | { kind: "shared"; instance: Instance; to: string; by: string }
+  /** To a guest (`to`): `by` let them into the machine; how to log in (`login`: the user name, claude by default). */
+  | { kind: "shared"; instance: Instance; to: string; by: string; login?: string }
   /** To a guest (`to`): `by` wants to let them in, but ccc has no key of theirs (with a button to set one). */
   | { kind: "key_needed"; instance: Instance; to: string; by: string }
   /**

@@ -3,9 +3,36 @@ import type { PushOutcome } from "../core/machine/push-state.ts";
 import type { Delivery } from "../core/notifier.ts";
 import { escapeText } from "./block-kit/mrkdwn.ts";
 
-/** "alice (owner), bob": who may log in, for the terminal. */
+/** "alice (owner), bob (sudo), carol (no sudo)": who may log in, for the terminal. */
 export function accessText(access: readonly Access[]): string {
-  return access.map((a) => (a.role === "owner" ? `${a.who} (owner)` : a.who)).join(", ");
+  return access.map((a) => (a.role === "owner" ? `${a.who} (owner)` : `${a.who}${sudoTag(a)}`)).join(", ");
+}
+
+function sudoTag(a: Access): string {
+  if (a.sudo === undefined) return "";
+  return a.sudo ? " (sudo)" : " (no sudo)";
+}
+
+/**
+ * Exactly what a guest can do on the machine, said the same in every door: to the owner ("they") at a
+ * share, to the guest ("you") in their DM. `sudo`: they log in as claude; otherwise as `login`, their own.
+ */
+export function guestGrants(sudo: boolean, to: "they" | "you" = "they", login = "their own account"): string {
+  const they = to === "they" ? "they" : "you";
+  const They = to === "they" ? "They" : "You";
+  if (sudo) {
+    return (
+      `${They} log in as claude, with sudo: root on the machine. ${They} can read and change everything on it, ` +
+      "the owner's files, SSH keys and Claude login included. Unshare removes the key and ends the SSH sessions " +
+      `that logged in with it, but anything ${they} set up meanwhile (keys, services, changes in the work folder) ` +
+      "stays until the machine is deleted. For less, share with --no-sudo."
+    );
+  }
+  return (
+    `${They} log in as ${login}, without sudo: ${they} can read and write the work folder (/home/claude/work) ` +
+    `and nothing else of the owner's (not their home, SSH keys or Claude login), and cannot become root. Unshare ` +
+    `ends every process of that account and empties its home; what ${they} put in the work folder stays.`
+  );
 }
 
 /** A person for Slack: a mention when they are a Slack user, their name otherwise. */
@@ -16,7 +43,9 @@ export function personMrkdwn(who: string): string {
 /** The same for Slack, with people named as mentions when they are Slack users. */
 export function accessMrkdwn(access: readonly Access[]): string {
   return access
-    .map((a) => (a.role === "owner" ? `${personMrkdwn(a.who)} (owner)` : personMrkdwn(a.who)))
+    .map((a) =>
+      a.role === "owner" ? `${personMrkdwn(a.who)} (owner)` : `${personMrkdwn(a.who)}${sudoTag(a)}`,
+    )
     .join(", ");
 }
 

@@ -122,7 +122,7 @@ export function noticeMessage(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.${costSentence(notice.cost)}`,
       );
     case "shared":
-      return sharedMessage(notice.instance, notice.by, now);
+      return sharedMessage(notice.instance, notice.by, now, notice.login);
     case "key_needed":
       return keyNeededMessage(notice.instance, notice.by);
     case "provision_abandoned":

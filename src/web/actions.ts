@@ -1,6 +1,10 @@
+import type { Viewer } from "../commands/command.ts";
+import type { CommandContext } from "../commands/context.ts";
 import { deprovisionCommand } from "../commands/deprovision.ts";
 import { extendCommand } from "../commands/extend.ts";
 import { acceptProvision } from "../commands/provision.ts";
+import { shareCommand } from "../commands/share.ts";
+import { unshareCommand } from "../commands/unshare.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
@@ -82,8 +86,13 @@ export const provisionAction: Action = async (ctx, who, form) => {
   return `${recorded.id} is being created; it takes about 5 minutes and this page follows it.`;
 };
 
-/** Extend and delete run one after another per machine, as Slack's buttons do. */
-function onMachine(verb: typeof extendCommand, raw: (form: URLSearchParams) => unknown): Action {
+/** A verb that acts on one machine, as the dashboard runs it. */
+interface MachineVerb {
+  execute(ctx: CommandContext, raw: unknown): Promise<{ text(viewer: Viewer): string }>;
+}
+
+/** Extend, delete, share and unshare run one after another per machine, as Slack's buttons do. */
+function onMachine(verb: MachineVerb, raw: (form: URLSearchParams) => unknown): Action {
   return async (ctx, who, form) => {
     const id = form.get("id") ?? "";
     const ccc = actingAs(ctx, who);
@@ -97,3 +106,14 @@ export const extendAction = onMachine(extendCommand, (form) => ({
   hours: form.get("hours"),
 }));
 export const deleteAction = onMachine(deprovisionCommand, (form) => ({ id: form.get("id") }));
+/** The answer names what the guest can do on the machine, as in every other door. */
+export const shareAction = onMachine(shareCommand, (form) => ({
+  id: form.get("id"),
+  with: form.get("with") ?? "",
+  sshKey: form.get("sshKey")?.trim() ? (form.get("sshKey") ?? undefined) : undefined,
+  noSudo: form.get("noSudo") === "true",
+}));
+export const unshareAction = onMachine(unshareCommand, (form) => ({
+  id: form.get("id"),
+  with: form.get("with") ?? "",
+}));

@@ -1,6 +1,7 @@
 import type { Offer } from "../core/cloud/catalog.ts";
 import { type Instance, isRunning } from "../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../core/machine/host-key.ts";
+import { guestGrants } from "../render/access.ts";
 import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { describedBy, type Notice, noticeControl, withCode } from "./field-notice.ts";
@@ -115,7 +116,26 @@ ${
 </div>`
     : ""
 }
+${i.status === "ready" ? shareForms(i, d.csrf) : ""}
 </article>`;
+}
+
+/** Share and unshare, with what a guest can do said before the button, as the answer says it after. */
+function shareForms(i: Instance, csrf: string): Html {
+  return html`<details class="share"><summary>Share or unshare</summary>
+<form method="post" action="/web/share">${csrfField(csrf)}<input type="hidden" name="id" value="${i.id}">
+<label for="with-${i.id}">Who (a Slack user id or name)</label>
+<input id="with-${i.id}" name="with" required autocomplete="off">
+<label for="key-${i.id}">Their SSH public key (empty: the one they use now)</label>
+<textarea id="key-${i.id}" name="sshKey" rows="2" spellcheck="false" autocomplete="off"></textarea>
+<label><input type="checkbox" name="noSudo" value="true" aria-describedby="nosudo-${i.id}"> Without sudo</label>
+<p class="hint" id="nosudo-${i.id}">With sudo: ${guestGrants(true)} Without: ${guestGrants(false)}</p>
+<button type="submit">Share</button></form>
+<form method="post" action="/web/unshare">${csrfField(csrf)}<input type="hidden" name="id" value="${i.id}">
+<label for="unshare-${i.id}">Take access away from</label>
+<input id="unshare-${i.id}" name="with" required autocomplete="off">
+<button type="submit">Unshare</button></form>
+</details>`;
 }
 
 function provisionForm(f: ProvisionForm, csrf: string, invalid: string | null): Html {

@@ -1,5 +1,12 @@
 import type { Route } from "../http/server.ts";
-import { deleteAction, extendAction, handleAction, provisionAction } from "./actions.ts";
+import {
+  deleteAction,
+  extendAction,
+  handleAction,
+  provisionAction,
+  shareAction,
+  unshareAction,
+} from "./actions.ts";
 import { cookie, SESSION_COOKIE } from "./cookies.ts";
 import { dashboardData } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
@@ -11,7 +18,7 @@ import { signInRoutes } from "./sign-in-routes.ts";
 import { staticRoutes } from "./static-files.ts";
 import type { WebContext } from "./web-context.ts";
 
-/** The web dashboard: `/`, sign-in and sign-out, the four actions, and its two static files. */
+/** The web dashboard: `/`, sign-in and sign-out, the actions, and its two static files. */
 export function webRoutes(ctx: WebContext): Route[] {
   return [
     {
@@ -42,6 +49,8 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/extend", handle: handleAction(ctx, "extend", extendAction) },
     { method: "POST", path: "/web/delete", handle: handleAction(ctx, "delete", deleteAction) },
     { method: "POST", path: "/web/save", handle: handleAction(ctx, "save", saveAction) },
+    { method: "POST", path: "/web/share", handle: handleAction(ctx, "share", shareAction) },
+    { method: "POST", path: "/web/unshare", handle: handleAction(ctx, "unshare", unshareAction) },
     ...staticRoutes(),
   ];
 }

@@ -48,13 +48,19 @@ describe("the HTTP API", () => {
 
     const shared = await call(b, "POST", `/instances/${id}/share`, {
       token: alice,
-      body: { with: BOB, sshKey: makeKeyPair().publicKey },
+      body: { with: BOB, sshKey: makeKeyPair().publicKey, noSudo: true },
     });
     expect(shared.status).toBe(200);
     expect(sharedSchema.parse(shared.json).access).toEqual([
       { who: ALICE, role: "owner" },
-      { who: BOB, role: "guest" },
+      { who: BOB, role: "guest", sudo: false, login: "ccc-guest-1" },
     ]);
+    // The answer says what the guest can do on the machine.
+    expect(sharedSchema.parse(shared.json)).toMatchObject({
+      sudo: false,
+      login: "ccc-guest-1",
+      grants: expect.stringContaining("They log in as ccc-guest-1, without sudo"),
+    });
     const unshared = await call(b, "POST", `/instances/${id}/unshare`, { token: alice, body: { with: BOB } });
     expect(sharedSchema.parse(unshared.json).access).toEqual([{ who: ALICE, role: "owner" }]);
 

@@ -7,6 +7,7 @@ import { share, shareBlocks, shareCommand, shareInput, shareText } from "../../s
 import { status, statusText } from "../../src/commands/status.ts";
 import { unshare } from "../../src/commands/unshare.ts";
 import { ForbiddenError, QuotaError } from "../../src/core/errors.ts";
+import { guestGrants } from "../../src/render/access.ts";
 import { requiredWords } from "../../src/slack/slash/parse.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
@@ -25,6 +26,7 @@ describe("share", () => {
       id: "ccc-abcdef",
       with: "U0BOB",
       sshKey: null,
+      noSudo: false,
     });
     // Issue 20, finding 4: a bare @bob is never taken as the name "bob"; the doors resolve it through Slack first.
     const bare = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }));
@@ -56,10 +58,13 @@ describe("share", () => {
       guest: BOB.id,
       access: [
         { who: ALICE.id, role: "owner" },
-        { who: BOB.id, role: "guest" },
+        { who: BOB.id, role: "guest", sudo: true, login: "claude" },
       ],
       machine: "skipped",
       guestTold: "sent",
+      sudo: true,
+      login: "claude",
+      grants: guestGrants(true),
     });
     expect(w.deps.store.guests.list(machine.id)).toMatchObject([
       { guest: BOB.id, sshKey: bobKey, addedBy: ALICE.id },
@@ -68,11 +73,11 @@ describe("share", () => {
     await share(w.ctx(ADMIN), { id: machine.id, with: CAROL.id, sshKey: carolKey });
     expect(w.deps.store.guests.list(machine.id).map((g) => g.sshKey)).toEqual([bobKey, carolKey]);
     expect(w.deps.store.events(machine.id).filter((e) => e.kind === "shared")).toMatchObject([
-      { actor: ALICE.id, detail: `with ${BOB.id}` },
-      { actor: ADMIN.id, detail: `with ${CAROL.id}` },
+      { actor: ALICE.id, detail: `with ${BOB.id}, as claude with sudo` },
+      { actor: ADMIN.id, detail: `with ${CAROL.id}, as claude with sudo` },
     ]);
     const text = statusText(status(w.ctx(ALICE), { id: machine.id }), NOW);
-    expect(text).toContain(`access:   ${ALICE.id} (owner), ${BOB.id}, ${CAROL.id}`);
+    expect(text).toContain(`access:   ${ALICE.id} (owner), ${BOB.id} (sudo), ${CAROL.id} (sudo)`);
   });
 
   it("tells the guest by DM how to log in, naming who let them in", async () => {
@@ -93,7 +98,7 @@ describe("share", () => {
     const waiting = await share(w.ctx(ALICE), { id: machine.id, with: `<@${CAROL.id}>` });
     expect(waiting.machine).toBeNull();
     expect(shareText(waiting)).toBe(
-      `${machine.id} will be shared with ${CAROL.id}. ${CAROL.id} has no SSH key on record: ccc asked them to set one, and lets them in when they do.\naccess: ${ALICE.id} (owner)`,
+      `${machine.id} will be shared with ${CAROL.id}. ${CAROL.id} has no SSH key on record: ccc asked them to set one, and lets them in when they do.\naccess: ${ALICE.id} (owner)\n${guestGrants(true)}`,
     );
     expect(w.deps.store.guests.list(machine.id)).toEqual([]);
     expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`]);
@@ -107,6 +112,15 @@ describe("share", () => {
     ]);
     expect(w.deps.store.pendingShares.forGuest(CAROL.id)).toEqual([]);
     expect(w.notes.summary()).toEqual([`key_needed ${machine.id}`, `shared ${machine.id}`]);
+  });
+
+  it("keeps a share without sudo waiting for a key without sudo when it completes", async () => {
+    const machine = ready();
+    const waiting = await share(w.ctx(ALICE), { id: machine.id, with: CAROL.id, noSudo: true });
+    expect(waiting).toMatchObject({ machine: null, sudo: false });
+    expect(w.deps.store.pendingShares.forGuest(CAROL.id)).toMatchObject([{ noSudo: true }]);
+    await key(w.ctx(CAROL), { action: "set", sshKey: makeKeyPair("carol").publicKey });
+    expect(w.deps.store.guests.list(machine.id)).toMatchObject([{ guest: CAROL.id, account: "ccc-guest-1" }]);
   });
 
   it("refuses a person with no key whom ccc cannot reach, leaving nothing behind", async () => {
@@ -184,24 +198,90 @@ describe("share", () => {
       ],
       machine: { kind: "pushed" as const, expiresAt: NOW },
       guestTold: "sent" as const,
+      sudo: true,
+      login: "claude",
     };
     expect(shareText(result)).toBe(
-      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} was told how to log in.`,
+      `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} was told how to log in.\nThey log in as claude, with sudo: root on the machine. They can read and change everything on it, the owner's files, SSH keys and Claude login included. Unshare removes the key and ends the SSH sessions that logged in with it, but anything they set up meanwhile (keys, services, changes in the work folder) stays until the machine is deleted. For less, share with --no-sudo.`,
+    );
+    const without = shareText({ ...result, sudo: false, login: "ccc-guest-1" });
+    expect(without).toContain("They log in with: ssh ccc-guest-1@203.0.113.7");
+    expect(without).toContain(
+      "They log in as ccc-guest-1, without sudo: they can read and write the work folder (/home/claude/work) and nothing else of the owner's (not their home, SSH keys or Claude login), and cannot become root.",
     );
     const message = shareBlocks({ ...result, machine: { kind: "pending", message: "down", retryAt: NOW } });
     expect(message.text).toBe(
       "ccc-abcdef is shared. The machine will get the new keys when it can be reached.",
     );
     expect(JSON.stringify(message.blocks)).toContain(`<@${ALICE.id}> (owner), bob`);
+    expect(JSON.stringify(message.blocks)).toContain(
+      "They log in as claude, with sudo: root on the machine.",
+    );
   });
 
-  it("takes an id and a person in Slack, and --with and --ssh-key in the CLI", () => {
+  it("takes an id, a person and no-sudo in Slack, and --with, --ssh-key and --no-sudo in the CLI", async () => {
     const slack = shareCommand.doors.slack;
     expect(slack && requiredWords(slack.usage)).toBe(2);
-    expect(slack?.input(["ccc-abcdef", "<@U0BOB|bob>"])).toEqual({ id: "ccc-abcdef", with: "<@U0BOB|bob>" });
+    expect(slack?.input(["ccc-abcdef", "<@U0BOB|bob>"])).toEqual({
+      id: "ccc-abcdef",
+      with: "<@U0BOB|bob>",
+      noSudo: undefined,
+    });
+    const words = slack?.input(["ccc-abcdef", "<@U0BOB|bob>", "no-sudo"]);
+    expect(parseInput(shareInput, words).noSudo).toBe(true);
+    const typo = await caught(() => parseInput(shareInput, slack?.input(["ccc-abcdef", "bob", "nosudoo"])));
+    expect(typo).toMatchObject({ code: "bad_option", field: "noSudo" });
     expect(shareCommand.doors.cli?.options?.map((o) => o.flags)).toEqual([
       "--with <user>",
       "--ssh-key <file|-|key>",
+      "--no-sudo",
     ]);
+  });
+
+  it("lets a guest in without sudo to an account of their own, the first free one, and says so", async () => {
+    const machine = ready();
+    const bobKey = makeKeyPair("bob").publicKey;
+    const shown = await shareCommand.execute(w.ctx(ALICE), {
+      id: machine.id,
+      with: BOB.id,
+      sshKey: bobKey,
+      noSudo: true,
+    });
+    expect(shown.json()).toMatchObject({
+      sudo: false,
+      login: "ccc-guest-1",
+      grants: guestGrants(false, "they", "ccc-guest-1"),
+    });
+    expect(shown.text({ now: NOW, actor: ALICE })).toContain("ssh ccc-guest-1@203.0.113.7");
+    await share(w.ctx(ALICE), { id: machine.id, with: CAROL.id, sshKey: makeKeyPair("carol").publicKey });
+    await share(w.ctx(ALICE), {
+      id: machine.id,
+      with: "dave",
+      sshKey: makeKeyPair("dave").publicKey,
+      noSudo: true,
+    });
+    expect(w.deps.store.guests.list(machine.id).map((g) => [g.guest, g.account])).toEqual([
+      [BOB.id, "ccc-guest-1"],
+      [CAROL.id, null],
+      ["dave", "ccc-guest-2"],
+    ]);
+    expect(w.notes.notices.filter((n) => n.kind === "shared").map((n) => "login" in n && n.login)).toEqual([
+      "ccc-guest-1",
+      "claude",
+      "ccc-guest-2",
+    ]);
+    const text = statusText(status(w.ctx(ALICE), { id: machine.id }), NOW);
+    expect(text).toContain(
+      `access:   ${ALICE.id} (owner), ${BOB.id} (no sudo), ${CAROL.id} (sudo), dave (no sudo)`,
+    );
+    // Unshared, the account is free for the next guest without sudo.
+    await unshare(w.ctx(ALICE), { id: machine.id, with: BOB.id });
+    await share(w.ctx(ALICE), {
+      id: machine.id,
+      with: "erin",
+      sshKey: makeKeyPair("erin").publicKey,
+      noSudo: true,
+    });
+    expect(w.deps.store.guests.list(machine.id).find((g) => g.guest === "erin")?.account).toBe("ccc-guest-1");
   });
 });

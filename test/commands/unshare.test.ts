@@ -45,11 +45,24 @@ describe("unshare", () => {
       access: [{ who: ALICE.id, role: "owner" as const }],
       machine: { kind: "skipped" as const, reason: "no-host-key" as const },
       guestTold: null,
+      sudo: true,
+      login: "claude",
     };
     expect(unshareText(result)).toBe(
       `ccc-abcdef is no longer shared with bob.\naccess: ${ALICE.id} (owner)\nThe machine was installed before ccc pinned host keys, so ccc cannot send it keys.`,
     );
     const blocks = unshareBlocks({ ...result, machine: { kind: "pushed", expiresAt: NOW } });
     expect(blocks.text).toBe("ccc-abcdef is no longer shared. The machine has the new keys.");
+    expect(JSON.stringify(blocks.blocks)).toContain(
+      "They had no open SSH session. They had sudo: what they set up on the machine stays until it is deleted.",
+    );
+    const ended = { kind: "pushed" as const, expiresAt: NOW, sessions: { ended: 2, unchecked: 0 } };
+    expect(unshareText({ ...result, machine: ended, sudo: false, login: "ccc-guest-2" })).toBe(
+      `ccc-abcdef is no longer shared with bob.\naccess: ${ALICE.id} (owner)\nThe machine has the new keys. 2 open SSH sessions of theirs were ended. Every process of ccc-guest-2 was ended and its home emptied.`,
+    );
+    const unchecked = { ...ended, sessions: { ended: 0, unchecked: 1, error: "cannot read sshd's log" } };
+    expect(unshareText({ ...result, machine: unchecked })).toContain(
+      "1 session could not be told apart by key (cannot read sshd's log) and was left running.",
+    );
   });
 });

@@ -105,7 +105,7 @@ describe.skipIf(sshdMissingReason !== null)("sharing a running machine", () => {
     const { code, stdout } = await runCcc(h, ["share", machine.id, "--with", "bob", "--ssh-key", file]);
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /\naccess: opal \(owner\), bob\nThe machine has the new keys\.\nbob was not told: there are no Slack settings here, so the message above was only printed\.\n$/,
+      /\naccess: opal \(owner\), bob \(sudo\)\nThe machine has the new keys\.\nbob was not told: there are no Slack settings here, so the message above was only printed\.\nThey log in as claude, with sudo: root on the machine\. .*\n$/,
     );
     expect(keysOnMachine()).toEqual([...machine.sshKeys, guestKey]);
   });

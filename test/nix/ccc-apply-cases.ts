@@ -228,4 +228,39 @@ export const refusedV2Inputs: [string, string, string][] = [
   ["a volume field ccc never sends", withVolume({ format: "xfs" }), "volume has unknown field format"],
   ["a volume that is not an object", withV2({ volume: volumeDevice }), "volume must be an object"],
   ["an unknown version 2 field", withV2({ script: "rm -rf /" }), "unknown field script"],
+  [
+    "a guest account that is not one of the module's",
+    withV2({ guestAccounts: [{ account: "root", authorizedKeys: [keys.ed25519] }] }),
+    "guestAccounts[0].account must be one of ccc-guest-1 to ccc-guest-7",
+  ],
+  [
+    "claude as a guest account",
+    withV2({ guestAccounts: [{ account: "claude", authorizedKeys: [keys.ed25519] }] }),
+    "guestAccounts[0].account must be one of",
+  ],
+  [
+    "a guest account twice",
+    withV2({
+      guestAccounts: [
+        { account: "ccc-guest-1", authorizedKeys: [keys.ed25519] },
+        { account: "ccc-guest-1", authorizedKeys: [keys.ecdsa] },
+      ],
+    }),
+    "guestAccounts[1] repeats an account",
+  ],
+  [
+    "a guest key with options before it",
+    withV2({ guestAccounts: [{ account: "ccc-guest-1", authorizedKeys: [`command="sh" ${keys.ed25519}`] }] }),
+    "guestAccounts[0].authorizedKeys[0] has text before the key type",
+  ],
+  [
+    "a guest account with no key",
+    withV2({ guestAccounts: [{ account: "ccc-guest-2", authorizedKeys: [] }] }),
+    "guestAccounts[0].authorizedKeys must be a list of 1 to 8",
+  ],
+  [
+    "a guest account with a shell",
+    withV2({ guestAccounts: [{ account: "ccc-guest-2", authorizedKeys: [keys.ed25519], shell: "/bin/sh" }] }),
+    "guestAccounts[0] has unknown fields shell",
+  ],
 ];

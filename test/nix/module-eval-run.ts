@@ -37,6 +37,10 @@ export interface CloudInstanceEval {
   hostName: string;
   claude: { isNormalUser: boolean; home: string; extraGroups: string[]; authorizedKeys: string[] };
   sudoWheelNeedsPassword: boolean;
+  sudo: Record<string, unknown>;
+  guestUsers: Record<string, { isNormalUser: boolean; extraGroups: string[]; authorizedKeys: string[] }>;
+  claudeHomeMode: string | null;
+  groups: string[];
   openssh: {
     enable: boolean;
     settings: Record<string, unknown>;

@@ -147,7 +147,7 @@ describe("the machine's nixpkgs and work volume", () => {
     });
     // The tools ccc-apply runs come from the system, ahead of anything else on root's PATH.
     expect(rootPackages[0]?.text).toMatch(
-      /^export PATH=\/nix\/store\/\S+-util-linux\/bin:\/nix\/store\/\S+-coreutils\/bin:\/nix\/store\/\S+-nix\/bin:\$PATH\n/,
+      /^export PATH=\/nix\/store\/\S+-util-linux\/bin:\/nix\/store\/\S+-coreutils\/bin:\/nix\/store\/\S+-nix\/bin:\/nix\/store\/\S+-acl\/bin:\/nix\/store\/\S+-systemd\/bin:\$PATH\n/,
     );
   });
 });

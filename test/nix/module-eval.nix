@@ -41,6 +41,7 @@ let
       "util-linux"
       "python3"
       "go"
+      "acl"
     ] fakeDrv
     // {
       writeShellScriptBin = name: text: fakeDrv name // { inherit text; };
@@ -101,6 +102,14 @@ let
           }
         );
         default = { };
+      };
+      users.groups = mkOption {
+        type = types.attrsOf (types.attrsOf types.anything);
+        default = { };
+      };
+      systemd.package = mkOption {
+        type = types.package;
+        default = fakeDrv "systemd";
       };
       users.motdFile = mkOption {
         type = types.nullOr types.path;
@@ -204,6 +213,15 @@ in
     authorizedKeys = claude.openssh.authorizedKeys.keys;
   };
   sudoWheelNeedsPassword = config.security.sudo.wheelNeedsPassword;
+  sudo = config.security.sudo;
+  # Every account but root and claude (the guest accounts), as the tests compare them.
+  guestUsers = lib.mapAttrs (_: u: {
+    inherit (u) isNormalUser;
+    extraGroups = u.extraGroups or [ ];
+    authorizedKeys = u.openssh.authorizedKeys.keys;
+  }) (removeAttrs config.users.users [ "root" "claude" ]);
+  claudeHomeMode = claude.homeMode or null;
+  groups = builtins.attrNames config.users.groups;
   openssh = config.services.openssh;
   # A file's text, or where it links to: a live file's path, or the source file of a Nix path.
   etc = lib.mapAttrs (_: file: if file.text != null then file.text else toString file.source) config.environment.etc;

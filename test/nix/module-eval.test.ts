@@ -23,7 +23,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(config.claude).toEqual({
       isNormalUser: true,
       home: "/home/claude",
-      extraGroups: ["wheel"],
+      extraGroups: ["wheel", "ccc-work"],
       authorizedKeys: [good.userSshKey, ...good.extraSshKeys],
     });
     expect(config.sudoWheelNeedsPassword).toBe(false);
@@ -36,6 +36,31 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
         PermitRootLogin: "prohibit-password",
       },
     });
+  });
+
+  it("has seven guest accounts without sudo that share only the work folder with claude", async (ctx) => {
+    skipUnlessLib(ctx);
+    const config = await evaluate(good);
+
+    expect(config.failedAssertions).toEqual([]);
+    const names = [1, 2, 3, 4, 5, 6, 7].map((n) => `ccc-guest-${n}`);
+    expect(Object.keys(config.guestUsers).sort()).toEqual(names);
+    for (const name of names) {
+      // Not in wheel: sudo is for wheel only. No key at install: ccc-apply writes the one a share gives.
+      expect(config.guestUsers[name]).toEqual({
+        isNormalUser: true,
+        extraGroups: ["ccc-work"],
+        authorizedKeys: [],
+      });
+    }
+    expect(config.sudo).toMatchObject({ wheelNeedsPassword: false, execWheelOnly: true });
+    expect(config.groups).toContain("ccc-work");
+    expect(config.claudeHomeMode).toBe("710");
+    expect(config.tmpfiles).toContain("d /home/claude/work 2770 claude ccc-work - -");
+    // Nor a trusted Nix user, which is root by another door.
+    expect(config.nixSettings).toMatchObject({ "trusted-users": ["claude"] });
+    // sshd finds a guest account's key where ccc-apply writes it.
+    expect(config.openssh.authorizedKeysFiles).toEqual(["/var/lib/cloud-instance/authorized_keys.d/%u"]);
   });
 
   it("lets sshd read claude's live keys from /var/lib/cloud-instance, keyed by user name", async (ctx) => {

@@ -20,6 +20,25 @@ describe("the DMs a guest gets", () => {
     );
   });
 
+  it("tells a guest what they can do: root as claude, or their own account and the work folder", () => {
+    const instance = anInstance();
+    const root = JSON.stringify(
+      noticeMessage({ kind: "shared", instance, to: "U0BOB", by: "U0ALICE" }, NOW).blocks,
+    );
+    expect(root).toContain("You log in as claude, with sudo: root on the machine.");
+    const own = noticeMessage(
+      { kind: "shared", instance, to: "U0BOB", by: "U0ALICE", login: "ccc-guest-2" },
+      NOW,
+    );
+    expect(own.text).toBe("U0ALICE let you into ccc-abcdef: ssh ccc-guest-2@203.0.113.7");
+    expect(JSON.stringify(own.blocks)).toContain(
+      "You log in as ccc-guest-2, without sudo: you can read and write the work folder (/home/claude/work)",
+    );
+    expect(noticeText({ kind: "shared", instance, to: "bob", by: "alice", login: "ccc-guest-2" })).toBe(
+      "DM bob: alice let you into ccc-abcdef: ssh ccc-guest-2@203.0.113.7",
+    );
+  });
+
   it("offers a button to set a key when ccc has none of theirs", () => {
     const message = noticeMessage(
       { kind: "key_needed", instance: anInstance(), to: "U0BOB", by: "U0ALICE" },

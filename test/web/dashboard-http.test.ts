@@ -118,6 +118,33 @@ describe("the dashboard over HTTP", () => {
     await b.slack.waitFor(() => b.h.deps.store.get(id)?.status === "deleted", 10_000);
   });
 
+  it("shares a machine with or without sudo, saying what the guest can do, and unshares it", async () => {
+    const client = await signedIn(ALICE);
+    const id = await machineOf(client, ALICE);
+    const page = await client.get("/");
+    // Before the button: what each kind of guest can do.
+    expect(page.text).toContain("With sudo: They log in as claude, with sudo: root on the machine.");
+    expect(page.text).toContain("Without: They log in as their own account, without sudo:");
+    const csrf = await client.csrf();
+    const shared = await client.post("/web/share", {
+      id,
+      with: BOB,
+      sshKey: makeKeyPair("bob").publicKey,
+      noSudo: "true",
+      csrf,
+    });
+    expect(shared.status).toBe(303);
+    expect(b.h.deps.store.guests.list(id)).toMatchObject([{ guest: BOB, account: "ccc-guest-1" }]);
+    const after = (await client.get("/")).text;
+    expect(after).toContain(`${id} is shared with ${BOB}.`);
+    expect(after).toContain("They log in as ccc-guest-1, without sudo:");
+    const unshared = await client.post("/web/unshare", { id, with: BOB, csrf });
+    expect(unshared.status).toBe(303);
+    expect((await client.get("/")).text).toContain(`${id} is no longer shared with ${BOB}.`);
+    expect(b.h.deps.store.guests.list(id)).toEqual([]);
+    await client.post("/web/delete", { id, csrf });
+  });
+
   it("shows nobody else's machines and refuses acting on them", async () => {
     const alice = await signedIn(ALICE);
     const id = await machineOf(alice, ALICE);

@@ -29,6 +29,10 @@ let
   # Where ccc-apply mounts the owner's work volume; the volume and any later extras are never known at
   # install time, so the seeds below name only the system's own extras.
   workMount = "/home/claude/work";
+  # Guests shared without sudo (`ccc share --no-sudo`) log in to one of these, with the key ccc-apply
+  # writes to authorized_keys.d/<account>; the work folder is shared with them through workGroup.
+  guestAccounts = map (n: "ccc-guest-${toString n}") (lib.range 1 7);
+  workGroup = "ccc-work";
   extrasLine = lib.optionalString (cfg.extraPackages != [ ]) (
     "Extra software: ${lib.concatStringsSep ", " cfg.extraPackages}\n"
   );
@@ -58,7 +62,8 @@ let
         (builtins.readFile claudeTemplate);
   };
 
-  # The tools it runs (mount, findmnt, runuser, chown, nix) come first on PATH, as pinned as the script.
+  # The tools it runs (mount, findmnt, runuser, chown, nix; setfacl for the work folder, journalctl for
+  # sshd's log of which key each session used) come first on PATH, as pinned as the script.
   cccApply = pkgs.writeShellScriptBin "ccc-apply" ''
     export PATH=${
       lib.makeBinPath [
@@ -67,6 +72,8 @@ let
         config.nix.package
         pkgs.git
         gitCredential
+        pkgs.acl
+        config.systemd.package
       ]
     }:$PATH
     exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply}/ccc-apply.mjs "$@"
@@ -137,7 +144,7 @@ in
     };
   };
 
-  config = mkIf cfg.enable {
+  config = mkIf cfg.enable (lib.mkMerge [ {
     assertions = [
       {
         assertion = isOneLineKey cfg.userSshKey;
@@ -168,11 +175,19 @@ in
       isNormalUser = true;
       home = "/home/claude";
       description = "Claude Code Cloud user";
-      extraGroups = [ "wheel" ];
+      extraGroups = [
+        "wheel"
+        workGroup
+      ];
+      # The guest accounts (group users) may pass through to the work folder; nothing here is theirs to list.
+      homeMode = "710";
       openssh.authorizedKeys.keys = allKeys;
     };
+    users.groups.${workGroup} = { };
     # It is the user's own machine for a few hours: sudo without a password (there is none to type).
+    # Only wheel (claude) may use it; the guest accounts are not in wheel.
     security.sudo.wheelNeedsPassword = false;
+    security.sudo.execWheelOnly = true;
 
     services.openssh = {
       enable = true;
@@ -219,6 +234,9 @@ in
       # changes; `L` (not `L+`) leaves it alone if the user replaced it with their own file.
       "d /home/claude/.claude 0700 claude users - -"
       "L /home/claude/.claude/CLAUDE.md - - - - /etc/cloud-instance/CLAUDE.md"
+      # The work folder, the owner's and, through the group, a guest's without sudo; ccc-apply gives it a
+      # default ACL (group read and write) when such a guest is let in.
+      "d ${workMount} 2770 claude ${workGroup} - -"
     ];
 
     # pam_motd reads the file at each login, so the banner shows the live expiry.
@@ -269,5 +287,14 @@ in
       ];
       trusted-users = [ "claude" ];
     };
-  };
+  }
+  {
+    users.users = lib.genAttrs guestAccounts (_: {
+      # Not in wheel: no sudo, no root. Not a trusted Nix user either (that would be root by another door).
+      isNormalUser = true;
+      description = "ccc guest without sudo";
+      extraGroups = [ workGroup ];
+    });
+  }
+  ]);
 }

@@ -9,8 +9,21 @@
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { access, lstat, mkdir, open, readFile, realpath, rename, rm } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  access,
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rename,
+  rm,
+} from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -19,7 +32,7 @@ const MAX_KEY_BYTES = 16 * 1024;
 const MAX_KEYS = 8;
 const FIELDS = ["version", "instanceId", "owner", "expiresAt", "authorizedKeys"];
 // Optional, version 2 only.
-const V2_FIELDS = ["volume", "packages", "allowUnfree"];
+const V2_FIELDS = ["volume", "packages", "allowUnfree", "guestAccounts"];
 const KEY_TYPES = [
   "ssh-ed25519",
   "ecdsa-sha2-nistp256",
@@ -184,6 +197,7 @@ function problemsOf(doc) {
     if ("allowUnfree" in doc && typeof doc.allowUnfree !== "boolean") {
       problems.push("allowUnfree must be true or false");
     }
+    if ("guestAccounts" in doc) problems.push(...guestAccountProblems(doc.guestAccounts));
   }
   return problems;
 }
@@ -326,6 +340,12 @@ function canonical(doc) {
     document.volume = { linuxDevice: doc.volume.linuxDevice, mountPoint: doc.volume.mountPoint };
   if (doc.packages) document.packages = [...doc.packages];
   if ("allowUnfree" in doc) document.allowUnfree = doc.allowUnfree;
+  if (doc.guestAccounts) {
+    document.guestAccounts = doc.guestAccounts.map((g) => ({
+      account: g.account,
+      authorizedKeys: [...g.authorizedKeys],
+    }));
+  }
   return document;
 }
 
@@ -345,12 +365,23 @@ async function apply(root, doc, options) {
   const packages = document.packages
     ? await installPackages(dir, document.packages, document.allowUnfree === true)
     : null;
+  // Which keys each guest account had before this document: an account given to someone else is emptied.
+  const before = await readJson(join(dir, "state.json"), null).catch(() => null);
   const files = renderFiles(document, template, await machineNow(root, dir));
   for (const [name, mode] of Object.entries(FILE_MODES)) await writeAtomically(dir, name, files[name], mode);
   await syncDir(dir);
+  const guests = await writeGuestKeys(dir, document.guestAccounts ?? []);
   const result = await readBack(dir, document);
   if (volume) result.volume = volume;
   if (packages) result.packages = packages;
+  if (document.guestAccounts) result.guestAccounts = guests;
+  // Only once the keys on disk say who may log in: what is no longer allowed is ended.
+  const accounts = await readAccounts(root);
+  const work = document.guestAccounts?.length ? await shareWorkFolder(root, accounts) : null;
+  if (work) result.workFolder = work;
+  const sessions = await endRevokedAccess(root, document, accounts, handedOver(before, document));
+  // Said only when there was something to end or to check, so the answer to a plain push stays as it was.
+  if (sessions.ended > 0 || sessions.unchecked > 0) result.sessions = sessions;
   return result;
 }
 
@@ -472,6 +503,354 @@ async function installPackages(dir, names, allowUnfree) {
   }
   await writeAtomically(dir, "packages.json", `${JSON.stringify({ installed })}\n`, 0o644);
   return results;
+}
+
+// ----- Guests -----
+// A guest shared with sudo logs in as claude with their own key; a guest without sudo gets one of the
+// module's guest accounts (ccc-guest-1 … ccc-guest-7) with its own key file, and the work folder through
+// the ccc-work group. When a key is no longer listed, the sessions that logged in with it end: sshd logs
+// which key each connection used (journald, trusted fields only), and /proc shows which sshd holds it.
+
+const OWNER_ACCOUNT = "claude";
+const GUEST_SLOTS = [
+  "ccc-guest-1",
+  "ccc-guest-2",
+  "ccc-guest-3",
+  "ccc-guest-4",
+  "ccc-guest-5",
+  "ccc-guest-6",
+  "ccc-guest-7",
+];
+const GUEST_FIELDS = ["account", "authorizedKeys"];
+const WORK_GROUP = "ccc-work";
+const KEYS_DIR = "authorized_keys.d";
+// OpenSSH before 9.8 names a session's privileged process `sshd: user [priv]`, from 9.8 on `sshd-session: …`.
+const MONITOR_TITLE = /^sshd(?:-session)?: ([a-z_][a-z0-9_-]{0,31}) \[priv\]$/;
+const ACCEPTED = /^Accepted publickey for (\S+) from (\S+) port (\d{1,5}) ssh2: \S+ (SHA256:[A-Za-z0-9+/]+)$/;
+const KILL_ROUNDS = 10;
+
+function guestAccountProblems(list) {
+  if (!Array.isArray(list) || list.length > GUEST_SLOTS.length) {
+    return [`guestAccounts must be a list of at most ${GUEST_SLOTS.length} guest accounts`];
+  }
+  const problems = [];
+  list.forEach((guest, i) => {
+    if (!isObject(guest)) {
+      problems.push(`guestAccounts[${i}] must be an object with account and authorizedKeys`);
+      return;
+    }
+    const unknown = Object.keys(guest).filter((name) => !GUEST_FIELDS.includes(name));
+    if (unknown.length > 0) problems.push(`guestAccounts[${i}] has unknown fields ${printable(unknown)}`);
+    if (!GUEST_SLOTS.includes(guest.account)) {
+      problems.push(
+        `guestAccounts[${i}].account must be one of ccc-guest-1 to ccc-guest-${GUEST_SLOTS.length}`,
+      );
+    } else if (list.findIndex((g) => isObject(g) && g.account === guest.account) !== i) {
+      problems.push(`guestAccounts[${i}] repeats an account listed before it`);
+    }
+    problems.push(...keyProblems(guest.authorizedKeys).map((p) => `guestAccounts[${i}].${p}`));
+  });
+  return problems;
+}
+
+/** One key file per listed guest account (sshd reads authorized_keys.d/%u); an account not listed loses its file. */
+async function writeGuestKeys(dir, guests) {
+  const keysDir = join(dir, KEYS_DIR);
+  if (guests.length > 0) await mkdir(keysDir, { recursive: true, mode: 0o755 });
+  for (const slot of GUEST_SLOTS) {
+    const guest = guests.find((g) => g.account === slot);
+    if (guest) {
+      await writeAtomically(keysDir, slot, guest.authorizedKeys.map((key) => `${key}\n`).join(""), 0o644);
+    } else {
+      await rm(join(keysDir, slot), { force: true });
+    }
+  }
+  if (guests.length > 0) await syncDir(keysDir);
+  const read = [];
+  for (const guest of guests) {
+    const text = await readFile(join(keysDir, guest.account), "utf8");
+    const keys = text.split("\n").filter((line) => line !== "");
+    if (JSON.stringify(keys) !== JSON.stringify(guest.authorizedKeys)) {
+      throw new Error("the files read back differ from the document written");
+    }
+    read.push({ account: guest.account, authorizedKeys: keys });
+  }
+  return read;
+}
+
+/** Users and groups from the machine's /etc/passwd and /etc/group (empty when a test root has none). */
+async function readAccounts(root) {
+  const users = new Map();
+  const groups = new Map();
+  const lines = async (name) =>
+    (
+      await readFile(join(root, "etc", name), "utf8").catch((error) => {
+        if (error.code === "ENOENT") return "";
+        throw new Error(`cannot read /etc/${name} (${error.code ?? error.message})`);
+      })
+    ).split("\n");
+  for (const line of await lines("passwd")) {
+    const [name, , uid, gid, , home] = line.split(":");
+    if (name && !users.has(name) && /^\d+$/.test(uid ?? "") && home) {
+      users.set(name, { uid: Number(uid), gid: Number(gid), home });
+    }
+  }
+  for (const line of await lines("group")) {
+    const [name, , gid] = line.split(":");
+    if (name && !groups.has(name) && /^\d+$/.test(gid ?? "")) groups.set(name, Number(gid));
+  }
+  return { users, groups };
+}
+
+/** The work folder for the owner and the guest accounts: group ccc-work, which new files inherit (setgid, default ACL). */
+async function shareWorkFolder(root, accounts) {
+  const owner = accounts.users.get(OWNER_ACCOUNT);
+  const gid = accounts.groups.get(WORK_GROUP);
+  if (!owner || gid === undefined) {
+    return { shared: false, error: `this machine has no ${OWNER_ACCOUNT} user or ${WORK_GROUP} group` };
+  }
+  const work = join(root, WORK_MOUNT);
+  await mkdir(work, { recursive: true, mode: 0o770 });
+  if (!(await lstat(work)).isDirectory()) {
+    return { shared: false, error: `${WORK_MOUNT} is not a directory (a link or a file is in the way)` };
+  }
+  await chown(work, owner.uid, gid);
+  await chmod(work, 0o2770);
+  // Files already there and files made later, by either side: group read and write (X: search only on folders).
+  const acl = await run("setfacl", ["-R", "-P", "-m", `g:${WORK_GROUP}:rwX,d:g:${WORK_GROUP}:rwX`, work]);
+  if (acl.code !== 0) return { shared: true, inherited: false, error: failureOf(acl) };
+  return { shared: true, inherited: true };
+}
+
+/**
+ * Ends what the document no longer allows: every process of a guest account not listed (and empties its
+ * home for the next guest), and each SSH session that logged in with a key no longer listed for its user.
+ * `unchecked` counts sessions whose key could not be told (no log line for them); they are left running.
+ */
+async function endRevokedAccess(root, doc, accounts, handedOverSlots = []) {
+  const allowed = new Map([[OWNER_ACCOUNT, new Set(doc.authorizedKeys.map(fingerprintOf))]]);
+  for (const guest of doc.guestAccounts ?? []) {
+    allowed.set(guest.account, new Set(guest.authorizedKeys.map(fingerprintOf)));
+  }
+  let ended = 0;
+  const ending = GUEST_SLOTS.filter(
+    (slot) => accounts.users.has(slot) && (!allowed.has(slot) || handedOverSlots.includes(slot)),
+  );
+  const titles = ending.length > 0 ? await listProcesses() : [];
+  for (const slot of ending) {
+    const account = accounts.users.get(slot);
+    const monitors = titles.filter((p) => monitorUser(p) === slot);
+    for (const monitor of monitors) await killTree(monitor.pid);
+    await killUid(account.uid);
+    ended += monitors.length;
+    await emptyHome(root, account.home);
+  }
+  // Only sessions of this sshd (the port ccc reached it by): the connection each holds, by the client's address.
+  const connections = await tcpConnections(serverPort());
+  const sessions = [];
+  for (const monitor of (await listProcesses()).filter((p) => allowed.has(monitorUser(p)))) {
+    const remote = (await socketsOf(monitor.pid)).map((inode) => connections.get(inode)).find(Boolean);
+    if (remote) sessions.push({ monitor, user: monitorUser(monitor), remote });
+  }
+  if (sessions.length === 0) return { ended, unchecked: 0 };
+  let logins;
+  try {
+    logins = await sshdLogins();
+  } catch (error) {
+    return { ended, unchecked: sessions.length, error: error.message };
+  }
+  let unchecked = 0;
+  for (const { monitor, user, remote } of sessions) {
+    const login = logins.get(remote);
+    if (!login || login.user !== user) {
+      unchecked++;
+      continue;
+    }
+    if (allowed.get(user).has(login.fingerprint)) continue;
+    await killTree(monitor.pid);
+    ended++;
+  }
+  return { ended, unchecked };
+}
+
+/**
+ * The guest accounts listed before and now with no key in common: given to someone else (an unshare that never
+ * reached the machine, then a share). The last holder's processes and home go as at an unshare.
+ */
+function handedOver(before, doc) {
+  const earlier = isObject(before) && Array.isArray(before.guestAccounts) ? before.guestAccounts : [];
+  return (doc.guestAccounts ?? [])
+    .filter((guest) => {
+      const old = earlier.find((g) => isObject(g) && g.account === guest.account);
+      return (
+        old &&
+        Array.isArray(old.authorizedKeys) &&
+        !old.authorizedKeys.some((k) => guest.authorizedKeys.includes(k))
+      );
+    })
+    .map((guest) => guest.account);
+}
+
+/** OpenSSH's SHA256 fingerprint of a public key line, as sshd logs it. */
+function fingerprintOf(key) {
+  const blob = Buffer.from(key.split(" ")[1] ?? "", "base64");
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+const monitorUser = (process) => MONITOR_TITLE.exec(process.cmdline)?.[1] ?? null;
+
+/**
+ * Every process now: pid and title, and with `details` its parent and user ids (real, effective, saved, file
+ * system). Titles alone are one read per process: the common case, a push with nothing to end, needs no more.
+ */
+async function listProcesses(details = false) {
+  const processes = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${name}/cmdline`, "utf8")).replaceAll("\0", " ").trim();
+      const process = { pid: Number(name), cmdline, ppid: -1, uids: [] };
+      if (details) {
+        const stat = await readFile(`/proc/${name}/stat`, "utf8");
+        process.ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        const status = await readFile(`/proc/${name}/status`, "utf8");
+        process.uids = (/^Uid:\s+(.*)$/m.exec(status)?.[1] ?? "").split(/\s+/).map(Number);
+      }
+      processes.push(process);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return processes;
+}
+
+function kill(pid) {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // gone already
+  }
+}
+
+/** A process and everything started under it, again until nothing is left (a fork may race the first round). */
+async function killTree(pid) {
+  for (let round = 0; round < KILL_ROUNDS; round++) {
+    const processes = await listProcesses(true);
+    const tree = new Set([pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of processes) {
+        if (tree.has(p.ppid) && !tree.has(p.pid)) {
+          tree.add(p.pid);
+          grew = true;
+        }
+      }
+    }
+    const alive = processes.filter((p) => tree.has(p.pid));
+    if (alive.length === 0) return;
+    for (const p of alive) kill(p.pid);
+    await sleep(20);
+  }
+}
+
+/** Every process running with a user id (real, effective, saved or file system). */
+async function killUid(uid) {
+  for (let round = 0; round < KILL_ROUNDS; round++) {
+    const theirs = (await listProcesses(true)).filter((p) => p.uids.includes(uid));
+    if (theirs.length === 0) return;
+    for (const p of theirs) kill(p.pid);
+    await sleep(20);
+  }
+}
+
+/** What a guest left in their home goes, so the next guest given the account starts empty. */
+async function emptyHome(root, home) {
+  const dir = join(root, home);
+  const info = await lstat(dir).catch(() => null);
+  if (!info?.isDirectory()) return;
+  // rm removes links themselves, never what they point to.
+  for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+}
+
+/** The port this sshd listens on: the one ccc reached it by, else SSH's own. */
+function serverPort() {
+  const port = Number((process.env.SSH_CONNECTION ?? "").split(" ")[3]);
+  return Number.isInteger(port) && port > 0 ? port : 22;
+}
+
+/** Each public key login sshd logged this boot, by the client's address and port: the latest one wins. */
+async function sshdLogins() {
+  // _SYSTEMD_UNIT is set by journald itself: a user's `logger` cannot add lines to sshd's own.
+  const log = await run("journalctl", ["_SYSTEMD_UNIT=sshd.service", "--boot", "--output=cat", "--no-pager"]);
+  if (log.code !== 0) throw new Error(`cannot read sshd's log: ${failureOf(log)}`);
+  const logins = new Map();
+  for (const line of log.stdout.split("\n")) {
+    const m = ACCEPTED.exec(line.trim());
+    if (m) logins.set(`${normalAddress(m[2])} ${Number(m[3])}`, { user: m[1], fingerprint: m[4] });
+  }
+  return logins;
+}
+
+/** Established TCP connections to `port` on this host, by socket inode: the client's "address port". */
+async function tcpConnections(port) {
+  const connections = new Map();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const text = await readFile(table, "utf8").catch(() => "");
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== "01") continue;
+      const [, localPort] = fields[1].split(":");
+      if (Number.parseInt(localPort, 16) !== port) continue;
+      const [address, remotePort] = fields[2].split(":");
+      connections.set(fields[9], `${procAddress(address)} ${Number.parseInt(remotePort, 16)}`);
+    }
+  }
+  return connections;
+}
+
+/** /proc/net's hex address (32-bit words in host order, little-endian here) as `normalAddress` writes it. */
+function procAddress(hex) {
+  const bytes = [];
+  for (let word = 0; word < hex.length; word += 8) {
+    bytes.push(...Buffer.from(hex.slice(word, word + 8), "hex").reverse());
+  }
+  if (bytes.length === 4) return bytes.join(".");
+  const groups = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return normalAddress(groups.join(":"));
+}
+
+/** An address in one spelling: IPv4 dotted, IPv4-mapped IPv6 as IPv4, other IPv6 as eight full groups. */
+function normalAddress(text) {
+  if (!text.includes(":")) return text;
+  let spelled = text.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(spelled);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    spelled = `${spelled.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail = null] = spelled.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === null ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  const full = groups.map((g) => g.padStart(4, "0"));
+  if (full.slice(0, 6).join(":") === "0000:0000:0000:0000:0000:ffff") {
+    const [hi, lo] = [Number.parseInt(full[6], 16), Number.parseInt(full[7], 16)];
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return full.join(":");
+}
+
+/** The socket inodes a process holds open. */
+async function socketsOf(pid) {
+  const inodes = [];
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m) inodes.push(m[1]);
+  }
+  return inodes;
 }
 
 // ----- Running tools -----

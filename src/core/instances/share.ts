@@ -3,7 +3,7 @@ import { QuotaError, UserError } from "../errors.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import type { Delivery } from "../notifier.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
-import { type Access, accessOf, authorizedKeysOf } from "./access.ts";
+import { type Access, accessOf, allKeysOf, GUEST_ACCOUNTS } from "./access.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import type { Instance } from "./instance.ts";
 
@@ -18,6 +18,15 @@ export interface Shared {
   machine: PushOutcome | null;
   /** What became of the DM to the guest (`null`: none was due, as for an unshare). */
   guestTold: Delivery | null;
+  /** True when the guest logs in (or logged in) as claude, with sudo; false with an account of their own. */
+  sudo: boolean;
+  /** The user name the guest logs in (or logged in) as: claude, or their ccc-guest-N account. */
+  login: string;
+}
+
+/** How a guest is let in: as claude with sudo (the default), or with an account of their own without. */
+export interface ShareOptions {
+  noSudo?: boolean;
 }
 
 /**
@@ -31,15 +40,17 @@ export async function share(
   id: string,
   guest: string,
   key: string | null,
+  options: ShareOptions = {},
 ): Promise<Shared> {
+  const noSudo = options.noSudo === true;
   const instance = instanceFor(deps.store, actor, id, "share");
   checkShareable(instance, deps.clock.now());
   if (guest === instance.owner) {
     throw new UserError(`${guest} owns ${instance.id} already.`, { code: "already_owner", field: "with" });
   }
   const sshKey = key === null ? deps.store.currentKeyOf(guest) : parseSshPublicKey(key).line;
-  if (sshKey === null) return askForKey(deps, actor, instance, guest);
-  return letIn(deps, actor.id, instance, guest, sshKey);
+  if (sshKey === null) return askForKey(deps, actor, instance, guest, noSudo);
+  return letIn(deps, actor.id, instance, guest, sshKey, noSudo);
 }
 
 /**
@@ -59,7 +70,7 @@ export async function completePendingShares(
     try {
       if (!instance) throw new UserError(`${pending.instanceId} is gone.`);
       checkShareable(instance, deps.clock.now());
-      shared.push(await letIn(deps, pending.requestedBy, instance, guest, sshKey));
+      shared.push(await letIn(deps, pending.requestedBy, instance, guest, sshKey, pending.noSudo === true));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       dropped.push({ instanceId: pending.instanceId, reason: error.message });
@@ -71,6 +82,13 @@ export async function completePendingShares(
 /** Takes a guest's access away again, on the machine too; a share still waiting for a key is dropped. */
 export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: string): Promise<Shared> {
   const instance = instanceFor(deps.store, actor, id, "unshare");
+  const was = deps.store.guests.list(instance.id).find((g) => g.guest === guest);
+  const pendingNoSudo = deps.store.pendingShares
+    .forInstance(instance.id)
+    .find((p) => p.guest === guest)?.noSudo;
+  const sudo = was ? was.account === null : pendingNoSudo !== true;
+  // A share without sudo that only waited for a key never had an account on the machine.
+  const how = { sudo, login: was?.account ?? (sudo ? "claude" : "their own account") };
   const waiting = deps.store.pendingShares.remove(instance.id, guest);
   const wasGuest = deps.store.guests.remove(instance.id, guest);
   if (!wasGuest && !waiting) {
@@ -82,9 +100,16 @@ export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: s
   deps.store.recordEvent(instance.id, { actor: actor.id, kind: "unshared", detail: `with ${guest}` });
   // A share that only waited for a key never reached the machine: nothing to take back there.
   if (!wasGuest) {
-    return { instance, guest, access: accessOf(deps.store, instance), machine: null, guestTold: null };
+    return {
+      instance,
+      guest,
+      access: accessOf(deps.store, instance),
+      machine: null,
+      guestTold: null,
+      ...how,
+    };
   }
-  return { ...(await pushed(deps, instance, guest)), guestTold: null };
+  return { ...(await pushed(deps, instance, guest)), guestTold: null, ...how };
 }
 
 async function letIn(
@@ -93,11 +118,10 @@ async function letIn(
   instance: Instance,
   guest: string,
   sshKey: string,
+  noSudo: boolean,
 ): Promise<Shared> {
   // Sharing again with the same person replaces their key, so their old one does not count.
-  const others = authorizedKeysOf(deps.store, instance).filter(
-    (k) => !isKeyOfGuest(deps, instance, guest, k),
-  );
+  const others = allKeysOf(deps.store, instance).filter((k) => !isKeyOfGuest(deps, instance, guest, k));
   const max = deps.policy.maxKeysPerMachine;
   if (!others.includes(sshKey) && others.length + 1 > max) {
     throw new QuotaError(
@@ -105,15 +129,61 @@ async function letIn(
       "with",
     );
   }
-  deps.store.guests.put({ instanceId: instance.id, guest, sshKey, addedAt: deps.clock.now(), addedBy: by });
-  deps.store.recordEvent(instance.id, { actor: by, kind: "shared", detail: `with ${guest}` });
+  const account = noSudo ? accountFor(deps, instance, guest) : null;
+  deps.store.guests.put({
+    instanceId: instance.id,
+    guest,
+    sshKey,
+    addedAt: deps.clock.now(),
+    addedBy: by,
+    account,
+  });
+  deps.store.recordEvent(instance.id, {
+    actor: by,
+    kind: "shared",
+    detail: account ? `with ${guest}, without sudo, as ${account}` : `with ${guest}, as claude with sudo`,
+  });
   const result = await pushed(deps, instance, guest);
-  const guestTold = await deps.notifier.notify({ kind: "shared", instance: result.instance, to: guest, by });
-  return { ...result, guestTold };
+  const guestTold = await deps.notifier.notify({
+    kind: "shared",
+    instance: result.instance,
+    to: guest,
+    by,
+    login: account ?? "claude",
+  });
+  return { ...result, guestTold, sudo: account === null, login: account ?? "claude" };
 }
 
-async function askForKey(deps: CoreDeps, actor: Actor, instance: Instance, guest: string): Promise<Shared> {
-  const pending = { instanceId: instance.id, guest, requestedBy: actor.id, requestedAt: deps.clock.now() };
+/** The guest's account: the one they have on this machine already, else the first free one. */
+function accountFor(deps: CoreDeps, instance: Instance, guest: string): string {
+  const guests = deps.store.guests.list(instance.id);
+  const theirs = guests.find((g) => g.guest === guest)?.account;
+  if (theirs) return theirs;
+  const taken = new Set(guests.map((g) => g.account));
+  const free = GUEST_ACCOUNTS.find((a) => !taken.has(a));
+  if (!free) {
+    throw new QuotaError(
+      `${instance.id} has ${GUEST_ACCOUNTS.length} guests without sudo already; that is all the accounts it has.`,
+      "with",
+    );
+  }
+  return free;
+}
+
+async function askForKey(
+  deps: CoreDeps,
+  actor: Actor,
+  instance: Instance,
+  guest: string,
+  noSudo: boolean,
+): Promise<Shared> {
+  const pending = {
+    instanceId: instance.id,
+    guest,
+    requestedBy: actor.id,
+    requestedAt: deps.clock.now(),
+    noSudo,
+  };
   deps.store.pendingShares.put(pending);
   const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
   // Printed: the operator's own terminal shows the request, to hand on; the share waits as in Slack.
@@ -130,10 +200,23 @@ async function askForKey(deps: CoreDeps, actor: Actor, instance: Instance, guest
     kind: "share_waiting",
     detail: `with ${guest}: waiting for their key`,
   });
-  return { instance, guest, access: accessOf(deps.store, instance), machine: null, guestTold };
+  // The account is chosen when the share completes; until then a guest without sudo has none.
+  return {
+    instance,
+    guest,
+    access: accessOf(deps.store, instance),
+    machine: null,
+    guestTold,
+    sudo: !noSudo,
+    login: noSudo ? "their own account" : "claude",
+  };
 }
 
-async function pushed(deps: CoreDeps, instance: Instance, guest: string): Promise<Omit<Shared, "guestTold">> {
+async function pushed(
+  deps: CoreDeps,
+  instance: Instance,
+  guest: string,
+): Promise<Omit<Shared, "guestTold" | "sudo" | "login">> {
   const current = deps.store.require(instance.id);
   const machine = await pushMachineState(deps, current);
   return { instance: current, guest, access: accessOf(deps.store, current), machine };

@@ -44,10 +44,21 @@ const packageName = z
   .regex(PACKAGE_NAME, "not a nixpkgs package name")
   .max(100)
   .refine((name) => packageSetEscape(name) === null, "reaches into another package set");
+// Guests shared without sudo: each logs in to one of the module's guest accounts with their own key.
+export const guestAccountsSchema = z
+  .array(
+    z.strictObject({
+      account: z.string().regex(/^ccc-guest-[1-7]$/, "not a guest account"),
+      authorizedKeys: z.array(authorizedKey).min(1).max(8),
+    }),
+  )
+  .max(7)
+  .refine((list) => new Set(list.map((g) => g.account)).size === list.length, "an account listed twice");
 const v2Fields = {
   packages: z.array(packageName).max(MAX_PACKAGES).optional(),
   allowUnfree: z.boolean().optional(),
   volume: volumeFieldSchema.optional(),
+  guestAccounts: guestAccountsSchema.optional(),
 };
 
 const v1Schema = z.strictObject({ version: z.literal(1), ...fields });
@@ -68,6 +79,18 @@ export const applyAnswerSchema = z.discriminatedUnion("ok", [
     ...fields,
     packages: z.array(packageResult).max(50).optional(),
     volume: z.object({ mounted: z.boolean(), mountPoint: z.string() }).optional(),
+    guestAccounts: z
+      .array(z.object({ account: z.string(), authorizedKeys: z.array(z.string()) }))
+      .max(7)
+      .optional(),
+    /** Sessions ended because their key is no longer listed; absent when there were none to end or check. */
+    sessions: z
+      .object({
+        ended: z.number().int(),
+        unchecked: z.number().int(),
+        error: z.string().max(2_000).optional(),
+      })
+      .optional(),
   }),
   z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
 ]);
@@ -81,16 +104,24 @@ export type ApplyAnswer = z.infer<typeof applyAnswerSchema>;
 export function applyDocumentFor(
   instance: Instance,
   authorizedKeys = instance.sshKeys,
-  options: { machineId?: string; volume?: { linuxDevice: string; mountPoint: string } } = {},
+  options: {
+    machineId?: string;
+    volume?: { linuxDevice: string; mountPoint: string };
+    /** Guests without sudo and their accounts (none: the field is not sent). */
+    guestAccounts?: { account: string; authorizedKeys: string[] }[];
+  } = {},
 ): ApplyDocument {
-  const { machineId = instance.id, volume } = options;
+  const { machineId = instance.id, volume, guestAccounts = [] } = options;
+  // Only a machine with guests without sudo is sent the field, so older machines keep taking version 1.
+  const guests = guestAccounts.length > 0 ? { guestAccounts } : {};
   return checkApplyDocument({
-    version: volume ? 2 : 1,
+    version: volume || guestAccounts.length > 0 ? 2 : 1,
     instanceId: machineId,
     owner: instance.owner,
     expiresAt: instance.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     authorizedKeys,
     ...(volume ? { volume } : {}),
+    ...guests,
   });
 }
 
@@ -134,6 +165,9 @@ export function answerMatches(sent: ApplyDocument, answer: Extract<ApplyAnswer, 
     answer.owner === sent.owner &&
     Date.parse(answer.expiresAt) === Date.parse(sent.expiresAt) &&
     answer.authorizedKeys.length === sent.authorizedKeys.length &&
-    answer.authorizedKeys.every((key, i) => key === sent.authorizedKeys[i])
+    answer.authorizedKeys.every((key, i) => key === sent.authorizedKeys[i]) &&
+    (sent.version !== 2 ||
+      !sent.guestAccounts ||
+      JSON.stringify(answer.guestAccounts) === JSON.stringify(sent.guestAccounts))
   );
 }

@@ -19,7 +19,7 @@ export interface MachineTarget {
  */
 export type ApplyResult =
   /** `packages`: how each asked-for package install went (version 2 documents with packages). */
-  | { kind: "ok"; applied: ApplyDocument; packages?: PackageResult[] }
+  | { kind: "ok"; applied: ApplyDocument; packages?: PackageResult[]; sessions?: SessionsEnded }
   /** The machine checked the document and said no (exit 2); nothing changed there. */
   | { kind: "refused"; reason: string; message: string; detail: string }
   /** The machine showed another host key than the pinned one: an alarm, and nothing was sent. */
@@ -27,6 +27,16 @@ export type ApplyResult =
   /** No SSH connection: refused, timed out, no route. */
   | { kind: "unreachable"; message: string; detail: string }
   | { kind: "failed"; reason: ApplyFailure; message: string; detail: string };
+
+/**
+ * The SSH sessions the machine ended because the key they logged in with is no longer listed, and those
+ * it could not check (`error`: why); absent in an answer when there were none.
+ */
+export interface SessionsEnded {
+  ended: number;
+  unchecked: number;
+  error?: string;
+}
 
 export type ApplyFailure =
   /** The total timeout ran out; the machine may or may not have applied the document. */

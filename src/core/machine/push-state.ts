@@ -1,15 +1,18 @@
 import type { CoreDeps } from "../deps.ts";
-import { authorizedKeysOf } from "../instances/access.ts";
+import { authorizedKeysOf, guestAccountsOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { retryDelayMs } from "../lifecycle/retry-delay.ts";
 import { applyDocumentFor } from "./apply-document.ts";
-import { machineTarget } from "./machine-port.ts";
+import { machineTarget, type SessionsEnded } from "./machine-port.ts";
 
 /** What became of telling a machine its instance's state (owner, keys, expiry). */
 export type PushOutcome =
-  /** The machine shows `expiresAt` (the latest one: a later extend's, if one came meanwhile). */
-  | { kind: "pushed"; expiresAt: Date }
+  /**
+   * The machine shows `expiresAt` (the latest one: a later extend's, if one came meanwhile); `sessions`:
+   * the SSH sessions it ended as their key is no longer allowed, when there were any.
+   */
+  | { kind: "pushed"; expiresAt: Date; sessions?: SessionsEnded }
   /** Not tried: still installing (the install writes the expiry itself), or installed before host keys. */
   | { kind: "skipped"; reason: "not-ready" | "no-host-key" }
   /** Not there yet: tried again by the sweep from `retryAt`. `message` is safe to show a user. */
@@ -50,10 +53,13 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
       deps.store.machinePushes.drop(instanceId);
       return { kind: "skipped", reason: skip ?? "not-ready" };
     }
-    const keys = authorizedKeysOf(deps.store, current);
+    const keys = machineKeys(deps, current);
     const result = await deps.machine.apply(
       machineTarget(current, deps.timing.sshPort),
-      applyDocumentFor(current, keys, { machineId: deps.store.snapshots.machineIdOf(current.id) }),
+      applyDocumentFor(current, keys.claude, {
+        machineId: deps.store.snapshots.machineIdOf(current.id),
+        guestAccounts: keys.guestAccounts,
+      }),
     );
     if (result.kind === "ok") {
       const expiry = current.expiresAt.getTime();
@@ -64,7 +70,17 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
         continue;
       }
       deps.log.info("machine shows the new expiry", { instance: instanceId });
-      return { kind: "pushed", expiresAt: current.expiresAt };
+      if (result.sessions) {
+        deps.log.info("machine ended sessions of keys no longer allowed", {
+          instance: instanceId,
+          ...result.sessions,
+        });
+      }
+      return {
+        kind: "pushed",
+        expiresAt: current.expiresAt,
+        ...(result.sessions ? { sessions: result.sessions } : {}),
+      };
     }
     const previous = deps.store.machinePushes.get(instanceId)?.attempts ?? 0;
     if (result.kind === "host-key-mismatch") {
@@ -104,9 +120,16 @@ export async function pushNow(deps: CoreDeps, instanceId: string): Promise<PushO
   return { kind: "pending", message: "the expiry kept changing while it was sent", retryAt };
 }
 
-function keysChanged(deps: CoreDeps, sent: Instance, keys: readonly string[]): boolean {
-  const now = authorizedKeysOf(deps.store, deps.store.get(sent.id) ?? sent);
-  return now.length !== keys.length || now.some((k, i) => k !== keys[i]);
+/** The keys that log in as claude, and the guest accounts without sudo with theirs. */
+function machineKeys(deps: CoreDeps, instance: Instance) {
+  return {
+    claude: authorizedKeysOf(deps.store, instance),
+    guestAccounts: guestAccountsOf(deps.store, instance),
+  };
+}
+
+function keysChanged(deps: CoreDeps, sent: Instance, keys: ReturnType<typeof machineKeys>): boolean {
+  return JSON.stringify(machineKeys(deps, deps.store.get(sent.id) ?? sent)) !== JSON.stringify(keys);
 }
 
 function skipReason(instance: Instance): "not-ready" | "no-host-key" | null {

@@ -72,7 +72,12 @@ export function outcomeOf(target: MachineTarget, sent: ApplyDocument, run: SshRu
   if (!answerMatches(sent, answer)) {
     return failed("answer-differs", `${at} wrote something other than what ccc sent.`, detail);
   }
-  return { kind: "ok", applied: sent, ...(answer.packages ? { packages: answer.packages } : {}) };
+  return {
+    kind: "ok",
+    applied: sent,
+    ...(answer.packages ? { packages: answer.packages } : {}),
+    ...(answer.sessions ? { sessions: answer.sessions } : {}),
+  };
 }
 
 function failed(

@@ -7,6 +7,8 @@ export interface MachineGuest {
   sshKey: string;
   addedAt: Date;
   addedBy: string;
+  /** The guest account they log in to, without sudo; null: they log in as claude, with sudo. */
+  account: string | null;
 }
 
 interface MachineGuestRow {
@@ -15,6 +17,7 @@ interface MachineGuestRow {
   ssh_key: string;
   added_at: number;
   added_by: string;
+  account: string | null;
 }
 
 /** Guests of machines (migration 6), over the store's connection. Only `Store` creates it. */
@@ -25,10 +28,10 @@ export class MachineGuestTable {
     this.statements = {
       // Sharing again with the same person replaces their key rather than adding a second one.
       put: db.prepare(
-        `INSERT INTO machine_guests (instance_id, guest, ssh_key, added_at, added_by)
-         VALUES (@instanceId, @guest, @sshKey, @addedAt, @addedBy)
+        `INSERT INTO machine_guests (instance_id, guest, ssh_key, added_at, added_by, account)
+         VALUES (@instanceId, @guest, @sshKey, @addedAt, @addedBy, @account)
          ON CONFLICT (instance_id, guest) DO UPDATE SET ssh_key = excluded.ssh_key,
-           added_at = excluded.added_at, added_by = excluded.added_by`,
+           added_at = excluded.added_at, added_by = excluded.added_by, account = excluded.account`,
       ),
       remove: db.prepare("DELETE FROM machine_guests WHERE instance_id = ? AND guest = ?"),
       list: db.prepare("SELECT * FROM machine_guests WHERE instance_id = ? ORDER BY added_at, guest"),
@@ -40,8 +43,8 @@ export class MachineGuestTable {
     };
   }
 
-  put(guest: MachineGuest): void {
-    this.statements.put.run({ ...guest, addedAt: guest.addedAt.getTime() });
+  put(guest: Omit<MachineGuest, "account"> & { account?: string | null }): void {
+    this.statements.put.run({ ...guest, account: guest.account ?? null, addedAt: guest.addedAt.getTime() });
   }
 
   /** False when the person was not a guest of the machine. */
@@ -73,6 +76,7 @@ export class MachineGuestTable {
       sshKey: r.ssh_key,
       addedAt: new Date(r.added_at),
       addedBy: r.added_by,
+      account: r.account,
     }));
   }
 }

@@ -351,6 +351,13 @@ export const MIGRATIONS: readonly string[] = [
     request TEXT NOT NULL,
     created_at INTEGER NOT NULL
   );
+  );
+  `,
+  // A guest shared without sudo logs in to an account of their own (ccc-guest-N) rather than as claude;
+  // NULL: as claude, with sudo, as every guest did before.
+  `
+  ALTER TABLE machine_guests ADD COLUMN account TEXT;
+  ALTER TABLE pending_shares ADD COLUMN no_sudo INTEGER NOT NULL DEFAULT 0;
   `,
 ];
 

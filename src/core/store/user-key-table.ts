@@ -48,6 +48,8 @@ export interface PendingShare {
   guest: string;
   requestedBy: string;
   requestedAt: Date;
+  /** Shared without sudo: the guest gets an account of their own when the share completes. */
+  noSudo?: boolean;
 }
 
 interface PendingShareRow {
@@ -55,6 +57,7 @@ interface PendingShareRow {
   guest: string;
   requested_by: string;
   requested_at: number;
+  no_sudo: number;
 }
 
 /** Shares waiting for a key (migration 9). Only `Store` creates it. */
@@ -64,10 +67,10 @@ export class PendingShareTable {
   constructor(db: Database.Database) {
     this.statements = {
       put: db.prepare(
-        `INSERT INTO pending_shares (instance_id, guest, requested_by, requested_at)
-         VALUES (@instanceId, @guest, @requestedBy, @requestedAt)
+        `INSERT INTO pending_shares (instance_id, guest, requested_by, requested_at, no_sudo)
+         VALUES (@instanceId, @guest, @requestedBy, @requestedAt, @noSudo)
          ON CONFLICT (instance_id, guest) DO UPDATE SET requested_by = excluded.requested_by,
-           requested_at = excluded.requested_at`,
+           requested_at = excluded.requested_at, no_sudo = excluded.no_sudo`,
       ),
       remove: db.prepare("DELETE FROM pending_shares WHERE instance_id = ? AND guest = ?"),
       forGuest: db.prepare("SELECT * FROM pending_shares WHERE guest = ? ORDER BY requested_at, instance_id"),
@@ -78,7 +81,11 @@ export class PendingShareTable {
   }
 
   put(share: PendingShare): void {
-    this.statements.put.run({ ...share, requestedAt: share.requestedAt.getTime() });
+    this.statements.put.run({
+      ...share,
+      noSudo: share.noSudo ? 1 : 0,
+      requestedAt: share.requestedAt.getTime(),
+    });
   }
 
   /** False when there was no such pending share. */
@@ -101,5 +108,6 @@ function fromRow(r: PendingShareRow): PendingShare {
     guest: r.guest,
     requestedBy: r.requested_by,
     requestedAt: new Date(r.requested_at),
+    noSudo: r.no_sudo === 1,
   };
 }

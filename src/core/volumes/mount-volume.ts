@@ -1,5 +1,5 @@
 import type { CoreDeps } from "../deps.ts";
-import { authorizedKeysOf } from "../instances/access.ts";
+import { authorizedKeysOf, guestAccountsOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
@@ -36,6 +36,7 @@ export async function mountWorkVolume(deps: CoreDeps, instance: Instance): Promi
       const doc = applyDocumentFor(current, authorizedKeysOf(deps.store, current), {
         machineId: deps.store.snapshots.machineIdOf(current.id),
         volume: { linuxDevice: device, mountPoint: WORK_MOUNT },
+        guestAccounts: guestAccountsOf(deps.store, current),
       });
       return deps.machine.apply(machineTarget(current, deps.timing.sshPort), doc);
     });
