@@ -351,7 +351,6 @@ export const MIGRATIONS: readonly string[] = [
     request TEXT NOT NULL,
     created_at INTEGER NOT NULL
   );
-  );
   `,
   // A guest shared without sudo logs in to an account of their own (ccc-guest-N) rather than as claude;
   // NULL: as claude, with sudo, as every guest did before.
