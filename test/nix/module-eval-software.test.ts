@@ -10,7 +10,17 @@ const good = {
   userSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOwnerKey alice@laptop",
   expiresAt: "2026-11-25T12:00:00Z",
 };
-const base = ["claude-code", "git", "tmux", "vim", "ripgrep", "nodejs", "ccc-time-left"];
+const base = [
+  "claude-code",
+  "git",
+  "tmux",
+  "vim",
+  "ripgrep",
+  "nodejs",
+  "ccc-time-left",
+  "ccc-claude-setup",
+  "git-credential-ccc",
+];
 const unfreeMessage =
   "example-unfree is unfree (Example Proprietary Licence, unfreeRedistributable); ccc installs unfree software only when the admin allows it (CCC_ALLOW_UNFREE=true).";
 
