@@ -19,6 +19,7 @@ import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
+import { SecretsKey } from "./core/secrets/secret-cipher.ts";
 import { Store, secureDataDir } from "./core/store/store.ts";
 
 export interface ComposeOptions {
@@ -98,6 +99,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     volumes: { ...config.volumes },
     pool: config.pool,
     operatorKey: new OperatorKey(keyPath, publicKey),
+    secretsKey: loadSecretsKey(config),
     paths: {
       flakeDir,
       instancesDir,
@@ -105,6 +107,25 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     },
     timing: { ...config.timing, ...DEFAULT_TIMING, ...options.timing },
   };
+}
+
+/** The secrets key from CCC_SECRETS_KEY or its file; none (secrets off) when neither is set. */
+export function loadSecretsKey(config: Config): SecretsKey | undefined {
+  const { key, keyFile } = config.secrets;
+  if (key) return SecretsKey.parse(key.reveal(), "CCC_SECRETS_KEY");
+  if (!keyFile) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(keyFile, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "unreadable";
+    throw new ConfigError([`CCC_SECRETS_KEY_FILE: cannot read ${keyFile} (${code})`]);
+  }
+  try {
+    return SecretsKey.parse(text, "CCC_SECRETS_KEY_FILE");
+  } catch (error) {
+    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 function readPublicKey(path: string): string {

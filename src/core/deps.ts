@@ -4,6 +4,7 @@ import type { Catalog } from "./cloud/catalog.ts";
 import type { CloudApi } from "./cloud/cloud.ts";
 import type { Guardrails } from "./guardrails/guardrails.ts";
 import type { Policy } from "./instances/policy.ts";
+import type { SecretsKey } from "./secrets/secret-cipher.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
 import type { Metrics } from "./metrics.ts";
@@ -47,6 +48,8 @@ export interface CoreDeps {
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
   refillPoolSoon?: () => void;
   operatorKey: OperatorKey;
+  /** The key people's secrets are sealed with (`CCC_SECRETS_KEY`); secrets are off when left out. */
+  secretsKey?: SecretsKey | undefined;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */
     flakeDir: string;

@@ -25,6 +25,8 @@ let
 
   # ccc-apply writes these; nothing under it is Nix-managed after the first boot.
   stateDir = "/var/lib/cloud-instance";
+  # Written by `ccc-apply` from a ccc-secrets document; the format is in docs/secrets.md.
+  secretsFile = "/run/ccc/secrets.env";
   claudeTemplate = ../../CLAUDE.cloud-instance.md;
   # Where ccc-apply mounts the owner's work volume; the volume and any later extras are never known at
   # install time, so the seeds below name only the system's own extras.
@@ -155,9 +157,14 @@ in
       isNormalUser = true;
       home = "/home/claude";
       description = "Claude Code Cloud user";
-      extraGroups = [ "wheel" ];
+      extraGroups = [
+        "wheel"
+        "ccc-secrets"
+      ];
       openssh.authorizedKeys.keys = allKeys;
     };
+    # Readers of the owner's secrets, which ccc-apply writes to ${secretsFile} (root:ccc-secrets 0440).
+    users.groups.ccc-secrets = { };
     # It is the user's own machine for a few hours: sudo without a password (there is none to type).
     security.sudo.wheelNeedsPassword = false;
 
@@ -198,6 +205,8 @@ in
       # changes; `L` (not `L+`) leaves it alone if the user replaced it with their own file.
       "d /home/claude/.claude 0700 claude users - -"
       "L /home/claude/.claude/CLAUDE.md - - - - /etc/cloud-instance/CLAUDE.md"
+      # The owner's secrets live on tmpfs only: gone at every reboot until ccc delivers them again.
+      "d /run/ccc 0755 root root - -"
     ];
 
     # pam_motd reads the file at each login, so the banner shows the live expiry.
@@ -206,6 +215,12 @@ in
     environment.loginShellInit = ''
       if [ -n "''${SSH_TTY-}" ] && [ -z "''${TMUX-}" ]; then
         ccc-time-left || true
+      fi
+      # The owner's secrets as environment variables (docs/secrets.md); only members of ccc-secrets can read them.
+      if [ -r ${secretsFile} ]; then
+        set -a
+        . ${secretsFile}
+        set +a
       fi
     '';
 

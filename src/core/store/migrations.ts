@@ -330,6 +330,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE work_volumes ADD COLUMN price_per_gb_month TEXT;
   ALTER TABLE snapshots ADD COLUMN price_per_gb_month TEXT;
   `,
+  // People's secrets (core/secrets): the value only sealed with a key that is not in this file, the
+  // key's id beside it so a wrong key is named before anything is opened.
+  `
+  CREATE TABLE secrets (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    set_at INTEGER NOT NULL,
+    set_by TEXT NOT NULL,
+    used_at INTEGER,
+    PRIMARY KEY (owner, name)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
