@@ -15,6 +15,7 @@ import type {
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import type { SecretsApplyResult, SecretsDocument } from "../core/secrets/secrets-document.ts";
 
 /**
  * The cloud port over a client that is loaded and built at its first call, so a command that never
@@ -148,5 +149,12 @@ export class OnDemandMachine implements MachineChannel {
   async apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult> {
     this.channel ??= this.build();
     return (await this.channel).apply(target, doc);
+  }
+
+  async applySecrets(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.applySecrets) throw new Error("this machine channel cannot deliver secrets");
+    return channel.applySecrets(target, doc);
   }
 }

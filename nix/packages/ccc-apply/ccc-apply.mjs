@@ -547,12 +547,14 @@ const MAX_SECRET_BYTES = 8 * 1024;
 function secretsProblems(doc) {
   const problems = [];
   const unknown = Object.keys(doc).filter((name) => !SECRETS_FIELDS.includes(name));
-  if (unknown.length > 0) problems.push(`unknown field${unknown.length > 1 ? "s" : ""} ${printable(unknown)}`);
+  if (unknown.length > 0)
+    problems.push(`unknown field${unknown.length > 1 ? "s" : ""} ${printable(unknown)}`);
   if (doc.version !== 1) problems.push("version must be 1 for a ccc-secrets document");
   if (!(typeof doc.instanceId === "string" && ID_PATTERN.test(doc.instanceId))) {
     problems.push("instanceId must look like ccc-k7x2mq");
   }
-  if (!(typeof doc.nonce === "string" && /^[0-9a-f]{32}$/.test(doc.nonce))) problems.push("nonce must be 32 hex digits");
+  if (!(typeof doc.nonce === "string" && /^[0-9a-f]{32}$/.test(doc.nonce)))
+    problems.push("nonce must be 32 hex digits");
   if (!Array.isArray(doc.secrets) || doc.secrets.length > MAX_SECRETS) {
     problems.push(`secrets must be a list of at most ${MAX_SECRETS} {name, value}`);
     return problems;
@@ -595,7 +597,9 @@ async function groupId(root, name) {
     const [group, , gid] = line.split(":");
     if (group === name && /^[0-9]+$/.test(gid ?? "")) return Number(gid);
   }
-  throw new Error(`this machine has no ${name} group (its system predates secrets delivery); nothing was written`);
+  throw new Error(
+    `this machine has no ${name} group (its system predates secrets delivery); nothing was written`,
+  );
 }
 
 async function applySecrets(root, doc) {

@@ -1,5 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
+import type { SecretsApplyResult, SecretsDocument } from "../secrets/secrets-document.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -45,6 +46,11 @@ export type ApplyFailure =
 export interface MachineChannel {
   /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
   apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult>;
+  /**
+   * Writes the owner's secrets on the machine (`ccc-apply` with a ccc-secrets document), or removes them
+   * when the list is empty. Never throws for remote trouble. Absent on channels that cannot (then none are sent).
+   */
+  applySecrets?(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult>;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

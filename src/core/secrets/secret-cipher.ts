@@ -46,9 +46,11 @@ export class SecretsKey {
     const cipher = createCipheriv("aes-256-gcm", this.#key, nonce);
     cipher.setAAD(associated(owner, name));
     const body = Buffer.concat([cipher.update(value.reveal(), "utf8"), cipher.final()]);
-    return [FORMAT, nonce.toString("base64"), Buffer.concat([body, cipher.getAuthTag()]).toString("base64")].join(
-      ".",
-    );
+    return [
+      FORMAT,
+      nonce.toString("base64"),
+      Buffer.concat([body, cipher.getAuthTag()]).toString("base64"),
+    ].join(".");
   }
 
   /** The plain text, or a SecretsKeyError: never garbage. */
@@ -63,13 +65,19 @@ export class SecretsKey {
     const nonce = Buffer.from(nonceText ?? "", "base64");
     const body = Buffer.from(bodyText ?? "", "base64");
     if (format !== FORMAT || nonce.length !== NONCE_BYTES || body.length < TAG_BYTES) {
-      throw new SecretsKeyError(`The stored secret ${name} is damaged (not a sealed value).`, "damaged_secret");
+      throw new SecretsKeyError(
+        `The stored secret ${name} is damaged (not a sealed value).`,
+        "damaged_secret",
+      );
     }
     try {
       const decipher = createDecipheriv("aes-256-gcm", this.#key, nonce);
       decipher.setAAD(associated(owner, name));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      const text = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+      const text = Buffer.concat([
+        decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return new SecretValue(text.toString("utf8"));
     } catch {
       throw new SecretsKeyError(
@@ -108,7 +116,10 @@ function associated(owner: string, name: string): Buffer {
 
 /** The key is missing, malformed or not the one the secrets were sealed with; the message says which. */
 export class SecretsKeyError extends UserError {
-  constructor(message: string, code: "bad_secrets_key" | "wrong_secrets_key" | "damaged_secret" | "secrets_off") {
+  constructor(
+    message: string,
+    code: "bad_secrets_key" | "wrong_secrets_key" | "damaged_secret" | "secrets_off",
+  ) {
     super(message, { code });
   }
 }

@@ -62,7 +62,18 @@ const REFUSED_NAMES = new Set([
   "PAGER",
   "SUDO_ASKPASS",
 ]);
-const REFUSED_PREFIXES = ["LD_", "LC_", "BASH_FUNC", "NIX_", "SSH_", "SUDO_", "XDG_", "SYSTEMD_", "CCC_", "DBUS_"];
+const REFUSED_PREFIXES = [
+  "LD_",
+  "LC_",
+  "BASH_FUNC",
+  "NIX_",
+  "SSH_",
+  "SUDO_",
+  "XDG_",
+  "SYSTEMD_",
+  "CCC_",
+  "DBUS_",
+];
 
 /** The kind a valid name is of. */
 export function kindOf(name: string): SecretKind {
@@ -95,7 +106,10 @@ export function parseSecretName(raw: string): string {
 }
 
 const FORMS: Record<string, { test: RegExp; hint: string }> = {
-  ANTHROPIC_API_KEY: { test: /^sk-ant-api\d\d-[A-Za-z0-9_-]{20,}$/, hint: "an Anthropic API key starts with sk-ant-api" },
+  ANTHROPIC_API_KEY: {
+    test: /^sk-ant-api\d\d-[A-Za-z0-9_-]{20,}$/,
+    hint: "an Anthropic API key starts with sk-ant-api",
+  },
   CLAUDE_CODE_OAUTH_TOKEN: {
     test: /^sk-ant-oat\d\d-[A-Za-z0-9_-]{20,}$/,
     hint: "the token `claude setup-token` prints starts with sk-ant-oat",
@@ -107,9 +121,15 @@ const FORMS: Record<string, { test: RegExp; hint: string }> = {
   GITLAB_TOKEN: { test: /^gl[a-z]+-[A-Za-z0-9_-]{20,}$/, hint: "a GitLab token starts with glpat-" },
   CLAUDE_CODE_USE_BEDROCK: { test: /^(?:1|0|true|false)$/, hint: "say 1 to use Bedrock, 0 not to" },
   CLAUDE_CODE_USE_VERTEX: { test: /^(?:1|0|true|false)$/, hint: "say 1 to use Vertex AI, 0 not to" },
-  AWS_ACCESS_KEY_ID: { test: /^(?:AKIA|ASIA)[A-Z0-9]{16}$/, hint: "an AWS access key id is AKIA or ASIA and 16 more" },
+  AWS_ACCESS_KEY_ID: {
+    test: /^(?:AKIA|ASIA)[A-Z0-9]{16}$/,
+    hint: "an AWS access key id is AKIA or ASIA and 16 more",
+  },
   AWS_REGION: { test: /^[a-z]{2}(?:-[a-z]+)+-\d$/, hint: "an AWS region looks like us-east-1" },
-  CLOUD_ML_REGION: { test: /^[a-z0-9-]{2,40}$/, hint: "a Google Cloud region looks like us-east5, or global" },
+  CLOUD_ML_REGION: {
+    test: /^[a-z0-9-]{2,40}$/,
+    hint: "a Google Cloud region looks like us-east5, or global",
+  },
   ANTHROPIC_VERTEX_PROJECT_ID: { test: /^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, hint: "a Google Cloud project id" },
 };
 
@@ -121,7 +141,9 @@ export function checkSecretValue(name: string, value: SecretValue): void {
   const text = value.reveal();
   if (text === "") throw new UserError(`The value of ${name} is empty.`, { field: "value" });
   if (value.byteLength > MAX_SECRET_BYTES) {
-    throw new UserError(`The value of ${name} is longer than ${MAX_SECRET_BYTES / 1024} KB.`, { field: "value" });
+    throw new UserError(`The value of ${name} is longer than ${MAX_SECRET_BYTES / 1024} KB.`, {
+      field: "value",
+    });
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(text)) {

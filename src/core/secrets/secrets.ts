@@ -68,9 +68,12 @@ export function setSecret(
   checkSecretValue(name, request.value);
   const existing = deps.store.secrets.get(request.owner, name);
   if (!existing && deps.store.secrets.count(request.owner) >= MAX_SECRETS_PER_PERSON) {
-    throw new UserError(`You have ${MAX_SECRETS_PER_PERSON} secrets, the most one person may keep: delete one first.`, {
-      code: "quota_exceeded",
-    });
+    throw new UserError(
+      `You have ${MAX_SECRETS_PER_PERSON} secrets, the most one person may keep: delete one first.`,
+      {
+        code: "quota_exceeded",
+      },
+    );
   }
   // A key that cannot open what is stored must not seal more beside it.
   checkKeyMatches(deps, key);
@@ -105,7 +108,8 @@ export function deleteSecret(deps: Deps, actor: Actor, owner: string, rawName: s
   checkWhose(actor, owner, "delete");
   const name = parseSecretName(rawName);
   const stored = deps.store.secrets.get(owner, name);
-  if (!stored) throw new NotFoundError(`${owner === actor.id ? "You have" : `${owner} has`} no secret ${name}.`);
+  if (!stored)
+    throw new NotFoundError(`${owner === actor.id ? "You have" : `${owner} has`} no secret ${name}.`);
   deps.store.secrets.remove(owner, name);
   deps.store.recordEvent(null, { actor: actor.id, kind: "secret_deleted", detail: `${name} of ${owner}` });
   return info(stored);
@@ -163,7 +167,11 @@ function checkKeyMatches(deps: Deps, key: SecretsKey): void {
  * Re-seals every secret with `newKey`, all in one transaction (all or nothing). The current key must
  * open them; afterwards the operator sets CCC_SECRETS_KEY to the new key and restarts ccc.
  */
-export function rekeySecrets(deps: Deps, actor: Actor, newKey: SecretsKey): { count: number; from: string; to: string } {
+export function rekeySecrets(
+  deps: Deps,
+  actor: Actor,
+  newKey: SecretsKey,
+): { count: number; from: string; to: string } {
   if (!actor.isAdmin) throw new ForbiddenError("Only admins can rotate the secrets key.");
   const key = requireSecretsKey(deps);
   if (newKey.id === key.id) {

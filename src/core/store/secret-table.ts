@@ -54,7 +54,9 @@ export class SecretTable {
       count: db.prepare("SELECT count(*) AS n FROM secrets WHERE owner = ?"),
       remove: db.prepare("DELETE FROM secrets WHERE owner = ? AND name = ?"),
       used: db.prepare("UPDATE secrets SET used_at = ? WHERE owner = ? AND name = ?"),
-      reseal: db.prepare("UPDATE secrets SET sealed = ?, key_id = ? WHERE owner = ? AND name = ? AND key_id = ?"),
+      reseal: db.prepare(
+        "UPDATE secrets SET sealed = ?, key_id = ? WHERE owner = ? AND name = ? AND key_id = ?",
+      ),
       keyIds: db.prepare("SELECT key_id, count(*) AS n FROM secrets GROUP BY key_id ORDER BY n DESC"),
     };
   }
