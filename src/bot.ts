@@ -6,6 +6,7 @@ import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Logger } from "./core/logger.ts";
+import { secretsStatus } from "./core/secrets/secrets.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
@@ -90,6 +91,10 @@ export async function startBot(
   const directory = slackDirectory(client);
   const deps = composeCore(config, { log, notifier, metrics, childEnv, directory, ...options.compose });
   metrics.countMachinesWith(() => deps.store.machinesByStatus());
+  // Part of the start report: whether people's secrets can be set and delivered, and why not.
+  const secrets = secretsStatus(deps);
+  if (secrets.ok) log.info(secrets.line);
+  else log.warn(secrets.line);
   const tasks = new BackgroundTasks(log);
 
   const socketMode = Boolean(slack.appToken);

@@ -4,6 +4,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { sendPage } from "./respond.ts";
 import { saveAction } from "./save-action.ts";
+import { secretsRoutes } from "./secrets-routes.ts";
 import { signedIn } from "./session.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { signInRoutes } from "./sign-in-routes.ts";
@@ -34,6 +35,7 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/extend", handle: handleAction(ctx, "extend", extendAction) },
     { method: "POST", path: "/web/delete", handle: handleAction(ctx, "delete", deleteAction) },
     { method: "POST", path: "/web/save", handle: handleAction(ctx, "save", saveAction) },
+    ...secretsRoutes(ctx),
     ...staticRoutes(),
   ];
 }
