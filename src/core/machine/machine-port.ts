@@ -1,6 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
-import type { SecretsApplyResult, SecretsDocument } from "../secrets/secrets-document.ts";
+import type { SecretValue } from "../secrets/secret-value.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -41,6 +41,18 @@ export type ApplyFailure =
   | "ssh-failed"
   /** The `ssh` client could not be started here. */
   | "ssh-missing";
+
+/** The owner's secrets for one machine (`ccc-apply`'s ccc-secrets document; see core/secrets/secrets-document.ts). */
+export interface SecretsDocument {
+  /** The id the machine's disk knows (a restored machine keeps the saved one's). */
+  instanceId: string;
+  /** Fresh per send: the machine's digest of what it wrote is keyed by it. */
+  nonce: string;
+  secrets: readonly { name: string; value: SecretValue }[];
+}
+
+/** What became of one secrets delivery; every kind but `ok` is as for the state document. */
+export type SecretsApplyResult = { kind: "ok"; names: string[] } | Exclude<ApplyResult, { kind: "ok" }>;
 
 /** The channel port: `src/adapters/ssh-machine-channel.ts` talks OpenSSH; later features call it through deps. */
 export interface MachineChannel {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod";
-import type { ApplyResult, MachineTarget } from "../machine/machine-port.ts";
+import type { MachineTarget, SecretsApplyResult, SecretsDocument } from "../machine/machine-port.ts";
 import { type SshRun, tail, transportOutcome } from "../machine/ssh-outcome.ts";
 import type { OpenSecret } from "./secrets.ts";
 
@@ -12,13 +12,7 @@ export const SECRETS_KIND = "ccc-secrets";
 /** Where the machine keeps them; the format is `NAME='value'` lines (docs/secrets.md). */
 export const SECRETS_FILE = "/run/ccc/secrets.env";
 
-export interface SecretsDocument {
-  /** The id the machine's disk knows (a restored machine keeps the saved one's). */
-  instanceId: string;
-  /** Fresh per send: the machine's digest of what it wrote is keyed by it. */
-  nonce: string;
-  secrets: readonly OpenSecret[];
-}
+export type { SecretsApplyResult, SecretsDocument };
 
 export function secretsDocument(instanceId: string, secrets: readonly OpenSecret[]): SecretsDocument {
   return { instanceId, nonce: randomBytes(16).toString("hex"), secrets };
@@ -55,9 +49,6 @@ const answerSchema = z.discriminatedUnion("ok", [
   }),
   z.object({ ok: z.literal(false), error: z.string().max(2_000) }),
 ]);
-
-/** What became of one secrets delivery; every kind but `ok` is as for the state document. */
-export type SecretsApplyResult = { kind: "ok"; names: string[] } | Exclude<ApplyResult, { kind: "ok" }>;
 
 /** Turns the ssh run of a secrets document into a typed result. */
 export function secretsOutcomeOf(
