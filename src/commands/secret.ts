@@ -289,7 +289,7 @@ export const secretCommand = defineCommand({
       },
     },
     slack: {
-      usage: "secret [list | delete <name>]",
+      usage: "secret [list | delete NAME]",
       help: "your secrets for your machines (API keys, tokens): a one-time link to the form, list, delete",
       input: slackInput,
     },
