@@ -10,6 +10,7 @@ import { SecretsKey } from "../../src/core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "../../src/core/secrets/secrets.ts";
 import { sshdMissingReason } from "../fakes/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { plant, realTimeCloud } from "../lifecycle/world.ts";
 import { bootSecretsMachine, SECRETS_GID, type SecretsMachine } from "../secrets/secrets-world.ts";
@@ -226,5 +227,27 @@ describe.skipIf(sshdMissingReason !== null)("ccc secret on live machines", () =>
     expect(set.stdout).toContain(`${up?.instance.id}: live now`);
     expect(set.stdout).toMatch(new RegExp(`${down.id}: not reached: .*cannot be reached over SSH`));
     expect(deps.store.secrets.get("U0ALICE", "MY_SETTING")).not.toBeNull();
+  });
+});
+
+describe("a fresh install with a secret on record", () => {
+  it("keeps the value out of the installer's environment and arguments, the flake and instance.json", async () => {
+    const fresh = await startHarness({ env: { CCC_SECRETS_KEY: KEY.text } });
+    try {
+      const set = await runCcc(fresh, ["secret", "set", "ANTHROPIC_API_KEY", "--user", "opal"], {
+        stdin: CANARY,
+      });
+      expect(set.code).toBe(0);
+      const made = await runCcc(fresh, ["provision", "--ssh-key", makeKeyPair().publicKey]);
+      expect(made.code).toBe(0);
+      const [call] = fresh.installer.calls();
+      expect(call?.envNames).not.toContain("ANTHROPIC_API_KEY");
+      expect(JSON.stringify(call)).not.toContain("CANARY");
+      // The flake folder, instance.json, the installer's log and target, the database: none holds it.
+      expect(filesHolding(fresh.dir, "CANARY")).toEqual([]);
+      expect(readdirSync(join(fresh.dir, "data", "instances")).length).toBeGreaterThan(0);
+    } finally {
+      await fresh.close();
+    }
   });
 });
