@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { type CliIo, EXIT } from "./cli/io.ts";
 import { buildProgram } from "./cli/program.ts";
 import { reportError } from "./cli/report.ts";
-import { readSecretFromTerminal } from "./cli/secret-prompt.ts";
 import type { CliState } from "./cli/run-verb.ts";
+import { readSecretFromTerminal } from "./cli/secret-prompt.ts";
 
 export type { CliIo } from "./cli/io.ts";
 
