@@ -34,6 +34,7 @@ import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
+import { secretFieldGuard } from "./slack/secret-field-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
@@ -141,6 +142,7 @@ export async function startBot(
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
   app.use(identityGuard(identity, log));
+  app.use(secretFieldGuard(log));
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);

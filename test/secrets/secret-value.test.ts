@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { looksLikeSecret } from "../../src/core/secrets/looks-like-secret.ts";
 import { SecretsKey } from "../../src/core/secrets/secret-cipher.ts";
 import { SecretValue } from "../../src/core/secrets/secret-value.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 
 describe("a secret value", () => {
   it("shows [secret] however it is printed, and its text only through reveal()", () => {
@@ -44,6 +45,7 @@ describe("a secret value", () => {
       "key",
       "secret delete GITHUB_TOKEN",
       "share ccc-ab12cd <@U0BOB>",
+      `share ccc-ab12cd <@U0BOB> ${makeKeyPair().publicKey}`,
     ]) {
       expect(looksLikeSecret(text), text).toBe(false);
     }

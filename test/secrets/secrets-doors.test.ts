@@ -11,6 +11,7 @@ import { readSecret } from "../../src/core/secrets/secrets.ts";
 import { call, tokenFor } from "../api/api-client.ts";
 import { ALICE, BOB, type BotHarness, command } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
 import { baseOf, local, PUBLIC_URL, WEB_ENV, WebClient } from "../web/web-world.ts";
 
 const KEY = SecretsKey.generate();
@@ -146,5 +147,30 @@ describe("secrets in Slack and on the dashboard", () => {
     }
     expect(b.running.bot.deps.store.secrets.all()).toEqual([]);
     expect(await everywhere(b)).not.toContain("CANARY");
+  });
+
+  it("refuses a form field that looks like a secret, on that field, and records nothing", async () => {
+    // A key pasted where the SSH key goes: the form says why, on the field, and no machine is asked for.
+    const res = await b.send.submitProvision(ALICE, {
+      sshKey: CANARY,
+      location: "fsn1",
+      serverType: "cx23",
+      hours: "2",
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ response_action: "errors" });
+    expect(JSON.stringify(res.json)).toContain("That looks like a secret");
+    expect(JSON.stringify(res.json)).not.toContain("CANARY");
+    expect(b.running.bot.deps.store.list()).toEqual([]);
+    expect(await everywhere(b)).not.toContain("CANARY");
+    // A public key is what that field is for: not taken for a secret.
+    const ok = await b.send.submitProvision(ALICE, {
+      sshKey: makeKeyPair().publicKey,
+      location: "fsn1",
+      serverType: "cx23",
+      hours: "2",
+    });
+    expect(JSON.stringify(ok.json)).not.toContain("That looks like a secret");
+    await b.slack.waitFor(() => b.slack.messages().find((m) => m.text.includes("is ready")), 15_000);
   });
 });

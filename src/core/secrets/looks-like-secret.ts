@@ -25,9 +25,14 @@ function highEntropyRun(text: string): boolean {
   return false;
 }
 
+// An OpenSSH public key is long and random-looking but meant to be pasted (a share, the key form).
+const PUBLIC_KEY =
+  /(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+[A-Za-z0-9+/]+={0,2}/g;
+
 /** True when `text` holds something that looks like an API key, a token or a private key. */
 export function looksLikeSecret(text: string): boolean {
-  return SHAPES.some((shape) => shape.test(text)) || highEntropyRun(text);
+  const rest = text.replace(PUBLIC_KEY, " ");
+  return SHAPES.some((shape) => shape.test(rest)) || highEntropyRun(rest);
 }
 
 /** What a person who pasted a secret into Slack is told; never repeats what they sent. */
