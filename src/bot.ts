@@ -7,6 +7,7 @@ import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
+import { secretsStatus } from "./core/secrets/secrets.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
@@ -33,6 +34,7 @@ import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
+import { secretFieldGuard } from "./slack/secret-field-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
@@ -93,6 +95,10 @@ export async function startBot(
   const directory = slackDirectory(client);
   const deps = composeCore(config, { log, notifier, metrics, childEnv, directory, ...options.compose });
   metrics.countMachinesWith(() => deps.store.machinesByStatus());
+  // Part of the start report: whether people's secrets can be set and delivered, and why not.
+  const secrets = secretsStatus(deps);
+  if (secrets.ok) log.info(secrets.line);
+  else log.warn(secrets.line);
   const tasks = new BackgroundTasks(log);
 
   const socketMode = Boolean(slack.appToken);
@@ -147,6 +153,7 @@ export async function startBot(
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
   app.use(identityGuard(identity, log));
+  app.use(secretFieldGuard(log));
   registerSlashCommand(app, bot);
   registerProvisionModal(app, bot);
   registerInstanceButtons(app, bot);

@@ -3,6 +3,7 @@ import { type CliIo, EXIT } from "./cli/io.ts";
 import { buildProgram } from "./cli/program.ts";
 import { reportError } from "./cli/report.ts";
 import type { CliState } from "./cli/run-verb.ts";
+import { readSecretFromTerminal } from "./cli/secret-prompt.ts";
 
 export type { CliIo } from "./cli/io.ts";
 
@@ -31,5 +32,6 @@ export async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: () => readFileSync(0, "utf8"),
+    readSecret: readSecretFromTerminal,
   });
 }

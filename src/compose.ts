@@ -20,6 +20,8 @@ import { type Metrics, noopMetrics } from "./core/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/notifier.ts";
 import type { Installer } from "./core/provision/installer.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
+import { SecretsKey } from "./core/secrets/secret-cipher.ts";
+import { hasClaudeCredential, readSecret } from "./core/secrets/secrets.ts";
 import { type SchemaRule, Store, secureDataDir } from "./core/store/store.ts";
 import type { ClaudeCredential, RepoTokens } from "./core/workspace/workspace-settings.ts";
 
@@ -83,7 +85,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   const instancesDir = join(dataDir, "instances");
   const childEnv =
     options.childEnv ?? minimalChildEnv({ PATH: config.installer.searchPath, USER: config.operator.name });
-  return {
+  const deps: CoreDeps = {
     store,
     cloud,
     catalog: new Catalog(cloud, clock, undefined, store.catalogCache),
@@ -115,6 +117,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),
+    secretsKey: loadSecretsKey(config),
     paths: {
       flakeDir,
       instancesDir,
@@ -122,6 +125,30 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     },
     timing: { ...config.timing, ...DEFAULT_TIMING, ...options.timing },
   };
+  // Starting from a repository asks the secret store: the owner's forge token, and whether Claude is signed in.
+  deps.repoTokens ??= async (owner, forge) =>
+    readSecret(deps, owner, forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN")?.reveal();
+  deps.claudeCredential ??= async (owner) => hasClaudeCredential(deps, owner);
+  return deps;
+}
+
+/** The secrets key from CCC_SECRETS_KEY or its file; none (secrets off) when neither is set. */
+export function loadSecretsKey(config: Config): SecretsKey | undefined {
+  const { key, keyFile } = config.secrets;
+  if (key) return SecretsKey.parse(key.reveal(), "CCC_SECRETS_KEY");
+  if (!keyFile) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(keyFile, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "unreadable";
+    throw new ConfigError([`CCC_SECRETS_KEY_FILE: cannot read ${keyFile} (${code})`]);
+  }
+  try {
+    return SecretsKey.parse(text, "CCC_SECRETS_KEY_FILE");
+  } catch (error) {
+    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 function readPublicKey(path: string): string {

@@ -7,6 +7,8 @@ import { UserError } from "./core/errors.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import { type PoolSettings, parsePoolSpec } from "./core/pool/pool-settings.ts";
+import { secretsKeyProblem } from "./core/secrets/secret-cipher.ts";
+import { SecretValue } from "./core/secrets/secret-value.ts";
 import type { SnapshotPolicy } from "./core/snapshots/snapshot-policy.ts";
 import {
   DEFAULT_CURATED_PACKAGES,
@@ -92,6 +94,8 @@ export interface Config {
   pool: PoolSettings;
   /** Starting from a repository: the forges' addresses and how long the checks and the clone may take. */
   workspace: WorkspaceSettings;
+  /** People's secrets: off while neither is set. The key text is wrapped so it cannot be logged by accident. */
+  secrets: { key: SecretValue | undefined; keyFile: string | undefined };
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -312,6 +316,12 @@ const envSchema = z.object({
   CCC_GITHUB_API_URL: forgeUrl("https://api.github.com"),
   CCC_GITLAB_URL: forgeUrl("https://gitlab.com"),
   CCC_GITLAB_API_URL: forgeUrl("https://gitlab.com/api/v4"),
+  // People's secrets (docs/secrets.md): the key they are sealed with, or a file holding it.
+  CCC_SECRETS_KEY: optionalText.refine(
+    (v) => v === undefined || secretsKeyProblem(v) === null,
+    "must be 32 random bytes in base64 (make one with: openssl rand -base64 32)",
+  ),
+  CCC_SECRETS_KEY_FILE: optionalText,
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -431,6 +441,10 @@ function toConfig(env: Env): Config {
       defaultGb: Math.min(env.CCC_VOLUME_GB, env.CCC_VOLUME_MAX_GB),
       maxGb: env.CCC_VOLUME_MAX_GB,
       retentionDays: env.CCC_VOLUME_RETENTION_DAYS,
+    },
+    secrets: {
+      key: env.CCC_SECRETS_KEY ? new SecretValue(env.CCC_SECRETS_KEY) : undefined,
+      keyFile: env.CCC_SECRETS_KEY_FILE ? fromRoot(env.CCC_SECRETS_KEY_FILE) : undefined,
     },
     pool: {
       targets: env.CCC_POOL,

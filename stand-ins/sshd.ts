@@ -113,7 +113,8 @@ export async function startSshd(options: SshdOptions): Promise<FakeSshd> {
     ? { ...options.forced, env: { ...options.forced.env, FAKE_SSHD_LOG: join(dir, "sshd.log") } }
     : options.forced;
   writeFileSync(join(dir, "force-command"), forceCommandScript(dir, forced), { mode: 0o755 });
-  if (options.login && options.logins) throw new Error("startSshd takes login (the demo's) or logins, not both");
+  if (options.login && options.logins)
+    throw new Error("startSshd takes login (the demo's) or logins, not both");
   if (options.login) prepareLogin(dir, options.login);
 
   const host = options.host ?? randomLoopback();

@@ -15,6 +15,7 @@ import type {
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import type { SecretsApplyResult, SecretsDocument } from "../core/secrets/secrets-document.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 
 /**
@@ -162,5 +163,12 @@ export class OnDemandMachine implements MachineChannel {
     if (!channel.workspace)
       return { kind: "failed", message: "this channel cannot prepare workspaces", detail: "" };
     return channel.workspace(target, doc, onProgress, timeoutMs);
+  }
+
+  async applySecrets(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.applySecrets) throw new Error("this machine channel cannot deliver secrets");
+    return channel.applySecrets(target, doc);
   }
 }

@@ -5,6 +5,12 @@ import { writeKnownHosts } from "../core/machine/known-hosts.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import { outcomeOf } from "../core/machine/ssh-outcome.ts";
 import {
+  type SecretsApplyResult,
+  type SecretsDocument,
+  secretsOutcomeOf,
+  secretsWire,
+} from "../core/secrets/secrets-document.ts";
+import {
   type WorkspaceDocument,
   type WorkspaceResult,
   workspaceDocumentSchema,
@@ -58,6 +64,30 @@ export class SshMachineChannel implements MachineChannel {
       encoding: "utf8",
     });
     return outcomeOf(target, sent, {
+      exitCode: result.exitCode,
+      stdout: typeof result.stdout === "string" ? result.stdout : "",
+      stderr: typeof result.stderr === "string" ? result.stderr : "",
+      timedOut: result.timedOut,
+      missing: result.code === "ENOENT",
+      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
+    });
+  }
+
+  async applySecrets(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult> {
+    checkTarget(target);
+    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
+    // The values travel on standard input only: never in ssh's arguments or environment.
+    const result = await execa(this.ssh, this.args(target, knownHosts), {
+      input: secretsWire(doc),
+      env: this.options.env ?? {},
+      extendEnv: false,
+      reject: false,
+      timeout: this.totalTimeoutMs,
+      forceKillAfterDelay: 2_000,
+      maxBuffer: MAX_ANSWER_BYTES,
+      encoding: "utf8",
+    });
+    return secretsOutcomeOf(target, doc, {
       exitCode: result.exitCode,
       stdout: typeof result.stdout === "string" ? result.stdout : "",
       stderr: typeof result.stderr === "string" ? result.stderr : "",

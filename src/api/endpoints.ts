@@ -28,6 +28,7 @@ import {
   offersSchema,
   sharedSchema,
 } from "./response-schemas.ts";
+import { SECRET_ENDPOINTS } from "./secret-endpoints.ts";
 import { SNAPSHOT_ENDPOINTS } from "./snapshot-endpoints.ts";
 import { VOLUME_ENDPOINTS } from "./volume-endpoints.ts";
 
@@ -188,6 +189,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...SNAPSHOT_ENDPOINTS,
   ...VOLUME_ENDPOINTS,
   ...MONEY_ENDPOINTS,
+  ...SECRET_ENDPOINTS,
 ];
 
 /** The names of an endpoint's `:name` segments. */

@@ -6,6 +6,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => string;
+  /** A secret typed at a terminal without echo, or standard input when it is not a terminal. */
+  readSecret?: (prompt: string) => string;
   /** Test seams for the adapters; production leaves them out. */
   compose?: ComposeOptions;
 }

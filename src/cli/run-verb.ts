@@ -48,6 +48,8 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     const value = options[key];
     if (typeof value === "string") options[key] = readFileOrText(flag, value, io, config.operator.home);
   }
+  const secret = cli.secretFrom?.(call.args);
+  if (secret) options[secret.key] = io.readSecret ? io.readSecret(secret.prompt) : io.readStdin();
   const named = await resolveCliNames(call.args, options, config);
   const raw = cli.input({ args: named.args, options: named.options, config });
   // What was typed is checked before the settings: a bad key or id is the first thing to fix.

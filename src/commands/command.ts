@@ -59,6 +59,11 @@ export interface CliDoor {
    * a key from the store alone, `key set` may let the person into machines).
    */
   needs: CliNeeds | ((args: CliRaw["args"]) => CliNeeds);
+  /**
+   * A secret the verb takes on standard input or, at a terminal, at a prompt without echo (never from
+   * the command line, where `ps` and the shell's history would keep it): the option key it fills.
+   */
+  secretFrom?: (args: CliRaw["args"]) => { key: string; prompt: string } | null;
   examples: readonly string[];
   /** Maps commander's values and the operator's settings onto the raw input. */
   input(raw: CliRaw): unknown;

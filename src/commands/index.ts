@@ -17,6 +17,7 @@ import { reconcileCommand } from "./reconcile.ts";
 import { remindCommand } from "./remind.ts";
 import { restoreCommand } from "./restore.ts";
 import { saveCommand } from "./save.ts";
+import { secretCommand } from "./secret.ts";
 import { shareCommand } from "./share.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { snapshotsCommand } from "./snapshots.ts";
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   billingCommand,
   webCommand,
   tokenCommand,
+  secretCommand,
   prefsCommand,
   volumesCommand,
   volumeCommand,

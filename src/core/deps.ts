@@ -11,6 +11,7 @@ import type { Notifier } from "./notifier.ts";
 import type { PoolSettings } from "./pool/pool-settings.ts";
 import type { Installer } from "./provision/installer.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
+import type { SecretsKey } from "./secrets/secret-cipher.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
@@ -54,6 +55,8 @@ export interface CoreDeps {
   /** Whether the owner set a Claude credential (the secret store); unknown without it. */
   claudeCredential?: ClaudeCredential;
   operatorKey: OperatorKey;
+  /** The key people's secrets are sealed with (`CCC_SECRETS_KEY`); secrets are off when left out. */
+  secretsKey?: SecretsKey | undefined;
   paths: {
     /** Absolute path of the project's flake (`nix/`). */
     flakeDir: string;

@@ -51,7 +51,7 @@ export function dashboardPage(d: DashboardData): Html {
     (i) =>
       i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
   );
-  const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span>
+  const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
   return layout(
     "Your machines · ccc",

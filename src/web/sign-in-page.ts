@@ -18,14 +18,15 @@ ${options.slack ? html`<p><a class="button primary" href="/web/oidc/start">Sign 
  * Where a sign-in link lands. It asks for a click rather than signing in on the GET, so a link
  * preview or a scanner fetching the URL cannot use up the one-time link.
  */
-export function confirmSignInPage(token: string): Html {
+export function confirmSignInPage(token: string, next?: "secrets"): Html {
   return layout(
     "Sign in · ccc",
     html`<section class="card narrow">
 <h1>Sign in to ccc</h1>
 <form method="post" action="/web/sign-in">
 <input type="hidden" name="token" value="${token}">
-<button type="submit" class="primary" autofocus>Continue to the dashboard</button>
+${next ? html`<input type="hidden" name="next" value="${next}">` : ""}
+<button type="submit" class="primary" autofocus>${next === "secrets" ? "Continue to your secrets" : "Continue to the dashboard"}</button>
 </form>
 </section>`,
   );

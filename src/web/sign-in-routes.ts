@@ -23,14 +23,14 @@ export const OIDC_CALLBACK = "/web/oidc/callback";
 /** Sign in with a link, with Slack (when configured), and sign out. */
 export function signInRoutes(ctx: WebContext): Route[] {
   const deps = ctx.bot.deps;
-  const signInAs = (request: RouteRequest, user: string, extra: string[] = []) => {
+  const signInAs = (request: RouteRequest, user: string, extra: string[] = [], to = "/") => {
     const { token } = startSession(deps, user);
     ctx.bot.log.info("web sign-in", { user });
     const session = cookie(SESSION_COOKIE, token, {
       maxAgeSeconds: SESSION_TTL_MS / 1000,
       secure: ctx.secure,
     });
-    redirect(request.res, "/", [session, ...extra]);
+    redirect(request.res, to, [session, ...extra]);
   };
   const slack = ctx.oidc !== null && Boolean(ctx.publicUrl);
   const refuse = (request: RouteRequest, problem: string, status = 403) =>
@@ -56,7 +56,8 @@ export function signInRoutes(ctx: WebContext): Route[] {
         const token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? "";
         if (token === "")
           return sendPage(res, 400, signInPage({ slack, problem: "That link is incomplete." }));
-        sendPage(res, 200, confirmSignInPage(token));
+        const next = new URL(req.url ?? "/", "http://x").searchParams.get("next");
+        sendPage(res, 200, confirmSignInPage(token, next === "secrets" ? "secrets" : undefined));
       },
     },
     {
@@ -64,7 +65,10 @@ export function signInRoutes(ctx: WebContext): Route[] {
       path: SIGN_IN_PATH,
       // The one-time token is the proof here; there is no session (and so no CSRF token) yet.
       handle: async (request) => {
-        const token = (await readForm(ctx, request)).get("token") ?? "";
+        const form = await readForm(ctx, request);
+        const token = form.get("token") ?? "";
+        // Only our own pages: `next` picks from a fixed list, never a URL.
+        const to = form.get("next") === "secrets" ? "/web/secrets" : "/";
         const user = token ? redeemSignInLink(deps, token) : null;
         if (!user) {
           return refuse(
@@ -74,7 +78,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
         }
         if (await refusedAt(request, { userId: user, door: "link", teamId: null, enterpriseId: null }))
           return;
-        signInAs(request, user);
+        signInAs(request, user, [], to);
       },
     },
     {

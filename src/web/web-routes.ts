@@ -12,6 +12,7 @@ import { dashboardData } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { sendPage } from "./respond.ts";
 import { saveAction } from "./save-action.ts";
+import { secretsRoutes } from "./secrets-routes.ts";
 import { signedIn } from "./session.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { signInRoutes } from "./sign-in-routes.ts";
@@ -51,6 +52,7 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/save", handle: handleAction(ctx, "save", saveAction) },
     { method: "POST", path: "/web/share", handle: handleAction(ctx, "share", shareAction) },
     { method: "POST", path: "/web/unshare", handle: handleAction(ctx, "unshare", unshareAction) },
+    ...secretsRoutes(ctx),
     ...staticRoutes(),
   ];
 }

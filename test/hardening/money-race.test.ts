@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { call, tokenFor } from "../api/api-client.ts";
 import { ALICE, answerShown } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { runCcc } from "../helpers/run-ccc.ts";

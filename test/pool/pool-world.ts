@@ -62,6 +62,8 @@ export async function startPoolWorld(
     // What the install leaves for ccc-apply: the machine's id and Claude's context template.
     mkdirSync(join(root(ip), "etc/cloud-instance"), { recursive: true });
     writeFileSync(join(root(ip), "etc/cloud-instance/instance-id"), `${id}\n`);
+    // The group the NixOS module declares for the secrets file (docs/secrets.md).
+    writeFileSync(join(root(ip), "etc/group"), "root:x:0:\nccc-secrets:x:4242:claude\n");
     copyFileSync(
       join(NIX_DIR, "CLAUDE.cloud-instance.md"),
       join(root(ip), "etc/cloud-instance/CLAUDE.md.in"),

@@ -16,8 +16,8 @@ import {
 } from "../../src/core/workspace/workspace-settings.ts";
 import { creatingMessage, readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
 import { workspaceLines } from "../../src/render/workspace.ts";
-import { anInstance, NOW } from "../commands/fixtures.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
+import { anInstance, NOW } from "../commands/fixtures.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";
 

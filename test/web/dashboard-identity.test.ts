@@ -3,9 +3,9 @@
 // and cookies that do not parse. Real HTTP against the real bot; Slack's answers from the fake Slack.
 import { describe, expect, it } from "vitest";
 import { createSignInLink } from "../../src/core/web/sign-in.ts";
+import { addFakeOidc } from "../../stand-ins/fake-slack-oidc.ts";
 import { ADMIN, ALICE, BOB, type BotHarness } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
-import { addFakeOidc } from "../../stand-ins/fake-slack-oidc.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { slashCommand } from "../helpers/slack-payloads.ts";

@@ -25,6 +25,8 @@ let
 
   # ccc-apply writes these; nothing under it is Nix-managed after the first boot.
   stateDir = "/var/lib/cloud-instance";
+  # Written by `ccc-apply` from a ccc-secrets document; the format is in docs/secrets.md.
+  secretsFile = "/run/ccc/secrets.env";
   claudeTemplate = ../../CLAUDE.cloud-instance.md;
   # Where ccc-apply mounts the owner's work volume; the volume and any later extras are never known at
   # install time, so the seeds below name only the system's own extras.
@@ -178,12 +180,15 @@ in
       extraGroups = [
         "wheel"
         workGroup
+        "ccc-secrets"
       ];
       # The guest accounts (group users) may pass through to the work folder; nothing here is theirs to list.
       homeMode = "710";
       openssh.authorizedKeys.keys = allKeys;
     };
     users.groups.${workGroup} = { };
+    # Readers of the owner's secrets, which ccc-apply writes to ${secretsFile} (root:ccc-secrets 0440).
+    users.groups.ccc-secrets = { };
     # It is the user's own machine for a few hours: sudo without a password (there is none to type).
     # Only wheel (claude) may use it; the guest accounts are not in wheel.
     security.sudo.wheelNeedsPassword = false;
@@ -237,6 +242,8 @@ in
       # The work folder, the owner's and, through the group, a guest's without sudo; ccc-apply gives it a
       # default ACL (group read and write) when such a guest is let in.
       "d ${workMount} 2770 claude ${workGroup} - -"
+      # The owner's secrets live on tmpfs only: gone at every reboot until ccc delivers them again.
+      "d /run/ccc 0755 root root - -"
     ];
 
     # pam_motd reads the file at each login, so the banner shows the live expiry.

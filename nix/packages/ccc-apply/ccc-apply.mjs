@@ -8,6 +8,7 @@
 // against a temporary root (`--root <dir>`) with stand-ins for the tools it runs first on PATH.
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
+// A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
@@ -919,6 +920,119 @@ async function readBack(dir, asked) {
   return result;
 }
 
+// ----- The owner's secrets -----
+// {"kind":"ccc-secrets","version":1,"instanceId":"ccc-…","nonce":"<hex>","secrets":[{"name","value"}]} becomes
+// /run/ccc/secrets.env (tmpfs: gone at reboot or deletion), root:ccc-secrets 0440, one `NAME='value'` line
+// each, in POSIX single quotes, so `set -a; . /run/ccc/secrets.env; set +a` reads it. An empty list removes
+// the file. The answer names the secrets and carries a digest of the file keyed by the nonce; no value is
+// ever repeated, in an answer or an error.
+const SECRETS_KIND = "ccc-secrets";
+const SECRETS_FIELDS = ["kind", "version", "instanceId", "nonce", "secrets"];
+const SECRETS_DIR = "run/ccc";
+const SECRETS_FILE = "secrets.env";
+const SECRETS_GROUP = "ccc-secrets";
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+const MAX_SECRETS = 40;
+const MAX_SECRET_BYTES = 8 * 1024;
+
+function secretsProblems(doc) {
+  const problems = [];
+  const unknown = Object.keys(doc).filter((name) => !SECRETS_FIELDS.includes(name));
+  if (unknown.length > 0)
+    problems.push(`unknown field${unknown.length > 1 ? "s" : ""} ${printable(unknown)}`);
+  if (doc.version !== 1) problems.push("version must be 1 for a ccc-secrets document");
+  if (!(typeof doc.instanceId === "string" && ID_PATTERN.test(doc.instanceId))) {
+    problems.push("instanceId must look like ccc-k7x2mq");
+  }
+  if (!(typeof doc.nonce === "string" && /^[0-9a-f]{32}$/.test(doc.nonce)))
+    problems.push("nonce must be 32 hex digits");
+  if (!Array.isArray(doc.secrets) || doc.secrets.length > MAX_SECRETS) {
+    problems.push(`secrets must be a list of at most ${MAX_SECRETS} {name, value}`);
+    return problems;
+  }
+  const seen = new Set();
+  doc.secrets.forEach((secret, i) => {
+    if (!isObject(secret) || Object.keys(secret).some((k) => k !== "name" && k !== "value")) {
+      problems.push(`secrets[${i}] must be {name, value}`);
+      return;
+    }
+    if (!(typeof secret.name === "string" && SECRET_NAME.test(secret.name))) {
+      problems.push(`secrets[${i}].name must be an environment variable name (A-Z, 0-9, _)`);
+    } else if (seen.has(secret.name)) problems.push(`secrets[${i}] repeats ${secret.name}`);
+    else seen.add(secret.name);
+    const value = secret.value;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
+    if (typeof value !== "string" || value === "" || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+      problems.push(`secrets[${i}].value must be one line of text`);
+    } else if (Buffer.byteLength(value, "utf8") > MAX_SECRET_BYTES) {
+      problems.push(`secrets[${i}].value is larger than ${MAX_SECRET_BYTES / 1024} KB`);
+    }
+  });
+  return problems;
+}
+
+/** `NAME='value'` with POSIX single-quote escaping: a ' becomes '\'' and nothing else is special. */
+function secretsFileText(secrets) {
+  return secrets.map(({ name, value }) => `${name}='${value.replaceAll("'", "'\\''")}'\n`).join("");
+}
+
+/** The group's id from the machine's /etc/group; the NixOS module declares it. */
+async function groupId(root, name) {
+  let text;
+  try {
+    text = await readFile(join(root, "etc/group"), "utf8");
+  } catch (error) {
+    throw new Error(`cannot read /etc/group (${error.code ?? "unknown error"})`);
+  }
+  for (const line of text.split("\n")) {
+    const [group, , gid] = line.split(":");
+    if (group === name && /^[0-9]+$/.test(gid ?? "")) return Number(gid);
+  }
+  throw new Error(
+    `this machine has no ${name} group (its system predates secrets delivery); nothing was written`,
+  );
+}
+
+async function applySecrets(root, doc) {
+  const problems = secretsProblems(doc);
+  if (problems.length > 0) throw new Refused(problems.join("; "));
+  const id = await machineId(root);
+  if (doc.instanceId !== id) throw new Refused(`this machine is ${id}; the document is for another machine`);
+  const dir = join(root, SECRETS_DIR);
+  const file = join(dir, SECRETS_FILE);
+  const names = doc.secrets.map((secret) => secret.name);
+  if (names.length === 0) {
+    await rm(file, { force: true });
+    return { ok: true, instanceId: id, names, digest: secretsDigest(doc.nonce, null) };
+  }
+  const gid = await groupId(root, SECRETS_GROUP);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const text = secretsFileText(doc.secrets);
+  const temp = join(dir, `.${SECRETS_FILE}.${process.pid}.${randomBytes(6).toString("hex")}`);
+  // Born unreadable to anyone but root; the group and its read bit come before the rename makes it visible.
+  const handle = await open(temp, "wx", 0o400);
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.chown(0, gid);
+    await handle.chmod(0o440);
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, file);
+  const written = await readFile(file, "utf8");
+  return { ok: true, instanceId: id, names, digest: secretsDigest(doc.nonce, written) };
+}
+
+/** Proves what was written without repeating it: SHA-256 of the nonce and the file (or "absent"). */
+function secretsDigest(nonce, text) {
+  return createHash("sha256")
+    .update(`${nonce}\n${text === null ? "absent" : `present\n${text}`}`)
+    .digest("hex");
+}
+
 /** The boot unit's job: mount the recorded volume again, or do nothing when there is none. */
 async function mountRecordedVolume(options) {
   const dir = join(options.root, STATE_DIR);
@@ -936,6 +1050,8 @@ async function main() {
     const doc = await readInput(process.stdin);
     // A workspace document (clone, devShell, dotfiles; nix/packages/ccc-apply/workspace.mjs) is its own mode.
     if (isObject(doc) && doc.kind === "workspace") return await workspace(options.root, doc);
+    // The owner's secrets travel in a document of their own (kind ccc-secrets), never with the state above.
+    if (isObject(doc) && doc.kind === SECRETS_KIND) return answer(0, await applySecrets(options.root, doc));
     const problems = problemsOf(doc);
     if (problems.length > 0) throw new Refused(problems.join("; "));
     return answer(0, await apply(options.root, doc, options));

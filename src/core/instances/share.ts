@@ -2,6 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { QuotaError, UserError } from "../errors.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import type { Delivery } from "../notifier.ts";
+import { deliverSecrets } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import { type Access, accessOf, allKeysOf, GUEST_ACCOUNTS } from "./access.ts";
 import { type Actor, instanceFor } from "./actor.ts";
@@ -218,7 +219,14 @@ async function pushed(
   guest: string,
 ): Promise<Omit<Shared, "guestTold" | "sudo" | "login">> {
   const current = deps.store.require(instance.id);
+  // Guests log in to the same account: the owner's secrets leave before a guest's key arrives, and
+  // come back after the last guest's key is gone (docs/secrets.md).
+  const secrets =
+    deps.secretsKey && current.status === "ready" && deps.store.secrets.count(current.owner) > 0;
+  const guests = deps.store.guests.list(current.id).length > 0;
+  if (secrets && guests) await deliverSecrets(deps, current);
   const machine = await pushMachineState(deps, current);
+  if (secrets && !guests) await deliverSecrets(deps, current);
   return { instance: current, guest, access: accessOf(deps.store, current), machine };
 }
 

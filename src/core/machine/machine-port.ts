@@ -1,5 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
+import type { SecretValue } from "../secrets/secret-value.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
@@ -52,6 +53,18 @@ export type ApplyFailure =
   /** The `ssh` client could not be started here. */
   | "ssh-missing";
 
+/** The owner's secrets for one machine (`ccc-apply`'s ccc-secrets document; see core/secrets/secrets-document.ts). */
+export interface SecretsDocument {
+  /** The id the machine's disk knows (a restored machine keeps the saved one's). */
+  instanceId: string;
+  /** Fresh per send: the machine's digest of what it wrote is keyed by it. */
+  nonce: string;
+  secrets: readonly { name: string; value: SecretValue }[];
+}
+
+/** What became of one secrets delivery; every kind but `ok` is as for the state document. */
+export type SecretsApplyResult = { kind: "ok"; names: string[] } | Exclude<ApplyResult, { kind: "ok" }>;
+
 /** The channel port: `src/adapters/ssh-machine-channel.ts` talks OpenSSH; later features call it through deps. */
 export interface MachineChannel {
   /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
@@ -66,6 +79,12 @@ export interface MachineChannel {
     onProgress: (text: string) => void,
     timeoutMs: number,
   ): Promise<WorkspaceResult>;
+
+  /**
+   * Writes the owner's secrets on the machine (`ccc-apply` with a ccc-secrets document), or removes them
+   * when the list is empty. Never throws for remote trouble. Absent on channels that cannot (then none are sent).
+   */
+  applySecrets?(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult>;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

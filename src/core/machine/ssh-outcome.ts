@@ -22,6 +22,46 @@ const NO_CONNECTION =
 
 /** Turns an ssh run into the channel's typed result. */
 export function outcomeOf(target: MachineTarget, sent: ApplyDocument, run: SshRun): ApplyResult {
+  const trouble = transportOutcome(target, run);
+  if (trouble) return trouble;
+  const detail = tail(run.stderr) || run.failure || "";
+  const at = `${target.instanceId} (${target.host})`;
+  const answer = parseAnswer(run.stdout);
+  if (run.exitCode === 2) {
+    const reason = answer?.ok === false ? answer.error : "it gave no reason";
+    return {
+      kind: "refused",
+      reason,
+      message: `${at} refused the update: ${reason}`,
+      detail: detail || reason,
+    };
+  }
+  if (run.exitCode !== 0) {
+    const why = answer?.ok === false ? `: ${answer.error}` : ` (exit code ${run.exitCode})`;
+    return failed("command-failed", `The update failed on ${at}${why}.`, detail);
+  }
+  if (!answer?.ok) {
+    return failed("bad-answer", `${at} answered the update with something ccc does not understand.`, detail);
+  }
+  if (!answerMatches(sent, answer)) {
+    return failed("answer-differs", `${at} wrote something other than what ccc sent.`, detail);
+  }
+  return {
+    kind: "ok",
+    applied: sent,
+    ...(answer.packages ? { packages: answer.packages } : {}),
+    ...(answer.sessions ? { sessions: answer.sessions } : {}),
+  };
+}
+
+/**
+ * What ssh itself made of the run before the command's answer counts: not installed, timed out, no
+ * connection, a host key other than the pinned one. Null when the command ran and answered.
+ */
+export function transportOutcome(
+  target: MachineTarget,
+  run: SshRun,
+): Exclude<ApplyResult, { kind: "ok" | "refused" }> | null {
   const detail = tail(run.stderr) || run.failure || "";
   const at = `${target.instanceId} (${target.host})`;
   if (run.missing) {
@@ -52,39 +92,14 @@ export function outcomeOf(target: MachineTarget, sent: ApplyDocument, run: SshRu
       return failed("ssh-failed", `ccc could not run the update on ${at} over SSH.`, detail);
     }
   }
-  const answer = parseAnswer(run.stdout);
-  if (run.exitCode === 2) {
-    const reason = answer?.ok === false ? answer.error : "it gave no reason";
-    return {
-      kind: "refused",
-      reason,
-      message: `${at} refused the update: ${reason}`,
-      detail: detail || reason,
-    };
-  }
-  if (run.exitCode !== 0) {
-    const why = answer?.ok === false ? `: ${answer.error}` : ` (exit code ${run.exitCode})`;
-    return failed("command-failed", `The update failed on ${at}${why}.`, detail);
-  }
-  if (!answer?.ok) {
-    return failed("bad-answer", `${at} answered the update with something ccc does not understand.`, detail);
-  }
-  if (!answerMatches(sent, answer)) {
-    return failed("answer-differs", `${at} wrote something other than what ccc sent.`, detail);
-  }
-  return {
-    kind: "ok",
-    applied: sent,
-    ...(answer.packages ? { packages: answer.packages } : {}),
-    ...(answer.sessions ? { sessions: answer.sessions } : {}),
-  };
+  return null;
 }
 
 function failed(
   reason: Extract<ApplyResult, { kind: "failed" }>["reason"],
   message: string,
   detail: string,
-): ApplyResult {
+): Extract<ApplyResult, { kind: "failed" }> {
   return { kind: "failed", reason, message, detail };
 }
 
@@ -100,6 +115,6 @@ function parseAnswer(stdout: string): ReturnType<typeof applyAnswerSchema.parse>
   }
 }
 
-function tail(text: string): string {
+export function tail(text: string): string {
   return text.trim().split("\n").slice(-8).join("\n").slice(-1_000);
 }

@@ -9,6 +9,7 @@ import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { pushMachineState } from "../machine/push-state.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
+import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
 import type { EventNote, NewInstance } from "../store/store.ts";
 import { discardPoolMachine } from "./discard.ts";
 import { fitOutClaimed } from "./fit-out.ts";
@@ -150,6 +151,7 @@ export async function provisionFromPool(
         elapsedMs: deps.clock.now().getTime() - started,
       }),
     );
+    await deliverToNewMachine(deps, deps.store.require(recorded.id));
     const seconds = Math.max(
       0,
       Math.round((deps.clock.now().getTime() - recorded.createdAt.getTime()) / 1000),

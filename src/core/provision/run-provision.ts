@@ -8,6 +8,7 @@ import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
 import { provisionFromPool } from "../pool/claim.ts";
+import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
@@ -201,6 +202,8 @@ async function finishProvision(
   });
 
   await mountWorkVolume(deps, instance);
+  // The owner's secrets are on the machine before anyone is told it is ready.
+  await deliverToNewMachine(deps, instance);
   // The system was built with every extra in it, or the module's assertion failed the install.
   instance = stillWanted(deps, recorded.id, {
     status: "ready",

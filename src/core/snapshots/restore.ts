@@ -12,6 +12,7 @@ import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
 import { failProvision } from "../provision/run-provision.ts";
 import { waitForBoot } from "../provision/wait-for-boot.ts";
+import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Snapshot } from "../store/store.ts";
 import { snapshotFor } from "./manage.ts";
@@ -148,6 +149,7 @@ export async function runRestore(
     step = "installing";
     onStep(step);
     await pushRestoredState(deps, instance);
+    await deliverToNewMachine(deps, instance);
     instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
     step = "ready";
     onStep(step);

@@ -358,6 +358,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE machine_guests ADD COLUMN account TEXT;
   ALTER TABLE pending_shares ADD COLUMN no_sudo INTEGER NOT NULL DEFAULT 0;
   `,
+  // People's secrets (core/secrets): the value only sealed with a key that is not in this file, the
+  // key's id beside it so a wrong key is named before anything is opened.
+  `
+  CREATE TABLE secrets (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    set_at INTEGER NOT NULL,
+    set_by TEXT NOT NULL,
+    used_at INTEGER,
+    PRIMARY KEY (owner, name)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

@@ -34,6 +34,7 @@ import { MachinePushTable } from "./machine-push-table.ts";
 import { migrate, refuseNewerSchema, requireCurrentSchema, schemaOf } from "./migrations.ts";
 import { PoolIdleTable } from "./pool-idle-table.ts";
 import { PoolTable } from "./pool-table.ts";
+import { SecretTable } from "./secret-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
@@ -56,6 +57,7 @@ export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
 export type { PoolIdle } from "./pool-idle-table.ts";
 export type { PoolMachine, PoolMember, PoolMemberState } from "./pool-table.ts";
+export type { SecretTable, StoredSecret } from "./secret-table.ts";
 export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
@@ -139,6 +141,11 @@ export class Store {
   /** What each person chose to be remembered. */
   get prefs(): UserPrefsTable {
     return this.table("prefs", () => new UserPrefsTable(this.db));
+  }
+
+  /** People's secrets, sealed. */
+  get secrets(): SecretTable {
+    return this.table("secrets", () => new SecretTable(this.db));
   }
 
   /** Keys people set as their own. */

@@ -3,6 +3,7 @@ import type { Command } from "../../commands/index.ts";
 import { UserError } from "../../core/errors.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
 import { BARE_NAME, resolveBareNames } from "../../core/instances/owner.ts";
+import { looksLikeSecret, PASTED_SECRET_HINT } from "../../core/secrets/looks-like-secret.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { errorText } from "../errors.ts";
@@ -20,6 +21,12 @@ import type { SlashRequest } from "./slash-request.ts";
  */
 export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): void {
   app.command(name, async ({ ack, command, respond }) => {
+    // Slack keeps every message unmasked: a pasted key or token is refused here, before any verb,
+    // log line or answer sees it (docs/secrets.md).
+    if (looksLikeSecret(command.text)) {
+      await ack({ response_type: "ephemeral", ...errorMessage(PASTED_SECRET_HINT) });
+      return;
+    }
     const parsed = parseCommandText(command.text);
     if (parsed.kind !== "verb") {
       const help = helpMessage(parsed.kind === "unknown" ? parsed : undefined);

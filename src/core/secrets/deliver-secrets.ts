@@ -1,0 +1,84 @@
+import type { CoreDeps } from "../deps.ts";
+import type { Instance } from "../instances/instance.ts";
+import { machineTarget } from "../machine/machine-port.ts";
+import { type OpenSecret, openSecretsOf } from "./secrets.ts";
+import { secretsDocument } from "./secrets-document.ts";
+
+/** What became of putting the owner's secrets on one machine. `message` is safe to show (no values). */
+export type SecretsDelivery =
+  /** The machine holds exactly these names now (none: the file is gone). */
+  | { kind: "delivered"; instanceId: string; names: string[]; withheld: boolean }
+  /** Not tried: secrets are off, no address or pinned key yet, or nothing to send a fresh machine. */
+  | { kind: "skipped"; instanceId: string; reason: "secrets-off" | "not-reachable" | "none" | "no-channel" }
+  | { kind: "failed"; instanceId: string; message: string };
+
+/**
+ * Sends a machine its owner's secrets, the whole set each time, so a deleted one disappears. A machine
+ * shared with guests gets none (they log in to the same account): its file is removed instead.
+ * `fresh`: a machine that has just been made, which has no file yet, is skipped when there is nothing.
+ */
+export async function deliverSecrets(
+  deps: CoreDeps,
+  instance: Instance,
+  options: { fresh?: boolean } = {},
+): Promise<SecretsDelivery> {
+  const instanceId = instance.id;
+  if (!deps.secretsKey) return { kind: "skipped", instanceId, reason: "secrets-off" };
+  if (!deps.machine.applySecrets) return { kind: "skipped", instanceId, reason: "no-channel" };
+  if (!instance.ipv4 || !instance.hostKey) return { kind: "skipped", instanceId, reason: "not-reachable" };
+  const withheld = deps.store.guests.list(instanceId).length > 0;
+  let secrets: OpenSecret[];
+  try {
+    secrets = withheld ? [] : openSecretsOf(deps, instance.owner);
+  } catch (error) {
+    // A wrong key: nothing is sent (the machine keeps what it had), and the operator is told in the log.
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.error("secrets not delivered", { instance: instanceId, reason: message });
+    return { kind: "failed", instanceId, message };
+  }
+  if (options.fresh && secrets.length === 0 && !withheld)
+    return { kind: "skipped", instanceId, reason: "none" };
+  const doc = secretsDocument(deps.store.snapshots.machineIdOf(instanceId), secrets);
+  const result = await deps.machine.applySecrets(machineTarget(instance, deps.timing.sshPort), doc);
+  if (result.kind !== "ok") {
+    deps.log.warn("secrets not delivered", {
+      instance: instanceId,
+      outcome: result.kind,
+      reason: result.detail,
+    });
+    return { kind: "failed", instanceId, message: result.message };
+  }
+  if (secrets.length > 0) deps.store.secrets.markUsed(instance.owner, result.names, deps.clock.now());
+  deps.log.info("secrets delivered", { instance: instanceId, count: result.names.length, withheld });
+  return { kind: "delivered", instanceId, names: result.names, withheld };
+}
+
+/** Sends the owner's secrets to every ready machine of theirs at once (after a set or a delete). */
+export async function deliverToOwnerMachines(deps: CoreDeps, owner: string): Promise<SecretsDelivery[]> {
+  if (!deps.secretsKey) return [];
+  const ready = deps.store.list({ owner }).filter((i) => i.status === "ready");
+  return Promise.all(ready.map((instance) => deliverSecrets(deps, instance)));
+}
+
+/**
+ * At install, pool claim and restore: the new machine gets its owner's secrets before "ready". Never
+ * throws: a machine without its secrets is still handed over, and the trouble is in the audit trail.
+ */
+export async function deliverToNewMachine(deps: CoreDeps, instance: Instance): Promise<SecretsDelivery> {
+  try {
+    const delivery = await deliverSecrets(deps, instance, { fresh: true });
+    if (delivery.kind === "failed") {
+      deps.store.recordEvent(instance.id, {
+        actor: "ccc",
+        kind: "secrets_not_delivered",
+        detail: delivery.message,
+      });
+    }
+    return delivery;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    deps.log.warn("secrets not delivered", { instance: instance.id, reason: message });
+    deps.store.recordEvent(instance.id, { actor: "ccc", kind: "secrets_not_delivered", detail: message });
+    return { kind: "failed", instanceId: instance.id, message };
+  }
+}
