@@ -23,7 +23,7 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(config.claude).toEqual({
       isNormalUser: true,
       home: "/home/claude",
-      extraGroups: ["wheel", "ccc-work"],
+      extraGroups: ["wheel", "ccc-work", "ccc-secrets"],
       authorizedKeys: [good.userSshKey, ...good.extraSshKeys],
     });
     expect(config.sudoWheelNeedsPassword).toBe(false);
