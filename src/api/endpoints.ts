@@ -16,6 +16,7 @@ import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
+import { EVENT_ENDPOINTS } from "./event-endpoints.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
 import { MONEY_ENDPOINTS } from "./money-endpoints.ts";
 import {
@@ -180,6 +181,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...SNAPSHOT_ENDPOINTS,
   ...VOLUME_ENDPOINTS,
   ...MONEY_ENDPOINTS,
+  ...EVENT_ENDPOINTS,
 ];
 
 /** The names of an endpoint's `:name` segments. */

@@ -11,6 +11,7 @@ import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
 import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
+import { EventLog } from "./event-log.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
 import {
@@ -48,6 +49,7 @@ export { secureDataDir } from "./file-modes.ts";
 /** What opening a database does about its schema: see `Store.open`. */
 export type SchemaRule = "migrate" | "require-current" | "as-is";
 
+export type { EventFilter, EventLog } from "./event-log.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
@@ -152,6 +154,11 @@ export class Store {
   /** Counts over the audit trail (machines a person created lately). */
   get audit(): AuditCounts {
     return this.table("audit", () => new AuditCounts(this.db));
+  }
+
+  /** The audit trail read back: filtered by person, machine and time, newest first, paged. */
+  get eventLog(): EventLog {
+    return this.table("eventLog", () => new EventLog(this.db));
   }
 
   /** Stripe customers, meter events sent, the billing sync's state. */
