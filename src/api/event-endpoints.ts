@@ -10,11 +10,9 @@ export const eventsSchema = z.object({
       id: z.number().int(),
       at: z.iso.datetime(),
       actor: z.string().meta({ description: "who did it: a Slack user id, the operator's name, or ccc" }),
-      kind: z
-        .string()
-        .meta({
-          description: "what happened: requested, ready, failed, token_created, signed_in, budget_set, …",
-        }),
+      kind: z.string().meta({
+        description: "what happened: requested, ready, failed, token_created, signed_in, budget_set, …",
+      }),
       machine: z.string().nullable().meta({ description: "the machine it concerns, if any" }),
       detail: z.string().nullable(),
     }),
