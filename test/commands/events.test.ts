@@ -1,4 +1,6 @@
 // The audit trail through the CLI: filtered by person, machine and time, as text, JSON and CSV, paged.
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSince } from "../../src/commands/events.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
@@ -114,6 +116,27 @@ describe("ccc events", () => {
     expect((await runCcc(h, ["events", "--limit", "0"])).stderr).toContain("limit is at least 1");
     expect((await runCcc(h, ["events", "--limit", "5000"])).stderr).toContain("limit is at most 1000");
     expect((await runCcc(h, ["events", "--user", "no body"])).code).toBe(2);
+  });
+
+  it("names the installer's log in a failure's detail, for admins, when the failure itself did not", async () => {
+    const key = makeKeyPair().publicKey;
+    // An installer that writes its log, then fails in words of its own that do not say where the log is.
+    const installer = {
+      install: async (request: { logFile: string }) => {
+        appendFileSync(request.logFile, "copying the closure\n");
+        throw new Error("the closure copy broke off");
+      },
+    };
+    const made = await runCcc(h, ["provision", "--user", "U0ALICE", "--ssh-key", key], {
+      compose: { installer },
+    });
+    expect(made.code).toBe(1);
+    const id = /ccc-\w{6}/.exec(made.stderr)?.[0] ?? "";
+    const log = join(h.dir, "data", "logs", `${id}.log`);
+    const [failed] = (await events(["--machine", id])).events.filter((e) => e.kind === "failed");
+    expect(failed?.detail).toMatch(/^the closure copy broke off; .*\. Installer log: /);
+    expect(failed?.detail?.endsWith(`Installer log: ${log}`)).toBe(true);
+    expect((await runCcc(h, ["status", id])).stdout).toContain(`Installer log: ${log}`);
   });
 
   it("reads spans and ISO times", () => {
