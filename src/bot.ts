@@ -258,7 +258,13 @@ export async function main(options: BotOptions = {}): Promise<void> {
   let running: RunningBot | null = null;
   installExitPolicy(process, log, async () => running?.stop());
   try {
+    // The doctor's checks first, one log line each (short timeouts; see src/doctor/start-report.ts).
+    const { startReport, reportPublicUrl } = await import("./doctor/start-report.ts");
+    await startReport(process.env, log).catch((error: unknown) =>
+      log.warn("start checks failed", { error: String(error) }),
+    );
     running = await startBot(process.env, { ...options, log });
+    void reportPublicUrl(process.env, log).catch(() => {});
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

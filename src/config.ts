@@ -326,6 +326,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every setting ccc reads: `ccc doctor` warns about a `CCC_*` name in the environment that is none of them. */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 /** A settings problem, listing every one at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -45,6 +45,11 @@ export type { FakeImage, FakeServer, FakeSshKey, FakeVolume } from "./fake-hetzn
 
 export interface FakeHetznerOptions {
   token?: string;
+  /**
+   * A second token with Read permission only: it reads like `token`, and every other method answers
+   * 403 `forbidden` before the request is looked at, as the live API does for a read-only token.
+   */
+  readOnlyToken?: string;
   /** How long actions run (default 50 ms). */
   actionDurationMs?: number;
   /** How long actions of one command run, e.g. `{ delete_server: 60_000 }`; others take `actionDurationMs`. */
@@ -180,8 +185,14 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
     }
 
     try {
-      if (req.headers.authorization !== `Bearer ${token}`) {
+      const readOnly =
+        options.readOnlyToken !== undefined &&
+        req.headers.authorization === `Bearer ${options.readOnlyToken}`;
+      if (req.headers.authorization !== `Bearer ${token}` && !readOnly) {
         throw new ApiError(401, "unauthorized", "unable to authenticate");
+      }
+      if (readOnly && method !== "GET") {
+        throw new ApiError(403, "forbidden", "insufficient permissions for this request");
       }
       if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
       if (badJson) throw new ApiError(400, "json_error", "invalid JSON input in your request");

@@ -74,6 +74,8 @@ export interface FakeSlack {
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number, what?: string): Promise<T>;
   /** How `users.info` describes a person from now on. */
   setUser(id: string, profile: FakeSlackUser): void;
+  /** The bot token's scopes, sent as Slack does in `x-oauth-scopes` on each answer to it (default: manifest.yml's). */
+  setScopes(scopes: readonly string[]): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -99,6 +101,9 @@ export const BOT_USER_ID = "UCCCBOT";
 
 export const FAKE_TEAM_ID = "T0FAKE";
 
+/** The bot scopes manifest.yml asks for: what an installed app's token has. */
+export const MANIFEST_BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email"];
+
 export async function startFakeSlack(options: { token?: string; teamId?: string } = {}): Promise<FakeSlack> {
   const token = options.token ?? "xoxb-fake-token";
   const teamId = options.teamId ?? FAKE_TEAM_ID;
@@ -110,6 +115,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
   const pages = new Map<string, SlackPage>();
   let counter = 0;
   let base = "";
+  let scopes = [...MANIFEST_BOT_SCOPES];
 
   const answer = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     counter += 1;
@@ -216,6 +222,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
     }
     if (method !== "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
     if (method === "auth.test" && auth !== token) return send(res, 200, { ok: false, error: "invalid_auth" });
+    res.setHeader("x-oauth-scopes", scopes.join(","));
     const fault = faults.get(method);
     if (fault && fault.left > 0) {
       fault.left -= 1;
@@ -251,6 +258,9 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
     fail: (method, fault) => faults.set(method, { ...fault, left: fault.times ?? 1 }),
     route: (method, answer) => void routes.set(method, answer),
     setUser: (id, profile) => void users.set(id, profile),
+    setScopes: (list) => {
+      scopes = [...list];
+    },
     page: (path, answer) => void pages.set(path, answer),
     waitFor: (check, timeoutMs = 10_000, what = "the expected Slack calls") =>
       waitForState(check, timeoutMs, what),

@@ -153,6 +153,8 @@ describe("ccc CLI", () => {
     expect(shown.stdout).toMatch(/\n {2}ended: {4}\d{4}-\d\d-\d\d \d\d:\d\d UTC \(failed by ccc\)\n/);
     expect(shown.stdout).toContain("\n  why:      Installing NixOS on the server failed.");
     expect(shown.stdout).toMatch(/\n {2}detail: {3}.*no such disk/);
+    // And where the installer's whole log is, on the host.
+    expect(shown.stdout).toContain(`Log: ${join(h.dir, "data", "logs", `${id}.log`)}.`);
     expect(JSON.parse((await ccc(["status", id, "--json"])).stdout)).toMatchObject({
       ssh: null,
       knownHosts: null,

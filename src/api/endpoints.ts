@@ -17,6 +17,7 @@ import { guestGrants } from "../render/access.ts";
 import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
+import { EVENT_ENDPOINTS } from "./event-endpoints.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
 import { MONEY_ENDPOINTS } from "./money-endpoints.ts";
 import {
@@ -190,6 +191,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...VOLUME_ENDPOINTS,
   ...MONEY_ENDPOINTS,
   ...SECRET_ENDPOINTS,
+  ...EVENT_ENDPOINTS,
 ];
 
 /** The names of an endpoint's `:name` segments. */

@@ -57,5 +57,14 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
     .action((shell: CompletionShell) => {
       io.stdout(completionScript(shell, commands));
     });
+  program
+    .command("doctor")
+    .description("check settings, Hetzner, Slack, installer, flake, catalog, database and public URL")
+    .option("--json", "print JSON instead of text")
+    .addHelpText("after", "\nExit 0 when every check passes or only warns, 1 when any fails.")
+    .action(async (opts: { json?: boolean }) => {
+      const { doctorCli } = await import("./doctor-command.ts");
+      await doctorCli(io, state, Boolean(opts.json));
+    });
   return program;
 }

@@ -5,6 +5,7 @@ import { budgetCommand } from "./budget.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
+import { eventsCommand } from "./events.ts";
 import { extendCommand } from "./extend.ts";
 import { initCommand } from "./init.ts";
 import { keyCommand } from "./key.ts";
@@ -60,6 +61,7 @@ export const COMMANDS: readonly Command[] = [
   volumeCommand,
   usageCommand,
   budgetCommand,
+  eventsCommand,
   checkExpiredCommand,
   remindCommand,
   reconcileCommand,

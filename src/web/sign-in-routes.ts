@@ -23,8 +23,14 @@ export const OIDC_CALLBACK = "/web/oidc/callback";
 /** Sign in with a link, with Slack (when configured), and sign out. */
 export function signInRoutes(ctx: WebContext): Route[] {
   const deps = ctx.bot.deps;
-  const signInAs = (request: RouteRequest, user: string, extra: string[] = [], to = "/") => {
-    const { token } = startSession(deps, user);
+  const signInAs = (
+    request: RouteRequest,
+    user: string,
+    via: "link" | "slack",
+    extra: string[] = [],
+    to = "/",
+  ) => {
+    const { token } = startSession(deps, user, via);
     ctx.bot.log.info("web sign-in", { user });
     const session = cookie(SESSION_COOKIE, token, {
       maxAgeSeconds: SESSION_TTL_MS / 1000,
@@ -39,6 +45,11 @@ export function signInRoutes(ctx: WebContext): Route[] {
   const refusedAt = async (request: RouteRequest, requester: Requester): Promise<boolean> => {
     const verdict = await identityVerdict(ctx, requester);
     if (verdict.ok) return false;
+    deps.store.recordEvent(null, {
+      actor: requester.userId,
+      kind: "sign_in_refused",
+      detail: `dashboard (${requester.door}): ${verdict.reason}`,
+    });
     ctx.bot.log.warn("web sign-in refused", {
       reason: verdict.reason,
       user: requester.userId,
@@ -78,7 +89,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
         }
         if (await refusedAt(request, { userId: user, door: "link", teamId: null, enterpriseId: null }))
           return;
-        signInAs(request, user, [], to);
+        signInAs(request, user, "link", [], to);
       },
     },
     {
@@ -137,7 +148,7 @@ export function signInRoutes(ctx: WebContext): Route[] {
           enterpriseId: null,
         } as const;
         if (await refusedAt(request, requester)) return;
-        signInAs(request, found.userId, [clearOidc]);
+        signInAs(request, found.userId, "slack", [clearOidc]);
       },
     },
   );

@@ -94,6 +94,17 @@ describe("the bot's process in Socket Mode", () => {
       });
     });
     await Promise.race([started, exited.then((code) => Promise.reject(new Error(`exited ${code}`)))]);
+    // `npm start` ran the doctor's checks first, one line each: the project's flake has no lock (a warning).
+    const checks = lines.filter((l) => l.message === "start check").map((l) => [l.check, l.status]);
+    expect(checks).toEqual([
+      ["settings", "ok"],
+      ["hetzner", "ok"],
+      ["slack", "ok"],
+      ["installer", "ok"],
+      ["flake", "warn"],
+      ["catalog", "ok"],
+      ["database", "ok"],
+    ]);
 
     socket.revoke();
     socket.disconnect("refresh_requested"); // the reconnect meets invalid_auth, which no retry fixes

@@ -79,6 +79,7 @@ describe("the command registry", () => {
     const admin = COMMANDS.filter((c) => c.audience === "admin").map((c) => c.name);
     expect(admin).toEqual([
       "billing",
+      "events",
       "check-expired",
       "remind",
       "reconcile",

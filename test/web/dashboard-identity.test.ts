@@ -43,6 +43,14 @@ async function machineOf(b: BotHarness, client: WebClient, user: string): Promis
   return id;
 }
 
+/** Sign-ins on the audit trail, oldest first: who, what, how. */
+function signInTrail(b: BotHarness): [string, string, string | null][] {
+  return b.h.deps.store
+    .events()
+    .filter((e) => e.kind === "signed_in" || e.kind === "sign_in_refused")
+    .map((e) => [e.actor, e.kind, e.detail]);
+}
+
 describe("signing in to the dashboard", () => {
   const b = useBotHarness(() => ({ env: WEB_ENV }));
 
@@ -75,6 +83,13 @@ describe("signing in to the dashboard", () => {
     expect((await alice.get("/")).text).toContain("Your machines");
     expect(b.h.deps.store.list({ includeEnded: true })).toEqual([]);
     expect(oidc.problems).toEqual([]);
+    // The audit trail has each sign-in and each refusal, by name: no cookie, no secret.
+    expect(signInTrail(b)).toEqual([
+      [BOB, "sign_in_refused", "dashboard (oidc): guest"],
+      [CAROL, "sign_in_refused", "dashboard (oidc): deactivated"],
+      [ALICE, "signed_in", "dashboard, with Sign in with Slack"],
+    ]);
+    expect(JSON.stringify(b.h.deps.store.events())).not.toContain(alice.cookies.get("ccc_session") ?? "-");
   });
 
   it("with a link refuses a person Slack does not let in, and an operator's name, whoever made the link", async () => {
@@ -92,6 +107,8 @@ describe("signing in to the dashboard", () => {
       expect(client.cookies.has("ccc_session")).toBe(false);
     }
     expect((await signedInByLink(b, ALICE)).cookies.has("ccc_session")).toBe(true);
+    expect(signInTrail(b).at(-1)).toEqual([ALICE, "signed_in", "dashboard, by a sign-in link"]);
+    expect(signInTrail(b).filter(([, kind]) => kind === "sign_in_refused")).toHaveLength(3);
   });
 });
 

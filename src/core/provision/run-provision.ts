@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { CloudServer } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
@@ -25,7 +26,7 @@ import {
   serverOutcomeText,
 } from "./provision-failure.ts";
 import { stepTimer } from "./provision-metrics.ts";
-import { ensureDataDirs } from "./start-provision.ts";
+import { ensureDataDirs, instancePaths } from "./start-provision.ts";
 import { waitForBoot, waitForSsh } from "./wait-for-boot.ts";
 
 export interface ProvisionProgress {
@@ -238,6 +239,15 @@ function stillWanted(
 }
 
 /**
+ * Where the installer's log is, for admins reading the `failed` event (status shows it to them),
+ * when the installer ran and its own message did not say already.
+ */
+function logPointer(deps: CoreDeps, id: string, detail: string): string {
+  const { logFile } = instancePaths(deps, id);
+  return existsSync(logFile) && !detail.includes(logFile) ? `. Installer log: ${logFile}` : "";
+}
+
+/**
  * Deletes whatever server the provision made (by id, or else by its label), marks the instance
  * `failed` with the reason, and answers the error to throw, with the failure as a typed value.
  * Used by the reconciler too.
@@ -292,7 +302,7 @@ export async function failProvision(
       {
         ...ACTOR,
         kind: "failed",
-        detail: `${failure.detail}; ${serverOutcomeText(failure)}${cleanupError ? ` (${cleanupError})` : ""}`,
+        detail: `${failure.detail}; ${serverOutcomeText(failure)}${cleanupError ? ` (${cleanupError})` : ""}${logPointer(deps, id, failure.detail)}`,
       },
     );
   }

@@ -11,8 +11,10 @@ import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
 import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
+import { EventLog } from "./event-log.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
+import { type DatabaseHealth, inspectDatabase } from "./inspect-database.ts";
 import {
   COLUMNS,
   type EventNote,
@@ -50,6 +52,8 @@ export { secureDataDir } from "./file-modes.ts";
 /** What opening a database does about its schema: see `Store.open`. */
 export type SchemaRule = "migrate" | "require-current" | "as-is";
 
+export type { EventFilter, EventLog } from "./event-log.ts";
+export type { DatabaseHealth } from "./inspect-database.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
@@ -163,6 +167,11 @@ export class Store {
     return this.table("audit", () => new AuditCounts(this.db));
   }
 
+  /** The audit trail read back: filtered by person, machine and time, newest first, paged. */
+  get eventLog(): EventLog {
+    return this.table("eventLog", () => new EventLog(this.db));
+  }
+
   /** Stripe customers, meter events sent, the billing sync's state. */
   get billing(): BillingTables {
     return this.table("billing", () => new BillingTables(this.db));
@@ -235,6 +244,11 @@ export class Store {
    * it unless it is at this ccc's schema already (every other CLI command), or leaves it as it is
    * (`ccc migrate`, which asks for it itself). A newer schema than this ccc's is always refused.
    */
+  /** Whether the file is there, takes writes, and how far its schema is: created, migrated, changed never. */
+  static inspect(path: string): DatabaseHealth {
+    return inspectDatabase(path, nativeBinding());
+  }
+
   static open(path: string, clock: Clock, schema: SchemaRule = "migrate"): Store {
     secureDbFiles(path);
     const db = new Database(path, { nativeBinding: nativeBinding() });

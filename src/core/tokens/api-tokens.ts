@@ -45,6 +45,12 @@ export function createToken(
     throw new ForbiddenError("Only admins can make a token for someone else.");
   }
   if (request.admin) {
+    // Asking for one is worth an operator's eye: recorded, with names only.
+    deps.store.recordEvent(null, {
+      actor: actor.id,
+      kind: "token_refused",
+      detail: `${request.user}: an admin token was asked for and refused`,
+    });
     throw new UserError(
       "A token has no admin right of its own: it acts as an admin while its person is in CCC_ADMINS and a member of the Slack workspace. Make the token without admin.",
       { field: "admin", code: "no_admin_tokens" },
@@ -74,6 +80,12 @@ export function createToken(
     createdAt: deps.clock.now(),
     createdBy: actor.id,
   });
+  // Names only: the id, the name and the prefix anyone may see; never the secret.
+  deps.store.recordEvent(null, {
+    actor: actor.id,
+    kind: "token_created",
+    detail: `${token.user}: ${token.id} "${token.name}"`,
+  });
   return { token, secret };
 }
 
@@ -95,6 +107,11 @@ export function revokeToken(deps: { store: Store; clock: Clock }, actor: Actor, 
   if (!deps.store.apiTokens.revoke(id, deps.clock.now())) {
     throw new UserError(`Token ${id} was revoked already.`, { code: "already_revoked" });
   }
+  deps.store.recordEvent(null, {
+    actor: actor.id,
+    kind: "token_revoked",
+    detail: `${token.user}: ${token.id} "${token.name}"`,
+  });
   return deps.store.apiTokens.get(id) ?? token;
 }
 

@@ -50,9 +50,19 @@ export function redeemSignInLink(deps: Deps, token: string): string | null {
   return deps.store.web.takeTicket(hashSecret(token), "link", deps.clock.now())?.user ?? null;
 }
 
-/** A new session; `token` goes in the cookie and nowhere else. */
-export function startSession(deps: Deps, user: string): { token: string; expiresAt: Date } {
+/** How someone signed in to the dashboard, for the audit trail. */
+export type SignInWay = "link" | "slack";
+
+/** A new session; `token` goes in the cookie and nowhere else. The sign-in is recorded (never the token). */
+export function startSession(deps: Deps, user: string, via?: SignInWay): { token: string; expiresAt: Date } {
   const now = deps.clock.now();
+  if (via) {
+    deps.store.recordEvent(null, {
+      actor: user,
+      kind: "signed_in",
+      detail: via === "link" ? "dashboard, by a sign-in link" : "dashboard, with Sign in with Slack",
+    });
+  }
   const token = newSecret();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   deps.store.web.addSession(hashSecret(token), { user, csrf: newSecret(), expiresAt }, now);
