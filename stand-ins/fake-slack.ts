@@ -165,12 +165,17 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
           user: {
             id,
             team_id: user.teamId ?? teamId,
-            name: `user-${id}`,
+            name: user.name ?? `user-${id}`,
+            real_name: `User ${id}`,
             deleted: user.deleted ?? false,
             is_bot: false,
             is_restricted: user.restricted ?? user.ultraRestricted ?? false,
             is_ultra_restricted: user.ultraRestricted ?? false,
-            profile: { real_name: `User ${id}`, ...(email === null ? {} : { email }) },
+            profile: {
+              real_name: `User ${id}`,
+              display_name: user.displayName ?? "",
+              ...(email === null ? {} : { email }),
+            },
           },
         };
       }

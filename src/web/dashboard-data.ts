@@ -46,6 +46,7 @@ export async function dashboardData(
         ? overQuota(mine.length, max, { ids: mine.map((i) => i.id), deleteWith: "Delete now" }).message
         : null,
     everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
+    names: await namesOf(ctx, [user, ...(everyone ?? []).map((i) => i.owner)]),
     form: catalog ? await provisionForm(ctx, user, typed) : null,
     saving: new Set(mine.filter((i) => deps.store.snapshots.get(i.id)?.status === "saving").map((i) => i.id)),
     spend: spendData(deps.store, user, who.isAdmin, deps.clock.now()),
@@ -110,4 +111,11 @@ function costs(
     total += Number(price?.hourly ?? 0);
   }
   return { instances, hourly, hourlyTotal: types ? total.toFixed(4) : null };
+}
+
+/** Slack's display name of each person the page shows, by id (the id itself when Slack gives none). */
+async function namesOf(ctx: WebContext, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const names = await Promise.all(unique.map((id) => ctx.bot.identity.nameOf(id)));
+  return new Map(unique.map((id, i) => [id, names[i] ?? id]));
 }

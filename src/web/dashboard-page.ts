@@ -36,6 +36,8 @@ export interface DashboardData {
   mine: Instance[];
   /** For admins: every live machine and what they cost together per hour (null when prices are not at hand). */
   everyone: { instances: Instance[]; hourly: Map<string, string | null>; hourlyTotal: string | null } | null;
+  /** Slack's display name of each person shown, by user id. */
+  names: Map<string, string>;
   /** Null when Hetzner's lists are not at hand: the page says to try again. */
   form: ProvisionForm | null;
   /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
@@ -51,7 +53,7 @@ export function dashboardPage(d: DashboardData): Html {
     (i) =>
       i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
   );
-  const header = html`<span class="who">${d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a>
+  const header = html`<span class="who">${d.names.get(d.user) ?? d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
   return layout(
     "Your machines · ccc",
@@ -71,7 +73,7 @@ ${
 }
 </section>
 ${spendSection(d.spend)}
-${d.everyone ? everyoneSection(d.everyone, d.now) : ""}`,
+${d.everyone ? everyoneSection(d.everyone, d.now, d.names) : ""}`,
     header,
   );
 }
@@ -169,7 +171,11 @@ ${repoField(f.repo)}
 </form>`;
 }
 
-function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): Html {
+function everyoneSection(
+  e: NonNullable<DashboardData["everyone"]>,
+  now: Date,
+  names: Map<string, string>,
+): Html {
   return html`<section class="card" aria-labelledby="all-h">
 <h2 id="all-h">All live machines (${e.instances.length})</h2>
 <p>Together they cost <strong>${e.hourlyTotal === null ? "(prices not at hand)" : `${euro(e.hourlyTotal)} per hour`}</strong>.</p>
@@ -177,7 +183,7 @@ function everyoneSection(e: NonNullable<DashboardData["everyone"]>, now: Date): 
 <thead><tr><th scope="col">ID</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">€/h</th><th scope="col">Left</th></tr></thead>
 <tbody>${e.instances.map(
     (i) =>
-      html`<tr><td>${i.id}</td><td>${i.owner}</td><td>${i.status}</td><td>${i.serverType} ${i.location}</td><td>${priceOf(e.hourly.get(i.id))}</td><td><span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, now)}</span></td></tr>`,
+      html`<tr><td>${i.id}</td><td title="${i.owner}">${names.get(i.owner) ?? i.owner}</td><td>${i.status}</td><td>${i.serverType} ${i.location}</td><td>${priceOf(e.hourly.get(i.id))}</td><td><span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, now)}</span></td></tr>`,
   )}</tbody>
 </table></div>
 </section>`;

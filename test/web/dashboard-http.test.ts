@@ -169,7 +169,9 @@ describe("the dashboard over HTTP", () => {
     const admin = await signedIn(ADMIN);
     const page = (await admin.get("/")).text;
     expect(page).toContain("All live machines (1)");
-    expect(page).toContain(`<td>${id}</td><td>${ALICE}</td><td>ready</td><td>cx23 fsn1</td><td>€0.`);
+    expect(page).toContain(
+      `<td>${id}</td><td title="${ALICE}">User ${ALICE}</td><td>ready</td><td>cx23 fsn1</td><td>€0.`,
+    );
     expect(page).toMatch(/Together they cost <strong>€0\.\d{4} per hour<\/strong>/);
     expect((await alice.get("/")).text).not.toContain("All live machines");
     await alice.post("/web/delete", { id, csrf: await alice.csrf() });

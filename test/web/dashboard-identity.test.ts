@@ -257,3 +257,21 @@ describe("cookies that do not parse", () => {
     expect(await page.text()).toContain("Your machines");
   });
 });
+
+describe("people on the dashboard", () => {
+  const b = useBotHarness(() => ({ env: WEB_ENV }));
+
+  it("are shown by their Slack display name, not their U… id; an id Slack has no name for stays as it is", async () => {
+    b.slack.setUser(ALICE, { displayName: "alice.w" });
+    const alice = await signedInByLink(b, ALICE);
+    const id = await machineOf(b, alice, ALICE);
+    expect((await alice.get("/")).text).toContain('<span class="who">alice.w</span>');
+    const admin = await signedInByLink(b, ADMIN);
+    const page = (await admin.get("/")).text;
+    // The owner column names alice (the id stays as the cell's title); the admin's own header too.
+    expect(page).toContain(`<td>${id}</td><td title="${ALICE}">alice.w</td>`);
+    expect(page).toContain(`<span class="who">User ${ADMIN} (admin)</span>`);
+    expect((await admin.post("/web/delete", { id, csrf: await admin.csrf() })).status).toBe(303);
+    await b.slack.waitFor(() => b.h.deps.store.get(id)?.status === "deleted", 10_000);
+  });
+});

@@ -9,6 +9,8 @@ export interface SlackUserInfo {
   /** A single- or multi-channel guest (`is_ultra_restricted` / `is_restricted`). */
   guest: boolean;
   deleted: boolean;
+  /** How Slack shows the person (display name, else real name, else handle); absent when Slack gives none. */
+  name?: string | null;
 }
 
 /** A Slack user id (`U…`, or `W…` on Enterprise Grid); an operator's name is none. */
@@ -148,6 +150,24 @@ export class Identity {
   private refused(userId: string, reason: RefusalReason, message: string): Verdict {
     this.options.onRefused?.(userId, reason);
     return refuse(reason, message);
+  }
+
+  /**
+   * The person's name as Slack shows it, for showing people instead of `U…` ids; the id itself for
+   * an operator's name, someone Slack does not know, or when Slack does not answer in time.
+   */
+  async nameOf(userId: string, waitMs = 2_000): Promise<string> {
+    if (!SLACK_USER_ID.test(userId)) return userId;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), waitMs);
+    });
+    try {
+      const info = await Promise.race([this.info(userId).catch(() => null), late]);
+      return info?.name || userId;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async info(userId: string): Promise<SlackUserInfo | null> {

@@ -39,6 +39,7 @@ export async function startIdentity(
         enterpriseId: info.enterprise_user?.enterprise_id ?? null,
         guest: info.is_restricted === true || info.is_ultra_restricted === true,
         deleted: info.deleted === true,
+        name: info.profile?.display_name || info.real_name || info.profile?.real_name || info.name || null,
       };
     },
   });
