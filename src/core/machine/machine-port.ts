@@ -1,5 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
+import type { ActivityResult } from "./activity-answer.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -45,6 +46,8 @@ export type ApplyFailure =
 export interface MachineChannel {
   /** Sends one `ccc-apply` document to the machine and checks what it wrote. Never throws for remote trouble. */
   apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult>;
+  /** Asks the machine what its person is doing (`ccc-apply --activity`, read only). Never throws for remote trouble. */
+  activity?(target: MachineTarget): Promise<ActivityResult>;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

@@ -25,6 +25,7 @@ import {
   type NewInstance,
   toColumnValue,
 } from "./instance-rows.ts";
+import { HibernationTables } from "./hibernation-tables.ts";
 import { LastRequestTable } from "./last-request-table.ts";
 import { LedgerTable } from "./ledger-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
@@ -44,6 +45,7 @@ export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts"
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
+export type { Hibernation, HibernationState, MachineActivityRecord } from "./hibernation-tables.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
@@ -196,6 +198,11 @@ export class Store {
   /** Volumes and snapshots with the price each is billed at. */
   get storageLedger(): StorageLedgerTable {
     return this.table("storageLedger", () => new StorageLedgerTable(this.db));
+  }
+
+  /** Running machines' activity and machines' sleeps (hibernation). */
+  get hibernation(): HibernationTables {
+    return this.table("hibernation", () => new HibernationTables(this.db));
   }
 
   static open(path: string, clock: Clock): Store {

@@ -15,6 +15,8 @@ export interface UserPrefs {
   keepWork?: boolean;
   /** The expiry sweep snapshots the machine before deleting it. */
   saveOnExpiry?: boolean;
+  /** Minutes idle before the person's machines hibernate; 0 is never. */
+  idleMinutes?: number;
 }
 
 interface UserPrefsRow {
