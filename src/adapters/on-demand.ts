@@ -13,6 +13,7 @@ import type {
   WaitOptions,
 } from "../core/cloud/cloud.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
+import type { ActivityResult } from "../core/machine/activity-answer.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
 
@@ -148,5 +149,14 @@ export class OnDemandMachine implements MachineChannel {
   async apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult> {
     this.channel ??= this.build();
     return (await this.channel).apply(target, doc);
+  }
+
+  async activity(target: MachineTarget): Promise<ActivityResult> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.activity) {
+      return { kind: "failed", message: "this channel cannot ask machines for activity", detail: "" };
+    }
+    return channel.activity(target);
   }
 }

@@ -5,6 +5,8 @@ import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { extendCommand } from "./extend.ts";
+import { hibernateCommand } from "./hibernate.ts";
+import { keepAwakeCommand } from "./keep-awake.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
 import { poolCommand } from "./pool.ts";
@@ -24,6 +26,7 @@ import { unshareCommand } from "./unshare.ts";
 import { usageCommand } from "./usage.ts";
 import { volumeCommand } from "./volume.ts";
 import { volumesCommand } from "./volumes.ts";
+import { wakeCommand } from "./wake.ts";
 import { webCommand } from "./web.ts";
 
 export type { Command } from "./command.ts";
@@ -46,6 +49,9 @@ export const COMMANDS: readonly Command[] = [
   snapshotsCommand,
   snapshotCommand,
   restoreCommand,
+  hibernateCommand,
+  wakeCommand,
+  keepAwakeCommand,
   typesCommand,
   billingCommand,
   webCommand,
