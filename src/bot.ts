@@ -196,7 +196,9 @@ export async function startBot(
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
-    options.lifecycle === false ? null : startScheduler(
+    options.lifecycle === false
+      ? null
+      : startScheduler(
           deps,
           { ...config.lifecycle, idleCron: config.hibernation.idleCron },
           options.ticks ?? cronTicks,

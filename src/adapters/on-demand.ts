@@ -12,8 +12,8 @@ import type {
   VolumeApi,
   WaitOptions,
 } from "../core/cloud/cloud.ts";
-import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ActivityResult } from "../core/machine/activity-answer.ts";
+import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
 

@@ -26,7 +26,10 @@ export function keepAwakeText(result: KeepAwakeResult): string {
 
 function keepAwakeBlocks(result: KeepAwakeResult): SlackMessage {
   const text = keepAwakeText(result);
-  return { text, blocks: [section(`:coffee: ${text.replace(result.instance.id, `*${result.instance.id}*`)}`)] };
+  return {
+    text,
+    blocks: [section(`:coffee: ${text.replace(result.instance.id, `*${result.instance.id}*`)}`)],
+  };
 }
 
 export const keepAwakeCommand = defineCommand({
@@ -45,7 +48,9 @@ export const keepAwakeCommand = defineCommand({
   doors: {
     cli: {
       args: ["<id>"],
-      options: [{ flags: "--hours <n>", description: "count the machine as active for this many hours (1-24)" }],
+      options: [
+        { flags: "--hours <n>", description: "count the machine as active for this many hours (1-24)" },
+      ],
       needs: {},
       examples: ["ccc keep-awake ccc-7f3k2q", "ccc keep-awake ccc-7f3k2q --hours 6"],
       input: ({ args, options }) => ({ id: args.id, hours: options.hours }),

@@ -30,7 +30,10 @@ export const wakeCommand = defineCommand({
     const ready = readyMessage(instance, now);
     return {
       text: ready.text,
-      blocks: [section(`:sunrise: *${instance.id}* is awake again, with the same id and host key.`), ...ready.blocks],
+      blocks: [
+        section(`:sunrise: *${instance.id}* is awake again, with the same id and host key.`),
+        ...ready.blocks,
+      ],
     };
   },
   doors: {

@@ -1,6 +1,6 @@
 import { runBillingJob } from "../core/billing-sync/billing-job.ts";
-import { runIdlePass } from "../core/hibernate/idle-sweep.ts";
 import type { CoreDeps } from "../core/deps.ts";
+import { runIdlePass } from "../core/hibernate/idle-sweep.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
@@ -41,9 +41,11 @@ export interface Scheduler {
  * thrown.
  */
 export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, ticks: TickSource): Scheduler {
-  const invalid = [settings.sweepCron, settings.reconcileCron, ...(settings.idleCron ? [settings.idleCron] : [])].filter(
-    (e) => !ticks.validate(e),
-  );
+  const invalid = [
+    settings.sweepCron,
+    settings.reconcileCron,
+    ...(settings.idleCron ? [settings.idleCron] : []),
+  ].filter((e) => !ticks.validate(e));
   if (invalid.length > 0) throw new Error(`Not a cron expression: ${invalid.join(", ")}`);
   const jobs: Record<JobName, () => Promise<unknown>> = {
     sweep: async () => {

@@ -45,7 +45,12 @@ export function hibernationNoticeText(notice: HibernationNotice): string {
 
 function buttons(id: string, which: ("keep" | "now" | "wake")[]): Block {
   const make = {
-    keep: { type: "button" as const, action_id: HIBERNATION_ACTIONS.keepRunning, text: plain("Keep running"), value: id },
+    keep: {
+      type: "button" as const,
+      action_id: HIBERNATION_ACTIONS.keepRunning,
+      text: plain("Keep running"),
+      value: id,
+    },
     now: {
       type: "button" as const,
       action_id: HIBERNATION_ACTIONS.hibernateNow,
@@ -92,7 +97,10 @@ export function hibernationNoticeMessage(notice: HibernationNotice, now: Date): 
       const ready = readyMessage(notice.instance, now);
       return {
         text,
-        blocks: [section(`:sunrise: *${id}* is awake again, with the same id and host key.`), ...ready.blocks],
+        blocks: [
+          section(`:sunrise: *${id}* is awake again, with the same id and host key.`),
+          ...ready.blocks,
+        ],
       };
     }
     case "wake_failed":

@@ -75,20 +75,27 @@ async function hibernateUnderLease(
   const retention = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays;
   const hourly = deps.store.ledger.get(instance.id)?.price.hourly ?? null;
   let hibernation: Hibernation | null = null;
-  const result = await saveUnderLease(deps, actor, instance, why === "idle" ? "hibernated (idle)" : "hibernated", {
-    labels: { [HIBERNATION_LABEL]: "true" },
-    description: `${instance.id} hibernated by ccc`,
-    // Wakeable for maxDays, then an ordinary snapshot for the usual retention (with its reminder).
-    expiresAt: new Date(now.getTime() + (settings.maxDays + retention) * DAY_MS),
-    // A hibernation is not one of the person's saves: their snapshot quota does not stop it.
-    maxPerUser: Number.MAX_SAFE_INTEGER,
-    quiet: true,
-    beforeDelete: () => {
-      hibernation = deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
+  const result = await saveUnderLease(
+    deps,
+    actor,
+    instance,
+    why === "idle" ? "hibernated (idle)" : "hibernated",
+    {
+      labels: { [HIBERNATION_LABEL]: "true" },
+      description: `${instance.id} hibernated by ccc`,
+      // Wakeable for maxDays, then an ordinary snapshot for the usual retention (with its reminder).
+      expiresAt: new Date(now.getTime() + (settings.maxDays + retention) * DAY_MS),
+      // A hibernation is not one of the person's saves: their snapshot quota does not stop it.
+      maxPerUser: Number.MAX_SAFE_INTEGER,
+      quiet: true,
+      beforeDelete: () => {
+        hibernation = deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
+      },
     },
-  });
+  );
   if (result.kind === "failed") return { kind: "failed", instance: result.instance, reason: result.reason };
-  const slept = hibernation ?? deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
+  const slept =
+    hibernation ?? deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
   await deps.notifier.notify({
     kind: "hibernated",
     instance: result.instance,
@@ -109,7 +116,13 @@ async function blockingActivity(deps: CoreDeps, instance: Instance): Promise<Act
     hostKey: instance.hostKey,
   });
   if (answer.kind !== "ok") {
-    return [{ kind: "ssh", text: `the machine did not answer the activity check (${answer.message})`, blocksHibernation: true }];
+    return [
+      {
+        kind: "ssh",
+        text: `the machine did not answer the activity check (${answer.message})`,
+        blocksHibernation: true,
+      },
+    ];
   }
   const record = deps.store.hibernation.activity(instance.id);
   return activityReasons(answer.activity, record, deps.clock.now()).filter((r) => r.blocksHibernation);

@@ -100,7 +100,12 @@ async function checkOne(deps: CoreDeps, instance: Instance): Promise<IdleOutcome
         detail: reasons.map((r) => r.text).join("; "),
       });
     }
-    return { id: instance.id, kind: "active", reasons: reasons.map((r) => r.text), warningWithdrawn: withdrawn };
+    return {
+      id: instance.id,
+      kind: "active",
+      reasons: reasons.map((r) => r.text),
+      warningWithdrawn: withdrawn,
+    };
   }
   const limit = idleLimitMs(deps, instance);
   const idleMs = now.getTime() - record.lastActiveAt.getTime();
@@ -124,7 +129,7 @@ async function checkOne(deps: CoreDeps, instance: Instance): Promise<IdleOutcome
 function dueForHibernation(deps: CoreDeps, id: string): boolean {
   const instance = deps.store.get(id);
   const record = deps.store.hibernation.activity(id);
-  if (!instance || instance.status !== "ready" || !record?.warnedAt) return false;
+  if (instance?.status !== "ready" || !record?.warnedAt) return false;
   const limit = idleLimitMs(deps, instance);
   if (limit === null) return false;
   const now = deps.clock.now().getTime();

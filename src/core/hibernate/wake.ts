@@ -132,6 +132,9 @@ async function dropImage(deps: CoreDeps, snapshot: Snapshot): Promise<void> {
     deps.store.recordEvent(snapshot.id, { actor: "ccc", kind: "snapshot_deleted", detail: "woken" });
   } catch (error) {
     // Left available: its retention deletes it later; the machine runs all the same.
-    deps.log.warn("hibernation image not deleted after wake", { instance: snapshot.id, reason: String(error) });
+    deps.log.warn("hibernation image not deleted after wake", {
+      instance: snapshot.id,
+      reason: String(error),
+    });
   }
 }

@@ -35,8 +35,10 @@ const NO_CONNECTION =
 export function activityOutcome(target: MachineTarget, run: SshRun): ActivityResult {
   const detail = run.stderr.trim().split("\n").slice(-8).join("\n").slice(-1_000) || run.failure || "";
   const at = `${target.instanceId} (${target.host})`;
-  if (run.missing) return { kind: "failed", message: "The ssh client is not installed where ccc runs.", detail };
-  if (run.timedOut) return { kind: "failed", message: `${at} did not answer the activity check in time.`, detail };
+  if (run.missing)
+    return { kind: "failed", message: "The ssh client is not installed where ccc runs.", detail };
+  if (run.timedOut)
+    return { kind: "failed", message: `${at} did not answer the activity check in time.`, detail };
   if (run.exitCode === 255 && HOST_KEY_TROUBLE.test(run.stderr)) {
     return { kind: "host-key-mismatch", message: `${at} did not show its pinned host key.`, detail };
   }

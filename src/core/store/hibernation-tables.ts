@@ -194,7 +194,13 @@ export class HibernationTables {
   }
 
   /** Records the machine as asleep, its expiry paused with `remainingMs` left. */
-  sleep(instanceId: string, owner: string, now: Date, remainingMs: number, hourly: string | null): Hibernation {
+  sleep(
+    instanceId: string,
+    owner: string,
+    now: Date,
+    remainingMs: number,
+    hourly: string | null,
+  ): Hibernation {
     this.s.sleep.run(instanceId, owner, now.getTime(), remainingMs, hourly);
     return this.current(instanceId) as Hibernation;
   }
