@@ -23,7 +23,8 @@ export function isHibernationNotice(notice: Notice): notice is HibernationNotice
 export function lifetimePhrase(ms: number): string {
   const minutes = Math.max(0, Math.round(ms / 60_000));
   const h = Math.floor(minutes / 60);
-  return h > 0 ? `${h} h ${minutes % 60} min` : `${minutes} min`;
+  if (h === 0) return `${minutes} min`;
+  return minutes % 60 === 0 ? `${h} h` : `${h} h ${minutes % 60} min`;
 }
 
 /** A hibernation notice in one line, for the printing notifier and the DMs' fallback text. */
