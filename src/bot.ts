@@ -29,6 +29,7 @@ import { registerAppHome } from "./slack/listeners/app-home.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
+import { registerHibernationButtons } from "./slack/listeners/hibernation-buttons.ts";
 import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
@@ -141,6 +142,7 @@ export async function startBot(
   registerInstanceButtons(app, bot);
   registerKeyModal(app, bot);
   registerSnapshotButtons(app, bot);
+  registerHibernationButtons(app, bot);
   registerAgainButton(app, bot);
   registerVolumeButtons(app, bot);
   registerAppHome(app, bot);

@@ -1,6 +1,6 @@
 import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
-import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
+import { ExternalError, ForbiddenError, NotFoundError, UserError } from "../errors.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
@@ -104,6 +104,7 @@ export async function runWake(
   const { instance, snapshot, hibernation } = started;
   let ready: Instance;
   try {
+    await untilOldServerGone(deps, instance.id);
     ready = await runRestore(deps, instance, snapshot, onStep);
   } catch (error) {
     const reason = userFacingFailure(error);
@@ -122,6 +123,24 @@ export async function runWake(
   await dropImage(deps, snapshot);
   await deps.notifier.notify({ kind: "woken", instance: ready });
   return ready;
+}
+
+/**
+ * Hetzner deletes a server a little after it says so, and the new one takes the same name: a wake
+ * right after a hibernation waits for the old one to be gone (a minute at most).
+ */
+async function untilOldServerGone(deps: CoreDeps, id: string): Promise<void> {
+  const deadline = deps.clock.now().getTime() + 60_000;
+  while ((await deps.cloud.listServers(`ccc-instance=${id}`)).length > 0) {
+    if (deps.clock.now().getTime() > deadline) {
+      throw new ExternalError(
+        "hetzner",
+        "server_still_there",
+        `${id}'s old server is still being deleted; wake it in a minute.`,
+      );
+    }
+    await deps.clock.sleep(1_000);
+  }
 }
 
 /** The hibernation image has served: deleted, so it costs nothing and the next sleep can make a new one. */
