@@ -17,6 +17,7 @@ import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
+import { HIBERNATION_ENDPOINTS } from "./hibernation-endpoints.ts";
 import { MONEY_ENDPOINTS } from "./money-endpoints.ts";
 import {
   deletedSchema,
@@ -173,6 +174,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
   ...ACCOUNT_ENDPOINTS,
   ...SNAPSHOT_ENDPOINTS,
+  ...HIBERNATION_ENDPOINTS,
   ...VOLUME_ENDPOINTS,
   ...MONEY_ENDPOINTS,
 ];
