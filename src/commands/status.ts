@@ -4,7 +4,8 @@ import { instanceFor } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
-import { context, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { context, escapeText, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { type IdleView, idleJson, idleLines } from "../render/hibernation-view.ts";
 import { instanceJson } from "../render/json.ts";
 import { softwareContext } from "../render/software.ts";
 import { instanceDetails } from "../render/text.ts";
@@ -22,6 +23,8 @@ export interface StatusResult {
   timeLeftMs: number;
   /** Who may log in; absent when nobody asked the store (a card built elsewhere). */
   access?: Access[];
+  /** Last active time, why it counts as active, or its hibernation. */
+  idle?: IdleView;
 }
 
 type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
@@ -32,6 +35,10 @@ function one(ctx: CommandContext, id: string): StatusResult {
     instance,
     timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime(),
     access: accessOf(ctx.deps.store, instance),
+    idle: {
+      activity: ctx.deps.store.hibernation.activity(instance.id),
+      hibernation: ctx.deps.store.hibernation.current(instance.id),
+    },
   };
 }
 
@@ -50,15 +57,26 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
 
 export function statusText(result: StatusResult, now: Date): string {
   const details = instanceDetails(result.instance, now);
-  return result.access ? `${details}\n  access:   ${accessText(result.access)}` : details;
+  const idle = result.idle
+    ? idleLines(result.idle)
+        .map((l) => `\n  idle:     ${l}`)
+        .join("")
+    : "";
+  return (result.access ? `${details}\n  access:   ${accessText(result.access)}` : details) + idle;
 }
 
 export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean): SlackMessage {
   const i = result.instance;
   const access = result.access ? [context(`Access: ${accessMrkdwn(result.access)}`)] : [];
+  const idle = result.idle ? idleLines(result.idle) : [];
   return {
     text: `${i.id}: ${i.status}`,
-    blocks: [...instanceCard(i, now, { showOwner }), ...softwareContext(i), ...access],
+    blocks: [
+      ...instanceCard(i, now, { showOwner }),
+      ...softwareContext(i),
+      ...access,
+      ...(idle.length > 0 ? [context(idle.map(escapeText).join("\n"))] : []),
+    ],
   };
 }
 
@@ -71,7 +89,12 @@ export const statusCommand = defineCommand({
   text: (o, { now }) => (o.kind === "one" ? statusText(o.status, now) : listText(o.list, now)),
   json: (o) =>
     o.kind === "one"
-      ? { ...instanceJson(o.status.instance), timeLeftMs: o.status.timeLeftMs, access: o.status.access }
+      ? {
+          ...instanceJson(o.status.instance),
+          timeLeftMs: o.status.timeLeftMs,
+          access: o.status.access,
+          ...(o.status.idle ? idleJson(o.status.idle) : {}),
+        }
       : o.list.instances.map(instanceJson),
   blocks: (o, { now, actor }) =>
     o.kind === "one"

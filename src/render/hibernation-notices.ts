@@ -69,6 +69,11 @@ function buttons(id: string, which: ("keep" | "now" | "wake")[]): Block {
   return { type: "actions", block_id: `hibernation:${id}`, elements: which.map((w) => make[w]) };
 }
 
+/** The Wake button alone (lists, Home). */
+export function wakeButton(id: string): Block {
+  return buttons(id, ["wake"]);
+}
+
 /** The DM for a hibernation notice. */
 export function hibernationNoticeMessage(notice: HibernationNotice, now: Date): SlackMessage {
   const { id } = notice.instance;

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hibernateCommand } from "../../src/commands/hibernate.ts";
 import { keepAwakeCommand } from "../../src/commands/keep-awake.ts";
+import { listCommand } from "../../src/commands/list.ts";
+import { statusCommand } from "../../src/commands/status.ts";
 import { wakeCommand } from "../../src/commands/wake.ts";
 import { HIBERNATION_LABEL } from "../../src/core/hibernate/hibernate.ts";
 import { runIdlePass } from "../../src/core/hibernate/idle-sweep.ts";
@@ -67,6 +69,14 @@ describe.skipIf(sshdMissingReason !== null)("hibernation", () => {
     expect(Math.abs((sleep?.remainingMs ?? 0) - leftBefore)).toBeLessThan(5_000);
     const hibernated = w.notes.notices.at(-1);
     expect(hibernated?.kind === "hibernated" && hibernated.remainingMs).toBeGreaterThan(3 * 60 * MINUTE);
+    // list and status show it asleep, with the way back.
+    const listed = await listCommand.execute({ deps: w.deps, actor: ALICE }, {});
+    expect(listed.text({ now: w.clock.now(), actor: ALICE })).toContain(`${m.id} is hibernating since`);
+    expect(JSON.stringify(listed.blocks({ now: w.clock.now(), actor: ALICE }))).toContain("ccc_wake");
+    const status = await statusCommand.execute({ deps: w.deps, actor: ALICE }, { id: m.id });
+    expect(status.text({ now: w.clock.now(), actor: ALICE })).toContain(
+      `ssh does not answer: ccc wake ${m.id}`,
+    );
     // The expiry sweep has nothing to delete, however long it sleeps (within the window).
     w.clock.advance(3 * 24 * 60 * MINUTE);
     expect(w.deps.store.dueForDelete(w.clock.now().getTime())).toEqual([]);
@@ -111,6 +121,13 @@ describe.skipIf(sshdMissingReason !== null)("hibernation", () => {
     expect(outcome?.kind).toBe("active");
     expect(w.deps.store.hibernation.activity(m.id)?.reasons.join("; ")).toContain(reason);
     expect(w.notes.notices).toEqual([]);
+    // Each reason is shown in status, with the last active time.
+    const shown = await statusCommand.execute({ deps: w.deps, actor: ALICE }, { id: m.id });
+    const text = shown.text({ now: w.clock.now(), actor: ALICE });
+    expect(text).toContain("idle:     last active");
+    expect(text).toContain(`idle:     active because: `);
+    expect(text).toContain(reason);
+    expect(shown.json()).toMatchObject({ activeReasons: [expect.stringContaining(reason)] });
   });
 
   it("a keystroke on a terminal moves the last active time", async () => {
