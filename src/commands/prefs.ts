@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { UserError } from "../core/errors.ts";
+import { parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { parseHours } from "../core/instances/policy.ts";
 import { checkPrefsAccess, type PrefsChange, setPrefs, type UserPrefs } from "../core/prefs/set-prefs.ts";
@@ -24,6 +25,8 @@ export const prefsInput = z
     packages: checked(z.union([z.string(), z.array(z.string())]).optional(), (v) =>
       v === undefined ? undefined : splitPackageNames(v).length === 0 ? null : splitPackageNames(v),
     ),
+    /** Minutes idle before hibernation, or `never`; blank clears (the operator's default). */
+    idle: checked(z.union([z.string(), z.number()]).optional(), (v) => clearValue(v, parseIdleMinutes)),
     /** `on` or `off`; JSON clients may send true or false. */
     saveOnExpiry: z
       .union([z.string(), z.boolean()])
@@ -31,12 +34,19 @@ export const prefsInput = z
       .transform((v) => (v === true ? "on" : v === false ? "off" : v)),
   })
   .superRefine((input, ctx) => {
-    const changes = [input.serverType, input.location, input.hours, input.packages, input.saveOnExpiry];
+    const changes = [
+      input.serverType,
+      input.location,
+      input.hours,
+      input.packages,
+      input.saveOnExpiry,
+      input.idle,
+    ];
     if (input.action === "set" && changes.every((c) => c === undefined)) {
       ctx.addIssue({
         code: "custom",
         message:
-          "Say what to set: type, location, hours or packages (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
+          "Say what to set: type, location, hours, packages or idle (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
       });
     }
     const onOff = ["on", "off"].includes(input.saveOnExpiry ?? "");
@@ -77,6 +87,7 @@ async function run(ctx: CommandContext, input: z.output<typeof prefsInput>): Pro
           ...(input.hours !== undefined ? { hours: input.hours } : {}),
           ...(input.packages !== undefined ? { packages: input.packages } : {}),
           ...(input.saveOnExpiry !== undefined ? { saveOnExpiry: input.saveOnExpiry === "on" } : {}),
+          ...(input.idle !== undefined ? { idleMinutes: input.idle } : {}),
         };
   return { user, prefs: await setPrefs(ctx.deps, ctx.actor, user, change), changed: true };
 }
@@ -92,6 +103,7 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     hours: "hours",
     packages: "packages",
     software: "packages",
+    idle: "idle",
   };
   const raw: Record<string, unknown> = { action };
   for (const word of rest) {
@@ -99,7 +111,7 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     const key = names[(at < 0 ? word : word.slice(0, at)).toLowerCase()];
     if (at < 0 || !key) {
       throw new UserError(
-        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=… or packages=a,b (blank clears).`,
+        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=…, packages=a,b or idle=45|never (blank clears).`,
       );
     }
     raw[key] = word.slice(at + 1);
@@ -117,6 +129,7 @@ function lines(r: PrefsResult): string[] {
     `hours:          ${shown(p.hours)}`,
     `software:       ${p.packages && p.packages.length > 0 ? p.packages.join(", ") : "(none)"}`,
     `save on expiry: ${p.saveOnExpiry ? "on" : "off"}`,
+    `idle:           ${p.idleMinutes === undefined ? "(the default)" : p.idleMinutes === 0 ? "never hibernate" : `hibernate after ${p.idleMinutes} idle minutes`}`,
   ];
 }
 
@@ -163,12 +176,14 @@ export const prefsCommand = defineCommand({
           flags: "--packages <names>",
           description: "with set: extra software, comma-separated (blank clears)",
         },
+        { flags: "--idle <minutes>", description: "with set: minutes idle before hibernation, or never" },
       ],
       needs: { hetzner: true },
       examples: [
         "ccc prefs --user U012AB3CD",
         "ccc prefs set --type cx33 --location hel1 --hours 8 --packages python3,go",
         "ccc prefs save-on-expiry on",
+        "ccc prefs set idle=45",
       ],
       input: ({ args, options, config }) => ({
         user: options.user ?? config.operator.name,
@@ -178,11 +193,14 @@ export const prefsCommand = defineCommand({
         location: options.location,
         hours: options.hours,
         packages: options.packages,
+        idle: options.idle,
+        // `ccc prefs set idle=45`: the Slack words' form works here too.
+        ...(args.action === "set" && args.value?.includes("=") ? prefsWords(["set", args.value]) : {}),
       }),
     },
     slack: {
       usage: "prefs [set key=value …]",
-      help: "your defaults: `prefs set type=cx33 location=hel1 hours=8 packages=python3,go`, `prefs save-on-expiry on|off`",
+      help: "your defaults: `prefs set type=cx33 location=hel1 hours=8 packages=python3,go idle=45`, `prefs save-on-expiry on|off`",
       example: "prefs set hours=8 packages=python3,go",
       input: prefsWords,
     },

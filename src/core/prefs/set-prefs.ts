@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, QuotaError } from "../errors.ts";
+import { checkIdleChoice, hibernationOf } from "../hibernate/idle-policy.ts";
 import type { Actor } from "../instances/actor.ts";
 import { capHours } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
@@ -15,6 +16,8 @@ export interface PrefsChange {
   hours?: number | null;
   packages?: string[] | null;
   saveOnExpiry?: boolean;
+  /** Minutes idle before the person's machines hibernate; 0 is never; null clears. */
+  idleMinutes?: number | null;
 }
 
 /** Only the person themselves or an admin reads or changes someone's defaults. */
@@ -53,8 +56,11 @@ export async function setPrefs(
     }
   }
   if (change.packages) checkPackageNames(change.packages, softwarePolicyOf(deps));
+  if (change.idleMinutes !== undefined && change.idleMinutes !== null) {
+    checkIdleChoice(hibernationOf(deps), change.idleMinutes);
+  }
   const patch: Partial<Record<keyof UserPrefs, unknown>> = {};
-  for (const key of ["serverType", "location", "hours", "packages", "saveOnExpiry"] as const) {
+  for (const key of ["serverType", "location", "hours", "packages", "saveOnExpiry", "idleMinutes"] as const) {
     if (change[key] === undefined) continue;
     const value = change[key];
     patch[key] = value === null || (Array.isArray(value) && value.length === 0) ? undefined : value;
