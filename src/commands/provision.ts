@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { rememberRequest } from "../core/again/last-request.ts";
+import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
@@ -31,20 +32,25 @@ export const provisionInput = z.object({
   /** The person's work volume goes with the machine; a size implies it. */
   keepWork: z.union([z.boolean(), z.literal("true"), z.literal("false")]).optional(),
   volumeGb: z.union([z.string(), z.number()]).optional(),
+  /** This machine's idle limit before it hibernates: minutes, or `never` (within CCC_IDLE_MAX_MINUTES). */
+  idle: checked(z.union([z.string(), z.number()]), parseIdleMinutes).optional(),
 });
 export type ProvisionInput = z.input<typeof provisionInput>;
 
-function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
-  const { sshKey, keepWork, volumeGb, ...request } = input;
+async function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
+  const { sshKey, keepWork, volumeGb, idle, ...request } = input;
+  if (idle !== undefined) checkIdleChoice(hibernationOf(ctx.deps), idle);
   const wantsVolume = keepWork === true || keepWork === "true" || volumeGb !== undefined;
   const policy = volumePolicy(ctx.deps);
   // The size is checked before anything else is asked or recorded.
   const sizeGb = volumeGb === undefined ? policy.defaultGb : parseVolumeGb(volumeGb, policy);
-  return startProvision(ctx.deps, ctx.actor, {
+  const recorded = await startProvision(ctx.deps, ctx.actor, {
     ...request,
     key: sshKey,
     ...(wantsVolume ? { keepWork: { sizeGb } } : {}),
   });
+  if (idle !== undefined) ctx.deps.store.hibernation.setIdleMinutes(recorded.id, idle, ctx.deps.clock.now());
+  return recorded;
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
@@ -153,6 +159,11 @@ export const provisionCommand = defineCommand({
           description: "attach your work volume in that location at /home/claude/work (made on first use)",
         },
         {
+          flags: "--idle <minutes>",
+          description:
+            "idle minutes before this machine hibernates, or never (default: yours, else CCC_IDLE_HIBERNATE_MINUTES)",
+        },
+        {
           flags: "--volume-gb <n>",
           description: "size of a new work volume in GB (default CCC_VOLUME_GB, at most CCC_VOLUME_MAX_GB)",
         },
@@ -163,6 +174,7 @@ export const provisionCommand = defineCommand({
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --packages python3,go,postgresql",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --keep-work --volume-gb 20",
+        "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --idle 60",
       ],
       input: ({ options, config }) => ({
         owner: options.user ?? config.operator.name,
@@ -174,6 +186,7 @@ export const provisionCommand = defineCommand({
         packages: options.packages,
         keepWork: options.keepWork,
         volumeGb: options.volumeGb,
+        idle: options.idle,
       }),
     },
     slack: {
