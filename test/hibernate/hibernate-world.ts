@@ -143,6 +143,12 @@ export async function startHibernateWorld(env: Record<string, string> = {}): Pro
       const d = deps as CoreDeps;
       const { instance } = await plant(d, { owner, minutes });
       writeFileSync(join(root, "etc/cloud-instance/instance-id"), `${instance.id}\n`);
+      // Billed as a provision records it, so the hours saved have a price.
+      d.store.ledger.open({
+        ...instance,
+        instanceId: instance.id,
+        price: { hourly: "0.0104", monthly: "6.49" },
+      });
       const pinned = d.store.update(
         instance.id,
         { hostKey: hostKey.publicKey },

@@ -7,6 +7,7 @@ import { hibernateCommand } from "../../src/commands/hibernate.ts";
 import { keepAwakeCommand } from "../../src/commands/keep-awake.ts";
 import { listCommand } from "../../src/commands/list.ts";
 import { statusCommand } from "../../src/commands/status.ts";
+import { usageCommand } from "../../src/commands/usage.ts";
 import { wakeCommand } from "../../src/commands/wake.ts";
 import { HIBERNATION_LABEL } from "../../src/core/hibernate/hibernate.ts";
 import { runIdlePass } from "../../src/core/hibernate/idle-sweep.ts";
@@ -194,6 +195,18 @@ describe.skipIf(sshdMissingReason !== null)("hibernation", () => {
     expect(sshd?.sessions().map((s) => s.command)).toEqual(["ccc-apply"]);
     // The idle clock starts at the wake.
     expect(await kinds()).toEqual(["idle"]);
+    // usage: the hours not run while asleep (capped at the lifetime it had left) × its price.
+    const hourly = Number(w.deps.store.ledger.get(m.id)?.price.hourly);
+    const used = await usageCommand.execute({ deps: w.deps, actor: ALICE }, {});
+    const saved = (used.json() as { hibernationSaved: { hours: number; eur: string } }).hibernationSaved;
+    const monthStart = Date.UTC(w.clock.now().getUTCFullYear(), w.clock.now().getUTCMonth(), 1);
+    if (slept.deletedAt && slept.deletedAt.getTime() >= monthStart) {
+      expect(saved.hours).toBeCloseTo(remaining / 3_600_000, 0);
+      expect(Number(saved.eur)).toBeCloseTo((remaining / 3_600_000) * hourly, 1);
+      expect(used.text({ now: w.clock.now(), actor: ALICE })).toContain(
+        `hibernation saved ≈ ${Math.round(remaining / 360_000) / 10} machine-hours`,
+      );
+    }
   });
 
   it("a wake that fails keeps the snapshot, and a second wake works", async () => {
