@@ -5,7 +5,7 @@ import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import { UserError } from "./core/errors.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
-import type { HibernationSettings } from "./core/hibernate/idle-policy.ts";
+import type { HibernationSettings } from "./core/hibernate/hibernation-settings.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import { type PoolSettings, parsePoolSpec } from "./core/pool/pool-settings.ts";
 import type { SnapshotPolicy } from "./core/snapshots/snapshot-policy.ts";

@@ -3,7 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { Catalog } from "./cloud/catalog.ts";
 import type { CloudApi } from "./cloud/cloud.ts";
 import type { Guardrails } from "./guardrails/guardrails.ts";
-import type { HibernationSettings } from "./hibernate/idle-policy.ts";
+import type { HibernationSettings } from "./hibernate/hibernation-settings.ts";
 import type { Policy } from "./instances/policy.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import type { MachineTarget } from "./machine-port.ts";
-import type { SshRun } from "./ssh-outcome.ts";
 
 /** What `ccc-apply --activity` reports: facts only; ccc decides what counts as activity. */
 export const machineActivitySchema = z.object({
@@ -31,8 +29,18 @@ const HOST_KEY_TROUBLE =
 const NO_CONNECTION =
   /connect to host|Connection (?:refused|timed out|reset|closed by)|timed out during banner exchange|No route to host|Network is unreachable|kex_exchange_identification/i;
 
+/** What the ssh process did (the shape of ssh-outcome's SshRun, kept here so the port imports no process code). */
+interface SshRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  missing: boolean;
+  failure: string | undefined;
+}
+
 /** Turns the ssh run of `ccc-apply --activity` into a typed result. */
-export function activityOutcome(target: MachineTarget, run: SshRun): ActivityResult {
+export function activityOutcome(target: { instanceId: string; host: string }, run: SshRun): ActivityResult {
   const detail = run.stderr.trim().split("\n").slice(-8).join("\n").slice(-1_000) || run.failure || "";
   const at = `${target.instanceId} (${target.host})`;
   if (run.missing)
