@@ -67,7 +67,7 @@ describe.skipIf(sshdMissingReason !== null)("hibernation", () => {
     expect(images().map((i) => i.labels[HIBERNATION_LABEL])).toEqual(["true"]);
     const sleep = w.deps.store.hibernation.current(m.id);
     expect(sleep?.state).toBe("asleep");
-    expect(Math.abs((sleep?.remainingMs ?? 0) - leftBefore)).toBeLessThan(5_000);
+    expect(Math.abs((sleep?.remainingMs ?? 0) - leftBefore)).toBeLessThan(30_000);
     const hibernated = w.notes.notices.at(-1);
     expect(hibernated?.kind === "hibernated" && hibernated.remainingMs).toBeGreaterThan(3 * 60 * MINUTE);
     // list and status show it asleep, with the way back.
