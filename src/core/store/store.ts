@@ -12,6 +12,7 @@ import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
+import { HibernationTables } from "./hibernation-tables.ts";
 import {
   COLUMNS,
   type EventNote,
@@ -25,7 +26,6 @@ import {
   type NewInstance,
   toColumnValue,
 } from "./instance-rows.ts";
-import { HibernationTables } from "./hibernation-tables.ts";
 import { LastRequestTable } from "./last-request-table.ts";
 import { LedgerTable } from "./ledger-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
@@ -44,8 +44,8 @@ import { WorkVolumeTable } from "./work-volume-table.ts";
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
 export { secureDataDir } from "./file-modes.ts";
-export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { Hibernation, HibernationState, MachineActivityRecord } from "./hibernation-tables.ts";
+export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
