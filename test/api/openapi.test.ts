@@ -84,7 +84,7 @@ describe("the OpenAPI document's contents", () => {
     const create = doc.paths["/api/v1/instances"]?.post;
     expect(
       Object.keys(create?.requestBody?.content["application/json"].schema.properties ?? {}).sort(),
-    ).toEqual(["hours", "keepWork", "location", "packages", "serverType", "sshKey", "volumeGb"]);
+    ).toEqual(["hours", "idle", "keepWork", "location", "packages", "serverType", "sshKey", "volumeGb"]);
     const extend = doc.paths["/api/v1/instances/{id}/extend"]?.post;
     expect(Object.keys(extend?.requestBody?.content["application/json"].schema.properties ?? {})).toEqual([
       "hours",
