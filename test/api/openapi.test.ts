@@ -97,6 +97,7 @@ describe("the OpenAPI document's contents", () => {
     expect(body("/api/v1/me/key", "put")).toEqual(["sshKey"]);
     expect(body("/api/v1/me/prefs", "patch").sort()).toEqual([
       "hours",
+      "idle",
       "location",
       "packages",
       "saveOnExpiry",
