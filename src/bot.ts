@@ -27,6 +27,7 @@ import { slackDirectory } from "./slack/identity/slack-directory.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
 import { registerAgainButton } from "./slack/listeners/again-button.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
+import { registerHibernationButtons } from "./slack/listeners/hibernation-buttons.ts";
 import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
@@ -159,6 +160,7 @@ export async function startBot(
   registerInstanceButtons(app, bot);
   registerKeyModal(app, bot);
   registerSnapshotButtons(app, bot);
+  registerHibernationButtons(app, bot);
   registerAgainButton(app, bot);
   registerVolumeButtons(app, bot);
   registerAppHome(app, bot);
@@ -216,7 +218,13 @@ export async function startBot(
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
-    options.lifecycle === false ? null : startScheduler(deps, config.lifecycle, options.ticks ?? cronTicks);
+    options.lifecycle === false
+      ? null
+      : startScheduler(
+          deps,
+          { ...config.lifecycle, idleCron: config.hibernation.idleCron },
+          options.ticks ?? cronTicks,
+        );
   log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
 
   let stopped = false;

@@ -110,6 +110,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
     snapshots: { ...config.snapshots },
+    hibernation: { ...config.hibernation },
     software: config.software,
     volumes: { ...config.volumes },
     pool: config.pool,

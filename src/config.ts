@@ -5,6 +5,7 @@ import * as z from "zod";
 import { refuseUrlCredentials } from "./config-url.ts";
 import { UserError } from "./core/errors.ts";
 import type { Guardrails } from "./core/guardrails/guardrails.ts";
+import type { HibernationSettings } from "./core/hibernate/hibernation-settings.ts";
 import type { Policy } from "./core/instances/policy.ts";
 import { type PoolSettings, parsePoolSpec } from "./core/pool/pool-settings.ts";
 import { secretsKeyProblem } from "./core/secrets/secret-cipher.ts";
@@ -62,6 +63,8 @@ export interface Config {
   /** Billing through Stripe; off while `secretKey` is unset. */
   stripe: { secretKey: string | undefined; apiUrl: string | undefined; meterEvent: string };
   snapshots: SnapshotPolicy;
+  /** Idle machines hibernate; the idle pass runs on `idleCron`. */
+  hibernation: HibernationSettings & { idleCron: string };
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
   slack: {
     botToken: string | undefined;
@@ -322,6 +325,15 @@ const envSchema = z.object({
     "must be 32 random bytes in base64 (make one with: openssl rand -base64 32)",
   ),
   CCC_SECRETS_KEY_FILE: optionalText,
+  // Hibernation (docs/hibernation.md): minutes idle before a machine is saved and its server deleted
+  // (0 turns it off), the warning before, how long it stays wakeable, the cap on people's own limits,
+  // how often machines are asked and how many at once.
+  CCC_IDLE_HIBERNATE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).default(30)),
+  CCC_IDLE_WARN_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(60).default(5)),
+  CCC_HIBERNATE_MAX_DAYS: positiveInt(7),
+  CCC_IDLE_MAX_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).optional()),
+  CCC_IDLE_CHECK_CRON: cronExpression("*/5 * * * *"),
+  CCC_IDLE_CHECK_PARALLEL: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(64).default(16)),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -407,6 +419,14 @@ function toConfig(env: Env): Config {
     snapshots: {
       retentionDays: env.CCC_SNAPSHOT_RETENTION_DAYS,
       maxPerUser: env.CCC_MAX_SNAPSHOTS_PER_USER,
+    },
+    hibernation: {
+      idleMinutes: env.CCC_IDLE_HIBERNATE_MINUTES,
+      warnMinutes: env.CCC_IDLE_WARN_MINUTES,
+      maxDays: env.CCC_HIBERNATE_MAX_DAYS,
+      maxIdleMinutes: env.CCC_IDLE_MAX_MINUTES ?? null,
+      idleCron: env.CCC_IDLE_CHECK_CRON,
+      concurrency: env.CCC_IDLE_CHECK_PARALLEL,
     },
     timing: {
       sshPort: env.CCC_SSH_PORT,

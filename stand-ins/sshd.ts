@@ -332,6 +332,10 @@ function forceCommandScript(dir: string, forced: ForcedCommand): string {
     `given=\${SSH_ORIGINAL_COMMAND+set}`,
     `hex=$(printf '%s' "\${SSH_ORIGINAL_COMMAND-}" | od -An -v -tx1 | tr -d ' \\n')`,
     `printf '%s %s %s\\n' "$$" "\${given:-unset}" "$hex" >> ${shellQuote(join(dir, "sessions"))}`,
+    // The idle check's read-only query is the one other command let through.
+    `if [ "\${SSH_ORIGINAL_COMMAND-}" = "ccc-apply --activity" ]; then`,
+    `  ${exec.join(" ")} --activity`,
+    "fi",
     `if [ "\${SSH_ORIGINAL_COMMAND-}" != "ccc-apply" ]; then`,
     `  echo "this key may only run ccc-apply" >&2`,
     "  exit 127",

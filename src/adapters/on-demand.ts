@@ -12,6 +12,7 @@ import type {
   VolumeApi,
   WaitOptions,
 } from "../core/cloud/cloud.ts";
+import type { ActivityResult } from "../core/machine/activity-answer.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
@@ -170,5 +171,14 @@ export class OnDemandMachine implements MachineChannel {
     const channel = await this.channel;
     if (!channel.applySecrets) throw new Error("this machine channel cannot deliver secrets");
     return channel.applySecrets(target, doc);
+  }
+
+  async activity(target: MachineTarget): Promise<ActivityResult> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.activity) {
+      return { kind: "failed", message: "this channel cannot ask machines for activity", detail: "" };
+    }
+    return channel.activity(target);
   }
 }

@@ -1,6 +1,7 @@
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 import { costSentence } from "../render/cost.ts";
+import { hibernationNoticeText, isHibernationNotice } from "../render/hibernation-notices.ts";
 import { isSnapshotNotice, onExpiryText, snapshotNoticeText } from "../render/snapshot-notices.ts";
 
 /** The notifier for a CLI without a Slack token: prints what would have been sent; nobody was told. */
@@ -25,6 +26,7 @@ export function noticeText(notice: Notice): string {
       : `DM ${v.owner}: work volume ${v.hetznerId} went unused and was deleted.`;
   }
   if (isSnapshotNotice(notice)) return `DM ${notice.instance.owner}: ${snapshotNoticeText(notice)}`;
+  if (isHibernationNotice(notice)) return `DM ${notice.instance.owner}: ${hibernationNoticeText(notice)}`;
   const { id, expiresAt } = notice.instance;
   const to = `DM ${recipientOf(notice)}:`;
   switch (notice.kind) {

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { execa } from "execa";
+import { type ActivityResult, activityOutcome } from "../core/machine/activity-answer.ts";
 import { type ApplyDocument, checkApplyDocument } from "../core/machine/apply-document.ts";
 import { writeKnownHosts } from "../core/machine/known-hosts.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
@@ -34,6 +35,9 @@ export interface SshMachineChannelOptions {
 
 /** The one command the operator key may ask a machine to run; everything else travels on stdin. */
 export const APPLY_COMMAND = "ccc-apply";
+
+/** The idle check's read-only query. */
+export const ACTIVITY_COMMAND = "ccc-apply --activity";
 
 const MAX_ANSWER_BYTES = 256 * 1024;
 
@@ -138,7 +142,31 @@ export class SshMachineChannel implements MachineChannel {
     });
   }
 
-  private args(target: MachineTarget, knownHosts: string): string[] {
+  /** `ccc-apply --activity`: nothing on stdin, one JSON line back; the machine changes nothing. */
+  async activity(target: MachineTarget): Promise<ActivityResult> {
+    checkTarget(target);
+    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
+    const result = await execa(this.ssh, this.args(target, knownHosts, ACTIVITY_COMMAND), {
+      input: "",
+      env: this.options.env ?? {},
+      extendEnv: false,
+      reject: false,
+      timeout: Math.min(this.totalTimeoutMs, 30_000),
+      forceKillAfterDelay: 2_000,
+      maxBuffer: MAX_ANSWER_BYTES,
+      encoding: "utf8",
+    });
+    return activityOutcome(target, {
+      exitCode: result.exitCode,
+      stdout: typeof result.stdout === "string" ? result.stdout : "",
+      stderr: typeof result.stderr === "string" ? result.stderr : "",
+      timedOut: result.timedOut,
+      missing: result.code === "ENOENT",
+      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
+    });
+  }
+
+  private args(target: MachineTarget, knownHosts: string, command = APPLY_COMMAND): string[] {
     const options = {
       BatchMode: "yes",
       StrictHostKeyChecking: "yes",
@@ -167,7 +195,7 @@ export class SshMachineChannel implements MachineChannel {
       String(target.port),
       ...Object.entries(options).flatMap(([key, value]) => ["-o", `${key}=${value}`]),
       `root@${target.host}`,
-      APPLY_COMMAND,
+      command,
     ];
   }
 }

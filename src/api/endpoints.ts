@@ -19,6 +19,7 @@ import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EVENT_ENDPOINTS } from "./event-endpoints.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
+import { HIBERNATION_ENDPOINTS } from "./hibernation-endpoints.ts";
 import { MONEY_ENDPOINTS } from "./money-endpoints.ts";
 import {
   deletedSchema,
@@ -188,6 +189,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
   ...ACCOUNT_ENDPOINTS,
   ...SNAPSHOT_ENDPOINTS,
+  ...HIBERNATION_ENDPOINTS,
   ...VOLUME_ENDPOINTS,
   ...MONEY_ENDPOINTS,
   ...SECRET_ENDPOINTS,

@@ -153,6 +153,23 @@ export const snapshotListSchema = z.array(snapshotSchema);
 
 export const snapshotActionSchema = snapshotSchema.extend({ action: z.enum(["delete", "keep"]) });
 
+export const wakingSchema = instanceSchema.extend({
+  woken: z.boolean().meta({ description: "false while it boots; GET /instances/{id} shows it ready" }),
+});
+
+export const hibernatedSchema = z.object({
+  id: z.string(),
+  hibernated: z.boolean(),
+  reasons: z.array(z.string()).optional().meta({ description: "why not: an SSH session or a task runs" }),
+  error: z.string().optional().meta({ description: "why the snapshot failed (the machine keeps running)" }),
+});
+
+export const keptAwakeSchema = z.object({
+  id: z.string(),
+  lastActiveAt: z.string(),
+  keepAwakeUntil: z.string().nullable(),
+});
+
 export const restoredSchema = instanceSchema.extend({
   restoredFrom: z.string().meta({ description: "the snapshot" }),
 });

@@ -7,7 +7,9 @@ import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
 import { eventsCommand } from "./events.ts";
 import { extendCommand } from "./extend.ts";
+import { hibernateCommand } from "./hibernate.ts";
 import { initCommand } from "./init.ts";
+import { keepAwakeCommand } from "./keep-awake.ts";
 import { keyCommand } from "./key.ts";
 import { listCommand } from "./list.ts";
 import { migrateCommand } from "./migrate.ts";
@@ -29,6 +31,7 @@ import { unshareCommand } from "./unshare.ts";
 import { usageCommand } from "./usage.ts";
 import { volumeCommand } from "./volume.ts";
 import { volumesCommand } from "./volumes.ts";
+import { wakeCommand } from "./wake.ts";
 import { webCommand } from "./web.ts";
 
 export type { Command } from "./command.ts";
@@ -51,6 +54,9 @@ export const COMMANDS: readonly Command[] = [
   snapshotsCommand,
   snapshotCommand,
   restoreCommand,
+  hibernateCommand,
+  wakeCommand,
+  keepAwakeCommand,
   typesCommand,
   billingCommand,
   webCommand,

@@ -2,12 +2,21 @@ import * as z from "zod";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
-import type { Store } from "../core/store/store.ts";
+import type { Hibernation, Store } from "../core/store/store.ts";
 import { personMrkdwn } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
-import { type Block, context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import {
+  type Block,
+  context,
+  dateToken,
+  escapeText,
+  type SlackMessage,
+  section,
+} from "../render/block-kit/mrkdwn.ts";
+import { wakeButton as hibernationButtons } from "../render/hibernation-notices.ts";
 import { instanceJson } from "../render/json.ts";
 import { instanceTable } from "../render/text.ts";
+import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
@@ -23,12 +32,21 @@ export interface ListResult {
   all: boolean;
   /** Who besides the owner may log in, by instance id; machines nobody was let into are left out. */
   guests?: Readonly<Record<string, readonly string[]>>;
+  /** Last active time of each running machine the idle check has asked, by instance id. */
+  lastActive?: Readonly<Record<string, Date>>;
+  /** Machines asleep (hibernated) among those listed people's, with their lifetime kept. */
+  asleep?: readonly Hibernation[];
 }
 
 /** A list of machines with their guests, as `list` and `status` show it. */
 export function listOf(store: Store, instances: Instance[], all: boolean): ListResult {
   const guests = Object.fromEntries(store.guests.namesByInstance(instances.map((i) => i.id)));
-  return { instances, all, guests };
+  const lastActive: Record<string, Date> = {};
+  for (const i of instances) {
+    const at = store.hibernation.activity(i.id)?.lastActiveAt;
+    if (at) lastActive[i.id] = at;
+  }
+  return { instances, all, guests, lastActive };
 }
 
 function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult {
@@ -37,7 +55,8 @@ function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult
   if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
     throw new ForbiddenError("Only admins can list someone else's machines.");
   }
-  return listOf(ctx.deps.store, ctx.deps.store.list(all ? {} : { owner: user }), all);
+  const listed = listOf(ctx.deps.store, ctx.deps.store.list(all ? {} : { owner: user }), all);
+  return { ...listed, asleep: ctx.deps.store.hibernation.asleep(all ? undefined : user) };
 }
 
 /** The actor's live instances, one user's, or everyone's for an admin asking for all. */
@@ -49,12 +68,18 @@ export function listText(result: ListResult, now: Date): string {
   const shared = Object.entries(result.guests ?? {}).map(
     ([id, names]) => `${id} is shared with ${names.join(", ")}`,
   );
-  return [instanceTable(result.instances, now, result.all), ...shared].join("\n");
+  const active = Object.entries(result.lastActive ?? {}).map(
+    ([id, at]) => `${id} last active ${formatUtc(at)}`,
+  );
+  const asleep = (result.asleep ?? []).map(
+    (h) => `${h.instanceId} is hibernating since ${formatUtc(h.sleptAt)}: ccc wake ${h.instanceId}`,
+  );
+  return [instanceTable(result.instances, now, result.all), ...shared, ...active, ...asleep].join("\n");
 }
 
 export function listBlocks(result: ListResult, now: Date): SlackMessage {
   const whose = result.all ? "All live machines" : "Your machines";
-  if (result.instances.length === 0) {
+  if (result.instances.length === 0 && (result.asleep ?? []).length === 0) {
     const text = result.all
       ? "No machines are running."
       : "You have no machines. Start one with /ccc provision.";
@@ -65,6 +90,17 @@ export function listBlocks(result: ListResult, now: Date): SlackMessage {
     blocks.push({ type: "divider" }, ...instanceCard(i, now, { showOwner: result.all }));
     const guests = result.guests?.[i.id];
     if (guests) blocks.push(context(`Shared with ${guests.map(personMrkdwn).join(", ")}`));
+    const active = result.lastActive?.[i.id];
+    if (active) blocks.push(context(`Last active ${dateToken(active)}`));
+  }
+  for (const h of (result.asleep ?? []).slice(0, 15)) {
+    blocks.push(
+      { type: "divider" },
+      section(
+        `:sleeping: *${h.instanceId}* is hibernating since ${dateToken(h.sleptAt)}; ssh does not answer while it sleeps.`,
+      ),
+      hibernationButtons(h.instanceId),
+    );
   }
   if (result.instances.length > 15) blocks.push(context(`…and ${result.instances.length - 15} more.`));
   return { text: `${whose}: ${result.instances.map((i) => i.id).join(", ")}`, blocks };

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { UserError } from "../core/errors.ts";
+import { parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { parseHours } from "../core/instances/policy.ts";
 import { checkPrefsAccess, type PrefsChange, setPrefs, type UserPrefs } from "../core/prefs/set-prefs.ts";
@@ -30,6 +31,8 @@ export const prefsInput = z
     /** git's user.name and user.email on the machines. */
     gitName: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
     gitEmail: checked(z.string().optional(), (v) => clearValue(v, (t) => t)),
+    /** Minutes idle before hibernation, or `never`; blank clears (the operator's default). */
+    idle: checked(z.union([z.string(), z.number()]).optional(), (v) => clearValue(v, parseIdleMinutes)),
     /** `on` or `off`; JSON clients may send true or false. */
     saveOnExpiry: z
       .union([z.string(), z.boolean()])
@@ -47,12 +50,13 @@ export const prefsInput = z
       input.dotfiles,
       input.gitName,
       input.gitEmail,
+      input.idle,
     ];
     if (input.action === "set" && changes.every((c) => c === undefined)) {
       ctx.addIssue({
         code: "custom",
         message:
-          "Say what to set: type, location, hours, packages, repo, dotfiles, git-name or git-email (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
+          "Say what to set: type, location, hours, packages, repo, dotfiles, git-name, git-email or idle (e.g. /ccc prefs set type=cx33 hours=8, or ccc prefs set --type cx33).",
       });
     }
     const onOff = ["on", "off"].includes(input.saveOnExpiry ?? "");
@@ -97,6 +101,7 @@ async function run(ctx: CommandContext, input: z.output<typeof prefsInput>): Pro
           ...(input.dotfiles !== undefined ? { dotfiles: input.dotfiles } : {}),
           ...(input.gitName !== undefined ? { gitName: input.gitName } : {}),
           ...(input.gitEmail !== undefined ? { gitEmail: input.gitEmail } : {}),
+          ...(input.idle !== undefined ? { idleMinutes: input.idle } : {}),
         };
   return { user, prefs: await setPrefs(ctx.deps, ctx.actor, user, change), changed: true };
 }
@@ -116,6 +121,7 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     dotfiles: "dotfiles",
     "git-name": "gitName",
     "git-email": "gitEmail",
+    idle: "idle",
   };
   const raw: Record<string, unknown> = { action };
   for (const word of rest) {
@@ -123,7 +129,7 @@ export function prefsWords(words: readonly string[]): Record<string, unknown> {
     const key = names[(at < 0 ? word : word.slice(0, at)).toLowerCase()];
     if (at < 0 || !key) {
       throw new UserError(
-        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=…, packages=a,b, repo=…, dotfiles=…, git-name=… or git-email=… (blank clears).`,
+        `"${word.slice(0, 30)}" is not a setting; use type=…, location=…, hours=…, packages=a,b, repo=…, dotfiles=…, git-name=…, git-email=… or idle=45|never (blank clears).`,
       );
     }
     raw[key] = word.slice(at + 1);
@@ -144,6 +150,7 @@ function lines(r: PrefsResult): string[] {
     `repository:     ${p.repo ?? "(none)"}`,
     `dotfiles:       ${p.dotfiles ?? "(none)"}`,
     `git identity:   ${p.gitName || p.gitEmail ? `${p.gitName ?? ""} <${p.gitEmail ?? ""}>` : "(from your profile)"}`,
+    `idle:           ${p.idleMinutes === undefined ? "(the default)" : p.idleMinutes === 0 ? "never hibernate" : `hibernate after ${p.idleMinutes} idle minutes`}`,
   ];
 }
 
@@ -198,6 +205,7 @@ export const prefsCommand = defineCommand({
           flags: "--dotfiles <repo>",
           description: "with set: a dotfiles repository, cloned and its install.sh run on each machine",
         },
+        { flags: "--idle <minutes>", description: "with set: minutes idle before hibernation, or never" },
       ],
       needs: { hetzner: true },
       examples: [
@@ -205,6 +213,7 @@ export const prefsCommand = defineCommand({
         "ccc prefs set --type cx33 --location hel1 --hours 8 --packages python3,go",
         "ccc prefs save-on-expiry on",
         "ccc prefs set dotfiles=octocat/dotfiles",
+        "ccc prefs set idle=45",
       ],
       input: ({ args, options, config }) => ({
         user: options.user ?? config.operator.name,
@@ -217,12 +226,14 @@ export const prefsCommand = defineCommand({
         repo: options.repo,
         dotfiles: options.dotfiles,
         // `ccc prefs set dotfiles=<repo>` (the Slack words also work on the command line).
+        idle: options.idle,
+        // `ccc prefs set idle=45`: the Slack words' form works here too.
         ...(args.action === "set" && args.value?.includes("=") ? prefsWords(["set", args.value]) : {}),
       }),
     },
     slack: {
       usage: "prefs [set key=value …]",
-      help: "your defaults: `prefs set type=cx33 location=hel1 hours=8 packages=python3,go`, `prefs save-on-expiry on|off`",
+      help: "your defaults: `prefs set type=cx33 location=hel1 hours=8 packages=python3,go idle=45`, `prefs save-on-expiry on|off`",
       example: "prefs set hours=8 packages=python3,go",
       input: prefsWords,
     },

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { rememberRequest } from "../core/again/last-request.ts";
+import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
@@ -39,11 +40,14 @@ export const provisionInput = z.object({
   repo: optionalText,
   /** All history instead of a shallow clone. */
   fullClone: z.union([z.boolean(), z.literal("true"), z.literal("false")]).optional(),
+  /** This machine's idle limit before it hibernates: minutes, or `never` (within CCC_IDLE_MAX_MINUTES). */
+  idle: checked(z.union([z.string(), z.number()]), parseIdleMinutes).optional(),
 });
 export type ProvisionInput = z.input<typeof provisionInput>;
 
 async function accept(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
-  const { sshKey, keepWork, volumeGb, repo, fullClone, ...request } = input;
+  const { sshKey, keepWork, volumeGb, repo, fullClone, idle, ...request } = input;
+  if (idle !== undefined) checkIdleChoice(hibernationOf(ctx.deps), idle);
   const wantsVolume = keepWork === true || keepWork === "true" || volumeGb !== undefined;
   const policy = volumePolicy(ctx.deps);
   // The size is checked before anything else is asked or recorded.
@@ -59,6 +63,7 @@ async function accept(ctx: CommandContext, input: z.output<typeof provisionInput
     ...(wantsVolume ? { keepWork: { sizeGb } } : {}),
   });
   if (workspace) ctx.deps.store.workspaces.put(recorded.id, workspace, ctx.deps.clock.now());
+  if (idle !== undefined) ctx.deps.store.hibernation.setIdleMinutes(recorded.id, idle, ctx.deps.clock.now());
   return recorded;
 }
 
@@ -184,6 +189,11 @@ export const provisionCommand = defineCommand({
           description: "attach your work volume in that location at /home/claude/work (made on first use)",
         },
         {
+          flags: "--idle <minutes>",
+          description:
+            "idle minutes before this machine hibernates, or never (default: yours, else CCC_IDLE_HIBERNATE_MINUTES)",
+        },
+        {
           flags: "--volume-gb <n>",
           description: "size of a new work volume in GB (default CCC_VOLUME_GB, at most CCC_VOLUME_MAX_GB)",
         },
@@ -201,6 +211,7 @@ export const provisionCommand = defineCommand({
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --packages python3,go,postgresql",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --keep-work --volume-gb 20",
         "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --repo octocat/hello-world@main",
+        "ccc provision --ssh-key ~/.ssh/id_ed25519.pub --idle 60",
       ],
       input: ({ options, config }) => ({
         owner: options.user ?? config.operator.name,
@@ -214,6 +225,7 @@ export const provisionCommand = defineCommand({
         volumeGb: options.volumeGb,
         repo: options.repo,
         fullClone: options.fullClone,
+        idle: options.idle,
       }),
     },
     slack: {

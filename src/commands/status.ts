@@ -4,7 +4,8 @@ import { instanceFor } from "../core/instances/actor.ts";
 import { type Instance, isEnded } from "../core/instances/instance.ts";
 import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
-import { context, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { context, escapeText, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import { type IdleView, idleJson, idleLines } from "../render/hibernation-view.ts";
 import { instanceJson } from "../render/json.ts";
 import { softwareContext } from "../render/software.ts";
 import { type Ending, instanceDetails } from "../render/text.ts";
@@ -24,6 +25,8 @@ export interface StatusResult {
   access?: Access[];
   /** How an ended machine ended (when, by whom, why), from its audit trail. */
   ending?: Ending;
+  /** Last active time, why it counts as active, or its hibernation. */
+  idle?: IdleView;
 }
 
 type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
@@ -36,6 +39,10 @@ function one(ctx: CommandContext, id: string): StatusResult {
     timeLeftMs: instance.expiresAt.getTime() - ctx.deps.clock.now().getTime(),
     access: accessOf(ctx.deps.store, instance),
     ...(ending ? { ending } : {}),
+    idle: {
+      activity: ctx.deps.store.hibernation.activity(instance.id),
+      hibernation: ctx.deps.store.hibernation.current(instance.id),
+    },
   };
 }
 
@@ -69,18 +76,25 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
 
 export function statusText(result: StatusResult, now: Date): string {
   const details = instanceDetails(result.instance, now, result.ending);
-  return result.access ? `${details}\n  access:   ${accessText(result.access)}` : details;
+  const idle = result.idle
+    ? idleLines(result.idle)
+        .map((l) => `\n  idle:     ${l}`)
+        .join("")
+    : "";
+  return (result.access ? `${details}\n  access:   ${accessText(result.access)}` : details) + idle;
 }
 
 export function statusBlocks(result: StatusResult, now: Date, showOwner: boolean): SlackMessage {
   const i = result.instance;
   const access = result.access ? [context(`Access: ${accessMrkdwn(result.access)}`)] : [];
+  const idle = result.idle ? idleLines(result.idle) : [];
   return {
     text: `${i.id}: ${i.status}`,
     blocks: [
       ...instanceCard(i, now, { showOwner, ...(result.ending ? { ending: result.ending } : {}) }),
       ...softwareContext(i),
       ...access,
+      ...(idle.length > 0 ? [context(idle.map(escapeText).join("\n"))] : []),
     ],
   };
 }
@@ -99,6 +113,7 @@ export const statusCommand = defineCommand({
           timeLeftMs: isEnded(o.status.instance.status) ? null : o.status.timeLeftMs,
           access: o.status.access,
           ended: o.status.ending ? { ...o.status.ending, at: o.status.ending.at.toISOString() } : null,
+          ...(o.status.idle ? idleJson(o.status.idle) : {}),
         }
       : o.list.instances.map(instanceJson),
   blocks: (o, { now, actor }) =>

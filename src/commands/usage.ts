@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { csvEuros, formatEuros } from "../core/billing/money.ts";
 import { ForbiddenError } from "../core/errors.ts";
+import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
@@ -24,6 +25,8 @@ export interface UsageResult {
   csv: boolean;
   /** When the figures were taken: a month not over yet is counted up to here. */
   asOf: Date;
+  /** Machine-hours hibernation kept from running in the month (the snapshots asleep are in the rows). */
+  saved?: HoursSaved;
 }
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
@@ -37,6 +40,7 @@ function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResu
     report: usageReport(ctx.deps.store, { month, by: input.by, user, now }),
     csv: input.csv,
     asOf: now,
+    saved: hoursSaved(ctx.deps.store, month, now, user),
   };
 }
 
@@ -45,8 +49,11 @@ export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): U
   return run(ctx, parseInput(usageInput, input));
 }
 
-export function usageJson({ report }: UsageResult): unknown {
+export function usageJson({ report, saved }: UsageResult): unknown {
   return {
+    ...(saved && saved.hours > 0
+      ? { hibernationSaved: { hours: round1(saved.hours), eur: saved.euros.toFixed(2) } }
+      : {}),
     month: report.month.key,
     currency: "EUR",
     total: csvEuros(report.total.cents),
@@ -76,7 +83,7 @@ export function usageText(result: UsageResult): string {
   const { report } = result;
   const whose = report.user === null ? "everyone" : report.user;
   const head = `Usage of ${whose} in ${report.month.key}, by ${report.by} (EUR, gross):`;
-  if (report.rows.length === 0) return `${head}\n  nothing yet`;
+  if (report.rows.length === 0) return [head, "  nothing yet", ...savedLines(result.saved)].join("\n");
   const rows: string[][] = report.rows.map((r) => [
     r.key,
     formatEuros(r.cents),
@@ -92,7 +99,21 @@ export function usageText(result: UsageResult): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
     `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
-  return [head, ...rows.map(line)].join("\n");
+  return [head, ...rows.map(line), ...savedLines(result.saved)].join("\n");
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** "hibernation saved": shown once anything slept in the month. */
+function savedLines(saved: HoursSaved | undefined): string[] {
+  if (!saved || saved.hours === 0) return [];
+  const owners = Object.entries(saved.byOwner);
+  return [
+    `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ €${saved.euros.toFixed(2)} (not run while asleep)`,
+    ...(owners.length > 1
+      ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ €${s.euros.toFixed(2)}`)
+      : []),
+  ];
 }
 
 export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { Catalog } from "./cloud/catalog.ts";
 import type { CloudApi } from "./cloud/cloud.ts";
 import type { Guardrails } from "./guardrails/guardrails.ts";
+import type { HibernationSettings } from "./hibernate/hibernation-settings.ts";
 import type { Policy } from "./instances/policy.ts";
 import type { Logger } from "./logger.ts";
 import type { MachineChannel } from "./machine/machine-port.ts";
@@ -44,6 +45,8 @@ export interface CoreDeps {
   software?: SoftwarePolicy;
   /** Work volumes' sizes and retention; the defaults when left out. */
   volumes?: VolumePolicy;
+  /** Idle machines hibernate (snapshot, delete, wake on request); the defaults when left out. */
+  hibernation?: HibernationSettings;
   /** The warm pool; none when left out. */
   pool?: PoolSettings;
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */

@@ -44,6 +44,16 @@ export type Notice =
       deleteAt: Date;
       daysLeft: number;
     }
+  /** To the owner: the machine has been idle and hibernates at `hibernateAt` (Keep running, Hibernate now). */
+  | { kind: "idle_warning"; instance: Instance; hibernateAt: Date; idleMinutes: number }
+  /** To the owner: the idle machine was saved and its server deleted; Wake brings it back (same id, host key). */
+  | { kind: "hibernated"; instance: Instance; snapshot: Snapshot; remainingMs: number; wakeableUntil: Date }
+  /** To the owner: the hibernated machine is running again (the ready message with its ssh line). */
+  | { kind: "woken"; instance: Instance }
+  /** To the owner: waking failed; the snapshot is kept and the machine can be woken again. */
+  | { kind: "wake_failed"; instance: Instance; reason: string }
+  /** To the owner: asleep longer than the operator allows; its snapshot is now an ordinary saved one. */
+  | { kind: "hibernation_ended"; instance: Instance; snapshot: Snapshot }
   /** To the admins: something an operator should know (an orphan deleted, a delete that keeps failing). */
   | { kind: "admin_alert"; text: string }
   /** To one person who asked for it: a one-time link that signs them in to the web dashboard. */

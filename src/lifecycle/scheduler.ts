@@ -1,5 +1,6 @@
 import { runBillingJob } from "../core/billing-sync/billing-job.ts";
 import type { CoreDeps } from "../core/deps.ts";
+import { runIdlePass } from "../core/hibernate/idle-sweep.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
@@ -17,9 +18,11 @@ export interface LifecycleSettings {
   remindMinutes: readonly number[];
   orphanGraceMinutes: number;
   timezone?: string;
+  /** The idle pass (hibernation); none when left out. */
+  idleCron?: string;
 }
 
-export type JobName = "sweep" | "remind" | "reconcile" | "billing";
+export type JobName = "sweep" | "remind" | "reconcile" | "billing" | "idle";
 
 /** The running jobs of one process. */
 export interface Scheduler {
@@ -38,7 +41,11 @@ export interface Scheduler {
  * thrown.
  */
 export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, ticks: TickSource): Scheduler {
-  const invalid = [settings.sweepCron, settings.reconcileCron].filter((e) => !ticks.validate(e));
+  const invalid = [
+    settings.sweepCron,
+    settings.reconcileCron,
+    ...(settings.idleCron ? [settings.idleCron] : []),
+  ].filter((e) => !ticks.validate(e));
   if (invalid.length > 0) throw new Error(`Not a cron expression: ${invalid.join(", ")}`);
   const jobs: Record<JobName, () => Promise<unknown>> = {
     sweep: async () => {
@@ -53,6 +60,19 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       const { reminders } = await runReminders(deps, settings.remindMinutes);
       countReminders(metricsOf(deps), reminders);
       if (reminders.length > 0) deps.log.info("reminders", { sent: reminders.length });
+    },
+    idle: async () => {
+      const { outcomes, ended, peakSessions } = await runIdlePass(deps);
+      const count = (kind: string) => outcomes.filter((o) => o.kind === kind).length;
+      if (count("warned") + count("hibernate") + ended.length > 0) {
+        deps.log.info("idle pass", {
+          checked: outcomes.length,
+          warned: count("warned"),
+          hibernated: count("hibernate"),
+          ended: ended.length,
+          peakSessions,
+        });
+      }
     },
     // Decides on each tick whether a sync is due (hourly, after a deletion, after a backoff).
     billing: () => runBillingJob(deps),
@@ -100,6 +120,9 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       ? [ticks.schedule(settings.sweepCron, () => void run("billing"), { ...options, name: "ccc-billing" })]
       : []),
     ticks.schedule(settings.sweepCron, refill, { ...options, name: "ccc-pool" }),
+    ...(settings.idleCron
+      ? [ticks.schedule(settings.idleCron, () => void run("idle"), { ...options, name: "ccc-idle" })]
+      : []),
     ticks.schedule(settings.reconcileCron, () => void run("reconcile"), {
       ...options,
       name: "ccc-reconcile",

@@ -22,6 +22,15 @@ export async function publishHome(bot: BotContext, userId: string, notice?: stri
     pool,
     now,
     notice,
+    idle: {
+      lastActive: Object.fromEntries(
+        mine.flatMap((i) => {
+          const at = bot.deps.store.hibernation.activity(i.id)?.lastActiveAt;
+          return at ? [[i.id, at]] : [];
+        }),
+      ),
+      asleep: bot.deps.store.hibernation.asleep(userId),
+    },
   });
   await callSlack(bot.log, "views.publish", () => bot.client.views.publish({ user_id: userId, view }));
 }

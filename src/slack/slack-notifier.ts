@@ -12,6 +12,7 @@ import { dateToken, escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { keyNeededMessage, sharedMessage } from "../render/block-kit/share-blocks.ts";
 import { volumeNoticeMessage } from "../render/block-kit/volume-blocks.ts";
 import { costSentence } from "../render/cost.ts";
+import { hibernationNoticeMessage, isHibernationNotice } from "../render/hibernation-notices.ts";
 import {
   isSnapshotNotice,
   onExpiryText,
@@ -93,6 +94,7 @@ export function noticeMessage(
   now: Date,
 ): SlackMessage {
   if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);
+  if (isHibernationNotice(notice)) return hibernationNoticeMessage(notice, now);
   const { id } = notice.instance;
   switch (notice.kind) {
     case "reminder": {

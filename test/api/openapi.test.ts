@@ -87,6 +87,7 @@ describe("the OpenAPI document's contents", () => {
     ).toEqual([
       "fullClone",
       "hours",
+      "idle",
       "keepWork",
       "location",
       "packages",
@@ -110,6 +111,7 @@ describe("the OpenAPI document's contents", () => {
       "gitEmail",
       "gitName",
       "hours",
+      "idle",
       "location",
       "packages",
       "repo",

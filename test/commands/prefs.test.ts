@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prefsCommand, prefsWords } from "../../src/commands/prefs.ts";
+import { DEFAULT_HIBERNATION } from "../../src/core/hibernate/idle-policy.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";
 
@@ -90,5 +91,33 @@ describe("prefs in Slack words", () => {
     });
     expect(prefsWords(["save-on-expiry", "ON"])).toEqual({ action: "save-on-expiry", saveOnExpiry: "on" });
     expect(() => prefsWords(["set", "size=big"])).toThrow(/"size=big" is not a setting/);
+  });
+});
+
+describe("prefs idle (hibernation)", () => {
+  it("sets idle=45 and idle=never from the terminal; a bad value is refused and nothing saved", async () => {
+    const set = await runCcc(h, ["prefs", "set", "idle=45", "--user", "carol"]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain("idle:           hibernate after 45 idle minutes");
+    expect(h.deps.store.prefs.get("carol")).toEqual({ idleMinutes: 45 });
+    expect((await runCcc(h, ["prefs", "set", "--idle", "never", "--user", "carol"])).code).toBe(0);
+    expect(h.deps.store.prefs.get("carol")).toEqual({ idleMinutes: 0 });
+    const bad = await runCcc(h, ["prefs", "set", "idle=5", "--user", "carol"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("idle takes minutes (10 or more)");
+    expect(h.deps.store.prefs.get("carol")).toEqual({ idleMinutes: 0 });
+  });
+
+  it("refuses never and values above the operator's cap", async () => {
+    const actor = { id: "U0CAROL", isAdmin: false };
+    const deps = { ...h.deps, hibernation: { ...DEFAULT_HIBERNATION, maxIdleMinutes: 120 } };
+    await expect(prefsCommand.execute({ deps, actor }, prefsWords(["set", "idle=never"]))).rejects.toThrow(
+      /at most 120 minutes/,
+    );
+    await expect(prefsCommand.execute({ deps, actor }, prefsWords(["set", "idle=121"]))).rejects.toThrow(
+      /at most 120 minutes/,
+    );
+    await prefsCommand.execute({ deps, actor }, prefsWords(["set", "idle=90"]));
+    expect(h.deps.store.prefs.get("U0CAROL")).toEqual({ idleMinutes: 90 });
   });
 });

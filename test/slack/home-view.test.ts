@@ -47,3 +47,34 @@ describe("the Home view", () => {
     expect(JSON.stringify(view)).toContain("…and 5 more: /ccc list all");
   });
 });
+
+describe("the Home view and hibernation", () => {
+  it("shows each machine's last active time and hibernated machines with a Wake button", () => {
+    const mine = anInstance();
+    const view = homeView({
+      mine: [mine],
+      everyone: null,
+      now: NOW,
+      idle: {
+        lastActive: { [mine.id]: new Date(NOW.getTime() - 600_000) },
+        asleep: [
+          {
+            id: 1,
+            instanceId: "ccc-zzzzzz",
+            owner: mine.owner,
+            state: "asleep",
+            sleptAt: new Date(NOW.getTime() - 3_600_000),
+            remainingMs: 7_200_000,
+            hourly: "0.0104",
+            endedAt: null,
+          },
+        ],
+      },
+    });
+    const text = JSON.stringify(view);
+    expect(text).toContain("Last active <!date^");
+    expect(text).toContain("*ccc-zzzzzz* is hibernating since");
+    expect(text).toContain("ssh does not answer while it sleeps");
+    expect(blockIds(view)).toContain("hibernation:ccc-zzzzzz");
+  });
+});

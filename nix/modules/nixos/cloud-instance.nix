@@ -92,6 +92,22 @@ let
     exec ${pkgs.nodejs}/bin/node ${userTools}/git-credential-ccc.mjs "$@"
   '';
 
+  # Tells ccc's idle check that background work counts (a long build): `ccc-keep-awake 3` keeps the
+  # machine from hibernating for three hours; `ccc-keep-awake off` ends that. ccc-apply --activity reads
+  # the deadline; the person sees it in `ccc status`.
+  keepAwake = pkgs.writeShellScriptBin "ccc-keep-awake" ''
+    set -eu
+    file="$HOME/.ccc-keep-awake-until"
+    case "''${1-2}" in
+      off) ${pkgs.coreutils}/bin/rm -f "$file"; echo "Keep-awake ended: this machine may hibernate when idle." ;;
+      *[!0-9]*|"") echo "usage: ccc-keep-awake [hours, 1-24 (default 2)] | off" >&2; exit 2 ;;
+      *)
+        hours="''${1-2}"
+        if [ "$hours" -lt 1 ] || [ "$hours" -gt 24 ]; then echo "usage: ccc-keep-awake [hours, 1-24]" >&2; exit 2; fi
+        ${pkgs.coreutils}/bin/date -u -d "+$hours hours" +%Y-%m-%dT%H:%M:%SZ > "$file"
+        echo "Kept awake until $(${pkgs.coreutils}/bin/cat "$file"): ccc will not hibernate it for idleness before then." ;;
+    esac
+  '';
   timeLeft = pkgs.writeShellScriptBin "ccc-time-left" ''
     set -eu
     expires=$(${pkgs.coreutils}/bin/cat ${stateDir}/expires-at)
@@ -269,6 +285,7 @@ in
       timeLeft
       claudeSetup
       gitCredential
+      keepAwake
     ];
     # Only root runs it (ccc, as `ssh root@<ip> ccc-apply`): on root's PATH, not everyone's.
     users.users.root.packages = [ cccApply ];

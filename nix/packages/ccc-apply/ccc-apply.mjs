@@ -9,6 +9,7 @@
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 // A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
+// `--activity` (ccc's idle check) reads what a person is doing here and changes nothing: see reportActivity.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import {
@@ -24,6 +25,7 @@ import {
   realpath,
   rename,
   rm,
+  stat,
 } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -115,16 +117,18 @@ function renderFiles(doc, claudeTemplate, machine) {
 
 function parseArgs(argv) {
   const usage =
-    "usage: ccc-apply [--root <dir>] [--device-wait-seconds <n>] [--mount-volume] < document.json (ccc passes no arguments)";
+    "usage: ccc-apply [--root <dir>] [--device-wait-seconds <n>] [--mount-volume | --activity] < document.json (ccc passes no arguments)";
   let root = "/";
   let wait = String(DEFAULT_DEVICE_WAIT_SECONDS);
   let mountVolumeOnly = false;
+  let activityOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--root" && i + 1 < argv.length) root = argv[++i];
     else if (arg.startsWith("--root=")) root = arg.slice("--root=".length);
     else if (arg === "--device-wait-seconds" && i + 1 < argv.length) wait = argv[++i];
     else if (arg === "--mount-volume") mountVolumeOnly = true;
+    else if (arg === "--activity") activityOnly = true;
     else throw new Refused(usage);
   }
   if (root === "") throw new Refused("--root needs a directory");
@@ -132,7 +136,7 @@ function parseArgs(argv) {
   if (!(seconds <= MAX_DEVICE_WAIT_SECONDS)) {
     throw new Refused(`--device-wait-seconds needs a whole number from 0 to ${MAX_DEVICE_WAIT_SECONDS}`);
   }
-  return { root: resolve(root), deviceWaitMs: seconds * 1000, mountVolumeOnly };
+  return { root: resolve(root), deviceWaitMs: seconds * 1000, mountVolumeOnly, activityOnly };
 }
 
 async function readInput(stream) {
@@ -1047,6 +1051,7 @@ async function main() {
   try {
     const options = parseArgs(process.argv.slice(2));
     if (options.mountVolumeOnly) return answer(0, await mountRecordedVolume(options));
+    if (options.activityOnly) return answer(0, await reportActivity(options.root));
     const doc = await readInput(process.stdin);
     // A workspace document (clone, devShell, dotfiles; nix/packages/ccc-apply/workspace.mjs) is its own mode.
     if (isObject(doc) && doc.kind === "workspace") return await workspace(options.root, doc);
@@ -1070,6 +1075,121 @@ async function workspace(root, doc) {
   } catch (error) {
     if (error instanceof WorkspaceRefused) throw new Refused(error.message);
     throw error;
+  }
+}
+
+// What a person is doing on this machine, for ccc's idle check: read only, nothing written, nothing
+// started but `systemctl list-units`. Every fact is something the person can see and stop: their SSH
+// sessions, attached tmux/screen clients, running `claude` processes, `ccc-task*` units, the load
+// average, the last keystroke on a terminal, and the deadline `ccc-keep-awake` wrote. ccc decides.
+const KEEP_AWAKE_FILE = "home/claude/.ccc-keep-awake-until";
+
+async function reportActivity(root) {
+  const processes = await processTable(root);
+  const named = (test) => processes.filter((argv) => test(argv)).length;
+  const base = (word) => (word ?? "").split("/").pop();
+  const sessionUser = (argv) => /^sshd(?:-session)?: ([A-Za-z0-9._-]+)@/.exec(argv[0] ?? "")?.[1];
+  return {
+    ok: true,
+    activity: {
+      sshSessions: named((argv) => {
+        const user = sessionUser(argv);
+        return user !== undefined && user !== "root";
+      }),
+      terminalClients: named(
+        (argv) => (argv[0] ?? "").startsWith("tmux: client") || base(argv[0]) === "screen",
+      ),
+      claudeProcesses: named((argv) => base(argv[0]) === "claude" || base(argv[1]) === "claude"),
+      tasks: await runningTasks(),
+      load: await loadAverage(root),
+      cpus: await cpuCount(root),
+      lastInputAt: await lastTerminalInput(root),
+      keepAwakeUntil: await keepAwakeDeadline(root),
+    },
+  };
+}
+
+async function processTable(root) {
+  let entries = [];
+  try {
+    entries = await readdir(join(root, "proc"));
+  } catch {
+    return [];
+  }
+  const table = [];
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const raw = await readFile(join(root, "proc", entry, "cmdline"), "utf8");
+      // A process that rewrote its title (sshd, tmux) may use spaces instead of NULs.
+      const argv = raw.includes("\0") ? raw.split("\0").filter(Boolean) : [raw.trim()];
+      if (argv.length > 0 && argv[0] !== "") table.push(argv);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return table;
+}
+
+async function runningTasks() {
+  const outcome = await run(
+    "systemctl",
+    ["list-units", "--type=service", "--state=active", "--plain", "--no-legend", "--no-pager", "ccc-task*"],
+    { timeoutMs: 10_000 },
+  );
+  if (outcome.code !== 0) return [];
+  return outcome.stdout
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/)[0] ?? "")
+    .filter((unit) => /^ccc-task[A-Za-z0-9@._-]*\.service$/.test(unit));
+}
+
+async function loadAverage(root) {
+  try {
+    const [one, five, fifteen] = (await readFile(join(root, "proc/loadavg"), "utf8")).trim().split(/\s+/);
+    const numbers = [one, five, fifteen].map(Number);
+    return numbers.every((n) => Number.isFinite(n)) ? numbers : null;
+  } catch {
+    return null;
+  }
+}
+
+async function cpuCount(root) {
+  try {
+    const info = await readFile(join(root, "proc/cpuinfo"), "utf8");
+    return Math.max(1, info.split("\n").filter((line) => /^processor\s*:/.test(line)).length);
+  } catch {
+    return 1;
+  }
+}
+
+// A terminal's access time moves with every keystroke read from it.
+async function lastTerminalInput(root) {
+  let latest = 0;
+  let names = [];
+  try {
+    names = await readdir(join(root, "dev/pts"));
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      latest = Math.max(latest, (await stat(join(root, "dev/pts", name))).atimeMs);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return latest > 0 ? new Date(latest).toISOString() : null;
+}
+
+async function keepAwakeDeadline(root) {
+  try {
+    const text = (await readFile(join(root, KEEP_AWAKE_FILE), "utf8")).trim();
+    const at = Date.parse(text);
+    return /^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(at) ? new Date(at).toISOString() : null;
+  } catch {
+    return null;
   }
 }
 

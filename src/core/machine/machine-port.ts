@@ -2,6 +2,7 @@ import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
 import type { SecretValue } from "../secrets/secret-value.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
+import type { ActivityResult } from "./activity-answer.ts";
 import type { ApplyDocument } from "./apply-document.ts";
 
 /** One running machine as the channel reaches it. */
@@ -85,6 +86,9 @@ export interface MachineChannel {
    * when the list is empty. Never throws for remote trouble. Absent on channels that cannot (then none are sent).
    */
   applySecrets?(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult>;
+
+  /** Asks the machine what its person is doing (`ccc-apply --activity`, read only). Never throws for remote trouble. */
+  activity?(target: MachineTarget): Promise<ActivityResult>;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, QuotaError } from "../errors.ts";
+import { checkIdleChoice, hibernationOf } from "../hibernate/idle-policy.ts";
 import type { Actor } from "../instances/actor.ts";
 import { capHours } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
@@ -20,6 +21,8 @@ export interface PrefsChange {
   dotfiles?: string | null;
   gitName?: string | null;
   gitEmail?: string | null;
+  /** Minutes idle before the person's machines hibernate; 0 is never; null clears. */
+  idleMinutes?: number | null;
 }
 
 /** Only the person themselves or an admin reads or changes someone's defaults. */
@@ -59,8 +62,11 @@ export async function setPrefs(
   }
   if (change.packages) checkPackageNames(change.packages, softwarePolicyOf(deps));
   checkWorkspacePrefs(deps, change);
+  if (change.idleMinutes !== undefined && change.idleMinutes !== null) {
+    checkIdleChoice(hibernationOf(deps), change.idleMinutes);
+  }
   const patch: Partial<Record<keyof UserPrefs, unknown>> = {};
-  const keys = ["serverType", "location", "hours", "packages", "saveOnExpiry"] as const;
+  const keys = ["serverType", "location", "hours", "packages", "saveOnExpiry", "idleMinutes"] as const;
   for (const key of [...keys, "repo", "dotfiles", "gitName", "gitEmail"] as const) {
     if (change[key] === undefined) continue;
     const value = change[key];

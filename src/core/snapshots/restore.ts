@@ -42,6 +42,12 @@ export async function startRestore(
   request: RestoreRequest,
 ): Promise<RestoreResult> {
   const snapshot = snapshotFor(deps, actor, request.snapshotId, "restore");
+  // A hibernating machine comes back as itself (same id, paused expiry), not as a copy.
+  if (deps.store.hibernation.current(snapshot.id)) {
+    throw new UserError(`${snapshot.id} is hibernating; wake it instead: wake ${snapshot.id}.`, {
+      code: "hibernating",
+    });
+  }
   if (snapshot.status !== "available" || snapshot.imageId === null) {
     throw new UserError(`The snapshot ${snapshot.id} is still being made; restore it once it is done.`, {
       code: "busy",

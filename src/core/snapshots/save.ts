@@ -61,14 +61,30 @@ export async function startSave(
   }
 }
 
+/** How a save made for another purpose (a hibernation) differs from a person's save. */
+export interface SaveOptions {
+  /** Extra labels on the image (e.g. `ccc-hibernation`). */
+  labels?: Record<string, string>;
+  description?: string;
+  /** The snapshot's retention end instead of the snapshot policy's. */
+  expiresAt?: Date;
+  /** The most snapshots the owner may hold; the policy's when left out. */
+  maxPerUser?: number;
+  /** Leave the "saved" DM to the caller (the failure DM is still sent: the owner must know). */
+  quiet?: boolean;
+  /** Runs after the image is made and before the machine is deleted (a hibernation records its sleep). */
+  beforeDelete?: (snapshot: Snapshot) => void;
+}
+
 /** The save itself; the caller holds the instance's lease (the sweep does, for save on expiry). */
 export async function saveUnderLease(
   deps: CoreDeps,
   actor: Actor,
   instance: Instance,
   reason: string,
+  options: SaveOptions = {},
 ): Promise<SaveResult> {
-  return finishSave(deps, actor, instance, await beginSave(deps, actor, instance), reason);
+  return finishSave(deps, actor, instance, await beginSave(deps, actor, instance, options), reason, options);
 }
 
 /** Takes the snapshot recorded by `beginSave`, then deletes the machine; a failed snapshot keeps it. */
@@ -78,6 +94,7 @@ async function finishSave(
   instance: Instance,
   snapshot: Snapshot,
   reason: string,
+  options: SaveOptions = {},
 ): Promise<SaveResult> {
   const serverId = instance.hetznerServerId as number;
   const note = (kind: string, detail: string) =>
@@ -85,8 +102,8 @@ async function finishSave(
   note("saving", `snapshot of server ${serverId}, kept until ${snapshot.expiresAt.toISOString()}`);
   try {
     const { image, action } = await deps.cloud.createSnapshot(serverId, {
-      description: `${instance.id} saved by ccc`,
-      labels: snapshotLabels(instance, snapshot.expiresAt),
+      description: options.description ?? `${instance.id} saved by ccc`,
+      labels: { ...snapshotLabels(instance, snapshot.expiresAt), ...options.labels },
     });
     deps.store.snapshots.setImage(instance.id, image.id);
     await deps.cloud.waitForAction(action.id, undefined, { slow: true });
@@ -98,8 +115,9 @@ async function finishSave(
       pricePerGbMonth: await snapshotPricePerGb(deps),
     });
     note("saved", `image ${image.id}`);
+    options.beforeDelete?.(available);
     const { instance: deleted } = await deprovision(deps, actor, instance.id, reason);
-    await deps.notifier.notify({ kind: "saved", instance: deleted, snapshot: available });
+    if (!options.quiet) await deps.notifier.notify({ kind: "saved", instance: deleted, snapshot: available });
     return { kind: "saved", snapshot: available, instance: deleted };
   } catch (error) {
     const current = deps.store.snapshots.get(instance.id);
@@ -116,7 +134,12 @@ async function finishSave(
 }
 
 /** Checks the request and records the save as under way, or refuses and changes nothing. */
-async function beginSave(deps: CoreDeps, actor: Actor, instance: Instance): Promise<Snapshot> {
+async function beginSave(
+  deps: CoreDeps,
+  actor: Actor,
+  instance: Instance,
+  options: SaveOptions = {},
+): Promise<Snapshot> {
   if (instance.status !== "ready" || instance.hetznerServerId === null) {
     throw new UserError(`${instance.id} is ${instance.status}; only a ready machine can be saved.`, {
       code: "not_ready",
@@ -135,9 +158,9 @@ async function beginSave(deps: CoreDeps, actor: Actor, instance: Instance): Prom
       serverType: instance.serverType,
       location: instance.location,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + policy.retentionDays * DAY_MS),
+      expiresAt: options.expiresAt ?? new Date(now.getTime() + policy.retentionDays * DAY_MS),
     },
-    policy.maxPerUser,
+    options.maxPerUser ?? policy.maxPerUser,
   );
   if ("kind" in begun) {
     const detail = begun.kind === "saving" ? "already saved or being saved" : "snapshot quota full";

@@ -11,6 +11,11 @@ import { costOfServer, type ServerPrice } from "../billing/price.ts";
 export const START_EVENTS: readonly string[] = ["server_created", "claimed"];
 /** Events that end it: the server is gone, or the provision failed and its server was removed. */
 export const END_EVENTS: readonly string[] = ["deleted", "failed"];
+/**
+ * The event that opens a closed entry again: a hibernated machine woken keeps its id, so its next run
+ * is billed on the same entry (from its next `server_created`), added to the months it already has.
+ */
+export const REOPEN_EVENT = "waking";
 
 /** One billed machine with the price it was created at. */
 export interface LedgerEntry {
@@ -96,9 +101,16 @@ export class LedgerTable {
         "UPDATE ledger SET owner = (SELECT owner FROM instances WHERE id = @id) WHERE instance_id = @id AND ended_at IS NULL",
       ),
       end: db.prepare("UPDATE ledger SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL"),
+      reopen: db.prepare(
+        "UPDATE ledger SET started_at = NULL, ended_at = NULL WHERE instance_id = ? AND ended_at IS NOT NULL",
+      ),
+      // A woken machine's second run in a month adds to its first.
       month: db.prepare(
-        `INSERT OR REPLACE INTO ledger_months (month, owner, instance_id, server_type, location, hourly,
-           monthly, started_at, ended_at, hours, whole_cents, fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO ledger_months (month, owner, instance_id, server_type, location, hourly,
+           monthly, started_at, ended_at, hours, whole_cents, fraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (month, owner, instance_id) DO UPDATE SET ended_at = excluded.ended_at,
+           hours = hours + excluded.hours, whole_cents = whole_cents + excluded.whole_cents,
+           fraction = fraction + excluded.fraction`,
       ),
       addToOwner: db.prepare(
         `INSERT INTO ledger_owner_months (month, owner, whole_cents, fraction) VALUES (?, ?, ?, ?)
@@ -156,6 +168,10 @@ export class LedgerTable {
   /** Applies one audit-trail event; the caller runs it in the event's transaction. */
   follow(instanceId: string | null, kind: string, at: number): void {
     if (instanceId === null) return;
+    if (kind === REOPEN_EVENT) {
+      this.statements.reopen.run(instanceId);
+      return;
+    }
     if (START_EVENTS.includes(kind)) {
       if (kind === "claimed") this.statements.claim.run({ id: instanceId });
       this.statements.start.run(at, instanceId);

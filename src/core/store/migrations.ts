@@ -373,6 +373,33 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (owner, name)
   ) WITHOUT ROWID;
   `,
+  // Hibernation: what the idle check last learned about each running machine (its last active time,
+  // the warning sent, keep-awake, its own idle limit), and each sleep of a machine (snapshot made,
+  // server deleted, expiry paused with the lifetime left) until it wakes or stops being wakeable.
+  `
+  CREATE TABLE machine_activity (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    last_active_at INTEGER NOT NULL,
+    checked_at INTEGER,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    warned_at INTEGER,
+    keep_awake_until INTEGER,
+    idle_minutes INTEGER
+  );
+  CREATE TABLE hibernations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('asleep','waking','woken','ended')),
+    slept_at INTEGER NOT NULL,
+    remaining_ms INTEGER NOT NULL,
+    hourly TEXT,
+    ended_at INTEGER
+  );
+  CREATE UNIQUE INDEX hibernations_current ON hibernations (instance_id) WHERE state IN ('asleep','waking');
+  CREATE INDEX hibernations_owner ON hibernations (owner, slept_at);
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

@@ -14,6 +14,7 @@ import { CatalogStore } from "./catalog-store.ts";
 import { EventLog } from "./event-log.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
+import { HibernationTables } from "./hibernation-tables.ts";
 import { type DatabaseHealth, inspectDatabase } from "./inspect-database.ts";
 import {
   COLUMNS,
@@ -53,6 +54,7 @@ export { secureDataDir } from "./file-modes.ts";
 export type SchemaRule = "migrate" | "require-current" | "as-is";
 
 export type { EventFilter, EventLog } from "./event-log.ts";
+export type { Hibernation, HibernationState, MachineActivityRecord } from "./hibernation-tables.ts";
 export type { DatabaseHealth } from "./inspect-database.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
@@ -239,16 +241,21 @@ export class Store {
     return this.table("storageLedger", () => new StorageLedgerTable(this.db));
   }
 
-  /**
-   * Opens the file and, by `schema`: migrates it to this ccc's schema (the bot's start, `ccc init`), refuses
-   * it unless it is at this ccc's schema already (every other CLI command), or leaves it as it is
-   * (`ccc migrate`, which asks for it itself). A newer schema than this ccc's is always refused.
-   */
+  /** Running machines' activity and machines' sleeps (hibernation). */
+  get hibernation(): HibernationTables {
+    return this.table("hibernation", () => new HibernationTables(this.db));
+  }
+
   /** Whether the file is there, takes writes, and how far its schema is: created, migrated, changed never. */
   static inspect(path: string): DatabaseHealth {
     return inspectDatabase(path, nativeBinding());
   }
 
+  /**
+   * Opens the file and, by `schema`: migrates it to this ccc's schema (the bot's start, `ccc init`), refuses
+   * it unless it is at this ccc's schema already (every other CLI command), or leaves it as it is
+   * (`ccc migrate`, which asks for it itself). A newer schema than this ccc's is always refused.
+   */
   static open(path: string, clock: Clock, schema: SchemaRule = "migrate"): Store {
     secureDbFiles(path);
     const db = new Database(path, { nativeBinding: nativeBinding() });

@@ -22,6 +22,8 @@ export interface UserPrefs {
   /** git's user.name and user.email on the machines (else the Slack profile's). */
   gitName?: string;
   gitEmail?: string;
+  /** Minutes idle before the person's machines hibernate; 0 is never. */
+  idleMinutes?: number;
 }
 
 interface UserPrefsRow {

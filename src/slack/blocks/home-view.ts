@@ -1,9 +1,11 @@
 import type { types } from "@slack/bolt";
 import type { Instance } from "../../core/instances/instance.ts";
 import type { PoolView } from "../../core/pool/pool-view.ts";
+import type { Hibernation } from "../../core/store/store.ts";
 import type { SpendSummary } from "../../core/usage/spend-summary.ts";
 import { ACTIONS, instanceCard } from "../../render/block-kit/instance-blocks.ts";
-import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
+import { type Block, context, dateToken, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
+import { wakeButton } from "../../render/hibernation-notices.ts";
 import { euro } from "../../render/text.ts";
 import { spendBlocks } from "./spend-blocks.ts";
 
@@ -16,6 +18,8 @@ export interface HomeInput {
   pool?: PoolView | null;
   /** A one-off line on top, e.g. why a button did nothing. */
   notice?: string | undefined;
+  /** The person's machines' last active times and their hibernated machines (with a Wake button). */
+  idle?: { lastActive: Readonly<Record<string, Date>>; asleep: readonly Hibernation[] };
 }
 
 export function homeView(input: HomeInput): types.HomeView {
@@ -38,7 +42,20 @@ export function homeView(input: HomeInput): types.HomeView {
     },
   );
   if (input.mine.length === 0) blocks.push(section("You have no machines running."));
-  for (const i of input.mine) blocks.push({ type: "divider" }, ...instanceCard(i, input.now));
+  for (const i of input.mine) {
+    blocks.push({ type: "divider" }, ...instanceCard(i, input.now));
+    const active = input.idle?.lastActive[i.id];
+    if (active) blocks.push(context(`Last active ${dateToken(active)}`));
+  }
+  for (const h of input.idle?.asleep ?? []) {
+    blocks.push(
+      { type: "divider" },
+      section(
+        `:sleeping: *${h.instanceId}* is hibernating since ${dateToken(h.sleptAt)}; ssh does not answer while it sleeps.`,
+      ),
+      wakeButton(h.instanceId),
+    );
+  }
   if (input.everyone) {
     const { instances, hourlyTotal } = input.everyone;
     const cost = hourlyTotal === null ? "" : ` · ${euro(hourlyTotal)} per hour in all`;

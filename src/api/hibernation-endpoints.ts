@@ -1,0 +1,58 @@
+import { hibernateCommand } from "../commands/hibernate.ts";
+import { parseInput } from "../commands/input.ts";
+import { keepAwakeCommand } from "../commands/keep-awake.ts";
+import { wakeCommand, wakeInput } from "../commands/wake.ts";
+import { runWake, startWake } from "../core/hibernate/wake.ts";
+import { instanceJson } from "../render/json.ts";
+import type { Endpoint } from "./endpoint.ts";
+import { EXAMPLE_ID, EXAMPLES } from "./examples.ts";
+import { hibernatedSchema, keptAwakeSchema, wakingSchema } from "./response-schemas.ts";
+
+// Hibernation: wake a sleeping machine (202 once checked and recorded; it boots in the background and
+// GET /instances/{id} shows it ready), hibernate one now, keep one awake.
+
+export const HIBERNATION_ENDPOINTS: readonly Endpoint[] = [
+  {
+    method: "POST",
+    path: "/instances/:id/wake",
+    verb: wakeCommand,
+    from: "none",
+    status: 202,
+    serialized: true,
+    start: async (ctx, raw) => {
+      const { id } = parseInput(wakeInput, raw);
+      const started = await startWake(ctx.deps, ctx.actor, id);
+      // A failed wake is told to the owner by the wake itself, and the snapshot is kept.
+      const rest = () => runWake(ctx.deps, started).then(() => {});
+      return { json: { ...instanceJson(started.instance), woken: false }, rest };
+    },
+    response: wakingSchema,
+    example: { response: { ...EXAMPLES.creating, woken: false } },
+  },
+  {
+    method: "POST",
+    path: "/instances/:id/hibernate",
+    verb: hibernateCommand,
+    from: "none",
+    status: 200,
+    serialized: true,
+    response: hibernatedSchema,
+    example: { response: { id: EXAMPLE_ID, hibernated: true } },
+  },
+  {
+    method: "POST",
+    path: "/instances/:id/keep-awake",
+    verb: keepAwakeCommand,
+    from: "body",
+    status: 200,
+    response: keptAwakeSchema,
+    example: {
+      body: { hours: 3 },
+      response: {
+        id: EXAMPLE_ID,
+        lastActiveAt: "2026-12-07T09:00:00.000Z",
+        keepAwakeUntil: "2026-12-07T12:00:00.000Z",
+      },
+    },
+  },
+];
