@@ -196,7 +196,13 @@ async function main() {
     console.log(
       `   refill afterwards: ${refill.summary.installed} installed in ${s(refill.ms)}; pool now ${ready} ready of ${POOL}`,
     );
-    if (ok.length !== BURST || hits.length !== POOL || servers.size !== BURST || ids.size !== BURST || ready !== POOL) {
+    if (
+      ok.length !== BURST ||
+      hits.length !== POOL ||
+      servers.size !== BURST ||
+      ids.size !== BURST ||
+      ready !== POOL
+    ) {
       failed = true;
     }
     await w.close();

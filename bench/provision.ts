@@ -81,7 +81,9 @@ const percentile = (values: number[], p: number) => {
 };
 
 async function main() {
-  console.log(`1) Hetzner requests per provision + deprovision (create action ${ACTION_MS / 1000} s, SSH when running)`);
+  console.log(
+    `1) Hetzner requests per provision + deprovision (create action ${ACTION_MS / 1000} s, SSH when running)`,
+  );
   {
     const w = await world(ACTION_MS);
     const cold = await cycle(w.deps, "cold");
@@ -118,7 +120,9 @@ async function main() {
   {
     const w = await world(ACTION_MS);
     const started = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: CYCLES }, (_, i) => cycle(w.deps, `c${i}`)));
+    const results = await Promise.allSettled(
+      Array.from({ length: CYCLES }, (_, i) => cycle(w.deps, `c${i}`)),
+    );
     const ok = results.filter((r) => r.status === "fulfilled").map((r) => r.value);
     const counts = ok.map((r) => r.requests);
     console.log(
