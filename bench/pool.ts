@@ -19,7 +19,7 @@ import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { startSshBanner } from "../stand-ins/ssh-banner.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
-import { BENCH_LIMITS, sized } from "./bench-settings.ts";
+import { BENCH_LIMITS, QUICK, sized } from "./bench-settings.ts";
 
 // BENCH_QUICK=1: shorter fake timings, a pool of 2 and a burst of 4; the same steps.
 const CREATE_ACTION_MS = sized(10_000, 1_000);
@@ -167,7 +167,8 @@ async function main() {
     console.log(
       `   Hetzner requests per claim: ${hits.map((h) => h.requests).join(", ")}   (goal <= ${CLAIM_REQUEST_GOAL})`,
     );
-    if (hitMs > HIT_GOAL_MS || claimRequests > CLAIM_REQUEST_GOAL) failed = true;
+    // A timing goal fails the full run only: a quick run on a busy machine checks that it works.
+    if ((hitMs > HIT_GOAL_MS && !QUICK) || claimRequests > CLAIM_REQUEST_GOAL) failed = true;
     await w.close();
   }
 

@@ -20,7 +20,7 @@ import { type FakeServer, startFakeHetzner } from "../stand-ins/fake-hetzner.ts"
 import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
-import { BENCH_LIMITS, sized } from "./bench-settings.ts";
+import { BENCH_LIMITS, QUICK, sized } from "./bench-settings.ts";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? sized("0.25", "0.02"));
 const RUNS = Number(process.env.BENCH_RUNS ?? sized("5", "1"));
@@ -168,7 +168,8 @@ async function main() {
   console.log(
     `   ready after the server booted: median ${s(median(afterBoot))} (goal ≤ ${s(GOAL_MS)}), after its sshd listened: median ${s(median(afterSsh))}`,
   );
-  if (median(afterBoot) > GOAL_MS) process.exitCode = 1;
+  // A timing goal fails the full run only: a quick run on a busy machine checks that it works.
+  if (median(afterBoot) > GOAL_MS && !QUICK) process.exitCode = 1;
 }
 
 await main();
