@@ -84,7 +84,12 @@ export async function startBot(
   const log = options.log ?? jsonLogger();
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
-  const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
+  const notifier = new SlackNotifier(client, {
+    admins: slack.admins,
+    clock,
+    log,
+    sshPort: config.timing.sshPort,
+  });
   const metrics = new PrometheusMetrics();
   const childEnv = minimalChildEnv(rawEnv);
   const directory = slackDirectory(client);

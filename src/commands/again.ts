@@ -51,7 +51,7 @@ export const againCommand = defineCommand({
   doors: {
     cli: {
       options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],
-      needs: { cloud: true, installer: true },
+      needs: { cloud: true, installer: true, notifies: true },
       examples: ["ccc again --user U012AB3CD", "ccc again --json"],
       input: ({ options, config }) => ({ user: options.user ?? config.operator.name }),
     },

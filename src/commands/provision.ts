@@ -2,10 +2,13 @@ import * as z from "zod";
 import { rememberRequest } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
+import { tellOwner } from "../core/instances/tell-owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
+import { failureOf } from "../core/provision/provision-failure.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { parseVolumeGb } from "../core/volumes/volume-policy.ts";
 import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
@@ -70,8 +73,20 @@ export async function completeProvision(
   recorded: Instance,
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
-  const ready = await runProvision(ctx.deps, recorded, onProgress);
+  let ready: Instance;
+  try {
+    ready = await runProvision(ctx.deps, recorded, onProgress);
+  } catch (error) {
+    // Someone else's request for this person: the owner hears of the failure too, in plain words.
+    const failure = failureOf(error, recorded.id, userFacingFailure(error));
+    if (!failure.deletedMeanwhile) {
+      const now = ctx.deps.store.get(recorded.id) ?? recorded;
+      await tellOwner(ctx.deps, ctx.actor, now, { did: "build_failed", failure });
+    }
+    throw error;
+  }
   rememberRequest(ctx.deps, ready);
+  await tellOwner(ctx.deps, ctx.actor, ready, { did: "provisioned" });
   return ready;
 }
 
@@ -157,7 +172,7 @@ export const provisionCommand = defineCommand({
           description: "size of a new work volume in GB (default CCC_VOLUME_GB, at most CCC_VOLUME_MAX_GB)",
         },
       ],
-      needs: { cloud: true, installer: true },
+      needs: { cloud: true, installer: true, notifies: true },
       examples: [
         "ccc provision --user alice --ssh-key ~/.ssh/id_ed25519.pub --hours 8",
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",
