@@ -4,7 +4,7 @@ import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import { ConfigError } from "./config.ts";
+import { ConfigError, logLevelOf } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
@@ -38,6 +38,7 @@ import { registerSlashCommand } from "./slack/slash/register.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 import { within } from "./util/within.ts";
+import { cccVersion } from "./version.ts";
 import { dashboardRoutes } from "./web/web-setup.ts";
 
 export interface BotOptions {
@@ -81,7 +82,7 @@ export async function startBot(
   const config = loadConfig(rawEnv, { bot: true, cloud: true, installer: !options.compose?.installer });
   const { slack } = config;
   const token = slack.botToken ?? "";
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? jsonLogger(undefined, config.logLevel);
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
   const notifier = new SlackNotifier(client, {
@@ -210,7 +211,13 @@ export async function startBot(
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
     options.lifecycle === false ? null : startScheduler(deps, config.lifecycle, options.ticks ?? cronTicks);
-  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
+  log.info("ccc bot started", {
+    version: cccVersion(),
+    database: config.paths.db,
+    mode: socketMode ? "socket" : "http",
+    port,
+    admins: slack.admins.length,
+  });
 
   let stopped = false;
   return {
@@ -227,6 +234,7 @@ export async function startBot(
       await scheduler?.stop();
       await tasks.idle();
       deps.store.close();
+      log.info("ccc bot stopped", { version: cccVersion(), database: config.paths.db });
     },
   };
 }
@@ -247,7 +255,7 @@ function checkAdmins(bot: BotContext, admins: string[]): void {
 
 /** The process entry point behind `npm start` (bin/ccc-bot.js); `options` are test seams. */
 export async function main(options: BotOptions = {}): Promise<void> {
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? jsonLogger(undefined, logLevelOf(process.env));
   let running: RunningBot | null = null;
   installExitPolicy(process, log, async () => running?.stop());
   try {
