@@ -45,9 +45,9 @@ export const againCommand = defineCommand({
   input: againInput,
   audience: "anyone",
   run,
-  text: (instance, { now }) => provisionText(instance, now),
+  text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: instanceJson,
-  blocks: (instance, { now }) => readyMessage(instance, now),
+  blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
     cli: {
       options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],

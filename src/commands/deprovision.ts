@@ -44,7 +44,7 @@ export const deprovisionCommand = defineCommand({
   audience: "owner",
   run,
   text: deprovisionText,
-  json: (result) => ({ ...instanceJson(result.instance), changed: result.changed }),
+  json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), changed: result.changed }),
   blocks: (result) => textMessage(deprovisionText(result)),
   doors: {
     cli: {

@@ -56,7 +56,10 @@ export const extendCommand = defineCommand({
   audience: "owner",
   run,
   text: (result, { now }) => extendText(result.instance, now, result.machine),
-  json: (result) => ({ ...instanceJson(result.instance), machine: result.machine?.kind ?? null }),
+  json: (result, viewer) => ({
+    ...instanceJson(result.instance, viewer),
+    machine: result.machine?.kind ?? null,
+  }),
   blocks: (result, { now }) => extendBlocks(result, now),
   doors: {
     cli: {

@@ -15,7 +15,7 @@ import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
-import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
+import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, hours, optionalText, packageList, parseInput } from "./input.ts";
@@ -121,10 +121,11 @@ export function progressText(progress: ProvisionProgress): string {
   return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}${pool}`;
 }
 
-export function provisionText(instance: Instance, now: Date): string {
+export function provisionText(instance: Instance, now: Date, sshPort?: number): string {
   const ready = readyPhrase(instance) ? `Ready${readyPhrase(instance)}.\n` : "";
-  const connect = `${ready}${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}`;
-  const knownHosts = knownHostsFor(instance);
+  const ssh = sshCommand(instance, sshPort) ?? `ssh claude@${instance.ipv4}`;
+  const connect = `${ready}${instanceDetails(instance, now, undefined, sshPort)}\n\nConnect with: ${ssh}`;
+  const knownHosts = knownHostsFor(instance, sshPort);
   if (!knownHosts) return connect;
   return `${connect}\nTo skip ssh's "authenticity of host" question, add this line to ~/.ssh/known_hosts:\n  ${knownHosts}`;
 }
@@ -136,9 +137,12 @@ export const provisionCommand = defineCommand({
   input: provisionInput,
   audience: "anyone",
   run,
-  text: (instance, { now }) => provisionText(instance, now),
-  json: (instance) => ({ ...instanceJson(instance), fromPool: poolOutcomeOf(instance) === "hit" }),
-  blocks: (instance, { now }) => readyMessage(instance, now),
+  text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
+  json: (instance, viewer) => ({
+    ...instanceJson(instance, viewer),
+    fromPool: poolOutcomeOf(instance) === "hit",
+  }),
+  blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
     cli: {
       options: [

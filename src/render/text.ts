@@ -78,14 +78,15 @@ export interface Ending {
 }
 
 /** Several lines about one instance, for `status` and after `provision`. An ended one has no way in and no time left. */
-export function instanceDetails(i: Instance, now: Date, ending?: Ending): string {
+export function instanceDetails(i: Instance, now: Date, ending?: Ending, sshPort?: number): string {
   const lines = [
     `${i.id}  ${i.status}`,
     `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
     `  type:     ${i.serverType} in ${i.location}`,
   ];
   const ended = isEnded(i.status);
-  if (i.ipv4 && !ended) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
+  const ssh = sshCommand(i, sshPort);
+  if (ssh) lines.push(`  ssh:      ${ssh}`);
   if (i.ipv6 && !ended) lines.push(`  ipv6:     ${i.ipv6}`);
   lines.push(`  key:      ${i.sshKeyFingerprint}`);
   if (i.hostKey && !ended) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);

@@ -117,7 +117,7 @@ export function noticeMessage(
       };
     }
     case "ready":
-      return readyMessage(notice.instance, now);
+      return readyMessage(notice.instance, now, sshPort);
     case "expired": {
       const message = plainNotice(
         `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.${costSentence(notice.cost)}`,
@@ -129,7 +129,7 @@ export function noticeMessage(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.${costSentence(notice.cost)}`,
       );
     case "shared":
-      return sharedMessage(notice.instance, notice.by, now);
+      return sharedMessage(notice.instance, notice.by, now, sshPort);
     case "key_needed":
       return keyNeededMessage(notice.instance, notice.by);
     case "acted_on": {
