@@ -101,8 +101,13 @@ export class Catalog {
     const { types, locations } = await this.load();
     requireLocation(locations, location);
     const type = types.find((t) => t.name === typeName);
-    const here = (await this.offers(location)).filter((o) => allowed?.(o) ?? true);
-    const names = here.map((o) => o.type.name).join(", ") || "none (ask an admin)";
+    const here = await this.offers(location);
+    // What the person is told they may pick: only what the guardrails let through, when given.
+    const names =
+      here
+        .filter((o) => allowed?.(o) ?? true)
+        .map((o) => o.type.name)
+        .join(", ") || "none (ask an admin)";
     if (!type) {
       throw new UserError(`Unknown server type "${typeName}". Available in ${location}: ${names}.`, {
         field: "serverType",
