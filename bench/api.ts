@@ -21,6 +21,7 @@ import { createToken } from "../src/core/tokens/api-tokens.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
+import { QUICK, sized } from "./bench-settings.ts";
 
 interface BotStats {
   p99: number;
@@ -31,7 +32,9 @@ interface BotStats {
 }
 
 const quiet: Logger = { info() {}, warn() {}, error: (m, f) => console.error(m, f) };
-const ROWS = 100_000;
+// BENCH_QUICK=1: 5,000 rows, 200 requests at concurrency 10 in one run, a short warm-up.
+const ROWS = sized(100_000, 5_000);
+const WARM_UP = sized(500, 20);
 const PERSON = "U0BENCHME";
 
 if (process.argv[2] === "--bot") {
@@ -74,7 +77,8 @@ if (process.argv[2] === "--bot") {
   });
   process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
 } else {
-  const [total = "5000", concurrency = "50", runs = "5"] = process.argv.slice(2);
+  const [total = QUICK ? "200" : "5000", concurrency = QUICK ? "10" : "50", runs = QUICK ? "1" : "5"] =
+    process.argv.slice(2);
   await bench(Number(total), Number(concurrency), Number(runs));
 }
 
@@ -193,7 +197,7 @@ async function bench(total: number, concurrency: number, runs: number): Promise<
     if (first.status !== 200 || first.count !== 5)
       throw new Error(`unexpected answer: ${JSON.stringify(first)}`);
     // Warm: a running bot has long since compiled its hot paths.
-    for (let n = 0; n < 500; n++) await get();
+    for (let n = 0; n < WARM_UP; n++) await get();
     const p99s: number[] = [];
     const p50s: number[] = [];
     for (let r = 1; r <= runs; r++) {

@@ -20,6 +20,7 @@ import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
 import { SlackSender } from "../test/helpers/slack-request.ts";
+import { QUICK, sized } from "./bench-settings.ts";
 
 const SECRET = "bench-signing-secret";
 const quiet: Logger = { info() {}, warn() {}, error: (m, f) => console.error(m, f) };
@@ -41,19 +42,25 @@ if (process.argv[2] === "--bot") {
   });
   process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
 } else {
-  const [total = "2000", concurrency = "50"] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const [total = QUICK ? "100" : "2000", concurrency = QUICK ? "10" : "50"] = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--"));
   await bench(Number(total), Number(concurrency));
 }
 
 async function bench(total: number, concurrency: number): Promise<void> {
-  const provisions = 10;
+  // BENCH_QUICK=1: 2 provisions whose installs take 2 s, a short warm-up; the same requests.
+  const provisions = sized(10, 2);
+  const installMs = sized(20_000, 2_000);
   const h = await startHarness({ env: { CCC_INSTALL_TIMEOUT_SECONDS: "60" } });
   const slack = await startFakeSlack();
-  h.installer.behave({ sleepMs: 20_000 });
+  h.installer.behave({ sleepMs: installMs });
   // The recording stand-in is a Node process: ten of them starting cost seconds of CPU on two cores,
   // which says nothing about the bot. `--light-installer` uses a shell script that only waits, as
   // the real nixos-anywhere (a shell script waiting on ssh) mostly does.
-  const installer = process.argv.includes("--light-installer") ? lightInstaller(h.dir) : h.installer.path;
+  const installer = process.argv.includes("--light-installer")
+    ? lightInstaller(h.dir, installMs)
+    : h.installer.path;
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--bot"], {
     env: {
       ...process.env,
@@ -81,7 +88,7 @@ async function bench(total: number, concurrency: number): Promise<void> {
     const users = Array.from({ length: provisions }, (_, n) => `U0BENCH${n}`);
     // A running bot has long been warm: 300 commands first, not measured, so the figures below are
     // about the provisions, not about the first requests of a fresh process.
-    for (let n = 0; n < 300; n++)
+    for (let n = 0; n < sized(300, 20); n++)
       await send.command(users[n % users.length] as string, "list", slack.responseUrl());
     await Promise.all(
       users.map((user) =>
@@ -171,8 +178,8 @@ async function bench(total: number, concurrency: number): Promise<void> {
   }
 }
 
-function lightInstaller(dir: string): string {
+function lightInstaller(dir: string, installMs: number): string {
   const path = join(dir, "nixos-anywhere-light");
-  writeFileSync(path, "#!/bin/sh\nsleep 20\n", { mode: 0o755 });
+  writeFileSync(path, `#!/bin/sh\nsleep ${installMs / 1000}\n`, { mode: 0o755 });
   return path;
 }

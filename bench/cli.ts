@@ -18,8 +18,10 @@ import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
 import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
+import { QUICK, sized } from "./bench-settings.ts";
 
-const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 15);
+// BENCH_QUICK=1: one timed run of each (after its warm-up run).
+const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? sized(15, 1));
 const TIME = "/usr/bin/time"; // GNU time: the peak RSS of the child (maxresident)
 const GOAL_RATIO = 2;
 const GOAL_MB = 70;
@@ -58,7 +60,7 @@ function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<Run & { stdout
 }
 
 async function measure(args: string[], env: NodeJS.ProcessEnv, count = runs): Promise<Run> {
-  await runNode(args, env); // warm the file cache; not counted
+  if (!QUICK) await runNode(args, env); // warm the file cache; not counted
   const all: Run[] = [];
   for (let n = 0; n < count; n++) all.push(await runNode(args, env));
   const mbs = all.flatMap((r) => (r.mb === null ? [] : [r.mb]));
@@ -90,7 +92,7 @@ async function botStart(entry: string, env: NodeJS.ProcessEnv): Promise<Run> {
 }
 
 async function measureBot(entry: string, env: NodeJS.ProcessEnv, count: number): Promise<Run> {
-  await botStart(entry, env);
+  if (!QUICK) await botStart(entry, env);
   const all: Run[] = [];
   for (let n = 0; n < count; n++) all.push(await botStart(entry, env));
   const mbs = all.flatMap((r) => (r.mb === null ? [] : [r.mb]));

@@ -18,9 +18,13 @@ import { startScheduler } from "../src/lifecycle/scheduler.ts";
 import { cronTicks } from "../src/lifecycle/ticks.ts";
 import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
 import { writeOperatorKey } from "../test/helpers/keys.ts";
+import { BENCH_LIMITS, sized } from "./bench-settings.ts";
 
-const ROWS = 100_000;
-const LIVE = 1_000;
+// BENCH_QUICK=1: 5,000 rows, 3 expiring machines and a sweep every second; the same code paths.
+const ROWS = sized(100_000, 5_000);
+const LIVE = sized(1_000, 100);
+const PASSES = sized(200, 20);
+const EXPIRING = sized(30, 3);
 const GOAL_MS = 10;
 const MINUTE = 60_000;
 const okNotifier: Notifier = { notify: async () => "sent" };
@@ -107,7 +111,7 @@ async function queryBenchmark(): Promise<void> {
     const first = await runReminders(deps, [60, 15]);
     const firstMs = performance.now() - start;
     const idle: number[] = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < PASSES; i++) {
       start = performance.now();
       await runReminders(deps, [60, 15]);
       idle.push(performance.now() - start);
@@ -144,7 +148,7 @@ async function latenessBenchmark(): Promise<void> {
     HCLOUD_ENDPOINT: cloud.url,
     CCC_DB_PATH: join(dir, "ccc.db"),
     CCC_OPERATOR_SSH_KEY: writeOperatorKey(dir),
-    CCC_MAX_INSTANCES_PER_USER: "100",
+    ...BENCH_LIMITS,
   });
   const deps = {
     ...composeCore(env, { needCloud: true, hetzner: { fetch: timingFetch } }),
@@ -152,7 +156,7 @@ async function latenessBenchmark(): Promise<void> {
   };
   const expiries = new Map<number, number>();
   const now = Date.now();
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < EXPIRING; i++) {
     const id = newInstanceId();
     const expiresAt = new Date(now + 3_000 + i * 1_000);
     deps.store.add(
@@ -184,7 +188,7 @@ async function latenessBenchmark(): Promise<void> {
     );
     expiries.set(server.id, expiresAt.getTime());
   }
-  const cron = "*/5 * * * * *";
+  const cron = sized("*/5 * * * * *", "* * * * * *");
   const scheduler = startScheduler(
     deps,
     {

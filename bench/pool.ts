@@ -19,11 +19,16 @@ import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { startSshBanner } from "../stand-ins/ssh-banner.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
+import { BENCH_LIMITS, QUICK, sized } from "./bench-settings.ts";
 
-const CREATE_ACTION_MS = 10_000;
-const BOOT_MS = 3_000;
+// BENCH_QUICK=1: shorter fake timings, a pool of 2 and a burst of 4; the same steps.
+const CREATE_ACTION_MS = sized(10_000, 1_000);
+const BOOT_MS = sized(3_000, 200);
+const POOL = sized(5, 2);
+const MISSES = sized(3, 1);
+const BURST = sized(20, 4);
 // nixos-anywhere takes about 5 minutes; the stand-in takes a twentieth of that unless told otherwise.
-const INSTALL_MS = Number(process.env.BENCH_INSTALL_SECONDS ?? 15) * 1000;
+const INSTALL_MS = Number(process.env.BENCH_INSTALL_SECONDS ?? sized(15, 0.5)) * 1000;
 const HIT_GOAL_MS = 5_000;
 const CLAIM_REQUEST_GOAL = 2;
 
@@ -54,7 +59,7 @@ async function world(pool: string) {
     CCC_OPERATOR_SSH_KEY: writeOperatorKey(dir),
     CCC_FLAKE_DIR: join(PROJECT_ROOT, "nix"),
     CCC_SSH_PORT: String(ssh.port),
-    CCC_MAX_INSTANCES_PER_USER: "100",
+    ...BENCH_LIMITS,
     CCC_POOL: pool,
     CCC_POOL_MAX_PARALLEL_INSTALLS: "5",
   });
@@ -140,17 +145,17 @@ async function main() {
 
   console.log("1) Pool hit vs miss, request → ready (cx23)");
   {
-    const w = await world("cx23@fsn1=5");
+    const w = await world(`cx23@fsn1=${POOL}`);
     // Once per process: the catalog and the operator key's id, as any earlier request would have loaded.
     await w.deps.catalog.load();
     await w.deps.operatorKey.hetznerId(w.deps.cloud);
     const filled = await fill(w);
     console.log(
-      `   filling 5 machines, 5 in parallel: ${s(filled.ms)} (${filled.summary.installed} installed)`,
+      `   filling ${POOL} machines, 5 in parallel: ${s(filled.ms)} (${filled.summary.installed} installed)`,
     );
     const hits = [];
-    for (let i = 0; i < 5; i++) hits.push(await ask(w, `hit${i}`));
-    const misses = await Promise.all([0, 1, 2].map((i) => ask(w, `miss${i}`, "nbg1")));
+    for (let i = 0; i < POOL; i++) hits.push(await ask(w, `hit${i}`));
+    const misses = await Promise.all(Array.from({ length: MISSES }, (_, i) => ask(w, `miss${i}`, "nbg1")));
     const hitMs = median(hits.map((h) => h.ms));
     const claimRequests = Math.max(...hits.map((h) => h.requests));
     console.log(
@@ -162,25 +167,26 @@ async function main() {
     console.log(
       `   Hetzner requests per claim: ${hits.map((h) => h.requests).join(", ")}   (goal <= ${CLAIM_REQUEST_GOAL})`,
     );
-    if (hitMs > HIT_GOAL_MS || claimRequests > CLAIM_REQUEST_GOAL) failed = true;
+    // A timing goal fails the full run only: a quick run on a busy machine checks that it works.
+    if ((hitMs > HIT_GOAL_MS && !QUICK) || claimRequests > CLAIM_REQUEST_GOAL) failed = true;
     await w.close();
   }
 
-  console.log("2) 20 requests at once against a pool of 5");
+  console.log(`2) ${BURST} requests at once against a pool of ${POOL}`);
   {
-    const w = await world("cx23@fsn1=5");
+    const w = await world(`cx23@fsn1=${POOL}`);
     await w.deps.catalog.load();
     await w.deps.operatorKey.hetznerId(w.deps.cloud);
     await fill(w);
     const started = performance.now();
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => ask(w, `burst${i}`)));
+    const results = await Promise.allSettled(Array.from({ length: BURST }, (_, i) => ask(w, `burst${i}`)));
     const ok = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     const hits = ok.filter((r) => outcome(r.ready) === "pool");
     const rest = ok.filter((r) => outcome(r.ready) !== "pool");
     const servers = new Set(ok.map((r) => r.ready.hetznerServerId));
     const ids = new Set(ok.map((r) => r.ready.id));
     console.log(
-      `   ${ok.length}/20 ready in ${s(performance.now() - started)}: ${hits.length} from the pool (slowest ${s(Math.max(...hits.map((h) => h.ms)))}), ${rest.length} installed (median ${s(median(rest.map((r) => r.ms)))})`,
+      `   ${ok.length}/${BURST} ready in ${s(performance.now() - started)}: ${hits.length} from the pool (slowest ${s(Math.max(...hits.map((h) => h.ms)))}), ${rest.length} installed (median ${s(median(rest.map((r) => r.ms)))})`,
     );
     console.log(
       `   handed out twice: ${ok.length - servers.size} servers, ${ok.length - ids.size} ids   (goal 0)`,
@@ -189,9 +195,15 @@ async function main() {
     const refill = await fill(w);
     const ready = w.deps.store.pool.list().filter((m) => m.state === "ready").length;
     console.log(
-      `   refill afterwards: ${refill.summary.installed} installed in ${s(refill.ms)}; pool now ${ready} ready of 5`,
+      `   refill afterwards: ${refill.summary.installed} installed in ${s(refill.ms)}; pool now ${ready} ready of ${POOL}`,
     );
-    if (ok.length !== 20 || hits.length !== 5 || servers.size !== 20 || ids.size !== 20 || ready !== 5) {
+    if (
+      ok.length !== BURST ||
+      hits.length !== POOL ||
+      servers.size !== BURST ||
+      ids.size !== BURST ||
+      ready !== POOL
+    ) {
       failed = true;
     }
     await w.close();

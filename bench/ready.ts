@@ -18,7 +18,9 @@ import { makeBareRepo, SAFE_EVERYWHERE } from "../test/helpers/git-repos.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
 import { startPoolWorld } from "../test/pool/pool-world.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+// BENCH_QUICK=1: two runs, the same code paths (test/bench/benches.test.ts); a missed goal then fails nothing.
+const QUICK = process.env.BENCH_QUICK === "1";
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 10));
 const FILES = 1_000;
 const GOAL_MS = 5_000;
 const TOKEN = "ghp_benchready0123456789abcdefghijklmnopq";
@@ -108,7 +110,7 @@ async function main() {
       `   request -> ready with the repository cloned: median ${s(med)}, max ${s(max)} over ${RUNS}`,
     );
     console.log(`   (${times.map(s).join(", ")})   goal <= ${s(GOAL_MS)}`);
-    if (failed || med > GOAL_MS) process.exitCode = 1;
+    if (failed || (med > GOAL_MS && !QUICK)) process.exitCode = 1;
   } finally {
     await w.close();
     await gh.close();

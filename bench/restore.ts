@@ -20,9 +20,10 @@ import { type FakeServer, startFakeHetzner } from "../stand-ins/fake-hetzner.ts"
 import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../test/helpers/keys.ts";
+import { BENCH_LIMITS, QUICK, sized } from "./bench-settings.ts";
 
-const SCALE = Number(process.env.BENCH_SCALE ?? "0.25");
-const RUNS = Number(process.env.BENCH_RUNS ?? "5");
+const SCALE = Number(process.env.BENCH_SCALE ?? sized("0.25", "0.02"));
+const RUNS = Number(process.env.BENCH_RUNS ?? sized("5", "1"));
 const SNAPSHOT_MS = 60_000 * SCALE;
 const BOOT_MS = 40_000 * SCALE;
 const GOAL_MS = 10_000;
@@ -80,8 +81,7 @@ async function main() {
     CCC_OPERATOR_SSH_KEY: writeOperatorKey(dir),
     CCC_FLAKE_DIR: join(PROJECT_ROOT, "nix"),
     CCC_SSH_PORT: "2222",
-    CCC_MAX_INSTANCES_PER_USER: "100",
-    CCC_MAX_SNAPSHOTS_PER_USER: "100",
+    ...BENCH_LIMITS,
   });
   // Production timings and poll schedules: only the transport is counted.
   const d = composeCore(config, { needCloud: true, hetzner: { fetch: countingFetch } });
@@ -168,7 +168,8 @@ async function main() {
   console.log(
     `   ready after the server booted: median ${s(median(afterBoot))} (goal ≤ ${s(GOAL_MS)}), after its sshd listened: median ${s(median(afterSsh))}`,
   );
-  if (median(afterBoot) > GOAL_MS) process.exitCode = 1;
+  // A timing goal fails the full run only: a quick run on a busy machine checks that it works.
+  if (median(afterBoot) > GOAL_MS && !QUICK) process.exitCode = 1;
 }
 
 await main();

@@ -12,7 +12,8 @@ import { runCcc } from "../test/helpers/run-ccc.ts";
 import { plant, realTimeCloud } from "../test/lifecycle/world.ts";
 import { bootSecretsMachine, type SecretsMachine } from "../test/secrets/secrets-world.ts";
 
-const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? "7"));
+// BENCH_QUICK=1: two runs, the same code paths (test/bench/benches.test.ts).
+const RUNS = process.env.BENCH_QUICK === "1" ? 2 : Math.max(5, Number(process.env.BENCH_RUNS ?? "7"));
 const MACHINES = 3;
 const GOAL_MS = 2_000;
 

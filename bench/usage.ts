@@ -15,9 +15,12 @@ import type { Clock } from "../src/core/clock.ts";
 import type { Notifier } from "../src/core/notifier.ts";
 import { LedgerTable } from "../src/core/store/ledger-table.ts";
 import { migrate } from "../src/core/store/migrations.ts";
+import { sized } from "./bench-settings.ts";
 
+// BENCH_QUICK=1: 5,000 machines and fewer timed runs; the same queries.
 const PEOPLE = 200;
-const MACHINES = 100_000;
+const MACHINES = sized(100_000, 5_000);
+const RUNS = sized({ usage: 25, budget: 500 }, { usage: 3, budget: 20 });
 const EVENTS_PER_MACHINE = 10;
 const LIVE = 300;
 const HOUR = 3_600_000;
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
       ["usage --month 2026-06 --by day --csv", { all: true, month: "2026-06", by: "day", csv: true }],
     ] as const) {
       let rows = 0;
-      const timing = await timeIt(25, async () => {
+      const timing = await timeIt(RUNS.usage, async () => {
         const shown = await usageCommand.execute(admin, raw);
         rows = shown.text(viewer).split("\n").length;
       });
@@ -183,7 +186,9 @@ async function main(): Promise<void> {
     }
     const owner = "U00000007";
     const price = TYPES[0] as (typeof TYPES)[number];
-    const budget = await timeIt(500, () => checkBudget(deps, owner, { kind: "provision", price, hours: 4 }));
+    const budget = await timeIt(RUNS.budget, () =>
+      checkBudget(deps, owner, { kind: "provision", price, hours: 4 }),
+    );
     console.log(
       `budget check at provision (person and team budgets): ${figures(budget, 3)} (goal < ${GOALS.budgetMs} ms)`,
     );

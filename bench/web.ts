@@ -10,8 +10,10 @@ import { startSession } from "../src/core/web/sign-in.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";
+import { sized } from "./bench-settings.ts";
 
-const ROWS = 100_000;
+// BENCH_QUICK=1: 5,000 rows and 10 loads each; the same page.
+const ROWS = sized(100_000, 5_000);
 const OWNERS = 2_000;
 const ME = "U0BENCH";
 const ADMIN = "U0ADMIN";
@@ -19,7 +21,7 @@ const GOAL_MS = 50;
 const MINUTE = 60_000;
 const quiet: Logger = { info() {}, warn() {}, error: (m, f) => console.error(m, f) };
 
-const requests = Number(process.argv[2] ?? "300");
+const requests = Number(process.argv[2] ?? sized("300", "10"));
 const h = await startHarness();
 const slack = await startFakeSlack();
 const running = await startBot(

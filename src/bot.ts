@@ -4,7 +4,7 @@ import { jsonLogger } from "./adapters/json-logger.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
-import { ConfigError } from "./config.ts";
+import { ConfigError, logLevelOf } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { secretsStatus } from "./core/secrets/secrets.ts";
@@ -87,10 +87,15 @@ export async function startBot(
   const config = loadConfig(rawEnv, { bot: true, cloud: true, installer: !options.compose?.installer });
   const { slack } = config;
   const token = slack.botToken ?? "";
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? jsonLogger(undefined, config.logLevel);
   const clock = options.compose?.clock ?? systemClock;
   const client = createSlackWebClient(token, slack.apiUrl, log, options.slack);
-  const notifier = new SlackNotifier(client, { admins: slack.admins, clock, log });
+  const notifier = new SlackNotifier(client, {
+    admins: slack.admins,
+    clock,
+    log,
+    sshPort: config.timing.sshPort,
+  });
   const metrics = new PrometheusMetrics({ version: cccVersion() });
   const childEnv = minimalChildEnv(rawEnv);
   const directory = slackDirectory(client);
@@ -225,7 +230,13 @@ export async function startBot(
           { ...config.lifecycle, idleCron: config.hibernation.idleCron },
           options.ticks ?? cronTicks,
         );
-  log.info("ccc bot started", { mode: socketMode ? "socket" : "http", port, admins: slack.admins.length });
+  log.info("ccc bot started", {
+    version: cccVersion(),
+    database: config.paths.db,
+    mode: socketMode ? "socket" : "http",
+    port,
+    admins: slack.admins.length,
+  });
 
   let stopped = false;
   return {
@@ -242,6 +253,7 @@ export async function startBot(
       await scheduler?.stop();
       await tasks.idle();
       deps.store.close();
+      log.info("ccc bot stopped", { version: cccVersion(), database: config.paths.db });
     },
   };
 }
@@ -262,7 +274,7 @@ function checkAdmins(bot: BotContext, admins: string[]): void {
 
 /** The process entry point behind `npm start` (bin/ccc-bot.js); `options` are test seams. */
 export async function main(options: BotOptions = {}): Promise<void> {
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? jsonLogger(undefined, logLevelOf(process.env));
   let running: RunningBot | null = null;
   installExitPolicy(process, log, async () => running?.stop());
   try {

@@ -66,6 +66,8 @@ export interface Config {
   /** Idle machines hibernate; the idle pass runs on `idleCron`. */
   hibernation: HibernationSettings & { idleCron: string };
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
+  /** The bot's JSON log: lines below this level are not written (CCC_LOG_LEVEL). */
+  logLevel: LogLevel;
   slack: {
     botToken: string | undefined;
     appToken: string | undefined;
@@ -230,8 +232,24 @@ const forgeUrl = (fallback: string) =>
     .preprocess(blankAsUnset, z.url({ protocol: /^https?$/ }).default(fallback))
     .superRefine(refuseUrlCredentials)
     .transform((v) => v.replace(/\/+$/, ""));
+// The bot's log (issue 18, item 15).
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const logSettings = {
+  CCC_LOG_LEVEL: z.preprocess(
+    (v) => (blankAsUnset(v) === undefined ? "info" : String(v).trim().toLowerCase()),
+    z.enum(LOG_LEVELS, "debug, info, warn or error"),
+  ),
+};
+
+/** CCC_LOG_LEVEL alone, for the logger made before the rest of the settings are read; "info" when unset or bad (the full check names it). */
+export function logLevelOf(env: Record<string, string | undefined>): LogLevel {
+  const parsed = logSettings.CCC_LOG_LEVEL.safeParse(env.CCC_LOG_LEVEL);
+  return parsed.success ? parsed.data : "info";
+}
 
 const envSchema = z.object({
+  ...logSettings,
   HCLOUD_TOKEN: optionalText,
   HCLOUD_ENDPOINT: z
     .preprocess(blankAsUnset, z.url().default("https://api.hetzner.cloud/v1"))
@@ -384,6 +402,7 @@ function toConfig(env: Env): Config {
       home: env.HOME,
     },
     installer: { command: env.CCC_NIXOS_ANYWHERE, searchPath: env.PATH },
+    logLevel: env.CCC_LOG_LEVEL,
     paths: {
       db,
       dataDir: db === ":memory:" ? fromRoot("data") : dirname(db),

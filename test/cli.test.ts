@@ -36,7 +36,8 @@ describe("ccc CLI", () => {
     const instance = JSON.parse(made.stdout);
     expect(instance).toMatchObject({ owner: "alice", status: "ready", serverType: "cx23", location: "fsn1" });
     expect(instance.ipv4).toMatch(/^127\.0\.0\.\d+$/);
-    expect(instance.ssh).toBe(`ssh claude@${instance.ipv4}`);
+    // The harness's machines answer SSH on CCC_SSH_PORT, not 22: the line says so.
+    expect(instance.ssh).toBe(`ssh -p ${h.env.CCC_SSH_PORT} claude@${instance.ipv4}`);
     expect(instance.expiresAt).toBe(
       new Date(Math.floor(now.getTime() / 1000) * 1000 + 2 * 3_600_000).toISOString(),
     );
@@ -59,7 +60,7 @@ describe("ccc CLI", () => {
     );
 
     const shown = await ccc(["status", instance.id]);
-    expect(shown.stdout).toContain(`ssh:      ssh claude@${instance.ipv4}`);
+    expect(shown.stdout).toContain(`ssh:      ssh -p ${h.env.CCC_SSH_PORT} claude@${instance.ipv4}`);
 
     const deleted = await ccc(["deprovision", instance.id]);
     expect(deleted).toMatchObject({ code: 0, stdout: `${instance.id} deleted; its server is gone.\n` });
@@ -75,7 +76,9 @@ describe("ccc CLI", () => {
     expect(steps).toHaveLength(4);
     expect(steps[0]).toMatch(/^\[\s+0\.\ds\] ccc-\w{6}: Creating the server at Hetzner$/);
     expect(steps[3]).toMatch(/Ready \(127\.0\.0\.\d+\)$/);
-    expect(run.stdout).toMatch(/Connect with: ssh claude@127\.0\.0\.\d+/);
+    expect(run.stdout).toMatch(
+      new RegExp(`Connect with: ssh -p ${h.env.CCC_SSH_PORT} claude@127\\.0\\.0\\.\\d+`),
+    );
     const id = /ccc-\w{6}/.exec(run.stdout)?.[0] as string;
     expect(JSON.parse((await ccc(["list", "--json"])).stdout)[0].owner).toBe("opal");
     await ccc(["deprovision", id]);

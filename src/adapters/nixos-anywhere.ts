@@ -2,6 +2,7 @@ import { appendFile, readFile } from "node:fs/promises";
 import { execa } from "execa";
 import { ExternalError } from "../core/errors.ts";
 import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import { clause } from "../core/sentence.ts";
 
 /** Runs nixos-anywhere as a child process, its output appended to a per-instance log. */
 export class NixosAnywhere implements Installer {
@@ -67,7 +68,7 @@ export class NixosAnywhere implements Installer {
     return new ExternalError(
       "installer",
       "install_failed",
-      `Installing NixOS failed (${how})${tail ? `: ${tail}` : ""}. ${where}`,
+      `Installing NixOS failed (${how})${clause(tail) ? `: ${clause(tail)}` : ""}. ${where}`,
     );
   }
 }

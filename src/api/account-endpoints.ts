@@ -83,7 +83,7 @@ export const ACCOUNT_ENDPOINTS: readonly Endpoint[] = [
           () => {},
           (error: unknown) => void alertProvisionFailure(ctx.deps, instance, error),
         );
-      return { json: instanceJson(instance), rest };
+      return { json: instanceJson(instance, ctx.deps.timing), rest };
     },
     response: instanceSchema,
     example: { body: {}, response: EXAMPLES.creating },

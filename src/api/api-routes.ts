@@ -131,8 +131,9 @@ async function run(
     return { status: endpoint.status, json };
   }
   const shown = await endpoint.verb.execute(ctx, raw);
-  const json = shown.json();
-  const conflict = endpoint.conflict?.(json, shown.text({ now: ctx.deps.clock.now(), actor: ctx.actor }));
+  const viewer = { now: ctx.deps.clock.now(), actor: ctx.actor, sshPort: ctx.deps.timing.sshPort };
+  const json = shown.json(viewer);
+  const conflict = endpoint.conflict?.(json, shown.text(viewer));
   return conflict ? { status: 409, ...conflict } : { status: endpoint.status, json };
 }
 

@@ -63,7 +63,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
           () => {},
           (error: unknown) => void alertProvisionFailure(ctx.deps, recorded, error),
         );
-      return { json: instanceJson(recorded), rest };
+      return { json: instanceJson(recorded, ctx.deps.timing), rest };
     },
     response: instanceSchema,
     example: {

@@ -100,7 +100,7 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
           () => {},
           (error: unknown) => void alertProvisionFailure(ctx.deps, instance, error),
         );
-      return { json: { ...instanceJson(instance), restoredFrom: snapshot.id }, rest };
+      return { json: { ...instanceJson(instance, ctx.deps.timing), restoredFrom: snapshot.id }, rest };
     },
     response: restoredSchema,
     example: {

@@ -11,7 +11,8 @@ import type { CliIo } from "./io.ts";
  */
 export async function cliNotifier(config: Config, io: CliIo, json: boolean, clock: Clock): Promise<Notifier> {
   const { botToken, apiUrl, admins } = config.slack;
-  if (!botToken) return new PrintingNotifier(json ? io.stderr : io.stdout);
+  const { sshPort } = config.timing;
+  if (!botToken) return new PrintingNotifier(json ? io.stderr : io.stdout, sshPort);
   const line = (message: string, fields?: Record<string, unknown>) =>
     io.stderr(`ccc: ${message} ${JSON.stringify(fields ?? {})}\n`);
   const log: Logger = { info() {}, warn: line, error: line };
@@ -19,5 +20,10 @@ export async function cliNotifier(config: Config, io: CliIo, json: boolean, cloc
     import("../slack/slack-notifier.ts"),
     import("../slack/web-client.ts"),
   ]);
-  return new SlackNotifier(createSlackWebClient(botToken, apiUrl, log), { admins, clock, log });
+  return new SlackNotifier(createSlackWebClient(botToken, apiUrl, log), {
+    admins,
+    clock,
+    log,
+    sshPort,
+  });
 }

@@ -75,10 +75,10 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     const actor = { id: config.operator.name, isAdmin: true };
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);
     const shown = await verb.execute({ deps, actor, ...(report ? { report } : {}) }, raw);
-    const viewer = { now: deps.clock.now(), actor };
+    const viewer = { now: deps.clock.now(), actor, sshPort: deps.timing.sshPort };
     // Which database answered: an operator on the service's host sees at once whether it is the service's.
     report?.(`database: ${config.paths.db}`);
-    io.stdout(state.json ? `${JSON.stringify(shown.json(), null, 2)}\n` : `${shown.text(viewer)}\n`);
+    io.stdout(state.json ? `${JSON.stringify(shown.json(viewer), null, 2)}\n` : `${shown.text(viewer)}\n`);
     if (shown.failed) state.exitCode = EXIT.failed;
   } finally {
     deps.store.close();

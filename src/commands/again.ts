@@ -47,13 +47,13 @@ export const againCommand = defineCommand({
   input: againInput,
   audience: "anyone",
   run,
-  text: (instance, { now }) => provisionText(instance, now),
+  text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: instanceJson,
-  blocks: (instance, { now }) => readyMessage(instance, now),
+  blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
     cli: {
       options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],
-      needs: { cloud: true, installer: true },
+      needs: { cloud: true, installer: true, notifies: true },
       examples: ["ccc again --user U012AB3CD", "ccc again --json"],
       input: ({ options, config }) => ({ user: options.user ?? config.operator.name }),
     },

@@ -19,6 +19,8 @@ export type Audience = "anyone" | "owner" | "admin";
 export interface Viewer {
   now: Date;
   actor: Actor;
+  /** The port people's `ssh` uses (CCC_SSH_PORT), for ssh and known_hosts lines; 22 when unset. */
+  sshPort?: number;
 }
 
 export interface CliOption {
@@ -97,7 +99,7 @@ export interface CommandSpec<S extends z.ZodType, R> {
   audience: Audience;
   run(ctx: CommandContext, input: z.output<S>): R | Promise<R>;
   text(result: R, viewer: Viewer): string;
-  json(result: R): unknown;
+  json(result: R, viewer?: Viewer): unknown;
   /** Block Kit, for verbs with a Slack door. */
   blocks?(result: R, viewer: Viewer): SlackMessage;
   /** True when the work partly failed (a delete, a reminder): the CLI exits 1. */
@@ -108,7 +110,7 @@ export interface CommandSpec<S extends z.ZodType, R> {
 /** A verb's result, ready for any door. */
 export interface Shown {
   text(viewer: Viewer): string;
-  json(): unknown;
+  json(viewer?: Viewer): unknown;
   blocks(viewer: Viewer): SlackMessage;
   failed: boolean;
 }
@@ -140,7 +142,7 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
       const result = await spec.run(ctx, parseInput(spec.input, raw));
       return {
         text: (viewer) => spec.text(result, viewer),
-        json: () => spec.json(result),
+        json: (viewer) => spec.json(result, viewer),
         blocks: (viewer) => {
           if (!spec.blocks) throw new Error(`${spec.name} has no Block Kit renderer`);
           return spec.blocks(result, viewer);

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
+import { tellOwner } from "../core/instances/tell-owner.ts";
 import { type MachineCost, machineCost } from "../core/usage/machine-cost.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { costSentence } from "../render/cost.ts";
@@ -15,6 +16,7 @@ export type DeprovisionShown = DeprovisionResult & { cost?: MachineCost };
 
 async function run(ctx: CommandContext, input: z.output<typeof deprovisionInput>): Promise<DeprovisionShown> {
   const result = await deprovisionCore(ctx.deps, ctx.actor, input.id);
+  if (result.changed) await tellOwner(ctx.deps, ctx.actor, result.instance, { did: "deleted" });
   const cost = result.changed ? machineCost(ctx.deps.store, result.instance.id, ctx.deps.clock.now()) : null;
   return cost ? { ...result, cost } : result;
 }
@@ -42,12 +44,12 @@ export const deprovisionCommand = defineCommand({
   audience: "owner",
   run,
   text: deprovisionText,
-  json: (result) => ({ ...instanceJson(result.instance), changed: result.changed }),
+  json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), changed: result.changed }),
   blocks: (result) => textMessage(deprovisionText(result)),
   doors: {
     cli: {
       args: ["<id>"],
-      needs: { cloud: true },
+      needs: { cloud: true, notifies: true },
       examples: ["ccc deprovision ccc-7f3k2q"],
       input: ({ args }) => ({ id: args.id }),
     },

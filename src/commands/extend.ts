@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { extend as extendCore } from "../core/instances/extend.ts";
 import type { Instance } from "../core/instances/instance.ts";
+import { tellOwner } from "../core/instances/tell-owner.ts";
 import type { PushOutcome } from "../core/machine/push-state.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
@@ -22,6 +23,7 @@ export interface ExtendResult {
 
 async function run(ctx: CommandContext, input: z.output<typeof extendInput>): Promise<ExtendResult> {
   const { instance, machine } = await extendCore(ctx.deps, ctx.actor, input.id, input.hours);
+  await tellOwner(ctx.deps, ctx.actor, instance, { did: "extended", hours: input.hours });
   return { instance, hours: input.hours, machine };
 }
 
@@ -54,12 +56,15 @@ export const extendCommand = defineCommand({
   audience: "owner",
   run,
   text: (result, { now }) => extendText(result.instance, now, result.machine),
-  json: (result) => ({ ...instanceJson(result.instance), machine: result.machine?.kind ?? null }),
+  json: (result, viewer) => ({
+    ...instanceJson(result.instance, viewer),
+    machine: result.machine?.kind ?? null,
+  }),
   blocks: (result, { now }) => extendBlocks(result, now),
   doors: {
     cli: {
       args: ["<id>", "<hours>"],
-      needs: { cloud: true },
+      needs: { cloud: true, notifies: true },
       examples: ["ccc extend ccc-7f3k2q 2"],
       input: ({ args }) => ({ id: args.id, hours: args.hours }),
     },

@@ -114,8 +114,8 @@ export const listCommand = defineCommand({
   audience: "anyone",
   run,
   text: (result, { now }) => listText(result, now),
-  json: (result) =>
-    result.instances.map((i) => ({ ...instanceJson(i), guests: result.guests?.[i.id] ?? [] })),
+  json: (result, viewer) =>
+    result.instances.map((i) => ({ ...instanceJson(i, viewer), guests: result.guests?.[i.id] ?? [] })),
   blocks: (result, { now }) => listBlocks(result, now),
   doors: {
     cli: {

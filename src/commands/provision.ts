@@ -3,10 +3,13 @@ import { rememberRequest } from "../core/again/last-request.ts";
 import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
+import { tellOwner } from "../core/instances/tell-owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
+import { failureOf } from "../core/provision/provision-failure.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { parseVolumeGb } from "../core/volumes/volume-policy.ts";
 import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
@@ -16,7 +19,7 @@ import { rememberRepo } from "../core/workspace/remember-repo.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
-import { instanceDetails, knownHostsFor, STEP_TEXT } from "../render/text.ts";
+import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand } from "../render/text.ts";
 import { workspaceJson, workspaceLines } from "../render/workspace.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -90,7 +93,18 @@ export async function completeProvision(
   recorded: Instance,
   onProgress?: (progress: ProvisionProgress) => void,
 ): Promise<Instance> {
-  const ready = await runProvision(ctx.deps, recorded, onProgress);
+  let ready: Instance;
+  try {
+    ready = await runProvision(ctx.deps, recorded, onProgress);
+  } catch (error) {
+    // Someone else's request for this person: the owner hears of the failure too, in plain words.
+    const failure = failureOf(error, recorded.id, userFacingFailure(error));
+    if (!failure.deletedMeanwhile) {
+      const now = ctx.deps.store.get(recorded.id) ?? recorded;
+      await tellOwner(ctx.deps, ctx.actor, now, { did: "build_failed", failure });
+    }
+    throw error;
+  }
   const started = ctx.deps.clock.now().getTime();
   const prepared = await prepareWorkspace(ctx.deps, ready, (detail) =>
     onProgress?.({
@@ -102,6 +116,7 @@ export async function completeProvision(
   );
   rememberRequest(ctx.deps, ready);
   rememberRepo(ctx.deps, ready);
+  await tellOwner(ctx.deps, ctx.actor, prepared, { did: "provisioned" });
   return prepared;
 }
 
@@ -137,11 +152,12 @@ export function progressText(progress: ProvisionProgress): string {
   return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}${pool}`;
 }
 
-export function provisionText(instance: Instance, now: Date): string {
+export function provisionText(instance: Instance, now: Date, sshPort?: number): string {
   const ready = readyPhrase(instance) ? `Ready${readyPhrase(instance)}.\n` : "";
   const workspace = workspaceLines(workspaceOf(instance)).join("\n");
-  const connect = `${ready}${instanceDetails(instance, now)}\n\nConnect with: ssh claude@${instance.ipv4}${workspace ? `\n${workspace}` : ""}`;
-  const knownHosts = knownHostsFor(instance);
+  const ssh = sshCommand(instance, sshPort) ?? `ssh claude@${instance.ipv4}`;
+  const connect = `${ready}${instanceDetails(instance, now, undefined, sshPort)}\n\nConnect with: ${ssh}${workspace ? `\n${workspace}` : ""}`;
+  const knownHosts = knownHostsFor(instance, sshPort);
   if (!knownHosts) return connect;
   return `${connect}\nTo skip ssh's "authenticity of host" question, add this line to ~/.ssh/known_hosts:\n  ${knownHosts}`;
 }
@@ -153,13 +169,13 @@ export const provisionCommand = defineCommand({
   input: provisionInput,
   audience: "anyone",
   run,
-  text: (instance, { now }) => provisionText(instance, now),
-  json: (instance) => ({
-    ...instanceJson(instance),
+  text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
+  json: (instance, viewer) => ({
+    ...instanceJson(instance, viewer),
     fromPool: poolOutcomeOf(instance) === "hit",
     ...(workspaceOf(instance) ? { workspace: workspaceJson(workspaceOf(instance)) } : {}),
   }),
-  blocks: (instance, { now }) => readyMessage(instance, now),
+  blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
     cli: {
       options: [
@@ -204,7 +220,7 @@ export const provisionCommand = defineCommand({
         },
         { flags: "--full-clone", description: "with --repo: clone all history (default: shallow)" },
       ],
-      needs: { cloud: true, installer: true },
+      needs: { cloud: true, installer: true, notifies: true },
       examples: [
         "ccc provision --user alice --ssh-key ~/.ssh/id_ed25519.pub --hours 8",
         "cat key.pub | ccc provision --ssh-key - --type cax11 --location hel1 --json",

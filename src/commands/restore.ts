@@ -50,10 +50,10 @@ export const restoreCommand = defineCommand({
   // Owner or admin, checked against the snapshot's owner.
   audience: "anyone",
   run,
-  text: (result, { now }) =>
-    `Restored ${result.from} as ${result.instance.id}.\n${provisionText(result.instance, now)}`,
-  json: (result) => ({ ...instanceJson(result.instance), restoredFrom: result.from }),
-  blocks: (result, { now }) => readyMessage(result.instance, now),
+  text: (result, { now, sshPort }) =>
+    `Restored ${result.from} as ${result.instance.id}.\n${provisionText(result.instance, now, sshPort)}`,
+  json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), restoredFrom: result.from }),
+  blocks: (result, { now, sshPort }) => readyMessage(result.instance, now, sshPort),
   doors: {
     cli: {
       args: ["<snapshot>"],

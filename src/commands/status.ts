@@ -74,8 +74,8 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
   return one(ctx, parseInput(z.object({ id: instanceId }), input).id);
 }
 
-export function statusText(result: StatusResult, now: Date): string {
-  const details = instanceDetails(result.instance, now, result.ending);
+export function statusText(result: StatusResult, now: Date, sshPort?: number): string {
+  const details = instanceDetails(result.instance, now, result.ending, sshPort);
   const idle = result.idle
     ? idleLines(result.idle)
         .map((l) => `\n  idle:     ${l}`)
@@ -105,17 +105,18 @@ export const statusCommand = defineCommand({
   input: statusInput,
   audience: "owner",
   run,
-  text: (o, { now }) => (o.kind === "one" ? statusText(o.status, now) : listText(o.list, now)),
-  json: (o) =>
+  text: (o, { now, sshPort }) =>
+    o.kind === "one" ? statusText(o.status, now, sshPort) : listText(o.list, now),
+  json: (o, viewer) =>
     o.kind === "one"
       ? {
-          ...instanceJson(o.status.instance),
+          ...instanceJson(o.status.instance, viewer),
           timeLeftMs: isEnded(o.status.instance.status) ? null : o.status.timeLeftMs,
           access: o.status.access,
           ended: o.status.ending ? { ...o.status.ending, at: o.status.ending.at.toISOString() } : null,
           ...(o.status.idle ? idleJson(o.status.idle) : {}),
         }
-      : o.list.instances.map(instanceJson),
+      : o.list.instances.map((i) => instanceJson(i, viewer)),
   blocks: (o, { now, actor }) =>
     o.kind === "one"
       ? statusBlocks(o.status, now, o.status.instance.owner !== actor.id)

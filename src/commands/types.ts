@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { Offer } from "../core/cloud/catalog.ts";
-import { allowedOffers } from "../core/guardrails/guardrails.ts";
+import { allowedOffers, whyNoneAllowed } from "../core/guardrails/guardrails.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euro, textTable } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
@@ -19,11 +19,14 @@ export const typesInput = z.object({
 export interface TypesResult {
   offers: Offer[];
   location: string | undefined;
+  /** When Hetzner offers types but the guardrails allow none: which settings filtered them. */
+  noneAllowed?: string | null;
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof typesInput>): Promise<TypesResult> {
-  const offers = allowedOffers(await ctx.deps.catalog.offers(input.location), ctx.deps.guardrails);
-  return { offers, location: input.location };
+  const all = await ctx.deps.catalog.offers(input.location);
+  const offers = allowedOffers(all, ctx.deps.guardrails);
+  return { offers, location: input.location, noneAllowed: whyNoneAllowed(all, ctx.deps.guardrails) };
 }
 
 /** Server types a user may pick, with prices, in one location or all. */
@@ -44,8 +47,8 @@ export function offerJson(o: Offer) {
   };
 }
 
-export function typesText(offers: Offer[]): string {
-  if (offers.length === 0) return "No server types available.";
+export function typesText(offers: Offer[], noneAllowed: string | null = null): string {
+  if (offers.length === 0) return noneAllowed ?? "No server types available.";
   return textTable(
     ["TYPE", "LOCATION", "CPU", "RAM", "DISK", "ARCH", "€/HOUR", "€/MONTH"],
     offers.map((o) => [
@@ -67,7 +70,9 @@ export function typesBlocks(result: TypesResult): SlackMessage {
     text: `Server types${where}`,
     blocks: [
       section(`*Server types${where}*, cheapest first (€ incl. VAT):`),
-      section(`\`\`\`${escapeText(typesText(result.offers)).slice(0, 2900)}\`\`\``),
+      section(
+        `\`\`\`${escapeText(typesText(result.offers, result.noneAllowed ?? null)).slice(0, 2900)}\`\`\``,
+      ),
     ],
   };
 }
@@ -78,7 +83,7 @@ export const typesCommand = defineCommand({
   input: typesInput,
   audience: "anyone",
   run,
-  text: (result) => typesText(result.offers),
+  text: (result) => typesText(result.offers, result.noneAllowed ?? null),
   json: (result) => result.offers.map(offerJson),
   blocks: typesBlocks,
   doors: {

@@ -29,6 +29,8 @@ export type Notice =
   | { kind: "ready"; instance: Instance }
   /** To the owner: a provision interrupted by a restart could not be finished; `failure` says what became of its server. */
   | { kind: "provision_abandoned"; instance: Instance; failure: ProvisionFailure }
+  /** To the owner: someone else (`by`, an admin or a person who asked for them) acted on their machine. */
+  | { kind: "acted_on"; instance: Instance; by: string; action: ActionOnMachine }
   /** To a guest (`to`): `by` let them into the machine; how to log in (`login`: the user name, claude by default). */
   | { kind: "shared"; instance: Instance; to: string; by: string; login?: string }
   /** To a guest (`to`): `by` wants to let them in, but ccc has no key of theirs (with a button to set one). */
@@ -60,6 +62,13 @@ export type Notice =
   | { kind: "sign_in_link"; user: string; url: string; expiresAt: Date }
   /** To one person about themselves, not about a machine (a budget nearly used up). */
   | { kind: "user_alert"; user: string; text: string };
+
+/** What someone else did to a person's machine: extended it, deleted it, made it for them, or its build for them failed. */
+export type ActionOnMachine =
+  | { did: "extended"; hours: number }
+  | { did: "deleted" }
+  | { did: "provisioned" }
+  | { did: "build_failed"; failure: ProvisionFailure };
 
 /** Whom a notice about an instance is for: its owner, or the guest it names. */
 export function recipientOf(notice: Extract<Notice, { instance: Instance }>): string {

@@ -33,7 +33,8 @@ export interface InstanceJson {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function instanceJson(i: Instance): InstanceJson {
+/** An instance as JSON; `viewer.sshPort` (CCC_SSH_PORT) goes into its ssh and known_hosts lines. */
+export function instanceJson(i: Instance, viewer?: { sshPort?: number }): InstanceJson {
   return {
     id: i.id,
     owner: i.owner,
@@ -49,10 +50,10 @@ export function instanceJson(i: Instance): InstanceJson {
     readyAt: iso(i.readyAt),
     expiresAt: i.expiresAt.toISOString(),
     deletedAt: iso(i.deletedAt),
-    ssh: sshCommand(i),
+    ssh: sshCommand(i, viewer?.sshPort),
     hostKey: i.hostKey,
     hostKeyFingerprint: i.hostKey ? hostKeyFingerprint(i.hostKey) : null,
-    knownHosts: knownHostsFor(i),
+    knownHosts: knownHostsFor(i, viewer?.sshPort),
     packages: i.packages ?? [],
     packagesInstalled: i.packageResults ? installedPackages(i.packageResults) : null,
     packagesFailed: failedPackages(i.packageResults).map((r) => ({ name: r.name, error: r.error ?? "" })),

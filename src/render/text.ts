@@ -4,15 +4,19 @@ import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { softwareLines } from "./software.ts";
 import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
-/** The known_hosts line for what the user connects to (`ssh claude@<ip>`, port 22), once there is a key. */
-export function knownHostsFor(i: Instance): string | null {
+/**
+ * The known_hosts line for what the user connects to (`ssh claude@<ip>` on `port`, CCC_SSH_PORT), once
+ * there is a key; `[ip]:port` when the port is not 22, as ssh writes it.
+ */
+export function knownHostsFor(i: Instance, port = 22): string | null {
   if (!i.hostKey || !i.ipv4 || isEnded(i.status)) return null;
-  return knownHostsLine(i.ipv6 ? [i.ipv4, i.ipv6] : [i.ipv4], 22, i.hostKey);
+  return knownHostsLine(i.ipv6 ? [i.ipv4, i.ipv6] : [i.ipv4], port, i.hostKey);
 }
 
-/** `ssh claude@<ip>` once the machine has an address. */
-export function sshCommand(i: Instance): string | null {
-  return i.ipv4 && !isEnded(i.status) ? `ssh claude@${i.ipv4}` : null;
+/** `ssh claude@<ip>` once the machine has an address; `ssh -p <port> claude@<ip>` when the port is not 22. */
+export function sshCommand(i: Instance, port = 22): string | null {
+  if (!i.ipv4 || isEnded(i.status)) return null;
+  return port === 22 ? `ssh claude@${i.ipv4}` : `ssh -p ${port} claude@${i.ipv4}`;
 }
 
 /** "€0.0080" from Hetzner's decimal string, without float noise. */
@@ -75,14 +79,15 @@ export interface Ending {
 }
 
 /** Several lines about one instance, for `status` and after `provision`. An ended one has no way in and no time left. */
-export function instanceDetails(i: Instance, now: Date, ending?: Ending): string {
+export function instanceDetails(i: Instance, now: Date, ending?: Ending, sshPort?: number): string {
   const lines = [
     `${i.id}  ${i.status}`,
     `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
     `  type:     ${i.serverType} in ${i.location}`,
   ];
   const ended = isEnded(i.status);
-  if (i.ipv4 && !ended) lines.push(`  ssh:      ssh claude@${i.ipv4}`);
+  const ssh = sshCommand(i, sshPort);
+  if (ssh) lines.push(`  ssh:      ${ssh}`);
   if (i.ipv6 && !ended) lines.push(`  ipv6:     ${i.ipv6}`);
   lines.push(`  key:      ${i.sshKeyFingerprint}`);
   if (i.hostKey && !ended) lines.push(`  host key: ${hostKeyFingerprint(i.hostKey)}`);

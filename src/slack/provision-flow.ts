@@ -26,7 +26,7 @@ export function startProvisionFlow(bot: BotContext, userId: string, recorded: In
         }
       });
       bot.log.info("provisioned", { instance: ready.id, owner: userId });
-      await dm.show(readyMessage(ready, bot.deps.clock.now()), { final: true });
+      await dm.show(readyMessage(ready, bot.deps.clock.now(), bot.deps.timing.sshPort), { final: true });
     } catch (error) {
       await dm.show(outcomeOfFailure(bot, recorded, error), { final: true });
     }

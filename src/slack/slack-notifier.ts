@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
+import { actedOnSentence } from "../render/acted-on.ts";
 import {
   afterFailureText,
   againButton,
@@ -30,6 +31,8 @@ export interface SlackNotifierOptions {
   admins: readonly string[];
   clock: Clock;
   log: Logger;
+  /** The port people's `ssh` uses (CCC_SSH_PORT), for the ssh lines in DMs; 22 when unset. */
+  sshPort?: number;
 }
 
 /** The notifier port over Slack DMs: owners for their machines, the admins for alerts. Never throws. */
@@ -59,7 +62,10 @@ export class SlackNotifier implements Notifier {
       if (notice.kind === "sign_in_link") return await this.send(notice.user, signInLinkMessage(notice));
       if (notice.kind === "volume_notice")
         return await this.send(notice.volume.owner, volumeNoticeMessage(notice));
-      return await this.send(recipientOf(notice), noticeMessage(notice, this.options.clock.now()));
+      return await this.send(
+        recipientOf(notice),
+        noticeMessage(notice, this.options.clock.now(), this.options.sshPort),
+      );
     } catch (error) {
       this.options.log.error("notice failed", { kind: notice.kind, error: String(error) });
       return "failed";
@@ -92,6 +98,7 @@ export function signInLinkMessage(notice: Extract<Notice, { kind: "sign_in_link"
 export function noticeMessage(
   notice: Exclude<Notice, { kind: "admin_alert" | "sign_in_link" | "volume_notice" | "user_alert" }>,
   now: Date,
+  sshPort?: number,
 ): SlackMessage {
   if (isSnapshotNotice(notice)) return snapshotNoticeMessage(notice);
   if (isHibernationNotice(notice)) return hibernationNoticeMessage(notice, now);
@@ -112,7 +119,7 @@ export function noticeMessage(
       };
     }
     case "ready":
-      return readyMessage(notice.instance, now);
+      return readyMessage(notice.instance, now, sshPort);
     case "expired": {
       const message = plainNotice(
         `:wastebasket: *${id}* reached its expiry and was deleted; nothing keeps running.${costSentence(notice.cost)}`,
@@ -124,9 +131,14 @@ export function noticeMessage(
         `:grey_question: *${id}*'s server was deleted outside ccc (at Hetzner), so ccc closed its record. Nothing keeps running.${costSentence(notice.cost)}`,
       );
     case "shared":
-      return sharedMessage(notice.instance, notice.by, now, notice.login);
+      return sharedMessage(notice.instance, notice.by, now, notice.login, sshPort);
     case "key_needed":
       return keyNeededMessage(notice.instance, notice.by);
+    case "acted_on": {
+      const by = SLACK_USER_ID.test(notice.by) ? `<@${notice.by}>` : escapeText(notice.by);
+      const text = actedOnSentence(notice, by, sshPort);
+      return { text, blocks: [section(`:information_source: ${text}`)] };
+    }
     case "provision_abandoned":
       return plainNotice(
         `:x: *${id}* could not be finished after ccc restarted: ${escapeText(notice.failure.reason)}. ${escapeText(afterFailureText(notice.failure))}`,

@@ -97,7 +97,11 @@ function onMachine(verb: MachineVerb, raw: (form: URLSearchParams) => unknown): 
     const id = form.get("id") ?? "";
     const ccc = actingAs(ctx, who);
     const shown = await ctx.bot.gate.serial(normalizeInstanceId(id), () => verb.execute(ccc, raw(form)));
-    return shown.text({ now: ctx.bot.deps.clock.now(), actor: ccc.actor });
+    return shown.text({
+      now: ctx.bot.deps.clock.now(),
+      actor: ccc.actor,
+      sshPort: ctx.bot.deps.timing.sshPort,
+    });
   };
 }
 

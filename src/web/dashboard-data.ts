@@ -40,6 +40,7 @@ export async function dashboardData(
     isAdmin: who.isAdmin,
     csrf: who.session.csrf,
     now: deps.clock.now(),
+    sshPort: deps.timing.sshPort,
     mine,
     atLimit:
       machinesLeft(mine.length, max) === 0

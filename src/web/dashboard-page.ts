@@ -33,6 +33,8 @@ export interface DashboardData {
   isAdmin: boolean;
   csrf: string;
   now: Date;
+  /** The port people's `ssh` uses (CCC_SSH_PORT). */
+  sshPort?: number;
   mine: Instance[];
   /** For admins: every live machine and what they cost together per hour (null when prices are not at hand). */
   everyone: { instances: Instance[]; hourly: Map<string, string | null>; hourlyTotal: string | null } | null;
@@ -83,8 +85,8 @@ function csrfField(csrf: string): Html {
 }
 
 function machineCard(i: Instance, d: DashboardData): Html {
-  const ssh = sshCommand(i);
-  const known = knownHostsFor(i);
+  const ssh = sshCommand(i, d.sshPort);
+  const known = knownHostsFor(i, d.sshPort);
   const busy = i.status !== "ready";
   return html`<article class="card machine" aria-labelledby="m-${i.id}">
 <div class="machine-head">

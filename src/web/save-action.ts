@@ -34,7 +34,7 @@ export async function saveAction(ctx: WebContext, who: SignedIn, form: URLSearch
     let message: Parameters<LiveDm["show"]>[0];
     try {
       const shown = await bot.gate.serial(instance.id, () => saveCommand.execute(ccc, { id: instance.id }));
-      const viewer = { now: bot.deps.clock.now(), actor: ccc.actor };
+      const viewer = { now: bot.deps.clock.now(), actor: ccc.actor, sshPort: bot.deps.timing.sshPort };
       text = shown.text(viewer);
       message = shown.blocks(viewer);
     } catch (error) {

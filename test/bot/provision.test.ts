@@ -156,11 +156,14 @@ describe("submitting the provision modal", () => {
     expect(JSON.parse(b.h.installer.calls()[0]?.instanceJson ?? "{}").userSshKey).toBe(sshKey);
 
     const ready = shown(dm);
-    expect(ready).toContain(`ssh claude@${server?.public_net.ipv4.ip}`);
+    expect(ready).toContain(`ssh -p ${b.h.env.CCC_SSH_PORT} claude@${server?.public_net.ipv4.ip}`);
     expect(ready).toContain("cx23 in fsn1");
     // The pinned host key, ready to paste: the user's first ssh needs no trust on first use.
     expect(instance?.hostKey).toMatch(/^ssh-ed25519 /);
-    expect(ready).toContain(`${server?.public_net.ipv4.ip},${instance?.ipv6} ${instance?.hostKey}`);
+    const port = b.h.env.CCC_SSH_PORT;
+    expect(ready).toContain(
+      `[${server?.public_net.ipv4.ip}]:${port},[${instance?.ipv6}]:${port} ${instance?.hostKey}`,
+    );
     expect(ready).toMatch(/Host key `SHA256:[A-Za-z0-9+/]{43}`/);
     expect(ready).toContain(
       `<!date^${(instance?.expiresAt.getTime() ?? 0) / 1000}^{date_short_pretty} {time}|`,

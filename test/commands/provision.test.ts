@@ -57,7 +57,7 @@ describe("provision's doors", () => {
       config: parseConfig({ USER: "opal" }),
     });
     expect(raw).toMatchObject({ owner: "opal", sshKey: key, hours: "2" });
-    expect(provisionCommand.doors.cli?.needs).toEqual({ cloud: true, installer: true });
+    expect(provisionCommand.doors.cli?.needs).toEqual({ cloud: true, installer: true, notifies: true });
   });
 
   it("opens the form in Slack through a hook the Slack door has", () => {

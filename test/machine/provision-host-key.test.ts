@@ -52,7 +52,11 @@ describe("a provision's host key", () => {
     expect(instance.hostKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/]+=*$/);
     expect(instance.hostKeyFingerprint).toBe(hostKeyFingerprint(instance.hostKey));
     expect(instance.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
-    expect(instance.knownHosts).toBe(`${instance.ipv4},${instance.ipv6} ${instance.hostKey}`);
+    // On CCC_SSH_PORT (not 22 here), in ssh's own [address]:port form.
+    const port = h.env.CCC_SSH_PORT;
+    expect(instance.knownHosts).toBe(
+      `[${instance.ipv4}]:${port},[${instance.ipv6}]:${port} ${instance.hostKey}`,
+    );
     expect(h.deps.store.require(instance.id).hostKey).toBe(instance.hostKey);
 
     const shown = await ccc(["status", instance.id]);
@@ -67,7 +71,7 @@ describe("a provision's host key", () => {
     const hostKey = instance?.hostKey ?? "";
     expect(made.stdout).toContain(`host key: ${hostKeyFingerprint(hostKey)}`);
     expect(made.stdout).toContain(
-      `add this line to ~/.ssh/known_hosts:\n  ${instance?.ipv4},${instance?.ipv6} ${hostKey}\n`,
+      `add this line to ~/.ssh/known_hosts:\n  [${instance?.ipv4}]:${h.env.CCC_SSH_PORT},[${instance?.ipv6}]:${h.env.CCC_SSH_PORT} ${hostKey}\n`,
     );
     await ccc(["deprovision", instance?.id ?? ""]);
   });

@@ -96,7 +96,7 @@ describe.skipIf(!chromium)(
 
       // The page reloads itself until the machine is ready; the countdown ticks in the script.
       await page.waitForSelector(`[data-status="ready"]`, { timeout: 30_000 });
-      expect(await text(page, ".machine code.copy")).toMatch(/^ssh claude@\d+\.\d+\.\d+\.\d+$/);
+      expect(await text(page, ".machine code.copy")).toMatch(/^ssh -p \d+ claude@\d+\.\d+\.\d+\.\d+$/);
       expect(await page.$eval(".machine", (el) => el.textContent ?? "")).toContain("SHA256:");
       const countdown = await text(page, ".machine .countdown");
       expect(countdown).toMatch(/^2 h 5\d min \d\d s$/);

@@ -93,13 +93,21 @@ export class Catalog {
     );
   }
 
-  /** The offer for a type in a location, or a UserError that says what exists. */
-  async offer(typeName: string, location: string): Promise<Offer> {
+  /**
+   * The offer for a type in a location, or a UserError that says what exists; with `allowed` (the
+   * guardrails), it names only the types a person may pick.
+   */
+  async offer(typeName: string, location: string, allowed?: (offer: Offer) => boolean): Promise<Offer> {
     const { types, locations } = await this.load();
     requireLocation(locations, location);
     const type = types.find((t) => t.name === typeName);
     const here = await this.offers(location);
-    const names = here.map((o) => o.type.name).join(", ");
+    // What the person is told they may pick: only what the guardrails let through, when given.
+    const names =
+      here
+        .filter((o) => allowed?.(o) ?? true)
+        .map((o) => o.type.name)
+        .join(", ") || "none (ask an admin)";
     if (!type) {
       throw new UserError(`Unknown server type "${typeName}". Available in ${location}: ${names}.`, {
         field: "serverType",

@@ -34,6 +34,30 @@ export function allowedOffers(offers: readonly Offer[], guardrails: Guardrails):
   return offers.filter((offer) => withinGuardrails(offer, guardrails));
 }
 
+/**
+ * Why the guardrails let none of `offers` through, naming the settings that filtered them (for a
+ * `types` that would otherwise just say "none"); null when some are allowed or none were offered.
+ */
+export function whyNoneAllowed(offers: readonly Offer[], guardrails: Guardrails): string | null {
+  if (offers.length === 0 || allowedOffers(offers, guardrails).length > 0) return null;
+  const typed = offers.filter((o) => typeAllowed(o, guardrails));
+  const reasons: string[] = [];
+  if (typed.length < offers.length) {
+    reasons.push(
+      guardrails.allowedTypes === null
+        ? "dedicated-CPU types are left out (CCC_ALLOWED_TYPES is unset, so only shared-CPU types are allowed)"
+        : `CCC_ALLOWED_TYPES allows only ${guardrails.allowedTypes.join(", ") || "nothing"}`,
+    );
+  }
+  if (typed.length > 0) {
+    const cheapest = typed.reduce((a, b) => (parseEuros(a.hourly) <= parseEuros(b.hourly) ? a : b));
+    reasons.push(
+      `CCC_MAX_EUR_PER_HOUR is €${guardrails.maxEurPerHour} and the cheapest allowed type, ${cheapest.type.name}, costs €${trimPrice(cheapest.hourly)} per hour`,
+    );
+  }
+  return `None of the ${offers.length} server type offers is allowed: ${reasons.join("; ")}. An operator can change these settings.`;
+}
+
 /** Refuses an offer outside the guardrails, naming what may be picked in its location instead. */
 export function checkOffer(offer: Offer, offersHere: readonly Offer[], guardrails: Guardrails): void {
   if (withinGuardrails(offer, guardrails)) return;

@@ -1,4 +1,5 @@
 import { ExternalError } from "../errors.ts";
+import { clause } from "../sentence.ts";
 
 /** `installing_software` comes only for a pool machine with extras (a fresh install builds them in). */
 export type ProvisionStep =
@@ -54,13 +55,13 @@ export function serverOutcomeText(failure: ProvisionFailure): string {
 
 /** The failure in one sentence: "<id> failed: <reason>; <what became of the server>." */
 export function describeFailure(failure: ProvisionFailure): string {
-  return `${failure.instanceId} failed: ${failure.reason}; ${serverOutcomeText(failure)}.`;
+  return `${failure.instanceId} failed: ${clause(failure.reason)}; ${serverOutcomeText(failure)}.`;
 }
 
 /** The same with the full detail (upstream text, installer lines, paths): for the operator's CLI and logs. */
 export function describeFailureInFull(failure: ProvisionFailure): string {
   const cleanup = failure.cleanupError ? ` (${failure.cleanupError})` : "";
-  return `${failure.instanceId} failed: ${failure.detail}; ${serverOutcomeText(failure)}${cleanup}.`;
+  return `${failure.instanceId} failed: ${clause(failure.detail) || "no detail"}; ${serverOutcomeText(failure)}${cleanup}.`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
 import type { BudgetChange } from "../budget/standing.ts";
 import type { CoreDeps } from "../deps.ts";
 import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
+import { withinGuardrails } from "../guardrails/guardrails.ts";
 import type { Actor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
@@ -44,6 +45,7 @@ export async function startProvision(
   const offer = await deps.catalog.offer(
     request.serverType || deps.policy.defaultServerType,
     request.location || deps.policy.defaultLocation,
+    (o) => withinGuardrails(o, deps.guardrails),
   );
   await checkProvisionGuardrails(deps, { owner, offer, hours });
   if (request.keepWork) checkWorkVolumeFree(deps, owner, offer.location);

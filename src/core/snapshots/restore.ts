@@ -5,6 +5,7 @@ import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, UserError } from "../errors.ts";
 import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
+import { withinGuardrails } from "../guardrails/guardrails.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
@@ -63,6 +64,7 @@ export async function startRestore(
   const offer = await deps.catalog.offer(
     request.serverType || snapshot.serverType,
     request.location || snapshot.location,
+    (o) => withinGuardrails(o, deps.guardrails),
   );
   if (offer.type.architecture !== snapshot.architecture) {
     throw new UserError(

@@ -11,7 +11,7 @@ import { workspaceOf } from "../../core/workspace/prepare-workspace.ts";
 import { creatingPhrase, readyPhrase } from "../pool-phrase.ts";
 import { saveButton } from "../snapshot-notices.ts";
 import { notInstalledText, softwareContext } from "../software.ts";
-import { type Ending, knownHostsFor, STEP_TEXT } from "../text.ts";
+import { type Ending, knownHostsFor, STEP_TEXT, sshCommand } from "../text.ts";
 import { inTime } from "../time.ts";
 import { workspaceLines } from "../workspace.ts";
 import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
@@ -79,11 +79,12 @@ export function instanceButtons(id: string, scope = ""): Block {
 export function instanceSummary(
   i: Instance,
   now: Date,
-  options: { showOwner?: boolean; ending?: Ending } = {},
+  options: { showOwner?: boolean; ending?: Ending; sshPort?: number } = {},
 ): string {
   const lines = [`*${i.id}* · ${i.status}${options.showOwner ? ` · <@${escapeText(i.owner)}>` : ""}`];
   const ended = isEnded(i.status);
-  if (i.ipv4 && !ended) lines.push(`\`ssh claude@${i.ipv4}\``);
+  const ssh = sshCommand(i, options.sshPort);
+  if (ssh) lines.push(`\`${ssh}\``);
   if (i.ipv6 && !ended) lines.push(`IPv6: \`${i.ipv6}\``);
   lines.push(`${escapeText(i.serverType)} in ${escapeText(i.location)}`);
   const ending = options.ending;
@@ -104,7 +105,7 @@ export function instanceSummary(
 export function instanceCard(
   i: Instance,
   now: Date,
-  options: { showOwner?: boolean; scope?: string; ending?: Ending } = {},
+  options: { showOwner?: boolean; scope?: string; ending?: Ending; sshPort?: number } = {},
 ): Block[] {
   const blocks = [section(instanceSummary(i, now, options))];
   if (i.status === "ready") blocks.push(instanceButtons(i.id, options.scope));
@@ -144,19 +145,18 @@ export function creatingMessage(i: Instance, step: ProvisionStep | null, detail?
   };
 }
 
-export function readyMessage(i: Instance, now: Date): SlackMessage {
+export function readyMessage(i: Instance, now: Date, sshPort?: number): SlackMessage {
   // The host key sits under the address it belongs to, above the buttons.
-  const [summary, ...buttons] = instanceCard(i, now);
+  const [summary, ...buttons] = instanceCard(i, now, { sshPort });
+  const ssh = sshCommand(i, sshPort) ?? `ssh claude@${i.ipv4}`;
   return {
-    text: `${i.id} is ready${readyPhrase(i)}: ssh claude@${i.ipv4}${notInstalledText(i)}${workspaceLines(
-      workspaceOf(i),
-    )
+    text: `${i.id} is ready${readyPhrase(i)}: ${ssh}${notInstalledText(i)}${workspaceLines(workspaceOf(i))
       .map((l) => `\n${l}`)
       .join("")}`,
     blocks: [
       section(`:white_check_mark: *${i.id}* is ready${readyPhrase(i)}.`),
       ...(summary ? [summary] : []),
-      ...hostKeyNote(i),
+      ...hostKeyNote(i, sshPort),
       ...softwareContext(i),
       ...workspaceBlocks(i),
       ...buttons,
@@ -172,8 +172,8 @@ function workspaceBlocks(i: Instance): Block[] {
 }
 
 /** The pinned host key, so the first `ssh` needs no leap of faith. */
-export function hostKeyNote(i: Instance): Block[] {
-  const line = knownHostsFor(i);
+export function hostKeyNote(i: Instance, sshPort?: number): Block[] {
+  const line = knownHostsFor(i, sshPort);
   if (!i.hostKey || !line) return [];
   return [
     context(

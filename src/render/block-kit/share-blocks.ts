@@ -1,5 +1,6 @@
 import type { Instance } from "../../core/instances/instance.ts";
 import { guestGrants, personMrkdwn } from "../access.ts";
+import { sshCommand } from "../text.ts";
 import { inTime } from "../time.ts";
 import { hostKeyNote } from "./instance-blocks.ts";
 import { dateToken, plain, type SlackMessage, section } from "./mrkdwn.ts";
@@ -8,15 +9,15 @@ import { dateToken, plain, type SlackMessage, section } from "./mrkdwn.ts";
 export const SET_KEY_ACTION = "ccc_set_key";
 
 /** To a guest: who let them in, how to log in, the host key to trust, and when the machine goes. */
-export function sharedMessage(i: Instance, by: string, now: Date, login = "claude"): SlackMessage {
-  const ssh = i.ipv4 ? `ssh ${login}@${i.ipv4}` : null;
+export function sharedMessage(i: Instance, by: string, now: Date, login = "claude", sshPort?: number): SlackMessage {
+  const ssh = sshCommand(i, sshPort)?.replace("claude@", `${login}@`) ?? null;
   return {
     text: `${by} let you into ${i.id}${ssh ? `: ${ssh}` : ""}`,
     blocks: [
       section(
         `:key: ${personMrkdwn(by)} let you into *${i.id}*${ssh ? `: \`${ssh}\`` : ""}. It is theirs: you can log in, but not extend or delete it. It goes ${dateToken(i.expiresAt)} (${inTime(i.expiresAt, now)}). ${guestGrants(login === "claude", "you", login)}`,
       ),
-      ...hostKeyNote(i),
+      ...hostKeyNote(i, sshPort),
     ],
   };
 }

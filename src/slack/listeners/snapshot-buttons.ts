@@ -26,7 +26,7 @@ async function click(bot: BotContext, actionId: string, body: BlockAction<Button
   const ctx = commandContext(bot, body.user.id);
   const surface = body.container as { message_ts?: string };
   const clickKey = [body.user.id, actionId, id, surface.message_ts ?? ""].join(":");
-  const viewer = { now: bot.deps.clock.now(), actor: ctx.actor };
+  const viewer = { now: bot.deps.clock.now(), actor: ctx.actor, sshPort: bot.deps.timing.sshPort };
   let message: SlackMessage;
   try {
     const outcome = await bot.gate.run(id, clickKey, () =>

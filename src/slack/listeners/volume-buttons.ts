@@ -34,7 +34,7 @@ async function click(bot: BotContext, actionId: string, body: BlockAction<Button
         return { text, blocks: [section(`:white_check_mark: ${text}`)] };
       }
       const shown = await volumeCommand.execute(ctx, { action: "delete", id, confirmed: true });
-      return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
+      return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor, sshPort: bot.deps.timing.sshPort });
     });
     if (outcome === DUPLICATE) return;
     answer = outcome;

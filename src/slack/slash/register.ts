@@ -67,7 +67,7 @@ async function answerFor(
       slack.serialized && first
         ? await bot.gate.serial(normalizeInstanceId(first), execute)
         : await execute();
-    return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
+    return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor, sshPort: bot.deps.timing.sshPort });
   } catch (error) {
     return errorMessage(errorText(error, bot.log, `/ccc ${verb.name}`));
   }

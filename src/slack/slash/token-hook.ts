@@ -15,7 +15,11 @@ export async function tokenHook(bot: BotContext, req: SlashRequest): Promise<voi
   try {
     const raw = { ...(slack?.input(req.words) as object), user: req.userId, name: "slack" };
     const shown = await tokenCommand.execute(ctx, raw);
-    const message = shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
+    const message = shown.blocks({
+      now: bot.deps.clock.now(),
+      actor: ctx.actor,
+      sshPort: bot.deps.timing.sshPort,
+    });
     if ((req.words[0] ?? "create").toLowerCase() !== "create") return await req.reply(message);
     const sent = await sendDm(bot.client, bot.log, req.userId, message);
     await req.reply(
