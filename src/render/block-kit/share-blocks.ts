@@ -9,7 +9,13 @@ import { dateToken, plain, type SlackMessage, section } from "./mrkdwn.ts";
 export const SET_KEY_ACTION = "ccc_set_key";
 
 /** To a guest: who let them in, how to log in, the host key to trust, and when the machine goes. */
-export function sharedMessage(i: Instance, by: string, now: Date, login = "claude", sshPort?: number): SlackMessage {
+export function sharedMessage(
+  i: Instance,
+  by: string,
+  now: Date,
+  login = "claude",
+  sshPort?: number,
+): SlackMessage {
   const ssh = sshCommand(i, sshPort)?.replace("claude@", `${login}@`) ?? null;
   return {
     text: `${by} let you into ${i.id}${ssh ? `: ${ssh}` : ""}`,
