@@ -36,6 +36,7 @@ describe("/ccc parsing", () => {
       "types",
       "web",
       "token",
+      "secret",
       "prefs",
       "volumes",
       "volume",
