@@ -4,7 +4,7 @@ import { type ActivityResult, activityOutcome } from "../core/machine/activity-a
 import { type ApplyDocument, checkApplyDocument } from "../core/machine/apply-document.ts";
 import { writeKnownHosts } from "../core/machine/known-hosts.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
-import { outcomeOf } from "../core/machine/ssh-outcome.ts";
+import { outcomeOf, type SshRun } from "../core/machine/ssh-outcome.ts";
 import {
   type SecretsApplyResult,
   type SecretsDocument,
@@ -55,50 +55,12 @@ export class SshMachineChannel implements MachineChannel {
 
   async apply(target: MachineTarget, doc: ApplyDocument): Promise<ApplyResult> {
     const sent = checkApplyDocument(doc);
-    checkTarget(target);
-    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
-    const result = await execa(this.ssh, this.args(target, knownHosts), {
-      input: JSON.stringify(sent),
-      env: this.options.env ?? {},
-      extendEnv: false,
-      reject: false,
-      timeout: this.totalTimeoutMs,
-      forceKillAfterDelay: 2_000,
-      maxBuffer: MAX_ANSWER_BYTES,
-      encoding: "utf8",
-    });
-    return outcomeOf(target, sent, {
-      exitCode: result.exitCode,
-      stdout: typeof result.stdout === "string" ? result.stdout : "",
-      stderr: typeof result.stderr === "string" ? result.stderr : "",
-      timedOut: result.timedOut,
-      missing: result.code === "ENOENT",
-      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
-    });
+    return outcomeOf(target, sent, await this.run(target, { input: JSON.stringify(sent) }));
   }
 
   async applySecrets(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult> {
-    checkTarget(target);
-    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
     // The values travel on standard input only: never in ssh's arguments or environment.
-    const result = await execa(this.ssh, this.args(target, knownHosts), {
-      input: secretsWire(doc),
-      env: this.options.env ?? {},
-      extendEnv: false,
-      reject: false,
-      timeout: this.totalTimeoutMs,
-      forceKillAfterDelay: 2_000,
-      maxBuffer: MAX_ANSWER_BYTES,
-      encoding: "utf8",
-    });
-    return secretsOutcomeOf(target, doc, {
-      exitCode: result.exitCode,
-      stdout: typeof result.stdout === "string" ? result.stdout : "",
-      stderr: typeof result.stderr === "string" ? result.stderr : "",
-      timedOut: result.timedOut,
-      missing: result.code === "ENOENT",
-      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
-    });
+    return secretsOutcomeOf(target, doc, await this.run(target, { input: secretsWire(doc) }));
   }
 
   async workspace(
@@ -108,62 +70,62 @@ export class SshMachineChannel implements MachineChannel {
     timeoutMs: number,
   ): Promise<WorkspaceResult> {
     const sent = workspaceDocumentSchema.parse(doc);
-    checkTarget(target);
-    const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
-    const child = execa(this.ssh, this.args(target, knownHosts), {
-      input: JSON.stringify(sent),
-      env: this.options.env ?? {},
-      extendEnv: false,
-      reject: false,
-      timeout: timeoutMs,
-      forceKillAfterDelay: 2_000,
-      maxBuffer: MAX_ANSWER_BYTES,
-      encoding: "utf8",
-    });
     // Progress lines arrive while the clone runs; the last line is the answer.
-    let pending = "";
-    child.stdout?.on("data", (chunk: Buffer | string) => {
-      pending += String(chunk);
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const progress = progressOf(line);
-        if (progress) onProgress(progress);
-      }
-    });
-    const result = await child;
-    return workspaceOutcome(target, {
-      exitCode: result.exitCode,
-      stdout: typeof result.stdout === "string" ? result.stdout : "",
-      stderr: typeof result.stderr === "string" ? result.stderr : "",
-      timedOut: result.timedOut,
-      missing: result.code === "ENOENT",
-      failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
-    });
+    const onLine = (line: string) => {
+      const progress = progressOf(line);
+      if (progress) onProgress(progress);
+    };
+    return workspaceOutcome(
+      target,
+      await this.run(target, { input: JSON.stringify(sent), timeoutMs, onLine }),
+    );
   }
 
   /** `ccc-apply --activity`: nothing on stdin, one JSON line back; the machine changes nothing. */
   async activity(target: MachineTarget): Promise<ActivityResult> {
+    const timeoutMs = Math.min(this.totalTimeoutMs, 30_000);
+    return activityOutcome(
+      target,
+      await this.run(target, { input: "", command: ACTIVITY_COMMAND, timeoutMs }),
+    );
+  }
+
+  /** One `ssh root@machine <command>` with `input` on its standard input, as every call of this channel makes it. */
+  private async run(
+    target: MachineTarget,
+    how: { input: string; command?: string; timeoutMs?: number; onLine?: (line: string) => void },
+  ): Promise<SshRun> {
     checkTarget(target);
     const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
-    const result = await execa(this.ssh, this.args(target, knownHosts, ACTIVITY_COMMAND), {
-      input: "",
+    const child = execa(this.ssh, this.args(target, knownHosts, how.command), {
+      input: how.input,
       env: this.options.env ?? {},
       extendEnv: false,
       reject: false,
-      timeout: Math.min(this.totalTimeoutMs, 30_000),
+      timeout: how.timeoutMs ?? this.totalTimeoutMs,
       forceKillAfterDelay: 2_000,
       maxBuffer: MAX_ANSWER_BYTES,
       encoding: "utf8",
     });
-    return activityOutcome(target, {
+    if (how.onLine) {
+      const onLine = how.onLine;
+      let pending = "";
+      child.stdout?.on("data", (chunk: Buffer | string) => {
+        pending += String(chunk);
+        const lines = pending.split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) onLine(line);
+      });
+    }
+    const result = await child;
+    return {
       exitCode: result.exitCode,
       stdout: typeof result.stdout === "string" ? result.stdout : "",
       stderr: typeof result.stderr === "string" ? result.stderr : "",
       timedOut: result.timedOut,
       missing: result.code === "ENOENT",
       failure: result.failed && result.exitCode === undefined ? result.shortMessage : undefined,
-    });
+    };
   }
 
   private args(target: MachineTarget, knownHosts: string, command = APPLY_COMMAND): string[] {
