@@ -76,7 +76,7 @@ describe.skipIf(why)(`npm run demo in Chromium${why ? ` (skipped: ${why})` : ""}
     await Promise.all([page.waitForNavigation(), page.click("form.provision button[type=submit]")]);
     await page.waitForSelector(`[data-status="ready"]`, { timeout: 30_000 });
     const login = await text(page, ".machine code.copy");
-    let ip = /^ssh claude@(\d+\.\d+\.\d+\.\d+)$/.exec(login)?.[1] ?? "";
+    let ip = /^ssh (?:-p \d+ )?claude@(\d+\.\d+\.\d+\.\d+)$/.exec(login)?.[1] ?? "";
     let id = (await page.$eval(".machine h2", (el) => el.id)).replace(/^m-/, "");
     expect(id).toMatch(/^ccc-[a-z2-9]{6}$/);
 
