@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer } from "node:net";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
@@ -15,7 +15,10 @@ const BOT_MAIN = fileURLToPath(new URL("../fakes/bot-main.ts", import.meta.url))
 let h: Harness;
 let slack: FakeSlack;
 let socket: FakeSocketMode;
+/** The bots this file started: killed after each test, so a failed assertion leaves no process behind. */
+const children: ChildProcess[] = [];
 afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
   await socket.close();
   await slack.close();
   await h.close();
@@ -81,6 +84,7 @@ describe("the bot's process in Socket Mode", () => {
       env: { ...process.env, ...env, PORT: "0" },
       stdio: ["ignore", "ignore", "pipe"],
     });
+    children.push(child);
     const lines: Record<string, unknown>[] = [];
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const started = new Promise<void>((resolve) => {
