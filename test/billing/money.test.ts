@@ -50,7 +50,10 @@ describe("money", () => {
 describe("money as JSON: one shape, a fixed number of places per kind", () => {
   it("gives totals in cents and hourly prices to 6 places, rounding half away from zero", () => {
     expect(moneyJson(parseEuros("12.4"))).toEqual({ amount: "12.40", currency: "EUR" });
-    expect(moneyJson(parseEuros("0.0071400000000000"), "rate")).toEqual({ amount: "0.007140", currency: "EUR" });
+    expect(moneyJson(parseEuros("0.0071400000000000"), "rate")).toEqual({
+      amount: "0.007140",
+      currency: "EUR",
+    });
     expect(moneyJson(parseEuros("0.0000005"), "rate").amount).toBe("0.000001");
     expect(moneyJson(parseEuros("0.005")).amount).toBe("0.01");
     expect(moneyJson(parseEuros("0.0049")).amount).toBe("0.00");
