@@ -15,8 +15,10 @@ import { ADMIN, ALICE, savedMachine } from "./snapshots/saved-world.ts";
 import { machineWithVolume } from "./volumes/world.ts";
 
 /** Verbs whose JSON carries money: each is run below and walked. */
+// `deprovision` adds the machine's `cost` (test/usage/spend-notices.test.ts, walked there).
 // `save` answers with the snapshot as `snapshot` does (one renderer), so the snapshot walk covers it.
 const MONEY_VERBS = [
+  "deprovision",
   "usage",
   "types",
   "snapshots",
@@ -34,7 +36,6 @@ const NO_MONEY_VERBS = [
   "list",
   "status",
   "extend",
-  "deprovision",
   "share",
   "unshare",
   "key",

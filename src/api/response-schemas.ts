@@ -89,7 +89,11 @@ export const instanceStatusSchema = instanceSchema.extend({
 
 export const extendedSchema = instanceSchema.extend({ machine: machineSchema.nullable() });
 
-export const deletedSchema = instanceSchema.extend({ changed: z.literal(true) });
+export const deletedSchema = instanceSchema.extend({
+  changed: z.literal(true),
+  cost: moneySchema.optional().meta({ description: "what the machine cost in all, once an hour was billed" }),
+  hoursBilled: z.number().int().optional().meta({ description: "the hours started, each billed whole" }),
+});
 
 export const sharedSchema = z.object({
   id: z.string(),
