@@ -13,12 +13,9 @@ const euros = moneySchema;
 export const usageSchema = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   total: euros,
-  hibernationSaved: z
-    .object({ hours: z.number(), cost: euros })
-    .optional()
-    .meta({
-      description: "machine-hours hibernation kept from running, and about what they would have cost",
-    }),
+  hibernationSaved: z.object({ hours: z.number(), cost: euros }).optional().meta({
+    description: "machine-hours hibernation kept from running, and about what they would have cost",
+  }),
   rows: z.array(
     z.object({
       key: z.string(),
