@@ -217,8 +217,8 @@ describe("ccc CLI", () => {
       memoryGb: expect.any(Number),
       diskGb: expect.any(Number),
       architecture: expect.stringMatching(/^(x86|arm)$/),
-      priceHourly: expect.stringMatching(/^\d+\.\d+$/),
-      priceMonthly: expect.stringMatching(/^\d+\.\d+$/),
+      priceHourly: { amount: expect.stringMatching(/^\d+\.\d{6}$/), currency: "EUR" },
+      priceMonthly: { amount: expect.stringMatching(/^\d+\.\d{2}$/), currency: "EUR" },
     });
   });
 });

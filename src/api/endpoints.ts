@@ -18,7 +18,7 @@ import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EVENT_ENDPOINTS } from "./event-endpoints.ts";
-import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
+import { EXAMPLE_ID, EXAMPLE_KEY, EXAMPLES, eur } from "./examples.ts";
 import { HIBERNATION_ENDPOINTS } from "./hibernation-endpoints.ts";
 import { MONEY_ENDPOINTS } from "./money-endpoints.ts";
 import {
@@ -181,8 +181,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
           memoryGb: 4,
           diskGb: 40,
           architecture: "x86",
-          priceHourly: "0.0071",
-          priceMonthly: "4.35",
+          priceHourly: eur("0.007140"),
+          priceMonthly: eur("4.35"),
         },
       ],
     },

@@ -67,7 +67,7 @@ export const EXAMPLE_SNAPSHOT = {
   location: "fsn1",
   createdAt: "2026-11-25T12:10:00.000Z",
   expiresAt: "2026-12-09T12:10:00.000Z",
-  monthlyEuro: 0.04,
+  monthly: eur("0.04"),
 } as const;
 
 export const EXAMPLE_VOLUME = {
@@ -75,8 +75,13 @@ export const EXAMPLE_VOLUME = {
   owner: "U012AB3CD",
   location: "fsn1",
   sizeGb: 10,
-  monthlyCents: 52,
+  monthly: eur("0.52"),
   attachedTo: null,
   lastUsedAt: "2026-11-25T10:30:00.000Z",
   deleteAfter: "2026-12-25T10:30:00.000Z",
 } as const;
+
+/** An amount in the one JSON money shape, for the examples. */
+export function eur(amount: string, currency = "EUR" as const) {
+  return { amount, currency };
+}

@@ -2,20 +2,24 @@ import * as z from "zod";
 import { budgetCommand } from "../commands/budget.ts";
 import { usageCommand } from "../commands/usage.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
+import { eur } from "./examples.ts";
+import { moneySchema } from "./response-schemas.ts";
 
 // What machines cost: a month's usage, and where a person stands against their budget.
 
-/** Euros as exact decimal text, as the CLI's `--json` gives them ("12.40"). */
-const euros = z.string().regex(/^\d+\.\d{2}$/);
+/** Money in the one shape every answer uses ({ amount: "12.40", currency: "EUR" }). */
+const euros = moneySchema;
 
 export const usageSchema = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
-  currency: z.literal("EUR"),
   total: euros,
+  hibernationSaved: z.object({ hours: z.number(), cost: euros }).optional().meta({
+    description: "machine-hours hibernation kept from running, and about what they would have cost",
+  }),
   rows: z.array(
     z.object({
       key: z.string(),
-      eur: euros,
+      cost: euros,
       hours: z.number(),
       machines: z.number(),
       volumes: z.number(),
@@ -28,7 +32,6 @@ const standing = { spent: euros, committed: euros };
 export const budgetSchema = z.object({
   user: z.string(),
   month: z.string().regex(/^\d{4}-\d{2}$/),
-  currency: z.literal("EUR"),
   limit: euros.nullable(),
   personal: z.boolean(),
   ...standing,
@@ -39,12 +42,11 @@ export const budgetSchema = z.object({
 const BUDGET_EXAMPLE = {
   user: "U012AB3CD",
   month: "2026-11",
-  currency: "EUR",
-  limit: "25.00",
+  limit: eur("25.00"),
   personal: false,
-  spent: "3.20",
-  committed: "0.40",
-  left: "21.40",
+  spent: eur("3.20"),
+  committed: eur("0.40"),
+  left: eur("21.40"),
   team: null,
 };
 
@@ -62,9 +64,8 @@ export const MONEY_ENDPOINTS: readonly Endpoint[] = [
       query: { month: "2026-11", by: "user" },
       response: {
         month: "2026-11",
-        currency: "EUR",
-        total: "3.20",
-        rows: [{ key: "U012AB3CD", eur: "3.20", hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
+        total: eur("3.20"),
+        rows: [{ key: "U012AB3CD", cost: eur("3.20"), hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
       },
     },
   },
@@ -90,6 +91,6 @@ export const MONEY_ENDPOINTS: readonly Endpoint[] = [
     fixed: () => ({ action: "set" }),
     status: 200,
     response: budgetSchema,
-    example: { body: { eur: "25" }, response: { ...BUDGET_EXAMPLE, limit: "25.00", personal: true } },
+    example: { body: { eur: "25" }, response: { ...BUDGET_EXAMPLE, limit: eur("25.00"), personal: true } },
   },
 ];

@@ -7,6 +7,28 @@ import { SNAPSHOT_STATUSES } from "../core/store/store.ts";
 
 const iso = z.iso.datetime();
 
+/**
+ * Money, the one shape every answer uses (src/core/billing/money.ts makes it): euros as a decimal
+ * string with a fixed number of places, plus the currency. `rate` is € per hour (6 places); `money`
+ * any other amount (2 places: totals, monthly prices, budgets).
+ */
+export const moneySchema = z
+  .object({
+    amount: z.string().regex(/^-?\d+\.\d{2}$/),
+    currency: z.literal("EUR"),
+  })
+  .meta({ description: "euros, 2 decimal places, incl. VAT", example: { amount: "12.40", currency: "EUR" } });
+
+export const rateSchema = z
+  .object({
+    amount: z.string().regex(/^-?\d+\.\d{6}$/),
+    currency: z.literal("EUR"),
+  })
+  .meta({
+    description: "euros per hour, 6 decimal places, incl. VAT",
+    example: { amount: "0.007140", currency: "EUR" },
+  });
+
 export const instanceSchema = z.object({
   id: z.string(),
   owner: z.string(),
@@ -67,7 +89,11 @@ export const instanceStatusSchema = instanceSchema.extend({
 
 export const extendedSchema = instanceSchema.extend({ machine: machineSchema.nullable() });
 
-export const deletedSchema = instanceSchema.extend({ changed: z.literal(true) });
+export const deletedSchema = instanceSchema.extend({
+  changed: z.literal(true),
+  cost: moneySchema.optional().meta({ description: "what the machine cost in all, once an hour was billed" }),
+  hoursBilled: z.number().int().optional().meta({ description: "the hours started, each billed whole" }),
+});
 
 export const sharedSchema = z.object({
   id: z.string(),
@@ -94,8 +120,8 @@ export const offersSchema = z.array(
     memoryGb: z.number(),
     diskGb: z.number(),
     architecture: z.enum(["x86", "arm"]),
-    priceHourly: z.string().meta({ description: "€ per hour incl. VAT, as a decimal string" }),
-    priceMonthly: z.string(),
+    priceHourly: rateSchema,
+    priceMonthly: moneySchema.meta({ description: "€ per month incl. VAT, Hetzner's monthly cap" }),
   }),
 );
 
@@ -146,7 +172,9 @@ export const snapshotSchema = z.object({
   location: z.string(),
   createdAt: iso,
   expiresAt: iso.meta({ description: "end of retention: the snapshot is deleted then" }),
-  monthlyEuro: z.number().nullable(),
+  monthly: moneySchema
+    .nullable()
+    .meta({ description: "what keeping it costs per month at its size; null until its size is known" }),
 });
 
 export const snapshotListSchema = z.array(snapshotSchema);
@@ -180,7 +208,9 @@ export const volumeListSchema = z.array(
     owner: z.string(),
     location: z.string(),
     sizeGb: z.number(),
-    monthlyCents: z.number().nullable(),
+    monthly: moneySchema
+      .nullable()
+      .meta({ description: "what it costs per month; null when no price is at hand" }),
     attachedTo: z.string().nullable().meta({ description: "the machine that has it now" }),
     lastUsedAt: iso,
     deleteAfter: iso.nullable().meta({ description: "deleted then unless used; null while attached" }),

@@ -37,7 +37,7 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
     },
     response: snapshotSchema,
     example: {
-      response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthlyEuro: null },
+      response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
     },
   },
   {
@@ -60,7 +60,7 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
     status: 200,
     response: snapshotActionSchema,
     example: {
-      response: { ...EXAMPLE_SNAPSHOT, action: "delete", status: "deleted", monthlyEuro: null },
+      response: { ...EXAMPLE_SNAPSHOT, action: "delete", status: "deleted", monthly: null },
     },
   },
   {
@@ -77,7 +77,7 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
         ...EXAMPLE_SNAPSHOT,
         action: "keep",
         expiresAt: "2026-12-16T12:10:00.000Z",
-        monthlyEuro: null,
+        monthly: null,
       },
     },
   },

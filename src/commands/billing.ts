@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { formatEuros } from "../core/billing/money.ts";
+import { centsJson, formatEuros } from "../core/billing/money.ts";
 import { recordBillingSuccess } from "../core/billing-sync/billing-job.ts";
 import { pendingUsage, type Stuck } from "../core/billing-sync/pending-usage.ts";
 import { type SyncReport, syncBilling } from "../core/billing-sync/sync-billing.ts";
@@ -86,7 +86,12 @@ function stuckLines(stuck: Stuck[]): string[] {
 }
 
 export function billingJson(result: BillingResult): unknown {
-  return result.kind === "sync" ? result.report : result.status;
+  if (result.kind === "sync") {
+    const { people, ...rest } = result.report;
+    return { ...rest, people: people.map(({ cents, ...p }) => ({ ...p, cost: centsJson(cents) })) };
+  }
+  const { centsSent, pendingCents, ...rest } = result.status;
+  return { ...rest, amountSent: centsJson(centsSent), pendingAmount: centsJson(pendingCents) };
 }
 
 export const billingCommand = defineCommand({

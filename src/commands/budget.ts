@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { moneyJson } from "../core/billing/money.ts";
 import { parseBudgetEuros } from "../core/budget/budget-settings.ts";
 import { euros, type Limit, teamLimit, userLimit } from "../core/budget/check-budget.ts";
 import { projected, type Standing, standing } from "../core/budget/standing.ts";
@@ -116,23 +117,18 @@ export function budgetText(result: BudgetResult, now: Date): string {
 
 function budgetJson(result: BudgetResult): unknown {
   const v = result.view;
-  const money = (s: Standing) => ({ spent: cents(s.spent), committed: cents(s.committed) });
+  const money = (s: Standing) => ({ spent: moneyJson(s.spent), committed: moneyJson(s.committed) });
   return {
     user: v.user,
     month: v.mine.month.key,
-    currency: "EUR",
-    limit: v.limit ? cents(v.limit.amount) : null,
+    limit: v.limit ? moneyJson(v.limit.amount) : null,
     personal: v.limit?.personal ?? false,
     ...money(v.mine),
     left: v.limit
-      ? cents(v.limit.amount > projected(v.mine) ? v.limit.amount - projected(v.mine) : 0n)
+      ? moneyJson(v.limit.amount > projected(v.mine) ? v.limit.amount - projected(v.mine) : 0n)
       : null,
-    team: v.team ? { limit: cents(v.team.limit.amount), ...money(v.team.standing) } : null,
+    team: v.team ? { limit: moneyJson(v.team.limit.amount), ...money(v.team.standing) } : null,
   };
-}
-
-function cents(amount: bigint): string {
-  return euros(amount).replace("€", "").replaceAll(",", "");
 }
 
 function budgetBlocks(result: BudgetResult, now: Date): SlackMessage {

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { centsJson } from "../core/billing/money.ts";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
 import { type MachineCost, machineCost } from "../core/usage/machine-cost.ts";
@@ -44,7 +45,14 @@ export const deprovisionCommand = defineCommand({
   audience: "owner",
   run,
   text: deprovisionText,
-  json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), changed: result.changed }),
+  json: (result, viewer) => ({
+    ...instanceJson(result.instance, viewer),
+    changed: result.changed,
+    // What the ledger billed it, in money's one JSON shape, once an hour was billed.
+    ...(result.cost && result.cost.hours > 0
+      ? { cost: centsJson(result.cost.cents), hoursBilled: result.cost.hours }
+      : {}),
+  }),
   blocks: (result) => textMessage(deprovisionText(result)),
   doors: {
     cli: {

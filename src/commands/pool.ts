@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { decimalJson, type MoneyJson, moneyJson, parseEuros } from "../core/billing/money.ts";
 import { type PoolView, poolView } from "../core/pool/pool-view.ts";
 import { type RefillSummary, refillPool } from "../core/pool/refill.ts";
 import { euro, textTable } from "../render/text.ts";
@@ -62,6 +63,18 @@ export function poolText(result: PoolResult, now: Date): string {
   return lines.join("\n");
 }
 
+/** What the members cost together per hour, summed exactly (the view's own total is for people). */
+function exactHourlyTotal(view: PoolView): MoneyJson | null {
+  if (view.hourlyTotal === null || view.members.some((m) => m.hourly === null)) return null;
+  return moneyJson(
+    view.members.reduce((sum, m) => sum + parseEuros(m.hourly ?? "0"), 0n),
+    "rate",
+  );
+}
+
+const rateOrNull = (hourly: string | null): MoneyJson | null =>
+  hourly === null ? null : decimalJson(hourly, "rate");
+
 export const poolCommand = defineCommand({
   name: "pool",
   summary: "list the warm pool's machines (type, location, state, age, € per hour); `fill` refills it now",
@@ -71,7 +84,14 @@ export const poolCommand = defineCommand({
   text: (result, { now }) => poolText(result, now),
   json: (result) => ({
     ...result.view,
-    members: result.view.members.map((m) => ({ ...m, ageSeconds: Math.floor(m.ageMs / 1000) })),
+    hourlyTotal: exactHourlyTotal(result.view),
+    monthlyWhenFull:
+      result.view.monthlyWhenFull === null ? null : decimalJson(result.view.monthlyWhenFull, "total"),
+    members: result.view.members.map((m) => ({
+      ...m,
+      hourly: rateOrNull(m.hourly),
+      ageSeconds: Math.floor(m.ageMs / 1000),
+    })),
     ...(result.fill ? { fill: result.fill } : {}),
   }),
   doors: {

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { decimalJson } from "../core/billing/money.ts";
 import type { Offer } from "../core/cloud/catalog.ts";
 import { allowedOffers, whyNoneAllowed } from "../core/guardrails/guardrails.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
@@ -42,8 +43,8 @@ export function offerJson(o: Offer) {
     memoryGb: o.type.memoryGb,
     diskGb: o.type.diskGb,
     architecture: o.type.architecture,
-    priceHourly: o.hourly,
-    priceMonthly: o.monthly,
+    priceHourly: decimalJson(o.hourly, "rate"),
+    priceMonthly: decimalJson(o.monthly, "total"),
   };
 }
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { csvEuros, formatEuros } from "../core/billing/money.ts";
+import { centsJson, csvEuros, eurosJson, formatEuros } from "../core/billing/money.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
 import { parseGuest } from "../core/instances/owner.ts";
@@ -52,14 +52,13 @@ export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): U
 export function usageJson({ report, saved }: UsageResult): unknown {
   return {
     ...(saved && saved.hours > 0
-      ? { hibernationSaved: { hours: round1(saved.hours), eur: saved.euros.toFixed(2) } }
+      ? { hibernationSaved: { hours: round1(saved.hours), cost: eurosJson(saved.euros) } }
       : {}),
     month: report.month.key,
-    currency: "EUR",
-    total: csvEuros(report.total.cents),
+    total: centsJson(report.total.cents),
     rows: report.rows.map((r) => ({
       key: r.key,
-      eur: csvEuros(r.cents),
+      cost: centsJson(r.cents),
       hours: r.hours,
       machines: r.machines,
       volumes: r.volumes,

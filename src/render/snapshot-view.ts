@@ -1,3 +1,4 @@
+import { eurosJson } from "../core/billing/money.ts";
 import type { PricedSnapshot } from "../core/snapshots/manage.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { dateToken, escapeText, type SlackMessage, section } from "./block-kit/mrkdwn.ts";
@@ -18,7 +19,7 @@ export function snapshotJson(s: Snapshot, monthlyEuro: number | null) {
     location: s.location,
     createdAt: s.createdAt.toISOString(),
     expiresAt: s.expiresAt.toISOString(),
-    monthlyEuro: monthlyEuro === null ? null : Math.round(monthlyEuro * 100) / 100,
+    monthly: monthlyEuro === null ? null : eurosJson(monthlyEuro),
   };
 }
 

@@ -1,4 +1,4 @@
-import { formatEuros } from "../core/billing/money.ts";
+import { centsJson, formatEuros } from "../core/billing/money.ts";
 import type { VolumeFinding } from "../core/lifecycle/reconcile-types.ts";
 import type { VolumeRetentionOutcome } from "../core/lifecycle/volume-retention.ts";
 import type { VolumeView } from "../core/volumes/volume-views.ts";
@@ -46,7 +46,7 @@ export function volumeJson(v: VolumeView): unknown {
     owner: v.owner,
     location: v.location,
     sizeGb: v.sizeGb,
-    monthlyCents: v.monthlyCents,
+    monthly: v.monthlyCents === null ? null : centsJson(v.monthlyCents),
     attachedTo: v.attachedTo,
     lastUsedAt: v.lastUsedAt.toISOString(),
     deleteAfter: v.deleteAfter?.toISOString() ?? null,

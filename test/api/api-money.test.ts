@@ -12,7 +12,10 @@ describe("the HTTP API's money routes", () => {
     const alice = tokenFor(b, ALICE);
     const own = await call(b, "GET", "/usage", { token: alice });
     expect(own.status).toBe(200);
-    expect(usageSchema.parse(own.json)).toMatchObject({ currency: "EUR", total: "0.00", rows: [] });
+    expect(usageSchema.parse(own.json)).toMatchObject({
+      total: { amount: "0.00", currency: "EUR" },
+      rows: [],
+    });
     expect(await call(b, "GET", "/usage?user=U0BOB", { token: alice })).toMatchObject({ status: 403 });
     expect(await call(b, "GET", "/usage?all=true", { token: alice })).toMatchObject({ status: 403 });
     const all = await call(b, "GET", "/usage?all=true&by=type", { token: tokenFor(b, ADMIN) });
@@ -28,7 +31,11 @@ describe("the HTTP API's money routes", () => {
     const alice = tokenFor(b, ALICE);
     const mine = await call(b, "GET", "/budget", { token: alice });
     expect(mine.status).toBe(200);
-    expect(budgetSchema.parse(mine.json)).toMatchObject({ user: ALICE, limit: null, spent: "0.00" });
+    expect(budgetSchema.parse(mine.json)).toMatchObject({
+      user: ALICE,
+      limit: null,
+      spent: { amount: "0.00", currency: "EUR" },
+    });
     expect(await call(b, "GET", "/budget?user=U0BOB", { token: alice })).toMatchObject({ status: 403 });
     const refused = await call(b, "PUT", `/budgets/${BOB}`, { token: alice, body: { eur: "25" } });
     expect(refused).toMatchObject({ status: 403 });
@@ -38,7 +45,11 @@ describe("the HTTP API's money routes", () => {
     expect(bad).toMatchObject({ status: 422, error: { field: "eur" } });
     const set = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: "25" } });
     expect(set.status).toBe(200);
-    expect(budgetSchema.parse(set.json)).toMatchObject({ user: BOB, limit: "25.00", personal: true });
+    expect(budgetSchema.parse(set.json)).toMatchObject({
+      user: BOB,
+      limit: { amount: "25.00", currency: "EUR" },
+      personal: true,
+    });
   });
 
   it("takes a budget as a number or as text, and clears a person's own limit with null", async () => {
@@ -46,9 +57,15 @@ describe("the HTTP API's money routes", () => {
     const store = b.running.bot.deps.store;
     const number = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: 25 } });
     expect(number.status).toBe(200);
-    expect(budgetSchema.parse(number.json)).toMatchObject({ limit: "25.00", personal: true });
+    expect(budgetSchema.parse(number.json)).toMatchObject({
+      limit: { amount: "25.00", currency: "EUR" },
+      personal: true,
+    });
     const fraction = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur: 12.4 } });
-    expect(budgetSchema.parse(fraction.json)).toMatchObject({ limit: "12.40", personal: true });
+    expect(budgetSchema.parse(fraction.json)).toMatchObject({
+      limit: { amount: "12.40", currency: "EUR" },
+      personal: true,
+    });
     expect(store.budgets.get(BOB)?.eur).toBe("12.40");
     for (const eur of [-3, 1e21, true, {}]) {
       const bad = await call(b, "PUT", `/budgets/${BOB}`, { token: admin, body: { eur } });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
+  centsJson,
   csvEuros,
+  decimalJson,
+  eurosJson,
   formatEuroAmount,
   formatEuros,
+  moneyJson,
   parseEuros,
   toCents,
 } from "../../src/core/billing/money.ts";
@@ -40,5 +44,32 @@ describe("money", () => {
     expect(toCents(parseEuros("0.0049999999999999"))).toBe(0);
     expect(toCents(parseEuros("4.5101"))).toBe(451);
     expect(toCents(parseEuros("4.515"))).toBe(452);
+  });
+});
+
+describe("money as JSON: one shape, a fixed number of places per kind", () => {
+  it("gives totals in cents and hourly prices to 6 places, rounding half away from zero", () => {
+    expect(moneyJson(parseEuros("12.4"))).toEqual({ amount: "12.40", currency: "EUR" });
+    expect(moneyJson(parseEuros("0.0071400000000000"), "rate")).toEqual({
+      amount: "0.007140",
+      currency: "EUR",
+    });
+    expect(moneyJson(parseEuros("0.0000005"), "rate").amount).toBe("0.000001");
+    expect(moneyJson(parseEuros("0.005")).amount).toBe("0.01");
+    expect(moneyJson(parseEuros("0.0049")).amount).toBe("0.00");
+    expect(moneyJson(-parseEuros("0.05")).amount).toBe("-0.05");
+    expect(moneyJson(-parseEuros("0.001")).amount).toBe("0.00");
+    expect(moneyJson(parseEuros("1234567.891")).amount).toBe("1234567.89");
+  });
+
+  it("takes cents, Hetzner's decimal strings and float estimates alike", () => {
+    expect(centsJson(1240)).toEqual({ amount: "12.40", currency: "EUR" });
+    expect(centsJson(-5).amount).toBe("-0.05");
+    expect(centsJson(0).amount).toBe("0.00");
+    expect(() => centsJson(1.5)).toThrow(RangeError);
+    expect(decimalJson("4.3500000000000000", "total").amount).toBe("4.35");
+    expect(eurosJson(0.0384).amount).toBe("0.04");
+    expect(eurosJson(3.2 * 0.0119).amount).toBe("0.04");
+    expect(() => eurosJson(Number.NaN)).toThrow(RangeError);
   });
 });

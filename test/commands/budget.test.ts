@@ -26,7 +26,12 @@ describe("budget", () => {
         "Team: €0.30 of €100.00 spent or committed for November",
       ].join("\n"),
     );
-    expect(shown.json()).toMatchObject({ limit: "10.00", spent: "0.30", committed: "0.00", left: "9.70" });
+    expect(shown.json()).toMatchObject({
+      limit: { amount: "10.00", currency: "EUR" },
+      spent: { amount: "0.30", currency: "EUR" },
+      committed: { amount: "0.00", currency: "EUR" },
+      left: { amount: "9.70", currency: "EUR" },
+    });
   });
 
   it("lets admins set a person's own limit, from Slack words too, and nobody else", async () => {
@@ -63,10 +68,10 @@ describe("budget", () => {
       const shown = await runCcc({ env }, ["budget", "--user", "alice", "--json"]);
       expect(JSON.parse(shown.stdout)).toMatchObject({
         user: "alice",
-        limit: "25.00",
+        limit: { amount: "25.00", currency: "EUR" },
         personal: true,
-        spent: "0.00",
-        left: "25.00",
+        spent: { amount: "0.00", currency: "EUR" },
+        left: { amount: "25.00", currency: "EUR" },
         team: null,
       });
       // `none` clears the person's own limit: the default (here none) applies again.

@@ -34,10 +34,15 @@ describe("ccc pool", () => {
       ?.prices.find((p) => p.location === "fsn1")?.hourly;
     expect(view.members).toHaveLength(2);
     for (const m of view.members) {
-      expect(m).toMatchObject({ serverType: "cx23", location: "fsn1", state: "ready", hourly });
+      expect(m).toMatchObject({
+        serverType: "cx23",
+        location: "fsn1",
+        state: "ready",
+        hourly: { amount: Number(hourly).toFixed(6), currency: "EUR" },
+      });
       expect(m.ageSeconds).toBeGreaterThanOrEqual(0);
     }
-    expect(view.hourlyTotal).toBe((Number(hourly) * 2).toFixed(4));
+    expect(view.hourlyTotal).toEqual({ amount: (Number(hourly) * 2).toFixed(6), currency: "EUR" });
     const text = await runCcc(w.h, ["pool"]);
     expect(text.stdout).toMatch(/ID +TYPE +LOCATION +STATE +AGE +€\/H/);
     expect(text.stdout).toContain("2 machines");

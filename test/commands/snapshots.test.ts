@@ -32,7 +32,7 @@ describe("snapshots", () => {
         owner: ALICE.id,
         status: "available",
         sizeGb: 1.5,
-        monthlyEuro: 0.02,
+        monthly: { amount: "0.02", currency: "EUR" },
       }),
     ]);
     const text = shown.text({ now: w.clock.now(), actor: ALICE });

@@ -37,10 +37,10 @@ describe("types", () => {
   it("lists what the fake Hetzner offers, cheapest first, and names an unknown location's alternatives", async () => {
     w = await startStoreWorld({ fakeHetzner: true });
     const shown = await typesCommand.execute(w.ctx(ALICE), { location: "fsn1" });
-    const offers = shown.json() as { name: string; location: string; priceHourly: string }[];
+    const offers = shown.json() as { name: string; location: string; priceHourly: { amount: string } }[];
     expect(offers.length).toBeGreaterThan(1);
     expect(offers.every((o) => o.location === "fsn1")).toBe(true);
-    const prices = offers.map((o) => Number(o.priceHourly));
+    const prices = offers.map((o) => Number(o.priceHourly.amount));
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
     expect(shown.blocks({ now: NOW, actor: ALICE }).text).toBe("Server types in fsn1");
     await expect(typesCommand.execute(w.ctx(ALICE), { location: "atlantis" })).rejects.toThrow(
@@ -60,8 +60,8 @@ describe("types", () => {
       memoryGb: 4,
       diskGb: 40,
       architecture: "arm",
-      priceHourly: "0.0072000000",
-      priceMonthly: "4.4900000000",
+      priceHourly: { amount: "0.007200", currency: "EUR" },
+      priceMonthly: { amount: "4.49", currency: "EUR" },
     });
     const slack = typesBlocks({ offers: [offer], location: undefined });
     expect(slack.text).toBe("Server types");

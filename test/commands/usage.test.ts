@@ -33,8 +33,7 @@ describe("usage", () => {
     // Last month had nothing.
     expect((await usageCommand.execute(w.ctx(ALICE), { month: "2026-10" })).json()).toEqual({
       month: "2026-10",
-      currency: "EUR",
-      total: "0.00",
+      total: { amount: "0.00", currency: "EUR" },
       rows: [],
     });
   });
@@ -92,7 +91,10 @@ describe("usage", () => {
       }
       const ok = await runCcc({ env }, ["usage", "--month", "2000-01", "--json"]);
       expect(ok.code).toBe(0);
-      expect(JSON.parse(ok.stdout)).toMatchObject({ month: "2000-01", total: "0.00" });
+      expect(JSON.parse(ok.stdout)).toMatchObject({
+        month: "2000-01",
+        total: { amount: "0.00", currency: "EUR" },
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -123,10 +125,13 @@ describe("usage", () => {
       for (const by of ["user", "type", "location", "day"]) {
         const run = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", by, "--json"]);
         expect(run.code).toBe(0);
-        const shown = JSON.parse(run.stdout) as { total: string; rows: { eur: string }[] };
+        const shown = JSON.parse(run.stdout) as {
+          total: { amount: string };
+          rows: { cost: { amount: string } }[];
+        };
         expect(shown.rows.length).toBeGreaterThan(1);
-        const rows = shown.rows.reduce((sum, r) => sum + cents(r.eur), 0);
-        expect({ by, total: cents(shown.total) }).toEqual({ by, total: rows });
+        const rows = shown.rows.reduce((sum, r) => sum + cents(r.cost.amount), 0);
+        expect({ by, total: cents(shown.total.amount) }).toEqual({ by, total: rows });
         const csv = await runCcc({ env }, ["usage", "--month", "2026-11", "--by", by, "--csv"]);
         const lines = csv.stdout.trim().split("\n").slice(1);
         const total = lines.pop() as string;

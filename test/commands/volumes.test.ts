@@ -19,7 +19,7 @@ describe("volumes", () => {
         id: volume?.id,
         sizeGb: 10,
         location: "fsn1",
-        monthlyCents: 52,
+        monthly: { amount: "0.52", currency: "EUR" },
         attachedTo: machine.id,
         deleteAfter: null,
       }),

@@ -66,9 +66,9 @@ describe("guardrails on server types", () => {
   it("refuse a type over CCC_MAX_EUR_PER_HOUR, with its price and the limit", async () => {
     await world({ maxEurPerHour: "0.0065" });
     const shown = await typesCommand.execute(w.ctx(ALICE), { location: "fsn1" });
-    const offers = shown.json() as { name: string; priceHourly: string }[];
+    const offers = shown.json() as { name: string; priceHourly: { amount: string } }[];
     expect(offers.map((o) => o.name)).toEqual(["cx23", "cax11"]);
-    expect(offers.every((o) => Number(o.priceHourly) <= 0.0065)).toBe(true);
+    expect(offers.every((o) => Number(o.priceHourly.amount) <= 0.0065)).toBe(true);
     const error = await caught(() => ask(ALICE, { serverType: "cx33" }));
     expect((error as Error).message).toBe(
       "Server type cx33 costs €0.0081 per hour in fsn1, over the limit of €0.0065. Allowed in fsn1: cx23, cax11.",

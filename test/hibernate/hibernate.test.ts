@@ -201,11 +201,12 @@ describe.skipIf(sshdMissingReason !== null)("hibernation", () => {
     // usage: the hours not run while asleep (capped at the lifetime it had left) × its price.
     const hourly = Number(w.deps.store.ledger.get(m.id)?.price.hourly);
     const used = await usageCommand.execute({ deps: w.deps, actor: ALICE }, {});
-    const saved = (used.json() as { hibernationSaved: { hours: number; eur: string } }).hibernationSaved;
+    const saved = (used.json() as { hibernationSaved: { hours: number; cost: { amount: string } } })
+      .hibernationSaved;
     const monthStart = Date.UTC(w.clock.now().getUTCFullYear(), w.clock.now().getUTCMonth(), 1);
     if (slept.deletedAt && slept.deletedAt.getTime() >= monthStart) {
       expect(saved.hours).toBeCloseTo(remaining / 3_600_000, 0);
-      expect(Number(saved.eur)).toBeCloseTo((remaining / 3_600_000) * hourly, 1);
+      expect(Number(saved.cost.amount)).toBeCloseTo((remaining / 3_600_000) * hourly, 1);
       expect(used.text({ now: w.clock.now(), actor: ALICE })).toContain(
         `hibernation saved ≈ ${Math.round(remaining / 360_000) / 10} machine-hours`,
       );

@@ -14,7 +14,7 @@ const POOL = "warm pool (idle)";
 
 interface Row {
   key: string;
-  eur: string;
+  cost: { amount: string; currency: "EUR" };
   hours: number;
   machines: number;
 }
@@ -40,7 +40,7 @@ describe("a warm pool machine's bill", () => {
         const shown = async (...args: string[]) => {
           const run = await runCcc(world.h, ["usage", ...args, "--json"]);
           expect(run.code).toBe(0);
-          return (JSON.parse(run.stdout) as { total: string; rows: Row[] }).rows;
+          return (JSON.parse(run.stdout) as { rows: Row[] }).rows;
         };
         const byType = await shown("--by", "type");
         // The five hours it waited, on their own line; the claimer's machine from the claim: an hour or two.

@@ -105,10 +105,10 @@ describe("budgets", () => {
     for (const id of [before.id, after.id]) w.deps.store.remove(id, { actor: "ccc", kind: "deleted" });
     // Two started hours each: Alice at €0.0048741096, Bob at €0.09.
     expect(usageJson(usage(w.ctx(ADMIN), { all: true }))).toMatchObject({
-      total: "0.19",
+      total: { amount: "0.19", currency: "EUR" },
       rows: [
-        { key: BOB.id, eur: "0.18", hours: 2 },
-        { key: ALICE.id, eur: "0.01", hours: 2 },
+        { key: BOB.id, cost: { amount: "0.18", currency: "EUR" }, hours: 2 },
+        { key: ALICE.id, cost: { amount: "0.01", currency: "EUR" }, hours: 2 },
       ],
     });
   });

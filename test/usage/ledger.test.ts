@@ -7,11 +7,17 @@ import { endBilled, HOUR, ran, startBilled, TEN_CENTS } from "./billed.ts";
 const w = useStoreWorld();
 
 function eurFor(month: string, user?: string) {
+  type Money = { amount: string; currency: "EUR" };
   const shown = usageJson(usage(w.ctx(ADMIN), { month, ...(user ? { user } : { all: true }) })) as {
-    total: string;
-    rows: { key: string; eur: string; hours: number; machines: number; volumes: number; snapshots: number }[];
+    total: Money;
+    rows: { key: string; cost: Money; hours: number; machines: number; volumes: number; snapshots: number }[];
   };
-  return shown;
+  // The figures in euros; the shape itself is test/money-json.test.ts's.
+  const amount = (m: Money) => (m.currency === "EUR" ? m.amount : `${m.amount} ${m.currency}`);
+  return {
+    total: amount(shown.total),
+    rows: shown.rows.map(({ cost, ...r }) => ({ ...r, eur: amount(cost) })),
+  };
 }
 
 describe("the ledger", () => {
@@ -79,11 +85,24 @@ describe("the ledger", () => {
     const byType = usage(admin, { month: "2026-11", by: "type", all: true });
     expect(usageJson(byType)).toEqual({
       month: "2026-11",
-      currency: "EUR",
-      total: "0.30",
+      total: { amount: "0.30", currency: "EUR" },
       rows: [
-        { key: "cx23", eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
-        { key: "cax11", eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
+        {
+          key: "cx23",
+          cost: { amount: "0.20", currency: "EUR" },
+          hours: 2,
+          machines: 1,
+          volumes: 0,
+          snapshots: 0,
+        },
+        {
+          key: "cax11",
+          cost: { amount: "0.10", currency: "EUR" },
+          hours: 1,
+          machines: 1,
+          volumes: 0,
+          snapshots: 0,
+        },
       ],
     });
     const byDay = usage(admin, { month: "2026-11", by: "day", all: true, csv: true });

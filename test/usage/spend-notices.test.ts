@@ -5,6 +5,7 @@ import { spendSummary } from "../../src/core/usage/spend-summary.ts";
 import { spendBlocks } from "../../src/slack/blocks/spend-blocks.ts";
 import { noticeMessage } from "../../src/slack/slack-notifier.ts";
 import { ADMIN, ALICE, BOB, startStoreWorld } from "../commands/fixtures.ts";
+import { moneyProblems } from "../helpers/money-shape.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { HOUR, ran, startBilled } from "./billed.ts";
 
@@ -53,5 +54,7 @@ describe("what admins and owners are told about spend", () => {
     expect(shown.text({ now: w.clock.now(), actor: ADMIN })).toBe(
       `${deleting.id} deleted; its server is gone. It cost €0.30 (3 hours started).`,
     );
+    expect(shown.json()).toMatchObject({ cost: { amount: "0.30", currency: "EUR" }, hoursBilled: 3 });
+    expect(moneyProblems(shown.json())).toEqual([]);
   });
 });

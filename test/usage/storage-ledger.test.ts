@@ -91,9 +91,15 @@ function heldSnapshot(
 function shown(input: { month: string; by?: "user" | "type" | "location" | "day"; user?: string }) {
   return usageJson(usage(w.ctx(ADMIN), { ...input, ...(input.user ? {} : { all: true }) })) as {
     month: string;
-    currency: string;
-    total: string;
-    rows: { key: string; eur: string; hours: number; machines: number; volumes: number; snapshots: number }[];
+    total: { amount: string; currency: "EUR" };
+    rows: {
+      key: string;
+      cost: { amount: string; currency: "EUR" };
+      hours: number;
+      machines: number;
+      volumes: number;
+      snapshots: number;
+    }[];
   };
 }
 
@@ -117,22 +123,70 @@ describe("volumes and snapshots in the ledger", () => {
 
     expect(shown({ month: "2026-11" })).toEqual({
       month: "2026-11",
-      currency: "EUR",
-      total: "0.42",
+      total: { amount: "0.42", currency: "EUR" },
       rows: [
-        { key: ALICE.id, eur: "0.30", hours: 74, machines: 1, volumes: 1, snapshots: 0 },
+        {
+          key: ALICE.id,
+          cost: { amount: "0.30", currency: "EUR" },
+          hours: 74,
+          machines: 1,
+          volumes: 1,
+          snapshots: 0,
+        },
         // 10 GB × €7.20 for 1 of 720 hours is €0.10; and the snapshot's €0.02.
-        { key: BOB.id, eur: "0.12", hours: 145, machines: 0, volumes: 1, snapshots: 1 },
+        {
+          key: BOB.id,
+          cost: { amount: "0.12", currency: "EUR" },
+          hours: 145,
+          machines: 0,
+          volumes: 1,
+          snapshots: 1,
+        },
       ],
     });
     expect(shown({ month: "2026-11", by: "type" }).rows).toEqual([
-      { key: "cx23", eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
-      { key: "volume", eur: "0.20", hours: 73, machines: 0, volumes: 2, snapshots: 0 },
-      { key: "snapshot", eur: "0.02", hours: 144, machines: 0, volumes: 0, snapshots: 1 },
+      {
+        key: "cx23",
+        cost: { amount: "0.20", currency: "EUR" },
+        hours: 2,
+        machines: 1,
+        volumes: 0,
+        snapshots: 0,
+      },
+      {
+        key: "volume",
+        cost: { amount: "0.20", currency: "EUR" },
+        hours: 73,
+        machines: 0,
+        volumes: 2,
+        snapshots: 0,
+      },
+      {
+        key: "snapshot",
+        cost: { amount: "0.02", currency: "EUR" },
+        hours: 144,
+        machines: 0,
+        volumes: 0,
+        snapshots: 1,
+      },
     ]);
     expect(shown({ month: "2026-11", by: "location" }).rows).toEqual([
-      { key: "fsn1", eur: "0.40", hours: 75, machines: 1, volumes: 2, snapshots: 0 },
-      { key: "nbg1", eur: "0.02", hours: 144, machines: 0, volumes: 0, snapshots: 1 },
+      {
+        key: "fsn1",
+        cost: { amount: "0.40", currency: "EUR" },
+        hours: 75,
+        machines: 1,
+        volumes: 2,
+        snapshots: 0,
+      },
+      {
+        key: "nbg1",
+        cost: { amount: "0.02", currency: "EUR" },
+        hours: 144,
+        machines: 0,
+        volumes: 0,
+        snapshots: 1,
+      },
     ]);
     // Two servers' worth of words for one server, two volumes and a snapshot would be wrong.
     const text = usageText(usage(w.ctx(ADMIN), { month: "2026-11", all: true }));
@@ -153,14 +207,35 @@ describe("volumes and snapshots in the ledger", () => {
     heldVolume(w, ALICE.id, "2026-10-31T23:30:00Z", null);
     w.clock.set(new Date("2026-12-10T00:00:00Z"));
     expect(shown({ month: "2026-10" }).rows).toEqual([
-      { key: ALICE.id, eur: "0.00", hours: 1, machines: 0, volumes: 1, snapshots: 0 },
+      {
+        key: ALICE.id,
+        cost: { amount: "0.00", currency: "EUR" },
+        hours: 1,
+        machines: 0,
+        volumes: 1,
+        snapshots: 0,
+      },
     ]);
     expect(shown({ month: "2026-11" }).rows).toEqual([
-      { key: ALICE.id, eur: "1.00", hours: 720, machines: 0, volumes: 1, snapshots: 0 },
+      {
+        key: ALICE.id,
+        cost: { amount: "1.00", currency: "EUR" },
+        hours: 720,
+        machines: 0,
+        volumes: 1,
+        snapshots: 0,
+      },
     ]);
     // 216 of December's 744 hours: €0.2903…
     expect(shown({ month: "2026-12" }).rows).toEqual([
-      { key: ALICE.id, eur: "0.29", hours: 216, machines: 0, volumes: 1, snapshots: 0 },
+      {
+        key: ALICE.id,
+        cost: { amount: "0.29", currency: "EUR" },
+        hours: 216,
+        machines: 0,
+        volumes: 1,
+        snapshots: 0,
+      },
     ]);
   });
 
@@ -171,10 +246,24 @@ describe("volumes and snapshots in the ledger", () => {
       pricePerGbMonth: "1.0000000000000000",
     });
     expect(shown({ month: "2026-11", by: "day", user: BOB.id })).toMatchObject({
-      total: "2.00",
+      total: { amount: "2.00", currency: "EUR" },
       rows: [
-        { key: "2026-11-20", eur: "1.00", hours: 2, machines: 0, volumes: 1, snapshots: 0 },
-        { key: "2026-11-21", eur: "1.00", hours: 2, machines: 0, volumes: 1, snapshots: 0 },
+        {
+          key: "2026-11-20",
+          cost: { amount: "1.00", currency: "EUR" },
+          hours: 2,
+          machines: 0,
+          volumes: 1,
+          snapshots: 0,
+        },
+        {
+          key: "2026-11-21",
+          cost: { amount: "1.00", currency: "EUR" },
+          hours: 2,
+          machines: 0,
+          volumes: 1,
+          snapshots: 0,
+        },
       ],
     });
   });
@@ -185,7 +274,7 @@ describe("volumes and snapshots in the ledger", () => {
     w.clock.set(new Date("2026-11-20T00:00:00Z"));
     expect(w.deps.store.workVolumes.close(rowId, "deleted again", w.clock.now())).toBe(false);
     expect(shown({ month: "2026-11" })).toEqual(before);
-    expect(before.total).toBe("0.10");
+    expect(before.total).toEqual({ amount: "0.10", currency: "EUR" });
   });
 
   it("take a snapshot's image size as Hetzner's float gives it", () => {
@@ -195,7 +284,14 @@ describe("volumes and snapshots in the ledger", () => {
       pricePerGbMonth: "10.0000000000000000",
     });
     expect(shown({ month: "2026-11" }).rows).toEqual([
-      { key: BOB.id, eur: "1.00", hours: 240, machines: 0, volumes: 0, snapshots: 1 },
+      {
+        key: BOB.id,
+        cost: { amount: "1.00", currency: "EUR" },
+        hours: 240,
+        machines: 0,
+        volumes: 0,
+        snapshots: 1,
+      },
     ]);
   });
 

@@ -89,3 +89,55 @@ export function csvEuros(cents: number): string {
 function assertCents(cents: number): void {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`cents must be a whole number, got ${cents}`);
 }
+
+/**
+ * How money leaves ccc as JSON, everywhere (CLI `--json`, HTTP API): euros as a decimal string with a
+ * fixed number of places, plus the currency. Prices per hour keep 6 places (Hetzner's net prices have
+ * 4, and 19 % VAT adds 2 more, so a gross hourly price fits exactly); every other amount — totals,
+ * monthly prices, budgets — is in cents, 2 places. See docs/api.md.
+ */
+export interface MoneyJson {
+  amount: string;
+  currency: "EUR";
+}
+
+/** `rate`: € per hour, 6 places; `total`: any other amount, 2 places. */
+export type MoneyKind = "rate" | "total";
+
+export const MONEY_PLACES: Readonly<Record<MoneyKind, number>> = { rate: 6, total: 2 };
+
+/** An exact amount as fixed-place decimal text ("0.007140", "12.40"), rounded half away from zero. */
+export function fixedDecimal(amount: Amount, places: number): string {
+  const negative = amount < 0n;
+  const magnitude = negative ? -amount : amount;
+  const step = 10n ** BigInt(AMOUNT_DECIMALS - places);
+  const units = (magnitude + step / 2n) / step;
+  const scale = 10n ** BigInt(places);
+  const whole = (units / scale).toString();
+  const fraction = (units % scale).toString().padStart(places, "0");
+  return `${negative && units !== 0n ? "-" : ""}${whole}${places > 0 ? `.${fraction}` : ""}`;
+}
+
+/** An exact amount as ccc's one JSON money shape. */
+export function moneyJson(amount: Amount, kind: MoneyKind = "total"): MoneyJson {
+  return { amount: fixedDecimal(amount, MONEY_PLACES[kind]), currency: "EUR" };
+}
+
+/** Whole cents as ccc's JSON money shape ("12.40"). */
+export function centsJson(cents: number): MoneyJson {
+  assertCents(cents);
+  return moneyJson(BigInt(cents) * UNITS_PER_CENT, "total");
+}
+
+/** A decimal string in euros (a Hetzner price, "0.0071400000000000") as ccc's JSON money shape. */
+export function decimalJson(text: string, kind: MoneyKind): MoneyJson {
+  return moneyJson(parseDecimal(text), kind);
+}
+
+/** Euros held as a float (an estimate: a snapshot's GB × price) as ccc's JSON money shape. */
+export function eurosJson(euros: number, kind: MoneyKind = "total"): MoneyJson {
+  if (!Number.isFinite(euros)) throw new RangeError(`euros must be finite, got ${euros}`);
+  const negative = euros < 0;
+  const out = moneyJson(parseDecimal(Math.abs(euros).toFixed(AMOUNT_DECIMALS - 4)), kind);
+  return negative && /[1-9]/.test(out.amount) ? { ...out, amount: `-${out.amount}` } : out;
+}
