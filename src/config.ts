@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { userInfo } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
@@ -392,12 +393,26 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return config;
 }
 
+/**
+ * The operator's name when CCC_OPERATOR_NAME and USER are unset: the system user running ccc (what a
+ * service unit without USER runs as), never a made-up "operator"; only a process with no passwd entry
+ * at all falls back to its numeric uid.
+ */
+function systemUserName(): string {
+  try {
+    const { username, uid } = userInfo();
+    return username || `uid-${uid}`;
+  } catch {
+    return `uid-${process.getuid?.() ?? "unknown"}`;
+  }
+}
+
 function toConfig(env: Env): Config {
   const db = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
   return {
     hetzner: { token: env.HCLOUD_TOKEN, endpoint: env.HCLOUD_ENDPOINT },
     operator: {
-      name: env.CCC_OPERATOR_NAME || env.USER || "operator",
+      name: env.CCC_OPERATOR_NAME || env.USER || systemUserName(),
       sshKey: env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : undefined,
       home: env.HOME,
     },
