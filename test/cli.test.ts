@@ -204,6 +204,36 @@ describe("ccc CLI", () => {
     }
   });
 
+  it("checks --user against Slack when a bot token is set: a name becomes the member id, an unknown id or name is refused", async () => {
+    const slack = await startFakeSlack();
+    try {
+      slack.setUser("U0BOB", { name: "bob" });
+      slack.setUser("U0SAM1", { name: "sam" });
+      slack.setUser("U0SAM2", { displayName: "sam" });
+      slack.setUser("U0GONE", { gone: true });
+      const env = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
+      const key = makeKeyPair().publicKey;
+      const made = await ccc(["provision", "--user", "bob", "--ssh-key", key, "--json"], { env });
+      expect(made.code).toBe(0);
+      expect(JSON.parse(made.stdout).owner).toBe("U0BOB");
+      const gone = await ccc(["provision", "--user", "U0GONE", "--ssh-key", key], { env });
+      expect(gone.code).not.toBe(0);
+      expect(gone.stderr).toContain("--user U0GONE: Slack knows no member with that id");
+      const nobody = await ccc(["list", "--user", "nobody"], { env });
+      expect(nobody.code).not.toBe(0);
+      expect(nobody.stderr).toContain("--user nobody: no Slack member answers to that name");
+      const two = await ccc(["list", "--user", "sam"], { env });
+      expect(two.stderr).toContain("--user sam: 2 Slack members answer to that name (U0SAM1, U0SAM2)");
+      // Nothing was made for the refused ones: only Bob's machine.
+      const all = JSON.parse((await ccc(["list", "--all", "--json"])).stdout);
+      expect(all.map((m: { owner: string }) => m.owner)).toEqual(["U0BOB"]);
+      // Without Slack settings an operator's plain name is still an owner.
+      expect((await ccc(["list", "--user", "nobody"])).code).toBe(0);
+    } finally {
+      await slack.close();
+    }
+  });
+
   it("lists server types with prices from the API", async () => {
     const run = await ccc(["types", "--location", "fsn1"]);
     expect(run.code).toBe(0);
