@@ -229,6 +229,17 @@ describe("ccc CLI", () => {
       expect(all.map((m: { owner: string }) => m.owner)).toEqual(["U0BOB"]);
       // Without Slack settings an operator's plain name is still an owner.
       expect((await ccc(["list", "--user", "nobody"])).code).toBe(0);
+      // People by their Slack display name in list, status and --json (ownerName beside owner).
+      slack.setUser("U0BOB", { name: "bob", displayName: "Bobby T" });
+      const id = JSON.parse(made.stdout).id;
+      const listed = await ccc(["list", "--all"], { env });
+      expect(listed.stdout).toMatch(new RegExp(`${id}\\s+Bobby T \\(U0BOB\\)\\s+ready`));
+      expect((await ccc(["status", id], { env })).stdout).toContain("owner:    Bobby T (U0BOB)");
+      const json = JSON.parse((await ccc(["status", id, "--json"], { env })).stdout);
+      expect(json).toMatchObject({ owner: "U0BOB", ownerName: "Bobby T" });
+      // Without a bot token: the id, and ownerName null.
+      expect((await ccc(["status", id])).stdout).toContain("owner:    U0BOB\n");
+      expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)[0].ownerName).toBeNull();
     } finally {
       await slack.close();
     }

@@ -3,6 +3,7 @@ import { UserError } from "../core/errors.ts";
 import { SLACK_USER_ID } from "../core/identity/identity.ts";
 import { BARE_NAME, type PeopleLookup, resolveBareNames } from "../core/instances/owner.ts";
 import { silentLogger } from "../core/logger.ts";
+import { lookUpNames } from "../render/people.ts";
 
 const bare = (value: unknown) => typeof value === "string" && BARE_NAME.test(value);
 /** A plain name as typed after `--user` (`bob`, `bob.smith`): with Slack set, looked up like `@bob`. */
@@ -59,6 +60,21 @@ export async function resolveCliNames<A extends Record<string, unknown>, O exten
     );
   }
   return resolved;
+}
+
+/**
+ * The Slack display names of `ids` (`users.info` with the bot token, all at once); none without a bot
+ * token or for anyone Slack does not answer about, so those are shown by their id.
+ */
+export async function cliNames(config: Config, ids: readonly string[]): Promise<Map<string, string>> {
+  const { botToken, apiUrl } = config.slack;
+  if (!botToken || ids.length === 0) return new Map();
+  const [{ slackDisplayName }, { createSlackWebClient }] = await Promise.all([
+    import("../slack/identity/slack-people.ts"),
+    import("../slack/web-client.ts"),
+  ]);
+  const client = createSlackWebClient(botToken, apiUrl, silentLogger);
+  return lookUpNames(ids.slice(0, 100), (id) => slackDisplayName(client, id));
 }
 
 async function resolveValues<T extends Record<string, unknown>>(values: T, lookup: PeopleLookup): Promise<T> {

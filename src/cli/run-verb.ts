@@ -4,9 +4,10 @@ import type { Command } from "../commands/index.ts";
 import { parseInput } from "../commands/input.ts";
 import { ConfigError } from "../config.ts";
 import { checkConfig } from "../preflight.ts";
+import { ownersIn, withOwnerNames } from "../render/people.ts";
 import { cliDirectory } from "./cli-directory.ts";
 import { cliNotifier } from "./cli-notifier.ts";
-import { resolveCliNames } from "./cli-people.ts";
+import { cliNames, resolveCliNames } from "./cli-people.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { readFileOrText } from "./key-argument.ts";
 
@@ -75,10 +76,17 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     const actor = { id: config.operator.name, isAdmin: true };
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);
     const shown = await verb.execute({ deps, actor, ...(report ? { report } : {}) }, raw);
-    const viewer = { now: deps.clock.now(), actor, sshPort: deps.timing.sshPort };
+    const plain = { now: deps.clock.now(), actor, sshPort: deps.timing.sshPort };
+    // People by their Slack display name: the owners the answer names, looked up once with the bot token.
+    const names = await cliNames(config, ownersIn(shown.json(plain)));
+    const viewer = { ...plain, names };
     // Which database answered: an operator on the service's host sees at once whether it is the service's.
     report?.(`database: ${config.paths.db}`);
-    io.stdout(state.json ? `${JSON.stringify(shown.json(viewer), null, 2)}\n` : `${shown.text(viewer)}\n`);
+    io.stdout(
+      state.json
+        ? `${JSON.stringify(withOwnerNames(shown.json(viewer), names), null, 2)}\n`
+        : `${shown.text(viewer)}\n`,
+    );
     if (shown.failed) state.exitCode = EXIT.failed;
   } finally {
     deps.store.close();

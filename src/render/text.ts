@@ -1,6 +1,7 @@
 import { type Instance, isEnded } from "../core/instances/instance.ts";
 import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { type PeopleNames, personText } from "./people.ts";
 import { softwareLines } from "./software.ts";
 import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
@@ -45,7 +46,12 @@ export function textTable(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join("\n");
 }
 
-export function instanceTable(instances: Instance[], now: Date, showOwner: boolean): string {
+export function instanceTable(
+  instances: Instance[],
+  now: Date,
+  showOwner: boolean,
+  names?: PeopleNames,
+): string {
   if (instances.length === 0) return "No machines.";
   const headers = [
     "ID",
@@ -59,7 +65,7 @@ export function instanceTable(instances: Instance[], now: Date, showOwner: boole
   ];
   const rows = instances.map((i) => [
     i.id,
-    ...(showOwner ? [i.owner] : []),
+    ...(showOwner ? [personText(i.owner, names)] : []),
     i.status,
     i.serverType,
     i.location,
@@ -79,10 +85,16 @@ export interface Ending {
 }
 
 /** Several lines about one instance, for `status` and after `provision`. An ended one has no way in and no time left. */
-export function instanceDetails(i: Instance, now: Date, ending?: Ending, sshPort?: number): string {
+export function instanceDetails(
+  i: Instance,
+  now: Date,
+  ending?: Ending,
+  sshPort?: number,
+  names?: PeopleNames,
+): string {
   const lines = [
     `${i.id}  ${i.status}`,
-    `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
+    `  owner:    ${personText(i.owner, names)}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
     `  type:     ${i.serverType} in ${i.location}`,
   ];
   const ended = isEnded(i.status);

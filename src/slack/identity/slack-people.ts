@@ -47,3 +47,10 @@ export async function slackKnowsMember(client: WebClient, id: string): Promise<b
     return code === "user_not_found" ? false : null;
   }
 }
+
+/** How Slack shows member `id` (display name, else real name, else handle); null when it does not say. */
+export async function slackDisplayName(client: WebClient, id: string): Promise<string | null> {
+  const answer = await client.users.info({ user: id });
+  const u = answer.user;
+  return u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || null;
+}
