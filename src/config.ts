@@ -69,6 +69,8 @@ export interface Config {
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
   /** The bot's JSON log: lines below this level are not written (CCC_LOG_LEVEL). */
   logLevel: LogLevel;
+  /** TZ: the zone the CLI shows times in (unset: the system's; `--utc` overrides it). */
+  timeZone: string | undefined;
   slack: {
     botToken: string | undefined;
     appToken: string | undefined;
@@ -279,6 +281,7 @@ const envSchema = z.object({
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
   CCC_OPERATOR_NAME: optionalText,
   USER: optionalText,
+  TZ: optionalText,
   HOME: optionalText,
   PATH: optionalText,
   SLACK_BOT_TOKEN: optionalText,
@@ -418,6 +421,7 @@ function toConfig(env: Env): Config {
     },
     installer: { command: env.CCC_NIXOS_ANYWHERE, searchPath: env.PATH },
     logLevel: env.CCC_LOG_LEVEL,
+    timeZone: env.TZ,
     paths: {
       db,
       dataDir: db === ":memory:" ? fromRoot("data") : dirname(db),

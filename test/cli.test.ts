@@ -245,6 +245,30 @@ describe("ccc CLI", () => {
     }
   });
 
+  it("shows times in the local zone (TZ) with its abbreviation, in UTC with --utc, and refuses a bad TZ", async () => {
+    now = new Date("2026-01-10T12:00:00Z");
+    const key = makeKeyPair().publicKey;
+    const made = await ccc(["provision", "--user", "alice", "--ssh-key", key, "--hours", "2", "--json"]);
+    const { id, expiresAt } = JSON.parse(made.stdout);
+    expect(expiresAt).toBe("2026-01-10T14:00:00.000Z"); // JSON stays ISO 8601 in UTC
+    const berlin = { TZ: "Europe/Berlin" };
+    expect((await ccc(["status", id], { env: berlin })).stdout).toContain("expires:  2026-01-10 15:00 CET");
+    expect((await ccc(["list", "--all"], { env: { TZ: "America/New_York" } })).stdout).toContain(
+      "2026-01-10 09:00 EST",
+    );
+    // --utc is global: before or after the verb.
+    expect((await ccc(["status", id, "--utc"], { env: berlin })).stdout).toContain(
+      "expires:  2026-01-10 14:00 UTC",
+    );
+    expect((await ccc(["--utc", "list", "--all"], { env: berlin })).stdout).toContain("2026-01-10 14:00 UTC");
+    const bad = await ccc(["extend", id, "1"], { env: { TZ: "Mars/Olympus" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "TZ=Mars/Olympus is not a time zone: use a name like Europe/Berlin, or --utc.",
+    );
+    expect(JSON.parse((await ccc(["status", id, "--json"])).stdout).expiresAt).toBe(expiresAt);
+  });
+
   it("lists server types with prices from the API", async () => {
     const run = await ccc(["types", "--location", "fsn1"]);
     expect(run.code).toBe(0);
