@@ -35,6 +35,19 @@ export const STEP_TEXT: Record<ProvisionStep, string> = {
   ready: "Ready",
 };
 
+/** A restore's steps: no installer runs, the saved machine comes back from its image. */
+export const RESTORE_STEP_TEXT: Record<ProvisionStep, string> = {
+  ...STEP_TEXT,
+  creating_server: "Creating the server from the snapshot's image",
+  waiting_for_ssh: "Waiting for the restored server to boot (SSH)",
+  installing: "Restoring its state: the new expiry and your SSH key",
+};
+
+/** `[  12.3s] ccc-7f3k2q: <what>`: one progress line, with the time since the work began. */
+export function stepLine(id: string, elapsedMs: number, what: string): string {
+  return `[${(elapsedMs / 1000).toFixed(1).padStart(6)}s] ${id}: ${what}`;
+}
+
 /** A plain-text table with aligned columns. */
 export function textTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
