@@ -31,6 +31,7 @@ export const STEP_TEXT: Record<ProvisionStep, string> = {
   waiting_for_ssh: "Waiting for the server to boot (SSH)",
   installing: "Installing NixOS with Claude Code",
   installing_software: "Installing extra software",
+  mounting_volume: "Mounting your work volume at /home/claude/work",
   preparing_workspace: "Preparing the workspace",
   ready: "Ready",
 };
