@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { userInfo } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as z from "zod";
@@ -68,6 +69,8 @@ export interface Config {
   timing: { sshPort: number; sshWaitMs: number; installTimeoutMs: number };
   /** The bot's JSON log: lines below this level are not written (CCC_LOG_LEVEL). */
   logLevel: LogLevel;
+  /** TZ: the zone the CLI shows times in (unset: the system's; `--utc` overrides it). */
+  timeZone: string | undefined;
   slack: {
     botToken: string | undefined;
     appToken: string | undefined;
@@ -278,6 +281,7 @@ const envSchema = z.object({
   CCC_INSTALL_TIMEOUT_SECONDS: positiveInt(1800),
   CCC_OPERATOR_NAME: optionalText,
   USER: optionalText,
+  TZ: optionalText,
   HOME: optionalText,
   PATH: optionalText,
   SLACK_BOT_TOKEN: optionalText,
@@ -392,17 +396,32 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return config;
 }
 
+/**
+ * The operator's name when CCC_OPERATOR_NAME and USER are unset: the system user running ccc (what a
+ * service unit without USER runs as), never a made-up "operator"; only a process with no passwd entry
+ * at all falls back to its numeric uid.
+ */
+function systemUserName(): string {
+  try {
+    const { username, uid } = userInfo();
+    return username || `uid-${uid}`;
+  } catch {
+    return `uid-${process.getuid?.() ?? "unknown"}`;
+  }
+}
+
 function toConfig(env: Env): Config {
   const db = env.CCC_DB_PATH === ":memory:" ? ":memory:" : fromRoot(env.CCC_DB_PATH);
   return {
     hetzner: { token: env.HCLOUD_TOKEN, endpoint: env.HCLOUD_ENDPOINT },
     operator: {
-      name: env.CCC_OPERATOR_NAME || env.USER || "operator",
+      name: env.CCC_OPERATOR_NAME || env.USER || systemUserName(),
       sshKey: env.CCC_OPERATOR_SSH_KEY ? fromRoot(env.CCC_OPERATOR_SSH_KEY) : undefined,
       home: env.HOME,
     },
     installer: { command: env.CCC_NIXOS_ANYWHERE, searchPath: env.PATH },
     logLevel: env.CCC_LOG_LEVEL,
+    timeZone: env.TZ,
     paths: {
       db,
       dataDir: db === ":memory:" ? fromRoot("data") : dirname(db),

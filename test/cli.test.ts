@@ -204,6 +204,71 @@ describe("ccc CLI", () => {
     }
   });
 
+  it("checks --user against Slack when a bot token is set: a name becomes the member id, an unknown id or name is refused", async () => {
+    const slack = await startFakeSlack();
+    try {
+      slack.setUser("U0BOB", { name: "bob" });
+      slack.setUser("U0SAM1", { name: "sam" });
+      slack.setUser("U0SAM2", { displayName: "sam" });
+      slack.setUser("U0GONE", { gone: true });
+      const env = { SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.apiUrl };
+      const key = makeKeyPair().publicKey;
+      const made = await ccc(["provision", "--user", "bob", "--ssh-key", key, "--json"], { env });
+      expect(made.code).toBe(0);
+      expect(JSON.parse(made.stdout).owner).toBe("U0BOB");
+      const gone = await ccc(["provision", "--user", "U0GONE", "--ssh-key", key], { env });
+      expect(gone.code).not.toBe(0);
+      expect(gone.stderr).toContain("--user U0GONE: Slack knows no member with that id");
+      const nobody = await ccc(["list", "--user", "nobody"], { env });
+      expect(nobody.code).not.toBe(0);
+      expect(nobody.stderr).toContain("--user nobody: no Slack member answers to that name");
+      const two = await ccc(["list", "--user", "sam"], { env });
+      expect(two.stderr).toContain("--user sam: 2 Slack members answer to that name (U0SAM1, U0SAM2)");
+      // Nothing was made for the refused ones: only Bob's machine.
+      const all = JSON.parse((await ccc(["list", "--all", "--json"])).stdout);
+      expect(all.map((m: { owner: string }) => m.owner)).toEqual(["U0BOB"]);
+      // Without Slack settings an operator's plain name is still an owner.
+      expect((await ccc(["list", "--user", "nobody"])).code).toBe(0);
+      // People by their Slack display name in list, status and --json (ownerName beside owner).
+      slack.setUser("U0BOB", { name: "bob", displayName: "Bobby T" });
+      const id = JSON.parse(made.stdout).id;
+      const listed = await ccc(["list", "--all"], { env });
+      expect(listed.stdout).toMatch(new RegExp(`${id}\\s+Bobby T \\(U0BOB\\)\\s+ready`));
+      expect((await ccc(["status", id], { env })).stdout).toContain("owner:    Bobby T (U0BOB)");
+      const json = JSON.parse((await ccc(["status", id, "--json"], { env })).stdout);
+      expect(json).toMatchObject({ owner: "U0BOB", ownerName: "Bobby T" });
+      // Without a bot token: the id, and ownerName null.
+      expect((await ccc(["status", id])).stdout).toContain("owner:    U0BOB\n");
+      expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)[0].ownerName).toBeNull();
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it("shows times in the local zone (TZ) with its abbreviation, in UTC with --utc, and refuses a bad TZ", async () => {
+    now = new Date("2026-01-10T12:00:00Z");
+    const key = makeKeyPair().publicKey;
+    const made = await ccc(["provision", "--user", "alice", "--ssh-key", key, "--hours", "2", "--json"]);
+    const { id, expiresAt } = JSON.parse(made.stdout);
+    expect(expiresAt).toBe("2026-01-10T14:00:00.000Z"); // JSON stays ISO 8601 in UTC
+    const berlin = { TZ: "Europe/Berlin" };
+    expect((await ccc(["status", id], { env: berlin })).stdout).toContain("expires:  2026-01-10 15:00 CET");
+    expect((await ccc(["list", "--all"], { env: { TZ: "America/New_York" } })).stdout).toContain(
+      "2026-01-10 09:00 EST",
+    );
+    // --utc is global: before or after the verb.
+    expect((await ccc(["status", id, "--utc"], { env: berlin })).stdout).toContain(
+      "expires:  2026-01-10 14:00 UTC",
+    );
+    expect((await ccc(["--utc", "list", "--all"], { env: berlin })).stdout).toContain("2026-01-10 14:00 UTC");
+    const bad = await ccc(["extend", id, "1"], { env: { TZ: "Mars/Olympus" } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "TZ=Mars/Olympus is not a time zone: use a name like Europe/Berlin, or --utc.",
+    );
+    expect(JSON.parse((await ccc(["status", id, "--json"])).stdout).expiresAt).toBe(expiresAt);
+  });
+
   it("lists server types with prices from the API", async () => {
     const run = await ccc(["types", "--location", "fsn1"]);
     expect(run.code).toBe(0);

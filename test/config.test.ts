@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, PROJECT_ROOT, parseConfig } from "../src/config.ts";
@@ -33,7 +33,8 @@ describe("parseConfig", () => {
       remindMinutes: [60, 15],
       orphanGraceMinutes: 15,
     });
-    expect(config.operator).toEqual({ name: "operator", sshKey: undefined, home: undefined });
+    // Neither CCC_OPERATOR_NAME nor USER: the system user running ccc, never a silent "operator".
+    expect(config.operator).toEqual({ name: userInfo().username, sshKey: undefined, home: undefined });
     expect(config.slack).toMatchObject({ admins: [], port: 3000, botToken: undefined });
   });
 

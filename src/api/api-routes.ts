@@ -7,6 +7,7 @@ import type { Logger } from "../core/logger.ts";
 import { authenticate } from "../core/tokens/api-tokens.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
+import { lookUpNames, ownersIn, withOwnerNames } from "../render/people.ts";
 import { within } from "../util/within.ts";
 import { type ApiError, apiErrorOf, errorBody, httpCode } from "./api-error.ts";
 import { ENDPOINTS, type Endpoint, rawInput } from "./endpoints.ts";
@@ -22,7 +23,7 @@ const LOOKUP_WAIT_MS = 5_000;
 export interface ApiOptions {
   deps: CoreDeps;
   /** Who may act, and as an admin: the same check as every other door, on every request. */
-  identity: Pick<Identity, "check">;
+  identity: Pick<Identity, "check"> & Partial<Pick<Identity, "nameOf">>;
   /** Per person, all their tokens together. */
   ratePerMinute: number;
   /** How long a verb may take before the client is told it goes on without them (504). */
@@ -128,13 +129,24 @@ async function run(
   if (endpoint.start) {
     const { json, rest } = await endpoint.start(ctx, raw);
     options.tasks.run(`${endpoint.verb.name} via the API`, rest);
-    return { status: endpoint.status, json };
+    return { status: endpoint.status, json: await namedOwners(options, json) };
   }
   const shown = await endpoint.verb.execute(ctx, raw);
   const viewer = { now: ctx.deps.clock.now(), actor: ctx.actor, sshPort: ctx.deps.timing.sshPort };
   const json = shown.json(viewer);
   const conflict = endpoint.conflict?.(json, shown.text(viewer));
-  return conflict ? { status: 409, ...conflict } : { status: endpoint.status, json };
+  return conflict
+    ? { status: 409, ...conflict }
+    : { status: endpoint.status, json: await namedOwners(options, json) };
+}
+
+/** The answer with `ownerName` beside each `owner`, from Slack's record (cached; a slow Slack gives null). */
+async function namedOwners(options: ApiOptions, json: unknown): Promise<unknown> {
+  const { nameOf } = options.identity;
+  const ids = nameOf ? ownersIn(json) : [];
+  const names =
+    nameOf && ids.length > 0 ? await lookUpNames(ids, (id) => nameOf.call(options.identity, id)) : new Map();
+  return withOwnerNames(json, names);
 }
 
 /** A token whose person Slack no longer lets in: 403; Slack not answering just now: 503, try again. */

@@ -8,6 +8,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9cgIB+x0q2SzzG/SuHrCSCex
 const base = {
   id: EXAMPLE_ID,
   owner: "U012AB3CD",
+  ownerName: "Alice",
   ownerEmail: null,
   serverType: "cx23",
   location: "fsn1",
@@ -58,6 +59,7 @@ export const EXAMPLES = {
 export const EXAMPLE_SNAPSHOT = {
   id: EXAMPLE_ID,
   owner: "U012AB3CD",
+  ownerName: "Alice",
   status: "available",
   imageId: 310_245_771,
   architecture: "x86",
@@ -73,6 +75,7 @@ export const EXAMPLE_SNAPSHOT = {
 export const EXAMPLE_VOLUME = {
   id: 4711,
   owner: "U012AB3CD",
+  ownerName: "Alice",
   location: "fsn1",
   sizeGb: 10,
   monthly: eur("0.52"),

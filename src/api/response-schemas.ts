@@ -2,6 +2,12 @@ import * as z from "zod";
 import { INSTANCE_STATUSES } from "../core/instances/instance.ts";
 import { SNAPSHOT_STATUSES } from "../core/store/store.ts";
 
+/** Beside every `owner`: how Slack shows that person, or null (an operator's name, or Slack did not say). */
+const ownerName = z
+  .string()
+  .nullable()
+  .meta({ description: "the owner's Slack display name; null when unknown" });
+
 // What the API answers, as zod schemas: the OpenAPI document is generated from them, and the tests
 // check real answers and the document's examples against them, so neither can drift.
 
@@ -32,6 +38,7 @@ export const rateSchema = z
 export const instanceSchema = z.object({
   id: z.string(),
   owner: z.string(),
+  ownerName,
   ownerEmail: z.string().nullable(),
   status: z.enum(INSTANCE_STATUSES),
   serverType: z.string(),
@@ -163,6 +170,7 @@ export const prefsSchema = z.object({
 export const snapshotSchema = z.object({
   id: z.string().meta({ description: "the saved machine's id, which names the snapshot" }),
   owner: z.string(),
+  ownerName,
   status: z.enum(SNAPSHOT_STATUSES),
   imageId: z.number().nullable(),
   architecture: z.enum(["x86", "arm"]),
@@ -206,6 +214,7 @@ export const volumeListSchema = z.array(
   z.object({
     id: z.number().meta({ description: "Hetzner's volume id" }),
     owner: z.string(),
+    ownerName,
     location: z.string(),
     sizeGb: z.number(),
     monthly: moneySchema
@@ -221,4 +230,5 @@ export const volumeDeletedSchema = z.object({
   kind: z.literal("deleted"),
   id: z.number(),
   owner: z.string(),
+  ownerName,
 });

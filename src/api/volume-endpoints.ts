@@ -27,6 +27,8 @@ export const VOLUME_ENDPOINTS: readonly Endpoint[] = [
     fixed: () => ({ action: "delete", confirmed: true }),
     status: 200,
     response: volumeDeletedSchema,
-    example: { response: { kind: "deleted", id: EXAMPLE_VOLUME.id, owner: EXAMPLE_VOLUME.owner } },
+    example: {
+      response: { kind: "deleted", id: EXAMPLE_VOLUME.id, owner: EXAMPLE_VOLUME.owner, ownerName: "Alice" },
+    },
   },
 ];

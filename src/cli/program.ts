@@ -12,7 +12,8 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError()
-    .version(cccVersion(), "-V, --version", "print ccc's version");
+    .version(cccVersion(), "-V, --version", "print ccc's version")
+    .option("--utc", "show times in UTC instead of the local zone (TZ)");
   for (const verb of commands) {
     const cli = verb.doors.cli;
     if (!cli) continue;
@@ -43,7 +44,8 @@ export function buildProgram(io: CliIo, state: CliState, commands: readonly Comm
       const files = options
         .filter((o) => o.fileOrText)
         .map((o) => ({ key: o.option.attributeName(), flag: o.option.long ?? "" }));
-      await runVerb(verb, { io, state, args, options: opts, files });
+      const utc = Boolean(sub.optsWithGlobals().utc);
+      await runVerb(verb, { io, state, args, options: opts, files, utc });
     });
   }
   program

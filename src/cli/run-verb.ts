@@ -4,9 +4,11 @@ import type { Command } from "../commands/index.ts";
 import { parseInput } from "../commands/input.ts";
 import { ConfigError } from "../config.ts";
 import { checkConfig } from "../preflight.ts";
+import { ownersIn, withOwnerNames } from "../render/people.ts";
+import { checkTimeZone, showTimesIn } from "../render/time.ts";
 import { cliDirectory } from "./cli-directory.ts";
 import { cliNotifier } from "./cli-notifier.ts";
-import { resolveCliNames } from "./cli-people.ts";
+import { cliNames, resolveCliNames } from "./cli-people.ts";
 import { type CliIo, EXIT } from "./io.ts";
 import { readFileOrText } from "./key-argument.ts";
 
@@ -24,6 +26,8 @@ export interface VerbCall {
   options: Record<string, unknown>;
   /** Options that name a file, `-` or the text itself, by commander's key and flag. */
   files: { key: string; flag: string }[];
+  /** `--utc`: times in UTC whatever TZ says. */
+  utc?: boolean;
 }
 
 /**
@@ -55,6 +59,9 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
   // What was typed is checked before the settings: a bad key or id is the first thing to fix.
   parseInput(verb.input, raw);
   if (problems.length > 0) throw new ConfigError(problems);
+  // Times in the reader's zone: TZ, else the system's; `--utc` for UTC. A bad TZ is refused here, first.
+  const zone = call.utc ? undefined : (config.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  if (zone) checkTimeZone(zone);
   const { composeCore } = await import("../compose.ts");
   const clock = io.compose?.clock ?? systemClock;
   const notifier =
@@ -72,15 +79,25 @@ export async function runVerb(verb: Command, call: VerbCall): Promise<void> {
     ...(notifier ? { notifier } : {}),
   });
   try {
+    // Set for this command only: in-process callers (tests, the bot) keep UTC.
+    showTimesIn(zone);
     const actor = { id: config.operator.name, isAdmin: true };
     const report = state.json ? undefined : (line: string) => io.stderr(`${line}\n`);
     const shown = await verb.execute({ deps, actor, ...(report ? { report } : {}) }, raw);
-    const viewer = { now: deps.clock.now(), actor, sshPort: deps.timing.sshPort };
+    const plain = { now: deps.clock.now(), actor, sshPort: deps.timing.sshPort };
+    // People by their Slack display name: the owners the answer names, looked up once with the bot token.
+    const names = await cliNames(config, ownersIn(shown.json(plain)));
+    const viewer = { ...plain, names };
     // Which database answered: an operator on the service's host sees at once whether it is the service's.
     report?.(`database: ${config.paths.db}`);
-    io.stdout(state.json ? `${JSON.stringify(shown.json(viewer), null, 2)}\n` : `${shown.text(viewer)}\n`);
+    io.stdout(
+      state.json
+        ? `${JSON.stringify(withOwnerNames(shown.json(viewer), names), null, 2)}\n`
+        : `${shown.text(viewer)}\n`,
+    );
     if (shown.failed) state.exitCode = EXIT.failed;
   } finally {
+    showTimesIn(undefined);
     deps.store.close();
   }
 }

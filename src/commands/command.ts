@@ -3,6 +3,7 @@ import type { Config } from "../config.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
+import type { PeopleNames } from "../render/people.ts";
 import type { CommandContext } from "./context.ts";
 import { parseInput } from "./input.ts";
 
@@ -21,6 +22,8 @@ export interface Viewer {
   actor: Actor;
   /** The port people's `ssh` uses (CCC_SSH_PORT), for ssh and known_hosts lines; 22 when unset. */
   sshPort?: number;
+  /** People's Slack display names, as the door looked them up; anyone missing is shown by their id. */
+  names?: PeopleNames;
 }
 
 export interface CliOption {

@@ -15,6 +15,7 @@ import {
 } from "../render/block-kit/mrkdwn.ts";
 import { wakeButton as hibernationButtons } from "../render/hibernation-notices.ts";
 import { instanceJson } from "../render/json.ts";
+import type { PeopleNames } from "../render/people.ts";
 import { instanceTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
@@ -64,7 +65,7 @@ export function list(ctx: CommandContext, input: z.input<typeof listInput>): Lis
   return run(ctx, parseInput(listInput, input));
 }
 
-export function listText(result: ListResult, now: Date): string {
+export function listText(result: ListResult, now: Date, names?: PeopleNames): string {
   const shared = Object.entries(result.guests ?? {}).map(
     ([id, names]) => `${id} is shared with ${names.join(", ")}`,
   );
@@ -74,7 +75,9 @@ export function listText(result: ListResult, now: Date): string {
   const asleep = (result.asleep ?? []).map(
     (h) => `${h.instanceId} is hibernating since ${formatUtc(h.sleptAt)}: ccc wake ${h.instanceId}`,
   );
-  return [instanceTable(result.instances, now, result.all), ...shared, ...active, ...asleep].join("\n");
+  return [instanceTable(result.instances, now, result.all, names), ...shared, ...active, ...asleep].join(
+    "\n",
+  );
 }
 
 export function listBlocks(result: ListResult, now: Date): SlackMessage {
@@ -113,7 +116,7 @@ export const listCommand = defineCommand({
   input: listInput,
   audience: "anyone",
   run,
-  text: (result, { now }) => listText(result, now),
+  text: (result, { now, names }) => listText(result, now, names),
   json: (result, viewer) =>
     result.instances.map((i) => ({ ...instanceJson(i, viewer), guests: result.guests?.[i.id] ?? [] })),
   blocks: (result, { now }) => listBlocks(result, now),

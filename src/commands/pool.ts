@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { decimalJson, type MoneyJson, moneyJson, parseEuros } from "../core/billing/money.ts";
+import type { MemberProgress } from "../core/pool/install-member.ts";
 import { type PoolView, poolView } from "../core/pool/pool-view.ts";
 import { type RefillSummary, refillPool } from "../core/pool/refill.ts";
-import { euro, textTable } from "../render/text.ts";
+import { euro, STEP_TEXT, stepLine, textTable } from "../render/text.ts";
 import { formatTimeLeft } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -20,8 +21,26 @@ export interface PoolResult {
 }
 
 async function run(ctx: CommandContext, input: z.output<typeof poolInput>): Promise<PoolResult> {
-  const fill = input.action === "fill" ? await refillPool(ctx.deps) : undefined;
+  const report = ctx.report;
+  const fill =
+    input.action === "fill"
+      ? await refillPool(ctx.deps, report ? (p) => report(memberProgressLine(p)) : undefined)
+      : undefined;
   return { view: await poolView(ctx.deps), ...(fill ? { fill } : {}) };
+}
+
+const MEMBER_STEP: Record<MemberProgress["step"], string> = {
+  creating_server: STEP_TEXT.creating_server,
+  waiting_for_ssh: STEP_TEXT.waiting_for_ssh,
+  installing: STEP_TEXT.installing,
+  ready: "Ready in the pool",
+  failed: "Failed",
+};
+
+/** `[  12.3s] ccc-7f3k2q (cx23@fsn1): Installing NixOS with Claude Code`: one pool machine's progress. */
+export function memberProgressLine(p: MemberProgress): string {
+  const what = `${MEMBER_STEP[p.step]}${p.reason ? `: ${p.reason}` : ""}`;
+  return stepLine(`${p.id} (${p.serverType}@${p.location})`, p.elapsedMs, what);
 }
 
 function wantedText(view: PoolView): string {

@@ -19,7 +19,7 @@ import { rememberRepo } from "../core/workspace/remember-repo.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
-import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand } from "../render/text.ts";
+import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand, stepLine } from "../render/text.ts";
 import { workspaceJson, workspaceLines } from "../render/workspace.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -145,11 +145,11 @@ function mountText(ctx: CommandContext, id: string): string {
 }
 
 export function progressText(progress: ProvisionProgress): string {
-  const seconds = (progress.elapsedMs / 1000).toFixed(1).padStart(6);
-  if (progress.detail) return `[${seconds}s] ${progress.instance.id}: ${progress.detail}`;
+  const { id } = progress.instance;
+  if (progress.detail) return stepLine(id, progress.elapsedMs, progress.detail);
   const where = progress.instance.ipv4 ? ` (${progress.instance.ipv4})` : "";
   const pool = poolProgressNote(progress.instance);
-  return `[${seconds}s] ${progress.instance.id}: ${STEP_TEXT[progress.step]}${where}${pool}`;
+  return stepLine(id, progress.elapsedMs, `${STEP_TEXT[progress.step]}${where}${pool}`);
 }
 
 export function provisionText(instance: Instance, now: Date, sshPort?: number): string {

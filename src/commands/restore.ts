@@ -3,6 +3,7 @@ import type { Instance } from "../core/instances/instance.ts";
 import { type RestoreResult, runRestore, startRestore } from "../core/snapshots/restore.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
+import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { hours, instanceId, optionalText, parseInput } from "./input.ts";
@@ -32,8 +33,9 @@ async function run(ctx: CommandContext, input: z.output<typeof restoreInput>): P
   ctx.report?.(
     `${instance.id}: restoring ${snapshot.id} on a ${instance.serverType} in ${instance.location}`,
   );
+  const started = ctx.deps.clock.now().getTime();
   const ready = await runRestore(ctx.deps, instance, snapshot, (step) =>
-    ctx.report?.(`${instance.id}: ${step.replaceAll("_", " ")}`),
+    ctx.report?.(stepLine(instance.id, ctx.deps.clock.now().getTime() - started, RESTORE_STEP_TEXT[step])),
   );
   return { instance: ready, from: snapshot.id };
 }

@@ -7,6 +7,7 @@ import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { context, escapeText, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import { type IdleView, idleJson, idleLines } from "../render/hibernation-view.ts";
 import { instanceJson } from "../render/json.ts";
+import type { PeopleNames } from "../render/people.ts";
 import { softwareContext } from "../render/software.ts";
 import { type Ending, instanceDetails } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
@@ -74,8 +75,8 @@ export function status(ctx: CommandContext, input: { id: string }): StatusResult
   return one(ctx, parseInput(z.object({ id: instanceId }), input).id);
 }
 
-export function statusText(result: StatusResult, now: Date, sshPort?: number): string {
-  const details = instanceDetails(result.instance, now, result.ending, sshPort);
+export function statusText(result: StatusResult, now: Date, sshPort?: number, names?: PeopleNames): string {
+  const details = instanceDetails(result.instance, now, result.ending, sshPort, names);
   const idle = result.idle
     ? idleLines(result.idle)
         .map((l) => `\n  idle:     ${l}`)
@@ -105,8 +106,8 @@ export const statusCommand = defineCommand({
   input: statusInput,
   audience: "owner",
   run,
-  text: (o, { now, sshPort }) =>
-    o.kind === "one" ? statusText(o.status, now, sshPort) : listText(o.list, now),
+  text: (o, { now, sshPort, names }) =>
+    o.kind === "one" ? statusText(o.status, now, sshPort, names) : listText(o.list, now, names),
   json: (o, viewer) =>
     o.kind === "one"
       ? {

@@ -6,6 +6,7 @@ import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { euroEstimate } from "../render/cost.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -108,9 +109,9 @@ function savedLines(saved: HoursSaved | undefined): string[] {
   if (!saved || saved.hours === 0) return [];
   const owners = Object.entries(saved.byOwner);
   return [
-    `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ €${saved.euros.toFixed(2)} (not run while asleep)`,
+    `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
     ...(owners.length > 1
-      ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ €${s.euros.toFixed(2)}`)
+      ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`)
       : []),
   ];
 }

@@ -2,6 +2,7 @@ import { eurosJson } from "../core/billing/money.ts";
 import type { PricedSnapshot } from "../core/snapshots/manage.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { dateToken, escapeText, type SlackMessage, section } from "./block-kit/mrkdwn.ts";
+import { euroEstimate } from "./cost.ts";
 import { textTable } from "./text.ts";
 import { formatUtc } from "./time.ts";
 
@@ -24,7 +25,7 @@ export function snapshotJson(s: Snapshot, monthlyEuro: number | null) {
 }
 
 const size = (s: Snapshot) => (s.imageSizeGb === null ? "-" : `${s.imageSizeGb} GB`);
-const cost = (monthly: number | null) => (monthly === null ? "-" : `€${monthly.toFixed(2)}/month`);
+const cost = (monthly: number | null) => (monthly === null ? "-" : `${euroEstimate(monthly)}/month`);
 
 export function snapshotTable(items: PricedSnapshot[], showOwner: boolean): string {
   if (items.length === 0) return "No snapshots.";

@@ -1,6 +1,7 @@
 import { type Instance, isEnded } from "../core/instances/instance.ts";
 import { hostKeyFingerprint, knownHostsLine } from "../core/machine/host-key.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { type PeopleNames, personText } from "./people.ts";
 import { softwareLines } from "./software.ts";
 import { formatTimeLeft, formatUtc, leftPhrase } from "./time.ts";
 
@@ -30,9 +31,23 @@ export const STEP_TEXT: Record<ProvisionStep, string> = {
   waiting_for_ssh: "Waiting for the server to boot (SSH)",
   installing: "Installing NixOS with Claude Code",
   installing_software: "Installing extra software",
+  mounting_volume: "Mounting your work volume at /home/claude/work",
   preparing_workspace: "Preparing the workspace",
   ready: "Ready",
 };
+
+/** A restore's steps: no installer runs, the saved machine comes back from its image. */
+export const RESTORE_STEP_TEXT: Record<ProvisionStep, string> = {
+  ...STEP_TEXT,
+  creating_server: "Creating the server from the snapshot's image",
+  waiting_for_ssh: "Waiting for the restored server to boot (SSH)",
+  installing: "Restoring its state: the new expiry and your SSH key",
+};
+
+/** `[  12.3s] ccc-7f3k2q: <what>`: one progress line, with the time since the work began. */
+export function stepLine(id: string, elapsedMs: number, what: string): string {
+  return `[${(elapsedMs / 1000).toFixed(1).padStart(6)}s] ${id}: ${what}`;
+}
 
 /** A plain-text table with aligned columns. */
 export function textTable(headers: string[], rows: string[][]): string {
@@ -45,7 +60,12 @@ export function textTable(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join("\n");
 }
 
-export function instanceTable(instances: Instance[], now: Date, showOwner: boolean): string {
+export function instanceTable(
+  instances: Instance[],
+  now: Date,
+  showOwner: boolean,
+  names?: PeopleNames,
+): string {
   if (instances.length === 0) return "No machines.";
   const headers = [
     "ID",
@@ -59,7 +79,7 @@ export function instanceTable(instances: Instance[], now: Date, showOwner: boole
   ];
   const rows = instances.map((i) => [
     i.id,
-    ...(showOwner ? [i.owner] : []),
+    ...(showOwner ? [personText(i.owner, names)] : []),
     i.status,
     i.serverType,
     i.location,
@@ -79,10 +99,16 @@ export interface Ending {
 }
 
 /** Several lines about one instance, for `status` and after `provision`. An ended one has no way in and no time left. */
-export function instanceDetails(i: Instance, now: Date, ending?: Ending, sshPort?: number): string {
+export function instanceDetails(
+  i: Instance,
+  now: Date,
+  ending?: Ending,
+  sshPort?: number,
+  names?: PeopleNames,
+): string {
   const lines = [
     `${i.id}  ${i.status}`,
-    `  owner:    ${i.owner}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
+    `  owner:    ${personText(i.owner, names)}${i.ownerEmail ? ` <${i.ownerEmail}>` : ""}`,
     `  type:     ${i.serverType} in ${i.location}`,
   ];
   const ended = isEnded(i.status);

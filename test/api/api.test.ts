@@ -20,6 +20,7 @@ const readyViaApi = (token: string) => readyFromApi(b, token);
 
 describe("the HTTP API", () => {
   it("provisions in the background, shows progress, extends, shares and deletes, as the token's person", async () => {
+    b.slack.setUser(ALICE, { displayName: "Alice W" });
     const alice = tokenFor(b, ALICE);
     const made = await call(b, "POST", "/instances", {
       token: alice,
@@ -27,7 +28,13 @@ describe("the HTTP API", () => {
     });
     expect(made.status).toBe(202);
     const recorded = instanceSchema.parse(made.json);
-    expect(recorded).toMatchObject({ owner: ALICE, status: "creating", serverType: "cx23" });
+    // People by their Slack display name, beside the id (issue 18, item 11).
+    expect(recorded).toMatchObject({
+      owner: ALICE,
+      ownerName: "Alice W",
+      status: "creating",
+      serverType: "cx23",
+    });
     const id = recorded.id;
     await waitForState(() => b.running.bot.deps.store.get(id)?.status === "ready", 15_000, `${id} ready`);
 
@@ -39,7 +46,7 @@ describe("the HTTP API", () => {
       ssh: expect.any(String),
     });
     const mine = await call(b, "GET", "/instances", { token: alice });
-    expect(instanceListSchema.parse(mine.json).map((i) => i.id)).toEqual([id]);
+    expect(instanceListSchema.parse(mine.json).map((i) => [i.id, i.ownerName])).toEqual([[id, "Alice W"]]);
 
     const before = b.running.bot.deps.store.require(id).expiresAt.getTime();
     const extended = await call(b, "POST", `/instances/${id}/extend`, { token: alice, body: { hours: 1 } });

@@ -27,6 +27,21 @@ describe("ccc pool", () => {
     const filled = await runCcc(w.h, ["pool", "fill"]);
     expect(filled.code).toBe(0);
     expect(filled.stdout).toContain("Refill: 2 installed, 0 failed, 0 replaced.");
+    // Each machine's steps on standard error as it goes, with the time since its install began.
+    const ids = w.deps.store.pool.list().map((m) => m.id);
+    for (const id of ids) {
+      const mine = filled.stderr
+        .split("\n")
+        .filter((l) => l.includes(`${id} (cx23@fsn1): `))
+        .map((l) => l.replace(/^\[ *\d+\.\ds\] [^:]+: /, ""));
+      expect(mine).toEqual([
+        "Creating the server at Hetzner",
+        "Waiting for the server to boot (SSH)",
+        "Installing NixOS with Claude Code",
+        "Ready in the pool",
+      ]);
+    }
+    expect(filled.stderr).toMatch(/^\[ *\d+\.\ds\] ccc-\w+ \(cx23@fsn1\): Creating/m);
     const listed = await runCcc(w.h, ["pool", "--json"]);
     const view = JSON.parse(listed.stdout);
     const hourly = (await w.deps.catalog.load()).types

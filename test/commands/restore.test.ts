@@ -94,8 +94,21 @@ describe.skipIf(sshdMissingReason !== null)("restore", () => {
     const id = await saved();
     const key = newerKey();
     const imageId = deps.store.snapshots.get(id)?.imageId;
-    const shown = await restoreCommand.execute(ctx(ALICE), { snapshot: id, hours: 2 });
+    const lines: string[] = [];
+    const shown = await restoreCommand.execute(
+      { ...ctx(ALICE), report: (line) => lines.push(line) },
+      { snapshot: id, hours: 2 },
+    );
     const { id: restored } = shown.json() as { id: string };
+    // Its own steps, each with the time since it began, as the terminal shows them; no "installing".
+    expect(lines.slice(1).map((l) => l.replace(/^\[ *\d+\.\ds\] /, ""))).toEqual([
+      `${restored}: Creating the server from the snapshot's image`,
+      `${restored}: Waiting for the restored server to boot (SSH)`,
+      `${restored}: Restoring its state: the new expiry and your SSH key`,
+      `${restored}: Ready`,
+    ]);
+    expect(lines.slice(1).every((l) => /^\[ *\d+\.\ds\] /.test(l))).toBe(true);
+    expect(lines.join("\n")).not.toMatch(/install/i);
     const instance = deps.store.require(restored);
     expect(instance).toMatchObject({
       status: "ready",

@@ -19,7 +19,7 @@ export async function runCcc(
   let stdout = "";
   let stderr = "";
   const io: CliIo = {
-    env: { ...h.env, USER: "opal", ...options.env },
+    env: { ...h.env, USER: "opal", TZ: "UTC", ...options.env },
     stdout: (t) => {
       stdout += t;
     },

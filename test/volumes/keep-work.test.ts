@@ -121,6 +121,13 @@ describe("a machine with its owner's work volume", () => {
     expect(made.stderr.indexOf("Work volume")).toBeLessThan(made.stderr.indexOf("Creating the server"));
     // Only an SSH banner answers here, so the mount cannot happen: said plainly, the machine still works.
     expect(made.stderr).toContain("Work volume: attached, but the machine could not mount it");
+    // The mount is a step of its own, with elapsed time, after the install and before the outcome.
+    expect(made.stderr).toMatch(
+      /\[ *\d+\.\ds\] ccc-\w+: Mounting your work volume at \/home\/claude\/work \(127\.0\.0\.\d+\)\n/,
+    );
+    expect(made.stderr.indexOf("Mounting your work volume")).toBeGreaterThan(
+      made.stderr.indexOf("Installing NixOS"),
+    );
     const [instance] = h.deps.store.list();
     await runCcc(h, ["deprovision", instance?.id ?? ""]);
   });

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.ts";
+import { monthOf as calendarMonthOf } from "../usage/month.ts";
 import { type Amount, divideRounded, parseDecimal, parseEuros, toCents } from "./money.ts";
 
 // How ccc prices what it runs, after Hetzner's rules:
@@ -113,9 +114,9 @@ export function hourStart(from: Date, index: number): Date {
   return new Date(from.getTime() + index * HOUR_MS);
 }
 
-/** `YYYY-MM` of a time, in UTC. */
+/** `YYYY-MM` of a time, in UTC: the key of the one month type (`core/usage/month.ts`). */
 export function monthOf(at: Date): string {
-  return at.toISOString().slice(0, 7);
+  return calendarMonthOf(at).key;
 }
 
 /** Hours in a `YYYY-MM` month: 672, 696, 720 or 744. */

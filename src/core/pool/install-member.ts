@@ -15,6 +15,17 @@ import type { PoolTarget } from "./pool-settings.ts";
 
 export type MemberInstall = { kind: "ready"; id: string } | { kind: "failed"; id: string; reason: string };
 
+/** Where one pool machine's install is, for a door that shows it (`ccc pool fill`). */
+export interface MemberProgress {
+  id: string;
+  serverType: string;
+  location: string;
+  step: "creating_server" | "waiting_for_ssh" | "installing" | "ready" | "failed";
+  elapsedMs: number;
+  /** Why it failed. */
+  reason?: string;
+}
+
 /**
  * Installs one pool machine the way a provision installs a user's (host key made here, extra files,
  * the installer), with no owner: the claude account holds only a placeholder key whose private half
@@ -26,9 +37,18 @@ export async function installPoolMember(
   target: Pick<PoolTarget, "serverType" | "location">,
   flakeHash: string,
   maxAgeHours: number,
+  onProgress: (progress: MemberProgress) => void = () => {},
 ): Promise<MemberInstall> {
   const id = newInstanceId();
   const createdAt = deps.clock.now();
+  const tell = (step: MemberProgress["step"], reason?: string) =>
+    onProgress({
+      id,
+      ...target,
+      step,
+      elapsedMs: deps.clock.now().getTime() - createdAt.getTime(),
+      ...(reason ? { reason } : {}),
+    });
   deps.store.pool.add({ id, ...target, flakeHash, at: createdAt });
   const lease = takeLease(deps, poolMemberLease(id));
   let server: CloudServer | null = null;
@@ -37,6 +57,7 @@ export async function installPoolMember(
     const keyId = await deps.operatorKey.hetznerId(deps.cloud);
     const type = (await deps.catalog.load()).types.find((t) => t.name === target.serverType);
     const expiresAt = poolExpiry(createdAt, maxAgeHours);
+    tell("creating_server");
     const created = await deps.cloud.createServer({
       name: poolServerName(id),
       serverType: target.serverType,
@@ -53,6 +74,7 @@ export async function installPoolMember(
     else deps.log.warn("no price for a pool machine's type; its idle hours are not counted", { member: id });
     const host = server.ipv4;
     if (!host) throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
+    tell("waiting_for_ssh");
     await waitForBoot(
       deps,
       host,
@@ -60,6 +82,7 @@ export async function installPoolMember(
     );
 
     const hostKey = generateHostKey(`root@${id}`);
+    tell("installing");
     await installNixos(deps, host, hostKey, {
       instanceId: id,
       userSshKey: generateHostKey("ccc-pool-placeholder").publicKey,
@@ -76,12 +99,14 @@ export async function installPoolMember(
       );
     }
     deps.log.info("pool machine ready", { member: id, type: target.serverType, location: target.location });
+    tell("ready");
     return { kind: "ready", id };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     deps.log.error("pool install failed", { member: id, reason });
     await removeExtraFiles(extraFilesDir(deps.paths.instancesDir, id)).catch(() => {});
     await discardPoolMachine(deps, id, server?.id ?? null);
+    tell("failed", reason);
     return { kind: "failed", id, reason };
   } finally {
     lease?.release();

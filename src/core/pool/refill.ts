@@ -2,7 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import type { PoolMember } from "../store/store.ts";
 import { projectFlakeHash } from "./flake-hash.ts";
-import { installPoolMember } from "./install-member.ts";
+import { installPoolMember, type MemberProgress } from "./install-member.ts";
 import { NO_POOL, type PoolSettings, type PoolTarget } from "./pool-settings.ts";
 
 export interface RefillSummary {
@@ -25,13 +25,20 @@ const HOUR = 3_600_000;
  * asked for, then installs what each type@location lacks, at most `maxParallelInstalls` at once, and
  * waits for those installs. One pass at a time across processes.
  */
-export async function refillPool(deps: CoreDeps): Promise<RefillSummary> {
+export async function refillPool(
+  deps: CoreDeps,
+  onProgress?: (progress: MemberProgress) => void,
+): Promise<RefillSummary> {
   const settings = deps.pool ?? NO_POOL;
-  const attempt = await withLease(deps, REFILL_LEASE, () => refill(deps, settings));
+  const attempt = await withLease(deps, REFILL_LEASE, () => refill(deps, settings, onProgress));
   return attempt.taken ? attempt.value : { busy: true, installed: 0, failed: 0, retired: 0 };
 }
 
-async function refill(deps: CoreDeps, settings: PoolSettings): Promise<RefillSummary> {
+async function refill(
+  deps: CoreDeps,
+  settings: PoolSettings,
+  onProgress?: (progress: MemberProgress) => void,
+): Promise<RefillSummary> {
   const summary: RefillSummary = { busy: false, installed: 0, failed: 0, retired: 0 };
   const flakeHash = await projectFlakeHash(deps.paths.flakeDir);
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -39,7 +46,7 @@ async function refill(deps: CoreDeps, settings: PoolSettings): Promise<RefillSum
     const slots = missing(deps.store.pool.list(), settings.targets);
     if (slots.length === 0) break;
     const results = await inParallel(slots, settings.maxParallelInstalls, (target) =>
-      installPoolMember(deps, target, flakeHash, settings.maxAgeHours),
+      installPoolMember(deps, target, flakeHash, settings.maxAgeHours, onProgress),
     );
     const ok = results.filter((r) => r.kind === "ready").length;
     summary.installed += ok;

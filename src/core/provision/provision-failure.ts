@@ -7,6 +7,8 @@ export type ProvisionStep =
   | "waiting_for_ssh"
   | "installing"
   | "installing_software"
+  /** Only for a machine given a kept work volume: the volume mounted at the work folder. */
+  | "mounting_volume"
   /** After ready: the repository cloned, its devShell built, the dotfiles run (src/core/workspace). */
   | "preparing_workspace"
   | "ready";

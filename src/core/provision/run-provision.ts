@@ -202,6 +202,7 @@ async function finishProvision(
     allowUnfree: softwarePolicyOf(deps).allowUnfree,
   });
 
+  if (deps.store.workVolumes.forInstance(instance.id)?.hetznerId) report("mounting_volume", instance);
   await mountWorkVolume(deps, instance);
   // The owner's secrets are on the machine before anyone is told it is ready.
   await deliverToNewMachine(deps, instance);

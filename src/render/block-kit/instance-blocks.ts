@@ -128,7 +128,9 @@ function stepText(i: Instance, step: ProvisionStep): string {
 /** The DM while a machine is built, updated in place as steps complete. */
 export function creatingMessage(i: Instance, step: ProvisionStep | null, detail?: string): SlackMessage {
   // The workspace step shows only once reached: most machines start from no repository.
-  const steps = step === "preparing_workspace" ? [...stepsFor(i), step] : stepsFor(i);
+  // So does the volume's mount: only a machine given a kept work volume has one.
+  const steps =
+    step === "preparing_workspace" || step === "mounting_volume" ? [...stepsFor(i), step] : stepsFor(i);
   const at = step ? steps.indexOf(step) : -1;
   const lines = steps.map(
     (s, n) =>

@@ -5,6 +5,7 @@ import type { Policy } from "../../core/instances/policy.ts";
 import { splitPackageNames } from "../../core/software/package-names.ts";
 import type { SoftwarePolicy } from "../../core/software/software-policy.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
+import { euroEstimate } from "../../render/cost.ts";
 import { euro } from "../../render/text.ts";
 
 export const PROVISION_CALLBACK = "ccc_provision";
@@ -220,7 +221,7 @@ export function softwareBlocks(software: SoftwarePolicy | undefined, chosen: rea
 export function costLine(offer: Offer | undefined, hours: number): string {
   if (!offer) return "Pick a server type to see the cost.";
   const total = Number(offer.hourly) * hours;
-  return `Estimated cost: *€${total.toFixed(2)}* for ${hours} h (${euro(offer.hourly)} per hour, incl. VAT). Billed per hour started; deleting early stops it.`;
+  return `Estimated cost: *${euroEstimate(total)}* for ${hours} h (${euro(offer.hourly)} per hour, incl. VAT). Billed per hour started; deleting early stops it.`;
 }
 
 const KEEP_WORK_OPTION = { text: plain("Keep my work"), value: "keep" };

@@ -33,3 +33,24 @@ export function slackPeople(client: WebClient): PeopleLookup {
     },
   };
 }
+
+/**
+ * Whether Slack knows member `id` (`users.info`): false for `user_not_found`, true otherwise, and
+ * null when Slack could not be asked (then the caller goes on without the check).
+ */
+export async function slackKnowsMember(client: WebClient, id: string): Promise<boolean | null> {
+  try {
+    const answer = await client.users.info({ user: id });
+    return Boolean(answer.user);
+  } catch (error) {
+    const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
+    return code === "user_not_found" ? false : null;
+  }
+}
+
+/** How Slack shows member `id` (display name, else real name, else handle); null when it does not say. */
+export async function slackDisplayName(client: WebClient, id: string): Promise<string | null> {
+  const answer = await client.users.info({ user: id });
+  const u = answer.user;
+  return u?.profile?.display_name || u?.real_name || u?.profile?.real_name || u?.name || null;
+}
