@@ -79,6 +79,11 @@ export const sharedSchema = z.object({
     .meta({ description: "true: the guest logs in as claude, with sudo (root on the machine)" }),
   login: z.string().meta({ description: "the user name the guest logs in (or logged in) as" }),
   grants: z.string().meta({ description: "what the guest can do on the machine, in plain words" }),
+  withSecrets: z.boolean().meta({
+    description:
+      "true: shared with the owner's secrets, which stay on the machine while this guest has access",
+  }),
+  secrets: z.string().meta({ description: "what the share does with the owner's secrets, in plain words" }),
   sessionsEnded: z
     .number()
     .int()

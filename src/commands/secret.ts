@@ -139,7 +139,7 @@ function machinesText(machines: readonly SecretsDelivery[]): string[] {
     switch (m.kind) {
       case "delivered":
         return m.withheld
-          ? `${m.instanceId}: none there (it is shared with guests, who use the same account)`
+          ? `${m.instanceId}: none there (it is shared with a guest let in without your secrets)`
           : `${m.instanceId}: live now`;
       case "skipped":
         return `${m.instanceId}: not sent (${m.reason})`;

@@ -14,7 +14,7 @@ export type SecretsDelivery =
 
 /**
  * Sends a machine its owner's secrets, the whole set each time, so a deleted one disappears. A machine
- * shared with guests gets none (they log in to the same account): its file is removed instead.
+ * shared with a guest the owner did not let in "with secrets" gets none: its file is removed instead.
  * `fresh`: a machine that has just been made, which has no file yet, is skipped when there is nothing.
  */
 export async function deliverSecrets(
@@ -26,7 +26,7 @@ export async function deliverSecrets(
   if (!deps.secretsKey) return { kind: "skipped", instanceId, reason: "secrets-off" };
   if (!deps.machine.applySecrets) return { kind: "skipped", instanceId, reason: "no-channel" };
   if (!instance.ipv4 || !instance.hostKey) return { kind: "skipped", instanceId, reason: "not-reachable" };
-  const withheld = deps.store.guests.list(instanceId).length > 0;
+  const withheld = withholdsSecrets(deps, instanceId);
   let secrets: OpenSecret[];
   try {
     secrets = withheld ? [] : openSecretsOf(deps, instance.owner);
@@ -51,6 +51,11 @@ export async function deliverSecrets(
   if (secrets.length > 0) deps.store.secrets.markUsed(instance.owner, result.names, deps.clock.now());
   deps.log.info("secrets delivered", { instance: instanceId, count: result.names.length, withheld });
   return { kind: "delivered", instanceId, names: result.names, withheld };
+}
+
+/** True while any guest of the machine was let in without the owner's secrets (the default). */
+export function withholdsSecrets(deps: CoreDeps, instanceId: string): boolean {
+  return deps.store.guests.list(instanceId).some((g) => !g.withSecrets);
 }
 
 /** Sends the owner's secrets to every ready machine of theirs at once (after a set or a delete). */

@@ -400,6 +400,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX hibernations_current ON hibernations (instance_id) WHERE state IN ('asleep','waking');
   CREATE INDEX hibernations_owner ON hibernations (owner, slept_at);
   `,
+  // A guest let in "with secrets": the owner's secrets stay on the machine while they have access
+  // (0: the secrets leave while any such guest can log in, as before).
+  `
+  ALTER TABLE machine_guests ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE pending_shares ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */
