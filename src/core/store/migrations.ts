@@ -406,6 +406,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE machine_guests ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE pending_shares ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
   `,
+  // Secrets deliveries owed to machines that could not be reached when a secret changed: the sweep
+  // sends the current set again with backoff (no values here, only that one is owed).
+  `
+  CREATE TABLE secrets_pushes (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX secrets_pushes_due ON secrets_pushes (next_at);
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */
