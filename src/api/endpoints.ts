@@ -92,6 +92,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
         timeLeftMs: 12_600_000,
         access: [{ who: "U012AB3CD", role: "owner" }],
         ended: null,
+        workspace: null,
       },
     },
   },

@@ -48,6 +48,31 @@ const machineSchema = z.enum(["pushed", "skipped", "pending", "alarm"]);
 
 export const instanceListSchema = z.array(instanceSchema);
 
+const workspaceOutcomeSchema = z.object({
+  repo: z
+    .object({
+      label: z.string(),
+      path: z.string(),
+      ok: z.boolean(),
+      action: z.enum(["cloned", "fetched"]),
+      error: z.string().optional(),
+    })
+    .optional()
+    .meta({ description: "the repository: where it is, or why it could not be cloned" }),
+  devShell: z.object({ state: z.enum(["none", "ready", "failed"]), error: z.string().optional() }).optional(),
+  dotfiles: z
+    .object({
+      label: z.string(),
+      ok: z.boolean(),
+      script: z.string().nullable(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  failed: z.string().optional().meta({ description: "the machine could not be prepared at all" }),
+  claudeSignedIn: z.boolean().nullable(),
+  preparedAt: iso,
+});
+
 export const instanceStatusSchema = instanceSchema.extend({
   timeLeftMs: z
     .number()
@@ -63,6 +88,10 @@ export const instanceStatusSchema = instanceSchema.extend({
     })
     .nullable()
     .meta({ description: "when, by whom and why a failed or deleted machine ended; null while it lives" }),
+  workspace: workspaceOutcomeSchema.nullable().meta({
+    description:
+      "what preparing the workspace came to (provision, restore, a resumed provision); null: no repository or dotfiles asked, or not prepared yet",
+  }),
 });
 
 export const extendedSchema = instanceSchema.extend({ machine: machineSchema.nullable() });

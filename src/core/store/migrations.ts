@@ -417,6 +417,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX secrets_pushes_due ON secrets_pushes (next_at);
   `,
+  // What preparing a machine's workspace came to (the clone, devShell, dotfiles), for the status answer.
+  `
+  ALTER TABLE instance_workspaces ADD COLUMN outcome TEXT;
+  ALTER TABLE instance_workspaces ADD COLUMN prepared_at INTEGER;
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

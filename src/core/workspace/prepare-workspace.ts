@@ -86,6 +86,7 @@ export async function prepareWorkspace(
       reason: result.detail || result.message,
     });
     outcome.failed = result.message;
+    deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
     return withWorkspace(instance, outcome);
   }
   const { answer } = result;
@@ -115,6 +116,7 @@ export async function prepareWorkspace(
     devShell: outcome.devShell?.state ?? "none",
     dotfiles: outcome.dotfiles ? (outcome.dotfiles.ok ? "ok" : "failed") : "none",
   });
+  deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
   return withWorkspace(instance, outcome);
 }
 
