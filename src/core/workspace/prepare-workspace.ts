@@ -48,7 +48,8 @@ export async function prepareWorkspace(
   const doc: WorkspaceDocument = {
     kind: "workspace",
     version: 1,
-    instanceId: instance.id,
+    // A restored machine still has the saved machine's id on its disk.
+    instanceId: deps.store.snapshots.machineIdOf(instance.id),
     ...(request.repo
       ? {
           repo: {
