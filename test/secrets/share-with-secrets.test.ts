@@ -47,7 +47,8 @@ describe.skipIf(sshdMissingReason !== null)("share --with-secrets", () => {
     const keys = readFileSync(join(w.machineRoot(ip), "var/lib/cloud-instance/authorized_keys"), "utf8");
     expect(keys).toContain(bob.split(" ")[1]);
     expect(w.deps.store.guests.list(id)).toMatchObject([{ guest: "U0BOB", withSecrets: true }]);
-    expect(w.deps.store.events(id).at(-1)?.detail ?? "").toBeDefined();
+    const sharedEvent = w.deps.store.events(id).find((e) => e.kind === "shared");
+    expect(sharedEvent?.detail).toBe("with U0BOB, as claude with sudo, with the owner's secrets");
 
     // A change reaches the machine shared with secrets.
     const set = await runCcc(w.h, ["secret", "set", "OTHER"], { stdin: "v2" });
