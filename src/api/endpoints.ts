@@ -13,7 +13,7 @@ import { typesCommand } from "../commands/types.ts";
 import { unshareCommand } from "../commands/unshare.ts";
 import type { Actor } from "../core/instances/actor.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
-import { guestGrants } from "../render/access.ts";
+import { guestGrants, guestSecretsSentence } from "../render/access.ts";
 import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
@@ -92,6 +92,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
         timeLeftMs: 12_600_000,
         access: [{ who: "U012AB3CD", role: "owner" }],
         ended: null,
+        workspace: null,
       },
     },
   },
@@ -138,6 +139,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
         sudo: false,
         login: "ccc-guest-1",
         grants: guestGrants(false, "they", "ccc-guest-1"),
+        withSecrets: false,
+        secrets: guestSecretsSentence(false, false),
       },
     },
   },
@@ -159,6 +162,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
         sudo: false,
         login: "ccc-guest-1",
         grants: guestGrants(false, "they", "ccc-guest-1"),
+        withSecrets: false,
+        secrets: guestSecretsSentence(false, false),
         sessionsEnded: 1,
       },
     },

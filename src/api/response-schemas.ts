@@ -77,6 +77,31 @@ const machineSchema = z.enum(["pushed", "skipped", "pending", "alarm"]);
 
 export const instanceListSchema = z.array(instanceSchema);
 
+const workspaceOutcomeSchema = z.object({
+  repo: z
+    .object({
+      label: z.string(),
+      path: z.string(),
+      ok: z.boolean(),
+      action: z.enum(["cloned", "fetched"]),
+      error: z.string().optional(),
+    })
+    .optional()
+    .meta({ description: "the repository: where it is, or why it could not be cloned" }),
+  devShell: z.object({ state: z.enum(["none", "ready", "failed"]), error: z.string().optional() }).optional(),
+  dotfiles: z
+    .object({
+      label: z.string(),
+      ok: z.boolean(),
+      script: z.string().nullable(),
+      error: z.string().optional(),
+    })
+    .optional(),
+  failed: z.string().optional().meta({ description: "the machine could not be prepared at all" }),
+  claudeSignedIn: z.boolean().nullable(),
+  preparedAt: iso,
+});
+
 export const instanceStatusSchema = instanceSchema.extend({
   timeLeftMs: z
     .number()
@@ -92,6 +117,10 @@ export const instanceStatusSchema = instanceSchema.extend({
     })
     .nullable()
     .meta({ description: "when, by whom and why a failed or deleted machine ended; null while it lives" }),
+  workspace: workspaceOutcomeSchema.nullable().meta({
+    description:
+      "what preparing the workspace came to (provision, restore, a resumed provision); null: no repository or dotfiles asked, or not prepared yet",
+  }),
 });
 
 export const extendedSchema = instanceSchema.extend({ machine: machineSchema.nullable() });
@@ -112,6 +141,11 @@ export const sharedSchema = z.object({
     .meta({ description: "true: the guest logs in as claude, with sudo (root on the machine)" }),
   login: z.string().meta({ description: "the user name the guest logs in (or logged in) as" }),
   grants: z.string().meta({ description: "what the guest can do on the machine, in plain words" }),
+  withSecrets: z.boolean().meta({
+    description:
+      "true: shared with the owner's secrets, which stay on the machine while this guest has access",
+  }),
+  secrets: z.string().meta({ description: "what the share does with the owner's secrets, in plain words" }),
   sessionsEnded: z
     .number()
     .int()

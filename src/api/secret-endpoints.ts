@@ -21,9 +21,16 @@ const secretInfoSchema = z.object({
 const machineSchema = z.object({
   instanceId: z.string(),
   outcome: z.enum(["delivered", "skipped", "failed"]),
-  withheld: z.boolean().optional().meta({ description: "shared with guests: the machine holds no secrets" }),
+  withheld: z
+    .boolean()
+    .optional()
+    .meta({ description: "shared with a guest let in without secrets: the machine holds none" }),
   reason: z.string().optional(),
   message: z.string().optional(),
+  retryAt: z
+    .string()
+    .optional()
+    .meta({ description: "failed: when the sweep sends the secrets again (until the machine has them)" }),
 });
 
 export const secretSetSchema = secretInfoSchema.extend({

@@ -139,12 +139,14 @@ function machinesText(machines: readonly SecretsDelivery[]): string[] {
     switch (m.kind) {
       case "delivered":
         return m.withheld
-          ? `${m.instanceId}: none there (it is shared with guests, who use the same account)`
+          ? `${m.instanceId}: none there (it is shared with a guest let in without your secrets)`
           : `${m.instanceId}: live now`;
       case "skipped":
         return `${m.instanceId}: not sent (${m.reason})`;
       default:
-        return `${m.instanceId}: not reached: ${m.message}`;
+        return m.retryAt
+          ? `${m.instanceId}: not reached: ${m.message} ccc tries again from ${m.retryAt.toISOString()} until it is.`
+          : `${m.instanceId}: not reached: ${m.message}`;
     }
   });
 }
@@ -206,6 +208,7 @@ const machineJson = (m: SecretsDelivery) => ({
   ...(m.kind === "delivered" ? { withheld: m.withheld } : {}),
   ...(m.kind === "skipped" ? { reason: m.reason } : {}),
   ...(m.kind === "failed" ? { message: m.message } : {}),
+  ...(m.kind === "failed" && m.retryAt ? { retryAt: m.retryAt.toISOString() } : {}),
 });
 
 export function secretJson(result: SecretResult): unknown {

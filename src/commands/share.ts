@@ -7,6 +7,7 @@ import {
   accessMrkdwn,
   accessText,
   guestGrants,
+  guestSecretsSentence,
   guestToldSentence,
   keysPushSentence,
   personMrkdwn,
@@ -27,7 +28,21 @@ export const shareInput = z.object({
   noSudo: checked(z.union([z.boolean(), z.string()]), parseNoSudo)
     .optional()
     .transform((v) => v === true),
+  /** Keep the owner's secrets on the machine while this guest has access (default: they leave). */
+  withSecrets: z
+    .union([z.boolean(), z.literal("true"), z.literal("false")])
+    .optional()
+    .transform((v) => v === true || v === "true"),
 });
+
+const WITH_SECRETS_WORDS = ["with-secrets", "--with-secrets", "withsecrets"];
+
+// Slack's words after the person, in any order: `no-sudo` and `with-secrets`.
+function slackOptions(words: readonly string[]): { noSudo: string | undefined; withSecrets: boolean } {
+  const withSecrets = words.some((w) => WITH_SECRETS_WORDS.includes(w.trim().toLowerCase()));
+  const rest = words.filter((w) => !WITH_SECRETS_WORDS.includes(w.trim().toLowerCase()));
+  return { noSudo: rest.length > 0 ? rest.join(" ") : undefined, withSecrets };
+}
 
 // A button or the API sends a boolean; Slack's third word is `no-sudo`.
 function parseNoSudo(value: boolean | string): boolean {
@@ -35,14 +50,20 @@ function parseNoSudo(value: boolean | string): boolean {
   const word = value.trim().toLowerCase();
   if (["no-sudo", "--no-sudo", "nosudo", "true"].includes(word)) return true;
   if (word === "false" || word === "") return false;
-  throw new UserError("After the person, only `no-sudo` may follow (a guest without sudo).", {
-    code: "bad_option",
-    field: "noSudo",
-  });
+  throw new UserError(
+    "After the person, only `no-sudo` (a guest without sudo) and `with-secrets` (your secrets stay on the machine) may follow.",
+    {
+      code: "bad_option",
+      field: "noSudo",
+    },
+  );
 }
 
 function run(ctx: CommandContext, input: z.output<typeof shareInput>): Promise<Shared> {
-  return shareCore(ctx.deps, ctx.actor, input.id, input.with, input.sshKey, { noSudo: input.noSudo });
+  return shareCore(ctx.deps, ctx.actor, input.id, input.with, input.sshKey, {
+    noSudo: input.noSudo,
+    withSecrets: input.withSecrets,
+  });
 }
 
 /** Lets another person log in to a running machine. */
@@ -61,16 +82,24 @@ export function sharedJson(result: Shared): unknown {
     sudo: result.sudo,
     login: result.login,
     grants: guestGrants(result.sudo, "they", result.login),
+    withSecrets: result.withSecrets,
+    secrets: guestSecretsSentence(result.withSecrets, result.sudo),
     ...(result.machine?.kind === "pushed" && result.machine.sessions
       ? { sessionsEnded: result.machine.sessions.ended }
       : {}),
   };
 }
 
+// Said when it matters: the owner has secrets, or shared with them.
+function secretsLine(result: Shared, before: string): string {
+  if (!result.withSecrets && !(result.ownerSecrets && result.ownerSecrets > 0)) return "";
+  return `${before}${guestSecretsSentence(result.withSecrets, result.sudo)}`;
+}
+
 export function shareText(result: Shared): string {
   const { instance, guest, access, machine, guestTold } = result;
   const told = guestToldSentence(guest, machine, guestTold);
-  const grants = `\n${guestGrants(result.sudo, "they", result.login)}`;
+  const grants = `\n${guestGrants(result.sudo, "they", result.login)}${secretsLine(result, "\n")}`;
   if (machine === null)
     return `${instance.id} will be shared with ${guest}. ${told}\naccess: ${accessText(access)}${grants}`;
   const login = instance.ipv4 ? ` They log in with: ssh ${result.login}@${instance.ipv4}` : "";
@@ -92,6 +121,7 @@ export function shareBlocks(result: Shared): SlackMessage {
     blocks: [
       section(`:busts_in_silhouette: ${head} ${told}\nAccess: ${accessMrkdwn(access)}`),
       section(`:warning: ${guestGrants(result.sudo, "they", result.login)}`),
+      ...(secretsLine(result, "") ? [section(`:lock: ${secretsLine(result, "")}`)] : []),
     ],
   };
 }
@@ -122,12 +152,18 @@ export const shareCommand = defineCommand({
           description:
             "an account of their own without sudo, with the work folder only (default: they log in as claude, with sudo)",
         },
+        {
+          flags: "--with-secrets",
+          description:
+            "keep your secrets (ccc secret) on the machine while they have access (default: the secrets leave the machine)",
+        },
       ],
       needs: { cloud: true, notifies: true },
       examples: [
         "ccc share ccc-7f3k2q --with bob",
         "ccc share ccc-7f3k2q --with bob --ssh-key bob.pub",
         "ccc share ccc-7f3k2q --with bob --no-sudo",
+        "ccc share ccc-7f3k2q --with bob --with-secrets",
       ],
       // Commander reads --no-sudo as `sudo: false`.
       input: ({ args, options }) => ({
@@ -135,14 +171,15 @@ export const shareCommand = defineCommand({
         with: options.with,
         sshKey: options.sshKey,
         noSudo: options.sudo === false,
+        withSecrets: options.withSecrets === true,
       }),
     },
     slack: {
-      usage: "share <id> <@person> [no-sudo]",
-      help: "let someone log in too, with the key they used last: as claude with sudo (root), or with `no-sudo` an account of their own and the work folder, e.g. `/ccc share ccc-7f3k2q @bob no-sudo`",
+      usage: "share <id> <@person> [no-sudo] [with-secrets]",
+      help: "let someone log in too, with the key they used last: as claude with sudo (root), or with `no-sudo` an account of their own and the work folder; `with-secrets` keeps your secrets on the machine while they have access, e.g. `/ccc share ccc-7f3k2q @bob no-sudo`",
       example: "share ccc-7f3k2q @bob no-sudo",
       serialized: true,
-      input: ([id, guest, option]) => ({ id, with: guest, noSudo: option }),
+      input: ([id, guest, ...words]) => ({ id, with: guest, ...slackOptions(words) }),
     },
   },
 });

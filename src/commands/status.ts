@@ -2,6 +2,7 @@ import * as z from "zod";
 import { type Access, accessOf } from "../core/instances/access.ts";
 import { instanceFor } from "../core/instances/actor.ts";
 import { type Instance, isEnded } from "../core/instances/instance.ts";
+import type { WorkspaceOutcome } from "../core/workspace/prepare-workspace.ts";
 import { accessMrkdwn, accessText } from "../render/access.ts";
 import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { context, escapeText, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
@@ -10,6 +11,7 @@ import { instanceJson } from "../render/json.ts";
 import type { PeopleNames } from "../render/people.ts";
 import { softwareContext } from "../render/software.ts";
 import { type Ending, instanceDetails } from "../render/text.ts";
+import { workspaceJson } from "../render/workspace.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId, parseInput } from "./input.ts";
@@ -28,6 +30,8 @@ export interface StatusResult {
   ending?: Ending;
   /** Last active time, why it counts as active, or its hibernation. */
   idle?: IdleView;
+  /** What preparing its workspace (repository, devShell, dotfiles) came to; null: no workspace asked or not yet. */
+  workspace?: { outcome: WorkspaceOutcome; preparedAt: Date } | null;
 }
 
 type Outcome = { kind: "one"; status: StatusResult } | { kind: "mine"; list: ListResult };
@@ -44,6 +48,7 @@ function one(ctx: CommandContext, id: string): StatusResult {
       activity: ctx.deps.store.hibernation.activity(instance.id),
       hibernation: ctx.deps.store.hibernation.current(instance.id),
     },
+    workspace: ctx.deps.store.workspaces.outcome(instance.id),
   };
 }
 
@@ -116,6 +121,12 @@ export const statusCommand = defineCommand({
           access: o.status.access,
           ended: o.status.ending ? { ...o.status.ending, at: o.status.ending.at.toISOString() } : null,
           ...(o.status.idle ? idleJson(o.status.idle) : {}),
+          workspace: o.status.workspace
+            ? {
+                ...workspaceJson(o.status.workspace.outcome),
+                preparedAt: o.status.workspace.preparedAt.toISOString(),
+              }
+            : null,
         }
       : o.list.instances.map((i) => instanceJson(i, viewer)),
   blocks: (o, { now, actor }) =>

@@ -35,6 +35,19 @@ export function guestGrants(sudo: boolean, to: "they" | "you" = "they", login = 
   );
 }
 
+/**
+ * What a guest's share does with the owner's secrets (ccc secret), said in every share's answer.
+ * Without sudo the guest's own account never reads the secrets file; with sudo they are root.
+ */
+export function guestSecretsSentence(withSecrets: boolean, sudo: boolean): string {
+  if (!withSecrets) {
+    return "Your secrets (ccc secret) leave the machine while they have access and come back when the last such guest is unshared; share --with-secrets to keep them.";
+  }
+  return sudo
+    ? "With secrets: your secrets stay on the machine while they have access, and as claude they can read them (environment, /run/ccc/secrets.env)."
+    : "With secrets: your secrets stay on the machine for claude while they have access; their own account cannot read them, but anyone with sudo there can.";
+}
+
 /** A person for Slack: a mention when they are a Slack user, their name otherwise. */
 export function personMrkdwn(who: string): string {
   return /^[UW][A-Z0-9]+$/.test(who) ? `<@${who}>` : escapeText(who);

@@ -116,6 +116,7 @@ export const shareAction = onMachine(shareCommand, (form) => ({
   with: form.get("with") ?? "",
   sshKey: form.get("sshKey")?.trim() ? (form.get("sshKey") ?? undefined) : undefined,
   noSudo: form.get("noSudo") === "true",
+  withSecrets: form.get("withSecrets") === "true",
 }));
 export const unshareAction = onMachine(unshareCommand, (form) => ({
   id: form.get("id"),

@@ -1,7 +1,7 @@
 import type { Offer } from "../core/cloud/catalog.ts";
 import { type Instance, isRunning } from "../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../core/machine/host-key.ts";
-import { guestGrants } from "../render/access.ts";
+import { guestGrants, guestSecretsSentence } from "../render/access.ts";
 import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { describedBy, type Notice, noticeControl, withCode } from "./field-notice.ts";
@@ -134,6 +134,8 @@ function shareForms(i: Instance, csrf: string): Html {
 <textarea id="key-${i.id}" name="sshKey" rows="2" spellcheck="false" autocomplete="off"></textarea>
 <label><input type="checkbox" name="noSudo" value="true" aria-describedby="nosudo-${i.id}"> Without sudo</label>
 <p class="hint" id="nosudo-${i.id}">With sudo: ${guestGrants(true)} Without: ${guestGrants(false)}</p>
+<label><input type="checkbox" name="withSecrets" value="true" aria-describedby="withsecrets-${i.id}"> With my secrets</label>
+<p class="hint" id="withsecrets-${i.id}">${guestSecretsSentence(false, true)} Ticked: ${guestSecretsSentence(true, true)}</p>
 <button type="submit">Share</button></form>
 <form method="post" action="/web/unshare">${csrfField(csrf)}<input type="hidden" name="id" value="${i.id}">
 <label for="unshare-${i.id}">Take access away from</label>

@@ -55,7 +55,7 @@ describe("the HTTP API", () => {
 
     const shared = await call(b, "POST", `/instances/${id}/share`, {
       token: alice,
-      body: { with: BOB, sshKey: makeKeyPair().publicKey, noSudo: true },
+      body: { with: BOB, sshKey: makeKeyPair().publicKey, noSudo: true, withSecrets: true },
     });
     expect(shared.status).toBe(200);
     expect(sharedSchema.parse(shared.json).access).toEqual([
@@ -63,7 +63,10 @@ describe("the HTTP API", () => {
       { who: BOB, role: "guest", sudo: false, login: "ccc-guest-1" },
     ]);
     // The answer says what the guest can do on the machine.
+    expect(b.h.deps.store.guests.list(id)).toMatchObject([{ guest: BOB, withSecrets: true }]);
     expect(sharedSchema.parse(shared.json)).toMatchObject({
+      withSecrets: true,
+      secrets: expect.stringContaining("With secrets:"),
       sudo: false,
       login: "ccc-guest-1",
       grants: expect.stringContaining("They log in as ccc-guest-1, without sudo"),

@@ -7,7 +7,7 @@ import { share, shareBlocks, shareCommand, shareInput, shareText } from "../../s
 import { status, statusText } from "../../src/commands/status.ts";
 import { unshare } from "../../src/commands/unshare.ts";
 import { ForbiddenError, QuotaError } from "../../src/core/errors.ts";
-import { guestGrants } from "../../src/render/access.ts";
+import { guestGrants, guestSecretsSentence } from "../../src/render/access.ts";
 import { requiredWords } from "../../src/slack/slash/parse.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { ADMIN, ALICE, anInstance, BOB, caught, NOW } from "./fixtures.ts";
@@ -27,6 +27,7 @@ describe("share", () => {
       with: "U0BOB",
       sshKey: null,
       noSudo: false,
+      withSecrets: false,
     });
     // Issue 20, finding 4: a bare @bob is never taken as the name "bob"; the doors resolve it through Slack first.
     const bare = await caught(() => parseInput(shareInput, { id: "ccc-abcdef", with: "@bob", sshKey: key }));
@@ -65,6 +66,8 @@ describe("share", () => {
       sudo: true,
       login: "claude",
       grants: guestGrants(true),
+      withSecrets: false,
+      secrets: guestSecretsSentence(false, true),
     });
     expect(w.deps.store.guests.list(machine.id)).toMatchObject([
       { guest: BOB.id, sshKey: bobKey, addedBy: ALICE.id },
@@ -200,9 +203,19 @@ describe("share", () => {
       guestTold: "sent" as const,
       sudo: true,
       login: "claude",
+      withSecrets: false,
     };
     expect(shareText(result)).toBe(
       `ccc-abcdef is shared with ${BOB.id}. They log in with: ssh claude@203.0.113.7\naccess: ${ALICE.id} (owner), bob\nThe machine has the new keys.\n${BOB.id} was told how to log in.\nThey log in as claude, with sudo: root on the machine. They can read and change everything on it, the owner's files, SSH keys and Claude login included. Unshare removes the key and ends the SSH sessions that logged in with it, but anything they set up meanwhile (keys, services, changes in the work folder) stays until the machine is deleted. For less, share with --no-sudo.`,
+    );
+    expect(shareText({ ...result, ownerSecrets: 1 })).toContain(
+      "\nYour secrets (ccc secret) leave the machine while they have access and come back when the last such guest is unshared; share --with-secrets to keep them.",
+    );
+    expect(shareText({ ...result, withSecrets: true })).toContain(
+      "With secrets: your secrets stay on the machine while they have access, and as claude they can read them",
+    );
+    expect(JSON.stringify(shareBlocks({ ...result, withSecrets: true }).blocks)).toContain(
+      "With secrets: your secrets stay on the machine",
     );
     const without = shareText({ ...result, sudo: false, login: "ccc-guest-1" });
     expect(without).toContain("They log in with: ssh ccc-guest-1@203.0.113.7");
@@ -219,22 +232,32 @@ describe("share", () => {
     );
   });
 
-  it("takes an id, a person and no-sudo in Slack, and --with, --ssh-key and --no-sudo in the CLI", async () => {
+  it("takes an id, a person, no-sudo and with-secrets in Slack, and --with, --ssh-key, --no-sudo and --with-secrets in the CLI", async () => {
     const slack = shareCommand.doors.slack;
     expect(slack && requiredWords(slack.usage)).toBe(2);
     expect(slack?.input(["ccc-abcdef", "<@U0BOB|bob>"])).toEqual({
       id: "ccc-abcdef",
       with: "<@U0BOB|bob>",
       noSudo: undefined,
+      withSecrets: false,
     });
     const words = slack?.input(["ccc-abcdef", "<@U0BOB|bob>", "no-sudo"]);
-    expect(parseInput(shareInput, words).noSudo).toBe(true);
+    expect(parseInput(shareInput, words)).toMatchObject({ noSudo: true, withSecrets: false });
+    const both = slack?.input(["ccc-abcdef", "<@U0BOB|bob>", "with-secrets", "no-sudo"]);
+    expect(parseInput(shareInput, both)).toMatchObject({ noSudo: true, withSecrets: true });
+    const secretsOnly = slack?.input(["ccc-abcdef", "<@U0BOB|bob>", "with-secrets"]);
+    expect(parseInput(shareInput, secretsOnly)).toMatchObject({ noSudo: false, withSecrets: true });
     const typo = await caught(() => parseInput(shareInput, slack?.input(["ccc-abcdef", "bob", "nosudoo"])));
     expect(typo).toMatchObject({ code: "bad_option", field: "noSudo" });
+    const typo2 = await caught(() =>
+      parseInput(shareInput, slack?.input(["ccc-abcdef", "bob", "with-secret"])),
+    );
+    expect(typo2).toMatchObject({ code: "bad_option" });
     expect(shareCommand.doors.cli?.options?.map((o) => o.flags)).toEqual([
       "--with <user>",
       "--ssh-key <file|-|key>",
       "--no-sudo",
+      "--with-secrets",
     ]);
   });
 

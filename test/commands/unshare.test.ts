@@ -47,6 +47,7 @@ describe("unshare", () => {
       guestTold: null,
       sudo: true,
       login: "claude",
+      withSecrets: false,
     };
     expect(unshareText(result)).toBe(
       `ccc-abcdef is no longer shared with bob.\naccess: ${ALICE.id} (owner)\nThe machine was installed before ccc pinned host keys, so ccc cannot send it keys.`,

@@ -156,6 +156,31 @@ describe("reconcile: provisions a crash left behind", () => {
     expect(w.notes.summary()).toEqual([`ready ${instance.id}`]);
   });
 
+  it("prepares a resumed provision's workspace like a fresh one, and keeps the outcome for status", async () => {
+    const t0 = w.clock.now().getTime();
+    const { instance, server } = await plant(w.deps, { minutes: 240, status: "creating" });
+    w.deps.store.workspaces.put(
+      instance.id,
+      { repo: { url: "file:///srv/git/app.git", name: "app", branch: null, label: "app", full: false } },
+      w.clock.now(),
+    );
+    const ip = server?.ipv4 ?? "";
+    await vi.waitFor(() => probeSsh(ip, w.deps.timing.sshPort, 500), { timeout: 5_000 });
+    w.clock.set(t0 + 3 * MINUTE);
+    const scheduler = startScheduler(
+      w.deps,
+      { sweepCron: "0 0 1 1 *", reconcileCron: "0 0 1 1 *", remindMinutes: [60, 15], orphanGraceMinutes: 15 },
+      clockTicks(w.clock),
+    );
+    await scheduler.idle();
+    await scheduler.stop();
+    expect(w.deps.store.require(instance.id)).toMatchObject({ status: "ready" });
+    // This world's machines only speak an SSH banner: the preparation was tried, and what it came to is kept.
+    const kept = w.deps.store.workspaces.outcome(instance.id);
+    expect(kept?.outcome.failed).toEqual(expect.any(String));
+    expect(w.notes.summary()).toEqual([`ready ${instance.id}`]);
+  });
+
   it("does not finish an interrupted provision that has expired meanwhile: fails it and deletes its server", async () => {
     const t0 = w.clock.now().getTime();
     const { instance, server } = await plant(w.deps, { minutes: 2, status: "creating" });

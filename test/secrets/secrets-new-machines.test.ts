@@ -53,7 +53,7 @@ describe.skipIf(sshdMissingReason !== null)("secrets on new and shared machines"
     expect(keys).toContain(guest.split(" ")[1]);
     // A change meanwhile still leaves the shared machine without them.
     const set = await runCcc(w.h, ["secret", "set", "OTHER"], { stdin: "v2" });
-    expect(set.stdout).toContain(`${id}: none there (it is shared with guests`);
+    expect(set.stdout).toContain(`${id}: none there (it is shared with a guest let in without your secrets`);
     expect(secretsFile(ip)).toBeNull();
     await unshare(w.deps, SYSTEM_ACTOR, id, "U0GUEST");
     expect(secretsFile(ip)).toBe("MY_TOKEN='v1'\nOTHER='v2'\n");

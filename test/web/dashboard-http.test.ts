@@ -125,6 +125,7 @@ describe("the dashboard over HTTP", () => {
     // Before the button: what each kind of guest can do.
     expect(page.text).toContain("With sudo: They log in as claude, with sudo: root on the machine.");
     expect(page.text).toContain("Without: They log in as their own account, without sudo:");
+    expect(page.text).toContain('name="withSecrets" value="true"');
     const csrf = await client.csrf();
     const shared = await client.post("/web/share", {
       id,
@@ -142,6 +143,16 @@ describe("the dashboard over HTTP", () => {
     expect(unshared.status).toBe(303);
     expect((await client.get("/")).text).toContain(`${id} is no longer shared with ${BOB}.`);
     expect(b.h.deps.store.guests.list(id)).toEqual([]);
+    // The "With my secrets" box keeps the owner's secrets on the machine for that guest.
+    await client.post("/web/share", {
+      id,
+      with: BOB,
+      sshKey: makeKeyPair("bob").publicKey,
+      withSecrets: "true",
+      csrf,
+    });
+    expect(b.h.deps.store.guests.list(id)).toMatchObject([{ guest: BOB, account: null, withSecrets: true }]);
+    expect((await client.get("/")).text).toContain("With secrets: your secrets stay on the machine");
     await client.post("/web/delete", { id, csrf });
   });
 

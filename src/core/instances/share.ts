@@ -2,7 +2,7 @@ import type { CoreDeps } from "../deps.ts";
 import { QuotaError, UserError } from "../errors.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
 import type { Delivery } from "../notifier.ts";
-import { deliverSecrets } from "../secrets/deliver-secrets.ts";
+import { deliverSecrets, withholdsSecrets } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import { type Access, accessOf, allKeysOf, GUEST_ACCOUNTS } from "./access.ts";
 import { type Actor, instanceFor } from "./actor.ts";
@@ -23,11 +23,17 @@ export interface Shared {
   sudo: boolean;
   /** The user name the guest logs in (or logged in) as: claude, or their ccc-guest-N account. */
   login: string;
+  /** The owner's secrets stay on the machine while this guest has access (shared "with secrets"). */
+  withSecrets: boolean;
+  /** How many secrets the owner has (0 with secrets off): the answers only speak of them when any. */
+  ownerSecrets?: number;
 }
 
 /** How a guest is let in: as claude with sudo (the default), or with an account of their own without. */
 export interface ShareOptions {
   noSudo?: boolean;
+  /** Keep the owner's secrets on the machine while this guest has access (default: they leave). */
+  withSecrets?: boolean;
 }
 
 /**
@@ -44,14 +50,15 @@ export async function share(
   options: ShareOptions = {},
 ): Promise<Shared> {
   const noSudo = options.noSudo === true;
+  const how = { noSudo, withSecrets: options.withSecrets === true };
   const instance = instanceFor(deps.store, actor, id, "share");
   checkShareable(instance, deps.clock.now());
   if (guest === instance.owner) {
     throw new UserError(`${guest} owns ${instance.id} already.`, { code: "already_owner", field: "with" });
   }
   const sshKey = key === null ? deps.store.currentKeyOf(guest) : parseSshPublicKey(key).line;
-  if (sshKey === null) return askForKey(deps, actor, instance, guest, noSudo);
-  return letIn(deps, actor.id, instance, guest, sshKey, noSudo);
+  if (sshKey === null) return askForKey(deps, actor, instance, guest, how);
+  return letIn(deps, actor.id, instance, guest, sshKey, how);
 }
 
 /**
@@ -71,7 +78,8 @@ export async function completePendingShares(
     try {
       if (!instance) throw new UserError(`${pending.instanceId} is gone.`);
       checkShareable(instance, deps.clock.now());
-      shared.push(await letIn(deps, pending.requestedBy, instance, guest, sshKey, pending.noSudo === true));
+      const how = { noSudo: pending.noSudo === true, withSecrets: pending.withSecrets === true };
+      shared.push(await letIn(deps, pending.requestedBy, instance, guest, sshKey, how));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       dropped.push({ instanceId: pending.instanceId, reason: error.message });
@@ -84,12 +92,14 @@ export async function completePendingShares(
 export async function unshare(deps: CoreDeps, actor: Actor, id: string, guest: string): Promise<Shared> {
   const instance = instanceFor(deps.store, actor, id, "unshare");
   const was = deps.store.guests.list(instance.id).find((g) => g.guest === guest);
-  const pendingNoSudo = deps.store.pendingShares
-    .forInstance(instance.id)
-    .find((p) => p.guest === guest)?.noSudo;
-  const sudo = was ? was.account === null : pendingNoSudo !== true;
+  const pendingShare = deps.store.pendingShares.forInstance(instance.id).find((p) => p.guest === guest);
+  const sudo = was ? was.account === null : pendingShare?.noSudo !== true;
   // A share without sudo that only waited for a key never had an account on the machine.
-  const how = { sudo, login: was?.account ?? (sudo ? "claude" : "their own account") };
+  const how = {
+    sudo,
+    login: was?.account ?? (sudo ? "claude" : "their own account"),
+    withSecrets: (was ?? pendingShare)?.withSecrets === true,
+  };
   const waiting = deps.store.pendingShares.remove(instance.id, guest);
   const wasGuest = deps.store.guests.remove(instance.id, guest);
   if (!wasGuest && !waiting) {
@@ -119,7 +129,7 @@ async function letIn(
   instance: Instance,
   guest: string,
   sshKey: string,
-  noSudo: boolean,
+  { noSudo, withSecrets }: { noSudo: boolean; withSecrets: boolean },
 ): Promise<Shared> {
   // Sharing again with the same person replaces their key, so their old one does not count.
   const others = allKeysOf(deps.store, instance).filter((k) => !isKeyOfGuest(deps, instance, guest, k));
@@ -138,11 +148,14 @@ async function letIn(
     addedAt: deps.clock.now(),
     addedBy: by,
     account,
+    withSecrets,
   });
   deps.store.recordEvent(instance.id, {
     actor: by,
     kind: "shared",
-    detail: account ? `with ${guest}, without sudo, as ${account}` : `with ${guest}, as claude with sudo`,
+    detail:
+      (account ? `with ${guest}, without sudo, as ${account}` : `with ${guest}, as claude with sudo`) +
+      (withSecrets ? ", with the owner's secrets" : ""),
   });
   const result = await pushed(deps, instance, guest);
   const guestTold = await deps.notifier.notify({
@@ -152,7 +165,7 @@ async function letIn(
     by,
     login: account ?? "claude",
   });
-  return { ...result, guestTold, sudo: account === null, login: account ?? "claude" };
+  return { ...result, guestTold, sudo: account === null, login: account ?? "claude", withSecrets };
 }
 
 /** The guest's account: the one they have on this machine already, else the first free one. */
@@ -176,7 +189,7 @@ async function askForKey(
   actor: Actor,
   instance: Instance,
   guest: string,
-  noSudo: boolean,
+  { noSudo, withSecrets }: { noSudo: boolean; withSecrets: boolean },
 ): Promise<Shared> {
   const pending = {
     instanceId: instance.id,
@@ -184,6 +197,7 @@ async function askForKey(
     requestedBy: actor.id,
     requestedAt: deps.clock.now(),
     noSudo,
+    withSecrets,
   };
   deps.store.pendingShares.put(pending);
   const guestTold = await deps.notifier.notify({ kind: "key_needed", instance, to: guest, by: actor.id });
@@ -210,6 +224,7 @@ async function askForKey(
     guestTold,
     sudo: !noSudo,
     login: noSudo ? "their own account" : "claude",
+    withSecrets,
   };
 }
 
@@ -217,17 +232,18 @@ async function pushed(
   deps: CoreDeps,
   instance: Instance,
   guest: string,
-): Promise<Omit<Shared, "guestTold" | "sudo" | "login">> {
+): Promise<Omit<Shared, "guestTold" | "sudo" | "login" | "withSecrets">> {
   const current = deps.store.require(instance.id);
-  // Guests log in to the same account: the owner's secrets leave before a guest's key arrives, and
-  // come back after the last guest's key is gone (docs/secrets.md).
+  // The owner's secrets leave before the key of a guest let in without them arrives, and come back
+  // after the last such guest's key is gone (docs/secrets.md).
   const secrets =
     deps.secretsKey && current.status === "ready" && deps.store.secrets.count(current.owner) > 0;
-  const guests = deps.store.guests.list(current.id).length > 0;
+  const guests = withholdsSecrets(deps, current.id);
   if (secrets && guests) await deliverSecrets(deps, current);
   const machine = await pushMachineState(deps, current);
   if (secrets && !guests) await deliverSecrets(deps, current);
-  return { instance: current, guest, access: accessOf(deps.store, current), machine };
+  const ownerSecrets = deps.secretsKey ? deps.store.secrets.count(current.owner) : 0;
+  return { instance: current, guest, access: accessOf(deps.store, current), machine, ownerSecrets };
 }
 
 function isKeyOfGuest(deps: CoreDeps, instance: Instance, guest: string, key: string): boolean {

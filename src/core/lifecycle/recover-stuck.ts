@@ -3,6 +3,7 @@ import type { Instance } from "../instances/instance.ts";
 import { failureOf } from "../provision/provision-failure.ts";
 import { failProvision, resumeProvision } from "../provision/run-provision.ts";
 import { PlainFailure, userFacingFailure } from "../user-facing-failure.ts";
+import { prepareWorkspace } from "../workspace/prepare-workspace.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -71,7 +72,8 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
 async function finishResume(pass: ReconcilePass, row: Instance, server: CloudServer): Promise<string | null> {
   const { deps } = pass;
   try {
-    const ready = await resumeProvision(deps, row, server);
+    // Prepared like a fresh provision (repository, dotfiles) before the owner hears it is ready.
+    const ready = await prepareWorkspace(deps, await resumeProvision(deps, row, server));
     await deps.notifier.notify({ kind: "ready", instance: ready });
     return null;
   } catch (error) {

@@ -2,6 +2,8 @@ import type { CoreDeps } from "../deps.ts";
 import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision, isLocked } from "../instances/deprovision.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
+import type { SecretsDelivery } from "../secrets/deliver-secrets.ts";
+import { retrySecretsPushes } from "../secrets/retry-secrets.ts";
 import { runSnapshotSweep, type SnapshotSweepSummary } from "../snapshots/snapshot-sweep.ts";
 import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, withLease } from "./leases.ts";
@@ -25,6 +27,8 @@ export interface SweepSummary {
   busy: string[];
   /** Extends retried towards their machines. */
   pushes: PushRetry[];
+  /** Secrets deliveries retried towards machines that missed a change. */
+  secrets?: SecretsDelivery[];
   /** Saves on expiry and snapshots' retention. */
   snapshots?: SnapshotSweepSummary;
   /** Work volume reminders and deletions. */
@@ -53,6 +57,7 @@ export async function runSweep(deps: CoreDeps): Promise<SweepSummary> {
     else if (attempt.value) summary.outcomes.push(attempt.value);
   }
   summary.pushes = await retryMachinePushes(deps);
+  summary.secrets = await retrySecretsPushes(deps);
   summary.volumes = await runVolumeRetention(deps);
   return summary;
 }

@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
+import { retryDelayMs } from "../lifecycle/retry-delay.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { type OpenSecret, openSecretsOf } from "./secrets.ts";
 import { secretsDocument } from "./secrets-document.ts";
@@ -10,11 +11,12 @@ export type SecretsDelivery =
   | { kind: "delivered"; instanceId: string; names: string[]; withheld: boolean }
   /** Not tried: secrets are off, no address or pinned key yet, or nothing to send a fresh machine. */
   | { kind: "skipped"; instanceId: string; reason: "secrets-off" | "not-reachable" | "none" | "no-channel" }
-  | { kind: "failed"; instanceId: string; message: string };
+  /** `retryAt`: the sweep tries again then (a machine that could not be reached or did not finish). */
+  | { kind: "failed"; instanceId: string; message: string; retryAt?: Date };
 
 /**
  * Sends a machine its owner's secrets, the whole set each time, so a deleted one disappears. A machine
- * shared with guests gets none (they log in to the same account): its file is removed instead.
+ * shared with a guest the owner did not let in "with secrets" gets none: its file is removed instead.
  * `fresh`: a machine that has just been made, which has no file yet, is skipped when there is nothing.
  */
 export async function deliverSecrets(
@@ -26,7 +28,7 @@ export async function deliverSecrets(
   if (!deps.secretsKey) return { kind: "skipped", instanceId, reason: "secrets-off" };
   if (!deps.machine.applySecrets) return { kind: "skipped", instanceId, reason: "no-channel" };
   if (!instance.ipv4 || !instance.hostKey) return { kind: "skipped", instanceId, reason: "not-reachable" };
-  const withheld = deps.store.guests.list(instanceId).length > 0;
+  const withheld = withholdsSecrets(deps, instanceId);
   let secrets: OpenSecret[];
   try {
     secrets = withheld ? [] : openSecretsOf(deps, instance.owner);
@@ -46,11 +48,35 @@ export async function deliverSecrets(
       outcome: result.kind,
       reason: result.detail,
     });
+    // A machine that was down or slow gets the set later; a refusal or a host key that differs would
+    // answer the same again (the latter is an admin's matter, as for the state push).
+    if (result.kind === "unreachable" || result.kind === "failed") {
+      return {
+        kind: "failed",
+        instanceId,
+        message: result.message,
+        retryAt: owe(deps, instanceId, result.message),
+      };
+    }
     return { kind: "failed", instanceId, message: result.message };
   }
+  deps.store.secretsPushes.drop(instanceId);
   if (secrets.length > 0) deps.store.secrets.markUsed(instance.owner, result.names, deps.clock.now());
   deps.log.info("secrets delivered", { instance: instanceId, count: result.names.length, withheld });
   return { kind: "delivered", instanceId, names: result.names, withheld };
+}
+
+// Remembers that the machine is owed its secrets, with the same backoff as the state push's retries.
+function owe(deps: CoreDeps, instanceId: string, message: string): Date {
+  const attempts = (deps.store.secretsPushes.get(instanceId)?.attempts ?? 0) + 1;
+  const retryAt = new Date(deps.clock.now().getTime() + retryDelayMs(attempts));
+  deps.store.secretsPushes.owe({ instanceId, attempts, nextAt: retryAt.getTime(), lastError: message });
+  return retryAt;
+}
+
+/** True while any guest of the machine was let in without the owner's secrets (the default). */
+export function withholdsSecrets(deps: CoreDeps, instanceId: string): boolean {
+  return deps.store.guests.list(instanceId).some((g) => !g.withSecrets);
 }
 
 /** Sends the owner's secrets to every ready machine of theirs at once (after a set or a delete). */

@@ -16,6 +16,7 @@ import { waitForBoot } from "../provision/wait-for-boot.ts";
 import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Snapshot } from "../store/store.ts";
+import { prepareWorkspace } from "../workspace/prepare-workspace.ts";
 import { snapshotFor } from "./manage.ts";
 import { pushRestoredState } from "./push-restored.ts";
 
@@ -108,6 +109,10 @@ export async function startRestore(
     checkWhenRecorded(deps, snapshot.owner, change),
   );
   deps.store.snapshots.setMachineId(instance.id, snapshot.id);
+  // The saved machine's repository and dotfiles: the restored one is prepared like a fresh provision.
+  const workspace = deps.store.workspaces.get(snapshot.id);
+  if (workspace && instance.id !== snapshot.id)
+    deps.store.workspaces.put(instance.id, workspace, deps.clock.now());
   await warnNearBudget(deps, snapshot.owner);
   return { instance, snapshot };
 }
@@ -122,6 +127,17 @@ export async function runRestore(
   recorded: Instance,
   snapshot: Snapshot,
   onStep: (step: ProvisionStep) => void = () => {},
+): Promise<Instance> {
+  const ready = await bootRestored(deps, recorded, snapshot, onStep);
+  // After "ready", as for a provision: the clone (a fetch of the one on the disk) never fails the restore.
+  return prepareWorkspace(deps, ready);
+}
+
+async function bootRestored(
+  deps: CoreDeps,
+  recorded: Instance,
+  snapshot: Snapshot,
+  onStep: (step: ProvisionStep) => void,
 ): Promise<Instance> {
   const lease = takeLease(deps, instanceLease(recorded.id));
   if (!lease)

@@ -9,6 +9,8 @@ export interface MachineGuest {
   addedBy: string;
   /** The guest account they log in to, without sudo; null: they log in as claude, with sudo. */
   account: string | null;
+  /** The owner let them in with their secrets: the machine keeps them while this guest has access. */
+  withSecrets: boolean;
 }
 
 interface MachineGuestRow {
@@ -18,6 +20,7 @@ interface MachineGuestRow {
   added_at: number;
   added_by: string;
   account: string | null;
+  with_secrets: number;
 }
 
 /** Guests of machines (migration 6), over the store's connection. Only `Store` creates it. */
@@ -28,10 +31,11 @@ export class MachineGuestTable {
     this.statements = {
       // Sharing again with the same person replaces their key rather than adding a second one.
       put: db.prepare(
-        `INSERT INTO machine_guests (instance_id, guest, ssh_key, added_at, added_by, account)
-         VALUES (@instanceId, @guest, @sshKey, @addedAt, @addedBy, @account)
+        `INSERT INTO machine_guests (instance_id, guest, ssh_key, added_at, added_by, account, with_secrets)
+         VALUES (@instanceId, @guest, @sshKey, @addedAt, @addedBy, @account, @withSecrets)
          ON CONFLICT (instance_id, guest) DO UPDATE SET ssh_key = excluded.ssh_key,
-           added_at = excluded.added_at, added_by = excluded.added_by, account = excluded.account`,
+           added_at = excluded.added_at, added_by = excluded.added_by, account = excluded.account,
+           with_secrets = excluded.with_secrets`,
       ),
       remove: db.prepare("DELETE FROM machine_guests WHERE instance_id = ? AND guest = ?"),
       list: db.prepare("SELECT * FROM machine_guests WHERE instance_id = ? ORDER BY added_at, guest"),
@@ -43,8 +47,15 @@ export class MachineGuestTable {
     };
   }
 
-  put(guest: Omit<MachineGuest, "account"> & { account?: string | null }): void {
-    this.statements.put.run({ ...guest, account: guest.account ?? null, addedAt: guest.addedAt.getTime() });
+  put(
+    guest: Omit<MachineGuest, "account" | "withSecrets"> & { account?: string | null; withSecrets?: boolean },
+  ): void {
+    this.statements.put.run({
+      ...guest,
+      account: guest.account ?? null,
+      withSecrets: guest.withSecrets ? 1 : 0,
+      addedAt: guest.addedAt.getTime(),
+    });
   }
 
   /** False when the person was not a guest of the machine. */
@@ -77,6 +88,7 @@ export class MachineGuestTable {
       addedAt: new Date(r.added_at),
       addedBy: r.added_by,
       account: r.account,
+      withSecrets: r.with_secrets === 1,
     }));
   }
 }

@@ -400,6 +400,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX hibernations_current ON hibernations (instance_id) WHERE state IN ('asleep','waking');
   CREATE INDEX hibernations_owner ON hibernations (owner, slept_at);
   `,
+  // A guest let in "with secrets": the owner's secrets stay on the machine while they have access
+  // (0: the secrets leave while any such guest can log in, as before).
+  `
+  ALTER TABLE machine_guests ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE pending_shares ADD COLUMN with_secrets INTEGER NOT NULL DEFAULT 0;
+  `,
+  // Secrets deliveries owed to machines that could not be reached when a secret changed: the sweep
+  // sends the current set again with backoff (no values here, only that one is owed).
+  `
+  CREATE TABLE secrets_pushes (
+    instance_id TEXT PRIMARY KEY REFERENCES instances (id),
+    attempts INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX secrets_pushes_due ON secrets_pushes (next_at);
+  `,
+  // What preparing a machine's workspace came to (the clone, devShell, dotfiles), for the status answer.
+  `
+  ALTER TABLE instance_workspaces ADD COLUMN outcome TEXT;
+  ALTER TABLE instance_workspaces ADD COLUMN prepared_at INTEGER;
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

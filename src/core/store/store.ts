@@ -38,6 +38,7 @@ import { migrate, refuseNewerSchema, requireCurrentSchema, schemaOf } from "./mi
 import { PoolIdleTable } from "./pool-idle-table.ts";
 import { PoolTable } from "./pool-table.ts";
 import { SecretTable } from "./secret-table.ts";
+import { SecretsPushTable } from "./secrets-push-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
@@ -137,6 +138,11 @@ export class Store {
   /** Extends not yet shown on their machines, retried by the sweep. */
   get machinePushes(): MachinePushTable {
     return this.table("machinePushes", () => new MachinePushTable(this.db));
+  }
+
+  /** Secrets deliveries owed to machines that could not be reached, retried by the sweep. */
+  get secretsPushes(): SecretsPushTable {
+    return this.table("secretsPushes", () => new SecretsPushTable(this.db));
   }
 
   /** People let into a machine besides its owner. */

@@ -50,6 +50,8 @@ export interface PendingShare {
   requestedAt: Date;
   /** Shared without sudo: the guest gets an account of their own when the share completes. */
   noSudo?: boolean;
+  /** Shared with the owner's secrets kept on the machine. */
+  withSecrets?: boolean;
 }
 
 interface PendingShareRow {
@@ -58,6 +60,7 @@ interface PendingShareRow {
   requested_by: string;
   requested_at: number;
   no_sudo: number;
+  with_secrets: number;
 }
 
 /** Shares waiting for a key (migration 9). Only `Store` creates it. */
@@ -67,10 +70,11 @@ export class PendingShareTable {
   constructor(db: Database.Database) {
     this.statements = {
       put: db.prepare(
-        `INSERT INTO pending_shares (instance_id, guest, requested_by, requested_at, no_sudo)
-         VALUES (@instanceId, @guest, @requestedBy, @requestedAt, @noSudo)
+        `INSERT INTO pending_shares (instance_id, guest, requested_by, requested_at, no_sudo, with_secrets)
+         VALUES (@instanceId, @guest, @requestedBy, @requestedAt, @noSudo, @withSecrets)
          ON CONFLICT (instance_id, guest) DO UPDATE SET requested_by = excluded.requested_by,
-           requested_at = excluded.requested_at, no_sudo = excluded.no_sudo`,
+           requested_at = excluded.requested_at, no_sudo = excluded.no_sudo,
+           with_secrets = excluded.with_secrets`,
       ),
       remove: db.prepare("DELETE FROM pending_shares WHERE instance_id = ? AND guest = ?"),
       forGuest: db.prepare("SELECT * FROM pending_shares WHERE guest = ? ORDER BY requested_at, instance_id"),
@@ -84,6 +88,7 @@ export class PendingShareTable {
     this.statements.put.run({
       ...share,
       noSudo: share.noSudo ? 1 : 0,
+      withSecrets: share.withSecrets ? 1 : 0,
       requestedAt: share.requestedAt.getTime(),
     });
   }
@@ -109,5 +114,6 @@ function fromRow(r: PendingShareRow): PendingShare {
     requestedBy: r.requested_by,
     requestedAt: new Date(r.requested_at),
     noSudo: r.no_sudo === 1,
+    withSecrets: r.with_secrets === 1,
   };
 }

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { WorkspaceOutcome } from "../workspace/prepare-workspace.ts";
 
 /** What a machine should start from: the repository (checked for form and readability) and the dotfiles. */
 export interface WorkspaceRequest {
@@ -19,6 +20,10 @@ export class WorkspaceTable {
         `INSERT INTO instance_workspaces (instance_id, request, created_at) VALUES (?, ?, ?)
          ON CONFLICT (instance_id) DO UPDATE SET request = excluded.request`,
       ),
+      setOutcome: db.prepare(
+        "UPDATE instance_workspaces SET outcome = ?, prepared_at = ? WHERE instance_id = ?",
+      ),
+      outcome: db.prepare("SELECT outcome, prepared_at FROM instance_workspaces WHERE instance_id = ?"),
     };
   }
 
@@ -29,5 +34,19 @@ export class WorkspaceTable {
 
   put(instanceId: string, request: WorkspaceRequest, at: Date): void {
     this.statements.put.run(instanceId, JSON.stringify(request), at.getTime());
+  }
+
+  /** Keeps what the last preparation came to (no secrets in it: labels, paths and error lines). */
+  setOutcome(instanceId: string, outcome: WorkspaceOutcome, at: Date): void {
+    this.statements.setOutcome.run(JSON.stringify(outcome), at.getTime(), instanceId);
+  }
+
+  /** The last preparation's outcome, or null when the machine has no workspace or none was prepared yet. */
+  outcome(instanceId: string): { outcome: WorkspaceOutcome; preparedAt: Date } | null {
+    const row = this.statements.outcome.get(instanceId) as
+      | { outcome: string | null; prepared_at: number | null }
+      | undefined;
+    if (!row?.outcome || row.prepared_at === null) return null;
+    return { outcome: JSON.parse(row.outcome) as WorkspaceOutcome, preparedAt: new Date(row.prepared_at) };
   }
 }

@@ -48,7 +48,8 @@ export async function prepareWorkspace(
   const doc: WorkspaceDocument = {
     kind: "workspace",
     version: 1,
-    instanceId: instance.id,
+    // A restored machine still has the saved machine's id on its disk.
+    instanceId: deps.store.snapshots.machineIdOf(instance.id),
     ...(request.repo
       ? {
           repo: {
@@ -86,6 +87,7 @@ export async function prepareWorkspace(
       reason: result.detail || result.message,
     });
     outcome.failed = result.message;
+    deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
     return withWorkspace(instance, outcome);
   }
   const { answer } = result;
@@ -115,6 +117,7 @@ export async function prepareWorkspace(
     devShell: outcome.devShell?.state ?? "none",
     dotfiles: outcome.dotfiles ? (outcome.dotfiles.ok ? "ok" : "failed") : "none",
   });
+  deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
   return withWorkspace(instance, outcome);
 }
 
