@@ -65,12 +65,14 @@ describe("HetznerClient images", () => {
   });
 
   it("creates a server from a snapshot of the same architecture only, and keeps it after its server", async () => {
-    const client = await start();
+    // The snapshot stays `creating` until the test ends its action: a busy machine cannot race the check.
+    const client = await start({ actionDurations: { create_image: 60_000 } });
     const { server } = await client.createServer(serverInput("source"));
     const { image, action } = await client.images.createSnapshot(server.id);
     await expect(
       client.createServer({ ...serverInput("too-early"), image: String(image.id) }),
     ).rejects.toMatchObject({ code: "invalid_input", message: "image is not available" });
+    fake.settle("create_image");
     await client.waitForAction(action.id);
 
     const { server: copy } = await client.createServer({ ...serverInput("copy"), image: String(image.id) });
