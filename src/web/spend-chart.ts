@@ -1,4 +1,5 @@
 import { formatEuros } from "../core/billing/money.ts";
+import { hoursSaved } from "../core/hibernate/hours-saved.ts";
 import type { Store } from "../core/store/store.ts";
 import { type Month, monthName, monthOf } from "../core/usage/month.ts";
 import { type UsageCounts, usageReport } from "../core/usage/usage-report.ts";
@@ -20,6 +21,10 @@ export interface SpendData {
   counts: UsageCounts;
   /** Everyone's spend this month; null unless the reader is an admin. */
   teamCents: number | null;
+  /** Machine-hours hibernation kept from running this month and their price (gross €): the person's. */
+  saved: { hours: number; euros: number };
+  /** The same for the whole team; null unless the reader is an admin. */
+  teamSaved: { hours: number; euros: number } | null;
 }
 
 export function spendData(store: Store, user: string, isAdmin: boolean, now: Date): SpendData {
@@ -41,6 +46,8 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
       snapshots: report.total.snapshots,
     },
     teamCents: isAdmin ? usageReport(store, { month, by: "user", now }).total.cents : null,
+    saved: hoursSaved(store, month, now, user),
+    teamSaved: isAdmin ? hoursSaved(store, month, now) : null,
   };
 }
 
@@ -118,7 +125,21 @@ ${
     ? ""
     : html`<p class="spend-team">The whole team: <strong data-team-cents="${d.teamCents}">${formatEuros(d.teamCents)}</strong> in ${d.monthLabel}.</p>`
 }
+${savedLine("You", d.saved, d.monthLabel, "saved-hours")}
+${d.teamSaved ? savedLine("The whole team", d.teamSaved, d.monthLabel, "team-saved-hours") : ""}
 </section>`;
+}
+
+/** "Hibernation saved": machine-hours not run while asleep, × each machine's price; shown once any slept. */
+function savedLine(
+  who: string,
+  saved: { hours: number; euros: number },
+  month: string,
+  hook: string,
+): Html | string {
+  if (saved.hours <= 0) return "";
+  const hours = Math.round(saved.hours * 10) / 10;
+  return html`<p class="spend-saved" data-${hook}="${hours}">${who}: hibernation saved <strong>≈ ${hours} machine-hours</strong>, ≈ €${saved.euros.toFixed(2)} in ${month} (hours not run while asleep).</p>`;
 }
 
 function fixed(n: number): string {
