@@ -22,6 +22,18 @@ export const usageSchema = z.object({
       snapshots: z.number(),
     }),
   ),
+  /** Machine-hours hibernation kept from running, × each machine's price; present once any slept. */
+  hibernationSaved: z.object({ hours: z.number(), eur: z.string().regex(/^\d+\.\d{2}$/) }).optional(),
+  /** What hibernation snapshots cost while asleep (part of the rows' snapshot spend); present once any. */
+  hibernationSnapshots: z
+    .object({
+      eur: euros,
+      /** The exact amount, with as many places as it needs (snapshot-hours cost fractions of a cent). */
+      exact: z.string().regex(/^\d+\.\d+$/),
+      hours: z.number(),
+      byOwner: z.record(z.string(), z.object({ eur: euros, exact: z.string(), hours: z.number() })),
+    })
+    .optional(),
 });
 
 const standing = { spent: euros, committed: euros };
