@@ -1,4 +1,5 @@
-import { formatEuros } from "../core/billing/money.ts";
+import { type Amount, formatEuroAmount, formatEuros } from "../core/billing/money.ts";
+import { asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { hoursSaved } from "../core/hibernate/hours-saved.ts";
 import type { Store } from "../core/store/store.ts";
 import { type Month, monthName, monthOf } from "../core/usage/month.ts";
@@ -25,6 +26,8 @@ export interface SpendData {
   saved: { hours: number; euros: number };
   /** The same for the whole team; null unless the reader is an admin. */
   teamSaved: { hours: number; euros: number } | null;
+  /** What the person's hibernation snapshots cost while asleep this month (part of the spend above). */
+  asleep: { hours: number; amount: Amount };
 }
 
 export function spendData(store: Store, user: string, isAdmin: boolean, now: Date): SpendData {
@@ -48,6 +51,7 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
     teamCents: isAdmin ? usageReport(store, { month, by: "user", now }).total.cents : null,
     saved: hoursSaved(store, month, now, user),
     teamSaved: isAdmin ? hoursSaved(store, month, now) : null,
+    asleep: asleepSnapshotCost(store, month, now, user),
   };
 }
 
@@ -126,6 +130,11 @@ ${
     : html`<p class="spend-team">The whole team: <strong data-team-cents="${d.teamCents}">${formatEuros(d.teamCents)}</strong> in ${d.monthLabel}.</p>`
 }
 ${savedLine("You", d.saved, d.monthLabel, "saved-hours")}
+${
+  d.asleep.hours > 0
+    ? html`<p class="spend-asleep" data-asleep-snapshot-hours="${d.asleep.hours}">Snapshots of your sleeping machines: ${formatEuroAmount(d.asleep.amount)} for ${d.asleep.hours} snapshot-hours (part of the spend above).</p>`
+    : ""
+}
 ${d.teamSaved ? savedLine("The whole team", d.teamSaved, d.monthLabel, "team-saved-hours") : ""}
 </section>`;
 }

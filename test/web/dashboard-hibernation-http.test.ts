@@ -122,9 +122,14 @@ describe.skipIf(sshdMissingReason !== null)("hibernation on the dashboard", () =
     // Hours saved: two hours asleep at its price, for the owner only.
     expect(page.text).toContain('data-saved-hours="2"');
     expect(page.text).toContain("hibernation saved <strong>≈ 2 machine-hours</strong>, ≈ €0.02");
+    // The snapshot's cost while asleep, as its own line (its size is what the fake cloud gave the image).
+    expect(page.text).toMatch(
+      /data-asleep-snapshot-hours="\d+">Snapshots of your sleeping machines: €0\.\d+ for \d+ snapshot-hours/,
+    );
     const bobsPage = await bob.get("/");
     expect(bobsPage.text).not.toContain(id);
     expect(bobsPage.text).not.toContain("data-saved-hours");
+    expect(bobsPage.text).not.toContain("data-asleep-snapshot-hours");
     const admin = await signedIn(ADMIN);
     expect((await admin.get("/")).text).toContain('data-team-saved-hours="2"');
 
