@@ -400,6 +400,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX hibernations_current ON hibernations (instance_id) WHERE state IN ('asleep','waking');
   CREATE INDEX hibernations_owner ON hibernations (owner, slept_at);
   `,
+  // A hibernated machine's work volume (its size), so the wake attaches it again.
+  `ALTER TABLE hibernations ADD COLUMN work_volume_gb INTEGER;`,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */
