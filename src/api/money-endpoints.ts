@@ -26,6 +26,17 @@ export const usageSchema = z.object({
       snapshots: z.number(),
     }),
   ),
+  /** What hibernation snapshots cost while asleep (part of the rows' snapshot spend); present once any. */
+  hibernationSnapshots: z
+    .object({
+      cost: euros,
+      hours: z.number(),
+      byOwner: z.record(z.string(), z.object({ cost: euros, hours: z.number() })),
+    })
+    .optional()
+    .meta({
+      description: "what hibernation snapshots cost while their machines slept; part of the rows' spend",
+    }),
 });
 
 const standing = { spent: euros, committed: euros };

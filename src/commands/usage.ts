@@ -1,6 +1,14 @@
 import * as z from "zod";
-import { centsJson, csvEuros, eurosJson, formatEuros } from "../core/billing/money.ts";
+import {
+  centsJson,
+  csvEuros,
+  eurosJson,
+  formatEuroAmount,
+  formatEuros,
+  moneyJson,
+} from "../core/billing/money.ts";
 import { ForbiddenError } from "../core/errors.ts";
+import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
@@ -28,6 +36,8 @@ export interface UsageResult {
   asOf: Date;
   /** Machine-hours hibernation kept from running in the month (the snapshots asleep are in the rows). */
   saved?: HoursSaved;
+  /** What the hibernation snapshots cost while their machines slept (already inside the snapshot spend). */
+  asleep?: AsleepSnapshotCost;
 }
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
@@ -42,6 +52,7 @@ function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResu
     csv: input.csv,
     asOf: now,
     saved: hoursSaved(ctx.deps.store, month, now, user),
+    asleep: asleepSnapshotCost(ctx.deps.store, month, now, user),
   };
 }
 
@@ -50,10 +61,24 @@ export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): U
   return run(ctx, parseInput(usageInput, input));
 }
 
-export function usageJson({ report, saved }: UsageResult): unknown {
+export function usageJson({ report, saved, asleep }: UsageResult): unknown {
   return {
     ...(saved && saved.hours > 0
       ? { hibernationSaved: { hours: round1(saved.hours), cost: eurosJson(saved.euros) } }
+      : {}),
+    ...(asleep && asleep.hours > 0
+      ? {
+          hibernationSnapshots: {
+            cost: moneyJson(asleep.amount),
+            hours: asleep.hours,
+            byOwner: Object.fromEntries(
+              Object.entries(asleep.byOwner).map(([o, c]) => [
+                o,
+                { cost: moneyJson(c.amount), hours: c.hours },
+              ]),
+            ),
+          },
+        }
       : {}),
     month: report.month.key,
     total: centsJson(report.total.cents),
@@ -83,7 +108,8 @@ export function usageText(result: UsageResult): string {
   const { report } = result;
   const whose = report.user === null ? "everyone" : report.user;
   const head = `Usage of ${whose} in ${report.month.key}, by ${report.by} (EUR, gross):`;
-  if (report.rows.length === 0) return [head, "  nothing yet", ...savedLines(result.saved)].join("\n");
+  if (report.rows.length === 0)
+    return [head, "  nothing yet", ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
   const rows: string[][] = report.rows.map((r) => [
     r.key,
     formatEuros(r.cents),
@@ -99,7 +125,7 @@ export function usageText(result: UsageResult): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
     `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
-  return [head, ...rows.map(line), ...savedLines(result.saved)].join("\n");
+  return [head, ...rows.map(line), ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -112,6 +138,18 @@ function savedLines(saved: HoursSaved | undefined): string[] {
     `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
     ...(owners.length > 1
       ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`)
+      : []),
+  ];
+}
+
+/** The snapshots' cost while asleep: part of the snapshot spend above, said apart. */
+function asleepLines(asleep: AsleepSnapshotCost | undefined): string[] {
+  if (!asleep || asleep.hours === 0) return [];
+  const owners = Object.entries(asleep.byOwner);
+  return [
+    `  hibernation snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the snapshot spend above)`,
+    ...(owners.length > 1
+      ? owners.map(([o, c]) => `    ${o}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
       : []),
   ];
 }

@@ -2,6 +2,7 @@ import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { softwarePolicyOf } from "../core/software/software-policy.ts";
+import type { MachineActivityRecord } from "../core/store/store.ts";
 import { within } from "../util/within.ts";
 import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
 import type { SignedIn } from "./session.ts";
@@ -49,6 +50,8 @@ export async function dashboardData(
     everyone: everyone ? costs(everyone, catalog?.types ?? null) : null,
     names: await namesOf(ctx, [user, ...(everyone ?? []).map((i) => i.owner)]),
     form: catalog ? await provisionForm(ctx, user, typed) : null,
+    activity: activityOf(ctx, mine),
+    asleep: asleepOf(ctx, user),
     saving: new Set(mine.filter((i) => deps.store.snapshots.get(i.id)?.status === "saving").map((i) => i.id)),
     spend: spendData(deps.store, user, who.isAdmin, deps.clock.now()),
     notice,
@@ -119,4 +122,23 @@ async function namesOf(ctx: WebContext, ids: string[]): Promise<Map<string, stri
   const unique = [...new Set(ids)];
   const names = await Promise.all(unique.map((id) => ctx.bot.identity.nameOf(id)));
   return new Map(unique.map((id, i) => [id, names[i] ?? id]));
+}
+
+/** What the idle check last learned about each of the person's running machines. */
+function activityOf(ctx: WebContext, mine: Instance[]): Map<string, MachineActivityRecord> {
+  const found = new Map<string, MachineActivityRecord>();
+  for (const i of mine) {
+    const record = ctx.bot.deps.store.hibernation.activity(i.id);
+    if (record) found.set(i.id, record);
+  }
+  return found;
+}
+
+/** The person's hibernated machines (asleep or waking), with what they kept. */
+function asleepOf(ctx: WebContext, user: string): DashboardData["asleep"] {
+  const { store } = ctx.bot.deps;
+  return store.hibernation.asleep(user).flatMap((sleep) => {
+    const instance = store.get(sleep.instanceId);
+    return instance ? [{ instance, sleep }] : [];
+  });
 }

@@ -1,7 +1,9 @@
 import type { Offer } from "../core/cloud/catalog.ts";
 import { type Instance, isRunning } from "../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../core/machine/host-key.ts";
+import type { Hibernation, MachineActivityRecord } from "../core/store/store.ts";
 import { guestGrants, guestSecretsSentence } from "../render/access.ts";
+import { lifetimePhrase } from "../render/hibernation-notices.ts";
 import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
 import { formatTimeLeft, formatUtc } from "../render/time.ts";
 import { describedBy, type Notice, noticeControl, withCode } from "./field-notice.ts";
@@ -44,6 +46,10 @@ export interface DashboardData {
   form: ProvisionForm | null;
   /** Why no new machine can be asked for now (the person is at their limit), shown instead of the form. */
   atLimit: string | null;
+  /** What the idle check last learned about each running machine (last active time and why). */
+  activity: Map<string, MachineActivityRecord>;
+  /** The person's hibernated machines: asleep (a Wake button) or waking. */
+  asleep: { instance: Instance; sleep: Hibernation }[];
   /** The person's machines being snapshotted right now (Save & delete). */
   saving: Set<string>;
   spend: SpendData;
@@ -51,10 +57,11 @@ export interface DashboardData {
 }
 
 export function dashboardPage(d: DashboardData): Html {
-  const pending = d.mine.some(
-    (i) =>
-      i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
-  );
+  const pending =
+    d.mine.some(
+      (i) =>
+        i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
+    ) || d.asleep.some((a) => a.sleep.state === "waking");
   const header = html`<span class="who">${d.names.get(d.user) ?? d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
   return layout(
@@ -62,7 +69,8 @@ export function dashboardPage(d: DashboardData): Html {
     html`${d.notice ? html`<p class="notice ${d.notice.kind}" role="${d.notice.kind === "error" ? "alert" : "status"}"${d.notice.kind === "error" ? html` id="notice"` : ""}>${withCode(d.notice.text)}</p>` : ""}
 <section aria-labelledby="mine-h" ${pending ? html`data-refresh="3"` : ""}>
 <h1 id="mine-h">Your machines</h1>
-${d.mine.length === 0 ? html`<p class="empty">You have no machines. Start one below.</p>` : d.mine.map((i) => machineCard(i, d))}
+${d.mine.length === 0 && d.asleep.length === 0 ? html`<p class="empty">You have no machines. Start one below.</p>` : d.mine.map((i) => machineCard(i, d))}
+${d.asleep.length > 0 ? asleepList(d) : ""}
 </section>
 <section aria-labelledby="new-h" class="card">
 <h2 id="new-h">New machine</h2>
@@ -97,6 +105,7 @@ function machineCard(i: Instance, d: DashboardData): Html {
 <dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
 <dt>Expires</dt><dd><time datetime="${i.expiresAt.toISOString()}" title="${formatUtc(i.expiresAt)}">${formatUtc(i.expiresAt)}</time>
  · <span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, d.now)}</span></dd>
+${lastActive(d.activity.get(i.id))}
 ${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
 ${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
 </dl>
@@ -122,6 +131,48 @@ ${
 }
 ${i.status === "ready" ? shareForms(i, d.csrf) : ""}
 </article>`;
+}
+
+/** The last active time and why it counted as active, as `status` says it. */
+function lastActive(a: MachineActivityRecord | undefined): Html | string {
+  if (!a) return "";
+  const why =
+    a.reasons.length > 0
+      ? html` · active because: ${a.reasons.join("; ")}`
+      : a.error
+        ? html` · the last check got no answer`
+        : a.checkedAt
+          ? html` · idle at the last check`
+          : "";
+  return html`<dt>Last active</dt><dd data-last-active="${a.lastActiveAt.toISOString()}"><time datetime="${a.lastActiveAt.toISOString()}">${formatUtc(a.lastActiveAt)}</time>${why}</dd>`;
+}
+
+/** Hibernated machines: ssh does not answer until they are woken, with the same id and host key. */
+function asleepList(d: DashboardData): Html {
+  return html`<h2 id="asleep-h">Asleep</h2>
+<p class="hint">Hibernated while idle: only the snapshot costs money, and ssh does not answer until you wake it (same id, same host key).</p>
+${d.asleep.map(
+  ({
+    instance: i,
+    sleep: s,
+  }) => html`<article class="card machine asleep" aria-labelledby="m-${i.id}" data-asleep="${i.id}">
+<div class="machine-head">
+<h3 id="m-${i.id}">${i.id}</h3>
+<span class="status status-${s.state}" data-status="${s.state}">${s.state}</span>
+</div>
+<dl class="facts">
+<dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
+<dt>Asleep since</dt><dd><time datetime="${s.sleptAt.toISOString()}">${formatUtc(s.sleptAt)}</time> · ${lifetimePhrase(s.remainingMs)} of lifetime kept</dd>
+${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
+</dl>
+${
+  s.state === "asleep"
+    ? html`<div class="actions"><form method="post" action="/web/wake">${csrfField(d.csrf)}<input type="hidden" name="id" value="${i.id}">
+<button type="submit" class="primary">Wake</button></form></div>`
+    : html`<p class="hint">Waking: this page refreshes itself until it is ready.</p>`
+}
+</article>`,
+)}`;
 }
 
 /** Share and unshare, with what a guest can do said before the button, as the answer says it after. */

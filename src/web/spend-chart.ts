@@ -1,4 +1,6 @@
-import { formatEuros } from "../core/billing/money.ts";
+import { type Amount, formatEuroAmount, formatEuros } from "../core/billing/money.ts";
+import { asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
+import { hoursSaved } from "../core/hibernate/hours-saved.ts";
 import type { Store } from "../core/store/store.ts";
 import { type Month, monthName, monthOf } from "../core/usage/month.ts";
 import { type UsageCounts, usageReport } from "../core/usage/usage-report.ts";
@@ -20,6 +22,12 @@ export interface SpendData {
   counts: UsageCounts;
   /** Everyone's spend this month; null unless the reader is an admin. */
   teamCents: number | null;
+  /** Machine-hours hibernation kept from running this month and their price (gross €): the person's. */
+  saved: { hours: number; euros: number };
+  /** The same for the whole team; null unless the reader is an admin. */
+  teamSaved: { hours: number; euros: number } | null;
+  /** What the person's hibernation snapshots cost while asleep this month (part of the spend above). */
+  asleep: { hours: number; amount: Amount };
 }
 
 export function spendData(store: Store, user: string, isAdmin: boolean, now: Date): SpendData {
@@ -41,6 +49,9 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
       snapshots: report.total.snapshots,
     },
     teamCents: isAdmin ? usageReport(store, { month, by: "user", now }).total.cents : null,
+    saved: hoursSaved(store, month, now, user),
+    teamSaved: isAdmin ? hoursSaved(store, month, now) : null,
+    asleep: asleepSnapshotCost(store, month, now, user),
   };
 }
 
@@ -118,7 +129,26 @@ ${
     ? ""
     : html`<p class="spend-team">The whole team: <strong data-team-cents="${d.teamCents}">${formatEuros(d.teamCents)}</strong> in ${d.monthLabel}.</p>`
 }
+${savedLine("You", d.saved, d.monthLabel, "saved-hours")}
+${
+  d.asleep.hours > 0
+    ? html`<p class="spend-asleep" data-asleep-snapshot-hours="${d.asleep.hours}">Snapshots of your sleeping machines: ${formatEuroAmount(d.asleep.amount)} for ${d.asleep.hours} snapshot-hours (part of the spend above).</p>`
+    : ""
+}
+${d.teamSaved ? savedLine("The whole team", d.teamSaved, d.monthLabel, "team-saved-hours") : ""}
 </section>`;
+}
+
+/** "Hibernation saved": machine-hours not run while asleep, × each machine's price; shown once any slept. */
+function savedLine(
+  who: string,
+  saved: { hours: number; euros: number },
+  month: string,
+  hook: string,
+): Html | string {
+  if (saved.hours <= 0) return "";
+  const hours = Math.round(saved.hours * 10) / 10;
+  return html`<p class="spend-saved" data-${hook}="${hours}">${who}: hibernation saved <strong>≈ ${hours} machine-hours</strong>, ≈ €${saved.euros.toFixed(2)} in ${month} (hours not run while asleep).</p>`;
 }
 
 function fixed(n: number): string {

@@ -17,6 +17,7 @@ import { signedIn } from "./session.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { signInRoutes } from "./sign-in-routes.ts";
 import { staticRoutes } from "./static-files.ts";
+import { wakeAction } from "./wake-action.ts";
 import type { WebContext } from "./web-context.ts";
 
 /** The web dashboard: `/`, sign-in and sign-out, the actions, and its two static files. */
@@ -51,6 +52,7 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/delete", handle: handleAction(ctx, "delete", deleteAction) },
     { method: "POST", path: "/web/save", handle: handleAction(ctx, "save", saveAction) },
     { method: "POST", path: "/web/share", handle: handleAction(ctx, "share", shareAction) },
+    { method: "POST", path: "/web/wake", handle: handleAction(ctx, "wake", wakeAction) },
     { method: "POST", path: "/web/unshare", handle: handleAction(ctx, "unshare", unshareAction) },
     ...secretsRoutes(ctx),
     ...staticRoutes(),

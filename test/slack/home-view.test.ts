@@ -67,6 +67,7 @@ describe("the Home view and hibernation", () => {
             remainingMs: 7_200_000,
             hourly: "0.0104",
             endedAt: null,
+            workVolumeGb: null,
           },
         ],
       },

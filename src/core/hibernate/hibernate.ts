@@ -75,6 +75,8 @@ async function hibernateUnderLease(
   const retention = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays;
   const hourly = deps.store.ledger.get(instance.id)?.price.hourly ?? null;
   let hibernation: Hibernation | null = null;
+  // The deletion frees the work volume: its size is kept with the sleep so the wake attaches it again.
+  const volumeGb = deps.store.workVolumes.forInstance(instance.id)?.sizeGb ?? null;
   const result = await saveUnderLease(
     deps,
     actor,
@@ -89,13 +91,21 @@ async function hibernateUnderLease(
       maxPerUser: Number.MAX_SAFE_INTEGER,
       quiet: true,
       beforeDelete: () => {
-        hibernation = deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
+        hibernation = deps.store.hibernation.sleep(
+          instance.id,
+          instance.owner,
+          now,
+          remainingMs,
+          hourly,
+          volumeGb,
+        );
       },
     },
   );
   if (result.kind === "failed") return { kind: "failed", instance: result.instance, reason: result.reason };
   const slept =
-    hibernation ?? deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly);
+    hibernation ??
+    deps.store.hibernation.sleep(instance.id, instance.owner, now, remainingMs, hourly, volumeGb);
   await deps.notifier.notify({
     kind: "hibernated",
     instance: result.instance,

@@ -9,6 +9,7 @@ import { runRestore } from "../snapshots/restore.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Hibernation, Snapshot } from "../store/store.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
+import { attachWorkVolume } from "../volumes/attach-work-volume.ts";
 
 /** A wake under way: the same instance recorded as `creating` again, its snapshot and its sleep. */
 export interface StartedWake {
@@ -117,12 +118,35 @@ export async function runWake(
     await deps.notifier.notify({ kind: "wake_failed", instance: asleep, reason });
     throw error;
   }
+  if (hibernation.workVolumeGb !== null)
+    ready = await reattachWorkVolume(deps, ready, hibernation.workVolumeGb);
   const now = deps.clock.now();
   deps.store.hibernation.close(hibernation.id, "woken", now);
   deps.store.hibernation.restartIdleClock(instance.id, now);
   await dropImage(deps, snapshot);
   await deps.notifier.notify({ kind: "woken", instance: ready });
   return ready;
+}
+
+/**
+ * The work volume it had before it slept, attached and mounted again (the owner's one in this
+ * location). Never fails the wake: a volume another machine took meanwhile, or an attach that failed,
+ * leaves a running machine without it, with the reason in its events and the log.
+ */
+async function reattachWorkVolume(deps: CoreDeps, instance: Instance, sizeGb: number): Promise<Instance> {
+  try {
+    const { volume, mount } = await attachWorkVolume(deps, instance, { sizeGb });
+    deps.store.recordEvent(instance.id, {
+      actor: "ccc",
+      kind: "volume_reattached",
+      detail: `volume ${volume.hetznerId} after the wake (${mount.kind})`,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.log.warn("work volume not attached again after wake", { instance: instance.id, reason });
+    deps.store.recordEvent(instance.id, { actor: "ccc", kind: "volume_reattach_failed", detail: reason });
+  }
+  return deps.store.require(instance.id);
 }
 
 /**

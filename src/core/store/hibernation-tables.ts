@@ -35,6 +35,8 @@ export interface Hibernation {
   hourly: string | null;
   /** When it woke, or stopped being wakeable. */
   endedAt: Date | null;
+  /** The size of the work volume it had when it went to sleep (attached again at wake); null for none. */
+  workVolumeGb: number | null;
 }
 
 interface ActivityRow {
@@ -57,6 +59,7 @@ interface HibernationRow {
   remaining_ms: number;
   hourly: string | null;
   ended_at: number | null;
+  work_volume_gb: number | null;
 }
 
 const at = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -83,6 +86,7 @@ function hibernationOf(r: HibernationRow): Hibernation {
     sleptAt: new Date(r.slept_at),
     remainingMs: r.remaining_ms,
     hourly: r.hourly,
+    workVolumeGb: r.work_volume_gb ?? null,
     endedAt: at(r.ended_at),
   };
 }
@@ -121,8 +125,8 @@ export class HibernationTables {
            checked_at = NULL WHERE instance_id = ?`,
       ),
       sleep: db.prepare(
-        `INSERT INTO hibernations (instance_id, owner, state, slept_at, remaining_ms, hourly)
-         VALUES (?, ?, 'asleep', ?, ?, ?)`,
+        `INSERT INTO hibernations (instance_id, owner, state, slept_at, remaining_ms, hourly, work_volume_gb)
+         VALUES (?, ?, 'asleep', ?, ?, ?, ?)`,
       ),
       current: db.prepare(
         "SELECT * FROM hibernations WHERE instance_id = ? AND state IN ('asleep','waking') ORDER BY id DESC LIMIT 1",
@@ -200,8 +204,9 @@ export class HibernationTables {
     now: Date,
     remainingMs: number,
     hourly: string | null,
+    workVolumeGb: number | null = null,
   ): Hibernation {
-    this.s.sleep.run(instanceId, owner, now.getTime(), remainingMs, hourly);
+    this.s.sleep.run(instanceId, owner, now.getTime(), remainingMs, hourly, workVolumeGb);
     return this.current(instanceId) as Hibernation;
   }
 

@@ -422,6 +422,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE instance_workspaces ADD COLUMN outcome TEXT;
   ALTER TABLE instance_workspaces ADD COLUMN prepared_at INTEGER;
   `,
+  // A hibernated machine's work volume (its size), so the wake attaches it again.
+  `ALTER TABLE hibernations ADD COLUMN work_volume_gb INTEGER;`,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */
