@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { WorkspaceOutcome } from "../workspace/prepare-workspace.ts";
+import type { WorkspaceOutcome } from "../workspace/workspace-outcome-type.ts";
 
 /** What a machine should start from: the repository (checked for form and readability) and the dotfiles. */
 export interface WorkspaceRequest {

@@ -1,21 +1,13 @@
+export type { WorkspaceOutcome } from "./workspace-outcome-type.ts";
+
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import type { WorkspaceDocument } from "./workspace-document.ts";
+import type { WorkspaceOutcome } from "./workspace-outcome-type.ts";
 import { workspaceSettingsOf } from "./workspace-settings.ts";
-
-/** What the ready message says about the workspace: where the repository is, what failed, how to sign in. */
-export interface WorkspaceOutcome {
-  repo?: { label: string; path: string; ok: boolean; action: "cloned" | "fetched"; error?: string };
-  devShell?: { state: "none" | "ready" | "failed"; error?: string };
-  dotfiles?: { label: string; ok: boolean; script: string | null; error?: string };
-  /** The machine could not be prepared at all (the channel failed); the machine is still handed over. */
-  failed?: string;
-  /** Whether the owner has a Claude credential set; null when ccc cannot tell (no secret store wired). */
-  claudeSignedIn: boolean | null;
-}
 
 const OUTCOME = Symbol("workspace outcome");
 type Tagged = Instance & { [OUTCOME]?: WorkspaceOutcome };
