@@ -93,6 +93,29 @@ export interface SlackDoor {
   input(words: readonly string[]): unknown;
 }
 
+/**
+ * One step of a long-running verb's work, as every door shows it: a DM edited in place, a CLI progress
+ * line, the events of a pollable API resource, the dashboard page.
+ */
+export interface ProgressEvent {
+  /** Short and stable, for machines and for the text: `creating`, `installing`, `cloning`, `tool`. */
+  step: string;
+  /** Milliseconds since the work was accepted. */
+  elapsedMs: number;
+  /** A person's words about the step ("installing NixOS", "Edit src/login.ts"). */
+  detail?: string;
+}
+
+/**
+ * What a long-running verb's `start` returns: the answer a door gives at once (within Slack's 3 s),
+ * and the work still to do, as a typed stream of progress events that ends with the verb's result
+ * (or throws the verb's refusal or failure).
+ */
+export interface Started<A, R> {
+  accepted: A;
+  work: AsyncIterable<ProgressEvent, R>;
+}
+
 export interface CommandSpec<S extends z.ZodType, R> {
   name: string;
   aliases?: readonly string[];
