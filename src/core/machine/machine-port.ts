@@ -1,7 +1,6 @@
 import { ExternalError } from "../errors.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
 import type { SecretValue } from "../secrets/secret-value.ts";
-import type { TaskChannel } from "../tasks/task-machine.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
 import type { ActivityResult } from "./activity-answer.ts";
 import type { ApplyDocument } from "./apply-document.ts";
@@ -90,9 +89,6 @@ export interface MachineChannel {
 
   /** Asks the machine what its person is doing (`ccc-apply --activity`, read only). Never throws for remote trouble. */
   activity?(target: MachineTarget): Promise<ActivityResult>;
-
-  /** Runs Claude Code tasks on the machine (src/core/tasks/task-machine.ts). Absent on channels that cannot. */
-  task?: TaskChannel;
 }
 
 /** The channel's view of an instance; refuses one without an address or a pinned host key. */

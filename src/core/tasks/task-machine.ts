@@ -1,5 +1,6 @@
 // What ccc asks of a machine to run one Claude Code task, and what it answers (the on-machine side is
-// `ccc-apply`'s task mode). The prompt travels as data inside the document, never through a shell.
+// `ccc-apply`'s task mode). The prompt travels as data inside the document, never through a shell. The SSH
+// channel adapter implements `TaskChannel` beside `MachineChannel`; CoreDeps carries it as its own port.
 import type { ApplyResult, MachineTarget } from "../machine/machine-port.ts";
 
 /** Starts Claude Code headless in a transient unit `ccc-task-<taskId>.service` on the machine. */
