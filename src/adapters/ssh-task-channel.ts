@@ -158,7 +158,8 @@ export async function pushTask(
   if ("trouble" in outcome) return outcome.trouble;
   const answer = pushAnswer.safeParse(outcome.answer);
   if (!answer.success) return badAnswer(target, "push the task's branch", outcome.detail);
-  return { kind: "ok", ...answer.data };
+  const { commits, diffStat, baseBranch, pushed } = answer.data;
+  return { kind: "ok", commits, diffStat, baseBranch, pushed };
 }
 
 /** The transport first (ssh's own trouble), then the contract: exit 0 one JSON line, 2 refused, 1 failed. */

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { KEY, makeTaskWorld, readToEnd, startDoc, type TaskWorld, TOKEN, waitFor } from "./task-world.ts";
@@ -85,6 +85,11 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     const prompt = statSync(join(w.taskDir(id), "prompt"));
     expect([prompt.uid, prompt.mode & 0o777]).toEqual([w.u.uid, 0o600]);
 
+    // A token that may read but not write: the remote refuses, and the answer says so.
+    w.github.addRepo("acme/app", { private: true, tokens: [TOKEN], writers: [] });
+    const refused = await w.channel.push(w.target, id, "app", `ccc/${id}`);
+    expect(refused).toMatchObject({ kind: "push-refused", detail: expect.stringMatching(/403|denied/) });
+    w.github.addRepo("acme/app", { private: true, tokens: [TOKEN] });
     const pushed = await w.channel.push(w.target, id, "app", `ccc/${id}`);
     expect(pushed).toMatchObject({ kind: "ok", commits: 1, pushed: true, baseBranch: "main" });
     expect(pushed.kind === "ok" && pushed.diffStat).toMatch(
@@ -105,4 +110,178 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     expect(JSON.stringify(w.sshd.sessions())).not.toContain(KEY);
     expect(w.github.problems).toEqual([]);
   }, 180_000);
+
+  test("a prompt with quotes, backticks, $(…) and newlines reaches the API verbatim; no change, nothing pushed", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    const id = "tsk-quote5zz";
+    const prompt = `Fix "it" and 'that';\n\`rm -rf /\` $(touch /tmp/pwned-${id}) \${HOME} \\ done\n\n  indented — ünïcode`;
+    w.api.script({ text: "Nothing needed changing." });
+
+    const t0 = Date.now();
+    expect(
+      await w.channel.start(w.target, startDoc(id, prompt, { maxMinutes: 7, maxTurns: 3 })),
+    ).toMatchObject({
+      kind: "ok",
+    });
+    timings.push(await firstRequestAfter(w, t0));
+    const { lines } = await readToEnd(w.channel, w.target, id);
+
+    const content = w.api.requests[0]?.body.messages as { role: string; content: unknown }[];
+    const texts = JSON.stringify(content[0]?.content);
+    expect(
+      ((content[0]?.content ?? []) as { type: string; text: string }[]).some(
+        (b) => b.type === "text" && b.text === prompt,
+      ),
+      texts,
+    ).toBe(true);
+    const system = JSON.stringify(w.api.requests[0]?.body.system);
+    expect(system).toContain("Commit your work on the current branch, do not push anywhere");
+    expect(() => statSync(`/tmp/pwned-${id}`)).toThrow();
+    expect(resultOf(lines)).toMatchObject({ is_error: false, num_turns: 1 });
+    // The unit as ccc asked for it: named for the task, as claude, capped in time.
+    const runs = readFileSync(w.toolsLog, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { tool: string; argv: string[] })
+      .filter((c) => c.tool === "systemd-run");
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.argv).toEqual(
+      expect.arrayContaining([
+        `--unit=ccc-task-${id}.service`,
+        "--uid=claude",
+        "--property=RuntimeMaxSec=420",
+      ]),
+    );
+    expect(JSON.stringify(runs)).not.toContain("rm -rf");
+
+    expect(await w.channel.push(w.target, id, "app", `ccc/${id}`)).toEqual({
+      kind: "ok",
+      commits: 0,
+      diffStat: "",
+      baseBranch: "main",
+      pushed: false,
+    });
+    expect(w.github.calls.filter((c) => c.path.endsWith("git-receive-pack"))).toEqual([]);
+  }, 180_000);
+
+  test("cancel stops a running task (a long Bash command): the unit ends on a signal, the command with it", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    const id = "tsk-wait6aaa";
+    w.api.script({
+      toolUse: {
+        name: "Bash",
+        input: { command: "tail -f /dev/null", description: "Wait", timeout: 120000 },
+      },
+    });
+
+    expect(await w.channel.start(w.target, startDoc(id, "Wait a minute"))).toMatchObject({ kind: "ok" });
+    // Claude Code 2.1.x blocks `sleep 60` (and `sleep 60 && …`) in its Bash tool; any long command will do.
+    await waitFor("the long command to start", () => waiting().length > 0, 60_000);
+    const before = await w.channel.read(w.target, id, 0);
+    expect(before).toMatchObject({ kind: "ok", state: "running", exitCode: null, signal: null });
+
+    expect(await w.channel.cancel(w.target, id)).toEqual({ kind: "ok" });
+    const after = await w.channel.read(w.target, id, 0);
+    expect(after).toMatchObject({ kind: "ok", state: "exited", exitCode: null, signal: "SIGTERM" });
+    expect(waiting()).toEqual([]);
+    // Cancelling again: nothing is running, and that is fine.
+    expect(await w.channel.cancel(w.target, id)).toEqual({ kind: "ok" });
+  }, 180_000);
+
+  test("the turn cap: claude stops with error_max_turns; a restarted ccc reads on from where it was", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    const id = "tsk-turn5cap";
+    w.api.script(
+      { toolUse: { name: "Bash", input: { command: "echo one", description: "One" } } },
+      { toolUse: { name: "Bash", input: { command: "echo two", description: "Two" } } },
+    );
+
+    expect(await w.channel.start(w.target, startDoc(id, "Keep going", { maxTurns: 1 }))).toMatchObject({
+      kind: "ok",
+    });
+    // The first ccc reads the first line, then "restarts": a new channel (new process) goes on from `next`.
+    let first = await w.channel.read(w.target, id, 0);
+    while (first.kind === "ok" && first.lines.length === 0) first = await w.channel.read(w.target, id, 0);
+    if (first.kind !== "ok") throw new Error(JSON.stringify(first));
+    const rest = await readToEnd(w.newChannel(), w.target, id, first.next);
+    const all = [...first.lines, ...rest.lines];
+    expect(all.map((l) => `${l}\n`).join("")).toBe(readFileSync(join(w.taskDir(id), "events.jsonl"), "utf8"));
+    const result = resultOf(all);
+    // What Claude Code 2.1.x really emits at the cap.
+    expect(result).toMatchObject({ subtype: "error_max_turns" });
+    expect(rest.reads.at(-1)).toMatchObject({ state: "exited" });
+  }, 180_000);
+
+  test("an API error turn: the result says is_error", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    const id = "tsk-err5rrrr";
+    w.api.script({ error: { status: 400, type: "invalid_request_error", message: "prompt is too long" } });
+
+    expect(await w.channel.start(w.target, startDoc(id, "Anything"))).toMatchObject({ kind: "ok" });
+    const { lines, reads } = await readToEnd(w.channel, w.target, id);
+    expect(resultOf(lines)).toMatchObject({ is_error: true });
+    expect(reads.at(-1)).toMatchObject({ state: "exited" });
+  }, 180_000);
+
+  test("documents the machine refuses: nothing written, nothing started", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    // What ccc's channel would never send, straight to the machine's command.
+    const raw = await w.applyRaw({ ...startDoc("tsk-bad5bad5", "x"), extra: 1 });
+    expect([raw.code, raw.answer]).toEqual([2, { ok: false, error: "unknown task-start fields: 1" }]);
+    const typo = await w.applyRaw({ kind: "task-stop", version: 1 });
+    expect(typo.code).toBe(2);
+    expect(
+      await w.channel.start(w.target, startDoc("tsk-bad5bad5", "x", { branch: "--force" })),
+    ).toMatchObject({
+      kind: "refused",
+      reason: "branch must be a plain branch name",
+    });
+    expect(
+      await w.channel.start(w.target, startDoc("tsk-bad5bad5", "x", { repoName: "../etc" })),
+    ).toMatchObject({
+      kind: "refused",
+    });
+    expect(await w.channel.start(w.target, startDoc("tsk-bad5bad5", "x", { maxTurns: 0 }))).toMatchObject({
+      kind: "refused",
+      reason: "maxTurns must be a whole number from 1 to 500",
+    });
+    expect(
+      await w.channel.start(w.target, startDoc("tsk-bad5bad5", "x", { repoName: "missing" })),
+    ).toMatchObject({
+      kind: "refused",
+      reason: "~/work/missing is not a git repository on this machine",
+    });
+    expect(await w.channel.read(w.target, "tsk-none5555", 0)).toMatchObject({
+      kind: "refused",
+      reason: "there is no task tsk-none5555 on this machine",
+    });
+    expect(() => statSync(w.taskDir("tsk-bad5bad5"))).toThrow();
+    expect(readFileSync(w.toolsLog, "utf8")).not.toContain("systemd-run");
+  }, 60_000);
+});
+
+/** The long command's processes, the claude user's. */
+function waiting(): string[] {
+  try {
+    return execFileSync("pgrep", ["-u", "claude", "-f", "^tail -f /dev/null$"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+afterAll(() => {
+  if (timings.length > 0) {
+    const sorted = [...timings].sort((a, b) => a - b);
+    console.log(
+      `task-start → first Messages API request (ms): ${sorted.join(", ")}; median ${sorted[Math.floor(sorted.length / 2)]}`,
+    );
+  }
 });

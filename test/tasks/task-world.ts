@@ -51,6 +51,8 @@ export interface TaskWorld {
   /** A channel as a restarted ccc would make it: a new instance, the same key and pins. */
   newChannel(): SshMachineChannel;
   taskDir(taskId: string): string;
+  /** Runs the machine's command directly (no SSH) with any document: its exit code and answer line. */
+  applyRaw(doc: Record<string, unknown>): Promise<{ code: number; answer: unknown }>;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,14 @@ export async function makeTaskWorld(): Promise<TaskWorld> {
     unitsDir,
     newChannel,
     taskDir: (taskId) => join(root, "var/lib/ccc/tasks", taskId),
+    applyRaw: async (doc) => {
+      const out = await applyDoc(root, doc, {
+        PATH: path,
+        FAKE_TOOLS_LOG: toolsLog,
+        FAKE_SYSTEMD_DIR: unitsDir,
+      });
+      return { code: out.code, answer: JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "null") };
+    },
     close: async () => {
       stopUnits(unitsDir);
       await sshd.stop();
@@ -154,17 +164,25 @@ async function cloneWorkspace(root: string, u: ClaudeUser, githubUrl: string): P
     git: { name: "Ada Lovelace", email: "ada@example.com" },
     credentialHosts: [{ url: githubUrl, forge: "github" }],
   };
-  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+  const out = await applyDoc(root, doc, { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` });
+  const answer = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}");
+  if (out.code !== 0 || !answer.repo?.ok) throw new Error(`the clone failed: ${out.stdout} ${out.stderr}`);
+}
+
+function applyDoc(
+  root: string,
+  doc: Record<string, unknown>,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
     const child = execFile(
       process.execPath,
       [APPLY, "--root", root],
-      { env: { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` }, encoding: "utf8", timeout: 60_000 },
+      { env, encoding: "utf8", timeout: 60_000 },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(JSON.stringify(doc));
   });
-  const answer = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}");
-  if (out.code !== 0 || !answer.repo?.ok) throw new Error(`the clone failed: ${out.stdout} ${out.stderr}`);
 }
 
 /** Stops whatever units a test left running (their supervisors stop their sessions), as a reboot would. */
