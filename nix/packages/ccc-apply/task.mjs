@@ -161,7 +161,7 @@ async function start(root, dir, doc) {
   return { ok: true, unit };
 }
 
-async function read(dir, doc) {
+async function read(dir, doc, again = true) {
   // The ending first: once exit.json is there, every line the run wrote is in the log.
   const ending = await readJson(join(dir, "exit.json"));
   const text = await readFile(join(dir, "events.jsonl"), "utf8").catch(() => "");
@@ -175,7 +175,9 @@ async function read(dir, doc) {
     lines.push(line);
   }
   const next = doc.fromLine + lines.length;
-  if (ending) {
+  // `exited` only in an answer that reaches the end of the log: a reader may stop at the first one.
+  const atEnd = next >= all.length;
+  if (ending && atEnd) {
     return {
       ok: true,
       lines,
@@ -185,12 +187,21 @@ async function read(dir, doc) {
       signal: ending.signal ?? null,
     };
   }
-  if (await isActive(unitOf(doc.taskId))) {
+  if (ending || (await isActive(unitOf(doc.taskId)))) {
     return { ok: true, lines, next, state: "running", exitCode: null, signal: null };
   }
+  // It may have ended between the two looks: then its ending and every line are there now.
+  if (again && (await readJson(join(dir, "exit.json")))) return read(dir, doc, false);
   // Gone without recording its end: the runner records every ending it lives through, so only SIGKILL
   // (stop's escalation, the OOM killer) or a reboot ends it like this.
-  return { ok: true, lines, next, state: "exited", exitCode: null, signal: "SIGKILL" };
+  return {
+    ok: true,
+    lines,
+    next,
+    state: atEnd ? "exited" : "running",
+    exitCode: null,
+    signal: atEnd ? "SIGKILL" : null,
+  };
 }
 
 async function cancel(doc) {
