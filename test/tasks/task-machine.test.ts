@@ -154,6 +154,9 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
       ]),
     );
     expect(JSON.stringify(runs)).not.toContain("rm -rf");
+    // No secret in what the machine's tools were given (argv, unit environment).
+    expect(readFileSync(w.toolsLog, "utf8")).not.toContain(KEY);
+    expect(readFileSync(w.toolsLog, "utf8")).not.toContain(TOKEN);
 
     expect(await w.channel.push(w.target, id, "app", `ccc/${id}`)).toEqual({
       kind: "ok",
@@ -225,6 +228,32 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     const { lines, reads } = await readToEnd(w.channel, w.target, id);
     expect(resultOf(lines)).toMatchObject({ is_error: true });
     expect(reads.at(-1)).toMatchObject({ state: "exited" });
+  }, 180_000);
+
+  test("a reply resumes the session on the same branch; its lines follow the first run's in the same log", async () => {
+    world = await makeTaskWorld();
+    const w = world;
+    const id = "tsk-resume7a";
+    w.api.script({ text: "First answer." }, { text: "Second answer, same session." });
+
+    expect(await w.channel.start(w.target, startDoc(id, "First ask"))).toMatchObject({ kind: "ok" });
+    const first = await readToEnd(w.channel, w.target, id);
+    const session = resultOf(first.lines)?.session_id as string;
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+
+    const again = await w.channel.start(w.target, startDoc(id, "And then?", { resumeSessionId: session }));
+    expect(again).toMatchObject({ kind: "ok" });
+    const second = await readToEnd(w.channel, w.target, id, first.next);
+    expect(resultOf(second.lines)).toMatchObject({
+      result: "Second answer, same session.",
+      session_id: session,
+    });
+    // The second request carries the first exchange: Claude Code resumed the session.
+    const messages = JSON.stringify(w.api.requests[1]?.body.messages);
+    expect(messages).toContain("First ask");
+    expect(messages).toContain("First answer.");
+    const log = readFileSync(join(w.taskDir(id), "events.jsonl"), "utf8");
+    expect([...first.lines, ...second.lines].map((l) => `${l}\n`).join("")).toBe(log);
   }, 180_000);
 
   test("documents the machine refuses: nothing written, nothing started", async () => {
