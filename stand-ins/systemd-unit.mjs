@@ -4,7 +4,7 @@
 // SIGTERM (`systemctl stop`) or after RuntimeMaxSec it sends SIGTERM to every process of the unit's session
 // (its cgroup, here), then SIGKILL after TimeoutStopSec. With --collect the unit is forgotten when it ends.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 const stateFile = process.argv[2];
 const { spec } = JSON.parse(readFileSync(stateFile, "utf8"));
