@@ -8,8 +8,11 @@ import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "no
 
 const stateFile = process.argv[2];
 const { spec } = JSON.parse(readFileSync(stateFile, "utf8"));
-const write = (state) =>
-  writeFileSync(stateFile, JSON.stringify({ ...state, spec, supervisor: process.pid }));
+// Replaced in one rename, so systemctl never reads half a file.
+const write = (state) => {
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...state, spec, supervisor: process.pid }));
+  renameSync(`${stateFile}.tmp`, stateFile);
+};
 
 const child = spawn(spec.command, spec.args, {
   uid: spec.uid,
