@@ -7,7 +7,7 @@
 // - a failure is told in plain words: the reason recorded and shown is free of upstream text and paths.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildMachine } from "../../src/core/build/build-machine.ts";
 import type { BuildEvent } from "../../src/core/build/build-progress.ts";
 import { type BuildSource, provisionSource } from "../../src/core/build/build-source.ts";
@@ -19,6 +19,7 @@ import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, type HostKeyPair } from "../../src/core/machine/host-key.ts";
 import { refillPool } from "../../src/core/pool/refill.ts";
+import { progressStream } from "../../src/core/progress.ts";
 import { describeFailure, ProvisionError } from "../../src/core/provision/provision-failure.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { startRestore } from "../../src/core/snapshots/restore.ts";
@@ -176,12 +177,21 @@ async function record(kind: SourceKind): Promise<{ recorded: Instance; source: B
   return { recorded, source };
 }
 
-/** Runs the build to its end: the ready machine, or the ProvisionError it threw. */
+/**
+ * Runs the build to its end, read as the event stream a long-running verb returns (core's adapter
+ * over the pipeline's `emit`): the ready machine, or the ProvisionError it threw.
+ */
 async function build(recorded: Instance, source: BuildSource, events: BuildEvent[] = []) {
-  return buildMachine(w.deps, recorded, source, (e) => events.push(e)).then(
-    (ready) => ({ ready, error: null }),
-    (error: unknown) => ({ ready: null, error }),
-  );
+  const stream = progressStream<BuildEvent, Instance>((emit) => buildMachine(w.deps, recorded, source, emit));
+  try {
+    for (;;) {
+      const next = await stream.next();
+      if (next.done) return { ready: next.value, error: null };
+      events.push(next.value);
+    }
+  } catch (error) {
+    return { ready: null, error };
+  }
 }
 
 /** The same three guarantees after every fault, for every source. */
@@ -239,8 +249,16 @@ describe.skipIf(sshdMissingReason !== null)("one build pipeline, one fault table
       const member = kind === "pool" ? w.deps.store.pool.get(recorded.id) : null;
       const path = member ? `/servers/${member.hetznerServerId}` : "/servers";
       w.h.cloud.failNext({ method: member ? "PUT" : "POST", path }, { lostAnswer: true });
-      const { ready, error } = await build(recorded, source);
+      const events: BuildEvent[] = [];
+      const { ready, error } = await build(recorded, source, events);
       expect(error).toBeNull();
+      // The same typed steps from every source (a pool machine has no server to create or wait for).
+      expect([...new Set(events.map((e) => e.step))]).toEqual(
+        kind === "pool"
+          ? ["installing", "ready"]
+          : ["creating_server", "waiting_for_ssh", "installing", "ready"],
+      );
+      expect(events.every((e) => e.instance.id === recorded.id && e.elapsedMs >= 0)).toBe(true);
       // One server for the instance, no second one made by the retry.
       expect(
         w.h.cloud
@@ -327,7 +345,8 @@ describe.skipIf(sshdMissingReason !== null)("one build pipeline, one fault table
       const events: BuildEvent[] = [];
       void build(recorded, source, events);
       await step.reached;
-      expect(events.at(-1)?.step).toBe("installing");
+      // The stream hands events on a little after they are emitted.
+      await vi.waitFor(() => expect(events.at(-1)?.step).toBe("installing"));
       // Its server runs, recorded: nothing stray even while the process is gone.
       guarantees();
       // The next start: its own clock is past the dead process's lease and the stuck-row wait.
