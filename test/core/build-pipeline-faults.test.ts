@@ -14,6 +14,7 @@ import { type BuildSource, provisionSource } from "../../src/core/build/build-so
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { deprovision } from "../../src/core/instances/deprovision.ts";
+import { extend } from "../../src/core/instances/extend.ts";
 import { type Instance, isLive } from "../../src/core/instances/instance.ts";
 import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
@@ -334,6 +335,33 @@ describe.skipIf(sshdMissingReason !== null)("one build pipeline, one fault table
       expect((error as ProvisionError).failure).toMatchObject({ server: "deleted", step: "installing" });
       expect(w.h.cloud.servers()).toEqual([]);
       guarantees();
+    });
+
+    it("an extend while it is built: the label and the machine end with the store's expiry", async () => {
+      w = await world();
+      const { recorded, source } = await record(kind);
+      // Held at the write that names the server the instance's: the create, or a pool machine's rename.
+      const write = holdCalls(w.deps.cloud, kind === "pool" ? "renameServer" : "createServer");
+      const building = build(recorded, source);
+      await write.reached;
+      const { instance: extended } = await extend(w.deps, ALICE, recorded.id, 2);
+      expect(extended.expiresAt.getTime()).toBeGreaterThan(recorded.expiresAt.getTime());
+      write.release();
+      const { ready, error } = await building;
+      expect(error).toBeNull();
+      const row = w.deps.store.require(recorded.id);
+      expect(row.expiresAt).toEqual(extended.expiresAt);
+      // The machine itself: the installer baked it in (fresh), or ccc-apply's state shows it.
+      if (kind !== "fresh") {
+        const state = JSON.parse(
+          readFileSync(
+            join(w.h.dir, "machines", row.ipv4 as string, "var/lib/cloud-instance/state.json"),
+            "utf8",
+          ),
+        );
+        expect(state.expiresAt).toBe(row.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"));
+      }
+      await readyAndGone(ready);
     });
 
     it("process killed mid-build: the next process's reconcile settles it and tells the owner", async () => {
