@@ -1,7 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
-import type { PoolMember } from "../store/pool-table.ts";
-import type { Snapshot } from "../store/snapshot-table.ts";
+import type { PoolMember, Snapshot } from "../store/store.ts";
 
 /**
  * Where a machine comes from; everything else about making it ready (labels, adoption, leases,

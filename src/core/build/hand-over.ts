@@ -8,7 +8,7 @@ import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
 import { discardPoolMachine } from "../pool/discard.ts";
 import { fitOutClaimed } from "../pool/fit-out.ts";
-import type { PoolMember } from "../store/pool-table.ts";
+import type { PoolMember } from "../store/store.ts";
 import type { Report } from "./build-progress.ts";
 import { checkStillWanted, stillWanted } from "./still-wanted.ts";
 
