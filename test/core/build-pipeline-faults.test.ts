@@ -371,7 +371,7 @@ describe.skipIf(sshdMissingReason !== null)("one build pipeline, one fault table
       const step =
         kind === "fresh" ? holdCalls(w.deps.installer, "install") : holdCalls(w.deps.machine, "apply");
       const events: BuildEvent[] = [];
-      void build(recorded, source, events);
+      const dead = build(recorded, source, events);
       await step.reached;
       // The stream hands events on a little after they are emitted.
       await vi.waitFor(() => expect(events.at(-1)?.step).toBe("installing"));
@@ -394,6 +394,17 @@ describe.skipIf(sshdMissingReason !== null)("one build pipeline, one fault table
       expect(told && "failure" in told ? told.failure.reason : null).toBe(row.failureReason);
       expect(row.failureReason).toMatch(/interrupted by a restart of ccc/);
       // The dead build's server is deleted (a pool machine's too, named as the pool's); nothing else runs.
+      expect(w.h.cloud.servers()).toEqual([]);
+      guarantees(next);
+
+      // Not dead after all, only stalled (a paused VM): it wakes up, and must not undo what was settled.
+      step.release();
+      const late = await dead;
+      expect(late.ready).toBeNull();
+      expect(next.store.require(recorded.id)).toMatchObject({
+        status: "failed",
+        failureReason: row.failureReason,
+      });
       expect(w.h.cloud.servers()).toEqual([]);
       guarantees(next);
     });

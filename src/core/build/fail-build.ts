@@ -13,7 +13,7 @@ import {
 import { instancePaths } from "../provision/start-provision.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
 import { releaseWorkVolume } from "../volumes/work-volume.ts";
-import { NoLongerWanted } from "./still-wanted.ts";
+import { isBeingBuilt, NoLongerWanted } from "./still-wanted.ts";
 
 /**
  * Where the installer's log is, for admins reading the `failed` event (status shows it to them),
@@ -71,7 +71,8 @@ export async function failBuild(
   };
   releaseWorkVolume(deps, id);
   const current = deps.store.get(id);
-  if (current && !isGoingAway(current.status)) {
+  // Deleted, or settled by another process (which said why already): the record stays as it is.
+  if (current && isBeingBuilt(current.status)) {
     deps.store.update(
       id,
       { status: "failed", failureReason: failure.reason, deletedAt: deps.clock.now() },

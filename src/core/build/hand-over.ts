@@ -2,7 +2,7 @@ import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import { authorizedKeysOf } from "../instances/access.ts";
-import { type Instance, isGoingAway } from "../instances/instance.ts";
+import type { Instance } from "../instances/instance.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { machineTarget } from "../machine/machine-port.ts";
@@ -10,7 +10,7 @@ import { discardPoolMachine } from "../pool/discard.ts";
 import { fitOutClaimed } from "../pool/fit-out.ts";
 import type { PoolMember } from "../store/store.ts";
 import type { Report } from "./build-progress.ts";
-import { checkStillWanted, stillWanted } from "./still-wanted.ts";
+import { checkStillWanted, isBeingBuilt, stillWanted } from "./still-wanted.ts";
 
 /** A pool machine handed over (its server, and the expiry pushed to it), or nothing: install afresh. */
 export type HandOver = { kind: "handed-over"; instance: Instance; serverId: number; pushed: Date } | null;
@@ -81,8 +81,8 @@ export async function handOver(
     const reason = error instanceof Error ? error.message : String(error);
     deps.log.warn("pool claim failed; installing a fresh machine", { instance: recorded.id, reason });
     await discardPoolMachine(deps, member.id, member.hetznerServerId);
-    // Deleted while it was handed over: the install that follows sees that and stops.
-    if (!isGoingAway(deps.store.get(recorded.id)?.status))
+    // Deleted (or settled elsewhere) while it was handed over: the install that follows sees that and stops.
+    if (isBeingBuilt(deps.store.get(recorded.id)?.status))
       deps.store.update(
         recorded.id,
         { status: "creating", hetznerServerId: null, ipv4: null, ipv6: null, hostKey: null },
