@@ -10,6 +10,7 @@ import {
 import { ForbiddenError } from "../core/errors.ts";
 import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
+import { isSlackUserId } from "../core/identity/identity.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
@@ -170,7 +171,7 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
 }
 
 function keyMrkdwn(by: UsageReport["by"], key: string): string {
-  return by === "user" && /^[UW][A-Z0-9]+$/.test(key) ? `<@${key}>` : escapeText(key);
+  return by === "user" && isSlackUserId(key) ? `<@${key}>` : escapeText(key);
 }
 
 /** Quoted when it holds a comma, quote or line break; a leading formula sign is defused. */
