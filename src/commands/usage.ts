@@ -7,10 +7,10 @@ import {
   formatEuros,
   moneyJson,
 } from "../core/billing/money.ts";
-import { ForbiddenError } from "../core/errors.ts";
 import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
 import { isSlackUserId } from "../core/identity/identity.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
@@ -43,9 +43,7 @@ export interface UsageResult {
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
   const user = input.user ?? (input.all ? undefined : ctx.actor.id);
-  if (!ctx.actor.isAdmin && user !== ctx.actor.id) {
-    throw new ForbiddenError("Only admins can see other people's usage; `/ccc usage` shows your own.");
-  }
+  onlyAdminsMay(ctx.actor, "see other people's usage; `/ccc usage` shows your own", user);
   const now = ctx.deps.clock.now();
   const month = input.month ?? monthOf(now);
   return {
@@ -198,7 +196,7 @@ export const usageCommand = defineCommand({
   name: "usage",
   summary: "what machines, volumes and snapshots cost in a month, by person, type, location or day",
   input: usageInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result) => usageText(result),
   json: usageJson,
