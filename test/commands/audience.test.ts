@@ -123,5 +123,13 @@ describe("audiences", () => {
       .filter((file) => readFileSync(file, "utf8").includes("Only admins can"))
       .map((file) => relative(PROJECT_ROOT, file));
     expect(spelled).toEqual(["src/core/instances/actor.ts"]);
+    // Nor does any verb or core rule test `!actor.isAdmin` by hand: ownsOrAdmin and onlyAdminsMay say it.
+    const byHand = [
+      ...sourceFiles(join(PROJECT_ROOT, "src/core")),
+      ...sourceFiles(join(PROJECT_ROOT, "src/commands")),
+    ]
+      .filter((file) => /!(?:ctx\.)?actor\.isAdmin/.test(readFileSync(file, "utf8")))
+      .map((file) => relative(PROJECT_ROOT, file));
+    expect(byHand).toEqual([]);
   });
 });

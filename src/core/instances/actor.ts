@@ -11,6 +11,11 @@ export interface Actor {
 /** The scheduler and reconciler act as this. */
 export const SYSTEM_ACTOR: Actor = { id: "ccc", isAdmin: true };
 
+/** The one rule for what a person owns (a machine, a snapshot, a volume, a token, a key): theirs, or an admin. */
+export function ownsOrAdmin(actor: Actor, owner: string): boolean {
+  return actor.isAdmin || owner === actor.id;
+}
+
 /** Loads an instance the actor may act on (its owner, or an admin); a refusal is answered and recorded. */
 export function instanceFor(store: Store, actor: Actor, id: string, action: string): Instance {
   const instance = store.require(id);
@@ -23,7 +28,7 @@ export function instanceFor(store: Store, actor: Actor, id: string, action: stri
  * anyone else is refused, and the refusal is recorded on the machine.
  */
 export function requireOwnerOrAdmin(store: Store, actor: Actor, instance: Instance, action: string): void {
-  if (actor.isAdmin || instance.owner === actor.id) return;
+  if (ownsOrAdmin(actor, instance.owner)) return;
   store.recordEvent(instance.id, { actor: actor.id, kind: "refused", detail: `${action}: not the owner` });
   throw new ForbiddenError(`${instance.id} is not yours, so you cannot ${action} it.`);
 }
@@ -35,6 +40,6 @@ export function requireOwnerOrAdmin(store: Store, actor: Actor, instance: Instan
  * can <what>.", the one message for it.
  */
 export function onlyAdminsMay(actor: Actor, what: string, forWhom?: string): void {
-  if (actor.isAdmin || (forWhom !== undefined && forWhom === actor.id)) return;
+  if (forWhom === undefined ? actor.isAdmin : ownsOrAdmin(actor, forWhom)) return;
   throw new ForbiddenError(`Only admins can ${what}.`);
 }

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, ownsOrAdmin } from "../instances/actor.ts";
 import type { Snapshot } from "../store/store.ts";
 import { DAY_MS } from "./snapshot-policy.ts";
 
@@ -17,7 +17,7 @@ export function snapshotFor(deps: CoreDeps, actor: Actor, id: string, action: st
   if (!snapshot || snapshot.status === "deleted" || snapshot.status === "failed") {
     throw new NotFoundError(`No snapshot ${id}; \`snapshots\` lists yours.`);
   }
-  if (!actor.isAdmin && snapshot.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, snapshot.owner)) {
     deps.store.recordEvent(id, {
       actor: actor.id,
       kind: "refused",

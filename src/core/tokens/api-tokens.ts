@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
 import { SLACK_USER_ID } from "../identity/identity.ts";
-import { type Actor, onlyAdminsMay } from "../instances/actor.ts";
+import { type Actor, onlyAdminsMay, ownsOrAdmin } from "../instances/actor.ts";
 import type { ApiToken, Store } from "../store/store.ts";
 
 /** What every secret starts with, so a leaked one is recognisable (and greppable by secret scanners). */
@@ -97,7 +97,7 @@ export function listTokens(store: Store, actor: Actor, user: string | undefined)
 export function revokeToken(deps: { store: Store; clock: Clock }, actor: Actor, id: string): ApiToken {
   const token = deps.store.apiTokens.get(id);
   if (!token) throw new NotFoundError(`No token ${id}.`);
-  if (token.user !== actor.id && !actor.isAdmin) {
+  if (!ownsOrAdmin(actor, token.user)) {
     throw new ForbiddenError(`Token ${id} is not yours, so you cannot revoke it.`);
   }
   if (!deps.store.apiTokens.revoke(id, deps.clock.now())) {

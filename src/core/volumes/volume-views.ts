@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import { type Actor, onlyAdminsMay } from "../instances/actor.ts";
+import { type Actor, onlyAdminsMay, ownsOrAdmin } from "../instances/actor.ts";
 import type { WorkVolume } from "../store/store.ts";
 import { volumeMonthlyCents, volumePricePerGb } from "./volume-price.ts";
 import { volumePolicy } from "./work-volume.ts";
@@ -73,7 +73,7 @@ export function parseVolumeId(value: unknown): number {
 export function volumeFor(deps: CoreDeps, actor: Actor, id: number): WorkVolume {
   const volume = deps.store.workVolumes.byHetznerId(id);
   if (!volume) throw new NotFoundError(`ccc knows no work volume ${id}.`);
-  if (!actor.isAdmin && volume.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, volume.owner)) {
     throw new ForbiddenError(`Volume ${id} is not yours.`);
   }
   return volume;
