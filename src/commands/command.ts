@@ -169,10 +169,7 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
     input: spec.input,
     doors: spec.doors,
     async execute(ctx, raw) {
-      if (spec.audience === "admin") onlyAdminsMay(ctx.actor, `run ${spec.name}`);
-      const input = parseInput(spec.input, raw);
-      checkOwner(spec, ctx, input);
-      const result = await spec.run(ctx, input);
+      const result = await spec.run(ctx, admitted(spec, ctx, raw));
       return {
         text: (viewer) => spec.text(result, viewer),
         json: (viewer) => spec.json(result, viewer),
@@ -187,16 +184,22 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
 }
 
 /**
- * The `owner-or-admin` audience: the machine the input names must be the actor's, unless they are an
- * admin. An id ccc does not know is left to the verb, which says so in its own words.
+ * The verb's input, once the actor is let in: an `admin` verb refuses anyone else before the input is
+ * read; an `owner-or-admin` verb refuses a machine (named by `id`) that is not the actor's. An id ccc
+ * does not know is left to the verb, which says so in its own words. Every way into a verb (`execute`,
+ * and a long-running verb's `start`) goes through here.
  */
-function checkOwner<S extends z.ZodType, R>(
+export function admitted<S extends z.ZodType, R>(
   spec: CommandSpec<S, R>,
   ctx: CommandContext,
-  input: unknown,
-): void {
-  if (spec.audience !== "owner-or-admin") return;
-  const id = (input as { id?: unknown }).id;
-  const machine = typeof id === "string" ? ctx.deps.store.get(id) : null;
-  if (machine) requireOwnerOrAdmin(ctx.deps.store, ctx.actor, machine, spec.refusedAs ?? spec.name);
+  raw: unknown,
+): z.output<S> {
+  if (spec.audience === "admin") onlyAdminsMay(ctx.actor, `run ${spec.name}`);
+  const input = parseInput(spec.input, raw);
+  if (spec.audience === "owner-or-admin") {
+    const id = (input as { id?: unknown }).id;
+    const machine = typeof id === "string" ? ctx.deps.store.get(id) : null;
+    if (machine) requireOwnerOrAdmin(ctx.deps.store, ctx.actor, machine, spec.refusedAs ?? spec.name);
+  }
+  return input;
 }
