@@ -105,16 +105,9 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     log: options.log ?? silentLogger,
     notifier: options.notifier ?? silentNotifier,
     metrics: options.metrics ?? noopMetrics,
-    policy: { ...config.policy },
-    guardrails: { ...config.guardrails },
+    ...policiesFrom(config),
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
-    snapshots: { ...config.snapshots },
-    hibernation: { ...config.hibernation },
-    software: config.software,
-    volumes: { ...config.volumes },
-    pool: config.pool,
-    workspace: config.workspace,
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),
@@ -131,6 +124,26 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     readSecret(deps, owner, forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN")?.reveal();
   deps.claudeCredential ??= async (owner) => hasClaudeCredential(deps, owner);
   return deps;
+}
+
+/** The parts of CoreDeps that are the operator's rules; all required, so core never guesses one. */
+export type Policies = Pick<
+  CoreDeps,
+  "policy" | "guardrails" | "snapshots" | "hibernation" | "software" | "volumes" | "pool" | "workspace"
+>;
+
+/** Core's policies from the parsed settings (an unset setting is its documented default). */
+export function policiesFrom(config: Config): Policies {
+  return {
+    policy: { ...config.policy },
+    guardrails: { ...config.guardrails },
+    snapshots: { ...config.snapshots },
+    hibernation: { ...config.hibernation },
+    software: config.software,
+    volumes: { ...config.volumes },
+    pool: config.pool,
+    workspace: config.workspace,
+  };
 }
 
 /** The secrets key from CCC_SECRETS_KEY or its file; none (secrets off) when neither is set. */

@@ -2,6 +2,7 @@ import { CccError, ExternalError, ForbiddenError, NotFoundError, UserError } fro
 import type { Logger } from "../core/logger.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { HttpError } from "../http/http-error.ts";
+import { REFUSAL_STATUS } from "../http/refusal-status.ts";
 
 /** One answer other than 2xx, in the API's one error shape. */
 export interface ApiError {
@@ -11,33 +12,22 @@ export interface ApiError {
   field?: string;
 }
 
-/** Refusals that are about the machine's state, not the input: asking again later may work. */
-const CONFLICTS = new Set([
-  "busy",
-  "not_live",
-  "already_deleted",
-  "already_revoked",
-  "already_saving",
-  "not_ready",
-  "volume_attached",
-  "volume_busy",
-]);
-
-/** The one place the core's error classes become HTTP statuses. */
+/** The one place the core's errors become the API's answers (refusals' statuses: REFUSAL_STATUS). */
 export function apiErrorOf(error: unknown, log: Logger, where: string): ApiError {
   if (error instanceof HttpError)
     return { status: error.status, code: httpCode(error.status), message: error.message };
   if (error instanceof UserError) {
     log.info("refused", { where, code: error.code, message: error.message });
     return {
-      status: CONFLICTS.has(error.code) ? 409 : 422,
+      status: REFUSAL_STATUS[error.code],
       code: error.code,
       message: error.message,
       ...(error.field ? { field: error.field } : {}),
     };
   }
-  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
-  if (error instanceof ForbiddenError) return { status: 403, code: error.code, message: error.message };
+  if (error instanceof NotFoundError || error instanceof ForbiddenError) {
+    return { status: REFUSAL_STATUS[error.code], code: error.code, message: error.message };
+  }
   if (error instanceof ExternalError) {
     log.error("external failure", { where, source: error.source, code: error.code, message: error.message });
     return {

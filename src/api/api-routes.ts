@@ -6,6 +6,7 @@ import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import type { Logger } from "../core/logger.ts";
 import { authenticate } from "../core/tokens/api-tokens.ts";
 import { HttpError } from "../http/http-error.ts";
+import { REFUSAL_STATUS } from "../http/refusal-status.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
 import { lookUpNames, ownersIn, withOwnerNames } from "../render/people.ts";
 import { within } from "../util/within.ts";
@@ -136,7 +137,7 @@ async function run(
   const json = shown.json(viewer);
   const conflict = endpoint.conflict?.(json, shown.text(viewer));
   return conflict
-    ? { status: 409, ...conflict }
+    ? { status: REFUSAL_STATUS[conflict.code], ...conflict }
     : { status: endpoint.status, json: await namedOwners(options, json) };
 }
 

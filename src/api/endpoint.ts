@@ -1,6 +1,7 @@
 import type * as z from "zod";
 import type { Command } from "../commands/command.ts";
 import type { CommandContext } from "../commands/context.ts";
+import type { RefusalCode } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
 
 /**
@@ -33,7 +34,7 @@ export interface Endpoint {
    */
   start?: (ctx: CommandContext, raw: unknown) => Promise<{ json: unknown; rest: () => Promise<void> }>;
   /** An answer that is a refusal after all (a delete of something already deleted). */
-  conflict?: (json: unknown, text: string) => { code: string; message: string } | null;
+  conflict?: (json: unknown, text: string) => { code: RefusalCode; message: string } | null;
   response: z.ZodType;
   example: { body?: Record<string, unknown>; query?: Record<string, string>; response: unknown };
 }

@@ -35,8 +35,8 @@ export async function resolveCliNames<A extends Record<string, unknown>, O exten
   const resolved = { args: await resolveValues(args, lookup), options: await resolveValues(options, lookup) };
   const after = resolved.options.user;
   if (typeof after !== "string" || !user) return resolved;
-  const id = /^@?([UW][A-Z0-9]{2,})$/.exec(after.trim())?.[1];
-  if (id && SLACK_USER_ID.test(id)) {
+  const id = after.trim().replace(/^@/, "");
+  if (SLACK_USER_ID.test(id)) {
     if ((await slackKnowsMember(client, id)) === false) {
       throw new UserError(
         `--user ${id}: Slack knows no member with that id. Copy it from their profile (⋮ → Copy member ID), or give their @name.`,

@@ -45,7 +45,7 @@ export const againCommand = defineCommand({
   name: "again",
   summary: "create a machine like your last one (type, location, hours, extra software), with your last key",
   input: againInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: instanceJson,

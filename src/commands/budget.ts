@@ -3,7 +3,7 @@ import { moneyJson } from "../core/billing/money.ts";
 import { parseBudgetEuros } from "../core/budget/budget-settings.ts";
 import { euros, type Limit, teamLimit, userLimit } from "../core/budget/check-budget.ts";
 import { projected, type Standing, standing } from "../core/budget/standing.ts";
-import { ForbiddenError } from "../core/errors.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName } from "../core/usage/month.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
@@ -64,7 +64,7 @@ function view(ctx: CommandContext, user: string): BudgetView {
 function run(ctx: CommandContext, input: z.output<typeof budgetInput>): BudgetResult {
   const user = input.user ?? ctx.actor.id;
   if (input.action === "set") {
-    if (!ctx.actor.isAdmin) throw new ForbiddenError("Only admins can set a budget.");
+    onlyAdminsMay(ctx.actor, "set a budget");
     const eur = input.eur ?? null;
     if (eur === null) ctx.deps.store.budgets.remove(user);
     else ctx.deps.store.budgets.put({ user, eur, setBy: ctx.actor.id, setAt: ctx.deps.clock.now() });
@@ -75,9 +75,7 @@ function run(ctx: CommandContext, input: z.output<typeof budgetInput>): BudgetRe
     });
     return { kind: "set", user, eur, view: view(ctx, user) };
   }
-  if (!ctx.actor.isAdmin && user !== ctx.actor.id) {
-    throw new ForbiddenError("Only admins can see other people's budgets.");
-  }
+  onlyAdminsMay(ctx.actor, "see other people's budgets", user);
   return { kind: "view", view: view(ctx, user) };
 }
 
@@ -140,7 +138,7 @@ export const budgetCommand = defineCommand({
   name: "budget",
   summary: "show spent, committed and left of a monthly budget; admins set a person's own",
   input: budgetInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result, { now }) => budgetText(result, now),
   json: budgetJson,

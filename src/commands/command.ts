@@ -1,7 +1,6 @@
 import type * as z from "zod";
 import type { Config } from "../config.ts";
-import { ForbiddenError } from "../core/errors.ts";
-import type { Actor } from "../core/instances/actor.ts";
+import { type Actor, onlyAdminsMay, requireOwnerOrAdmin } from "../core/instances/actor.ts";
 import type { ProgressEvent } from "../core/progress.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { PeopleNames } from "../render/people.ts";
@@ -14,8 +13,13 @@ import { parseInput } from "./input.ts";
 // loop over the same list, take the JSON body as the raw input, act as the Bearer token's person,
 // and answer `json(result)`.
 
-/** Who may run a verb: anyone; the owner of the instance it names (or an admin); only an admin. */
-export type Audience = "anyone" | "owner" | "admin";
+/**
+ * Who may run a verb, declared once and checked by the registry (`execute`) for every door:
+ * - `self`: anyone, for themselves (acting for someone else is `onlyAdminsMay`'s rule, in the verb);
+ * - `admin`: only an admin;
+ * - `owner-or-admin`: the owner of the machine the input names (`id`), or an admin.
+ */
+export type Audience = "self" | "admin" | "owner-or-admin";
 
 /** What a renderer may look at besides the result. */
 export interface Viewer {
@@ -113,7 +117,10 @@ export interface CommandSpec<S extends z.ZodType, R> {
   /** One line: what the verb does. */
   summary: string;
   input: S;
-  audience: Audience;
+  /** `owner-or-admin` only for an input that names a machine by `id`. */
+  audience: z.output<S> extends { id?: string | undefined } ? Audience : Exclude<Audience, "owner-or-admin">;
+  /** How an `owner-or-admin` refusal says the verb ("… so you cannot delete it"); its name when left out. */
+  refusedAs?: string;
   run(ctx: CommandContext, input: z.output<S>): R | Promise<R>;
   text(result: R, viewer: Viewer): string;
   json(result: R, viewer?: Viewer): unknown;
@@ -153,10 +160,7 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
     input: spec.input,
     doors: spec.doors,
     async execute(ctx, raw) {
-      if (spec.audience === "admin" && !ctx.actor.isAdmin) {
-        throw new ForbiddenError(`Only admins can run ${spec.name}.`);
-      }
-      const result = await spec.run(ctx, parseInput(spec.input, raw));
+      const result = await spec.run(ctx, admitted(spec, ctx, raw));
       return {
         text: (viewer) => spec.text(result, viewer),
         json: (viewer) => spec.json(result, viewer),
@@ -168,4 +172,25 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
       };
     },
   };
+}
+
+/**
+ * The verb's input, once the actor is let in: an `admin` verb refuses anyone else before the input is
+ * read; an `owner-or-admin` verb refuses a machine (named by `id`) that is not the actor's. An id ccc
+ * does not know is left to the verb, which says so in its own words. Every way into a verb (`execute`,
+ * and a long-running verb's `start`) goes through here.
+ */
+export function admitted<S extends z.ZodType, R>(
+  spec: CommandSpec<S, R>,
+  ctx: CommandContext,
+  raw: unknown,
+): z.output<S> {
+  if (spec.audience === "admin") onlyAdminsMay(ctx.actor, `run ${spec.name}`);
+  const input = parseInput(spec.input, raw);
+  if (spec.audience === "owner-or-admin") {
+    const id = (input as { id?: unknown }).id;
+    const machine = typeof id === "string" ? ctx.deps.store.get(id) : null;
+    if (machine) requireOwnerOrAdmin(ctx.deps.store, ctx.actor, machine, spec.refusedAs ?? spec.name);
+  }
+  return input;
 }

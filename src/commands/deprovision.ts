@@ -42,7 +42,8 @@ export const deprovisionCommand = defineCommand({
   aliases: ["delete"],
   summary: "delete a machine now",
   input: deprovisionInput,
-  audience: "owner",
+  audience: "owner-or-admin",
+  refusedAs: "delete",
   run,
   text: deprovisionText,
   json: (result, viewer) => ({

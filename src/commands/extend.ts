@@ -53,7 +53,7 @@ export const extendCommand = defineCommand({
   name: "extend",
   summary: "give a machine more time (within CCC_MAX_HOURS per request and CCC_MAX_LIFETIME_HOURS in all)",
   input: extendInput,
-  audience: "owner",
+  audience: "owner-or-admin",
   run,
   text: (result, { now }) => extendText(result.instance, now, result.machine),
   json: (result, viewer) => ({

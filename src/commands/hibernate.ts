@@ -36,7 +36,7 @@ export const hibernateCommand = defineCommand({
   name: "hibernate",
   summary: "save a running machine and delete its server now; wake brings it back as it was",
   input: hibernateInput,
-  audience: "owner",
+  audience: "owner-or-admin",
   run,
   text: hibernateText,
   json: (result) => ({

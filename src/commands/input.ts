@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { UserError } from "../core/errors.ts";
+import { UserError, type UserRefusalCode } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseHours } from "../core/instances/policy.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
@@ -53,7 +53,8 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   if (!issue) throw new UserError("Invalid input.");
   const path = issue.path.map(String).join(".");
   if (issue.code === "custom") {
-    const params = (issue.params ?? {}) as { code?: string; field?: string };
+    // Put there by `checked` above, from a UserError.
+    const params = (issue.params ?? {}) as { code?: UserRefusalCode; field?: string };
     throw new UserError(issue.message, {
       ...(params.code ? { code: params.code } : {}),
       ...((params.field ?? path) ? { field: params.field ?? path } : {}),

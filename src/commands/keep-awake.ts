@@ -36,7 +36,8 @@ export const keepAwakeCommand = defineCommand({
   name: "keep-awake",
   summary: "keep a machine from hibernating: one more idle period, or --hours N",
   input: keepAwakeInput,
-  audience: "owner",
+  audience: "owner-or-admin",
+  refusedAs: "keep awake",
   run,
   text: keepAwakeText,
   json: (result) => ({

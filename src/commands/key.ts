@@ -66,7 +66,7 @@ export const keyCommand = defineCommand({
   name: "key",
   summary: "set or show the SSH key a person is let in with (shares waiting for it complete)",
   input: keyInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: keyText,
   json: (r) => ({

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ForbiddenError } from "../core/errors.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { Hibernation, Store } from "../core/store/store.ts";
@@ -52,10 +52,8 @@ export function listOf(store: Store, instances: Instance[], all: boolean): ListR
 
 function run(ctx: CommandContext, input: z.output<typeof listInput>): ListResult {
   const { all, user = ctx.actor.id } = input;
-  if (all && !ctx.actor.isAdmin) throw new ForbiddenError("Only admins can list everyone's machines.");
-  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
-    throw new ForbiddenError("Only admins can list someone else's machines.");
-  }
+  if (all) onlyAdminsMay(ctx.actor, "list everyone's machines");
+  onlyAdminsMay(ctx.actor, "list someone else's machines", user);
   const listed = listOf(ctx.deps.store, ctx.deps.store.list(all ? {} : { owner: user }), all);
   return { ...listed, asleep: ctx.deps.store.hibernation.asleep(all ? undefined : user) };
 }
@@ -114,7 +112,7 @@ export const listCommand = defineCommand({
   aliases: ["ls"],
   summary: "list live machines: yours, one user's, or everyone's (admins)",
   input: listInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result, { now, names }) => listText(result, now, names),
   json: (result, viewer) =>

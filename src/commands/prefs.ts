@@ -180,7 +180,7 @@ export const prefsCommand = defineCommand({
   name: "prefs",
   summary: "show or set your defaults for new machines (type, location, hours, software, save on expiry)",
   input: prefsInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (r) => prefsText(r),
   json: (r) => ({ user: r.user, prefs: r.prefs, changed: r.changed }),

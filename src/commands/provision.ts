@@ -159,7 +159,7 @@ export const provisionCommand = defineCommand({
   aliases: ["new", "create"],
   summary: "create a machine, install NixOS with Claude Code on it, and print how to connect",
   input: provisionInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: (instance, viewer) => ({

@@ -50,7 +50,7 @@ export const restoreCommand = defineCommand({
   summary: "bring a saved machine back from its snapshot",
   input: restoreInput,
   // Owner or admin, checked against the snapshot's owner.
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result, { now, sshPort }) =>
     `Restored ${result.from} as ${result.instance.id}.\n${provisionText(result.instance, now, sshPort)}`,

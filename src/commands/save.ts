@@ -50,7 +50,7 @@ export const saveCommand = defineCommand({
   name: "save",
   summary: "snapshot a machine, then delete it (restore it later with restore)",
   input: saveInput,
-  audience: "owner",
+  audience: "owner-or-admin",
   run,
   text: saveText,
   json: (result) => ({ saved: result.kind === "saved", snapshot: snapshotJson(result.snapshot, null) }),

@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
+import { NotFoundError, UserError } from "../core/errors.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { Delivery } from "../core/notifier.ts";
 import { deliverToOwnerMachines, type SecretsDelivery } from "../core/secrets/deliver-secrets.ts";
@@ -113,9 +114,7 @@ async function run(ctx: CommandContext, input: z.output<typeof secretInput>): Pr
 
 /** A one-time sign-in link (the dashboard's rules: once, 10 minutes) that opens the secret form. */
 async function link(ctx: CommandContext, user: string): Promise<SecretResult> {
-  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
-    throw new ForbiddenError("Only admins can make a link for someone else.");
-  }
+  onlyAdminsMay(ctx.actor, "make a link for someone else", user);
   const publicUrl = ctx.deps.publicUrl;
   if (!publicUrl) {
     throw new UserError("The web dashboard is not set up: the operator has to set CCC_PUBLIC_URL.", {
@@ -249,7 +248,7 @@ export const secretCommand = defineCommand({
   aliases: ["secrets"],
   summary: "your secrets (API keys, tokens) for your machines: set one, list them, delete one",
   input: secretInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: secretText,
   json: secretJson,

@@ -131,7 +131,7 @@ export const shareCommand = defineCommand({
   summary:
     "let someone else log in to a running machine: as claude with sudo (root), or with --no-sudo an account of their own and the work folder",
   input: shareInput,
-  audience: "owner",
+  audience: "owner-or-admin",
   run,
   text: (result) => shareText(result),
   json: sharedJson,

@@ -43,7 +43,7 @@ export const snapshotCommand = defineCommand({
   summary: "delete a snapshot now, or keep it longer",
   input: snapshotInput,
   // Owner or admin, checked against the snapshot's owner (it is not a live machine).
-  audience: "anyone",
+  audience: "self",
   run,
   text: snapshotText,
   json: (result) => ({ action: result.action, ...snapshotJson(result.snapshot, null) }),

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ForbiddenError } from "../core/errors.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { type PricedSnapshot, pricedSnapshots } from "../core/snapshots/manage.ts";
 import { snapshotJson, snapshotListMessage, snapshotTable } from "../render/snapshot-view.ts";
@@ -20,10 +20,8 @@ export interface SnapshotsResult {
 
 async function run(ctx: CommandContext, input: z.output<typeof snapshotsInput>): Promise<SnapshotsResult> {
   const { all, user = ctx.actor.id } = input;
-  if (all && !ctx.actor.isAdmin) throw new ForbiddenError("Only admins can list everyone's snapshots.");
-  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
-    throw new ForbiddenError("Only admins can list someone else's snapshots.");
-  }
+  if (all) onlyAdminsMay(ctx.actor, "list everyone's snapshots");
+  onlyAdminsMay(ctx.actor, "list someone else's snapshots", user);
   return { snapshots: await pricedSnapshots(ctx.deps, all ? undefined : user), all };
 }
 
@@ -39,7 +37,7 @@ export const snapshotsCommand = defineCommand({
   name: "snapshots",
   summary: "list saved machines with size, €/month and when they are deleted",
   input: snapshotsInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result) => snapshotTable(result.snapshots, result.all),
   json: (result) => result.snapshots.map((s) => snapshotJson(s.snapshot, s.monthlyEuro)),

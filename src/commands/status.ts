@@ -109,7 +109,8 @@ export const statusCommand = defineCommand({
   name: "status",
   summary: "show one machine and the time it has left",
   input: statusInput,
-  audience: "owner",
+  audience: "owner-or-admin",
+  refusedAs: "see",
   run,
   text: (o, { now, sshPort, names }) =>
     o.kind === "one" ? statusText(o.status, now, sshPort, names) : listText(o.list, now, names),

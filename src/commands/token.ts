@@ -122,7 +122,7 @@ export const tokenCommand = defineCommand({
   name: "token",
   summary: "personal API tokens: create one (shown once), list them, revoke one",
   input: tokenInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: tokenText,
   json: (result) => {

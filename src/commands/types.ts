@@ -82,7 +82,7 @@ export const typesCommand = defineCommand({
   name: "types",
   summary: "server types on offer, with cores, RAM, disk, architecture and prices (incl. VAT)",
   input: typesInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result) => typesText(result.offers, result.noneAllowed ?? null),
   json: (result) => result.offers.map(offerJson),

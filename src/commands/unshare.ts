@@ -60,7 +60,7 @@ export const unshareCommand = defineCommand({
   name: "unshare",
   summary: "take away someone's access to a machine and end their open SSH sessions",
   input: unshareInput,
-  audience: "owner",
+  audience: "owner-or-admin",
   run,
   text: (result) => unshareText(result),
   json: sharedJson,

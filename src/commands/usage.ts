@@ -7,9 +7,10 @@ import {
   formatEuros,
   moneyJson,
 } from "../core/billing/money.ts";
-import { ForbiddenError } from "../core/errors.ts";
 import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
+import { isSlackUserId } from "../core/identity/identity.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
@@ -42,9 +43,7 @@ export interface UsageResult {
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
   const user = input.user ?? (input.all ? undefined : ctx.actor.id);
-  if (!ctx.actor.isAdmin && user !== ctx.actor.id) {
-    throw new ForbiddenError("Only admins can see other people's usage; `/ccc usage` shows your own.");
-  }
+  onlyAdminsMay(ctx.actor, "see other people's usage; `/ccc usage` shows your own", user);
   const now = ctx.deps.clock.now();
   const month = input.month ?? monthOf(now);
   return {
@@ -170,7 +169,7 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
 }
 
 function keyMrkdwn(by: UsageReport["by"], key: string): string {
-  return by === "user" && /^[UW][A-Z0-9]+$/.test(key) ? `<@${key}>` : escapeText(key);
+  return by === "user" && isSlackUserId(key) ? `<@${key}>` : escapeText(key);
 }
 
 /** Quoted when it holds a comma, quote or line break; a leading formula sign is defused. */
@@ -197,7 +196,7 @@ export const usageCommand = defineCommand({
   name: "usage",
   summary: "what machines, volumes and snapshots cost in a month, by person, type, location or day",
   input: usageInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result) => usageText(result),
   json: usageJson,

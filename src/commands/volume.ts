@@ -43,7 +43,7 @@ export const volumeCommand = defineCommand({
   name: "volume",
   summary: "delete a work volume and everything on it (owner or admin; not while attached)",
   input: volumeInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: volumeText,
   json: (result) => ({ kind: result.kind, id: result.volume.hetznerId, owner: result.volume.owner }),

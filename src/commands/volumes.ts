@@ -52,7 +52,7 @@ export const volumesCommand = defineCommand({
   name: "volumes",
   summary: "list work volumes with size, location, €/month, attached machine and last use",
   input: volumesInput,
-  audience: "anyone",
+  audience: "self",
   run,
   text: (result) => volumeTable(result.volumes, result.showOwner),
   json: (result) => result.volumes.map(volumeJson),

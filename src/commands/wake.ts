@@ -21,8 +21,7 @@ export const wakeCommand = defineCommand({
   name: "wake",
   summary: "bring a hibernated machine back: same id, same host key, its lifetime left",
   input: wakeInput,
-  // Owner or admin, checked against the hibernated machine's owner.
-  audience: "anyone",
+  audience: "owner-or-admin",
   run,
   text: (instance, { now }) => `${instance.id} is awake again.\n${provisionText(instance, now)}`,
   json: (instance) => ({ ...instanceJson(instance), woken: true }),

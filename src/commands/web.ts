@@ -1,6 +1,7 @@
 import * as z from "zod";
-import { ForbiddenError, UserError } from "../core/errors.ts";
+import { UserError } from "../core/errors.ts";
 import { SLACK_USER_ID } from "../core/identity/identity.ts";
+import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { Delivery } from "../core/notifier.ts";
 import { createSignInLink } from "../core/web/sign-in.ts";
@@ -23,9 +24,7 @@ export interface WebLink {
 
 async function run(ctx: CommandContext, input: z.output<typeof webInput>): Promise<WebLink> {
   const user = input.user ?? ctx.actor.id;
-  if (user !== ctx.actor.id && !ctx.actor.isAdmin) {
-    throw new ForbiddenError("Only admins can make a sign-in link for someone else.");
-  }
+  onlyAdminsMay(ctx.actor, "make a sign-in link for someone else", user);
   if (!SLACK_USER_ID.test(user)) {
     // The dashboard lets in only people Slack says are members: a link for anyone else could never work.
     throw new UserError(
@@ -49,7 +48,7 @@ export const webCommand = defineCommand({
   aliases: ["dashboard"],
   summary: "a one-time link (10 minutes) that signs you in to the web dashboard",
   input: webInput,
-  audience: "anyone",
+  audience: "self",
   run,
   // The terminal is the operator's own: it shows the link to hand over.
   text: (link) =>

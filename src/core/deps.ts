@@ -39,20 +39,22 @@ export interface CoreDeps {
   billing?: BillingSync;
   /** Where people reach the web dashboard (`CCC_PUBLIC_URL`); sign-in links start with it. */
   publicUrl?: string | undefined;
-  /** Retention and quota of snapshots; the defaults when left out. */
-  snapshots?: SnapshotPolicy;
-  /** Extra software people may ask for; the defaults when left out. */
-  software?: SoftwarePolicy;
-  /** Work volumes' sizes and retention; the defaults when left out. */
-  volumes?: VolumePolicy;
-  /** Idle machines hibernate (snapshot, delete, wake on request); the defaults when left out. */
-  hibernation?: HibernationSettings;
-  /** The warm pool; none when left out. */
-  pool?: PoolSettings;
+  // The policies are required: the operator's settings (src/compose.ts), or in tests the defaults
+  // an operator who set nothing has (test/helpers/core-deps.ts); core never guesses one.
+  /** Retention and quota of snapshots. */
+  snapshots: SnapshotPolicy;
+  /** Extra software people may ask for. */
+  software: SoftwarePolicy;
+  /** Work volumes' sizes and retention. */
+  volumes: VolumePolicy;
+  /** Idle machines hibernate (snapshot, delete, wake on request). */
+  hibernation: HibernationSettings;
+  /** The warm pool (no targets: none). */
+  pool: PoolSettings;
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
   refillPoolSoon?: () => void;
-  /** Starting from a repository: the forges' addresses; GitHub and GitLab when left out. */
-  workspace?: WorkspaceSettings;
+  /** Starting from a repository: the forges' addresses. */
+  workspace: WorkspaceSettings;
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN (the secret store); every repository is checked as public without it. */
   repoTokens?: RepoTokens;
   /** Whether the owner set a Claude credential (the secret store); unknown without it. */

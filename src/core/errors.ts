@@ -7,12 +7,100 @@ export abstract class CccError extends Error {
   }
 }
 
+/**
+ * Why ccc refuses, before any work, as programs see it (the API's `error.code`, the CLI's `--json`).
+ * A string-literal union, so every map keyed by it (the HTTP statuses in src/http/refusal-status.ts)
+ * is checked by the compiler: a new code without a status does not build.
+ */
+export type RefusalCode = UserRefusalCode | "not_found" | "forbidden";
+
+/** The codes of {@link UserError}: bad input, a policy or a quota, or the state of the thing named. */
+export type UserRefusalCode =
+  // The input itself.
+  | "invalid_input"
+  | "invalid_amount"
+  | "invalid_email"
+  | "invalid_span"
+  | "invalid_usage"
+  | "invalid_resource"
+  | "invalid_setting"
+  | "bad_option"
+  | "bad_repo"
+  | "bad_package_name"
+  | "bad_volume_size"
+  | "bad_secret_form"
+  | "bad_secrets_key"
+  | "bad_apply_document"
+  | "duplicate_package"
+  | "reserved_name"
+  | "same_key"
+  | "secret_in_slack"
+  | "unresolved_mention"
+  | "unresolved_member"
+  | "unknown_member"
+  | "unsupported_path"
+  | "wrong_architecture"
+  | "disk_too_small"
+  | "package_set_escape"
+  | "repo_not_readable"
+  | "repo_check_failed"
+  // An SSH public key.
+  | "empty"
+  | "not_a_key"
+  | "private_key"
+  | "dsa_key"
+  | "rsa_too_short"
+  | "too_large"
+  | "too_many_keys"
+  | "multiple_keys"
+  | "options_prefix"
+  | "control_characters"
+  // Policies, quotas and money.
+  | "quota_exceeded"
+  | "over_budget"
+  | "idle_cap"
+  | "token_limit"
+  | "too_few_hours"
+  | "too_many_packages"
+  | "type_not_allowed"
+  | "package_not_offered"
+  | "denied_package"
+  | "no_admin_tokens"
+  | "no_price"
+  // What is not set up, here or for the person.
+  | "not_configured"
+  | "billing_off"
+  | "secrets_off"
+  | "wrong_secrets_key"
+  | "damaged_secret"
+  | "no_database"
+  | "schema_newer"
+  | "schema_behind"
+  | "no_key"
+  | "no_host_key"
+  | "no_snapshot"
+  | "no_earlier_request"
+  | "not_a_guest"
+  | "already_owner"
+  // The state of the thing named: asking again later may work.
+  | "busy"
+  | "not_live"
+  | "not_ready"
+  | "not_asleep"
+  | "hibernating"
+  | "hibernation_ended"
+  | "already_deleted"
+  | "already_revoked"
+  | "already_saving"
+  | "volume_attached"
+  | "volume_busy";
+
 /** Bad input or a policy refusal, raised before any work; the message is safe to show to the user. */
 export class UserError extends CccError {
-  readonly code: string;
+  readonly code: UserRefusalCode;
   /** The input field the message is about (a CLI flag or a modal block), when there is one. */
   readonly field: string | undefined;
-  constructor(message: string, options?: { code?: string; field?: string; cause?: unknown }) {
+  constructor(message: string, options?: { code?: UserRefusalCode; field?: string; cause?: unknown }) {
     super(message, options);
     this.code = options?.code ?? "invalid_input";
     this.field = options?.field;

@@ -153,7 +153,7 @@ function poolRefiller(deps: CoreDeps): () => void {
   let running = false;
   const refill = () => {
     // Without a pool there is nothing to keep; members left from an earlier CCC_POOL are still retired.
-    if (running || (!deps.pool?.targets.length && deps.store.pool.list().length === 0)) return;
+    if (running || (!deps.pool.targets.length && deps.store.pool.list().length === 0)) return;
     running = true;
     void refillPool(deps)
       .catch((error: unknown) => deps.log.error("job failed", { job: "pool", reason: String(error) }))

@@ -1,3 +1,4 @@
+import { isSlackUserId } from "../core/identity/identity.ts";
 import type { Access } from "../core/instances/access.ts";
 import type { PushOutcome } from "../core/machine/push-state.ts";
 import type { Delivery } from "../core/notifier.ts";
@@ -50,7 +51,7 @@ export function guestSecretsSentence(withSecrets: boolean, sudo: boolean): strin
 
 /** A person for Slack: a mention when they are a Slack user, their name otherwise. */
 export function personMrkdwn(who: string): string {
-  return /^[UW][A-Z0-9]+$/.test(who) ? `<@${who}>` : escapeText(who);
+  return isSlackUserId(who) ? `<@${who}>` : escapeText(who);
 }
 
 /** The same for Slack, with people named as mentions when they are Slack users. */

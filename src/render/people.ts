@@ -1,10 +1,10 @@
 // How ccc shows a person in every door: by their Slack display name when the door could look it up,
 // with the id beside it in the terminal; by the id alone otherwise (an operator's name is its own).
 
+import { isSlackUserId } from "../core/identity/identity.ts";
+
 /** Display names by Slack member id, as a door looked them up; anyone missing is shown by their id. */
 export type PeopleNames = ReadonlyMap<string, string>;
-
-const SLACK_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /** "Bob (U0BOB)" for the terminal when Slack gave a name; the id (or operator name) as it is otherwise. */
 export function personText(id: string, names?: PeopleNames): string {
@@ -16,7 +16,7 @@ export function personText(id: string, names?: PeopleNames): string {
 export function ownersIn(json: unknown): string[] {
   const found = new Set<string>();
   walk(json, (o) => {
-    if (typeof o.owner === "string" && SLACK_ID.test(o.owner)) found.add(o.owner);
+    if (typeof o.owner === "string" && isSlackUserId(o.owner)) found.add(o.owner);
   });
   return [...found];
 }

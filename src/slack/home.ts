@@ -51,7 +51,7 @@ async function hourlyCost(bot: BotContext, instances: Instance[]): Promise<strin
 
 /** The warm pool's size and cost for the admins' Home; null without a pool. */
 async function adminPoolLine(bot: BotContext): Promise<PoolView | null> {
-  if (!bot.deps.pool?.targets.length) return null;
+  if (!bot.deps.pool.targets.length) return null;
   const catalog = await within(bot.deps.catalog.load(), bot.catalogWaitMs).catch(() => null);
   return poolView(bot.deps, catalog?.types ?? null);
 }

@@ -1,4 +1,5 @@
 import type { Clock } from "../core/clock.ts";
+import { SLACK_USER_ID } from "../core/identity/identity.ts";
 import type { Logger } from "../core/logger.ts";
 import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
 import { actedOnSentence } from "../render/acted-on.ts";
@@ -23,9 +24,6 @@ import {
 import { inTime } from "../render/time.ts";
 import { sendDm } from "./direct-message.ts";
 import type { WebClient } from "./web-client.ts";
-
-/** Owners that are Slack users get DMs; operator names (from the CLI) do not. */
-export const SLACK_USER_ID = /^[UW][A-Z0-9]+$/;
 
 export interface SlackNotifierOptions {
   admins: readonly string[];

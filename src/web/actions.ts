@@ -5,11 +5,12 @@ import { extendCommand } from "../commands/extend.ts";
 import { acceptProvision } from "../commands/provision.ts";
 import { shareCommand } from "../commands/share.ts";
 import { unshareCommand } from "../commands/unshare.ts";
-import { ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
+import { UserError } from "../core/errors.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
 import { flashSession } from "../core/web/sign-in.ts";
 import { HttpError } from "../http/http-error.ts";
+import { refusalStatus } from "../http/refusal-status.ts";
 import type { RouteRequest } from "../http/server.ts";
 import { errorText } from "../slack/errors.ts";
 import { startProvisionFlow } from "../slack/provision-flow.ts";
@@ -44,11 +45,9 @@ export function handleAction(ctx: WebContext, name: string, action: Action) {
   };
 }
 
+/** A refusal's status from the one map the API uses too; a failure while working is the cloud's (502). */
 function statusOf(error: unknown): number {
-  if (error instanceof ForbiddenError) return 403;
-  if (error instanceof NotFoundError) return 404;
-  if (error instanceof UserError) return 422;
-  return 502;
+  return refusalStatus(error) ?? 502;
 }
 
 function formValues(form: URLSearchParams): FormValues {

@@ -2,6 +2,7 @@ import { secretCommand } from "../commands/secret.ts";
 import { listSecrets } from "../core/secrets/secrets.ts";
 import { flashSession } from "../core/web/sign-in.ts";
 import { HttpError } from "../http/http-error.ts";
+import { refusalStatus } from "../http/refusal-status.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
 import { commandContext } from "../slack/bot-context.ts";
 import { errorText } from "../slack/errors.ts";
@@ -41,7 +42,11 @@ export function secretsRoutes(ctx: WebContext): Route[] {
       if (error instanceof HttpError) throw error;
       const text = errorText(error, ctx.bot.log, `web secret ${verbAction}`);
       // The value is never sent back into the page, whatever went wrong.
-      sendPage(request.res, 422, page(who, { kind: "error", text }, verbAction === "set" ? name : undefined));
+      sendPage(
+        request.res,
+        refusalStatus(error) ?? 502,
+        page(who, { kind: "error", text }, verbAction === "set" ? name : undefined),
+      );
     }
   };
   return [

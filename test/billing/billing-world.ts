@@ -4,8 +4,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import { composeCore } from "../../src/compose.ts";
-import { parseConfig } from "../../src/config.ts";
 import type { BillingApi } from "../../src/core/billing/billing-api.ts";
 import type { PersonDirectory } from "../../src/core/billing-sync/billing-port.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
@@ -14,6 +12,7 @@ import type { Instance } from "../../src/core/instances/instance.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import type { FakeStripe } from "../../stand-ins/fake-stripe.ts";
+import { buildCoreDeps } from "../helpers/core-deps.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
@@ -54,15 +53,15 @@ export async function startBillingWorld(
     clock: systemClock,
     ...FAST_HETZNER,
   });
-  const config = parseConfig({
+  const env = {
     CCC_DB_PATH: join(dir, "ccc.db"),
     STRIPE_SECRET_KEY: stripe.secretKey,
     STRIPE_API_URL: stripe.url,
-  });
+  };
   const key = makeKeyPair().publicKey;
   let serverId = 1000;
   const open = (billing?: BillingApi, notes = new RecordingNotifier()): BillingWorld => {
-    const deps = composeCore(config, {
+    const deps = buildCoreDeps(env, {
       clock,
       cloud,
       notifier: notes,

@@ -6,14 +6,13 @@ import { join } from "node:path";
 import { OnDemandCloud } from "../../src/adapters/on-demand.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
 import type { CommandContext } from "../../src/commands/context.ts";
-import { composeCore } from "../../src/compose.ts";
-import { parseConfig } from "../../src/config.ts";
 import type { CloudApi } from "../../src/core/cloud/cloud.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { type Instance, newInstanceId } from "../../src/core/instances/instance.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
+import { buildCoreDeps } from "../helpers/core-deps.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
@@ -75,11 +74,14 @@ export async function startStoreWorld(options: { fakeHetzner?: boolean } = {}): 
     ? // Hetzner's client waits in real time; only ccc's decisions run on the fake clock.
       new HetznerClient({ endpoint: fake.url, token: fake.token, clock: systemClock, ...FAST_HETZNER })
     : noCloud();
-  const deps = composeCore(parseConfig({ CCC_DB_PATH: join(dir, "ccc.db") }), {
-    clock,
-    notifier: notes,
-    cloud,
-  });
+  const deps = buildCoreDeps(
+    { CCC_DB_PATH: join(dir, "ccc.db") },
+    {
+      clock,
+      notifier: notes,
+      cloud,
+    },
+  );
   const key = makeKeyPair().publicKey;
   return {
     deps,

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseInput } from "../../src/commands/input.ts";
 import { usage, usageBlocks, usageCommand, usageInput } from "../../src/commands/usage.ts";
-import type { CoreDeps } from "../../src/core/deps.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
-import { Store } from "../../src/core/store/store.ts";
+import { buildCoreDeps } from "../helpers/core-deps.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { ran } from "../usage/billed.ts";
@@ -105,8 +104,8 @@ describe("usage", () => {
     const path = join(dir, "ccc.db");
     try {
       const clock = new FakeClock(NOW);
-      const store = Store.open(path, clock);
-      const world = { deps: { store } as unknown as CoreDeps, clock };
+      const world = { deps: buildCoreDeps({ CCC_DB_PATH: path }, { clock }), clock };
+      const { store } = world.deps;
       // 60 people, each an hour at a price that leaves a fraction of a cent (€0.005 rounds up,
       // €0.0048741096 down, €0.0151 down): the exact sum and the sum of rounded rows part ways.
       const prices = ["0.0050000000000000", "0.0048741096000000", "0.0151000000000000"];

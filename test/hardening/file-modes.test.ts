@@ -6,11 +6,10 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import { composeCore } from "../../src/compose.ts";
-import { parseConfig } from "../../src/config.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
 import { secureDataDir } from "../../src/core/store/file-modes.ts";
 import { Store } from "../../src/core/store/store.ts";
+import { buildCoreDeps } from "../helpers/core-deps.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 
 let dir: string;
@@ -51,7 +50,7 @@ describe.runIf(readableByOthers)("the data folder and the database files", () =>
     mkdirSync(data);
     chmodSync(data, 0o755);
     const db = join(data, "ccc.db");
-    const deps = composeCore(parseConfig({ CCC_DB_PATH: db }));
+    const deps = buildCoreDeps({ CCC_DB_PATH: db });
     try {
       addOne(deps.store);
       expect(mode(data)).toBe("700");

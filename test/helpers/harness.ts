@@ -4,8 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ComposeOptions, composeCore } from "../../src/compose.ts";
-import { PROJECT_ROOT, parseConfig } from "../../src/config.ts";
+import type { ComposeOptions } from "../../src/compose.ts";
+import { PROJECT_ROOT } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { isLive } from "../../src/core/instances/instance.ts";
 import {
@@ -16,6 +16,7 @@ import {
 } from "../../stand-ins/fake-hetzner.ts";
 import { createFakeInstaller, type FakeInstaller } from "../../stand-ins/fake-installer.ts";
 import { type SshBanner, startSshBanner } from "../../stand-ins/ssh-banner.ts";
+import { buildCoreDeps } from "./core-deps.ts";
 import { writeOperatorKey } from "./keys.ts";
 
 export interface Harness {
@@ -70,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const opened: CoreDeps[] = [];
   const compose = (extra: ComposeOptions = {}) => {
-    const deps = composeCore(parseConfig(env), {
+    const deps = buildCoreDeps(env, {
       needCloud: true,
       hetzner: FAST_HETZNER,
       ...options.compose,

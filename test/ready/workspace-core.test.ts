@@ -80,7 +80,10 @@ describe("the readability check", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   const depsWith = (settings: WorkspaceSettings, token?: string) =>
-    ({ workspace: settings, repoTokens: async () => token }) as unknown as CoreDeps;
+    ({ workspace: settings, repoTokens: async () => token }) satisfies Pick<
+      CoreDeps,
+      "workspace" | "repoTokens"
+    >;
 
   it("asks GitLab's project API with the token, URL-encoding the path; refuses a private project without", async () => {
     dir = mkdtempSync(join(tmpdir(), "ccc-gl-"));

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
-import { ForbiddenError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { UserError } from "../errors.ts";
+import { type Actor, onlyAdminsMay } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import type { LastRequest } from "../store/store.ts";
 
@@ -32,9 +32,7 @@ export interface AgainPlan {
  * key to use) is a UserError that says what to do instead.
  */
 export function planAgain(deps: CoreDeps, actor: Actor, owner: string): AgainPlan {
-  if (owner !== actor.id && !actor.isAdmin) {
-    throw new ForbiddenError("Only admins can repeat someone else's request.");
-  }
+  onlyAdminsMay(actor, "repeat someone else's request", owner);
   const request = deps.store.lastRequests.get(owner);
   const key = deps.store.currentKeyOf(owner);
   if (!request || !key) {

@@ -4,7 +4,7 @@ import { type Actor, instanceFor } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import { instanceLease, withLease } from "../lifecycle/leases.ts";
 import { saveUnderLease } from "../snapshots/save.ts";
-import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "../snapshots/snapshot-policy.ts";
+import { DAY_MS } from "../snapshots/snapshot-policy.ts";
 import type { Hibernation, Snapshot } from "../store/store.ts";
 import { type ActivityReason, activityReasons } from "./activity-reasons.ts";
 import { hibernationOf } from "./idle-policy.ts";
@@ -72,7 +72,7 @@ async function hibernateUnderLease(
   const settings = hibernationOf(deps);
   const now = deps.clock.now();
   const remainingMs = Math.max(0, instance.expiresAt.getTime() - now.getTime());
-  const retention = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays;
+  const retention = deps.snapshots.retentionDays;
   const hourly = deps.store.ledger.get(instance.id)?.price.hourly ?? null;
   let hibernation: Hibernation | null = null;
   // The deletion frees the work volume: its size is kept with the sleep so the wake attaches it again.

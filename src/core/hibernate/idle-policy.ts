@@ -1,12 +1,12 @@
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
-import { DEFAULT_HIBERNATION, type HibernationSettings } from "./hibernation-settings.ts";
+import type { HibernationSettings } from "./hibernation-settings.ts";
 
 export { DEFAULT_HIBERNATION, type HibernationSettings } from "./hibernation-settings.ts";
 
-export function hibernationOf(deps: CoreDeps): HibernationSettings {
-  return deps.hibernation ?? DEFAULT_HIBERNATION;
+export function hibernationOf(deps: Pick<CoreDeps, "hibernation">): HibernationSettings {
+  return deps.hibernation;
 }
 
 /** A chosen idle limit as typed: minutes, or `never` (answered as 0). */

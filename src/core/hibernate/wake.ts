@@ -1,7 +1,7 @@
 import { checkBudget } from "../budget/check-budget.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, ownsOrAdmin } from "../instances/actor.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
@@ -39,7 +39,7 @@ export async function startWake(deps: CoreDeps, actor: Actor, id: string): Promi
     }
     throw new NotFoundError(`${id} is not hibernating; \`list\` shows your machines.`);
   }
-  if (!actor.isAdmin && instance.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, instance.owner)) {
     deps.store.recordEvent(id, { actor: actor.id, kind: "refused", detail: "wake: not the owner" });
     throw new ForbiddenError(`${id} is not yours, so you cannot wake it.`);
   }

@@ -13,8 +13,19 @@ export interface SlackUserInfo {
   name?: string | null;
 }
 
+/**
+ * A Slack user id's form (`U…`, or `W…` on Enterprise Grid), for the patterns built around it (a mention
+ * `<@U…>`, a typed `@U…`): the one place that says what a member id looks like.
+ */
+export const SLACK_USER_ID_FORM = "[UW][A-Z0-9]{2,}";
+
 /** A Slack user id (`U…`, or `W…` on Enterprise Grid); an operator's name is none. */
-export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+export const SLACK_USER_ID = new RegExp(`^${SLACK_USER_ID_FORM}$`);
+
+/** True for a Slack user id; false for an operator's name (or anything else). */
+export function isSlackUserId(text: string): boolean {
+  return SLACK_USER_ID.test(text);
+}
 
 /**
  * The way a request came in. `slack` (a signed request) and `oidc` (Sign in with Slack) name a

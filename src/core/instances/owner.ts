@@ -1,16 +1,17 @@
 import { UserError } from "../errors.ts";
+import { SLACK_USER_ID_FORM as ID } from "../identity/identity.ts";
 
 const OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const EMAIL_PATTERN = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,190}\.[A-Za-z]{2,}$/;
 
 /** A Slack mention as Slack escapes it (`<@U123|bob>`, `<@U123>`): the member id inside. */
-const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+const MENTION = new RegExp(`^<@(${ID})(?:\\|[^>]*)?>$`);
 /**
  * A bare `@name`: a person Slack did not turn into a mention, or one typed at the terminal. `@U0BOB`, a
  * member id in Slack's form (capitals; handles are lower case), is no name: it is that id.
  */
-export const BARE_NAME = /^@(?![UW][A-Z0-9]{2,}$)[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
-const AT_ID = /^@([UW][A-Z0-9]{2,})$/;
+export const BARE_NAME = new RegExp(`^@(?!${ID}$)[A-Za-z0-9][A-Za-z0-9._-]{0,79}$`);
+const AT_ID = new RegExp(`^@(${ID})$`);
 
 /**
  * The words for a bare `@name` that could not be resolved: it is never taken as an id or a name, since

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError } from "../errors.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
-import type { Actor } from "./actor.ts";
+import { type Actor, ownsOrAdmin } from "./actor.ts";
 import { completePendingShares, type Shared } from "./share.ts";
 
 /** A person's key as ccc holds it now, and what setting it set off. */
@@ -17,7 +17,7 @@ export interface UserKeyResult {
 
 /** Only the person themselves or an admin may see or set someone's key. */
 function checkSelfOrAdmin(actor: Actor, user: string, action: string): void {
-  if (!actor.isAdmin && actor.id !== user) {
+  if (!ownsOrAdmin(actor, user)) {
     throw new ForbiddenError(`Only ${user} or an admin can ${action} ${user}'s key.`);
   }
 }

@@ -20,7 +20,7 @@ export async function recordRequest(
   /** Checked again inside the write that records it (the budget, the hourly limit). */
   check?: () => void,
 ): Promise<Instance> {
-  const member = deps.pool?.targets.length ? await claimMember(deps, instance) : null;
+  const member = deps.pool.targets.length ? await claimMember(deps, instance) : null;
   if (!member) {
     return deps.store.add({ id: newInstanceId(), ...instance }, note, maxLivePerOwner, price, check);
   }
@@ -35,7 +35,7 @@ export async function recordRequest(
 
 async function claimMember(deps: CoreDeps, wanted: { serverType: string; location: string }) {
   const now = deps.clock.now();
-  const maxAgeHours = deps.pool?.maxAgeHours ?? 24;
+  const maxAgeHours = deps.pool.maxAgeHours;
   const member = deps.store.pool.claim({
     serverType: wanted.serverType,
     location: wanted.location,

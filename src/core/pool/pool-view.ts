@@ -1,7 +1,7 @@
 import type { CloudServerType } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { PoolMemberState } from "../store/store.ts";
-import { NO_POOL, type PoolTarget } from "./pool-settings.ts";
+import type { PoolTarget } from "./pool-settings.ts";
 
 const HOURS_PER_MONTH = 730;
 
@@ -47,7 +47,7 @@ export async function poolView(deps: CoreDeps, types?: CloudServerType[] | null)
     serverId: m.hetznerServerId,
     ipv4: m.ipv4,
   }));
-  const wanted = (deps.pool ?? NO_POOL).targets;
+  const wanted = deps.pool.targets;
   const sum = (values: (string | null)[]) =>
     values.some((v) => v === null) ? null : values.reduce((total, v) => total + Number(v), 0).toFixed(4);
   return {

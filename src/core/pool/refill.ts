@@ -3,7 +3,7 @@ import { withLease } from "../lifecycle/leases.ts";
 import type { PoolMember } from "../store/store.ts";
 import { projectFlakeHash } from "./flake-hash.ts";
 import { installPoolMember, type MemberProgress } from "./install-member.ts";
-import { NO_POOL, type PoolSettings, type PoolTarget } from "./pool-settings.ts";
+import type { PoolSettings, PoolTarget } from "./pool-settings.ts";
 
 export interface RefillSummary {
   /** Another process (or job) was refilling: nothing was done here. */
@@ -29,7 +29,7 @@ export async function refillPool(
   deps: CoreDeps,
   onProgress?: (progress: MemberProgress) => void,
 ): Promise<RefillSummary> {
-  const settings = deps.pool ?? NO_POOL;
+  const settings = deps.pool;
   const attempt = await withLease(deps, REFILL_LEASE, () => refill(deps, settings, onProgress));
   return attempt.taken ? attempt.value : { busy: true, installed: 0, failed: 0, retired: 0 };
 }

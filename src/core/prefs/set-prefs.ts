@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
-import { ForbiddenError, QuotaError } from "../errors.ts";
+import { QuotaError } from "../errors.ts";
 import { checkIdleChoice, hibernationOf } from "../hibernate/idle-policy.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, onlyAdminsMay } from "../instances/actor.ts";
 import { capHours } from "../instances/policy.ts";
 import { checkPackageNames } from "../software/package-names.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
@@ -27,9 +27,7 @@ export interface PrefsChange {
 
 /** Only the person themselves or an admin reads or changes someone's defaults. */
 export function checkPrefsAccess(actor: Actor, user: string): void {
-  if (user !== actor.id && !actor.isAdmin) {
-    throw new ForbiddenError("Only admins can see or change someone else's defaults.");
-  }
+  onlyAdminsMay(actor, "see or change someone else's defaults", user);
 }
 
 /**

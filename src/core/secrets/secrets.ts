@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
-import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { NotFoundError, UserError } from "../errors.ts";
+import { type Actor, onlyAdminsMay } from "../instances/actor.ts";
 import type { StoredSecret } from "../store/store.ts";
 import { type SecretsKey, SecretsKeyError } from "./secret-cipher.ts";
 import {
@@ -42,9 +42,7 @@ export function requireSecretsKey(deps: Pick<Deps, "secretsKey">): SecretsKey {
 }
 
 function checkWhose(actor: Actor, owner: string, action: string): void {
-  if (owner !== actor.id && !actor.isAdmin) {
-    throw new ForbiddenError(`Only admins can ${action} someone else's secrets.`);
-  }
+  onlyAdminsMay(actor, `${action} someone else's secrets`, owner);
 }
 
 const info = (s: StoredSecret): SecretInfo => ({
@@ -172,7 +170,7 @@ export function rekeySecrets(
   actor: Actor,
   newKey: SecretsKey,
 ): { count: number; from: string; to: string } {
-  if (!actor.isAdmin) throw new ForbiddenError("Only admins can rotate the secrets key.");
+  onlyAdminsMay(actor, "rotate the secrets key");
   const key = requireSecretsKey(deps);
   if (newKey.id === key.id) {
     throw new UserError("The new key is the key in use now: make a new one with `openssl rand -base64 32`.", {

@@ -1,8 +1,8 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, ownsOrAdmin } from "../instances/actor.ts";
 import type { Snapshot } from "../store/store.ts";
-import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "./snapshot-policy.ts";
+import { DAY_MS } from "./snapshot-policy.ts";
 
 /** A snapshot with what it costs, for lists. */
 export interface PricedSnapshot {
@@ -17,7 +17,7 @@ export function snapshotFor(deps: CoreDeps, actor: Actor, id: string, action: st
   if (!snapshot || snapshot.status === "deleted" || snapshot.status === "failed") {
     throw new NotFoundError(`No snapshot ${id}; \`snapshots\` lists yours.`);
   }
-  if (!actor.isAdmin && snapshot.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, snapshot.owner)) {
     deps.store.recordEvent(id, {
       actor: actor.id,
       kind: "refused",
@@ -65,7 +65,7 @@ export async function deleteSnapshot(
 /** Keeps a snapshot for another retention period from now (the "Keep 7 more days" button). */
 export async function keepSnapshot(deps: CoreDeps, actor: Actor, id: string): Promise<Snapshot> {
   const snapshot = snapshotFor(deps, actor, id, "keep");
-  const days = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays;
+  const days = deps.snapshots.retentionDays;
   const until = new Date(Math.max(snapshot.expiresAt.getTime(), deps.clock.now().getTime() + days * DAY_MS));
   // The label too, so the reconciler never takes the kept image for an expired orphan.
   if (snapshot.imageId !== null) {

@@ -1,7 +1,7 @@
 import type { ReconcileFinding, ReconcilePass } from "../lifecycle/reconcile-types.ts";
 import { messageOf } from "../lifecycle/reconcile-types.ts";
 import { SNAPSHOT_SELECTOR } from "./snapshot-labels.ts";
-import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "./snapshot-policy.ts";
+import { DAY_MS } from "./snapshot-policy.ts";
 
 /**
  * Compares the snapshots labelled `managed-by=ccc` with the store: an image the store does not know
@@ -12,7 +12,7 @@ export async function reconcileImages(pass: ReconcilePass): Promise<ReconcileFin
   const { deps, options, now } = pass;
   const images = await deps.cloud.listSnapshots(SNAPSHOT_SELECTOR);
   const findings: ReconcileFinding[] = [];
-  const retentionMs = (deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY).retentionDays * DAY_MS;
+  const retentionMs = deps.snapshots.retentionDays * DAY_MS;
   for (const image of images) {
     // A failed or closed row does not keep its image: that one is as orphaned as an unknown one.
     const row = deps.store.snapshots.byImageId(image.id);

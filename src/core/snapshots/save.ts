@@ -7,7 +7,7 @@ import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import type { Snapshot } from "../store/store.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
 import { snapshotLabels } from "./snapshot-labels.ts";
-import { DAY_MS, DEFAULT_SNAPSHOT_POLICY } from "./snapshot-policy.ts";
+import { DAY_MS } from "./snapshot-policy.ts";
 
 export type SaveResult =
   /** The snapshot is made and the machine deleted. */
@@ -145,7 +145,7 @@ async function beginSave(
       code: "not_ready",
     });
   }
-  const policy = deps.snapshots ?? DEFAULT_SNAPSHOT_POLICY;
+  const policy = deps.snapshots;
   const type = (await deps.catalog.load()).types.find((t) => t.name === instance.serverType);
   const now = deps.clock.now();
   const begun = deps.store.snapshots.begin(

@@ -60,9 +60,9 @@ export function parseCuratedList(text: string): CuratedPackage[] {
   return entries;
 }
 
-/** The admin's rules from the deps, or the defaults. */
-export function softwarePolicyOf(deps: { software?: SoftwarePolicy | undefined }): SoftwarePolicy {
-  return deps.software ?? DEFAULT_SOFTWARE_POLICY;
+/** The admin's rules from the deps. */
+export function softwarePolicyOf(deps: { software: SoftwarePolicy }): SoftwarePolicy {
+  return deps.software;
 }
 
 export function clip(text: string, max = 40): string {

@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { UserError } from "../errors.ts";
+import { UserError, type UserRefusalCode } from "../errors.ts";
 
 // The key blob of an SSH public key, field by field (RFC 4251/4253, and OpenSSH's PROTOCOL.u2f for sk- keys).
 
@@ -31,7 +31,7 @@ export const ACCEPTED_HINT =
 /** C0/C1 controls and DEL, except tab (a legal separator); plus the Unicode line and paragraph separators. */
 export const hasControl = (text: string): boolean => /[\p{Cc}\u2028\u2029]/u.test(text.replaceAll("\t", " "));
 
-export const fail = (code: string, message: string): UserError =>
+export const fail = (code: UserRefusalCode, message: string): UserError =>
   new UserError(message, { code, field: "sshKey" });
 
 /** Reads the fields after the type string and returns the key size in bits. */

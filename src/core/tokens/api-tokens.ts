@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../clock.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
 import { SLACK_USER_ID } from "../identity/identity.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, onlyAdminsMay, ownsOrAdmin } from "../instances/actor.ts";
 import type { ApiToken, Store } from "../store/store.ts";
 
 /** What every secret starts with, so a leaked one is recognisable (and greppable by secret scanners). */
@@ -41,9 +41,7 @@ export function createToken(
   request: NewTokenRequest,
   maxPerUser = DEFAULT_MAX_TOKENS_PER_USER,
 ): CreatedToken {
-  if (request.user !== actor.id && !actor.isAdmin) {
-    throw new ForbiddenError("Only admins can make a token for someone else.");
-  }
+  onlyAdminsMay(actor, "make a token for someone else", request.user);
   if (request.admin) {
     // Asking for one is worth an operator's eye: recorded, with names only.
     deps.store.recordEvent(null, {
@@ -91,9 +89,7 @@ export function createToken(
 
 /** A person's tokens (an admin may ask for anyone's, or everyone's with no user). */
 export function listTokens(store: Store, actor: Actor, user: string | undefined): ApiToken[] {
-  if (user !== actor.id && !actor.isAdmin) {
-    throw new ForbiddenError("Only admins can list someone else's tokens.");
-  }
+  onlyAdminsMay(actor, "list someone else's tokens", user);
   return store.apiTokens.list(user);
 }
 
@@ -101,7 +97,7 @@ export function listTokens(store: Store, actor: Actor, user: string | undefined)
 export function revokeToken(deps: { store: Store; clock: Clock }, actor: Actor, id: string): ApiToken {
   const token = deps.store.apiTokens.get(id);
   if (!token) throw new NotFoundError(`No token ${id}.`);
-  if (token.user !== actor.id && !actor.isAdmin) {
+  if (!ownsOrAdmin(actor, token.user)) {
     throw new ForbiddenError(`Token ${id} is not yours, so you cannot revoke it.`);
   }
   if (!deps.store.apiTokens.revoke(id, deps.clock.now())) {

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import type { Actor } from "../instances/actor.ts";
+import { type Actor, onlyAdminsMay, ownsOrAdmin } from "../instances/actor.ts";
 import type { WorkVolume } from "../store/store.ts";
 import { volumeMonthlyCents, volumePricePerGb } from "./volume-price.ts";
 import { volumePolicy } from "./work-volume.ts";
@@ -37,9 +37,7 @@ export async function listWorkVolumes(
   scope: { user?: string | undefined; all?: boolean | undefined },
 ): Promise<VolumeView[]> {
   const user = scope.user ?? actor.id;
-  if ((scope.all || user !== actor.id) && !actor.isAdmin) {
-    throw new ForbiddenError("Only admins can list other people's volumes.");
-  }
+  onlyAdminsMay(actor, "list other people's volumes", scope.all ? undefined : user);
   deps.store.workVolumes.releaseStale(deps.clock.now());
   const rows = deps.store.workVolumes
     .list(scope.all ? undefined : user)
@@ -75,7 +73,7 @@ export function parseVolumeId(value: unknown): number {
 export function volumeFor(deps: CoreDeps, actor: Actor, id: number): WorkVolume {
   const volume = deps.store.workVolumes.byHetznerId(id);
   if (!volume) throw new NotFoundError(`ccc knows no work volume ${id}.`);
-  if (!actor.isAdmin && volume.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, volume.owner)) {
     throw new ForbiddenError(`Volume ${id} is not yours.`);
   }
   return volume;

@@ -2,11 +2,11 @@ import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
 import type { WorkVolume } from "../store/store.ts";
-import { DEFAULT_VOLUME_POLICY, type VolumePolicy } from "./volume-policy.ts";
+import type { VolumePolicy } from "./volume-policy.ts";
 
-/** The operator's volume rules, or the defaults. */
-export function volumePolicy(deps: CoreDeps): VolumePolicy {
-  return deps.volumes ?? DEFAULT_VOLUME_POLICY;
+/** The operator's volume rules. */
+export function volumePolicy(deps: Pick<CoreDeps, "volumes">): VolumePolicy {
+  return deps.volumes;
 }
 
 /** Labels on every work volume: how reconcile finds them without the database. */

@@ -11,7 +11,11 @@ const FORGE: Record<ForgeKind, string> = { github: "GitHub", gitlab: "GitLab" };
  * when they set one) whether it can be read, and refuses clearly when not. Other URLs were checked for form
  * only; git itself tells later. The token is sent to the forge's API only, and never named in a message.
  */
-export async function checkRepoReadable(deps: CoreDeps, owner: string, spec: RepoSpec): Promise<void> {
+export async function checkRepoReadable(
+  deps: Pick<CoreDeps, "workspace" | "repoTokens">,
+  owner: string,
+  spec: RepoSpec,
+): Promise<void> {
   if (!spec.forge || !spec.path) return;
   const settings = workspaceSettingsOf(deps);
   const forge = spec.forge;

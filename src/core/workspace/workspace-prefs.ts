@@ -6,7 +6,7 @@ const EMAIL = /^[^\s@<>]{1,64}@[^\s@<>]{1,190}$/;
 
 /** The workspace preferences (repo, dotfiles, git identity), checked for form before anything is saved. */
 export function checkWorkspacePrefs(
-  deps: { workspace?: WorkspaceSettings | undefined },
+  deps: { workspace: WorkspaceSettings },
   change: {
     repo?: string | null;
     dotfiles?: string | null;

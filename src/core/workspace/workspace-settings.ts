@@ -33,7 +33,7 @@ export type RepoTokens = (owner: string, forge: ForgeKind) => Promise<string | u
 /** Whether the owner has a Claude credential set (ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN, Bedrock, Vertex). */
 export type ClaudeCredential = (owner: string) => Promise<boolean>;
 
-/** The settings in force: the operator's, else the public GitHub and GitLab. */
-export function workspaceSettingsOf(deps: { workspace?: WorkspaceSettings | undefined }): WorkspaceSettings {
-  return deps.workspace ?? DEFAULT_WORKSPACE_SETTINGS;
+/** The settings in force: the operator's (the public GitHub and GitLab unless they set others). */
+export function workspaceSettingsOf(deps: { workspace: WorkspaceSettings }): WorkspaceSettings {
+  return deps.workspace;
 }

@@ -1,4 +1,5 @@
 import { formatEuros } from "../../core/billing/money.ts";
+import { isSlackUserId } from "../../core/identity/identity.ts";
 import { monthName } from "../../core/usage/month.ts";
 import type { SpendSummary } from "../../core/usage/spend-summary.ts";
 import { type Block, context, escapeText, plain, section } from "../../render/block-kit/mrkdwn.ts";
@@ -22,5 +23,5 @@ export function spendBlocks(spend: SpendSummary, now: Date): Block[] {
 }
 
 function who(user: string): string {
-  return /^[UW][A-Z0-9]+$/.test(user) ? `<@${user}>` : escapeText(user);
+  return isSlackUserId(user) ? `<@${user}>` : escapeText(user);
 }
