@@ -1,9 +1,6 @@
-import { acceptAgain, againCommand } from "../commands/again.ts";
+import { againCommand } from "../commands/again.ts";
 import { keyCommand } from "../commands/key.ts";
 import { prefsCommand } from "../commands/prefs.ts";
-import { completeProvision } from "../commands/provision.ts";
-import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
-import { instanceJson } from "../render/json.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { EXAMPLE_KEY, EXAMPLES } from "./examples.ts";
 import { instanceSchema, keySchema, prefsSchema } from "./response-schemas.ts";
@@ -76,15 +73,6 @@ export const ACCOUNT_ENDPOINTS: readonly Endpoint[] = [
     verb: againCommand,
     from: "body",
     status: 202,
-    start: async (ctx, raw) => {
-      const { instance } = await acceptAgain(ctx, raw as Parameters<typeof acceptAgain>[1]);
-      const rest = () =>
-        completeProvision(ctx, instance).then(
-          () => {},
-          (error: unknown) => void alertProvisionFailure(ctx.deps, instance, error),
-        );
-      return { json: instanceJson(instance, ctx.deps.timing), rest };
-    },
     response: instanceSchema,
     example: { body: {}, response: EXAMPLES.creating },
   },

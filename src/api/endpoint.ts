@@ -1,6 +1,5 @@
 import type * as z from "zod";
 import type { Command } from "../commands/command.ts";
-import type { CommandContext } from "../commands/context.ts";
 import type { Actor } from "../core/instances/actor.ts";
 
 /**
@@ -23,15 +22,10 @@ export interface Endpoint {
   fixed?: (actor: Actor) => Record<string, unknown>;
   /** Query values are text: turns them into what the schema wants (`all=true` → true). */
   query?: (query: Record<string, string>) => Record<string, unknown>;
-  /** 202 when the work goes on after the answer. */
+  /** 202 when the work goes on after the answer: the verb's `start` answers, its work goes on in the background. */
   status: 200 | 202;
   /** Serialized with other actions (Slack's buttons too) on the instance the `:id` names. */
   serialized?: boolean;
-  /**
-   * Instead of running the verb whole: checks and records (the answer), and what then goes on in
-   * the background (provision's build, a save, a restore).
-   */
-  start?: (ctx: CommandContext, raw: unknown) => Promise<{ json: unknown; rest: () => Promise<void> }>;
   /** An answer that is a refusal after all (a delete of something already deleted). */
   conflict?: (json: unknown, text: string) => { code: string; message: string } | null;
   response: z.ZodType;

@@ -1,20 +1,13 @@
 import { deprovisionCommand } from "../commands/deprovision.ts";
 import { extendCommand } from "../commands/extend.ts";
 import { listCommand } from "../commands/list.ts";
-import {
-  acceptProvision,
-  completeProvision,
-  type ProvisionInput,
-  provisionCommand,
-} from "../commands/provision.ts";
+import { provisionCommand } from "../commands/provision.ts";
 import { shareCommand } from "../commands/share.ts";
 import { statusCommand } from "../commands/status.ts";
 import { typesCommand } from "../commands/types.ts";
 import { unshareCommand } from "../commands/unshare.ts";
 import type { Actor } from "../core/instances/actor.ts";
-import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import { guestGrants, guestSecretsSentence } from "../render/access.ts";
-import { instanceJson } from "../render/json.ts";
 import { ACCOUNT_ENDPOINTS } from "./account-endpoints.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EVENT_ENDPOINTS } from "./event-endpoints.ts";
@@ -56,15 +49,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
     from: "body",
     fixed: (actor) => ({ owner: actor.id, ownerEmail: undefined }),
     status: 202,
-    start: async (ctx, raw) => {
-      const recorded = await acceptProvision(ctx, raw as ProvisionInput);
-      const rest = () =>
-        completeProvision(ctx, recorded).then(
-          () => {},
-          (error: unknown) => void alertProvisionFailure(ctx.deps, recorded, error),
-        );
-      return { json: instanceJson(recorded, ctx.deps.timing), rest };
-    },
     response: instanceSchema,
     example: {
       body: {

@@ -1,9 +1,6 @@
 import { hibernateCommand } from "../commands/hibernate.ts";
-import { parseInput } from "../commands/input.ts";
 import { keepAwakeCommand } from "../commands/keep-awake.ts";
-import { wakeCommand, wakeInput } from "../commands/wake.ts";
-import { runWake, startWake } from "../core/hibernate/wake.ts";
-import { instanceJson } from "../render/json.ts";
+import { wakeCommand } from "../commands/wake.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { EXAMPLE_ID, EXAMPLES } from "./examples.ts";
 import { hibernatedSchema, keptAwakeSchema, wakingSchema } from "./response-schemas.ts";
@@ -19,13 +16,6 @@ export const HIBERNATION_ENDPOINTS: readonly Endpoint[] = [
     from: "none",
     status: 202,
     serialized: true,
-    start: async (ctx, raw) => {
-      const { id } = parseInput(wakeInput, raw);
-      const started = await startWake(ctx.deps, ctx.actor, id);
-      // A failed wake is told to the owner by the wake itself, and the snapshot is kept.
-      const rest = () => runWake(ctx.deps, started).then(() => {});
-      return { json: { ...instanceJson(started.instance), woken: false }, rest };
-    },
     response: wakingSchema,
     example: { response: { ...EXAMPLES.creating, woken: false } },
   },

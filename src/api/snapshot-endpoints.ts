@@ -1,13 +1,7 @@
-import { parseInput } from "../commands/input.ts";
-import { restoreCommand, restoreInput } from "../commands/restore.ts";
-import { saveCommand, saveInput } from "../commands/save.ts";
+import { restoreCommand } from "../commands/restore.ts";
+import { saveCommand } from "../commands/save.ts";
 import { snapshotCommand } from "../commands/snapshot.ts";
 import { snapshotsCommand } from "../commands/snapshots.ts";
-import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
-import { runRestore, startRestore } from "../core/snapshots/restore.ts";
-import { startSave } from "../core/snapshots/save.ts";
-import { instanceJson } from "../render/json.ts";
-import { snapshotJson } from "../render/snapshot-view.ts";
 import { type Endpoint, queryFlag } from "./endpoint.ts";
 import { EXAMPLE_SNAPSHOT, EXAMPLES } from "./examples.ts";
 import {
@@ -29,12 +23,6 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
     from: "none",
     status: 202,
     serialized: true,
-    start: async (ctx, raw) => {
-      const { id } = parseInput(saveInput, raw);
-      const { snapshot, finish } = await startSave(ctx.deps, ctx.actor, id);
-      // A failed snapshot is told to the owner by the save itself, and the machine is kept.
-      return { json: snapshotJson(snapshot, null), rest: () => finish().then(() => {}) };
-    },
     response: snapshotSchema,
     example: {
       response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
@@ -87,21 +75,6 @@ export const SNAPSHOT_ENDPOINTS: readonly Endpoint[] = [
     verb: restoreCommand,
     from: "body",
     status: 202,
-    start: async (ctx, raw) => {
-      const input = parseInput(restoreInput, raw);
-      const { instance, snapshot } = await startRestore(ctx.deps, ctx.actor, {
-        snapshotId: input.snapshot,
-        hours: input.hours,
-        serverType: input.serverType,
-        location: input.location,
-      });
-      const rest = () =>
-        runRestore(ctx.deps, instance, snapshot).then(
-          () => {},
-          (error: unknown) => void alertProvisionFailure(ctx.deps, instance, error),
-        );
-      return { json: { ...instanceJson(instance, ctx.deps.timing), restoredFrom: snapshot.id }, rest };
-    },
     response: restoredSchema,
     example: {
       body: { hours: 4, serverType: "cx33" },
