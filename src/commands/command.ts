@@ -2,12 +2,11 @@ import type * as z from "zod";
 import type { Config } from "../config.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
-import type { Instance } from "../core/instances/instance.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { PeopleNames } from "../render/people.ts";
 import type { CommandContext } from "./context.ts";
 import { parseInput } from "./input.ts";
-import { drain } from "./progress.ts";
+import { drain, type ProgressEvent, type Started } from "./progress.ts";
 
 // One verb, one file: its name, what it is for, its input schema (the one truth every door maps its
 // raw input onto), who may run it, what it does, and how its result is shown in each door. The CLI
@@ -95,33 +94,7 @@ export interface SlackDoor {
   input(words: readonly string[]): unknown;
 }
 
-/**
- * One step of a long-running verb's work, as every door shows it: a DM edited in place, a CLI progress
- * line, the events of a pollable API resource, the dashboard page.
- */
-export interface ProgressEvent {
-  /** Short and stable, for machines and for the text: `creating`, `installing`, `cloning`, `tool`. */
-  step: string;
-  /** Milliseconds since the work was accepted. */
-  elapsedMs: number;
-  /** A person's words about the step ("installing NixOS", "Edit src/login.ts"). */
-  detail?: string;
-  /** The machine as it now is (its address once known), for doors that draw it. */
-  instance?: Instance;
-}
-
-/** The step a door shows before the work's first event: the request is accepted, nothing done yet. */
-export const ACCEPTED_STEP = "accepted";
-
-/**
- * What a long-running verb's `start` returns: the answer a door gives at once (within Slack's 3 s),
- * and the work still to do, as a typed stream of progress events that ends with the verb's result
- * (or throws the verb's refusal or failure).
- */
-export interface Started<A, R> {
-  accepted: A;
-  work: AsyncIterable<ProgressEvent, R>;
-}
+export { ACCEPTED_STEP, type ProgressEvent, type Started } from "./progress.ts";
 
 /**
  * How a long-running verb's answer and progress are shown. The answer (`A`) is what `start` checked

@@ -1,5 +1,33 @@
 import type { Clock } from "../core/clock.ts";
-import type { ProgressEvent } from "./command.ts";
+import type { Instance } from "../core/instances/instance.ts";
+
+/**
+ * One step of a long-running verb's work, as every door shows it: a DM edited in place, a CLI progress
+ * line, the events of a pollable API resource, the dashboard page.
+ */
+export interface ProgressEvent {
+  /** Short and stable, for machines and for the text: `creating`, `installing`, `cloning`, `tool`. */
+  step: string;
+  /** Milliseconds since the work was accepted. */
+  elapsedMs: number;
+  /** A person's words about the step ("installing NixOS", "Edit src/login.ts"). */
+  detail?: string;
+  /** The machine as it now is (its address once known), for doors that draw it. */
+  instance?: Instance;
+}
+
+/** The step a door shows before the work's first event: the request is accepted, nothing done yet. */
+export const ACCEPTED_STEP = "accepted";
+
+/**
+ * What a long-running verb's `start` returns: the answer a door gives at once (within Slack's 3 s),
+ * and the work still to do, as a typed stream of progress events that ends with the verb's result
+ * (or throws the verb's refusal or failure).
+ */
+export interface Started<A, R> {
+  accepted: A;
+  work: AsyncIterable<ProgressEvent, R>;
+}
 
 /** What a verb's work says as it goes: a step and, maybe, words about it (elapsed time is added). */
 export type Emit = (event: Omit<ProgressEvent, "elapsedMs">) => void;
