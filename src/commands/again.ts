@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { instanceSchema } from "../api/response-schemas.ts";
 import { describeRequest, planAgain } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
@@ -74,6 +76,16 @@ export const againCommand = defineCommand({
   json: instanceJson,
   blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/again",
+        from: "body",
+        status: 202,
+        response: instanceSchema,
+        example: { body: {}, response: EXAMPLES.creating },
+      },
+    ],
     cli: {
       options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],
       needs: { cloud: true, installer: true, notifies: true },

@@ -5,6 +5,7 @@ import type { Actor } from "../core/instances/actor.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { PeopleNames } from "../render/people.ts";
 import type { CommandContext } from "./context.ts";
+import type { HttpRoute } from "./http-route.ts";
 import { parseInput } from "./input.ts";
 import { drain, type ProgressEvent, type Started } from "./progress.ts";
 
@@ -142,7 +143,7 @@ export interface CommandSpec<S extends z.ZodType, R, A = never> {
   blocks?(result: R, viewer: Viewer): SlackMessage;
   /** True when the work partly failed (a delete, a reminder): the CLI exits 1. */
   failed?(result: R): boolean;
-  doors: { cli?: CliDoor; slack?: SlackDoor };
+  doors: { cli?: CliDoor; slack?: SlackDoor; http?: readonly HttpRoute[] };
 }
 
 /** A verb's result, ready for any door. */
@@ -173,7 +174,7 @@ export interface Command {
   readonly summary: string;
   readonly audience: Audience;
   readonly input: z.ZodType;
-  readonly doors: { cli?: CliDoor; slack?: SlackDoor };
+  readonly doors: { cli?: CliDoor; slack?: SlackDoor; http?: readonly HttpRoute[] };
   /** True when the verb has a `start`: a door may answer at once and follow the work. */
   readonly longRunning: boolean;
   /**

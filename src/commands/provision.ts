@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_KEY, EXAMPLES } from "../api/examples.ts";
+import { instanceSchema } from "../api/response-schemas.ts";
 import { rememberRequest } from "../core/again/last-request.ts";
 import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
@@ -249,6 +251,28 @@ export const provisionCommand = defineCommand({
   }),
   blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances",
+        from: "body",
+        fixed: (actor) => ({ owner: actor.id, ownerEmail: undefined }),
+        status: 202,
+        response: instanceSchema,
+        example: {
+          body: {
+            sshKey: EXAMPLE_KEY,
+            hours: 4,
+            serverType: "cx23",
+            location: "fsn1",
+            packages: ["python3", "go"],
+            keepWork: true,
+            volumeGb: 20,
+          },
+          response: EXAMPLES.creating,
+        },
+      },
+    ],
     cli: {
       options: [
         {

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_SNAPSHOT, EXAMPLES } from "../api/examples.ts";
+import { restoredSchema } from "../api/response-schemas.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
@@ -87,6 +89,24 @@ export const restoreCommand = defineCommand({
   json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), restoredFrom: result.from }),
   blocks: (result, { now, sshPort }) => readyMessage(result.instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/snapshots/:snapshot/restore",
+        from: "body",
+        status: 202,
+        response: restoredSchema,
+        example: {
+          body: { hours: 4, serverType: "cx33" },
+          response: {
+            ...EXAMPLES.creating,
+            id: "ccc-9m4p8r",
+            serverType: "cx33",
+            restoredFrom: EXAMPLE_SNAPSHOT.id,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<snapshot>"],
       options: [

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
+import { snapshotSchema } from "../api/response-schemas.ts";
 import { type SaveResult, startSave } from "../core/snapshots/save.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
@@ -79,6 +81,19 @@ export const saveCommand = defineCommand({
   blocks: saveBlocks,
   failed: (result) => result.kind === "failed",
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/save",
+        from: "none",
+        status: 202,
+        serialized: true,
+        response: snapshotSchema,
+        example: {
+          response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true },

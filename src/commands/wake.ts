@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { wakingSchema } from "../api/response-schemas.ts";
 import { runWake, type StartedWake, startWake } from "../core/hibernate/wake.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
@@ -70,6 +72,17 @@ export const wakeCommand = defineCommand({
     };
   },
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/wake",
+        from: "none",
+        status: 202,
+        serialized: true,
+        response: wakingSchema,
+        example: { response: { ...EXAMPLES.creating, woken: false } },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true },
