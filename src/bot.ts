@@ -9,6 +9,8 @@ import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { secretsStatus } from "./core/secrets/secrets.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
+import { ActionGate } from "./doors/action-gate.ts";
+import { BackgroundTasks } from "./doors/background-tasks.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
 import type { HttpLimits } from "./http/limits.ts";
@@ -18,10 +20,10 @@ import { cronTicks, type TickSource } from "./lifecycle/ticks.ts";
 import { metricsRoute } from "./metrics/metrics-route.ts";
 import { PrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { loadConfig } from "./preflight.ts";
-import { ActionGate } from "./slack/action-gate.ts";
-import { BackgroundTasks } from "./slack/background-tasks.ts";
 import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
+import { LiveDm } from "./slack/direct-message.ts";
+import { publishHome } from "./slack/home.ts";
 import { identityGuard } from "./slack/identity/identity-guard.ts";
 import { slackDirectory } from "./slack/identity/slack-directory.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
@@ -156,6 +158,11 @@ export async function startBot(
     tasks,
     gate: new ActionGate(clock),
     catalogWaitMs: options.catalogWaitMs ?? 2_000,
+    // Build progress and other work that outlives its request reach people as a DM edited in place.
+    people: {
+      live: (userId) => new LiveDm(client, log, userId),
+      refreshHome: (userId) => publishHome(bot, userId),
+    },
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
   app.use(identityGuard(identity, log));

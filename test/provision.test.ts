@@ -4,7 +4,6 @@ import { extend } from "../src/commands/extend.ts";
 import { list } from "../src/commands/list.ts";
 import { provision } from "../src/commands/provision.ts";
 import { status } from "../src/commands/status.ts";
-import type { ProvisionProgress } from "../src/core/provision/run-provision.ts";
 import { holdCalls } from "./helpers/hold.ts";
 import { makeKeyPair } from "./helpers/keys.ts";
 import { useHarness } from "./helpers/use-harness.ts";
@@ -16,7 +15,7 @@ const alice = { id: "alice", isAdmin: false };
 describe("provision → list → extend → status → deprovision", () => {
   it("builds a ready machine with the user's key and deletes it again", async () => {
     const key = makeKeyPair("alice@laptop").publicKey;
-    const steps: ProvisionProgress["step"][] = [];
+    const steps: string[] = [];
     const ctx = { deps: h.deps, actor: alice };
     const ready = await provision(ctx, { owner: "alice", sshKey: key, hours: "2" }, (p) =>
       steps.push(p.step),

@@ -5,6 +5,7 @@ import { type Identity, LOOKUP_FAILED, type Verdict } from "../core/identity/ide
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import type { Logger } from "../core/logger.ts";
 import { authenticate } from "../core/tokens/api-tokens.ts";
+import { finishUnattended } from "../doors/follow-work.ts";
 import { HttpError } from "../http/http-error.ts";
 import { REFUSAL_STATUS } from "../http/refusal-status.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
@@ -127,13 +128,14 @@ async function run(
   ctx: CommandContext,
   raw: unknown,
 ): Promise<{ status: number; json: unknown } | ApiError> {
-  if (endpoint.start) {
-    const { json, rest } = await endpoint.start(ctx, raw);
-    options.tasks.run(`${endpoint.verb.name} via the API`, rest);
-    return { status: endpoint.status, json: await namedOwners(options, json) };
+  const viewer = { now: ctx.deps.clock.now(), actor: ctx.actor, sshPort: ctx.deps.timing.sshPort };
+  if (endpoint.status === 202 && endpoint.verb.longRunning) {
+    // Answer now (202 with what was recorded, which GET shows as it goes on), finish in the background.
+    const started = await endpoint.verb.start(ctx, raw);
+    finishUnattended(options.tasks, endpoint.verb.name, started);
+    return { status: endpoint.status, json: await namedOwners(options, started.accepted.json(viewer)) };
   }
   const shown = await endpoint.verb.execute(ctx, raw);
-  const viewer = { now: ctx.deps.clock.now(), actor: ctx.actor, sshPort: ctx.deps.timing.sshPort };
   const json = shown.json(viewer);
   const conflict = endpoint.conflict?.(json, shown.text(viewer));
   return conflict

@@ -1,45 +1,12 @@
-import type * as z from "zod";
 import type { Command } from "../commands/command.ts";
-import type { CommandContext } from "../commands/context.ts";
-import type { RefusalCode } from "../core/errors.ts";
-import type { Actor } from "../core/instances/actor.ts";
+import type { HttpRoute } from "../commands/http-route.ts";
+
+export { queryFlag } from "../commands/http-route.ts";
 
 /**
- * One `/api/v1` route onto a verb of the registry. The verb's schema, audience and rules apply as
- * in every other door; an endpoint only says where its input comes from and how it answers. A new
- * verb gets an API route with one entry here.
+ * One `/api/v1` route with its verb: a verb declares its routes in its own file (`doors.http`), and
+ * the API serves every verb of the registry that has one.
  */
-export interface Endpoint {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Under /api/v1, with `:name` segments that fill the input's field of that name. */
-  path: string;
-  /** What the `:name` segment looks like, for the OpenAPI document; an instance id unless said. */
-  param?: { pattern: string; example: string };
+export interface Endpoint extends HttpRoute {
   verb: Command;
-  /** The OpenAPI operationId when the verb has more than one route; the verb's name otherwise. */
-  operation?: string;
-  /** Besides the path: the JSON body, the query string, or nothing. */
-  from: "body" | "query" | "none";
-  /** Fields the API fills itself from the token's person, whatever the client sends. */
-  fixed?: (actor: Actor) => Record<string, unknown>;
-  /** Query values are text: turns them into what the schema wants (`all=true` → true). */
-  query?: (query: Record<string, string>) => Record<string, unknown>;
-  /** 202 when the work goes on after the answer. */
-  status: 200 | 202;
-  /** Serialized with other actions (Slack's buttons too) on the instance the `:id` names. */
-  serialized?: boolean;
-  /**
-   * Instead of running the verb whole: checks and records (the answer), and what then goes on in
-   * the background (provision's build, a save, a restore).
-   */
-  start?: (ctx: CommandContext, raw: unknown) => Promise<{ json: unknown; rest: () => Promise<void> }>;
-  /** An answer that is a refusal after all (a delete of something already deleted). */
-  conflict?: (json: unknown, text: string) => { code: RefusalCode; message: string } | null;
-  response: z.ZodType;
-  example: { body?: Record<string, unknown>; query?: Record<string, string>; response: unknown };
-}
-
-/** A yes/no query value: anything but true or false is left as text, for the schema to refuse. */
-export function queryFlag(value: string | undefined): unknown {
-  return value === "true" ? true : value === "false" ? false : value;
 }

@@ -1,13 +1,11 @@
 import * as z from "zod";
-import { secretCommand } from "../commands/secret.ts";
-import type { Endpoint } from "./endpoint.ts";
 
 // The token's person's own secrets. Values go in (PUT) and never come out: every answer has names,
 // kinds and dates only. An admin manages someone else's through the CLI.
 
-const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
+export const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
 
-const secretInfoSchema = z.object({
+export const secretInfoSchema = z.object({
   name: z.string(),
   kind: z.enum(["claude", "cloud", "git", "env"]),
   setAt: z.string(),
@@ -43,73 +41,10 @@ export const secretDeletedSchema = secretInfoSchema.extend({
 });
 export const secretListSchema = z.object({ user: z.string(), secrets: z.array(secretInfoSchema) });
 
-const INFO = {
+export const INFO = {
   name: "ANTHROPIC_API_KEY",
   kind: "claude",
   setAt: "2026-12-07T09:00:00.000Z",
   setBy: "U012AB3CD",
   lastUsedAt: "2026-12-07T09:00:01.000Z",
 };
-
-export const SECRET_ENDPOINTS: readonly Endpoint[] = [
-  {
-    method: "GET",
-    path: "/me/secrets",
-    verb: secretCommand,
-    operation: "listSecrets",
-    from: "none",
-    fixed: (actor) => ({ action: "list", user: actor.id }),
-    status: 200,
-    response: secretListSchema,
-    example: { response: { user: "U012AB3CD", secrets: [INFO] } },
-  },
-  {
-    method: "GET",
-    path: "/me/secrets/:name",
-    param: NAME_PARAM,
-    verb: secretCommand,
-    operation: "showSecret",
-    from: "none",
-    fixed: (actor) => ({ action: "show", user: actor.id }),
-    status: 200,
-    response: secretInfoSchema,
-    example: { response: INFO },
-  },
-  {
-    method: "PUT",
-    path: "/me/secrets/:name",
-    param: NAME_PARAM,
-    verb: secretCommand,
-    operation: "setSecret",
-    from: "body",
-    fixed: (actor) => ({ action: "set", user: actor.id }),
-    status: 200,
-    response: secretSetSchema,
-    example: {
-      body: { value: "sk-ant-api03-…" },
-      response: {
-        ...INFO,
-        replaced: false,
-        machines: [{ instanceId: "ccc-7f3k2q", outcome: "delivered", withheld: false }],
-      },
-    },
-  },
-  {
-    method: "DELETE",
-    path: "/me/secrets/:name",
-    param: NAME_PARAM,
-    verb: secretCommand,
-    operation: "deleteSecret",
-    from: "none",
-    fixed: (actor) => ({ action: "delete", user: actor.id }),
-    status: 200,
-    response: secretDeletedSchema,
-    example: {
-      response: {
-        ...INFO,
-        deleted: true,
-        machines: [{ instanceId: "ccc-7f3k2q", outcome: "delivered", withheld: false }],
-      },
-    },
-  },
-];

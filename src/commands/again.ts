@@ -1,13 +1,17 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { instanceSchema } from "../api/response-schemas.ts";
 import { describeRequest, planAgain } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
+import { escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
-import { acceptProvision, completeProvision, progressText, provisionText } from "./provision.ts";
+import { progressStream } from "./progress.ts";
+import { acceptProvision, buildProvision, buildShown, provisionText } from "./provision.ts";
 
 /** Whose last request to repeat; the asker's own by default. */
 export const againInput = z.object({ user: checked(z.string(), parseOwner).optional() });
@@ -35,10 +39,19 @@ export async function acceptAgain(
   return { instance, description: describeRequest(plan.request) };
 }
 
-async function run(ctx: CommandContext, input: z.output<typeof againInput>): Promise<Instance> {
-  const { instance, description } = await acceptAgain(ctx, input);
-  ctx.report?.(`${instance.id}: the same as last time: ${description}`);
-  return completeProvision(ctx, instance, (progress) => ctx.report?.(progressText(progress)));
+/** What `again` answers at once: the recorded machine, and the request it repeats in words. */
+export interface AgainAccepted {
+  instance: Instance;
+  description: string;
+}
+
+async function start(
+  ctx: CommandContext,
+  input: z.output<typeof againInput>,
+): Promise<Started<AgainAccepted, Instance>> {
+  const accepted = await acceptAgain(ctx, input);
+  const work = progressStream(ctx.deps.clock, (emit) => buildProvision(ctx, accepted.instance, emit));
+  return { accepted, work };
 }
 
 export const againCommand = defineCommand({
@@ -46,11 +59,33 @@ export const againCommand = defineCommand({
   summary: "create a machine like your last one (type, location, hours, extra software), with your last key",
   input: againInput,
   audience: "self",
-  run,
+  start,
+  accepted: {
+    ...buildShown((accepted: AgainAccepted) => accepted.instance),
+    text: ({ instance, description }) => `${instance.id}: the same as last time: ${description}`,
+    blocks: ({ instance, description }) => ({
+      text: `Creating ${instance.id} like last time: ${description}. Watch your DMs.`,
+      blocks: [
+        section(
+          `:repeat: Creating *${instance.id}* like last time: ${escapeText(description)}. Watch your DMs.`,
+        ),
+      ],
+    }),
+  },
   text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: instanceJson,
   blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/again",
+        from: "body",
+        status: 202,
+        response: instanceSchema,
+        example: { body: {}, response: EXAMPLES.creating },
+      },
+    ],
     cli: {
       options: [{ flags: "--user <name>", description: "whose last request to repeat (default: you)" }],
       needs: { cloud: true, installer: true, notifies: true },

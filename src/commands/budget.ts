@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { eur } from "../api/examples.ts";
+import { BUDGET_EXAMPLE, budgetSchema } from "../api/money-endpoints.ts";
 import { moneyJson } from "../core/billing/money.ts";
 import { parseBudgetEuros } from "../core/budget/budget-settings.ts";
 import { euros, type Limit, teamLimit, userLimit } from "../core/budget/check-budget.ts";
@@ -144,6 +146,33 @@ export const budgetCommand = defineCommand({
   json: budgetJson,
   blocks: (result, { now }) => budgetBlocks(result, now),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/budget",
+        operation: "showBudget",
+        from: "query",
+        query: (q) => ({ user: q.user }),
+        fixed: () => ({ action: "show" }),
+        status: 200,
+        response: budgetSchema,
+        example: { query: {}, response: BUDGET_EXAMPLE },
+      },
+      {
+        method: "PUT",
+        path: "/budgets/:user",
+        param: { pattern: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$", example: "U012AB3CD" },
+        operation: "setBudget",
+        from: "body",
+        fixed: () => ({ action: "set" }),
+        status: 200,
+        response: budgetSchema,
+        example: {
+          body: { eur: "25" },
+          response: { ...BUDGET_EXAMPLE, limit: eur("25.00"), personal: true },
+        },
+      },
+    ],
     cli: {
       args: ["[action]", "[person]", "[eur]"],
       options: [{ flags: "--user <user>", description: "whose budget to show (default: the operator)" }],

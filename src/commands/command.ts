@@ -1,11 +1,12 @@
 import type * as z from "zod";
 import type { Config } from "../config.ts";
 import { type Actor, onlyAdminsMay, requireOwnerOrAdmin } from "../core/instances/actor.ts";
-import type { ProgressEvent } from "../core/progress.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { PeopleNames } from "../render/people.ts";
 import type { CommandContext } from "./context.ts";
+import type { HttpRoute } from "./http-route.ts";
 import { parseInput } from "./input.ts";
+import { drain, type ProgressEvent, type Started } from "./progress.ts";
 
 // One verb, one file: its name, what it is for, its input schema (the one truth every door maps its
 // raw input onto), who may run it, what it does, and how its result is shown in each door. The CLI
@@ -98,20 +99,33 @@ export interface SlackDoor {
   input(words: readonly string[]): unknown;
 }
 
-/** One step of a long-running verb's work (the type lives in core: the build pipeline emits it). */
-export type { ProgressEvent } from "../core/progress.ts";
+export { ACCEPTED_STEP, type ProgressEvent, type Started } from "./progress.ts";
 
 /**
- * What a long-running verb's `start` returns: the answer a door gives at once (within Slack's 3 s),
- * and the work still to do, as a typed stream of progress events that ends with the verb's result
- * (or throws the verb's refusal or failure).
+ * How a long-running verb's answer and progress are shown. The answer (`A`) is what `start` checked
+ * and recorded; the result (`R`) is what the work ends with, shown by the verb's usual renderers.
  */
-export interface Started<A, R> {
-  accepted: A;
-  work: AsyncIterable<ProgressEvent, R>;
+export interface LongRunning<A> {
+  /** What the work is about (an instance or snapshot id), for logs and the names of background work. */
+  subject(accepted: A): string;
+  /** The answer at once, as a line (null: nothing to say before the first step), JSON (the API's 202 body) and Block Kit. */
+  text(accepted: A, viewer: Viewer): string | null;
+  json(accepted: A, viewer?: Viewer): unknown;
+  blocks(accepted: A, viewer: Viewer): SlackMessage;
+  /** One step as a progress line, with its elapsed time. */
+  progressText(event: ProgressEvent, accepted: A): string;
+  /** The message that follows the work (a DM edited in place) at this step; null leaves it as it is. */
+  progressBlocks(event: ProgressEvent, accepted: A, viewer: Viewer): SlackMessage | null;
+  /** The work tells the person itself (a notice when it ends), so a door that follows it sends no message of its own. */
+  toldBySelf?: boolean;
+  /**
+   * The work failed after the answer was given, with no terminal waiting for it: tells whoever must
+   * know (the admins, with the detail) and returns what the person is shown instead of the result.
+   */
+  failure(ctx: CommandContext, accepted: A, error: unknown): SlackMessage;
 }
 
-export interface CommandSpec<S extends z.ZodType, R> {
+export interface CommandSpec<S extends z.ZodType, R, A = never> {
   name: string;
   aliases?: readonly string[];
   /** One line: what the verb does. */
@@ -121,14 +135,22 @@ export interface CommandSpec<S extends z.ZodType, R> {
   audience: z.output<S> extends { id?: string | undefined } ? Audience : Exclude<Audience, "owner-or-admin">;
   /** How an `owner-or-admin` refusal says the verb ("… so you cannot delete it"); its name when left out. */
   refusedAs?: string;
-  run(ctx: CommandContext, input: z.output<S>): R | Promise<R>;
+  /** The whole verb; a long-running one may leave it out: its `start` and the work, read to the end. */
+  run?(ctx: CommandContext, input: z.output<S>): R | Promise<R>;
+  /**
+   * A verb that runs for minutes: checks and records (refusals are thrown here, before anything is
+   * spent), and returns the answer to give at once with the work still to do.
+   */
+  start?(ctx: CommandContext, input: z.output<S>): Promise<Started<A, R>>;
+  /** How `start`'s answer and the work's steps are shown; required with `start`. */
+  accepted?: LongRunning<A>;
   text(result: R, viewer: Viewer): string;
   json(result: R, viewer?: Viewer): unknown;
   /** Block Kit, for verbs with a Slack door. */
   blocks?(result: R, viewer: Viewer): SlackMessage;
   /** True when the work partly failed (a delete, a reminder): the CLI exits 1. */
   failed?(result: R): boolean;
-  doors: { cli?: CliDoor; slack?: SlackDoor };
+  doors: { cli?: CliDoor; slack?: SlackDoor; http?: readonly HttpRoute[] };
 }
 
 /** A verb's result, ready for any door. */
@@ -139,6 +161,19 @@ export interface Shown {
   failed: boolean;
 }
 
+/** A long-running verb's answer, ready for any door. */
+export interface ShownAccepted {
+  readonly subject: string;
+  readonly toldBySelf: boolean;
+  text(viewer: Viewer): string | null;
+  json(viewer?: Viewer): unknown;
+  blocks(viewer: Viewer): SlackMessage;
+  progressText(event: ProgressEvent): string;
+  progressBlocks(event: ProgressEvent, viewer: Viewer): SlackMessage | null;
+  /** See `LongRunning.failure`. */
+  failure(error: unknown): SlackMessage;
+}
+
 /** A verb with its types put away, so the doors can loop over a list of them. */
 export interface Command {
   readonly name: string;
@@ -146,12 +181,57 @@ export interface Command {
   readonly summary: string;
   readonly audience: Audience;
   readonly input: z.ZodType;
-  readonly doors: { cli?: CliDoor; slack?: SlackDoor };
-  /** Checks the raw input against the schema and the audience, runs the verb, and returns what to show. */
+  readonly doors: { cli?: CliDoor; slack?: SlackDoor; http?: readonly HttpRoute[] };
+  /** True when the verb has a `start`: a door may answer at once and follow the work. */
+  readonly longRunning: boolean;
+  /**
+   * Checks the raw input against the schema and the audience, runs the verb, and returns what to show.
+   * A long-running verb runs whole: its answer and each step go to `ctx.report`.
+   */
   execute(ctx: CommandContext, raw: unknown): Promise<Shown>;
+  /** A long-running verb's `start`, checked the same way; throws for any other verb. */
+  start(ctx: CommandContext, raw: unknown): Promise<Started<ShownAccepted, Shown>>;
 }
 
-export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): Command {
+function shown<R>(spec: CommandSpec<z.ZodType, R, unknown>, result: R): Shown {
+  return {
+    text: (viewer) => spec.text(result, viewer),
+    json: (viewer) => spec.json(result, viewer),
+    blocks: (viewer) => {
+      if (!spec.blocks) throw new Error(`${spec.name} has no Block Kit renderer`);
+      return spec.blocks(result, viewer);
+    },
+    failed: spec.failed?.(result) ?? false,
+  };
+}
+
+export function defineCommand<S extends z.ZodType, R, A = never>(spec: CommandSpec<S, R, A>): Command {
+  const { start: begin, accepted: how, run } = spec;
+  if (!run && !begin) throw new Error(`${spec.name} has neither run nor start`);
+  if (begin && !how) throw new Error(`${spec.name} has a start but no renderers for its answer`);
+  const checked = (ctx: CommandContext, raw: unknown): z.output<S> => admitted(spec, ctx, raw);
+  const start = async (ctx: CommandContext, raw: unknown): Promise<Started<ShownAccepted, Shown>> => {
+    if (!begin || !how) throw new Error(`${spec.name} is not a long-running verb`);
+    const { accepted, work } = await begin(ctx, checked(ctx, raw));
+    const generic = spec as CommandSpec<z.ZodType, R, unknown>;
+    return {
+      accepted: {
+        subject: how.subject(accepted),
+        toldBySelf: how.toldBySelf ?? false,
+        text: (viewer) => how.text(accepted, viewer),
+        json: (viewer) => how.json(accepted, viewer),
+        blocks: (viewer) => how.blocks(accepted, viewer),
+        progressText: (event) => how.progressText(event, accepted),
+        progressBlocks: (event, viewer) => how.progressBlocks(event, accepted, viewer),
+        failure: (error) => how.failure(ctx, accepted, error),
+      },
+      work: {
+        async *[Symbol.asyncIterator]() {
+          return shown(generic, yield* work);
+        },
+      },
+    };
+  };
   return {
     name: spec.name,
     aliases: spec.aliases ?? [],
@@ -159,17 +239,14 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
     audience: spec.audience,
     input: spec.input,
     doors: spec.doors,
+    longRunning: begin !== undefined,
+    start,
     async execute(ctx, raw) {
-      const result = await spec.run(ctx, admitted(spec, ctx, raw));
-      return {
-        text: (viewer) => spec.text(result, viewer),
-        json: (viewer) => spec.json(result, viewer),
-        blocks: (viewer) => {
-          if (!spec.blocks) throw new Error(`${spec.name} has no Block Kit renderer`);
-          return spec.blocks(result, viewer);
-        },
-        failed: spec.failed?.(result) ?? false,
-      };
+      if (run) return shown(spec as CommandSpec<z.ZodType, R, unknown>, await run(ctx, checked(ctx, raw)));
+      const { accepted, work } = await start(ctx, raw);
+      const first = accepted.text({ now: ctx.deps.clock.now(), actor: ctx.actor });
+      if (first) ctx.report?.(first);
+      return drain(work, (event) => ctx.report?.(accepted.progressText(event)));
     },
   };
 }
@@ -180,8 +257,8 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
  * does not know is left to the verb, which says so in its own words. Every way into a verb (`execute`,
  * and a long-running verb's `start`) goes through here.
  */
-export function admitted<S extends z.ZodType, R>(
-  spec: CommandSpec<S, R>,
+export function admitted<S extends z.ZodType, R, A>(
+  spec: CommandSpec<S, R, A>,
   ctx: CommandContext,
   raw: unknown,
 ): z.output<S> {

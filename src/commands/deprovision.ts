@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { deletedSchema } from "../api/response-schemas.ts";
 import { centsJson } from "../core/billing/money.ts";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
@@ -56,6 +58,21 @@ export const deprovisionCommand = defineCommand({
   }),
   blocks: (result) => textMessage(deprovisionText(result)),
   doors: {
+    http: [
+      {
+        method: "DELETE",
+        path: "/instances/:id",
+        from: "none",
+        status: 200,
+        serialized: true,
+        conflict: (json, text) =>
+          (json as { changed?: boolean }).changed === false
+            ? { code: "already_deleted", message: text }
+            : null,
+        response: deletedSchema,
+        example: { response: { ...EXAMPLES.deleted, changed: true } },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true, notifies: true },

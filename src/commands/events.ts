@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { eventsSchema } from "../api/event-endpoints.ts";
 import { UserError } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseGuest } from "../core/instances/owner.ts";
@@ -132,6 +133,46 @@ export const eventsCommand = defineCommand({
   text: (result) => eventsText(result),
   json: (result) => ({ events: result.events.map(eventJson), next: result.next }),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/events",
+        from: "query",
+        query: (q) => ({
+          user: q.user,
+          machine: q.machine,
+          since: q.since,
+          limit: q.limit,
+          before: q.before,
+        }),
+        status: 200,
+        response: eventsSchema,
+        example: {
+          query: { since: "24h", limit: String(EVENTS_PAGE) },
+          response: {
+            events: [
+              {
+                id: 42,
+                at: "2026-11-25T14:00:00.000Z",
+                actor: "U012AB3CD",
+                kind: "extended",
+                machine: "ccc-7f3k2q",
+                detail: "by 2 h",
+              },
+              {
+                id: 41,
+                at: "2026-11-25T13:58:00.000Z",
+                actor: "U0ADMIN01",
+                kind: "budget_set",
+                machine: null,
+                detail: "U012AB3CD: €25.00 a month",
+              },
+            ],
+            next: null,
+          },
+        },
+      },
+    ],
     cli: {
       options: [
         { flags: "--user <user>", description: "only what this person did or what concerns them" },

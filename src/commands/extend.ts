@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { extendedSchema } from "../api/response-schemas.ts";
 import { extend as extendCore } from "../core/instances/extend.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
@@ -62,6 +64,17 @@ export const extendCommand = defineCommand({
   }),
   blocks: (result, { now }) => extendBlocks(result, now),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/extend",
+        from: "body",
+        status: 200,
+        serialized: true,
+        response: extendedSchema,
+        example: { body: { hours: 2 }, response: { ...EXAMPLES.ready, machine: "pushed" } },
+      },
+    ],
     cli: {
       args: ["<id>", "<hours>"],
       needs: { cloud: true, notifies: true },

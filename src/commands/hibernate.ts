@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_ID } from "../api/examples.ts";
+import { hibernatedSchema } from "../api/response-schemas.ts";
 import { type HibernateResult, hibernateMachine } from "../core/hibernate/hibernate.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { lifetimePhrase } from "../render/hibernation-notices.ts";
@@ -48,6 +50,17 @@ export const hibernateCommand = defineCommand({
   blocks: hibernateBlocks,
   failed: (result) => result.kind !== "hibernated",
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/hibernate",
+        from: "none",
+        status: 200,
+        serialized: true,
+        response: hibernatedSchema,
+        example: { response: { id: EXAMPLE_ID, hibernated: true } },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true },

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_ID } from "../api/examples.ts";
+import { keptAwakeSchema } from "../api/response-schemas.ts";
 import { type KeepAwakeResult, keepAwake } from "../core/hibernate/keep-awake.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { formatUtc } from "../render/time.ts";
@@ -47,6 +49,23 @@ export const keepAwakeCommand = defineCommand({
   }),
   blocks: keepAwakeBlocks,
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/keep-awake",
+        from: "body",
+        status: 200,
+        response: keptAwakeSchema,
+        example: {
+          body: { hours: 3 },
+          response: {
+            id: EXAMPLE_ID,
+            lastActiveAt: "2026-12-07T09:00:00.000Z",
+            keepAwakeUntil: "2026-12-07T12:00:00.000Z",
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       options: [

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_KEY } from "../api/examples.ts";
+import { keySchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { setUserKey, showUserKey, type UserKeyResult } from "../core/instances/user-key.ts";
@@ -8,6 +10,9 @@ import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
+
+/** The example key's fingerprint, for the API document. */
+const FINGERPRINT = "SHA256:q7Hn3Yl3mVJbJc1nY1Yx9kzQ3E1h7n2zXb2cY0mZr6c";
 
 /** `set` needs a key; `show` takes none. The key is parsed here, so a private one is refused first. */
 export const keyInput = z
@@ -77,6 +82,31 @@ export const keyCommand = defineCommand({
   }),
   blocks: keyBlocks,
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/me/key",
+        operation: "showKey",
+        from: "none",
+        fixed: (actor) => ({ action: "show", user: actor.id }),
+        status: 200,
+        response: keySchema,
+        example: { response: { user: "U012AB3CD", fingerprint: FINGERPRINT, shared: [], dropped: [] } },
+      },
+      {
+        method: "PUT",
+        path: "/me/key",
+        operation: "setKey",
+        from: "body",
+        fixed: (actor) => ({ action: "set", user: actor.id }),
+        status: 200,
+        response: keySchema,
+        example: {
+          body: { sshKey: EXAMPLE_KEY },
+          response: { user: "U012AB3CD", fingerprint: FINGERPRINT, shared: ["ccc-7f3k2q"], dropped: [] },
+        },
+      },
+    ],
     cli: {
       args: ["[action]"],
       options: [

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { instanceListSchema } from "../api/response-schemas.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
@@ -20,6 +22,7 @@ import { instanceTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
+import { queryFlag } from "./http-route.ts";
 import { checked, parseInput } from "./input.ts";
 
 export const listInput = z.object({
@@ -119,6 +122,17 @@ export const listCommand = defineCommand({
     result.instances.map((i) => ({ ...instanceJson(i, viewer), guests: result.guests?.[i.id] ?? [] })),
   blocks: (result, { now }) => listBlocks(result, now),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/instances",
+        from: "query",
+        query: (q) => ({ all: queryFlag(q.all), user: q.user }),
+        status: 200,
+        response: instanceListSchema,
+        example: { query: { all: "false" }, response: [EXAMPLES.ready] },
+      },
+    ],
     cli: {
       options: [
         { flags: "--all", description: "every user's machines" },

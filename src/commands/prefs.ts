@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { prefsSchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import { parseOwner } from "../core/instances/owner.ts";
@@ -186,6 +187,37 @@ export const prefsCommand = defineCommand({
   json: (r) => ({ user: r.user, prefs: r.prefs, changed: r.changed }),
   blocks: (r) => prefsBlocks(r),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/me/prefs",
+        operation: "showPrefs",
+        from: "none",
+        fixed: (actor) => ({ action: "show", user: actor.id }),
+        status: 200,
+        response: prefsSchema,
+        example: {
+          response: { user: "U012AB3CD", prefs: { serverType: "cx33", hours: 8 }, changed: false },
+        },
+      },
+      {
+        method: "PATCH",
+        path: "/me/prefs",
+        operation: "setPrefs",
+        from: "body",
+        fixed: (actor) => ({ action: "set", user: actor.id }),
+        status: 200,
+        response: prefsSchema,
+        example: {
+          body: { location: "hel1", packages: ["python3", "go"], hours: "", saveOnExpiry: "on" },
+          response: {
+            user: "U012AB3CD",
+            prefs: { serverType: "cx33", location: "hel1", packages: ["python3", "go"], saveOnExpiry: true },
+            changed: true,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["[action]", "[value]"],
       options: [

@@ -1,10 +1,14 @@
 import * as z from "zod";
+import { EXAMPLE_KEY, EXAMPLES } from "../api/examples.ts";
+import { instanceSchema } from "../api/response-schemas.ts";
 import { rememberRequest } from "../core/again/last-request.ts";
 import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
+import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { failureOf } from "../core/provision/provision-failure.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
 import { startProvision } from "../core/provision/start-provision.ts";
@@ -16,14 +20,26 @@ import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { planWorkspace } from "../core/workspace/plan-workspace.ts";
 import { workspaceOf } from "../core/workspace/prepare-workspace.ts";
 import { rememberRepo } from "../core/workspace/remember-repo.ts";
-import { readyMessage } from "../render/block-kit/instance-blocks.ts";
+import {
+  creatingMessage,
+  currentMessage,
+  failedMessage,
+  readyMessage,
+} from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand, stepLine } from "../render/text.ts";
 import { workspaceJson, workspaceLines } from "../render/workspace.ts";
-import { defineCommand } from "./command.ts";
+import {
+  ACCEPTED_STEP,
+  defineCommand,
+  type LongRunning,
+  type ProgressEvent,
+  type Started,
+} from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, hours, optionalText, packageList, parseInput } from "./input.ts";
+import { drain, type Emit, progressStream } from "./progress.ts";
 
 /** What a provision needs; the key is parsed here, so a bad one is refused before anything else is asked. */
 export const provisionInput = z.object({
@@ -70,32 +86,49 @@ async function accept(ctx: CommandContext, input: z.output<typeof provisionInput
   return recorded;
 }
 
-async function run(ctx: CommandContext, input: z.output<typeof provisionInput>): Promise<Instance> {
+/** Checks and records the request (nothing spent yet), and hands back the build still to do. */
+async function start(
+  ctx: CommandContext,
+  input: z.output<typeof provisionInput>,
+): Promise<Started<Instance, Instance>> {
   const recorded = await accept(ctx, input);
+  return { accepted: recorded, work: progressStream(ctx.deps.clock, (emit) => build(ctx, recorded, emit)) };
+}
+
+/** The build of a recorded request, with the work volume's offer before it and its mount after. */
+async function build(ctx: CommandContext, recorded: Instance, emit: Emit): Promise<Instance> {
   const volume = ctx.deps.store.workVolumes.forInstance(recorded.id);
   if (volume) {
     const offer = await volumeOffer(ctx.deps, recorded.owner, recorded.location, volume.sizeGb);
-    ctx.report?.(`Work volume: ${offer.line}.`);
+    emit({ step: VOLUME_STEP, detail: `Work volume: ${offer.line}.` });
   }
-  const ready = await completeProvision(ctx, recorded, (progress) => ctx.report?.(progressText(progress)));
-  if (volume) ctx.report?.(mountText(ctx, ready.id));
+  const ready = await buildProvision(ctx, recorded, emit);
+  if (volume) emit({ step: VOLUME_STEP, detail: mountText(ctx, ready.id) });
   return ready;
 }
+
+/** A line about the work volume, shown as it is (not a build step). */
+const VOLUME_STEP = "work_volume";
 
 /** Validates and records the request (nothing spent yet); throws UserError/QuotaError on refusal. */
 export async function acceptProvision(ctx: CommandContext, input: ProvisionInput): Promise<Instance> {
   return accept(ctx, parseInput(provisionInput, input));
 }
 
-/** Builds the recorded instance; on failure the server is gone and a ProvisionError says why. */
-export async function completeProvision(
-  ctx: CommandContext,
-  recorded: Instance,
-  onProgress?: (progress: ProvisionProgress) => void,
-): Promise<Instance> {
+/**
+ * Builds the recorded instance, each step an event; on failure the server is gone, the owner is
+ * told when someone else asked, and a ProvisionError says why.
+ */
+export async function buildProvision(ctx: CommandContext, recorded: Instance, emit: Emit): Promise<Instance> {
+  const step = (progress: ProvisionProgress) =>
+    emit({
+      step: progress.step,
+      instance: progress.instance,
+      ...(progress.detail ? { detail: progress.detail } : {}),
+    });
   let ready: Instance;
   try {
-    ready = await runProvision(ctx.deps, recorded, onProgress);
+    ready = await runProvision(ctx.deps, recorded, step);
   } catch (error) {
     // Someone else's request for this person: the owner hears of the failure too, in plain words.
     const failure = failureOf(error, recorded.id, userFacingFailure(error));
@@ -112,13 +145,50 @@ export async function completeProvision(
   return ready;
 }
 
-/** Both steps, as the CLI runs them. */
+/** Both steps, read to the end, as a script or a test runs them. */
 export async function provision(
   ctx: CommandContext,
   input: ProvisionInput,
-  onProgress?: (progress: ProvisionProgress) => void,
+  onEvent?: (event: ProgressEvent) => void,
 ): Promise<Instance> {
-  return completeProvision(ctx, await acceptProvision(ctx, input), onProgress);
+  const recorded = await acceptProvision(ctx, input);
+  return drain(
+    progressStream(ctx.deps.clock, (emit) => buildProvision(ctx, recorded, emit)),
+    onEvent,
+  );
+}
+
+/**
+ * How a machine's build is shown in every door: the answer is the recorded machine, each step a
+ * progress line or the "being created" DM edited in place, a failure the admins' alert and the
+ * owner's plain words. Again uses it too.
+ */
+export function buildShown<A>(
+  recordedOf: (accepted: A) => Instance,
+): Omit<LongRunning<A>, "text" | "blocks"> {
+  return {
+    subject: (accepted) => recordedOf(accepted).id,
+    json: (accepted, viewer) => instanceJson(recordedOf(accepted), viewer),
+    progressText: (event, accepted) => progressText(event, recordedOf(accepted)),
+    progressBlocks: (event, accepted) => {
+      const instance = event.instance ?? recordedOf(accepted);
+      if (event.step === ACCEPTED_STEP) return creatingMessage(instance, null);
+      if (!isBuildStep(event.step) || event.step === "ready") return null;
+      return creatingMessage(instance, event.step, event.detail);
+    },
+    failure: (ctx, accepted, error) => {
+      const recorded = recordedOf(accepted);
+      const failure = alertProvisionFailure(ctx.deps, recorded, error);
+      const current = ctx.deps.store.get(recorded.id);
+      // Deleted by its owner (or an admin) while being built: show what is true now, not a failure.
+      if (failure.deletedMeanwhile && current) return currentMessage(current, ctx.deps.clock.now());
+      return failedMessage(failure);
+    },
+  };
+}
+
+function isBuildStep(step: string): step is ProvisionStep {
+  return step in STEP_TEXT;
 }
 
 /** Whether the machine mounted its work volume, from what the provision recorded. */
@@ -136,12 +206,16 @@ function mountText(ctx: CommandContext, id: string): string {
   return `Work volume: attached, but the machine could not mount it (${last?.detail ?? "no answer"}); it is kept, and the next machine gets it.`;
 }
 
-export function progressText(progress: ProvisionProgress): string {
-  const { id } = progress.instance;
-  if (progress.detail) return stepLine(id, progress.elapsedMs, progress.detail);
-  const where = progress.instance.ipv4 ? ` (${progress.instance.ipv4})` : "";
-  const pool = poolProgressNote(progress.instance);
-  return stepLine(id, progress.elapsedMs, `${STEP_TEXT[progress.step]}${where}${pool}`);
+/** One build step as a progress line; the work volume's lines as they are. */
+export function progressText(event: ProgressEvent, recorded?: Instance): string {
+  if (event.step === VOLUME_STEP) return event.detail ?? "";
+  const instance = event.instance ?? recorded;
+  if (!instance) return event.detail ?? event.step;
+  if (event.detail) return stepLine(instance.id, event.elapsedMs, event.detail);
+  if (!isBuildStep(event.step)) return stepLine(instance.id, event.elapsedMs, event.step);
+  const where = instance.ipv4 ? ` (${instance.ipv4})` : "";
+  const pool = poolProgressNote(instance);
+  return stepLine(instance.id, event.elapsedMs, `${STEP_TEXT[event.step]}${where}${pool}`);
 }
 
 export function provisionText(instance: Instance, now: Date, sshPort?: number): string {
@@ -160,7 +234,13 @@ export const provisionCommand = defineCommand({
   summary: "create a machine, install NixOS with Claude Code on it, and print how to connect",
   input: provisionInput,
   audience: "self",
-  run,
+  start,
+  accepted: {
+    ...buildShown((recorded: Instance) => recorded),
+    // Nothing to say before the first step; Slack's form closes, and the DM follows the build.
+    text: () => null,
+    blocks: (recorded) => creatingMessage(recorded, null),
+  },
   text: (instance, { now, sshPort }) => provisionText(instance, now, sshPort),
   json: (instance, viewer) => ({
     ...instanceJson(instance, viewer),
@@ -169,6 +249,28 @@ export const provisionCommand = defineCommand({
   }),
   blocks: (instance, { now, sshPort }) => readyMessage(instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances",
+        from: "body",
+        fixed: (actor) => ({ owner: actor.id, ownerEmail: undefined }),
+        status: 202,
+        response: instanceSchema,
+        example: {
+          body: {
+            sshKey: EXAMPLE_KEY,
+            hours: 4,
+            serverType: "cx23",
+            location: "fsn1",
+            packages: ["python3", "go"],
+            keepWork: true,
+            volumeGb: 20,
+          },
+          response: EXAMPLES.creating,
+        },
+      },
+    ],
     cli: {
       options: [
         {

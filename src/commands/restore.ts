@@ -1,12 +1,17 @@
 import * as z from "zod";
+import { EXAMPLE_SNAPSHOT, EXAMPLES } from "../api/examples.ts";
+import { restoredSchema } from "../api/response-schemas.ts";
 import type { Instance } from "../core/instances/instance.ts";
+import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { type RestoreResult, runRestore, startRestore } from "../core/snapshots/restore.ts";
-import { readyMessage } from "../render/block-kit/instance-blocks.ts";
+import { creatingMessage, failedMessage, readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
-import { defineCommand } from "./command.ts";
+import { ACCEPTED_STEP, defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { hours, instanceId, optionalText, parseInput } from "./input.ts";
+import { hours, instanceId, optionalText } from "./input.ts";
+import { progressStream } from "./progress.ts";
 import { provisionText } from "./provision.ts";
 
 export const restoreInput = z.object({
@@ -23,26 +28,29 @@ export interface Restored {
   from: string;
 }
 
-async function run(ctx: CommandContext, input: z.output<typeof restoreInput>): Promise<Restored> {
-  const { instance, snapshot }: RestoreResult = await startRestore(ctx.deps, ctx.actor, {
+/** Checks the restore and records the new machine (nothing spent yet); the boot is the work. */
+async function start(
+  ctx: CommandContext,
+  input: z.output<typeof restoreInput>,
+): Promise<Started<RestoreResult, Restored>> {
+  const accepted = await startRestore(ctx.deps, ctx.actor, {
     snapshotId: input.snapshot,
     hours: input.hours,
     serverType: input.serverType,
     location: input.location,
   });
-  ctx.report?.(
-    `${instance.id}: restoring ${snapshot.id} on a ${instance.serverType} in ${instance.location}`,
-  );
-  const started = ctx.deps.clock.now().getTime();
-  const ready = await runRestore(ctx.deps, instance, snapshot, (step) =>
-    ctx.report?.(stepLine(instance.id, ctx.deps.clock.now().getTime() - started, RESTORE_STEP_TEXT[step])),
-  );
-  return { instance: ready, from: snapshot.id };
+  const { instance, snapshot } = accepted;
+  const work = progressStream(ctx.deps.clock, async (emit) => {
+    const ready = await runRestore(ctx.deps, instance, snapshot, (step) =>
+      emit({ step, instance: ctx.deps.store.get(instance.id) ?? instance }),
+    );
+    return { instance: ready, from: snapshot.id };
+  });
+  return { accepted, work };
 }
 
-/** A new machine from a snapshot: no installer, the saved host key, the owner's current key. */
-export function restore(ctx: CommandContext, input: z.input<typeof restoreInput>): Promise<Restored> {
-  return run(ctx, parseInput(restoreInput, input));
+function restoreStep(step: string): step is ProvisionStep {
+  return step in RESTORE_STEP_TEXT;
 }
 
 export const restoreCommand = defineCommand({
@@ -51,12 +59,54 @@ export const restoreCommand = defineCommand({
   input: restoreInput,
   // Owner or admin, checked against the snapshot's owner.
   audience: "self",
-  run,
+  start,
+  accepted: {
+    subject: ({ instance }) => instance.id,
+    text: ({ instance, snapshot }) =>
+      `${instance.id}: restoring ${snapshot.id} on a ${instance.serverType} in ${instance.location}`,
+    json: ({ instance, snapshot }, viewer) => ({
+      ...instanceJson(instance, viewer),
+      restoredFrom: snapshot.id,
+    }),
+    blocks: ({ instance }) => creatingMessage(instance, null, undefined, RESTORE_STEP_TEXT),
+    // Its own steps: from the snapshot's image, no installer.
+    progressText: (event, { instance }) =>
+      stepLine(
+        instance.id,
+        event.elapsedMs,
+        restoreStep(event.step) ? RESTORE_STEP_TEXT[event.step] : (event.detail ?? event.step),
+      ),
+    progressBlocks: (event, { instance }) => {
+      const now = event.instance ?? instance;
+      if (event.step === ACCEPTED_STEP) return creatingMessage(now, null, undefined, RESTORE_STEP_TEXT);
+      if (!restoreStep(event.step) || event.step === "ready") return null;
+      return creatingMessage(now, event.step, event.detail, RESTORE_STEP_TEXT);
+    },
+    failure: (ctx, { instance }, error) => failedMessage(alertProvisionFailure(ctx.deps, instance, error)),
+  },
   text: (result, { now, sshPort }) =>
     `Restored ${result.from} as ${result.instance.id}.\n${provisionText(result.instance, now, sshPort)}`,
   json: (result, viewer) => ({ ...instanceJson(result.instance, viewer), restoredFrom: result.from }),
   blocks: (result, { now, sshPort }) => readyMessage(result.instance, now, sshPort),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/snapshots/:snapshot/restore",
+        from: "body",
+        status: 202,
+        response: restoredSchema,
+        example: {
+          body: { hours: 4, serverType: "cx33" },
+          response: {
+            ...EXAMPLES.creating,
+            id: "ccc-9m4p8r",
+            serverType: "cx33",
+            restoredFrom: EXAMPLE_SNAPSHOT.id,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<snapshot>"],
       options: [

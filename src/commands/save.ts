@@ -1,22 +1,31 @@
 import * as z from "zod";
-import { type SaveResult, saveMachine } from "../core/snapshots/save.ts";
-import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
+import { snapshotSchema } from "../api/response-schemas.ts";
+import { type SaveResult, startSave } from "../core/snapshots/save.ts";
+import type { Snapshot } from "../core/store/store.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
+import { errorMessage, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
+import { stepLine } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
-import { instanceId, parseInput } from "./input.ts";
+import { instanceId } from "./input.ts";
+import { progressStream } from "./progress.ts";
 
 export const saveInput = z.object({ id: instanceId });
 
-function run(ctx: CommandContext, input: z.output<typeof saveInput>): Promise<SaveResult> {
-  ctx.report?.(`saving ${input.id}: taking a snapshot (about a minute), then deleting the machine`);
-  return saveMachine(ctx.deps, ctx.actor, input.id);
-}
-
-/** Snapshots a machine, then deletes it; a failed snapshot keeps the machine. */
-export function save(ctx: CommandContext, input: z.input<typeof saveInput>): Promise<SaveResult> {
-  return run(ctx, parseInput(saveInput, input));
+/**
+ * Refuses at once what the save would refuse (not yours, not ready, already being saved, busy, a
+ * full snapshot quota) and records the snapshot; the image and the delete are the work. A failed
+ * snapshot is a result (the machine is kept, the owner told), not an error.
+ */
+async function start(
+  ctx: CommandContext,
+  input: z.output<typeof saveInput>,
+): Promise<Started<Snapshot, SaveResult>> {
+  const { snapshot, finish } = await startSave(ctx.deps, ctx.actor, input.id);
+  return { accepted: snapshot, work: progressStream(ctx.deps.clock, () => finish()) };
 }
 
 export function saveText(result: SaveResult): string {
@@ -51,12 +60,40 @@ export const saveCommand = defineCommand({
   summary: "snapshot a machine, then delete it (restore it later with restore)",
   input: saveInput,
   audience: "owner-or-admin",
-  run,
+  start,
+  accepted: {
+    subject: (snapshot) => snapshot.id,
+    text: (snapshot) =>
+      `saving ${snapshot.id}: taking a snapshot (about a minute), then deleting the machine`,
+    json: (snapshot) => snapshotJson(snapshot, null),
+    blocks: (snapshot) => ({
+      text: `${snapshot.id} is being saved.`,
+      blocks: [
+        section(`:floppy_disk: *${escapeText(snapshot.id)}* is being saved: a snapshot, then the delete.`),
+      ],
+    }),
+    progressText: (event, snapshot) => stepLine(snapshot.id, event.elapsedMs, event.detail ?? event.step),
+    progressBlocks: () => null,
+    failure: (_ctx, _snapshot, error) => errorMessage(userFacingFailure(error)),
+  },
   text: saveText,
   json: (result) => ({ saved: result.kind === "saved", snapshot: snapshotJson(result.snapshot, null) }),
   blocks: saveBlocks,
   failed: (result) => result.kind === "failed",
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/save",
+        from: "none",
+        status: 202,
+        serialized: true,
+        response: snapshotSchema,
+        example: {
+          response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true },

@@ -1,4 +1,12 @@
 import * as z from "zod";
+import {
+  INFO,
+  NAME_PARAM,
+  secretDeletedSchema,
+  secretInfoSchema,
+  secretListSchema,
+  secretSetSchema,
+} from "../api/secret-endpoints.ts";
 import { NotFoundError, UserError } from "../core/errors.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
@@ -254,6 +262,64 @@ export const secretCommand = defineCommand({
   json: secretJson,
   blocks: secretBlocks,
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/me/secrets",
+        operation: "listSecrets",
+        from: "none",
+        fixed: (actor) => ({ action: "list", user: actor.id }),
+        status: 200,
+        response: secretListSchema,
+        example: { response: { user: "U012AB3CD", secrets: [INFO] } },
+      },
+      {
+        method: "GET",
+        path: "/me/secrets/:name",
+        param: NAME_PARAM,
+        operation: "showSecret",
+        from: "none",
+        fixed: (actor) => ({ action: "show", user: actor.id }),
+        status: 200,
+        response: secretInfoSchema,
+        example: { response: INFO },
+      },
+      {
+        method: "PUT",
+        path: "/me/secrets/:name",
+        param: NAME_PARAM,
+        operation: "setSecret",
+        from: "body",
+        fixed: (actor) => ({ action: "set", user: actor.id }),
+        status: 200,
+        response: secretSetSchema,
+        example: {
+          body: { value: "sk-ant-api03-…" },
+          response: {
+            ...INFO,
+            replaced: false,
+            machines: [{ instanceId: "ccc-7f3k2q", outcome: "delivered", withheld: false }],
+          },
+        },
+      },
+      {
+        method: "DELETE",
+        path: "/me/secrets/:name",
+        param: NAME_PARAM,
+        operation: "deleteSecret",
+        from: "none",
+        fixed: (actor) => ({ action: "delete", user: actor.id }),
+        status: 200,
+        response: secretDeletedSchema,
+        example: {
+          response: {
+            ...INFO,
+            deleted: true,
+            machines: [{ instanceId: "ccc-7f3k2q", outcome: "delivered", withheld: false }],
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<action>", "[name]"],
       options: [

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_ID, EXAMPLE_KEY } from "../api/examples.ts";
+import { sharedSchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, share as shareCore } from "../core/instances/share.ts";
@@ -137,6 +139,33 @@ export const shareCommand = defineCommand({
   json: sharedJson,
   blocks: (result) => shareBlocks(result),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/share",
+        from: "body",
+        status: 200,
+        serialized: true,
+        response: sharedSchema,
+        example: {
+          body: { with: "U0BOB", sshKey: EXAMPLE_KEY, noSudo: true },
+          response: {
+            id: EXAMPLE_ID,
+            guest: "U0BOB",
+            access: [
+              { who: "U012AB3CD", role: "owner" },
+              { who: "U0BOB", role: "guest", sudo: false, login: "ccc-guest-1" },
+            ],
+            machine: "pushed",
+            sudo: false,
+            login: "ccc-guest-1",
+            grants: guestGrants(false, "they", "ccc-guest-1"),
+            withSecrets: false,
+            secrets: guestSecretsSentence(false, false),
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       options: [

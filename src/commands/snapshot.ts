@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
+import { snapshotActionSchema } from "../api/response-schemas.ts";
 import { deleteSnapshot, keepSnapshot } from "../core/snapshots/manage.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
@@ -49,6 +51,37 @@ export const snapshotCommand = defineCommand({
   json: (result) => ({ action: result.action, ...snapshotJson(result.snapshot, null) }),
   blocks: (result) => textMessage(snapshotText(result)),
   doors: {
+    http: [
+      {
+        method: "DELETE",
+        path: "/snapshots/:id",
+        operation: "deleteSnapshot",
+        from: "none",
+        fixed: () => ({ action: "delete" }),
+        status: 200,
+        response: snapshotActionSchema,
+        example: {
+          response: { ...EXAMPLE_SNAPSHOT, action: "delete", status: "deleted", monthly: null },
+        },
+      },
+      {
+        method: "POST",
+        path: "/snapshots/:id/keep",
+        operation: "keepSnapshot",
+        from: "none",
+        fixed: () => ({ action: "keep" }),
+        status: 200,
+        response: snapshotActionSchema,
+        example: {
+          response: {
+            ...EXAMPLE_SNAPSHOT,
+            action: "keep",
+            expiresAt: "2026-12-16T12:10:00.000Z",
+            monthly: null,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<action>", "<id>"],
       needs: { cloud: true },

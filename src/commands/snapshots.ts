@@ -1,10 +1,13 @@
 import * as z from "zod";
+import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
+import { snapshotListSchema } from "../api/response-schemas.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { type PricedSnapshot, pricedSnapshots } from "../core/snapshots/manage.ts";
 import { snapshotJson, snapshotListMessage, snapshotTable } from "../render/snapshot-view.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
+import { queryFlag } from "./http-route.ts";
 import { checked, parseInput } from "./input.ts";
 
 export const snapshotsInput = z.object({
@@ -43,6 +46,17 @@ export const snapshotsCommand = defineCommand({
   json: (result) => result.snapshots.map((s) => snapshotJson(s.snapshot, s.monthlyEuro)),
   blocks: (result) => snapshotListMessage(result.snapshots, result.all),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/snapshots",
+        from: "query",
+        query: (q) => ({ all: queryFlag(q.all), user: q.user }),
+        status: 200,
+        response: snapshotListSchema,
+        example: { query: { all: "false" }, response: [EXAMPLE_SNAPSHOT] },
+      },
+    ],
     cli: {
       options: [
         { flags: "--all", description: "every user's snapshots" },

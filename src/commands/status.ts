@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLES } from "../api/examples.ts";
+import { instanceStatusSchema } from "../api/response-schemas.ts";
 import { type Access, accessOf } from "../core/instances/access.ts";
 import { instanceFor } from "../core/instances/actor.ts";
 import { type Instance, isEnded } from "../core/instances/instance.ts";
@@ -135,6 +137,24 @@ export const statusCommand = defineCommand({
       ? statusBlocks(o.status, now, o.status.instance.owner !== actor.id)
       : listBlocks(o.list, now),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/instances/:id",
+        from: "none",
+        status: 200,
+        response: instanceStatusSchema,
+        example: {
+          response: {
+            ...EXAMPLES.ready,
+            timeLeftMs: 12_600_000,
+            access: [{ who: "U012AB3CD", role: "owner" }],
+            ended: null,
+            workspace: null,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: {},

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { eur } from "../api/examples.ts";
+import { offersSchema } from "../api/response-schemas.ts";
 import { decimalJson } from "../core/billing/money.ts";
 import type { Offer } from "../core/cloud/catalog.ts";
 import { allowedOffers, whyNoneAllowed } from "../core/guardrails/guardrails.ts";
@@ -88,6 +90,31 @@ export const typesCommand = defineCommand({
   json: (result) => result.offers.map(offerJson),
   blocks: typesBlocks,
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/types",
+        from: "query",
+        query: (q) => ({ location: q.location }),
+        status: 200,
+        response: offersSchema,
+        example: {
+          query: { location: "fsn1" },
+          response: [
+            {
+              name: "cx23",
+              location: "fsn1",
+              cores: 2,
+              memoryGb: 4,
+              diskGb: 40,
+              architecture: "x86",
+              priceHourly: eur("0.007140"),
+              priceMonthly: eur("4.35"),
+            },
+          ],
+        },
+      },
+    ],
     cli: {
       options: [{ flags: "--location <name>", description: "only this location" }],
       needs: { hetzner: true },

@@ -1,7 +1,15 @@
 import * as z from "zod";
+import { EXAMPLE_ID } from "../api/examples.ts";
+import { sharedSchema } from "../api/response-schemas.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, unshare as unshareCore } from "../core/instances/share.ts";
-import { accessMrkdwn, accessText, keysPushSentence } from "../render/access.ts";
+import {
+  accessMrkdwn,
+  accessText,
+  guestGrants,
+  guestSecretsSentence,
+  keysPushSentence,
+} from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -66,6 +74,31 @@ export const unshareCommand = defineCommand({
   json: sharedJson,
   blocks: (result) => unshareBlocks(result),
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/unshare",
+        from: "body",
+        status: 200,
+        serialized: true,
+        response: sharedSchema,
+        example: {
+          body: { with: "U0BOB" },
+          response: {
+            id: EXAMPLE_ID,
+            guest: "U0BOB",
+            access: [{ who: "U012AB3CD", role: "owner" }],
+            machine: "pushed",
+            sudo: false,
+            login: "ccc-guest-1",
+            grants: guestGrants(false, "they", "ccc-guest-1"),
+            withSecrets: false,
+            secrets: guestSecretsSentence(false, false),
+            sessionsEnded: 1,
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<id>"],
       options: [{ flags: "--with <user>", description: "whose access to take away", required: true }],

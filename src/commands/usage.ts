@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { eur } from "../api/examples.ts";
+import { usageSchema } from "../api/money-endpoints.ts";
 import {
   centsJson,
   csvEuros,
@@ -19,6 +21,7 @@ import { euroEstimate } from "../render/cost.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
+import { queryFlag } from "./http-route.ts";
 import { checked, parseInput } from "./input.ts";
 
 export const usageInput = z.object({
@@ -202,6 +205,25 @@ export const usageCommand = defineCommand({
   json: usageJson,
   blocks: (result) => usageBlocks(result),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/usage",
+        from: "query",
+        // Yours by default; `all=true` or another `user` are for admins, as in every door.
+        query: (q) => ({ month: q.month, by: q.by, user: q.user, all: queryFlag(q.all) }),
+        status: 200,
+        response: usageSchema,
+        example: {
+          query: { month: "2026-11", by: "user" },
+          response: {
+            month: "2026-11",
+            total: eur("3.20"),
+            rows: [{ key: "U012AB3CD", cost: eur("3.20"), hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
+          },
+        },
+      },
+    ],
     cli: {
       options: [
         { flags: "--month <YYYY-MM>", description: "the month (default: this one)" },

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_VOLUME } from "../api/examples.ts";
+import { volumeDeletedSchema } from "../api/response-schemas.ts";
 import type { WorkVolume } from "../core/store/store.ts";
 import { deleteWorkVolume, parseVolumeId, volumeFor } from "../core/volumes/volume-views.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
@@ -49,6 +51,26 @@ export const volumeCommand = defineCommand({
   json: (result) => ({ kind: result.kind, id: result.volume.hetznerId, owner: result.volume.owner }),
   blocks: volumeBlocks,
   doors: {
+    http: [
+      {
+        method: "DELETE",
+        path: "/volumes/:id",
+        param: { pattern: "^[0-9]{1,12}$", example: String(EXAMPLE_VOLUME.id) },
+        from: "none",
+        // Slack asks first with a button; a DELETE is the asking done.
+        fixed: () => ({ action: "delete", confirmed: true }),
+        status: 200,
+        response: volumeDeletedSchema,
+        example: {
+          response: {
+            kind: "deleted",
+            id: EXAMPLE_VOLUME.id,
+            owner: EXAMPLE_VOLUME.owner,
+            ownerName: "Alice",
+          },
+        },
+      },
+    ],
     cli: {
       args: ["<action>", "<id>"],
       needs: { cloud: true },

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { EXAMPLE_VOLUME } from "../api/examples.ts";
+import { volumeListSchema } from "../api/response-schemas.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { listWorkVolumes, type VolumeView } from "../core/volumes/volume-views.ts";
 import {
@@ -12,6 +14,7 @@ import {
 import { monthly, volumeJson, volumeTable } from "../render/volumes.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
+import { queryFlag } from "./http-route.ts";
 import { checked } from "./input.ts";
 
 export const volumesInput = z.object({
@@ -58,6 +61,17 @@ export const volumesCommand = defineCommand({
   json: (result) => result.volumes.map(volumeJson),
   blocks: (result) => volumesBlocks(result),
   doors: {
+    http: [
+      {
+        method: "GET",
+        path: "/volumes",
+        from: "query",
+        query: (q) => ({ all: queryFlag(q.all), user: q.user }),
+        status: 200,
+        response: volumeListSchema,
+        example: { query: { all: "false" }, response: [EXAMPLE_VOLUME] },
+      },
+    ],
     cli: {
       options: [
         { flags: "--all", description: "everyone's volumes (admins)" },

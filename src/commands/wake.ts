@@ -1,28 +1,63 @@
 import * as z from "zod";
-import { runWake, startWake } from "../core/hibernate/wake.ts";
+import { EXAMPLES } from "../api/examples.ts";
+import { wakingSchema } from "../api/response-schemas.ts";
+import { runWake, type StartedWake, startWake } from "../core/hibernate/wake.ts";
 import type { Instance } from "../core/instances/instance.ts";
+import type { ProvisionStep } from "../core/provision/provision-failure.ts";
+import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
-import { section } from "../render/block-kit/mrkdwn.ts";
+import { errorMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
-import { defineCommand } from "./command.ts";
+import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
+import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId } from "./input.ts";
+import { progressStream } from "./progress.ts";
 import { provisionText } from "./provision.ts";
 
 export const wakeInput = z.object({ id: instanceId });
 
-async function run(ctx: CommandContext, input: z.output<typeof wakeInput>): Promise<Instance> {
+/** Refuses at once (not asleep, not yours, already waking, quota, budget) and records the wake; the boot is the work. */
+async function start(
+  ctx: CommandContext,
+  input: z.output<typeof wakeInput>,
+): Promise<Started<StartedWake, Instance>> {
   const started = await startWake(ctx.deps, ctx.actor, input.id);
-  ctx.report?.(`${input.id}: waking from its hibernation snapshot (same id, same host key)`);
-  return runWake(ctx.deps, started, (step) => ctx.report?.(`${input.id}: ${step.replaceAll("_", " ")}`));
+  const work = progressStream(ctx.deps.clock, (emit) =>
+    runWake(ctx.deps, started, (step) =>
+      emit({ step, instance: ctx.deps.store.get(input.id) ?? started.instance }),
+    ),
+  );
+  return { accepted: started, work };
 }
 
 export const wakeCommand = defineCommand({
   name: "wake",
   summary: "bring a hibernated machine back: same id, same host key, its lifetime left",
   input: wakeInput,
-  audience: "owner-or-admin",
-  run,
+  audience: "self",
+  start,
+  accepted: {
+    subject: ({ instance }) => instance.id,
+    text: ({ instance }) => `${instance.id}: waking from its hibernation snapshot (same id, same host key)`,
+    json: ({ instance }) => ({ ...instanceJson(instance), woken: false }),
+    blocks: ({ instance }) => ({
+      text: `${instance.id} is waking.`,
+      blocks: [section(`:sunrise: *${instance.id}* is waking from its hibernation snapshot.`)],
+    }),
+    progressText: (event, { instance }) =>
+      stepLine(
+        instance.id,
+        event.elapsedMs,
+        event.step in RESTORE_STEP_TEXT
+          ? RESTORE_STEP_TEXT[event.step as ProvisionStep]
+          : event.step.replaceAll("_", " "),
+      ),
+    progressBlocks: () => null,
+    // The wake tells the owner itself, ready or failed (the snapshot kept): nothing to add.
+    toldBySelf: true,
+    failure: (_ctx, _started, error) => errorMessage(userFacingFailure(error)),
+  },
   text: (instance, { now }) => `${instance.id} is awake again.\n${provisionText(instance, now)}`,
   json: (instance) => ({ ...instanceJson(instance), woken: true }),
   blocks: (instance, { now }) => {
@@ -36,6 +71,17 @@ export const wakeCommand = defineCommand({
     };
   },
   doors: {
+    http: [
+      {
+        method: "POST",
+        path: "/instances/:id/wake",
+        from: "none",
+        status: 202,
+        serialized: true,
+        response: wakingSchema,
+        example: { response: { ...EXAMPLES.creating, woken: false } },
+      },
+    ],
     cli: {
       args: ["<id>"],
       needs: { cloud: true },

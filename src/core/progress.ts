@@ -1,3 +1,5 @@
+import type { Instance } from "./instances/instance.ts";
+
 /**
  * One step of a long-running piece of work, as every door shows it: a DM edited in place, a CLI progress
  * line, the events of a pollable API resource, the dashboard page. Core emits these; `src/commands`
@@ -10,6 +12,8 @@ export interface ProgressEvent {
   elapsedMs: number;
   /** A person's words about the step ("installing NixOS", "Edit src/login.ts"). */
   detail?: string;
+  /** The machine as it now is (its address once known), for doors that draw it. */
+  instance?: Instance;
 }
 
 /** Where core sends its progress: a door's callback, or the adapter that turns them into a stream. */

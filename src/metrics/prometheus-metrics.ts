@@ -3,7 +3,9 @@ import { type InstanceStatus, LIVE_STATUSES } from "../core/instances/instance.t
 import type { DeleteJob, Metrics } from "../core/metrics.ts";
 import type { Delivery } from "../core/notifier.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
-import type { AckKind } from "../slack/ack-kind.ts";
+
+/** What a chat door was asked for, as the ack-latency histogram labels it (Slack's receivers sort requests). */
+export type AckKind = "command" | "action" | "view" | "event";
 
 /** Seconds: a server is created in under a minute, an install takes minutes, the install timeout is 30. */
 const STEP_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];

@@ -1,5 +1,6 @@
-/** What Slack asked for, as the ack-latency histogram labels it. */
-export type AckKind = "command" | "action" | "view" | "event";
+import type { AckKind } from "../metrics/prometheus-metrics.ts";
+
+export type { AckKind } from "../metrics/prometheus-metrics.ts";
 
 /** Told how long one request waited for its ack (both receivers call it; the bot counts for /metrics). */
 export type AckObserver = (kind: AckKind, seconds: number) => void;

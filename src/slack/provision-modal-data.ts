@@ -1,9 +1,9 @@
 import type { types } from "@slack/bolt";
-import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { softwarePolicyOf } from "../core/software/software-policy.ts";
 import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
+import { provisionChoices } from "../doors/provision-choices.ts";
 import { within } from "../util/within.ts";
 import { type ModalChoice, provisionModal, refusalModal } from "./blocks/provision-modal.ts";
 import type { BotContext } from "./bot-context.ts";
@@ -27,38 +27,23 @@ export async function provisionModalFor(
       overQuota(live.length, max, { ids, deleteWith: "/ccc deprovision <id>" }).message,
     );
   }
-  const loaded = await within(
-    deps.catalog.load().then(async (catalog) => ({
-      catalog,
-      offers: allowedOffers(await deps.catalog.offers(), deps.guardrails),
-    })),
-    bot.catalogWaitMs,
-  ).catch((error: unknown) => {
-    bot.log.error("catalog unavailable", { error: String(error) });
-    return null;
-  });
-  if (!loaded) {
+  const choices = await within(provisionChoices(deps, userId, wanted), bot.catalogWaitMs).catch(
+    (error: unknown) => {
+      bot.log.error("catalog unavailable", { error: String(error) });
+      return null;
+    },
+  );
+  if (!choices) {
     return refusalModal(
       "Try again",
       "Hetzner's list of server types is not at hand right now. Try again in a minute.",
     );
   }
-  const { catalog, offers: all } = loaded;
-  const offered = new Set(all.map((o) => o.location));
-  const locations = catalog.locations.filter((l) => offered.has(l.name));
-  const pick = (name: string | undefined) => (name && offered.has(name) ? name : undefined);
-  // The person's own defaults (`/ccc prefs`) come before the operator's.
-  const prefs = deps.store.prefs.get(userId);
-  const location =
-    pick(wanted.location) ??
-    pick(prefs.location) ??
-    pick(deps.policy.defaultLocation) ??
-    locations[0]?.name ??
-    deps.policy.defaultLocation;
-  const offers = all.filter(
+  const { location, locations } = choices;
+  const offers = choices.offers.filter(
     (o) => o.location === location && (!o.type.locations || o.type.locations.includes(location)),
   );
-  const keepWork = await keepWorkChoice(bot, userId, location, wanted.keepWork);
+  const keepWork = await keepWorkChoice(bot, userId, location, choices.keepWork);
   return provisionModal({
     keepWork,
     policy: deps.policy,
@@ -66,12 +51,12 @@ export async function provisionModalFor(
     offers,
     choice: {
       location,
-      serverType: wanted.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
-      hours: wanted.hours ?? prefs.hours ?? deps.policy.defaultHours,
-      packages: wanted.packages ?? prefs.packages ?? [],
-      repo: wanted.repo ?? prefs.repo ?? "",
+      serverType: choices.serverType,
+      hours: choices.hours,
+      packages: choices.packages,
+      repo: choices.repo,
     },
-    lastKey: deps.store.currentKeyOf(userId),
+    lastKey: choices.lastKey,
     software: softwarePolicyOf(deps),
   });
 }
@@ -81,10 +66,10 @@ async function keepWorkChoice(
   bot: BotContext,
   userId: string,
   location: string,
-  ticked: boolean | undefined,
+  ticked: boolean,
 ): Promise<{ line: string; ticked: boolean }> {
   const offer = await volumeOffer(bot.deps, userId, location, volumePolicy(bot.deps).defaultGb, {
     cachedPrice: true,
   });
-  return { line: offer.line, ticked: ticked ?? bot.deps.store.prefs.get(userId).keepWork === true };
+  return { line: offer.line, ticked };
 }

@@ -2,18 +2,18 @@ import type { Viewer } from "../commands/command.ts";
 import type { CommandContext } from "../commands/context.ts";
 import { deprovisionCommand } from "../commands/deprovision.ts";
 import { extendCommand } from "../commands/extend.ts";
-import { acceptProvision } from "../commands/provision.ts";
+import { provisionCommand } from "../commands/provision.ts";
 import { shareCommand } from "../commands/share.ts";
 import { unshareCommand } from "../commands/unshare.ts";
 import { UserError } from "../core/errors.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
 import { flashSession } from "../core/web/sign-in.ts";
+import { errorText } from "../doors/error-text.ts";
+import { followWork } from "../doors/follow-work.ts";
 import { HttpError } from "../http/http-error.ts";
 import { refusalStatus } from "../http/refusal-status.ts";
 import type { RouteRequest } from "../http/server.ts";
-import { errorText } from "../slack/errors.ts";
-import { startProvisionFlow } from "../slack/provision-flow.ts";
 import { dashboardData, type FormValues } from "./dashboard-data.ts";
 import { dashboardPage } from "./dashboard-page.ts";
 import { redirect, sendPage } from "./respond.ts";
@@ -70,7 +70,8 @@ function packagesOf(form: URLSearchParams): string[] {
 /** Records the request through the provision verb's schema and rules, then builds it in the background. */
 export const provisionAction: Action = async (ctx, who, form) => {
   const user = who.session.user;
-  const recorded = await acceptProvision(actingAs(ctx, who), {
+  const ccc = actingAs(ctx, who);
+  const started = await provisionCommand.start(ccc, {
     owner: user,
     sshKey: form.get("sshKey") ?? "",
     hours: form.get("hours") ?? undefined,
@@ -81,8 +82,8 @@ export const provisionAction: Action = async (ctx, who, form) => {
     repo: form.get("repo") ?? undefined,
   });
   // The same flow as Slack's form: a DM that follows the build, then the ready card or what failed.
-  startProvisionFlow(ctx.bot, user, recorded);
-  return `${recorded.id} is being created; it takes about 5 minutes and this page follows it.`;
+  followWork(ctx.bot, ccc, "provision", started);
+  return `${started.accepted.subject} is being created; it takes about 5 minutes and this page follows it.`;
 };
 
 /** A verb that acts on one machine, as the dashboard runs it. */

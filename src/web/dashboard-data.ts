@@ -1,8 +1,8 @@
-import { allowedOffers } from "../core/guardrails/guardrails.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { machinesLeft, overQuota } from "../core/instances/quota.ts";
 import { softwarePolicyOf } from "../core/software/software-policy.ts";
 import type { MachineActivityRecord } from "../core/store/store.ts";
+import { provisionChoices } from "../doors/provision-choices.ts";
 import { within } from "../util/within.ts";
 import type { DashboardData, ProvisionForm } from "./dashboard-page.ts";
 import type { SignedIn } from "./session.ts";
@@ -60,34 +60,34 @@ export async function dashboardData(
 
 async function provisionForm(ctx: WebContext, user: string, typed: FormValues): Promise<ProvisionForm> {
   const { deps } = ctx.bot;
-  const { locations } = await deps.catalog.load();
-  // The same guardrails as Slack's form: types the operator ruled out are not offered.
-  const offers = allowedOffers(await deps.catalog.offers(), deps.guardrails);
-  const offered = new Set(offers.map((o) => o.location));
-  const prefs = deps.store.prefs.get(user);
-  const location =
-    [typed.location, prefs.location, deps.policy.defaultLocation].find(
-      (l): l is string => l !== undefined && offered.has(l),
-    ) ??
-    offers[0]?.location ??
-    deps.policy.defaultLocation;
+  // The same contents as Slack's form: the guardrails' offers, the person's defaults before the operator's.
+  const choices = await provisionChoices(deps, user, {
+    location: typed.location,
+    serverType: typed.serverType,
+    packages: typed.packages,
+    repo: typed.repo,
+    keepWork: typed.keepWork,
+  });
+  const { offers, location } = choices;
   return {
     offers,
-    locations: locations
-      .filter((l) => offered.has(l.name))
-      .map((l) => ({ name: l.name, label: `${l.name} · ${l.city}, ${l.country}` })),
+    locations: choices.locations.map((l) => ({ name: l.name, label: `${l.name} · ${l.city}, ${l.country}` })),
     choice: {
       location,
-      serverType: typed.serverType ?? prefs.serverType ?? deps.policy.defaultServerType,
-      hours: typed.hours ?? String(prefs.hours ?? deps.policy.defaultHours),
+      serverType: choices.serverType,
+      hours: typed.hours ?? String(choices.hours),
     },
-    sshKey: typed.sshKey ?? deps.store.currentKeyOf(user) ?? "",
-    repo: typed.repo ?? prefs.repo ?? "",
+    sshKey: typed.sshKey ?? choices.lastKey ?? "",
+    repo: choices.repo,
     maxHours: deps.policy.maxHours,
-    software: softwareChoice(softwarePolicyOf(deps), typed.packages ?? prefs.packages ?? []),
+    software: softwareChoice(softwarePolicyOf(deps), choices.packages),
     keepWork: {
-      ticked: typed.keepWork ?? prefs.keepWork === true,
-      offers: await keepWorkOffers(ctx, user, [...offered]),
+      ticked: choices.keepWork,
+      offers: await keepWorkOffers(
+        ctx,
+        user,
+        choices.locations.map((l) => l.name),
+      ),
     },
   };
 }

@@ -1,11 +1,11 @@
 import { secretCommand } from "../commands/secret.ts";
 import { listSecrets } from "../core/secrets/secrets.ts";
 import { flashSession } from "../core/web/sign-in.ts";
+import { commandContext } from "../doors/door-context.ts";
+import { errorText } from "../doors/error-text.ts";
 import { HttpError } from "../http/http-error.ts";
 import { refusalStatus } from "../http/refusal-status.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
-import { commandContext } from "../slack/bot-context.ts";
-import { errorText } from "../slack/errors.ts";
 import { redirect, sendPage } from "./respond.ts";
 import { SECRETS_PATH, secretsPage } from "./secrets-page.ts";
 import { checkedPost, type SignedIn, signedIn } from "./session.ts";

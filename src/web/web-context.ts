@@ -1,4 +1,4 @@
-import type { BotContext } from "../slack/bot-context.ts";
+import type { DoorContext } from "../doors/door-context.ts";
 
 /** "Sign in with Slack": the app's OAuth client and where Slack's Web API answers. */
 export interface OidcSettings {
@@ -10,7 +10,7 @@ export interface OidcSettings {
 
 /** What the dashboard's routes share: the bot (its verbs, store and background tasks) and the web settings. */
 export interface WebContext {
-  bot: BotContext;
+  bot: DoorContext;
   /** `CCC_PUBLIC_URL`: links and the OIDC redirect start with it. */
   publicUrl: string | undefined;
   /** Cookies get `Secure` when the public address is https. */

@@ -25,7 +25,51 @@ function missingFromHelp(listed: readonly Command[], built: readonly Command[]):
   return listed.filter((v) => v.doors.slack && !help.includes(`/ccc ${v.name}`)).map((v) => v.name);
 }
 
+/** What each verb lacks: a door, an example in each door it has, a 202 route for work that goes on. */
+function lacking(verbs: readonly Command[]): string[] {
+  return verbs.flatMap((v) => {
+    const { cli, slack, http } = v.doors;
+    const gaps: string[] = [];
+    if (!cli && !slack && !http) gaps.push(`${v.name}: no door`);
+    if (cli && cli.examples.length === 0) gaps.push(`${v.name}: no CLI example`);
+    // A Slack verb that needs words shows them filled in.
+    if (slack && !slack.example && /</.test(slack.usage.replace(/\[[^\]]*\]/g, "")))
+      gaps.push(`${v.name}: no Slack example`);
+    for (const route of http ?? []) {
+      if (route.example.response === undefined) gaps.push(`${v.name}: ${route.path} has no example`);
+      if (route.from === "body" && !route.example.body)
+        gaps.push(`${v.name}: ${route.path} has no body example`);
+      // 202 means "answered now, goes on": only a verb with a start can say that truthfully.
+      if ((route.status === 202) !== v.longRunning)
+        gaps.push(`${v.name}: ${route.path} answers ${route.status}`);
+    }
+    return gaps;
+  });
+}
+
 describe("the command registry", () => {
+  it("gives every verb a door and an example in each of its doors; 202 exactly for the long-running ones", () => {
+    expect(lacking(COMMANDS)).toEqual([]);
+    // The check itself notices a verb without an example, one without a door, and a wrong status.
+    const extend = COMMANDS.find((c) => c.name === "extend") as Command;
+    const cli = extend.doors.cli as NonNullable<Command["doors"]["cli"]>;
+    const route = extend.doors.http?.[0] as NonNullable<Command["doors"]["http"]>[number];
+    expect(
+      lacking([
+        { ...extend, doors: { cli: { ...cli, examples: [] } } },
+        { ...extend, name: "nowhere", doors: {} },
+        { ...extend, name: "later", doors: { http: [{ ...route, status: 202 }] } },
+      ]),
+    ).toEqual(["extend: no CLI example", "nowhere: no door", "later: /instances/:id/extend answers 202"]);
+    expect(COMMANDS.filter((c) => c.longRunning).map((c) => c.name)).toEqual([
+      "provision",
+      "again",
+      "save",
+      "restore",
+      "wake",
+    ]);
+  });
+
   it("has every verb in the CLI, with its aliases", () => {
     expect(missingFromCli(COMMANDS, COMMANDS)).toEqual([]);
     // The check itself catches a verb left out of what the CLI is built from.
@@ -68,7 +112,7 @@ describe("the command registry", () => {
     expect(new Set(words).size).toBe(words.length);
     expect(words).not.toContain("help");
     for (const verb of COMMANDS) {
-      expect(verb.doors.cli ?? verb.doors.slack).toBeDefined();
+      expect(verb.doors.cli ?? verb.doors.slack ?? verb.doors.http).toBeDefined();
       expect(findCommand(verb.name)).toBe(verb);
       const hook = verb.doors.slack?.hook;
       if (hook) expect(SLASH_HOOKS[hook]).toBeTypeOf("function");

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { provision } from "../../src/commands/provision.ts";
 import { poolOutcomeOf } from "../../src/core/pool/pool-outcome.ts";
 import { refillPool } from "../../src/core/pool/refill.ts";
+import type { ProvisionStep } from "../../src/core/provision/provision-failure.ts";
 import { creatingMessage, readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -99,7 +100,9 @@ describe.skipIf(sshdMissingReason !== null)("a pool machine fitted out at claim"
         seen.push({
           step: progress.step,
           // As the DM flow renders each step.
-          dm: JSON.stringify(creatingMessage(progress.instance, progress.step).blocks),
+          dm: progress.instance
+            ? JSON.stringify(creatingMessage(progress.instance, progress.step as ProvisionStep).blocks)
+            : "",
           installed: w.deps.store.require(machine.id).packageResults !== null,
         }),
     );

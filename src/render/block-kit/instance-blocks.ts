@@ -120,13 +120,21 @@ function stepsFor(i: Instance): ProvisionStep[] {
   return extras ? [...STEPS, "installing_software"] : STEPS;
 }
 
-function stepText(i: Instance, step: ProvisionStep): string {
-  if (step !== "installing_software") return STEP_TEXT[step];
-  return `${STEP_TEXT[step]}: ${(i.packages ?? []).map((n) => `\`${escapeText(n)}\``).join(", ")}`;
+function stepText(i: Instance, step: ProvisionStep, words: Record<ProvisionStep, string>): string {
+  if (step !== "installing_software") return words[step];
+  return `${words[step]}: ${(i.packages ?? []).map((n) => `\`${escapeText(n)}\``).join(", ")}`;
 }
 
-/** The DM while a machine is built, updated in place as steps complete. */
-export function creatingMessage(i: Instance, step: ProvisionStep | null, detail?: string): SlackMessage {
+/**
+ * The DM while a machine is built, updated in place as steps complete; `words` name the steps (a
+ * restore's are its own).
+ */
+export function creatingMessage(
+  i: Instance,
+  step: ProvisionStep | null,
+  detail?: string,
+  words: Record<ProvisionStep, string> = STEP_TEXT,
+): SlackMessage {
   // The workspace step shows only once reached: most machines start from no repository.
   // So does the volume's mount: only a machine given a kept work volume has one.
   const steps =
@@ -134,7 +142,7 @@ export function creatingMessage(i: Instance, step: ProvisionStep | null, detail?
   const at = step ? steps.indexOf(step) : -1;
   const lines = steps.map(
     (s, n) =>
-      `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${stepText(i, s)}${n === at && detail ? `: ${escapeText(detail)}` : ""}`,
+      `${n < at ? "✅" : n === at ? "⏳" : "▫️"} ${stepText(i, s, words)}${n === at && detail ? `: ${escapeText(detail)}` : ""}`,
   );
   const text = `${i.id} is being created, ${creatingPhrase(i)}.`;
   return {

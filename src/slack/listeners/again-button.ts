@@ -1,8 +1,9 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { againCommand } from "../../commands/again.ts";
+import { DUPLICATE } from "../../doors/action-gate.ts";
 import { ACTIONS } from "../../render/block-kit/instance-blocks.ts";
-import { DUPLICATE } from "../action-gate.ts";
-import { startAgain } from "../again-flow.ts";
 import type { BotContext } from "../bot-context.ts";
+import { startInSlack } from "../long-verb.ts";
 
 /** The **Again** button under a "deleted" DM: runs `again` for whoever clicks it (their own last request). */
 export function registerAgainButton(app: App, bot: BotContext): void {
@@ -14,7 +15,7 @@ export function registerAgainButton(app: App, bot: BotContext): void {
     const clickKey = [userId, ACTIONS.again, surface.message_ts ?? ""].join(":");
     await bot.tasks.track(async () => {
       const outcome = await bot.gate.run(`again:${userId}`, clickKey, () =>
-        startAgain(bot, userId, async (message) => {
+        startInSlack(bot, userId, againCommand, {}, async (message) => {
           await respond({ response_type: "ephemeral", replace_original: false, ...message }).catch(
             (error: unknown) => bot.log.warn("response_url failed", { error: String(error) }),
           );

@@ -3,11 +3,11 @@ import { hibernateCommand } from "../../commands/hibernate.ts";
 import { keepAwakeCommand } from "../../commands/keep-awake.ts";
 import { wakeCommand } from "../../commands/wake.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
+import { DUPLICATE } from "../../doors/action-gate.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { HIBERNATION_ACTIONS } from "../../render/hibernation-notices.ts";
-import { DUPLICATE } from "../action-gate.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { errorText } from "../errors.ts";
 
 const VERBS = {
   [HIBERNATION_ACTIONS.keepRunning]: keepAwakeCommand,

@@ -3,11 +3,11 @@ import { deprovision } from "../../commands/deprovision.ts";
 import { extend } from "../../commands/extend.ts";
 import { ForbiddenError } from "../../core/errors.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
+import { DUPLICATE } from "../../doors/action-gate.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { ACTIONS, currentMessage, EXTEND_HOURS } from "../../render/block-kit/instance-blocks.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
-import { DUPLICATE } from "../action-gate.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { errorText } from "../errors.ts";
 import { publishHome } from "../home.ts";
 import { callSlack } from "../web-client.ts";
 

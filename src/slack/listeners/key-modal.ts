@@ -1,12 +1,12 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
 import { parseInput } from "../../commands/input.ts";
 import { key, keyBlocks, keyInput } from "../../commands/key.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { SET_KEY_ACTION } from "../../render/block-kit/share-blocks.ts";
 import { KEY_CALLBACK, KEY_FIELD, keyModal, readKeyState } from "../blocks/key-modal.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { sendDm } from "../direct-message.ts";
-import { errorText } from "../errors.ts";
 import { callSlack } from "../web-client.ts";
 
 type ViewState = Parameters<typeof readKeyState>[0];

@@ -1,6 +1,8 @@
 import type { App, BlockAction, ViewSubmitAction } from "@slack/bolt";
-import { acceptProvision } from "../../commands/provision.ts";
+import { provisionCommand } from "../../commands/provision.ts";
 import { QuotaError, UserError } from "../../core/errors.ts";
+import { errorText } from "../../doors/error-text.ts";
+import { followWork } from "../../doors/follow-work.ts";
 import { within } from "../../util/within.ts";
 import {
   FIELDS,
@@ -10,8 +12,6 @@ import {
   refusalModal,
 } from "../blocks/provision-modal.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { errorText } from "../errors.ts";
-import { startProvisionFlow } from "../provision-flow.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
 import { callSlack } from "../web-client.ts";
 
@@ -60,7 +60,8 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         });
         return;
       }
-      const instance = await acceptProvision(commandContext(bot, userId), {
+      const ctx = commandContext(bot, userId);
+      const started = await provisionCommand.start(ctx, {
         owner: userId,
         sshKey: state.sshKey,
         hours: state.hours,
@@ -71,8 +72,8 @@ export function registerProvisionModal(app: App, bot: BotContext): void {
         repo: state.repo,
       });
       await ack({ response_action: "clear" });
-      bot.log.info("provision accepted", { instance: instance.id, owner: userId });
-      startProvisionFlow(bot, userId, instance);
+      bot.log.info("provision accepted", { instance: started.accepted.subject, owner: userId });
+      followWork(bot, ctx, "provision", started);
     } catch (error) {
       const message = errorText(error, bot.log, "provision modal").slice(0, 1900);
       if (error instanceof QuotaError && !error.field) {

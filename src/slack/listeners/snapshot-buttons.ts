@@ -2,11 +2,11 @@ import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import { saveCommand } from "../../commands/save.ts";
 import { snapshotCommand } from "../../commands/snapshot.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
+import { DUPLICATE } from "../../doors/action-gate.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { SNAPSHOT_ACTIONS } from "../../render/snapshot-notices.ts";
-import { DUPLICATE } from "../action-gate.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { errorText } from "../errors.ts";
 
 /**
  * "Save & delete" (ready and reminder DMs) and "Keep 7 more days" (a snapshot's retention DM). The

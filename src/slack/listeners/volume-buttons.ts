@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import { volumeCommand } from "../../commands/volume.ts";
 import { keepWorkVolume, parseVolumeId } from "../../core/volumes/volume-views.ts";
+import { DUPLICATE } from "../../doors/action-gate.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage, section } from "../../render/block-kit/mrkdwn.ts";
 import { VOLUME_ACTIONS } from "../../render/block-kit/volume-blocks.ts";
-import { DUPLICATE } from "../action-gate.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { errorText } from "../errors.ts";
 
 /**
  * The volume delete confirmation and the retention reminder's "Keep it". The value is only the volume

@@ -1,8 +1,9 @@
+import { againCommand } from "../../commands/again.ts";
 import type { SlackDoor } from "../../commands/command.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
-import { startAgain } from "../again-flow.ts";
 import type { BotContext } from "../bot-context.ts";
 import { openKeyModal } from "../listeners/key-modal.ts";
+import { startInSlack } from "../long-verb.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
 import { callSlack } from "../web-client.ts";
 import type { SlashRequest } from "./slash-request.ts";
@@ -39,5 +40,5 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
     }
   },
   "token-dm": tokenHook,
-  again: (bot, req) => startAgain(bot, req.userId, req.reply),
+  again: (bot, req) => startInSlack(bot, req.userId, againCommand, {}, req.reply),
 };

@@ -1,8 +1,8 @@
 import { tokenCommand } from "../../commands/token.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, textMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { sendDm } from "../direct-message.ts";
-import { errorText } from "../errors.ts";
 import type { SlashRequest } from "./slash-request.ts";
 
 /**
