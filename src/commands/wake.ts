@@ -35,7 +35,7 @@ export const wakeCommand = defineCommand({
   name: "wake",
   summary: "bring a hibernated machine back: same id, same host key, its lifetime left",
   input: wakeInput,
-  audience: "self",
+  audience: "owner-or-admin",
   start,
   accepted: {
     subject: ({ instance }) => instance.id,
