@@ -7,7 +7,7 @@ import type { Endpoint } from "./endpoint.ts";
 
 const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
 
-const secretInfoSchema = z.object({
+const secretInfoSchema = z.strictObject({
   name: z.string(),
   kind: z.enum(["claude", "cloud", "git", "env"]),
   setAt: z.string(),
@@ -18,7 +18,7 @@ const secretInfoSchema = z.object({
     .meta({ description: "last delivered to a machine or read by ccc; null: never" }),
 });
 
-const machineSchema = z.object({
+const machineSchema = z.strictObject({
   instanceId: z.string(),
   outcome: z.enum(["delivered", "skipped", "failed"]),
   withheld: z
@@ -41,7 +41,7 @@ export const secretDeletedSchema = secretInfoSchema.extend({
   deleted: z.literal(true),
   machines: z.array(machineSchema),
 });
-export const secretListSchema = z.object({ user: z.string(), secrets: z.array(secretInfoSchema) });
+export const secretListSchema = z.strictObject({ user: z.string(), secrets: z.array(secretInfoSchema) });
 
 const INFO = {
   name: "ANTHROPIC_API_KEY",
