@@ -179,12 +179,9 @@ export const sharedSchema = z.strictObject({
     description:
       "whether the machine has the guest's key yet; waiting_for_key: the guest has no key on record, the share completes when they set one",
   }),
-  guestTold: z
-    .enum(DELIVERIES)
-    .nullable()
-    .meta({
-      description: "whether the guest was told in Slack; null: not told (unshare, or nothing to tell)",
-    }),
+  guestTold: z.enum(DELIVERIES).nullable().meta({
+    description: "whether the guest was told in Slack; null: not told (unshare, or nothing to tell)",
+  }),
   sudo: z
     .boolean()
     .meta({ description: "true: the guest logs in as claude, with sudo (root on the machine)" }),

@@ -7,7 +7,7 @@ import { createToken } from "../../src/core/tokens/api-tokens.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { BotHarness } from "../bot/bot-harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
-import { checkAnswer } from "./contract.ts";
+import { checkAnswer, count } from "./contract.ts";
 
 export interface ApiAnswer {
   status: number;
@@ -25,23 +25,43 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** An API to call: the test's bot, or a server a test started itself. */
+type Target = BotHarness | { port: number };
+
 /** One request to `/api/v1{path}`; its answer has been checked against the served document. */
 export async function call(
-  b: BotHarness,
+  target: Target,
   method: string,
   path: string,
   options: CallOptions = {},
 ): Promise<ApiAnswer> {
-  const answer = await send(b, method, path, options);
-  if (path !== "/openapi.json") {
-    checkAnswer(await servedDocument(b), { method, path: `/api/v1${path}` }, answer);
+  const port = portOf(target);
+  const answer = await send(port, method, path, options);
+  if (path === "/openapi.json") return answer;
+  const document = await servedDocument(target);
+  try {
+    checkAnswer(document, { method, path: `/api/v1${path}` }, answer);
+  } catch (error) {
+    count(false);
+    throw error;
   }
+  count(true);
   return answer;
 }
 
-async function send(b: BotHarness, method: string, path: string, options: CallOptions): Promise<ApiAnswer> {
+/** A server a test started has a port; a bot harness (a proxy onto the current test's) has `running`. */
+function ownServer(target: Target): { port: number } | undefined {
+  const port = (target as { port?: unknown }).port;
+  return typeof port === "number" ? (target as { port: number }) : undefined;
+}
+
+function portOf(target: Target): number {
+  return ownServer(target)?.port ?? (target as BotHarness).running.port;
+}
+
+async function send(port: number, method: string, path: string, options: CallOptions): Promise<ApiAnswer> {
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const res = await fetch(`http://127.0.0.1:${b.running.port}/api/v1${path}`, {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
     method,
     headers: {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
@@ -63,15 +83,15 @@ async function send(b: BotHarness, method: string, path: string, options: CallOp
 
 const documents = new WeakMap<object, string>();
 
-/** The OpenAPI document this bot serves, fetched once per bot. */
-export async function servedDocument(b: BotHarness): Promise<string> {
-  const running = b.running;
-  let text = documents.get(running);
+/** The OpenAPI document this bot (or server) serves, fetched once per bot. */
+export async function servedDocument(target: Target): Promise<string> {
+  const key = ownServer(target) ?? (target as BotHarness).running;
+  let text = documents.get(key);
   if (text === undefined) {
-    const res = await fetch(`http://127.0.0.1:${running.port}/api/v1/openapi.json`);
+    const res = await fetch(`http://127.0.0.1:${portOf(target)}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
     text = await res.text();
-    documents.set(running, text);
+    documents.set(key, text);
   }
   return text;
 }
