@@ -28,7 +28,7 @@ export const usageSchema = z.strictObject({
   ),
   /** What hibernation snapshots cost while asleep (part of the rows' snapshot spend); present once any. */
   hibernationSnapshots: z
-    .object({
+    .strictObject({
       cost: euros,
       hours: z.number(),
       byOwner: z.record(z.string(), z.strictObject({ cost: euros, hours: z.number() })),

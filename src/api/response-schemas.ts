@@ -28,14 +28,14 @@ const _allDeliveries: Missing extends never ? true : Missing = true;
  * any other amount (2 places: totals, monthly prices, budgets).
  */
 export const moneySchema = z
-  .object({
+  .strictObject({
     amount: z.string().regex(/^-?\d+\.\d{2}$/),
     currency: z.literal("EUR"),
   })
   .meta({ description: "euros, 2 decimal places, incl. VAT", example: { amount: "12.40", currency: "EUR" } });
 
 export const rateSchema = z
-  .object({
+  .strictObject({
     amount: z.string().regex(/^-?\d+\.\d{6}$/),
     currency: z.literal("EUR"),
   })
@@ -100,7 +100,7 @@ export const instanceListSchema = z.array(
 
 const workspaceOutcomeSchema = z.strictObject({
   repo: z
-    .object({
+    .strictObject({
       label: z.string(),
       path: z.string(),
       ok: z.boolean(),
@@ -113,7 +113,7 @@ const workspaceOutcomeSchema = z.strictObject({
     .strictObject({ state: z.enum(["none", "ready", "failed"]), error: z.string().optional() })
     .optional(),
   dotfiles: z
-    .object({
+    .strictObject({
       label: z.string(),
       ok: z.boolean(),
       script: z.string().nullable(),
@@ -132,7 +132,7 @@ export const instanceStatusSchema = instanceSchema.extend({
     .meta({ description: "milliseconds until expiry; negative once past; null once the machine ended" }),
   access: accessSchema,
   ended: z
-    .object({
+    .strictObject({
       at: iso,
       by: z.string(),
       why: z.string(),
