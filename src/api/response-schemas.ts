@@ -1,8 +1,7 @@
 import * as z from "zod";
 import { INSTANCE_STATUSES } from "../core/instances/instance.ts";
 import type { Delivery } from "../core/notifier.ts";
-import { HIBERNATION_STATES } from "../core/store/hibernation-tables.ts";
-import { SNAPSHOT_STATUSES } from "../core/store/store.ts";
+import { type HibernationState, SNAPSHOT_STATUSES } from "../core/store/store.ts";
 
 /** Beside every `owner`: how Slack shows that person, or null (an operator's name, or Slack did not say). */
 const ownerName = z
@@ -21,6 +20,16 @@ const iso = z.iso.datetime();
 const DELIVERIES = ["sent", "printed", "no_recipient", "failed"] as const satisfies readonly Delivery[];
 type Missing = Exclude<Delivery, (typeof DELIVERIES)[number]>;
 const _allDeliveries: Missing extends never ? true : Missing = true;
+
+/** A sleep's states (the store's `HibernationState`, every one of them: the compiler checks). */
+const HIBERNATION_STATES = [
+  "asleep",
+  "waking",
+  "woken",
+  "ended",
+] as const satisfies readonly HibernationState[];
+type MissingState = Exclude<HibernationState, (typeof HIBERNATION_STATES)[number]>;
+const _allStates: MissingState extends never ? true : MissingState = true;
 
 /**
  * Money, the one shape every answer uses (src/core/billing/money.ts makes it): euros as a decimal
