@@ -39,13 +39,14 @@ export async function call(
   const answer = await send(port, method, path, options);
   if (path === "/openapi.json") return answer;
   const document = await servedDocument(target);
+  let checked: { operation: string };
   try {
-    checkAnswer(document, { method, path: `/api/v1${path}` }, answer);
+    checked = checkAnswer(document, { method, path: `/api/v1${path}` }, answer);
   } catch (error) {
     count(false);
     throw error;
   }
-  count(true);
+  count(true, checked.operation);
   return answer;
 }
 

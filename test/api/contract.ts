@@ -126,12 +126,13 @@ export function checkAnswer(
 }
 
 // The suite's tally: each test worker writes its own counts, the global setup adds them up at the end.
-const tally = { validated: 0, mismatches: 0 };
+const tally = { validated: 0, mismatches: 0, operations: [] as string[] };
 
 /** Counts one answer the tests' client checked (test/api/api-client.ts), for the run's total. */
-export function count(ok: boolean): void {
+export function count(ok: boolean, operation?: string): void {
   if (ok) tally.validated++;
   else tally.mismatches++;
+  if (operation && !tally.operations.includes(operation)) tally.operations.push(operation);
   const dir = countsDir();
   if (dir) writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(tally));
 }

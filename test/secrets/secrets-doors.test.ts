@@ -52,7 +52,10 @@ describe("secrets through the API", () => {
     expect(someoneElse).toMatchObject({ status: 422, error: { code: "unknown_field", field: "user" } });
     expect(readSecret(b.running.bot.deps, BOB, "ANTHROPIC_API_KEY")).toBeNull();
     expect(readSecret(b.running.bot.deps, ALICE, "ANTHROPIC_API_KEY")).toBeNull();
-    const put = await call(b, "PUT", "/me/secrets/ANTHROPIC_API_KEY", { token: alice, body: { value: CANARY } });
+    const put = await call(b, "PUT", "/me/secrets/ANTHROPIC_API_KEY", {
+      token: alice,
+      body: { value: CANARY },
+    });
     expect(put.status).toBe(200);
     expect(secretSetSchema.parse(put.json)).toMatchObject({
       name: "ANTHROPIC_API_KEY",
@@ -90,7 +93,9 @@ describe("secrets through the API", () => {
     );
     expect(Object.keys(doc.paths["/api/v1/me/secrets/{name}"]).sort()).toEqual(["delete", "get", "put"]);
 
-    const answers = [someoneElse, put, one, list, bad, wrongForm, del].map((a) => JSON.stringify(a.json)).join("\n");
+    const answers = [someoneElse, put, one, list, bad, wrongForm, del]
+      .map((a) => JSON.stringify(a.json))
+      .join("\n");
     expect(answers).not.toContain("CANARY");
     expect(await everywhere(b)).not.toContain("CANARY");
   });
