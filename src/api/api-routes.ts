@@ -108,12 +108,15 @@ async function serve(
     )) ?? LOOKUP_FAILED;
   if (!verdict.ok) throw refused(verdict, options.log, token.id);
   const actor = { id: token.user, isAdmin: verdict.isAdmin };
+  // Read here, outside the answer's try: a body past the limit (413) goes through the server too.
+  const sent = await body();
+  const json = endpoint.from === "body" ? parseJson(sent) : {};
+  const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
   const ctx: CommandContext = { deps: options.deps, actor };
   const where = `${endpoint.method} ${endpoint.path}`;
   let answer: { status: number; json: unknown } | ApiError;
   try {
-    const json = endpoint.from === "body" ? parseJson(await body()) : await noBody(body);
-    const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
+    if (endpoint.from !== "body") refuseBody(sent);
     refuseUnknown(endpoint, takes, json, "body");
     refuseUnknown(endpoint, takes, query, "query");
     const raw = rawInput(endpoint, { params, query, body: json, actor });
@@ -163,9 +166,9 @@ interface Takes {
 }
 
 /** A route that takes no body: an empty one, or `{}`, is no body; anything else is refused. */
-async function noBody(body: () => Promise<Buffer>): Promise<Record<string, unknown>> {
-  const sent = (await body()).toString("utf8").trim();
-  if (sent === "" || sent === "{}") return {};
+function refuseBody(sent: Buffer): void {
+  const text = sent.toString("utf8").trim();
+  if (text === "" || text === "{}") return;
   throw new UserError("This route takes no body: send nothing, or the fields in the path and query string.", {
     code: "unknown_field",
   });
