@@ -20,6 +20,8 @@ describe("the API's renderers", () => {
       Omit<z.output<typeof instanceListSchema>[number], "ownerName">
     >();
     expectTypeOf<InstanceJson & { woken: boolean }>().branded.toEqualTypeOf<Rendered<typeof wakingSchema>>();
-    expectTypeOf<InstanceJson & { restoredFrom: string }>().branded.toEqualTypeOf<Rendered<typeof restoredSchema>>();
+    expectTypeOf<InstanceJson & { restoredFrom: string }>().branded.toEqualTypeOf<
+      Rendered<typeof restoredSchema>
+    >();
   });
 });
