@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: the typecheck, the lint and the test suite at once. The tests mostly wait on sockets
-// and other processes while tsc keeps one core busy, so together they take about as long as the
-// slowest instead of the sum. vitest prints as it goes (arguments are passed on to it); tsc's and
-// biome's output follows in one piece each. Exits non-zero when any of the three failed.
+// `npm test`: the typecheck, the lint, the OpenAPI document's lint and the test suite at once. The
+// tests mostly wait on sockets and other processes while tsc keeps one core busy, so together they
+// take about as long as the slowest instead of the sum. vitest prints as it goes (arguments are passed
+// on to it); the others' output follows in one piece each. Exits non-zero when any of them failed.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,16 +25,19 @@ function run(command, args, quiet) {
   });
 }
 
-const [typecheck, lint, tests] = await Promise.all([
+const [typecheck, lint, openapi, tests] = await Promise.all([
   run(bin("tsc"), ["--noEmit"], true),
   run(bin("biome"), ["check", "."], true),
+  // The API's OpenAPI document, generated as served, through redocly and spectral (offline).
+  run(bin("tsx"), ["scripts/openapi-lint.ts"], true),
   run(bin("vitest"), ["run", ...process.argv.slice(2)], false),
 ]);
 for (const [name, result] of [
   ["typecheck (tsc --noEmit)", typecheck],
   ["lint (biome check .)", lint],
+  ["OpenAPI lint (redocly + spectral)", openapi],
 ]) {
   if (result.code === 0) console.log(`${name}: ok`);
   else console.error(`\n${name} failed:\n${result.output}`);
 }
-process.exitCode = [typecheck, lint, tests].some((r) => r.code !== 0) ? 1 : 0;
+process.exitCode = [typecheck, lint, openapi, tests].some((r) => r.code !== 0) ? 1 : 0;

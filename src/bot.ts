@@ -204,6 +204,7 @@ export async function startBot(
       tasks,
       serial: (id, work) => bot.gate.serial(id, work),
       log,
+      publicUrl: config.web.publicUrl,
     }),
     ...(options.routes?.(bot) ?? []),
   ];

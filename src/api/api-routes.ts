@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type * as z from "zod";
 import type { CommandContext } from "../commands/context.ts";
 import type { CoreDeps } from "../core/deps.ts";
+import { UserError } from "../core/errors.ts";
 import { type Identity, LOOKUP_FAILED, type Verdict } from "../core/identity/identity.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
 import type { Logger } from "../core/logger.ts";
@@ -13,7 +15,7 @@ import { lookUpNames, ownersIn, withOwnerNames } from "../render/people.ts";
 import { within } from "../util/within.ts";
 import { type ApiError, apiErrorOf, errorBody, httpCode } from "./api-error.ts";
 import { ENDPOINTS, type Endpoint, rawInput } from "./endpoints.ts";
-import { openApiDocument } from "./openapi.ts";
+import { clientInput, openApiDocument } from "./openapi.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 
 export const API_PREFIX = "/api/v1";
@@ -35,6 +37,10 @@ export interface ApiOptions {
   /** Runs actions on one instance one after another, together with the Slack door's. */
   serial<T>(instanceId: string, work: () => Promise<T>): Promise<T>;
   log: Logger;
+  /** Where clients reach ccc (CCC_PUBLIC_URL): the document's server. */
+  publicUrl?: string | undefined;
+  /** The routes; all of them unless a test serves others. */
+  endpoints?: readonly Endpoint[];
 }
 
 /** `/api/v1`: one route per endpoint, and the OpenAPI document. */
@@ -43,21 +49,26 @@ export function apiRoutes(options: ApiOptions): Route[] {
   const limiter = new RateLimiter(options.ratePerMinute, now);
   // Wrong tokens are counted per address, at the same rate: guessing costs a hash and a query each.
   const guesses = new RateLimiter(options.ratePerMinute, now);
-  const document = JSON.stringify(openApiDocument(ENDPOINTS));
+  const endpoints = options.endpoints ?? ENDPOINTS;
+  const document = JSON.stringify(openApiDocument(endpoints, { publicUrl: options.publicUrl }));
   return [
     {
       method: "GET",
       path: `${API_PREFIX}/openapi.json`,
       handle: ({ res }) => send(res, 200, document),
     },
-    ...ENDPOINTS.map(
-      (endpoint): Route => ({
+    ...endpoints.map((endpoint): Route => {
+      // The fields the document lets a client send, in the body or in the query string.
+      const fields =
+        endpoint.from === "none" ? new Set<string>() : new Set(Object.keys(clientInput(endpoint).shape));
+      const takes = { fields, from: endpoint.from };
+      return {
         method: endpoint.method,
         path: `${API_PREFIX}${endpoint.path}`,
         bodyLimitBytes: API_BODY_LIMIT_BYTES,
-        handle: (request) => serve(options, { limiter, guesses }, endpoint, request),
-      }),
-    ),
+        handle: (request) => serve(options, { limiter, guesses }, endpoint, takes, request),
+      };
+    }),
   ];
 }
 
@@ -77,6 +88,7 @@ async function serve(
   options: ApiOptions,
   { limiter, guesses }: { limiter: RateLimiter; guesses: RateLimiter },
   endpoint: Endpoint,
+  takes: Takes,
   { req, res, params, body }: RouteRequest,
 ): Promise<void> {
   // Refusals before the body is read go through the server, which closes the connection unread.
@@ -98,12 +110,17 @@ async function serve(
     )) ?? LOOKUP_FAILED;
   if (!verdict.ok) throw refused(verdict, options.log, token.id);
   const actor = { id: token.user, isAdmin: verdict.isAdmin };
-  const json = endpoint.from === "body" ? parseJson(await body()) : {};
+  // Read here, outside the answer's try: a body past the limit (413) goes through the server too.
+  const sent = await body();
+  const json = endpoint.from === "body" ? parseJson(sent) : {};
   const query = Object.fromEntries(new URL(req.url ?? "/", "http://ccc").searchParams);
   const ctx: CommandContext = { deps: options.deps, actor };
   const where = `${endpoint.method} ${endpoint.path}`;
   let answer: { status: number; json: unknown } | ApiError;
   try {
+    if (endpoint.from !== "body") refuseBody(sent);
+    refuseUnknown(endpoint, takes, json, "body");
+    refuseUnknown(endpoint, takes, query, "query");
     const raw = rawInput(endpoint, { params, query, body: json, actor });
     const work = () => run(options, endpoint, ctx, raw);
     const id = params.id;
@@ -122,6 +139,62 @@ async function serve(
   else send(res, answer.status, JSON.stringify(answer.json));
 }
 
+/**
+ * A field the document does not list is refused (422, naming it) before anything runs: a misspelt
+ * `hours` must not make a machine with the default, and a field the API fills itself (`owner`, `user`
+ * on `/me/…`) is not the client's to send.
+ */
+function refuseUnknown(
+  endpoint: Endpoint,
+  takes: Takes,
+  given: Record<string, unknown>,
+  where: "body" | "query",
+): void {
+  const known = takes.from === where ? [...takes.fields] : [];
+  const unknown = Object.keys(given).find((key) => !known.includes(key));
+  if (unknown === undefined) return;
+  const what = where === "body" ? "field" : "query parameter";
+  const path = `${API_PREFIX}${endpoint.path.replace(/:(\w+)/g, "{$1}")}`;
+  throw new UserError(
+    `${endpoint.method} ${path} does not know the ${what} "${unknown}"; ${known.length > 0 ? `it takes ${known.join(", ")}` : `it takes no ${what}s`}.`,
+    { code: "unknown_field", field: unknown },
+  );
+}
+
+/** What a route lets a client send: these fields, in the body or the query string (or nothing). */
+interface Takes {
+  fields: ReadonlySet<string>;
+  from: Endpoint["from"];
+}
+
+/** A route that takes no body: an empty one, or `{}`, is no body; anything else is refused. */
+function refuseBody(sent: Buffer): void {
+  const text = sent.toString("utf8").trim();
+  if (text === "" || text === "{}") return;
+  throw new UserError("This route takes no body: send nothing, or the fields in the path and query string.", {
+    code: "unknown_field",
+  });
+}
+
+/**
+ * The answer as its endpoint's schema (the one the document shows) parses it. An answer the schema
+ * refuses is a bug in ccc, not the client's: it is logged as an error and still sent as it is, so
+ * the client gets its machine's id. The tests fail on it (every answer they get is validated against
+ * the served document).
+ */
+function conform(options: ApiOptions, endpoint: Endpoint, json: unknown): unknown {
+  const parsed = (endpoint.response as z.ZodType).safeParse(json);
+  if (parsed.success) return parsed.data;
+  options.log.error("api answer off its documented schema", {
+    where: `${endpoint.method} ${endpoint.path}`,
+    issues: parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`)
+      .join("; "),
+  });
+  return json;
+}
+
 async function run(
   options: ApiOptions,
   endpoint: Endpoint,
@@ -133,14 +206,17 @@ async function run(
     // Answer now (202 with what was recorded, which GET shows as it goes on), finish in the background.
     const started = await endpoint.verb.start(ctx, raw);
     finishUnattended(options.tasks, endpoint.verb.name, started);
-    return { status: endpoint.status, json: await namedOwners(options, started.accepted.json(viewer)) };
+    return {
+      status: endpoint.status,
+      json: conform(options, endpoint, await namedOwners(options, started.accepted.json(viewer))),
+    };
   }
   const shown = await endpoint.verb.execute(ctx, raw);
   const json = shown.json(viewer);
   const conflict = endpoint.conflict?.(json, shown.text(viewer));
   return conflict
     ? { status: REFUSAL_STATUS[conflict.code], ...conflict }
-    : { status: endpoint.status, json: await namedOwners(options, json) };
+    : { status: endpoint.status, json: conform(options, endpoint, await namedOwners(options, json)) };
 }
 
 /** The answer with `ownerName` beside each `owner`, from Slack's record (cached; a slow Slack gives null). */

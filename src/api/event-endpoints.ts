@@ -2,9 +2,9 @@ import * as z from "zod";
 
 // The audit trail, for admins (the verb's audience refuses anyone else with 403).
 
-export const eventsSchema = z.object({
+export const eventsSchema = z.strictObject({
   events: z.array(
-    z.object({
+    z.strictObject({
       id: z.number().int(),
       at: z.iso.datetime(),
       actor: z.string().meta({ description: "who did it: a Slack user id, the operator's name, or ccc" }),

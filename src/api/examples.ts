@@ -17,6 +17,8 @@ const base = {
   createdAt: "2026-11-25T09:00:00.000Z",
   expiresAt: "2026-11-25T13:00:00.000Z",
   deletedAt: null,
+  packages: ["python3", "go"],
+  packagesFailed: [],
 };
 
 export const EXAMPLES = {
@@ -30,6 +32,7 @@ export const EXAMPLES = {
     hostKey: null,
     hostKeyFingerprint: null,
     knownHosts: null,
+    packagesInstalled: null,
   },
   ready: {
     ...base,
@@ -41,6 +44,7 @@ export const EXAMPLES = {
     hostKey: HOST_KEY,
     hostKeyFingerprint: "SHA256:0m8N3fQ5pWzR2sUeK0fYyVZ1m2kq1Lk3dWv7bYXh6yT",
     knownHosts: `203.0.113.7 ${HOST_KEY}`,
+    packagesInstalled: ["python3", "go"],
   },
   deleted: {
     ...base,
@@ -53,6 +57,7 @@ export const EXAMPLES = {
     hostKey: HOST_KEY,
     hostKeyFingerprint: "SHA256:0m8N3fQ5pWzR2sUeK0fYyVZ1m2kq1Lk3dWv7bYXh6yT",
     knownHosts: null,
+    packagesInstalled: ["python3", "go"],
   },
 } as const;
 

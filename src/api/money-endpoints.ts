@@ -7,14 +7,14 @@ import { moneySchema } from "./response-schemas.ts";
 /** Money in the one shape every answer uses ({ amount: "12.40", currency: "EUR" }). */
 export const euros = moneySchema;
 
-export const usageSchema = z.object({
+export const usageSchema = z.strictObject({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   total: euros,
-  hibernationSaved: z.object({ hours: z.number(), cost: euros }).optional().meta({
+  hibernationSaved: z.strictObject({ hours: z.number(), cost: euros }).optional().meta({
     description: "machine-hours hibernation kept from running, and about what they would have cost",
   }),
   rows: z.array(
-    z.object({
+    z.strictObject({
       key: z.string(),
       cost: euros,
       hours: z.number(),
@@ -25,10 +25,10 @@ export const usageSchema = z.object({
   ),
   /** What hibernation snapshots cost while asleep (part of the rows' snapshot spend); present once any. */
   hibernationSnapshots: z
-    .object({
+    .strictObject({
       cost: euros,
       hours: z.number(),
-      byOwner: z.record(z.string(), z.object({ cost: euros, hours: z.number() })),
+      byOwner: z.record(z.string(), z.strictObject({ cost: euros, hours: z.number() })),
     })
     .optional()
     .meta({
@@ -37,14 +37,14 @@ export const usageSchema = z.object({
 });
 
 export const standing = { spent: euros, committed: euros };
-export const budgetSchema = z.object({
+export const budgetSchema = z.strictObject({
   user: z.string(),
   month: z.string().regex(/^\d{4}-\d{2}$/),
   limit: euros.nullable(),
   personal: z.boolean(),
   ...standing,
   left: euros.nullable(),
-  team: z.object({ limit: euros, ...standing }).nullable(),
+  team: z.strictObject({ limit: euros, ...standing }).nullable(),
 });
 
 export const BUDGET_EXAMPLE = {

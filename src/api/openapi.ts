@@ -2,6 +2,7 @@ import * as z from "zod";
 import { type Endpoint, pathParams } from "./endpoints.ts";
 import { EXAMPLE_ID } from "./examples.ts";
 import { errorSchema } from "./response-schemas.ts";
+import { type ErrorStatus, errorStatuses, operationId, STATUS_MEANING } from "./statuses.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -19,20 +20,84 @@ export function clientInput(endpoint: Endpoint): z.ZodObject {
     ...pathParams(endpoint.path),
     ...Object.keys(endpoint.fixed?.({ id: "", isAdmin: false }) ?? {}),
   ];
+  // A query string carries only what the endpoint's `query` reads (the verb's `csv` is the CLI's).
+  const read = endpoint.from === "query" && endpoint.query ? Object.keys(endpoint.query({})) : undefined;
   // Rebuilt from the shape: zod refuses `omit` on a schema with refinements (key, prefs), and the
   // document needs only the fields.
-  return z.object(Object.fromEntries(Object.entries(input.shape).filter(([k]) => !taken.includes(k))));
+  return z.object(
+    Object.fromEntries(
+      Object.entries(input.shape).filter(([k]) => !taken.includes(k) && (read?.includes(k) ?? true)),
+    ),
+  );
 }
 
-const ERRORS: Record<string, string> = {
-  "400": "malformed: not JSON, or not an object",
-  "401": "no token, or a wrong or revoked one",
-  "403": "not yours, or not an admin",
-  "404": "no such instance, snapshot or volume",
-  "409": "conflict: busy, already deleted, not ready, already being saved, or a volume still attached",
-  "422": "refused input: a bad key, hours, type, location, or over a quota",
-  "429": "rate limited: see Retry-After",
+/** The areas of the API, each a tag: the first that matches an endpoint's path names its tag. */
+const TAGS: readonly { name: string; description: string; paths: RegExp }[] = [
+  {
+    name: "hibernation",
+    description: "Put a machine to sleep (a snapshot, no server), wake it as it was, keep it awake.",
+    paths: /^\/instances\/:id\/(wake|hibernate|keep-awake)$/,
+  },
+  {
+    name: "sharing",
+    description: "Let another person log in to your machine, and take that back.",
+    paths: /^\/instances\/:id\/(share|unshare)$/,
+  },
+  {
+    name: "snapshots",
+    description: "Save a machine as a snapshot, keep or delete snapshots, restore one as a new machine.",
+    paths: /^\/(instances\/:id\/save|snapshots)/,
+  },
+  {
+    name: "machines",
+    description: "Create machines (202: built in the background), see them, give them time, delete them.",
+    paths: /^\/(instances|types|again)/,
+  },
+  {
+    name: "volumes",
+    description: "Work volumes that keep a machine's work after it is deleted.",
+    paths: /^\/volumes/,
+  },
+  {
+    name: "secrets",
+    description: "Your secrets for your machines: values go in and never come out.",
+    paths: /^\/me\/secrets/,
+  },
+  { name: "account", description: "Your SSH key and your defaults for new machines.", paths: /^\/me\// },
+  {
+    name: "money",
+    description: "What machines cost in a month, and where a person stands against their budget.",
+    paths: /^\/(usage|budget)/,
+  },
+  { name: "audit", description: "Who did what, for admins.", paths: /^\/events/ },
+];
+
+function tagOf(endpoint: Endpoint): string {
+  const tag = TAGS.find((t) => t.paths.test(endpoint.path));
+  if (!tag)
+    throw new Error(`${endpoint.method} ${endpoint.path} is in no area: add it to TAGS in openapi.ts`);
+  return tag.name;
+}
+
+const WHO: Record<Endpoint["verb"]["audience"], string> = {
+  self: "Anyone with a token, for themselves; another person's (`user`, `all`) only for admins.",
+  "owner-or-admin": "The owner of the machine the path names, or an admin.",
+  admin: "Admins only.",
 };
+
+/** What a client needs to know besides the summary: who may, and how it answers. */
+function description(endpoint: Endpoint): string {
+  return [
+    `${endpoint.verb.summary[0]?.toUpperCase() ?? ""}${endpoint.verb.summary.slice(1)}.`,
+    WHO[endpoint.verb.audience],
+    endpoint.status === 202
+      ? "Answers 202 once the request is checked and recorded; the work goes on in the background."
+      : "",
+    endpoint.serialized ? "Runs after any other action on the same machine (from Slack too)." : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
 
 function operation(endpoint: Endpoint): JsonSchema {
   const input = clientInput(endpoint);
@@ -59,11 +124,13 @@ function operation(endpoint: Endpoint): JsonSchema {
         }))
       : [];
   const errors = Object.fromEntries(
-    Object.keys(ERRORS).map((status) => [status, { $ref: `#/components/responses/E${status}` }]),
+    errorStatuses(endpoint).map((status) => [status, { $ref: `#/components/responses/E${status}` }]),
   );
   return {
-    operationId: endpoint.operation ?? endpoint.verb.name,
+    operationId: operationId(endpoint),
     summary: endpoint.verb.summary,
+    description: description(endpoint),
+    tags: [tagOf(endpoint)],
     security: [{ bearer: [] }],
     parameters: [...pathParameters, ...queryParameters],
     ...(endpoint.from === "body"
@@ -91,10 +158,12 @@ function operation(endpoint: Endpoint): JsonSchema {
   };
 }
 
-/** A query example as the schema types it (`"true"` on the wire is `true` to a boolean). */
+/** A query example as the schema types it (`"true"` on the wire is `true` to a boolean, `"5"` 5 to a number). */
 function exampleOf(schema: JsonSchema, value: string | undefined): { example?: unknown } {
   if (value === undefined) return {};
-  return { example: schema.type === "boolean" ? value === "true" : value };
+  if (schema.type === "boolean") return { example: value === "true" };
+  if (schema.type === "integer" || schema.type === "number") return { example: Number(value) };
+  return { example: value };
 }
 
 /** `/api/v1/instances/:id` as OpenAPI writes it. */
@@ -102,31 +171,56 @@ export function openApiPath(path: string): string {
   return `/api/v1${path.replace(/:(\w+)/g, "{$1}")}`;
 }
 
-/** OpenAPI 3.1 for the endpoints, from the verbs' own schemas. */
-export function openApiDocument(endpoints: readonly Endpoint[]): JsonSchema {
+/** OpenAPI 3.1 for the endpoints, from the verbs' own schemas; `publicUrl` is where clients reach it. */
+export function openApiDocument(
+  endpoints: readonly Endpoint[],
+  options: { publicUrl?: string | undefined } = {},
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const endpoint of endpoints) {
     const path = openApiPath(endpoint.path);
     paths[path] = { ...paths[path], [endpoint.method.toLowerCase()]: operation(endpoint) };
   }
-  const errorResponse = (description: string) => ({
-    description,
+  // Only the statuses some operation answers, so the document lists nothing unused.
+  const used = [...new Set(endpoints.flatMap(errorStatuses))].sort((a, b) => a - b);
+  const errorResponse = (status: ErrorStatus) => ({
+    description: STATUS_MEANING[status],
     content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
   });
+  const tags = TAGS.filter((t) => endpoints.some((e) => tagOf(e) === t.name));
   return {
     openapi: "3.1.0",
     info: {
       title: "ccc HTTP API",
       version: "1",
-      description:
+      description: [
         "Ephemeral NixOS machines with Claude Code. The same verbs, rules and quotas as Slack and the ccc CLI. " +
-        "Make a token with `/ccc token` in Slack or `ccc token create --user <id>`.",
+          "Make a token with `/ccc token` in Slack or `ccc token create --user <id>`.",
+        "Every answer other than 2xx has the one error shape (`Error`). Besides the statuses each operation " +
+          "lists, the server itself answers a path it does not have with 404, a method a path does not have " +
+          "with 405 and an `Allow` header naming the ones it has, and a body over 64 KB with 413, all in the " +
+          "error shape. Unknown fields, in the body or the query string, are refused with 422 naming the field.",
+      ].join("\n\n"),
+      contact: { name: "the operator of this ccc", ...(options.publicUrl ? { url: options.publicUrl } : {}) },
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
+    servers: [
+      options.publicUrl
+        ? { url: options.publicUrl.replace(/\/+$/, ""), description: "this ccc" }
+        : { url: "/", description: "the ccc that serves this document" },
+    ],
+    tags: tags.map(({ name, description }) => ({ name, description })),
     paths,
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "A personal token (`ccc_…`): `Authorization: Bearer ccc_…`",
+        },
+      },
       schemas: { Error: jsonSchema(errorSchema, "output") },
-      responses: Object.fromEntries(Object.entries(ERRORS).map(([s, d]) => [`E${s}`, errorResponse(d)])),
+      responses: Object.fromEntries(used.map((status) => [`E${status}`, errorResponse(status)])),
     },
   };
 }

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { INSTANCE_STATUSES } from "../core/instances/instance.ts";
-import type { SNAPSHOT_STATUSES } from "../core/store/store.ts";
+import type { Delivery } from "../core/notifier.ts";
+import type { HibernationState, SNAPSHOT_STATUSES } from "../core/store/store.ts";
 
 /** Beside every `owner`: how Slack shows that person, or null (an operator's name, or Slack did not say). */
 const ownerName = z
@@ -8,10 +9,27 @@ const ownerName = z
   .nullable()
   .meta({ description: "the owner's Slack display name; null when unknown" });
 
-// What the API answers, as zod schemas: the OpenAPI document is generated from them, and the tests
-// check real answers and the document's examples against them, so neither can drift.
+// What the API answers, as zod schemas: the OpenAPI document is generated from them, the API door
+// parses every answer through its endpoint's schema before sending it (src/api/api-routes.ts), and the
+// tests check every real answer against the served document, so the three cannot drift. Objects are
+// strict: a field a renderer adds without a schema here is a mismatch, not a silent extra.
 
 const iso = z.iso.datetime();
+
+/** How a notice to a person went (the notifier's `Delivery`, every one of them: the compiler checks). */
+const DELIVERIES = ["sent", "printed", "no_recipient", "failed"] as const satisfies readonly Delivery[];
+type Missing = Exclude<Delivery, (typeof DELIVERIES)[number]>;
+const _allDeliveries: Missing extends never ? true : Missing = true;
+
+/** A sleep's states (the store's `HibernationState`, every one of them: the compiler checks). */
+const HIBERNATION_STATES = [
+  "asleep",
+  "waking",
+  "woken",
+  "ended",
+] as const satisfies readonly HibernationState[];
+type MissingState = Exclude<HibernationState, (typeof HIBERNATION_STATES)[number]>;
+const _allStates: MissingState extends never ? true : MissingState = true;
 
 /**
  * Money, the one shape every answer uses (src/core/billing/money.ts makes it): euros as a decimal
@@ -19,14 +37,14 @@ const iso = z.iso.datetime();
  * any other amount (2 places: totals, monthly prices, budgets).
  */
 export const moneySchema = z
-  .object({
+  .strictObject({
     amount: z.string().regex(/^-?\d+\.\d{2}$/),
     currency: z.literal("EUR"),
   })
   .meta({ description: "euros, 2 decimal places, incl. VAT", example: { amount: "12.40", currency: "EUR" } });
 
 export const rateSchema = z
-  .object({
+  .strictObject({
     amount: z.string().regex(/^-?\d+\.\d{6}$/),
     currency: z.literal("EUR"),
   })
@@ -35,7 +53,7 @@ export const rateSchema = z
     example: { amount: "0.007140", currency: "EUR" },
   });
 
-export const instanceSchema = z.object({
+export const instanceSchema = z.strictObject({
   id: z.string(),
   owner: z.string(),
   ownerName,
@@ -58,10 +76,18 @@ export const instanceSchema = z.object({
   hostKey: z.string().nullable(),
   hostKeyFingerprint: z.string().nullable(),
   knownHosts: z.string().nullable().meta({ description: "a line for ~/.ssh/known_hosts" }),
+  packages: z.array(z.string()).meta({ description: "extra software asked for (Nix package names)" }),
+  packagesInstalled: z
+    .array(z.string())
+    .nullable()
+    .meta({ description: "the extra software on the machine; null until the install has said" }),
+  packagesFailed: z
+    .array(z.strictObject({ name: z.string(), error: z.string() }))
+    .meta({ description: "extra software that could not be installed, with Nix's reason" }),
 });
 
 const accessSchema = z.array(
-  z.object({
+  z.strictObject({
     who: z.string(),
     role: z.enum(["owner", "guest"]),
     sudo: z
@@ -75,11 +101,15 @@ const accessSchema = z.array(
 /** Whether the running machine has taken the change yet (`pushed`), will be retried, or was skipped. */
 const machineSchema = z.enum(["pushed", "skipped", "pending", "alarm"]);
 
-export const instanceListSchema = z.array(instanceSchema);
+export const instanceListSchema = z.array(
+  instanceSchema.extend({
+    guests: z.array(z.string()).meta({ description: "the people it is shared with" }),
+  }),
+);
 
-const workspaceOutcomeSchema = z.object({
+const workspaceOutcomeSchema = z.strictObject({
   repo: z
-    .object({
+    .strictObject({
       label: z.string(),
       path: z.string(),
       ok: z.boolean(),
@@ -88,9 +118,11 @@ const workspaceOutcomeSchema = z.object({
     })
     .optional()
     .meta({ description: "the repository: where it is, or why it could not be cloned" }),
-  devShell: z.object({ state: z.enum(["none", "ready", "failed"]), error: z.string().optional() }).optional(),
+  devShell: z
+    .strictObject({ state: z.enum(["none", "ready", "failed"]), error: z.string().optional() })
+    .optional(),
   dotfiles: z
-    .object({
+    .strictObject({
       label: z.string(),
       ok: z.boolean(),
       script: z.string().nullable(),
@@ -109,7 +141,7 @@ export const instanceStatusSchema = instanceSchema.extend({
     .meta({ description: "milliseconds until expiry; negative once past; null once the machine ended" }),
   access: accessSchema,
   ended: z
-    .object({
+    .strictObject({
       at: iso,
       by: z.string(),
       why: z.string(),
@@ -117,6 +149,23 @@ export const instanceStatusSchema = instanceSchema.extend({
     })
     .nullable()
     .meta({ description: "when, by whom and why a failed or deleted machine ended; null while it lives" }),
+  lastActiveAt: iso
+    .nullable()
+    .optional()
+    .meta({ description: "when the machine was last seen in use; null: not checked yet" }),
+  activeReasons: z
+    .array(z.string())
+    .optional()
+    .meta({ description: "why it counted as active then: an SSH session, a task, …" }),
+  hibernation: z
+    .strictObject({
+      state: z.enum(HIBERNATION_STATES),
+      sleptAt: iso,
+      remainingMs: z.number().meta({ description: "lifetime kept for when it wakes" }),
+    })
+    .nullable()
+    .optional()
+    .meta({ description: "its sleep, while it hibernates or wakes; null: awake" }),
   workspace: workspaceOutcomeSchema.nullable().meta({
     description:
       "what preparing the workspace came to (provision, restore, a resumed provision); null: no repository or dotfiles asked, or not prepared yet",
@@ -131,11 +180,17 @@ export const deletedSchema = instanceSchema.extend({
   hoursBilled: z.number().int().optional().meta({ description: "the hours started, each billed whole" }),
 });
 
-export const sharedSchema = z.object({
+export const sharedSchema = z.strictObject({
   id: z.string(),
   guest: z.string(),
   access: accessSchema,
-  machine: machineSchema,
+  machine: z.enum([...machineSchema.options, "waiting_for_key"]).meta({
+    description:
+      "whether the machine has the guest's key yet; waiting_for_key: the guest has no key on record, the share completes when they set one",
+  }),
+  guestTold: z.enum(DELIVERIES).nullable().meta({
+    description: "whether the guest was told in Slack; null: not told (unshare, or nothing to tell)",
+  }),
   sudo: z
     .boolean()
     .meta({ description: "true: the guest logs in as claude, with sudo (root on the machine)" }),
@@ -154,7 +209,7 @@ export const sharedSchema = z.object({
 });
 
 export const offersSchema = z.array(
-  z.object({
+  z.strictObject({
     name: z.string(),
     location: z.string(),
     cores: z.number(),
@@ -166,8 +221,8 @@ export const offersSchema = z.array(
   }),
 );
 
-export const errorSchema = z.object({
-  error: z.object({
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
     code: z.string().meta({ description: "stable, for programs: e.g. invalid_input, quota_exceeded, busy" }),
     message: z.string().meta({ description: "for people" }),
     field: z.string().optional().meta({ description: "the input field the message is about" }),
@@ -176,16 +231,16 @@ export const errorSchema = z.object({
 
 // The verbs that landed after the first routes: keys, preferences, snapshots, volumes.
 
-export const keySchema = z.object({
+export const keySchema = z.strictObject({
   user: z.string(),
   fingerprint: z.string().nullable().meta({ description: "null: no key on record" }),
   shared: z.array(z.string()).meta({ description: "machines whose waiting share this key completed" }),
-  dropped: z.array(z.object({ instanceId: z.string(), reason: z.string() })),
+  dropped: z.array(z.strictObject({ instanceId: z.string(), reason: z.string() })),
 });
 
-export const prefsSchema = z.object({
+export const prefsSchema = z.strictObject({
   user: z.string(),
-  prefs: z.object({
+  prefs: z.strictObject({
     serverType: z.string().optional(),
     location: z.string().optional(),
     hours: z.number().optional(),
@@ -201,7 +256,7 @@ export const prefsSchema = z.object({
   changed: z.boolean(),
 });
 
-export const snapshotSchema = z.object({
+export const snapshotSchema = z.strictObject({
   id: z.string().meta({ description: "the saved machine's id, which names the snapshot" }),
   owner: z.string(),
   ownerName,
@@ -228,14 +283,14 @@ export const wakingSchema = instanceSchema.extend({
   woken: z.boolean().meta({ description: "false while it boots; GET /instances/{id} shows it ready" }),
 });
 
-export const hibernatedSchema = z.object({
+export const hibernatedSchema = z.strictObject({
   id: z.string(),
   hibernated: z.boolean(),
   reasons: z.array(z.string()).optional().meta({ description: "why not: an SSH session or a task runs" }),
   error: z.string().optional().meta({ description: "why the snapshot failed (the machine keeps running)" }),
 });
 
-export const keptAwakeSchema = z.object({
+export const keptAwakeSchema = z.strictObject({
   id: z.string(),
   lastActiveAt: z.string(),
   keepAwakeUntil: z.string().nullable(),
@@ -246,7 +301,7 @@ export const restoredSchema = instanceSchema.extend({
 });
 
 export const volumeListSchema = z.array(
-  z.object({
+  z.strictObject({
     id: z.number().meta({ description: "Hetzner's volume id" }),
     owner: z.string(),
     ownerName,
@@ -261,7 +316,7 @@ export const volumeListSchema = z.array(
   }),
 );
 
-export const volumeDeletedSchema = z.object({
+export const volumeDeletedSchema = z.strictObject({
   kind: z.literal("deleted"),
   id: z.number(),
   owner: z.string(),

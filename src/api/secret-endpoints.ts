@@ -5,7 +5,7 @@ import * as z from "zod";
 
 export const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
 
-export const secretInfoSchema = z.object({
+export const secretInfoSchema = z.strictObject({
   name: z.string(),
   kind: z.enum(["claude", "cloud", "git", "env"]),
   setAt: z.string(),
@@ -16,7 +16,7 @@ export const secretInfoSchema = z.object({
     .meta({ description: "last delivered to a machine or read by ccc; null: never" }),
 });
 
-const machineSchema = z.object({
+const machineSchema = z.strictObject({
   instanceId: z.string(),
   outcome: z.enum(["delivered", "skipped", "failed"]),
   withheld: z
@@ -39,7 +39,7 @@ export const secretDeletedSchema = secretInfoSchema.extend({
   deleted: z.literal(true),
   machines: z.array(machineSchema),
 });
-export const secretListSchema = z.object({ user: z.string(), secrets: z.array(secretInfoSchema) });
+export const secretListSchema = z.strictObject({ user: z.string(), secrets: z.array(secretInfoSchema) });
 
 export const INFO = {
   name: "ANTHROPIC_API_KEY",

@@ -130,7 +130,7 @@ export const listCommand = defineCommand({
         query: (q) => ({ all: queryFlag(q.all), user: q.user }),
         status: 200,
         response: instanceListSchema,
-        example: { query: { all: "false" }, response: [EXAMPLES.ready] },
+        example: { query: { all: "false" }, response: [{ ...EXAMPLES.ready, guests: ["U0BOB"] }] },
       },
     ],
     cli: {

@@ -157,6 +157,7 @@ export const shareCommand = defineCommand({
               { who: "U0BOB", role: "guest", sudo: false, login: "ccc-guest-1" },
             ],
             machine: "pushed",
+            guestTold: "sent",
             sudo: false,
             login: "ccc-guest-1",
             grants: guestGrants(false, "they", "ccc-guest-1"),

@@ -89,6 +89,7 @@ export const unshareCommand = defineCommand({
             guest: "U0BOB",
             access: [{ who: "U012AB3CD", role: "owner" }],
             machine: "pushed",
+            guestTold: null,
             sudo: false,
             login: "ccc-guest-1",
             grants: guestGrants(false, "they", "ccc-guest-1"),

@@ -18,6 +18,8 @@ export type RefusalCode = UserRefusalCode | "not_found" | "forbidden";
 export type UserRefusalCode =
   // The input itself.
   | "invalid_input"
+  /** A request field the API does not know (a typo, or a field it fills itself). */
+  | "unknown_field"
   | "invalid_amount"
   | "invalid_email"
   | "invalid_span"

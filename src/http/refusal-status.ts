@@ -24,6 +24,7 @@ export const REFUSAL_STATUS: Record<RefusalCode, RefusalStatus> = {
   hibernating: 422,
   hibernation_ended: 422,
   invalid_input: 422,
+  unknown_field: 422,
   invalid_amount: 422,
   invalid_email: 422,
   invalid_span: 422,

@@ -19,11 +19,15 @@ describe("the HTTP API's /me routes", () => {
     expect(keySchema.parse(none.json)).toEqual({ user: BOB, fingerprint: null, shared: [], dropped: [] });
 
     const pair = makeKeyPair();
-    // A `user` in the body is not the client's to choose here: the key is Bob's.
-    const set = await call(b, "PUT", "/me/key", {
+    // A `user` in the body is not the client's to choose here: refused, naming it, and nothing set.
+    const someoneElse = await call(b, "PUT", "/me/key", {
       token: bob,
       body: { sshKey: pair.publicKey, user: ALICE },
     });
+    expect(someoneElse).toMatchObject({ status: 422, error: { code: "unknown_field", field: "user" } });
+    expect(store.currentKeyOf(BOB)).toBeNull();
+    expect(store.currentKeyOf(ALICE)).toBeNull();
+    const set = await call(b, "PUT", "/me/key", { token: bob, body: { sshKey: pair.publicKey } });
     expect(set.status).toBe(200);
     expect(keySchema.parse(set.json)).toMatchObject({
       user: BOB,

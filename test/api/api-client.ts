@@ -1,10 +1,13 @@
 // Real HTTP requests to the bot's /api/v1, with real tokens made the way `ccc token create` makes them.
+// Every answer is checked against the document the bot serves (./contract.ts): a status the
+// operation does not document, or a body its schema refuses, fails the test that got it.
 import { expect } from "vitest";
 import { instanceSchema } from "../../src/api/response-schemas.ts";
 import { createToken } from "../../src/core/tokens/api-tokens.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { BotHarness } from "../bot/bot-harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
+import { checkAnswer, count } from "./contract.ts";
 
 export interface ApiAnswer {
   status: number;
@@ -14,14 +17,52 @@ export interface ApiAnswer {
   error: { code: string; message: string; field?: string } | undefined;
 }
 
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as it is: not JSON, or a stream that goes on past the limit. */
+  rawBody?: string | ReadableStream<Uint8Array>;
+  headers?: Record<string, string>;
+}
+
+/** An API to call: the test's bot, or a server a test started itself. */
+type Target = BotHarness | { port: number };
+
+/** One request to `/api/v1{path}`; its answer has been checked against the served document. */
 export async function call(
-  b: BotHarness,
+  target: Target,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: CallOptions = {},
 ): Promise<ApiAnswer> {
+  const port = portOf(target);
+  const answer = await send(port, method, path, options);
+  if (path === "/openapi.json") return answer;
+  const document = await servedDocument(target);
+  let checked: { operation: string };
+  try {
+    checked = checkAnswer(document, { method, path: `/api/v1${path}` }, answer);
+  } catch (error) {
+    count(false);
+    throw error;
+  }
+  count(true, checked.operation);
+  return answer;
+}
+
+/** A server a test started has a port; a bot harness (a proxy onto the current test's) has `running`. */
+function ownServer(target: Target): { port: number } | undefined {
+  const port = (target as { port?: unknown }).port;
+  return typeof port === "number" ? (target as { port: number }) : undefined;
+}
+
+function portOf(target: Target): number {
+  return ownServer(target)?.port ?? (target as BotHarness).running.port;
+}
+
+async function send(port: number, method: string, path: string, options: CallOptions): Promise<ApiAnswer> {
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const res = await fetch(`http://127.0.0.1:${b.running.port}/api/v1${path}`, {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
     method,
     headers: {
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
@@ -29,7 +70,8 @@ export async function call(
       ...options.headers,
     },
     ...(body !== undefined ? { body } : {}),
-  });
+    ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+  } as RequestInit);
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : null;
   return {
@@ -38,6 +80,21 @@ export async function call(
     json,
     error: (json as { error?: ApiAnswer["error"] } | null)?.error,
   };
+}
+
+const documents = new WeakMap<object, string>();
+
+/** The OpenAPI document this bot (or server) serves, fetched once per bot. */
+export async function servedDocument(target: Target): Promise<string> {
+  const key = ownServer(target) ?? (target as BotHarness).running;
+  let text = documents.get(key);
+  if (text === undefined) {
+    const res = await fetch(`http://127.0.0.1:${portOf(target)}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    text = await res.text();
+    documents.set(key, text);
+  }
+  return text;
 }
 
 /** A token for `user`, made by the operator (an admin) as `ccc token create` would. */

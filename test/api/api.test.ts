@@ -204,14 +204,8 @@ describe("the HTTP API", () => {
         else controller.close();
       },
     });
-    const res = await fetch(`http://127.0.0.1:${b.running.port}/api/v1/instances`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body,
-      duplex: "half",
-    } as RequestInit);
-    expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ error: { code: "too_large" } });
+    const res = await call(b, "POST", "/instances", { token, rawBody: body });
+    expect(res).toMatchObject({ status: 413, error: { code: "too_large" } });
     expect(b.running.bot.deps.store.list({ includeEnded: true })).toEqual([]);
   });
 

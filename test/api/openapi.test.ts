@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import * as z from "zod";
 import { ENDPOINTS, type Endpoint, pathParams, rawInput } from "../../src/api/endpoints.ts";
 import { EXAMPLE_ID } from "../../src/api/examples.ts";
 import { openApiDocument, openApiPath } from "../../src/api/openapi.ts";
+import { operationId, REFUSING_OPERATIONS } from "../../src/api/statuses.ts";
 import { parseInput } from "../../src/commands/input.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { call } from "./api-client.ts";
@@ -133,5 +135,113 @@ describe("the OpenAPI document's contents", () => {
     ]);
     const list = doc.paths["/api/v1/instances"]?.get;
     expect(list?.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(["query:all", "query:user"]);
+  });
+});
+
+describe("the OpenAPI document's statuses, areas and servers", () => {
+  const doc = openApiDocument(ENDPOINTS) as unknown as Document & {
+    servers: { url: string }[];
+    tags: { name: string; description: string }[];
+    components: { responses: Record<string, unknown> };
+  };
+  const statuses = (path: string, method: string) =>
+    Object.keys(doc.paths[`/api/v1${path}`]?.[method]?.responses ?? {});
+
+  it("lists only the statuses each operation can answer", () => {
+    // A list reads no body, names nothing in its path and changes nothing: no 400, 404, 409, 413.
+    expect(statuses("/instances", "get")).toEqual(["200", "401", "403", "422", "429", "500", "503", "504"]);
+    expect(statuses("/instances", "post")).toEqual([
+      "202",
+      "400",
+      "401",
+      "403",
+      "409",
+      "413",
+      "422",
+      "429",
+      "500",
+      "502",
+      "503",
+      "504",
+    ]);
+    expect(statuses("/instances/{id}", "get")).toEqual([
+      "200",
+      "401",
+      "403",
+      "404",
+      "422",
+      "429",
+      "500",
+      "503",
+      "504",
+    ]);
+    expect(statuses("/me/secrets/{name}", "put")).not.toContain("409");
+    expect(statuses("/volumes/{id}", "delete")).toEqual(expect.arrayContaining(["404", "409"]));
+    // Every operation answers at least these: the token, the person, unknown fields, the limit.
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(
+          expect.arrayContaining(["401", "403", "422", "429"]),
+        );
+      }
+    }
+    // The table of refusals names real operations only.
+    const ids = ENDPOINTS.map(operationId);
+    for (const id of REFUSING_OPERATIONS) expect(ids, id).toContain(id);
+    // And the document keeps no error response that no operation uses.
+    const used = new Set(
+      Object.values(doc.paths).flatMap((ops) =>
+        Object.values(ops).flatMap((op) =>
+          Object.values(op.responses).map((r) => (r as { $ref?: string }).$ref?.split("/").pop()),
+        ),
+      ),
+    );
+    expect(Object.keys(doc.components.responses).sort()).toEqual([...used].filter(Boolean).sort());
+  });
+
+  it("puts every operation in one declared area with a description, and names its server", () => {
+    const names = doc.tags.map((t) => t.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "machines",
+        "sharing",
+        "snapshots",
+        "hibernation",
+        "secrets",
+        "money",
+        "audit",
+      ]),
+    );
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops) as [
+        string,
+        Operation & { tags: string[]; description: string },
+      ][]) {
+        expect(op.tags.length, `${method} ${path}`).toBe(1);
+        expect(names).toContain(op.tags[0]);
+        expect(op.description.length, `${method} ${path}`).toBeGreaterThan(20);
+      }
+    }
+    expect(doc.paths["/api/v1/instances/{id}/share"]?.post).toMatchObject({ tags: ["sharing"] });
+    expect(doc.servers).toEqual([{ url: "/", description: expect.any(String) }]);
+    const hosted = openApiDocument(ENDPOINTS, { publicUrl: "https://ccc.acme.test/" }) as {
+      servers: unknown;
+    };
+    expect(hosted.servers).toEqual([{ url: "https://ccc.acme.test", description: "this ccc" }]);
+  });
+
+  it("has strict response schemas, so a field a renderer adds without the schema is a mismatch", () => {
+    const loose: string[] = [];
+    const walk = (schema: unknown, at: string) => {
+      if (typeof schema !== "object" || schema === null) return;
+      const s = schema as Record<string, unknown>;
+      if (s.type === "object" && s.properties && s.additionalProperties !== false) loose.push(at);
+      for (const [key, value] of Object.entries(s)) walk(value, `${at}/${key}`);
+    };
+    for (const endpoint of ENDPOINTS) {
+      // As the door parses it (zod's input side): a plain z.object would strip an extra field silently.
+      walk(z.toJSONSchema(endpoint.response, { io: "input", unrepresentable: "any" }), operationId(endpoint));
+    }
+    expect(loose).toEqual([]);
   });
 });

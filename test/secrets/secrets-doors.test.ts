@@ -44,9 +44,17 @@ async function everywhere(bot: BotHarness): Promise<string> {
 describe("secrets through the API", () => {
   it("sets, shows, lists and deletes the token's person's secrets, never answering a value", async () => {
     const alice = tokenFor(b, ALICE);
-    const put = await call(b, "PUT", "/me/secrets/ANTHROPIC_API_KEY", {
+    // A `user` in the body is not the client's to choose: refused, naming it, and nothing stored.
+    const someoneElse = await call(b, "PUT", "/me/secrets/ANTHROPIC_API_KEY", {
       token: alice,
       body: { value: CANARY, user: BOB },
+    });
+    expect(someoneElse).toMatchObject({ status: 422, error: { code: "unknown_field", field: "user" } });
+    expect(readSecret(b.running.bot.deps, BOB, "ANTHROPIC_API_KEY")).toBeNull();
+    expect(readSecret(b.running.bot.deps, ALICE, "ANTHROPIC_API_KEY")).toBeNull();
+    const put = await call(b, "PUT", "/me/secrets/ANTHROPIC_API_KEY", {
+      token: alice,
+      body: { value: CANARY },
     });
     expect(put.status).toBe(200);
     expect(secretSetSchema.parse(put.json)).toMatchObject({
@@ -56,7 +64,6 @@ describe("secrets through the API", () => {
       machines: [],
     });
     const deps = b.running.bot.deps;
-    // A `user` in the body is not the client's to choose: the secret is Alice's.
     expect(readSecret(deps, ALICE, "ANTHROPIC_API_KEY")?.reveal()).toBe(CANARY);
     expect(readSecret(deps, BOB, "ANTHROPIC_API_KEY")).toBeNull();
     const one = await call(b, "GET", "/me/secrets/ANTHROPIC_API_KEY", { token: alice });
@@ -86,7 +93,9 @@ describe("secrets through the API", () => {
     );
     expect(Object.keys(doc.paths["/api/v1/me/secrets/{name}"]).sort()).toEqual(["delete", "get", "put"]);
 
-    const answers = [put, one, list, bad, wrongForm, del].map((a) => JSON.stringify(a.json)).join("\n");
+    const answers = [someoneElse, put, one, list, bad, wrongForm, del]
+      .map((a) => JSON.stringify(a.json))
+      .join("\n");
     expect(answers).not.toContain("CANARY");
     expect(await everywhere(b)).not.toContain("CANARY");
   });
