@@ -19,6 +19,9 @@ export const usageSchema = z.object({
   rows: z.array(
     z.object({
       key: z.string(),
+      /** By person only: whose row it is, with the Slack display name beside it. */
+      owner: z.string().optional(),
+      ownerName: z.string().nullable().optional(),
       cost: euros,
       hours: z.number(),
       machines: z.number(),
@@ -76,7 +79,18 @@ export const MONEY_ENDPOINTS: readonly Endpoint[] = [
       response: {
         month: "2026-11",
         total: eur("3.20"),
-        rows: [{ key: "U012AB3CD", cost: eur("3.20"), hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
+        rows: [
+          {
+            key: "U012AB3CD",
+            owner: "U012AB3CD",
+            ownerName: "Alice",
+            cost: eur("3.20"),
+            hours: 40,
+            machines: 6,
+            volumes: 1,
+            snapshots: 0,
+          },
+        ],
       },
     },
   },

@@ -15,8 +15,9 @@ import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euroEstimate } from "../render/cost.ts";
+import { type PeopleNames, personText } from "../render/people.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand, type Viewer } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
 
@@ -84,6 +85,8 @@ export function usageJson({ report, saved, asleep }: UsageResult): unknown {
     total: centsJson(report.total.cents),
     rows: report.rows.map((r) => ({
       key: r.key,
+      // By person: the key is whose row it is, so every door can name them (`ownerName` beside it).
+      ...(report.by === "user" ? { owner: r.key } : {}),
       cost: centsJson(r.cents),
       hours: r.hours,
       machines: r.machines,
@@ -103,15 +106,21 @@ export function usageCsv({ report }: UsageResult): string {
   return lines.join("\n");
 }
 
-export function usageText(result: UsageResult): string {
+export function usageText(result: UsageResult, viewer?: Pick<Viewer, "names">): string {
   if (result.csv) return usageCsv(result);
   const { report } = result;
-  const whose = report.user === null ? "everyone" : report.user;
+  const names = viewer?.names;
+  const whose = report.user === null ? "everyone" : personText(report.user, names);
   const head = `Usage of ${whose} in ${report.month.key}, by ${report.by} (EUR, gross):`;
   if (report.rows.length === 0)
-    return [head, "  nothing yet", ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
+    return [
+      head,
+      "  nothing yet",
+      ...savedLines(result.saved, names),
+      ...asleepLines(result.asleep, names),
+    ].join("\n");
   const rows: string[][] = report.rows.map((r) => [
-    r.key,
+    report.by === "user" ? personText(r.key, names) : r.key,
     formatEuros(r.cents),
     `${r.hours} h`,
     countsPhrase(r),
@@ -125,36 +134,43 @@ export function usageText(result: UsageResult): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
     `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
-  return [head, ...rows.map(line), ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
+  return [
+    head,
+    ...rows.map(line),
+    ...savedLines(result.saved, names),
+    ...asleepLines(result.asleep, names),
+  ].join("\n");
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** "hibernation saved": shown once anything slept in the month. */
-function savedLines(saved: HoursSaved | undefined): string[] {
+function savedLines(saved: HoursSaved | undefined, names?: PeopleNames): string[] {
   if (!saved || saved.hours === 0) return [];
   const owners = Object.entries(saved.byOwner);
   return [
     `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
     ...(owners.length > 1
-      ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`)
+      ? owners.map(
+          ([o, s]) => `    ${personText(o, names)}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`,
+        )
       : []),
   ];
 }
 
 /** The snapshots' cost while asleep: part of the snapshot spend above, said apart. */
-function asleepLines(asleep: AsleepSnapshotCost | undefined): string[] {
+function asleepLines(asleep: AsleepSnapshotCost | undefined, names?: PeopleNames): string[] {
   if (!asleep || asleep.hours === 0) return [];
   const owners = Object.entries(asleep.byOwner);
   return [
     `  hibernation snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the snapshot spend above)`,
     ...(owners.length > 1
-      ? owners.map(([o, c]) => `    ${o}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
+      ? owners.map(([o, c]) => `    ${personText(o, names)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
       : []),
   ];
 }
 
-export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
+export function usageBlocks({ report, asOf, saved, asleep }: UsageResult): SlackMessage {
   const whose = report.user === null ? "Everyone's" : `<@${report.user}>'s`;
   const title = `${whose} spend in ${monthName(report.month, asOf)}: *${formatEuros(report.total.cents)}*`;
   const lines = report.rows
@@ -163,10 +179,35 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
       (r) => `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${countsPhrase(r)}`,
     );
   const more = report.rows.length > 40 ? [`…and ${report.rows.length - 40} more: \`ccc usage --csv\``] : [];
+  const sleep = hibernationMrkdwn(saved, asleep);
   return {
     text: `Spend in ${report.month.key}: ${formatEuros(report.total.cents)}`,
-    blocks: [section([title, ...lines, ...more].join("\n"))],
+    blocks: [section([title, ...lines, ...more].join("\n")), ...(sleep ? [section(sleep)] : [])],
   };
+}
+
+/** What hibernation saved and what the sleeping machines' snapshots cost, per person when several. */
+function hibernationMrkdwn(saved: HoursSaved | undefined, asleep: AsleepSnapshotCost | undefined): string {
+  const lines: string[] = [];
+  if (saved && saved.hours > 0) {
+    lines.push(
+      `:zzz: Hibernation saved *≈ ${round1(saved.hours)} machine-hours*, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
+    );
+    const owners = Object.entries(saved.byOwner);
+    if (owners.length > 1)
+      for (const [o, s] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`);
+  }
+  if (asleep && asleep.hours > 0) {
+    lines.push(
+      `:floppy_disk: Snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the spend above)`,
+    );
+    const owners = Object.entries(asleep.byOwner);
+    if (owners.length > 1)
+      for (const [o, c] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`);
+  }
+  return lines.join("\n");
 }
 
 function keyMrkdwn(by: UsageReport["by"], key: string): string {
@@ -199,7 +240,7 @@ export const usageCommand = defineCommand({
   input: usageInput,
   audience: "anyone",
   run,
-  text: (result) => usageText(result),
+  text: (result, viewer) => usageText(result, viewer),
   json: usageJson,
   blocks: (result) => usageBlocks(result),
   doors: {
