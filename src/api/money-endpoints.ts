@@ -40,6 +40,18 @@ export const usageSchema = z.object({
     .meta({
       description: "what hibernation snapshots cost while their machines slept; part of the rows' spend",
     }),
+  /** What the addresses (Primary IPs) kept for sleeping machines cost; not in the rows; present once any. */
+  hibernationAddresses: z
+    .object({
+      cost: euros,
+      hours: z.number(),
+      byOwner: z.record(z.string(), z.object({ cost: euros, hours: z.number() })),
+    })
+    .optional()
+    .meta({
+      description:
+        "what the addresses kept for sleeping machines cost (Hetzner Primary IPs); on top of the rows' spend",
+    }),
 });
 
 const standing = { spent: euros, committed: euros };

@@ -10,6 +10,7 @@ import {
 import { ForbiddenError } from "../core/errors.ts";
 import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
+import { type KeptAddressCost, keptAddressCost } from "../core/hibernate/kept-address-cost.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
@@ -39,6 +40,8 @@ export interface UsageResult {
   saved?: HoursSaved;
   /** What the hibernation snapshots cost while their machines slept (already inside the snapshot spend). */
   asleep?: AsleepSnapshotCost;
+  /** What the addresses kept for sleeping machines cost (not inside the rows: Hetzner bills them apart). */
+  addresses?: KeptAddressCost;
 }
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
@@ -54,6 +57,7 @@ function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResu
     asOf: now,
     saved: hoursSaved(ctx.deps.store, month, now, user),
     asleep: asleepSnapshotCost(ctx.deps.store, month, now, user),
+    addresses: keptAddressCost(ctx.deps.store, month, now, user),
   };
 }
 
@@ -62,7 +66,7 @@ export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): U
   return run(ctx, parseInput(usageInput, input));
 }
 
-export function usageJson({ report, saved, asleep }: UsageResult): unknown {
+export function usageJson({ report, saved, asleep, addresses }: UsageResult): unknown {
   return {
     ...(saved && saved.hours > 0
       ? { hibernationSaved: { hours: round1(saved.hours), cost: eurosJson(saved.euros) } }
@@ -74,6 +78,20 @@ export function usageJson({ report, saved, asleep }: UsageResult): unknown {
             hours: asleep.hours,
             byOwner: Object.fromEntries(
               Object.entries(asleep.byOwner).map(([o, c]) => [
+                o,
+                { cost: moneyJson(c.amount), hours: c.hours },
+              ]),
+            ),
+          },
+        }
+      : {}),
+    ...(addresses && addresses.hours > 0
+      ? {
+          hibernationAddresses: {
+            cost: moneyJson(addresses.amount),
+            hours: addresses.hours,
+            byOwner: Object.fromEntries(
+              Object.entries(addresses.byOwner).map(([o, c]) => [
                 o,
                 { cost: moneyJson(c.amount), hours: c.hours },
               ]),
@@ -118,6 +136,7 @@ export function usageText(result: UsageResult, viewer?: Pick<Viewer, "names">): 
       "  nothing yet",
       ...savedLines(result.saved, names),
       ...asleepLines(result.asleep, names),
+      ...addressLines(result.addresses, names),
     ].join("\n");
   const rows: string[][] = report.rows.map((r) => [
     report.by === "user" ? personText(r.key, names) : r.key,
@@ -139,6 +158,7 @@ export function usageText(result: UsageResult, viewer?: Pick<Viewer, "names">): 
     ...rows.map(line),
     ...savedLines(result.saved, names),
     ...asleepLines(result.asleep, names),
+    ...addressLines(result.addresses, names),
   ].join("\n");
 }
 
@@ -170,7 +190,19 @@ function asleepLines(asleep: AsleepSnapshotCost | undefined, names?: PeopleNames
   ];
 }
 
-export function usageBlocks({ report, asOf, saved, asleep }: UsageResult): SlackMessage {
+/** The addresses kept while asleep: Hetzner bills them apart from the rows above. */
+function addressLines(addresses: KeptAddressCost | undefined, names?: PeopleNames): string[] {
+  if (!addresses || addresses.hours === 0) return [];
+  const owners = Object.entries(addresses.byOwner);
+  return [
+    `  addresses kept while asleep: ${formatEuroAmount(addresses.amount)} for ${addresses.hours} hours (Primary IPs, on top of the spend above)`,
+    ...(owners.length > 1
+      ? owners.map(([o, c]) => `    ${personText(o, names)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
+      : []),
+  ];
+}
+
+export function usageBlocks({ report, asOf, saved, asleep, addresses }: UsageResult): SlackMessage {
   const whose = report.user === null ? "Everyone's" : `<@${report.user}>'s`;
   const title = `${whose} spend in ${monthName(report.month, asOf)}: *${formatEuros(report.total.cents)}*`;
   const lines = report.rows
@@ -179,7 +211,7 @@ export function usageBlocks({ report, asOf, saved, asleep }: UsageResult): Slack
       (r) => `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${countsPhrase(r)}`,
     );
   const more = report.rows.length > 40 ? [`…and ${report.rows.length - 40} more: \`ccc usage --csv\``] : [];
-  const sleep = hibernationMrkdwn(saved, asleep);
+  const sleep = hibernationMrkdwn(saved, asleep, addresses);
   return {
     text: `Spend in ${report.month.key}: ${formatEuros(report.total.cents)}`,
     blocks: [section([title, ...lines, ...more].join("\n")), ...(sleep ? [section(sleep)] : [])],
@@ -187,7 +219,11 @@ export function usageBlocks({ report, asOf, saved, asleep }: UsageResult): Slack
 }
 
 /** What hibernation saved and what the sleeping machines' snapshots cost, per person when several. */
-function hibernationMrkdwn(saved: HoursSaved | undefined, asleep: AsleepSnapshotCost | undefined): string {
+function hibernationMrkdwn(
+  saved: HoursSaved | undefined,
+  asleep: AsleepSnapshotCost | undefined,
+  addresses: KeptAddressCost | undefined,
+): string {
   const lines: string[] = [];
   if (saved && saved.hours > 0) {
     lines.push(
@@ -203,6 +239,15 @@ function hibernationMrkdwn(saved: HoursSaved | undefined, asleep: AsleepSnapshot
       `:floppy_disk: Snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the spend above)`,
     );
     const owners = Object.entries(asleep.byOwner);
+    if (owners.length > 1)
+      for (const [o, c] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`);
+  }
+  if (addresses && addresses.hours > 0) {
+    lines.push(
+      `:round_pushpin: Addresses kept while asleep: ${formatEuroAmount(addresses.amount)} for ${addresses.hours} hours (on top of the spend above)`,
+    );
+    const owners = Object.entries(addresses.byOwner);
     if (owners.length > 1)
       for (const [o, c] of owners.slice(0, 20))
         lines.push(`    ${keyMrkdwn("user", o)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`);

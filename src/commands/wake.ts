@@ -24,7 +24,8 @@ export const wakeCommand = defineCommand({
   // Owner or admin, checked against the hibernated machine's owner.
   audience: "anyone",
   run,
-  text: (instance, { now }) => `${instance.id} is awake again.\n${provisionText(instance, now)}`,
+  text: (instance, { now, sshPort }) =>
+    `${instance.id} is awake again.\n${provisionText(instance, now, sshPort)}`,
   json: (instance) => ({ ...instanceJson(instance), woken: true }),
   blocks: (instance, { now }) => {
     const ready = readyMessage(instance, now);

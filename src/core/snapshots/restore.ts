@@ -1,6 +1,6 @@
 import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
 import type { BudgetChange } from "../budget/standing.ts";
-import type { CloudServer } from "../cloud/cloud.ts";
+import type { CloudServer, PrimaryIpIds } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, UserError } from "../errors.ts";
@@ -127,8 +127,10 @@ export async function runRestore(
   recorded: Instance,
   snapshot: Snapshot,
   onStep: (step: ProvisionStep) => void = () => {},
+  /** A wake's kept Primary IPs: the server is created with them, so it has the same address. */
+  primaryIps?: PrimaryIpIds,
 ): Promise<Instance> {
-  const ready = await bootRestored(deps, recorded, snapshot, onStep);
+  const ready = await bootRestored(deps, recorded, snapshot, onStep, primaryIps);
   // After "ready", as for a provision: the clone (a fetch of the one on the disk) never fails the restore.
   return prepareWorkspace(deps, ready);
 }
@@ -138,6 +140,7 @@ async function bootRestored(
   recorded: Instance,
   snapshot: Snapshot,
   onStep: (step: ProvisionStep) => void,
+  primaryIps: PrimaryIpIds | undefined,
 ): Promise<Instance> {
   const lease = takeLease(deps, instanceLease(recorded.id));
   if (!lease)
@@ -153,6 +156,7 @@ async function bootRestored(
       location: recorded.location,
       sshKeys: [],
       labels: serverLabels(recorded),
+      ...(primaryIps ? { primaryIps } : {}),
     });
     server = created.server;
     if (!server.ipv4)
