@@ -5,6 +5,7 @@
 // keep them still hibernates (with the owner told the address will change).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deprovisionCommand } from "../../src/commands/deprovision.ts";
+import { statusCommand } from "../../src/commands/status.ts";
 import { wakeCommand } from "../../src/commands/wake.ts";
 import { runIdlePass } from "../../src/core/hibernate/idle-sweep.ts";
 import { KEPT_LABEL } from "../../src/core/hibernate/kept-addresses.ts";
@@ -72,6 +73,13 @@ describe.skipIf(sshdMissingReason !== null)("the address kept over a hibernation
     expect(JSON.stringify(hibernationNoticeMessage(dm, w.clock.now()).blocks)).not.toMatch(
       /new address|may change/,
     );
+
+    // status says so too.
+    const status = await statusCommand.execute({ deps: w.deps, actor: ALICE }, { id: m.id });
+    expect(status.text({ now: w.clock.now(), actor: ALICE })).toContain(
+      `idle:     address ${m.ipv4} kept: the same ssh line after the wake`,
+    );
+    expect(status.json()).toMatchObject({ hibernation: { keptAddress: m.ipv4 } });
 
     w.clock.advance(60 * MINUTE);
     w.notes.clear();
