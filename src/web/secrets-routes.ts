@@ -12,9 +12,14 @@ import type { WebContext } from "./web-context.ts";
 
 /** The secret form: GET the page, POST set and delete (CSRF-checked), through the secret verb. */
 export function secretsRoutes(ctx: WebContext): Route[] {
-  const page = (who: SignedIn, notice: { kind: "ok" | "error"; text: string } | null, typedName?: string) =>
+  const page = async (
+    who: SignedIn,
+    notice: { kind: "ok" | "error"; text: string } | null,
+    typedName?: string,
+  ) =>
     secretsPage({
-      user: who.session.user,
+      // By their Slack display name, as on the dashboard.
+      user: await ctx.bot.identity.nameOf(who.session.user),
       csrf: who.session.csrf,
       enabled: Boolean(ctx.bot.deps.secretsKey),
       secrets: listSecrets(ctx.bot.deps, { id: who.session.user, isAdmin: false }, who.session.user),
@@ -41,7 +46,11 @@ export function secretsRoutes(ctx: WebContext): Route[] {
       if (error instanceof HttpError) throw error;
       const text = errorText(error, ctx.bot.log, `web secret ${verbAction}`);
       // The value is never sent back into the page, whatever went wrong.
-      sendPage(request.res, 422, page(who, { kind: "error", text }, verbAction === "set" ? name : undefined));
+      sendPage(
+        request.res,
+        422,
+        await page(who, { kind: "error", text }, verbAction === "set" ? name : undefined),
+      );
     }
   };
   return [
@@ -53,7 +62,7 @@ export function secretsRoutes(ctx: WebContext): Route[] {
         // Not signed in, or refused at the identity check: the dashboard's own page says which.
         if (!who || "status" in who) return redirect(request.res, "/");
         const flash = who.session.flash;
-        sendPage(request.res, 200, page(who, flash ? { kind: "ok", text: flash } : null));
+        sendPage(request.res, 200, await page(who, flash ? { kind: "ok", text: flash } : null));
       },
     },
     { method: "POST", path: `${SECRETS_PATH}/set`, handle: action("set") },
