@@ -5,6 +5,15 @@
 import type { Json } from "./fake-hetzner-data.ts";
 import { createImage, deleteImage, getImage, listImages, updateImage } from "./fake-hetzner-images.ts";
 import { getPricing } from "./fake-hetzner-pricing.ts";
+import {
+  assignPrimaryIp,
+  createPrimaryIp,
+  deletePrimaryIp,
+  getPrimaryIp,
+  listPrimaryIps,
+  unassignPrimaryIp,
+  updatePrimaryIp,
+} from "./fake-hetzner-primary-ips.ts";
 import { ApiError, type Reply } from "./fake-hetzner-resources.ts";
 import { createSshKey, listSshKeys } from "./fake-hetzner-ssh-keys.ts";
 import type { FakeHetznerState } from "./fake-hetzner-state.ts";
@@ -57,6 +66,7 @@ const ROUTES: Route[] = [
       "start_after_create",
       "volumes",
       "automount",
+      "public_net",
     ],
     handle: (c) => c.state.createServer(c.body),
   },
@@ -136,6 +146,38 @@ const ROUTES: Route[] = [
   },
   { method: "DELETE", pattern: "/images/{id}", handle: (c) => deleteImage(c.state, c.id) },
   { method: "GET", pattern: "/pricing", handle: (c) => getPricing(c.state.serverTypes) },
+  {
+    method: "GET",
+    pattern: "/primary_ips",
+    query: [...LIST, "ip"],
+    handle: (c) => listPrimaryIps(c.state, c.query),
+  },
+  {
+    method: "POST",
+    pattern: "/primary_ips",
+    body: ["name", "type", "assignee_type", "assignee_id", "location", "auto_delete", "labels"],
+    handle: (c) => createPrimaryIp(c.state, c.body),
+  },
+  { method: "GET", pattern: "/primary_ips/{id}", handle: (c) => getPrimaryIp(c.state, c.id) },
+  {
+    method: "PUT",
+    pattern: "/primary_ips/{id}",
+    body: ["name", "labels", "auto_delete"],
+    handle: (c) => updatePrimaryIp(c.state, c.id, c.body),
+  },
+  { method: "DELETE", pattern: "/primary_ips/{id}", handle: (c) => deletePrimaryIp(c.state, c.id) },
+  {
+    method: "POST",
+    pattern: "/primary_ips/{id}/actions/assign",
+    body: ["assignee_id", "assignee_type"],
+    handle: (c) => assignPrimaryIp(c.state, c.id, c.body),
+  },
+  {
+    method: "POST",
+    pattern: "/primary_ips/{id}/actions/unassign",
+    body: [],
+    handle: (c) => unassignPrimaryIp(c.state, c.id),
+  },
 ];
 
 export interface Matched {

@@ -14,6 +14,12 @@ import {
 } from "./fake-hetzner-data.ts";
 import { findImageForServer, seedSystemImages } from "./fake-hetzner-images.ts";
 import {
+  assignAtCreate,
+  type FakePrimaryIp,
+  primaryIpsForNewServer,
+  releaseOnDelete,
+} from "./fake-hetzner-primary-ips.ts";
+import {
   type ActionResource,
   buildAction,
   buildServer,
@@ -54,6 +60,7 @@ export class FakeHetznerState {
   readonly actions = new Map<number, FakeAction>();
   readonly sshKeys = new Map<number, FakeSshKey>();
   readonly volumes = new Map<number, FakeVolume>();
+  readonly primaryIps = new Map<number, FakePrimaryIp>();
   readonly images = new Map<number, FakeImage>(seedSystemImages().map((i) => [i.id, i]));
   readonly serverTypes = seedServerTypes();
   /** Action endings not yet due, by their timer. */
@@ -98,10 +105,12 @@ export class FakeHetznerState {
     if (!type || !location || typeof body.name !== "string") throw new Error("unreachable");
     const image = findImageForServer(this, body.image as string | number, type);
     const volumes = volumesForNewServer(this, body.volumes, location);
+    const addresses = primaryIpsForNewServer(this, body.public_net, location);
     if ([...this.servers.values()].some((s) => s.name === body.name)) throw uniqueness("name");
 
     const server = this.newServer(body.name, type, location, image, body.labels as Json);
     attachAtCreate(server, volumes);
+    assignAtCreate(this, server, addresses);
     const start = body.start_after_create !== false;
     const action = buildAction(this.id(), "create_server", [{ id: server.id, type: "server" }]);
     const next = start ? [buildAction(this.id(), "start_server", [{ id: server.id, type: "server" }])] : [];
@@ -148,6 +157,7 @@ export class FakeHetznerState {
         return;
       }
       this.servers.delete(id);
+      releaseOnDelete(this, id);
       for (const volume of this.volumes.values()) if (volume.server === id) volume.server = null;
       for (const image of this.images.values()) if (image.bound_to === id) this.images.delete(image.id);
     });
@@ -254,6 +264,12 @@ export class FakeHetznerState {
     return this.nextId++;
   }
 
+  /** The index of the next distinct loopback address (skipping .255, .0 and .1). */
+  allocateIpIndex(): number {
+    if ((this.nextIp & 255) === 255) this.nextIp += 3;
+    return this.nextIp++;
+  }
+
   private newServer(
     name: string,
     type: ServerTypeJson,
@@ -261,9 +277,8 @@ export class FakeHetznerState {
     image: FakeImage,
     labels?: Json,
   ) {
-    if ((this.nextIp & 255) === 255) this.nextIp += 3;
     const ids = { server: this.id(), ipv4: this.id(), ipv6: this.id() };
-    const server = buildServer(ids, this.nextIp++, name, type, location, image, labels);
+    const server = buildServer(ids, this.allocateIpIndex(), name, type, location, image, labels);
     this.servers.set(server.id, server);
     return server;
   }

@@ -6,7 +6,7 @@
 //   const client = new HetznerClient({ endpoint: fake.url, token: fake.token, clock });
 //
 // Routes (fake-hetzner-routes.ts): servers, actions, server types, locations, SSH keys, volumes,
-// images (snapshots by `create_image`) and pricing. A created server is `initializing` with a
+// images (snapshots by `create_image`), Primary IPs (fake-hetzner-primary-ips.ts) and pricing. A created server is `initializing` with a
 // running `create_server` action; `actionDurationMs` later the action succeeds, the server is
 // `running` and `onServerRunning(server)` is called (with `createActionError` the action fails
 // instead and the server stays `off`). A deleted server stays listed as `deleting` (and `locked`)
@@ -28,6 +28,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Json, ServerTypeJson } from "./fake-hetzner-data.ts";
+import type { FakePrimaryIp } from "./fake-hetzner-primary-ips.ts";
 import {
   ApiError,
   type FakeImage,
@@ -41,6 +42,7 @@ import { addSshKey } from "./fake-hetzner-ssh-keys.ts";
 import { type ActionError, FakeHetznerState } from "./fake-hetzner-state.ts";
 import { FaultQueue, type RequestMatcher } from "./fault-queue.ts";
 
+export type { FakePrimaryIp } from "./fake-hetzner-primary-ips.ts";
 export type { FakeImage, FakeServer, FakeSshKey, FakeVolume } from "./fake-hetzner-resources.ts";
 
 export interface FakeHetznerOptions {
@@ -98,6 +100,8 @@ export interface FakeHetzner {
   deletingServers(): FakeServer[];
   sshKeys(): FakeSshKey[];
   volumes(): FakeVolume[];
+  /** Primary IPs: those made with servers (`auto_delete`) and those kept or made apart. */
+  primaryIps(): FakePrimaryIp[];
   /** Every image, system images included. */
   images(): FakeImage[];
   /** Stores a key as if another client had uploaded it. */
@@ -245,6 +249,7 @@ export async function startFakeHetzner(options: FakeHetznerOptions = {}): Promis
     deletingServers: () => [...state.servers.values()].filter(isDeleting),
     sshKeys: () => [...state.sshKeys.values()],
     volumes: () => [...state.volumes.values()],
+    primaryIps: () => [...state.primaryIps.values()],
     images: () => [...state.images.values()],
     addSshKey: (name, publicKey) => addSshKey(state, name, publicKey),
     failNext: (matcher, fault, times = 1) => faults.add(fault, times, matcher),

@@ -237,6 +237,13 @@ describe("ccc CLI", () => {
       expect((await ccc(["status", id], { env })).stdout).toContain("owner:    Bobby T (U0BOB)");
       const json = JSON.parse((await ccc(["status", id, "--json"], { env })).stdout);
       expect(json).toMatchObject({ owner: "U0BOB", ownerName: "Bobby T" });
+      // usage too, an hour later: the row by name in the text, ownerName beside owner in --json.
+      now = new Date(now.getTime() + 3_600_000);
+      expect((await ccc(["usage"], { env })).stdout).toMatch(/^ {2}Bobby T \(U0BOB\) +€/m);
+      const used = JSON.parse((await ccc(["usage", "--json"], { env })).stdout);
+      expect(used.rows).toEqual([
+        expect.objectContaining({ key: "U0BOB", owner: "U0BOB", ownerName: "Bobby T" }),
+      ]);
       // Without a bot token: the id, and ownerName null.
       expect((await ccc(["status", id])).stdout).toContain("owner:    U0BOB\n");
       expect(JSON.parse((await ccc(["list", "--all", "--json"])).stdout)[0].ownerName).toBeNull();

@@ -9,6 +9,7 @@ import type {
   CreatedServer,
   CreateServerInput,
   PricingApi,
+  PrimaryIpApi,
   VolumeApi,
   WaitOptions,
 } from "../core/cloud/cloud.ts";
@@ -44,6 +45,12 @@ export class OnDemandCloud implements CloudApi {
   };
 
   readonly pricing: PricingApi = { get: async (signal) => (await this.load()).pricing.get(signal) };
+  readonly primaryIps: PrimaryIpApi = {
+    list: async (selector, signal) => (await this.load()).primaryIps.list(selector, signal),
+    get: async (id, signal) => (await this.load()).primaryIps.get(id, signal),
+    update: async (id, patch, signal) => (await this.load()).primaryIps.update(id, patch, signal),
+    delete: async (id, signal) => (await this.load()).primaryIps.delete(id, signal),
+  };
 
   private load(): Promise<CloudApi> {
     this.client ??= this.build().then((client) => {

@@ -16,6 +16,9 @@ export const usageSchema = z.strictObject({
   rows: z.array(
     z.strictObject({
       key: z.string(),
+      /** By person only: whose row it is, with the Slack display name beside it. */
+      owner: z.string().optional(),
+      ownerName: z.string().nullable().optional(),
       cost: euros,
       hours: z.number(),
       machines: z.number(),
@@ -33,6 +36,18 @@ export const usageSchema = z.strictObject({
     .optional()
     .meta({
       description: "what hibernation snapshots cost while their machines slept; part of the rows' spend",
+    }),
+  /** What the addresses (Primary IPs) kept for sleeping machines cost; not in the rows; present once any. */
+  hibernationAddresses: z
+    .object({
+      cost: euros,
+      hours: z.number(),
+      byOwner: z.record(z.string(), z.object({ cost: euros, hours: z.number() })),
+    })
+    .optional()
+    .meta({
+      description:
+        "what the addresses kept for sleeping machines cost (Hetzner Primary IPs); on top of the rows' spend",
     }),
 });
 

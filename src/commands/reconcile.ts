@@ -28,6 +28,7 @@ const ACTIONS: Record<ReconcileFinding["action"], [done: string, wouldDo: string
   fail_and_delete: ["failed, server deleted, owner told", "would fail it, delete the server, tell the owner"],
   delete_image: ["deleted the image, admins told", "would delete the image"],
   close_snapshot: ["closed the snapshot's record", "would close the snapshot's record"],
+  delete_address: ["deleted the address, admins told", "would delete the address"],
 };
 
 function what(f: ReconcileFinding): string {

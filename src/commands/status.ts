@@ -49,6 +49,7 @@ function one(ctx: CommandContext, id: string): StatusResult {
     idle: {
       activity: ctx.deps.store.hibernation.activity(instance.id),
       hibernation: ctx.deps.store.hibernation.current(instance.id),
+      keptAddress: ctx.deps.store.keptAddresses.current(instance.id)?.ipv4 ?? null,
     },
     workspace: ctx.deps.store.workspaces.outcome(instance.id),
   };

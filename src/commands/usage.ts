@@ -11,6 +11,7 @@ import {
 } from "../core/billing/money.ts";
 import { type AsleepSnapshotCost, asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { type HoursSaved, hoursSaved } from "../core/hibernate/hours-saved.ts";
+import { type KeptAddressCost, keptAddressCost } from "../core/hibernate/kept-address-cost.ts";
 import { isSlackUserId } from "../core/identity/identity.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
@@ -18,8 +19,9 @@ import { monthName, monthOf, parseMonth } from "../core/usage/month.ts";
 import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from "../core/usage/usage-report.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euroEstimate } from "../render/cost.ts";
+import { type PeopleNames, personText } from "../render/people.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand, type Viewer } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { queryFlag } from "./http-route.ts";
 import { checked, parseInput } from "./input.ts";
@@ -42,6 +44,8 @@ export interface UsageResult {
   saved?: HoursSaved;
   /** What the hibernation snapshots cost while their machines slept (already inside the snapshot spend). */
   asleep?: AsleepSnapshotCost;
+  /** What the addresses kept for sleeping machines cost (not inside the rows: Hetzner bills them apart). */
+  addresses?: KeptAddressCost;
 }
 
 function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResult {
@@ -55,6 +59,7 @@ function run(ctx: CommandContext, input: z.output<typeof usageInput>): UsageResu
     asOf: now,
     saved: hoursSaved(ctx.deps.store, month, now, user),
     asleep: asleepSnapshotCost(ctx.deps.store, month, now, user),
+    addresses: keptAddressCost(ctx.deps.store, month, now, user),
   };
 }
 
@@ -63,7 +68,7 @@ export function usage(ctx: CommandContext, input: z.input<typeof usageInput>): U
   return run(ctx, parseInput(usageInput, input));
 }
 
-export function usageJson({ report, saved, asleep }: UsageResult): unknown {
+export function usageJson({ report, saved, asleep, addresses }: UsageResult): unknown {
   return {
     ...(saved && saved.hours > 0
       ? { hibernationSaved: { hours: round1(saved.hours), cost: eurosJson(saved.euros) } }
@@ -82,10 +87,26 @@ export function usageJson({ report, saved, asleep }: UsageResult): unknown {
           },
         }
       : {}),
+    ...(addresses && addresses.hours > 0
+      ? {
+          hibernationAddresses: {
+            cost: moneyJson(addresses.amount),
+            hours: addresses.hours,
+            byOwner: Object.fromEntries(
+              Object.entries(addresses.byOwner).map(([o, c]) => [
+                o,
+                { cost: moneyJson(c.amount), hours: c.hours },
+              ]),
+            ),
+          },
+        }
+      : {}),
     month: report.month.key,
     total: centsJson(report.total.cents),
     rows: report.rows.map((r) => ({
       key: r.key,
+      // By person: the key is whose row it is, so every door can name them (`ownerName` beside it).
+      ...(report.by === "user" ? { owner: r.key } : {}),
       cost: centsJson(r.cents),
       hours: r.hours,
       machines: r.machines,
@@ -105,15 +126,22 @@ export function usageCsv({ report }: UsageResult): string {
   return lines.join("\n");
 }
 
-export function usageText(result: UsageResult): string {
+export function usageText(result: UsageResult, viewer?: Pick<Viewer, "names">): string {
   if (result.csv) return usageCsv(result);
   const { report } = result;
-  const whose = report.user === null ? "everyone" : report.user;
+  const names = viewer?.names;
+  const whose = report.user === null ? "everyone" : personText(report.user, names);
   const head = `Usage of ${whose} in ${report.month.key}, by ${report.by} (EUR, gross):`;
   if (report.rows.length === 0)
-    return [head, "  nothing yet", ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
+    return [
+      head,
+      "  nothing yet",
+      ...savedLines(result.saved, names),
+      ...asleepLines(result.asleep, names),
+      ...addressLines(result.addresses, names),
+    ].join("\n");
   const rows: string[][] = report.rows.map((r) => [
-    r.key,
+    report.by === "user" ? personText(r.key, names) : r.key,
     formatEuros(r.cents),
     `${r.hours} h`,
     countsPhrase(r),
@@ -127,36 +155,56 @@ export function usageText(result: UsageResult): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) =>
     `  ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`;
-  return [head, ...rows.map(line), ...savedLines(result.saved), ...asleepLines(result.asleep)].join("\n");
+  return [
+    head,
+    ...rows.map(line),
+    ...savedLines(result.saved, names),
+    ...asleepLines(result.asleep, names),
+    ...addressLines(result.addresses, names),
+  ].join("\n");
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** "hibernation saved": shown once anything slept in the month. */
-function savedLines(saved: HoursSaved | undefined): string[] {
+function savedLines(saved: HoursSaved | undefined, names?: PeopleNames): string[] {
   if (!saved || saved.hours === 0) return [];
   const owners = Object.entries(saved.byOwner);
   return [
     `  hibernation saved ≈ ${round1(saved.hours)} machine-hours, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
     ...(owners.length > 1
-      ? owners.map(([o, s]) => `    ${o}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`)
+      ? owners.map(
+          ([o, s]) => `    ${personText(o, names)}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`,
+        )
       : []),
   ];
 }
 
 /** The snapshots' cost while asleep: part of the snapshot spend above, said apart. */
-function asleepLines(asleep: AsleepSnapshotCost | undefined): string[] {
+function asleepLines(asleep: AsleepSnapshotCost | undefined, names?: PeopleNames): string[] {
   if (!asleep || asleep.hours === 0) return [];
   const owners = Object.entries(asleep.byOwner);
   return [
     `  hibernation snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the snapshot spend above)`,
     ...(owners.length > 1
-      ? owners.map(([o, c]) => `    ${o}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
+      ? owners.map(([o, c]) => `    ${personText(o, names)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
       : []),
   ];
 }
 
-export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
+/** The addresses kept while asleep: Hetzner bills them apart from the rows above. */
+function addressLines(addresses: KeptAddressCost | undefined, names?: PeopleNames): string[] {
+  if (!addresses || addresses.hours === 0) return [];
+  const owners = Object.entries(addresses.byOwner);
+  return [
+    `  addresses kept while asleep: ${formatEuroAmount(addresses.amount)} for ${addresses.hours} hours (Primary IPs, on top of the spend above)`,
+    ...(owners.length > 1
+      ? owners.map(([o, c]) => `    ${personText(o, names)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`)
+      : []),
+  ];
+}
+
+export function usageBlocks({ report, asOf, saved, asleep, addresses }: UsageResult): SlackMessage {
   const whose = report.user === null ? "Everyone's" : `<@${report.user}>'s`;
   const title = `${whose} spend in ${monthName(report.month, asOf)}: *${formatEuros(report.total.cents)}*`;
   const lines = report.rows
@@ -165,10 +213,48 @@ export function usageBlocks({ report, asOf }: UsageResult): SlackMessage {
       (r) => `• ${keyMrkdwn(report.by, r.key)}: ${formatEuros(r.cents)} · ${r.hours} h · ${countsPhrase(r)}`,
     );
   const more = report.rows.length > 40 ? [`…and ${report.rows.length - 40} more: \`ccc usage --csv\``] : [];
+  const sleep = hibernationMrkdwn(saved, asleep, addresses);
   return {
     text: `Spend in ${report.month.key}: ${formatEuros(report.total.cents)}`,
-    blocks: [section([title, ...lines, ...more].join("\n"))],
+    blocks: [section([title, ...lines, ...more].join("\n")), ...(sleep ? [section(sleep)] : [])],
   };
+}
+
+/** What hibernation saved and what the sleeping machines' snapshots cost, per person when several. */
+function hibernationMrkdwn(
+  saved: HoursSaved | undefined,
+  asleep: AsleepSnapshotCost | undefined,
+  addresses: KeptAddressCost | undefined,
+): string {
+  const lines: string[] = [];
+  if (saved && saved.hours > 0) {
+    lines.push(
+      `:zzz: Hibernation saved *≈ ${round1(saved.hours)} machine-hours*, ≈ ${euroEstimate(saved.euros)} (not run while asleep)`,
+    );
+    const owners = Object.entries(saved.byOwner);
+    if (owners.length > 1)
+      for (const [o, s] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ≈ ${round1(s.hours)} h, ≈ ${euroEstimate(s.euros)}`);
+  }
+  if (asleep && asleep.hours > 0) {
+    lines.push(
+      `:floppy_disk: Snapshots while asleep: ${formatEuroAmount(asleep.amount)} for ${asleep.hours} snapshot-hours (part of the spend above)`,
+    );
+    const owners = Object.entries(asleep.byOwner);
+    if (owners.length > 1)
+      for (const [o, c] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`);
+  }
+  if (addresses && addresses.hours > 0) {
+    lines.push(
+      `:round_pushpin: Addresses kept while asleep: ${formatEuroAmount(addresses.amount)} for ${addresses.hours} hours (on top of the spend above)`,
+    );
+    const owners = Object.entries(addresses.byOwner);
+    if (owners.length > 1)
+      for (const [o, c] of owners.slice(0, 20))
+        lines.push(`    ${keyMrkdwn("user", o)}: ${formatEuroAmount(c.amount)}, ${c.hours} h`);
+  }
+  return lines.join("\n");
 }
 
 function keyMrkdwn(by: UsageReport["by"], key: string): string {
@@ -201,7 +287,7 @@ export const usageCommand = defineCommand({
   input: usageInput,
   audience: "self",
   run,
-  text: (result) => usageText(result),
+  text: (result, viewer) => usageText(result, viewer),
   json: usageJson,
   blocks: (result) => usageBlocks(result),
   doors: {
@@ -219,7 +305,18 @@ export const usageCommand = defineCommand({
           response: {
             month: "2026-11",
             total: eur("3.20"),
-            rows: [{ key: "U012AB3CD", cost: eur("3.20"), hours: 40, machines: 6, volumes: 1, snapshots: 0 }],
+            rows: [
+              {
+                key: "U012AB3CD",
+                owner: "U012AB3CD",
+                ownerName: "Alice",
+                cost: eur("3.20"),
+                hours: 40,
+                machines: 6,
+                volumes: 1,
+                snapshots: 0,
+              },
+            ],
           },
         },
       },

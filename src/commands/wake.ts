@@ -58,7 +58,8 @@ export const wakeCommand = defineCommand({
     toldBySelf: true,
     failure: (_ctx, _started, error) => errorMessage(userFacingFailure(error)),
   },
-  text: (instance, { now }) => `${instance.id} is awake again.\n${provisionText(instance, now)}`,
+  text: (instance, { now, sshPort }) =>
+    `${instance.id} is awake again.\n${provisionText(instance, now, sshPort)}`,
   json: (instance) => ({ ...instanceJson(instance), woken: true }),
   blocks: (instance, { now }) => {
     const ready = readyMessage(instance, now);

@@ -49,7 +49,15 @@ export type Notice =
   /** To the owner: the machine has been idle and hibernates at `hibernateAt` (Keep running, Hibernate now). */
   | { kind: "idle_warning"; instance: Instance; hibernateAt: Date; idleMinutes: number }
   /** To the owner: the idle machine was saved and its server deleted; Wake brings it back (same id, host key). */
-  | { kind: "hibernated"; instance: Instance; snapshot: Snapshot; remainingMs: number; wakeableUntil: Date }
+  | {
+      kind: "hibernated";
+      instance: Instance;
+      snapshot: Snapshot;
+      remainingMs: number;
+      wakeableUntil: Date;
+      /** The IPv4 kept for the wake (its `ssh` line stays); null when it could not be kept. */
+      keptAddress?: string | null;
+    }
   /** To the owner: the hibernated machine is running again (the ready message with its ssh line). */
   | { kind: "woken"; instance: Instance }
   /** To the owner: waking failed; the snapshot is kept and the machine can be woken again. */

@@ -34,7 +34,7 @@ export function hibernationNoticeText(notice: HibernationNotice): string {
     case "idle_warning":
       return `${id} has been idle for a while and hibernates at ${formatUtc(notice.hibernateAt)} (snapshot kept, server deleted, wake it any time). Keep it running: ccc keep-awake ${id}; hibernate now: ccc hibernate ${id}.`;
     case "hibernated":
-      return `${id} was idle, so it is hibernating: saved and its server deleted (${lifetimePhrase(notice.remainingMs)} of lifetime kept, paused). ssh will not answer while it sleeps. Wake it with ccc wake ${id} (until ${formatUtc(notice.wakeableUntil)}).`;
+      return `${id} was idle, so it is hibernating: saved and its server deleted (${lifetimePhrase(notice.remainingMs)} of lifetime kept, paused). ssh will not answer while it sleeps. ${addressSentence(notice.keptAddress)}Wake it with ccc wake ${id} (until ${formatUtc(notice.wakeableUntil)}).`;
     case "woken":
       return `${id} is awake again: ssh claude@${notice.instance.ipv4} (same id and host key; expires ${formatUtc(notice.instance.expiresAt)}).`;
     case "wake_failed":
@@ -42,6 +42,14 @@ export function hibernationNoticeText(notice: HibernationNotice): string {
     case "hibernation_ended":
       return `${id} slept longer than hibernation allows, so it can no longer be woken as it was; its snapshot is kept until ${formatUtc(notice.snapshot.expiresAt)}: ccc restore ${id} makes a new machine from it.`;
   }
+}
+
+/** Whether the wake keeps the `ssh` line: said only when it is known. */
+function addressSentence(kept: string | null | undefined): string {
+  if (kept === undefined) return "";
+  return kept
+    ? `Its address ${kept} is kept: the same ssh line answers after the wake. `
+    : "Its address could not be kept: after the wake it has a new one (the same host key). ";
 }
 
 function buttons(id: string, which: ("keep" | "now" | "wake")[]): Block {
@@ -94,7 +102,7 @@ export function hibernationNoticeMessage(notice: HibernationNotice, now: Date): 
         text,
         blocks: [
           section(
-            `:sleeping: *${id}* was idle, so it is hibernating: saved, and its server deleted, so it costs only its snapshot. ${lifetimePhrase(notice.remainingMs)} of its lifetime is kept (paused). *ssh will not answer while it sleeps*: wake it first. Wakeable until ${dateToken(notice.wakeableUntil)}.`,
+            `:sleeping: *${id}* was idle, so it is hibernating: saved, and its server deleted, so it costs only its snapshot${notice.keptAddress ? " and its address" : ""}. ${lifetimePhrase(notice.remainingMs)} of its lifetime is kept (paused). *ssh will not answer while it sleeps*: wake it first. ${escapeText(addressSentence(notice.keptAddress))}Wakeable until ${dateToken(notice.wakeableUntil)}.`,
           ),
           buttons(id, ["wake"]),
         ],

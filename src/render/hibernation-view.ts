@@ -7,6 +7,8 @@ export interface IdleView {
   activity: MachineActivityRecord | null;
   /** Its sleep now (asleep or waking), if any. */
   hibernation: Hibernation | null;
+  /** The IPv4 kept for its wake (the same ssh line), if any. */
+  keptAddress?: string | null;
 }
 
 /** Lines for `status`: the last active time and each reason it counted as active, or its sleep. */
@@ -17,6 +19,7 @@ export function idleLines(view: IdleView): string[] {
     lines.push(
       `hibernating since ${formatUtc(h.sleptAt)} (${lifetimePhrase(h.remainingMs)} of lifetime kept); ssh does not answer: ccc wake ${h.instanceId}`,
     );
+    if (view.keptAddress) lines.push(`address ${view.keptAddress} kept: the same ssh line after the wake`);
     return lines;
   }
   const a = view.activity;
@@ -35,6 +38,13 @@ export function idleJson(view: IdleView): Record<string, unknown> {
   return {
     lastActiveAt: a?.lastActiveAt.toISOString() ?? null,
     activeReasons: a?.reasons ?? [],
-    hibernation: h ? { state: h.state, sleptAt: h.sleptAt.toISOString(), remainingMs: h.remainingMs } : null,
+    hibernation: h
+      ? {
+          state: h.state,
+          sleptAt: h.sleptAt.toISOString(),
+          remainingMs: h.remainingMs,
+          keptAddress: view.keptAddress ?? null,
+        }
+      : null,
   };
 }

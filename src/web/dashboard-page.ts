@@ -5,10 +5,11 @@ import type { Hibernation, MachineActivityRecord } from "../core/store/store.ts"
 import { guestGrants, guestSecretsSentence } from "../render/access.ts";
 import { lifetimePhrase } from "../render/hibernation-notices.ts";
 import { euro, knownHostsFor, sshCommand } from "../render/text.ts";
-import { formatTimeLeft, formatUtc } from "../render/time.ts";
+import { formatTimeLeft } from "../render/time.ts";
 import { describedBy, type Notice, noticeControl, withCode } from "./field-notice.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
+import { localTime } from "./local-time.ts";
 import {
   type KeepWorkChoice,
   keepWorkField,
@@ -103,7 +104,7 @@ function machineCard(i: Instance, d: DashboardData): Html {
 </div>
 <dl class="facts">
 <dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
-<dt>Expires</dt><dd><time datetime="${i.expiresAt.toISOString()}" title="${formatUtc(i.expiresAt)}">${formatUtc(i.expiresAt)}</time>
+<dt>Expires</dt><dd>${localTime(i.expiresAt)}
  · <span class="countdown" data-expires="${i.expiresAt.toISOString()}">${formatTimeLeft(i.expiresAt, d.now)}</span></dd>
 ${lastActive(d.activity.get(i.id))}
 ${ssh ? html`<dt>Connect</dt><dd><code class="copy">${ssh}</code></dd>` : ""}
@@ -144,7 +145,7 @@ function lastActive(a: MachineActivityRecord | undefined): Html | string {
         : a.checkedAt
           ? html` · idle at the last check`
           : "";
-  return html`<dt>Last active</dt><dd data-last-active="${a.lastActiveAt.toISOString()}"><time datetime="${a.lastActiveAt.toISOString()}">${formatUtc(a.lastActiveAt)}</time>${why}</dd>`;
+  return html`<dt>Last active</dt><dd data-last-active="${a.lastActiveAt.toISOString()}">${localTime(a.lastActiveAt)}${why}</dd>`;
 }
 
 /** Hibernated machines: ssh does not answer until they are woken, with the same id and host key. */
@@ -162,7 +163,7 @@ ${d.asleep.map(
 </div>
 <dl class="facts">
 <dt>Type</dt><dd>${i.serverType} in ${i.location}</dd>
-<dt>Asleep since</dt><dd><time datetime="${s.sleptAt.toISOString()}">${formatUtc(s.sleptAt)}</time> · ${lifetimePhrase(s.remainingMs)} of lifetime kept</dd>
+<dt>Asleep since</dt><dd>${localTime(s.sleptAt)} · ${lifetimePhrase(s.remainingMs)} of lifetime kept</dd>
 ${i.hostKey ? html`<dt>Host key</dt><dd><code>${hostKeyFingerprint(i.hostKey)}</code></dd>` : ""}
 </dl>
 ${

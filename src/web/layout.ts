@@ -1,4 +1,5 @@
 import { type Html, html } from "./html.ts";
+import { zoneNote } from "./local-time.ts";
 
 export const ASSET_PATHS = { css: "/web/static/app.css", js: "/web/static/app.js" } as const;
 
@@ -20,6 +21,7 @@ export function layout(title: string, body: Html, header: Html = html``): Html {
 <main id="main">
 ${body}
 </main>
+<footer>${zoneNote()}</footer>
 </body>
 </html>
 `;

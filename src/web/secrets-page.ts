@@ -1,7 +1,7 @@
 import type { SecretInfo } from "../core/secrets/secrets.ts";
-import { formatUtc } from "../render/time.ts";
 import { type Html, html } from "./html.ts";
 import { layout } from "./layout.ts";
+import { localTime } from "./local-time.ts";
 
 export const SECRETS_PATH = "/web/secrets";
 
@@ -23,7 +23,7 @@ export function secretsPage(d: SecretsPageData): Html {
   const rows = d.secrets.map(
     (
       s,
-    ) => html`<tr><td><code>${s.name}</code></td><td>${s.kind}</td><td>${formatUtc(s.setAt)}</td><td>${s.usedAt ? formatUtc(s.usedAt) : "never"}</td>
+    ) => html`<tr><td><code>${s.name}</code></td><td>${s.kind}</td><td>${localTime(s.setAt)}</td><td>${s.usedAt ? localTime(s.usedAt) : "never"}</td>
 <td><form method="post" action="${SECRETS_PATH}/delete" class="inline">${csrf}<input type="hidden" name="name" value="${s.name}"><button type="submit" class="danger">Delete</button></form></td></tr>`,
   );
   return layout(

@@ -13,9 +13,14 @@ import type { WebContext } from "./web-context.ts";
 
 /** The secret form: GET the page, POST set and delete (CSRF-checked), through the secret verb. */
 export function secretsRoutes(ctx: WebContext): Route[] {
-  const page = (who: SignedIn, notice: { kind: "ok" | "error"; text: string } | null, typedName?: string) =>
+  const page = async (
+    who: SignedIn,
+    notice: { kind: "ok" | "error"; text: string } | null,
+    typedName?: string,
+  ) =>
     secretsPage({
-      user: who.session.user,
+      // By their Slack display name, as on the dashboard.
+      user: await ctx.bot.identity.nameOf(who.session.user),
       csrf: who.session.csrf,
       enabled: Boolean(ctx.bot.deps.secretsKey),
       secrets: listSecrets(ctx.bot.deps, { id: who.session.user, isAdmin: false }, who.session.user),
@@ -45,7 +50,7 @@ export function secretsRoutes(ctx: WebContext): Route[] {
       sendPage(
         request.res,
         refusalStatus(error) ?? 502,
-        page(who, { kind: "error", text }, verbAction === "set" ? name : undefined),
+        await page(who, { kind: "error", text }, verbAction === "set" ? name : undefined),
       );
     }
   };
@@ -58,7 +63,7 @@ export function secretsRoutes(ctx: WebContext): Route[] {
         // Not signed in, or refused at the identity check: the dashboard's own page says which.
         if (!who || "status" in who) return redirect(request.res, "/");
         const flash = who.session.flash;
-        sendPage(request.res, 200, page(who, flash ? { kind: "ok", text: flash } : null));
+        sendPage(request.res, 200, await page(who, flash ? { kind: "ok", text: flash } : null));
       },
     },
     { method: "POST", path: `${SECRETS_PATH}/set`, handle: action("set") },

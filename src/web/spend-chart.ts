@@ -1,6 +1,7 @@
 import { type Amount, formatEuroAmount, formatEuros } from "../core/billing/money.ts";
 import { asleepSnapshotCost } from "../core/hibernate/asleep-snapshot-cost.ts";
 import { hoursSaved } from "../core/hibernate/hours-saved.ts";
+import { keptAddressCost } from "../core/hibernate/kept-address-cost.ts";
 import type { Store } from "../core/store/store.ts";
 import { type Month, monthName, monthOf } from "../core/usage/month.ts";
 import { type UsageCounts, usageReport } from "../core/usage/usage-report.ts";
@@ -28,6 +29,8 @@ export interface SpendData {
   teamSaved: { hours: number; euros: number } | null;
   /** What the person's hibernation snapshots cost while asleep this month (part of the spend above). */
   asleep: { hours: number; amount: Amount };
+  /** What the addresses kept for the person's sleeping machines cost this month (on top of the spend above). */
+  addresses: { hours: number; amount: Amount };
 }
 
 export function spendData(store: Store, user: string, isAdmin: boolean, now: Date): SpendData {
@@ -52,6 +55,7 @@ export function spendData(store: Store, user: string, isAdmin: boolean, now: Dat
     saved: hoursSaved(store, month, now, user),
     teamSaved: isAdmin ? hoursSaved(store, month, now) : null,
     asleep: asleepSnapshotCost(store, month, now, user),
+    addresses: keptAddressCost(store, month, now, user),
   };
 }
 
@@ -133,6 +137,11 @@ ${savedLine("You", d.saved, d.monthLabel, "saved-hours")}
 ${
   d.asleep.hours > 0
     ? html`<p class="spend-asleep" data-asleep-snapshot-hours="${d.asleep.hours}">Snapshots of your sleeping machines: ${formatEuroAmount(d.asleep.amount)} for ${d.asleep.hours} snapshot-hours (part of the spend above).</p>`
+    : ""
+}
+${
+  d.addresses.hours > 0
+    ? html`<p class="spend-addresses" data-kept-address-hours="${d.addresses.hours}">Addresses kept for your sleeping machines (so they wake on the same ssh line): ${formatEuroAmount(d.addresses.amount)} for ${d.addresses.hours} hours (on top of the spend above).</p>`
     : ""
 }
 ${d.teamSaved ? savedLine("The whole team", d.teamSaved, d.monthLabel, "team-saved-hours") : ""}

@@ -46,6 +46,7 @@ describe("reconcile", () => {
     expect(w.fake?.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /servers",
       "GET /images",
+      "GET /primary_ips",
       "GET /volumes",
     ]);
   });

@@ -59,6 +59,25 @@ describe("usage", () => {
     expect(message.text).toBe("Spend in 2026-11: €0.10");
   });
 
+  it("names people by their Slack display name in the text, and beside the id in JSON", async () => {
+    ran(w, "2026-11-03T10:00:00Z", 60, { owner: ALICE.id });
+    ran(w, "2026-11-04T10:00:00Z", 120, { owner: BOB.id });
+    w.clock.set(NOW);
+    const shown = await usageCommand.execute(w.ctx(ADMIN), { all: true });
+    const names = new Map([[BOB.id, "Bob Builder"]]);
+    const text = shown.text({ now: NOW, actor: ADMIN, names });
+    expect(text).toContain(`Bob Builder (${BOB.id})`);
+    // Slack gave no name for Alice: her id, as it is.
+    expect(text).toMatch(new RegExp(`^  ${ALICE.id} +€`, "m"));
+    const json = shown.json() as { rows: { key: string; owner?: string }[] };
+    expect(json.rows.map((r) => r.owner)).toEqual([BOB.id, ALICE.id]);
+    // By type there is nobody to name.
+    const byType = (await usageCommand.execute(w.ctx(ADMIN), { all: true, by: "type" })).json() as {
+      rows: { owner?: string }[];
+    };
+    expect(byType.rows.every((r) => r.owner === undefined)).toBe(true);
+  });
+
   it("runs from the CLI for everyone by default, as CSV when asked", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ccc-usage-"));
     try {

@@ -114,6 +114,7 @@ describe("documented resource shapes", () => {
       volumePerGbMonth: "1.1900",
       imagePerGbMonth: "1.1900",
       serverTypes: [{ name: "cpx22", prices: [{ location: "fsn1", hourly: "1.1900", monthly: "1.1900" }] }],
+      primaryIps: [],
     });
   });
 });

@@ -2,7 +2,7 @@
 // per person and for the team: only snapshots of machines that slept, only until their wake.
 import { describe, expect, it } from "vitest";
 import { usageSchema } from "../../src/api/money-endpoints.ts";
-import { usage, usageJson, usageText } from "../../src/commands/usage.ts";
+import { usage, usageBlocks, usageJson, usageText } from "../../src/commands/usage.ts";
 import { ADMIN, ALICE, anInstance, BOB, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { HOUR } from "./billed.ts";
@@ -110,5 +110,36 @@ describe("the snapshots' cost while asleep", () => {
     const october = usage(w.ctx(ALICE), { month: "2026-10" });
     expect(usageJson(october)).not.toHaveProperty("hibernationSnapshots");
     expect(usageText(october)).not.toContain("while asleep");
+  });
+
+  it("is in the Slack answer too, beside the hours saved, per person for the team", () => {
+    heldSnapshot(w, "ccc-sleep1", ALICE.id, "2026-11-05T12:00:00Z", null);
+    const sleep = w.deps.store.hibernation.sleep(
+      "ccc-sleep1",
+      ALICE.id,
+      new Date("2026-11-05T12:02:00Z"),
+      48 * HOUR,
+      "0.0104",
+    );
+    w.clock.set(new Date("2026-11-11T12:00:00Z"));
+    w.deps.store.hibernation.close(sleep.id, "woken", w.clock.now());
+    w.deps.store.snapshots.deleted("ccc-sleep1", w.clock.now(), "woken");
+    heldSnapshot(w, "ccc-sleep2", BOB.id, "2026-11-20T00:00:00Z", null);
+    w.deps.store.hibernation.sleep("ccc-sleep2", BOB.id, w.clock.now(), 48 * HOUR, "0.0104");
+    w.clock.set(new Date("2026-11-21T00:00:00Z"));
+
+    const own = JSON.stringify(usageBlocks(usage(w.ctx(ALICE), { month: "2026-11" })).blocks);
+    // 48 hours not run at €0.0104 an hour; the snapshot's 144 hours asleep.
+    expect(own).toContain("Hibernation saved *≈ 48 machine-hours*, ≈ €0.50 (not run while asleep)");
+    expect(own).toContain("Snapshots while asleep: €0.02 for 144 snapshot-hours (part of the spend above)");
+    const team = JSON.stringify(usageBlocks(usage(w.ctx(ADMIN), { month: "2026-11", all: true })).blocks);
+    expect(team).toContain("≈ 72 machine-hours");
+    expect(team).toContain(`<@${BOB.id}>: ≈ 24 h, ≈ €0.25`);
+    expect(team).toMatch(new RegExp(`<@${BOB.id}>: €0\\.00333\\d*, 24 h`));
+
+    // Nothing slept in October: no such section.
+    const october = usageBlocks(usage(w.ctx(ALICE), { month: "2026-10" }));
+    expect(JSON.stringify(october.blocks)).not.toContain("Hibernation saved");
+    expect(october.blocks).toHaveLength(1);
   });
 });

@@ -25,8 +25,8 @@ describe("the ledger", () => {
     ran(w, "2026-11-10T10:00:00Z", 61, { owner: ALICE.id });
     ran(w, "2026-11-10T12:00:00Z", 59, { owner: BOB.id });
     expect(eurFor("2026-11").rows).toEqual([
-      { key: ALICE.id, eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
-      { key: BOB.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
+      { key: ALICE.id, owner: ALICE.id, eur: "0.20", hours: 2, machines: 1, volumes: 0, snapshots: 0 },
+      { key: BOB.id, owner: BOB.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
     ]);
     expect(eurFor("2026-11").total).toBe("0.30");
   });
@@ -36,14 +36,14 @@ describe("the ledger", () => {
     ran(w, "2026-11-30T22:30:00Z", 160, { owner: ALICE.id });
     expect(eurFor("2026-11").total).toBe("0.20");
     expect(eurFor("2026-12").rows).toEqual([
-      { key: ALICE.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
+      { key: ALICE.id, owner: ALICE.id, eur: "0.10", hours: 1, machines: 1, volumes: 0, snapshots: 0 },
     ]);
     // From 1 November to 3 December: 720 hours in November (€72 at the hourly price) cap at €5.00;
     // December's 48 hours start again from zero.
     ran(w, "2026-11-01T00:00:00Z", (720 + 48) * 60, { owner: BOB.id });
     expect(eurFor("2026-11", BOB.id).total).toBe("5.00");
     expect(eurFor("2026-12", BOB.id).rows).toEqual([
-      { key: BOB.id, eur: "4.80", hours: 48, machines: 1, volumes: 0, snapshots: 0 },
+      { key: BOB.id, owner: BOB.id, eur: "4.80", hours: 48, machines: 1, volumes: 0, snapshots: 0 },
     ]);
   });
 
@@ -61,7 +61,7 @@ describe("the ledger", () => {
     const running = startBilled(w, { owner: ALICE.id, hours: 8 });
     w.clock.advance(2.5 * HOUR);
     expect(eurFor("2026-11").rows).toEqual([
-      { key: ALICE.id, eur: "0.30", hours: 3, machines: 1, volumes: 0, snapshots: 0 },
+      { key: ALICE.id, owner: ALICE.id, eur: "0.30", hours: 3, machines: 1, volumes: 0, snapshots: 0 },
     ]);
     const failed = w.plant(ALICE.id);
     w.deps.store.update(failed.id, { status: "failed" }, { actor: "ccc", kind: "failed" });

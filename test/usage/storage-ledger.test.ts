@@ -127,6 +127,7 @@ describe("volumes and snapshots in the ledger", () => {
       rows: [
         {
           key: ALICE.id,
+          owner: ALICE.id,
           cost: { amount: "0.30", currency: "EUR" },
           hours: 74,
           machines: 1,
@@ -136,6 +137,7 @@ describe("volumes and snapshots in the ledger", () => {
         // 10 GB × €7.20 for 1 of 720 hours is €0.10; and the snapshot's €0.02.
         {
           key: BOB.id,
+          owner: BOB.id,
           cost: { amount: "0.12", currency: "EUR" },
           hours: 145,
           machines: 0,
@@ -209,6 +211,7 @@ describe("volumes and snapshots in the ledger", () => {
     expect(shown({ month: "2026-10" }).rows).toEqual([
       {
         key: ALICE.id,
+        owner: ALICE.id,
         cost: { amount: "0.00", currency: "EUR" },
         hours: 1,
         machines: 0,
@@ -219,6 +222,7 @@ describe("volumes and snapshots in the ledger", () => {
     expect(shown({ month: "2026-11" }).rows).toEqual([
       {
         key: ALICE.id,
+        owner: ALICE.id,
         cost: { amount: "1.00", currency: "EUR" },
         hours: 720,
         machines: 0,
@@ -230,6 +234,7 @@ describe("volumes and snapshots in the ledger", () => {
     expect(shown({ month: "2026-12" }).rows).toEqual([
       {
         key: ALICE.id,
+        owner: ALICE.id,
         cost: { amount: "0.29", currency: "EUR" },
         hours: 216,
         machines: 0,
@@ -286,6 +291,7 @@ describe("volumes and snapshots in the ledger", () => {
     expect(shown({ month: "2026-11" }).rows).toEqual([
       {
         key: BOB.id,
+        owner: BOB.id,
         cost: { amount: "1.00", currency: "EUR" },
         hours: 240,
         machines: 0,

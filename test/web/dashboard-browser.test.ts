@@ -5,6 +5,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
+import { anInstance } from "../commands/fixtures.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { ran } from "../usage/billed.ts";
@@ -245,6 +246,53 @@ describe.skipIf(!chromium)(
       await page.setViewport(PHONE);
       await page.screenshot({ path: join(dir, "dashboard-spend-phone.png"), fullPage: true });
       expect(problems).toEqual([]);
+    }, 60_000);
+
+    it("shows every time in the reader's own time zone, names the zone, and keeps UTC in the tooltip", async () => {
+      const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent ?? "");
+      const link = await signInLink(b, ALICE);
+      const store = b.running.bot.deps.store;
+      clock.set(new Date("2026-11-20T12:00:00Z"));
+      store.add(
+        anInstance({
+          id: "ccc-tzzone",
+          owner: ALICE,
+          createdAt: clock.now(),
+          readyAt: clock.now(),
+          // 23:30 UTC: the next day in Kolkata, the same day in New York.
+          expiresAt: new Date("2026-11-20T23:30:00Z"),
+        }),
+        { actor: "test", kind: "created" },
+      );
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      await page.emulateTimezone("America/New_York");
+      await page.goto(link);
+      await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+      await page.waitForSelector("h1#mine-h");
+      const expiry = () => text(page, ".machine time");
+      expect(await expiry()).toMatch(/^Fri, Nov 20, 18:30 EST$/);
+      expect(await page.$eval(".machine time", (el) => el.getAttribute("title"))).toBe(
+        "2026-11-20 23:30 UTC",
+      );
+      expect(await text(page, "[data-zone-note]")).toBe("Times are in your time zone, America/New_York.");
+
+      await page.emulateTimezone("Asia/Kolkata");
+      await page.reload();
+      expect(await expiry()).toMatch(/^Sat, Nov 21, 05:00 GMT\+5:30$/);
+      // ICU's canonical name for it is still the old one.
+      expect(await text(page, "[data-zone-note]")).toMatch(
+        /^Times are in your time zone, Asia\/(Kolkata|Calcutta)\.$/,
+      );
+
+      // Without the script the page still says what it shows: UTC, named.
+      const bare = await (await browser.createBrowserContext()).newPage();
+      await bare.setJavaScriptEnabled(false);
+      const cookies = await page.cookies();
+      await bare.setCookie(...cookies);
+      await bare.goto(page.url());
+      expect(await text(bare, ".machine time")).toBe("2026-11-20 23:30 UTC");
+      expect(await text(bare, "[data-zone-note]")).toBe("Times are in UTC.");
     }, 60_000);
   },
 );

@@ -266,6 +266,7 @@ describe("people on the dashboard", () => {
     const alice = await signedInByLink(b, ALICE);
     const id = await machineOf(b, alice, ALICE);
     expect((await alice.get("/")).text).toContain('<span class="who">alice.w</span>');
+    expect((await alice.get("/web/secrets")).text).toContain('<span class="who">alice.w</span>');
     const admin = await signedInByLink(b, ADMIN);
     const page = (await admin.get("/")).text;
     // The owner column names alice (the id stays as the cell's title); the admin's own header too.

@@ -1,3 +1,4 @@
+import type { PrimaryIpIds } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import type { PoolMember, Snapshot } from "../store/store.ts";
@@ -7,12 +8,13 @@ import type { PoolMember, Snapshot } from "../store/store.ts";
  * still-wanted checks, progress, failure cleanup, secrets, workspace) is the pipeline's, the same for all.
  * - `fresh`: a new server from the base image, NixOS installed on it.
  * - `pool`: a warm machine claimed for the request, handed over (a fresh install if that fails).
- * - `snapshot`: a new server from a saved image, its saved host key pinned (no installer).
+ * - `snapshot`: a new server from a saved image, its saved host key pinned (no installer); a wake's
+ *   kept Primary IPs (`primaryIps`) go to the server create, so it has the same addresses as before.
  */
 export type BuildSource =
   | { kind: "fresh" }
   | { kind: "pool"; member: PoolMember }
-  | { kind: "snapshot"; image: Snapshot };
+  | { kind: "snapshot"; image: Snapshot; primaryIps?: PrimaryIpIds };
 
 /** A recorded provision's source: the pool machine claimed for it when there is one, else a fresh install. */
 export function provisionSource(deps: CoreDeps, recorded: Instance): BuildSource {

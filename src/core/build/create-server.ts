@@ -1,4 +1,4 @@
-import type { CloudServer } from "../cloud/cloud.ts";
+import type { CloudServer, PrimaryIpIds } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
@@ -49,15 +49,20 @@ export async function createServerFor(
   }
 }
 
-/** The image and keys of the create call: the base image with the operator's key, or the saved image. */
+/** The image and keys of the create call: the base image with the operator's key, or the saved image (and kept addresses). */
 async function imageOf(
   deps: CoreDeps,
   recorded: Instance,
   source: Exclude<BuildSource, { kind: "pool" }>,
-): Promise<{ image: string; sshKeys: number[]; volumes?: number[] }> {
+): Promise<{ image: string; sshKeys: number[]; volumes?: number[]; primaryIps?: PrimaryIpIds }> {
   if (source.kind === "snapshot") {
     // NixOS and its keys are on the saved disk; the owner's current key goes through ccc-apply.
-    return { image: String(source.image.imageId), sshKeys: [] };
+    // A wake's kept Primary IPs: the server is created with them, so it has the same addresses.
+    return {
+      image: String(source.image.imageId),
+      sshKeys: [],
+      ...(source.primaryIps ? { primaryIps: source.primaryIps } : {}),
+    };
   }
   const keyId = await deps.operatorKey.hetznerId(deps.cloud);
   // The person's work volume, made on first use: before the server, so a refusal spends nothing.

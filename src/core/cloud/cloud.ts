@@ -18,10 +18,50 @@ export interface CloudServer {
   ipv4: string | null;
   /** The server's own IPv6 address (`::1` of its /64). */
   ipv6: string | null;
+  /** The ids of the Primary IPs behind `ipv4` and `ipv6` (kept over a hibernation); absent when unknown. */
+  primaryIpIds?: PrimaryIpIds;
   serverType: string;
   location: string | null;
   labels: Record<string, string>;
   created: Date;
+}
+
+/** A server's Primary IPs by type; null where it has none. */
+export interface PrimaryIpIds {
+  ipv4: number | null;
+  ipv6: number | null;
+}
+
+/** A Primary IP: an address a server is created with, which can outlive the server (`autoDelete` false). */
+export interface CloudPrimaryIp {
+  id: number;
+  name: string;
+  /** The address (IPv4) or the /64 network (IPv6). */
+  ip: string;
+  type: "ipv4" | "ipv6";
+  /** The server it is assigned to, or null. */
+  assigneeId: number | null;
+  /** Deleted with the server it is assigned to. */
+  autoDelete: boolean;
+  location: string | null;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+/** The cloud's Primary IPs (`src/core/hetzner/hetzner-primary-ips.ts`). */
+export interface PrimaryIpApi {
+  /** All pages. `labelSelector` as Hetzner's. */
+  list(labelSelector?: string, signal?: AbortSignal): Promise<CloudPrimaryIp[]>;
+  /** `null` when there is no such Primary IP. */
+  get(id: number, signal?: AbortSignal): Promise<CloudPrimaryIp | null>;
+  /** Replaces what is given: labels (all of them), `autoDelete`, name. */
+  update(
+    id: number,
+    patch: { labels?: Record<string, string>; autoDelete?: boolean; name?: string },
+    signal?: AbortSignal,
+  ): Promise<CloudPrimaryIp>;
+  /** Refused while assigned (`must_be_unassigned`); "gone" when it did not exist. */
+  delete(id: number, signal?: AbortSignal): Promise<"deleted" | "gone">;
 }
 
 export interface CloudAction {
@@ -90,6 +130,8 @@ export interface CloudPricing {
   /** Per GB of snapshot (`image_size`) and month. */
   imagePerGbMonth: string;
   serverTypes: { name: string; prices: { location: string; hourly: string; monthly: string }[] }[];
+  /** What a Primary IP costs per location (gross); absent when the price list has none. */
+  primaryIps?: { type: "ipv4" | "ipv6"; prices: { location: string; hourly: string; monthly: string }[] }[];
 }
 
 export interface CreateServerInput {
@@ -102,6 +144,8 @@ export interface CreateServerInput {
   labels: Record<string, string>;
   /** Volume ids to attach at creation (same location as the server). */
   volumes?: number[];
+  /** Primary IPs to create it with (kept from before a hibernation); new ones are made where null. */
+  primaryIps?: PrimaryIpIds;
 }
 
 export interface CreatedServer {
@@ -170,6 +214,8 @@ export interface CloudApi {
   readonly volumes: VolumeApi;
   /** The price list: volume prices shown before one is made. */
   readonly pricing: PricingApi;
+  /** Primary IPs: a hibernated machine's addresses, kept for its wake. */
+  readonly primaryIps: PrimaryIpApi;
   /** HTTP requests sent so far (retries included): the lifecycle must stay frugal. */
   readonly requestCount: number;
 }

@@ -13,6 +13,7 @@ import { ExternalError } from "../errors.ts";
 import { DEFAULT_POLL, DEFAULT_RETRY, type PollOptions, pollDelay, type RetryOptions } from "./backoff.ts";
 import { type CloudImage, HetznerImages } from "./hetzner-images.ts";
 import { type CloudPricing, HetznerPricing } from "./hetzner-pricing.ts";
+import { HetznerPrimaryIps } from "./hetzner-primary-ips.ts";
 import { HetznerVolumes } from "./hetzner-volumes.ts";
 import { HetznerHttp, type HttpOptions, type RateLimitState } from "./http.ts";
 import { isNotFound, listAll } from "./resource-helpers.ts";
@@ -57,6 +58,7 @@ export class HetznerClient implements CloudApi {
   readonly volumes: HetznerVolumes;
   readonly images: HetznerImages;
   readonly pricing: HetznerPricing;
+  readonly primaryIps: HetznerPrimaryIps;
   private readonly http: HetznerHttp;
   private readonly clock: Clock;
   private readonly poll: PollOptions;
@@ -78,6 +80,7 @@ export class HetznerClient implements CloudApi {
     this.volumes = new HetznerVolumes(this.http);
     this.images = new HetznerImages(this.http);
     this.pricing = new HetznerPricing(this.http);
+    this.primaryIps = new HetznerPrimaryIps(this.http);
   }
 
   get requestCount(): number {
@@ -98,6 +101,7 @@ export class HetznerClient implements CloudApi {
       ssh_keys: input.sshKeys,
       labels: input.labels,
       ...(input.volumes ? { volumes: input.volumes } : {}),
+      ...(input.primaryIps ? { public_net: publicNet(input.primaryIps) } : {}),
       start_after_create: true,
     };
     const res = await this.http.request("POST", "/servers", createServerResponse, { body, signal });
@@ -267,4 +271,14 @@ export class HetznerClient implements CloudApi {
     const key = res.ssh_keys[0];
     return key ? { id: key.id, fingerprint: key.fingerprint } : null;
   }
+}
+
+/** Both addresses on, with the given Primary IPs where there are some (Hetzner makes the others). */
+function publicNet(ids: NonNullable<CreateServerInput["primaryIps"]>): Record<string, unknown> {
+  return {
+    enable_ipv4: true,
+    enable_ipv6: true,
+    ...(ids.ipv4 !== null ? { ipv4: ids.ipv4 } : {}),
+    ...(ids.ipv6 !== null ? { ipv6: ids.ipv6 } : {}),
+  };
 }

@@ -18,6 +18,14 @@ export const pricingResponse = z.looseObject({
         prices: z.array(z.looseObject({ location: z.string(), price_hourly: price, price_monthly: price })),
       }),
     ),
+    primary_ips: z
+      .array(
+        z.looseObject({
+          type: z.enum(["ipv4", "ipv6"]),
+          prices: z.array(z.looseObject({ location: z.string(), price_hourly: price, price_monthly: price })),
+        }),
+      )
+      .optional(),
   }),
 });
 
@@ -36,6 +44,18 @@ export function toCloudPricing(res: z.infer<typeof pricingResponse>): CloudPrici
         monthly: l.price_monthly.gross,
       })),
     })),
+    ...(p.primary_ips
+      ? {
+          primaryIps: p.primary_ips.map((t) => ({
+            type: t.type,
+            prices: t.prices.map((l) => ({
+              location: l.location,
+              hourly: l.price_hourly.gross,
+              monthly: l.price_monthly.gross,
+            })),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -44,8 +44,9 @@ export const serverSchema = z.looseObject({
   status: z.string(),
   created: z.string(),
   public_net: z.looseObject({
-    ipv4: z.looseObject({ ip: z.string() }).nullish(),
-    ipv6: z.looseObject({ ip: z.string() }).nullish(),
+    // `id` is the Primary IP's: what a hibernation keeps so the wake gets the same address.
+    ipv4: z.looseObject({ ip: z.string(), id: z.number().nullish() }).nullish(),
+    ipv6: z.looseObject({ ip: z.string(), id: z.number().nullish() }).nullish(),
   }),
   server_type: namedRef,
   // Servers carry `location` directly; `datacenter` was removed on 2026-07-01 and is only a fallback.
@@ -124,6 +125,7 @@ export function toCloudServer(s: z.infer<typeof serverSchema>): CloudServer {
     status,
     ipv4: s.public_net.ipv4?.ip ?? null,
     ipv6: ipv6HostAddress(s.public_net.ipv6?.ip ?? null),
+    primaryIpIds: { ipv4: s.public_net.ipv4?.id ?? null, ipv6: s.public_net.ipv6?.id ?? null },
     serverType: s.server_type.name,
     location: s.location?.name ?? s.datacenter?.location?.name ?? null,
     labels: s.labels,

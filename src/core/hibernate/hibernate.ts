@@ -8,6 +8,7 @@ import { DAY_MS } from "../snapshots/snapshot-policy.ts";
 import type { Hibernation, Snapshot } from "../store/store.ts";
 import { type ActivityReason, activityReasons } from "./activity-reasons.ts";
 import { hibernationOf } from "./idle-policy.ts";
+import { keepAddresses } from "./kept-addresses.ts";
 
 /** The label that tells a hibernation's image from a person's save (the reconciler and operators see it). */
 export const HIBERNATION_LABEL = "ccc-hibernation";
@@ -75,6 +76,8 @@ async function hibernateUnderLease(
   const retention = deps.snapshots.retentionDays;
   const hourly = deps.store.ledger.get(instance.id)?.price.hourly ?? null;
   let hibernation: Hibernation | null = null;
+  let keptAddress: string | null = null;
+  const wakeableUntil = new Date(now.getTime() + settings.maxDays * DAY_MS);
   // The deletion frees the work volume: its size is kept with the sleep so the wake attaches it again.
   const volumeGb = deps.store.workVolumes.forInstance(instance.id)?.sizeGb ?? null;
   const result = await saveUnderLease(
@@ -90,7 +93,7 @@ async function hibernateUnderLease(
       // A hibernation is not one of the person's saves: their snapshot quota does not stop it.
       maxPerUser: Number.MAX_SAFE_INTEGER,
       quiet: true,
-      beforeDelete: () => {
+      beforeDelete: async () => {
         hibernation = deps.store.hibernation.sleep(
           instance.id,
           instance.owner,
@@ -99,6 +102,8 @@ async function hibernateUnderLease(
           hourly,
           volumeGb,
         );
+        // The same address after the wake: the server's Primary IPs outlive its deletion.
+        keptAddress = (await keepAddresses(deps, instance, wakeableUntil))?.ipv4 ?? null;
       },
     },
   );
@@ -111,7 +116,8 @@ async function hibernateUnderLease(
     instance: result.instance,
     snapshot: result.snapshot,
     remainingMs,
-    wakeableUntil: new Date(now.getTime() + settings.maxDays * DAY_MS),
+    wakeableUntil,
+    keptAddress,
   });
   return { kind: "hibernated", instance: result.instance, snapshot: result.snapshot, hibernation: slept };
 }

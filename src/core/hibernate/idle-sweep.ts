@@ -5,6 +5,7 @@ import { DAY_MS } from "../snapshots/snapshot-policy.ts";
 import { activeAt, activityReasons } from "./activity-reasons.ts";
 import { type HibernateResult, hibernateMachine } from "./hibernate.ts";
 import { hibernationOf, idleLimitMs } from "./idle-policy.ts";
+import { releaseStaleAddresses } from "./kept-addresses.ts";
 
 /** What one idle pass did to one machine. */
 export type IdleOutcome =
@@ -19,6 +20,8 @@ export interface IdlePassSummary {
   outcomes: IdleOutcome[];
   /** Hibernations past the operator's window, now ordinary snapshots. */
   ended: string[];
+  /** Machines whose kept addresses were deleted: no wake will use them (the sleep ended, the snapshot went). */
+  addressesReleased: string[];
   /** The most activity queries in flight at once during the pass. */
   peakSessions: number;
 }
@@ -31,8 +34,9 @@ export interface IdlePassSummary {
  */
 export async function runIdlePass(deps: CoreDeps): Promise<IdlePassSummary> {
   const settings = hibernationOf(deps);
-  const summary: IdlePassSummary = { outcomes: [], ended: [], peakSessions: 0 };
+  const summary: IdlePassSummary = { outcomes: [], ended: [], addressesReleased: [], peakSessions: 0 };
   summary.ended = await endLongSleeps(deps);
+  summary.addressesReleased = await releaseStaleAddresses(deps);
   if (!deps.machine.activity) return summary;
   const machines = deps.store.list().filter((i) => i.status === "ready" && i.ipv4 && i.hostKey);
   let next = 0;

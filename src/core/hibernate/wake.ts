@@ -10,6 +10,7 @@ import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Hibernation, Snapshot } from "../store/store.ts";
 import { userFacingFailure } from "../user-facing-failure.ts";
 import { attachWorkVolume } from "../volumes/attach-work-volume.ts";
+import { addressesBackOnServer, usableKeptAddresses } from "./kept-addresses.ts";
 
 /** A wake under way: the same instance recorded as `creating` again, its snapshot and its sleep. */
 export interface StartedWake {
@@ -106,7 +107,9 @@ export async function runWake(
   let ready: Instance;
   try {
     await untilOldServerGone(deps, instance.id);
-    ready = await runRestore(deps, instance, snapshot, onStep);
+    // Same address as before the sleep: the server is created with the kept Primary IPs.
+    const primaryIps = await usableKeptAddresses(deps, instance.id);
+    ready = await runRestore(deps, instance, snapshot, onStep, primaryIps);
   } catch (error) {
     const reason = userFacingFailure(error);
     const asleep = deps.store.update(
@@ -118,6 +121,7 @@ export async function runWake(
     await deps.notifier.notify({ kind: "wake_failed", instance: asleep, reason });
     throw error;
   }
+  await addressesBackOnServer(deps, ready);
   if (hibernation.workVolumeGb !== null)
     ready = await reattachWorkVolume(deps, ready, hibernation.workVolumeGb);
   const now = deps.clock.now();

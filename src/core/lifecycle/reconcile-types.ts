@@ -13,8 +13,18 @@ export interface ReconcileOptions {
   background?: (label: string, work: () => Promise<void>) => void;
 }
 
-/** `orphan_image`: a ccc snapshot the store does not know; `lost_image`: a snapshot row whose image is gone. */
-export type FindingKind = "orphan" | "ghost" | "stuck" | "orphan_image" | "lost_image" | "pool";
+/**
+ * `orphan_image`: a ccc snapshot the store does not know; `lost_image`: a snapshot row whose image is
+ * gone; `orphan_address`: a Primary IP kept for a sleeping machine the store does not know.
+ */
+export type FindingKind =
+  | "orphan"
+  | "ghost"
+  | "stuck"
+  | "orphan_image"
+  | "lost_image"
+  | "pool"
+  | "orphan_address";
 
 /** One thing the reconciler found, and what became of it. */
 export interface ReconcileFinding {
@@ -33,7 +43,8 @@ export interface ReconcileFinding {
     | "fail"
     | "fail_and_delete"
     | "delete_image"
-    | "close_snapshot";
+    | "close_snapshot"
+    | "delete_address";
   outcome: "done" | "started" | "dry_run" | "waiting" | "busy" | "failed";
   error: string | null;
 }

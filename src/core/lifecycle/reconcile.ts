@@ -1,6 +1,7 @@
 import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
+import { reconcileAddresses } from "../hibernate/reconcile-addresses.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
 import { isPoolServer } from "../pool/pool-labels.ts";
 import { reconcilePool } from "../pool/reconcile-pool.ts";
@@ -58,6 +59,7 @@ export async function runReconcile(deps: CoreDeps, options: ReconcileOptions): P
     // `deleting` rows belong to the expiry sweep, which retries them.
   }
   findings.push(...(await reconcileImages(pass)));
+  findings.push(...(await reconcileAddresses(pass)));
   findings.push(...(await reconcilePool(pass, servers)));
   const volumes = await reconcileVolumes(deps, options);
   return { ...summary, findings, volumes };

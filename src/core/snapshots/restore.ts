@@ -1,6 +1,7 @@
 import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
 import type { BudgetChange } from "../budget/standing.ts";
 import { buildMachine } from "../build/build-machine.ts";
+import type { PrimaryIpIds } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
@@ -121,11 +122,18 @@ export function runRestore(
   recorded: Instance,
   snapshot: Snapshot,
   onStep: (step: ProvisionStep) => void = () => {},
+  /** A wake's kept Primary IPs: the server is created with them, so it has the same address. */
+  primaryIps?: PrimaryIpIds,
 ): Promise<Instance> {
   let last: ProvisionStep | null = null;
-  return buildMachine(deps, recorded, { kind: "snapshot", image: snapshot }, ({ step }) => {
-    // Each step once (the workspace's clone reports many lines).
-    if (step !== last) onStep(step);
-    last = step;
-  });
+  return buildMachine(
+    deps,
+    recorded,
+    { kind: "snapshot", image: snapshot, ...(primaryIps ? { primaryIps } : {}) },
+    ({ step }) => {
+      // Each step once (the workspace's clone reports many lines).
+      if (step !== last) onStep(step);
+      last = step;
+    },
+  );
 }

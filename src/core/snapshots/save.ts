@@ -72,8 +72,8 @@ export interface SaveOptions {
   maxPerUser?: number;
   /** Leave the "saved" DM to the caller (the failure DM is still sent: the owner must know). */
   quiet?: boolean;
-  /** Runs after the image is made and before the machine is deleted (a hibernation records its sleep). */
-  beforeDelete?: (snapshot: Snapshot) => void;
+  /** Runs (and is awaited) after the image is made and before the machine is deleted (a hibernation records its sleep, keeps its addresses). */
+  beforeDelete?: (snapshot: Snapshot) => unknown;
 }
 
 /** The save itself; the caller holds the instance's lease (the sweep does, for save on expiry). */
@@ -115,7 +115,7 @@ async function finishSave(
       pricePerGbMonth: await snapshotPricePerGb(deps),
     });
     note("saved", `image ${image.id}`);
-    options.beforeDelete?.(available);
+    await options.beforeDelete?.(available);
     const { instance: deleted } = await deprovision(deps, actor, instance.id, reason);
     if (!options.quiet) await deps.notifier.notify({ kind: "saved", instance: deleted, snapshot: available });
     return { kind: "saved", snapshot: available, instance: deleted };

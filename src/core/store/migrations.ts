@@ -424,6 +424,25 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // A hibernated machine's work volume (its size), so the wake attaches it again.
   `ALTER TABLE hibernations ADD COLUMN work_volume_gb INTEGER;`,
+  // A hibernated machine's Primary IPs, kept (not deleted with its server) so the wake has the same
+  // address; billed by Hetzner while kept, at `hourly` (gross € for the IPv4 and IPv6 together).
+  `
+  CREATE TABLE kept_addresses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance_id TEXT NOT NULL REFERENCES instances (id),
+    owner TEXT NOT NULL,
+    location TEXT NOT NULL,
+    ipv4_id INTEGER,
+    ipv4 TEXT,
+    ipv6_id INTEGER,
+    ipv6 TEXT,
+    hourly TEXT,
+    kept_at INTEGER NOT NULL,
+    released_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('woken','deleted'))
+  );
+  CREATE UNIQUE INDEX kept_addresses_current ON kept_addresses (instance_id) WHERE released_at IS NULL;
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

@@ -12,6 +12,7 @@ import { HibernationTables } from "./hibernation-tables.ts";
 import { type DatabaseHealth, inspectDatabase } from "./inspect-database.ts";
 import type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 import { InstanceTable } from "./instance-table.ts";
+import { KeptAddressTable } from "./kept-address-table.ts";
 import { LastRequestTable } from "./last-request-table.ts";
 import { LedgerTable } from "./ledger-table.ts";
 import { type DeleteRetry, LifecycleTables, type ReminderCandidate } from "./lifecycle-tables.ts";
@@ -39,6 +40,7 @@ export { secureDataDir } from "./file-modes.ts";
 export type { Hibernation, HibernationState, MachineActivityRecord } from "./hibernation-tables.ts";
 export type { DatabaseHealth } from "./inspect-database.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
+export type { KeptAddresses } from "./kept-address-table.ts";
 export type { LastRequest } from "./last-request-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
@@ -208,6 +210,11 @@ export class Store {
   /** Running machines' activity and machines' sleeps (hibernation). */
   get hibernation(): HibernationTables {
     return this.table("hibernation", () => new HibernationTables(this.db));
+  }
+
+  /** Hibernated machines' Primary IPs, kept for their wake. */
+  get keptAddresses(): KeptAddressTable {
+    return this.table("keptAddresses", () => new KeptAddressTable(this.db));
   }
 
   /** Whether the file is there, takes writes, and how far its schema is: created, migrated, changed never. */

@@ -56,16 +56,24 @@ function setUpForm(form) {
   showTypesOf();
 }
 
-// The server writes UTC; each reader sees their own time, with UTC kept in the tooltip.
+// The server writes UTC; each reader sees their own time, the zone named beside it and in the page's
+// note, with UTC kept in the tooltip.
 function localTimes() {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const format = new Intl.DateTimeFormat(undefined, {
     weekday: "short",
+    day: "numeric",
+    month: "short",
     hour: "2-digit",
     minute: "2-digit",
+    hourCycle: "h23",
     timeZoneName: "short",
   });
   for (const el of document.querySelectorAll("time[datetime]")) {
     el.textContent = format.format(new Date(el.getAttribute("datetime")));
+  }
+  for (const el of document.querySelectorAll("[data-zone-note]")) {
+    el.textContent = `Times are in your time zone, ${zone}.`;
   }
 }
 
