@@ -15,7 +15,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { startBot } from "../src/bot.ts";
-import type { Logger } from "../src/core/logger.ts";
+import type { Logger } from "../src/core/ports/logger.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";

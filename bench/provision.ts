@@ -10,7 +10,7 @@ import { provision } from "../src/commands/provision.ts";
 import { composeCore } from "../src/compose.ts";
 import { PROJECT_ROOT, parseConfig } from "../src/config.ts";
 import type { CoreDeps } from "../src/core/deps.ts";
-import type { Installer } from "../src/core/provision/installer.ts";
+import type { Installer } from "../src/core/ports/installer.ts";
 import { startFakeHetzner } from "../stand-ins/fake-hetzner.ts";
 import { createFakeInstaller } from "../stand-ins/fake-installer.ts";
 import { startSshBanner } from "../stand-ins/ssh-banner.ts";

@@ -5,8 +5,8 @@
 // plus a little. Goal: median < 50 ms. `npm run bench:web [-- <requests>]`.
 import Database from "better-sqlite3";
 import { startBot } from "../src/bot.ts";
-import type { Logger } from "../src/core/logger.ts";
-import { startSession } from "../src/core/web/sign-in.ts";
+import { startSession } from "../src/core/identity/sign-in.ts";
+import type { Logger } from "../src/core/ports/logger.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { FAST_HETZNER, FAST_TIMING, startHarness } from "../test/helpers/harness.ts";
 import { makeKeyPair } from "../test/helpers/keys.ts";

@@ -1,14 +1,22 @@
 import { App, LogLevel } from "@slack/bolt";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { jsonLogger } from "./adapters/json-logger.ts";
+import { slackDirectory } from "./adapters/slack/slack-directory.ts";
+import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
+import {
+  createSlackWebClient,
+  type SlackClientTuning,
+  slackClientOptions,
+} from "./adapters/slack/web-client.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { apiErrorBody, apiRoutes } from "./api/api-routes.ts";
 import { type ComposeOptions, composeCore } from "./compose.ts";
 import { ConfigError, logLevelOf } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
-import type { Logger } from "./core/logger.ts";
+import type { Logger } from "./core/ports/logger.ts";
 import { secretsStatus } from "./core/secrets/secrets.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
+import { within } from "./core/within.ts";
 import { ActionGate } from "./doors/action-gate.ts";
 import { BackgroundTasks } from "./doors/background-tasks.ts";
 import { installExitPolicy } from "./exit-policy.ts";
@@ -20,12 +28,10 @@ import { cronTicks, type TickSource } from "./lifecycle/ticks.ts";
 import { metricsRoute } from "./metrics/metrics-route.ts";
 import { PrometheusMetrics } from "./metrics/prometheus-metrics.ts";
 import { loadConfig } from "./preflight.ts";
-import { boltLogger } from "./slack/bolt-logger.ts";
 import type { BotContext } from "./slack/bot-context.ts";
 import { LiveDm } from "./slack/direct-message.ts";
 import { publishHome } from "./slack/home.ts";
 import { identityGuard } from "./slack/identity/identity-guard.ts";
-import { slackDirectory } from "./slack/identity/slack-directory.ts";
 import { startIdentity } from "./slack/identity/start-identity.ts";
 import { registerAgainButton } from "./slack/listeners/again-button.ts";
 import { registerAppHome } from "./slack/listeners/app-home.ts";
@@ -35,14 +41,12 @@ import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
+import { boltLogger } from "./slack/receiver/bolt-logger.ts";
+import { replayGuard } from "./slack/receiver/replay-guard.ts";
+import { secretFieldGuard } from "./slack/receiver/secret-field-guard.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
-import { replayGuard } from "./slack/replay-guard.ts";
-import { secretFieldGuard } from "./slack/secret-field-guard.ts";
-import { SlackNotifier } from "./slack/slack-notifier.ts";
+import { createSocketReceiver, type SocketTuning } from "./slack/receiver/socket-receiver.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
-import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
-import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
-import { within } from "./util/within.ts";
 import { cccVersion } from "./version.ts";
 import { dashboardRoutes } from "./web/web-setup.ts";
 

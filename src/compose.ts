@@ -1,24 +1,24 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
+import type { HetznerClientOptions } from "./adapters/hetzner/hetzner-client.ts";
+import { countHetznerRequests } from "./adapters/hetzner/request-metrics.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
 import { OnDemandBilling } from "./adapters/on-demand-billing.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
-import type { BillingApi } from "./core/billing/billing-api.ts";
-import { type BillingSync, noDirectory, type PersonDirectory } from "./core/billing-sync/billing-port.ts";
-import type { Clock } from "./core/clock.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
-import type { CloudApi } from "./core/cloud/cloud.ts";
 import { type CoreDeps, DEFAULT_TIMING } from "./core/deps.ts";
 import { UserError } from "./core/errors.ts";
-import type { HetznerClientOptions } from "./core/hetzner/hetzner-client.ts";
-import { countHetznerRequests } from "./core/hetzner/request-metrics.ts";
-import { type Logger, silentLogger } from "./core/logger.ts";
-import type { MachineChannel } from "./core/machine/machine-port.ts";
-import { type Metrics, noopMetrics } from "./core/metrics.ts";
-import { type Notifier, silentNotifier } from "./core/notifier.ts";
-import type { Installer } from "./core/provision/installer.ts";
+import type { BillingApi } from "./core/ports/billing.ts";
+import { type BillingSync, noDirectory, type PersonDirectory } from "./core/ports/billing-sync.ts";
+import type { Clock } from "./core/ports/clock.ts";
+import type { CloudApi } from "./core/ports/cloud.ts";
+import type { Installer } from "./core/ports/installer.ts";
+import { type Logger, silentLogger } from "./core/ports/logger.ts";
+import type { MachineChannel } from "./core/ports/machine.ts";
+import { type Metrics, noopMetrics } from "./core/ports/metrics.ts";
+import { type Notifier, silentNotifier } from "./core/ports/notifier.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
 import { SecretsKey } from "./core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "./core/secrets/secrets.ts";
@@ -71,7 +71,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
   const cloud =
     options.cloud ??
     new OnDemandCloud(async () => {
-      const { HetznerClient } = await import("./core/hetzner/hetzner-client.ts");
+      const { HetznerClient } = await import("./adapters/hetzner/hetzner-client.ts");
       return new HetznerClient({
         endpoint: config.hetzner.endpoint,
         token: config.hetzner.token ?? "",

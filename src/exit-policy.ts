@@ -1,5 +1,5 @@
-import type { Logger } from "./core/logger.ts";
-import { within } from "./util/within.ts";
+import type { Logger } from "./core/ports/logger.ts";
+import { within } from "./core/within.ts";
 
 /** The part of `process` the policy needs (a test passes an EventEmitter). */
 export interface ProcessEvents {

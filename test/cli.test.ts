@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/adapters/system-clock.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
-import type { Clock } from "../src/core/clock.ts";
+import type { Clock } from "../src/core/ports/clock.ts";
 import { startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { type Harness, startHarness } from "./helpers/harness.ts";
 import { makeKeyPair } from "./helpers/keys.ts";

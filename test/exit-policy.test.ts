@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import type { Logger } from "../src/core/logger.ts";
+import type { Logger } from "../src/core/ports/logger.ts";
 import { installExitPolicy } from "../src/exit-policy.ts";
 
 function fakeProcess() {

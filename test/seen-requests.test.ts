@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { silentLogger } from "../src/core/logger.ts";
+import { silentLogger } from "../src/core/ports/logger.ts";
 import type { SeenRequestStore } from "../src/core/store/store.ts";
 import { Store } from "../src/core/store/store.ts";
-import { REPLAY_WINDOW_MS, replayGuard, replayKey } from "../src/slack/replay-guard.ts";
+import { REPLAY_WINDOW_MS, replayGuard, replayKey } from "../src/slack/receiver/replay-guard.ts";
 import { FakeClock } from "./helpers/fake-clock.ts";
 
 const MINUTE = 60_000;

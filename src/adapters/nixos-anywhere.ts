@@ -1,7 +1,7 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { execa } from "execa";
 import { ExternalError } from "../core/errors.ts";
-import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+import type { Installer, InstallRequest } from "../core/ports/installer.ts";
 import { clause } from "../core/sentence.ts";
 
 /** Runs nixos-anywhere as a child process, its output appended to a per-instance log. */

@@ -1,4 +1,4 @@
-import type { BillingApi, BillingPerson, UsageHour, UsageResult } from "../core/billing/billing-api.ts";
+import type { BillingApi, BillingPerson, UsageHour, UsageResult } from "../core/ports/billing.ts";
 import type { StripeBillingOptions } from "./stripe-billing.ts";
 
 /** The billing port over the Stripe library, loaded at its first call: most commands never bill. */

@@ -1,3 +1,5 @@
+import type { ActivityResult } from "../core/machine/activity-answer.ts";
+import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import type {
   CloudAction,
   CloudApi,
@@ -12,11 +14,9 @@ import type {
   PrimaryIpApi,
   VolumeApi,
   WaitOptions,
-} from "../core/cloud/cloud.ts";
-import type { ActivityResult } from "../core/machine/activity-answer.ts";
-import type { ApplyDocument } from "../core/machine/apply-document.ts";
-import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
-import type { Installer, InstallRequest } from "../core/provision/installer.ts";
+} from "../core/ports/cloud.ts";
+import type { Installer, InstallRequest } from "../core/ports/installer.ts";
+import type { ApplyResult, MachineChannel, MachineTarget } from "../core/ports/machine.ts";
 import type { SecretsApplyResult, SecretsDocument } from "../core/secrets/secrets-document.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 

@@ -1,4 +1,4 @@
-import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/notifier.ts";
+import { type Delivery, type Notice, type Notifier, recipientOf } from "../core/ports/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 import { actedOnSentence } from "../render/acted-on.ts";
 import { costSentence } from "../render/cost.ts";

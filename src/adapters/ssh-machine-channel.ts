@@ -3,21 +3,21 @@ import { execa } from "execa";
 import { type ActivityResult, activityOutcome } from "../core/machine/activity-answer.ts";
 import { type ApplyDocument, checkApplyDocument } from "../core/machine/apply-document.ts";
 import { writeKnownHosts } from "../core/machine/known-hosts.ts";
-import type { ApplyResult, MachineChannel, MachineTarget } from "../core/machine/machine-port.ts";
 import { outcomeOf, type SshRun } from "../core/machine/ssh-outcome.ts";
-import {
-  type SecretsApplyResult,
-  type SecretsDocument,
-  secretsOutcomeOf,
-  secretsWire,
-} from "../core/secrets/secrets-document.ts";
+import type { ApplyResult, MachineChannel, MachineTarget } from "../core/ports/machine.ts";
 import type {
   TaskChannel,
   TaskPushResult,
   TaskReadResult,
   TaskStartDocument,
   TaskStartResult,
-} from "../core/tasks/task-machine.ts";
+} from "../core/ports/task-machine.ts";
+import {
+  type SecretsApplyResult,
+  type SecretsDocument,
+  secretsOutcomeOf,
+  secretsWire,
+} from "../core/secrets/secrets-document.ts";
 import {
   type WorkspaceDocument,
   type WorkspaceResult,

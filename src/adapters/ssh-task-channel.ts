@@ -2,14 +2,14 @@
 // standard input (nix/packages/ccc-apply/task.mjs), over the same pinned, bounded connection as every other
 // call, and its one JSON answer line turned into a typed result. Never throws for remote trouble.
 import * as z from "zod";
-import type { ApplyResult, MachineTarget } from "../core/machine/machine-port.ts";
 import { type SshRun, tail, transportOutcome } from "../core/machine/ssh-outcome.ts";
+import type { ApplyResult, MachineTarget } from "../core/ports/machine.ts";
 import type {
   TaskPushResult,
   TaskReadResult,
   TaskStartDocument,
   TaskStartResult,
-} from "../core/tasks/task-machine.ts";
+} from "../core/ports/task-machine.ts";
 
 /** One `ssh root@machine ccc-apply` with `input` on stdin; the channel's own run. */
 export type TaskSshRun = (

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import Stripe from "stripe";
-import type { BillingApi, BillingPerson, UsageHour, UsageResult } from "../core/billing/billing-api.ts";
 import { ExternalError, UserError } from "../core/errors.ts";
+import type { BillingApi, BillingPerson, UsageHour, UsageResult } from "../core/ports/billing.ts";
 
 export const DEFAULT_METER_EVENT = "ccc_usage_cents";
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../core/ports/clock.ts";
 
 /** The real clock, handed to core by the entry points. */
 export const systemClock: Clock = {

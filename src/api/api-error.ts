@@ -1,5 +1,5 @@
 import { CccError, ExternalError, ForbiddenError, NotFoundError, UserError } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { HttpError } from "../http/http-error.ts";
 import { REFUSAL_STATUS } from "../http/refusal-status.ts";

@@ -1,7 +1,7 @@
 import * as z from "zod";
+import { EXAMPLE_ID } from "../render/schemas/examples.ts";
+import { errorSchema } from "../render/schemas/response-schemas.ts";
 import { type Endpoint, pathParams } from "./endpoints.ts";
-import { EXAMPLE_ID } from "./examples.ts";
-import { errorSchema } from "./response-schemas.ts";
 import { type ErrorStatus, errorStatuses, operationId, STATUS_MEANING } from "./statuses.ts";
 
 type JsonSchema = Record<string, unknown>;

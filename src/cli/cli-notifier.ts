@@ -1,8 +1,8 @@
 import { PrintingNotifier } from "../adapters/printing-notifier.ts";
 import type { Config } from "../config.ts";
-import type { Clock } from "../core/clock.ts";
-import type { Logger } from "../core/logger.ts";
-import type { Notifier } from "../core/notifier.ts";
+import type { Clock } from "../core/ports/clock.ts";
+import type { Logger } from "../core/ports/logger.ts";
+import type { Notifier } from "../core/ports/notifier.ts";
 import type { CliIo } from "./io.ts";
 
 /**
@@ -17,8 +17,8 @@ export async function cliNotifier(config: Config, io: CliIo, json: boolean, cloc
     io.stderr(`ccc: ${message} ${JSON.stringify(fields ?? {})}\n`);
   const log: Logger = { info() {}, warn: line, error: line };
   const [{ SlackNotifier }, { createSlackWebClient }] = await Promise.all([
-    import("../slack/slack-notifier.ts"),
-    import("../slack/web-client.ts"),
+    import("../adapters/slack/slack-notifier.ts"),
+    import("../adapters/slack/web-client.ts"),
   ]);
   return new SlackNotifier(createSlackWebClient(botToken, apiUrl, log), {
     admins,

@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import { UserError } from "../core/errors.ts";
 import { SLACK_USER_ID } from "../core/identity/identity.ts";
 import { BARE_NAME, type PeopleLookup, resolveBareNames } from "../core/instances/owner.ts";
-import { silentLogger } from "../core/logger.ts";
+import { silentLogger } from "../core/ports/logger.ts";
 import { lookUpNames } from "../render/people.ts";
 
 const bare = (value: unknown) => typeof value === "string" && BARE_NAME.test(value);
@@ -27,8 +27,8 @@ export async function resolveCliNames<A extends Record<string, unknown>, O exten
     return { args, options };
   }
   const [{ slackKnowsMember, slackPeople }, { createSlackWebClient }] = await Promise.all([
-    import("../slack/identity/slack-people.ts"),
-    import("../slack/web-client.ts"),
+    import("../adapters/slack/slack-people.ts"),
+    import("../adapters/slack/web-client.ts"),
   ]);
   const client = createSlackWebClient(botToken, apiUrl, silentLogger);
   const lookup = slackPeople(client);
@@ -70,8 +70,8 @@ export async function cliNames(config: Config, ids: readonly string[]): Promise<
   const { botToken, apiUrl } = config.slack;
   if (!botToken || ids.length === 0) return new Map();
   const [{ slackDisplayName }, { createSlackWebClient }] = await Promise.all([
-    import("../slack/identity/slack-people.ts"),
-    import("../slack/web-client.ts"),
+    import("../adapters/slack/slack-people.ts"),
+    import("../adapters/slack/web-client.ts"),
   ]);
   const client = createSlackWebClient(botToken, apiUrl, silentLogger);
   return lookUpNames(ids.slice(0, 100), (id) => slackDisplayName(client, id));

@@ -1,12 +1,12 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { instanceSchema } from "../api/response-schemas.ts";
-import { describeRequest, planAgain } from "../core/again/last-request.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
+import { describeRequest, planAgain } from "../core/provision/last-request.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { instanceSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";

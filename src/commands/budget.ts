@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { eur } from "../api/examples.ts";
-import { BUDGET_EXAMPLE, budgetSchema } from "../api/money-endpoints.ts";
 import { moneyJson } from "../core/billing/money.ts";
 import { parseBudgetEuros } from "../core/budget/budget-settings.ts";
 import { euros, type Limit, teamLimit, userLimit } from "../core/budget/check-budget.ts";
@@ -9,6 +7,8 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName } from "../core/usage/month.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { eur } from "../render/schemas/examples.ts";
+import { BUDGET_EXAMPLE, budgetSchema } from "../render/schemas/money-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { deletedSchema } from "../api/response-schemas.ts";
 import { centsJson } from "../core/billing/money.ts";
 import { type DeprovisionResult, deprovision as deprovisionCore } from "../core/instances/deprovision.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
@@ -8,6 +6,8 @@ import { type MachineCost, machineCost } from "../core/usage/machine-cost.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { costSentence } from "../render/cost.ts";
 import { instanceJson } from "../render/json.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { deletedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId, parseInput } from "./input.ts";

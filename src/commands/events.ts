@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { eventsSchema } from "../api/event-endpoints.ts";
 import { UserError } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import type { InstanceEvent } from "../core/store/store.ts";
+import { eventsSchema } from "../render/schemas/event-schemas.ts";
 import { textTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";

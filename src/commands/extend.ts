@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { extendedSchema } from "../api/response-schemas.ts";
 import { extend as extendCore } from "../core/instances/extend.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
@@ -9,6 +7,8 @@ import { instanceCard } from "../render/block-kit/instance-blocks.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { machinePushSentence } from "../render/machine-push.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { extendedSchema } from "../render/schemas/response-schemas.ts";
 import { formatUtc, leftPhrase } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { EXAMPLE_ID } from "../api/examples.ts";
-import { hibernatedSchema } from "../api/response-schemas.ts";
 import { type HibernateResult, hibernateMachine } from "../core/hibernate/hibernate.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { lifetimePhrase } from "../render/hibernation-notices.ts";
+import { EXAMPLE_ID } from "../render/schemas/examples.ts";
+import { hibernatedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId } from "./input.ts";

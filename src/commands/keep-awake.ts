@@ -1,8 +1,8 @@
 import * as z from "zod";
-import { EXAMPLE_ID } from "../api/examples.ts";
-import { keptAwakeSchema } from "../api/response-schemas.ts";
 import { type KeepAwakeResult, keepAwake } from "../core/hibernate/keep-awake.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_ID } from "../render/schemas/examples.ts";
+import { keptAwakeSchema } from "../render/schemas/response-schemas.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";

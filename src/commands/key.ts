@@ -1,12 +1,12 @@
 import * as z from "zod";
-import { EXAMPLE_KEY } from "../api/examples.ts";
-import { keySchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { setUserKey, showUserKey, type UserKeyResult } from "../core/instances/user-key.ts";
 import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
 import { personMrkdwn } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_KEY } from "../render/schemas/examples.ts";
+import { keySchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { instanceListSchema } from "../api/response-schemas.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
@@ -18,6 +16,8 @@ import {
 import { wakeButton as hibernationButtons } from "../render/hibernation-notices.ts";
 import { instanceJson } from "../render/json.ts";
 import type { PeopleNames } from "../render/people.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { instanceListSchema } from "../render/schemas/response-schemas.ts";
 import { instanceTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";

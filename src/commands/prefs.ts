@@ -1,12 +1,12 @@
 import * as z from "zod";
-import { prefsSchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
+import { checkPrefsAccess, type PrefsChange, setPrefs, type UserPrefs } from "../core/identity/set-prefs.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { parseHours } from "../core/instances/policy.ts";
-import { checkPrefsAccess, type PrefsChange, setPrefs, type UserPrefs } from "../core/prefs/set-prefs.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
 import { context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { prefsSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked } from "./input.ts";

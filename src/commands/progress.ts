@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../core/ports/clock.ts";
 import { progressStream as emittedStream, type ProgressEvent } from "../core/progress.ts";
 
 export type { ProgressEvent } from "../core/progress.ts";

@@ -1,13 +1,11 @@
 import * as z from "zod";
-import { EXAMPLE_KEY, EXAMPLES } from "../api/examples.ts";
-import { instanceSchema } from "../api/response-schemas.ts";
-import { rememberRequest } from "../core/again/last-request.ts";
 import { checkIdleChoice, hibernationOf, parseIdleMinutes } from "../core/hibernate/idle-policy.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { parseEmail, parseOwner } from "../core/instances/owner.ts";
 import { tellOwner } from "../core/instances/tell-owner.ts";
 import { poolOutcomeOf } from "../core/pool/pool-outcome.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
+import { rememberRequest } from "../core/provision/last-request.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { failureOf } from "../core/provision/provision-failure.ts";
 import { type ProvisionProgress, runProvision } from "../core/provision/run-provision.ts";
@@ -28,6 +26,8 @@ import {
 } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
+import { EXAMPLE_KEY, EXAMPLES } from "../render/schemas/examples.ts";
+import { instanceSchema } from "../render/schemas/response-schemas.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand, stepLine } from "../render/text.ts";
 import { workspaceJson, workspaceLines } from "../render/workspace.ts";
 import {

@@ -1,12 +1,12 @@
 import * as z from "zod";
-import { EXAMPLE_SNAPSHOT, EXAMPLES } from "../api/examples.ts";
-import { restoredSchema } from "../api/response-schemas.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { alertProvisionFailure } from "../core/provision/failure-alert.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 import { type RestoreResult, runRestore, startRestore } from "../core/snapshots/restore.ts";
 import { creatingMessage, failedMessage, readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
+import { EXAMPLE_SNAPSHOT, EXAMPLES } from "../render/schemas/examples.ts";
+import { restoredSchema } from "../render/schemas/response-schemas.ts";
 import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
 import { ACCEPTED_STEP, defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
-import { snapshotSchema } from "../api/response-schemas.ts";
 import { type SaveResult, startSave } from "../core/snapshots/save.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { errorMessage, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
+import { snapshotSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { stepLine } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";

@@ -1,16 +1,9 @@
 import * as z from "zod";
-import {
-  INFO,
-  NAME_PARAM,
-  secretDeletedSchema,
-  secretInfoSchema,
-  secretListSchema,
-  secretSetSchema,
-} from "../api/secret-endpoints.ts";
 import { NotFoundError, UserError } from "../core/errors.ts";
+import { createSignInLink } from "../core/identity/sign-in.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
-import type { Delivery } from "../core/notifier.ts";
+import type { Delivery } from "../core/ports/notifier.ts";
 import { deliverToOwnerMachines, type SecretsDelivery } from "../core/secrets/deliver-secrets.ts";
 import { looksLikeSecret, PASTED_SECRET_HINT } from "../core/secrets/looks-like-secret.ts";
 import { SecretsKey } from "../core/secrets/secret-cipher.ts";
@@ -23,8 +16,15 @@ import {
   SecretValue,
   setSecret,
 } from "../core/secrets/secrets.ts";
-import { createSignInLink } from "../core/web/sign-in.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import {
+  INFO,
+  NAME_PARAM,
+  secretDeletedSchema,
+  secretInfoSchema,
+  secretListSchema,
+  secretSetSchema,
+} from "../render/schemas/secret-schemas.ts";
 import { textTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";

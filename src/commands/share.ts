@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLE_ID, EXAMPLE_KEY } from "../api/examples.ts";
-import { sharedSchema } from "../api/response-schemas.ts";
 import { UserError } from "../core/errors.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, share as shareCore } from "../core/instances/share.ts";
@@ -15,6 +13,8 @@ import {
   personMrkdwn,
 } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_ID, EXAMPLE_KEY } from "../render/schemas/examples.ts";
+import { sharedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, instanceId, parseInput } from "./input.ts";

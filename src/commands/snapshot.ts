@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
-import { snapshotActionSchema } from "../api/response-schemas.ts";
 import { deleteSnapshot, keepSnapshot } from "../core/snapshots/manage.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
+import { snapshotActionSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";

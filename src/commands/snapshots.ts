@@ -1,9 +1,9 @@
 import * as z from "zod";
-import { EXAMPLE_SNAPSHOT } from "../api/examples.ts";
-import { snapshotListSchema } from "../api/response-schemas.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { type PricedSnapshot, pricedSnapshots } from "../core/snapshots/manage.ts";
+import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
+import { snapshotListSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson, snapshotListMessage, snapshotTable } from "../render/snapshot-view.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { instanceStatusSchema } from "../api/response-schemas.ts";
 import { type Access, accessOf } from "../core/instances/access.ts";
 import { instanceFor } from "../core/instances/actor.ts";
 import { type Instance, isEnded } from "../core/instances/instance.ts";
@@ -11,6 +9,8 @@ import { context, escapeText, type SlackMessage } from "../render/block-kit/mrkd
 import { type IdleView, idleJson, idleLines } from "../render/hibernation-view.ts";
 import { instanceJson } from "../render/json.ts";
 import type { PeopleNames } from "../render/people.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { instanceStatusSchema } from "../render/schemas/response-schemas.ts";
 import { softwareContext } from "../render/software.ts";
 import { type Ending, instanceDetails } from "../render/text.ts";
 import { workspaceJson } from "../render/workspace.ts";

@@ -1,7 +1,7 @@
 import * as z from "zod";
+import { type CreatedToken, createToken, listTokens, revokeToken } from "../core/identity/api-tokens.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { ApiToken } from "../core/store/store.ts";
-import { type CreatedToken, createToken, listTokens, revokeToken } from "../core/tokens/api-tokens.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { textTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { eur } from "../api/examples.ts";
-import { offersSchema } from "../api/response-schemas.ts";
 import { decimalJson } from "../core/billing/money.ts";
 import type { Offer } from "../core/cloud/catalog.ts";
 import { allowedOffers, whyNoneAllowed } from "../core/guardrails/guardrails.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { eur } from "../render/schemas/examples.ts";
+import { offersSchema } from "../render/schemas/response-schemas.ts";
 import { euro, textTable } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";

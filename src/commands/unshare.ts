@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLE_ID } from "../api/examples.ts";
-import { sharedSchema } from "../api/response-schemas.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { type Shared, unshare as unshareCore } from "../core/instances/share.ts";
 import {
@@ -11,6 +9,8 @@ import {
   keysPushSentence,
 } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_ID } from "../render/schemas/examples.ts";
+import { sharedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, instanceId, parseInput } from "./input.ts";

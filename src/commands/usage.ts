@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { eur } from "../api/examples.ts";
-import { usageSchema } from "../api/money-endpoints.ts";
 import {
   centsJson,
   csvEuros,
@@ -20,6 +18,8 @@ import { USAGE_GROUPS, type UsageCounts, type UsageReport, usageReport } from ".
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { euroEstimate } from "../render/cost.ts";
 import { type PeopleNames, personText } from "../render/people.ts";
+import { eur } from "../render/schemas/examples.ts";
+import { usageSchema } from "../render/schemas/money-schemas.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
 import { defineCommand, type Viewer } from "./command.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { EXAMPLE_VOLUME } from "../api/examples.ts";
-import { volumeDeletedSchema } from "../api/response-schemas.ts";
 import type { WorkVolume } from "../core/store/store.ts";
 import { deleteWorkVolume, parseVolumeId, volumeFor } from "../core/volumes/volume-views.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { volumeDeleteConfirmation } from "../render/block-kit/volume-blocks.ts";
+import { EXAMPLE_VOLUME } from "../render/schemas/examples.ts";
+import { volumeDeletedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked } from "./input.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLE_VOLUME } from "../api/examples.ts";
-import { volumeListSchema } from "../api/response-schemas.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { listWorkVolumes, type VolumeView } from "../core/volumes/volume-views.ts";
 import {
@@ -11,6 +9,8 @@ import {
   type SlackMessage,
   section,
 } from "../render/block-kit/mrkdwn.ts";
+import { EXAMPLE_VOLUME } from "../render/schemas/examples.ts";
+import { volumeListSchema } from "../render/schemas/response-schemas.ts";
 import { monthly, volumeJson, volumeTable } from "../render/volumes.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,6 +1,4 @@
 import * as z from "zod";
-import { EXAMPLES } from "../api/examples.ts";
-import { wakingSchema } from "../api/response-schemas.ts";
 import { runWake, type StartedWake, startWake } from "../core/hibernate/wake.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
@@ -8,6 +6,8 @@ import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { errorMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
+import { EXAMPLES } from "../render/schemas/examples.ts";
+import { wakingSchema } from "../render/schemas/response-schemas.ts";
 import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
 import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";

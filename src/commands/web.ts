@@ -1,10 +1,10 @@
 import * as z from "zod";
 import { UserError } from "../core/errors.ts";
 import { SLACK_USER_ID } from "../core/identity/identity.ts";
+import { createSignInLink } from "../core/identity/sign-in.ts";
 import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
-import type { Delivery } from "../core/notifier.ts";
-import { createSignInLink } from "../core/web/sign-in.ts";
+import type { Delivery } from "../core/ports/notifier.ts";
 import { section } from "../render/block-kit/mrkdwn.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { checkConfig } from "../preflight.ts";
 import type { CheckResult } from "./check.ts";
 import { runDoctor } from "./doctor.ts";

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import type { Clock } from "../core/ports/clock.ts";
 
 export const DUPLICATE = Symbol("duplicate click");
 

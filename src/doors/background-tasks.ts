@@ -1,4 +1,4 @@
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 
 /** Work that runs after an ack (provisions, DMs): errors are logged, and shutdown can wait for it. */
 export class BackgroundTasks {

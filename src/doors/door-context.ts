@@ -1,7 +1,7 @@
 import type { CommandContext } from "../commands/context.ts";
 import type { CoreDeps } from "../core/deps.ts";
 import type { Identity } from "../core/identity/identity.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { ActionGate } from "./action-gate.ts";
 import type { BackgroundTasks } from "./background-tasks.ts";

@@ -1,5 +1,5 @@
 import { type CccError, ExternalError, isRefusal } from "../core/errors.ts";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 
 /** The short answer a user sees for an error (plain words only); everything but a refusal is logged with its detail. */

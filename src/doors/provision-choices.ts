@@ -1,7 +1,7 @@
 import type { Offer } from "../core/cloud/catalog.ts";
-import type { CloudLocation } from "../core/cloud/cloud.ts";
 import type { CoreDeps } from "../core/deps.ts";
 import { allowedOffers } from "../core/guardrails/guardrails.ts";
+import type { CloudLocation } from "../core/ports/cloud.ts";
 
 /** What a person asked for last time the form was shown (a refused submit, a changed location). */
 export interface WantedChoices {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../core/logger.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import { HttpError } from "./http-error.ts";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "./limits.ts";
 import { readBody } from "./read-body.ts";

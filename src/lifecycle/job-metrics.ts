@@ -1,7 +1,7 @@
 import type { ReconcileFinding } from "../core/lifecycle/reconcile.ts";
 import type { ReminderOutcome } from "../core/lifecycle/reminders.ts";
 import type { SweepOutcome } from "../core/lifecycle/sweep.ts";
-import type { Metrics } from "../core/metrics.ts";
+import type { Metrics } from "../core/ports/metrics.ts";
 
 // Read from what the jobs return, so the jobs themselves stay free of counting.
 

@@ -4,8 +4,8 @@ import { runIdlePass } from "../core/hibernate/idle-sweep.ts";
 import { runReconcile } from "../core/lifecycle/reconcile.ts";
 import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
-import { metricsOf } from "../core/metrics.ts";
 import { refillPool } from "../core/pool/refill.ts";
+import { metricsOf } from "../core/ports/metrics.ts";
 import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
 import type { Ticking, TickSource } from "./ticks.ts";
 

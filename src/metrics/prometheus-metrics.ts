@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { type InstanceStatus, LIVE_STATUSES } from "../core/instances/instance.ts";
-import type { DeleteJob, Metrics } from "../core/metrics.ts";
-import type { Delivery } from "../core/notifier.ts";
+import type { DeleteJob, Metrics } from "../core/ports/metrics.ts";
+import type { Delivery } from "../core/ports/notifier.ts";
 import type { ProvisionStep } from "../core/provision/provision-failure.ts";
 
 /** What a chat door was asked for, as the ack-latency histogram labels it (Slack's receivers sort requests). */

@@ -1,7 +1,7 @@
 import { isSlackUserId } from "../core/identity/identity.ts";
 import type { Access } from "../core/instances/access.ts";
 import type { PushOutcome } from "../core/machine/push-state.ts";
-import type { Delivery } from "../core/notifier.ts";
+import type { Delivery } from "../core/ports/notifier.ts";
 import { escapeText } from "./block-kit/mrkdwn.ts";
 
 /** "alice (owner), bob (sudo), carol (no sudo)": who may log in, for the terminal. */

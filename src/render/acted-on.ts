@@ -1,4 +1,4 @@
-import type { Notice } from "../core/notifier.ts";
+import type { Notice } from "../core/ports/notifier.ts";
 import { serverOutcomeText } from "../core/provision/provision-failure.ts";
 import { clause } from "../core/sentence.ts";
 import { sshCommand } from "./text.ts";

@@ -1,4 +1,4 @@
-import type { Notice } from "../core/notifier.ts";
+import type { Notice } from "../core/ports/notifier.ts";
 import { type Block, dateToken, escapeText, plain, type SlackMessage, section } from "./block-kit/mrkdwn.ts";
 import { formatUtc } from "./time.ts";
 

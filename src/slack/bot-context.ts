@@ -1,5 +1,5 @@
+import type { WebClient } from "../adapters/slack/web-client.ts";
 import type { DoorContext } from "../doors/door-context.ts";
-import type { WebClient } from "./web-client.ts";
 
 export { commandContext } from "../doors/door-context.ts";
 

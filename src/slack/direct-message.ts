@@ -1,6 +1,6 @@
-import type { Logger } from "../core/logger.ts";
+import { callSlack, type WebClient } from "../adapters/slack/web-client.ts";
+import type { Logger } from "../core/ports/logger.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
-import { callSlack, type WebClient } from "./web-client.ts";
 
 /** Opens (or finds) the DM channel between the bot and a user; null when Slack refuses. */
 export async function openDm(client: WebClient, log: Logger, userId: string): Promise<string | null> {

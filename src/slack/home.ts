@@ -1,10 +1,10 @@
+import { callSlack } from "../adapters/slack/web-client.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { type PoolView, poolView } from "../core/pool/pool-view.ts";
 import { spendSummary } from "../core/usage/spend-summary.ts";
-import { within } from "../util/within.ts";
-import { homeView } from "./blocks/home-view.ts";
+import { within } from "../core/within.ts";
+import { homeView } from "../render/block-kit/home-view.ts";
 import type { BotContext } from "./bot-context.ts";
-import { callSlack } from "./web-client.ts";
 
 /** Publishes the App Home tab for one user as things are now. */
 export async function publishHome(bot: BotContext, userId: string, notice?: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { secretCommand } from "../commands/secret.ts";
+import { flashSession } from "../core/identity/sign-in.ts";
 import { listSecrets } from "../core/secrets/secrets.ts";
-import { flashSession } from "../core/web/sign-in.ts";
 import { commandContext } from "../doors/door-context.ts";
 import { errorText } from "../doors/error-text.ts";
 import { HttpError } from "../http/http-error.ts";

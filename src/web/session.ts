@@ -1,10 +1,10 @@
 import type { CommandContext } from "../commands/context.ts";
 import { LOOKUP_FAILED, type Requester, type Verdict } from "../core/identity/identity.ts";
+import { sameSecret, sessionFor } from "../core/identity/sign-in.ts";
 import type { WebSession } from "../core/store/store.ts";
-import { sameSecret, sessionFor } from "../core/web/sign-in.ts";
+import { within } from "../core/within.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { RouteRequest } from "../http/server.ts";
-import { within } from "../util/within.ts";
 import { readCookie, SESSION_COOKIE } from "./cookies.ts";
 import type { WebContext } from "./web-context.ts";
 

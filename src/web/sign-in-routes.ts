@@ -8,7 +8,7 @@ import {
   sameSecret,
   startOidc,
   startSession,
-} from "../core/web/sign-in.ts";
+} from "../core/identity/sign-in.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
 import { cookie, OIDC_COOKIE, readCookie, SESSION_COOKIE } from "./cookies.ts";
 import { redirect, sendPage } from "./respond.ts";

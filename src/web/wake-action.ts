@@ -1,6 +1,6 @@
 import { wakeCommand } from "../commands/wake.ts";
+import { flashSession } from "../core/identity/sign-in.ts";
 import { normalizeInstanceId } from "../core/instances/instance-id.ts";
-import { flashSession } from "../core/web/sign-in.ts";
 import { followWork } from "../doors/follow-work.ts";
 import { actingAs, type SignedIn } from "./session.ts";
 import type { WebContext } from "./web-context.ts";

@@ -1,6 +1,6 @@
 import { volumeOffer, volumePricePerGb } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
-import { within } from "../util/within.ts";
+import { within } from "../core/within.ts";
 import type { WebContext } from "./web-context.ts";
 
 /**

@@ -1,7 +1,12 @@
 // The routes of the verbs that landed after the first ones, over real HTTP with real tokens: a
 // person's key and defaults (`/me/…`), `again`, and work volumes, with provision's options.
 import { describe, expect, it } from "vitest";
-import { instanceSchema, keySchema, prefsSchema, volumeListSchema } from "../../src/api/response-schemas.ts";
+import {
+  instanceSchema,
+  keySchema,
+  prefsSchema,
+  volumeListSchema,
+} from "../../src/render/schemas/response-schemas.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";

@@ -2,8 +2,8 @@
 // Every answer is checked against the document the bot serves (./contract.ts): a status the
 // operation does not document, or a body its schema refuses, fails the test that got it.
 import { expect } from "vitest";
-import { instanceSchema } from "../../src/api/response-schemas.ts";
-import { createToken } from "../../src/core/tokens/api-tokens.ts";
+import { createToken } from "../../src/core/identity/api-tokens.ts";
+import { instanceSchema } from "../../src/render/schemas/response-schemas.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { BotHarness } from "../bot/bot-harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";

@@ -6,7 +6,7 @@ import * as z from "zod";
 import { apiErrorBody, apiRoutes } from "../../src/api/api-routes.ts";
 import type { Endpoint } from "../../src/api/endpoint.ts";
 import { defineCommand } from "../../src/commands/command.ts";
-import { createToken } from "../../src/core/tokens/api-tokens.ts";
+import { createToken } from "../../src/core/identity/api-tokens.ts";
 import { type HttpServer, startHttpServer } from "../../src/http/server.ts";
 import { ALICE, BOB, captureLog } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";

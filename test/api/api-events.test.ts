@@ -1,6 +1,6 @@
 // The audit trail over the API: admins only, the CLI's filters as query parameters, paged.
 import { describe, expect, it } from "vitest";
-import { eventsSchema } from "../../src/api/event-endpoints.ts";
+import { eventsSchema } from "../../src/render/schemas/event-schemas.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { call, tokenFor } from "./api-client.ts";

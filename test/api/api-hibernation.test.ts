@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hibernatedSchema, wakingSchema } from "../../src/api/response-schemas.ts";
 import { SYSTEM_ACTOR } from "../../src/core/instances/actor.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import { saveUnderLease } from "../../src/core/snapshots/save.ts";
+import { hibernatedSchema, wakingSchema } from "../../src/render/schemas/response-schemas.ts";
 import type { FakeServer } from "../../stand-ins/fake-hetzner.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";

@@ -2,7 +2,7 @@
 // tokens over real HTTP, Slack's `users.info` answered by the fake Slack.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hashToken } from "../../src/core/tokens/api-tokens.ts";
+import { hashToken } from "../../src/core/identity/api-tokens.ts";
 import { ADMIN, ALICE, BOB, type BotHarness } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";

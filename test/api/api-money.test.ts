@@ -1,6 +1,6 @@
 // What machines cost over the API: a month's usage and budgets, with the rights every door has.
 import { describe, expect, it } from "vitest";
-import { budgetSchema, usageSchema } from "../../src/api/money-endpoints.ts";
+import { budgetSchema, usageSchema } from "../../src/render/schemas/money-schemas.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { call, tokenFor } from "./api-client.ts";

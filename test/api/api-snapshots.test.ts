@@ -3,13 +3,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
 import {
   restoredSchema,
   snapshotActionSchema,
   snapshotListSchema,
   snapshotSchema,
-} from "../../src/api/response-schemas.ts";
-import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
+} from "../../src/render/schemas/response-schemas.ts";
 import type { FakeServer } from "../../stand-ins/fake-hetzner.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";

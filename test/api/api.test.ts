@@ -6,7 +6,7 @@ import {
   instanceStatusSchema,
   offersSchema,
   sharedSchema,
-} from "../../src/api/response-schemas.ts";
+} from "../../src/render/schemas/response-schemas.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ADMIN, ALICE, BOB } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
 import { ENDPOINTS, type Endpoint, pathParams, rawInput } from "../../src/api/endpoints.ts";
-import { EXAMPLE_ID } from "../../src/api/examples.ts";
 import { openApiDocument, openApiPath } from "../../src/api/openapi.ts";
 import { operationId, REFUSING_OPERATIONS } from "../../src/api/statuses.ts";
 import { parseInput } from "../../src/commands/input.ts";
+import { EXAMPLE_ID } from "../../src/render/schemas/examples.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { call } from "./api-client.ts";
 

@@ -1,7 +1,7 @@
 // When someone else acts on a person's machine (an admin's extend or delete, a machine made for
 // them, its failed build), the owner gets a DM saying who did what; not when they act themselves.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { instanceSchema } from "../../src/api/response-schemas.ts";
+import { instanceSchema } from "../../src/render/schemas/response-schemas.ts";
 import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ADMIN, ALICE } from "../bot/bot-harness.ts";

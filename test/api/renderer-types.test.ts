@@ -2,13 +2,13 @@
 // not the other fails the typecheck (tsc covers the tests), before any answer is sent.
 import { describe, expectTypeOf, it } from "vitest";
 import type * as z from "zod";
+import type { InstanceJson } from "../../src/render/json.ts";
 import type {
   instanceListSchema,
   instanceSchema,
   restoredSchema,
   wakingSchema,
-} from "../../src/api/response-schemas.ts";
-import type { InstanceJson } from "../../src/render/json.ts";
+} from "../../src/render/schemas/response-schemas.ts";
 
 /** What a renderer makes: the schema's shape less `ownerName`, which the door adds beside each `owner`. */
 type Rendered<S extends z.ZodType> = Omit<z.output<S>, "ownerName">;

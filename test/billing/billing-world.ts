@@ -3,13 +3,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HetznerClient } from "../../src/adapters/hetzner/hetzner-client.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import type { BillingApi } from "../../src/core/billing/billing-api.ts";
-import type { PersonDirectory } from "../../src/core/billing-sync/billing-port.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
+import type { BillingApi } from "../../src/core/ports/billing.ts";
+import type { PersonDirectory } from "../../src/core/ports/billing-sync.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import type { FakeStripe } from "../../stand-ins/fake-stripe.ts";
 import { buildCoreDeps } from "../helpers/core-deps.ts";

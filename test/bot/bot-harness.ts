@@ -2,7 +2,7 @@
 // banners, stand-in installer, SQLite) and a fake Slack Web API, plus a client that signs requests.
 import { expect } from "vitest";
 import { type BotOptions, type RunningBot, startBot } from "../../src/bot.ts";
-import type { Logger } from "../../src/core/logger.ts";
+import type { Logger } from "../../src/core/ports/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 import { clockTicks } from "../helpers/clock-ticks.ts";
 import type { FakeClock } from "../helpers/fake-clock.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { slackDirectory } from "../../src/slack/identity/slack-directory.ts";
+import { slackDirectory } from "../../src/adapters/slack/slack-directory.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { buttonInMessage, provisionSubmission, slashCommand } from "../helpers/slack-payloads.ts";
 import { ADMIN, ALICE, BOB, type BotHarness, command, replies } from "./bot-harness.ts";

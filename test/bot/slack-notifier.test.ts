@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SlackNotifier } from "../../src/adapters/slack/slack-notifier.ts";
+import { createSlackWebClient } from "../../src/adapters/slack/web-client.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
-import type { Logger } from "../../src/core/logger.ts";
-import { SlackNotifier } from "../../src/slack/slack-notifier.ts";
-import { createSlackWebClient } from "../../src/slack/web-client.ts";
+import type { Logger } from "../../src/core/ports/logger.ts";
 import { type FakeSlack, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 
 const silent: Logger = { info() {}, warn() {}, error() {} };

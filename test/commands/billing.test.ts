@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { StripeBilling } from "../../src/adapters/stripe-billing.ts";
 import { billingCommand, billingText } from "../../src/commands/billing.ts";
-import type { BillingApi } from "../../src/core/billing/billing-api.ts";
 import { ALERT_AFTER_FAILURES, runBillingJob } from "../../src/core/billing-sync/billing-job.ts";
 import { syncBilling } from "../../src/core/billing-sync/sync-billing.ts";
 import { ForbiddenError } from "../../src/core/errors.ts";
+import type { BillingApi } from "../../src/core/ports/billing.ts";
 import { machineCost } from "../../src/core/usage/machine-cost.ts";
 import type { FakeStripe } from "../../stand-ins/fake-stripe.ts";
 import { type BillingWorld, HOUR, START, startBillingWorld } from "../billing/billing-world.ts";

@@ -3,14 +3,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HetznerClient } from "../../src/adapters/hetzner/hetzner-client.ts";
 import { OnDemandCloud } from "../../src/adapters/on-demand.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
 import type { CommandContext } from "../../src/commands/context.ts";
-import type { CloudApi } from "../../src/core/cloud/cloud.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { type Instance, newInstanceId } from "../../src/core/instances/instance.ts";
+import type { CloudApi } from "../../src/core/ports/cloud.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { buildCoreDeps } from "../helpers/core-deps.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import type { Logger } from "../../src/core/logger.ts";
+import type { Logger } from "../../src/core/ports/logger.ts";
 import { SecretsKey } from "../../src/core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "../../src/core/secrets/secrets.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tokenCommand } from "../../src/commands/token.ts";
-import { authenticate, hashToken } from "../../src/core/tokens/api-tokens.ts";
+import { authenticate, hashToken } from "../../src/core/identity/api-tokens.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { useHarness } from "../helpers/use-harness.ts";
 import { ADMIN, ALICE, BOB, caught, HOUR } from "./fixtures.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { webCommand } from "../../src/commands/web.ts";
 import { ForbiddenError, UserError } from "../../src/core/errors.ts";
-import { hashSecret, redeemSignInLink } from "../../src/core/web/sign-in.ts";
+import { hashSecret, redeemSignInLink } from "../../src/core/identity/sign-in.ts";
 import { ADMIN, ALICE, BOB, caught, NOW } from "./fixtures.ts";
 import { useStoreWorld } from "./use-store-world.ts";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Clock } from "../../src/core/clock.ts";
+import type { Clock } from "../../src/core/ports/clock.ts";
 import { Store } from "../../src/core/store/store.ts";
 
 const HOUR = 3_600_000;

@@ -1,10 +1,10 @@
 // Extends racing each other from two processes on one database (two connections, two Hetzner
 // clients): none is lost, and the server's ccc-expires-at label ends equal to the store.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { HetznerClient } from "../../src/adapters/hetzner/hetzner-client.ts";
 import { extend } from "../../src/commands/extend.ts";
 import { serverLabels } from "../../src/core/cloud/server-labels.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import type { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import { labelledExpiry, syncExpiryLabel } from "../../src/core/instances/expiry-label.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
 import { MINUTE, plant, realTimeCloud, startWorld, type World } from "../lifecycle/world.ts";

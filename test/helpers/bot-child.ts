@@ -1,7 +1,7 @@
 // The bot alone in its own process, configured from the environment like `npm start`, for tests
 // that look at the process itself (its memory). Prints `PORT <n>` once it listens; stops on SIGTERM.
 import { startBot } from "../../src/bot.ts";
-import type { Logger } from "../../src/core/logger.ts";
+import type { Logger } from "../../src/core/ports/logger.ts";
 import { FAST_HETZNER, FAST_TIMING } from "./harness.ts";
 
 const quiet: Logger = { info() {}, warn() {}, error: (m, f) => console.error(m, f) };

@@ -1,5 +1,5 @@
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import type { Clock } from "../../src/core/clock.ts";
+import type { Clock } from "../../src/core/ports/clock.ts";
 
 /** Real time, plus what a test has skipped ahead: for jumps past a short window while timers stay real. */
 export class OffsetClock implements Clock {

@@ -1,4 +1,4 @@
-import { type Delivery, type Notice, type Notifier, recipientOf } from "../../src/core/notifier.ts";
+import { type Delivery, type Notice, type Notifier, recipientOf } from "../../src/core/ports/notifier.ts";
 
 /** Keeps every notice it is asked to send; `failFor` makes deliveries to one person fail. */
 export class RecordingNotifier implements Notifier {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_POLL, DEFAULT_RETRY, pollDelay } from "../../src/core/hetzner/backoff.ts";
+import { backoffDelay, DEFAULT_POLL, DEFAULT_RETRY, pollDelay } from "../../src/adapters/hetzner/backoff.ts";
 
 describe("backoffDelay with the default options", () => {
   it("doubles from one second and stops at sixty", () => {

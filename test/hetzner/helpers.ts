@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import { HetznerClient, type HetznerClientOptions } from "../../src/adapters/hetzner/hetzner-client.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import type { Clock } from "../../src/core/clock.ts";
-import { HetznerClient, type HetznerClientOptions } from "../../src/core/hetzner/hetzner-client.ts";
+import type { Clock } from "../../src/core/ports/clock.ts";
 import type { FakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 
 /** The real clock, remembering every sleep it was asked for. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { imageSchema, toCloudImage } from "../../src/core/hetzner/hetzner-images.ts";
-import { pricingResponse, toCloudPricing } from "../../src/core/hetzner/hetzner-pricing.ts";
-import { toCloudVolume, volumeSchema } from "../../src/core/hetzner/hetzner-volumes.ts";
+import { imageSchema, toCloudImage } from "../../src/adapters/hetzner/hetzner-images.ts";
+import { pricingResponse, toCloudPricing } from "../../src/adapters/hetzner/hetzner-pricing.ts";
+import { toCloudVolume, volumeSchema } from "../../src/adapters/hetzner/hetzner-volumes.ts";
 
 // The examples of Hetzner's API reference, so the client reads the documented shapes, not only the
 // fake's (which it was written next to).

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { toCloudServerType } from "../../src/core/hetzner/schemas.ts";
+import { toCloudServerType } from "../../src/adapters/hetzner/schemas.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, serverInput } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import sshpk from "sshpk";
 import { afterEach, describe, expect, it } from "vitest";
-import { hetznerFingerprint } from "../../src/core/hetzner/ssh-fingerprint.ts";
+import { hetznerFingerprint } from "../../src/adapters/hetzner/ssh-fingerprint.ts";
 import { type FakeHetzner, startFakeHetzner } from "../../stand-ins/fake-hetzner.ts";
 import { clientFor, newPublicKey } from "./helpers.ts";
 

@@ -2,10 +2,10 @@
 // per person and for the team), and reconcile: a labelled kept address the store does not know is
 // reported, and deleted once its wake window is over; one the store keeps is left alone.
 import { describe, expect, it } from "vitest";
-import { usageSchema } from "../../src/api/money-endpoints.ts";
 import { usage, usageBlocks, usageJson, usageText } from "../../src/commands/usage.ts";
 import { KEPT_LABEL, keptLabels } from "../../src/core/hibernate/kept-addresses.ts";
 import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
+import { usageSchema } from "../../src/render/schemas/money-schemas.ts";
 import { ADMIN, ALICE, BOB, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
 import { perTest } from "../helpers/per-test.ts";
 

@@ -12,7 +12,7 @@ import {
   type RefusalCode,
   UserError,
 } from "../../src/core/errors.ts";
-import { silentLogger } from "../../src/core/logger.ts";
+import { silentLogger } from "../../src/core/ports/logger.ts";
 import { REFUSAL_STATUS, refusalStatus } from "../../src/http/refusal-status.ts";
 
 function sourceFiles(dir: string): string[] {

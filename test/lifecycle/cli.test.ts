@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type CliIo, runCli } from "../../src/cli.ts";
-import type { Notifier } from "../../src/core/notifier.ts";
+import type { Notifier } from "../../src/core/ports/notifier.ts";
 import { FAST_TIMING } from "../helpers/harness.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";
 import { createLabelled, MINUTE, plant, realTimeCloud, startWorld, type World } from "./world.ts";

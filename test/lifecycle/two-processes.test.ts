@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/core/lifecycle/reminders.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
-import type { Logger } from "../../src/core/logger.ts";
+import type { Logger } from "../../src/core/ports/logger.ts";
 import { startScheduler } from "../../src/lifecycle/scheduler.ts";
 import { clockTicks } from "../helpers/clock-ticks.ts";
 import { RecordingNotifier } from "../helpers/recording-notifier.ts";

@@ -1,12 +1,13 @@
 // A lifecycle test world: the real harness (fake Hetzner over HTTP, SQLite file, stand-in installer)
 // with core composed on a FakeClock and a recording notifier, plus helpers that plant instances
 // and servers the way a provision (or a crash, or a lost database) would leave them.
+
+import { HetznerClient } from "../../src/adapters/hetzner/hetzner-client.ts";
 import { systemClock } from "../../src/adapters/system-clock.ts";
-import type { CloudServer } from "../../src/core/cloud/cloud.ts";
 import { serverLabels } from "../../src/core/cloud/server-labels.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
-import { HetznerClient } from "../../src/core/hetzner/hetzner-client.ts";
 import { type Instance, newInstanceId } from "../../src/core/instances/instance.ts";
+import type { CloudServer } from "../../src/core/ports/cloud.ts";
 import { FakeClock } from "../helpers/fake-clock.ts";
 import { FAST_HETZNER, type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";

@@ -10,7 +10,7 @@ import { UserError } from "../../src/core/errors.ts";
 import type { ApplyDocument } from "../../src/core/machine/apply-document.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
 import { knownHostsPath } from "../../src/core/machine/known-hosts.ts";
-import type { MachineTarget } from "../../src/core/machine/machine-port.ts";
+import type { MachineTarget } from "../../src/core/ports/machine.ts";
 import { type SshBanner, startSshBanner } from "../../stand-ins/ssh-banner.ts";
 import { FAKE_CCC_APPLY, type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { makeKeyPair, writeOperatorKey } from "../helpers/keys.ts";

@@ -8,7 +8,7 @@ import type { Instance } from "../../src/core/instances/instance.ts";
 import { applyDocumentFor, checkApplyDocument } from "../../src/core/machine/apply-document.ts";
 import { HOST_KEY_FILE, withExtraFiles, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint, knownHostsLine } from "../../src/core/machine/host-key.ts";
-import { machineTarget } from "../../src/core/machine/machine-port.ts";
+import { machineTarget } from "../../src/core/ports/machine.ts";
 import { sshClientMissingReason } from "../../stand-ins/sshd.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 

@@ -7,7 +7,7 @@ import { provision } from "../../src/commands/provision.ts";
 import { applyDocumentFor } from "../../src/core/machine/apply-document.ts";
 import { extraFilesDir, HOST_KEY_FILE, writeExtraFiles } from "../../src/core/machine/extra-files.ts";
 import { generateHostKey, hostKeyFingerprint } from "../../src/core/machine/host-key.ts";
-import { machineTarget } from "../../src/core/machine/machine-port.ts";
+import { machineTarget } from "../../src/core/ports/machine.ts";
 import { failProvision } from "../../src/core/provision/run-provision.ts";
 import { startProvision } from "../../src/core/provision/start-provision.ts";
 import { parseSshPublicKey } from "../../src/core/ssh-key/ssh-key.ts";

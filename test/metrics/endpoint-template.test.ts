@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { endpointTemplate } from "../../src/core/hetzner/request-metrics.ts";
+import { endpointTemplate } from "../../src/adapters/hetzner/request-metrics.ts";
 
 describe("Hetzner endpoint templates", () => {
   it("replaces ids and action names, keeps resource words", () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { provisionText } from "../../src/commands/provision.ts";
 import type { Instance } from "../../src/core/instances/instance.ts";
 import { withPoolOutcome } from "../../src/core/pool/pool-outcome.ts";
+import { homeView } from "../../src/render/block-kit/home-view.ts";
 import { creatingMessage, readyMessage } from "../../src/render/block-kit/instance-blocks.ts";
-import { homeView } from "../../src/slack/blocks/home-view.ts";
 
 const created = new Date("2026-11-25T12:00:00Z");
 const instance: Instance = {

@@ -4,13 +4,13 @@
 import { chownSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { instanceStatusSchema } from "../../src/api/response-schemas.ts";
 import { restoreCommand } from "../../src/commands/restore.ts";
 import { PROJECT_ROOT } from "../../src/config.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Actor } from "../../src/core/instances/actor.ts";
 import { generateHostKey } from "../../src/core/machine/host-key.ts";
 import { saveMachine } from "../../src/core/snapshots/save.ts";
+import { instanceStatusSchema } from "../../src/render/schemas/response-schemas.ts";
 import type { FakeServer } from "../../stand-ins/fake-hetzner.ts";
 import { type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { type ClaudeUser, claudeUser, claudeUserMissingReason } from "../helpers/claude-user.ts";

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { monthOf as billingMonth } from "../../src/core/billing/price.ts";
 import { monthOf } from "../../src/core/usage/month.ts";
+import { costLine } from "../../src/render/block-kit/provision-modal.ts";
 import { euroEstimate } from "../../src/render/cost.ts";
 import { personText, withOwnerNames } from "../../src/render/people.ts";
 import { checkTimeZone, formatTime, formatUtc, showTimesIn } from "../../src/render/time.ts";
-import { costLine } from "../../src/slack/blocks/provision-modal.ts";
 
 afterEach(() => showTimesIn(undefined));
 

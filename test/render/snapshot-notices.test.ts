@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noticeText } from "../../src/adapters/printing-notifier.ts";
+import { noticeMessage } from "../../src/adapters/slack/slack-notifier.ts";
 import type { Snapshot } from "../../src/core/store/store.ts";
-import { noticeMessage } from "../../src/slack/slack-notifier.ts";
 import { anInstance, NOW } from "../commands/fixtures.ts";
 
 const snapshot: Snapshot = {

@@ -5,9 +5,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { secretDeletedSchema, secretListSchema, secretSetSchema } from "../../src/api/secret-endpoints.ts";
 import { SecretsKey } from "../../src/core/secrets/secret-cipher.ts";
 import { readSecret } from "../../src/core/secrets/secrets.ts";
+import {
+  secretDeletedSchema,
+  secretListSchema,
+  secretSetSchema,
+} from "../../src/render/schemas/secret-schemas.ts";
 import { call, tokenFor } from "../api/api-client.ts";
 import { ALICE, BOB, type BotHarness, command } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";

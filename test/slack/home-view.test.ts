@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { homeView } from "../../src/slack/blocks/home-view.ts";
+import { homeView } from "../../src/render/block-kit/home-view.ts";
 import { anInstance, NOW } from "../commands/fixtures.ts";
 
 const blockIds = (view: ReturnType<typeof homeView>) =>

@@ -7,7 +7,7 @@ import {
   offerLabel,
   provisionModal,
   readModalState,
-} from "../../src/slack/blocks/provision-modal.ts";
+} from "../../src/render/block-kit/provision-modal.ts";
 
 const offer: Offer = {
   type: {

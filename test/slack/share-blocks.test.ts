@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { noticeText } from "../../src/adapters/printing-notifier.ts";
+import { noticeMessage } from "../../src/adapters/slack/slack-notifier.ts";
 import { hostKeyFingerprint } from "../../src/core/machine/host-key.ts";
-import { noticeMessage } from "../../src/slack/slack-notifier.ts";
 import { anInstance, NOW } from "../commands/fixtures.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 

@@ -17,8 +17,8 @@ import {
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SshMachineChannel } from "../../src/adapters/ssh-machine-channel.ts";
-import type { MachineTarget } from "../../src/core/machine/machine-port.ts";
-import type { TaskReadResult, TaskStartDocument } from "../../src/core/tasks/task-machine.ts";
+import type { MachineTarget } from "../../src/core/ports/machine.ts";
+import type { TaskReadResult, TaskStartDocument } from "../../src/core/ports/task-machine.ts";
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
 import { type FakeSshd, startSshd } from "../../stand-ins/sshd.ts";

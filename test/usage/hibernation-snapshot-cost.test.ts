@@ -1,8 +1,8 @@
 // The hibernation snapshots' cost while asleep, said apart in `usage` (text, JSON, the API's schema),
 // per person and for the team: only snapshots of machines that slept, only until their wake.
 import { describe, expect, it } from "vitest";
-import { usageSchema } from "../../src/api/money-endpoints.ts";
 import { usage, usageBlocks, usageJson, usageText } from "../../src/commands/usage.ts";
+import { usageSchema } from "../../src/render/schemas/money-schemas.ts";
 import { ADMIN, ALICE, anInstance, BOB, type StoreWorld, startStoreWorld } from "../commands/fixtures.ts";
 import { perTest } from "../helpers/per-test.ts";
 import { HOUR } from "./billed.ts";

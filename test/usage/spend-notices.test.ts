@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { noticeMessage } from "../../src/adapters/slack/slack-notifier.ts";
 import { deprovisionCommand } from "../../src/commands/deprovision.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { spendSummary } from "../../src/core/usage/spend-summary.ts";
-import { spendBlocks } from "../../src/slack/blocks/spend-blocks.ts";
-import { noticeMessage } from "../../src/slack/slack-notifier.ts";
+import { spendBlocks } from "../../src/render/block-kit/spend-blocks.ts";
 import { ADMIN, ALICE, BOB, startStoreWorld } from "../commands/fixtures.ts";
 import { moneyProblems } from "../helpers/money-shape.ts";
 import { perTest } from "../helpers/per-test.ts";

@@ -8,7 +8,7 @@ import { deprovision } from "../../src/commands/deprovision.ts";
 import { provision } from "../../src/commands/provision.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { HOST_KEY_FILE } from "../../src/core/machine/extra-files.ts";
-import type { InstallRequest } from "../../src/core/provision/installer.ts";
+import type { InstallRequest } from "../../src/core/ports/installer.ts";
 import { attachWorkVolume } from "../../src/core/volumes/attach-work-volume.ts";
 import { type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";

@@ -2,7 +2,7 @@
 // sign-in by link and with Slack, sessions checked again on use, one admin rule for view and actions,
 // and cookies that do not parse. Real HTTP against the real bot; Slack's answers from the fake Slack.
 import { describe, expect, it } from "vitest";
-import { createSignInLink } from "../../src/core/web/sign-in.ts";
+import { createSignInLink } from "../../src/core/identity/sign-in.ts";
 import { addFakeOidc } from "../../stand-ins/fake-slack-oidc.ts";
 import { ADMIN, ALICE, BOB, type BotHarness } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
-import type { BillingSync } from "./billing-port.ts";
+import type { BillingSync } from "../ports/billing-sync.ts";
 import { type PendingHour, pendingUsage, type Stuck } from "./pending-usage.ts";
 
 /** One person's share of a sync. */

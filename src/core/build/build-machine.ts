@@ -1,4 +1,3 @@
-import type { CloudServer } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError, UserError } from "../errors.ts";
 import { labelledExpiry, syncExpiryLabel } from "../instances/expiry-label.ts";
@@ -7,6 +6,7 @@ import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import { generateHostKey } from "../machine/host-key.ts";
 import { pushMachineState } from "../machine/push-state.ts";
 import { withPoolOutcome } from "../pool/pool-outcome.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import type { Emit } from "../progress.ts";
 import { installNixos } from "../provision/install-nixos.ts";
 import { systemForArchitecture } from "../provision/instance-flake.ts";

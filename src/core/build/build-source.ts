@@ -1,6 +1,6 @@
-import type { PrimaryIpIds } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { PrimaryIpIds } from "../ports/cloud.ts";
 import type { PoolMember, Snapshot } from "../store/store.ts";
 
 /**

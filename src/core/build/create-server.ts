@@ -1,8 +1,8 @@
-import type { CloudServer, PrimaryIpIds } from "../cloud/cloud.ts";
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { CloudServer, PrimaryIpIds } from "../ports/cloud.ts";
 import { waitForBoot, waitForSsh } from "../provision/wait-for-boot.ts";
 import { volumesForNewServer } from "../volumes/make-volume.ts";
 import type { BuildSource } from "./build-source.ts";

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import type { CloudServer } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { isGoingAway } from "../instances/instance.ts";
 import { extraFilesDir, removeExtraFiles } from "../machine/extra-files.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import {
   ProvisionError,
   type ProvisionFailure,

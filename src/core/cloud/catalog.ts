@@ -1,6 +1,6 @@
-import type { Clock } from "../clock.ts";
 import { UserError } from "../errors.ts";
-import type { CloudApi, CloudLocation, CloudServerType } from "./cloud.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { CloudApi, CloudLocation, CloudServerType } from "../ports/cloud.ts";
 
 /** kexec into the NixOS installer needs about this much RAM. */
 export const MIN_MEMORY_GB = 1.5;

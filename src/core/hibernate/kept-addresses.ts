@@ -1,8 +1,8 @@
 import { fixedDecimal, parseDecimal } from "../billing/money.ts";
-import type { PrimaryIpIds } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { PrimaryIpIds } from "../ports/cloud.ts";
 import type { KeptAddresses } from "../store/store.ts";
 
 // A woken machine answers on the same `ssh` line: its server's Primary IPs are kept over the sleep.

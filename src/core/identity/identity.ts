@@ -1,4 +1,4 @@
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../ports/clock.ts";
 
 /** What Slack's `users.info` says about a person, as far as who may use ccc goes. */
 export interface SlackUserInfo {

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { QuotaError, UserError } from "../errors.ts";
 import { type PushOutcome, pushMachineState } from "../machine/push-state.ts";
-import type { Delivery } from "../notifier.ts";
+import type { Delivery } from "../ports/notifier.ts";
 import { deliverSecrets, withholdsSecrets } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import { type Access, accessOf, allKeysOf, GUEST_ACCOUNTS } from "./access.ts";

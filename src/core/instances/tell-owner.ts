@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { SLACK_USER_ID } from "../identity/identity.ts";
-import type { ActionOnMachine, Delivery } from "../notifier.ts";
+import type { ActionOnMachine, Delivery } from "../ports/notifier.ts";
 import { type Actor, SYSTEM_ACTOR } from "./actor.ts";
 import type { Instance } from "./instance.ts";
 

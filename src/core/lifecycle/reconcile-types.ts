@@ -1,5 +1,5 @@
-import type { CloudServer } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 
 export interface ReconcileOptions {
   /** Unknown servers younger than this are left alone: their provision may still be recording them. */

@@ -1,6 +1,6 @@
-import type { CloudVolume } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
+import type { CloudVolume } from "../ports/cloud.ts";
 import { volumePolicy } from "../volumes/work-volume.ts";
 import { messageOf, type ReconcileOptions, type VolumeFinding } from "./reconcile-types.ts";
 

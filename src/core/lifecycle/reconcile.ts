@@ -1,10 +1,10 @@
-import type { CloudServer } from "../cloud/cloud.ts";
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { reconcileAddresses } from "../hibernate/reconcile-addresses.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
 import { isPoolServer } from "../pool/pool-labels.ts";
 import { reconcilePool } from "../pool/reconcile-pool.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import { reconcileImages } from "../snapshots/reconcile-images.ts";
 import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";

@@ -1,7 +1,7 @@
 import { resumeBuild } from "../build/build-machine.ts";
 import { failBuild } from "../build/fail-build.ts";
-import type { CloudServer } from "../cloud/cloud.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import { failureOf } from "../provision/provision-failure.ts";
 import { PlainFailure, userFacingFailure } from "../user-facing-failure.ts";
 import { instanceLease, takeLease } from "./leases.ts";

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { type Instance, isRunning } from "../instances/instance.ts";
-import type { Delivery } from "../notifier.ts";
+import type { Delivery } from "../ports/notifier.ts";
 import type { ReminderCandidate } from "../store/store.ts";
 
 export interface ReminderOutcome {

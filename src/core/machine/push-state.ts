@@ -3,8 +3,8 @@ import { authorizedKeysOf, guestAccountsOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { retryDelayMs } from "../lifecycle/retry-delay.ts";
+import { machineTarget, type SessionsEnded } from "../ports/machine.ts";
 import { applyDocumentFor } from "./apply-document.ts";
-import { machineTarget, type SessionsEnded } from "./machine-port.ts";
 
 /** What became of telling a machine its instance's state (owner, keys, expiry). */
 export type PushOutcome =

@@ -1,5 +1,5 @@
+import type { ApplyResult, MachineTarget } from "../ports/machine.ts";
 import { type ApplyDocument, answerMatches, applyAnswerSchema } from "./apply-document.ts";
-import type { ApplyResult, MachineTarget } from "./machine-port.ts";
 
 /** What the ssh process did, as far as the outcome depends on it. */
 export interface SshRun {

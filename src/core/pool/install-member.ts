@@ -1,10 +1,10 @@
-import type { CloudServer } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
 import { newInstanceId } from "../instances/instance.ts";
 import { takeLease } from "../lifecycle/leases.ts";
 import { extraFilesDir, removeExtraFiles } from "../machine/extra-files.ts";
 import { generateHostKey } from "../machine/host-key.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import { installNixos } from "../provision/install-nixos.ts";
 import { systemForArchitecture } from "../provision/instance-flake.ts";
 import { ensureDataDirs } from "../provision/start-provision.ts";

@@ -1,5 +1,5 @@
-import type { CloudServerType } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
+import type { CloudServerType } from "../ports/cloud.ts";
 import type { PoolMemberState } from "../store/store.ts";
 import type { PoolTarget } from "./pool-settings.ts";
 

@@ -1,6 +1,6 @@
-import type { CloudServer } from "../cloud/cloud.ts";
 import { instanceLease, withLease } from "../lifecycle/leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "../lifecycle/reconcile-types.ts";
+import type { CloudServer } from "../ports/cloud.ts";
 import type { PoolMember } from "../store/store.ts";
 import { poolMemberLease } from "./discard.ts";
 import { isPoolServer } from "./pool-labels.ts";

@@ -1,4 +1,4 @@
-import type { CloudApi } from "../cloud/cloud.ts";
+import type { CloudApi } from "../ports/cloud.ts";
 
 /** The operator's SSH key: the fresh Ubuntu server trusts it for root so nixos-anywhere can log in. */
 export class OperatorKey {

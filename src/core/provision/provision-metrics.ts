@@ -1,5 +1,5 @@
-import type { Clock } from "../clock.ts";
-import { type Metrics, metricsOf } from "../metrics.ts";
+import type { Clock } from "../ports/clock.ts";
+import { type Metrics, metricsOf } from "../ports/metrics.ts";
 import type { ProvisionStep } from "./provision-failure.ts";
 
 /**

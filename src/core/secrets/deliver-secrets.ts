@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import { retryDelayMs } from "../lifecycle/retry-delay.ts";
-import { machineTarget } from "../machine/machine-port.ts";
+import { machineTarget } from "../ports/machine.ts";
 import { type OpenSecret, openSecretsOf } from "./secrets.ts";
 import { secretsDocument } from "./secrets-document.ts";
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as z from "zod";
-import type { MachineTarget, SecretsApplyResult, SecretsDocument } from "../machine/machine-port.ts";
 import { type SshRun, tail, transportOutcome } from "../machine/ssh-outcome.ts";
+import type { MachineTarget, SecretsApplyResult, SecretsDocument } from "../ports/machine.ts";
 import type { OpenSecret } from "./secrets.ts";
 
 // The `ccc-secrets` document ccc-apply takes on the same channel as the state document, and its

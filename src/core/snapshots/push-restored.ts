@@ -3,7 +3,7 @@ import { ExternalError } from "../errors.ts";
 import { authorizedKeysOf } from "../instances/access.ts";
 import type { Instance } from "../instances/instance.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
-import { machineTarget } from "../machine/machine-port.ts";
+import { machineTarget } from "../ports/machine.ts";
 
 /**
  * Tells a freshly booted restored machine its new expiry and the owner's current key. SSH answering

@@ -1,7 +1,6 @@
 import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
 import type { BudgetChange } from "../budget/standing.ts";
 import { buildMachine } from "../build/build-machine.ts";
-import type { PrimaryIpIds } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
 import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
@@ -9,6 +8,7 @@ import { withinGuardrails } from "../guardrails/guardrails.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
+import type { PrimaryIpIds } from "../ports/cloud.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Snapshot } from "../store/store.ts";

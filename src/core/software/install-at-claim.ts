@@ -3,7 +3,7 @@ import { authorizedKeysOf } from "../instances/access.ts";
 import type { Instance, PackageResult } from "../instances/instance.ts";
 import { applyDocumentWithPackages } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
-import { machineTarget } from "../machine/machine-port.ts";
+import { machineTarget } from "../ports/machine.ts";
 import { softwarePolicyOf } from "./software-policy.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { SavedCatalog, SavedLists } from "../cloud/catalog.ts";
-import type { CloudLocation, CloudServerType } from "../cloud/cloud.ts";
+import type { CloudLocation, CloudServerType } from "../ports/cloud.ts";
 
 interface CatalogRow {
   fetched_at: number;

@@ -1,9 +1,9 @@
 import type Database from "better-sqlite3";
 import type { ServerPrice } from "../billing/price.ts";
-import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import { INSTANCE_STATUSES, type Instance, type InstanceStatus } from "../instances/instance.ts";
 import { machinesLeft, overQuota } from "../instances/quota.ts";
+import type { Clock } from "../ports/clock.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import {
   COLUMNS,

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { Clock } from "../clock.ts";
 import type { Instance, InstanceStatus } from "../instances/instance.ts";
+import type { Clock } from "../ports/clock.ts";
 import { ApiTokenTable } from "./api-token-table.ts";
 import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";

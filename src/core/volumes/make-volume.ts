@@ -1,6 +1,6 @@
-import type { CloudVolume } from "../cloud/cloud.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
+import type { CloudVolume } from "../ports/cloud.ts";
 import type { WorkVolume } from "../store/store.ts";
 import { volumePricePerGb } from "./volume-price.ts";
 import { volumeLabels, volumeName } from "./work-volume.ts";

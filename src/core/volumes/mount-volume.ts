@@ -4,8 +4,8 @@ import type { Instance } from "../instances/instance.ts";
 import { withLease } from "../lifecycle/leases.ts";
 import { applyDocumentFor } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
-import { machineTarget } from "../machine/machine-port.ts";
 import { machinePushLease } from "../machine/push-state.ts";
+import { machineTarget } from "../ports/machine.ts";
 import { WORK_MOUNT } from "./volume-policy.ts";
 
 /** What became of mounting a machine's work volume; `message` is safe to show its owner. */

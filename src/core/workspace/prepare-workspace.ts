@@ -4,7 +4,7 @@ import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
-import { machineTarget } from "../machine/machine-port.ts";
+import { machineTarget } from "../ports/machine.ts";
 import type { WorkspaceDocument } from "./workspace-document.ts";
 import type { WorkspaceOutcome } from "./workspace-outcome-type.ts";
 import { workspaceSettingsOf } from "./workspace-settings.ts";

@@ -1,5 +1,5 @@
-import type { MachineTarget } from "../machine/machine-port.ts";
 import type { SshRun } from "../machine/ssh-outcome.ts";
+import type { MachineTarget } from "../ports/machine.ts";
 import { type WorkspaceResult, workspaceAnswerSchema } from "./workspace-document.ts";
 
 /** The text of one `{"progress":"…"}` line, or null for any other line. */

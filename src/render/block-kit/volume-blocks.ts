@@ -1,4 +1,4 @@
-import type { Notice } from "../../core/notifier.ts";
+import type { Notice } from "../../core/ports/notifier.ts";
 import type { WorkVolume } from "../../core/store/store.ts";
 import { type Block, dateToken, type SlackMessage, section } from "./mrkdwn.ts";
 

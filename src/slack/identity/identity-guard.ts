@@ -1,8 +1,8 @@
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import { type Identity, LOOKUP_FAILED, type Requester } from "../../core/identity/identity.ts";
-import type { Logger } from "../../core/logger.ts";
-import { within } from "../../util/within.ts";
-import { refusalModal } from "../blocks/provision-modal.ts";
+import type { Logger } from "../../core/ports/logger.ts";
+import { within } from "../../core/within.ts";
+import { refusalModal } from "../../render/block-kit/provision-modal.ts";
 
 /** A cold `users.info` must leave time to ack within Slack's 3 s. */
 const LOOKUP_WAIT_MS = 2_000;

@@ -1,6 +1,6 @@
-import type { Clock } from "../../core/clock.ts";
+import type { WebClient } from "../../adapters/slack/web-client.ts";
 import { Identity, type IdentityOptions } from "../../core/identity/identity.ts";
-import type { WebClient } from "../web-client.ts";
+import type { Clock } from "../../core/ports/clock.ts";
 
 /**
  * The identity rules for the bot: the workspace is CCC_SLACK_TEAM_ID when set, otherwise the one

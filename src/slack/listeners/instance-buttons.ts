@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import { callSlack } from "../../adapters/slack/web-client.ts";
 import { deprovision } from "../../commands/deprovision.ts";
 import { extend } from "../../commands/extend.ts";
 import { ForbiddenError } from "../../core/errors.ts";
@@ -9,7 +10,6 @@ import { ACTIONS, currentMessage, EXTEND_HOURS } from "../../render/block-kit/in
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { publishHome } from "../home.ts";
-import { callSlack } from "../web-client.ts";
 
 const INSTANCE_ACTIONS = [ACTIONS.extend1h, ACTIONS.extend4h, ACTIONS.delete];
 

@@ -1,13 +1,13 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bolt";
+import { callSlack } from "../../adapters/slack/web-client.ts";
 import { parseInput } from "../../commands/input.ts";
 import { key, keyBlocks, keyInput } from "../../commands/key.ts";
 import { errorText } from "../../doors/error-text.ts";
+import { KEY_CALLBACK, KEY_FIELD, keyModal, readKeyState } from "../../render/block-kit/key-modal.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { SET_KEY_ACTION } from "../../render/block-kit/share-blocks.ts";
-import { KEY_CALLBACK, KEY_FIELD, keyModal, readKeyState } from "../blocks/key-modal.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { sendDm } from "../direct-message.ts";
-import { callSlack } from "../web-client.ts";
 
 type ViewState = Parameters<typeof readKeyState>[0];
 

@@ -1,19 +1,19 @@
 import type { App, BlockAction, ViewSubmitAction } from "@slack/bolt";
+import { callSlack } from "../../adapters/slack/web-client.ts";
 import { provisionCommand } from "../../commands/provision.ts";
 import { QuotaError, UserError } from "../../core/errors.ts";
+import { within } from "../../core/within.ts";
 import { errorText } from "../../doors/error-text.ts";
 import { followWork } from "../../doors/follow-work.ts";
-import { within } from "../../util/within.ts";
 import {
   FIELDS,
   MODAL_ACTIONS,
   PROVISION_CALLBACK,
   readModalState,
   refusalModal,
-} from "../blocks/provision-modal.ts";
+} from "../../render/block-kit/provision-modal.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { provisionModalFor } from "../provision-modal-data.ts";
-import { callSlack } from "../web-client.ts";
+import { provisionModalFor } from "./provision-modal-data.ts";
 
 type ViewState = Parameters<typeof readModalState>[0];
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type App, type Receiver, ReceiverMultipleAckError } from "@slack/bolt";
-import type { Clock } from "../../core/clock.ts";
-import type { Logger } from "../../core/logger.ts";
+import type { Clock } from "../../core/ports/clock.ts";
+import type { Logger } from "../../core/ports/logger.ts";
 import { HttpError } from "../../http/http-error.ts";
 import type { Route, RouteRequest } from "../../http/server.ts";
-import { type AckObserver, ackKind } from "../ack-kind.ts";
+import { type AckObserver, ackKind } from "./ack-kind.ts";
 import { signatureProblem } from "./signature.ts";
 import { FORM, isSslCheck, JSON_BODY, parseSlackRequest } from "./slack-shapes.ts";
 

@@ -1,11 +1,11 @@
+import { callSlack } from "../../adapters/slack/web-client.ts";
 import { againCommand } from "../../commands/again.ts";
 import type { SlackDoor } from "../../commands/command.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
 import type { BotContext } from "../bot-context.ts";
 import { openKeyModal } from "../listeners/key-modal.ts";
+import { provisionModalFor } from "../listeners/provision-modal-data.ts";
 import { startInSlack } from "../long-verb.ts";
-import { provisionModalFor } from "../provision-modal-data.ts";
-import { callSlack } from "../web-client.ts";
 import type { SlashRequest } from "./slash-request.ts";
 import { tokenHook } from "./token-hook.ts";
 

@@ -1,4 +1,6 @@
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import { slackPeople } from "../../adapters/slack/slack-people.ts";
+import { callSlack } from "../../adapters/slack/web-client.ts";
 import type { Command } from "../../commands/index.ts";
 import { UserError } from "../../core/errors.ts";
 import { normalizeInstanceId } from "../../core/instances/instance-id.ts";
@@ -7,8 +9,6 @@ import { looksLikeSecret, PASTED_SECRET_HINT } from "../../core/secrets/looks-li
 import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
-import { slackPeople } from "../identity/slack-people.ts";
-import { callSlack } from "../web-client.ts";
 import { helpMessage } from "./help.ts";
 import { SLASH_HOOKS } from "./hooks.ts";
 import { parseCommandText, requiredWords } from "./parse.ts";
