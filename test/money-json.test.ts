@@ -31,6 +31,7 @@ const MONEY_VERBS = [
 ];
 /** Verbs whose JSON carries none (machines, keys, tokens, events, counts). A new verb must be put in one list. */
 const NO_MONEY_VERBS = [
+  "channel",
   "provision",
   "again",
   "list",

@@ -89,8 +89,8 @@ export interface SlackDoor {
    * the form); the verb's schema and rules still apply when the form comes back.
    */
   hook?: "provision-modal" | "key-modal" | "token-dm" | "again";
-  /** Maps the words after `/ccc <verb>` onto the raw input. */
-  input(words: readonly string[]): unknown;
+  /** Maps the words after `/ccc <verb>` onto the raw input; `where`: the channel it was typed in. */
+  input(words: readonly string[], where?: { channelId?: string }): unknown;
 }
 
 /**

@@ -2,6 +2,7 @@ import { againCommand } from "./again.ts";
 import { backupCommand } from "./backup.ts";
 import { billingCommand } from "./billing.ts";
 import { budgetCommand } from "./budget.ts";
+import { channelCommand } from "./channel.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -67,6 +68,7 @@ export const COMMANDS: readonly Command[] = [
   volumeCommand,
   usageCommand,
   budgetCommand,
+  channelCommand,
   eventsCommand,
   checkExpiredCommand,
   remindCommand,

@@ -424,6 +424,15 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // A hibernated machine's work volume (its size), so the wake attaches it again.
   `ALTER TABLE hibernations ADD COLUMN work_volume_gb INTEGER;`,
+  // A Slack channel's default repository for tasks (`/ccc channel repo acme/api`).
+  `
+  CREATE TABLE channel_repos (
+    channel TEXT PRIMARY KEY,
+    repo TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

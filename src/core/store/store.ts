@@ -11,6 +11,7 @@ import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
 import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
+import { ChannelRepoTable } from "./channel-repo-table.ts";
 import { EventLog } from "./event-log.ts";
 import { compareAndSetExpiry } from "./expiry-cas.ts";
 import { secureDbFiles } from "./file-modes.ts";
@@ -50,6 +51,7 @@ import { WorkspaceTable } from "./workspace-table.ts";
 
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
+export type { ChannelRepo, ChannelRepoTable } from "./channel-repo-table.ts";
 export { secureDataDir } from "./file-modes.ts";
 /** What opening a database does about its schema: see `Store.open`. */
 export type SchemaRule = "migrate" | "require-current" | "as-is";
@@ -183,6 +185,11 @@ export class Store {
   /** Stripe customers, meter events sent, the billing sync's state. */
   get billing(): BillingTables {
     return this.table("billing", () => new BillingTables(this.db));
+  }
+
+  /** Slack channels' default repositories for tasks. */
+  get channelRepos(): ChannelRepoTable {
+    return this.table("channelRepos", () => new ChannelRepoTable(this.db));
   }
 
   /** The web dashboard's sign-in tickets and sessions. */

@@ -1,7 +1,7 @@
 // What a person asks for in Slack: `/ccc task <repo> <what to do>`, or a mention of the bot
 // (`@ccc in acme/api: fix …`, or `@ccc fix …` where the channel has a default repository). The words
 // after the repository reach the task verbatim: quotes, backticks, `$(…)` and newlines included.
-import { plainSlackText, withoutLeadingMention } from "../slack-text.ts";
+import { plainSlackText, withoutLeadingMention } from "../../render/block-kit/slack-text.ts";
 
 export type TaskAsk =
   /** `repo` null: the channel's default repository, if it has one. */

@@ -1,6 +1,6 @@
 // Issue 22: what a person asks for in Slack reaches the task as typed, from Slack's escaped text.
 import { describe, expect, it } from "vitest";
-import { plainSlackText } from "../../../src/slack/slack-text.ts";
+import { plainSlackText } from "../../../src/render/block-kit/slack-text.ts";
 import { parseMentionTask, parseSlashTask } from "../../../src/slack/task/task-ask.ts";
 
 const BOT = "UCCCBOT";
