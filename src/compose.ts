@@ -115,6 +115,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     volumes: { ...config.volumes },
     pool: config.pool,
     workspace: config.workspace,
+    tasks: config.tasks,
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),

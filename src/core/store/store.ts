@@ -43,6 +43,7 @@ import { SecretsPushTable } from "./secrets-push-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
+import { TaskTable } from "./task-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
@@ -61,6 +62,7 @@ export type { Hibernation, HibernationState, MachineActivityRecord } from "./hib
 export type { DatabaseHealth } from "./inspect-database.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
+export type { NewTask, TaskEventRow, TaskPatch } from "./task-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
@@ -252,6 +254,11 @@ export class Store {
   /** Volumes and snapshots with the price each is billed at. */
   get storageLedger(): StorageLedgerTable {
     return this.table("storageLedger", () => new StorageLedgerTable(this.db));
+  }
+
+  /** Tasks (Claude Code run headless on a machine) and their recorded events. */
+  get tasks(): TaskTable {
+    return this.table("tasks", () => new TaskTable(this.db));
   }
 
   /** Running machines' activity and machines' sleeps (hibernation). */
