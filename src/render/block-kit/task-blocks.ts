@@ -1,3 +1,5 @@
+import type { Task, TaskStatus } from "../../core/tasks/task.ts";
+import type { TaskActivity } from "../task-activity.ts";
 import { type Block, context, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
 
 // A task's thread in Slack (issue 22): the one status message, edited in place while Claude Code
@@ -201,4 +203,70 @@ export function taskAskedMessage(owner: string, repo: string, prompt: string): S
 /** Shown in the thread when the ask is refused before anything is spent (no credential, over the limit). */
 export function taskRefusedMessage(reason: string): SlackMessage {
   return { text: reason, blocks: [section(`:warning: ${escapeText(reason)}`)] };
+}
+
+const PHASE: Record<TaskStatus, TaskPhase> = {
+  queued: "starting",
+  starting: "starting",
+  running: "running",
+  pushing: "running",
+  succeeded: "done",
+  no_change: "no-change",
+  failed: "failed",
+  cancelled: "cancelled",
+};
+
+const STEP: Partial<Record<TaskStatus, string>> = {
+  queued: "getting a machine ready",
+  starting: "preparing the machine and the repository",
+  running: "Claude Code is working",
+  pushing: "pushing the branch and opening the pull request",
+};
+
+/**
+ * The status message's view of a task as the store has it, with what its events show (`activity`) and
+ * whether its machine is still there (`machineUp`: null when it never had one, or it is gone).
+ */
+export function taskStatusView(
+  task: Task,
+  activity: TaskActivity,
+  machineUp: boolean,
+  now: Date,
+): TaskStatusView {
+  const phase = PHASE[task.status];
+  const ended = task.finishedAt ?? (phase === "starting" || phase === "running" ? now : task.finishedAt);
+  const step =
+    task.status === "running"
+      ? (STEP.running as string)
+      : (activity.step ?? STEP[task.status] ?? task.status);
+  const cost = task.costUsd === null ? null : Number(task.costUsd);
+  const cancelledBy =
+    task.status === "cancelled" ? (/by (U[A-Z0-9]+)/.exec(task.failure ?? "")?.[1] ?? null) : null;
+  return {
+    taskId: task.id,
+    owner: task.owner,
+    repo: task.repo,
+    phase,
+    step,
+    tool: activity.tool,
+    files: activity.files,
+    turns: task.turns,
+    elapsedMs: (ended ?? now).getTime() - task.createdAt.getTime(),
+    instanceId: task.instanceId,
+    summary: phase === "done" || phase === "no-change" ? task.summary : null,
+    diffStat: task.diffStat,
+    prUrl: task.prUrl,
+    costUsd: cost !== null && Number.isFinite(cost) ? cost : null,
+    failure: task.status === "failed" ? task.failure : null,
+    lastEvents: task.status === "failed" ? activity.recent : [],
+    cancelledBy,
+    machine:
+      phase === "starting" || phase === "running"
+        ? null
+        : machineUp
+          ? task.keep
+            ? "kept"
+            : "live"
+          : "deleted",
+  };
 }

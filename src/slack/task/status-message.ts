@@ -45,8 +45,14 @@ export class StatusMessage {
 
   /** Resolves once this version (or a newer one) is in Slack, or failed (logged). */
   show(message: SlackMessage): Promise<void> {
+    return this.showWith(() => message);
+  }
+
+  /** Like `show`, with the message drawn only when the channel's turn comes (so it is the newest state). */
+  showWith(draw: () => SlackMessage): Promise<void> {
     const { channel, ts } = this;
     return this.pacer.update(channel, ts, async () => {
+      const message = draw();
       try {
         await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
       } catch (error) {
