@@ -23,6 +23,7 @@ import { OperatorKey } from "./core/provision/operator-key.ts";
 import { SecretsKey } from "./core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "./core/secrets/secrets.ts";
 import { type SchemaRule, Store, secureDataDir } from "./core/store/store.ts";
+import type { TaskChannel } from "./core/tasks/task-machine.ts";
 import type { ClaudeCredential, RepoTokens } from "./core/workspace/workspace-settings.ts";
 
 export interface ComposeOptions {
@@ -55,6 +56,8 @@ export interface ComposeOptions {
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN and whether a Claude credential is set: the secret store's. */
   repoTokens?: RepoTokens;
   claudeCredential?: ClaudeCredential;
+  /** The machine side of tasks (the SSH adapter in production; tests may pass their own). */
+  taskChannel?: TaskChannel;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -116,6 +119,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     pool: config.pool,
     workspace: config.workspace,
     tasks: config.tasks,
+    ...(options.taskChannel ? { taskChannel: options.taskChannel } : {}),
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),

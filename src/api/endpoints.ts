@@ -32,6 +32,7 @@ import {
 } from "./response-schemas.ts";
 import { SECRET_ENDPOINTS } from "./secret-endpoints.ts";
 import { SNAPSHOT_ENDPOINTS } from "./snapshot-endpoints.ts";
+import { TASK_ENDPOINTS } from "./task-endpoints.ts";
 import { VOLUME_ENDPOINTS } from "./volume-endpoints.ts";
 
 export type { Endpoint } from "./endpoint.ts";
@@ -199,6 +200,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   ...MONEY_ENDPOINTS,
   ...SECRET_ENDPOINTS,
   ...EVENT_ENDPOINTS,
+  ...TASK_ENDPOINTS,
 ];
 
 /** The names of an endpoint's `:name` segments. */

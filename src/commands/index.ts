@@ -26,6 +26,8 @@ import { shareCommand } from "./share.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { snapshotsCommand } from "./snapshots.ts";
 import { statusCommand } from "./status.ts";
+import { taskCommand } from "./task.ts";
+import { tasksCommand } from "./tasks.ts";
 import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
@@ -44,6 +46,8 @@ export type { Command } from "./command.ts";
 export const COMMANDS: readonly Command[] = [
   provisionCommand,
   againCommand,
+  taskCommand,
+  tasksCommand,
   listCommand,
   statusCommand,
   extendCommand,

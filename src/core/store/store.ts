@@ -62,7 +62,6 @@ export type { Hibernation, HibernationState, MachineActivityRecord } from "./hib
 export type { DatabaseHealth } from "./inspect-database.ts";
 export type { EventNote, InstanceEvent, InstancePatch, NewInstance } from "./instance-rows.ts";
 export type { LastRequest } from "./last-request-table.ts";
-export type { NewTask, TaskEventRow, TaskPatch } from "./task-table.ts";
 export type { DeleteRetry, ReminderCandidate } from "./lifecycle-tables.ts";
 export type { MachineGuest, MachineGuestTable } from "./machine-guest-table.ts";
 export type { MachinePush, MachinePushTable } from "./machine-push-table.ts";
@@ -73,6 +72,7 @@ export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
 export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
+export type { NewTask, TaskEventRow, TaskPatch } from "./task-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";

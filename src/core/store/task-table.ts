@@ -52,6 +52,7 @@ export type TaskPatch = Partial<
     | "slack"
     | "maxTurns"
     | "maxMinutes"
+    | "parentId"
   >
 >;
 
@@ -107,6 +108,7 @@ const COLUMNS: Record<keyof TaskPatch, string[]> = {
   slack: ["slack_channel", "slack_thread_ts", "slack_status_ts"],
   maxTurns: ["max_turns"],
   maxMinutes: ["max_minutes"],
+  parentId: ["parent_id"],
 };
 
 const ACTIVE = ACTIVE_TASK_STATUSES.map((s) => `'${s}'`).join(", ");

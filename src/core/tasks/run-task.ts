@@ -18,7 +18,8 @@ export const TASK_SYSTEM_PROMPT = [
 ].join(" ");
 
 /**
- * The task's machine is ready and its workspace prepared: starts Claude Code there, follows it to the end,
+ * The task's machine is ready and its workspace prepared: starts Claude Code there, follows it to the end
+ * (unless `follow` is false),
  * pushes, opens the pull request and ends the task (the machine deleted unless kept). Never throws for the
  * machine's or the forge's trouble: the task's status and failure say what happened.
  */
@@ -27,6 +28,7 @@ export async function runTaskOnMachine(
   taskId: string,
   instance: Instance,
   onProgress: TaskListener = () => {},
+  options: { follow?: boolean } = {},
 ): Promise<Task> {
   const task = deps.store.tasks.get(taskId);
   if (!task) throw new Error(`task ${taskId} vanished`);
@@ -87,6 +89,8 @@ export async function runTaskOnMachine(
       seq: row.seq,
     });
   }
+  // Without `follow`, whoever follows running tasks (the bot) takes it from here.
+  if (options.follow === false) return deps.store.tasks.get(task.id) as Task;
   return followTask(deps, task.id, onProgress);
 }
 
