@@ -4,12 +4,15 @@
 // SIGTERM (`systemctl stop`) or after RuntimeMaxSec it sends SIGTERM to every process of the unit's session
 // (its cgroup, here), then SIGKILL after TimeoutStopSec. With --collect the unit is forgotten when it ends.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 const stateFile = process.argv[2];
 const { spec } = JSON.parse(readFileSync(stateFile, "utf8"));
-const write = (state) =>
-  writeFileSync(stateFile, JSON.stringify({ ...state, spec, supervisor: process.pid }));
+// Replaced in one rename, so systemctl never reads half a file.
+const write = (state) => {
+  writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...state, spec, supervisor: process.pid }));
+  renameSync(`${stateFile}.tmp`, stateFile);
+};
 
 const child = spawn(spec.command, spec.args, {
   uid: spec.uid,

@@ -179,7 +179,9 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
       },
     });
 
+    const t0 = Date.now();
     expect(await w.channel.start(w.target, startDoc(id, "Wait a minute"))).toMatchObject({ kind: "ok" });
+    timings.push(await firstRequestAfter(w, t0));
     // Claude Code 2.1.x blocks `sleep 60` (and `sleep 60 && …`) in its Bash tool; any long command will do.
     await waitFor("the long command to start", () => waiting().length > 0, 60_000);
     const before = await w.channel.read(w.target, id, 0);
@@ -202,9 +204,11 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
       { toolUse: { name: "Bash", input: { command: "echo two", description: "Two" } } },
     );
 
+    const t0 = Date.now();
     expect(await w.channel.start(w.target, startDoc(id, "Keep going", { maxTurns: 1 }))).toMatchObject({
       kind: "ok",
     });
+    timings.push(await firstRequestAfter(w, t0));
     // The first ccc reads the first line, then "restarts": a new channel (new process) goes on from `next`.
     let first = await w.channel.read(w.target, id, 0);
     while (first.kind === "ok" && first.lines.length === 0) first = await w.channel.read(w.target, id, 0);
@@ -222,11 +226,17 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     world = await makeTaskWorld();
     const w = world;
     const id = "tsk-err5rrrr";
-    w.api.script({ error: { status: 400, type: "invalid_request_error", message: "prompt is too long" } });
+    w.api.script({ error: { status: 500, type: "api_error", message: "Internal server error (stand-in)" } });
 
+    const t0 = Date.now();
     expect(await w.channel.start(w.target, startDoc(id, "Anything"))).toMatchObject({ kind: "ok" });
+    timings.push(await firstRequestAfter(w, t0));
     const { lines, reads } = await readToEnd(w.channel, w.target, id);
-    expect(resultOf(lines)).toMatchObject({ is_error: true });
+    expect(resultOf(lines)).toMatchObject({ is_error: true, api_error_status: 500 });
+    expect(resultOf(lines)?.result).toContain("Internal server error (stand-in)");
+    // One call, no retries (CLAUDE_CODE_MAX_RETRIES=0 from the secrets file), nothing unexpected.
+    expect(w.api.requests).toHaveLength(1);
+    expect(w.api.problems).toEqual([]);
     expect(reads.at(-1)).toMatchObject({ state: "exited" });
   }, 180_000);
 
@@ -236,7 +246,9 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     const id = "tsk-resume7a";
     w.api.script({ text: "First answer." }, { text: "Second answer, same session." });
 
+    const t0 = Date.now();
     expect(await w.channel.start(w.target, startDoc(id, "First ask"))).toMatchObject({ kind: "ok" });
+    timings.push(await firstRequestAfter(w, t0));
     const first = await readToEnd(w.channel, w.target, id);
     const session = resultOf(first.lines)?.session_id as string;
     expect(session).toMatch(/^[0-9a-f-]{36}$/);
