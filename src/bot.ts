@@ -32,12 +32,15 @@ import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
+import { registerTaskListeners } from "./slack/listeners/task-listeners.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { replayGuard } from "./slack/replay-guard.ts";
 import { secretFieldGuard } from "./slack/secret-field-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
+import { ChannelPacer } from "./slack/task/channel-pacer.ts";
+import { TaskThreads, type TaskThreadsOptions } from "./slack/task/task-threads.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 import { within } from "./util/within.ts";
@@ -65,6 +68,8 @@ export interface BotOptions {
   ticks?: TickSource;
   /** More routes on the bot's HTTP server (the demo's Slack panel). */
   routes?: (bot: BotContext) => Route[];
+  /** How tasks' Slack threads look for news in the store (tests: faster). */
+  taskThreads?: TaskThreadsOptions;
 }
 
 export interface RunningBot {
@@ -156,6 +161,10 @@ export async function startBot(
     tasks,
     gate: new ActionGate(clock),
     catalogWaitMs: options.catalogWaitMs ?? 2_000,
+    // Slack's pace is real time (one write a second per channel), whatever clock ccc's decisions run on.
+    taskDoor: {
+      threads: new TaskThreads(deps, client, log, new ChannelPacer(systemClock), options.taskThreads),
+    },
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
   app.use(identityGuard(identity, log));
@@ -169,6 +178,7 @@ export async function startBot(
   registerAgainButton(app, bot);
   registerVolumeButtons(app, bot);
   registerAppHome(app, bot);
+  registerTaskListeners(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });
   });
@@ -220,6 +230,7 @@ export async function startBot(
   }
   const server = listening;
   const port = server.port;
+  bot.taskDoor?.threads.start();
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
@@ -250,6 +261,7 @@ export async function startBot(
       clearInterval(refresher);
       await app.stop().catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
       await server.close();
+      await bot.taskDoor?.threads.stop();
       await scheduler?.stop();
       await tasks.idle();
       deps.store.close();

@@ -347,6 +347,14 @@ export const taskCommand = defineCommand({
         wait: options.wait,
       }),
     },
+    // The Slack door answers in a thread (src/slack/task/slack-task-asks.ts), with the words as typed.
+    slack: {
+      usage: "task <repo> <what to do>",
+      help: "Claude Code works on it on a fresh machine and answers in a thread with a pull request (or `@ccc in <repo>: …`)",
+      example: "task acme/api fix the flaky login test",
+      hook: "task-thread",
+      input: () => ({}),
+    },
   },
 });
 

@@ -4,6 +4,7 @@ import type { Identity } from "../core/identity/identity.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ActionGate } from "./action-gate.ts";
 import type { BackgroundTasks } from "./background-tasks.ts";
+import type { TaskDoor } from "./task/task-door.ts";
 import type { WebClient } from "./web-client.ts";
 
 /** What every listener gets: core's dependencies plus the Slack side. Built once in src/bot.ts. */
@@ -17,6 +18,8 @@ export interface BotContext {
   gate: ActionGate;
   /** How long views.open may wait for Hetzner's lists before the modal says to try again. */
   catalogWaitMs: number;
+  /** Tasks' Slack threads (issue 22); absent in a bot without tasks. */
+  taskDoor?: TaskDoor;
 }
 
 /**

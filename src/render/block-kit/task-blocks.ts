@@ -1,5 +1,8 @@
+import type { Instance } from "../../core/instances/instance.ts";
 import type { Task, TaskStatus } from "../../core/tasks/task.ts";
 import type { TaskActivity } from "../task-activity.ts";
+import { sshCommand } from "../text.ts";
+import { hostKeyNote } from "./instance-blocks.ts";
 import { type Block, context, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
 
 // A task's thread in Slack (issue 22): the one status message, edited in place while Claude Code
@@ -268,5 +271,30 @@ export function taskStatusView(
             ? "kept"
             : "live"
           : "deleted",
+  };
+}
+
+/** The Open shell DM: how to log in to the task's machine, and the host key to trust. */
+export function taskShellMessage(
+  task: Pick<Task, "id" | "repoName">,
+  instance: Instance,
+  login: string,
+  sshPort?: number,
+): SlackMessage {
+  const ssh = sshCommand(instance, sshPort)?.replace("claude@", `${login}@`) ?? null;
+  if (!ssh) {
+    return {
+      text: `${task.id}'s machine has no address yet`,
+      blocks: [section(`${task.id}'s machine \`${instance.id}\` has no address yet: try again in a minute.`)],
+    };
+  }
+  return {
+    text: `${task.id}'s machine: ${ssh}`,
+    blocks: [
+      section(
+        `:computer: Task \`${task.id}\` runs on *${instance.id}*: \`${ssh}\`, the repository in \`~/work/${escapeText(task.repoName)}\`, the run's log with \`journalctl -u ccc-task-${task.id}\`.`,
+      ),
+      ...hostKeyNote(instance, sshPort),
+    ],
   };
 }

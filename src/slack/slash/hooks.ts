@@ -4,6 +4,7 @@ import { startAgain } from "../again-flow.ts";
 import type { BotContext } from "../bot-context.ts";
 import { openKeyModal } from "../listeners/key-modal.ts";
 import { provisionModalFor } from "../provision-modal-data.ts";
+import { taskSlashHook } from "../task/slack-task-asks.ts";
 import { callSlack } from "../web-client.ts";
 import type { SlashRequest } from "./slash-request.ts";
 import { tokenHook } from "./token-hook.ts";
@@ -40,4 +41,6 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
   },
   "token-dm": tokenHook,
   again: (bot, req) => startAgain(bot, req.userId, req.reply),
+  // The words after `task` verbatim (lines kept); answered in a thread (src/slack/task/).
+  "task-thread": taskSlashHook,
 };

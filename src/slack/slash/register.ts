@@ -96,7 +96,14 @@ async function answerLater(
     await reply(await answerFor(bot, command.user_id, verb, words, command.channel_id));
     return;
   }
-  const request: SlashRequest = { userId: command.user_id, words, triggerId: command.trigger_id, reply };
+  const request: SlashRequest = {
+    userId: command.user_id,
+    words,
+    text: command.text.replace(/^\s*\S+/, ""),
+    channelId: command.channel_id,
+    triggerId: command.trigger_id,
+    reply,
+  };
   try {
     await SLASH_HOOKS[hook](bot, request);
   } catch (error) {
