@@ -56,12 +56,12 @@ describe.skipIf(!root)("systemd stand-ins", () => {
         "/bin/sleep",
         "60",
       ]);
-    expect(start("capped.service", 1).code).toBe(0);
+    expect(start("capped.service", 4).code).toBe(0);
     expect(start("stopped.service", 600).code).toBe(0);
     expect([w.active("capped.service"), w.active("stopped.service")]).toEqual(["active", "active"]);
     expect(start("stopped.service", 600).code).toBe(1);
 
-    await waitFor("the time cap", () => w.active("capped.service") === "inactive", 10_000);
+    await waitFor("the time cap", () => w.active("capped.service") === "inactive", 20_000);
     expect(w.active("stopped.service")).toBe("active");
     expect(w.tool("systemctl", ["stop", "stopped.service"]).code).toBe(0);
     expect(w.active("stopped.service")).toBe("inactive");

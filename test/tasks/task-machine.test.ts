@@ -187,7 +187,11 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     const before = await w.channel.read(w.target, id, 0);
     expect(before).toMatchObject({ kind: "ok", state: "running", exitCode: null, signal: null });
 
+    // The idle check sees the task's unit, so a machine at work does not hibernate.
+    expect(w.runningTasks()).toEqual([`ccc-task-${id}.service`]);
+
     expect(await w.channel.cancel(w.target, id)).toEqual({ kind: "ok" });
+    expect(w.runningTasks()).toEqual([]);
     const after = await w.channel.read(w.target, id, 0);
     expect(after).toMatchObject({ kind: "ok", state: "exited", exitCode: null, signal: "SIGTERM" });
     expect(waiting()).toEqual([]);

@@ -3,7 +3,7 @@
 // mode from the GitHub stand-in (git over HTTP, token checked, pushes accepted for the token), the Anthropic
 // stand-in named by the owner's secrets file, and the systemd stand-ins (stand-ins/bin/systemd-run and
 // systemctl) on ccc-apply's PATH: the unit really runs, detached, as claude.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -53,6 +53,8 @@ export interface TaskWorld {
   taskDir(taskId: string): string;
   /** Runs the machine's command directly (no SSH) with any document: its exit code and answer line. */
   applyRaw(doc: Record<string, unknown>): Promise<{ code: number; answer: unknown }>;
+  /** `ccc-apply --activity` on the machine (the idle check's query): the running task units it names. */
+  runningTasks(): string[];
   close(): Promise<void>;
 }
 
@@ -135,6 +137,13 @@ export async function makeTaskWorld(): Promise<TaskWorld> {
     unitsDir,
     newChannel,
     taskDir: (taskId) => join(root, "var/lib/ccc/tasks", taskId),
+    runningTasks: () => {
+      const out = execFileSync(process.execPath, [APPLY, "--root", root, "--activity"], {
+        env: { PATH: path, FAKE_TOOLS_LOG: toolsLog, FAKE_SYSTEMD_DIR: unitsDir },
+        encoding: "utf8",
+      });
+      return (JSON.parse(out) as { activity: { tasks: string[] } }).activity.tasks;
+    },
     applyRaw: async (doc) => {
       const out = await applyDoc(root, doc, {
         PATH: path,
