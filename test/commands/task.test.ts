@@ -53,7 +53,12 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(doc.taskId).toMatch(/^tsk-[a-z2-9]{8}$/);
     expect(doc.appendSystemPrompt).toContain("commit your work");
     channel.commits = [{ "src/login.ts": "export const wait = 2;\n" }];
-    channel.emit(doc.taskId, stream.init(), stream.edit("src/login.ts"), stream.toolResult("tu-src/login.ts"));
+    channel.emit(
+      doc.taskId,
+      stream.init(),
+      stream.edit("src/login.ts"),
+      stream.toolResult("tu-src/login.ts"),
+    );
     channel.emit(doc.taskId, stream.text("Done."), stream.result({ costUsd: 0.5, turns: 3 }));
     channel.exit(doc.taskId, 0);
     const done = await running;
@@ -92,4 +97,185 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(done.stdout + done.stderr).not.toContain(API_KEY);
     expect(done.stdout + done.stderr).not.toContain(GH_TOKEN);
   }, 90_000);
+});
+
+describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("ccc task refusals", () => {
+  it("refuses clearly before anything is spent: off, caps, no credential, subscription token, private repo, too many at once", async () => {
+    const t = await makeWorld();
+    await t.warmMachine();
+    const servers = t.w.h.cloud.servers().length;
+    const refused = async (args: string[], message: string, env: Record<string, string> = {}) => {
+      const run = await runCcc(t.w.h, ["task", ...args], { compose: t.compose, env });
+      expect({ code: run.code, message: run.stderr.includes(message) ? message : run.stderr }).toEqual({
+        code: 2,
+        message,
+      });
+      expect(run.stdout + run.stderr).not.toContain(API_KEY);
+      expect(run.stdout + run.stderr).not.toContain(GH_TOKEN);
+      expect(run.stdout + run.stderr).not.toContain(OAUTH_TOKEN);
+    };
+    await refused(["acme/app", "x"], "Tasks are turned off here (the operator set CCC_TASKS=false).", {
+      CCC_TASKS: "false",
+    });
+    await refused(["acme/app", "x", "--max-turns", "51"], "A task may run at most 50 turns here");
+    await refused(["acme/app", "x", "--max-minutes", "61"], "A task may run at most 60 minutes here");
+    await refused(["acme/app", "   "], "Say what Claude Code should do.");
+    t.w.deps.store.secrets.remove("opal", "ANTHROPIC_API_KEY");
+    await refused(["acme/app", "x"], "A task needs your Claude credential and you have none");
+    t.setSecret("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN);
+    await refused(
+      ["acme/app", "x"],
+      "a subscription (Pro/Max) token, CLAUDE_CODE_OAUTH_TOKEN, is for your own use",
+    );
+    t.setSecret("ANTHROPIC_API_KEY", API_KEY);
+    t.w.deps.store.secrets.remove("opal", "GITHUB_TOKEN");
+    await refused(
+      ["acme/private", "x"],
+      "ccc cannot read GitHub repository acme/private: it does not exist or is private, and you have no GITHUB_TOKEN set",
+    );
+    await refused(
+      ["acme/app", "x"],
+      "A task pushes its branch and opens the pull request with your GITHUB_TOKEN",
+    );
+    t.setSecret("GITHUB_TOKEN", GH_TOKEN);
+    for (const id of ["tsk-aaaaaaaa", "tsk-bbbbbbbb"]) {
+      t.w.deps.store.tasks.insertUnder(
+        {
+          id,
+          owner: "opal",
+          actor: "opal",
+          repo: "acme/app",
+          repoUrl: `${t.gh.url}/acme/app.git`,
+          repoName: "app",
+          repoPath: "acme/app",
+          forge: "github",
+          prompt: "x",
+          branch: `ccc/${id}`,
+          maxTurns: 5,
+          maxMinutes: 5,
+          slack: null,
+          parentId: null,
+          createdAt: new Date(),
+        },
+        10,
+      );
+    }
+    await refused(["acme/app", "x"], "You have 2 tasks running, the most at once here");
+    // Nothing was recorded or spent: no machine, the pool machine still waiting, no server made.
+    expect(t.w.deps.store.list()).toEqual([]);
+    expect(t.w.deps.store.pool.list().map((m) => m.state)).toEqual(["ready"]);
+    expect(t.w.h.cloud.servers()).toHaveLength(servers);
+    expect(
+      t.w.deps.store.tasks
+        .list("opal")
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(["tsk-aaaaaaaa", "tsk-bbbbbbbb"]);
+    expect(t.gh.pulls).toEqual([]);
+  }, 90_000);
+});
+
+describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("ccc task endings", () => {
+  /** Starts a task with --wait and answers its id and the finished run. */
+  async function startWaiting(t: TaskWorld, extra: string[] = []) {
+    await t.warmMachine();
+    const before = channel.starts.length;
+    const running = runCcc(t.w.h, ["task", "acme/app", "fix it", "--wait", ...extra], { compose: t.compose });
+    const doc = await waitForState(() => channel.starts[before], 30_000, "the task to start");
+    return { id: doc.taskId, running };
+  }
+
+  it("says so when nothing changed (no pull request), and names the turn cap and an API error with the last events", async () => {
+    const t = await makeWorld();
+    const same = await startWaiting(t);
+    channel.emit(
+      same.id,
+      stream.init(),
+      stream.text("Nothing needs changing."),
+      stream.result({ text: "The test is fine." }),
+    );
+    channel.exit(same.id);
+    const unchanged = await same.running;
+    expect(unchanged.code, unchanged.stderr).toBe(0);
+    expect(unchanged.stdout).toContain("done, no change");
+    expect(unchanged.stdout).toContain("No change was made, so there is no pull request.");
+    expect(t.w.deps.store.tasks.get(same.id)?.status).toBe("no_change");
+
+    const capped = await startWaiting(t, ["--max-turns", "2"]);
+    channel.emit(
+      capped.id,
+      stream.init(),
+      stream.edit("src/login.ts"),
+      stream.result({ subtype: "error_max_turns", isError: true, turns: 2 }),
+    );
+    channel.exit(capped.id, 1);
+    const cap = await capped.running;
+    expect(cap.code).toBe(1);
+    expect(cap.stdout).toContain("Why: Claude Code reached the turn cap (2 turns) before it finished.");
+    expect(cap.stdout).toContain("Last events:");
+    expect(cap.stdout).toContain("tool: Edit src/login.ts");
+    expect(t.w.deps.store.tasks.get(capped.id)).toMatchObject({ status: "failed", failureCode: "turn_cap" });
+
+    const broken = await startWaiting(t);
+    channel.emit(
+      broken.id,
+      stream.init(),
+      stream.result({ isError: true, text: "API Error: 529 overloaded", turns: 1 }),
+    );
+    channel.exit(broken.id, 1);
+    const error = await broken.running;
+    expect(error.code).toBe(1);
+    expect(error.stdout).toContain("Why: Claude Code stopped with an error: API Error: 529 overloaded.");
+    expect(t.gh.pulls).toEqual([]);
+    expect(channel.pushes).toEqual([same.id]);
+    expect(t.w.h.strayServers()).toEqual([]);
+  }, 120_000);
+
+  it("cancels a running task: the unit is stopped, the machine deleted, the reason said", async () => {
+    const t = await makeWorld();
+    const { id, running } = await startWaiting(t);
+    channel.emit(id, stream.init(), stream.edit("src/login.ts"));
+    await waitForState(
+      () => t.w.deps.store.tasks.events(id).some((e) => e.line === 1),
+      10_000,
+      "the edit recorded",
+    );
+    const cancel = await runCcc(t.w.h, ["tasks", "cancel", id], { compose: t.compose });
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toContain(`Cancelled ${id}`);
+    const done = await running;
+    expect(done.code).toBe(1);
+    expect(done.stdout).toContain("cancelled");
+    expect(channel.cancels).toEqual([id]);
+    expect(t.w.deps.store.tasks.get(id)).toMatchObject({
+      status: "cancelled",
+      failure: "Cancelled by opal.",
+    });
+    expect(t.w.h.strayServers()).toEqual([]);
+    expect(t.w.deps.store.get(t.w.deps.store.tasks.get(id)?.instanceId ?? "")?.status).toBe("deleted");
+  }, 90_000);
+
+  it("stops a task whose machine is lost, and one over budget, saying why", async () => {
+    const t = await makeWorld();
+    const lost = await startWaiting(t);
+    channel.emit(lost.id, stream.init());
+    await waitForState(() => t.w.deps.store.tasks.get(lost.id)?.sessionId, 10_000, "the session recorded");
+    const instance = t.w.deps.store.get(t.w.deps.store.tasks.get(lost.id)?.instanceId ?? "");
+    channel.unreachable.add(instance?.id ?? "");
+    await t.w.deps.cloud.deleteServer(instance?.hetznerServerId ?? 0);
+    const gone = await lost.running;
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toContain("Why: The task's machine was lost: its server was deleted at Hetzner.");
+    expect(t.w.deps.store.tasks.get(lost.id)?.failureCode).toBe("machine_lost");
+
+    const spent = await startWaiting(t);
+    channel.emit(spent.id, stream.init());
+    t.w.deps.store.budgets.put({ user: "opal", eur: "0.01", setBy: "opal", setAt: new Date() });
+    const over = await spent.running;
+    expect(over.code).toBe(1);
+    expect(over.stdout).toContain("Why: The monthly budget is spent, so the task was stopped.");
+    expect(channel.cancels).toContain(spent.id);
+    expect(t.w.deps.store.tasks.get(spent.id)?.failureCode).toBe("budget_exceeded");
+    expect(t.w.h.strayServers()).toEqual([]);
+  }, 120_000);
 });
