@@ -13,7 +13,9 @@
 // a token it does not know at all is 401 Bad credentials. Git: `/{path}.git/info/refs`,
 // `/{path}.git/git-upload-pack`; a private repository asks for Basic credentials (401 + WWW-Authenticate),
 // and accepts a listed token as the password (any user name, as GitHub does with x-access-token). Pushes
-// (git-receive-pack) are refused. Anything else is a 404 recorded in `problems`, so a test fails on it.
+// (`/{path}.git/git-receive-pack`) always need credentials, as on GitHub: none is 401 + WWW-Authenticate, a
+// token that may not write (`writers`, the repository's `tokens` by default) is 403; a repository without
+// writers refuses every push. Anything else is a 404 recorded in `problems`, so a test fails on it.
 // Pull requests (tasks): `POST /repos/{owner}/{repo}/pulls` as GitHub answers it — 401 without a known
 // token, 404 when the token cannot see the repository, 403 when it may read but not write, 422 "Validation
 // Failed" for a missing title/head/base, a head or base branch the bare repository lacks, no commits
@@ -27,7 +29,7 @@ export interface FakeRepo {
   private: boolean;
   /** Tokens that may read it. */
   tokens: string[];
-  /** Tokens that may open pull requests (write); the reading tokens when not given. */
+  /** Tokens that may push and open pull requests; `tokens` when left out. */
   writers?: string[];
   defaultBranch?: string;
 }
@@ -216,9 +218,6 @@ export async function startFakeGithub(options: {
       res.writeHead(status, { "content-type": "text/plain", ...headers });
       res.end(text);
     };
-    if (service === "git-receive-pack" || url.searchParams.get("service") === "git-receive-pack") {
-      return refuse(403, "pushes are not served by this stand-in\n");
-    }
     const repo = repos.get(path);
     if (!repo) return refuse(404, "Repository not found.\n");
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
@@ -226,7 +225,13 @@ export async function startFakeGithub(options: {
       ? Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":")
       : null;
     call.token = password;
-    if (repo.private && !(password && repo.tokens.includes(password))) {
+    if (service === "git-receive-pack" || url.searchParams.get("service") === "git-receive-pack") {
+      if (!password)
+        return refuse(401, "Authentication required\n", { "www-authenticate": 'Basic realm="GitHub"' });
+      if (!(repo.writers ?? repo.tokens).includes(password)) {
+        return refuse(403, `Permission to ${path}.git denied to x-access-token.\n`);
+      }
+    } else if (repo.private && !(password && repo.tokens.includes(password))) {
       return password
         ? refuse(403, "Permission denied\n")
         : refuse(401, "Authentication required\n", { "www-authenticate": 'Basic realm="GitHub"' });

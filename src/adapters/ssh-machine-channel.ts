@@ -11,12 +11,20 @@ import {
   secretsOutcomeOf,
   secretsWire,
 } from "../core/secrets/secrets-document.ts";
+import type {
+  TaskChannel,
+  TaskPushResult,
+  TaskReadResult,
+  TaskStartDocument,
+  TaskStartResult,
+} from "../core/tasks/task-machine.ts";
 import {
   type WorkspaceDocument,
   type WorkspaceResult,
   workspaceDocumentSchema,
 } from "../core/workspace/workspace-document.ts";
 import { progressOf, workspaceOutcome } from "../core/workspace/workspace-outcome.ts";
+import { cancelTask, pushTask, readTask, startTask } from "./ssh-task-channel.ts";
 
 export interface SshMachineChannelOptions {
   /** The operator's private key: machines accept it for root. */
@@ -42,7 +50,7 @@ export const ACTIVITY_COMMAND = "ccc-apply --activity";
 const MAX_ANSWER_BYTES = 256 * 1024;
 
 /** Talks to machines with the OpenSSH client: operator key, pinned host key, no prompts, bounded in time. */
-export class SshMachineChannel implements MachineChannel {
+export class SshMachineChannel implements MachineChannel, TaskChannel {
   private readonly ssh: string;
   private readonly connectTimeoutMs: number;
   private readonly totalTimeoutMs: number;
@@ -90,10 +98,38 @@ export class SshMachineChannel implements MachineChannel {
     );
   }
 
+  // Tasks (src/adapters/ssh-task-channel.ts): task documents to the same `ccc-apply`, over this channel's run.
+  start(target: MachineTarget, doc: TaskStartDocument): Promise<TaskStartResult> {
+    return startTask(this.taskRun, target, doc);
+  }
+
+  read(target: MachineTarget, taskId: string, fromLine: number): Promise<TaskReadResult> {
+    return readTask(this.taskRun, target, taskId, fromLine);
+  }
+
+  cancel(target: MachineTarget, taskId: string): Promise<ApplyResult | { kind: "ok" }> {
+    return cancelTask(this.taskRun, target, taskId);
+  }
+
+  push(target: MachineTarget, taskId: string, repoName: string, branch: string): Promise<TaskPushResult> {
+    return pushTask(this.taskRun, target, taskId, repoName, branch);
+  }
+
+  private readonly taskRun = (
+    target: MachineTarget,
+    how: { input: string; timeoutMs?: number; maxBuffer?: number },
+  ) => this.run(target, how);
+
   /** One `ssh root@machine <command>` with `input` on its standard input, as every call of this channel makes it. */
   private async run(
     target: MachineTarget,
-    how: { input: string; command?: string; timeoutMs?: number; onLine?: (line: string) => void },
+    how: {
+      input: string;
+      command?: string;
+      timeoutMs?: number;
+      maxBuffer?: number;
+      onLine?: (line: string) => void;
+    },
   ): Promise<SshRun> {
     checkTarget(target);
     const knownHosts = await writeKnownHosts(this.options.instancesDir, target);
@@ -104,7 +140,7 @@ export class SshMachineChannel implements MachineChannel {
       reject: false,
       timeout: how.timeoutMs ?? this.totalTimeoutMs,
       forceKillAfterDelay: 2_000,
-      maxBuffer: MAX_ANSWER_BYTES,
+      maxBuffer: how.maxBuffer ?? MAX_ANSWER_BYTES,
       encoding: "utf8",
     });
     if (how.onLine) {

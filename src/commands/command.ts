@@ -2,6 +2,7 @@ import type * as z from "zod";
 import type { Config } from "../config.ts";
 import { ForbiddenError } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
+import type { ProgressEvent } from "../core/progress.ts";
 import type { SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { PeopleNames } from "../render/people.ts";
 import type { CommandContext } from "./context.ts";
@@ -93,18 +94,8 @@ export interface SlackDoor {
   input(words: readonly string[]): unknown;
 }
 
-/**
- * One step of a long-running verb's work, as every door shows it: a DM edited in place, a CLI progress
- * line, the events of a pollable API resource, the dashboard page.
- */
-export interface ProgressEvent {
-  /** Short and stable, for machines and for the text: `creating`, `installing`, `cloning`, `tool`. */
-  step: string;
-  /** Milliseconds since the work was accepted. */
-  elapsedMs: number;
-  /** A person's words about the step ("installing NixOS", "Edit src/login.ts"). */
-  detail?: string;
-}
+/** One step of a long-running verb's work (the type lives in core: the build pipeline emits it). */
+export type { ProgressEvent } from "../core/progress.ts";
 
 /**
  * What a long-running verb's `start` returns: the answer a door gives at once (within Slack's 3 s),

@@ -14,7 +14,7 @@ import { parseVolumeGb } from "../core/volumes/volume-policy.ts";
 import { volumeOffer } from "../core/volumes/volume-price.ts";
 import { volumePolicy } from "../core/volumes/work-volume.ts";
 import { planWorkspace } from "../core/workspace/plan-workspace.ts";
-import { prepareWorkspace, workspaceOf } from "../core/workspace/prepare-workspace.ts";
+import { workspaceOf } from "../core/workspace/prepare-workspace.ts";
 import { rememberRepo } from "../core/workspace/remember-repo.ts";
 import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
@@ -105,19 +105,11 @@ export async function completeProvision(
     }
     throw error;
   }
-  const started = ctx.deps.clock.now().getTime();
-  const prepared = await prepareWorkspace(ctx.deps, ready, (detail) =>
-    onProgress?.({
-      step: "preparing_workspace",
-      instance: ready,
-      elapsedMs: ctx.deps.clock.now().getTime() - started,
-      detail,
-    }),
-  );
+  // The pipeline prepared the workspace already (its progress came as `preparing_workspace` events).
   rememberRequest(ctx.deps, ready);
   rememberRepo(ctx.deps, ready);
-  await tellOwner(ctx.deps, ctx.actor, prepared, { did: "provisioned" });
-  return prepared;
+  await tellOwner(ctx.deps, ctx.actor, ready, { did: "provisioned" });
+  return ready;
 }
 
 /** Both steps, as the CLI runs them. */

@@ -9,7 +9,7 @@ import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
 import { ScriptedTaskChannel, stream } from "../tasks/scripted-task-channel.ts";
-import { startTaskWorld, type TaskWorld } from "../tasks/task-world.ts";
+import { startTaskWorld, type TaskWorld } from "../tasks/flow-world.ts";
 
 let world: TaskWorld | undefined;
 let channel: ScriptedTaskChannel;

@@ -65,7 +65,10 @@ let
   };
 
   # The tools it runs (mount, findmnt, runuser, chown, nix; setfacl for the work folder, journalctl for
-  # sshd's log of which key each session used) come first on PATH, as pinned as the script.
+  # sshd's log of which key each session used; systemd-run and systemctl for task units, git and the
+  # credential helper for a task's push) come first on PATH, as pinned as the script. A task's runner,
+  # ccc-task-run.mjs, ships beside it and runs with the same Node.js, as claude, with this PATH (which
+  # reaches Claude Code and git in the system profile below).
   cccApply = pkgs.writeShellScriptBin "ccc-apply" ''
     export PATH=${
       lib.makeBinPath [

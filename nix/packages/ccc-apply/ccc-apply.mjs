@@ -8,6 +8,7 @@
 // against a temporary root (`--root <dir>`) with stand-ins for the tools it runs first on PATH.
 // `--mount-volume` (the boot unit's, never ccc's) mounts the volume recorded in volume.json again.
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
+// A document of kind `task-start`, `task-read`, `task-cancel` or `task-push` is the task mode: task.mjs.
 // A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
 // `--activity` (ccc's idle check) reads what a person is doing here and changes nothing: see reportActivity.
 import { spawn } from "node:child_process";
@@ -1055,6 +1056,10 @@ async function main() {
     const doc = await readInput(process.stdin);
     // A workspace document (clone, devShell, dotfiles; nix/packages/ccc-apply/workspace.mjs) is its own mode.
     if (isObject(doc) && doc.kind === "workspace") return await workspace(options.root, doc);
+    // Claude Code on a task (start, read, cancel, push; nix/packages/ccc-apply/task.mjs) is its own mode.
+    if (isObject(doc) && typeof doc.kind === "string" && doc.kind.startsWith("task-")) {
+      return await task(options.root, doc);
+    }
     // The owner's secrets travel in a document of their own (kind ccc-secrets), never with the state above.
     if (isObject(doc) && doc.kind === SECRETS_KIND) return answer(0, await applySecrets(options.root, doc));
     const problems = problemsOf(doc);
@@ -1074,6 +1079,20 @@ async function workspace(root, doc) {
     return answer(0, await prepareWorkspace(root, doc, emit));
   } catch (error) {
     if (error instanceof WorkspaceRefused) throw new Refused(error.message);
+    throw error;
+  }
+}
+
+async function task(root, doc) {
+  const { runTask, TaskRefused, TASK_KINDS } = await import("./task.mjs");
+  if (!TASK_KINDS.includes(doc.kind))
+    throw new Refused(`unknown document kind; tasks know ${TASK_KINDS.join(", ")}`);
+  try {
+    const result = await runTask(root, doc);
+    // A push the remote refused is an answer of its own (exit 1, its reason), not a failure of this command.
+    return result.ok ? answer(0, result) : answer(1, result);
+  } catch (error) {
+    if (error instanceof TaskRefused) throw new Refused(error.message);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { serverLabels } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
+import { isGoingAway } from "./instance.ts";
 
 /** Label writes one sync may make; each extra one means another extend landed meanwhile. */
 const MAX_WRITES = 10;
@@ -21,7 +22,7 @@ export async function syncExpiryLabel(
   for (let writes = 0; ; writes++) {
     const current = deps.store.require(instanceId);
     // Deleted or failed meanwhile: its server is going away, and with it the label.
-    if (current.status === "deleting" || current.status === "deleted" || current.status === "failed") return;
+    if (isGoingAway(current.status) || current.status === "failed") return;
     if (last !== null && last.getTime() === current.expiresAt.getTime()) return;
     if (writes >= MAX_WRITES) {
       throw new ExternalError(

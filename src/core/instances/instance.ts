@@ -34,6 +34,14 @@ export function isRunning(status: InstanceStatus): boolean {
   return RUNNING_STATUSES.includes(status);
 }
 
+/**
+ * Deleting or deleted: someone wants it gone, so nothing may build on it, label it or fail it any
+ * more. The one definition of "deleted meanwhile".
+ */
+export function isGoingAway(status: InstanceStatus | undefined): boolean {
+  return status === "deleting" || status === "deleted";
+}
+
 /** One machine a user asked for, as the store keeps it. Times are UTC `Date`s. */
 export interface Instance {
   id: string;

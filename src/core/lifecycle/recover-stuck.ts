@@ -1,9 +1,9 @@
+import { resumeBuild } from "../build/build-machine.ts";
+import { failBuild } from "../build/fail-build.ts";
 import type { CloudServer } from "../cloud/cloud.ts";
 import type { Instance } from "../instances/instance.ts";
 import { failureOf } from "../provision/provision-failure.ts";
-import { failProvision, resumeProvision } from "../provision/run-provision.ts";
 import { PlainFailure, userFacingFailure } from "../user-facing-failure.ts";
-import { prepareWorkspace } from "../workspace/prepare-workspace.ts";
 import { instanceLease, takeLease } from "./leases.ts";
 import { messageOf, type ReconcileFinding, type ReconcilePass } from "./reconcile-types.ts";
 
@@ -54,7 +54,7 @@ export async function recoverStuck(pass: ReconcilePass, row: Instance): Promise<
       return finding(current, plan, "started");
     }
     const step = current.status === "installing" ? "installing" : plan.server ? "waiting_for_ssh" : null;
-    const failed = await failProvision(deps, current.id, plan.server, new PlainFailure(plan.reason), step);
+    const failed = await failBuild(deps, current.id, plan.server, new PlainFailure(plan.reason), step);
     await deps.notifier.notify({
       kind: "provision_abandoned",
       instance: deps.store.require(current.id),
@@ -73,7 +73,7 @@ async function finishResume(pass: ReconcilePass, row: Instance, server: CloudSer
   const { deps } = pass;
   try {
     // Prepared like a fresh provision (repository, dotfiles) before the owner hears it is ready.
-    const ready = await prepareWorkspace(deps, await resumeProvision(deps, row, server));
+    const ready = await resumeBuild(deps, row, server);
     await deps.notifier.notify({ kind: "ready", instance: ready });
     return null;
   } catch (error) {

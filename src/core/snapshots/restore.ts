@@ -1,24 +1,17 @@
 import { checkBudget, warnNearBudget } from "../budget/check-budget.ts";
 import type { BudgetChange } from "../budget/standing.ts";
-import type { CloudServer } from "../cloud/cloud.ts";
-import { serverLabels } from "../cloud/server-labels.ts";
+import { buildMachine } from "../build/build-machine.ts";
 import type { CoreDeps } from "../deps.ts";
-import { ExternalError, UserError } from "../errors.ts";
+import { UserError } from "../errors.ts";
 import { checkProvisionGuardrails, checkWhenRecorded } from "../guardrails/check-request.ts";
 import { withinGuardrails } from "../guardrails/guardrails.ts";
 import type { Actor } from "../instances/actor.ts";
 import { type Instance, newInstanceId } from "../instances/instance.ts";
 import { expiryFrom, newLifetimeHours } from "../instances/policy.ts";
-import { instanceLease, takeLease } from "../lifecycle/leases.ts";
 import type { ProvisionStep } from "../provision/provision-failure.ts";
-import { failProvision } from "../provision/run-provision.ts";
-import { waitForBoot } from "../provision/wait-for-boot.ts";
-import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
 import { parseSshPublicKey } from "../ssh-key/ssh-key.ts";
 import type { Snapshot } from "../store/store.ts";
-import { prepareWorkspace } from "../workspace/prepare-workspace.ts";
 import { snapshotFor } from "./manage.ts";
-import { pushRestoredState } from "./push-restored.ts";
 
 export interface RestoreRequest {
   snapshotId: string;
@@ -118,85 +111,21 @@ export async function startRestore(
 }
 
 /**
- * Boots the recorded instance from the snapshot's image (NixOS is on it: no installer), pins the
- * saved machine's host key, waits for SSH, and sends the new expiry and the owner's key through
- * `ccc-apply`. A failure deletes the server and marks the instance `failed`, like a provision.
+ * Boots the recorded instance from the snapshot's image through the build pipeline (NixOS is on it:
+ * no installer): the saved machine's host key pinned, the new expiry and the owner's key sent through
+ * `ccc-apply`, the workspace prepared. A failure deletes the server and marks the instance `failed`,
+ * like a provision.
  */
-export async function runRestore(
+export function runRestore(
   deps: CoreDeps,
   recorded: Instance,
   snapshot: Snapshot,
   onStep: (step: ProvisionStep) => void = () => {},
 ): Promise<Instance> {
-  const ready = await bootRestored(deps, recorded, snapshot, onStep);
-  // After "ready", as for a provision: the clone (a fetch of the one on the disk) never fails the restore.
-  return prepareWorkspace(deps, ready);
-}
-
-async function bootRestored(
-  deps: CoreDeps,
-  recorded: Instance,
-  snapshot: Snapshot,
-  onStep: (step: ProvisionStep) => void,
-): Promise<Instance> {
-  const lease = takeLease(deps, instanceLease(recorded.id));
-  if (!lease)
-    throw new UserError(`${recorded.id} is already being built by another ccc process.`, { code: "busy" });
-  let server: CloudServer | null = null;
-  let step: ProvisionStep = "creating_server";
-  try {
-    onStep(step);
-    const created = await deps.cloud.createServer({
-      name: recorded.id,
-      serverType: recorded.serverType,
-      image: String(snapshot.imageId),
-      location: recorded.location,
-      sshKeys: [],
-      labels: serverLabels(recorded),
-    });
-    server = created.server;
-    if (!server.ipv4)
-      throw new ExternalError("hetzner", "no_ipv4", "Hetzner gave the server no IPv4 address.");
-    let instance = stillWanted(deps, recorded.id, {
-      hetznerServerId: server.id,
-      ipv4: server.ipv4,
-      ipv6: server.ipv6,
-      hostKey: snapshot.hostKey,
-    });
-    step = "waiting_for_ssh";
-    onStep(step);
-    await waitForBoot(
-      deps,
-      server.ipv4,
-      [created.action, ...created.nextActions].map((a) => a.id),
-    );
-    step = "installing";
-    onStep(step);
-    await pushRestoredState(deps, instance);
-    await deliverToNewMachine(deps, instance);
-    instance = stillWanted(deps, recorded.id, { status: "ready", readyAt: deps.clock.now() });
-    step = "ready";
-    onStep(step);
-    return instance;
-  } catch (error) {
-    throw await failProvision(deps, recorded.id, server, error, step);
-  } finally {
-    lease.release();
-  }
-}
-
-function stillWanted(
-  deps: CoreDeps,
-  id: string,
-  patch: Parameters<CoreDeps["store"]["update"]>[1],
-): Instance {
-  const current = deps.store.require(id);
-  if (current.status === "deleting" || current.status === "deleted") {
-    throw new ExternalError("hetzner", "deleted_meanwhile", `${id} was deleted while it was being restored.`);
-  }
-  return deps.store.update(id, patch, {
-    actor: "ccc",
-    kind: patch.status ?? "server_created",
-    detail: patch.ipv4 ? `server at ${patch.ipv4}, restored` : null,
+  let last: ProvisionStep | null = null;
+  return buildMachine(deps, recorded, { kind: "snapshot", image: snapshot }, ({ step }) => {
+    // Each step once (the workspace's clone reports many lines).
+    if (step !== last) onStep(step);
+    last = step;
   });
 }

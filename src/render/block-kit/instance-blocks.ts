@@ -1,4 +1,4 @@
-import { type Instance, isEnded } from "../../core/instances/instance.ts";
+import { type Instance, isEnded, isGoingAway } from "../../core/instances/instance.ts";
 import { hostKeyFingerprint } from "../../core/machine/host-key.ts";
 import { poolOutcomeOf } from "../../core/pool/pool-outcome.ts";
 import {
@@ -219,7 +219,7 @@ export function deletedMessage(i: Instance, now: Date): SlackMessage {
 /** The right message for an instance as it is now (after a button, late or not). */
 export function currentMessage(i: Instance, now: Date): SlackMessage {
   if (i.status === "ready") return readyMessage(i, now);
-  if (i.status === "deleted" || i.status === "deleting") return deletedMessage(i, now);
+  if (isGoingAway(i.status)) return deletedMessage(i, now);
   if (i.status === "failed") {
     // Its server was deleted when it failed; a cleanup that failed too is the reconciler's to finish.
     return failedMessage({

@@ -1,0 +1,197 @@
+// The runner of one task, the command of the transient unit `ccc-task-<id>.service` that ccc-apply's task mode
+// starts as the claude user (`ccc-task-run.mjs [--root <dir>] <taskId>`). It reads the task's document from
+// /var/lib/ccc/tasks/<id>/task.json, takes the owner's secrets from /run/ccc/secrets.env into the environment,
+// switches ~/work/<repoName> to the task's branch (made from the checked-out branch, which it records in
+// `base`), and runs Claude Code headless with the prompt on standard input (never an argument, never a shell):
+//   claude -p --output-format stream-json --verbose --max-turns N --permission-mode bypassPermissions
+//          --append-system-prompt <text> [--resume <session>]
+// Each stdout line goes to events.jsonl as it comes (synced), and the ending to exit.json last: a reader that
+// sees exit.json has every line. A stop (cancel, RuntimeMaxSec) is SIGTERM: passed on, recorded as a signal.
+import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
+import { open, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const argv = process.argv.slice(2);
+let root = "/";
+if (argv[0] === "--root" && argv.length === 3) root = argv[1];
+else if (argv.length !== 1) fail("usage: ccc-task-run [--root <dir>] <taskId>");
+const taskId = argv.at(-1);
+if (!/^tsk-[a-z2-9]{8}$/.test(taskId)) fail("the task id must look like tsk-k7x2mq4b");
+
+const dir = join(root, "var/lib/ccc/tasks", taskId);
+const events = await open(join(dir, "events.jsonl"), "a", 0o600);
+let stopSignal = null;
+let child = null;
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
+  process.on(signal, () => {
+    stopSignal ??= signal;
+    if (child && child.exitCode === null) child.kill(signal);
+    else if (!child) void finish({ exitCode: null, signal });
+  });
+}
+
+try {
+  const doc = JSON.parse(await readFile(join(dir, "task.json"), "utf8"));
+  const repo = join(root, "home/claude/work", doc.repoName);
+  const env = await environment();
+  await switchBranch(repo, doc.branch, env);
+  if (stopSignal) await finish({ exitCode: null, signal: stopSignal });
+  const args = [
+    "-p",
+    "--output-format",
+    "stream-json",
+    "--verbose",
+    "--max-turns",
+    String(doc.maxTurns),
+    // The machine is disposable and the task is unattended: nobody is there to approve a tool. The claude
+    // user is unprivileged (bypass refuses root), and only the branch leaves the machine, pushed by ccc.
+    "--permission-mode",
+    "bypassPermissions",
+    ...(doc.appendSystemPrompt ? ["--append-system-prompt", doc.appendSystemPrompt] : []),
+    ...(doc.resumeSessionId ? ["--resume", doc.resumeSessionId] : []),
+  ];
+  const prompt = openSync(join(dir, "prompt"), "r");
+  child = spawn("claude", args, { cwd: repo, env, stdio: [prompt, "pipe", "pipe"] });
+  const ended = await follow(child);
+  await finish(stopSignal ? { exitCode: null, signal: stopSignal } : ended);
+} catch (error) {
+  await note(`the task could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await finish(stopSignal ? { exitCode: null, signal: stopSignal } : { exitCode: 1, signal: null });
+}
+
+/** Appends stdout lines to the log as they complete; resolves with how claude ended. */
+function follow(proc) {
+  let pending = "";
+  let writing = Promise.resolve();
+  let stderr = "";
+  proc.stdout.setEncoding("utf8");
+  proc.stdout.on("data", (chunk) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (line.trim() !== "") writing = writing.then(() => append(line));
+  });
+  proc.stderr.on("data", (chunk) => {
+    stderr = (stderr + chunk).slice(-8192);
+  });
+  return new Promise((resolve) => {
+    proc.on("error", (error) => {
+      writing = writing.then(() =>
+        note(error.code === "ENOENT" ? "claude is not installed" : `claude did not start: ${error.message}`),
+      );
+    });
+    proc.on("close", async (code, signal) => {
+      if (pending.trim() !== "") writing = writing.then(() => append(pending));
+      await writing;
+      await writeFile(join(dir, "stderr.log"), stderr, { mode: 0o600 }).catch(() => {});
+      resolve({ exitCode: code, signal });
+    });
+  });
+}
+
+async function append(line) {
+  await events.write(`${line}\n`);
+  await events.sync();
+}
+
+/** A line of ccc's own in the log (the runner's trouble), shaped like Claude Code's system lines. */
+function note(message) {
+  return append(JSON.stringify({ type: "system", subtype: "ccc_error", message }));
+}
+
+async function finish(ending) {
+  const temp = join(dir, `.exit.json.${process.pid}`);
+  await writeFile(temp, `${JSON.stringify(ending)}\n`, { mode: 0o600 });
+  await rename(temp, join(dir, "exit.json"));
+  await events.close().catch(() => {});
+  process.exit(ending.exitCode ?? 1);
+}
+
+/** This unit's environment, the owner's secrets over it, and Claude Code kept from updating itself. */
+async function environment() {
+  const env = { ...process.env };
+  const file = join(root, "run/ccc/secrets.env");
+  const text = await readFile(file, "utf8").catch(() => "");
+  for (const [name, value] of parseSecrets(text)) env[name] = value;
+  env.CCC_SECRETS_FILE = file;
+  env.DISABLE_AUTOUPDATER = "1";
+  env.GIT_TERMINAL_PROMPT = "0";
+  env.CCC_TASK_ID = taskId;
+  return env;
+}
+
+async function switchBranch(repo, branch, env) {
+  const git = (args) => tool("git", ["-C", repo, ...args], env);
+  const basePath = join(dir, "base");
+  const recorded = await readFile(basePath, "utf8").catch(() => "");
+  if (recorded.trim() === "") {
+    const head = await git(["symbolic-ref", "--short", "HEAD"]);
+    if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
+    await writeFile(basePath, `${head.stdout.trim()}\n`, { mode: 0o600 });
+  }
+  const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+  const switched = await git(has.code === 0 ? ["switch", branch] : ["switch", "-c", branch]);
+  if (switched.code !== 0) throw new Error(`git switch failed: ${switched.stderr.trim().split("\n").at(-1)}`);
+}
+
+function tool(command, args, env) {
+  return new Promise((resolve) => {
+    const proc = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    proc.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    proc.on("error", (error) => resolve({ code: -1, stdout, stderr: error.message }));
+    proc.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** /run/ccc/secrets.env: `NAME='value'` lines (the format of nix/packages/ccc-user/secrets-file.mjs). */
+function parseSecrets(text) {
+  const out = new Map();
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === "\n") {
+      i++;
+      continue;
+    }
+    if (text[i] === "#") {
+      const end = text.indexOf("\n", i);
+      i = end === -1 ? text.length : end + 1;
+      continue;
+    }
+    const name = /^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=/.exec(text.slice(i, i + 300));
+    if (!name) break;
+    i += name[0].length;
+    let value = "";
+    for (;;) {
+      const c = text[i];
+      if (c === "'") {
+        const close = text.indexOf("'", i + 1);
+        if (close === -1) return out;
+        value += text.slice(i + 1, close);
+        i = close + 1;
+      } else if (c === "\\" && i + 1 < text.length) {
+        value += text[i + 1];
+        i += 2;
+      } else if (c === undefined || c === "\n") {
+        break;
+      } else {
+        value += c;
+        i++;
+      }
+    }
+    out.set(name[1], value);
+  }
+  return out;
+}
+
+function fail(message) {
+  console.error(`ccc-task-run: ${message}`);
+  process.exit(2);
+}

@@ -1,0 +1,225 @@
+// The task half of the SSH channel (`TaskChannel`): each call is one `ccc-apply` run with a task document on
+// standard input (nix/packages/ccc-apply/task.mjs), over the same pinned, bounded connection as every other
+// call, and its one JSON answer line turned into a typed result. Never throws for remote trouble.
+import * as z from "zod";
+import type { ApplyResult, MachineTarget } from "../core/machine/machine-port.ts";
+import { type SshRun, tail, transportOutcome } from "../core/machine/ssh-outcome.ts";
+import type {
+  TaskPushResult,
+  TaskReadResult,
+  TaskStartDocument,
+  TaskStartResult,
+} from "../core/tasks/task-machine.ts";
+
+/** One `ssh root@machine ccc-apply` with `input` on stdin; the channel's own run. */
+export type TaskSshRun = (
+  target: MachineTarget,
+  how: { input: string; timeoutMs?: number; maxBuffer?: number },
+) => Promise<SshRun>;
+
+const TASK_ID = /^tsk-[a-z2-9]{8}$/;
+/** A read answers up to 1 MB of lines from the machine; room for its JSON quoting. */
+const READ_BUFFER = 4 * 1024 * 1024;
+const SHORT_MS = 30_000;
+const START_MS = 60_000;
+const CANCEL_MS = 45_000;
+const PUSH_MS = 6 * 60_000;
+
+const startAnswer = z.object({
+  ok: z.literal(true),
+  unit: z.string().regex(/^ccc-task-tsk-[a-z2-9]{8}\.service$/),
+});
+const readAnswer = z.object({
+  ok: z.literal(true),
+  lines: z.array(z.string()),
+  next: z.number().int().min(0),
+  state: z.enum(["running", "exited", "unknown"]),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().max(20).nullable(),
+});
+const cancelAnswer = z.object({ ok: z.literal(true), wasRunning: z.boolean() });
+const pushAnswer = z.object({
+  ok: z.literal(true),
+  commits: z.number().int().min(0),
+  diffStat: z.string(),
+  baseBranch: z.string(),
+  pushed: z.boolean(),
+});
+const pushRefusedAnswer = z.object({
+  ok: z.literal(false),
+  pushRefused: z.literal(true),
+  error: z.string(),
+  detail: z.string(),
+});
+const errorAnswer = z.object({ ok: z.literal(false), error: z.string() });
+
+type Trouble = Exclude<ApplyResult, { kind: "ok" }>;
+
+export async function startTask(
+  run: TaskSshRun,
+  target: MachineTarget,
+  doc: TaskStartDocument,
+): Promise<TaskStartResult> {
+  const sent: TaskStartDocument = {
+    kind: "task-start",
+    version: 1,
+    instanceId: doc.instanceId,
+    taskId: doc.taskId,
+    repoName: doc.repoName,
+    branch: doc.branch,
+    prompt: doc.prompt,
+    maxTurns: doc.maxTurns,
+    maxMinutes: doc.maxMinutes,
+    resumeSessionId: doc.resumeSessionId,
+    appendSystemPrompt: doc.appendSystemPrompt,
+  };
+  const outcome = answerOf(
+    target,
+    "start the task",
+    await run(target, { input: JSON.stringify(sent), timeoutMs: START_MS }),
+  );
+  if ("trouble" in outcome) return outcome.trouble;
+  const answer = startAnswer.safeParse(outcome.answer);
+  if (!answer.success || answer.data.unit !== `ccc-task-${doc.taskId}.service`) {
+    return badAnswer(target, "start the task", outcome.detail);
+  }
+  return { kind: "ok", unit: answer.data.unit };
+}
+
+export async function readTask(
+  run: TaskSshRun,
+  target: MachineTarget,
+  taskId: string,
+  fromLine: number,
+): Promise<TaskReadResult> {
+  const doc = {
+    kind: "task-read",
+    version: 1,
+    instanceId: target.instanceId,
+    taskId: checkId(taskId),
+    fromLine,
+  };
+  const outcome = answerOf(
+    target,
+    "read the task",
+    await run(target, { input: JSON.stringify(doc), timeoutMs: SHORT_MS, maxBuffer: READ_BUFFER }),
+  );
+  if ("trouble" in outcome) return outcome.trouble;
+  const answer = readAnswer.safeParse(outcome.answer);
+  if (!answer.success || answer.data.next !== fromLine + answer.data.lines.length) {
+    return badAnswer(target, "read the task", outcome.detail);
+  }
+  const { lines, next, state, exitCode, signal } = answer.data;
+  return { kind: "ok", lines, next, state, exitCode, signal };
+}
+
+export async function cancelTask(
+  run: TaskSshRun,
+  target: MachineTarget,
+  taskId: string,
+): Promise<Trouble | { kind: "ok" }> {
+  const doc = { kind: "task-cancel", version: 1, instanceId: target.instanceId, taskId: checkId(taskId) };
+  const outcome = answerOf(
+    target,
+    "stop the task",
+    await run(target, { input: JSON.stringify(doc), timeoutMs: CANCEL_MS }),
+  );
+  if ("trouble" in outcome) return outcome.trouble;
+  return cancelAnswer.safeParse(outcome.answer).success
+    ? { kind: "ok" }
+    : badAnswer(target, "stop the task", outcome.detail);
+}
+
+export async function pushTask(
+  run: TaskSshRun,
+  target: MachineTarget,
+  taskId: string,
+  repoName: string,
+  branch: string,
+): Promise<TaskPushResult> {
+  const doc = {
+    kind: "task-push",
+    version: 1,
+    instanceId: target.instanceId,
+    taskId: checkId(taskId),
+    repoName,
+    branch,
+  };
+  const ran = await run(target, { input: JSON.stringify(doc), timeoutMs: PUSH_MS });
+  const refused = ran.exitCode === 1 ? pushRefusedAnswer.safeParse(lastJson(ran.stdout)) : null;
+  if (refused?.success) {
+    return {
+      kind: "push-refused",
+      message: `${target.instanceId} could not push ${branch}: the remote refused it.`,
+      detail: refused.data.detail,
+    };
+  }
+  const outcome = answerOf(target, "push the task's branch", ran);
+  if ("trouble" in outcome) return outcome.trouble;
+  const answer = pushAnswer.safeParse(outcome.answer);
+  if (!answer.success) return badAnswer(target, "push the task's branch", outcome.detail);
+  const { commits, diffStat, baseBranch, pushed } = answer.data;
+  return { kind: "ok", commits, diffStat, baseBranch, pushed };
+}
+
+/** The transport first (ssh's own trouble), then the contract: exit 0 one JSON line, 2 refused, 1 failed. */
+function answerOf(
+  target: MachineTarget,
+  what: string,
+  ran: SshRun,
+): { answer: unknown; detail: string } | { trouble: Trouble } {
+  const transport = transportOutcome(target, ran);
+  if (transport) return { trouble: transport };
+  const detail = tail(ran.stderr) || ran.failure || "";
+  const at = `${target.instanceId} (${target.host})`;
+  const answer = lastJson(ran.stdout);
+  const error = errorAnswer.safeParse(answer);
+  if (ran.exitCode === 2) {
+    const reason = error.success ? error.data.error : "it gave no reason";
+    return {
+      trouble: {
+        kind: "refused",
+        reason,
+        message: `${at} refused to ${what}: ${reason}`,
+        detail: detail || reason,
+      },
+    };
+  }
+  if (ran.exitCode !== 0) {
+    const why = error.success ? `: ${error.data.error}` : ` (exit code ${ran.exitCode})`;
+    return {
+      trouble: {
+        kind: "failed",
+        reason: "command-failed",
+        message: `${at} could not ${what}${why}.`,
+        detail,
+      },
+    };
+  }
+  return { answer, detail };
+}
+
+function badAnswer(target: MachineTarget, what: string, detail: string): Trouble {
+  return {
+    kind: "failed",
+    reason: "bad-answer",
+    message: `${target.instanceId} (${target.host}) answered "${what}" with something ccc does not understand.`,
+    detail,
+  };
+}
+
+function lastJson(stdout: string): unknown {
+  const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length !== 1) return null;
+  try {
+    return JSON.parse(lines[0] as string);
+  } catch {
+    return null;
+  }
+}
+
+/** The id names a unit and a folder on the machine: only ever the pattern ccc makes. */
+function checkId(taskId: string): string {
+  if (!TASK_ID.test(taskId)) throw new Error(`not a task id: "${taskId.slice(0, 40)}"`);
+  return taskId;
+}
