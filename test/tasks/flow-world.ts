@@ -37,6 +37,8 @@ export async function startTaskWorld(
     channel?: (world: { bare(name: string): string }) => TaskChannel;
     env?: Record<string, string>;
     secrets?: Record<string, string>;
+    /** The machines run tasks for real: the systemd stand-ins and the real claude on ccc-apply's PATH. */
+    machineEnv?: (u: ClaudeUser) => Record<string, string>;
   } = {},
 ): Promise<TaskWorld> {
   const u = claudeUser();
@@ -63,7 +65,7 @@ export async function startTaskWorld(
     {
       kind: "ccc-apply",
       rootDir: join(u.dir, "machines"),
-      env: { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` },
+      env: options.machineEnv?.(u) ?? { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` },
     },
   );
   const put = (name: string, value: string, owner = OWNER.id) =>
