@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
 import { OnDemandBilling } from "./adapters/on-demand-billing.ts";
+import { OnDemandTaskChannel } from "./adapters/on-demand-task.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
 import type { BillingApi } from "./core/billing/billing-api.ts";
@@ -119,7 +120,12 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     pool: config.pool,
     workspace: config.workspace,
     tasks: config.tasks,
-    ...(options.taskChannel ? { taskChannel: options.taskChannel } : {}),
+    taskChannel:
+      options.taskChannel ??
+      new OnDemandTaskChannel(async () => {
+        const { SshMachineChannel } = await import("./adapters/ssh-machine-channel.ts");
+        return new SshMachineChannel({ identityFile: keyPath, instancesDir, env: childEnv });
+      }),
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),

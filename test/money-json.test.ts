@@ -28,6 +28,9 @@ const MONEY_VERBS = [
   "billing",
   "save",
   "snapshot",
+  // A task's `cost` (Claude Code's, in euros): test/api/api-tasks.test.ts walks `tasks show` and `task`.
+  "task",
+  "tasks",
 ];
 /** Verbs whose JSON carries none (machines, keys, tokens, events, counts). A new verb must be put in one list. */
 const NO_MONEY_VERBS = [

@@ -30,18 +30,25 @@ export async function followTask(
   deps: CoreDeps,
   taskId: string,
   onProgress: TaskListener = () => {},
+  signal?: AbortSignal,
 ): Promise<Task> {
   const settings = taskSettingsOf(deps);
   const lease = takeLease(deps, taskLease(taskId), settings.followLeaseMs);
   if (!lease) return deps.store.tasks.get(taskId) as Task;
   try {
-    return await follow(deps, taskId, onProgress);
+    return await follow(deps, taskId, onProgress, signal);
   } finally {
     lease.release();
   }
 }
 
-async function follow(deps: CoreDeps, taskId: string, onProgress: TaskListener): Promise<Task> {
+/** `signal`: stop following (the bot shutting down); the task goes on, and the next follower takes it up. */
+async function follow(
+  deps: CoreDeps,
+  taskId: string,
+  onProgress: TaskListener,
+  signal: AbortSignal | undefined,
+): Promise<Task> {
   const settings = taskSettingsOf(deps);
   const channel = taskChannelOf(deps);
   const first = deps.store.tasks.get(taskId);
@@ -52,6 +59,7 @@ async function follow(deps: CoreDeps, taskId: string, onProgress: TaskListener):
   let budgetAt = 0;
   for (;;) {
     const task = deps.store.tasks.get(taskId) as Task;
+    if (signal?.aborted) return task;
     // Cancelled (or stopped by a cap) by someone else meanwhile: they stopped the unit and end it.
     if (!isTaskActive(task.status)) return task;
     const instance = task.instanceId ? deps.store.get(task.instanceId) : null;
@@ -70,7 +78,9 @@ async function follow(deps: CoreDeps, taskId: string, onProgress: TaskListener):
         instance.hetznerServerId === null
           ? null
           : await deps.cloud.getServer(instance.hetznerServerId).catch(() => undefined);
-      if (server === null) return lost(deps, task, "its server was deleted at Hetzner");
+      if (server === null || server?.status === "deleting") {
+        return lost(deps, task, "its server was deleted at Hetzner");
+      }
       if (nowMs - unreachableSince > UNREACHABLE_MS)
         return lost(
           deps,
