@@ -27,7 +27,7 @@ const actionsOf = (v: TaskStatusView) =>
     .map((e) => `${e.action_id}=${e.value}`);
 
 describe("the task's status message", () => {
-  it("shows the step, the tool, the files, the turns and the time, with Cancel and Open shell", () => {
+  it("shows the step, the tool, the files, the turns and the time, with Cancel, Open shell and Keep machine", () => {
     const message = taskStatusMessage(running);
     const shown = JSON.stringify(message.blocks);
     expect(message.text).toBe("Task tsk-abcd2345 on acme/api: Claude Code is working");
@@ -44,8 +44,14 @@ describe("the task's status message", () => {
         },
       ],
     });
-    expect(shown).not.toContain(TASK_ACTIONS.keep);
+    expect(shown).not.toContain(TASK_ACTIONS.deleteNow);
     expect(actionsOf(running)).toEqual([
+      `${TASK_ACTIONS.cancel}=tsk-abcd2345`,
+      `${TASK_ACTIONS.shell}=tsk-abcd2345`,
+      `${TASK_ACTIONS.keep}=tsk-abcd2345`,
+    ]);
+    // Kept already: nothing more to keep.
+    expect(actionsOf({ ...running, kept: true })).toEqual([
       `${TASK_ACTIONS.cancel}=tsk-abcd2345`,
       `${TASK_ACTIONS.shell}=tsk-abcd2345`,
     ]);
@@ -81,7 +87,10 @@ describe("the task's status message", () => {
       `${TASK_ACTIONS.deleteNow}=tsk-abcd2345`,
     ]);
     expect(actionsOf({ ...done, machine: "deleted" })).toEqual([]);
-    expect(actionsOf({ ...done, machine: "kept" })).toEqual([`${TASK_ACTIONS.shell}=tsk-abcd2345`]);
+    expect(actionsOf({ ...done, machine: "kept" })).toEqual([
+      `${TASK_ACTIONS.shell}=tsk-abcd2345`,
+      `${TASK_ACTIONS.deleteNow}=tsk-abcd2345`,
+    ]);
   });
 
   it("says when nothing changed, and which way a task failed with its last events", () => {

@@ -48,6 +48,8 @@ export interface TaskStatusView {
   cancelledBy?: string | null;
   /** After the end: whether the machine is still there for Keep / Delete now. */
   machine?: "live" | "kept" | "deleted" | null;
+  /** Keep was pressed: the machine stays after the task (normal expiry applies). */
+  kept?: boolean;
 }
 
 const HEAD: Record<TaskPhase, string> = {
@@ -142,8 +144,12 @@ function buttons(v: TaskStatusView): Block[] {
   }
   const machineUp = v.instanceId !== null && (live || v.machine === "live" || v.machine === "kept");
   if (machineUp) elements.push(button(TASK_ACTIONS.shell, "Open shell", v.taskId));
-  if (!live && v.machine === "live") {
+  // While it runs, Keep spares the machine the deletion at the end; after it, Delete now ends it.
+  const kept = v.machine === "kept" || v.kept === true;
+  if (v.instanceId !== null && !kept && (live || v.machine === "live")) {
     elements.push(button(TASK_ACTIONS.keep, "Keep machine", v.taskId, { style: "primary" }));
+  }
+  if (!live && (v.machine === "live" || v.machine === "kept")) {
     elements.push(
       button(TASK_ACTIONS.deleteNow, "Delete now", v.taskId, {
         style: "danger",
@@ -169,7 +175,9 @@ export function taskStatusMessage(v: TaskStatusView): SlackMessage {
     const last = v.lastEvents.slice(-8).join("\n").replaceAll("```", "'''");
     blocks.push(section(`Last events:\n\`\`\`${cut(last, 2_000)}\`\`\``));
   }
-  if (v.machine === "kept") blocks.push(context(`Machine \`${v.instanceId}\` kept: it expires as usual.`));
+  if (v.machine === "kept" || (v.kept && v.instanceId && v.machine !== "deleted")) {
+    blocks.push(context(`Machine \`${v.instanceId}\` kept after the task: it expires as usual.`));
+  }
   if (v.machine === "deleted" && v.instanceId) blocks.push(context(`Machine \`${v.instanceId}\` deleted.`));
   blocks.push(...buttons(v));
   return { text: fallbackText(v), blocks };
@@ -263,6 +271,7 @@ export function taskStatusView(
     failure: task.status === "failed" ? task.failure : null,
     lastEvents: task.status === "failed" ? activity.recent : [],
     cancelledBy,
+    kept: task.keep,
     machine:
       phase === "starting" || phase === "running"
         ? null
