@@ -8,6 +8,7 @@ import { ConfigError, logLevelOf } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { secretsStatus } from "./core/secrets/secrets.ts";
+import { followUnfollowedTasks } from "./core/tasks/resume-tasks.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
@@ -39,9 +40,9 @@ import { replayGuard } from "./slack/replay-guard.ts";
 import { secretFieldGuard } from "./slack/secret-field-guard.ts";
 import { SlackNotifier } from "./slack/slack-notifier.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
+import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { ChannelPacer } from "./slack/task/channel-pacer.ts";
 import { TaskThreads, type TaskThreadsOptions } from "./slack/task/task-threads.ts";
-import { createSocketReceiver, type SocketTuning } from "./slack/socket-receiver.ts";
 import { createSlackWebClient, type SlackClientTuning, slackClientOptions } from "./slack/web-client.ts";
 import { within } from "./util/within.ts";
 import { cccVersion } from "./version.ts";
@@ -153,6 +154,8 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
+  // Stops every task follower of this bot when it stops (the next one takes them up from the store).
+  const following = new AbortController();
   const bot: BotContext = {
     deps,
     client,
@@ -164,6 +167,7 @@ export async function startBot(
     // Slack's pace is real time (one write a second per channel), whatever clock ccc's decisions run on.
     taskDoor: {
       threads: new TaskThreads(deps, client, log, new ChannelPacer(systemClock), options.taskThreads),
+      stopping: following.signal,
     },
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
@@ -231,6 +235,18 @@ export async function startBot(
   const server = listening;
   const port = server.port;
   bot.taskDoor?.threads.start();
+  // Tasks nobody follows (started by the CLI without --wait, or followed by a bot that stopped): taken up
+  // from their last recorded line, now and every 10 s; each follower stops when the bot does.
+  const followTasks = () => {
+    try {
+      followUnfollowedTasks(deps, (p) => void bot.taskDoor?.threads.refresh(p.taskId), following.signal);
+    } catch (error) {
+      log.warn("following tasks failed", { error: String(error) });
+    }
+  };
+  followTasks();
+  const followTimer = setInterval(followTasks, 10_000);
+  followTimer.unref();
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
@@ -261,6 +277,8 @@ export async function startBot(
       clearInterval(refresher);
       await app.stop().catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
       await server.close();
+      clearInterval(followTimer);
+      following.abort();
       await bot.taskDoor?.threads.stop();
       await scheduler?.stop();
       await tasks.idle();

@@ -1,5 +1,6 @@
 import type { Started } from "../../commands/command.ts";
 import { replyToTask, startTask, type TaskAccepted } from "../../commands/task.ts";
+import { followTask } from "../../core/tasks/follow-task.ts";
 import type { Task } from "../../core/tasks/task.ts";
 import { errorMessage, type SlackMessage, section } from "../../render/block-kit/mrkdwn.ts";
 import { plainSlackText } from "../../render/block-kit/slack-text.ts";
@@ -128,7 +129,7 @@ async function continueTask(
   );
   if (!statusTs) return;
   await begin(bot, door, place, statusTs, () =>
-    replyToTask(commandContext(bot, userId), { taskId, prompt, wait: true }),
+    replyToTask(commandContext(bot, userId), { taskId, prompt, wait: false }),
   );
 }
 
@@ -144,7 +145,7 @@ async function runAsk(
   if (!statusTs) return;
   const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
   await begin(bot, door, place, statusTs, () =>
-    startTask(commandContext(bot, userId), { owner: userId, repo, prompt, wait: true, slack }),
+    startTask(commandContext(bot, userId), { owner: userId, repo, prompt, wait: false, slack }),
   );
 }
 
@@ -174,13 +175,17 @@ async function begin(
   if (task.slack?.statusTs !== statusTs)
     bot.deps.store.tasks.update(task.id, { slack }, bot.deps.clock.now());
   void door.threads.refresh(task.id);
+  const refresh = () => void door.threads.refresh(task.id);
   bot.tasks.run(`task ${task.id}`, async () => {
+    // The machine made ready and Claude Code started; then followed here, until the bot stops (when the
+    // next one takes it up from the last recorded line).
     const iterator = started.work[Symbol.asyncIterator]();
     for (;;) {
       const next = await iterator.next();
-      void door.threads.refresh(task.id);
+      refresh();
       if (next.done) break;
     }
+    if (!door.stopping.aborted) await followTask(bot.deps, task.id, refresh, door.stopping);
     await door.threads.refresh(task.id);
   });
 }
