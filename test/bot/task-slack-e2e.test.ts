@@ -175,12 +175,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(dm.text).toMatch(/ssh (-p \d+ )?claude@/);
     expect(JSON.stringify(dm.blocks)).toContain("known_hosts");
 
-    w.channel.emit(
-      doc.taskId,
-      stream.init("sess-9"),
-      stream.text("Nothing to change."),
-      stream.result({ turns: 1 }),
-    );
+    w.channel.emit(doc.taskId, stream.init(), stream.text("Nothing to change."), stream.result({ turns: 1 }));
     w.channel.exit(doc.taskId, 0);
     await until(w, status.ts, "no change", (s) => s.includes("changed nothing"));
 
@@ -195,7 +190,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     });
     const second = await waitForState(() => w.channel.starts[1], 30_000, "the reply to start");
     expect(second.prompt).toBe("now also `update` the README & say so");
-    expect(second.resumeSessionId).toBe("sess-9");
+    expect(second.resumeSessionId).toBe("sess-1");
     const next = await statusIn(w, asked, 1);
     expect(next.ts).not.toBe(status.ts);
     // Someone else talking in the thread starts nothing.
@@ -207,17 +202,33 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       channel: CHANNEL,
       thread_ts: asked,
     });
-    w.channel.emit(second.taskId, stream.init("sess-9"), stream.result({ turns: 1 }));
+    w.channel.emit(second.taskId, stream.init(), stream.result({ turns: 1 }));
     w.channel.exit(second.taskId, 0);
     await until(w, next.ts, "the reply's end", (s) => s.includes("changed nothing"));
     expect(w.channel.starts).toHaveLength(2);
   }, 120_000);
 
-  it("cancels from the thread", async () => {
+  it("asks with /ccc task in a thread of its own, and cancels from it", async () => {
     const w = await startWorld();
-    const asked = mention(w, ALICE, `<@${BOT}> in acme/app: take your time`);
+    const res = await w.send.command(
+      ALICE,
+      "task acme/app take your time\n  and `care`",
+      w.slack.responseUrl(),
+      {
+        channel: CHANNEL,
+      },
+    );
+    expect(res.status).toBe(200);
+    const parent = await w.slack.waitFor(() =>
+      w.slack.calls("chat.postMessage").find((c) => c.body.channel === CHANNEL && !c.body.thread_ts),
+    );
+    expect(String(parent.body.text)).toBe(`<@${ALICE}> asked for a task on acme/app`);
+    const asked = (
+      w.slack.messages().find((m) => m.channel === CHANNEL && m.text === parent.body.text) as PostedMessage
+    ).ts;
     const status = await statusIn(w, asked);
     const doc = await waitForState(() => w.channel.starts[0], 30_000, "Claude Code to start");
+    expect(doc.prompt).toBe("take your time\n  and `care`");
     await until(w, status.ts, "running", (s) => s.includes("Claude Code is working"));
     await w.send.clickInMessage(ALICE, TASK_ACTIONS.cancel, doc.taskId, {
       channel: CHANNEL,
