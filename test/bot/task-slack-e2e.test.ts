@@ -208,6 +208,38 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(w.channel.starts).toHaveLength(2);
   }, 120_000);
 
+  it("says which way a task failed, with its last events, and Delete now ends a kept machine", async () => {
+    const w = await startWorld();
+    const asked = mention(w, ALICE, `<@${BOT}> in acme/app: refactor everything`);
+    const status = await statusIn(w, asked);
+    const doc = await waitForState(() => w.channel.starts[0], 30_000, "Claude Code to start");
+    const click = (action: string) =>
+      w.send.clickInMessage(ALICE, action, doc.taskId, {
+        channel: CHANNEL,
+        ts: status.ts,
+        responseUrl: w.slack.responseUrl(),
+      });
+    await click(TASK_ACTIONS.keep);
+    await until(w, status.ts, "kept", (s) => s.includes("kept after the task"));
+    w.channel.emit(
+      doc.taskId,
+      stream.init(),
+      stream.edit("/home/claude/work/app/src/a.ts"),
+      stream.result({ subtype: "error_max_turns", isError: true, turns: 50, text: "" }),
+    );
+    w.channel.exit(doc.taskId, 1);
+    const failed = await until(w, status.ts, "the failure", (s) => s.includes("failed"));
+    expect(failed).toMatch(/turn/i);
+    expect(failed).toContain("Last events:");
+    expect(failed).toContain("Edit src/a.ts");
+    expect(failed).toContain(TASK_ACTIONS.deleteNow);
+    const instanceId = w.bot.bot.deps.store.tasks.get(doc.taskId)?.instanceId ?? "";
+    expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("ready");
+    await click(TASK_ACTIONS.deleteNow);
+    await until(w, status.ts, "the machine deleted", (s) => s.includes(`Machine \`${instanceId}\` deleted.`));
+    expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("deleted");
+  }, 120_000);
+
   it("asks with /ccc task in a thread of its own, and cancels from it", async () => {
     const w = await startWorld();
     const res = await w.send.command(
