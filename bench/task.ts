@@ -148,7 +148,9 @@ async function main() {
       await wait(() => api.requests.length > before || ended, 60_000, "the first model request");
       if (api.requests.length === before) {
         const task = await until;
-        console.log(`   run ${i + 1}: ${id} ended ${task.status} before asking the model: ${task.failure ?? ""}`);
+        console.log(
+          `   run ${i + 1}: ${id} ended ${task.status} before asking the model: ${task.failure ?? ""}`,
+        );
         failed = true;
         continue;
       }
