@@ -28,7 +28,7 @@ const MONEY_VERBS = [
   "billing",
   "save",
   "snapshot",
-  // A task's `cost` (Claude Code's, in euros): test/api/api-tasks.test.ts walks `tasks show` and `task`.
+  // A task's `cost` (Claude Code's, in euros; one renderer for both): test/commands/tasks.test.ts walks it.
   "task",
   "tasks",
 ];

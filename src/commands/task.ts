@@ -257,7 +257,12 @@ async function provisionAndRun(
   let ready: Instance;
   try {
     ready = await completeProvision(ctx, recorded, (p) =>
-      emit({ step: p.step, elapsedMs: p.elapsedMs, detail: progressText(p) }),
+      // The provision's own line without its time stamp (the task's stream has its own).
+      emit({
+        step: p.step,
+        elapsedMs: ctx.deps.clock.now().getTime() - task.createdAt.getTime(),
+        detail: progressText(p).replace(/^\[\s*[\d.]+s\] /, ""),
+      }),
     );
   } catch (error) {
     const failure = failureOf(error, recorded.id, userFacingFailure(error));

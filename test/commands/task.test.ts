@@ -9,8 +9,8 @@ import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
-import { ScriptedTaskChannel, stream } from "../tasks/scripted-task-channel.ts";
 import { API_KEY, GH_TOKEN, OAUTH_TOKEN, startTaskWorld, type TaskWorld } from "../tasks/flow-world.ts";
+import { ScriptedTaskChannel, stream } from "../tasks/scripted-task-channel.ts";
 
 let world: TaskWorld | undefined;
 let channel: ScriptedTaskChannel;

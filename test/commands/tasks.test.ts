@@ -7,9 +7,10 @@ import type { TaskProgress } from "../../src/core/tasks/task-events.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
+import { moneyProblems } from "../helpers/money-shape.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
-import { ScriptedTaskChannel, stream } from "../tasks/scripted-task-channel.ts";
 import { startTaskWorld, type TaskWorld } from "../tasks/flow-world.ts";
+import { ScriptedTaskChannel, stream } from "../tasks/scripted-task-channel.ts";
 
 let world: TaskWorld | undefined;
 let channel: ScriptedTaskChannel;
@@ -72,6 +73,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(shown.code, shown.stderr).toBe(0);
     const json = JSON.parse(shown.stdout);
     expect(json).toMatchObject({ id, status: "no_change", owner: "opal" });
+    // Claude Code's cost in the one money shape ($0.0421 at 0.86 €/$).
+    expect(json.cost).toEqual({ amount: "0.04", currency: "EUR" });
+    expect(moneyProblems(json)).toEqual([]);
     expect(json.events[0]).toMatchObject({ seq: 1, source: "ccc" });
     const later = JSON.parse(
       (

@@ -3,7 +3,7 @@
 // bare repositories, secrets on, and the owner "opal" (the CLI's operator) with a Claude API key and a
 // GitHub token among their secrets.
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, rmSync } from "node:fs";
+import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ComposeOptions } from "../../src/compose.ts";
 import { refillPool } from "../../src/core/pool/refill.ts";
@@ -93,6 +93,9 @@ export async function startTaskWorld(
       mkdirSync(join(root, "home/claude"), { mode: 0o700, recursive: true });
       chownSync(join(root, "home/claude"), u.uid, u.gid);
       mkdirSync(join(root, "run/ccc"), { recursive: true });
+      // The secrets file's group is the claude user's here (on NixOS claude is in ccc-secrets; a unit the
+      // systemd stand-in starts has the user's primary group only).
+      writeFileSync(join(root, "etc/group"), `root:x:0:\nccc-secrets:x:${u.gid}:claude\n`);
       return { id: member.id, ip: member.ipv4, root };
     },
     close: async () => {

@@ -2,7 +2,7 @@
 // real sshd running the real ccc-apply (its task mode, the systemd stand-ins running the unit as the real
 // claude user), the real Claude Code binary talking to the Anthropic stand-in, the repository cloned from
 // and pushed to the GitHub stand-in, which opens the pull request.
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
@@ -53,6 +53,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     })) {
       t.setSecret(name, value);
     }
+    // The commit needs a git identity: the person's (a machine without one cannot commit).
+    t.w.deps.store.prefs.update("opal", { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
     const machine = await t.warmMachine();
     const repo = join(machine.root, "home/claude/work/app");
     anthropic.script(
@@ -68,7 +70,15 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
 
     const done = await runCcc(t.w.h, ["task", "acme/app", PROMPT, "--wait"], { compose: t.compose });
 
-    expect(done.code, `${done.stdout}\n${done.stderr}`).toBe(0);
+    const task = t.w.deps.store.tasks.list("opal")[0];
+    const trail = t.w.deps.store.events(task?.instanceId ?? "").map((e) => `${e.kind}: ${e.detail ?? ""}`);
+    const runDir = join(machine.root, "run/ccc");
+    trail.push(`run/ccc: ${existsSync(runDir) ? readdirSync(runDir).join(",") : "none"}`);
+    if (existsSync(join(runDir, "secrets.env")))
+      trail.push(readFileSync(join(runDir, "secrets.env"), "utf8").replace(/=.*$/gm, ""));
+    const tdir = join(machine.root, "var/lib/ccc/tasks", task?.id ?? "");
+    if (existsSync(join(tdir, "stderr.log"))) trail.push(readFileSync(join(tdir, "stderr.log"), "utf8"));
+    expect(done.code, `${done.stdout}\n${done.stderr}\n${trail.join("\n")}`).toBe(0);
     expect(done.stdout).toContain(`Pull request: ${t.gh.url}/acme/app/pull/1`);
     expect(done.stdout).toContain("NOTES.md | 1 +");
     // The prompt reached the model verbatim.
