@@ -8,7 +8,6 @@ import { ConfigError, logLevelOf } from "./config.ts";
 import type { Identity } from "./core/identity/identity.ts";
 import type { Logger } from "./core/logger.ts";
 import { secretsStatus } from "./core/secrets/secrets.ts";
-import { followUnfollowedTasks } from "./core/tasks/resume-tasks.ts";
 import { volumePricePerGb } from "./core/volumes/volume-price.ts";
 import { installExitPolicy } from "./exit-policy.ts";
 import { healthRoute } from "./http/health.ts";
@@ -154,7 +153,8 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
-  // Stops every task follower of this bot when it stops (the next one takes them up from the store).
+  // Stops the Slack door's task followers when the bot stops (the scheduler's sweep, here or in the next
+  // bot, takes the tasks up again from the last recorded line).
   const following = new AbortController();
   const bot: BotContext = {
     deps,
@@ -235,18 +235,6 @@ export async function startBot(
   const server = listening;
   const port = server.port;
   bot.taskDoor?.threads.start();
-  // Tasks nobody follows (started by the CLI without --wait, or followed by a bot that stopped): taken up
-  // from their last recorded line, now and every 10 s; each follower stops when the bot does.
-  const followTasks = () => {
-    try {
-      followUnfollowedTasks(deps, (p) => void bot.taskDoor?.threads.refresh(p.taskId), following.signal);
-    } catch (error) {
-      log.warn("following tasks failed", { error: String(error) });
-    }
-  };
-  followTasks();
-  const followTimer = setInterval(followTasks, 10_000);
-  followTimer.unref();
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
@@ -277,7 +265,6 @@ export async function startBot(
       clearInterval(refresher);
       await app.stop().catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
       await server.close();
-      clearInterval(followTimer);
       following.abort();
       await bot.taskDoor?.threads.stop();
       await scheduler?.stop();
