@@ -47,7 +47,9 @@ const eventSchema = z.object({
   seq: z.number().int(),
   at: iso,
   source: z.enum(["claude", "ccc"]),
-  event: z.unknown().meta({ description: "Claude Code's stream-json line, or ccc's own event" }),
+  raw: z
+    .string()
+    .meta({ description: "Claude Code's stream-json line verbatim, or ccc's own event, as JSON text" }),
   shown: z.array(z.object({ step: z.string(), detail: z.string().optional() })),
 });
 
@@ -135,12 +137,12 @@ export const TASK_ENDPOINTS: readonly Endpoint[] = [
             seq: 4,
             at: "2026-12-07T09:00:09.000Z",
             source: "claude",
-            event: {
+            raw: JSON.stringify({
               type: "assistant",
               message: {
                 content: [{ type: "tool_use", name: "Edit", input: { file_path: "test/login.test.ts" } }],
               },
-            },
+            }),
             shown: [{ step: "tool", detail: "Edit test/login.test.ts" }],
           },
         ],

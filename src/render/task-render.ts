@@ -52,8 +52,11 @@ export function taskEventJson(row: TaskEventRow) {
     seq: row.seq,
     at: row.at.toISOString(),
     source: row.line === null ? ("ccc" as const) : ("claude" as const),
-    /** Claude Code's stream-json line (parsed), or ccc's own event. */
-    event: JSON.parse(row.body) as unknown,
+    /**
+     * Claude Code's stream-json line verbatim (or ccc's own event as JSON), as text: it carries Claude
+     * Code's own fields (its dollar cost among them), which are not ccc's answer's shape.
+     */
+    raw: row.body,
     shown: shown.map((p) => ({ step: p.step, ...(p.detail ? { detail: p.detail } : {}) })),
   };
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { replyToTask } from "../../src/commands/task.ts";
+import { deleteTaskMachine } from "../../src/core/tasks/end-task.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
@@ -228,6 +230,42 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(error.stdout).toContain("Why: Claude Code stopped with an error: API Error: 529 overloaded.");
     expect(t.gh.pulls).toEqual([]);
     expect(channel.pushes).toEqual([same.id]);
+    expect(t.w.h.strayServers()).toEqual([]);
+  }, 120_000);
+
+  it("a reply continues the session on the same machine while it lives (kept), on the same branch", async () => {
+    const t = await makeWorld();
+    const first = await startWaiting(t, ["--keep"]);
+    channel.commits = [{ "src/login.ts": "export const wait = 2;\n" }];
+    channel.emit(first.id, stream.init("sess-keep"), stream.result({ text: "First part done." }));
+    channel.exit(first.id);
+    expect((await first.running).code).toBe(0);
+    const prior = t.w.deps.store.tasks.get(first.id);
+    expect(prior).toMatchObject({ status: "succeeded", keep: true, sessionId: "sess-1" });
+    const instance = t.w.deps.store.get(prior?.instanceId ?? "");
+    expect(instance?.status).toBe("ready");
+
+    const reply = await replyToTask(
+      { deps: t.w.deps, actor: { id: "opal", isAdmin: true } },
+      { taskId: first.id, prompt: "now the second part", wait: true },
+    );
+    const doc = await waitForState(() => channel.starts[1], 10_000, "the reply to start");
+    expect(doc).toMatchObject({
+      resumeSessionId: "sess-1",
+      branch: prior?.branch,
+      prompt: "now the second part",
+    });
+    expect(reply.accepted.task).toMatchObject({ parentId: first.id, instanceId: instance?.id });
+    channel.commits = [{ "src/login.ts": "export const wait = 3;\n" }];
+    channel.emit(doc.taskId, stream.init(), stream.result({ text: "Second part done." }));
+    channel.exit(doc.taskId);
+    const iterator = reply.work[Symbol.asyncIterator]();
+    let next = await iterator.next();
+    while (!next.done) next = await iterator.next();
+    // The pull request the first task opened gets the new commits.
+    expect(next.value).toMatchObject({ status: "succeeded", prUrl: prior?.prUrl });
+    expect(t.gh.pulls).toHaveLength(1);
+    await deleteTaskMachine(t.w.deps, { id: "opal", isAdmin: true }, doc.taskId);
     expect(t.w.h.strayServers()).toEqual([]);
   }, 120_000);
 

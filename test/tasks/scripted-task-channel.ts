@@ -84,7 +84,9 @@ export class ScriptedTaskChannel implements TaskChannel {
     const work = mkdtempSync(join(dirname(bare), "task-push-"));
     try {
       git(["clone", "--quiet", bare, work]);
-      git(["checkout", "--quiet", "-B", branch], work);
+      // A reply's work goes on top of the branch the task it continues pushed.
+      const pushedBefore = git(["ls-remote", "--heads", "origin", branch], work).trim() !== "";
+      git(["checkout", "--quiet", "-B", branch, ...(pushedBefore ? [`origin/${branch}`] : [])], work);
       for (const files of this.commits) {
         for (const [name, text] of Object.entries(files)) writeFileSync(join(work, name), text);
         git(["add", "--all"], work);
