@@ -16,6 +16,8 @@ import type { SecretsKey } from "./secrets/secret-cipher.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
+import type { TaskChannel } from "./tasks/task-machine.ts";
+import type { TaskSettings } from "./tasks/task-settings.ts";
 import type { VolumePolicy } from "./volumes/volume-policy.ts";
 import type { ClaudeCredential, RepoTokens, WorkspaceSettings } from "./workspace/workspace-settings.ts";
 
@@ -59,6 +61,10 @@ export interface CoreDeps {
   repoTokens?: RepoTokens;
   /** Whether the owner set a Claude credential (the secret store); unknown without it. */
   claudeCredential?: ClaudeCredential;
+  /** Tasks' settings (issue 22): on or off, caps, tasks at once per person. */
+  tasks: TaskSettings;
+  /** The machine side of tasks (over the pinned channel); tasks cannot run without it. */
+  taskChannel?: TaskChannel;
   operatorKey: OperatorKey;
   /** The key people's secrets are sealed with (`CCC_SECRETS_KEY`); secrets are off when left out. */
   secretsKey?: SecretsKey | undefined;

@@ -1,4 +1,5 @@
 import type { DoorContext } from "../doors/door-context.ts";
+import type { TaskDoor } from "./task/task-door.ts";
 import type { WebClient } from "./web-client.ts";
 
 export { commandContext } from "../doors/door-context.ts";
@@ -6,4 +7,6 @@ export { commandContext } from "../doors/door-context.ts";
 /** What every Slack listener gets: what the doors share, plus Slack's Web API client. Built once in src/bot.ts. */
 export interface BotContext extends DoorContext {
   client: WebClient;
+  /** Tasks' Slack threads (issue 22); absent in a bot without tasks. Slack-only, so not in DoorContext. */
+  taskDoor?: TaskDoor;
 }
