@@ -139,7 +139,15 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
 /** The parts of CoreDeps that are the operator's rules; all required, so core never guesses one. */
 export type Policies = Pick<
   CoreDeps,
-  "policy" | "guardrails" | "snapshots" | "hibernation" | "software" | "volumes" | "pool" | "workspace" | "tasks"
+  | "policy"
+  | "guardrails"
+  | "snapshots"
+  | "hibernation"
+  | "software"
+  | "volumes"
+  | "pool"
+  | "workspace"
+  | "tasks"
 >;
 
 /** Core's policies from the parsed settings (an unset setting is its documented default). */

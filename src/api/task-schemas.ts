@@ -76,4 +76,3 @@ export const EXAMPLE_TASK = {
   startedAt: "2026-12-07T09:00:04.000Z",
   finishedAt: null,
 };
-

@@ -327,7 +327,10 @@ export const taskCommand = defineCommand({
     subject: ({ task }) => task.id,
     text: acceptedLine,
     json: ({ task }) => taskJson(task),
-    blocks: (accepted) => ({ text: acceptedLine(accepted), blocks: [section(escapeText(acceptedLine(accepted)))] }),
+    blocks: (accepted) => ({
+      text: acceptedLine(accepted),
+      blocks: [section(escapeText(acceptedLine(accepted)))],
+    }),
     progressText: (event, { task }) => taskProgressLine({ taskId: task.id, ...event }),
     progressBlocks: () => null,
     // The task records its own failure and tells its thread; this is for a door with nobody following.

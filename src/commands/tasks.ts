@@ -9,8 +9,8 @@ import type { Task } from "../core/tasks/task.ts";
 import { lastEventLines } from "../core/tasks/task-events.ts";
 import { taskEventJson, taskJson, taskTable, taskText } from "../render/task-render.ts";
 import { defineCommand } from "./command.ts";
-import { queryFlag } from "./http-route.ts";
 import type { CommandContext } from "./context.ts";
+import { queryFlag } from "./http-route.ts";
 import { checked } from "./input.ts";
 
 // `ccc tasks` (yours; --all for everyone's, admins), `ccc tasks show <id>` (status and events),

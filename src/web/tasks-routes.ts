@@ -1,9 +1,9 @@
 import { tasksCommand } from "../commands/tasks.ts";
 import { isRefusal } from "../core/errors.ts";
 import { isTaskActive, type Task } from "../core/tasks/task.ts";
+import { commandContext } from "../doors/door-context.ts";
 import { HttpError } from "../http/http-error.ts";
 import type { Route, RouteRequest } from "../http/server.ts";
-import { commandContext } from "../slack/bot-context.ts";
 import { redirect, SECURITY_HEADERS, sendPage } from "./respond.ts";
 import { type SignedIn, signedIn } from "./session.ts";
 import { TASKS_PATH, taskPage, tasksPage, transcriptLines } from "./tasks-page.ts";

@@ -2,11 +2,11 @@ import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
 import { ForbiddenError, NotFoundError } from "../../core/errors.ts";
 import { isLive } from "../../core/instances/instance.ts";
 import { cancelTask, deleteTaskMachine, keepTaskMachine } from "../../core/tasks/end-task.ts";
+import { errorText } from "../../doors/error-text.ts";
 import { errorMessage } from "../../render/block-kit/mrkdwn.ts";
 import { TASK_ACTIONS, taskShellMessage } from "../../render/block-kit/task-blocks.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { sendDm } from "../direct-message.ts";
-import { errorText } from "../../doors/error-text.ts";
 import { askFromMention, replyInThread } from "../task/slack-task-asks.ts";
 
 /**
