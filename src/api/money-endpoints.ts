@@ -39,10 +39,10 @@ export const usageSchema = z.strictObject({
     }),
   /** What the addresses (Primary IPs) kept for sleeping machines cost; not in the rows; present once any. */
   hibernationAddresses: z
-    .object({
+    .strictObject({
       cost: euros,
       hours: z.number(),
-      byOwner: z.record(z.string(), z.object({ cost: euros, hours: z.number() })),
+      byOwner: z.record(z.string(), z.strictObject({ cost: euros, hours: z.number() })),
     })
     .optional()
     .meta({
