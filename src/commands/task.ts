@@ -196,7 +196,7 @@ export async function replyToTask(
 }
 
 function settingsLimit(ctx: CommandContext): number {
-  return ctx.deps.tasks?.maxConcurrentPerUser ?? 2;
+  return ctx.deps.tasks.maxConcurrentPerUser;
 }
 
 function recordTask(

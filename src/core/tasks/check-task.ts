@@ -2,7 +2,6 @@ import type { CoreDeps } from "../deps.ts";
 import { QuotaError, UserError } from "../errors.ts";
 import { SecretsKeyError } from "../secrets/secret-cipher.ts";
 import { readSecret } from "../secrets/secrets.ts";
-import { taskSettingsOf } from "./task-settings.ts";
 
 // The refusals a task has of its own, checked before anything is asked of Hetzner or a machine (the
 // provision's own rules — caps, guardrails, budget, quota — apply after these, through its path).
@@ -13,7 +12,7 @@ const CLOUD_SWITCHES = ["CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_VERTEX"] as 
 
 /** Tasks are on here; a clear refusal when the operator turned them off. */
 export function checkTasksOn(deps: Pick<CoreDeps, "tasks">): void {
-  if (!taskSettingsOf(deps).enabled) {
+  if (!deps.tasks.enabled) {
     throw new UserError("Tasks are turned off here (the operator set CCC_TASKS=false).", {
       code: "tasks_off",
     });
@@ -25,7 +24,7 @@ export function taskLimits(
   deps: Pick<CoreDeps, "tasks">,
   asked: { maxTurns?: number | undefined; maxMinutes?: number | undefined },
 ): { maxTurns: number; maxMinutes: number } {
-  const settings = taskSettingsOf(deps);
+  const settings = deps.tasks;
   const check = (value: number | undefined, cap: number, field: string, what: string, setting: string) => {
     if (value === undefined) return cap;
     if (!Number.isInteger(value) || value < 1) {
@@ -92,7 +91,7 @@ export function checkTaskCredential(
 
 /** Under the per-person limit of tasks at once (checked again, in one transaction, when recorded). */
 export function checkTaskConcurrency(deps: Pick<CoreDeps, "store" | "tasks">, owner: string): void {
-  const limit = taskSettingsOf(deps).maxConcurrentPerUser;
+  const limit = deps.tasks.maxConcurrentPerUser;
   if (deps.store.tasks.activeCount(owner) >= limit) throw concurrencyRefusal(limit);
 }
 

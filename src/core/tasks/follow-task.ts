@@ -9,7 +9,6 @@ import { finishTask, timeCapText } from "./finish-task.ts";
 import { isAssistantLine, parseStreamLine } from "./stream-json.ts";
 import { isTaskActive, type Task } from "./task.ts";
 import { progressOf, type TaskListener } from "./task-events.ts";
-import { taskSettingsOf } from "./task-settings.ts";
 
 /** How long the machine may not answer before the task is given up as lost (its server still listed). */
 const UNREACHABLE_MS = 2 * 60_000;
@@ -32,7 +31,7 @@ export async function followTask(
   onProgress: TaskListener = () => {},
   signal?: AbortSignal,
 ): Promise<Task> {
-  const settings = taskSettingsOf(deps);
+  const settings = deps.tasks;
   const lease = takeLease(deps, taskLease(taskId), settings.followLeaseMs);
   if (!lease) return deps.store.tasks.get(taskId) as Task;
   try {
@@ -49,7 +48,7 @@ async function follow(
   onProgress: TaskListener,
   signal: AbortSignal | undefined,
 ): Promise<Task> {
-  const settings = taskSettingsOf(deps);
+  const settings = deps.tasks;
   const channel = taskChannelOf(deps);
   const first = deps.store.tasks.get(taskId);
   if (!first) throw new Error(`task ${taskId} vanished`);

@@ -1,11 +1,10 @@
 import type { Amount } from "../billing/money.ts";
 import type { CoreDeps } from "../deps.ts";
 import type { Month } from "../usage/month.ts";
-import { taskSettingsOf } from "./task-settings.ts";
 
 /** Claude Code's dollar cost as an exact euro `Amount` at the operator's rate (to 10^-8 €, then exact). */
 export function taskCostEur(deps: Pick<CoreDeps, "tasks">, usd: number): Amount {
-  const rate = taskSettingsOf(deps).eurPerUsd;
+  const rate = deps.tasks.eurPerUsd;
   return BigInt(Math.round(usd * rate * 1e8)) * 10n ** 8n;
 }
 

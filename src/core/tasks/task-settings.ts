@@ -26,7 +26,3 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   pollMs: 500,
   followLeaseMs: 20_000,
 };
-
-export function taskSettingsOf(deps: { tasks?: TaskSettings | undefined }): TaskSettings {
-  return deps.tasks ?? DEFAULT_TASK_SETTINGS;
-}
