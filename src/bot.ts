@@ -155,6 +155,8 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
+  // Tasks commit as the person (core/tasks/task-git-identity.ts): their Slack display name.
+  deps.personName ??= (userId) => identity.nameOf(userId);
   // Stops the Slack door's task followers when the bot stops (the scheduler's sweep, here or in the next
   // bot, takes the tasks up again from the last recorded line).
   const following = new AbortController();

@@ -55,6 +55,8 @@ export interface CoreDeps {
   pool: PoolSettings;
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
   refillPoolSoon?: () => void;
+  /** A person's Slack display name (their id when unknown); the bot sets it once Slack's identity is up. */
+  personName?: (userId: string) => Promise<string>;
   /** Starting from a repository: the forges' addresses. */
   workspace: WorkspaceSettings;
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN (the secret store); every repository is checked as public without it. */

@@ -347,6 +347,10 @@ export class Store {
     return this.instances.currentKeyOf(user);
   }
 
+  lastOwnerEmailOf(user: string): string | null {
+    return this.instances.lastOwnerEmailOf(user);
+  }
+
   // Leases: two processes on one file never act on the same instance or server.
 
   /**

@@ -6,6 +6,7 @@ import { endTask, taskChannelOf } from "./end-task.ts";
 import { followTask } from "./follow-task.ts";
 import type { Task } from "./task.ts";
 import { recordCccEvent, type TaskListener } from "./task-events.ts";
+import { taskGitIdentity } from "./task-git-identity.ts";
 import type { TaskStartDocument } from "./task-machine.ts";
 
 /** What Claude Code is told besides the person's words (appended to its system prompt). */
@@ -63,6 +64,7 @@ export async function runTaskOnMachine(
     maxMinutes: task.maxMinutes,
     resumeSessionId: resume,
     appendSystemPrompt: TASK_SYSTEM_PROMPT,
+    git: await taskGitIdentity(deps, task.owner),
   };
   const started = await channel.start(machineTarget(instance, deps.timing.sshPort), doc);
   if (started.kind !== "ok") {
