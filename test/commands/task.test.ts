@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { drain } from "../../src/commands/progress.ts";
 import { replyToTask } from "../../src/commands/task.ts";
 import { deleteTaskMachine } from "../../src/core/tasks/end-task.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
@@ -249,6 +250,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       { deps: t.w.deps, actor: { id: "opal", isAdmin: true } },
       { taskId: first.id, prompt: "now the second part", wait: true },
     );
+    // The work runs as it is read (every door reads it to its end): read it from now on.
+    const ended = drain(reply.work);
     const doc = await waitForState(() => channel.starts[1], 10_000, "the reply to start");
     expect(doc).toMatchObject({
       resumeSessionId: "sess-1",
@@ -259,11 +262,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     channel.commits = [{ "src/login.ts": "export const wait = 3;\n" }];
     channel.emit(doc.taskId, stream.init(), stream.result({ text: "Second part done." }));
     channel.exit(doc.taskId);
-    const iterator = reply.work[Symbol.asyncIterator]();
-    let next = await iterator.next();
-    while (!next.done) next = await iterator.next();
     // The pull request the first task opened gets the new commits.
-    expect(next.value).toMatchObject({ status: "succeeded", prUrl: prior?.prUrl });
+    expect(await ended).toMatchObject({ status: "succeeded", prUrl: prior?.prUrl });
     expect(t.gh.pulls).toHaveLength(1);
     await deleteTaskMachine(t.w.deps, { id: "opal", isAdmin: true }, doc.taskId);
     expect(t.w.h.strayServers()).toEqual([]);
