@@ -17,13 +17,21 @@ describe("the HTTP API's tasks", () => {
   it("refuses a task without a Claude credential before recording anything", async () => {
     const token = tokenFor(b, ALICE);
     const refused = await call(b, "POST", "/tasks", { token, body: { repo: "acme/app", prompt: "fix it" } });
-    expect(refused.status).toBeGreaterThanOrEqual(400);
-    expect(refused.status).toBeLessThan(500);
+    expect(refused.status).toBe(422);
     expect(refused.error).toMatchObject({ code: "no_claude_credential" });
     expect(refused.error?.message).toContain("A task needs your Claude credential and you have none");
     const bad = await call(b, "POST", "/tasks", { token, body: { repo: "acme/app", prompt: "" } });
-    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBe(422);
     expect(bad.error?.message).toContain("Say what Claude Code should do.");
+    // A field the API does not know, or one it fills itself (whose task, which thread, following it): 422.
+    for (const extra of [{ colour: "red" }, { owner: BOB }, { wait: false }]) {
+      const unknown = await call(b, "POST", "/tasks", {
+        token,
+        body: { repo: "acme/app", prompt: "fix it", ...extra },
+      });
+      expect(unknown.status, JSON.stringify(extra)).toBe(422);
+      expect(unknown.error, JSON.stringify(extra)).toMatchObject({ code: "unknown_field" });
+    }
     expect(b.running.bot.deps.store.tasks.list(null)).toEqual([]);
     expect(b.running.bot.deps.store.list()).toEqual([]);
     expect(b.h.cloud.servers()).toEqual([]);
