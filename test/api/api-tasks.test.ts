@@ -5,6 +5,8 @@
 // and test/tasks/task-e2e.test.ts, through the same verb.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { SecretValue, setSecret } from "../../src/core/secrets/secrets.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { ALICE, BOB, type BotHarness } from "../bot/bot-harness.ts";
 import { useBotHarness } from "../bot/use-bot.ts";
 import { call, tokenFor } from "./api-client.ts";
@@ -108,4 +110,40 @@ describe("the HTTP API's tasks", () => {
     expect(cancel.status).toBe(200);
     expect(cancel.json).toMatchObject({ id, status: "no_change", cancelled: false });
   });
+
+  it("answers POST /tasks with 202 and the recorded task; the rest goes on in the background and ends said", async () => {
+    const deps = b.running.bot.deps;
+    setSecret(
+      deps,
+      { id: ALICE, isAdmin: false },
+      {
+        owner: ALICE,
+        name: "ANTHROPIC_API_KEY",
+        value: new SecretValue("sk-ant-api03-CANARYapitask0123456789abcdefghij"),
+      },
+    );
+    const token = tokenFor(b, ALICE);
+    // A clone URL on no known forge: no token check (the harness has no forge), the machine cannot clone it.
+    const made = await call(b, "POST", "/tasks", {
+      token,
+      body: { repo: "https://git.example.invalid/acme/app.git", prompt: "fix it", maxTurns: 3 },
+    });
+    expect(made.status).toBe(202);
+    expect(made.json).toMatchObject({ owner: ALICE, status: "queued", maxTurns: 3, prompt: "fix it" });
+    const id = (made.json as { id: string }).id;
+    expect(id).toMatch(/^tsk-[a-z2-9]{8}$/);
+    await waitForState(
+      () => !["queued", "starting", "running"].includes(deps.store.tasks.get(id)?.status ?? "queued"),
+      30_000,
+      `${id} ended`,
+    );
+    const shown = await call(b, "GET", `/tasks/${id}`, { token });
+    expect(shown.status).toBe(200);
+    expect(shown.json).toMatchObject({ id, status: "failed", failureCode: "start_failed" });
+    // Said once, in plain words (the harness's machines answer no SSH, so the clone never happens).
+    expect((shown.json as { failure: string }).failure).toMatch(
+      /^The repository could not be prepared on the machine: .*[^.]\.$/,
+    );
+    await waitForState(() => b.h.cloud.servers().length === 0, 15_000, "the task's machine deleted");
+  }, 60_000);
 });

@@ -44,7 +44,7 @@ export async function runTaskOnMachine(
       deps,
       task.id,
       "start_failed",
-      `The repository could not be prepared on the machine: ${why}.`,
+      `The repository could not be prepared on the machine: ${why.replace(/[.\s]+$/, "")}.`,
       onProgress,
     );
   }
