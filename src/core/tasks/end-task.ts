@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ForbiddenError, NotFoundError, UserError } from "../errors.ts";
-import { type Actor, SYSTEM_ACTOR } from "../instances/actor.ts";
+import { type Actor, ownsOrAdmin, SYSTEM_ACTOR } from "../instances/actor.ts";
 import { deprovision } from "../instances/deprovision.ts";
 import { isLive } from "../instances/instance.ts";
 import { machineTarget } from "../machine/machine-port.ts";
@@ -20,7 +20,7 @@ export function taskChannelOf(deps: Pick<CoreDeps, "taskChannel">): TaskChannel 
 export function taskFor(deps: Pick<CoreDeps, "store">, actor: Actor, id: string, action: string): Task {
   const task = deps.store.tasks.get(id.trim().toLowerCase());
   if (!task) throw new NotFoundError(`There is no task ${id}.`);
-  if (!actor.isAdmin && task.owner !== actor.id) {
+  if (!ownsOrAdmin(actor, task.owner)) {
     throw new ForbiddenError(`${task.id} is not yours, so you cannot ${action} it.`);
   }
   return task;
