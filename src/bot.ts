@@ -40,6 +40,7 @@ import { registerInstanceButtons } from "./slack/listeners/instance-buttons.ts";
 import { registerKeyModal } from "./slack/listeners/key-modal.ts";
 import { registerProvisionModal } from "./slack/listeners/provision-modal.ts";
 import { registerSnapshotButtons } from "./slack/listeners/snapshot-buttons.ts";
+import { registerTaskListeners } from "./slack/listeners/task-listeners.ts";
 import { registerVolumeButtons } from "./slack/listeners/volume-buttons.ts";
 import { boltLogger } from "./slack/receiver/bolt-logger.ts";
 import { replayGuard } from "./slack/receiver/replay-guard.ts";
@@ -47,6 +48,8 @@ import { secretFieldGuard } from "./slack/receiver/secret-field-guard.ts";
 import { SlackReceiver } from "./slack/receiver/slack-receiver.ts";
 import { createSocketReceiver, type SocketTuning } from "./slack/receiver/socket-receiver.ts";
 import { registerSlashCommand } from "./slack/slash/register.ts";
+import { ChannelPacer } from "./slack/task/channel-pacer.ts";
+import { TaskThreads, type TaskThreadsOptions } from "./slack/task/task-threads.ts";
 import { cccVersion } from "./version.ts";
 import { dashboardRoutes } from "./web/web-setup.ts";
 
@@ -71,6 +74,8 @@ export interface BotOptions {
   ticks?: TickSource;
   /** More routes on the bot's HTTP server (the demo's Slack panel). */
   routes?: (bot: BotContext) => Route[];
+  /** How tasks' Slack threads look for news in the store (tests: faster). */
+  taskThreads?: TaskThreadsOptions;
 }
 
 export interface RunningBot {
@@ -154,6 +159,11 @@ export async function startBot(
     deps.store.close();
     throw error;
   }
+  // Tasks commit as the person (core/tasks/task-git-identity.ts): their Slack display name.
+  deps.personName ??= (userId) => identity.nameOf(userId);
+  // Stops the Slack door's task followers when the bot stops (the scheduler's sweep, here or in the next
+  // bot, takes the tasks up again from the last recorded line).
+  const following = new AbortController();
   const bot: BotContext = {
     deps,
     client,
@@ -166,6 +176,11 @@ export async function startBot(
     people: {
       live: (userId) => new LiveDm(client, log, userId),
       refreshHome: (userId) => publishHome(bot, userId),
+    },
+    // Slack's pace is real time (one write a second per channel), whatever clock ccc's decisions run on.
+    taskDoor: {
+      threads: new TaskThreads(deps, client, log, new ChannelPacer(systemClock), options.taskThreads),
+      stopping: following.signal,
     },
   };
   app.use(replayGuard(deps.store.seenRequests, clock, log));
@@ -180,6 +195,7 @@ export async function startBot(
   registerAgainButton(app, bot);
   registerVolumeButtons(app, bot);
   registerAppHome(app, bot);
+  registerTaskListeners(app, bot);
   app.error(async (error) => {
     log.error("unhandled listener error", { error: error.message });
   });
@@ -232,6 +248,7 @@ export async function startBot(
   }
   const server = listening;
   const port = server.port;
+  bot.taskDoor?.threads.start();
   checkAdmins(bot, slack.admins);
   // Reconciles once now (a restart may have left provisions half done), then on its schedule.
   const scheduler =
@@ -262,6 +279,8 @@ export async function startBot(
       clearInterval(refresher);
       await app.stop().catch((error: unknown) => log.warn("stopping the receiver", { error: String(error) }));
       await server.close();
+      following.abort();
+      await bot.taskDoor?.threads.stop();
       await scheduler?.stop();
       await tasks.idle();
       deps.store.close();

@@ -5,6 +5,7 @@ import type { HetznerClientOptions } from "./adapters/hetzner/hetzner-client.ts"
 import { countHetznerRequests } from "./adapters/hetzner/request-metrics.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
 import { OnDemandBilling } from "./adapters/on-demand-billing.ts";
+import { OnDemandTaskChannel } from "./adapters/on-demand-task.ts";
 import { systemClock } from "./adapters/system-clock.ts";
 import { type Config, ConfigError, missingForCloud } from "./config.ts";
 import { Catalog } from "./core/cloud/catalog.ts";
@@ -19,6 +20,7 @@ import { type Logger, silentLogger } from "./core/ports/logger.ts";
 import type { MachineChannel } from "./core/ports/machine.ts";
 import { type Metrics, noopMetrics } from "./core/ports/metrics.ts";
 import { type Notifier, silentNotifier } from "./core/ports/notifier.ts";
+import type { TaskChannel } from "./core/ports/task-machine.ts";
 import { OperatorKey } from "./core/provision/operator-key.ts";
 import { SecretsKey } from "./core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "./core/secrets/secrets.ts";
@@ -55,6 +57,8 @@ export interface ComposeOptions {
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN and whether a Claude credential is set: the secret store's. */
   repoTokens?: RepoTokens;
   claudeCredential?: ClaudeCredential;
+  /** The machine side of tasks (the SSH adapter in production; tests may pass their own). */
+  taskChannel?: TaskChannel;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -108,6 +112,12 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     ...policiesFrom(config),
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
+    taskChannel:
+      options.taskChannel ??
+      new OnDemandTaskChannel(async () => {
+        const { SshMachineChannel } = await import("./adapters/ssh-machine-channel.ts");
+        return new SshMachineChannel({ identityFile: keyPath, instancesDir, env: childEnv });
+      }),
     ...(options.repoTokens ? { repoTokens: options.repoTokens } : {}),
     ...(options.claudeCredential ? { claudeCredential: options.claudeCredential } : {}),
     operatorKey: new OperatorKey(keyPath, publicKey),
@@ -129,7 +139,15 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
 /** The parts of CoreDeps that are the operator's rules; all required, so core never guesses one. */
 export type Policies = Pick<
   CoreDeps,
-  "policy" | "guardrails" | "snapshots" | "hibernation" | "software" | "volumes" | "pool" | "workspace"
+  | "policy"
+  | "guardrails"
+  | "snapshots"
+  | "hibernation"
+  | "software"
+  | "volumes"
+  | "pool"
+  | "workspace"
+  | "tasks"
 >;
 
 /** Core's policies from the parsed settings (an unset setting is its documented default). */
@@ -143,6 +161,7 @@ export function policiesFrom(config: Config): Policies {
     volumes: { ...config.volumes },
     pool: config.pool,
     workspace: config.workspace,
+    tasks: config.tasks,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   parseCuratedList,
   type SoftwarePolicy,
 } from "./core/software/software-policy.ts";
+import { DEFAULT_TASK_SETTINGS, type TaskSettings } from "./core/tasks/task-settings.ts";
 import type { VolumePolicy } from "./core/volumes/volume-policy.ts";
 import { DEFAULT_WORKSPACE_SETTINGS, type WorkspaceSettings } from "./core/workspace/workspace-settings.ts";
 import type { LifecycleSettings } from "./lifecycle/scheduler.ts";
@@ -104,6 +105,8 @@ export interface Config {
   workspace: WorkspaceSettings;
   /** People's secrets: off while neither is set. The key text is wrapped so it cannot be logged by accident. */
   secrets: { key: SecretValue | undefined; keyFile: string | undefined };
+  /** Tasks (issue 22): Claude Code run headless on a machine, a pull request at the end. */
+  tasks: TaskSettings;
 }
 
 const blankAsUnset = (value: unknown) =>
@@ -356,6 +359,13 @@ const envSchema = z.object({
   CCC_IDLE_MAX_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(10).optional()),
   CCC_IDLE_CHECK_CRON: cronExpression("*/5 * * * *"),
   CCC_IDLE_CHECK_PARALLEL: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(64).default(16)),
+  // Tasks (docs/tasks.md): on or off, the caps a task may ask up to, tasks at once per person, and the
+  // rate Claude Code's dollar cost is counted at in euro budgets.
+  CCC_TASKS: flag(true),
+  CCC_TASK_MAX_TURNS: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(1000).default(50)),
+  CCC_TASK_MAX_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(1440).default(60)),
+  CCC_MAX_CONCURRENT_TASKS_PER_USER: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).default(2)),
+  CCC_TASK_EUR_PER_USD: positive(0.86),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -516,6 +526,14 @@ function toConfig(env: Env): Config {
       ...DEFAULT_WORKSPACE_SETTINGS,
       github: { webUrl: env.CCC_GITHUB_URL, apiUrl: env.CCC_GITHUB_API_URL },
       gitlab: { webUrl: env.CCC_GITLAB_URL, apiUrl: env.CCC_GITLAB_API_URL },
+    },
+    tasks: {
+      ...DEFAULT_TASK_SETTINGS,
+      enabled: env.CCC_TASKS,
+      maxTurns: env.CCC_TASK_MAX_TURNS,
+      maxMinutes: env.CCC_TASK_MAX_MINUTES,
+      maxConcurrentPerUser: env.CCC_MAX_CONCURRENT_TASKS_PER_USER,
+      eurPerUsd: env.CCC_TASK_EUR_PER_USD,
     },
   };
 }

@@ -16,7 +16,12 @@
 // (`/{path}.git/git-receive-pack`) always need credentials, as on GitHub: none is 401 + WWW-Authenticate, a
 // token that may not write (`writers`, the repository's `tokens` by default) is 403; a repository without
 // writers refuses every push. Anything else is a 404 recorded in `problems`, so a test fails on it.
-import { spawn } from "node:child_process";
+// Pull requests (tasks): `POST /repos/{owner}/{repo}/pulls` as GitHub answers it — 401 without a known
+// token, 404 when the token cannot see the repository, 403 when it may read but not write, 422 "Validation
+// Failed" for a missing title/head/base, a head or base branch the bare repository lacks, no commits
+// between them, or an open pull request for that head already; else 201 with number and html_url. Opened
+// ones are in `pulls`.
+import { spawn, spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -24,7 +29,7 @@ export interface FakeRepo {
   private: boolean;
   /** Tokens that may read it. */
   tokens: string[];
-  /** Tokens that may push; `tokens` when left out. */
+  /** Tokens that may push and open pull requests; `tokens` when left out. */
   writers?: string[];
   defaultBranch?: string;
 }
@@ -37,9 +42,21 @@ export interface ForgeCall {
   status: number;
 }
 
+/** A pull request the stand-in opened. */
+export interface FakePull {
+  repo: string;
+  number: number;
+  title: string;
+  head: string;
+  base: string;
+  body: string;
+  token: string;
+}
+
 export interface FakeGithub {
   url: string;
   calls: ForgeCall[];
+  pulls: FakePull[];
   problems: string[];
   addRepo(path: string, repo: FakeRepo): void;
   close(): Promise<void>;
@@ -56,6 +73,7 @@ export async function startFakeGithub(options: {
   const repos = new Map<string, FakeRepo>();
   const calls: ForgeCall[] = [];
   const problems: string[] = [];
+  const pulls: FakePull[] = [];
   const known = () =>
     new Set([...(options.knownTokens ?? []), ...[...repos.values()].flatMap((r) => r.tokens)]);
 
@@ -70,6 +88,12 @@ export async function startFakeGithub(options: {
     };
     const git = /^\/(.+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(url.pathname);
     if (git) return serveGit(req, res, url, git[1] as string, git[2] as string, call);
+    const pullsPath = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(url.pathname);
+    if (pullsPath && req.method === "POST") {
+      return void readJson(req).then((body) =>
+        createPull(`${pullsPath[1]}/${pullsPath[2]}`, req, body, call, answer),
+      );
+    }
     if (req.method !== "GET") {
       problems.push(`unexpected ${req.method} ${url.pathname}`);
       return answer(404, { message: "Not Found" });
@@ -115,6 +139,71 @@ export async function startFakeGithub(options: {
           },
     );
   });
+
+  function createPull(
+    path: string,
+    req: IncomingMessage,
+    body: unknown,
+    call: ForgeCall,
+    answer: (status: number, body: unknown) => void,
+  ) {
+    if (!req.headers["user-agent"])
+      return answer(403, { message: "Request forbidden by administrative rules." });
+    const bearer = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? null;
+    call.token = bearer;
+    if (!bearer) return answer(401, { message: "Requires authentication" });
+    if (!known().has(bearer)) return answer(401, { message: "Bad credentials" });
+    const repo = repos.get(path);
+    if (!repo || (repo.private && !repo.tokens.includes(bearer)))
+      return answer(404, { message: "Not Found" });
+    if (!(repo.writers ?? repo.tokens).includes(bearer)) {
+      return answer(403, { message: "Resource not accessible by personal access token" });
+    }
+    const fields = (body ?? {}) as Record<string, unknown>;
+    const invalid = (errors: unknown[], message = "Validation Failed") =>
+      answer(422, {
+        message,
+        errors,
+        documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+      });
+    for (const field of ["title", "head", "base"]) {
+      if (typeof fields[field] !== "string" || fields[field] === "") {
+        return invalid([{ resource: "PullRequest", code: "missing_field", field }]);
+      }
+    }
+    const { title, head, base } = fields as { title: string; head: string; base: string };
+    const bare = `${options.gitRoot}/${path}.git`;
+    const branchExists = (b: string) => gitOk(bare, ["rev-parse", "--verify", "--quiet", `refs/heads/${b}`]);
+    if (!branchExists(base)) return invalid([{ resource: "PullRequest", code: "invalid", field: "base" }]);
+    if (!branchExists(head)) return invalid([{ resource: "PullRequest", code: "invalid", field: "head" }]);
+    const ahead = gitOut(bare, ["rev-list", "--count", `refs/heads/${base}..refs/heads/${head}`]).trim();
+    if (ahead === "0") {
+      return invalid([
+        { resource: "PullRequest", code: "custom", message: `No commits between ${base} and ${head}` },
+      ]);
+    }
+    const owner = path.split("/")[0] ?? "";
+    if (pulls.some((p) => p.repo === path && p.head === head)) {
+      return invalid([
+        {
+          resource: "PullRequest",
+          code: "custom",
+          message: `A pull request already exists for ${owner}:${head}.`,
+        },
+      ]);
+    }
+    const number = pulls.length + 1;
+    pulls.push({ repo: path, number, title, head, base, body: String(fields.body ?? ""), token: bearer });
+    return answer(201, {
+      number,
+      state: "open",
+      title,
+      body: fields.body ?? null,
+      html_url: `${base_url()}/${path}/pull/${number}`,
+      head: { ref: head },
+      base: { ref: base },
+    });
+  }
 
   function serveGit(
     req: IncomingMessage,
@@ -193,9 +282,11 @@ export async function startFakeGithub(options: {
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  const base_url = () => `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: base_url(),
     calls,
+    pulls,
     problems,
     addRepo: (path, repo) => void repos.set(path, repo),
     close: () =>
@@ -204,4 +295,40 @@ export async function startFakeGithub(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+const GIT_READ_ENV = {
+  PATH: process.env.PATH ?? "/usr/bin:/bin",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+};
+
+function gitOk(bare: string, args: string[]): boolean {
+  return (
+    spawnSync("git", ["-c", "safe.directory=*", "--git-dir", bare, ...args], { env: GIT_READ_ENV }).status ===
+    0
+  );
+}
+
+function gitOut(bare: string, args: string[]): string {
+  return (
+    spawnSync("git", ["-c", "safe.directory=*", "--git-dir", bare, ...args], {
+      env: GIT_READ_ENV,
+      encoding: "utf8",
+    }).stdout ?? ""
+  );
 }

@@ -102,7 +102,16 @@ export const BOT_USER_ID = "UCCCBOT";
 export const FAKE_TEAM_ID = "T0FAKE";
 
 /** The bot scopes manifest.yml asks for: what an installed app's token has. */
-export const MANIFEST_BOT_SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email"];
+export const MANIFEST_BOT_SCOPES = [
+  "commands",
+  "chat:write",
+  "im:write",
+  "users:read",
+  "users:read.email",
+  "app_mentions:read",
+  "channels:history",
+  "groups:history",
+];
 
 export async function startFakeSlack(options: { token?: string; teamId?: string } = {}): Promise<FakeSlack> {
   const token = options.token ?? "xoxb-fake-token";

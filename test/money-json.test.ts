@@ -28,9 +28,13 @@ const MONEY_VERBS = [
   "billing",
   "save",
   "snapshot",
+  // A task's `cost` (Claude Code's, in euros; one renderer for both): test/commands/tasks.test.ts walks it.
+  "task",
+  "tasks",
 ];
 /** Verbs whose JSON carries none (machines, keys, tokens, events, counts). A new verb must be put in one list. */
 const NO_MONEY_VERBS = [
+  "channel",
   "provision",
   "again",
   "list",

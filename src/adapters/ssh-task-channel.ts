@@ -72,6 +72,7 @@ export async function startTask(
     maxMinutes: doc.maxMinutes,
     resumeSessionId: doc.resumeSessionId,
     appendSystemPrompt: doc.appendSystemPrompt,
+    ...(doc.git ? { git: { name: doc.git.name, email: doc.git.email } } : {}),
   };
   const outcome = answerOf(
     target,

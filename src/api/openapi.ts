@@ -70,6 +70,12 @@ const TAGS: readonly { name: string; description: string; paths: RegExp }[] = [
     paths: /^\/(usage|budget)/,
   },
   { name: "audit", description: "Who did what, for admins.", paths: /^\/events/ },
+  {
+    name: "tasks",
+    description:
+      "Ask Claude Code for a change on a fresh machine (202: it runs in the background), follow it, cancel it.",
+    paths: /^\/tasks/,
+  },
 ];
 
 function tagOf(endpoint: Endpoint): string {

@@ -55,6 +55,10 @@ const REFUSES: Record<string, readonly ErrorStatus[]> = {
   hibernate: [409, 502],
   "keep-awake": [409],
   volume: [409, 502],
+  // A task is a provision (its refusals and Hetzner's catalog) and checks the repository on its forge;
+  // cancelling stops its unit on the machine.
+  task: [409, 502],
+  cancelTask: [502],
 };
 
 /** The error statuses `endpoint` can answer, in order. */

@@ -94,9 +94,9 @@ export interface SlackDoor {
    * The Slack door does something of its own instead of running the verb at once (provision opens
    * the form); the verb's schema and rules still apply when the form comes back.
    */
-  hook?: "provision-modal" | "key-modal" | "token-dm" | "again";
-  /** Maps the words after `/ccc <verb>` onto the raw input. */
-  input(words: readonly string[]): unknown;
+  hook?: "provision-modal" | "key-modal" | "token-dm" | "again" | "task-thread";
+  /** Maps the words after `/ccc <verb>` onto the raw input; `where`: the channel it was typed in. */
+  input(words: readonly string[], where?: { channelId?: string }): unknown;
 }
 
 export { ACCEPTED_STEP, type ProgressEvent, type Started } from "./progress.ts";

@@ -2,6 +2,7 @@ import { againCommand } from "./again.ts";
 import { backupCommand } from "./backup.ts";
 import { billingCommand } from "./billing.ts";
 import { budgetCommand } from "./budget.ts";
+import { channelCommand } from "./channel.ts";
 import { checkExpiredCommand } from "./check-expired.ts";
 import type { Command } from "./command.ts";
 import { deprovisionCommand } from "./deprovision.ts";
@@ -25,6 +26,8 @@ import { shareCommand } from "./share.ts";
 import { snapshotCommand } from "./snapshot.ts";
 import { snapshotsCommand } from "./snapshots.ts";
 import { statusCommand } from "./status.ts";
+import { taskCommand } from "./task.ts";
+import { tasksCommand } from "./tasks.ts";
 import { tokenCommand } from "./token.ts";
 import { typesCommand } from "./types.ts";
 import { unshareCommand } from "./unshare.ts";
@@ -43,6 +46,8 @@ export type { Command } from "./command.ts";
 export const COMMANDS: readonly Command[] = [
   provisionCommand,
   againCommand,
+  taskCommand,
+  tasksCommand,
   listCommand,
   statusCommand,
   extendCommand,
@@ -67,6 +72,7 @@ export const COMMANDS: readonly Command[] = [
   volumeCommand,
   usageCommand,
   budgetCommand,
+  channelCommand,
   eventsCommand,
   checkExpiredCommand,
   remindCommand,

@@ -11,11 +11,13 @@ import type { Logger } from "./ports/logger.ts";
 import type { MachineChannel } from "./ports/machine.ts";
 import type { Metrics } from "./ports/metrics.ts";
 import type { Notifier } from "./ports/notifier.ts";
+import type { TaskChannel } from "./ports/task-machine.ts";
 import type { OperatorKey } from "./provision/operator-key.ts";
 import type { SecretsKey } from "./secrets/secret-cipher.ts";
 import type { SnapshotPolicy } from "./snapshots/snapshot-policy.ts";
 import type { SoftwarePolicy } from "./software/software-policy.ts";
 import type { Store } from "./store/store.ts";
+import type { TaskSettings } from "./tasks/task-settings.ts";
 import type { VolumePolicy } from "./volumes/volume-policy.ts";
 import type { ClaudeCredential, RepoTokens, WorkspaceSettings } from "./workspace/workspace-settings.ts";
 
@@ -53,12 +55,18 @@ export interface CoreDeps {
   pool: PoolSettings;
   /** Asks for a refill pass soon (the bot's scheduler); a process without one leaves it to the next tick. */
   refillPoolSoon?: () => void;
+  /** A person's Slack display name (their id when unknown); the bot sets it once Slack's identity is up. */
+  personName?: (userId: string) => Promise<string>;
   /** Starting from a repository: the forges' addresses. */
   workspace: WorkspaceSettings;
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN (the secret store); every repository is checked as public without it. */
   repoTokens?: RepoTokens;
   /** Whether the owner set a Claude credential (the secret store); unknown without it. */
   claudeCredential?: ClaudeCredential;
+  /** Tasks' settings (issue 22): on or off, caps, tasks at once per person. */
+  tasks: TaskSettings;
+  /** The machine side of tasks (over the pinned channel); tasks cannot run without it. */
+  taskChannel?: TaskChannel;
   operatorKey: OperatorKey;
   /** The key people's secrets are sealed with (`CCC_SECRETS_KEY`); secrets are off when left out. */
   secretsKey?: SecretsKey | undefined;

@@ -46,6 +46,13 @@ export type UserRefusalCode =
   | "package_set_escape"
   | "repo_not_readable"
   | "repo_check_failed"
+  // Tasks (docs/tasks.md): the feature off, no Claude credential or forge token, one still running,
+  // its machine gone.
+  | "tasks_off"
+  | "no_claude_credential"
+  | "no_repo_token"
+  | "task_running"
+  | "machine_gone"
   // An SSH public key.
   | "empty"
   | "not_a_key"

@@ -19,6 +19,8 @@ export const REFUSAL_STATUS: Record<RefusalCode, RefusalStatus> = {
   already_saving: 409,
   volume_attached: 409,
   volume_busy: 409,
+  task_running: 409,
+  machine_gone: 409,
   // The rest: the input, a policy or a quota, or what is not set up.
   not_asleep: 422,
   hibernating: 422,
@@ -51,6 +53,9 @@ export const REFUSAL_STATUS: Record<RefusalCode, RefusalStatus> = {
   package_set_escape: 422,
   repo_not_readable: 422,
   repo_check_failed: 422,
+  tasks_off: 422,
+  no_claude_credential: 422,
+  no_repo_token: 422,
   empty: 422,
   not_a_key: 422,
   private_key: 422,

@@ -6,6 +6,7 @@ import { runReminders } from "../core/lifecycle/reminders.ts";
 import { runSweep } from "../core/lifecycle/sweep.ts";
 import { refillPool } from "../core/pool/refill.ts";
 import { metricsOf } from "../core/ports/metrics.ts";
+import { followUnfollowedTasks } from "../core/tasks/resume-tasks.ts";
 import { countReconcile, countReminders, countSweep } from "./job-metrics.ts";
 import type { Ticking, TickSource } from "./ticks.ts";
 
@@ -112,6 +113,10 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     return started;
   };
   const refill = poolRefiller(deps);
+  // Tasks nobody follows (started by the CLI without --wait, or followed by a bot that stopped): taken up
+  // at start and on every sweep tick, each from its last recorded line; a stop ends the following only.
+  const taskFollowing = new AbortController();
+  const followTasks = () => void followUnfollowedTasks(deps, undefined, taskFollowing.signal);
   const options = { ...(settings.timezone ? { timezone: settings.timezone } : {}) };
   const tasks: Ticking[] = [
     ticks.schedule(settings.sweepCron, () => void run("sweep"), { ...options, name: "ccc-sweep" }),
@@ -120,6 +125,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
       ? [ticks.schedule(settings.sweepCron, () => void run("billing"), { ...options, name: "ccc-billing" })]
       : []),
     ticks.schedule(settings.sweepCron, refill, { ...options, name: "ccc-pool" }),
+    ticks.schedule(settings.sweepCron, followTasks, { ...options, name: "ccc-tasks" }),
     ...(settings.idleCron
       ? [ticks.schedule(settings.idleCron, () => void run("idle"), { ...options, name: "ccc-idle" })]
       : []),
@@ -129,6 +135,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     }),
   ];
   void run("reconcile");
+  followTasks();
   const idle = async () => {
     while (running.size > 0 || background.size > 0) {
       await Promise.all([...running.values(), ...background]);
@@ -138,6 +145,7 @@ export function startScheduler(deps: CoreDeps, settings: LifecycleSettings, tick
     run,
     idle,
     stop: async () => {
+      taskFollowing.abort();
       for (const task of tasks) await task.stop();
       await idle();
     },

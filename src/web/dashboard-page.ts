@@ -63,7 +63,7 @@ export function dashboardPage(d: DashboardData): Html {
       (i) =>
         i.status === "creating" || i.status === "installing" || i.status === "deleting" || d.saving.has(i.id),
     ) || d.asleep.some((a) => a.sleep.state === "waking");
-  const header = html`<span class="who">${d.names.get(d.user) ?? d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a>
+  const header = html`<span class="who">${d.names.get(d.user) ?? d.user}${d.isAdmin ? " (admin)" : ""}</span> <a href="/web/secrets">Secrets</a> <a href="/web/tasks">Tasks</a>
 <form method="post" action="/web/sign-out" class="inline">${csrfField(d.csrf)}<button type="submit" class="link">Sign out</button></form>`;
   return layout(
     "Your machines · ccc",

@@ -2,9 +2,9 @@ import type { ServerResponse } from "node:http";
 import { chooseEncoding, compressBody } from "./compress.ts";
 import type { Html } from "./html.ts";
 
-/** Nothing but our own files: no inline script or style, no framing, forms only back to us. */
+/** Nothing but our own files: no inline script or style, no framing, forms and fetches (a task's transcript) only back to us. */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'";
 
 /**

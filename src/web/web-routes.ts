@@ -17,6 +17,7 @@ import { signedIn } from "./session.ts";
 import { signInPage } from "./sign-in-page.ts";
 import { signInRoutes } from "./sign-in-routes.ts";
 import { staticRoutes } from "./static-files.ts";
+import { tasksRoutes } from "./tasks-routes.ts";
 import { wakeAction } from "./wake-action.ts";
 import type { WebContext } from "./web-context.ts";
 
@@ -55,6 +56,7 @@ export function webRoutes(ctx: WebContext): Route[] {
     { method: "POST", path: "/web/wake", handle: handleAction(ctx, "wake", wakeAction) },
     { method: "POST", path: "/web/unshare", handle: handleAction(ctx, "unshare", unshareAction) },
     ...secretsRoutes(ctx),
+    ...tasksRoutes(ctx),
     ...staticRoutes(),
   ];
 }

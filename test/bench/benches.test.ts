@@ -26,6 +26,10 @@ const FIGURES: Record<string, RegExp[]> = {
   ],
   "bench:web": [/person with 5 machines: 10 loads, median [\d.]+ ms/],
   "bench:ready": [/request -> ready with the repository cloned: median [\d.]+ s, max [\d.]+ s/],
+  "bench:task": [
+    /task -> first model request at the stand-in: median [\d.]+ s, max [\d.]+ s/,
+    /Hetzner requests per task: \d+/,
+  ],
   "bench:secrets": [/median \d+ ms, max \d+ ms, min \d+ ms/],
   "bench:idle": [
     /pass duration: median [\d.]+ s/,

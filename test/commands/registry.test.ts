@@ -64,6 +64,7 @@ describe("the command registry", () => {
     expect(COMMANDS.filter((c) => c.longRunning).map((c) => c.name)).toEqual([
       "provision",
       "again",
+      "task",
       "save",
       "restore",
       "wake",

@@ -17,6 +17,7 @@ const POLICIES = [
   "volumes",
   "pool",
   "workspace",
+  "tasks",
 ];
 
 function sourceFiles(dir: string): string[] {

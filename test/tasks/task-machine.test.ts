@@ -291,6 +291,18 @@ describe.skipIf(skip)("tasks on the machine, through the real sshd and the real 
     ).toMatchObject({
       kind: "refused",
     });
+    // A git identity that would break git's config or an address: refused, nothing configured.
+    const badGit = await w.applyRaw({
+      ...startDoc("tsk-bad5bad5", "x"),
+      git: { name: "Eve <eve@evil>", email: "not an email" },
+    });
+    expect([badGit.code, badGit.answer]).toEqual([
+      2,
+      {
+        ok: false,
+        error: "git must be {name, email}: a name of 1 to 100 characters without <>, and an email",
+      },
+    ]);
     expect(await w.channel.start(w.target, startDoc("tsk-bad5bad5", "x", { maxTurns: 0 }))).toMatchObject({
       kind: "refused",
       reason: "maxTurns must be a whole number from 1 to 500",

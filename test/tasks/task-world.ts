@@ -58,7 +58,8 @@ export interface TaskWorld {
   close(): Promise<void>;
 }
 
-export async function makeTaskWorld(): Promise<TaskWorld> {
+/** `gitIdentity: false`: the workspace sets no git identity (a person with no git prefs and no email ccc knows). */
+export async function makeTaskWorld(options: { gitIdentity?: boolean } = {}): Promise<TaskWorld> {
   const u = claudeUser();
   const root = join(u.dir, "root");
   mkdirSync(join(root, "etc/cloud-instance"), { recursive: true });
@@ -103,7 +104,7 @@ export async function makeTaskWorld(): Promise<TaskWorld> {
   mkdirSync(unitsDir);
   const path = `${bin}:${u.bin}:${dirname(CLAUDE_BIN)}:/usr/sbin:/usr/bin:/sbin:/bin`;
 
-  await cloneWorkspace(root, u, github.url);
+  await cloneWorkspace(root, u, github.url, options.gitIdentity ?? true);
   const operatorKey = writeOperatorKey(u.dir);
   chmodSync(operatorKey, 0o600);
   const sshd = await startSshd({
@@ -164,13 +165,18 @@ export async function makeTaskWorld(): Promise<TaskWorld> {
 }
 
 /** The workspace document ccc sends after a claim: clone acme/app as claude, git identity, credential helper. */
-async function cloneWorkspace(root: string, u: ClaudeUser, githubUrl: string): Promise<void> {
+async function cloneWorkspace(
+  root: string,
+  u: ClaudeUser,
+  githubUrl: string,
+  gitIdentity: boolean,
+): Promise<void> {
   const doc = {
     kind: "workspace",
     version: 1,
     instanceId: ID,
     repo: { url: `${githubUrl}/acme/app.git`, name: "app" },
-    git: { name: "Ada Lovelace", email: "ada@example.com" },
+    ...(gitIdentity ? { git: { name: "Ada Lovelace", email: "ada@example.com" } } : {}),
     credentialHosts: [{ url: githubUrl, forge: "github" }],
   };
   const out = await applyDoc(root, doc, { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` });

@@ -66,7 +66,7 @@ describe("the dashboard over HTTP", () => {
     for (const page of [anonymous, await client.get("/")]) {
       expect(page.status).toBe(200);
       expect(page.headers.get("content-security-policy")).toBe(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       );
       expect(page.headers.get("cache-control")).toBe("no-store");
       expect(page.headers.get("x-content-type-options")).toBe("nosniff");

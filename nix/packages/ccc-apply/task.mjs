@@ -1,7 +1,8 @@
 // ccc-apply's task mode: Claude Code run headless on a task, in a transient systemd unit that outlives the
 // SSH connection and a restart of ccc. Four documents on standard input (the same pinned channel and command):
 //   task-start  {kind, version: 1, instanceId, taskId, repoName, branch, prompt, maxTurns, maxMinutes,
-//                resumeSessionId, appendSystemPrompt}: writes the task's folder and starts
+//                resumeSessionId, appendSystemPrompt, git?: {name, email}}: sets git's identity in the
+//                repository (when given), writes the task's folder and starts
 //                `ccc-task-<taskId>.service` as the claude user, running ccc-task-run.mjs (beside this file);
 //   task-read   {kind, version: 1, instanceId, taskId, fromLine}: Claude Code's stream-json lines from line
 //                `fromLine` (0 = the first) on, and the unit's state; reads only;
@@ -51,6 +52,10 @@ const FIELDS = {
   "task-cancel": ["kind", "version", "instanceId", "taskId"],
   "task-push": ["kind", "version", "instanceId", "taskId", "repoName", "branch"],
 };
+/** Fields a document may leave out (a ccc older than them does not send them). */
+const OPTIONAL = { "task-start": ["git"] };
+const GIT_NAME = /^[^\p{Cc}<>]{1,100}$/u;
+const GIT_EMAIL = /^[^\s@<>\p{Cc}]{1,64}@[^\s@<>\p{Cc}]{1,190}$/u;
 
 export class TaskRefused extends Error {}
 
@@ -63,7 +68,8 @@ export function taskProblems(doc) {
   const fields = FIELDS[doc.kind];
   if (doc.version !== 1) return [`${doc.kind} documents are version 1`];
   const problems = [];
-  const unknown = Object.keys(doc).filter((k) => !fields.includes(k));
+  const optional = OPTIONAL[doc.kind] ?? [];
+  const unknown = Object.keys(doc).filter((k) => !fields.includes(k) && !optional.includes(k));
   if (unknown.length > 0) problems.push(`unknown ${doc.kind} fields: ${unknown.length}`);
   for (const name of fields) if (!(name in doc)) problems.push(`${name} is missing`);
   if ("instanceId" in doc && !(typeof doc.instanceId === "string" && ID_PATTERN.test(doc.instanceId)))
@@ -98,6 +104,19 @@ export function taskProblems(doc) {
     !(typeof doc.resumeSessionId === "string" && SESSION_PATTERN.test(doc.resumeSessionId))
   )
     problems.push("resumeSessionId must be null or a Claude Code session id (a UUID)");
+  if ("git" in doc) {
+    const g = doc.git;
+    const ok =
+      typeof g === "object" &&
+      g !== null &&
+      Object.keys(g).every((k) => k === "name" || k === "email") &&
+      typeof g.name === "string" &&
+      GIT_NAME.test(g.name) &&
+      typeof g.email === "string" &&
+      GIT_EMAIL.test(g.email);
+    if (!ok)
+      problems.push("git must be {name, email}: a name of 1 to 100 characters without <>, and an email");
+  }
   if ("fromLine" in doc && !wholeIn(doc.fromLine, 0, 10_000_000))
     problems.push("fromLine must be a whole number from 0");
   return problems;
@@ -141,6 +160,24 @@ async function start(root, dir, doc) {
     LOGNAME: "claude",
     LANG: "C.UTF-8",
   };
+  // The task's commits are the person's (ccc sends their prefs, or what it knows, or a noreply address):
+  // in the repository's own config, so Claude Code's `git commit` and the push have an identity.
+  if (doc.git) {
+    const gitEnv = { ...env, GIT_TERMINAL_PROMPT: "0" };
+    for (const [key, value] of [
+      ["user.name", doc.git.name],
+      ["user.email", doc.git.email],
+    ]) {
+      const set = await run(
+        "runuser",
+        ["-m", "-u", "claude", "--", "git", "-C", repo, "config", key, value],
+        {
+          env: gitEnv,
+        },
+      );
+      if (set.code !== 0) throw new Error(`git config ${key} failed: ${lastLine(set.stderr)}`);
+    }
+  }
   const args = [
     `--unit=${unit}`,
     "--uid=claude",

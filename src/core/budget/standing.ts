@@ -1,6 +1,7 @@
 import type { Amount } from "../billing/money.ts";
 import type { ServerPrice } from "../billing/price.ts";
 import type { Store } from "../store/store.ts";
+import { taskSpent } from "../tasks/task-cost.ts";
 import { type Month, monthOf } from "../usage/month.ts";
 import { monthPart } from "../usage/month-costs.ts";
 import { storageSpent } from "../usage/storage-costs.ts";
@@ -36,8 +37,11 @@ export function standing(
   change?: BudgetChange,
   month: Month = monthOf(now),
 ): Standing {
-  // Volumes and snapshots held count in what is spent so far (not in what is committed).
-  let spent = store.ledger.closedTotal(month.key, owner) + storageSpent(store, month, now, owner);
+  // Volumes and snapshots held, and Claude Code's cost of tasks finished, count in what is spent so far.
+  let spent =
+    store.ledger.closedTotal(month.key, owner) +
+    storageSpent(store, month, now, owner) +
+    taskSpent(store, month, now, owner);
   let committed = 0n;
   let request = 0n;
   for (const open of store.ledger.openEntries(owner)) {

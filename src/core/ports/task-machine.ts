@@ -23,6 +23,12 @@ export interface TaskStartDocument {
   /** Claude Code's session to continue (a reply in the thread), or null for a new one. */
   resumeSessionId: string | null;
   appendSystemPrompt: string;
+  /**
+   * git's author and committer for the task's commits, set in the repository (`git config`, local): the
+   * person's prefs, else what ccc knows of them, else a noreply address (see core/tasks/task-git-identity.ts).
+   * Optional so a machine built before it still takes the document.
+   */
+  git?: { name: string; email: string };
 }
 
 export type TaskStartResult = { kind: "ok"; unit: string } | Exclude<ApplyResult, { kind: "ok" }>;

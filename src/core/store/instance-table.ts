@@ -254,6 +254,14 @@ export class InstanceTable {
     return used ?? set?.sshKey ?? null;
   }
 
+  /** The email a person's latest machine was asked with (the CLI's --email), if any ever was. */
+  lastOwnerEmailOf(user: string): string | null {
+    const row = this.prepared(
+      "SELECT owner_email FROM instances WHERE owner = ? AND owner_email IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+    ).get(user) as { owner_email: string } | undefined;
+    return row?.owner_email ?? null;
+  }
+
   /** Every event is handed to the ledger in the same transaction, so the two never disagree. */
   insertEvent(instanceId: string | null, note: EventNote): void {
     const at = this.clock.now().getTime();

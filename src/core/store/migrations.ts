@@ -443,6 +443,65 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX kept_addresses_current ON kept_addresses (instance_id) WHERE released_at IS NULL;
   `,
+  // Tasks (issue 22): Claude Code run headless on a machine, and the events it streamed, each recorded
+  // once (a machine line by its number, so following again after a restart neither repeats nor loses one).
+  `
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    repo_url TEXT NOT NULL,
+    repo_name TEXT NOT NULL,
+    repo_path TEXT,
+    forge TEXT,
+    prompt TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    instance_id TEXT,
+    status TEXT NOT NULL,
+    failure TEXT,
+    failure_code TEXT,
+    session_id TEXT,
+    turns INTEGER NOT NULL DEFAULT 0,
+    max_turns INTEGER NOT NULL,
+    max_minutes INTEGER NOT NULL,
+    cost_usd TEXT,
+    cost_eur TEXT,
+    summary TEXT,
+    diff_stat TEXT,
+    pr_url TEXT,
+    slack_channel TEXT,
+    slack_thread_ts TEXT,
+    slack_status_ts TEXT,
+    keep INTEGER NOT NULL DEFAULT 0,
+    parent_id TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX tasks_owner ON tasks (owner, created_at);
+  CREATE INDEX tasks_status ON tasks (status);
+  CREATE TABLE task_events (
+    task_id TEXT NOT NULL REFERENCES tasks (id),
+    seq INTEGER NOT NULL,
+    line INTEGER,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    UNIQUE (task_id, seq),
+    UNIQUE (task_id, line)
+  );
+  `,
+  // A Slack channel's default repository for tasks (`/ccc channel repo acme/api`).
+  `
+  CREATE TABLE channel_repos (
+    channel TEXT PRIMARY KEY,
+    repo TEXT NOT NULL,
+    set_by TEXT NOT NULL,
+    set_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** How far a database's schema is from this ccc's: `version` migrations run, `latest` known here. */

@@ -6,6 +6,7 @@ import { AuditCounts } from "./audit-counts.ts";
 import { BillingTables } from "./billing-tables.ts";
 import { BudgetTable } from "./budget-table.ts";
 import { CatalogStore } from "./catalog-store.ts";
+import { ChannelRepoTable } from "./channel-repo-table.ts";
 import { backupDatabase, nativeBinding, openDatabase, type SchemaRule } from "./database-file.ts";
 import { EventLog } from "./event-log.ts";
 import { HibernationTables } from "./hibernation-tables.ts";
@@ -26,6 +27,7 @@ import { SecretsPushTable } from "./secrets-push-table.ts";
 import { SeenRequestStore } from "./seen-request-store.ts";
 import { SnapshotTable } from "./snapshot-table.ts";
 import { StorageLedgerTable } from "./storage-ledger-table.ts";
+import { TaskTable } from "./task-table.ts";
 import { PendingShareTable, UserKeyTable } from "./user-key-table.ts";
 import { UserPrefsTable } from "./user-prefs-table.ts";
 import { WebSessionTable } from "./web-session-table.ts";
@@ -34,6 +36,7 @@ import { WorkspaceTable } from "./workspace-table.ts";
 
 export type { ApiToken, ApiTokenTable, NewApiToken } from "./api-token-table.ts";
 export type { BillableInstance, BillingSyncState, BillingTables, SentHour } from "./billing-tables.ts";
+export type { ChannelRepo, ChannelRepoTable } from "./channel-repo-table.ts";
 export type { SchemaRule } from "./database-file.ts";
 export type { EventFilter, EventLog } from "./event-log.ts";
 export { secureDataDir } from "./file-modes.ts";
@@ -52,6 +55,7 @@ export type { SeenRequestStore } from "./seen-request-store.ts";
 export type { Snapshot, SnapshotTable } from "./snapshot-table.ts";
 export { SNAPSHOT_STATUSES } from "./snapshot-table.ts";
 export type { HeldStorage, StorageKind } from "./storage-ledger-table.ts";
+export type { NewTask, TaskEventRow, TaskPatch } from "./task-table.ts";
 export type { UserPrefs } from "./user-prefs-table.ts";
 export type { WebSession, WebSessionTable, WebTicket } from "./web-session-table.ts";
 export type { VolumeClaim, WorkVolume, WorkVolumeTable } from "./work-volume-table.ts";
@@ -145,6 +149,11 @@ export class Store {
     return this.table("billing", () => new BillingTables(this.db));
   }
 
+  /** Slack channels' default repositories for tasks. */
+  get channelRepos(): ChannelRepoTable {
+    return this.table("channelRepos", () => new ChannelRepoTable(this.db));
+  }
+
   /** The web dashboard's sign-in tickets and sessions. */
   get web(): WebSessionTable {
     return this.table("web", () => new WebSessionTable(this.db));
@@ -205,6 +214,11 @@ export class Store {
   /** Volumes and snapshots with the price each is billed at. */
   get storageLedger(): StorageLedgerTable {
     return this.table("storageLedger", () => new StorageLedgerTable(this.db));
+  }
+
+  /** Tasks (Claude Code run headless on a machine) and their recorded events. */
+  get tasks(): TaskTable {
+    return this.table("tasks", () => new TaskTable(this.db));
   }
 
   /** Running machines' activity and machines' sleeps (hibernation). */
@@ -331,6 +345,10 @@ export class Store {
 
   currentKeyOf(user: string): string | null {
     return this.instances.currentKeyOf(user);
+  }
+
+  lastOwnerEmailOf(user: string): string | null {
+    return this.instances.lastOwnerEmailOf(user);
   }
 
   // Leases: two processes on one file never act on the same instance or server.

@@ -118,6 +118,28 @@ const EVENTS: Record<string, z.ZodType> = {
     tab: z.string().max(32).optional(),
     channel: z.string().max(64).optional(),
   }),
+  // Tasks (issue 22): a mention starts one; a reply in its thread continues it. Slack caps a message at
+  // 40,000 characters.
+  app_mention: z.object({
+    type: z.literal("app_mention"),
+    user: id,
+    text: z.string().max(40_000),
+    ts: id,
+    channel: id,
+    thread_ts: id.optional(),
+    event_ts: id.optional(),
+  }),
+  message: z.object({
+    type: z.literal("message"),
+    subtype: z.string().max(64).optional(),
+    user: id.optional(),
+    bot_id: z.string().max(64).optional(),
+    text: z.string().max(40_000).optional(),
+    ts: id,
+    channel: id,
+    thread_ts: id.optional(),
+    channel_type: z.string().max(32).optional(),
+  }),
 };
 
 export type SlackRequest =

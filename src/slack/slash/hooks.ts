@@ -6,6 +6,7 @@ import type { BotContext } from "../bot-context.ts";
 import { openKeyModal } from "../listeners/key-modal.ts";
 import { provisionModalFor } from "../listeners/provision-modal-data.ts";
 import { startInSlack } from "../long-verb.ts";
+import { taskSlashHook } from "../task/slack-task-asks.ts";
 import type { SlashRequest } from "./slash-request.ts";
 import { tokenHook } from "./token-hook.ts";
 
@@ -41,4 +42,6 @@ export const SLASH_HOOKS: Record<NonNullable<SlackDoor["hook"]>, SlashHook> = {
   },
   "token-dm": tokenHook,
   again: (bot, req) => startInSlack(bot, req.userId, againCommand, {}, req.reply),
+  // The words after `task` verbatim (lines kept); answered in a thread (src/slack/task/).
+  "task-thread": taskSlashHook,
 };

@@ -35,7 +35,7 @@ export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): 
     }
     // A bare @name is looked up in Slack's member list: not within the ack's 3 s.
     if (parsed.command.doors.slack?.inAck && !parsed.words.some((w) => BARE_NAME.test(w))) {
-      const answer = await answerFor(bot, command.user_id, parsed.command, parsed.words);
+      const answer = await answerFor(bot, command.user_id, parsed.command, parsed.words, command.channel_id);
       await ack({ response_type: "ephemeral", text: answer.text, blocks: answer.blocks });
       return;
     }
@@ -50,6 +50,7 @@ async function answerFor(
   userId: string,
   verb: Command,
   words: readonly string[],
+  channelId?: string,
 ): Promise<SlackMessage> {
   try {
     const slack = verb.doors.slack;
@@ -60,7 +61,7 @@ async function answerFor(
     }
     const ctx = commandContext(bot, userId);
     const named = await resolveBareNames(words, slackPeople(bot.client));
-    const execute = () => verb.execute(ctx, slack.input(named));
+    const execute = () => verb.execute(ctx, slack.input(named, { channelId }));
     // Two commands or clicks on one machine run one after another; the first word names it.
     const [first] = words;
     const shown =
@@ -92,10 +93,17 @@ async function answerLater(
   };
   const hook = verb.doors.slack?.hook;
   if (!hook) {
-    await reply(await answerFor(bot, command.user_id, verb, words));
+    await reply(await answerFor(bot, command.user_id, verb, words, command.channel_id));
     return;
   }
-  const request: SlashRequest = { userId: command.user_id, words, triggerId: command.trigger_id, reply };
+  const request: SlashRequest = {
+    userId: command.user_id,
+    words,
+    text: command.text.replace(/^\s*\S+/, ""),
+    channelId: command.channel_id,
+    triggerId: command.trigger_id,
+    reply,
+  };
   try {
     await SLASH_HOOKS[hook](bot, request);
   } catch (error) {

@@ -1,7 +1,7 @@
 // The dashboard's only script (no inline scripts: the Content-Security-Policy forbids them). The page
 // works without it; this adds the live countdown, the cost estimate, the type list (and the work
 // volume's line) per location, a confirmation before a delete or a save, and a reload while a
-// machine is being set up or saved.
+// machine is being set up or saved, and a running task's transcript as it grows.
 
 function timeLeft(ms) {
   if (ms <= 0) return "expired";
@@ -77,7 +77,43 @@ function localTimes() {
   }
 }
 
+// A task's transcript (issue 22): new events are fetched and appended while the task runs.
+function followTranscript(list) {
+  const url = list.getAttribute("data-task-events");
+  let after = Number(list.getAttribute("data-after")) || 0;
+  const poll = async () => {
+    try {
+      const res = await fetch(`${url}?after=${after}`, { headers: { accept: "application/json" } });
+      if (!res.ok) return setTimeout(poll, 5000);
+      const news = await res.json();
+      for (const line of news.lines) {
+        const item = document.createElement("li");
+        item.setAttribute("data-seq", String(line.seq));
+        const time = document.createElement("time");
+        time.textContent = line.at;
+        item.append(time, ` ${line.text}`);
+        list.append(item);
+      }
+      after = news.after;
+      const status = document.querySelector("#task-status");
+      if (status)
+        status.textContent = news.status.replace("succeeded", "done").replace("no_change", "no change");
+      const turns = document.querySelector("#task-turns");
+      if (turns) turns.textContent = String(news.turns);
+      list.setAttribute("data-active", String(news.active));
+      // At the end, the page once more from the server: the summary, the changes, the pull request.
+      if (news.active) setTimeout(poll, 1000);
+      else window.location.reload();
+    } catch {
+      setTimeout(poll, 5000);
+    }
+  };
+  if (list.getAttribute("data-active") === "true") setTimeout(poll, 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const transcript = document.querySelector("#transcript[data-task-events]");
+  if (transcript) followTranscript(transcript);
   localTimes();
   tick();
   setInterval(tick, 1000);
