@@ -45,7 +45,7 @@ export function slackPanelRoutes(options: SlackPanelOptions): Route[] {
       // The dashboard's policy, plus fetching its own messages for the refresh.
       handle: ({ res }) =>
         sendPage(res, 200, page(options, formToken, answers, modals), {
-          "content-security-policy": `${CONTENT_SECURITY_POLICY}; connect-src 'self'`,
+          "content-security-policy": CONTENT_SECURITY_POLICY,
         }),
     },
     {

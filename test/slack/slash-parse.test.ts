@@ -19,6 +19,7 @@ describe("/ccc parsing", () => {
       "help",
       "provision",
       "again",
+      "task",
       "list",
       "status",
       "extend",
@@ -42,6 +43,7 @@ describe("/ccc parsing", () => {
       "volume",
       "usage",
       "budget",
+      "channel",
     ]);
     expect(parseCommandText("reconcile")).toMatchObject({ kind: "unknown", word: "reconcile" });
   });

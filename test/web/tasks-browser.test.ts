@@ -100,7 +100,7 @@ describe.skipIf(!chromium)(`tasks on the dashboard${chromium ? "" : " (skipped: 
     );
     await page.waitForFunction(
       () => document.querySelector("#transcript")?.textContent?.includes("tool: Edit"),
-      { timeout: 10_000 },
+      { timeout: 30_000 },
     );
     expect(await page.$$eval("#transcript li", (els) => els.map((e) => e.getAttribute("data-seq")))).toEqual([
       "1",
@@ -114,11 +114,11 @@ describe.skipIf(!chromium)(`tasks on the dashboard${chromium ? "" : " (skipped: 
       deps.clock.now(),
     );
     await page.waitForFunction(() => document.querySelector("#task-status")?.textContent === "done", {
-      timeout: 10_000,
+      timeout: 30_000,
     });
-    await page.waitForSelector("a[href='https://github.com/acme/api/pull/7']", { timeout: 10_000 });
+    await page.waitForSelector("a[href='https://github.com/acme/api/pull/7']", { timeout: 30_000 });
     expect(problems).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it("shows an admin everyone's tasks, and nobody else's task to anyone else", async () => {
     storedTask(b, "tsk-alice234", ALICE, "acme/api");
@@ -140,5 +140,5 @@ describe.skipIf(!chromium)(`tasks on the dashboard${chromium ? "" : " (skipped: 
     expect(JSON.parse(own.text)).toMatchObject({ status: "running", active: true, lines: [] });
     const anonymous = new WebClient(baseOf(b));
     expect((await anonymous.get("/web/tasks/tsk-bobby234/events")).status).toBe(401);
-  }, 60_000);
+  }, 120_000);
 });
