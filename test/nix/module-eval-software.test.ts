@@ -20,6 +20,7 @@ const base = [
   "ccc-time-left",
   "ccc-claude-setup",
   "git-credential-ccc",
+  "ccc-keep-awake",
 ];
 const unfreeMessage =
   "example-unfree is unfree (Example Proprietary Licence, unfreeRedistributable); ccc installs unfree software only when the admin allows it (CCC_ALLOW_UNFREE=true).";

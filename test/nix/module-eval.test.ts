@@ -132,8 +132,9 @@ describe("services.cloudInstance, evaluated with the NixOS module system", () =>
     expect(packages).not.toContain("ccc-apply");
     expect(rootPackages.map((p) => p.name)).toEqual(["ccc-apply"]);
     expect(rootPackages[0]?.text).toMatch(
-      // The folder (ccc-apply.mjs and its workspace.mjs) is copied to the store; the script runs from it.
-      /\nexec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-ccc-apply\/ccc-apply\.mjs "\$@"\n$/,
+      // The packages folder (ccc-apply with its workspace and task modes, and ccc-user, whose secrets-file parser
+      // the task runner imports) is copied to the store; the script runs ccc-apply.mjs from it.
+      /\nexec \/nix\/store\/\S+-nodejs\/bin\/node \/nix\/store\/\S+-packages\/ccc-apply\/ccc-apply\.mjs "\$@"\n$/,
     );
   });
 

@@ -67,7 +67,8 @@ let
   # The tools it runs (mount, findmnt, runuser, chown, nix; setfacl for the work folder, journalctl for
   # sshd's log of which key each session used; systemd-run and systemctl for task units, git and the
   # credential helper for a task's push) come first on PATH, as pinned as the script. A task's runner,
-  # ccc-task-run.mjs, ships beside it and runs with the same Node.js, as claude, with this PATH (which
+  # ccc-task-run.mjs, ships beside it (the whole packages folder is copied, so it reads the secrets file with
+  # ccc-user's parser) and runs with the same Node.js, as claude, with this PATH (which
   # reaches Claude Code and git in the system profile below).
   cccApply = pkgs.writeShellScriptBin "ccc-apply" ''
     export PATH=${
@@ -81,7 +82,7 @@ let
         config.systemd.package
       ]
     }:$PATH
-    exec ${pkgs.nodejs}/bin/node ${../../packages/ccc-apply}/ccc-apply.mjs "$@"
+    exec ${pkgs.nodejs}/bin/node ${../../packages}/ccc-apply/ccc-apply.mjs "$@"
   '';
 
   # The claude user's side of "ready to code" (nix/packages/ccc-user): Claude Code's first-run state, and

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { parseSecrets } from "../ccc-user/secrets-file.mjs";
 
 const argv = process.argv.slice(2);
 let root = "/";
@@ -149,46 +150,6 @@ function tool(command, args, env) {
     proc.on("error", (error) => resolve({ code: -1, stdout, stderr: error.message }));
     proc.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-}
-
-/** /run/ccc/secrets.env: `NAME='value'` lines (the format of nix/packages/ccc-user/secrets-file.mjs). */
-function parseSecrets(text) {
-  const out = new Map();
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === "\n") {
-      i++;
-      continue;
-    }
-    if (text[i] === "#") {
-      const end = text.indexOf("\n", i);
-      i = end === -1 ? text.length : end + 1;
-      continue;
-    }
-    const name = /^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=/.exec(text.slice(i, i + 300));
-    if (!name) break;
-    i += name[0].length;
-    let value = "";
-    for (;;) {
-      const c = text[i];
-      if (c === "'") {
-        const close = text.indexOf("'", i + 1);
-        if (close === -1) return out;
-        value += text.slice(i + 1, close);
-        i = close + 1;
-      } else if (c === "\\" && i + 1 < text.length) {
-        value += text[i + 1];
-        i += 2;
-      } else if (c === undefined || c === "\n") {
-        break;
-      } else {
-        value += c;
-        i++;
-      }
-    }
-    out.set(name[1], value);
-  }
-  return out;
 }
 
 function fail(message) {
