@@ -14,7 +14,8 @@
 // `stream: false` gets the same message as one JSON body. A turn is text (`{ text }`), a tool call
 // (`{ toolUse: { name, input } }`, stop_reason tool_use: Claude Code runs the tool and calls again with its
 // tool_result, which the next turn answers), several blocks (`{ blocks: [...] }`), or an API error
-// (`{ error: { status, type, message } }`). It is strict like the real API: a wrong method or path, a
+// (`{ error: { status, type, message } }`), or a held call (`{ hold: promise, then: turn }`: the answer waits
+// for the promise, as a model still thinking; the test opens it). It is strict like the real API: a wrong method or path, a
 // missing `anthropic-version`, no credential (`x-api-key`, or `authorization: Bearer` for OAuth tokens),
 // a credential not in `keys` (when given), a body without model / max_tokens / messages, or a call after the
 // script ran out is answered with the API's error shape AND recorded in `problems`, so a test fails on it.
@@ -30,7 +31,9 @@ export type FakeTurn =
   | { text: string }
   | { toolUse: { name: string; input: Record<string, unknown>; id?: string }; text?: string }
   | { blocks: FakeBlock[]; stopReason?: "end_turn" | "tool_use" | "max_tokens" }
-  | { error: { status: number; type: string; message: string } };
+  | { error: { status: number; type: string; message: string } }
+  /** Holds the call open until `hold` settles, then answers `then`: a model that is still thinking. */
+  | { hold: Promise<unknown>; then: FakeTurn };
 
 export interface AnthropicRequest {
   method: string;
@@ -130,9 +133,16 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       );
     }
     record.turn = next++;
-    if ("error" in turn) return sendError(res, turn.error.status, turn.error.type, turn.error.message);
+    let answer = turn;
+    while ("hold" in answer) {
+      await answer.hold;
+      answer = answer.then;
+    }
+    if (res.destroyed) return;
+    if ("error" in answer)
+      return sendError(res, answer.error.status, answer.error.type, answer.error.message);
     const message = messageOf(
-      turn,
+      answer,
       options.model ?? body.model,
       `msg_fake_${++ids}`,
       () => `toolu_fake_${++ids}`,
@@ -168,7 +178,7 @@ interface Message {
 }
 
 function messageOf(
-  turn: Exclude<FakeTurn, { error: unknown }>,
+  turn: Exclude<FakeTurn, { error: unknown } | { hold: unknown }>,
   model: string,
   id: string,
   toolId: () => string,

@@ -3,14 +3,15 @@
 // bare repositories, secrets on, and the owner "opal" (the CLI's operator) with a Claude API key and a
 // GitHub token among their secrets.
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { ComposeOptions } from "../../src/compose.ts";
 import { refillPool } from "../../src/core/pool/refill.ts";
 import type { TaskChannel } from "../../src/core/ports/task-machine.ts";
 import { SecretValue, setSecret } from "../../src/core/secrets/secrets.ts";
+import type { FakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
-import { type ClaudeUser, claudeUser } from "../helpers/claude-user.ts";
+import { CLAUDE_BIN, type ClaudeUser, claudeUser } from "../helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
 import { type PoolWorld, startPoolWorld } from "../pool/pool-world.ts";
 
@@ -104,4 +105,33 @@ export async function startTaskWorld(
       rmSync(u.dir, { recursive: true, force: true });
     },
   };
+}
+
+const STAND_IN_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
+
+/** `machineEnv` for machines that run tasks for real: the systemd stand-ins (units under the machine's
+ * `units` folder) and the real Claude Code binary on ccc-apply's PATH. */
+export function realTaskMachines(u: ClaudeUser): Record<string, string> {
+  const bin = join(u.dir, "task-bin");
+  mkdirSync(bin, { recursive: true });
+  for (const tool of ["systemd-run", "systemctl"]) symlinkSync(join(STAND_IN_BIN, tool), join(bin, tool));
+  mkdirSync(join(u.dir, "units"), { recursive: true });
+  return {
+    PATH: `${bin}:${u.bin}:${dirname(CLAUDE_BIN)}:/usr/sbin:/usr/bin:/sbin:/bin`,
+    FAKE_SYSTEMD_DIR: join(u.dir, "units"),
+    FAKE_TOOLS_LOG: join(u.dir, "tools.jsonl"),
+  };
+}
+
+/** Points a person's Claude Code at the Anthropic stand-in the way a person would: through their secrets,
+ * which reach the task's environment. */
+export function useAnthropic(t: TaskWorld, api: FakeAnthropic, owner = OWNER.id): void {
+  for (const [name, value] of Object.entries({
+    ANTHROPIC_BASE_URL: api.url,
+    CLAUDE_CODE_MAX_RETRIES: "0",
+    DISABLE_TELEMETRY: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  })) {
+    t.setSecret(name, value, owner);
+  }
 }

@@ -2,17 +2,15 @@
 // real sshd running the real ccc-apply (its task mode, the systemd stand-ins running the unit as the real
 // claude user), the real Claude Code binary talking to the Anthropic stand-in, the repository cloned from
 // and pushed to the GitHub stand-in, which opens the pull request.
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeAnthropic, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
-import { CLAUDE_BIN, claudeUserMissingReason } from "../helpers/claude-user.ts";
+import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { git } from "../helpers/git-repos.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
-import { API_KEY, startTaskWorld, type TaskWorld } from "./flow-world.ts";
-
-const STAND_IN_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
+import { API_KEY, realTaskMachines, startTaskWorld, type TaskWorld, useAnthropic } from "./flow-world.ts";
 
 let world: TaskWorld | undefined;
 let api: FakeAnthropic | undefined;
@@ -30,29 +28,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   it("ccc task --wait: the real claude edits and commits, ccc pushes and opens the pull request", async () => {
     api = await startFakeAnthropic({ keys: [API_KEY] });
     const anthropic = api;
-    const t = await startTaskWorld({
-      machineEnv: (u) => {
-        const bin = join(u.dir, "task-bin");
-        mkdirSync(bin, { recursive: true });
-        for (const tool of ["systemd-run", "systemctl"])
-          symlinkSync(join(STAND_IN_BIN, tool), join(bin, tool));
-        mkdirSync(join(u.dir, "units"), { recursive: true });
-        return {
-          PATH: `${bin}:${u.bin}:${dirname(CLAUDE_BIN)}:/usr/sbin:/usr/bin:/sbin:/bin`,
-          FAKE_SYSTEMD_DIR: join(u.dir, "units"),
-          FAKE_TOOLS_LOG: join(u.dir, "tools.jsonl"),
-        };
-      },
-    });
+    const t = await startTaskWorld({ machineEnv: realTaskMachines });
     world = t;
-    for (const [name, value] of Object.entries({
-      ANTHROPIC_BASE_URL: anthropic.url,
-      CLAUDE_CODE_MAX_RETRIES: "0",
-      DISABLE_TELEMETRY: "1",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    })) {
-      t.setSecret(name, value);
-    }
+    useAnthropic(t, anthropic);
     // The commit needs a git identity: the person's (a machine without one cannot commit).
     t.w.deps.store.prefs.update("opal", { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
     const machine = await t.warmMachine();
