@@ -31,6 +31,8 @@ export interface PostedMessage {
   ts: string;
   text: string;
   blocks: unknown[];
+  /** The thread it was posted in (`thread_ts`), if any. */
+  threadTs?: string;
   /** Every version, first post first. */
   history: { text: string; blocks: unknown[] }[];
 }
@@ -144,7 +146,8 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
         const channel = String(body.channel);
         const ts = `1700000000.${String(counter).padStart(6, "0")}`;
         const version = { text: String(body.text ?? ""), blocks: asArray(body.blocks) };
-        posted.set(`${channel}/${ts}`, { channel, ts, ...version, history: [version] });
+        const threadTs = typeof body.thread_ts === "string" ? { threadTs: body.thread_ts } : {};
+        posted.set(`${channel}/${ts}`, { channel, ts, ...threadTs, ...version, history: [version] });
         return { channel, ts, message: { ts, ...version } };
       }
       case "chat.update": {

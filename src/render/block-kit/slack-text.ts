@@ -2,7 +2,10 @@
 // wraps people, channels and links in <…> and escapes &, < and >. Nothing else is touched, so quotes,
 // backticks, `$(…)` and newlines come through as typed.
 
-/** Slack's markup and entities undone: `<@U1|bob>` → `@bob`, `<https://x|x>` → `x`, `&lt;` → `<`. */
+/**
+ * Slack's markup and entities undone: `<@U1|bob>` → `@bob`, `<https://x|x>` → `x`, `<https://x|docs>` →
+ * `docs (https://x)`, `&lt;` → `<`.
+ */
 export function plainSlackText(text: string): string {
   const unwrapped = text.replace(/<([^<>]*)>/g, (_, inner: string) => {
     const bar = inner.indexOf("|");
@@ -15,8 +18,11 @@ export function plainSlackText(text: string): string {
       if (special.startsWith("subteam")) return `@${label?.replace(/^@/, "") ?? "group"}`;
       return label ?? `@${special}`;
     }
-    // A link: what the person typed (Slack adds the scheme to a bare `example.com`).
-    return label ?? target;
+    // A link: what the person typed (Slack adds the scheme to a bare `example.com`); a link with words
+    // of its own (`<https://x.test/guide|the guide>`) keeps both, so the address is not lost.
+    if (label === null || label === target || label === target.replace(/^(https?|mailto):(\/\/)?/, ""))
+      return label ?? target;
+    return `${label} (${target})`;
   });
   return unwrapped.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }

@@ -10,6 +10,7 @@ import { taskAskedMessage, taskRefusedMessage } from "../../render/block-kit/tas
 import { type BotContext, commandContext } from "../bot-context.ts";
 import { openDm } from "../direct-message.ts";
 import type { SlashRequest } from "../slash/slash-request.ts";
+import { withMentionNames } from "./mention-names.ts";
 import { postInThread, type ThreadPlace } from "./status-message.ts";
 import { parseMentionTask, parseSlashTask } from "./task-ask.ts";
 import type { TaskDoor } from "./task-door.ts";
@@ -32,7 +33,7 @@ const startingMessage = (repo: string): SlackMessage => ({
 /** `/ccc task …`: a new thread in the channel (or the asker's DM when the bot cannot post there). */
 export async function taskSlashHook(bot: BotContext, req: SlashRequest): Promise<void> {
   const door = taskDoorOf(bot);
-  const ask = resolveAsk(parseSlashTask(req.text), {
+  const ask = resolveAsk(parseSlashTask(await namedText(bot, req.text)), {
     channelRepo: bot.deps.store.channelRepos.get(req.channelId)?.repo ?? null,
     threadTask: null,
     door: "slash",
@@ -78,7 +79,8 @@ export async function askFromMention(
   const door = taskDoorOf(bot);
   const place: ThreadPlace = { channel: event.channel, threadTs: event.thread_ts ?? event.ts };
   const threadTask = event.thread_ts ? bot.deps.store.tasks.byThread(event.channel, event.thread_ts) : null;
-  const ask = resolveAsk(parseMentionTask(event.text, botUserId), {
+  const text = await namedText(bot, event.text, botUserId);
+  const ask = resolveAsk(parseMentionTask(text, botUserId), {
     channelRepo: bot.deps.store.channelRepos.get(event.channel)?.repo ?? null,
     threadTask: threadTask?.id ?? null,
     door: "mention",
@@ -109,7 +111,13 @@ export async function replyInThread(
   if (!task || task.owner !== event.user) return;
   const door = taskDoorOf(bot);
   const place = { channel: event.channel, threadTs: event.thread_ts };
-  await continueTask(bot, door, event.user, place, task.id, plainSlackText(event.text).trim());
+  const prompt = plainSlackText(await namedText(bot, event.text)).trim();
+  await continueTask(bot, door, event.user, place, task.id, prompt);
+}
+
+/** Slack's text with the people it mentions named (`@Bob`, not `@U0BOB`), as the person saw it. */
+function namedText(bot: BotContext, text: string, botUserId?: string): Promise<string> {
+  return withMentionNames(text, (id, waitMs) => bot.identity.nameOf(id, waitMs), botUserId);
 }
 
 async function continueTask(

@@ -13,6 +13,10 @@ describe("Slack's escaped text, as typed", () => {
     expect(plainSlackText("<http://example.com|example.com> <!here> <@U0BOB>")).toBe(
       "example.com @here @U0BOB",
     );
+    // A link with words of its own keeps its address; one Slack made of a typed address is the address.
+    expect(
+      plainSlackText("see <https://docs.test/g?a=1&amp;b=2|the guide> or <mailto:a@b.test|a@b.test>"),
+    ).toBe("see the guide (https://docs.test/g?a=1&b=2) or a@b.test");
     expect(plainSlackText("if a &lt; b &amp;&amp; c &gt; d then &amp;lt;")).toBe(
       "if a < b && c > d then &lt;",
     );
