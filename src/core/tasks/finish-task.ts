@@ -136,7 +136,8 @@ function failureOf(
   if (result?.isError) {
     return {
       code: "api_error",
-      text: `Claude Code stopped with an error: ${result.text.trim() || result.subtype || "no reason given"}.`,
+      // Claude Code's own words often end in a full stop already.
+      text: `Claude Code stopped with an error: ${result.text.trim().replace(/\.+$/, "") || result.subtype || "no reason given"}.`,
     };
   }
   if (result) return null;
