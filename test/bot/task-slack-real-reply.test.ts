@@ -1,0 +1,107 @@
+// Issue 22 through Slack with the real Claude Code (test/bot/task-slack-real-world.ts): Keep machine while the
+// task runs, Open shell (the owner gets the ssh line by DM, someone else is refused), then the owner's reply
+// in the thread continues the same session on the same kept machine: the real claude runs with
+// `--resume <session id>` and its next request to the model carries the earlier conversation. Delete now
+// ends the kept machine.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
+import { sshdMissingReason } from "../../stand-ins/sshd.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
+import { claudeUserMissingReason } from "../helpers/claude-user.ts";
+import { ALICE, BOB } from "./bot-harness.ts";
+import {
+  answerAt,
+  BOT,
+  click,
+  heldTurn,
+  mention,
+  replyIn,
+  type SlackTaskWorld,
+  startSlackTaskWorld,
+  statusIn,
+  taskOf,
+  threadMessages,
+  until,
+} from "./task-slack-real-world.ts";
+
+let world: SlackTaskWorld | null = null;
+let openHeld = () => {};
+afterEach(async () => {
+  openHeld();
+  await world?.close();
+  world = null;
+});
+
+describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
+  "replies in a task's thread",
+  () => {
+    it("Keep, Open shell, and a reply resumes the same session on the same machine; Delete now ends it", async () => {
+      const held = heldTurn({ text: "I looked around: the README is short." });
+      openHeld = held.open;
+      const w = await startSlackTaskWorld({ turns: [held.turn] });
+      world = w;
+      const asked = mention(w, ALICE, `<@${BOT}> in acme/app: look around`);
+      const status = await statusIn(w, asked);
+      await waitForState(() => w.api.requests.length === 1, 30_000, "the model asked (and held)");
+      const first = taskOf(w, asked, status.ts);
+      const id = first?.id ?? "";
+
+      await click(w, ALICE, TASK_ACTIONS.keep, id, status.ts);
+      await until(w, status.ts, "kept", (s) => s.includes("kept after the task"));
+      const refused = await answerAt(w, await click(w, BOB, TASK_ACTIONS.shell, id, status.ts));
+      expect(refused).toContain("is not yours");
+      await click(w, ALICE, TASK_ACTIONS.shell, id, status.ts);
+      const dm = await w.slack.waitFor(() =>
+        w.slack.messages().find((m) => m.channel === "D0ALICE" && m.text.includes("ssh")),
+      );
+      expect(dm.text).toMatch(/ssh (-p \d+ )?claude@/);
+      expect(JSON.stringify(dm.blocks)).toContain("known_hosts");
+      expect(w.slack.messages().filter((m) => m.channel === "D0BOB")).toEqual([]);
+
+      held.open();
+      const ended = await until(w, status.ts, "no change", (s) => s.includes("No change"));
+      expect(ended).toContain(TASK_ACTIONS.deleteNow);
+      const done = w.bot.bot.deps.store.tasks.get(id);
+      expect(done?.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const instanceId = done?.instanceId ?? "";
+      expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("ready");
+
+      // The owner's reply: the same session, on the same machine, with a status message of its own.
+      w.api.script({ text: "The README now says more." });
+      replyIn(w, ALICE, asked, "now also `update` the README &amp; say so");
+      // Someone else talking in the thread starts nothing.
+      replyIn(w, BOB, asked, "nice");
+      const next = await statusIn(w, asked, 1);
+      const shown = await until(w, next.ts, "the reply's end", (s) => s.includes("No change"));
+      expect(shown).toContain("The README now says more.");
+      const reply = taskOf(w, asked, next.ts);
+      expect(reply).toMatchObject({
+        parentId: id,
+        instanceId,
+        prompt: "now also `update` the README & say so",
+      });
+      const doc = JSON.parse(
+        readFileSync(join(w.machine?.root ?? "", "var/lib/ccc/tasks", reply?.id ?? "", "task.json"), "utf8"),
+      );
+      expect(doc.resumeSessionId).toBe(done?.sessionId);
+      // The model's next request carries the earlier conversation: the first prompt and its own answer.
+      expect(w.api.requests).toHaveLength(2);
+      const conversation = JSON.stringify(w.api.requests[1]?.body.messages);
+      expect(conversation).toContain("look around");
+      expect(conversation).toContain("I looked around: the README is short.");
+      expect(conversation).toContain("now also `update` the README & say so");
+      expect(threadMessages(w, asked)).toHaveLength(2);
+      expect(w.api.problems).toEqual([]);
+
+      // Delete now, from the first status message: the kept machine goes.
+      await click(w, ALICE, TASK_ACTIONS.deleteNow, id, status.ts);
+      await until(w, status.ts, "the machine deleted", (s) =>
+        s.includes(`Machine \`${instanceId}\` deleted.`),
+      );
+      expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("deleted");
+      expect(w.t.w.h.strayServers()).toEqual([]);
+    }, 90_000);
+  },
+);
