@@ -153,7 +153,15 @@ export function until(
     },
     timeoutMs,
     what,
-  );
+  ).catch((error: unknown) => {
+    // What the message showed instead, and the task's recorded steps: the reason, not just the timeout.
+    const steps = w.bot.bot.deps.store.tasks
+      .list(ALICE)
+      .flatMap((t) =>
+        w.bot.bot.deps.store.tasks.events(t.id, 0, 200).map((e) => `${t.id} ${e.body.slice(0, 160)}`),
+      );
+    throw new Error(`${String(error)}\nshown: ${shownNow(w, ts)}\nevents:\n${steps.join("\n")}`);
+  });
 }
 
 /** A click on a button of the status message `ts`; where its ephemeral answer (if any) goes. */

@@ -2,14 +2,14 @@
 // starts as the claude user (`ccc-task-run.mjs [--root <dir>] <taskId>`). It reads the task's document from
 // /var/lib/ccc/tasks/<id>/task.json, takes the owner's secrets from /run/ccc/secrets.env into the environment,
 // switches ~/work/<repoName> to the task's branch (made from the checked-out branch, which it records in
-// `base`), and runs Claude Code headless with the prompt on standard input (never an argument, never a shell):
+// `base`; `start` is the branch's commit before the run), and runs Claude Code headless with the prompt on standard input (never an argument, never a shell):
 //   claude -p --output-format stream-json --verbose --max-turns N --permission-mode bypassPermissions
 //          --append-system-prompt <text> [--resume <session>]
 // Each stdout line goes to events.jsonl as it comes (synced), and the ending to exit.json last: a reader that
 // sees exit.json has every line. A stop (cancel, RuntimeMaxSec) is SIGTERM: passed on, recorded as a signal.
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
-import { open, readFile, rename, writeFile } from "node:fs/promises";
+import { open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseSecrets } from "../ccc-user/secrets-file.mjs";
 
@@ -129,11 +129,37 @@ async function switchBranch(repo, branch, env) {
   if (recorded.trim() === "") {
     const head = await git(["symbolic-ref", "--short", "HEAD"]);
     if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
-    await writeFile(basePath, `${head.stdout.trim()}\n`, { mode: 0o600 });
+    const current = head.stdout.trim();
+    // Already on the task's branch (a reply continuing it, here or on a new machine cloned from it): the
+    // base is where that branch began, not the branch itself.
+    const base = current === branch ? await baseOfBranch(branch, git) : current;
+    await writeFile(basePath, `${base}\n`, { mode: 0o600 });
   }
   const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
   const switched = await git(has.code === 0 ? ["switch", branch] : ["switch", "-c", branch]);
   if (switched.code !== 0) throw new Error(`git switch failed: ${switched.stderr.trim().split("\n").at(-1)}`);
+  // Where this run starts on the branch: the commits after it are this run's, the ones pushed and shown.
+  const startPath = join(dir, "start");
+  if ((await readFile(startPath, "utf8").catch(() => "")).trim() === "") {
+    const start = await git(["rev-parse", "HEAD"]);
+    if (start.code === 0) await writeFile(startPath, `${start.stdout.trim()}\n`, { mode: 0o600 });
+  }
+}
+
+/** The base of an existing task branch: an earlier task's here, else the remote's default branch. */
+async function baseOfBranch(branch, git) {
+  const tasks = join(root, "var/lib/ccc/tasks");
+  for (const id of await readdir(tasks).catch(() => [])) {
+    if (id === taskId) continue;
+    const earlier = await readFile(join(tasks, id, "task.json"), "utf8")
+      .then((text) => JSON.parse(text))
+      .catch(() => null);
+    const base = (await readFile(join(tasks, id, "base"), "utf8").catch(() => "")).trim();
+    if (earlier?.branch === branch && base && base !== branch) return base;
+  }
+  const remote = await git(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]);
+  const name = remote.stdout.trim().replace(/^origin\//, "");
+  return remote.code === 0 && name ? name : branch;
 }
 
 function tool(command, args, env) {

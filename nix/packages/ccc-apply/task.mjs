@@ -8,10 +8,10 @@
 //                `fromLine` (0 = the first) on, and the unit's state; reads only;
 //   task-cancel {kind, version: 1, instanceId, taskId}: `systemctl stop` (SIGTERM, SIGKILL after 10 s);
 //   task-push   {kind, version: 1, instanceId, taskId, repoName, branch}: `git push origin <branch>` as claude,
-//                through git's credential helper (no token in a URL), and the commits ahead of the base.
+//                through git's credential helper (no token in a URL), and this run's commits (after `start`).
 // The task's folder, /var/lib/ccc/tasks/<taskId>/ (the claude user's, 0700): task.json (the document),
 // prompt (0600), events.jsonl (one stream-json line per line), base (the branch the work started from),
-// exit.json (written by the runner as it ends). Documents are checked strictly: exit 2 = refused, nothing done.
+// start (the task branch's commit when the run began), exit.json (written by the runner as it ends). Documents are checked strictly: exit 2 = refused, nothing done.
 import { spawn } from "node:child_process";
 import { chown, mkdir, open, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -270,11 +270,15 @@ async function push(root, dir, doc) {
     run("runuser", ["-m", "-u", "claude", "--", "git", "-C", repo, ...args], { env, timeoutMs });
   const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${doc.branch}`]);
   if (has.code !== 0) throw new TaskRefused(`there is no branch ${doc.branch} in ~/work/${doc.repoName}`);
-  const counted = await git(["rev-list", "--count", `refs/heads/${base}..refs/heads/${doc.branch}`]);
+  // This run's commits: after `start` (the branch's commit when it began; a reply adds to a branch that
+  // already has the earlier ones), or, from a runner that did not record it, those the base lacks.
+  const start = (await readFile(join(dir, "start"), "utf8").catch(() => "")).trim();
+  const from = /^[0-9a-f]{40,64}$/.test(start) ? start : `refs/heads/${base}`;
+  const counted = await git(["rev-list", "--count", `${from}..refs/heads/${doc.branch}`]);
   if (counted.code !== 0) throw new Error(`git rev-list failed: ${lastLine(counted.stderr)}`);
   const commits = Number(counted.stdout.trim());
   if (commits === 0) return { ok: true, commits: 0, diffStat: "", baseBranch: base, pushed: false };
-  const stat = await git(["diff", "--stat", `refs/heads/${base}...refs/heads/${doc.branch}`]);
+  const stat = await git(["diff", "--stat", `${from}...refs/heads/${doc.branch}`]);
   const diffStat = stat.stdout.trimEnd().split("\n").slice(-30).join("\n");
   const pushed = await git(
     ["push", "--quiet", "origin", `refs/heads/${doc.branch}:refs/heads/${doc.branch}`],
