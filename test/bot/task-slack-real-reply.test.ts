@@ -1,7 +1,8 @@
 // Issue 22 through Slack with the real Claude Code (test/bot/task-slack-real-world.ts): Keep machine while the
 // task runs, Open shell (the owner gets the ssh line by DM, someone else is refused), then the owner's reply
 // in the thread continues the same session on the same kept machine: the real claude runs with
-// `--resume <session id>` and its next request to the model carries the earlier conversation. Delete now
+// `--resume <session id>` and its next request to the model carries the earlier conversation; its commit
+// opens the pull request. Delete now
 // ends the kept machine.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import {
   answerAt,
   BOT,
   click,
+  editAndCommit,
   heldTurn,
   mention,
   replyIn,
@@ -69,13 +71,18 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("ready");
 
       // The owner's reply: the same session, on the same machine, with a status message of its own.
-      w.api.script({ text: "The README now says more." });
+      w.api.script(...editAndCommit(w.repoDir, "README.md", "hello, and more\n", "Say more"), {
+        text: "The README now says more.",
+      });
       replyIn(w, ALICE, asked, "now also `update` the README &amp; say so");
       // Someone else talking in the thread starts nothing.
       replyIn(w, BOB, asked, "nice");
       const next = await statusIn(w, asked, 1);
-      const shown = await until(w, next.ts, "the reply's end", (s) => s.includes("No change"));
+      // Its commit goes onto the task's branch, and the pull request is opened against the first base.
+      const shown = await until(w, next.ts, "the reply's end", (s) => s.includes("Done"));
       expect(shown).toContain("The README now says more.");
+      expect(shown).toContain("README.md | 2 +-");
+      expect(w.t.gh.pulls).toMatchObject([{ head: `ccc/${id}`, base: "main" }]);
       const reply = taskOf(w, asked, next.ts);
       expect(reply).toMatchObject({
         parentId: id,
@@ -87,7 +94,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       );
       expect(doc.resumeSessionId).toBe(done?.sessionId);
       // The model's next request carries the earlier conversation: the first prompt and its own answer.
-      expect(w.api.requests).toHaveLength(2);
+      expect(w.api.requests).toHaveLength(4);
       const conversation = JSON.stringify(w.api.requests[1]?.body.messages);
       expect(conversation).toContain("look around");
       expect(conversation).toContain("I looked around: the README is short.");
