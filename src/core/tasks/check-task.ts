@@ -97,6 +97,6 @@ export function checkTaskConcurrency(deps: Pick<CoreDeps, "store" | "tasks">, ow
 
 export function concurrencyRefusal(limit: number): QuotaError {
   return new QuotaError(
-    `You have ${limit} task${limit === 1 ? "" : "s"} running, the most at once here (CCC_MAX_CONCURRENT_TASKS_PER_USER): wait for one to end, or cancel one with \`ccc task cancel <id>\`.`,
+    `You have ${limit} task${limit === 1 ? "" : "s"} running, the most at once here (CCC_MAX_CONCURRENT_TASKS_PER_USER): wait for one to end, or cancel one (its Cancel button in Slack, or \`ccc tasks cancel <id>\`).`,
   );
 }

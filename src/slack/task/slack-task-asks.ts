@@ -1,6 +1,7 @@
 import { callSlack } from "../../adapters/slack/web-client.ts";
 import type { Started } from "../../commands/command.ts";
 import { replyToTask, startTask, type TaskAccepted } from "../../commands/task.ts";
+import { checkTasksOn } from "../../core/tasks/check-task.ts";
 import { followTask } from "../../core/tasks/follow-task.ts";
 import type { Task } from "../../core/tasks/task.ts";
 import { errorText } from "../../doors/error-text.ts";
@@ -33,6 +34,12 @@ const startingMessage = (repo: string): SlackMessage => ({
 /** `/ccc task …`: a new thread in the channel (or the asker's DM when the bot cannot post there). */
 export async function taskSlashHook(bot: BotContext, req: SlashRequest): Promise<void> {
   const door = taskDoorOf(bot);
+  // Tasks off: said to the asker alone, with no thread posted in the channel for an ask that cannot run.
+  try {
+    checkTasksOn(bot.deps);
+  } catch (error) {
+    return req.reply(errorMessage(errorText(error, bot.log, "task in Slack")));
+  }
   const ask = resolveAsk(parseSlashTask(await namedText(bot, req.text)), {
     channelRepo: bot.deps.store.channelRepos.get(req.channelId)?.repo ?? null,
     threadTask: null,
