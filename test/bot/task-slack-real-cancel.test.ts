@@ -63,9 +63,14 @@ async function expectStopped(w: SlackTaskWorld, status: PostedMessage, by: strin
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("Cancel in Slack", () => {
   it("/ccc task, then the owner cancels it mid-run: the unit stops, the machine goes", async () => {
     const w = await heldWorld();
-    const res = await w.send.command(ALICE, "task acme/app take your time", w.slack.responseUrl(), {
-      channel: CHANNEL,
-    });
+    const res = await w.send.command(
+      ALICE,
+      "task acme/app take your time\n  and `care` &amp; $(no) shell",
+      w.slack.responseUrl(),
+      {
+        channel: CHANNEL,
+      },
+    );
     expect(res.status).toBe(200);
     const parent = await w.slack.waitFor(() =>
       w.slack.messages().find((m) => m.channel === CHANNEL && m.threadTs === undefined),
@@ -76,6 +81,10 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     await waitForState(() => w.api.requests.length === 2, 20_000, "the model held mid-run");
     expect(processesUnder(w.t.u.dir).length).toBeGreaterThan(0);
     const task = taskOf(w, parent.ts, status.ts);
+    // The lines after the repository reach the model as typed.
+    expect(JSON.stringify(w.api.requests[0]?.body.messages)).toContain(
+      JSON.stringify("take your time\n  and `care` & $(no) shell").slice(1, -1),
+    );
     await click(w, ALICE, TASK_ACTIONS.cancel, task?.id ?? "", status.ts);
     await expectStopped(w, status, ALICE);
   }, 90_000);
