@@ -43,6 +43,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(failed).toContain("Last events:");
       expect(failed).toContain("Bash: echo two");
       expect(failed).toContain("error_max_turns");
+      // The turns shown are the ones taken, not more than the cap.
+      expect(failed).toContain(" · 2 turns · ");
       const task = taskOf(w, asked, status.ts);
       expect(task).toMatchObject({ status: "failed", failureCode: "turn_cap", maxTurns: 2 });
       expect(w.api.requests).toHaveLength(2);

@@ -35,7 +35,8 @@ export async function finishTask(
     deps.store.tasks.update(
       task.id,
       {
-        turns: result.turns,
+        // At the cap Claude Code counts the turn it did not take (3 for --max-turns 2): the cap is what ran.
+        turns: result.subtype === "error_max_turns" ? Math.min(result.turns, task.maxTurns) : result.turns,
         ...(result.sessionId ? { sessionId: result.sessionId } : {}),
         ...(result.costUsd !== null
           ? { costUsd: String(result.costUsd), costEur: taskCostEur(deps, result.costUsd).toString() }
