@@ -67,7 +67,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(reply?.sessionId).not.toBe(first?.sessionId);
       const looked = JSON.stringify(w.api.requests[4]?.body.messages);
       // (The clone is shallow: its log is the branch's tip, the first task's commit.)
-    expect(looked).toContain(`"content":"ccc/${first?.id}\\nAdd notes"`);
+      expect(looked).toContain(`"content":"ccc/${first?.id}\\nAdd notes"`);
       // The branch has both commits; still one pull request.
       expect(git(["--git-dir", w.t.bare("app"), "log", "--format=%s", `ccc/${first?.id}`]).trim()).toBe(
         "Add more\nAdd notes\ncommit 1",
