@@ -76,6 +76,6 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       await until(w, next.ts, "the second machine deleted", (s) => s.includes("deleted."));
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
-    }, 90_000);
+    }, 180_000);
   },
 );

@@ -47,7 +47,7 @@ async function expectStopped(w: SlackTaskWorld, status: PostedMessage, by: strin
   const shown = await until(w, status.ts, "cancelled", (s) => s.includes("Cancelled"));
   expect(shown).toContain(`Cancelled on \`acme/app\` by <@${by}>.`);
   expect(shown).not.toContain(TASK_ACTIONS.cancel);
-  await waitForState(() => processesUnder(w.t.u.dir).length === 0, 20_000, "the run's processes to end");
+  await waitForState(() => processesUnder(w.t.u.dir).length === 0, 30_000, "the run's processes to end");
   const task = w.bot.bot.deps.store.tasks.list(ALICE)[0];
   expect(task).toMatchObject({ status: "cancelled" });
   await until(w, status.ts, "the machine deleted", (s) =>
@@ -78,7 +78,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(parent.text).toBe(`<@${ALICE}> asked for a task on acme/app`);
     const status = await statusIn(w, parent.ts);
     await until(w, status.ts, "the command in the status message", (s) => s.includes("Bash: echo started"));
-    await waitForState(() => w.api.requests.length === 2, 20_000, "the model held mid-run");
+    await waitForState(() => w.api.requests.length === 2, 60_000, "the model held mid-run");
     expect(processesUnder(w.t.u.dir).length).toBeGreaterThan(0);
     const task = taskOf(w, parent.ts, status.ts);
     // The lines after the repository reach the model as typed.
@@ -87,14 +87,14 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     );
     await click(w, ALICE, TASK_ACTIONS.cancel, task?.id ?? "", status.ts);
     await expectStopped(w, status, ALICE);
-  }, 90_000);
+  }, 180_000);
 
   it("someone else's Cancel is refused; an admin's stops the task", async () => {
     const w = await heldWorld();
     const asked = mention(w, ALICE, `<@${BOT}> in acme/app: take your time`);
     const status = await statusIn(w, asked);
     await until(w, status.ts, "the command in the status message", (s) => s.includes("Bash: echo started"));
-    await waitForState(() => w.api.requests.length === 2, 20_000, "the model held mid-run");
+    await waitForState(() => w.api.requests.length === 2, 60_000, "the model held mid-run");
     const task = taskOf(w, asked, status.ts);
     const id = task?.id ?? "";
 
@@ -105,5 +105,5 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
 
     await click(w, ADMIN, TASK_ACTIONS.cancel, id, status.ts);
     await expectStopped(w, status, ADMIN);
-  }, 90_000);
+  }, 180_000);
 });

@@ -52,7 +52,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(processesUnder(w.t.u.dir)).toEqual([]);
-    }, 90_000);
+    }, 180_000);
 
     it("an error from the API: the thread says Claude Code stopped with an error, with the last events", async () => {
       const w = await startSlackTaskWorld({
@@ -75,6 +75,6 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
-    }, 90_000);
+    }, 180_000);
   },
 );

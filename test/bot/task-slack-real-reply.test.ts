@@ -46,7 +46,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       world = w;
       const asked = mention(w, ALICE, `<@${BOT}> in acme/app: look around`);
       const status = await statusIn(w, asked);
-      await waitForState(() => w.api.requests.length === 1, 30_000, "the model asked (and held)");
+      await waitForState(() => w.api.requests.length === 1, 60_000, "the model asked (and held)");
       const first = taskOf(w, asked, status.ts);
       const id = first?.id ?? "";
 
@@ -109,6 +109,6 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       );
       expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("deleted");
       expect(w.t.w.h.strayServers()).toEqual([]);
-    }, 90_000);
+    }, 180_000);
   },
 );

@@ -129,7 +129,7 @@ export function threadMessages(w: SlackTaskWorld, threadTs: string): PostedMessa
 
 /** The bot's `nth` message in the thread (its status message for the nth ask). */
 export function statusIn(w: SlackTaskWorld, threadTs: string, nth = 0): Promise<PostedMessage> {
-  return w.slack.waitFor(() => threadMessages(w, threadTs)[nth], 20_000, `message ${nth} in the thread`);
+  return w.slack.waitFor(() => threadMessages(w, threadTs)[nth], 60_000, `message ${nth} in the thread`);
 }
 
 /** Everything a message shows now (text and blocks), as one string. */
@@ -144,7 +144,7 @@ export function until(
   ts: string,
   what: string,
   check: (shown: string) => boolean,
-  timeoutMs = 40_000,
+  timeoutMs = 90_000,
 ): Promise<string> {
   return waitForState(
     () => {

@@ -116,7 +116,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       const all = JSON.stringify(w.slack.calls());
       expect(all).not.toContain(API_KEY);
       expect(all).not.toContain(GH_TOKEN);
-    }, 90_000);
+    }, 180_000);
 
     it("the words typed in Slack reach the model as the person meant them, through Slack's escaping", async () => {
       const w = await startSlackTaskWorld({ turns: [{ text: "Nothing to do." }] });
@@ -145,7 +145,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(w.api.requests[0]).toBeDefined();
       expect(promptSent(w.api.requests[0]?.body ?? {})).toContain(meant);
       expect(w.api.problems).toEqual([]);
-    }, 90_000);
+    }, 180_000);
 
     it("no change: no pull request, and the thread says so", async () => {
       const w = await startSlackTaskWorld({
@@ -168,6 +168,6 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
-    }, 90_000);
+    }, 180_000);
   },
 );
