@@ -8,6 +8,8 @@ const BARE_MENTION = new RegExp(`<@(${SLACK_USER_ID_FORM})>`, "g");
 
 /** How long the names may take, all at once: the thread must still be answered within Slack's 3 s. */
 const NAMES_WAIT_MS = 1_000;
+/** At most this many people are looked up per message (users.info is rate-limited); the rest stay ids. */
+const MAX_LOOKUPS = 20;
 
 /** `text` (as Slack sent it) with each bare `<@U…>` named, except `skip` (the bot, which is dropped). */
 export async function withMentionNames(
@@ -20,7 +22,7 @@ export async function withMentionNames(
   if (ids.size === 0) return text;
   const names = new Map<string, string>();
   await Promise.all(
-    [...ids].map(async (id) => {
+    [...ids].slice(0, MAX_LOOKUPS).map(async (id) => {
       const name = await nameOf(id, NAMES_WAIT_MS).catch(() => id);
       // `|` and `>` would end the label early: a name with them is shown as the id.
       if (name !== id && !/[|<>]/.test(name)) names.set(id, name);

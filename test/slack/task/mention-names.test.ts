@@ -27,4 +27,17 @@ describe("withMentionNames", () => {
     };
     expect(await withMentionNames("hi <@U0BOB>", failing)).toBe("hi <@U0BOB>");
   });
+
+  it("looks up at most 20 people in one message; the others stay ids", async () => {
+    const asked: string[] = [];
+    const named = async (id: string) => {
+      asked.push(id);
+      return `n${id}`;
+    };
+    const ids = Array.from({ length: 25 }, (_, i) => `U0P${String(i).padStart(2, "0")}`);
+    const text = await withMentionNames(ids.map((id) => `<@${id}>`).join(" "), named);
+    expect(asked).toHaveLength(20);
+    expect(text).toContain("<@U0P00|nU0P00>");
+    expect(text).toContain("<@U0P24>");
+  });
 });
