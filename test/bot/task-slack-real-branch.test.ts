@@ -2,6 +2,8 @@
 // after the task's machine is gone continues on a NEW machine (the pool refilled meanwhile) from the
 // pushed branch `ccc/<id>`: the clone there is on that branch with the first commit, and the reply's
 // commit goes onto the same branch and pull request.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
@@ -73,6 +75,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
         "Add more\nAdd notes\ncommit 1",
       );
       expect(w.t.gh.pulls).toHaveLength(1);
+      // The new machine's run knew the branch's base (the remote's default), not the branch itself.
+      const base = readFileSync(join(second.root, "var/lib/ccc/tasks", reply?.id ?? "", "base"), "utf8");
+      expect(base.trim()).toBe("main");
       await until(w, next.ts, "the second machine deleted", (s) => s.includes("deleted."));
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);

@@ -123,7 +123,7 @@ async function environment() {
 }
 
 async function switchBranch(repo, branch, env) {
-  const git = (args) => tool("git", ["-C", repo, ...args], env);
+  const git = (args, timeoutMs) => tool("git", ["-C", repo, ...args], env, timeoutMs);
   const basePath = join(dir, "base");
   const recorded = await readFile(basePath, "utf8").catch(() => "");
   if (recorded.trim() === "") {
@@ -159,12 +159,16 @@ async function baseOfBranch(branch, git) {
   }
   const remote = await git(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"]);
   const name = remote.stdout.trim().replace(/^origin\//, "");
-  return remote.code === 0 && name ? name : branch;
+  if (remote.code === 0 && name) return name;
+  // A shallow clone of the branch alone has no origin/HEAD: the remote says (through the credential helper).
+  const asked = await git(["ls-remote", "--symref", "origin", "HEAD"], 30_000);
+  const head = /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(asked.stdout)?.[1];
+  return asked.code === 0 && head ? head : branch;
 }
 
-function tool(command, args, env) {
+function tool(command, args, env, timeoutMs = 0) {
   return new Promise((resolve) => {
-    const proc = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (c) => {
