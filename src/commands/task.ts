@@ -136,8 +136,10 @@ async function startParsed(
  */
 export async function replyToTask(
   ctx: CommandContext,
-  raw: { taskId: string; prompt: string; wait?: boolean },
+  raw: { taskId: string; prompt: string; wait?: boolean; slack?: Task["slack"] },
 ): Promise<Started<TaskAccepted, Task>> {
+  // The reply's own place in the thread (its status message) from the start, so nothing that watches
+  // tasks' threads ever draws the reply on the earlier task's message.
   const { deps } = ctx;
   const prior = taskFor(deps, ctx.actor, raw.taskId, "reply to");
   if (isTaskActive(prior.status)) {
@@ -160,7 +162,7 @@ export async function replyToTask(
         maxTurns: prior.maxTurns,
         maxMinutes: prior.maxMinutes,
         wait: raw.wait,
-        ...(prior.slack ? { slack: prior.slack } : {}),
+        ...((raw.slack ?? prior.slack) ? { slack: raw.slack ?? prior.slack } : {}),
       },
       prior,
     );
@@ -179,6 +181,7 @@ export async function replyToTask(
       instanceId: prior.instanceId,
       parentId: prior.id,
       keep: prior.keep,
+      slack: raw.slack ?? prior.slack,
       createdAt: deps.clock.now(),
     },
     settingsLimit(ctx),

@@ -75,6 +75,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
         "Add more\nAdd notes\ncommit 1",
       );
       expect(w.t.gh.pulls).toHaveLength(1);
+      // The reply was never drawn on the first task's message.
+      const firstHistory = JSON.stringify(w.slack.messages().find((m) => m.ts === status.ts)?.history);
+      expect(firstHistory).not.toContain("Added MORE.md on top.");
       // The new machine's run knew the branch's base (the remote's default), not the branch itself.
       const base = readFileSync(join(second.root, "var/lib/ccc/tasks", reply?.id ?? "", "base"), "utf8");
       expect(base.trim()).toBe("main");

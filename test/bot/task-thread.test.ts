@@ -176,6 +176,34 @@ describe("the status message", () => {
     }
   }, 30_000);
 
+  it("follows a task to the status message it is given later (a reply first recorded with the thread's first)", async () => {
+    const deps = b.running.bot.deps;
+    const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
+    const post = () =>
+      b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "…", thread_ts: parent.ts });
+    const first = await post();
+    const own = await post();
+    const id = "tsk-move2345";
+    storedTask(b, id, { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: first.ts ?? "" });
+    const working = (ts: string | undefined) =>
+      b.slack.messages().find((m) => m.ts === ts && m.text.includes("Claude Code is working"));
+    await b.slack.waitFor(() => working(first.ts), 10_000, "the task drawn on the first message");
+    deps.store.tasks.update(
+      id,
+      { slack: { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: own.ts ?? "" } },
+      deps.clock.now(),
+    );
+    const firstVersions = b.slack.messages().find((m) => m.ts === first.ts)?.history.length;
+    deps.store.tasks.appendEvents(
+      id,
+      [{ line: 0, kind: "claude", body: editLine("src/a.ts") }],
+      deps.clock.now(),
+    );
+    const moved = await b.slack.waitFor(() => working(own.ts), 10_000, "the task drawn on its own message");
+    expect(JSON.stringify(moved.blocks)).toContain("Edit src/a.ts");
+    expect(b.slack.messages().find((m) => m.ts === first.ts)?.history.length).toBe(firstVersions);
+  });
+
   it("cancels for the owner, refuses someone else, and shows who cancelled", async () => {
     const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
     const status = await b.running.bot.client.chat.postMessage({

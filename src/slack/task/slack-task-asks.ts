@@ -143,8 +143,9 @@ async function continueTask(
     startingMessage("the same task"),
   );
   if (!statusTs) return;
+  const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
   await begin(bot, door, place, statusTs, () =>
-    replyToTask(commandContext(bot, userId), { taskId, prompt, wait: false }),
+    replyToTask(commandContext(bot, userId), { taskId, prompt, wait: false, slack }),
   );
 }
 

@@ -76,6 +76,11 @@ export class TaskThreads {
       };
       this.watched.set(taskId, watched);
     }
+    // The task's message moved (a reply recorded with its thread's first message, then given its own).
+    if (watched.message.ts !== place.statusTs || watched.message.channel !== place.channel) {
+      watched.message = new StatusMessage(this.client, this.log, this.pacer, place.channel, place.statusTs);
+      watched.shownKey = "";
+    }
     const entry = watched;
     return entry.message.showWith(() => this.draw(taskId, entry));
   }
