@@ -4,7 +4,6 @@ import type { Snapshot } from "../core/store/store.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { errorMessage, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
-import { snapshotSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { stepLine } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
@@ -88,7 +87,7 @@ export const saveCommand = defineCommand({
         from: "none",
         status: 202,
         serialized: true,
-        response: snapshotSchema,
+        response: "snapshot",
         example: {
           response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
         },

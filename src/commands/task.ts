@@ -23,7 +23,7 @@ import { parseRepoSpec, type RepoSpec } from "../core/workspace/repo-spec.ts";
 import { workspaceSettingsOf } from "../core/workspace/workspace-settings.ts";
 import { errorMessage } from "../render/block-kit/mrkdwn.ts";
 import { taskStatusMessage, taskStatusView } from "../render/block-kit/task-blocks.ts";
-import { EXAMPLE_TASK, taskSchema } from "../render/schemas/task-schemas.ts";
+import { EXAMPLE_TASK } from "../render/schemas/examples.ts";
 import { emptyActivity } from "../render/task-activity.ts";
 import { taskJson, taskProgressLine, taskText } from "../render/task-render.ts";
 import { defineCommand, type ProgressEvent, type Started } from "./command.ts";
@@ -352,7 +352,7 @@ export const taskCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ owner: actor.id, slack: undefined, wait: true }),
         status: 202,
-        response: taskSchema,
+        response: "task",
         example: {
           body: { repo: "acme/api", prompt: "fix the flaky login test", maxTurns: 30 },
           response: { ...EXAMPLE_TASK, status: "queued", sessionId: null, turns: 0, startedAt: null },
