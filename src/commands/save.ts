@@ -73,6 +73,8 @@ export const saveCommand = defineCommand({
     }),
     progressText: (event, snapshot) => stepLine(snapshot.id, event.elapsedMs, event.detail ?? event.step),
     progressBlocks: () => null,
+    // The save tells the owner itself, saved or not (the snapshot notices): a door following it adds no DM.
+    toldBySelf: true,
     failure: (_ctx, _snapshot, error) => errorMessage(userFacingFailure(error)),
   },
   text: saveText,

@@ -52,6 +52,8 @@ describe("long-running verbs typed in Slack answer at once and follow in a DM", 
     b.h.cloud.settle("create_image");
     const dm = await b.slack.waitFor(() => dmSaying("saved and deleted"), 20_000, "the save's end in a DM");
     expect(dm.text).toContain(`ccc restore ${id}`);
+    // One DM: the save tells the owner itself, so the door adds none.
+    expect(b.slack.messages().filter((m) => m.text.includes("saved and deleted"))).toHaveLength(1);
     expect(deps().store.require(id).status).toBe("deleted");
     expect(deps().store.snapshots.get(id)?.status).toBe("available");
     // The answer was given once, through the response URL; the rest is the DM.

@@ -26,10 +26,14 @@ describe("Save & delete on the ready DM", () => {
     b.h.cloud.settle("create_image");
     const done = await b.slack.waitFor(
       () =>
-        b.slack.messages().find((m) => m.channel === "D0ALICE" && m.text.includes(`${id} saved and deleted`)),
+        b.slack
+          .messages()
+          .find((m) => m.channel === "D0ALICE" && m.text.includes(`${id} was saved and deleted`)),
       15_000,
     );
     expect(done.text).toContain(`ccc restore ${id}`);
+    // The save's own notice, and no second DM saying the same.
+    expect(b.slack.messages().filter((m) => m.text.includes("saved and deleted"))).toHaveLength(1);
     expect(store().require(id).status).toBe("deleted");
     expect(store().snapshots.get(id)?.status).toBe("available");
     expect(b.h.cloud.servers()).toEqual([]);
