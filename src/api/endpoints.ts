@@ -1,5 +1,6 @@
 import { COMMANDS } from "../commands/index.ts";
 import type { Actor } from "../core/instances/actor.ts";
+import { RESPONSES } from "../render/schemas/responses.ts";
 import type { Endpoint } from "./endpoint.ts";
 
 export type { Endpoint } from "./endpoint.ts";
@@ -11,7 +12,7 @@ const _id = (path: string) => `/instances/:id${path}`;
  * A new verb gets an API route with one entry there.
  */
 export const ENDPOINTS: readonly Endpoint[] = COMMANDS.flatMap((verb) =>
-  (verb.doors.http ?? []).map((route) => ({ ...route, verb })),
+  (verb.doors.http ?? []).map((route) => ({ ...route, response: RESPONSES[route.response], verb })),
 );
 
 /** The names of an endpoint's `:name` segments. */

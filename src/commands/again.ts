@@ -6,7 +6,6 @@ import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { escapeText, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { instanceSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
@@ -82,7 +81,7 @@ export const againCommand = defineCommand({
         path: "/again",
         from: "body",
         status: 202,
-        response: instanceSchema,
+        response: "instance",
         example: { body: {}, response: EXAMPLES.creating },
       },
     ],

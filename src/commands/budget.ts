@@ -7,8 +7,7 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import { monthName } from "../core/usage/month.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
-import { eur } from "../render/schemas/examples.ts";
-import { BUDGET_EXAMPLE, budgetSchema } from "../render/schemas/money-schemas.ts";
+import { BUDGET_EXAMPLE, eur } from "../render/schemas/examples.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
@@ -155,7 +154,7 @@ export const budgetCommand = defineCommand({
         query: (q) => ({ user: q.user }),
         fixed: () => ({ action: "show" }),
         status: 200,
-        response: budgetSchema,
+        response: "budget",
         example: { query: {}, response: BUDGET_EXAMPLE },
       },
       {
@@ -166,7 +165,7 @@ export const budgetCommand = defineCommand({
         from: "body",
         fixed: () => ({ action: "set" }),
         status: 200,
-        response: budgetSchema,
+        response: "budget",
         example: {
           body: { eur: "25" },
           response: { ...BUDGET_EXAMPLE, limit: eur("25.00"), personal: true },

@@ -7,7 +7,6 @@ import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { costSentence } from "../render/cost.ts";
 import { instanceJson } from "../render/json.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { deletedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId, parseInput } from "./input.ts";
@@ -69,7 +68,7 @@ export const deprovisionCommand = defineCommand({
           (json as { changed?: boolean }).changed === false
             ? { code: "already_deleted", message: text }
             : null,
-        response: deletedSchema,
+        response: "deleted",
         example: { response: { ...EXAMPLES.deleted, changed: true } },
       },
     ],

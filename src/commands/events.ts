@@ -3,7 +3,6 @@ import { UserError } from "../core/errors.ts";
 import { parseInstanceId } from "../core/instances/instance.ts";
 import { parseGuest } from "../core/instances/owner.ts";
 import type { InstanceEvent } from "../core/store/store.ts";
-import { eventsSchema } from "../render/schemas/event-schemas.ts";
 import { textTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
@@ -146,7 +145,7 @@ export const eventsCommand = defineCommand({
           before: q.before,
         }),
         status: 200,
-        response: eventsSchema,
+        response: "events",
         example: {
           query: { since: "24h", limit: String(EVENTS_PAGE) },
           response: {

@@ -8,7 +8,6 @@ import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { machinePushSentence } from "../render/machine-push.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { extendedSchema } from "../render/schemas/response-schemas.ts";
 import { formatUtc, leftPhrase } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -71,7 +70,7 @@ export const extendCommand = defineCommand({
         from: "body",
         status: 200,
         serialized: true,
-        response: extendedSchema,
+        response: "extended",
         example: { body: { hours: 2 }, response: { ...EXAMPLES.ready, machine: "pushed" } },
       },
     ],

@@ -3,7 +3,6 @@ import { type HibernateResult, hibernateMachine } from "../core/hibernate/hibern
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { lifetimePhrase } from "../render/hibernation-notices.ts";
 import { EXAMPLE_ID } from "../render/schemas/examples.ts";
-import { hibernatedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { instanceId } from "./input.ts";
@@ -57,7 +56,7 @@ export const hibernateCommand = defineCommand({
         from: "none",
         status: 200,
         serialized: true,
-        response: hibernatedSchema,
+        response: "hibernated",
         example: { response: { id: EXAMPLE_ID, hibernated: true } },
       },
     ],

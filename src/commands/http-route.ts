@@ -1,6 +1,6 @@
-import type * as z from "zod";
 import type { RefusalCode } from "../core/errors.ts";
 import type { Actor } from "../core/instances/actor.ts";
+import type { ResponseName } from "../render/schemas/responses.ts";
 
 /**
  * One `/api/v1` route onto a verb, declared in the verb's own file. The verb's schema, audience and
@@ -27,7 +27,11 @@ export interface HttpRoute {
   serialized?: boolean;
   /** An answer that is a refusal after all (a delete of something already deleted). */
   conflict?: (json: unknown, text: string) => { code: RefusalCode; message: string } | null;
-  response: z.ZodType;
+  /**
+   * The answer's schema, by its name in `RESPONSES` (src/render/schemas/responses.ts): the API parses
+   * every answer with it and documents it; only the API loads the schemas.
+   */
+  response: ResponseName;
   example: { body?: Record<string, unknown>; query?: Record<string, string>; response: unknown };
 }
 

@@ -2,7 +2,6 @@ import * as z from "zod";
 import { type KeepAwakeResult, keepAwake } from "../core/hibernate/keep-awake.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_ID } from "../render/schemas/examples.ts";
-import { keptAwakeSchema } from "../render/schemas/response-schemas.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -55,7 +54,7 @@ export const keepAwakeCommand = defineCommand({
         path: "/instances/:id/keep-awake",
         from: "body",
         status: 200,
-        response: keptAwakeSchema,
+        response: "keptAwake",
         example: {
           body: { hours: 3 },
           response: {

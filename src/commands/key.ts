@@ -6,7 +6,6 @@ import { parseSshPublicKey } from "../core/ssh-key/ssh-key.ts";
 import { personMrkdwn } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_KEY } from "../render/schemas/examples.ts";
-import { keySchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, parseInput } from "./input.ts";
@@ -90,7 +89,7 @@ export const keyCommand = defineCommand({
         from: "none",
         fixed: (actor) => ({ action: "show", user: actor.id }),
         status: 200,
-        response: keySchema,
+        response: "key",
         example: { response: { user: "U012AB3CD", fingerprint: FINGERPRINT, shared: [], dropped: [] } },
       },
       {
@@ -100,7 +99,7 @@ export const keyCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ action: "set", user: actor.id }),
         status: 200,
-        response: keySchema,
+        response: "key",
         example: {
           body: { sshKey: EXAMPLE_KEY },
           response: { user: "U012AB3CD", fingerprint: FINGERPRINT, shared: ["ccc-7f3k2q"], dropped: [] },

@@ -17,7 +17,6 @@ import { wakeButton as hibernationButtons } from "../render/hibernation-notices.
 import { instanceJson } from "../render/json.ts";
 import type { PeopleNames } from "../render/people.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { instanceListSchema } from "../render/schemas/response-schemas.ts";
 import { instanceTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
@@ -129,7 +128,7 @@ export const listCommand = defineCommand({
         from: "query",
         query: (q) => ({ all: queryFlag(q.all), user: q.user }),
         status: 200,
-        response: instanceListSchema,
+        response: "instanceList",
         example: { query: { all: "false" }, response: [{ ...EXAMPLES.ready, guests: ["U0BOB"] }] },
       },
     ],

@@ -6,7 +6,6 @@ import { parseOwner } from "../core/instances/owner.ts";
 import { parseHours } from "../core/instances/policy.ts";
 import { splitPackageNames } from "../core/software/package-names.ts";
 import { context, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
-import { prefsSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked } from "./input.ts";
@@ -195,7 +194,7 @@ export const prefsCommand = defineCommand({
         from: "none",
         fixed: (actor) => ({ action: "show", user: actor.id }),
         status: 200,
-        response: prefsSchema,
+        response: "prefs",
         example: {
           response: { user: "U012AB3CD", prefs: { serverType: "cx33", hours: 8 }, changed: false },
         },
@@ -207,7 +206,7 @@ export const prefsCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ action: "set", user: actor.id }),
         status: 200,
-        response: prefsSchema,
+        response: "prefs",
         example: {
           body: { location: "hel1", packages: ["python3", "go"], hours: "", saveOnExpiry: "on" },
           response: {

@@ -27,7 +27,6 @@ import {
 import { instanceJson } from "../render/json.ts";
 import { poolProgressNote, readyPhrase } from "../render/pool-phrase.ts";
 import { EXAMPLE_KEY, EXAMPLES } from "../render/schemas/examples.ts";
-import { instanceSchema } from "../render/schemas/response-schemas.ts";
 import { instanceDetails, knownHostsFor, STEP_TEXT, sshCommand, stepLine } from "../render/text.ts";
 import { workspaceJson, workspaceLines } from "../render/workspace.ts";
 import {
@@ -256,7 +255,7 @@ export const provisionCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ owner: actor.id, ownerEmail: undefined }),
         status: 202,
-        response: instanceSchema,
+        response: "instance",
         example: {
           body: {
             sshKey: EXAMPLE_KEY,

@@ -6,7 +6,6 @@ import { type RestoreResult, runRestore, startRestore } from "../core/snapshots/
 import { creatingMessage, failedMessage, readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { instanceJson } from "../render/json.ts";
 import { EXAMPLE_SNAPSHOT, EXAMPLES } from "../render/schemas/examples.ts";
-import { restoredSchema } from "../render/schemas/response-schemas.ts";
 import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
 import { ACCEPTED_STEP, defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -95,7 +94,7 @@ export const restoreCommand = defineCommand({
         path: "/snapshots/:snapshot/restore",
         from: "body",
         status: 202,
-        response: restoredSchema,
+        response: "restored",
         example: {
           body: { hours: 4, serverType: "cx33" },
           response: {

@@ -4,7 +4,6 @@ import type { Snapshot } from "../core/store/store.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { errorMessage, escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
-import { snapshotSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { stepLine } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
@@ -74,6 +73,8 @@ export const saveCommand = defineCommand({
     }),
     progressText: (event, snapshot) => stepLine(snapshot.id, event.elapsedMs, event.detail ?? event.step),
     progressBlocks: () => null,
+    // The save tells the owner itself, saved or not (the snapshot notices): a door following it adds no DM.
+    toldBySelf: true,
     failure: (_ctx, _snapshot, error) => errorMessage(userFacingFailure(error)),
   },
   text: saveText,
@@ -88,7 +89,7 @@ export const saveCommand = defineCommand({
         from: "none",
         status: 202,
         serialized: true,
-        response: snapshotSchema,
+        response: "snapshot",
         example: {
           response: { ...EXAMPLE_SNAPSHOT, status: "saving", imageId: null, sizeGb: null, monthly: null },
         },

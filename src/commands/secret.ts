@@ -17,14 +17,7 @@ import {
   setSecret,
 } from "../core/secrets/secrets.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
-import {
-  INFO,
-  NAME_PARAM,
-  secretDeletedSchema,
-  secretInfoSchema,
-  secretListSchema,
-  secretSetSchema,
-} from "../render/schemas/secret-schemas.ts";
+import { INFO, NAME_PARAM } from "../render/schemas/examples.ts";
 import { textTable } from "../render/text.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
@@ -270,7 +263,7 @@ export const secretCommand = defineCommand({
         from: "none",
         fixed: (actor) => ({ action: "list", user: actor.id }),
         status: 200,
-        response: secretListSchema,
+        response: "secretList",
         example: { response: { user: "U012AB3CD", secrets: [INFO] } },
       },
       {
@@ -281,7 +274,7 @@ export const secretCommand = defineCommand({
         from: "none",
         fixed: (actor) => ({ action: "show", user: actor.id }),
         status: 200,
-        response: secretInfoSchema,
+        response: "secretInfo",
         example: { response: INFO },
       },
       {
@@ -292,7 +285,7 @@ export const secretCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ action: "set", user: actor.id }),
         status: 200,
-        response: secretSetSchema,
+        response: "secretSet",
         example: {
           body: { value: "sk-ant-api03-…" },
           response: {
@@ -310,7 +303,7 @@ export const secretCommand = defineCommand({
         from: "none",
         fixed: (actor) => ({ action: "delete", user: actor.id }),
         status: 200,
-        response: secretDeletedSchema,
+        response: "secretDeleted",
         example: {
           response: {
             ...INFO,

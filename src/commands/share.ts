@@ -14,7 +14,6 @@ import {
 } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_ID, EXAMPLE_KEY } from "../render/schemas/examples.ts";
-import { sharedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, instanceId, parseInput } from "./input.ts";
@@ -146,7 +145,7 @@ export const shareCommand = defineCommand({
         from: "body",
         status: 200,
         serialized: true,
-        response: sharedSchema,
+        response: "shared",
         example: {
           body: { with: "U0BOB", sshKey: EXAMPLE_KEY, noSudo: true },
           response: {

@@ -3,7 +3,6 @@ import { deleteSnapshot, keepSnapshot } from "../core/snapshots/manage.ts";
 import type { Snapshot } from "../core/store/store.ts";
 import { textMessage } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
-import { snapshotActionSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson } from "../render/snapshot-view.ts";
 import { formatUtc } from "../render/time.ts";
 import { defineCommand } from "./command.ts";
@@ -59,7 +58,7 @@ export const snapshotCommand = defineCommand({
         from: "none",
         fixed: () => ({ action: "delete" }),
         status: 200,
-        response: snapshotActionSchema,
+        response: "snapshotAction",
         example: {
           response: { ...EXAMPLE_SNAPSHOT, action: "delete", status: "deleted", monthly: null },
         },
@@ -71,7 +70,7 @@ export const snapshotCommand = defineCommand({
         from: "none",
         fixed: () => ({ action: "keep" }),
         status: 200,
-        response: snapshotActionSchema,
+        response: "snapshotAction",
         example: {
           response: {
             ...EXAMPLE_SNAPSHOT,

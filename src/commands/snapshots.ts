@@ -3,7 +3,6 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import { type PricedSnapshot, pricedSnapshots } from "../core/snapshots/manage.ts";
 import { EXAMPLE_SNAPSHOT } from "../render/schemas/examples.ts";
-import { snapshotListSchema } from "../render/schemas/response-schemas.ts";
 import { snapshotJson, snapshotListMessage, snapshotTable } from "../render/snapshot-view.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -53,7 +52,7 @@ export const snapshotsCommand = defineCommand({
         from: "query",
         query: (q) => ({ all: queryFlag(q.all), user: q.user }),
         status: 200,
-        response: snapshotListSchema,
+        response: "snapshotList",
         example: { query: { all: "false" }, response: [EXAMPLE_SNAPSHOT] },
       },
     ],

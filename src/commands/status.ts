@@ -10,7 +10,6 @@ import { type IdleView, idleJson, idleLines } from "../render/hibernation-view.t
 import { instanceJson } from "../render/json.ts";
 import type { PeopleNames } from "../render/people.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { instanceStatusSchema } from "../render/schemas/response-schemas.ts";
 import { softwareContext } from "../render/software.ts";
 import { type Ending, instanceDetails } from "../render/text.ts";
 import { workspaceJson } from "../render/workspace.ts";
@@ -144,7 +143,7 @@ export const statusCommand = defineCommand({
         path: "/instances/:id",
         from: "none",
         status: 200,
-        response: instanceStatusSchema,
+        response: "instanceStatus",
         example: {
           response: {
             ...EXAMPLES.ready,

@@ -21,8 +21,10 @@ import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { checkRepoReadable } from "../core/workspace/check-repo.ts";
 import { parseRepoSpec, type RepoSpec } from "../core/workspace/repo-spec.ts";
 import { workspaceSettingsOf } from "../core/workspace/workspace-settings.ts";
-import { errorMessage, escapeText, section } from "../render/block-kit/mrkdwn.ts";
-import { EXAMPLE_TASK, taskSchema } from "../render/schemas/task-schemas.ts";
+import { errorMessage } from "../render/block-kit/mrkdwn.ts";
+import { taskStatusMessage, taskStatusView } from "../render/block-kit/task-blocks.ts";
+import { EXAMPLE_TASK } from "../render/schemas/examples.ts";
+import { emptyActivity } from "../render/task-activity.ts";
 import { taskJson, taskProgressLine, taskText } from "../render/task-render.ts";
 import { defineCommand, type ProgressEvent, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -330,10 +332,9 @@ export const taskCommand = defineCommand({
     subject: ({ task }) => task.id,
     text: acceptedLine,
     json: ({ task }) => taskJson(task),
-    blocks: (accepted) => ({
-      text: acceptedLine(accepted),
-      blocks: [section(escapeText(acceptedLine(accepted)))],
-    }),
+    // In Slack the answer is the task's status message as it starts (the thread edits it from there).
+    blocks: ({ task, instance }, { now }) =>
+      taskStatusMessage(taskStatusView(task, emptyActivity(), instance !== null, now)),
     progressText: (event, { task }) => taskProgressLine({ taskId: task.id, ...event }),
     progressBlocks: () => null,
     // The task records its own failure and tells its thread; this is for a door with nobody following.
@@ -354,7 +355,7 @@ export const taskCommand = defineCommand({
         from: "body",
         fixed: (actor) => ({ owner: actor.id, slack: undefined, wait: true }),
         status: 202,
-        response: taskSchema,
+        response: "task",
         example: {
           body: { repo: "acme/api", prompt: "fix the flaky login test", maxTurns: 30 },
           response: { ...EXAMPLE_TASK, status: "queued", sessionId: null, turns: 0, startedAt: null },
@@ -399,7 +400,8 @@ export const taskCommand = defineCommand({
         wait: options.wait,
       }),
     },
-    // The Slack door answers in a thread (src/slack/task/slack-task-asks.ts), with the words as typed.
+    // The Slack door answers in a thread (src/slack/task/slack-task-asks.ts), with the words as typed,
+    // through this verb's `start`.
     slack: {
       usage: "task <repo> <what to do>",
       help: "Claude Code works on it on a fresh machine and answers in a thread with a pull request (or `@ccc in <repo>: …`)",

@@ -6,7 +6,7 @@ import type { TaskEventRow } from "../core/store/store.ts";
 import { cancelTask, deleteTaskMachine, keepTaskMachine, taskFor } from "../core/tasks/end-task.ts";
 import type { Task } from "../core/tasks/task.ts";
 import { lastEventLines } from "../core/tasks/task-events.ts";
-import { EXAMPLE_TASK, TASK_PARAM, taskEventSchema, taskSchema } from "../render/schemas/task-schemas.ts";
+import { EXAMPLE_TASK, TASK_PARAM } from "../render/schemas/examples.ts";
 import { taskEventJson, taskJson, taskTable, taskText } from "../render/task-render.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -135,7 +135,7 @@ export const tasksCommand = defineCommand({
         from: "query",
         query: (q) => ({ action: "list", all: queryFlag(q.all), user: q.user }),
         status: 200,
-        response: z.array(taskSchema),
+        response: "taskList",
         example: { query: { all: "false" }, response: [EXAMPLE_TASK] },
       },
       {
@@ -146,7 +146,7 @@ export const tasksCommand = defineCommand({
         from: "query",
         query: (q) => ({ action: "show", after: q.after }),
         status: 200,
-        response: taskSchema.extend({ events: z.array(taskEventSchema), lastEvents: z.array(z.string()) }),
+        response: "taskShown",
         example: {
           query: { after: "0" },
           response: {
@@ -177,7 +177,7 @@ export const tasksCommand = defineCommand({
         from: "none",
         fixed: () => ({ action: "cancel" }),
         status: 200,
-        response: taskSchema.extend({ cancelled: z.boolean() }),
+        response: "taskCancelled",
         example: {
           response: {
             ...EXAMPLE_TASK,

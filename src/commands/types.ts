@@ -4,7 +4,6 @@ import type { Offer } from "../core/cloud/catalog.ts";
 import { allowedOffers, whyNoneAllowed } from "../core/guardrails/guardrails.ts";
 import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { eur } from "../render/schemas/examples.ts";
-import { offersSchema } from "../render/schemas/response-schemas.ts";
 import { euro, textTable } from "../render/text.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -97,7 +96,7 @@ export const typesCommand = defineCommand({
         from: "query",
         query: (q) => ({ location: q.location }),
         status: 200,
-        response: offersSchema,
+        response: "offers",
         example: {
           query: { location: "fsn1" },
           response: [

@@ -10,7 +10,6 @@ import {
 } from "../render/access.ts";
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_ID } from "../render/schemas/examples.ts";
-import { sharedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked, instanceId, parseInput } from "./input.ts";
@@ -81,7 +80,7 @@ export const unshareCommand = defineCommand({
         from: "body",
         status: 200,
         serialized: true,
-        response: sharedSchema,
+        response: "shared",
         example: {
           body: { with: "U0BOB" },
           response: {

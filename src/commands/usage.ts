@@ -19,7 +19,6 @@ import { escapeText, type SlackMessage, section } from "../render/block-kit/mrkd
 import { euroEstimate } from "../render/cost.ts";
 import { type PeopleNames, personText } from "../render/people.ts";
 import { eur } from "../render/schemas/examples.ts";
-import { usageSchema } from "../render/schemas/money-schemas.ts";
 import { countsPhrase } from "../render/usage-counts.ts";
 import { defineCommand, type Viewer } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -299,7 +298,7 @@ export const usageCommand = defineCommand({
         // Yours by default; `all=true` or another `user` are for admins, as in every door.
         query: (q) => ({ month: q.month, by: q.by, user: q.user, all: queryFlag(q.all) }),
         status: 200,
-        response: usageSchema,
+        response: "usage",
         example: {
           query: { month: "2026-11", by: "user" },
           response: {

@@ -4,7 +4,6 @@ import { deleteWorkVolume, parseVolumeId, volumeFor } from "../core/volumes/volu
 import { type SlackMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { volumeDeleteConfirmation } from "../render/block-kit/volume-blocks.ts";
 import { EXAMPLE_VOLUME } from "../render/schemas/examples.ts";
-import { volumeDeletedSchema } from "../render/schemas/response-schemas.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
 import { checked } from "./input.ts";
@@ -60,7 +59,7 @@ export const volumeCommand = defineCommand({
         // Slack asks first with a button; a DELETE is the asking done.
         fixed: () => ({ action: "delete", confirmed: true }),
         status: 200,
-        response: volumeDeletedSchema,
+        response: "volumeDeleted",
         example: {
           response: {
             kind: "deleted",

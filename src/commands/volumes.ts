@@ -10,7 +10,6 @@ import {
   section,
 } from "../render/block-kit/mrkdwn.ts";
 import { EXAMPLE_VOLUME } from "../render/schemas/examples.ts";
-import { volumeListSchema } from "../render/schemas/response-schemas.ts";
 import { monthly, volumeJson, volumeTable } from "../render/volumes.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -68,7 +67,7 @@ export const volumesCommand = defineCommand({
         from: "query",
         query: (q) => ({ all: queryFlag(q.all), user: q.user }),
         status: 200,
-        response: volumeListSchema,
+        response: "volumeList",
         example: { query: { all: "false" }, response: [EXAMPLE_VOLUME] },
       },
     ],

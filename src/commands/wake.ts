@@ -7,7 +7,6 @@ import { readyMessage } from "../render/block-kit/instance-blocks.ts";
 import { errorMessage, section } from "../render/block-kit/mrkdwn.ts";
 import { instanceJson } from "../render/json.ts";
 import { EXAMPLES } from "../render/schemas/examples.ts";
-import { wakingSchema } from "../render/schemas/response-schemas.ts";
 import { RESTORE_STEP_TEXT, stepLine } from "../render/text.ts";
 import { defineCommand, type Started } from "./command.ts";
 import type { CommandContext } from "./context.ts";
@@ -79,7 +78,7 @@ export const wakeCommand = defineCommand({
         from: "none",
         status: 202,
         serialized: true,
-        response: wakingSchema,
+        response: "waking",
         example: { response: { ...EXAMPLES.creating, woken: false } },
       },
     ],

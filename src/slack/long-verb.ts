@@ -6,9 +6,10 @@ import { errorMessage, type SlackMessage } from "../render/block-kit/mrkdwn.ts";
 import type { BotContext } from "./bot-context.ts";
 
 /**
- * A long-running verb from Slack (`/ccc again`, the Again button): its `start` checks and records,
- * the person gets its answer at once (a refusal in plain words instead), and a DM follows the work
- * to its end, edited in place.
+ * A long-running verb from Slack (`/ccc again`, `/ccc save|restore|wake`, the Again button): its
+ * `start` checks and records, the person gets its answer at once (a refusal in plain words instead),
+ * and a DM follows the work to its end, edited in place. `serialOn`: the machine whose earlier
+ * actions (double clicks, quick retries) the start waits for.
  */
 export async function startInSlack(
   bot: BotContext,
@@ -16,11 +17,13 @@ export async function startInSlack(
   verb: Command,
   raw: unknown,
   reply: (message: SlackMessage) => Promise<void>,
+  serialOn?: string,
 ): Promise<void> {
   const ctx = commandContext(bot, userId);
   let started: Awaited<ReturnType<Command["start"]>>;
   try {
-    started = await verb.start(ctx, raw);
+    const start = () => verb.start(ctx, raw);
+    started = serialOn ? await bot.gate.serial(serialOn, start) : await start();
   } catch (error) {
     await reply(errorMessage(errorText(error, bot.log, verb.name)));
     return;

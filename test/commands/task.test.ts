@@ -6,8 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { drain } from "../../src/commands/progress.ts";
-import { replyToTask } from "../../src/commands/task.ts";
+import { followTask, replyToTask, taskCommand } from "../../src/commands/task.ts";
 import { deleteTaskMachine } from "../../src/core/tasks/end-task.ts";
+import { TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
@@ -268,6 +269,39 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     await deleteTaskMachine(t.w.deps, { id: "opal", isAdmin: true }, doc.taskId);
     expect(t.w.h.strayServers()).toEqual([]);
   }, 120_000);
+
+  it("the verb's start (as Slack's thread asks it): the answer is the thread's status message; someone else's task is an admin's", async () => {
+    const t = await makeWorld();
+    await t.warmMachine();
+    const slack = { channel: "C0ENG", threadTs: "1700000000.000001", statusTs: "1700000000.000002" };
+    const ask = { owner: "opal", repo: "acme/app", prompt: "fix it", wait: false, slack };
+    const servers = t.w.h.cloud.servers().length;
+    await expect(
+      taskCommand.start({ deps: t.w.deps, actor: { id: "U0BOB", isAdmin: false } }, ask),
+    ).rejects.toThrow(/admin/i);
+    expect(t.w.deps.store.tasks.list("opal")).toEqual([]);
+    expect(t.w.h.cloud.servers().length).toBe(servers);
+
+    const actor = { id: "opal", isAdmin: false };
+    const started = await taskCommand.start({ deps: t.w.deps, actor }, ask);
+    const ended = drain(started.work);
+    const task = t.w.deps.store.tasks.get(started.accepted.subject);
+    expect(task).toMatchObject({ owner: "opal", slack });
+    const answer = started.accepted.blocks({ now: t.w.deps.clock.now(), actor });
+    const shown = JSON.stringify(answer);
+    expect(answer.text).toContain("acme/app");
+    expect(shown).toContain(`task \`${task?.id}\``);
+    expect(shown).toContain(`machine \`${task?.instanceId}\``);
+    expect(shown).toContain(TASK_ACTIONS.cancel);
+    const doc = await waitForState(() => channel.starts[0], 30_000, "the task to start");
+    channel.emit(doc.taskId, stream.init(), stream.result({ text: "Nothing to do." }));
+    channel.exit(doc.taskId);
+    // Without --wait the work ends once Claude Code runs; the door follows it from there, as Slack's does.
+    expect((await ended).text({ now: t.w.deps.clock.now(), actor })).toContain("The bot follows it");
+    await followTask(t.w.deps, doc.taskId, () => {}, new AbortController().signal);
+    expect(t.w.deps.store.tasks.get(doc.taskId)?.status).toBe("no_change");
+    expect(t.w.h.strayServers()).toEqual([]);
+  }, 90_000);
 
   it("cancels a running task: the unit is stopped, the machine deleted, the reason said", async () => {
     const t = await makeWorld();

@@ -157,7 +157,11 @@ describe("the provision form's extras and Save & delete", () => {
     await b.slack.waitFor(() => b.h.deps.store.get(id)?.status === "deleted", 20_000, `${id} saved`);
     expect(b.h.deps.store.snapshots.get(id)?.status).toBe("available");
     expect(b.h.cloud.servers()).toEqual([]);
-    await b.slack.waitFor(() => b.slack.messages().some((m) => m.text.includes(`${id} saved and deleted`)));
+    // One DM: the save's own notice (the dashboard follows it without a DM of its own).
+    await b.slack.waitFor(() =>
+      b.slack.messages().some((m) => m.text.includes(`${id} was saved and deleted`)),
+    );
+    expect(b.slack.messages().filter((m) => m.text.includes("saved and deleted"))).toHaveLength(1);
     expect((await alice.get("/")).text).toContain(
       `${id} saved and deleted. Restore it with: ccc restore ${id}`,
     );

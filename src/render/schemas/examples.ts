@@ -93,3 +93,54 @@ export const EXAMPLE_VOLUME = {
 export function eur(amount: string, currency = "EUR" as const) {
   return { amount, currency };
 }
+
+// Those of the task, budget and secret answers (kept apart from their schemas so that a verb
+// importing an example does not build the API's zod schemas: the CLI starts without them).
+export const TASK_PARAM = { pattern: "^tsk-[a-z2-9]{8}$", example: "tsk-ab3cd5ef" };
+
+export const EXAMPLE_TASK = {
+  id: "tsk-ab3cd5ef",
+  owner: "U012AB3CD",
+  ownerName: "Alice",
+  repo: "acme/api",
+  prompt: "fix the flaky login test",
+  branch: "ccc/tsk-ab3cd5ef",
+  instanceId: "ccc-7f3k2q",
+  status: "running" as const,
+  failure: null,
+  failureCode: null,
+  sessionId: "5f1c1b8e-2c1a-4c57-9d43-1f1e0d1b2a3c",
+  turns: 3,
+  maxTurns: 50,
+  maxMinutes: 60,
+  cost: null,
+  reportedUsd: null,
+  summary: null,
+  diffStat: null,
+  prUrl: null,
+  keep: false,
+  parentId: null,
+  createdAt: "2026-12-07T09:00:00.000Z",
+  startedAt: "2026-12-07T09:00:04.000Z",
+  finishedAt: null,
+};
+
+export const BUDGET_EXAMPLE = {
+  user: "U012AB3CD",
+  month: "2026-11",
+  limit: eur("25.00"),
+  personal: false,
+  spent: eur("3.20"),
+  committed: eur("0.40"),
+  left: eur("21.40"),
+  team: null,
+};
+export const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
+
+export const INFO = {
+  name: "ANTHROPIC_API_KEY",
+  kind: "claude",
+  setAt: "2026-12-07T09:00:00.000Z",
+  setBy: "U012AB3CD",
+  lastUsedAt: "2026-12-07T09:00:01.000Z",
+};

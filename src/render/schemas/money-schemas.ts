@@ -1,5 +1,7 @@
 import * as z from "zod";
-import { eur } from "./examples.ts";
+
+export { BUDGET_EXAMPLE } from "./examples.ts";
+
 import { moneySchema } from "./response-schemas.ts";
 
 // What machines cost: a month's usage, and where a person stands against their budget.
@@ -61,14 +63,3 @@ export const budgetSchema = z.strictObject({
   left: euros.nullable(),
   team: z.strictObject({ limit: euros, ...standing }).nullable(),
 });
-
-export const BUDGET_EXAMPLE = {
-  user: "U012AB3CD",
-  month: "2026-11",
-  limit: eur("25.00"),
-  personal: false,
-  spent: eur("3.20"),
-  committed: eur("0.40"),
-  left: eur("21.40"),
-  team: null,
-};

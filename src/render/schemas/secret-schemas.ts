@@ -1,9 +1,9 @@
 import * as z from "zod";
 
+export { INFO, NAME_PARAM } from "./examples.ts";
+
 // The token's person's own secrets. Values go in (PUT) and never come out: every answer has names,
 // kinds and dates only. An admin manages someone else's through the CLI.
-
-export const NAME_PARAM = { pattern: "^[A-Z_][A-Z0-9_]{0,63}$", example: "ANTHROPIC_API_KEY" };
 
 export const secretInfoSchema = z.strictObject({
   name: z.string(),
@@ -40,11 +40,3 @@ export const secretDeletedSchema = secretInfoSchema.extend({
   machines: z.array(machineSchema),
 });
 export const secretListSchema = z.strictObject({ user: z.string(), secrets: z.array(secretInfoSchema) });
-
-export const INFO = {
-  name: "ANTHROPIC_API_KEY",
-  kind: "claude",
-  setAt: "2026-12-07T09:00:00.000Z",
-  setBy: "U012AB3CD",
-  lastUsedAt: "2026-12-07T09:00:01.000Z",
-};

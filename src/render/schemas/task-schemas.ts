@@ -2,12 +2,13 @@ import * as z from "zod";
 import { TASK_STATUSES } from "../../core/tasks/task.ts";
 import { moneySchema } from "./response-schemas.ts";
 
+export { EXAMPLE_TASK, TASK_PARAM } from "./examples.ts";
+
 // Tasks' API answers (issue 22), for the routes in src/commands/task.ts and tasks.ts: POST /tasks answers
 // 202 once every rule passed and the task and its machine are recorded; the machine, Claude Code, the push
 // and the pull request go on in the bot, and GET /tasks/{id} shows the status and the events
 // (`?after=<seq>` for the new ones only).
 
-export const TASK_PARAM = { pattern: "^tsk-[a-z2-9]{8}$", example: "tsk-ab3cd5ef" };
 const iso = z.iso.datetime();
 
 export const taskSchema = z.strictObject({
@@ -50,29 +51,14 @@ export const taskEventSchema = z.strictObject({
   shown: z.array(z.strictObject({ step: z.string(), detail: z.string().optional() })),
 });
 
-export const EXAMPLE_TASK = {
-  id: "tsk-ab3cd5ef",
-  owner: "U012AB3CD",
-  ownerName: "Alice",
-  repo: "acme/api",
-  prompt: "fix the flaky login test",
-  branch: "ccc/tsk-ab3cd5ef",
-  instanceId: "ccc-7f3k2q",
-  status: "running" as const,
-  failure: null,
-  failureCode: null,
-  sessionId: "5f1c1b8e-2c1a-4c57-9d43-1f1e0d1b2a3c",
-  turns: 3,
-  maxTurns: 50,
-  maxMinutes: 60,
-  cost: null,
-  reportedUsd: null,
-  summary: null,
-  diffStat: null,
-  prUrl: null,
-  keep: false,
-  parentId: null,
-  createdAt: "2026-12-07T09:00:00.000Z",
-  startedAt: "2026-12-07T09:00:04.000Z",
-  finishedAt: null,
-};
+/** `GET /tasks/{id}`: the task with its events after `after`, and its last events as lines. */
+export const taskShownSchema = taskSchema.extend({
+  events: z.array(taskEventSchema),
+  lastEvents: z.array(z.string()),
+});
+
+/** `POST /tasks/{id}/cancel`: the task, and whether this request cancelled it. */
+export const taskCancelledSchema = taskSchema.extend({ cancelled: z.boolean() });
+
+/** `GET /tasks`: the tasks, newest first. */
+export const taskListSchema = z.array(taskSchema);

@@ -8,6 +8,7 @@ import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { HIBERNATION_ACTIONS } from "../../render/hibernation-notices.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
+import { startInSlack } from "../long-verb.ts";
 
 const VERBS = {
   [HIBERNATION_ACTIONS.keepRunning]: keepAwakeCommand,
@@ -38,19 +39,28 @@ async function click(
   const ctx = commandContext(bot, body.user.id);
   const surface = body.container as { message_ts?: string };
   const clickKey = [body.user.id, actionId, id, surface.message_ts ?? ""].join(":");
+  const send = async (message: SlackMessage): Promise<void> => {
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      ...message,
+    } as Parameters<RespondFn>[0]).catch((error: unknown) =>
+      bot.log.warn("response_url failed", { error: String(error) }),
+    );
+  };
+  const verb = VERBS[actionId];
+  if (verb.longRunning) {
+    // Wake: answered once it is checked and recorded; the wake tells the owner how it ended.
+    await bot.gate.run(id, clickKey, () => startInSlack(bot, body.user.id, verb, { id }, send));
+    return;
+  }
   let message: SlackMessage;
   try {
-    const outcome = await bot.gate.run(id, clickKey, () => VERBS[actionId].execute(ctx, { id }));
+    const outcome = await bot.gate.run(id, clickKey, () => verb.execute(ctx, { id }));
     if (outcome === DUPLICATE) return;
     message = outcome.blocks({ now: bot.deps.clock.now(), actor: ctx.actor });
   } catch (error) {
     message = errorMessage(errorText(error, bot.log, `button ${actionId}`));
   }
-  await respond({
-    response_type: "ephemeral",
-    replace_original: false,
-    ...message,
-  } as Parameters<RespondFn>[0]).catch((error: unknown) =>
-    bot.log.warn("response_url failed", { error: String(error) }),
-  );
+  await send(message);
 }

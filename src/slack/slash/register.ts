@@ -9,6 +9,7 @@ import { looksLikeSecret, PASTED_SECRET_HINT } from "../../core/secrets/looks-li
 import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage } from "../../render/block-kit/mrkdwn.ts";
 import { type BotContext, commandContext } from "../bot-context.ts";
+import { startInSlack } from "../long-verb.ts";
 import { helpMessage } from "./help.ts";
 import { SLASH_HOOKS } from "./hooks.ts";
 import { parseCommandText, requiredWords } from "./parse.ts";
@@ -17,7 +18,8 @@ import type { SlashRequest } from "./slash-request.ts";
 /**
  * `/ccc …`, for every verb in the registry with a Slack door. Help and store reads are answered
  * in the ack itself; everything that calls out acks empty at once, then works and answers
- * ephemerally through the response URL.
+ * ephemerally through the response URL; a long-running verb answers once its `start` has checked
+ * and recorded, and a DM follows the rest.
  */
 export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): void {
   app.command(name, async ({ ack, command, respond }) => {
@@ -44,6 +46,29 @@ export function registerSlashCommand(app: App, bot: BotContext, name = "/ccc"): 
   });
 }
 
+/** The verb's raw input from the words typed (bare @names looked up), or the usage line it needs. */
+async function slashInput(
+  bot: BotContext,
+  verb: Command,
+  words: readonly string[],
+  channelId?: string,
+): Promise<unknown> {
+  const slack = verb.doors.slack;
+  if (!slack) throw new Error(`${verb.name} has no Slack door`);
+  if (words.length < requiredWords(slack.usage)) {
+    const example = slack.example ? `, e.g. /ccc ${slack.example}` : "";
+    throw new UserError(`Usage: /ccc ${slack.usage}${example}`);
+  }
+  const named = await resolveBareNames(words, slackPeople(bot.client));
+  return slack.input(named, { channelId });
+}
+
+/** Two commands or clicks on one machine run one after another; the first word names it. */
+function serialKey(verb: Command, words: readonly string[]): string | undefined {
+  const [first] = words;
+  return verb.doors.slack?.serialized && first ? normalizeInstanceId(first) : undefined;
+}
+
 /** Runs the verb for this user and renders its answer, or the refusal or failure. */
 async function answerFor(
   bot: BotContext,
@@ -53,25 +78,37 @@ async function answerFor(
   channelId?: string,
 ): Promise<SlackMessage> {
   try {
-    const slack = verb.doors.slack;
-    if (!slack) throw new Error(`${verb.name} has no Slack door`);
-    if (words.length < requiredWords(slack.usage)) {
-      const example = slack.example ? `, e.g. /ccc ${slack.example}` : "";
-      throw new UserError(`Usage: /ccc ${slack.usage}${example}`);
-    }
     const ctx = commandContext(bot, userId);
-    const named = await resolveBareNames(words, slackPeople(bot.client));
-    const execute = () => verb.execute(ctx, slack.input(named, { channelId }));
-    // Two commands or clicks on one machine run one after another; the first word names it.
-    const [first] = words;
-    const shown =
-      slack.serialized && first
-        ? await bot.gate.serial(normalizeInstanceId(first), execute)
-        : await execute();
+    const raw = await slashInput(bot, verb, words, channelId);
+    const execute = () => verb.execute(ctx, raw);
+    const serialOn = serialKey(verb, words);
+    const shown = serialOn ? await bot.gate.serial(serialOn, execute) : await execute();
     return shown.blocks({ now: bot.deps.clock.now(), actor: ctx.actor, sshPort: bot.deps.timing.sshPort });
   } catch (error) {
     return errorMessage(errorText(error, bot.log, `/ccc ${verb.name}`));
   }
+}
+
+/**
+ * A long-running verb (`/ccc save|restore|wake`): its `start`'s answer (or refusal) at once, then a DM
+ * that follows the work to its end, edited in place, as the form, `again` and the buttons do.
+ */
+async function startFor(
+  bot: BotContext,
+  userId: string,
+  verb: Command,
+  words: readonly string[],
+  channelId: string,
+  reply: (message: SlackMessage) => Promise<void>,
+): Promise<void> {
+  let raw: unknown;
+  try {
+    raw = await slashInput(bot, verb, words, channelId);
+  } catch (error) {
+    await reply(errorMessage(errorText(error, bot.log, `/ccc ${verb.name}`)));
+    return;
+  }
+  await startInSlack(bot, userId, verb, raw, reply, serialKey(verb, words));
 }
 
 async function answerLater(
@@ -93,6 +130,10 @@ async function answerLater(
   };
   const hook = verb.doors.slack?.hook;
   if (!hook) {
+    if (verb.longRunning) {
+      await startFor(bot, command.user_id, verb, words, command.channel_id, reply);
+      return;
+    }
     await reply(await answerFor(bot, command.user_id, verb, words, command.channel_id));
     return;
   }

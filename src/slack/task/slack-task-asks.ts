@@ -1,9 +1,8 @@
 import { callSlack } from "../../adapters/slack/web-client.ts";
-import type { Started } from "../../commands/command.ts";
-import { replyToTask, startTask, type TaskAccepted } from "../../commands/task.ts";
+import type { ProgressEvent } from "../../commands/command.ts";
+import { replyToTask, taskCommand } from "../../commands/task.ts";
 import { checkTasksOn } from "../../core/tasks/check-task.ts";
 import { followTask } from "../../core/tasks/follow-task.ts";
-import type { Task } from "../../core/tasks/task.ts";
 import { errorText } from "../../doors/error-text.ts";
 import { errorMessage, type SlackMessage, section } from "../../render/block-kit/mrkdwn.ts";
 import { plainSlackText } from "../../render/block-kit/slack-text.ts";
@@ -12,14 +11,15 @@ import { type BotContext, commandContext } from "../bot-context.ts";
 import { openDm } from "../direct-message.ts";
 import type { SlashRequest } from "../slash/slash-request.ts";
 import { withMentionNames } from "./mention-names.ts";
-import { postInThread, type ThreadPlace } from "./status-message.ts";
+import { postInThread, StatusMessage, type ThreadPlace } from "./status-message.ts";
 import { parseMentionTask, parseSlashTask } from "./task-ask.ts";
 import type { TaskDoor } from "./task-door.ts";
 import { resolveAsk } from "./thread-ask.ts";
 
 // The Slack door of tasks (issue 22): `/ccc task <repo> <what to do>`, a mention of the bot, and a reply
 // in a task's thread. Each answers in the thread at once with the status message, then asks the task
-// verb; a refusal (no credential, over the limit, no token) replaces the status message with the reason.
+// verb's `start` (its audience, schema and rules, as at every door); a refusal (no credential, over the
+// limit, no token) replaces the status message with the reason, an acceptance with the verb's answer.
 
 function taskDoorOf(bot: BotContext): TaskDoor {
   if (!bot.taskDoor) throw new Error("this bot has no task door (BotContext.taskDoor)");
@@ -143,10 +143,12 @@ async function continueTask(
     startingMessage("the same task"),
   );
   if (!statusTs) return;
-  const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
-  await begin(bot, door, place, statusTs, () =>
-    replyToTask(commandContext(bot, userId), { taskId, prompt, wait: false, slack }),
-  );
+  await begin(bot, door, place, statusTs, async () => {
+    const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
+    const started = await replyToTask(commandContext(bot, userId), { taskId, prompt, wait: false, slack });
+    // A reply has no verb of its own (its rules are the task's, in replyToTask): the store draws it.
+    return { taskId: started.accepted.task.id, answer: null, work: started.work };
+  });
 }
 
 async function runAsk(
@@ -160,9 +162,20 @@ async function runAsk(
   const statusTs = await postInThread(bot.client, bot.log, door.threads.pacer, place, startingMessage(repo));
   if (!statusTs) return;
   const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
-  await begin(bot, door, place, statusTs, () =>
-    startTask(commandContext(bot, userId), { owner: userId, repo, prompt, wait: false, slack }),
-  );
+  await begin(bot, door, place, statusTs, async () => {
+    const ctx = commandContext(bot, userId);
+    const raw = { owner: userId, repo, prompt, wait: false, slack };
+    const started = await taskCommand.start(ctx, raw);
+    const viewer = { now: bot.deps.clock.now(), actor: ctx.actor, sshPort: bot.deps.timing.sshPort };
+    return { taskId: started.accepted.subject, answer: started.accepted.blocks(viewer), work: started.work };
+  });
+}
+
+/** A task the verb accepted: its id, the verb's answer to show at once (null: drawn from the store), the work. */
+interface Begun {
+  taskId: string;
+  answer: SlackMessage | null;
+  work: AsyncIterable<ProgressEvent, unknown>;
 }
 
 /** Asks the verb; a refusal is said in the status message; the work is followed in the background. */
@@ -171,9 +184,9 @@ async function begin(
   door: TaskDoor,
   place: ThreadPlace,
   statusTs: string,
-  start: () => Promise<Started<TaskAccepted, Task>>,
+  start: () => Promise<Begun>,
 ): Promise<void> {
-  let started: Started<TaskAccepted, Task>;
+  let started: Begun;
   try {
     started = await start();
   } catch (error) {
@@ -185,14 +198,20 @@ async function begin(
     });
     return;
   }
-  const { task } = started.accepted;
+  const { taskId } = started;
+  const task = bot.deps.store.tasks.get(taskId);
   const slack = { channel: place.channel, threadTs: place.threadTs, statusTs };
   // A reply on the same machine inherits the thread; its own status message is the one just posted.
-  if (task.slack?.statusTs !== statusTs)
-    bot.deps.store.tasks.update(task.id, { slack }, bot.deps.clock.now());
-  void door.threads.refresh(task.id);
-  const refresh = () => void door.threads.refresh(task.id);
-  bot.tasks.run(`task ${task.id}`, async () => {
+  if (task && task.slack?.statusTs !== statusTs)
+    bot.deps.store.tasks.update(taskId, { slack }, bot.deps.clock.now());
+  // The verb's answer first; the next state drawn from the store replaces it while it waits its turn.
+  if (started.answer) {
+    void new StatusMessage(bot.client, bot.log, door.threads.pacer, place.channel, statusTs).show(
+      started.answer,
+    );
+  } else void door.threads.refresh(taskId);
+  const refresh = () => void door.threads.refresh(taskId);
+  bot.tasks.run(`task ${taskId}`, async () => {
     // The machine made ready and Claude Code started; then followed here, until the bot stops (when the
     // next one takes it up from the last recorded line).
     const iterator = started.work[Symbol.asyncIterator]();
@@ -201,7 +220,7 @@ async function begin(
       refresh();
       if (next.done) break;
     }
-    if (!door.stopping.aborted) await followTask(bot.deps, task.id, refresh, door.stopping);
-    await door.threads.refresh(task.id);
+    if (!door.stopping.aborted) await followTask(bot.deps, taskId, refresh, door.stopping);
+    await door.threads.refresh(taskId);
   });
 }
