@@ -87,7 +87,7 @@ export class GitlabForge implements Forge {
   }
 }
 
-/** GitLab: 409 for an open merge request of that branch; 422 for a branch it lacks; 400 for bad fields. */
+/** GitLab: 409 for an open merge request of that branch; 400 (a validation) for a branch it lacks or bad fields. */
 function mergeRefusal(
   answer: ForgeAnswer,
   detail: string,
@@ -96,7 +96,9 @@ function mergeRefusal(
   if (answer.status === 401) return "token-refused";
   if (answer.status === 404) return "not-found";
   if (answer.status === 403) return "forbidden";
-  if (answer.status === 422 && /does not exist/i.test(detail)) return "branch-missing";
+  if ((answer.status === 400 || answer.status === 422) && /branch .* does not exist/i.test(detail)) {
+    return "branch-missing";
+  }
   if (answer.status === 422 || answer.status === 400) return "invalid";
   return "failed";
 }
