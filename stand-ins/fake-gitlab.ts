@@ -19,7 +19,7 @@
 // repository lacks, 409 `Another open merge request already exists for this source branch: !1` when one is
 // open; else 201 with `iid` and `web_url`. A merge request with no commits between the branches is opened, as
 // GitLab does. Opened ones are in `mergeRequests`.
-// Git: `/{path}.git/info/refs`, `git-upload-pack`, `git-receive-pack`. Credentials are Basic with the user
+// Git: `/{path}[.git]/info/refs`, `git-upload-pack`, `git-receive-pack`. Credentials are Basic with the user
 // `oauth2` and a listed token as the password (what ccc's credential helper sends); a private project asks for
 // them (401 + WWW-Authenticate); a push always needs them and a token in `writers` (403 otherwise).
 // Anything else is a 404 recorded in `problems`, so a test fails on it.
@@ -123,7 +123,8 @@ export async function startFakeGitlab(options: {
       return answer(404, { error: "404 Not Found" });
     };
 
-    const git = /^\/(.+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(rawPath);
+    // GitLab serves git at the project's path with or without `.git`.
+    const git = /^\/(.+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(rawPath);
     if (git) return void serveGit(req, res, url, git[1] as string, git[2] as string, call);
     if (!rawPath.startsWith("/api/v4/")) return unexpected();
 

@@ -14,6 +14,7 @@ import {
 } from "../core/tasks/check-task.ts";
 import { endTask, taskFor } from "../core/tasks/end-task.ts";
 import { followTask } from "../core/tasks/follow-task.ts";
+import { changeRequestName } from "../core/tasks/pull-request.ts";
 import { runTaskOnMachine } from "../core/tasks/run-task.ts";
 import { isTaskActive, newTaskId, type Task, taskBranch } from "../core/tasks/task.ts";
 import { lastEventLines, recordCccEvent, type TaskProgress } from "../core/tasks/task-events.ts";
@@ -233,14 +234,14 @@ function recordTask(
   return deps.store.tasks.get(id) as Task;
 }
 
-/** A task pushes its branch and opens the pull request with the owner's token: without one, said now. */
+/** A task pushes its branch and opens the pull/merge request with the owner's token: without one, said now. */
 async function checkPushToken(ctx: CommandContext, owner: string, spec: RepoSpec): Promise<void> {
   if (!spec.forge) return;
   const token = await ctx.deps.repoTokens?.(owner, spec.forge);
   if (token) return;
   const name = spec.forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
   throw new UserError(
-    `A task pushes its branch and opens the pull request with your ${name}, and you have none set (\`ccc secret set ${name}\` or \`/ccc secret\`). Nothing was created.`,
+    `A task pushes its branch and opens the ${changeRequestName(spec.forge)} with your ${name}, and you have none set (\`ccc secret set ${name}\` or \`/ccc secret\`). Nothing was created.`,
     { code: "no_repo_token", field: "repo" },
   );
 }
