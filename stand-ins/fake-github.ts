@@ -137,6 +137,16 @@ export async function startFakeGithub(options: {
             private: repo.private,
             default_branch: branch,
             visibility: repo.private ? "private" : "public",
+            // Only to a signed-in caller, as GitHub does.
+            ...(bearer
+              ? {
+                  permissions: {
+                    admin: false,
+                    push: (repo.writers ?? repo.tokens).includes(bearer),
+                    pull: true,
+                  },
+                }
+              : {}),
           }
         : {
             id: 1,

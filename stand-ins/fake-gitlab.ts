@@ -153,6 +153,19 @@ export async function startFakeGitlab(options: {
         visibility: p.private ? "private" : "public",
         web_url: `${base()}/${path}`,
         http_url_to_repo: `${base()}/${path}.git`,
+        // Only to a signed-in caller: Developer (30) for a writer, Reporter (20) for a reader, none otherwise.
+        ...(token !== null
+          ? {
+              permissions: {
+                project_access: writersOf(p).includes(token)
+                  ? { access_level: 30, notification_level: 3 }
+                  : p.tokens.includes(token)
+                    ? { access_level: 20, notification_level: 3 }
+                    : null,
+                group_access: null,
+              },
+            }
+          : {}),
       });
     }
     const mrs = /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/.exec(rawPath);

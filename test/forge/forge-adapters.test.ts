@@ -97,12 +97,14 @@ describe.each([
   it("reads a repository: public without a token, private only with one that may, an unknown token refused", async () => {
     expect(await forge.readRepo(path, undefined)).toEqual({
       kind: "ok",
-      repo: { path, private: false, defaultBranch: "main" },
+      repo: { path, private: false, defaultBranch: "main", canPush: null },
     });
     expect(await forge.readRepo(priv, WRITER)).toEqual({
       kind: "ok",
-      repo: { path: priv, private: true, defaultBranch: "trunk" },
+      repo: { path: priv, private: true, defaultBranch: "trunk", canPush: true },
     });
+    // A token that may read only: the forge says so (GitHub's permissions.push, GitLab's Reporter level).
+    expect(await forge.readRepo(path, READER)).toMatchObject({ kind: "ok", repo: { canPush: false } });
     expect(await forge.readRepo(priv, undefined)).toEqual({ kind: "not-found" });
     expect(await forge.readRepo(priv, READER)).toEqual({ kind: "not-found" });
     expect(await forge.readRepo(priv, STRANGER)).toEqual({ kind: "token-refused" });

@@ -21,6 +21,9 @@ import {
   useAnthropic,
 } from "./flow-world.ts";
 
+const READER_GL = "glpat-CANARYreadonly0123456789ab";
+const READER_GH = "ghp_CANARYreadonly0123456789abcdefghijkl";
+
 let world: TaskWorld | undefined;
 let api: FakeAnthropic | undefined;
 afterEach(async () => {
@@ -101,7 +104,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(t.w.h.strayServers()).toEqual([]);
   }, 180_000);
 
-  it("refuses before anything is spent: a private GitLab project without a GITLAB_TOKEN, and no token for the merge request", async () => {
+  it("refuses before anything is spent: a private GitLab project without a GITLAB_TOKEN, no token, a read-only token", async () => {
     const t = await startTaskWorld({ gitlab: true });
     world = t;
     const gl = t.gl;
@@ -113,7 +116,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
         code: 2,
         message,
       });
-      for (const secret of [API_KEY, GH_TOKEN, GL_TOKEN])
+      for (const secret of [API_KEY, GH_TOKEN, GL_TOKEN, READER_GL, READER_GH])
         expect(run.stdout + run.stderr).not.toContain(secret);
     };
     await refused(
@@ -126,12 +129,27 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     );
     t.setSecret("GITLAB_TOKEN", "glpat-CANARYnotknown0123456789ab");
     await refused(`${gl.url}/acme/private`, "your GITLAB_TOKEN cannot read it");
+    // A token that may read but not push (GitLab's Reporter; on GitHub a read-only role): the run would be
+    // spent for nothing, so it is refused now, on both forges.
+    gl.addProject("acme/app", { private: false, tokens: [GL_TOKEN, READER_GL], writers: [GL_TOKEN] });
+    t.setSecret("GITLAB_TOKEN", READER_GL);
+    await refused(
+      `${gl.url}/acme/app`,
+      "Your GITLAB_TOKEN may read acme/app but not push to it, and a task pushes its branch and opens the merge request with it",
+    );
+    t.gh.addRepo("acme/app", { private: false, tokens: [GH_TOKEN, READER_GH], writers: [GH_TOKEN] });
+    t.setSecret("GITHUB_TOKEN", READER_GH);
+    await refused(
+      "acme/app",
+      "Your GITHUB_TOKEN may read acme/app but not push to it, and a task pushes its branch and opens the pull request with it",
+    );
     expect(t.w.deps.store.tasks.list("opal")).toEqual([]);
     expect(t.w.h.cloud.servers().length).toBe(servers);
     expect(gl.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
       "GET /api/v4/projects/acme%2Fprivate 404",
       "GET /api/v4/projects/acme%2Fapp 200",
       "GET /api/v4/projects/acme%2Fprivate 401",
+      "GET /api/v4/projects/acme%2Fapp 200",
     ]);
     expect(gl.problems).toEqual([]);
   }, 60_000);

@@ -37,6 +37,7 @@ export class GithubForge implements Forge {
           path: typeof b.full_name === "string" ? b.full_name : path,
           private: b.private === true,
           defaultBranch: typeof b.default_branch === "string" ? b.default_branch : null,
+          canPush: pushPermission(b.permissions),
         },
       };
     }
@@ -113,4 +114,10 @@ function detailOf(answer: ForgeAnswer, token: string): string {
     }
   }
   return oneLine(parts.join("; ") || "no reason given", 300, token);
+}
+
+/** GitHub sends `permissions` to a signed-in caller only: the caller's role, which bounds what the token may do. */
+function pushPermission(permissions: unknown): boolean | null {
+  const push = (permissions as { push?: unknown } | null | undefined)?.push;
+  return typeof push === "boolean" ? push : null;
 }

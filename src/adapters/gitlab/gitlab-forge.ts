@@ -39,6 +39,7 @@ export class GitlabForge implements Forge {
           // `internal` projects need a signed-in user as much as private ones.
           private: b.visibility !== "public",
           defaultBranch: typeof b.default_branch === "string" ? b.default_branch : null,
+          canPush: pushPermission(b.permissions),
         },
       };
     }
@@ -101,4 +102,19 @@ function mergeRefusal(
   }
   if (answer.status === 422 || answer.status === 400) return "invalid";
   return "failed";
+}
+
+const DEVELOPER = 30;
+
+/**
+ * GitLab sends the caller's `project_access` and `group_access` levels (null where there is no such
+ * membership); pushing a new branch takes Developer (30). Both null: a membership it does not show (a parent
+ * group's), so unknown.
+ */
+function pushPermission(permissions: unknown): boolean | null {
+  const p = (permissions ?? {}) as Record<string, { access_level?: unknown } | null | undefined>;
+  const levels = [p.project_access?.access_level, p.group_access?.access_level].filter(
+    (l): l is number => typeof l === "number",
+  );
+  return levels.length === 0 ? null : Math.max(...levels) >= DEVELOPER;
 }

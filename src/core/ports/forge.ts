@@ -10,6 +10,11 @@ export interface ForgeRepository {
   path: string;
   private: boolean;
   defaultBranch: string | null;
+  /**
+   * Whether the token's owner may push to it, when the forge said (GitHub's `permissions.push`, GitLab's access
+   * level ≥ Developer); null when it did not (no token, or a membership it does not show).
+   */
+  canPush: boolean | null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { UserError } from "../errors.ts";
+import type { ForgeRepository } from "../ports/forge.ts";
 import type { RepoSpec } from "./repo-spec.ts";
 import type { ForgeKind } from "./workspace-settings.ts";
 
@@ -8,18 +9,19 @@ const SECRET: Record<ForgeKind, string> = { github: "GITHUB_TOKEN", gitlab: "GIT
 /**
  * Before anything is spent: for a GitHub or GitLab repository, asks the forge (with the owner's token when
  * they set one) whether it can be read, and refuses clearly when not. Other URLs were checked for form
- * only; git itself tells later. The token goes to the forge only, and is never named in a message.
+ * only; git itself tells later. The token goes to the forge only, and is never named in a message. Answers
+ * the repository as the forge describes it (null for other hosts).
  */
 export async function checkRepoReadable(
   deps: Pick<CoreDeps, "forges" | "repoTokens">,
   owner: string,
   spec: RepoSpec,
-): Promise<void> {
-  if (!spec.forge || !spec.path) return;
+): Promise<ForgeRepository | null> {
+  if (!spec.forge || !spec.path) return null;
   const forge = deps.forges[spec.forge];
   const token = await deps.repoTokens?.(owner, spec.forge);
   const read = await forge.readRepo(spec.path, token);
-  if (read.kind === "ok") return;
+  if (read.kind === "ok") return read.repo;
   if (read.kind === "no-answer") {
     throw new UserError(
       `ccc could not ask ${forge.name} whether it can read ${spec.path} (no answer); nothing was created. Try again in a moment.`,
