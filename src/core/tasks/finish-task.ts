@@ -106,7 +106,7 @@ export async function finishTask(
   if (pr.kind === "opened") {
     deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: pr.url }, now());
     tell("pr_opened", pr.url);
-  } else if (parent?.prUrl) {
+  } else if (parent?.prUrl && pr.kind === "refused" && pr.reason === "already-exists") {
     // A reply's commits went onto the branch of a pull request that is open already.
     deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: parent.prUrl }, now());
     tell("pr_updated", parent.prUrl);
