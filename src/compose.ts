@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { minimalChildEnv } from "./adapters/child-env.ts";
+import { forgesFrom } from "./adapters/forges.ts";
 import type { HetznerClientOptions } from "./adapters/hetzner/hetzner-client.ts";
 import { countHetznerRequests } from "./adapters/hetzner/request-metrics.ts";
 import { OnDemandCloud, OnDemandInstaller, OnDemandMachine } from "./adapters/on-demand.ts";
@@ -15,6 +16,7 @@ import type { BillingApi } from "./core/ports/billing.ts";
 import { type BillingSync, noDirectory, type PersonDirectory } from "./core/ports/billing-sync.ts";
 import type { Clock } from "./core/ports/clock.ts";
 import type { CloudApi } from "./core/ports/cloud.ts";
+import type { Forges } from "./core/ports/forge.ts";
 import type { Installer } from "./core/ports/installer.ts";
 import { type Logger, silentLogger } from "./core/ports/logger.ts";
 import type { MachineChannel } from "./core/ports/machine.ts";
@@ -59,6 +61,8 @@ export interface ComposeOptions {
   claudeCredential?: ClaudeCredential;
   /** The machine side of tasks (the SSH adapter in production; tests may pass their own). */
   taskChannel?: TaskChannel;
+  /** GitHub's and GitLab's APIs; by default the adapters at CCC_GITHUB_API_URL / CCC_GITLAB_API_URL. */
+  forges?: Forges;
 }
 
 /** Builds core's dependencies from the parsed settings: the one place that opens the store and the adapters. */
@@ -112,6 +116,7 @@ export function composeCore(config: Config, options: ComposeOptions = {}): CoreD
     ...policiesFrom(config),
     ...billingFrom(config, options),
     publicUrl: config.web.publicUrl,
+    forges: options.forges ?? forgesFrom(config.workspace),
     taskChannel:
       options.taskChannel ??
       new OnDemandTaskChannel(async () => {

@@ -20,7 +20,8 @@
 // token, 404 when the token cannot see the repository, 403 when it may read but not write, 422 "Validation
 // Failed" for a missing title/head/base, a head or base branch the bare repository lacks, no commits
 // between them, or an open pull request for that head already; else 201 with number and html_url. Opened
-// ones are in `pulls`.
+// ones are in `pulls`. The token check: `GET /user` — 401 without a token or with an unknown one, else 200
+// with a `login`.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -106,6 +107,12 @@ export async function startFakeGithub(options: {
     }
     const bearer = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? null;
     call.token = bearer;
+    if (url.pathname === "/user") {
+      // The token check: whose token it is.
+      if (!bearer) return answer(401, { message: "Requires authentication" });
+      if (!known().has(bearer)) return answer(401, { message: "Bad credentials" });
+      return answer(200, { login: "ccc-tester", id: 1, type: "User" });
+    }
     const github = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     const gitlab = /^\/api\/v4\/projects\/([^/]+)$/.exec(url.pathname);
     if (!github && !gitlab) {
@@ -130,6 +137,16 @@ export async function startFakeGithub(options: {
             private: repo.private,
             default_branch: branch,
             visibility: repo.private ? "private" : "public",
+            // Only to a signed-in caller, as GitHub does.
+            ...(bearer
+              ? {
+                  permissions: {
+                    admin: false,
+                    push: (repo.writers ?? repo.tokens).includes(bearer),
+                    pull: true,
+                  },
+                }
+              : {}),
           }
         : {
             id: 1,

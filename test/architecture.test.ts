@@ -69,6 +69,13 @@ describe("where things go", () => {
     }
   });
 
+  it("keeps HTTP out of core: the forges (GitHub, GitLab) and every other service are reached through ports", () => {
+    const callers = files.filter((f) => inside(f, "src/core") && /\bfetch\(/.test(texts.get(f) ?? ""));
+    expect(callers).toEqual([]);
+    // The forge port's adapters are where the forges' REST APIs are spoken.
+    expect(texts.get("src/adapters/forge-http.ts")).toMatch(/\bfetch\(/);
+  });
+
   it("never imports the stand-ins, the demo or the tests: they are not part of the product", () => {
     const outside = ["stand-ins", "demo", "test", "bench"];
     expect(violations("src", (to) => !outside.some((folder) => inside(to, folder)))).toEqual([]);

@@ -4,6 +4,7 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { isLive } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
+import type { ForgeRepository } from "../core/ports/forge.ts";
 import { failureOf } from "../core/provision/provision-failure.ts";
 import {
   checkTaskConcurrency,
@@ -14,6 +15,7 @@ import {
 } from "../core/tasks/check-task.ts";
 import { endTask, taskFor } from "../core/tasks/end-task.ts";
 import { followTask } from "../core/tasks/follow-task.ts";
+import { changeRequestName } from "../core/tasks/pull-request.ts";
 import { runTaskOnMachine } from "../core/tasks/run-task.ts";
 import { isTaskActive, newTaskId, type Task, taskBranch } from "../core/tasks/task.ts";
 import { lastEventLines, recordCccEvent, type TaskProgress } from "../core/tasks/task-events.ts";
@@ -105,8 +107,8 @@ async function startParsed(
   checkTaskCredential(deps, input.owner);
   checkTaskConcurrency(deps, input.owner);
   const spec = parseRepoSpec(input.repo, workspaceSettingsOf(deps));
-  await checkRepoReadable(deps, input.owner, spec);
-  await checkPushToken(ctx, input.owner, spec);
+  const forgeRepo = await checkRepoReadable(deps, input.owner, spec);
+  await checkPushToken(ctx, input.owner, spec, forgeRepo);
   const task = recordTask(ctx, input, spec, limits, continues);
   let recorded: Instance;
   try {
@@ -238,14 +240,29 @@ function recordTask(
   return deps.store.tasks.get(id) as Task;
 }
 
-/** A task pushes its branch and opens the pull request with the owner's token: without one, said now. */
-async function checkPushToken(ctx: CommandContext, owner: string, spec: RepoSpec): Promise<void> {
+/**
+ * A task pushes its branch and opens the pull/merge request with the owner's token: without one, or with one
+ * the forge says may not push, said now.
+ */
+async function checkPushToken(
+  ctx: CommandContext,
+  owner: string,
+  spec: RepoSpec,
+  forgeRepo: ForgeRepository | null,
+): Promise<void> {
   if (!spec.forge) return;
   const token = await ctx.deps.repoTokens?.(owner, spec.forge);
-  if (token) return;
   const name = spec.forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
+  if (token && forgeRepo?.canPush === false) {
+    // The forge said the token's owner may read but not push: the run would be spent for nothing.
+    throw new UserError(
+      `Your ${name} may read ${spec.path} but not push to it, and a task pushes its branch and opens the ${changeRequestName(spec.forge)} with it: ${spec.forge === "github" ? "use a token of someone with write access (fine-grained: Contents and Pull requests, read and write)" : "use a token of someone with the Developer role or more (scopes api and write_repository)"}. Nothing was created.`,
+      { code: "no_repo_token", field: "repo" },
+    );
+  }
+  if (token) return;
   throw new UserError(
-    `A task pushes its branch and opens the pull request with your ${name}, and you have none set (\`ccc secret set ${name}\` or \`/ccc secret\`). Nothing was created.`,
+    `A task pushes its branch and opens the ${changeRequestName(spec.forge)} with your ${name}, and you have none set (\`ccc secret set ${name}\` or \`/ccc secret\`). Nothing was created.`,
     { code: "no_repo_token", field: "repo" },
   );
 }

@@ -6,6 +6,7 @@ import type { PoolSettings } from "./pool/pool-settings.ts";
 import type { BillingSync } from "./ports/billing-sync.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { CloudApi } from "./ports/cloud.ts";
+import type { Forges } from "./ports/forge.ts";
 import type { Installer } from "./ports/installer.ts";
 import type { Logger } from "./ports/logger.ts";
 import type { MachineChannel } from "./ports/machine.ts";
@@ -59,6 +60,8 @@ export interface CoreDeps {
   personName?: (userId: string) => Promise<string>;
   /** Starting from a repository: the forges' addresses. */
   workspace: WorkspaceSettings;
+  /** GitHub's and GitLab's REST APIs: repository reads, token checks, pull and merge requests. */
+  forges: Forges;
   /** The owner's GITHUB_TOKEN / GITLAB_TOKEN (the secret store); every repository is checked as public without it. */
   repoTokens?: RepoTokens;
   /** Whether the owner set a Claude credential (the secret store); unknown without it. */

@@ -1,5 +1,6 @@
 import { moneyJson } from "../core/billing/money.ts";
 import type { TaskEventRow } from "../core/store/store.ts";
+import { changeRequestName } from "../core/tasks/pull-request.ts";
 import type { Task } from "../core/tasks/task.ts";
 import { progressOf, type TaskProgress } from "../core/tasks/task-events.ts";
 import { textTable } from "./text.ts";
@@ -75,8 +76,9 @@ export function taskText(task: Task, lastEvents: readonly string[] = []): string
     lines.push(`Claude Code's cost: €${moneyJson(BigInt(task.costEur)).amount} ($${task.costUsd ?? "?"})`);
   }
   if (task.failure) lines.push(`Why: ${task.failure}`);
-  if (task.prUrl) lines.push(`Pull request: ${task.prUrl}`);
-  if (task.status === "no_change") lines.push("No change was made, so there is no pull request.");
+  const changeRequest = changeRequestName(task.forge);
+  if (task.prUrl) lines.push(`${changeRequest[0]?.toUpperCase()}${changeRequest.slice(1)}: ${task.prUrl}`);
+  if (task.status === "no_change") lines.push(`No change was made, so there is no ${changeRequest}.`);
   if (task.diffStat) lines.push(`Changes:\n${indent(task.diffStat)}`);
   if (task.summary && task.status !== "failed") lines.push(`Summary:\n${indent(task.summary)}`);
   if (lastEvents.length > 0 && (task.status === "failed" || task.status === "cancelled")) {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { forgesFrom } from "../../src/adapters/forges.ts";
 import type { CoreDeps } from "../../src/core/deps.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { checkRepoReadable } from "../../src/core/workspace/check-repo.ts";
@@ -80,9 +81,9 @@ describe("the readability check", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   const depsWith = (settings: WorkspaceSettings, token?: string) =>
-    ({ workspace: settings, repoTokens: async () => token }) satisfies Pick<
+    ({ forges: forgesFrom(settings), repoTokens: async () => token }) satisfies Pick<
       CoreDeps,
-      "workspace" | "repoTokens"
+      "forges" | "repoTokens"
     >;
 
   it("asks GitLab's project API with the token, URL-encoding the path; refuses a private project without", async () => {

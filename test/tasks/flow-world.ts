@@ -11,6 +11,7 @@ import type { TaskChannel } from "../../src/core/ports/task-machine.ts";
 import { SecretValue, setSecret } from "../../src/core/secrets/secrets.ts";
 import type { FakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
+import { type FakeGitlab, startFakeGitlab } from "../../stand-ins/fake-gitlab.ts";
 import { CLAUDE_BIN, type ClaudeUser, claudeUser } from "../helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
 import { type PoolWorld, startPoolWorld } from "../pool/pool-world.ts";
@@ -19,10 +20,13 @@ export const OWNER = { id: "opal", isAdmin: true };
 export const API_KEY = "sk-ant-api03-CANARYtaskkey0123456789abcdefghij";
 export const OAUTH_TOKEN = "sk-ant-oat01-CANARYoauthtoken0123456789abcdef";
 export const GH_TOKEN = "ghp_CANARYtask0123456789abcdefghijklmnop";
+export const GL_TOKEN = "glpat-CANARYtask0123456789abcdef";
 
 export interface TaskWorld {
   u: ClaudeUser;
   gh: FakeGithub;
+  /** The GitLab stand-in (`gitlab: true`), serving the same bare repositories as GitLab projects. */
+  gl?: FakeGitlab;
   w: PoolWorld;
   gitRoot: string;
   bare(name: string): string;
@@ -40,6 +44,8 @@ export async function startTaskWorld(
     secrets?: Record<string, string>;
     /** The machines run tasks for real: the systemd stand-ins and the real claude on ccc-apply's PATH. */
     machineEnv?: (u: ClaudeUser) => Record<string, string>;
+    /** Also a GitLab stand-in (CCC_GITLAB_URL) with acme/app public and acme/private private for GL_TOKEN. */
+    gitlab?: boolean;
   } = {},
 ): Promise<TaskWorld> {
   const u = claudeUser();
@@ -52,6 +58,12 @@ export async function startTaskWorld(
   const gh = await startFakeGithub({ gitRoot, gitConfig: SAFE_EVERYWHERE });
   gh.addRepo("acme/app", { private: false, tokens: [GH_TOKEN] });
   gh.addRepo("acme/private", { private: true, tokens: [GH_TOKEN] });
+  let gl: FakeGitlab | undefined;
+  if (options.gitlab) {
+    gl = await startFakeGitlab({ gitRoot, gitConfig: SAFE_EVERYWHERE });
+    gl.addProject("acme/app", { private: false, tokens: [GL_TOKEN] });
+    gl.addProject("acme/private", { private: true, tokens: [GL_TOKEN] });
+  }
   const taskChannel = options.channel?.({ bare });
   const compose: ComposeOptions = taskChannel ? { taskChannel } : {};
   const w = await startPoolWorld(
@@ -60,6 +72,7 @@ export async function startTaskWorld(
       CCC_GITHUB_URL: gh.url,
       CCC_GITHUB_API_URL: gh.url,
       CCC_SECRETS_KEY: randomBytes(32).toString("base64"),
+      ...(gl ? { CCC_GITLAB_URL: gl.url, CCC_GITLAB_API_URL: gl.apiUrl } : {}),
       ...options.env,
     },
     compose,
@@ -79,6 +92,7 @@ export async function startTaskWorld(
   return {
     u,
     gh,
+    ...(gl ? { gl } : {}),
     w,
     gitRoot,
     bare,
@@ -102,6 +116,7 @@ export async function startTaskWorld(
     close: async () => {
       await w.close();
       await gh.close();
+      await gl?.close();
       rmSync(u.dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { machineTarget } from "../ports/machine.ts";
 import { endTask, stopTask, taskChannelOf } from "./end-task.ts";
-import { openPullRequest } from "./pull-request.ts";
+import { changeRequestName, openPullRequest } from "./pull-request.ts";
 import { parseStreamLine, type TaskEvent } from "./stream-json.ts";
 import type { Task, TaskFailureCode } from "./task.ts";
 import { taskCostEur } from "./task-cost.ts";
@@ -96,7 +96,7 @@ export async function finishTask(
   }
   if (pushed.commits === 0) {
     deps.store.tasks.finish(task.id, { status: "no_change" }, now());
-    tell("no_change", "Claude Code changed nothing, so there is no pull request.");
+    tell("no_change", `Claude Code changed nothing, so there is no ${changeRequestName(task.forge)}.`);
     return endTask(deps, deps.store.tasks.get(task.id) as Task, onProgress);
   }
   deps.store.tasks.update(task.id, { diffStat: pushed.diffStat }, now());
@@ -107,7 +107,7 @@ export async function finishTask(
   if (pr.kind === "opened") {
     deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: pr.url }, now());
     tell("pr_opened", pr.url);
-  } else if (parent?.prUrl) {
+  } else if (parent?.prUrl && pr.kind === "refused" && pr.reason === "already-exists") {
     // A reply's commits went onto the branch of a pull request that is open already.
     deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: parent.prUrl }, now());
     tell("pr_updated", parent.prUrl);
@@ -115,7 +115,7 @@ export async function finishTask(
     deps.store.tasks.finish(task.id, { status: "succeeded" }, now());
     tell("pushed_only", pr.message);
   } else {
-    const text = `The branch ${task.branch} is pushed, but the pull request was not opened: ${pr.message}.`;
+    const text = `The branch ${task.branch} is pushed, but the ${changeRequestName(task.forge)} was not opened: ${pr.message}.`;
     deps.store.tasks.finish(task.id, { status: "failed", failureCode: "pr_refused", failure: text }, now());
     tell("failed", text);
   }

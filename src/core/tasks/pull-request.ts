@@ -1,18 +1,21 @@
 import type { CoreDeps } from "../deps.ts";
-import { workspaceSettingsOf } from "../workspace/workspace-settings.ts";
+import type { ChangeRequestRefusal, ChangeRequestResult, Forge } from "../ports/forge.ts";
 import { oneLine } from "./stream-json.ts";
 import type { Task } from "./task.ts";
 
 // Opening the pull request (GitHub) or merge request (GitLab) for a task's pushed branch, with the
-// owner's token, through the forge's REST API (its address is the operator's setting). The token goes to
-// the API only, as `Authorization: Bearer`, and is never part of a message.
+// owner's token, through the forge port (deps.forges). The token goes to the forge only and is never part
+// of a message.
 
 export type PullRequestResult =
   | { kind: "opened"; url: string; number: number | null }
-  | { kind: "refused"; message: string }
+  | { kind: "refused"; reason: ChangeRequestRefusal; message: string }
   | { kind: "unsupported"; message: string };
 
-const FORGE_NAME = { github: "GitHub", gitlab: "GitLab" } as const;
+/** "pull request" on GitHub (and elsewhere), "merge request" on GitLab. */
+export function changeRequestName(forge: Task["forge"]): string {
+  return forge === "gitlab" ? "merge request" : "pull request";
+}
 
 /** The title: the prompt's first line, as a person would write a commit subject. */
 export function pullRequestTitle(prompt: string): string {
@@ -27,7 +30,7 @@ export function pullRequestBody(deps: Pick<CoreDeps, "publicUrl">, task: Task, s
 }
 
 export async function openPullRequest(
-  deps: Pick<CoreDeps, "workspace" | "repoTokens" | "publicUrl">,
+  deps: Pick<CoreDeps, "forges" | "repoTokens" | "publicUrl">,
   task: Task,
   base: string,
   summary: string,
@@ -38,69 +41,48 @@ export async function openPullRequest(
       message: `the branch ${task.branch} is pushed; ccc opens pull requests on GitHub and GitLab only`,
     };
   }
-  const forge = task.forge;
-  const token = await deps.repoTokens?.(task.owner, forge);
-  if (!token) {
-    return {
-      kind: "refused",
-      message: `you have no ${forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN"} set`,
-    };
-  }
-  const settings = workspaceSettingsOf(deps)[forge];
-  const api = settings.apiUrl.replace(/\/$/, "");
-  const title = pullRequestTitle(task.prompt);
-  const body = pullRequestBody(deps, task, summary);
-  const url =
-    forge === "github"
-      ? `${api}/repos/${task.repoPath.split("/").map(encodeURIComponent).join("/")}/pulls`
-      : `${api}/projects/${encodeURIComponent(task.repoPath)}/merge_requests`;
-  const payload =
-    forge === "github"
-      ? { title, head: task.branch, base, body, maintainer_can_modify: true }
-      : { title, source_branch: task.branch, target_branch: base, description: body };
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: {
-        accept: forge === "github" ? "application/vnd.github+json" : "application/json",
-        "content-type": "application/json",
-        "user-agent": "ccc (Claude Code Cloud)",
-        authorization: `Bearer ${token}`,
-        ...(forge === "github" ? { "x-github-api-version": "2022-11-28" } : {}),
-      },
-      body: JSON.stringify(payload),
-      signal: AbortSignal.timeout(workspaceSettingsOf(deps).checkTimeoutMs),
-    });
-  } catch {
-    return { kind: "refused", message: `${FORGE_NAME[forge]} did not answer` };
-  }
-  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (response.status === 201) {
-    const link = forge === "github" ? answer.html_url : answer.web_url;
-    const number = forge === "github" ? answer.number : answer.iid;
-    return {
-      kind: "opened",
-      url: typeof link === "string" ? link : "",
-      number: typeof number === "number" ? number : null,
-    };
-  }
-  return {
-    kind: "refused",
-    message: `${FORGE_NAME[forge]} answered ${response.status}: ${forgeMessage(answer)}`,
-  };
+  const forge = deps.forges[task.forge];
+  const secret = task.forge === "github" ? "GITHUB_TOKEN" : "GITLAB_TOKEN";
+  const token = await deps.repoTokens?.(task.owner, task.forge);
+  if (!token) return { kind: "refused", reason: "token-refused", message: `you have no ${secret} set` };
+  const result = await forge.openChangeRequest({
+    path: task.repoPath,
+    token,
+    title: pullRequestTitle(task.prompt),
+    head: task.branch,
+    base,
+    body: pullRequestBody(deps, task, summary),
+  });
+  if (result.kind === "opened") return result;
+  return { kind: "refused", reason: result.reason, message: refusalWords(forge, secret, task, base, result) };
 }
 
-/** GitHub's message and its validation errors' messages ("A pull request already exists for …"). */
-function forgeMessage(answer: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (typeof answer.message === "string") parts.push(answer.message);
-  if (Array.isArray(answer.errors)) {
-    for (const e of answer.errors) {
-      if (e && typeof e === "object" && typeof (e as { message?: unknown }).message === "string") {
-        parts.push((e as { message: string }).message);
-      }
-    }
+/** What a person reads after "the pull request was not opened: …"; the forge's words, never the token. */
+function refusalWords(
+  forge: Forge,
+  secret: string,
+  task: Task,
+  base: string,
+  refused: Extract<ChangeRequestResult, { kind: "refused" }>,
+): string {
+  const path = task.repoPath ?? task.repo;
+  const said = refused.detail ? ` (${forge.name} said: ${refused.detail})` : "";
+  switch (refused.reason) {
+    case "no-answer":
+      return `${forge.name} did not answer`;
+    case "token-refused":
+      return `${forge.name} does not accept your ${secret} (unknown, expired or revoked); set a new one with \`ccc secret set ${secret}\``;
+    case "not-found":
+      return `your ${secret} cannot see ${path} on ${forge.name}`;
+    case "forbidden":
+      return `your ${secret} may read ${path} but not open a ${forge.changeRequestName} on it${said}`;
+    case "no-commits":
+      return `${forge.name} found no commits between ${base} and ${task.branch}`;
+    case "branch-missing":
+      return `${forge.name} does not have the branch ${base} or ${task.branch}${said}`;
+    case "already-exists":
+      return `a ${forge.changeRequestName} for ${task.branch} is open already${said}`;
+    default:
+      return `${forge.name} answered ${refused.status ?? "nothing"}: ${refused.detail || "no reason given"}`;
   }
-  return oneLine(parts.join("; ") || "no reason given", 300);
 }

@@ -1,4 +1,5 @@
 import type { Instance } from "../../core/instances/instance.ts";
+import { changeRequestName } from "../../core/tasks/pull-request.ts";
 import type { Task, TaskStatus } from "../../core/tasks/task.ts";
 import type { TaskActivity } from "../task-activity.ts";
 import { sshCommand } from "../text.ts";
@@ -38,6 +39,8 @@ export interface TaskStatusView {
   summary?: string | null;
   diffStat?: string | null;
   prUrl?: string | null;
+  /** What the forge calls it: "pull request" (GitHub, the default) or "merge request" (GitLab). */
+  changeRequest?: string;
   /** US dollars, from the run's final `result` event. */
   costUsd?: number | null;
   /** Which way it failed ("the turn cap (50 turns) was reached"). */
@@ -97,10 +100,10 @@ function headline(v: TaskStatusView): string {
       return `${HEAD[v.phase]} on ${where}: ${escapeText(v.step)}`;
     case "done":
       return v.prUrl
-        ? `${HEAD.done}: <${v.prUrl}|pull request> on ${where}`
+        ? `${HEAD.done}: <${v.prUrl}|${v.changeRequest ?? "pull request"}> on ${where}`
         : `${HEAD.done} on ${where}: the branch \`ccc/${v.taskId}\` is pushed`;
     case "no-change":
-      return `${HEAD["no-change"]}: Claude Code changed nothing in ${where}, so there is no pull request.`;
+      return `${HEAD["no-change"]}: Claude Code changed nothing in ${where}, so there is no ${v.changeRequest ?? "pull request"}.`;
     case "failed":
       return `${HEAD.failed} on ${where}: ${escapeText(v.failure ?? "the task stopped")}`;
     case "cancelled":
@@ -267,6 +270,7 @@ export function taskStatusView(
     summary: phase === "done" || phase === "no-change" ? task.summary : null,
     diffStat: task.diffStat,
     prUrl: task.prUrl,
+    changeRequest: changeRequestName(task.forge),
     costUsd: cost !== null && Number.isFinite(cost) ? cost : null,
     failure: task.status === "failed" ? task.failure : null,
     lastEvents: task.status === "failed" ? activity.recent : [],
