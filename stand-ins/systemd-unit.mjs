@@ -78,7 +78,9 @@ function timeScale(value) {
   const scale = Number(value);
   if (!Number.isFinite(scale) || scale <= 0) {
     // Refused loudly: a typo must not turn the cap off.
-    console.error(`systemd-unit: FAKE_SYSTEMD_TIME_SCALE must be a positive number, not ${JSON.stringify(value)}`);
+    console.error(
+      `systemd-unit: FAKE_SYSTEMD_TIME_SCALE must be a positive number, not ${JSON.stringify(value)}`,
+    );
     process.exit(1);
   }
   return scale;

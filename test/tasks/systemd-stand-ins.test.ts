@@ -19,7 +19,12 @@ function world(extra: Record<string, string> = {}) {
   dirs.push(dir);
   const log = join(dir, "tools.jsonl");
   writeFileSync(log, "");
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_TOOLS_LOG: log, FAKE_SYSTEMD_DIR: dir, ...extra };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    FAKE_TOOLS_LOG: log,
+    FAKE_SYSTEMD_DIR: dir,
+    ...extra,
+  };
   const tool = (name: string, args: string[]) => {
     const out = spawnSync(process.execPath, [join(BIN, name), ...args], { env, encoding: "utf8" });
     return { code: out.status, stdout: out.stdout, stderr: out.stderr };
