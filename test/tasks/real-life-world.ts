@@ -9,7 +9,15 @@ import type { Clock } from "../../src/core/ports/clock.ts";
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { ClaudeUser } from "../helpers/claude-user.ts";
-import { API_KEY, realTaskMachines, startTaskWorld, type TaskWorld, useAnthropic } from "./flow-world.ts";
+import {
+  API_KEY,
+  GH_TOKEN,
+  OWNER,
+  realTaskMachines,
+  startTaskWorld,
+  type TaskWorld,
+  useAnthropic,
+} from "./flow-world.ts";
 
 export interface RealLife {
   t: TaskWorld;
@@ -22,8 +30,14 @@ export interface RealLife {
 
 /** A world whose machines run tasks for real; `machineEnv` adds to the machines' (e.g. the time scale). */
 export async function startRealLife(
-  options: { machineEnv?: Record<string, string>; env?: Record<string, string> } = {},
+  options: {
+    machineEnv?: Record<string, string>;
+    env?: Record<string, string>;
+    /** Whose tasks (with a Claude key and a GitHub token); the CLI's operator "opal" by default. */
+    owner?: string;
+  } = {},
 ): Promise<RealLife> {
+  const owner = options.owner ?? OWNER.id;
   const api = await startFakeAnthropic({ keys: [API_KEY] });
   let t: TaskWorld;
   try {
@@ -35,9 +49,13 @@ export async function startRealLife(
     await api.close();
     throw error;
   }
-  useAnthropic(t, api);
+  if (owner !== OWNER.id) {
+    t.setSecret("ANTHROPIC_API_KEY", API_KEY, owner);
+    t.setSecret("GITHUB_TOKEN", GH_TOKEN, owner);
+  }
+  useAnthropic(t, api, owner);
   // Commits need an identity: the person's.
-  t.w.deps.store.prefs.update("opal", { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
+  t.w.deps.store.prefs.update(owner, { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
   const machine = await t.warmMachine();
   return {
     t,
