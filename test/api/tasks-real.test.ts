@@ -10,7 +10,6 @@ import { silentLogger } from "../../src/core/ports/logger.ts";
 import { BackgroundTasks } from "../../src/doors/background-tasks.ts";
 import { type HttpServer, startHttpServer } from "../../src/http/server.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
-import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { git } from "../helpers/git-repos.ts";
 import {
