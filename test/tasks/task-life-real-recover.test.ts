@@ -1,0 +1,223 @@
+// Crash recovery of tasks whose starter died while they were `queued` or `starting` (the rows a bot or CLI
+// killed mid-start leaves, nobody holding their start lease): on the next bot start or sweep
+// (`followUnfollowedTasks`, what the scheduler calls) each is carried on where its machine is ready, with the
+// real Claude Code (real sshd, the real ccc-apply, the systemd stand-ins), or failed in plain words with
+// nothing left at Hetzner and the owner told. A task whose starter is alive, or whose machine is still
+// being made, is left alone.
+import { afterEach, describe, expect, it } from "vitest";
+import { provision } from "../../src/commands/provision.ts";
+import { newInstanceId } from "../../src/core/instances/instance.ts";
+import { takeLease } from "../../src/core/lifecycle/leases.ts";
+import type { Notice, Notifier } from "../../src/core/ports/notifier.ts";
+import { taskStartLease } from "../../src/core/tasks/follow-task.ts";
+import { followUnfollowedTasks } from "../../src/core/tasks/resume-tasks.ts";
+import type { Task } from "../../src/core/tasks/task.ts";
+import { sshdMissingReason } from "../../stand-ins/sshd.ts";
+import { waitForState } from "../../stand-ins/wait-for-state.ts";
+import { claudeUserMissingReason } from "../helpers/claude-user.ts";
+import { git } from "../helpers/git-repos.ts";
+import { makeKeyPair } from "../helpers/keys.ts";
+import { runCcc } from "../helpers/run-ccc.ts";
+import { commitTurns, type RealLife, startRealLife } from "./real-life-world.ts";
+
+let life: RealLife | undefined;
+afterEach(async () => {
+  await life?.close();
+  life = undefined;
+});
+
+const ENDED = ["succeeded", "no_change", "failed", "cancelled"];
+
+/** A task row as `ccc task` records it, left in `status` by a starter that died. */
+function leftBehind(
+  l: RealLife,
+  id: string,
+  status: "queued" | "starting",
+  instanceId: string | null,
+  slack: Task["slack"] = null,
+): void {
+  const { store } = l.t.w.deps;
+  const inserted = store.tasks.insertUnder(
+    {
+      id,
+      owner: "opal",
+      actor: "opal",
+      repo: "acme/app",
+      repoUrl: `${l.t.gh.url}/acme/app.git`,
+      repoName: "app",
+      repoPath: "acme/app",
+      forge: "github",
+      prompt: "Add a NOTES.md",
+      branch: `ccc/${id}`,
+      instanceId,
+      maxTurns: 10,
+      maxMinutes: 10,
+      slack,
+      parentId: null,
+      createdAt: new Date(),
+    },
+    10,
+  );
+  expect(inserted).toBe(true);
+  store.tasks.update(id, { status }, new Date());
+}
+
+function recordingNotifier(): Notifier & { notices: Notice[] } {
+  const notices: Notice[] = [];
+  return {
+    notices,
+    notify: async (n) => {
+      notices.push(n);
+      return "sent";
+    },
+  };
+}
+
+describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
+  "tasks left starting by a dead starter",
+  () => {
+    it("one left `starting` on its ready machine is carried on: the real claude commits, the pull request opens", async () => {
+      life = await startRealLife();
+      const { t, api, repo } = life;
+      // The machine was made ready (pool claim, clone) before the starter died.
+      const ready = await provision(
+        { deps: t.w.deps, actor: { id: "opal", isAdmin: true } },
+        { owner: "opal", sshKey: makeKeyPair().publicKey, repo: "acme/app", hours: 2 },
+      );
+      expect(ready.status).toBe("ready");
+      const id = "tsk-rec2ver3";
+      leftBehind(life, id, "starting", ready.id);
+      api.script(...commitTurns(repo));
+
+      const bot = t.w.h.compose({ ...t.compose, notifier: recordingNotifier() });
+      expect(followUnfollowedTasks(bot)).toEqual([id]);
+      // Taken: a second sweep meanwhile leaves it to the first.
+      expect(followUnfollowedTasks(bot)).toEqual([]);
+      const task = await waitForState(
+        () => {
+          const now = t.w.deps.store.tasks.get(id);
+          return now && ENDED.includes(now.status) ? now : null;
+        },
+        50_000,
+        "the task carried on to its end",
+      ).catch((error) => {
+        const now = t.w.deps.store.tasks.get(id);
+        const events = t.w.deps.store.tasks.events(id).map((e) => e.body);
+        throw new Error(`${error}: ${JSON.stringify({ now, events, requests: api.requests.length })}`);
+      });
+      expect(task, task.failure ?? "").toMatchObject({
+        status: "succeeded",
+        prUrl: `${t.gh.url}/acme/app/pull/1`,
+      });
+      const steps = t.w.deps.store.tasks.events(id).map((e) => e.body);
+      expect(steps.some((b) => b.includes('"step":"resumed"') && b.includes("carries on"))).toBe(true);
+      expect(git(["--git-dir", t.bare("app"), "show", `ccc/${id}:NOTES.md`])).toBe("Notes\n");
+      await waitForState(() => t.w.h.strayServers().length === 0, 20_000, "the machine deleted");
+      await waitForState(
+        () => t.w.deps.store.get(ready.id)?.status === "deleted",
+        20_000,
+        "recorded deleted",
+      );
+      expect(api.problems).toEqual([]);
+    }, 60_000);
+
+    it("without a machine, or with one that failed: failed in plain words, nothing at Hetzner, the owner told; a live starter's is left", async () => {
+      life = await startRealLife();
+      const { t } = life;
+      const { store } = t.w.deps;
+      const servers = await t.w.deps.cloud.listServers();
+      // Died before the machine was recorded.
+      leftBehind(life, "tsk-nomachn2", "queued", null);
+      // Died while the machine was being made; the reconciler has since given that build up.
+      const failed = store.add(
+        {
+          id: newInstanceId(),
+          owner: "opal",
+          ownerEmail: null,
+          sshKeys: [makeKeyPair().publicKey],
+          sshKeyFingerprint: "SHA256:test",
+          serverType: "cx23",
+          location: "fsn1",
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 3_600_000),
+        },
+        { actor: "test", kind: "requested" },
+      );
+      store.update(
+        failed.id,
+        { status: "failed", failureReason: "the install was interrupted by a restart of ccc" },
+        { actor: "ccc", kind: "failed" },
+      );
+      leftBehind(life, "tsk-failedm2", "starting", failed.id, {
+        channel: "C0TASKS",
+        threadTs: "1.2",
+        statusTs: "1.3",
+      });
+      // Its machine still being made: the reconciler's to finish or fail first.
+      const making = store.add(
+        {
+          id: newInstanceId(),
+          owner: "opal",
+          ownerEmail: null,
+          sshKeys: [makeKeyPair().publicKey],
+          sshKeyFingerprint: "SHA256:test",
+          serverType: "cx23",
+          location: "fsn1",
+          createdAt: new Date(),
+          expiresAt: new Date(Date.now() + 3_600_000),
+        },
+        { actor: "test", kind: "requested" },
+      );
+      leftBehind(life, "tsk-making22", "queued", making.id);
+      // A starter that is alive (holds the start lease): not someone else's to take.
+      leftBehind(life, "tsk-alive222", "queued", null);
+      const alive = takeLease(t.w.deps, taskStartLease("tsk-alive222"));
+
+      const notifier = recordingNotifier();
+      const bot = t.w.h.compose({ ...t.compose, notifier });
+      expect(followUnfollowedTasks(bot).sort()).toEqual(["tsk-failedm2", "tsk-nomachn2"]);
+      await waitForState(
+        () => ["tsk-failedm2", "tsk-nomachn2"].every((id) => store.tasks.get(id)?.status === "failed"),
+        10_000,
+        "both failed",
+      );
+      expect(store.tasks.get("tsk-nomachn2")).toMatchObject({
+        failureCode: "start_failed",
+        failure:
+          "ccc stopped while the task was being set up, before its machine was made, so it never ran. Ask again.",
+      });
+      expect(store.tasks.get("tsk-failedm2")).toMatchObject({
+        failureCode: "provision_failed",
+        failure:
+          "ccc stopped while the task's machine was being made, and the machine could not be finished (the install was interrupted by a restart of ccc), so the task never ran. Ask again.",
+      });
+      // Said where each lives: the CLI's task by a direct message, the Slack one in its thread (drawn from
+      // the recorded `failed` event), so not by a message as well.
+      await waitForState(() => notifier.notices.length > 0, 5_000, "the owner told");
+      expect(notifier.notices).toEqual([
+        {
+          kind: "user_alert",
+          user: "opal",
+          text: expect.stringContaining(
+            "Your task tsk-nomachn2 on acme/app failed: ccc stopped while the task",
+          ),
+        },
+      ]);
+      expect(store.tasks.events("tsk-failedm2").map((e) => JSON.parse(e.body).step)).toContain("failed");
+      const shown = await runCcc(t.w.h, ["tasks", "show", "tsk-nomachn2"], { compose: t.compose });
+      expect(shown.stdout).toContain("before its machine was made, so it never ran");
+      // The others are untouched, and nothing was made or left at Hetzner.
+      expect(store.tasks.get("tsk-making22")?.status).toBe("queued");
+      expect(store.tasks.get("tsk-alive222")?.status).toBe("queued");
+      expect(await t.w.deps.cloud.listServers()).toEqual(servers);
+      // Once the starter is gone, its task is taken up too.
+      alive?.release();
+      expect(followUnfollowedTasks(bot)).toEqual(["tsk-alive222"]);
+      await waitForState(
+        () => store.tasks.get("tsk-alive222")?.status === "failed",
+        10_000,
+        "the orphan failed",
+      );
+    }, 60_000);
+  },
+);
