@@ -3,6 +3,7 @@
 // back), through the CLI door: its machine lost (the server deleted at Hetzner and nothing answering at its
 // address), and the person's budget spent while it runs.
 import { afterEach, describe, expect, it } from "vitest";
+import type { Notice, Notifier } from "../../src/core/ports/notifier.ts";
 import { monthOf } from "../../src/core/usage/month.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -32,8 +33,15 @@ async function startHeld() {
     heldTurn({ text: "never said" }).turn,
   );
   const clock = movableClock();
+  const notices: Notice[] = [];
+  const notifier: Notifier = {
+    notify: async (n) => {
+      notices.push(n);
+      return "sent";
+    },
+  };
   const running = runCcc(t.w.h, ["task", "acme/app", "write notes", "--wait"], {
-    compose: { ...t.compose, clock },
+    compose: { ...t.compose, clock, notifier },
   });
   await waitForState(() => api.requests.length >= 2, 60_000, "the held turn");
   const id = t.w.deps.store.tasks.list("opal")[0]?.id ?? "";
@@ -44,14 +52,14 @@ async function startHeld() {
   );
   const instance = t.w.deps.store.get(t.w.deps.store.tasks.get(id)?.instanceId ?? "");
   if (!instance?.ipv4 || instance.hetznerServerId === null) throw new Error("the task has no machine");
-  return { t, api, clock, running, id, instance: { ...instance, ipv4: instance.ipv4 } };
+  return { t, api, clock, notices, running, id, instance: { ...instance, ipv4: instance.ipv4 } };
 }
 
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   "a task stopped mid-run",
   () => {
     it("its machine lost (deleted at Hetzner, nothing answering): failed as lost in plain words, nothing left", async () => {
-      const { t, running, id, instance } = await startHeld();
+      const { t, running, id, instance, notices } = await startHeld();
       // Someone deletes the server in Hetzner's console; the machine goes dark with it.
       await t.w.deps.cloud.deleteServer(instance.hetznerServerId ?? 0);
       await t.w.haltMachine(instance.ipv4);
@@ -69,7 +77,14 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(t.w.h.strayServers()).toEqual([]);
       expect(t.w.deps.store.get(instance.id)?.status).toBe("deleted");
       expect(t.gh.pulls).toEqual([]);
-      // `ccc tasks show` says it the same way afterwards.
+      // The owner is told (a task without a Slack thread: a direct message), and `ccc tasks show` says it too.
+      expect(notices.filter((n) => n.kind === "user_alert")).toEqual([
+        {
+          kind: "user_alert",
+          user: "opal",
+          text: expect.stringContaining(`Your task ${id} on acme/app failed: The task's machine was lost`),
+        },
+      ]);
       const shown = await runCcc(t.w.h, ["tasks", "show", id], { compose: t.compose });
       expect(shown.stdout).toContain("The task's machine was lost: its server was deleted at Hetzner.");
     }, 60_000);
