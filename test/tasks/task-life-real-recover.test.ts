@@ -6,8 +6,10 @@
 // being made, is left alone.
 import { afterEach, describe, expect, it } from "vitest";
 import { provision } from "../../src/commands/provision.ts";
+import { startTask } from "../../src/commands/task.ts";
 import { newInstanceId } from "../../src/core/instances/instance.ts";
 import { takeLease } from "../../src/core/lifecycle/leases.ts";
+import { runReconcile } from "../../src/core/lifecycle/reconcile.ts";
 import type { Notice, Notifier } from "../../src/core/ports/notifier.ts";
 import { taskStartLease } from "../../src/core/tasks/follow-task.ts";
 import { followUnfollowedTasks } from "../../src/core/tasks/resume-tasks.ts";
@@ -18,7 +20,7 @@ import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { git } from "../helpers/git-repos.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
-import { commitTurns, type RealLife, startRealLife } from "./real-life-world.ts";
+import { commitTurns, movableClock, type RealLife, startRealLife } from "./real-life-world.ts";
 
 let life: RealLife | undefined;
 afterEach(async () => {
@@ -218,6 +220,47 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
         10_000,
         "the orphan failed",
       );
+    }, 60_000);
+    it("one left `queued` by a starter that died mid-claim: the reconciler gives the machine up, the sweep fails the task, nothing at Hetzner", async () => {
+      life = await startRealLife();
+      const { t, api } = life;
+      // The starter records the task and claims the pool machine, then dies before it hands it over: its
+      // timers never fire again (so it never renews its hold on the task).
+      const dead = t.w.h.compose({
+        ...t.compose,
+        clock: { now: () => new Date(), sleep: () => new Promise<void>(() => {}) },
+      });
+      const started = await startTask(
+        { deps: dead, actor: { id: "opal", isAdmin: true } },
+        { owner: "opal", repo: "acme/app", prompt: "Add a NOTES.md" },
+      );
+      const id = started.accepted.task.id;
+      const instanceId = started.accepted.instance?.id ?? "";
+      expect(t.w.deps.store.tasks.get(id)?.status).toBe("queued");
+      expect(t.w.deps.store.get(instanceId)?.status).toBe("creating");
+
+      // The new bot, past the holds and the reconciler's grace (its clock moved on).
+      const clock = movableClock();
+      clock.jump(11 * 60_000);
+      const notifier = recordingNotifier();
+      const bot = t.w.h.compose({ ...t.compose, clock, notifier });
+      // Its machine is still being made: the task waits for the reconciler.
+      expect(followUnfollowedTasks(bot)).toEqual([]);
+      expect(t.w.deps.store.tasks.get(id)?.status).toBe("queued");
+      await runReconcile(bot, { graceMinutes: 10 });
+      expect(t.w.deps.store.get(instanceId)?.status).toBe("failed");
+      expect(followUnfollowedTasks(bot)).toEqual([id]);
+      await waitForState(() => t.w.deps.store.tasks.get(id)?.status === "failed", 10_000, "the task failed");
+      expect(t.w.deps.store.tasks.get(id)).toMatchObject({
+        failureCode: "provision_failed",
+        failure:
+          "ccc stopped while the task's machine was being made, and the machine could not be finished (the provision was interrupted before its server was created), so the task never ran. Ask again.",
+      });
+      await waitForState(() => notifier.notices.length > 0, 5_000, "the owner told");
+      expect(notifier.notices.filter((n) => n.kind === "user_alert").map((n) => n.user)).toEqual(["opal"]);
+      // The claimed pool machine's server went with it: nothing left at Hetzner, nothing asked of the model.
+      expect(await t.w.deps.cloud.listServers()).toEqual([]);
+      expect(api.requests).toEqual([]);
     }, 60_000);
   },
 );
