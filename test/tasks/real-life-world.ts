@@ -5,7 +5,10 @@
 // that stops every unit still running, so no claude outlives its test.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import type { Clock } from "../../src/core/ports/clock.ts";
+import type { Notice, Notifier } from "../../src/core/ports/notifier.ts";
+import type { Task } from "../../src/core/tasks/task.ts";
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import type { ClaudeUser } from "../helpers/claude-user.ts";
@@ -147,4 +150,51 @@ export async function stopAllUnits(u: ClaudeUser): Promise<void> {
     } catch {}
   }
   await waitForState(() => states().length === 0, 20_000, "every unit stopped").catch(() => {});
+}
+
+export const ENDED = ["succeeded", "no_change", "failed", "cancelled"];
+
+/** A task row as `ccc task` records it (owner opal, acme/app), left in `status` by a starter that died. */
+export function leftBehind(
+  l: RealLife,
+  id: string,
+  status: "queued" | "starting",
+  instanceId: string | null,
+  slack: Task["slack"] = null,
+): void {
+  const { store } = l.t.w.deps;
+  const inserted = store.tasks.insertUnder(
+    {
+      id,
+      owner: "opal",
+      actor: "opal",
+      repo: "acme/app",
+      repoUrl: `${l.t.gh.url}/acme/app.git`,
+      repoName: "app",
+      repoPath: "acme/app",
+      forge: "github",
+      prompt: "Add a NOTES.md",
+      branch: `ccc/${id}`,
+      instanceId,
+      maxTurns: 10,
+      maxMinutes: 10,
+      slack,
+      parentId: null,
+      createdAt: new Date(),
+    },
+    10,
+  );
+  expect(inserted).toBe(true);
+  store.tasks.update(id, { status }, new Date());
+}
+
+export function recordingNotifier(): Notifier & { notices: Notice[] } {
+  const notices: Notice[] = [];
+  return {
+    notices,
+    notify: async (n) => {
+      notices.push(n);
+      return "sent";
+    },
+  };
 }
