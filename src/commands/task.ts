@@ -202,9 +202,12 @@ export async function replyToTask(
   };
 }
 
-/** The hold on a task just recorded (its id is new, so nobody else has it). */
+/**
+ * The hold on a task just recorded (its id is new, so nobody else has it). The usual lease's 2 minutes, not
+ * a follower's 20 s: taken over by mistake, a task would be started twice on its machine.
+ */
 function holdStart(ctx: CommandContext, taskId: string): { release(): void } {
-  return takeLease(ctx.deps, taskStartLease(taskId), ctx.deps.tasks.followLeaseMs) ?? { release: () => {} };
+  return takeLease(ctx.deps, taskStartLease(taskId)) ?? { release: () => {} };
 }
 
 function settingsLimit(ctx: CommandContext): number {

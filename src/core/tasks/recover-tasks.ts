@@ -36,7 +36,7 @@ export function recoverUnstartedTasks(
     if (listed.status !== "queued" && listed.status !== "starting") continue;
     if (deps.store.leaseHolder(taskStartLease(listed.id), now)) continue;
     if (deps.store.leaseHolder(taskLease(listed.id), now)) continue;
-    const lease = takeLease(deps, taskStartLease(listed.id), deps.tasks.followLeaseMs);
+    const lease = takeLease(deps, taskStartLease(listed.id));
     if (!lease) continue;
     // Read again under the lease: the starter may have got it running just before it let go.
     const task = deps.store.tasks.get(listed.id);
@@ -67,6 +67,13 @@ function planFor(deps: CoreDeps, task: Task): Plan {
   }
   if (instance.status === "creating" || instance.status === "installing") return { kind: "wait" };
   if (instance.status === "ready") return { kind: "carry_on", instance };
+  if (instance.status === "deleting" || instance.status === "deleted") {
+    return {
+      kind: "fail",
+      code: "start_failed",
+      text: `ccc stopped while the task was starting, and its machine ${instance.id} was deleted meanwhile, so the task never ran. Ask again.`,
+    };
+  }
   const why = instance.failureReason ? ` (${instance.failureReason.replace(/[.\s]+$/, "")})` : "";
   return {
     kind: "fail",
