@@ -4,6 +4,7 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import type { Instance } from "../core/instances/instance.ts";
 import { isLive } from "../core/instances/instance.ts";
 import { parseOwner } from "../core/instances/owner.ts";
+import { takeLease } from "../core/lifecycle/leases.ts";
 import type { ForgeRepository } from "../core/ports/forge.ts";
 import { failureOf } from "../core/provision/provision-failure.ts";
 import {
@@ -14,7 +15,7 @@ import {
   taskLimits,
 } from "../core/tasks/check-task.ts";
 import { endTask, taskFor } from "../core/tasks/end-task.ts";
-import { followTask } from "../core/tasks/follow-task.ts";
+import { followTask, taskStartLease } from "../core/tasks/follow-task.ts";
 import { changeRequestName } from "../core/tasks/pull-request.ts";
 import { runTaskOnMachine } from "../core/tasks/run-task.ts";
 import { isTaskActive, newTaskId, type Task, taskBranch } from "../core/tasks/task.ts";
@@ -110,6 +111,8 @@ async function startParsed(
   const forgeRepo = await checkRepoReadable(deps, input.owner, spec);
   await checkPushToken(ctx, input.owner, spec, forgeRepo);
   const task = recordTask(ctx, input, spec, limits, continues);
+  // Held until the task runs (or ends): a bot that finds it queued or starting without it takes it over.
+  const starting = holdStart(ctx, task.id);
   let recorded: Instance;
   try {
     recorded = await acceptProvision(ctx, {
@@ -123,6 +126,7 @@ async function startParsed(
     });
   } catch (error) {
     deps.store.tasks.removeRefused(task.id);
+    starting.release();
     throw error;
   }
   deps.store.tasks.update(task.id, { instanceId: recorded.id }, deps.clock.now());
@@ -130,7 +134,9 @@ async function startParsed(
   const follow = truthy(input.wait);
   return {
     accepted: { task: deps.store.tasks.get(task.id) as Task, instance: recorded },
-    work: progressStream(deps.clock, (emit) => provisionAndRun(ctx, task, recorded, emit, follow)),
+    work: progressStream(deps.clock, (emit) =>
+      provisionAndRun(ctx, task, recorded, emit, follow).finally(() => starting.release()),
+    ),
   };
 }
 
@@ -191,15 +197,24 @@ export async function replyToTask(
     settingsLimit(ctx),
   );
   if (!inserted) throw concurrencyRefusal(settingsLimit(ctx));
+  const starting = holdStart(ctx, id);
   recordCccEvent(deps, id, { step: "accepted", detail: `continues ${prior.id} on ${instance.id}` });
   const task = deps.store.tasks.get(id) as Task;
   const follow = raw.wait === true;
   return {
     accepted: { task, instance },
     work: progressStream(deps.clock, (emit) =>
-      runTaskOnMachine(deps, id, instance, toProgress(emit), { follow }),
+      runTaskOnMachine(deps, id, instance, toProgress(emit), { follow }).finally(() => starting.release()),
     ),
   };
+}
+
+/**
+ * The hold on a task just recorded (its id is new, so nobody else has it). The usual lease's 2 minutes, not
+ * a follower's 20 s: taken over by mistake, a task would be started twice on its machine.
+ */
+function holdStart(ctx: CommandContext, taskId: string): { release(): void } {
+  return takeLease(ctx.deps, taskStartLease(taskId)) ?? { release: () => {} };
 }
 
 function settingsLimit(ctx: CommandContext): number {

@@ -1,7 +1,7 @@
 // `ccc task` through the real CLI door, on a pool machine (real sshd, the real ccc-apply cloning as the real
 // claude user from the GitHub stand-in), with the machine's Claude Code played by a scripted TaskChannel:
 // the bot side's rules, refusals, following, push, pull request, cost and clean-up. The end-to-end runs
-// with the real claude are in test/tasks/.
+// with the real claude are in test/tasks/ (machine lost and budget spent mid-run: task-life-real-lost.test.ts).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -326,28 +326,4 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(t.w.h.strayServers()).toEqual([]);
     expect(t.w.deps.store.get(t.w.deps.store.tasks.get(id)?.instanceId ?? "")?.status).toBe("deleted");
   }, 90_000);
-
-  it("stops a task whose machine is lost, and one over budget, saying why", async () => {
-    const t = await makeWorld();
-    const lost = await startWaiting(t);
-    channel.emit(lost.id, stream.init());
-    await waitForState(() => t.w.deps.store.tasks.get(lost.id)?.sessionId, 10_000, "the session recorded");
-    const instance = t.w.deps.store.get(t.w.deps.store.tasks.get(lost.id)?.instanceId ?? "");
-    channel.unreachable.add(instance?.id ?? "");
-    await t.w.deps.cloud.deleteServer(instance?.hetznerServerId ?? 0);
-    const gone = await lost.running;
-    expect(gone.code).toBe(1);
-    expect(gone.stdout).toContain("Why: The task's machine was lost: its server was deleted at Hetzner.");
-    expect(t.w.deps.store.tasks.get(lost.id)?.failureCode).toBe("machine_lost");
-
-    const spent = await startWaiting(t);
-    channel.emit(spent.id, stream.init());
-    t.w.deps.store.budgets.put({ user: "opal", eur: "0.01", setBy: "opal", setAt: new Date() });
-    const over = await spent.running;
-    expect(over.code).toBe(1);
-    expect(over.stdout).toContain("Why: The monthly budget is spent, so the task was stopped.");
-    expect(channel.cancels).toContain(spent.id);
-    expect(t.w.deps.store.tasks.get(spent.id)?.failureCode).toBe("budget_exceeded");
-    expect(t.w.h.strayServers()).toEqual([]);
-  }, 120_000);
 });

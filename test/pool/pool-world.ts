@@ -29,6 +29,8 @@ export interface PoolWorld {
    * with `hostKey`, an impostor at each address shows that key instead of the one the install pinned.
    */
   bootMachines(hostKey?: { privateKey: string; publicKey: string }): Promise<void>;
+  /** The machine at `ip` goes dark: its sshd stops (nothing answers there any more). */
+  haltMachine(ip: string): Promise<void>;
   /** What the stand-in ccc-apply does on every machine from now on. */
   machinesBehave(mode: "apply" | "refuse" | "crash" | "lie"): void;
   /** The state.json ccc-apply wrote on the machine at `ip`. */
@@ -101,6 +103,11 @@ export async function startPoolWorld(
         });
         booted.set(ip, sshd);
       }
+    },
+    haltMachine: async (ip) => {
+      await booted.get(ip)?.stop();
+      booted.delete(ip);
+      await h.ssh.closeHost(ip);
     },
     machinesBehave: (mode) => writeFileSync(behaviorFile, JSON.stringify({ mode })),
     machineState: (ip) =>

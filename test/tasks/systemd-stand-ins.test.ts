@@ -9,17 +9,22 @@ import { waitFor } from "./task-world.ts";
 
 const BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
 const root = process.getuid?.() === 0;
-let dir: string | undefined;
+const dirs: string[] = [];
 afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function world() {
-  dir = mkdtempSync(join(tmpdir(), "ccc-systemd-"));
+function world(extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "ccc-systemd-"));
+  dirs.push(dir);
   const log = join(dir, "tools.jsonl");
   writeFileSync(log, "");
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", FAKE_TOOLS_LOG: log, FAKE_SYSTEMD_DIR: dir };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    FAKE_TOOLS_LOG: log,
+    FAKE_SYSTEMD_DIR: dir,
+    ...extra,
+  };
   const tool = (name: string, args: string[]) => {
     const out = spawnSync(process.execPath, [join(BIN, name), ...args], { env, encoding: "utf8" });
     return { code: out.status, stdout: out.stdout, stderr: out.stderr };
@@ -65,5 +70,30 @@ describe.skipIf(!root)("systemd stand-ins", () => {
     expect(w.active("stopped.service")).toBe("active");
     expect(w.tool("systemctl", ["stop", "stopped.service"]).code).toBe(0);
     expect(w.active("stopped.service")).toBe("inactive");
+  }, 30_000);
+
+  test("FAKE_SYSTEMD_TIME_SCALE shortens the unit's clock: a one-minute cap ends it in about a second", async () => {
+    const w = world({ FAKE_SYSTEMD_TIME_SCALE: "0.02" });
+    const args = (unit: string) => [
+      `--unit=${unit}`,
+      "--uid=root",
+      "--collect",
+      "--quiet",
+      "--property=RuntimeMaxSec=60",
+      "--property=TimeoutStopSec=10",
+      "--",
+      "/bin/sleep",
+      "60",
+    ];
+    const started = Date.now();
+    expect(w.tool("systemd-run", args("minute.service")).code).toBe(0);
+    expect(w.active("minute.service")).toBe("active");
+    await waitFor("the scaled time cap", () => w.active("minute.service") === "inactive", 15_000);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(1_000);
+    expect(took).toBeLessThan(10_000);
+    // A scale that is no number is refused, never taken as "no cap".
+    const bad = world({ FAKE_SYSTEMD_TIME_SCALE: "fast" });
+    expect(bad.tool("systemd-run", args("bad.service"))).toMatchObject({ code: 98 });
   }, 30_000);
 });

@@ -9,6 +9,7 @@ import { finishTask, timeCapText } from "./finish-task.ts";
 import { isAssistantLine, parseStreamLine } from "./stream-json.ts";
 import { isTaskActive, type Task } from "./task.ts";
 import { progressOf, type TaskListener } from "./task-events.ts";
+import { tellTaskOwner } from "./tell-task-owner.ts";
 
 /** How long the machine may not answer before the task is given up as lost (its server still listed). */
 const UNREACHABLE_MS = 2 * 60_000;
@@ -18,6 +19,11 @@ const BUDGET_EVERY_MS = 10_000;
 const TIME_CAP_GRACE_MS = 30_000;
 
 export const taskLease = (taskId: string) => `task:${taskId}`;
+/**
+ * Held by whoever is getting a task going (`queued`, `starting`: its machine made ready, Claude Code
+ * started), so a bot that finds one of those rows with nobody holding this knows the starter died.
+ */
+export const taskStartLease = (taskId: string) => `task-start:${taskId}`;
 
 /**
  * Follows a running task's event stream on its machine to the end: every line recorded once, from the
@@ -138,13 +144,15 @@ function record(
 }
 
 async function lost(deps: CoreDeps, task: Task, why: string): Promise<Task> {
-  return stopTask(
+  const ended = await stopTask(
     deps,
     task,
     "failed",
     "machine_lost",
     `The task's machine was lost: ${why}. What it had done is gone unless it was pushed.`,
   );
+  if (ended.failureCode === "machine_lost") await tellTaskOwner(deps, ended);
+  return ended;
 }
 
 /** The reason a running task must stop for money, or null: the person's or the team's budget is spent. */

@@ -1,10 +1,12 @@
 import type { CoreDeps } from "../deps.ts";
 import { followTask, taskLease } from "./follow-task.ts";
+import { recoverUnstartedTasks } from "./recover-tasks.ts";
 import type { TaskListener } from "./task-events.ts";
 
 /**
  * Follows every running task nobody follows (the CLI started it without --wait, or the bot that followed
  * it stopped or crashed and its hold lapsed): each from the last line recorded, in the background.
+ * Tasks left queued or starting by a starter that died are carried on or failed (recover-tasks.ts).
  * Answers the ids it took up. The bot calls it at its start and on every sweep.
  */
 export function followUnfollowedTasks(
@@ -23,5 +25,5 @@ export function followUnfollowedTasks(
       deps.log.error("following a task failed", { task: task.id, reason: String(error) }),
     );
   }
-  return taken;
+  return [...taken, ...recoverUnstartedTasks(deps, onProgress, signal)];
 }
