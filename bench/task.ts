@@ -5,8 +5,10 @@
 // max over 10: claim, clone, secrets, start of claude; goal <= 3 s); the stand-in's reply → the event recorded
 // by ccc; Hetzner requests per task (claim + delete; goal <= 3); the process's memory afterwards (20 tasks
 // streaming at once, goal < 200 MB, is not measured yet). `npm run bench:task` (as root, with openssh-server and git, like the real-SSH tests).
+
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
@@ -33,6 +35,37 @@ const OWNER = { id: "opal", isAdmin: true };
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** Where a run's time went: each step's own duration, by name (several calls of one step add up). */
+type Breakdown = Record<string, number>;
+const STEPS = [
+  ["accept", "checks, GitHub read check, task + claim recorded (startTask)"],
+  ["handover", "hand-over document (SSH)"],
+  ["rename", "Hetzner rename (claim)"],
+  ["secrets", "secrets document (SSH)"],
+  ["clone", "workspace document: clone (SSH)"],
+  ["start", "task-start document: unit started (SSH)"],
+  ["claude", "task-start answered -> first model request (runner + claude's own start)"],
+  ["other", "the rest (between the steps)"],
+] as const;
+let current: Breakdown | null = null;
+/** When the last call of each step ended (performance.now()). */
+const endedAt: Record<string, number> = {};
+/** Times every call of `name` on `target` into the current run's breakdown under `step`. */
+function timeCalls(target: object, name: string, step: string): void {
+  const object = target as Record<string, unknown>;
+  const original = object[name];
+  if (typeof original !== "function") return;
+  object[name] = async (...args: unknown[]) => {
+    const began = performance.now();
+    try {
+      return await original.apply(target, args);
+    } finally {
+      endedAt[step] = performance.now();
+      if (current) current[step] = (current[step] ?? 0) + endedAt[step] - began;
+    }
+  };
+}
+
 const wait = async (check: () => boolean, ms: number, what: string) => {
   const end = Date.now() + ms;
   while (!check()) {
@@ -110,6 +143,12 @@ async function main() {
       mkdirSync(join(root, "run/ccc"), { recursive: true });
       writeFileSync(join(root, "etc/group"), `root:x:0:\nccc-secrets:x:${u.gid}:claude\n`);
     }
+    timeCalls(w.deps.machine, "apply", "handover");
+    timeCalls(w.deps.cloud, "renameServer", "rename");
+    timeCalls(w.deps.machine, "applySecrets", "secrets");
+    timeCalls(w.deps.machine, "workspace", "clone");
+    if (w.deps.taskChannel) timeCalls(w.deps.taskChannel, "start", "start");
+    const breakdowns: Breakdown[] = [];
     console.log(`Pool of ${RUNS} warm machines; private repository of ${FILES} files; the real claude.`);
     const first: number[] = [];
     const recorded: number[] = [];
@@ -120,6 +159,8 @@ async function main() {
       const before = api.requests.length;
       const hetznerBefore = w.h.cloud.requests.length;
       const t0 = performance.now();
+      const parts: Breakdown = {};
+      current = parts;
       const started = await startTask(
         { deps: w.deps, actor: OWNER },
         {
@@ -129,6 +170,7 @@ async function main() {
           wait: true,
         },
       );
+      parts.accept = performance.now() - t0;
       const id = started.accepted.task.id;
       const iterator = started.work[Symbol.asyncIterator]();
       let asked = 0;
@@ -157,6 +199,11 @@ async function main() {
       asked = performance.now();
       answeredAt = asked;
       first.push(asked - t0);
+      current = null;
+      parts.claude = asked - (endedAt.start ?? asked);
+      const known = Object.values(parts).reduce((a, b) => a + b, 0);
+      parts.other = asked - t0 - known;
+      breakdowns.push(parts);
       const done = await until;
       requests.push(w.h.cloud.requests.length - hetznerBefore);
       if (done.status !== "no_change") {
@@ -168,11 +215,20 @@ async function main() {
       `   task -> first model request at the stand-in: median ${s(median(first))}, max ${s(Math.max(...first))} over ${RUNS}   (goal <= ${s(GOAL_MS)})`,
     );
     console.log(`   (${first.map(s).join(", ")})`);
+    console.log("   where the time goes (median of each step over the runs):");
+    for (const [step, what] of STEPS) {
+      console.log(`     ${s(median(breakdowns.map((b) => b[step] ?? 0))).padStart(7)}  ${what}`);
+    }
     const rec = recorded.filter((x) => x !== undefined);
     console.log(
       `   stand-in reply -> event recorded: median ${s(median(rec))}, max ${s(Math.max(...rec))} (includes the model's answer and one read interval, 500 ms)`,
     );
     console.log(`   Hetzner requests per task: ${requests.join(", ")}   (goal <= 3)`);
+
+    const floor = await claudeAlone(u, join(gitRoot, "acme/big-app.git"), api, secrets, Math.min(RUNS, 5));
+    console.log(
+      `   floor: claude -p alone (spawned as claude) -> first model request: median ${s(median(floor))}, max ${s(Math.max(...floor))} over ${floor.length}`,
+    );
 
     // Not yet: 20 tasks streaming at once (the goal < 200 MB); this is the process after the runs above.
     const rss = Math.round(process.memoryUsage().rss / 1e6);
@@ -186,6 +242,66 @@ async function main() {
     await api.close();
     rmSync(u.dir, { recursive: true, force: true });
   }
+}
+
+/** Claude Code alone, as the runner starts it (claude user, fresh home, in a clone): spawn -> first request. */
+async function claudeAlone(
+  u: ReturnType<typeof claudeUser>,
+  bare: string,
+  api: Awaited<ReturnType<typeof startFakeAnthropic>>,
+  secrets: Record<string, string>,
+  runs: number,
+): Promise<number[]> {
+  const times: number[] = [];
+  const base = join(u.dir, "floor");
+  mkdirSync(base, { mode: 0o755 });
+  chownSync(base, u.uid, u.gid);
+  const repo = join(base, "repo");
+  execFileSync("runuser", ["-u", "claude", "--", "git", "clone", "--quiet", bare, repo], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: base },
+  });
+  const promptFile = join(base, "prompt");
+  writeFileSync(promptFile, "Look around; change nothing.");
+  for (let i = 0; i < runs; i++) {
+    const home = join(base, `home-${i}`);
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, u.uid, u.gid);
+    api.script({ text: "Nothing to change." });
+    const before = api.requests.length;
+    const t0 = performance.now();
+    const child = spawn(
+      "claude",
+      [
+        "-p",
+        "--output-format",
+        "stream-json",
+        "--verbose",
+        "--max-turns",
+        "5",
+        "--permission-mode",
+        "bypassPermissions",
+      ],
+      {
+        cwd: repo,
+        uid: u.uid,
+        gid: u.gid,
+        env: {
+          PATH: `${dirname(CLAUDE_BIN)}:/usr/bin:/bin`,
+          HOME: home,
+          USER: "claude",
+          LANG: "C.UTF-8",
+          DISABLE_AUTOUPDATER: "1",
+          ...secrets,
+        },
+        stdio: [openSync(promptFile, "r"), "ignore", "ignore"],
+      },
+    );
+    const exited = new Promise<void>((r) => child.on("close", () => r()));
+    await wait(() => api.requests.length > before, 60_000, "claude's first request");
+    times.push(performance.now() - t0);
+    await exited;
+  }
+  return times;
 }
 
 await main();
