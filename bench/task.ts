@@ -42,8 +42,8 @@ const STEPS = [
   ["handover", "hand-over document (SSH)"],
   ["rename", "Hetzner rename (claim)"],
   ["secrets", "secrets document (SSH)"],
-  ["clone", "workspace document: clone (SSH)"],
-  ["start", "task-start document: unit started (SSH)"],
+  ["clone", "workspace document: clone (SSH; with the start when combined)"],
+  ["start", "task-start document: unit started (SSH; with the clone when combined)"],
   ["claude", "task-start answered -> first model request (runner + claude's own start)"],
   ["other", "the rest (between the steps)"],
 ] as const;
@@ -147,7 +147,10 @@ async function main() {
     timeCalls(w.deps.cloud, "renameServer", "rename");
     timeCalls(w.deps.machine, "applySecrets", "secrets");
     timeCalls(w.deps.machine, "workspace", "clone");
-    if (w.deps.taskChannel) timeCalls(w.deps.taskChannel, "start", "start");
+    if (w.deps.taskChannel) {
+      timeCalls(w.deps.taskChannel, "start", "start");
+      timeCalls(w.deps.taskChannel, "startWithWorkspace", "start");
+    }
     const breakdowns: Breakdown[] = [];
     console.log(`Pool of ${RUNS} warm machines; private repository of ${FILES} files; the real claude.`);
     const first: number[] = [];

@@ -131,8 +131,12 @@ async function switchBranch(repo, branch, env) {
     if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
     await writeFile(basePath, `${head.stdout.trim()}\n`, { mode: 0o600 });
   }
-  const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-  const switched = await git(has.code === 0 ? ["switch", branch] : ["switch", "-c", branch]);
+  // A new task's branch is new: made at once; a reply's branch exists already, and is switched to.
+  let switched = await git(["switch", "-c", branch]);
+  if (switched.code !== 0) {
+    const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+    if (has.code === 0) switched = await git(["switch", branch]);
+  }
   if (switched.code !== 0) throw new Error(`git switch failed: ${switched.stderr.trim().split("\n").at(-1)}`);
 }
 
