@@ -10,20 +10,32 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { startBot } from "../src/bot.ts";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
 import { SecretValue, setSecret } from "../src/core/secrets/secrets.ts";
 import { startFakeAnthropic } from "../stand-ins/fake-anthropic.ts";
 import { startFakeGithub } from "../stand-ins/fake-github.ts";
+import { BOT_USER_ID, type FakeSlack, startFakeSlack } from "../stand-ins/fake-slack.ts";
 import { sshdMissingReason } from "../stand-ins/sshd.ts";
+import { botEnv, FAST_SLACK_CLIENT, SECRET } from "../test/bot/bot-harness.ts";
 import { CLAUDE_BIN, claudeUser, claudeUserMissingReason } from "../test/helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../test/helpers/git-repos.ts";
+import { FAST_HETZNER, FAST_TIMING } from "../test/helpers/harness.ts";
+import { SlackSender } from "../test/helpers/slack-request.ts";
 import { startPoolWorld } from "../test/pool/pool-world.ts";
 
 // BENCH_QUICK=1: two runs, the same code paths (test/bench/benches.test.ts); a missed goal then fails nothing.
 const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 10));
-const STREAMING = 20;
+const STREAMING = QUICK ? 3 : 20;
+const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
+const TOTAL = RUNS + SLACK_RUNS + STREAMING;
+const SLACK_GOAL_MS = 1_500;
+const SLACK_USER = "U0BENCHOPAL";
+const CHANNEL = "C0BENCH";
 const FILES = 1_000;
 const GOAL_MS = 3_000;
 const MEMORY_GOAL_MB = 200;
@@ -100,10 +112,10 @@ async function main() {
   mkdirSync(join(u.dir, "units"));
   const w = await startPoolWorld(
     {
-      CCC_POOL: `cx23@fsn1=${RUNS}`,
-      CCC_POOL_MAX_PARALLEL_INSTALLS: String(RUNS),
-      CCC_MAX_INSTANCES_PER_USER: String(RUNS + 1),
-      CCC_MAX_PROVISIONS_PER_HOUR: String(RUNS + 1),
+      CCC_POOL: `cx23@fsn1=${TOTAL}`,
+      CCC_POOL_MAX_PARALLEL_INSTALLS: String(TOTAL),
+      CCC_MAX_INSTANCES_PER_USER: String(TOTAL + 1),
+      CCC_MAX_PROVISIONS_PER_HOUR: String(TOTAL + 1),
       CCC_MAX_CONCURRENT_TASKS_PER_USER: String(STREAMING + 1),
       CCC_GITHUB_URL: gh.url,
       CCC_GITHUB_API_URL: gh.url,
@@ -129,10 +141,12 @@ async function main() {
       DISABLE_TELEMETRY: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     };
-    for (const [name, value] of Object.entries(secrets)) {
-      setSecret(w.deps, OWNER, { owner: "opal", name, value: new SecretValue(value) });
+    for (const owner of ["opal", SLACK_USER]) {
+      for (const [name, value] of Object.entries(secrets)) {
+        setSecret(w.deps, OWNER, { owner, name, value: new SecretValue(value) });
+      }
+      w.deps.store.prefs.update(owner, { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
     }
-    w.deps.store.prefs.update("opal", { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
     await refillPool(w.deps);
     await w.bootMachines();
     for (const member of w.deps.store.pool.list()) {
@@ -152,7 +166,7 @@ async function main() {
       timeCalls(w.deps.taskChannel, "startWithWorkspace", "start");
     }
     const breakdowns: Breakdown[] = [];
-    console.log(`Pool of ${RUNS} warm machines; private repository of ${FILES} files; the real claude.`);
+    console.log(`Pool of ${TOTAL} warm machines; private repository of ${FILES} files; the real claude.`);
     const first: number[] = [];
     const recorded: number[] = [];
     const requests: number[] = [];
@@ -233,11 +247,26 @@ async function main() {
       `   floor: claude -p alone (spawned as claude) -> first model request: median ${s(median(floor))}, max ${s(Math.max(...floor))} over ${floor.length}`,
     );
 
-    // Not yet: 20 tasks streaming at once (the goal < 200 MB); this is the process after the runs above.
-    const rss = Math.round(process.memoryUsage().rss / 1e6);
-    console.log(
-      `   bot process memory (rss) after ${RUNS} tasks: ${rss} MB   (goal < ${MEMORY_GOAL_MB} MB with 20 streaming)`,
-    );
+    const slack = await startFakeSlack();
+    const bot = await startBotProcess({ ...botEnv(w.h, slack), SLACK_SIGNING_SECRET: SECRET });
+    try {
+      const send = new SlackSender(`http://127.0.0.1:${bot.port}/slack/events`, SECRET);
+      const edits = await slackReplies(w, api, slack, send);
+      console.log(
+        `   stand-in reply -> the thread's status message edited (real bot, fake Slack): median ${s(median(edits))}, max ${s(Math.max(...edits))} over ${edits.length}   (goal <= ${s(SLACK_GOAL_MS)})`,
+      );
+      const memory = await streamingMemory(w, api, slack, send, bot.memory);
+      console.log(
+        `   bot process with ${STREAMING} tasks streaming at once: rss median ${memory.rss} MB, peak ${memory.peak} MB; heap used median ${memory.heap} MB (${memory.samples} samples)   (goal < ${MEMORY_GOAL_MB} MB)`,
+      );
+      if (memory.ended < STREAMING) {
+        failed = true;
+        console.log(`   only ${memory.ended} of ${STREAMING} streaming tasks ended`);
+      }
+    } finally {
+      await bot.stop();
+      await slack.close();
+    }
     if (failed || (median(first) > GOAL_MS && !QUICK)) process.exitCode = 1;
   } finally {
     await w.close();
@@ -245,6 +274,175 @@ async function main() {
     await api.close();
     rmSync(u.dir, { recursive: true, force: true });
   }
+}
+
+let mentions = 0;
+/** Asks for a task by mentioning the bot in the channel: the mention's ts (its thread). */
+function mention(send: SlackSender, prompt: string): string {
+  const ts = `1700003000.${String(++mentions).padStart(6, "0")}`;
+  void send.event({
+    type: "app_mention",
+    user: SLACK_USER,
+    text: `<@${BOT_USER_ID}> in acme/big-app: ${prompt}`,
+    ts,
+    channel: CHANNEL,
+    event_ts: ts,
+  });
+  return ts;
+}
+
+/** The text and blocks of every edit of the status message in the thread `threadTs`, with their times. */
+function editsIn(slack: FakeSlack, threadTs: string): { at: number; shown: string }[] {
+  const status = slack
+    .calls("chat.postMessage")
+    .find((c) => c.body.thread_ts === threadTs && typeof c.body.text === "string");
+  const statusTs = status ? slack.messages().find((m) => m.history[0]?.text === status.body.text)?.ts : null;
+  if (!statusTs) return [];
+  return slack
+    .calls("chat.update")
+    .filter((c) => c.body.ts === statusTs)
+    .map((c) => ({ at: c.at, shown: `${c.body.text}\n${JSON.stringify(c.body.blocks)}` }));
+}
+
+/**
+ * Through the real bot door: a mention starts a task; its model's first turn is held (a model thinking)
+ * until the status message has been quiet for over a second (so Slack's pace holds nothing back); the
+ * stand-in then answers a Bash tool call, and the time until the status message shows that call is taken.
+ */
+async function slackReplies(
+  w: Awaited<ReturnType<typeof startPoolWorld>>,
+  api: Awaited<ReturnType<typeof startFakeAnthropic>>,
+  slack: FakeSlack,
+  send: SlackSender,
+): Promise<number[]> {
+  const times: number[] = [];
+  await w.bootMachines();
+  for (let i = 0; i < SLACK_RUNS; i++) {
+    const marker = `echo bench-marker-${i + 1}`;
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    api.script(
+      // biome-ignore lint/suspicious/noThenProperty: the stand-in's held turn names what follows `then`.
+      { hold: held, then: { toolUse: { name: "Bash", input: { command: marker, description: "marker" } } } },
+      { text: "Done looking." },
+    );
+    const before = api.requests.length;
+    const thread = mention(send, "Look around; change nothing.");
+    await wait(() => api.requests.length > before, 60_000, "the first model request (Slack)");
+    // Claude Code's first line (its init) recorded, so what comes next is the model's reply.
+    await wait(
+      () =>
+        w.deps.store.tasks
+          .active()
+          .some((t) => t.owner === SLACK_USER && w.deps.store.tasks.nextLine(t.id) > 0),
+      30_000,
+      "Claude Code's first line recorded",
+    );
+    // Quiet: no edit of the status message for 1.2 s, so the next one may go at once.
+    await wait(
+      () => {
+        const last = editsIn(slack, thread).at(-1);
+        return last !== undefined && Date.now() - last.at > 1_200;
+      },
+      30_000,
+      "the status message to settle",
+    );
+    const repliedAt = Date.now();
+    answer();
+    // The first edit that shows the reply: the tool call, or (folded into a later state) a turn counted.
+    const showsReply = (e: { at: number; shown: string }) =>
+      e.at >= repliedAt && (e.shown.includes(marker) || /\b[1-9]\d* turns?\b/.test(e.shown));
+    await wait(
+      () => editsIn(slack, thread).some(showsReply),
+      30_000,
+      "the status message showing the reply",
+    ).catch((error: unknown) => {
+      for (const e of editsIn(slack, thread))
+        console.log(`     edit at +${e.at - repliedAt} ms: ${e.shown.slice(0, 400)}`);
+      throw error;
+    });
+    const shown = editsIn(slack, thread).find(showsReply);
+    if (process.env.BENCH_DEBUG) {
+      for (const e of editsIn(slack, thread))
+        console.log(`     edit at +${e.at - repliedAt} ms: ${e.shown.slice(0, 120).replace(/\n/g, " ")}`);
+      const task = w.deps.store.tasks.list(SLACK_USER, 1)[0];
+      for (const row of task ? w.deps.store.tasks.events(task.id) : [])
+        console.log(`     event at +${row.at.getTime() - repliedAt} ms: ${row.body.slice(0, 100)}`);
+      console.log(`     requests: ${api.requests.length}`);
+    }
+    times.push((shown?.at ?? repliedAt) - repliedAt);
+    await wait(
+      () => editsIn(slack, thread).some((e) => /no change|is done|failed/i.test(e.shown)),
+      60_000,
+      "the task's end in the thread",
+    );
+  }
+  return times;
+}
+
+/**
+ * Through the real bot door: STREAMING tasks at once, each held mid-run (its first model turn open, as a
+ * model thinking), while this process's memory is sampled every 250 ms; then they are let finish.
+ */
+async function streamingMemory(
+  w: Awaited<ReturnType<typeof startPoolWorld>>,
+  api: Awaited<ReturnType<typeof startFakeAnthropic>>,
+  slack: FakeSlack,
+  send: SlackSender,
+  memory: () => Promise<{ rss: number; heapUsed: number }>,
+): Promise<{ rss: number; peak: number; heap: number; samples: number; ended: number }> {
+  await w.bootMachines();
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const turns = Array.from({ length: STREAMING }, () => ({
+    hold: held,
+    // biome-ignore lint/suspicious/noThenProperty: the stand-in's held turn names what follows `then`.
+    then: { text: "Thought; no change." },
+  }));
+  api.script(...turns, ...Array.from({ length: STREAMING }, () => ({ text: "unused" })));
+  const before = api.requests.length;
+  const threads = Array.from({ length: STREAMING }, (_, i) => mention(send, `Streaming task ${i + 1}.`));
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const sample = async () => {
+    const m = await memory();
+    rss.push(m.rss / 1e6);
+    heap.push(m.heapUsed / 1e6);
+  };
+  const sampler = setInterval(() => void sample(), 250);
+  try {
+    await wait(
+      () => api.requests.length >= before + STREAMING,
+      180_000,
+      "every streaming task's model request",
+    );
+    // All of them running and followed, each waiting on its model: a few seconds of the steady state.
+    const until = Date.now() + (QUICK ? 2_000 : 10_000);
+    await wait(() => Date.now() > until, 20_000, "the sampling window");
+  } finally {
+    clearInterval(sampler);
+  }
+  release();
+  await wait(
+    () => threads.every((t) => editsIn(slack, t).some((e) => /no change|is done|failed/i.test(e.shown))),
+    180_000,
+    "every streaming task's end",
+  ).catch(() => {});
+  const ended = threads.filter((t) =>
+    editsIn(slack, t).some((e) => /no change|is done|failed/i.test(e.shown)),
+  ).length;
+  const mb = (x: number) => Math.round(x);
+  return {
+    rss: mb(median(rss)),
+    peak: mb(Math.max(...rss)),
+    heap: mb(median(heap)),
+    samples: rss.length,
+    ended,
+  };
 }
 
 /** Claude Code alone, as the runner starts it (claude user, fresh home, in a clone): spawn -> first request. */
@@ -307,4 +505,53 @@ async function claudeAlone(
   return times;
 }
 
-await main();
+/** The bot in a process of its own (configured from the environment like `npm start`): its memory is its own. */
+async function startBotProcess(env: Record<string, string>): Promise<{
+  port: number;
+  memory: () => Promise<{ rss: number; heapUsed: number }>;
+  stop: () => Promise<void>;
+}> {
+  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "--bot"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the bot exited with ${code}`)));
+    createInterface({ input: child.stdout as Readable }).on("line", (line) => {
+      const match = /^PORT (\d+)$/.exec(line);
+      if (match) resolve(Number(match[1]));
+    });
+  });
+  const memory = () =>
+    new Promise<{ rss: number; heapUsed: number }>((resolve) => {
+      child.once("message", (m) => resolve(m as { rss: number; heapUsed: number }));
+      child.send("memory");
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return { port, memory, stop };
+}
+
+/** The child: the bot alone; answers its memory on request. */
+async function botChild(): Promise<void> {
+  const running = await startBot(process.env, {
+    host: "127.0.0.1",
+    log: { info() {}, warn() {}, error: (m, f) => console.error(m, f) },
+    slack: FAST_SLACK_CLIENT,
+    lifecycle: false,
+    compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
+  });
+  console.log(`PORT ${running.port}`);
+  process.on("message", () => {
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send?.({ rss, heapUsed });
+  });
+  process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
+}
+
+if (process.argv[2] === "--bot") await botChild();
+else await main();
