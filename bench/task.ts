@@ -8,11 +8,11 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { startBot } from "../src/bot.ts";
+import { pathToFileURL } from "node:url";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
 import { SecretValue, setSecret } from "../src/core/secrets/secrets.ts";
@@ -32,6 +32,8 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 10));
 const STREAMING = QUICK ? 3 : 20;
 const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
+/** Pool machines at once: the pool allows at most 20 of one type in one place. */
+const POOL = Math.min(20, Math.max(RUNS + SLACK_RUNS, STREAMING));
 const TOTAL = RUNS + SLACK_RUNS + STREAMING;
 const SLACK_GOAL_MS = 1_500;
 const SLACK_USER = "U0BENCHOPAL";
@@ -112,8 +114,8 @@ async function main() {
   mkdirSync(join(u.dir, "units"));
   const w = await startPoolWorld(
     {
-      CCC_POOL: `cx23@fsn1=${TOTAL}`,
-      CCC_POOL_MAX_PARALLEL_INSTALLS: String(TOTAL),
+      CCC_POOL: `cx23@fsn1=${POOL}`,
+      CCC_POOL_MAX_PARALLEL_INSTALLS: String(POOL),
       CCC_MAX_INSTANCES_PER_USER: String(TOTAL + 1),
       CCC_MAX_PROVISIONS_PER_HOUR: String(TOTAL + 1),
       CCC_MAX_CONCURRENT_TASKS_PER_USER: String(STREAMING + 1),
@@ -147,16 +149,22 @@ async function main() {
       }
       w.deps.store.prefs.update(owner, { gitName: "Opal", gitEmail: "opal@example.com" }, new Date());
     }
-    await refillPool(w.deps);
-    await w.bootMachines();
-    for (const member of w.deps.store.pool.list()) {
-      const root = w.machineRoot(member.ipv4 as string);
-      mkdirSync(join(root, "home"), { mode: 0o755 });
-      mkdirSync(join(root, "home/claude"), { mode: 0o700 });
-      chownSync(join(root, "home/claude"), u.uid, u.gid);
-      mkdirSync(join(root, "run/ccc"), { recursive: true });
-      writeFileSync(join(root, "etc/group"), `root:x:0:\nccc-secrets:x:${u.gid}:claude\n`);
-    }
+    // The pool (at most 20 a type and place) is filled again before each part: machines installed,
+    // booted (sshd), and given what the NixOS system would have (the claude user's home, the group).
+    const warmPool = async () => {
+      await refillPool(w.deps);
+      await w.bootMachines();
+      for (const member of w.deps.store.pool.list()) {
+        const root = w.machineRoot(member.ipv4 as string);
+        if (existsSync(join(root, "home/claude"))) continue;
+        mkdirSync(join(root, "home"), { mode: 0o755 });
+        mkdirSync(join(root, "home/claude"), { mode: 0o700 });
+        chownSync(join(root, "home/claude"), u.uid, u.gid);
+        mkdirSync(join(root, "run/ccc"), { recursive: true });
+        writeFileSync(join(root, "etc/group"), `root:x:0:\nccc-secrets:x:${u.gid}:claude\n`);
+      }
+    };
+    await warmPool();
     timeCalls(w.deps.machine, "apply", "handover");
     timeCalls(w.deps.cloud, "renameServer", "rename");
     timeCalls(w.deps.machine, "applySecrets", "secrets");
@@ -166,7 +174,7 @@ async function main() {
       timeCalls(w.deps.taskChannel, "startWithWorkspace", "start");
     }
     const breakdowns: Breakdown[] = [];
-    console.log(`Pool of ${TOTAL} warm machines; private repository of ${FILES} files; the real claude.`);
+    console.log(`Pool of ${POOL} warm machines; private repository of ${FILES} files; the real claude.`);
     const first: number[] = [];
     const recorded: number[] = [];
     const requests: number[] = [];
@@ -251,7 +259,9 @@ async function main() {
     const bot = await startBotProcess({ ...botEnv(w.h, slack), SLACK_SIGNING_SECRET: SECRET });
     try {
       const send = new SlackSender(`http://127.0.0.1:${bot.port}/slack/events`, SECRET);
+      await warmPool();
       const edits = await slackReplies(w, api, slack, send);
+      await warmPool();
       console.log(
         `   stand-in reply -> the thread's status message edited (real bot, fake Slack): median ${s(median(edits))}, max ${s(Math.max(...edits))} over ${edits.length}   (goal <= ${s(SLACK_GOAL_MS)})`,
       );
@@ -316,7 +326,6 @@ async function slackReplies(
   send: SlackSender,
 ): Promise<number[]> {
   const times: number[] = [];
-  await w.bootMachines();
   for (let i = 0; i < SLACK_RUNS; i++) {
     const marker = `echo bench-marker-${i + 1}`;
     let answer = () => {};
@@ -393,7 +402,6 @@ async function streamingMemory(
   send: SlackSender,
   memory: () => Promise<{ rss: number; heapUsed: number }>,
 ): Promise<{ rss: number; peak: number; heap: number; samples: number; ended: number }> {
-  await w.bootMachines();
   let release = () => {};
   const held = new Promise<void>((resolve) => {
     release = resolve;
@@ -505,14 +513,41 @@ async function claudeAlone(
   return times;
 }
 
-/** The bot in a process of its own (configured from the environment like `npm start`): its memory is its own. */
+// The bot alone, as `npm start` runs it (the compiled dist/bot.js), with the tests' quick Hetzner and
+// Slack client settings; it answers its memory when asked over IPC.
+const BOT_CHILD = `
+const { startBot } = await import(process.env.BENCH_BOT_MODULE);
+const options = JSON.parse(process.env.BENCH_BOT_OPTIONS);
+const log = { info() {}, warn() {}, error: (m, f) => console.error(m, f) };
+const running = await startBot(process.env, { host: "127.0.0.1", log, ...options });
+console.log("PORT " + running.port);
+process.on("message", () => {
+  const { rss, heapUsed } = process.memoryUsage();
+  process.send({ rss, heapUsed });
+});
+process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
+`;
+
+/** The bot in a process of its own (compiled, configured from the environment): its memory is its own. */
 async function startBotProcess(env: Record<string, string>): Promise<{
   port: number;
   memory: () => Promise<{ rss: number; heapUsed: number }>;
   stop: () => Promise<void>;
 }> {
-  const child = spawn(process.execPath, ["--import", "tsx", import.meta.filename, "--bot"], {
-    env: { ...process.env, ...env },
+  const root = resolve(import.meta.dirname, "..");
+  execFileSync(process.execPath, [join(root, "scripts/build.js"), "--if-stale"], { stdio: "inherit" });
+  const options = {
+    slack: FAST_SLACK_CLIENT,
+    lifecycle: false,
+    compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
+  };
+  const child = spawn(process.execPath, ["--input-type=module", "-e", BOT_CHILD], {
+    env: {
+      ...process.env,
+      ...env,
+      BENCH_BOT_MODULE: pathToFileURL(join(root, "dist/bot.js")).href,
+      BENCH_BOT_OPTIONS: JSON.stringify(options),
+    },
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -536,22 +571,4 @@ async function startBotProcess(env: Record<string, string>): Promise<{
   return { port, memory, stop };
 }
 
-/** The child: the bot alone; answers its memory on request. */
-async function botChild(): Promise<void> {
-  const running = await startBot(process.env, {
-    host: "127.0.0.1",
-    log: { info() {}, warn() {}, error: (m, f) => console.error(m, f) },
-    slack: FAST_SLACK_CLIENT,
-    lifecycle: false,
-    compose: { hetzner: FAST_HETZNER, timing: FAST_TIMING },
-  });
-  console.log(`PORT ${running.port}`);
-  process.on("message", () => {
-    const { rss, heapUsed } = process.memoryUsage();
-    process.send?.({ rss, heapUsed });
-  });
-  process.once("SIGTERM", () => void running.stop().then(() => process.exit(0)));
-}
-
-if (process.argv[2] === "--bot") await botChild();
-else await main();
+await main();
