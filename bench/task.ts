@@ -1,11 +1,15 @@
 // Benchmark for tasks (issue 22), on the stand-ins with the real machine side: pool machines served by a
 // real sshd running the real ccc-apply (clone as the real claude user, the task unit under the systemd
 // stand-ins), the real Claude Code binary against the Anthropic stand-in, a private repository of 1,000 files
-// on the GitHub stand-in. Figures: a pool hit's `task` → the first model request at the stand-in (median and
-// max over 10: claim, clone, secrets, start of claude; goal <= 3 s); the stand-in's reply → the event recorded
-// by ccc; Hetzner requests per task (claim + delete; goal <= 3); the process's memory afterwards (20 tasks
-// streaming at once, goal < 200 MB, is not measured yet). `npm run bench:task` (as root, with openssh-server and git, like the real-SSH tests).
-
+// on the GitHub stand-in. Figures:
+// 1. a pool hit's `task` -> the first model request at the stand-in (median and max over 10; goal <= 3 s),
+//    with where the time goes (each step timed: hand-over, secrets, clone + start, claude's own start) and
+//    `claude -p` alone as the floor;
+// 2. the stand-in's reply -> the thread's status message edited, end to end through the real bot (in its own
+//    process, compiled as `npm start` runs it) and the fake Slack Web API (goal <= 1.5 s);
+// 3. Hetzner requests per task (claim + delete; goal <= 3);
+// 4. the bot's memory with 20 tasks at once, each held mid-run (median of samples; goal < 200 MB).
+// `npm run bench:task` (as root, with openssh-server and git, like the real-SSH tests).
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -265,7 +269,7 @@ async function main() {
       console.log(
         `   stand-in reply -> the thread's status message edited (real bot, fake Slack): median ${s(median(edits))}, max ${s(Math.max(...edits))} over ${edits.length}   (goal <= ${s(SLACK_GOAL_MS)})`,
       );
-      const memory = await streamingMemory(w, api, slack, send, bot.memory);
+      const memory = await streamingMemory(api, slack, send, bot.memory);
       console.log(
         `   bot process with ${STREAMING} tasks streaming at once: rss median ${memory.rss} MB, peak ${memory.peak} MB; heap used median ${memory.heap} MB (${memory.samples} samples)   (goal < ${MEMORY_GOAL_MB} MB)`,
       );
@@ -396,7 +400,6 @@ async function slackReplies(
  * model thinking), while this process's memory is sampled every 250 ms; then they are let finish.
  */
 async function streamingMemory(
-  w: Awaited<ReturnType<typeof startPoolWorld>>,
   api: Awaited<ReturnType<typeof startFakeAnthropic>>,
   slack: FakeSlack,
   send: SlackSender,

@@ -127,9 +127,15 @@ async function switchBranch(repo, branch, env) {
   const basePath = join(dir, "base");
   const recorded = await readFile(basePath, "utf8").catch(() => "");
   if (recorded.trim() === "") {
-    const head = await git(["symbolic-ref", "--short", "HEAD"]);
-    if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
-    await writeFile(basePath, `${head.stdout.trim()}\n`, { mode: 0o600 });
+    // .git/HEAD names the branch of a fresh clone (one file read instead of a git process).
+    const text = await readFile(join(repo, ".git/HEAD"), "utf8").catch(() => "");
+    let base = /^ref: refs\/heads\/(\S+)\n?$/.exec(text)?.[1];
+    if (!base) {
+      const head = await git(["symbolic-ref", "--short", "HEAD"]);
+      if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
+      base = head.stdout.trim();
+    }
+    await writeFile(basePath, `${base}\n`, { mode: 0o600 });
   }
   // A new task's branch is new: made at once; a reply's branch exists already, and is switched to.
   let switched = await git(["switch", "-c", branch]);

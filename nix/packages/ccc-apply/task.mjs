@@ -176,7 +176,9 @@ async function start(root, dir, doc) {
   if (!(await exists(join(repo, ".git"))))
     throw new TaskRefused(`~/work/${doc.repoName} is not a git repository on this machine`);
   const unit = unitOf(doc.taskId);
-  if (await isActive(unit)) throw new TaskRefused(`task ${doc.taskId} is already running here`);
+  // A task never started here has no folder, so no unit of its name can be running.
+  if ((await exists(dir)) && (await isActive(unit)))
+    throw new TaskRefused(`task ${doc.taskId} is already running here`);
   await mkdir(join(root, TASKS_DIR), { recursive: true, mode: 0o755 });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chown(dir, uid, gid);
