@@ -36,8 +36,9 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 10));
 const STREAMING = QUICK ? 3 : 20;
 const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
+const COMPARE = process.env.BENCH_COMPARE === "1";
 /** Pool machines at once: the pool allows at most 20 of one type in one place. */
-const POOL = Math.min(20, Math.max(RUNS + SLACK_RUNS, STREAMING));
+const POOL = Math.min(20, Math.max(RUNS * (COMPARE ? 2 : 1) + SLACK_RUNS, STREAMING));
 const TOTAL = RUNS + SLACK_RUNS + STREAMING;
 const SLACK_GOAL_MS = 1_500;
 const SLACK_USER = "U0BENCHOPAL";
@@ -183,7 +184,23 @@ async function main() {
     const recorded: number[] = [];
     const requests: number[] = [];
     let failed = false;
-    for (let i = 0; i < RUNS; i++) {
+    // BENCH_COMPARE=1: each run twice, back to back in alternating order, the second time as before
+    // (the clone in a session of its own, the stream read every 500 ms): the ratio on the same machine.
+    const oldFirst: number[] = [];
+    const oldRecorded: number[] = [];
+    const oldBreakdowns: Breakdown[] = [];
+    const channel = w.deps.taskChannel as unknown as Record<string, unknown>;
+    const fast = { startWithWorkspace: channel.startWithWorkspace, readWaits: channel.readWaits };
+    for (let k = 0; k < RUNS * (COMPARE ? 2 : 1); k++) {
+      const i = COMPARE ? Math.floor(k / 2) : k;
+      const old = COMPARE && k % 2 !== i % 2;
+      channel.startWithWorkspace = old ? undefined : fast.startWithWorkspace;
+      channel.readWaits = old ? false : fast.readWaits;
+      delete endedAt.start;
+      const arm = old
+        ? { first: oldFirst, recorded: oldRecorded, breakdowns: oldBreakdowns }
+        : { first, recorded, breakdowns: null as Breakdown[] | null };
+      let recordedMs: number | undefined;
       api.script({ text: `Nothing to change (run ${i + 1}).` });
       const before = api.requests.length;
       const hetznerBefore = w.h.cloud.requests.length;
@@ -208,8 +225,8 @@ async function main() {
         for (;;) {
           const next = await iterator.next();
           if (next.done) return next.value;
-          if (next.value.step === "text" && answeredAt && !recorded[i])
-            recorded[i] = performance.now() - answeredAt;
+          if (next.value.step === "text" && answeredAt && recordedMs === undefined)
+            recordedMs = performance.now() - answeredAt;
         }
       })();
       let ended = false;
@@ -227,13 +244,14 @@ async function main() {
       }
       asked = performance.now();
       answeredAt = asked;
-      first.push(asked - t0);
+      arm.first.push(asked - t0);
       current = null;
       parts.claude = asked - (endedAt.start ?? asked);
       const known = Object.values(parts).reduce((a, b) => a + b, 0);
       parts.other = asked - t0 - known;
-      breakdowns.push(parts);
+      (arm.breakdowns ?? breakdowns).push(parts);
       const done = await until;
+      if (recordedMs !== undefined) arm.recorded.push(recordedMs);
       requests.push(w.h.cloud.requests.length - hetznerBefore);
       if (done.status !== "no_change") {
         failed = true;
@@ -250,8 +268,20 @@ async function main() {
     }
     const rec = recorded.filter((x) => x !== undefined);
     console.log(
-      `   stand-in reply -> event recorded: median ${s(median(rec))}, max ${s(Math.max(...rec))} (includes the model's answer and one read interval, 500 ms)`,
+      `   stand-in reply -> event recorded: median ${s(median(rec))}, max ${s(Math.max(...rec))} (the model's answer, Claude Code writing it, one SSH read)`,
     );
+    channel.startWithWorkspace = fast.startWithWorkspace;
+    channel.readWaits = fast.readWaits;
+    if (COMPARE) {
+      console.log(
+        `   compared, the same runs as before (clone and start in two sessions, reads every 500 ms): first model request median ${s(median(oldFirst))}, max ${s(Math.max(...oldFirst))}; reply -> recorded median ${s(median(oldRecorded))}`,
+      );
+      for (const [step, what] of STEPS) {
+        console.log(
+          `     ${s(median(oldBreakdowns.map((b) => b[step] ?? 0))).padStart(7)}  ${what} (before)`,
+        );
+      }
+    }
     console.log(`   Hetzner requests per task: ${requests.join(", ")}   (goal <= 3)`);
 
     const floor = await claudeAlone(u, join(gitRoot, "acme/big-app.git"), api, secrets, Math.min(RUNS, 5));
@@ -264,12 +294,12 @@ async function main() {
     try {
       const send = new SlackSender(`http://127.0.0.1:${bot.port}/slack/events`, SECRET);
       await warmPool();
-      const edits = await slackReplies(w, api, slack, send);
+      const edits = await withOwnModel(w, (api2) => slackReplies(w, api2, slack, send));
       await warmPool();
       console.log(
         `   stand-in reply -> the thread's status message edited (real bot, fake Slack): median ${s(median(edits))}, max ${s(Math.max(...edits))} over ${edits.length}   (goal <= ${s(SLACK_GOAL_MS)})`,
       );
-      const memory = await streamingMemory(api, slack, send, bot.memory);
+      const memory = await withOwnModel(w, (api3) => streamingMemory(api3, slack, send, bot.memory));
       console.log(
         `   bot process with ${STREAMING} tasks streaming at once: rss median ${memory.rss} MB, peak ${memory.peak} MB; heap used median ${memory.heap} MB (${memory.samples} samples)   (goal < ${MEMORY_GOAL_MB} MB)`,
       );
@@ -287,6 +317,24 @@ async function main() {
     await gh.close();
     await api.close();
     rmSync(u.dir, { recursive: true, force: true });
+  }
+}
+
+/** A part of its own against a fresh Anthropic stand-in (its script untouched by earlier parts). */
+async function withOwnModel<T>(
+  w: Awaited<ReturnType<typeof startPoolWorld>>,
+  part: (api: Awaited<ReturnType<typeof startFakeAnthropic>>) => Promise<T>,
+): Promise<T> {
+  const api = await startFakeAnthropic({ keys: [KEY] });
+  setSecret(w.deps, OWNER, {
+    owner: SLACK_USER,
+    name: "ANTHROPIC_BASE_URL",
+    value: new SecretValue(api.url),
+  });
+  try {
+    return await part(api);
+  } finally {
+    await api.close();
   }
 }
 
