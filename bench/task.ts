@@ -381,8 +381,12 @@ async function slackReplies(
   for (let i = 0; i < SLACK_RUNS; i++) {
     const marker = `echo bench-marker-${i + 1}`;
     let answer = () => {};
+    // The moment the stand-in goes on to answer (taken there, whatever opened the hold).
+    let sentAt = 0;
     const held = new Promise<void>((resolve) => {
       answer = resolve;
+    }).then(() => {
+      sentAt = Date.now();
     });
     api.script(
       // biome-ignore lint/suspicious/noThenProperty: the stand-in's held turn names what follows `then`.
@@ -410,8 +414,9 @@ async function slackReplies(
       30_000,
       "the status message to settle",
     );
-    const repliedAt = Date.now();
     answer();
+    await held;
+    const repliedAt = sentAt;
     // The first edit that shows the reply: the tool call, or (folded into a later state) a turn counted.
     const showsReply = (e: { at: number; shown: string }) =>
       e.at >= repliedAt && (e.shown.includes(marker) || /\b[1-9]\d* turns?\b/.test(e.shown));
