@@ -355,10 +355,10 @@ function mention(send: SlackSender, prompt: string): string {
 
 /** The text and blocks of every edit of the status message in the thread `threadTs`, with their times. */
 function editsIn(slack: FakeSlack, threadTs: string): { at: number; shown: string }[] {
-  const status = slack
-    .calls("chat.postMessage")
-    .find((c) => c.body.thread_ts === threadTs && typeof c.body.text === "string");
-  const statusTs = status ? slack.messages().find((m) => m.history[0]?.text === status.body.text)?.ts : null;
+  // The bot posts only status messages in the channel: the n-th post there is the n-th message there.
+  const posts = slack.calls("chat.postMessage").filter((c) => c.body.channel === CHANNEL);
+  const nth = posts.findIndex((c) => c.body.thread_ts === threadTs);
+  const statusTs = nth < 0 ? null : slack.messages().filter((m) => m.channel === CHANNEL)[nth]?.ts;
   if (!statusTs) return [];
   return slack
     .calls("chat.update")
@@ -620,9 +620,12 @@ async function startBotProcess(env: Record<string, string>): Promise<{
       if (match) resolve(Number(match[1]));
     });
   });
+  // One listener; each answer goes to the oldest question.
+  const waiting: ((m: { rss: number; heapUsed: number }) => void)[] = [];
+  child.on("message", (m) => waiting.shift()?.(m as { rss: number; heapUsed: number }));
   const memory = () =>
     new Promise<{ rss: number; heapUsed: number }>((resolve) => {
-      child.once("message", (m) => resolve(m as { rss: number; heapUsed: number }));
+      waiting.push(resolve);
       child.send("memory");
     });
   const stop = () =>
