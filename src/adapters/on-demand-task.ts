@@ -6,6 +6,7 @@ import type {
   TaskStartDocument,
   TaskStartResult,
 } from "../core/ports/task-machine.ts";
+import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 
 /** The task channel, built at its first use (a `ccc list` never loads the SSH adapter). */
 export class OnDemandTaskChannel implements TaskChannel {
@@ -22,8 +23,27 @@ export class OnDemandTaskChannel implements TaskChannel {
     return (await this.get()).start(target, doc);
   }
 
-  async read(target: MachineTarget, taskId: string, fromLine: number): Promise<TaskReadResult> {
-    return (await this.get()).read(target, taskId, fromLine);
+  /** The SSH channel it builds has both (the clone with the start, the long poll). */
+  readonly readWaits = true;
+
+  async startWithWorkspace(
+    target: MachineTarget,
+    doc: TaskStartDocument,
+    workspace: WorkspaceDocument,
+    onProgress: (text: string) => void,
+  ): Promise<{ workspace: WorkspaceResult; started: TaskStartResult | null }> {
+    const channel = await this.get();
+    if (!channel.startWithWorkspace) throw new Error("this task channel cannot clone with the start");
+    return channel.startWithWorkspace(target, doc, workspace, onProgress);
+  }
+
+  async read(
+    target: MachineTarget,
+    taskId: string,
+    fromLine: number,
+    waitMs?: number,
+  ): Promise<TaskReadResult> {
+    return (await this.get()).read(target, taskId, fromLine, waitMs);
   }
 
   async cancel(target: MachineTarget, taskId: string): Promise<ApplyResult | { kind: "ok" }> {

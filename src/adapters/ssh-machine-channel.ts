@@ -24,7 +24,7 @@ import {
   workspaceDocumentSchema,
 } from "../core/workspace/workspace-document.ts";
 import { progressOf, workspaceOutcome } from "../core/workspace/workspace-outcome.ts";
-import { cancelTask, pushTask, readTask, startTask } from "./ssh-task-channel.ts";
+import { cancelTask, pushTask, readTask, startTask, startTaskWithWorkspace } from "./ssh-task-channel.ts";
 
 export interface SshMachineChannelOptions {
   /** The operator's private key: machines accept it for root. */
@@ -103,9 +103,20 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
     return startTask(this.taskRun, target, doc);
   }
 
-  read(target: MachineTarget, taskId: string, fromLine: number): Promise<TaskReadResult> {
-    return readTask(this.taskRun, target, taskId, fromLine);
+  startWithWorkspace(
+    target: MachineTarget,
+    doc: TaskStartDocument,
+    workspace: WorkspaceDocument,
+    onProgress: (text: string) => void,
+  ): Promise<{ workspace: WorkspaceResult; started: TaskStartResult | null }> {
+    return startTaskWithWorkspace(this.taskRun, target, doc, workspace, onProgress);
   }
+
+  read(target: MachineTarget, taskId: string, fromLine: number, waitMs?: number): Promise<TaskReadResult> {
+    return readTask(this.taskRun, target, taskId, fromLine, waitMs);
+  }
+
+  readonly readWaits = true;
 
   cancel(target: MachineTarget, taskId: string): Promise<ApplyResult | { kind: "ok" }> {
     return cancelTask(this.taskRun, target, taskId);
@@ -117,7 +128,7 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
 
   private readonly taskRun = (
     target: MachineTarget,
-    how: { input: string; timeoutMs?: number; maxBuffer?: number },
+    how: { input: string; timeoutMs?: number; maxBuffer?: number; onLine?: (line: string) => void },
   ) => this.run(target, how);
 
   /** One `ssh root@machine <command>` with `input` on its standard input, as every call of this channel makes it. */

@@ -10,11 +10,18 @@ import type {
   TaskStartDocument,
   TaskStartResult,
 } from "../core/ports/task-machine.ts";
+import {
+  type WorkspaceDocument,
+  type WorkspaceResult,
+  workspaceAnswerSchema,
+  workspaceDocumentSchema,
+} from "../core/workspace/workspace-document.ts";
+import { progressOf } from "../core/workspace/workspace-outcome.ts";
 
 /** One `ssh root@machine ccc-apply` with `input` on stdin; the channel's own run. */
 export type TaskSshRun = (
   target: MachineTarget,
-  how: { input: string; timeoutMs?: number; maxBuffer?: number },
+  how: { input: string; timeoutMs?: number; maxBuffer?: number; onLine?: (line: string) => void },
 ) => Promise<SshRun>;
 
 const TASK_ID = /^tsk-[a-z2-9]{8}$/;
@@ -22,6 +29,10 @@ const TASK_ID = /^tsk-[a-z2-9]{8}$/;
 const READ_BUFFER = 4 * 1024 * 1024;
 const SHORT_MS = 30_000;
 const START_MS = 60_000;
+/** A start that clones first: the workspace's own bound, then the start's. */
+const CLONE_AND_START_MS = 11 * 60_000;
+/** The longest a read asks the machine to wait for news (the machine allows 30 s). */
+export const MAX_READ_WAIT_MS = 30_000;
 const CANCEL_MS = 45_000;
 const PUSH_MS = 6 * 60_000;
 
@@ -55,12 +66,8 @@ const errorAnswer = z.object({ ok: z.literal(false), error: z.string() });
 
 type Trouble = Exclude<ApplyResult, { kind: "ok" }>;
 
-export async function startTask(
-  run: TaskSshRun,
-  target: MachineTarget,
-  doc: TaskStartDocument,
-): Promise<TaskStartResult> {
-  const sent: TaskStartDocument = {
+function startDocument(doc: TaskStartDocument): TaskStartDocument {
+  return {
     kind: "task-start",
     version: 1,
     instanceId: doc.instanceId,
@@ -74,11 +81,26 @@ export async function startTask(
     appendSystemPrompt: doc.appendSystemPrompt,
     ...(doc.git ? { git: { name: doc.git.name, email: doc.git.email } } : {}),
   };
+}
+
+export async function startTask(
+  run: TaskSshRun,
+  target: MachineTarget,
+  doc: TaskStartDocument,
+): Promise<TaskStartResult> {
   const outcome = answerOf(
     target,
     "start the task",
-    await run(target, { input: JSON.stringify(sent), timeoutMs: START_MS }),
+    await run(target, { input: JSON.stringify(startDocument(doc)), timeoutMs: START_MS }),
   );
+  return startedOf(target, doc, outcome);
+}
+
+function startedOf(
+  target: MachineTarget,
+  doc: TaskStartDocument,
+  outcome: { answer: unknown; detail: string } | { trouble: Trouble },
+): TaskStartResult {
   if ("trouble" in outcome) return outcome.trouble;
   const answer = startAnswer.safeParse(outcome.answer);
   if (!answer.success || answer.data.unit !== `ccc-task-${doc.taskId}.service`) {
@@ -87,23 +109,75 @@ export async function startTask(
   return { kind: "ok", unit: answer.data.unit };
 }
 
+/**
+ * The workspace document inside the start (one SSH session for the clone and the start): the workspace
+ * mode's progress lines come first, then one answer with the workspace's answer beside the start's.
+ */
+export async function startTaskWithWorkspace(
+  run: TaskSshRun,
+  target: MachineTarget,
+  doc: TaskStartDocument,
+  workspace: WorkspaceDocument,
+  onProgress: (text: string) => void,
+): Promise<{ workspace: WorkspaceResult; started: TaskStartResult | null }> {
+  const sent = { ...startDocument(doc), workspace: workspaceDocumentSchema.parse(workspace) };
+  const ran = await run(target, {
+    input: JSON.stringify(sent),
+    timeoutMs: CLONE_AND_START_MS,
+    onLine: (line) => {
+      const progress = progressOf(line);
+      if (progress) onProgress(progress);
+    },
+  });
+  // The answer is the last line; the progress lines before it were shown as they came.
+  const answerLine = ran.stdout.split("\n").filter((l) => l.trim() !== "" && progressOf(l) === null);
+  const outcome = answerOf(target, "prepare the workspace and start the task", {
+    ...ran,
+    stdout: answerLine.join("\n"),
+  });
+  const answered = workspaceAnswerSchema.safeParse(
+    (lastJson(answerLine.join("\n")) as { workspace?: unknown } | null)?.workspace,
+  );
+  if (!answered.success) {
+    const started = startedOf(target, doc, outcome);
+    const message =
+      started.kind === "ok" ? `${target.instanceId} gave no usable workspace answer.` : started.message;
+    return {
+      workspace: { kind: "failed", message, detail: started.kind === "ok" ? "" : started.detail },
+      started: started.kind === "ok" ? badAnswer(target, "start the task", message) : started,
+    };
+  }
+  const prepared: WorkspaceResult = { kind: "ok", answer: answered.data };
+  // The repository could not be prepared: the machine started nothing and says so in the workspace answer.
+  if (answered.data.repo && !answered.data.repo.ok) return { workspace: prepared, started: null };
+  return { workspace: prepared, started: startedOf(target, doc, outcome) };
+}
+
 export async function readTask(
   run: TaskSshRun,
   target: MachineTarget,
   taskId: string,
   fromLine: number,
+  waitMs = 0,
 ): Promise<TaskReadResult> {
+  const wait = Math.max(0, Math.min(MAX_READ_WAIT_MS, Math.round(waitMs)));
   const doc = {
     kind: "task-read",
     version: 1,
     instanceId: target.instanceId,
     taskId: checkId(taskId),
     fromLine,
+    // Sent only when waiting: a machine older than the long poll still takes the document.
+    ...(wait > 0 ? { waitMs: wait } : {}),
   };
   const outcome = answerOf(
     target,
     "read the task",
-    await run(target, { input: JSON.stringify(doc), timeoutMs: SHORT_MS, maxBuffer: READ_BUFFER }),
+    await run(target, {
+      input: JSON.stringify(doc),
+      timeoutMs: SHORT_MS + wait,
+      maxBuffer: READ_BUFFER,
+    }),
   );
   if ("trouble" in outcome) return outcome.trouble;
   const answer = readAnswer.safeParse(outcome.answer);

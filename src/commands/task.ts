@@ -130,6 +130,7 @@ async function startParsed(
     throw error;
   }
   deps.store.tasks.update(task.id, { instanceId: recorded.id }, deps.clock.now());
+  cloneWithTheStart(ctx, recorded.id, task.id);
   recordCccEvent(deps, task.id, { step: "accepted", detail: `machine ${recorded.id}` });
   const follow = truthy(input.wait);
   return {
@@ -280,6 +281,17 @@ async function checkPushToken(
     `A task pushes its branch and opens the ${changeRequestName(spec.forge)} with your ${name}, and you have none set (\`ccc secret set ${name}\` or \`/ccc secret\`). Nothing was created.`,
     { code: "no_repo_token", field: "repo" },
   );
+}
+
+/**
+ * A channel that takes the workspace document with the start gets it there (one SSH round trip fewer
+ * before Claude Code asks its first question); the pipeline then leaves the clone to the task's start.
+ */
+function cloneWithTheStart(ctx: CommandContext, instanceId: string, taskId: string): void {
+  const { store, clock } = ctx.deps;
+  const request = store.workspaces.get(instanceId);
+  if (!request || !ctx.deps.taskChannel?.startWithWorkspace) return;
+  store.workspaces.put(instanceId, { ...request, withTask: taskId }, clock.now());
 }
 
 /** The key the task's machine lets in: the owner's own when they set one, else only the operator's. */

@@ -29,6 +29,8 @@ const FIGURES: Record<string, RegExp[]> = {
   "bench:task": [
     /task -> first model request at the stand-in: median [\d.]+ s, max [\d.]+ s/,
     /Hetzner requests per task: \d+/,
+    /status message edited \(real bot, fake Slack\): median [\d.]+ s/,
+    /bot process with \d+ tasks streaming at once: rss median \d+ MB/,
   ],
   "bench:secrets": [/median \d+ ms, max \d+ ms, min \d+ ms/],
   "bench:idle": [

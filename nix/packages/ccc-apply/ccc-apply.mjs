@@ -1088,7 +1088,9 @@ async function task(root, doc) {
   if (!TASK_KINDS.includes(doc.kind))
     throw new Refused(`unknown document kind; tasks know ${TASK_KINDS.join(", ")}`);
   try {
-    const result = await runTask(root, doc);
+    // A start that prepares the workspace too sends the workspace mode's progress lines first.
+    const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
+    const result = await runTask(root, doc, emit);
     // A push the remote refused is an answer of its own (exit 1, its reason), not a failure of this command.
     return result.ok ? answer(0, result) : answer(1, result);
   } catch (error) {

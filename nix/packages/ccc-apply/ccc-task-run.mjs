@@ -127,16 +127,25 @@ async function switchBranch(repo, branch, env) {
   const basePath = join(dir, "base");
   const recorded = await readFile(basePath, "utf8").catch(() => "");
   if (recorded.trim() === "") {
-    const head = await git(["symbolic-ref", "--short", "HEAD"]);
-    if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
-    const current = head.stdout.trim();
+    // .git/HEAD names the branch of a fresh clone (one file read instead of a git process).
+    const text = await readFile(join(repo, ".git/HEAD"), "utf8").catch(() => "");
+    let current = /^ref: refs\/heads\/(\S+)\n?$/.exec(text)?.[1];
+    if (!current) {
+      const head = await git(["symbolic-ref", "--short", "HEAD"]);
+      if (head.code !== 0) throw new Error(`~/work is not on a branch (${head.stderr.trim()})`);
+      current = head.stdout.trim();
+    }
     // Already on the task's branch (a reply continuing it, here or on a new machine cloned from it): the
     // base is where that branch began, not the branch itself.
     const base = current === branch ? await baseOfBranch(branch, git) : current;
     await writeFile(basePath, `${base}\n`, { mode: 0o600 });
   }
-  const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-  const switched = await git(has.code === 0 ? ["switch", branch] : ["switch", "-c", branch]);
+  // A new task's branch is new: made at once; a reply's branch exists already, and is switched to.
+  let switched = await git(["switch", "-c", branch]);
+  if (switched.code !== 0) {
+    const has = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+    if (has.code === 0) switched = await git(["switch", branch]);
+  }
   if (switched.code !== 0) throw new Error(`git switch failed: ${switched.stderr.trim().split("\n").at(-1)}`);
   // Where this run starts on the branch: the commits after it are this run's, the ones pushed and shown.
   const startPath = join(dir, "start");

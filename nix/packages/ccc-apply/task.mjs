@@ -4,8 +4,13 @@
 //                resumeSessionId, appendSystemPrompt, git?: {name, email}}: sets git's identity in the
 //                repository (when given), writes the task's folder and starts
 //                `ccc-task-<taskId>.service` as the claude user, running ccc-task-run.mjs (beside this file);
-//   task-read   {kind, version: 1, instanceId, taskId, fromLine}: Claude Code's stream-json lines from line
-//                `fromLine` (0 = the first) on, and the unit's state; reads only;
+//                With `workspace` (a whole workspace document, workspace.mjs), the repository is prepared
+//                first in the same session (one SSH round trip instead of two; progress lines as the
+//                workspace mode sends them), and the answer carries its answer as `workspace`; a clone that
+//                failed starts nothing (exit 1, the workspace answer beside the error);
+//   task-read   {kind, version: 1, instanceId, taskId, fromLine, waitMs?}: Claude Code's stream-json lines
+//                from line `fromLine` (0 = the first) on, and the unit's state; reads only. With `waitMs`
+//                (at most 30 000) and nothing new yet, it waits that long at most for a line or the end;
 //   task-cancel {kind, version: 1, instanceId, taskId}: `systemctl stop` (SIGTERM, SIGKILL after 10 s);
 //   task-push   {kind, version: 1, instanceId, taskId, repoName, branch}: `git push origin <branch>` as claude,
 //                through git's credential helper (no token in a URL), and this run's commits (after `start`).
@@ -53,7 +58,11 @@ const FIELDS = {
   "task-push": ["kind", "version", "instanceId", "taskId", "repoName", "branch"],
 };
 /** Fields a document may leave out (a ccc older than them does not send them). */
-const OPTIONAL = { "task-start": ["git"] };
+const OPTIONAL = { "task-start": ["git", "workspace"], "task-read": ["waitMs"] };
+/** The longest a read waits for news; ccc's own timeout for a read is longer. */
+const MAX_WAIT_MS = 30_000;
+/** How often a waiting read looks at the log. */
+const WAIT_LOOK_MS = 25;
 const GIT_NAME = /^[^\p{Cc}<>]{1,100}$/u;
 const GIT_EMAIL = /^[^\s@<>\p{Cc}]{1,64}@[^\s@<>\p{Cc}]{1,190}$/u;
 
@@ -117,20 +126,29 @@ export function taskProblems(doc) {
     if (!ok)
       problems.push("git must be {name, email}: a name of 1 to 100 characters without <>, and an email");
   }
+  if ("waitMs" in doc && !wholeIn(doc.waitMs, 0, MAX_WAIT_MS))
+    problems.push(`waitMs must be a whole number from 0 to ${MAX_WAIT_MS}`);
+  if ("workspace" in doc) {
+    const w = doc.workspace;
+    if (typeof w !== "object" || w === null || Array.isArray(w) || w.kind !== "workspace")
+      problems.push("workspace must be a workspace document");
+    else if (w.instanceId !== doc.instanceId) problems.push("workspace is for another machine");
+  }
   if ("fromLine" in doc && !wholeIn(doc.fromLine, 0, 10_000_000))
     problems.push("fromLine must be a whole number from 0");
   return problems;
 }
 
-/** Runs one task document; the answer is the one JSON line ccc reads. */
-export async function runTask(root, doc) {
+/** Runs one task document; the answer is the one JSON line ccc reads (`emit`: a progress line before it). */
+export async function runTask(root, doc, emit = () => {}) {
   const problems = taskProblems(doc);
   if (problems.length > 0) throw new TaskRefused(problems.join("; "));
   const id = (await readFile(join(root, "etc/cloud-instance/instance-id"), "utf8")).trim();
   if (doc.instanceId !== id)
     throw new TaskRefused(`this machine is ${id}; the document is for another machine`);
   const dir = join(root, TASKS_DIR, doc.taskId);
-  if (doc.kind === "task-start") return start(root, dir, doc);
+  if (doc.kind === "task-start")
+    return doc.workspace ? prepareThenStart(root, dir, doc, emit) : start(root, dir, doc);
   if (!(await exists(dir))) throw new TaskRefused(`there is no task ${doc.taskId} on this machine`);
   if (doc.kind === "task-read") return read(dir, doc);
   if (doc.kind === "task-cancel") return cancel(doc);
@@ -139,13 +157,28 @@ export async function runTask(root, doc) {
 
 const unitOf = (taskId) => `ccc-task-${taskId}.service`;
 
+/** The workspace document first (its checks, its progress), then the start: one session for both. */
+async function prepareThenStart(root, dir, doc, emit) {
+  const { prepareWorkspace, workspaceProblems } = await import("./workspace.mjs");
+  const problems = workspaceProblems(doc.workspace);
+  if (problems.length > 0) throw new TaskRefused(`workspace: ${problems.join("; ")}`);
+  const { workspace, ...task } = doc;
+  const prepared = await prepareWorkspace(root, workspace, emit);
+  if (prepared.repo && !prepared.repo.ok) {
+    return { ok: false, error: "the repository could not be prepared", workspace: prepared };
+  }
+  return { ...(await start(root, dir, task)), workspace: prepared };
+}
+
 async function start(root, dir, doc) {
   const { uid, gid } = await claudeIds(root);
   const repo = join(root, "home/claude/work", doc.repoName);
   if (!(await exists(join(repo, ".git"))))
     throw new TaskRefused(`~/work/${doc.repoName} is not a git repository on this machine`);
   const unit = unitOf(doc.taskId);
-  if (await isActive(unit)) throw new TaskRefused(`task ${doc.taskId} is already running here`);
+  // A task never started here has no folder, so no unit of its name can be running.
+  if ((await exists(dir)) && (await isActive(unit)))
+    throw new TaskRefused(`task ${doc.taskId} is already running here`);
   await mkdir(join(root, TASKS_DIR), { recursive: true, mode: 0o755 });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chown(dir, uid, gid);
@@ -199,6 +232,7 @@ async function start(root, dir, doc) {
 }
 
 async function read(dir, doc, again = true) {
+  if (again && doc.waitMs > 0) await news(dir, doc);
   // The ending first: once exit.json is there, every line the run wrote is in the log.
   const ending = await readJson(join(dir, "exit.json"));
   const text = await readFile(join(dir, "events.jsonl"), "utf8").catch(() => "");
@@ -239,6 +273,31 @@ async function read(dir, doc, again = true) {
     exitCode: null,
     signal: atEnd ? "SIGKILL" : null,
   };
+}
+
+/** Waits (at most `waitMs`) until the log has a line past `fromLine` or the run recorded its end. */
+async function news(dir, doc) {
+  const log = join(dir, "events.jsonl");
+  const end = Date.now() + doc.waitMs;
+  let seen = -1;
+  for (;;) {
+    if (await exists(join(dir, "exit.json"))) return;
+    // The log only grows: it is read again only when its size changed.
+    const size = await stat(log).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size !== seen) {
+      seen = size;
+      const text = await readFile(log, "utf8").catch(() => "");
+      let complete = 0;
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) complete += 1;
+      if (complete > doc.fromLine) return;
+    }
+    // A unit killed without recording its end (SIGKILL, the OOM killer) shows at the end of the wait.
+    if (Date.now() >= end) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_LOOK_MS, end - Date.now())));
+  }
 }
 
 async function cancel(doc) {

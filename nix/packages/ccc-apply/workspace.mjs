@@ -125,7 +125,7 @@ export async function prepareWorkspace(root, doc, emit) {
   for (const host of doc.credentialHosts ?? []) {
     await as(["git", "config", "--global", `credential.${host.url}.helper`, `ccc ${host.forge}`]);
   }
-  await as(["mkdir", "-p", join(home, "work")]);
+  if (!(await exists(join(home, "work")))) await as(["mkdir", "-p", join(home, "work")]);
 
   if (doc.repo) {
     const dir = join(home, "work", doc.repo.name);
@@ -205,7 +205,7 @@ async function devShell(as, home, dir, emit) {
     flake = await readFile(join(dir, "flake.nix"), "utf8");
   } catch {}
   if (!/devShells?/.test(flake)) {
-    await as(["rm", "-f", marker]);
+    if (await exists(marker)) await as(["rm", "-f", marker]);
     return { state: "none" };
   }
   emit("Building the repository's devShell (nix develop)");

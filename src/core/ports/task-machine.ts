@@ -1,6 +1,7 @@
 // What ccc asks of a machine to run one Claude Code task, and what it answers (the on-machine side is
 // `ccc-apply`'s task mode). The prompt travels as data inside the document, never through a shell. The SSH
 // channel adapter implements `TaskChannel` beside `MachineChannel`; CoreDeps carries it as its own port.
+import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
 import type { ApplyResult, MachineTarget } from "./machine.ts";
 
 /** Starts Claude Code headless in a transient unit `ccc-task-<taskId>.service` on the machine. */
@@ -65,7 +66,24 @@ export type TaskPushResult =
 /** The machine side of tasks, over the pinned channel. Never throws for remote trouble. */
 export interface TaskChannel {
   start(target: MachineTarget, doc: TaskStartDocument): Promise<TaskStartResult>;
-  read(target: MachineTarget, taskId: string, fromLine: number): Promise<TaskReadResult>;
+  /**
+   * The workspace document and the start in one session (one SSH round trip instead of two): the clone
+   * first, its progress to `onProgress`, then the start. `started` is null when the repository could not
+   * be prepared (nothing was started). Optional: a channel without it gets the two separately.
+   */
+  startWithWorkspace?(
+    target: MachineTarget,
+    doc: TaskStartDocument,
+    workspace: WorkspaceDocument,
+    onProgress: (text: string) => void,
+  ): Promise<{ workspace: WorkspaceResult; started: TaskStartResult | null }>;
+  /**
+   * `waitMs`: with nothing new yet, the machine waits that long at most for a line or the end before it
+   * answers (a long poll). A channel that cannot wait answers at once and leaves `readWaits` unset.
+   */
+  read(target: MachineTarget, taskId: string, fromLine: number, waitMs?: number): Promise<TaskReadResult>;
+  /** True when `read` honours `waitMs` (so the follower need not sleep between reads). */
+  readonly readWaits?: boolean;
   /** Stops the unit (SIGTERM, then SIGKILL after 10 s); ok when it was not running. */
   cancel(target: MachineTarget, taskId: string): Promise<ApplyResult | { kind: "ok" }>;
   push(target: MachineTarget, taskId: string, repoName: string, branch: string): Promise<TaskPushResult>;

@@ -7,6 +7,11 @@ export interface WorkspaceRequest {
   repo?: { url: string; name: string; branch: string | null; label: string; full: boolean };
   dotfiles?: { url: string; name: string; branch: string | null; label: string };
   git?: { name?: string; email?: string };
+  /**
+   * The task whose start carries the workspace document (one SSH session for the clone and the start):
+   * the pipeline leaves the preparing to it (core/tasks/run-task.ts).
+   */
+  withTask?: string;
 }
 
 /** Each instance's workspace request (one JSON document), kept from the request to the clone. Only `Store` creates it. */

@@ -62,6 +62,9 @@ async function follow(
     return first.status === "pushing" ? finishTask(deps, first, null, onProgress) : first;
   let unreachableSince: number | null = null;
   let budgetAt = 0;
+  // The machine waits for news when the channel can ask it to (a machine built before that refuses the
+  // field once, and is then read as before).
+  let waits = channel.readWaits === true && settings.readWaitMs > 0;
   for (;;) {
     const task = deps.store.tasks.get(taskId) as Task;
     if (signal?.aborted) return task;
@@ -72,11 +75,15 @@ async function follow(
       return lost(deps, task, "its machine is gone");
     }
     const nowMs = deps.clock.now().getTime();
-    const read = await channel.read(
-      machineTarget(instance, deps.timing.sshPort),
-      task.id,
-      deps.store.tasks.nextLine(task.id),
-    );
+    const target = machineTarget(instance, deps.timing.sshPort);
+    const from = deps.store.tasks.nextLine(task.id);
+    const read = waits
+      ? await channel.read(target, task.id, from, settings.readWaitMs)
+      : await channel.read(target, task.id, from);
+    if (read.kind === "refused" && waits) {
+      waits = false;
+      continue;
+    }
     if (read.kind !== "ok") {
       unreachableSince ??= nowMs;
       const server =
@@ -113,7 +120,8 @@ async function follow(
       const over = overBudget(deps, task.owner);
       if (over) return stopTask(deps, task, "failed", "budget_exceeded", over);
     }
-    await sleep(settings.pollMs);
+    // A read that waited on the machine is the pause; read again at once.
+    if (!waits) await sleep(settings.pollMs);
   }
 }
 

@@ -1,8 +1,14 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machineTarget } from "../ports/machine.ts";
-import type { TaskStartDocument } from "../ports/task-machine.ts";
-import { workspaceOf } from "../workspace/prepare-workspace.ts";
+import type { TaskStartDocument, TaskStartResult } from "../ports/task-machine.ts";
+import {
+  claudeSignedInOf,
+  prepareWorkspace,
+  recordWorkspace,
+  workspaceDocumentOf,
+  workspaceOf,
+} from "../workspace/prepare-workspace.ts";
 import { endTask, taskChannelOf } from "./end-task.ts";
 import { followTask } from "./follow-task.ts";
 import type { Task } from "./task.ts";
@@ -66,7 +72,55 @@ export async function runTaskOnMachine(
     appendSystemPrompt: TASK_SYSTEM_PROMPT,
     git: await taskGitIdentity(deps, task.owner),
   };
-  const started = await channel.start(machineTarget(instance, deps.timing.sshPort), doc);
+  const target = machineTarget(instance, deps.timing.sshPort);
+  const request = deps.store.workspaces.get(instance.id);
+  let started: TaskStartResult;
+  if (
+    request?.withTask === task.id &&
+    channel.startWithWorkspace &&
+    !deps.store.workspaces.outcome(instance.id)
+  ) {
+    // The clone goes in the same session as the start (the pipeline left it here).
+    const startedMs = task.createdAt.getTime();
+    const both = await channel.startWithWorkspace(
+      target,
+      doc,
+      workspaceDocumentOf(deps, instance, request),
+      (detail) =>
+        onProgress({
+          taskId: task.id,
+          step: "preparing_workspace",
+          detail,
+          elapsedMs: now().getTime() - startedMs,
+        }),
+    );
+    // A machine older than the combined start refuses its field: the two go separately, as before.
+    if (both.workspace.kind === "failed" && both.started?.kind === "refused") {
+      const { withTask: _, ...alone } = request;
+      deps.store.workspaces.put(instance.id, alone, now());
+      return runTaskOnMachine(deps, taskId, await prepareWorkspace(deps, instance), onProgress, options);
+    }
+    const outcome = await recordWorkspace(
+      deps,
+      instance,
+      request,
+      both.workspace,
+      await claudeSignedInOf(deps, instance),
+    );
+    if (both.started === null || (both.started.kind !== "ok" && outcome.repo && !outcome.repo.ok)) {
+      const why = outcome.repo?.error ?? outcome.failed ?? "the clone failed";
+      return failAndEnd(
+        deps,
+        task.id,
+        "start_failed",
+        `The repository could not be prepared on the machine: ${why.replace(/[.\s]+$/, "")}.`,
+        onProgress,
+      );
+    }
+    started = both.started;
+  } else {
+    started = await channel.start(target, doc);
+  }
   if (started.kind !== "ok") {
     deps.log.warn("task not started", { task: task.id, reason: started.detail || started.message });
     return failAndEnd(

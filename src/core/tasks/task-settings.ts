@@ -11,8 +11,13 @@ export interface TaskSettings {
   maxConcurrentPerUser: number;
   /** `CCC_TASK_EUR_PER_USD`: Claude Code reports its cost in US dollars; budgets are in euros. */
   eurPerUsd: number;
-  /** How often the event stream is read while a task runs. */
+  /** How often the event stream is read while a task runs (a channel that cannot wait on the machine). */
   pollMs: number;
+  /**
+   * How long one read waits on the machine for news (a long poll: a line is with ccc within ~50 ms of
+   * Claude Code writing it, instead of up to one poll interval later). Short enough for the budget check.
+   */
+  readWaitMs: number;
   /** How long a follower's hold on a task lasts unrenewed: a crashed bot's tasks are followed again after it. */
   followLeaseMs: number;
 }
@@ -24,5 +29,6 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   maxConcurrentPerUser: 2,
   eurPerUsd: 0.86,
   pollMs: 500,
+  readWaitMs: 5_000,
   followLeaseMs: 20_000,
 };

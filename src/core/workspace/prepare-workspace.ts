@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machineTarget } from "../ports/machine.ts";
-import type { WorkspaceDocument } from "./workspace-document.ts";
+import type { WorkspaceRequest } from "../store/store.ts";
+import type { WorkspaceDocument, WorkspaceResult } from "./workspace-document.ts";
 import type { WorkspaceOutcome } from "./workspace-outcome-type.ts";
 import { workspaceSettingsOf } from "./workspace-settings.ts";
 
@@ -31,13 +32,38 @@ export async function prepareWorkspace(
   instance: Instance,
   onProgress: (text: string) => void = () => {},
 ): Promise<Instance> {
-  const claudeSignedIn = deps.claudeCredential
-    ? await deps.claudeCredential(instance.owner).catch(() => null)
-    : null;
+  const claudeSignedIn = await claudeSignedInOf(deps, instance);
   const request = deps.store.workspaces.get(instance.id);
   if (!request?.repo && !request?.dotfiles) return withWorkspace(instance, { claudeSignedIn });
+  // A task's machine clones in the same session as the task's start (core/tasks/run-task.ts).
+  if (request.withTask && !deps.store.workspaces.outcome(instance.id))
+    return withWorkspace(instance, { claudeSignedIn });
   const settings = workspaceSettingsOf(deps);
-  const doc: WorkspaceDocument = {
+  const doc = workspaceDocumentOf(deps, instance, request);
+  const result = deps.machine.workspace
+    ? await deps.machine.workspace(
+        machineTarget(instance, deps.timing.sshPort),
+        doc,
+        onProgress,
+        settings.prepareTimeoutMs,
+      )
+    : { kind: "failed" as const, message: "this ccc cannot reach machines to prepare them", detail: "" };
+  return withWorkspace(instance, await recordWorkspace(deps, instance, request, result, claudeSignedIn));
+}
+
+/** Whether the owner has a Claude credential set (null: ccc cannot tell). */
+export async function claudeSignedInOf(deps: CoreDeps, instance: Instance): Promise<boolean | null> {
+  return deps.claudeCredential ? await deps.claudeCredential(instance.owner).catch(() => null) : null;
+}
+
+/** The workspace document for the machine's request (no secret in it: git asks the machine's helper). */
+export function workspaceDocumentOf(
+  deps: CoreDeps,
+  instance: Instance,
+  request: WorkspaceRequest,
+): WorkspaceDocument {
+  const settings = workspaceSettingsOf(deps);
+  return {
     kind: "workspace",
     version: 1,
     // A restored machine still has the saved machine's id on its disk.
@@ -64,15 +90,17 @@ export async function prepareWorkspace(
     ...(request.git && (request.git.name || request.git.email) ? { git: request.git } : {}),
     credentialHosts: (["github", "gitlab"] as const).map((forge) => ({ url: settings[forge].webUrl, forge })),
   };
+}
+
+/** Keeps what the preparation came to (the store, the machine's log) and answers it. */
+export async function recordWorkspace(
+  deps: CoreDeps,
+  instance: Instance,
+  request: WorkspaceRequest,
+  result: WorkspaceResult,
+  claudeSignedIn: boolean | null,
+): Promise<WorkspaceOutcome> {
   const outcome: WorkspaceOutcome = { claudeSignedIn };
-  const result = deps.machine.workspace
-    ? await deps.machine.workspace(
-        machineTarget(instance, deps.timing.sshPort),
-        doc,
-        onProgress,
-        settings.prepareTimeoutMs,
-      )
-    : { kind: "failed" as const, message: "this ccc cannot reach machines to prepare them", detail: "" };
   if (result.kind === "failed") {
     deps.log.warn("workspace not prepared", {
       instance: instance.id,
@@ -80,7 +108,7 @@ export async function prepareWorkspace(
     });
     outcome.failed = result.message;
     deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
-    return withWorkspace(instance, outcome);
+    return outcome;
   }
   const { answer } = result;
   if (request.repo && answer.repo) {
@@ -110,7 +138,7 @@ export async function prepareWorkspace(
     dotfiles: outcome.dotfiles ? (outcome.dotfiles.ok ? "ok" : "failed") : "none",
   });
   deps.store.workspaces.setOutcome(instance.id, outcome, deps.clock.now());
-  return withWorkspace(instance, outcome);
+  return outcome;
 }
 
 /** Appends to the machine's log (beside the installer's output), where operators look first. */
