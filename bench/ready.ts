@@ -114,7 +114,7 @@ async function main() {
   } finally {
     await w.close();
     await gh.close();
-    rmSync(u.dir, { recursive: true, force: true });
+    rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

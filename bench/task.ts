@@ -316,7 +316,7 @@ async function main() {
     await w.close();
     await gh.close();
     await api.close();
-    rmSync(u.dir, { recursive: true, force: true });
+    rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -32,7 +32,7 @@ interface World {
 let world: World | undefined;
 afterEach(async () => {
   await world?.github.close();
-  if (world) rmSync(world.u.dir, { recursive: true, force: true });
+  if (world) rmSync(world.u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   world = undefined;
 });
 

@@ -23,7 +23,8 @@ let api: FakeAnthropic | undefined;
 let user: ClaudeUser | undefined;
 afterEach(async () => {
   await api?.close();
-  if (user) rmSync(user.dir, { recursive: true, force: true });
+  // (An interactive claude stopped by timeout(1) may still be writing its state as the folder goes: retried.)
+  if (user) rmSync(user.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   api = undefined;
   user = undefined;
 });

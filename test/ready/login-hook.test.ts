@@ -17,7 +17,7 @@ import {
 const run = promisify(execFile);
 let user: ClaudeUser | undefined;
 afterEach(() => {
-  if (user) rmSync(user.dir, { recursive: true, force: true });
+  if (user) rmSync(user.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   user = undefined;
 });
 

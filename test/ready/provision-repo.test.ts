@@ -30,7 +30,7 @@ let world: World | undefined;
 afterEach(async () => {
   await world?.w.close();
   await world?.gh.close();
-  if (world) rmSync(world.u.dir, { recursive: true, force: true });
+  if (world) rmSync(world.u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   world = undefined;
 });
 

@@ -28,7 +28,7 @@ const machines: Promise<FakeSshd>[] = [];
 afterEach(async () => {
   await Promise.all(machines.splice(0).map(async (m) => (await m).stop()));
   await h?.close();
-  if (u) rmSync(u.dir, { recursive: true, force: true });
+  if (u) rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   h = undefined;
   u = undefined;
 });

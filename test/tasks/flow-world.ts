@@ -117,7 +117,7 @@ export async function startTaskWorld(
       await w.close();
       await gh.close();
       await gl?.close();
-      rmSync(u.dir, { recursive: true, force: true });
+      rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

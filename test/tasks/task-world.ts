@@ -158,7 +158,7 @@ export async function makeTaskWorld(options: { gitIdentity?: boolean } = {}): Pr
       await sshd.stop();
       await api.close();
       await github.close();
-      rmSync(u.dir, { recursive: true, force: true });
+      rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   return world;
