@@ -99,7 +99,9 @@ export class TaskThreads {
     entry.shownKey = this.keyOf(task, entry.activity, machineUp);
     entry.lastEditAt = now.getTime();
     if (!isTaskActive(task.status) && !machineUp) this.watched.delete(taskId);
-    return taskStatusMessage(taskStatusView(task, entry.activity, machineUp, now));
+    return taskStatusMessage(
+      taskStatusView(task, entry.activity, machineUp, now, machineUp ? (instance?.expiresAt ?? null) : null),
+    );
   }
 
   private keyOf(task: Task, activity: TaskActivity, machineUp: boolean): string {
