@@ -110,7 +110,7 @@ function text(result: TasksResult): string {
 function json(result: TasksResult): unknown {
   switch (result.kind) {
     case "list":
-      return result.tasks.map(taskJson);
+      return result.tasks.map((t) => taskJson(t));
     case "show":
       return {
         ...taskJson(result.task, result.machineDeletesAt),
