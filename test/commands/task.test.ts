@@ -44,7 +44,7 @@ const PROMPT = `fix the "flaky" login test: it's \`npm test\` and $(whoami) in
 the second line`;
 
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("ccc task", () => {
-  it("runs the task, pushes, opens the pull request, records cost and events, and deletes the machine", async () => {
+  it("runs the task, pushes, opens the pull request, records cost and events, and deletes the machine after its grace", async () => {
     const t = await makeWorld();
     const machine = await t.warmMachine();
     const running = runCcc(t.w.h, ["task", "acme/app", PROMPT, "--wait", "--max-turns", "10"], {
