@@ -3,6 +3,7 @@
 // on the pool machine, and the end is the pull request with the summary, the diff stat and the cost; the
 // person's words reach the model as they meant them through Slack's escaping; no change means no PR.
 import { afterEach, describe, expect, it } from "vitest";
+import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { dollars, TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -99,7 +100,16 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(w.api.requests).toHaveLength(3);
       expect(w.api.problems).toEqual([]);
 
-      // The machine is deleted at the end, and the thread says so; nothing is left behind.
+      // Not kept: the machine waits out its grace (CCC_TASK_GRACE_MINUTES) and the result says until when;
+      // the lifecycle's sweep past it deletes it, and the thread says so; nothing is left behind.
+      await until(w, status.ts, "the grace said", (s) => s.includes("unless you keep it"));
+      await runSweep({
+        ...w.bot.bot.deps,
+        clock: {
+          now: () => new Date(Date.now() + 11 * 60_000),
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        },
+      });
       const gone = await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(gone).toContain(`Machine \`${ended?.instanceId}\` deleted.`);
       expect(gone).not.toContain(TASK_ACTIONS.cancel);
