@@ -14,6 +14,7 @@ import { ALICE } from "./bot-harness.ts";
 import {
   BOT,
   CHANNEL,
+  click,
   editAndCommit,
   heldTurn,
   mention,
@@ -175,7 +176,11 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       const task = taskOf(w, asked, status.ts);
       expect(task?.status).toBe("no_change");
       expect(git(["--git-dir", w.t.bare("app"), "branch", "--list", `ccc/${task?.id}`])).toBe("");
+      // Unkept, in its grace: Delete now deletes it at once.
+      await until(w, status.ts, "the grace said", (s) => s.includes("unless you keep it"));
+      await click(w, ALICE, TASK_ACTIONS.deleteNow, task?.id ?? "", status.ts);
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
+      expect(w.bot.bot.deps.store.get(task?.instanceId ?? "")?.status).toBe("deleted");
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
     }, 180_000);
