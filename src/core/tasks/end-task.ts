@@ -60,8 +60,9 @@ export async function endTask(
     !deps.store.prefs.get(task.owner).saveOnExpiry
   ) {
     try {
+      // Null when the deadline was sooner already, or another change of it won: then that one stands.
       const graced = await startGrace(deps, current, instance, grace);
-      const until = graced?.expiresAt ?? instance.expiresAt;
+      const until = (graced ?? deps.store.get(instance.id) ?? instance).expiresAt;
       recordCccEvent(deps, task.id, {
         step: "machine_grace",
         detail: `${instance.id} deleted at ${until.toISOString()} unless kept`,
