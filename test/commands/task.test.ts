@@ -329,6 +329,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     expect(over.stdout).toContain("Why: The monthly budget is spent, so the task was stopped.");
     expect(channel.cancels).toContain(spent.id);
     expect(t.w.deps.store.tasks.get(spent.id)?.failureCode).toBe("budget_exceeded");
+    // A budget stop leaves no grace: the machine is deleted at once.
+    const spentMachine = t.w.deps.store.tasks.get(spent.id)?.instanceId ?? "";
+    expect(t.w.deps.store.get(spentMachine)?.status).toBe("deleted");
     expect(t.w.h.strayServers()).toEqual([]);
   }, 120_000);
 });

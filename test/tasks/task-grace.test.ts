@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/core/lifecycle/reminders.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import type { Clock } from "../../src/core/ports/clock.ts";
+import type { Task } from "../../src/core/tasks/task.ts";
+import { graceApplies } from "../../src/core/tasks/task-grace.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
 import { claudeUserMissingReason } from "../helpers/claude-user.ts";
@@ -64,6 +66,29 @@ function labelledMs(t: TaskWorld, instanceId: string): number {
   const server = t.w.h.cloud.servers().find((s) => s.name === instanceId);
   return Number(server?.labels["ccc-expires-at"]) * 1000;
 }
+
+describe("which endings leave a grace", () => {
+  it("a result does (a pull request, no change, a failure); a cancel, a budget stop or a lost machine does not", () => {
+    const ended = (status: Task["status"], failureCode: Task["failureCode"] = null) =>
+      graceApplies({ status, failureCode } as Task);
+    expect(ended("succeeded")).toBe(true);
+    expect(ended("no_change")).toBe(true);
+    for (const code of [
+      "turn_cap",
+      "time_cap",
+      "api_error",
+      "push_refused",
+      "pr_refused",
+      "start_failed",
+    ] as const) {
+      expect(ended("failed", code)).toBe(true);
+    }
+    expect(ended("cancelled")).toBe(false);
+    expect(ended("failed", "budget_exceeded")).toBe(false);
+    expect(ended("failed", "machine_lost")).toBe(false);
+    expect(ended("running")).toBe(false);
+  });
+});
 
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("a task's grace", () => {
   it("Keep pressed after the end: the machine lives on for its hours from now, reminded as any machine", async () => {
