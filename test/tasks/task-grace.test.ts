@@ -4,6 +4,8 @@
 // Keep and Delete now pressed after the end still mean something. Through the real CLI door on a pool
 // machine (real sshd, the real ccc-apply), Claude Code played by the scripted channel; the sweep and the
 // reminders run as the lifecycle loop runs them, with the clock moved past the grace.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runReminders } from "../../src/core/lifecycle/reminders.ts";
 import { runSweep } from "../../src/core/lifecycle/sweep.ts";
@@ -46,7 +48,7 @@ async function makeWorld(env: Record<string, string> = {}): Promise<TaskWorld> {
 
 /** Runs one task to its end through `ccc task --wait`: a change (a pull request) or none. */
 async function runToEnd(t: TaskWorld, change: boolean) {
-  await t.warmMachine();
+  const machine = await t.warmMachine();
   const before = channel.starts.length;
   channel.commits = change ? [{ "src/login.ts": "export const wait = 2;\n" }] : [];
   const running = runCcc(t.w.h, ["task", "acme/app", "fix it", "--wait"], { compose: t.compose });
@@ -58,7 +60,7 @@ async function runToEnd(t: TaskWorld, change: boolean) {
   const task = t.w.deps.store.tasks.get(doc.taskId);
   const instance = t.w.deps.store.get(task?.instanceId ?? "");
   if (!task?.finishedAt || !instance) throw new Error("the task did not end with a machine");
-  return { id: doc.taskId, task, instance, done };
+  return { id: doc.taskId, task, instance, done, root: machine.root };
 }
 
 /** The `ccc-expires-at` label of the machine's server at the Hetzner stand-in, in ms. */
@@ -93,7 +95,7 @@ describe("which endings leave a grace", () => {
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("a task's grace", () => {
   it("Keep pressed after the end: the machine lives on for its hours from now, reminded as any machine", async () => {
     const t = await makeWorld();
-    const { id, task, instance, done } = await runToEnd(t, true);
+    const { id, task, instance, done, root } = await runToEnd(t, true);
     expect(task.status).toBe("succeeded");
     // In its grace: ready, deleted 10 minutes after the result, the label saying the same, the result saying so.
     expect(instance.status).toBe("ready");
@@ -115,6 +117,9 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     const hours = instance.requestedHours ?? t.w.deps.policy.defaultHours;
     expect(Math.abs((after?.expiresAt.getTime() ?? 0) - Date.now() - hours * HOUR)).toBeLessThan(5_000);
     expect(labelledMs(t, instance.id)).toBe(after?.expiresAt.getTime());
+    // The machine itself is told, as after an extend (`ccc-time-left` there reads it).
+    const onMachine = JSON.parse(readFileSync(join(root, "var/lib/cloud-instance/state.json"), "utf8"));
+    expect(Date.parse(onMachine.expiresAt)).toBe(after?.expiresAt.getTime());
     expect(t.w.deps.store.tasks.get(id)?.keep).toBe(true);
     const shown = await runCcc(t.w.h, ["tasks", "show", id], { compose: t.compose });
     expect(shown.stdout).toContain(`Machine: ${instance.id} (kept)`);

@@ -6,6 +6,7 @@ import { UserError } from "../errors.ts";
 import { syncExpiryLabel } from "../instances/expiry-label.ts";
 import { type Instance, isLive } from "../instances/instance.ts";
 import { expiryFrom } from "../instances/policy.ts";
+import { pushMachineState } from "../machine/push-state.ts";
 import { isTaskActive, type Task } from "./task.ts";
 
 // The grace after a task (issue 22): an unkept machine is not deleted the moment its task ends but
@@ -78,6 +79,11 @@ export async function endGrace(
   );
   if (!moved) {
     throw new UserError(`${instance.id}'s deadline changed meanwhile; press Keep again.`, { code: "busy" });
+  }
+  // The machine shows its new expiry as after an extend; one that cannot be reached now is retried by the sweep.
+  const pushed = await pushMachineState(deps, moved);
+  if (pushed.kind === "pending" || pushed.kind === "alarm") {
+    deps.log.warn("kept task machine not told its expiry", { instance: moved.id, reason: pushed.message });
   }
   return moved;
 }
