@@ -20,6 +20,7 @@ import {
   BOT,
   click,
   editAndCommit,
+  graceShown,
   heldTurn,
   mention,
   replyIn,
@@ -131,7 +132,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       // Not kept: the result says when the machine goes, in each reader's time zone, and offers Keep.
       const asked = mention(w, ALICE, `<@${BOT}> in acme/app: look around`);
       const status = await statusIn(w, asked);
-      const ended = await until(w, status.ts, "the result", (s) => s.includes("unless you keep it"));
+      const ended = await graceShown(w, status.ts);
       expect(ended).toContain("No change");
       expect(ended).toContain(TASK_ACTIONS.keep);
       expect(ended).toContain(TASK_ACTIONS.deleteNow);
@@ -165,7 +166,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       await w.t.warmMachine();
       const again = mention(w, ALICE, `<@${BOT}> in acme/app: look again`);
       const next = await statusIn(w, again);
-      await until(w, next.ts, "the second result", (s) => s.includes("unless you keep it"));
+      await graceShown(w, next.ts);
       const second = taskOf(w, again, next.ts);
       await click(w, ALICE, TASK_ACTIONS.keep, second?.id ?? "", next.ts);
       const kept = await until(w, next.ts, "kept", (s) => s.includes("kept after the task"));

@@ -3,7 +3,6 @@
 // on the pool machine, and the end is the pull request with the summary, the diff stat and the cost; the
 // person's words reach the model as they meant them through Slack's escaping; no change means no PR.
 import { afterEach, describe, expect, it } from "vitest";
-import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { dollars, TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -16,12 +15,14 @@ import {
   CHANNEL,
   click,
   editAndCommit,
+  graceShown,
   heldTurn,
   mention,
   processesUnder,
   type SlackTaskWorld,
   startSlackTaskWorld,
   statusIn,
+  sweepPastGrace,
   taskOf,
   threadMessages,
   until,
@@ -103,14 +104,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
 
       // Not kept: the machine waits out its grace (CCC_TASK_GRACE_MINUTES) and the result says until when;
       // the lifecycle's sweep past it deletes it, and the thread says so; nothing is left behind.
-      await until(w, status.ts, "the grace said", (s) => s.includes("unless you keep it"));
-      await runSweep({
-        ...w.bot.bot.deps,
-        clock: {
-          now: () => new Date(Date.now() + 11 * 60_000),
-          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-        },
-      });
+      await graceShown(w, status.ts);
+      await sweepPastGrace(w);
       const gone = await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(gone).toContain(`Machine \`${ended?.instanceId}\` deleted.`);
       expect(gone).not.toContain(TASK_ACTIONS.cancel);
@@ -177,7 +172,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(task?.status).toBe("no_change");
       expect(git(["--git-dir", w.t.bare("app"), "branch", "--list", `ccc/${task?.id}`])).toBe("");
       // Unkept, in its grace: Delete now deletes it at once.
-      await until(w, status.ts, "the grace said", (s) => s.includes("unless you keep it"));
+      await graceShown(w, status.ts);
       await click(w, ALICE, TASK_ACTIONS.deleteNow, task?.id ?? "", status.ts);
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(w.bot.bot.deps.store.get(task?.instanceId ?? "")?.status).toBe("deleted");
