@@ -366,6 +366,8 @@ const envSchema = z.object({
   CCC_TASK_MAX_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(1440).default(60)),
   CCC_MAX_CONCURRENT_TASKS_PER_USER: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).default(2)),
   CCC_TASK_EUR_PER_USD: positive(0.86),
+  // Minutes an unkept task machine lives after the result, for Keep machine / Delete now (0: deleted at once).
+  CCC_TASK_GRACE_MINUTES: z.preprocess(blankAsUnset, z.coerce.number().int().min(0).max(1440).default(10)),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -534,6 +536,7 @@ function toConfig(env: Env): Config {
       maxMinutes: env.CCC_TASK_MAX_MINUTES,
       maxConcurrentPerUser: env.CCC_MAX_CONCURRENT_TASKS_PER_USER,
       eurPerUsd: env.CCC_TASK_EUR_PER_USD,
+      graceMinutes: env.CCC_TASK_GRACE_MINUTES,
     },
   };
 }

@@ -20,6 +20,7 @@ import { changeRequestName } from "../core/tasks/pull-request.ts";
 import { runTaskOnMachine } from "../core/tasks/run-task.ts";
 import { isTaskActive, newTaskId, type Task, taskBranch } from "../core/tasks/task.ts";
 import { lastEventLines, recordCccEvent, type TaskProgress } from "../core/tasks/task-events.ts";
+import { machineDeletesAt } from "../core/tasks/task-grace.ts";
 import { userFacingFailure } from "../core/user-facing-failure.ts";
 import { checkRepoReadable } from "../core/workspace/check-repo.ts";
 import { parseRepoSpec, type RepoSpec } from "../core/workspace/repo-spec.ts";
@@ -340,6 +341,8 @@ async function provisionAndRun(
 export interface TaskResult {
   task: Task;
   lastEvents: string[];
+  /** After the task: when its unkept machine is deleted (its grace), while it is there. */
+  machineDeletesAt: Date | null;
 }
 
 /**
@@ -360,7 +363,11 @@ async function* withLastEvents(
   work: AsyncIterable<ProgressEvent, Task>,
 ): AsyncGenerator<ProgressEvent, TaskResult, undefined> {
   const task = yield* work;
-  return { task, lastEvents: lastEventLines(ctx.deps, task.id) };
+  return {
+    task,
+    lastEvents: lastEventLines(ctx.deps, task.id),
+    machineDeletesAt: machineDeletesAt(ctx.deps, task),
+  };
 }
 
 const acceptedLine = ({ task, instance }: TaskAccepted): string =>
@@ -384,11 +391,11 @@ export const taskCommand = defineCommand({
     // The task records its own failure and tells its thread; this is for a door with nobody following.
     failure: (_ctx, _accepted, error) => errorMessage(userFacingFailure(error)),
   },
-  text: ({ task, lastEvents }) =>
+  text: ({ task, lastEvents, machineDeletesAt: deletesAt }) =>
     isTaskActive(task.status)
       ? `${taskText(task)}\nThe bot follows it from here: \`ccc tasks show ${task.id}\` shows how it goes.`
-      : taskText(task, lastEvents),
-  json: ({ task, lastEvents }) => ({ ...taskJson(task), lastEvents }),
+      : taskText(task, lastEvents, deletesAt),
+  json: ({ task, lastEvents, machineDeletesAt: deletesAt }) => ({ ...taskJson(task, deletesAt), lastEvents }),
   failed: ({ task }) => task.status === "failed" || task.status === "cancelled",
   doors: {
     // 202 once every rule passed and the task and its machine are recorded; the bot follows it to its end.

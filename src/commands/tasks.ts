@@ -6,6 +6,7 @@ import type { TaskEventRow } from "../core/store/store.ts";
 import { cancelTask, deleteTaskMachine, keepTaskMachine, taskFor } from "../core/tasks/end-task.ts";
 import type { Task } from "../core/tasks/task.ts";
 import { lastEventLines } from "../core/tasks/task-events.ts";
+import { machineDeletesAt } from "../core/tasks/task-grace.ts";
 import { EXAMPLE_TASK, TASK_PARAM } from "../render/schemas/examples.ts";
 import { taskEventJson, taskJson, taskTable, taskText } from "../render/task-render.ts";
 import { defineCommand } from "./command.ts";
@@ -37,9 +38,9 @@ export const tasksInput = z
 
 export type TasksResult =
   | { kind: "list"; tasks: Task[] }
-  | { kind: "show"; task: Task; events: TaskEventRow[]; lastEvents: string[] }
+  | { kind: "show"; task: Task; events: TaskEventRow[]; lastEvents: string[]; machineDeletesAt: Date | null }
   | { kind: "cancel"; task: Task; changed: boolean }
-  | { kind: "keep" | "delete"; task: Task };
+  | { kind: "keep" | "delete"; task: Task; machineDeletesAt: Date | null };
 
 function afterSeq(raw: string | number | undefined): number {
   if (raw === undefined) return 0;
@@ -67,14 +68,19 @@ async function run(ctx: CommandContext, input: z.output<typeof tasksInput>): Pro
         task,
         events: deps.store.tasks.events(task.id, afterSeq(input.after)),
         lastEvents: lastEventLines(deps, task.id),
+        machineDeletesAt: machineDeletesAt(deps, task),
       };
     }
     case "cancel":
       return { kind: "cancel", ...(await cancelTask(deps, actor, id)) };
-    case "keep":
-      return { kind: "keep", task: keepTaskMachine(deps, actor, id) };
-    case "delete":
-      return { kind: "delete", task: await deleteTaskMachine(deps, actor, id) };
+    case "keep": {
+      const task = await keepTaskMachine(deps, actor, id);
+      return { kind: "keep", task, machineDeletesAt: machineDeletesAt(deps, task) };
+    }
+    case "delete": {
+      const task = await deleteTaskMachine(deps, actor, id);
+      return { kind: "delete", task, machineDeletesAt: machineDeletesAt(deps, task) };
+    }
   }
 }
 
@@ -88,7 +94,7 @@ function text(result: TasksResult): string {
           taskEventJson(e).shown.map((s) => `  #${e.seq} ${s.step}${s.detail ? `: ${s.detail}` : ""}`),
         )
         .join("\n");
-      return `${taskText(result.task, result.lastEvents)}${events ? `\nEvents:\n${events}` : ""}`;
+      return `${taskText(result.task, result.lastEvents, result.machineDeletesAt)}${events ? `\nEvents:\n${events}` : ""}`;
     }
     case "cancel":
       return result.changed
@@ -104,17 +110,17 @@ function text(result: TasksResult): string {
 function json(result: TasksResult): unknown {
   switch (result.kind) {
     case "list":
-      return result.tasks.map(taskJson);
+      return result.tasks.map((t) => taskJson(t));
     case "show":
       return {
-        ...taskJson(result.task),
+        ...taskJson(result.task, result.machineDeletesAt),
         events: result.events.map(taskEventJson),
         lastEvents: result.lastEvents,
       };
     case "cancel":
       return { ...taskJson(result.task), cancelled: result.changed };
     default:
-      return taskJson(result.task);
+      return taskJson(result.task, result.machineDeletesAt);
   }
 }
 

@@ -4,7 +4,7 @@ import { changeRequestName } from "../core/tasks/pull-request.ts";
 import type { Task } from "../core/tasks/task.ts";
 import { progressOf, type TaskProgress } from "../core/tasks/task-events.ts";
 import { textTable } from "./text.ts";
-import { formatTime } from "./time.ts";
+import { formatTime, formatUtc } from "./time.ts";
 
 // How a task is shown in the terminal and as JSON (the CLI's --json and the API answer alike).
 
@@ -19,7 +19,8 @@ const STATUS_TEXT: Record<Task["status"], string> = {
   cancelled: "cancelled",
 };
 
-export function taskJson(task: Task) {
+/** `deletesAt`: the end of an unkept machine's grace after the task (see `machineDeletesAt`), when known. */
+export function taskJson(task: Task, deletesAt?: Date | null) {
   return {
     id: task.id,
     owner: task.owner,
@@ -44,6 +45,7 @@ export function taskJson(task: Task) {
     createdAt: task.createdAt.toISOString(),
     startedAt: task.startedAt?.toISOString() ?? null,
     finishedAt: task.finishedAt?.toISOString() ?? null,
+    ...(deletesAt !== undefined ? { machineDeletesAt: deletesAt?.toISOString() ?? null } : {}),
   };
 }
 
@@ -67,7 +69,12 @@ export function taskProgressLine(p: Pick<TaskProgress, "taskId" | "step" | "elap
   return `[${(p.elapsedMs / 1000).toFixed(1).padStart(6)}s] ${p.taskId}: ${p.detail ?? p.step}`;
 }
 
-export function taskText(task: Task, lastEvents: readonly string[] = []): string {
+/** The line under a result while the unkept machine waits out its grace. */
+export function graceLine(task: Pick<Task, "id" | "instanceId">, deletesAt: Date): string {
+  return `This machine (${task.instanceId}) is deleted at ${formatUtc(deletesAt)} unless you keep it: ccc tasks keep ${task.id} (or ccc tasks delete ${task.id} now).`;
+}
+
+export function taskText(task: Task, lastEvents: readonly string[] = [], deletesAt?: Date | null): string {
   const lines = [`Task ${task.id} on ${task.repo}: ${STATUS_TEXT[task.status]}.`];
   if (task.instanceId) lines.push(`Machine: ${task.instanceId}${task.keep ? " (kept)" : ""}`);
   lines.push(`Branch: ${task.branch}`);
@@ -84,6 +91,7 @@ export function taskText(task: Task, lastEvents: readonly string[] = []): string
   if (lastEvents.length > 0 && (task.status === "failed" || task.status === "cancelled")) {
     lines.push(`Last events:\n${indent(lastEvents.join("\n"))}`);
   }
+  if (deletesAt) lines.push(graceLine(task, deletesAt));
   return lines.join("\n");
 }
 

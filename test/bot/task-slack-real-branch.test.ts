@@ -31,7 +31,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   "a reply after the machine is gone",
   () => {
     it("continues on a new machine from the pushed branch, onto the same pull request", async () => {
-      const w = await startSlackTaskWorld();
+      // No grace: the machine goes the moment the task ends (CCC_TASK_GRACE_MINUTES=0).
+      const w = await startSlackTaskWorld({ env: { CCC_TASK_GRACE_MINUTES: "0" } });
       world = w;
       w.api.script(...editAndCommit(w.repoDir, "NOTES.md", "Notes\n", "Add notes"), {
         text: "Added NOTES.md.",

@@ -7,14 +7,24 @@ import { claudeUserMissingReason } from "../helpers/claude-user.ts";
 import { ALICE } from "./bot-harness.ts";
 import {
   BOT,
+  graceShown,
   mention,
   processesUnder,
   type SlackTaskWorld,
   startSlackTaskWorld,
   statusIn,
+  sweepPastGrace,
   taskOf,
   until,
 } from "./task-slack-real-world.ts";
+
+/** A failure leaves the machine its grace (CCC_TASK_GRACE_MINUTES): the result says so, and the lifecycle's
+ * sweep past it deletes the machine, which the thread then says. */
+async function afterGrace(w: SlackTaskWorld, ts: string): Promise<void> {
+  await graceShown(w, ts);
+  await sweepPastGrace(w);
+  await until(w, ts, "the machine deleted", (s) => s.includes("deleted."));
+}
 
 let world: SlackTaskWorld | null = null;
 afterEach(async () => {
@@ -49,7 +59,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(task).toMatchObject({ status: "failed", failureCode: "turn_cap", maxTurns: 2 });
       expect(w.api.requests).toHaveLength(2);
       expect(w.t.gh.pulls).toEqual([]);
-      await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
+      await afterGrace(w, status.ts);
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(processesUnder(w.t.u.dir)).toEqual([]);
     }, 180_000);
@@ -72,7 +82,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(failed).toContain("Bash: echo looking");
       expect(taskOf(w, asked, status.ts)).toMatchObject({ status: "failed", failureCode: "api_error" });
       expect(w.t.gh.pulls).toEqual([]);
-      await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
+      await afterGrace(w, status.ts);
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
     }, 180_000);

@@ -3,10 +3,13 @@
 // in the thread continues the same session on the same kept machine: the real claude runs with
 // `--resume <session id>` and its next request to the model carries the earlier conversation; its commit
 // opens the pull request. Delete now
-// ends the kept machine.
+// ends the kept machine. After the end: an unkept machine waits out its grace (CCC_TASK_GRACE_MINUTES) and
+// the sweep deletes it; Keep pressed in the grace keeps it with normal expiry.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runSweep } from "../../src/core/lifecycle/sweep.ts";
+import type { Clock } from "../../src/core/ports/clock.ts";
 import { TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -17,16 +20,26 @@ import {
   BOT,
   click,
   editAndCommit,
+  graceShown,
   heldTurn,
   mention,
   replyIn,
   type SlackTaskWorld,
+  shownNow,
   startSlackTaskWorld,
   statusIn,
   taskOf,
   threadMessages,
   until,
 } from "./task-slack-real-world.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The real clock, `ms` ahead: the lifecycle's sweep once a grace is over (timers stay real). */
+const ahead = (ms: number): Clock => ({
+  now: () => new Date(Date.now() + ms),
+  sleep: (wait) => new Promise<void>((r) => setTimeout(r, wait)),
+});
 
 let world: SlackTaskWorld | null = null;
 let openHeld = () => {};
@@ -109,6 +122,69 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       );
       expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("deleted");
       expect(w.t.w.h.strayServers()).toEqual([]);
+    }, 180_000);
+
+    it("after the end: a task not kept is gone once its grace is over; Keep pressed then keeps a machine with normal expiry", async () => {
+      const w = await startSlackTaskWorld({
+        turns: [{ text: "Nothing to change here." }, { text: "Nothing to change there." }],
+      });
+      world = w;
+      // Not kept: the result says when the machine goes, in each reader's time zone, and offers Keep.
+      const asked = mention(w, ALICE, `<@${BOT}> in acme/app: look around`);
+      const status = await statusIn(w, asked);
+      const ended = await graceShown(w, status.ts);
+      expect(ended).toContain("No change");
+      expect(ended).toContain(TASK_ACTIONS.keep);
+      expect(ended).toContain(TASK_ACTIONS.deleteNow);
+      const first = taskOf(w, asked, status.ts);
+      const deps = w.bot.bot.deps;
+      const machine = deps.store.get(first?.instanceId ?? "");
+      expect(machine?.status).toBe("ready");
+      expect(ended).toContain(`<!date^${Math.floor((machine?.expiresAt.getTime() ?? 0) / 1000)}^`);
+      expect(
+        Math.abs((machine?.expiresAt.getTime() ?? 0) - (first?.finishedAt?.getTime() ?? 0) - 10 * MINUTE),
+      ).toBeLessThan(2_000);
+      // The lifecycle's sweep past the grace deletes it; the message says so and the buttons answer plainly.
+      await runSweep({ ...deps, clock: ahead(11 * MINUTE) });
+      const gone = await until(w, status.ts, "the machine deleted", (s) =>
+        s.includes(`Machine \`${machine?.id}\` deleted.`),
+      );
+      expect(gone).not.toContain(TASK_ACTIONS.keep);
+      expect(w.t.w.h.strayServers()).toEqual([]);
+      const keepLate = await answerAt(
+        w,
+        await click(w, ALICE, TASK_ACTIONS.keep, first?.id ?? "", status.ts),
+      );
+      expect(keepLate).toContain("machine is gone already; nothing to keep.");
+      const deleteLate = await answerAt(
+        w,
+        await click(w, ALICE, TASK_ACTIONS.deleteNow, first?.id ?? "", status.ts),
+      );
+      expect(deleteLate).toContain("machine is gone already; nothing to delete.");
+
+      // Keep pressed after the end (in the grace): the machine lives on for its hours, from now.
+      await w.t.warmMachine();
+      const again = mention(w, ALICE, `<@${BOT}> in acme/app: look again`);
+      const next = await statusIn(w, again);
+      await graceShown(w, next.ts);
+      const second = taskOf(w, again, next.ts);
+      await click(w, ALICE, TASK_ACTIONS.keep, second?.id ?? "", next.ts);
+      const kept = await until(w, next.ts, "kept", (s) => s.includes("kept after the task"));
+      expect(kept).not.toContain("unless you keep it");
+      const keptMachine = deps.store.get(second?.instanceId ?? "");
+      const hours = keptMachine?.requestedHours ?? deps.policy.defaultHours;
+      expect(Math.abs((keptMachine?.expiresAt.getTime() ?? 0) - Date.now() - hours * HOUR)).toBeLessThan(
+        10_000,
+      );
+      await runSweep({ ...deps, clock: ahead(11 * MINUTE) });
+      expect(deps.store.get(keptMachine?.id ?? "")?.status).toBe("ready");
+      expect(shownNow(w, next.ts)).toContain(TASK_ACTIONS.deleteNow);
+      await click(w, ALICE, TASK_ACTIONS.deleteNow, second?.id ?? "", next.ts);
+      await until(w, next.ts, "the kept machine deleted", (s) =>
+        s.includes(`Machine \`${keptMachine?.id}\` deleted.`),
+      );
+      expect(w.t.w.h.strayServers()).toEqual([]);
+      expect(w.api.problems).toEqual([]);
     }, 180_000);
   },
 );

@@ -5,6 +5,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningBot, startBot } from "../../src/bot.ts";
+import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeSlack, type PostedMessage, startFakeSlack } from "../../stand-ins/fake-slack.ts";
 import { waitForState } from "../../stand-ins/wait-for-state.ts";
@@ -236,4 +237,34 @@ export function heldTurn(turn: FakeTurn): { turn: FakeTurn; open(): void } {
   });
   // biome-ignore lint/suspicious/noThenProperty: the stand-in's held turn names what follows `then`
   return { turn: { hold, then: turn }, open: () => open() };
+}
+
+/**
+ * The result under status message `ts` once its unkept machine's grace is set (CCC_TASK_GRACE_MINUTES, 10 here)
+ * and shown: the message names that deadline. (The end is drawn before the grace is set, so wait for both.)
+ */
+export async function graceShown(w: SlackTaskWorld, ts: string): Promise<string> {
+  const deps = w.bot.bot.deps;
+  const graced = await waitForState(
+    () => {
+      const task = deps.store.tasks.list(ALICE).find((t) => t.slack?.statusTs === ts);
+      const machine = task?.finishedAt && task.instanceId ? deps.store.get(task.instanceId) : null;
+      return machine && machine.expiresAt.getTime() <= Date.now() + 10 * 60_000 ? machine : null;
+    },
+    60_000,
+    "the grace set",
+  );
+  const token = `<!date^${Math.floor(graced.expiresAt.getTime() / 1000)}^`;
+  return until(w, ts, "the grace shown", (s) => s.includes(token) && s.includes("unless you keep it"));
+}
+
+/** The lifecycle's expiry sweep as it runs once a grace is over (the real clock, 11 minutes ahead). */
+export async function sweepPastGrace(w: SlackTaskWorld): Promise<void> {
+  await runSweep({
+    ...w.bot.bot.deps,
+    clock: {
+      now: () => new Date(Date.now() + 11 * 60_000),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    },
+  });
 }

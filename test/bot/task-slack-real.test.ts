@@ -13,13 +13,16 @@ import { ALICE } from "./bot-harness.ts";
 import {
   BOT,
   CHANNEL,
+  click,
   editAndCommit,
+  graceShown,
   heldTurn,
   mention,
   processesUnder,
   type SlackTaskWorld,
   startSlackTaskWorld,
   statusIn,
+  sweepPastGrace,
   taskOf,
   threadMessages,
   until,
@@ -99,7 +102,10 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(w.api.requests).toHaveLength(3);
       expect(w.api.problems).toEqual([]);
 
-      // The machine is deleted at the end, and the thread says so; nothing is left behind.
+      // Not kept: the machine waits out its grace (CCC_TASK_GRACE_MINUTES) and the result says until when;
+      // the lifecycle's sweep past it deletes it, and the thread says so; nothing is left behind.
+      await graceShown(w, status.ts);
+      await sweepPastGrace(w);
       const gone = await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
       expect(gone).toContain(`Machine \`${ended?.instanceId}\` deleted.`);
       expect(gone).not.toContain(TASK_ACTIONS.cancel);
@@ -165,7 +171,11 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       const task = taskOf(w, asked, status.ts);
       expect(task?.status).toBe("no_change");
       expect(git(["--git-dir", w.t.bare("app"), "branch", "--list", `ccc/${task?.id}`])).toBe("");
+      // Unkept, in its grace: Delete now deletes it at once.
+      await graceShown(w, status.ts);
+      await click(w, ALICE, TASK_ACTIONS.deleteNow, task?.id ?? "", status.ts);
       await until(w, status.ts, "the machine deleted", (s) => s.includes("deleted."));
+      expect(w.bot.bot.deps.store.get(task?.instanceId ?? "")?.status).toBe("deleted");
       expect(w.t.w.h.strayServers()).toEqual([]);
       expect(w.api.problems).toEqual([]);
     }, 180_000);

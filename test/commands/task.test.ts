@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { drain } from "../../src/commands/progress.ts";
 import { followTask, replyToTask, taskCommand } from "../../src/commands/task.ts";
+import { runSweep } from "../../src/core/lifecycle/sweep.ts";
 import { deleteTaskMachine } from "../../src/core/tasks/end-task.ts";
 import { TASK_ACTIONS } from "../../src/render/block-kit/task-blocks.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
@@ -34,11 +35,17 @@ async function makeWorld(options: Parameters<typeof startTaskWorld>[0] = {}): Pr
   return world;
 }
 
+/** The real clock, `ms` ahead: the expiry sweep as it runs once a grace is over. */
+const later = (ms: number) => ({
+  now: () => new Date(Date.now() + ms),
+  sleep: (wait: number) => new Promise<void>((r) => setTimeout(r, wait)),
+});
+
 const PROMPT = `fix the "flaky" login test: it's \`npm test\` and $(whoami) in
 the second line`;
 
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)("ccc task", () => {
-  it("runs the task, pushes, opens the pull request, records cost and events, and deletes the machine", async () => {
+  it("runs the task, pushes, opens the pull request, records cost and events, and deletes the machine after its grace", async () => {
     const t = await makeWorld();
     const machine = await t.warmMachine();
     const running = runCcc(t.w.h, ["task", "acme/app", PROMPT, "--wait", "--max-turns", "10"], {
@@ -94,9 +101,16 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     const events = t.w.deps.store.tasks.events(doc.taskId);
     expect(events.filter((e) => e.line !== null).map((e) => e.line)).toEqual([0, 1, 2, 3, 4]);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    // The machine is gone (not kept), and nothing is left at Hetzner.
+    // Not kept: the machine waits out its grace (CCC_TASK_GRACE_MINUTES, 10) and says until when; then the
+    // expiry sweep deletes it, and nothing is left at Hetzner (test/tasks/task-grace.test.ts has the rest).
     const instance = t.w.deps.store.get(task?.instanceId ?? "");
-    expect(instance?.status).toBe("deleted");
+    expect(instance?.status).toBe("ready");
+    expect(done.stdout).toContain(`This machine (${instance?.id}) is deleted at `);
+    expect(done.stdout).toContain(`unless you keep it: ccc tasks keep ${doc.taskId}`);
+    const graceEnd = (task?.finishedAt?.getTime() ?? 0) + 10 * 60_000;
+    expect(Math.abs((instance?.expiresAt.getTime() ?? 0) - graceEnd)).toBeLessThan(2_000);
+    await runSweep({ ...t.w.deps, clock: later(11 * 60_000) });
+    expect(t.w.deps.store.get(instance?.id ?? "")?.status).toBe("deleted");
     expect(t.w.h.strayServers()).toEqual([]);
     expect(done.stdout + done.stderr).not.toContain(API_KEY);
     expect(done.stdout + done.stderr).not.toContain(GH_TOKEN);
@@ -190,7 +204,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   }
 
   it("says so when nothing changed (no pull request), and names the turn cap and an API error with the last events", async () => {
-    const t = await makeWorld();
+    // CCC_TASK_GRACE_MINUTES=0: each machine is deleted the moment its task ends, as before the grace.
+    const t = await makeWorld({ env: { CCC_TASK_GRACE_MINUTES: "0" } });
     const same = await startWaiting(t);
     channel.emit(
       same.id,

@@ -93,6 +93,23 @@ describe("the task's status message", () => {
     ]);
   });
 
+  it("under an unkept result, says when the machine is deleted (each reader's time zone); kept or gone, not", () => {
+    const at = new Date("2026-12-07T14:22:05Z");
+    const graced: TaskStatusView = { ...running, phase: "no-change", machine: "live", deletesAt: at };
+    const shown = JSON.stringify(taskStatusMessage(graced).blocks);
+    expect(shown).toContain(
+      "This machine `ccc-abc234` is deleted at <!date^1796653325^{date_short_pretty} {time}|2026-12-07 14:22 UTC> unless you keep it.",
+    );
+    for (const machine of ["kept", "deleted"] as const) {
+      expect(JSON.stringify(taskStatusMessage({ ...graced, machine }).blocks)).not.toContain(
+        "unless you keep it",
+      );
+    }
+    expect(JSON.stringify(taskStatusMessage({ ...graced, deletesAt: null }).blocks)).not.toContain(
+      "deleted at",
+    );
+  });
+
   it("says when nothing changed, and which way a task failed with its last events", () => {
     expect(
       JSON.stringify(taskStatusMessage({ ...running, phase: "no-change", machine: "live" }).blocks),

@@ -50,7 +50,7 @@ export class LifecycleTables {
       clearRetry: db.prepare("DELETE FROM delete_retries WHERE instance_id = ?"),
       reminderCandidates: db.prepare(
         `SELECT i.id AS id, i.expires_at AS expires_at, i.created_at AS created_at,
-           (SELECT max(e.at) FROM events e WHERE e.instance_id = i.id AND e.kind = 'extended') AS extended_at,
+           (SELECT max(e.at) FROM events e WHERE e.instance_id = i.id AND e.kind IN ('extended', 'task_grace')) AS extended_at,
            (SELECT group_concat(r.offset_minutes) FROM reminders_sent r
              WHERE r.instance_id = i.id AND r.deadline = i.expires_at) AS sent
          FROM instances i

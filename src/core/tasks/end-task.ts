@@ -8,6 +8,7 @@ import type { TaskChannel } from "../ports/task-machine.ts";
 import { saveUnderLease } from "../snapshots/save.ts";
 import { isTaskActive, type Task } from "./task.ts";
 import { recordCccEvent, type TaskListener } from "./task-events.ts";
+import { endGrace, graceApplies, startGrace } from "./task-grace.ts";
 
 // The end of a task and what people may do about one: cancel it, keep its machine, delete it now.
 
@@ -28,12 +29,16 @@ export function taskFor(deps: Pick<CoreDeps, "store">, actor: Actor, id: string,
 
 /**
  * After a task ended: its machine is deleted, unless it is kept (then it expires as any machine does),
- * or saved first when the owner's preferences say so. A machine already gone is left as it is.
+ * or saved first when the owner's preferences say so. A result (not a cancel, a budget stop or a lost
+ * machine) leaves it a grace of CCC_TASK_GRACE_MINUTES first: its deadline moves to the grace's end and
+ * the expiry sweep deletes it then, unless Keep is pressed meanwhile. A machine already gone is left as it is.
  */
 export async function endTask(
   deps: CoreDeps,
   task: Task,
   onProgress: TaskListener = () => {},
+  /** `grace: false`: delete (or save) at once, as Delete now does. */
+  options: { grace?: boolean } = {},
 ): Promise<Task> {
   const elapsed = () => deps.clock.now().getTime() - task.createdAt.getTime();
   const instance = task.instanceId ? deps.store.get(task.instanceId) : null;
@@ -46,6 +51,37 @@ export async function endTask(
   // Another task runs on it (a reply started there meanwhile): it ends with that one.
   if (deps.store.tasks.ofInstance(instance.id).some((t) => t.id !== task.id && isTaskActive(t.status))) {
     return current;
+  }
+  const grace = deps.tasks.graceMinutes;
+  if (
+    options.grace !== false &&
+    grace > 0 &&
+    graceApplies(current) &&
+    !deps.store.prefs.get(task.owner).saveOnExpiry
+  ) {
+    try {
+      // Null when the deadline was sooner already, or another change of it won: then that one stands.
+      const graced = await startGrace(deps, current, instance, grace);
+      const until = (graced ?? deps.store.get(instance.id) ?? instance).expiresAt;
+      recordCccEvent(deps, task.id, {
+        step: "machine_grace",
+        detail: `${instance.id} deleted at ${until.toISOString()} unless kept`,
+      });
+      onProgress({
+        taskId: task.id,
+        step: "machine_grace",
+        elapsedMs: elapsed(),
+        detail: `${instance.id} until ${until.toISOString()}`,
+      });
+      return deps.store.tasks.get(task.id) ?? current;
+    } catch (error) {
+      // Its deadline stays as it was; the machine is deleted now rather than left to that.
+      deps.log.warn("task machine grace not set", {
+        task: task.id,
+        instance: instance.id,
+        reason: String(error),
+      });
+    }
   }
   try {
     if (deps.store.prefs.get(task.owner).saveOnExpiry) {
@@ -103,12 +139,14 @@ export async function stopTask(
 }
 
 /** Keeps the task's machine after the task (normal expiry and reminders apply). */
-export function keepTaskMachine(deps: CoreDeps, actor: Actor, id: string): Task {
+export async function keepTaskMachine(deps: CoreDeps, actor: Actor, id: string): Promise<Task> {
   const task = taskFor(deps, actor, id, "keep");
   const instance = task.instanceId ? deps.store.get(task.instanceId) : null;
   if (!instance || !isLive(instance.status) || instance.status === "deleting") {
     throw new UserError(`${task.id}'s machine is gone already; nothing to keep.`, { code: "machine_gone" });
   }
+  // After the end, in the grace: the machine gets its hours again from now (reminders as usual).
+  if (!isTaskActive(task.status) && !task.keep) await endGrace(deps, actor.id, task, instance);
   deps.store.tasks.update(task.id, { keep: true }, deps.clock.now());
   recordCccEvent(deps, task.id, { step: "kept", detail: `${instance.id} kept by ${actor.id}` });
   return deps.store.tasks.get(task.id) ?? task;
@@ -120,6 +158,10 @@ export async function deleteTaskMachine(deps: CoreDeps, actor: Actor, id: string
   if (isTaskActive(task.status)) {
     return stopTask(deps, task, "cancelled", null, `Cancelled by ${actor.id}: the machine was deleted.`);
   }
+  const instance = task.instanceId ? deps.store.get(task.instanceId) : null;
+  if (!instance || !isLive(instance.status) || instance.status === "deleting") {
+    throw new UserError(`${task.id}'s machine is gone already; nothing to delete.`, { code: "machine_gone" });
+  }
   deps.store.tasks.update(task.id, { keep: false }, deps.clock.now());
-  return endTask(deps, { ...task, keep: false });
+  return endTask(deps, { ...task, keep: false }, () => {}, { grace: false });
 }

@@ -20,6 +20,8 @@ export interface TaskSettings {
   readWaitMs: number;
   /** How long a follower's hold on a task lasts unrenewed: a crashed bot's tasks are followed again after it. */
   followLeaseMs: number;
+  /** `CCC_TASK_GRACE_MINUTES`: an unkept machine lives this long after its task's result (0: deleted at once). */
+  graceMinutes: number;
 }
 
 export const DEFAULT_TASK_SETTINGS: TaskSettings = {
@@ -31,4 +33,5 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = {
   pollMs: 500,
   readWaitMs: 5_000,
   followLeaseMs: 20_000,
+  graceMinutes: 10,
 };

@@ -4,7 +4,7 @@ import type { Task, TaskStatus } from "../../core/tasks/task.ts";
 import type { TaskActivity } from "../task-activity.ts";
 import { sshCommand } from "../text.ts";
 import { hostKeyNote } from "./instance-blocks.ts";
-import { type Block, context, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
+import { type Block, context, dateToken, escapeText, plain, type SlackMessage, section } from "./mrkdwn.ts";
 
 // A task's thread in Slack (issue 22): the one status message, edited in place while Claude Code
 // works (step, tool, files touched, turns, elapsed) and, at the end, what came of it. Pure: the
@@ -53,6 +53,8 @@ export interface TaskStatusView {
   machine?: "live" | "kept" | "deleted" | null;
   /** Keep was pressed: the machine stays after the task (normal expiry applies). */
   kept?: boolean;
+  /** After the end, unkept: when the machine is deleted (the end of its grace, CCC_TASK_GRACE_MINUTES). */
+  deletesAt?: Date | null;
 }
 
 const HEAD: Record<TaskPhase, string> = {
@@ -182,6 +184,11 @@ export function taskStatusMessage(v: TaskStatusView): SlackMessage {
     blocks.push(context(`Machine \`${v.instanceId}\` kept after the task: it expires as usual.`));
   }
   if (v.machine === "deleted" && v.instanceId) blocks.push(context(`Machine \`${v.instanceId}\` deleted.`));
+  if (v.machine === "live" && v.instanceId && v.deletesAt) {
+    blocks.push(
+      context(`This machine \`${v.instanceId}\` is deleted at ${dateToken(v.deletesAt)} unless you keep it.`),
+    );
+  }
   blocks.push(...buttons(v));
   return { text: fallbackText(v), blocks };
 }
@@ -246,6 +253,8 @@ export function taskStatusView(
   activity: TaskActivity,
   machineUp: boolean,
   now: Date,
+  /** The machine's deadline while it is up (the end of its grace when the task ended unkept). */
+  machineExpiresAt: Date | null = null,
 ): TaskStatusView {
   const phase = PHASE[task.status];
   const ended = task.finishedAt ?? (phase === "starting" || phase === "running" ? now : task.finishedAt);
@@ -276,6 +285,8 @@ export function taskStatusView(
     lastEvents: task.status === "failed" ? activity.recent : [],
     cancelledBy,
     kept: task.keep,
+    deletesAt:
+      machineUp && !task.keep && phase !== "starting" && phase !== "running" ? machineExpiresAt : null,
     machine:
       phase === "starting" || phase === "running"
         ? null

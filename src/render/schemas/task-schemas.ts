@@ -39,6 +39,10 @@ export const taskSchema = z.strictObject({
   createdAt: iso,
   startedAt: iso.nullable(),
   finishedAt: iso.nullable(),
+  machineDeletesAt: iso.nullable().optional().meta({
+    description:
+      "After the task: when its unkept machine is deleted (the end of its grace, CCC_TASK_GRACE_MINUTES) unless kept; null once kept or gone",
+  }),
 });
 
 export const taskEventSchema = z.strictObject({

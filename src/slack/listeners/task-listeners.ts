@@ -58,7 +58,7 @@ async function click(
         await cancelTask(bot.deps, ctx.actor, taskId);
         break;
       case TASK_ACTIONS.keep:
-        keepTaskMachine(bot.deps, ctx.actor, taskId);
+        await bot.gate.serial(taskId, () => keepTaskMachine(bot.deps, ctx.actor, taskId));
         break;
       case TASK_ACTIONS.deleteNow:
         await bot.gate.serial(taskId, () => deleteTaskMachine(bot.deps, ctx.actor, taskId));

@@ -96,14 +96,25 @@ export class TaskThreads {
     const instance = task.instanceId ? this.deps.store.get(task.instanceId) : null;
     const machineUp = instance !== null && isLive(instance.status) && instance.status !== "deleting";
     const now = this.deps.clock.now();
-    entry.shownKey = this.keyOf(task, entry.activity, machineUp);
+    entry.shownKey = this.keyOf(task, entry.activity, machineUp, instance?.expiresAt);
     entry.lastEditAt = now.getTime();
     if (!isTaskActive(task.status) && !machineUp) this.watched.delete(taskId);
-    return taskStatusMessage(taskStatusView(task, entry.activity, machineUp, now));
+    return taskStatusMessage(
+      taskStatusView(task, entry.activity, machineUp, now, machineUp ? (instance?.expiresAt ?? null) : null),
+    );
   }
 
-  private keyOf(task: Task, activity: TaskActivity, machineUp: boolean): string {
-    return [task.status, task.turns, task.keep, task.instanceId, activity.lastSeq, machineUp].join("|");
+  private keyOf(task: Task, activity: TaskActivity, machineUp: boolean, expiresAt?: Date): string {
+    // The deadline too: the end of the grace is shown under the result.
+    return [
+      task.status,
+      task.turns,
+      task.keep,
+      task.instanceId,
+      activity.lastSeq,
+      machineUp,
+      expiresAt?.getTime(),
+    ].join("|");
   }
 
   /** Looks for news: tasks running with a thread, and those still shown as running here. */
@@ -126,7 +137,7 @@ export class TaskThreads {
         const lastSeq = this.deps.store.tasks.lastEvents(task.id, 1)[0]?.seq ?? 0;
         const instance = task.instanceId ? this.deps.store.get(task.instanceId) : null;
         const machineUp = instance !== null && isLive(instance.status) && instance.status !== "deleting";
-        const key = this.keyOf(task, { ...entry.activity, lastSeq }, machineUp);
+        const key = this.keyOf(task, { ...entry.activity, lastSeq }, machineUp, instance?.expiresAt);
         const stale = isTaskActive(task.status) && now - entry.lastEditAt >= this.tickMs;
         if (key !== entry.shownKey || stale) void this.refresh(task.id);
       }
