@@ -13,7 +13,8 @@ import { call, tokenFor } from "./api-client.ts";
 
 describe("the HTTP API's tasks", () => {
   const b: BotHarness = useBotHarness(() => ({
-    env: { CCC_SECRETS_KEY: randomBytes(32).toString("base64") },
+    // No grace after a task ends here: the machine goes at once (the grace has its own tests).
+    env: { CCC_SECRETS_KEY: randomBytes(32).toString("base64"), CCC_TASK_GRACE_MINUTES: "0" },
   }));
 
   it("refuses a task without a Claude credential before recording anything", async () => {

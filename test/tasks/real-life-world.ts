@@ -46,7 +46,9 @@ export async function startRealLife(
   try {
     t = await startTaskWorld({
       machineEnv: (u) => ({ ...realTaskMachines(u), ...options.machineEnv }),
-      ...(options.env ? { env: options.env } : {}),
+      // No grace after a result here: these cases look at the task's end itself (the grace has its own tests,
+      // test/tasks/task-grace.test.ts and test/bot/task-slack-real-reply.test.ts).
+      env: { CCC_TASK_GRACE_MINUTES: "0", ...options.env },
     });
   } catch (error) {
     await api.close();

@@ -107,7 +107,9 @@ export async function runTaskOnMachine(
       both.workspace,
       await claudeSignedInOf(deps, instance),
     );
-    if (both.started === null || (both.started.kind !== "ok" && outcome.repo && !outcome.repo.ok)) {
+    // The clone comes first in the session: when it (or the session itself) failed, that is what to say.
+    const cloneFailed = both.workspace.kind !== "ok" || (outcome.repo !== undefined && !outcome.repo.ok);
+    if (both.started === null || (both.started.kind !== "ok" && cloneFailed)) {
       const why = outcome.repo?.error ?? outcome.failed ?? "the clone failed";
       return failAndEnd(
         deps,
@@ -127,7 +129,7 @@ export async function runTaskOnMachine(
       deps,
       task.id,
       "start_failed",
-      `Claude Code could not be started on the machine: ${started.message}.`,
+      `Claude Code could not be started on the machine: ${started.message.replace(/[.\s]+$/, "")}.`,
       onProgress,
     );
   }
