@@ -10,6 +10,7 @@
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 // A document of kind `task-start`, `task-read`, `task-cancel` or `task-push` is the task mode: task.mjs.
 // A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
+// The state document may carry one as `secrets` (a pool machine's hand-over): written after the state.
 // `--activity` (ccc's idle check) reads what a person is doing here and changes nothing: see reportActivity.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
