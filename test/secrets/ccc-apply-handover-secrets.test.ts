@@ -32,7 +32,11 @@ const it = test.extend<{ root: string }>({
 
 async function apply(root: string, doc: unknown) {
   const run = await execa("node", [CCC_APPLY, "--root", root], { input: JSON.stringify(doc), reject: false });
-  return { code: run.exitCode, answer: JSON.parse(run.stdout) as Record<string, unknown>, stderr: run.stderr };
+  return {
+    code: run.exitCode,
+    answer: JSON.parse(run.stdout) as Record<string, unknown>,
+    stderr: run.stderr,
+  };
 }
 
 const secretsOf = (pairs: Record<string, string>) =>
