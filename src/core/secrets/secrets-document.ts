@@ -5,8 +5,9 @@ import type { MachineTarget, SecretsApplyResult, SecretsDocument } from "../port
 import type { OpenSecret } from "./secrets.ts";
 
 // The `ccc-secrets` document ccc-apply takes on the same channel as the state document, and its
-// answer. It is its own document (not a field of the state one), so a state push never carries
-// secrets and an older ccc-apply refuses it without writing anything.
+// answer. It is its own document, so a state push never carries secrets and an older ccc-apply refuses
+// it without writing anything. The one exception is a pool machine's hand-over, which carries the whole
+// document as its `secrets` field (written after the state; refused as unknown by an older ccc-apply).
 
 export const SECRETS_KIND = "ccc-secrets";
 /** Where the machine keeps them; the format is `NAME='value'` lines (docs/secrets.md). */
