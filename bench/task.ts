@@ -36,7 +36,11 @@ const QUICK = process.env.BENCH_QUICK === "1";
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 2 : 10));
 const STREAMING = QUICK ? 3 : 20;
 const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
-const COMPARE = process.env.BENCH_COMPARE === "1";
+// BENCH_COMPARE=handover: the other arm differs only in the pool hand-over and the secrets going in two
+// SSH sessions (as before the hand-over carried the secrets). BENCH_FIRST_ONLY=1: the first figure only.
+const COMPARE_HANDOVER = process.env.BENCH_COMPARE === "handover";
+const COMPARE = process.env.BENCH_COMPARE === "1" || COMPARE_HANDOVER;
+const FIRST_ONLY = process.env.BENCH_FIRST_ONLY === "1";
 /** Pool machines at once: the pool allows at most 20 of one type in one place. */
 const POOL = Math.min(20, Math.max(RUNS * (COMPARE ? 2 : 1) + SLACK_RUNS, STREAMING));
 const TOTAL = RUNS + SLACK_RUNS + STREAMING;
@@ -171,6 +175,7 @@ async function main() {
     };
     await warmPool();
     timeCalls(w.deps.machine, "apply", "handover");
+    timeCalls(w.deps.machine, "applyWithSecrets", "handover");
     timeCalls(w.deps.cloud, "renameServer", "rename");
     timeCalls(w.deps.machine, "applySecrets", "secrets");
     timeCalls(w.deps.machine, "workspace", "clone");
@@ -191,11 +196,15 @@ async function main() {
     const oldBreakdowns: Breakdown[] = [];
     const channel = w.deps.taskChannel as unknown as Record<string, unknown>;
     const fast = { startWithWorkspace: channel.startWithWorkspace, readWaits: channel.readWaits };
+    const machine = w.deps.machine as unknown as Record<string, unknown>;
+    const handoverWithSecrets = machine.applyWithSecrets;
     for (let k = 0; k < RUNS * (COMPARE ? 2 : 1); k++) {
       const i = COMPARE ? Math.floor(k / 2) : k;
       const old = COMPARE && k % 2 !== i % 2;
-      channel.startWithWorkspace = old ? undefined : fast.startWithWorkspace;
-      channel.readWaits = old ? false : fast.readWaits;
+      const older = old && !COMPARE_HANDOVER;
+      channel.startWithWorkspace = older ? undefined : fast.startWithWorkspace;
+      channel.readWaits = older ? false : fast.readWaits;
+      machine.applyWithSecrets = old ? undefined : handoverWithSecrets;
       delete endedAt.start;
       const arm = old
         ? { first: oldFirst, recorded: oldRecorded, breakdowns: oldBreakdowns }
@@ -272,9 +281,13 @@ async function main() {
     );
     channel.startWithWorkspace = fast.startWithWorkspace;
     channel.readWaits = fast.readWaits;
+    machine.applyWithSecrets = handoverWithSecrets;
     if (COMPARE) {
+      const before = COMPARE_HANDOVER
+        ? "the hand-over and the secrets in two sessions"
+        : "hand-over and secrets, clone and start in two sessions each, reads every 500 ms";
       console.log(
-        `   compared, the same runs as before (clone and start in two sessions, reads every 500 ms): first model request median ${s(median(oldFirst))}, max ${s(Math.max(...oldFirst))}; reply -> recorded median ${s(median(oldRecorded))}`,
+        `   compared, the same runs as before (${before}): first model request median ${s(median(oldFirst))}, max ${s(Math.max(...oldFirst))}; reply -> recorded median ${s(median(oldRecorded))}`,
       );
       for (const [step, what] of STEPS) {
         console.log(
@@ -289,6 +302,10 @@ async function main() {
       `   floor: claude -p alone (spawned as claude) -> first model request: median ${s(median(floor))}, max ${s(Math.max(...floor))} over ${floor.length}`,
     );
 
+    if (FIRST_ONLY) {
+      if (failed) process.exitCode = 1;
+      return;
+    }
     const slack = await startFakeSlack();
     const bot = await startBotProcess({ ...botEnv(w.h, slack), SLACK_SIGNING_SECRET: SECRET });
     try {

@@ -180,6 +180,17 @@ export class OnDemandMachine implements MachineChannel {
     return channel.applySecrets(target, doc);
   }
 
+  async applyWithSecrets(
+    target: MachineTarget,
+    doc: ApplyDocument,
+    secrets: SecretsDocument,
+  ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null }> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!channel.applyWithSecrets) return { applied: await channel.apply(target, doc), secrets: null };
+    return channel.applyWithSecrets(target, doc, secrets);
+  }
+
   async activity(target: MachineTarget): Promise<ActivityResult> {
     this.channel ??= this.build();
     const channel = await this.channel;

@@ -13,10 +13,12 @@ import type {
   TaskStartResult,
 } from "../core/ports/task-machine.ts";
 import {
+  nestedSecretsOutcome,
   type SecretsApplyResult,
   type SecretsDocument,
   secretsOutcomeOf,
   secretsWire,
+  secretsWireObject,
 } from "../core/secrets/secrets-document.ts";
 import {
   type WorkspaceDocument,
@@ -69,6 +71,26 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
   async applySecrets(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult> {
     // The values travel on standard input only: never in ssh's arguments or environment.
     return secretsOutcomeOf(target, doc, await this.run(target, { input: secretsWire(doc) }));
+  }
+
+  async applyWithSecrets(
+    target: MachineTarget,
+    doc: ApplyDocument,
+    secrets: SecretsDocument,
+  ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null }> {
+    const sent = checkApplyDocument(doc);
+    // The values travel on standard input only, as for applySecrets.
+    const input = JSON.stringify({ ...sent, secrets: secretsWireObject(secrets) });
+    const run = await this.run(target, { input });
+    const applied = outcomeOf(target, sent, run);
+    if (applied.kind === "refused" && /(?:^|; )unknown fields? (?:\w+, )*secrets\b/.test(applied.reason)) {
+      // A machine older than the combined hand-over: the state alone, as before; the secrets follow.
+      return { applied: await this.apply(target, doc), secrets: null };
+    }
+    return {
+      applied,
+      secrets: applied.kind === "ok" ? nestedSecretsOutcome(target, secrets, run.stdout) : null,
+    };
   }
 
   async workspace(

@@ -16,10 +16,11 @@ const CCC_APPLY = join(NIX_DIR, "packages/ccc-apply/ccc-apply.mjs");
 const FAKE_BIN = resolve(import.meta.dirname, "../../stand-ins/bin");
 
 /** Which ccc-apply the pool machines run; `env` reaches the real one's stand-in tools (e.g. FAKE_NIX_FAIL). */
-/** `rootDir`: where the machines' root folders go (default inside the harness's folder). */
+/** `rootDir`: where the machines' root folders go (default inside the harness's folder); `program`: another
+ * ccc-apply (an older one, say). */
 export type PoolMachines =
   | { kind: "stand-in" }
-  | { kind: "ccc-apply"; env?: Record<string, string>; rootDir?: string };
+  | { kind: "ccc-apply"; env?: Record<string, string>; rootDir?: string; program?: string };
 
 export interface PoolWorld {
   h: Harness;
@@ -71,7 +72,7 @@ export async function startPoolWorld(
       join(root(ip), "etc/cloud-instance/CLAUDE.md.in"),
     );
     return {
-      program: CCC_APPLY,
+      program: machines.program ?? CCC_APPLY,
       root: root(ip),
       env: {
         PATH: `${FAKE_BIN}${delimiter}${process.env.PATH}`,

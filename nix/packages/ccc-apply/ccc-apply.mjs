@@ -10,6 +10,7 @@
 // A document with `"kind": "workspace"` is the workspace mode (clone, devShell, dotfiles): workspace.mjs.
 // A document of kind `task-start`, `task-read`, `task-cancel` or `task-push` is the task mode: task.mjs.
 // A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
+// The state document may carry one as `secrets` (a pool machine's hand-over): written after the state.
 // `--activity` (ccc's idle check) reads what a person is doing here and changes nothing: see reportActivity.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -1031,6 +1032,32 @@ async function applySecrets(root, doc) {
   return { ok: true, instanceId: id, names, digest: secretsDigest(doc.nonce, written) };
 }
 
+/**
+ * The hand-over with the owner's secrets in one session: `secrets` is a whole ccc-secrets document for
+ * the same machine. Both are checked before anything is written; the state (owner, keys, expiry) is
+ * written first, so the machine is the owner's before anything of theirs goes on it. The answer is the
+ * state's, with the secrets' own answer as `secrets` (ok false, and why, when only they failed: the
+ * state stays written, and ccc sends them again on their own).
+ */
+async function applyThenSecrets(root, doc, options) {
+  const { secrets, ...state } = doc;
+  const problems = problemsOf(state);
+  if (!isObject(secrets) || secrets.kind !== SECRETS_KIND) {
+    problems.push(`secrets must be a ${SECRETS_KIND} document`);
+  } else {
+    problems.push(...secretsProblems(secrets).map((problem) => `secrets: ${problem}`));
+    if (secrets.instanceId !== state.instanceId) problems.push("secrets is for another machine");
+  }
+  if (problems.length > 0) throw new Refused(problems.join("; "));
+  const result = await apply(root, state, options);
+  try {
+    result.secrets = await applySecrets(root, secrets);
+  } catch (error) {
+    result.secrets = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  return result;
+}
+
 /** Proves what was written without repeating it: SHA-256 of the nonce and the file (or "absent"). */
 function secretsDigest(nonce, text) {
   return createHash("sha256")
@@ -1062,6 +1089,10 @@ async function main() {
     }
     // The owner's secrets travel in a document of their own (kind ccc-secrets), never with the state above.
     if (isObject(doc) && doc.kind === SECRETS_KIND) return answer(0, await applySecrets(options.root, doc));
+    // A pool machine's hand-over may carry that document too (`secrets`): written only once the state is.
+    if (isObject(doc) && !("kind" in doc) && "secrets" in doc) {
+      return answer(0, await applyThenSecrets(options.root, doc, options));
+    }
     const problems = problemsOf(doc);
     if (problems.length > 0) throw new Refused(problems.join("; "));
     return answer(0, await apply(options.root, doc, options));

@@ -12,7 +12,8 @@ import { installNixos } from "../provision/install-nixos.ts";
 import { systemForArchitecture } from "../provision/instance-flake.ts";
 import { ensureDataDirs } from "../provision/start-provision.ts";
 import { waitForSsh } from "../provision/wait-for-boot.ts";
-import { deliverToNewMachine } from "../secrets/deliver-secrets.ts";
+import { deliverToNewMachine, sameSecretsAs } from "../secrets/deliver-secrets.ts";
+import type { SecretsDocument } from "../secrets/secrets-document.ts";
 import { pushRestoredState } from "../snapshots/push-restored.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
@@ -32,6 +33,8 @@ interface Built {
   instance: Instance;
   serverId: number;
   pushed: Date;
+  /** The owner's secrets that went with a pool machine's hand-over (delivered), if they did. */
+  secretsSent?: SecretsDocument;
 }
 
 /**
@@ -246,7 +249,11 @@ async function makeReady(
   report: Report,
   extra: { packageResults?: Instance["packageResults"]; detail?: string },
 ): Promise<Built> {
-  await deliverToNewMachine(deps, deps.store.require(built.instance.id));
+  // Sent with the hand-over already: again only when they changed meanwhile (a set or a delete since).
+  const current = deps.store.require(built.instance.id);
+  const sent = built.secretsSent;
+  if (!sent || !sameSecretsAs(deps, current, sent))
+    await deliverToNewMachine(deps, current, { fresh: !sent });
   const { detail, ...patch } = extra;
   const instance = stillWanted(
     deps,

@@ -7,13 +7,22 @@ import { applyDocumentFor } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { discardPoolMachine } from "../pool/discard.ts";
 import { fitOutClaimed } from "../pool/fit-out.ts";
-import { machineTarget } from "../ports/machine.ts";
+import { type ApplyResult, machineTarget } from "../ports/machine.ts";
+import { secretsToSend, settleSecrets } from "../secrets/deliver-secrets.ts";
+import type { SecretsDocument } from "../secrets/secrets-document.ts";
 import type { PoolMember } from "../store/store.ts";
 import type { Report } from "./build-progress.ts";
 import { checkStillWanted, isBeingBuilt, stillWanted } from "./still-wanted.ts";
 
 /** A pool machine handed over (its server, and the expiry pushed to it), or nothing: install afresh. */
-export type HandOver = { kind: "handed-over"; instance: Instance; serverId: number; pushed: Date } | null;
+export type HandOver = {
+  kind: "handed-over";
+  instance: Instance;
+  serverId: number;
+  pushed: Date;
+  /** The owner's secrets, when they went with the hand-over and the machine wrote them. */
+  secretsSent?: SecretsDocument;
+} | null;
 
 /**
  * Hands a claimed pool machine to its request: tells the machine its owner, keys and expiry over the
@@ -47,7 +56,27 @@ export async function handOver(
     );
     report("installing", instance);
     const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance));
-    const result = await deps.machine.apply(machineTarget(instance, deps.timing.sshPort), doc);
+    const target = machineTarget(instance, deps.timing.sshPort);
+    // The owner's secrets go in the same session (written after the state): one SSH session fewer.
+    const plan = deps.machine.applyWithSecrets ? secretsToSend(deps, instance, { fresh: true }) : null;
+    let result: ApplyResult;
+    let secretsSent: SecretsDocument | undefined;
+    if (plan?.kind === "send" && deps.machine.applyWithSecrets) {
+      const both = await deps.machine.applyWithSecrets(target, doc, plan.doc);
+      result = both.applied;
+      // Not written (or an older machine): makeReady sends them on their own, as before.
+      if (both.secrets?.kind === "ok") {
+        settleSecrets(deps, instance, plan, both.secrets);
+        secretsSent = plan.doc;
+      } else if (both.secrets) {
+        deps.log.warn("secrets not written with the hand-over", {
+          instance: recorded.id,
+          reason: both.secrets.detail || both.secrets.message,
+        });
+      }
+    } else {
+      result = await deps.machine.apply(target, doc);
+    }
     if (result.kind === "host-key-mismatch") {
       await raiseHostKeyAlarm(
         deps,
@@ -76,7 +105,7 @@ export async function handOver(
       report("installing_software", deps.store.require(recorded.id)),
     );
     instance = deps.store.require(recorded.id);
-    return { kind: "handed-over", instance, serverId, pushed };
+    return { kind: "handed-over", instance, serverId, pushed, ...(secretsSent ? { secretsSent } : {}) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     deps.log.warn("pool claim failed; installing a fresh machine", { instance: recorded.id, reason });

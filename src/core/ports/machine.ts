@@ -87,6 +87,17 @@ export interface MachineChannel {
    */
   applySecrets?(target: MachineTarget, doc: SecretsDocument): Promise<SecretsApplyResult>;
 
+  /**
+   * The hand-over and the owner's secrets in one session (the state written first). `secrets` is null
+   * when the machine's ccc-apply predates the combined document: the state was then sent alone, as
+   * `apply` does, and the secrets are still to send. Never throws for remote trouble.
+   */
+  applyWithSecrets?(
+    target: MachineTarget,
+    doc: ApplyDocument,
+    secrets: SecretsDocument,
+  ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null }>;
+
   /** Asks the machine what its person is doing (`ccc-apply --activity`, read only). Never throws for remote trouble. */
   activity?(target: MachineTarget): Promise<ActivityResult>;
 }

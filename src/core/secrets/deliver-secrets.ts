@@ -3,7 +3,7 @@ import type { Instance } from "../instances/instance.ts";
 import { retryDelayMs } from "../lifecycle/retry-delay.ts";
 import { machineTarget } from "../ports/machine.ts";
 import { type OpenSecret, openSecretsOf } from "./secrets.ts";
-import { secretsDocument } from "./secrets-document.ts";
+import { type SecretsApplyResult, type SecretsDocument, secretsDocument } from "./secrets-document.ts";
 
 /** What became of putting the owner's secrets on one machine. `message` is safe to show (no values). */
 export type SecretsDelivery =
@@ -24,6 +24,23 @@ export async function deliverSecrets(
   instance: Instance,
   options: { fresh?: boolean } = {},
 ): Promise<SecretsDelivery> {
+  const planned = secretsToSend(deps, instance, options);
+  if (planned.kind !== "send") return planned;
+  if (!deps.machine.applySecrets) return { kind: "skipped", instanceId: instance.id, reason: "no-channel" };
+  const result = await deps.machine.applySecrets(machineTarget(instance, deps.timing.sshPort), planned.doc);
+  return settleSecrets(deps, instance, planned, result);
+}
+
+/** What `deliverSecrets` would send the machine now, or why it would send nothing (no session opened). */
+export type SecretsPlan =
+  | { kind: "send"; doc: SecretsDocument; secrets: OpenSecret[]; withheld: boolean }
+  | Exclude<SecretsDelivery, { kind: "delivered" }>;
+
+export function secretsToSend(
+  deps: CoreDeps,
+  instance: Instance,
+  options: { fresh?: boolean } = {},
+): SecretsPlan {
   const instanceId = instance.id;
   if (!deps.secretsKey) return { kind: "skipped", instanceId, reason: "secrets-off" };
   if (!deps.machine.applySecrets) return { kind: "skipped", instanceId, reason: "no-channel" };
@@ -41,7 +58,18 @@ export async function deliverSecrets(
   if (options.fresh && secrets.length === 0 && !withheld)
     return { kind: "skipped", instanceId, reason: "none" };
   const doc = secretsDocument(deps.store.snapshots.machineIdOf(instanceId), secrets);
-  const result = await deps.machine.applySecrets(machineTarget(instance, deps.timing.sshPort), doc);
+  return { kind: "send", doc, secrets, withheld };
+}
+
+/** Records what the machine answered to a plan sent (alone, or with the hand-over). */
+export function settleSecrets(
+  deps: CoreDeps,
+  instance: Instance,
+  planned: Extract<SecretsPlan, { kind: "send" }>,
+  result: SecretsApplyResult,
+): SecretsDelivery {
+  const instanceId = instance.id;
+  const { secrets, withheld } = planned;
   if (result.kind !== "ok") {
     deps.log.warn("secrets not delivered", {
       instance: instanceId,
@@ -64,6 +92,15 @@ export async function deliverSecrets(
   if (secrets.length > 0) deps.store.secrets.markUsed(instance.owner, result.names, deps.clock.now());
   deps.log.info("secrets delivered", { instance: instanceId, count: result.names.length, withheld });
   return { kind: "delivered", instanceId, names: result.names, withheld };
+}
+
+/** True when a plan made now would send exactly what `sent` carried (nothing set, changed or deleted since). */
+export function sameSecretsAs(deps: CoreDeps, instance: Instance, sent: SecretsDocument): boolean {
+  const now = secretsToSend(deps, instance, { fresh: true });
+  if (now.kind !== "send") return sent.secrets.length === 0;
+  const key = (list: readonly OpenSecret[]) =>
+    JSON.stringify(list.map((s) => [s.name, s.value.reveal()]).sort());
+  return key(now.doc.secrets) === key(sent.secrets);
 }
 
 // Remembers that the machine is owed its secrets, with the same backoff as the state push's retries.
@@ -90,9 +127,13 @@ export async function deliverToOwnerMachines(deps: CoreDeps, owner: string): Pro
  * At install, pool claim and restore: the new machine gets its owner's secrets before "ready". Never
  * throws: a machine without its secrets is still handed over, and the trouble is in the audit trail.
  */
-export async function deliverToNewMachine(deps: CoreDeps, instance: Instance): Promise<SecretsDelivery> {
+export async function deliverToNewMachine(
+  deps: CoreDeps,
+  instance: Instance,
+  options: { fresh?: boolean } = { fresh: true },
+): Promise<SecretsDelivery> {
   try {
-    const delivery = await deliverSecrets(deps, instance, { fresh: true });
+    const delivery = await deliverSecrets(deps, instance, options);
     if (delivery.kind === "failed") {
       deps.store.recordEvent(instance.id, {
         actor: "ccc",

@@ -5,8 +5,9 @@ import type { MachineTarget, SecretsApplyResult, SecretsDocument } from "../port
 import type { OpenSecret } from "./secrets.ts";
 
 // The `ccc-secrets` document ccc-apply takes on the same channel as the state document, and its
-// answer. It is its own document (not a field of the state one), so a state push never carries
-// secrets and an older ccc-apply refuses it without writing anything.
+// answer. It is its own document, so a state push never carries secrets and an older ccc-apply refuses
+// it without writing anything. The one exception is a pool machine's hand-over, which carries the whole
+// document as its `secrets` field (written after the state; refused as unknown by an older ccc-apply).
 
 export const SECRETS_KIND = "ccc-secrets";
 /** Where the machine keeps them; the format is `NAME='value'` lines (docs/secrets.md). */
@@ -20,13 +21,18 @@ export function secretsDocument(instanceId: string, secrets: readonly OpenSecret
 
 /** The bytes sent on ssh's standard input: the one place the values are revealed for a machine. */
 export function secretsWire(doc: SecretsDocument): string {
-  return JSON.stringify({
+  return JSON.stringify(secretsWireObject(doc));
+}
+
+/** The same document as an object, for the hand-over that carries it (`secrets`; still only on stdin). */
+export function secretsWireObject(doc: SecretsDocument) {
+  return {
     kind: SECRETS_KIND,
     version: 1,
     instanceId: doc.instanceId,
     nonce: doc.nonce,
     secrets: doc.secrets.map((s) => ({ name: s.name, value: s.value.reveal() })),
-  });
+  };
 }
 
 /** The file's text as the machine writes it: POSIX single quotes, `'` as `'\''`. */
@@ -78,10 +84,54 @@ export function secretsOutcomeOf(
   }
   if (!answer?.ok)
     return failed("bad-answer", `${at} answered the secrets with something ccc does not understand.`);
+  return checkedAnswer(at, doc, answer, detail);
+}
+
+function checkedAnswer(
+  at: string,
+  doc: SecretsDocument,
+  answer: Extract<z.infer<typeof answerSchema>, { ok: true }>,
+  detail: string,
+): SecretsApplyResult {
   if (answer.digest !== expectedDigest(doc) || answer.instanceId !== doc.instanceId) {
-    return failed("answer-differs", `${at} wrote other secrets than ccc sent.`);
+    return {
+      kind: "failed",
+      reason: "answer-differs",
+      message: `${at} wrote other secrets than ccc sent.`,
+      detail,
+    };
   }
   return { kind: "ok", names: answer.names };
+}
+
+/**
+ * The secrets' part of a hand-over that carried them (the `secrets` field of the state's answer, whose
+ * run already succeeded): checked as their own answer is.
+ */
+export function nestedSecretsOutcome(
+  target: MachineTarget,
+  doc: SecretsDocument,
+  stdout: string,
+): SecretsApplyResult {
+  const at = `${target.instanceId} (${target.host})`;
+  let nested: unknown;
+  try {
+    const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+    nested =
+      lines.length === 1 ? (JSON.parse(lines[0] as string) as { secrets?: unknown }).secrets : undefined;
+  } catch {
+    nested = undefined;
+  }
+  const parsed = answerSchema.safeParse(nested);
+  if (!parsed.success) {
+    const message = `${at} answered the secrets with something ccc does not understand.`;
+    return { kind: "failed", reason: "bad-answer", message, detail: "" };
+  }
+  if (!parsed.data.ok) {
+    const message = `Delivering the secrets failed on ${at}: ${parsed.data.error}.`;
+    return { kind: "failed", reason: "command-failed", message, detail: parsed.data.error };
+  }
+  return checkedAnswer(at, doc, parsed.data, "");
 }
 
 function parseAnswer(stdout: string): z.infer<typeof answerSchema> | null {
