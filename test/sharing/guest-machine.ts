@@ -172,7 +172,8 @@ export function accountProcesses(uid: number): number[] {
     try {
       const status = readFileSync(`/proc/${name}/status`, "utf8");
       const uids = (/^Uid:\s+(.*)$/m.exec(status)?.[1] ?? "").split(/\s+/).map(Number);
-      if (uids.includes(uid)) pids.push(Number(name));
+      // A zombie has ended already (it waits for its parent, here often PID 1, to reap it): not running.
+      if (uids.includes(uid) && !/^State:\s+Z/m.test(status)) pids.push(Number(name));
     } catch {}
   }
   return pids;
