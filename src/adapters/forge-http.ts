@@ -16,6 +16,14 @@ export interface ForgeAnswer {
 export const USER_AGENT = "ccc (Claude Code Cloud)";
 
 /** `null` when the forge did not answer (refused connection, timeout). */
+/** The headers with the person's token as a bearer token, when there is one. */
+export function withBearer(
+  headers: Record<string, string>,
+  token: string | undefined,
+): Record<string, string> {
+  return token ? { ...headers, authorization: `Bearer ${token}` } : headers;
+}
+
 export async function forgeRequest(
   options: ForgeHttpOptions,
   method: "GET" | "POST",

@@ -8,7 +8,14 @@ import type {
   RepoRead,
   TokenCheck,
 } from "../../core/ports/forge.ts";
-import { type ForgeAnswer, type ForgeHttpOptions, forgeRequest, messagesIn, oneLine } from "../forge-http.ts";
+import {
+  type ForgeAnswer,
+  type ForgeHttpOptions,
+  forgeRequest,
+  messagesIn,
+  oneLine,
+  withBearer,
+} from "../forge-http.ts";
 
 const HEADERS = { accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28" };
 
@@ -20,10 +27,7 @@ export class GithubForge implements Forge {
   constructor(private readonly options: ForgeHttpOptions) {}
 
   private call(method: "GET" | "POST", path: string, token: string | undefined, body?: unknown) {
-    const headers: Record<string, string> = token
-      ? { ...HEADERS, authorization: `Bearer ${token}` }
-      : HEADERS;
-    return forgeRequest(this.options, method, path, headers, body);
+    return forgeRequest(this.options, method, path, withBearer(HEADERS, token), body);
   }
 
   async readRepo(path: string, token: string | undefined): Promise<RepoRead> {
