@@ -10,7 +10,8 @@ import { useBotHarness } from "./use-bot.ts";
 
 const BOT = "UCCCBOT";
 const CHANNEL = "C0ENG";
-const b = useBotHarness(() => ({ bot: { taskThreads: { pollMs: 50 } } }));
+// No redraw for the elapsed time alone within a test: each edit here is caused by news (or a refused edit).
+const b = useBotHarness(() => ({ bot: { taskThreads: { pollMs: 50, tickMs: 600_000 } } }));
 
 let tsCounter = 0;
 const nextTs = () => `1700001000.${String(++tsCounter).padStart(6, "0")}`;
@@ -154,7 +155,7 @@ describe("the status message", () => {
           ? m
           : null;
       },
-      10_000,
+      30_000,
       "the newest state in the status message",
     );
     expect(JSON.stringify(last.blocks)).toContain("Edit src/file39.ts");
@@ -174,7 +175,37 @@ describe("the status message", () => {
     for (let i = 1; i < paced.length; i++) {
       expect((paced[i]?.at ?? 0) - (paced[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
     }
-  }, 30_000);
+  }, 60_000);
+
+  it("draws an edit Slack refused again, with no news to overtake it", async () => {
+    const deps = b.running.bot.deps;
+    const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
+    const status = await b.running.bot.client.chat.postMessage({
+      channel: CHANNEL,
+      text: "…",
+      thread_ts: parent.ts,
+    });
+    const id = "tsk-fail2345";
+    storedTask(b, id, { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: status.ts ?? "" });
+    const shows = (text: string) => () => {
+      const m = b.slack.messages().find((x) => x.ts === status.ts);
+      return m && JSON.stringify(m.blocks).includes(text) ? m : null;
+    };
+    await b.slack.waitFor(shows("Claude Code is working"), 30_000, "the task drawn");
+    // The next edit fails once (not a rate limit, which the client retries itself); nothing comes after it.
+    b.slack.fail("chat.update", { error: "internal_error" });
+    deps.store.tasks.appendEvents(
+      id,
+      [{ line: 0, kind: "claude", body: editLine("src/only.ts") }],
+      deps.clock.now(),
+    );
+    await b.slack.waitFor(shows("Edit src/only.ts"), 30_000, "the refused state drawn again");
+    const failedThenOk = b.slack
+      .calls("chat.update")
+      .filter((c) => c.body.ts === status.ts)
+      .map((c) => JSON.stringify(c.body.blocks).includes("src/only.ts"));
+    expect(failedThenOk.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 
   it("follows a task to the status message it is given later (a reply first recorded with the thread's first)", async () => {
     const deps = b.running.bot.deps;

@@ -17,7 +17,7 @@ const why = !chromium ? "no chromium on PATH and no CHROME_PATH" : sshdMissingRe
 let browser: Browser;
 beforeAll(async () => {
   if (!why && chromium) browser = await launchBrowser(chromium);
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -1,7 +1,16 @@
 // The machine's `claude` user on the test host: tests that run tools as it (the real Claude Code binary,
 // git through the credential helper) make it when it is missing. Tests run as root; without root they skip.
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -63,4 +72,41 @@ export function writeSecrets(user: ClaudeUser, secrets: Record<string, string>):
   writeFileSync(user.secretsFile, text, { mode: 0o440 });
   chownSync(user.secretsFile, 0, user.gid);
   chmodSync(user.secretsFile, 0o440);
+}
+
+/** Processes whose working folder is inside `dir` (a claude stopped by its terminal may still be saving). */
+function processesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or a kernel thread.
+    }
+  }
+  return found;
+}
+
+/**
+ * Removes the test's folder once nothing works in it any more: what still runs there is asked to stop,
+ * then killed, and the folder goes only after (else a late write of claude's state makes the removal fail).
+ */
+export async function removeClaudeUser(user: ClaudeUser): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let signal: NodeJS.Signals = "SIGTERM";
+  for (let left = processesIn(user.dir); left.length > 0; left = processesIn(user.dir)) {
+    if (Date.now() > deadline) throw new Error(`processes ${left.join(", ")} still run in ${user.dir}`);
+    for (const pid of left) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+    signal = "SIGKILL";
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  rmSync(user.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }

@@ -11,6 +11,7 @@ import {
   type ClaudeUser,
   claudeUser,
   claudeUserMissingReason,
+  removeClaudeUser,
   writeSecrets,
 } from "../helpers/claude-user.ts";
 import { git, makeBareRepo, pushCommit, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
@@ -32,7 +33,7 @@ interface World {
 let world: World | undefined;
 afterEach(async () => {
   await world?.github.close();
-  if (world) rmSync(world.u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  if (world) await removeClaudeUser(world.u);
   world = undefined;
 });
 

@@ -2,7 +2,7 @@
 // (ccc-login.sh sources /run/ccc/secrets.env and writes Claude Code's first-run state), answers from the
 // stand-in Messages API with the person's key, and never asks to log in.
 import { execFile } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
@@ -12,6 +12,7 @@ import {
   type ClaudeUser,
   claudeUser,
   claudeUserMissingReason,
+  removeClaudeUser,
   USER_TOOLS,
   writeSecrets,
 } from "../helpers/claude-user.ts";
@@ -23,8 +24,8 @@ let api: FakeAnthropic | undefined;
 let user: ClaudeUser | undefined;
 afterEach(async () => {
   await api?.close();
-  // (An interactive claude stopped by timeout(1) may still be writing its state as the folder goes: retried.)
-  if (user) rmSync(user.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  // (An interactive claude stopped by timeout(1) may still be saving its state: it is ended first.)
+  if (user) await removeClaudeUser(user);
   api = undefined;
   user = undefined;
 });

@@ -2,7 +2,7 @@
 // owner's secrets become environment variables (POSIX single quotes read back exactly), and the repository's
 // devShell is entered once (a stand-in `nix` records `nix develop <dir>`), not again inside it or in tmux.
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,14 +10,15 @@ import {
   type ClaudeUser,
   claudeUser,
   claudeUserMissingReason,
+  removeClaudeUser,
   USER_TOOLS,
   writeSecrets,
 } from "../helpers/claude-user.ts";
 
 const run = promisify(execFile);
 let user: ClaudeUser | undefined;
-afterEach(() => {
-  if (user) rmSync(user.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+afterEach(async () => {
+  if (user) await removeClaudeUser(user);
   user = undefined;
 });
 

@@ -2,7 +2,7 @@
 // with real runuser and git as the real claude user) clones the repository after the handover, the ready
 // answer says where it is; a private repository is refused before anything is spent unless the owner's token
 // can read it (the GitHub stand-in's REST check), and then clones with that token through the credential helper.
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { refillPool } from "../../src/core/pool/refill.ts";
@@ -12,6 +12,7 @@ import {
   type ClaudeUser,
   claudeUser,
   claudeUserMissingReason,
+  removeClaudeUser,
   writeSecrets,
 } from "../helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
@@ -30,7 +31,7 @@ let world: World | undefined;
 afterEach(async () => {
   await world?.w.close();
   await world?.gh.close();
-  if (world) rmSync(world.u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  if (world) await removeClaudeUser(world.u);
   world = undefined;
 });
 

@@ -1,7 +1,7 @@
 // A restored machine is prepared like a fresh provision: the saved machine's repository request carries
 // over, and after the restore the real ccc-apply (behind a real sshd, as the real claude user) clones it;
 // the outcome is kept and shown by GET /api/v1/instances/{id}'s verb (status --json) as `workspace`.
-import { chownSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { restoreCommand } from "../../src/commands/restore.ts";
@@ -13,7 +13,12 @@ import { saveMachine } from "../../src/core/snapshots/save.ts";
 import { instanceStatusSchema } from "../../src/render/schemas/response-schemas.ts";
 import type { FakeServer } from "../../stand-ins/fake-hetzner.ts";
 import { type FakeSshd, sshdMissingReason, startSshd } from "../../stand-ins/sshd.ts";
-import { type ClaudeUser, claudeUser, claudeUserMissingReason } from "../helpers/claude-user.ts";
+import {
+  type ClaudeUser,
+  claudeUser,
+  claudeUserMissingReason,
+  removeClaudeUser,
+} from "../helpers/claude-user.ts";
 import { makeBareRepo } from "../helpers/git-repos.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { runCcc } from "../helpers/run-ccc.ts";
@@ -28,7 +33,7 @@ const machines: Promise<FakeSshd>[] = [];
 afterEach(async () => {
   await Promise.all(machines.splice(0).map(async (m) => (await m).stop()));
   await h?.close();
-  if (u) rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  if (u) await removeClaudeUser(u);
   h = undefined;
   u = undefined;
 });

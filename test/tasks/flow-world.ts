@@ -3,7 +3,7 @@
 // bare repositories, secrets on, and the owner "opal" (the CLI's operator) with a Claude API key and a
 // GitHub token among their secrets.
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ComposeOptions } from "../../src/compose.ts";
 import { refillPool } from "../../src/core/pool/refill.ts";
@@ -12,7 +12,7 @@ import { SecretValue, setSecret } from "../../src/core/secrets/secrets.ts";
 import type { FakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
 import { type FakeGitlab, startFakeGitlab } from "../../stand-ins/fake-gitlab.ts";
-import { CLAUDE_BIN, type ClaudeUser, claudeUser } from "../helpers/claude-user.ts";
+import { CLAUDE_BIN, type ClaudeUser, claudeUser, removeClaudeUser } from "../helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
 import { type PoolWorld, startPoolWorld } from "../pool/pool-world.ts";
 
@@ -117,7 +117,7 @@ export async function startTaskWorld(
       await w.close();
       await gh.close();
       await gl?.close();
-      rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeClaudeUser(u);
     },
   };
 }

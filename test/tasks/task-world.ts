@@ -11,7 +11,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -22,7 +21,13 @@ import type { TaskReadResult, TaskStartDocument } from "../../src/core/ports/tas
 import { type FakeAnthropic, type FakeTurn, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
 import { type FakeSshd, startSshd } from "../../stand-ins/sshd.ts";
-import { CLAUDE_BIN, type ClaudeUser, claudeUser, secretLine } from "../helpers/claude-user.ts";
+import {
+  CLAUDE_BIN,
+  type ClaudeUser,
+  claudeUser,
+  removeClaudeUser,
+  secretLine,
+} from "../helpers/claude-user.ts";
 import { makeBareRepo, SAFE_EVERYWHERE } from "../helpers/git-repos.ts";
 import { writeOperatorKey } from "../helpers/keys.ts";
 
@@ -158,7 +163,7 @@ export async function makeTaskWorld(options: { gitIdentity?: boolean } = {}): Pr
       await sshd.stop();
       await api.close();
       await github.close();
-      rmSync(u.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await removeClaudeUser(u);
     },
   };
   return world;

@@ -24,6 +24,8 @@ export async function launchBrowser(path: string): Promise<Browser> {
   return puppeteer.launch({
     executablePath: path,
     headless: true,
+    // A loaded machine (the whole suite at once) can take a while to start a browser.
+    timeout: 60_000,
     // CI containers run as root, where Chromium's sandbox cannot start; the pages are our own.
     args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run"],
   });

@@ -21,7 +21,7 @@ const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceS
 let browser: Browser;
 beforeAll(async () => {
   if (chromium) browser = await launchBrowser(chromium);
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -14,7 +14,7 @@ const chromium = chromiumPath();
 let browser: Browser | undefined;
 beforeAll(async () => {
   if (chromium) browser = await launchBrowser(chromium);
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -12,7 +12,7 @@ const chromium = chromiumPath();
 let browser: Browser;
 beforeAll(async () => {
   if (chromium) browser = await launchBrowser(chromium);
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
 });

@@ -38,10 +38,17 @@ export class ChannelPacer {
     const landed = new Promise<void>((resolve) => {
       ch.waiting.set(key, { write, landed: [...(replaced?.landed ?? []), resolve] });
     });
-    ch.draining ??= this.drain(ch).finally(() => {
-      ch.draining = null;
-    });
+    this.kick(ch);
     return landed;
+  }
+
+  /** Drains the channel unless it is draining; a version queued as the drain ended starts it again. */
+  private kick(ch: Channel): void {
+    if (ch.draining) return;
+    ch.draining = this.drain(ch).finally(() => {
+      ch.draining = null;
+      if (ch.waiting.size > 0) this.kick(ch);
+    });
   }
 
   /** Writes at once (a new message, which cannot wait) and counts it against the channel's interval. */

@@ -48,16 +48,19 @@ export class StatusMessage {
     return this.showWith(() => message);
   }
 
-  /** Like `show`, with the message drawn only when the channel's turn comes (so it is the newest state). */
-  showWith(draw: () => SlackMessage): Promise<void> {
+  /**
+   * Like `show`, with the message drawn only when the channel's turn comes (so it is the newest state).
+   * `failed` hears of an edit Slack did not take, so the drawer can try that state again.
+   */
+  showWith(draw: () => SlackMessage, failed?: () => void): Promise<void> {
     const { channel, ts } = this;
     return this.pacer.update(channel, ts, async () => {
       const message = draw();
       try {
         await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
       } catch (error) {
-        // The next version tries again; a lost edit is overtaken by the next state.
         this.log.warn("task status edit failed", { channel, ts, error: slackErrorText(error) });
+        failed?.();
       }
     });
   }

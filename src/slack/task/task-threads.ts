@@ -82,7 +82,14 @@ export class TaskThreads {
       watched.shownKey = "";
     }
     const entry = watched;
-    return entry.message.showWith(() => this.draw(taskId, entry));
+    // A failed edit is drawn again at the next look (nothing newer may come to overtake it).
+    return entry.message.showWith(
+      () => this.draw(taskId, entry),
+      () => {
+        entry.shownKey = "";
+        if (!this.watched.has(taskId)) this.watched.set(taskId, entry);
+      },
+    );
   }
 
   /** The message as the store has the task now (read when the channel's turn comes). */

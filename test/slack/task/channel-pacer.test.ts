@@ -84,3 +84,19 @@ describe("the channel pacer", () => {
     expect(w.writes.map((x) => x.version)).toEqual([2]);
   });
 });
+
+describe("the channel pacer, as its queue empties", () => {
+  it("writes a version queued by whoever heard the last one land (before the drain had quite ended)", async () => {
+    const w = world();
+    let second: Promise<void> | undefined;
+    // The first version's listener queues the next at once, in the same run of promise callbacks.
+    void w.edit("C1", "m", 1).then(() => {
+      second = w.edit("C1", "m", 2);
+    });
+    for (let i = 0; i < 10; i++) await w.tick(500);
+    expect(second).toBeDefined();
+    await second;
+    expect(w.writes.map((x) => `${x.version}@${x.at}`)).toEqual(["1@0", "2@1000"]);
+    await w.pacer.idle();
+  });
+});
