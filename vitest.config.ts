@@ -5,8 +5,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Generous: CI runs every file at once on two cores, with real browsers, sshd and Claude Code beside
+    // each other; a passing test never waits for these bounds, a stuck one is named after them.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // Most tests wait on other processes and sockets (fake Hetzner, SSH banners, the installer
     // stand-in), not on the CPU: two files per core keep the cores busy (three workers or six were
     // slower). Files share one module graph per worker instead of importing ccc afresh (a third of

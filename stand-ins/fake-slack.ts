@@ -279,7 +279,7 @@ export async function startFakeSlack(options: { token?: string; teamId?: string 
       scopes = [...list];
     },
     page: (path, answer) => void pages.set(path, answer),
-    waitFor: (check, timeoutMs = 10_000, what = "the expected Slack calls") =>
+    waitFor: (check, timeoutMs = 30_000, what = "the expected Slack calls") =>
       waitForState(check, timeoutMs, what),
     reset: () => {
       recorded = [];
