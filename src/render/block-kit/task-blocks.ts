@@ -255,7 +255,6 @@ const STEP: Partial<Record<TaskStatus, string>> = {
   queued: "getting a machine ready",
   starting: "preparing the machine and the repository",
   running: "Claude Code is working",
-  pushing: "pushing the branch and opening the pull request",
 };
 
 /**
@@ -275,7 +274,11 @@ export function taskStatusView(
   const step =
     task.status === "running"
       ? (STEP.running as string)
-      : (activity.step ?? STEP[task.status] ?? task.status);
+      : (activity.step ??
+        (task.status === "pushing"
+          ? `pushing the branch and opening the ${changeRequestName(task.forge)}`
+          : STEP[task.status]) ??
+        task.status);
   const cost = task.costUsd === null ? null : Number(task.costUsd);
   const cancelledBy =
     task.status === "cancelled" ? (/by (U[A-Z0-9]+)/.exec(task.failure ?? "")?.[1] ?? null) : null;
