@@ -105,12 +105,15 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   it("Keep pressed after the end: the machine lives on for its hours from now, reminded as any machine", async () => {
     const t = await makeWorld();
     const { id, task, instance, done, root } = await runToEnd(t, true);
+    const endedBy = Date.now();
     expect(task.status).toBe("succeeded");
     // In its grace: ready, deleted 10 minutes after the result, the label saying the same, the result saying so.
+    // (Between the result and the CLI's answer, however long a loaded machine takes: bounds, not a guess.)
     expect(instance.status).toBe("ready");
-    expect(
-      Math.abs(instance.expiresAt.getTime() - (task.finishedAt?.getTime() ?? 0) - 10 * MINUTE),
-    ).toBeLessThan(2_000);
+    expect(instance.expiresAt.getTime()).toBeGreaterThanOrEqual(
+      (task.finishedAt?.getTime() ?? 0) + 10 * MINUTE - 1_000,
+    );
+    expect(instance.expiresAt.getTime()).toBeLessThanOrEqual(endedBy + 10 * MINUTE);
     expect(labelledMs(t, instance.id)).toBe(instance.expiresAt.getTime());
     expect(done.stdout).toContain(`This machine (${instance.id}) is deleted at `);
     // No reminder for a grace that short (the defaults remind 60 and 15 minutes before).
@@ -119,12 +122,16 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(reminders).toEqual([]);
     }
 
+    const keptFrom = Date.now();
     const kept = await runCcc(t.w.h, ["tasks", "keep", id], { compose: t.compose });
+    const keptBy = Date.now();
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toContain(`${id}'s machine ${instance.id} is kept`);
     const after = t.w.deps.store.get(instance.id);
     const hours = instance.requestedHours ?? t.w.deps.policy.defaultHours;
-    expect(Math.abs((after?.expiresAt.getTime() ?? 0) - Date.now() - hours * HOUR)).toBeLessThan(5_000);
+    // Its hours from the moment Keep was pressed (the machine is told over SSH after, which may take a while).
+    expect(after?.expiresAt.getTime()).toBeGreaterThanOrEqual(keptFrom + hours * HOUR - 1_000);
+    expect(after?.expiresAt.getTime()).toBeLessThanOrEqual(keptBy + hours * HOUR);
     expect(labelledMs(t, instance.id)).toBe(after?.expiresAt.getTime());
     // The machine itself is told, as after an extend (`ccc-time-left` there reads it).
     const onMachine = JSON.parse(readFileSync(join(root, "var/lib/cloud-instance/state.json"), "utf8"));
