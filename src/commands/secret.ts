@@ -5,10 +5,12 @@ import { onlyAdminsMay } from "../core/instances/actor.ts";
 import { parseOwner } from "../core/instances/owner.ts";
 import type { Delivery } from "../core/ports/notifier.ts";
 import { deliverToOwnerMachines, type SecretsDelivery } from "../core/secrets/deliver-secrets.ts";
+import { checkForgeToken, type ForgeTokenVerdict } from "../core/secrets/forge-token-check.ts";
 import { looksLikeSecret, PASTED_SECRET_HINT } from "../core/secrets/looks-like-secret.ts";
 import { SecretsKey } from "../core/secrets/secret-cipher.ts";
 import { parseSecretName } from "../core/secrets/secret-names.ts";
 import {
+  checkSetSecret,
   deleteSecret,
   listSecrets,
   rekeySecrets,
@@ -65,7 +67,14 @@ export const secretInput = z
   });
 
 export type SecretResult =
-  | { kind: "set"; secret: SecretInfo; replaced: boolean; machines: SecretsDelivery[] }
+  | {
+      kind: "set";
+      secret: SecretInfo;
+      replaced: boolean;
+      machines: SecretsDelivery[];
+      /** GITHUB_TOKEN / GITLAB_TOKEN: what the forge said of it before it was stored. */
+      token?: ForgeTokenVerdict;
+    }
   | { kind: "list"; user: string; secrets: SecretInfo[] }
   | { kind: "show"; secret: SecretInfo }
   | { kind: "deleted"; secret: SecretInfo; machines: SecretsDelivery[] }
@@ -85,10 +94,14 @@ async function run(ctx: CommandContext, input: z.output<typeof secretInput>): Pr
   };
   switch (input.action) {
     case "set": {
-      const stored = setSecret(deps, actor, { owner: user, name: needName(), value: needValue() });
+      const request = { owner: user, name: needName(), value: needValue() };
+      // Every rule first, then the forge (a token it refuses is not stored), then the store.
+      const { name: storedAs } = checkSetSecret(deps, actor, request);
+      const token = await checkForgeToken(deps, storedAs, request.value);
+      const stored = setSecret(deps, actor, request);
       const machines = await deliverToOwnerMachines(deps, user);
       const { replaced, ...secret } = stored;
-      return { kind: "set", secret, replaced, machines };
+      return { kind: "set", secret, replaced, machines, ...(token ? { token } : {}) };
     }
     case "list":
       return { kind: "list", user, secrets: listSecrets(deps, actor, user) };
@@ -151,6 +164,13 @@ function machinesText(machines: readonly SecretsDelivery[]): string[] {
   });
 }
 
+/** The forge's word on a token: "GitHub accepts it: it works as @octocat." */
+function tokenText(verdict: ForgeTokenVerdict): string {
+  return verdict.outcome === "works"
+    ? `${verdict.forgeName} accepts it: it works as @${verdict.login}.`
+    : `It could not be checked (${verdict.why}), so it is stored as given; a task or a clone tells if ${verdict.forgeName} refuses it.`;
+}
+
 function when(d: Date | null): string {
   return d ? formatUtc(d) : "never";
 }
@@ -160,7 +180,8 @@ export function secretText(result: SecretResult): string {
     case "set": {
       const s = result.secret;
       const head = `${s.name} (${s.kind}) ${result.replaced ? "replaced" : "set"} for ${s.owner}; stored encrypted.`;
-      return [head, ...machinesText(result.machines)].join("\n");
+      const token = result.token ? [tokenText(result.token)] : [];
+      return [head, ...token, ...machinesText(result.machines)].join("\n");
     }
     case "deleted":
       return [
@@ -211,6 +232,11 @@ const machineJson = (m: SecretsDelivery) => ({
   ...(m.kind === "failed" && m.retryAt ? { retryAt: m.retryAt.toISOString() } : {}),
 });
 
+const tokenJson = (v: ForgeTokenVerdict) =>
+  v.outcome === "works"
+    ? { forge: v.forge, outcome: v.outcome, login: v.login }
+    : { forge: v.forge, outcome: v.outcome, reason: v.why };
+
 export function secretJson(result: SecretResult): unknown {
   switch (result.kind) {
     case "set":
@@ -218,6 +244,7 @@ export function secretJson(result: SecretResult): unknown {
         ...infoJson(result.secret),
         replaced: result.replaced,
         machines: result.machines.map(machineJson),
+        ...(result.token ? { tokenCheck: tokenJson(result.token) } : {}),
       };
     case "deleted":
       return { ...infoJson(result.secret), deleted: true, machines: result.machines.map(machineJson) };

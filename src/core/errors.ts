@@ -46,6 +46,8 @@ export type UserRefusalCode =
   | "package_set_escape"
   | "repo_not_readable"
   | "repo_check_failed"
+  /** A GITHUB_TOKEN / GITLAB_TOKEN its forge does not accept (401), not stored. */
+  | "token_refused"
   // Tasks (docs/tasks.md): the feature off, no Claude credential or forge token, one still running,
   // its machine gone.
   | "tasks_off"

@@ -53,6 +53,7 @@ export const REFUSAL_STATUS: Record<RefusalCode, RefusalStatus> = {
   package_set_escape: 422,
   repo_not_readable: 422,
   repo_check_failed: 422,
+  token_refused: 422,
   tasks_off: 422,
   no_claude_credential: 422,
   no_repo_token: 422,

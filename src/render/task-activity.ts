@@ -1,6 +1,7 @@
 import type { TaskEventRow } from "../core/store/store.ts";
 import type { Task } from "../core/tasks/task.ts";
 import { readEvent } from "../core/tasks/task-events.ts";
+import { MACHINE_DELETED_STEP, type MachineDeletedEvent } from "../core/tasks/task-machine-gone.ts";
 
 // What a task is doing, read from its recorded events (Claude Code's lines and ccc's own): the tool in
 // use, the files it changed, ccc's latest step. Kept up incrementally (`lastSeq`), so a door that shows a
@@ -20,6 +21,8 @@ export interface TaskActivity {
   step: string | null;
   /** The latest steps and tools, newest last (a few, for the end of a failure). */
   recent: string[];
+  /** After the end: the machine's deletion as ccc recorded it (who deleted it, or why). */
+  machineDeleted?: { by?: string; why?: string } | null;
 }
 
 export function emptyActivity(): TaskActivity {
@@ -50,6 +53,10 @@ export function addEvents(
     const read = readEvent(row);
     if ("ccc" in read) {
       next.step = read.ccc.detail ?? read.ccc.step;
+      if (read.ccc.step === MACHINE_DELETED_STEP) {
+        const { by, why } = read.ccc as Partial<MachineDeletedEvent>;
+        next.machineDeleted = { ...(by ? { by } : {}), ...(why ? { why } : {}) };
+      }
       remember(`${read.ccc.step}: ${read.ccc.detail ?? ""}`.trim());
       continue;
     }

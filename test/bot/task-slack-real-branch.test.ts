@@ -76,6 +76,8 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
         "Add more\nAdd notes\ncommit 1",
       );
       expect(w.t.gh.pulls).toHaveLength(1);
+      // The reply knew its branch's pull request (the first task's): it asked GitHub for no new one.
+      expect(w.t.gh.calls.filter((c) => c.method === "POST" && c.path.endsWith("/pulls"))).toHaveLength(1);
       // The reply was never drawn on the first task's message.
       const firstHistory = JSON.stringify(w.slack.messages().find((m) => m.ts === status.ts)?.history);
       expect(firstHistory).not.toContain("Added MORE.md on top.");

@@ -118,7 +118,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       // Delete now, from the first status message: the kept machine goes.
       await click(w, ALICE, TASK_ACTIONS.deleteNow, id, status.ts);
       await until(w, status.ts, "the machine deleted", (s) =>
-        s.includes(`Machine \`${instanceId}\` deleted.`),
+        s.includes(`Machine \`${instanceId}\` deleted. <@${ALICE}> deleted it.`),
       );
       expect(w.bot.bot.deps.store.get(instanceId)?.status).toBe("deleted");
       expect(w.t.w.h.strayServers()).toEqual([]);
@@ -147,7 +147,7 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       // The lifecycle's sweep past the grace deletes it; the message says so and the buttons answer plainly.
       await runSweep({ ...deps, clock: ahead(11 * MINUTE) });
       const gone = await until(w, status.ts, "the machine deleted", (s) =>
-        s.includes(`Machine \`${machine?.id}\` deleted.`),
+        s.includes(`Machine \`${machine?.id}\` deleted. The grace after the task ended.`),
       );
       expect(gone).not.toContain(TASK_ACTIONS.keep);
       expect(w.t.w.h.strayServers()).toEqual([]);

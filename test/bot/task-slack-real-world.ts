@@ -14,6 +14,7 @@ import { SlackSender } from "../helpers/slack-request.ts";
 import {
   API_KEY,
   GH_TOKEN,
+  GL_TOKEN,
   realTaskMachines,
   startTaskWorld,
   type TaskWorld,
@@ -41,8 +42,10 @@ export interface SlackTaskWorld {
 export interface SlackTaskWorldOptions {
   /** Settings for ccc (e.g. CCC_TASK_MAX_TURNS). */
   env?: Record<string, string>;
-  /** Alice's secrets; default her Claude API key and GitHub token. */
+  /** Alice's secrets; default her Claude API key and GitHub token (GitLab token with `gitlab`). */
   aliceSecrets?: Record<string, string>;
+  /** Also the GitLab stand-in (`t.gl`, CCC_GITLAB_URL), serving the same repositories as GitLab projects. */
+  gitlab?: boolean;
   /** Fill the pool with one running machine (default true). */
   warm?: boolean;
   turns?: FakeTurn[];
@@ -55,9 +58,11 @@ export async function startSlackTaskWorld(options: SlackTaskWorldOptions = {}): 
     machineEnv: realTaskMachines,
     secrets: {},
     ...(options.env ? { env: options.env } : {}),
+    ...(options.gitlab ? { gitlab: true } : {}),
   });
+  const forgeToken = options.gitlab ? { GITLAB_TOKEN: GL_TOKEN } : { GITHUB_TOKEN: GH_TOKEN };
   for (const [name, value] of Object.entries(
-    options.aliceSecrets ?? { ANTHROPIC_API_KEY: API_KEY, GITHUB_TOKEN: GH_TOKEN },
+    options.aliceSecrets ?? { ANTHROPIC_API_KEY: API_KEY, ...forgeToken },
   )) {
     t.setSecret(name, value, ALICE);
   }

@@ -8,6 +8,8 @@ import type { CoreDeps } from "../../src/core/deps.ts";
 import type { Logger } from "../../src/core/ports/logger.ts";
 import { SecretsKey } from "../../src/core/secrets/secret-cipher.ts";
 import { hasClaudeCredential, readSecret } from "../../src/core/secrets/secrets.ts";
+import { type FakeGithub, startFakeGithub } from "../../stand-ins/fake-github.ts";
+import { type FakeGitlab, startFakeGitlab } from "../../stand-ins/fake-gitlab.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { makeKeyPair } from "../helpers/keys.ts";
@@ -30,19 +32,32 @@ const log: Logger = {
   error: (m, f) => void logged.push(`${m} ${JSON.stringify(f ?? {})}`),
 };
 
+/** Tokens the forge stand-ins accept (`GET /user` answers whose they are); any other is refused (401). */
+const GH_WORKS = `ghp_${"a".repeat(36)}`;
+const GL_WORKS = "glpat-works0123456789abcdefgh";
+let gh: FakeGithub;
+let gl: FakeGitlab;
+/** Where the forges are for every `ccc` here (never the real ones). */
+let forgeEnv: Record<string, string>;
+
 beforeEach(async () => {
   h = await startHarness({ manualSsh: true, env: { CCC_SECRETS_KEY: KEY.text } });
   deps = h.compose({ cloud: realTimeCloud(h) });
   logged.length = 0;
+  gh = await startFakeGithub({ gitRoot: join(h.dir, "git"), knownTokens: [GH_WORKS] });
+  gl = await startFakeGitlab({ gitRoot: join(h.dir, "git") });
+  gl.addProject("acme/app", { private: true, tokens: [GL_WORKS] });
+  forgeEnv = { CCC_GITHUB_API_URL: gh.url, CCC_GITLAB_API_URL: gl.apiUrl };
 });
 
 afterEach(async () => {
   await Promise.all(machines.splice(0).map((m) => m.sshd.stop()));
+  await Promise.all([gh.close(), gl.close()]);
   await h.close();
 });
 
 const ccc = (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) =>
-  runCcc(h, args, { ...options, compose: { log } });
+  runCcc(h, args, { ...options, env: { ...forgeEnv, ...options.env }, compose: { log } });
 
 async function liveMachines(n: number, owner = "U0ALICE"): Promise<SecretsMachine[]> {
   for (let i = 0; i < n; i++) {
@@ -139,8 +154,7 @@ describe("ccc secret, key and checks", () => {
 
   it("names a wrong key instead of opening garbage, and rotates to a new key with rekey", async () => {
     expect(
-      (await ccc(["secret", "set", "GITHUB_TOKEN", "--user", "U0ALICE"], { stdin: `ghp_${"a".repeat(36)}` }))
-        .code,
+      (await ccc(["secret", "set", "GITHUB_TOKEN", "--user", "U0ALICE"], { stdin: GH_WORKS })).code,
     ).toBe(0);
     const other = SecretsKey.generate();
     const wrong = await ccc(["secret", "set", "OTHER", "--user", "U0ALICE"], {
@@ -161,7 +175,7 @@ describe("ccc secret, key and checks", () => {
     expect(rekey.stdout + rekey.stderr).not.toContain(other.text);
     expect(() => readSecret(deps, "U0ALICE", "GITHUB_TOKEN")).toThrow(/sealed with key/);
     expect(readSecret({ ...deps, secretsKey: other.key }, "U0ALICE", "GITHUB_TOKEN")?.reveal()).toBe(
-      `ghp_${"a".repeat(36)}`,
+      GH_WORKS,
     );
     const list = await ccc(["secret", "list", "--user", "U0ALICE"], { env: { CCC_SECRETS_KEY: other.text } });
     expect(list.stdout).toContain("GITHUB_TOKEN");
@@ -170,6 +184,75 @@ describe("ccc secret, key and checks", () => {
     expect(() => other.key.open("U0BOB", "GITHUB_TOKEN", row?.sealed ?? "", row?.keyId ?? "")).toThrow(
       /does not open/,
     );
+  });
+});
+
+describe("a forge token is shown to its forge before it is stored", () => {
+  /** The forge stand-in's `GET /user` calls, with the token each carried. */
+  const userChecks = () => [
+    ...gh.calls.filter((c) => c.path === "/user").map((c) => `github ${c.token}`),
+    ...gl.calls.filter((c) => c.path === "/api/v4/user").map((c) => `gitlab ${c.token}`),
+  ];
+
+  it("refuses a token the forge does not accept (401), in plain words, storing nothing and echoing nothing", async () => {
+    const refusedGh = `ghp_CANARY${"0".repeat(30)}`;
+    const refusedGl = "glpat-CANARYrefused0123456789";
+    const gitHub = await ccc(["secret", "set", "GITHUB_TOKEN", "--user", "U0ALICE"], { stdin: refusedGh });
+    expect(gitHub.code).toBe(2);
+    expect(gitHub.stderr).toContain(
+      "GitHub does not accept this GITHUB_TOKEN (unknown, expired or revoked), so it was not stored. Make a new token on GitHub and set it again.",
+    );
+    const gitLab = await ccc(["secret", "set", "GITLAB_TOKEN", "--user", "U0ALICE"], { stdin: refusedGl });
+    expect(gitLab.code).toBe(2);
+    expect(gitLab.stderr).toContain("GitLab does not accept this GITLAB_TOKEN");
+    // Each went to its own forge's token check, and nowhere else.
+    expect(userChecks()).toEqual([`github ${refusedGh}`, `gitlab ${refusedGl}`]);
+    expect(deps.store.secrets.all()).toEqual([]);
+    const json = await ccc(["secret", "set", "GITHUB_TOKEN", "--json"], { stdin: refusedGh });
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: "token_refused" } });
+    expect(deps.store.events().map((e) => e.kind)).not.toContain("secret_set");
+    const said = [gitHub, gitLab, json].map((r) => r.stdout + r.stderr).join("\n");
+    expect(`${said}${logged.join("\n")}`).not.toContain("CANARY");
+    expect(filesHolding(h.dir, "CANARY")).toEqual([]);
+  });
+
+  it("stores one the forge accepts and says whose it is; a value of the wrong form never reaches the forge", async () => {
+    const gitHub = await ccc(["secret", "set", "GITHUB_TOKEN", "--user", "U0ALICE"], { stdin: GH_WORKS });
+    expect(gitHub.code, gitHub.stderr).toBe(0);
+    expect(gitHub.stdout).toContain("GITHUB_TOKEN (git) set for U0ALICE; stored encrypted.");
+    expect(gitHub.stdout).toContain("GitHub accepts it: it works as @ccc-tester.");
+    const gitLab = await ccc(["secret", "set", "GITLAB_TOKEN", "--user", "U0ALICE", "--json"], {
+      stdin: GL_WORKS,
+    });
+    expect(gitLab.code, gitLab.stderr).toBe(0);
+    expect(JSON.parse(gitLab.stdout)).toMatchObject({
+      name: "GITLAB_TOKEN",
+      tokenCheck: { forge: "gitlab", outcome: "works", login: "ccc-tester" },
+    });
+    expect(readSecret(deps, "U0ALICE", "GITHUB_TOKEN")?.reveal()).toBe(GH_WORKS);
+    expect(readSecret(deps, "U0ALICE", "GITLAB_TOKEN")?.reveal()).toBe(GL_WORKS);
+    // Other secrets are not a forge's business; a malformed token is refused before anyone is asked.
+    expect((await ccc(["secret", "set", "MY_SETTING"], { stdin: "x" })).code).toBe(0);
+    expect((await ccc(["secret", "set", "GITHUB_TOKEN"], { stdin: "not-a-token" })).code).toBe(2);
+    expect(userChecks()).toEqual([`github ${GH_WORKS}`, `gitlab ${GL_WORKS}`]);
+    expect(`${gitHub.stdout}${gitLab.stdout}${logged.join("\n")}`).not.toContain(GH_WORKS);
+    expect(`${gitHub.stdout}${gitLab.stdout}${logged.join("\n")}`).not.toContain(GL_WORKS);
+  });
+
+  it("stores it all the same when the forge cannot be reached, saying it could not be checked", async () => {
+    const closed = await startFakeGithub({ gitRoot: join(h.dir, "git") });
+    await closed.close();
+    const token = `ghp_CANARY${"1".repeat(30)}`;
+    const run = await ccc(["secret", "set", "GITHUB_TOKEN"], {
+      stdin: token,
+      env: { CCC_GITHUB_API_URL: closed.url },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      "It could not be checked (GitHub did not answer), so it is stored as given; a task or a clone tells if GitHub refuses it.",
+    );
+    expect(readSecret(deps, "opal", "GITHUB_TOKEN")?.reveal()).toBe(token);
+    expect(`${run.stdout}${run.stderr}${logged.join("\n")}`).not.toContain("CANARY");
   });
 });
 

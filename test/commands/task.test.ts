@@ -41,6 +41,17 @@ const later = (ms: number) => ({
   sleep: (wait: number) => new Promise<void>((r) => setTimeout(r, wait)),
 });
 
+/** ccc's own recorded steps of a task, `[step, detail]`, in order. */
+function shownSteps(t: TaskWorld, taskId: string): [string, string | undefined][] {
+  return t.w.deps.store.tasks
+    .events(taskId)
+    .filter((row) => row.line === null)
+    .map((row) => {
+      const event = JSON.parse(row.body) as { step: string; detail?: string };
+      return [event.step, event.detail];
+    });
+}
+
 const PROMPT = `fix the "flaky" login test: it's \`npm test\` and $(whoami) in
 the second line`;
 
@@ -278,9 +289,50 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
     channel.commits = [{ "src/login.ts": "export const wait = 3;\n" }];
     channel.emit(doc.taskId, stream.init(), stream.result({ text: "Second part done." }));
     channel.exit(doc.taskId);
-    // The pull request the first task opened gets the new commits.
+    // The pull request the first task opened gets the new commits: no create call is made for the reply.
     expect(await ended).toMatchObject({ status: "succeeded", prUrl: prior?.prUrl });
     expect(t.gh.pulls).toHaveLength(1);
+    expect(t.gh.calls.filter((c) => c.method === "POST" && c.path.endsWith("/pulls"))).toHaveLength(1);
+    expect(shownSteps(t, doc.taskId)).toContainEqual(["pr_updated", prior?.prUrl]);
+    await deleteTaskMachine(t.w.deps, { id: "opal", isAdmin: true }, doc.taskId);
+    expect(t.w.h.strayServers()).toEqual([]);
+  }, 120_000);
+
+  it("a reply on a branch whose pull request was made outside ccc: GitHub's 'already exists' means the commits are on it", async () => {
+    const t = await makeWorld();
+    const first = await startWaiting(t, ["--keep"]);
+    channel.commits = [];
+    channel.emit(first.id, stream.init("sess-keep"), stream.result({ text: "Looked around." }));
+    channel.exit(first.id);
+    expect((await first.running).code).toBe(0);
+    const prior = t.w.deps.store.tasks.get(first.id);
+    expect(prior).toMatchObject({ status: "no_change", prUrl: null });
+    const reply = await replyToTask(
+      { deps: t.w.deps, actor: { id: "opal", isAdmin: true } },
+      { taskId: first.id, prompt: "now change it", wait: true },
+    );
+    const ended = drain(reply.work);
+    const doc = await waitForState(() => channel.starts[1], 10_000, "the reply to start");
+    // Someone opened a pull request for the branch by hand meanwhile (ccc never recorded it).
+    t.gh.pulls.push({
+      repo: "acme/app",
+      number: 41,
+      title: "by hand",
+      head: prior?.branch ?? "",
+      base: "main",
+      body: "",
+      token: GH_TOKEN,
+    });
+    channel.commits = [{ "src/login.ts": "export const wait = 4;\n" }];
+    channel.emit(doc.taskId, stream.init(), stream.result({ text: "Changed it." }));
+    channel.exit(doc.taskId);
+    expect(await ended).toMatchObject({ status: "succeeded", prUrl: null, failure: null });
+    expect(t.gh.calls.filter((c) => c.method === "POST" && c.path.endsWith("/pulls"))).toHaveLength(1);
+    expect(t.gh.pulls).toHaveLength(1);
+    expect(shownSteps(t, doc.taskId)).toContainEqual([
+      "pr_updated",
+      `the pull request open for ${prior?.branch} has the new commits`,
+    ]);
     await deleteTaskMachine(t.w.deps, { id: "opal", isAdmin: true }, doc.taskId);
     expect(t.w.h.strayServers()).toEqual([]);
   }, 120_000);

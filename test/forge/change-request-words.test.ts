@@ -2,7 +2,12 @@
 // in the CLI's text; GitHub's (and the default) stays "pull request".
 import { describe, expect, it } from "vitest";
 import type { Task } from "../../src/core/tasks/task.ts";
-import { type TaskStatusView, taskStatusMessage } from "../../src/render/block-kit/task-blocks.ts";
+import {
+  type TaskStatusView,
+  taskStatusMessage,
+  taskStatusView,
+} from "../../src/render/block-kit/task-blocks.ts";
+import { emptyActivity } from "../../src/render/task-activity.ts";
 import { taskText } from "../../src/render/task-render.ts";
 
 const done: TaskStatusView = {
@@ -61,6 +66,13 @@ describe("a change request's name", () => {
     expect(github).toContain("|pull request>");
     const none = JSON.stringify(taskStatusMessage({ ...done, phase: "no-change", prUrl: null }).blocks);
     expect(none).toContain("so there is no merge request.");
+  });
+
+  it("Slack: a task pushing (before ccc's own step is read) says which it is opening", () => {
+    const pushing = (forge: Task["forge"]) =>
+      taskStatusView(task(forge, "pushing", null), emptyActivity(), true, new Date(0)).step;
+    expect(pushing("gitlab")).toBe("pushing the branch and opening the merge request");
+    expect(pushing("github")).toBe("pushing the branch and opening the pull request");
   });
 
   it("the CLI: Merge request: for GitLab, Pull request: for GitHub", () => {

@@ -49,6 +49,9 @@ export const FAST_HETZNER = {
   poll: { initialMs: 5, factor: 1.5, maxMs: 20 },
 } as const;
 
+/** An address where nothing answers (the discard port on loopback): the harness's forges by default. */
+export const NO_FORGE = "http://127.0.0.1:9";
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "ccc-test-"));
   const ssh = await startSshBanner();
@@ -67,6 +70,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CCC_SSH_PORT: String(ssh.port),
     CCC_SSH_WAIT_SECONDS: "5",
     CCC_INSTALL_TIMEOUT_SECONDS: "20",
+    // Never the real forges: a test (or bench) that wants one points these at a stand-in. Nothing listens
+    // here, so a GITHUB_TOKEN set without one is stored unchecked ("GitHub did not answer").
+    CCC_GITHUB_API_URL: NO_FORGE,
+    CCC_GITLAB_API_URL: `${NO_FORGE}/api/v4`,
     ...options.env,
   };
   const opened: CoreDeps[] = [];

@@ -6,6 +6,7 @@ import {
   taskAskedMessage,
   taskStatusMessage,
 } from "../../src/render/block-kit/task-blocks.ts";
+import { addEvents, emptyActivity } from "../../src/render/task-activity.ts";
 
 const running: TaskStatusView = {
   taskId: "tsk-abcd2345",
@@ -108,6 +109,46 @@ describe("the task's status message", () => {
     expect(JSON.stringify(taskStatusMessage({ ...graced, deletesAt: null }).blocks)).not.toContain(
       "deleted at",
     );
+  });
+
+  it("once the machine is gone, says who deleted it or why, from the task's own machine_deleted event", () => {
+    const row = (seq: number, event: object) => ({
+      taskId: running.taskId,
+      seq,
+      line: null,
+      kind: "ccc",
+      body: JSON.stringify(event),
+      at: new Date(),
+    });
+    const gone = (event: object) => {
+      const activity = addEvents(emptyActivity(), { repoName: "api" }, [
+        row(1, { step: "no_change", detail: "Claude Code changed nothing" }),
+        row(2, { step: "machine_deleted", ...event }),
+      ]);
+      const view: TaskStatusView = {
+        ...running,
+        phase: "no-change",
+        machine: "deleted",
+        machineDeleted: activity.machineDeleted ?? null,
+      };
+      return JSON.stringify(taskStatusMessage(view).blocks);
+    };
+    expect(
+      gone({
+        detail: "ccc-abc234 deleted: the grace after the task ended",
+        why: "the grace after the task ended",
+      }),
+    ).toContain("Machine `ccc-abc234` deleted. The grace after the task ended.");
+    expect(gone({ detail: "ccc-abc234 deleted by U0BOB", by: "U0BOB" })).toContain(
+      "Machine `ccc-abc234` deleted. <@U0BOB> deleted it.",
+    );
+    expect(gone({ detail: "ccc-abc234 deleted by <ops>", by: "<ops>" })).toContain(
+      "Machine `ccc-abc234` deleted. &lt;ops&gt; deleted it.",
+    );
+    // Recorded before this event existed: the plain words as before.
+    expect(
+      JSON.stringify(taskStatusMessage({ ...running, phase: "no-change", machine: "deleted" }).blocks),
+    ).toContain('Machine `ccc-abc234` deleted."');
   });
 
   it("says when nothing changed, and which way a task failed with its last events", () => {

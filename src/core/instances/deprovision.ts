@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.ts";
 import { ExternalError } from "../errors.ts";
+import { noteTaskMachineDeleted } from "../tasks/task-machine-gone.ts";
 import { releaseWorkVolume } from "../volumes/work-volume.ts";
 import { type Actor, instanceFor } from "./actor.ts";
 import type { Instance } from "./instance.ts";
@@ -43,6 +44,8 @@ export async function deprovision(
   });
   // A delete that ran at the same time (a second click, the sweep) recorded it and told the owner.
   if (!removed) return { instance: deleted, changed: false };
+  // Tasks that ended on it say so in their own events (the grace's end, Delete now, anyone's delete).
+  noteTaskMachineDeleted(deps, instance.id, actor, reason);
   // Hetzner detaches a volume when its server goes: it stays, free for the owner's next machine.
   releaseWorkVolume(deps, instance.id);
   return { instance: deleted, changed: true };

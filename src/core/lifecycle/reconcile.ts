@@ -1,11 +1,13 @@
 import { MANAGED_SELECTOR } from "../cloud/server-labels.ts";
 import type { CoreDeps } from "../deps.ts";
 import { reconcileAddresses } from "../hibernate/reconcile-addresses.ts";
+import { SYSTEM_ACTOR } from "../instances/actor.ts";
 import { type Instance, isInstanceId, isLive } from "../instances/instance.ts";
 import { isPoolServer } from "../pool/pool-labels.ts";
 import { reconcilePool } from "../pool/reconcile-pool.ts";
 import type { CloudServer } from "../ports/cloud.ts";
 import { reconcileImages } from "../snapshots/reconcile-images.ts";
+import { noteTaskMachineDeleted } from "../tasks/task-machine-gone.ts";
 import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, serverLease, withLease } from "./leases.ts";
 import {
@@ -212,6 +214,7 @@ async function closeGhost(pass: ReconcilePass, row: Instance): Promise<Reconcile
         { status: "deleted", deletedAt: deps.clock.now(), failureReason: reason },
         { actor: "ccc", kind: "deleted", detail: reason },
       );
+      noteTaskMachineDeleted(deps, closed.id, SYSTEM_ACTOR, reason);
       const cost = machineCost(deps.store, closed.id, deps.clock.now());
       await deps.notifier.notify({ kind: "server_gone", instance: closed, ...(cost ? { cost } : {}) });
       return true;

@@ -5,6 +5,7 @@ import { type Instance, isLive } from "../instances/instance.ts";
 import type { SecretsDelivery } from "../secrets/deliver-secrets.ts";
 import { retrySecretsPushes } from "../secrets/retry-secrets.ts";
 import { runSnapshotSweep, type SnapshotSweepSummary } from "../snapshots/snapshot-sweep.ts";
+import { EXPIRED_REASON } from "../tasks/task-machine-gone.ts";
 import { machineCost } from "../usage/machine-cost.ts";
 import { instanceLease, withLease } from "./leases.ts";
 import { type PushRetry, retryMachinePushes } from "./push-retries.ts";
@@ -73,7 +74,7 @@ async function sweepOne(deps: CoreDeps, id: string): Promise<SweepOutcome | null
       deps,
       SYSTEM_ACTOR,
       id,
-      expired ? "expired" : "retrying a failed delete",
+      expired ? EXPIRED_REASON : "retrying a failed delete",
     );
     deps.store.clearDeleteRetry(id);
     // A delete the owner asked for was answered when they asked; only an expiry is news to them.

@@ -54,12 +54,16 @@ const info = (s: StoredSecret): SecretInfo => ({
   usedAt: s.usedAt,
 });
 
-/** Stores (or replaces) one secret, sealed; the audit trail gets its name only. */
-export function setSecret(
+/**
+ * Every rule a secret being set must pass (who, the key, the name, the value's form, the quota), without
+ * storing it: what `setSecret` checks first, for a caller that asks something else in between (the forge).
+ * Answers the name as stored.
+ */
+export function checkSetSecret(
   deps: Deps,
   actor: Actor,
   request: { owner: string; name: string; value: SecretValue },
-): SecretInfo & { replaced: boolean } {
+): { key: SecretsKey; name: string; existing: StoredSecret | null } {
   checkWhose(actor, request.owner, "set");
   const key = requireSecretsKey(deps);
   const name = parseSecretName(request.name);
@@ -75,6 +79,16 @@ export function setSecret(
   }
   // A key that cannot open what is stored must not seal more beside it.
   checkKeyMatches(deps, key);
+  return { key, name, existing };
+}
+
+/** Stores (or replaces) one secret, sealed; the audit trail gets its name only. */
+export function setSecret(
+  deps: Deps,
+  actor: Actor,
+  request: { owner: string; name: string; value: SecretValue },
+): SecretInfo & { replaced: boolean } {
+  const { key, name, existing } = checkSetSecret(deps, actor, request);
   const now = deps.clock.now();
   deps.store.secrets.put({
     owner: request.owner,

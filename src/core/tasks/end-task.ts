@@ -37,8 +37,8 @@ export async function endTask(
   deps: CoreDeps,
   task: Task,
   onProgress: TaskListener = () => {},
-  /** `grace: false`: delete (or save) at once, as Delete now does. */
-  options: { grace?: boolean } = {},
+  /** `grace: false`: delete (or save) at once, as Delete now does; `by`: who asked for that. */
+  options: { grace?: boolean; by?: Actor } = {},
 ): Promise<Task> {
   const elapsed = () => deps.clock.now().getTime() - task.createdAt.getTime();
   const instance = task.instanceId ? deps.store.get(task.instanceId) : null;
@@ -85,11 +85,15 @@ export async function endTask(
   }
   try {
     if (deps.store.prefs.get(task.owner).saveOnExpiry) {
-      await saveUnderLease(deps, SYSTEM_ACTOR, instance, `task ${task.id} ended, saved first`);
-      recordCccEvent(deps, task.id, { step: "machine_saved", detail: `${instance.id} saved and deleted` });
+      const by = options.by ?? SYSTEM_ACTOR;
+      await saveUnderLease(deps, by, instance, `task ${task.id} ended, saved first`);
+      recordCccEvent(deps, task.id, {
+        step: "machine_saved",
+        detail: `${instance.id} saved before it was deleted`,
+      });
     } else {
-      await deprovision(deps, SYSTEM_ACTOR, instance.id, `task ${task.id} ended`);
-      recordCccEvent(deps, task.id, { step: "machine_deleted", detail: `${instance.id} deleted` });
+      // The deletion's own event on the task is deprovision's (noteTaskMachineDeleted), as for any delete.
+      await deprovision(deps, options.by ?? SYSTEM_ACTOR, instance.id, `task ${task.id} ended`);
     }
     onProgress({ taskId: task.id, step: "machine_deleted", elapsedMs: elapsed(), detail: instance.id });
   } catch (error) {
@@ -163,5 +167,5 @@ export async function deleteTaskMachine(deps: CoreDeps, actor: Actor, id: string
     throw new UserError(`${task.id}'s machine is gone already; nothing to delete.`, { code: "machine_gone" });
   }
   deps.store.tasks.update(task.id, { keep: false }, deps.clock.now());
-  return endTask(deps, { ...task, keep: false }, () => {}, { grace: false });
+  return endTask(deps, { ...task, keep: false }, () => {}, { grace: false, by: actor });
 }

@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import { machineTarget } from "../ports/machine.ts";
 import { endTask, stopTask, taskChannelOf } from "./end-task.ts";
-import { changeRequestName, openPullRequest } from "./pull-request.ts";
+import { changeRequestName, existingPullRequest, openPullRequest } from "./pull-request.ts";
 import { parseStreamLine, type TaskEvent } from "./stream-json.ts";
 import type { Task, TaskFailureCode } from "./task.ts";
 import { taskCostEur } from "./task-cost.ts";
@@ -101,16 +101,24 @@ export async function finishTask(
   }
   deps.store.tasks.update(task.id, { diffStat: pushed.diffStat }, now());
   tell("pushed", `${pushed.commits} commit${pushed.commits === 1 ? "" : "s"} on ${task.branch}`);
-  const parent = task.parentId ? deps.store.tasks.get(task.parentId) : null;
+  const parent = task.parentId ? (deps.store.tasks.get(task.parentId) ?? null) : null;
   const current = deps.store.tasks.get(task.id) as Task;
+  // A reply on the branch of the pull request its earlier task opened: the push put the commits on it.
+  const existing = existingPullRequest(current, parent);
+  if (existing) {
+    deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: existing }, now());
+    tell("pr_updated", existing);
+    return endTask(deps, deps.store.tasks.get(task.id) as Task, onProgress);
+  }
   const pr = await openPullRequest(deps, current, pushed.baseBranch, current.summary ?? "");
   if (pr.kind === "opened") {
     deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: pr.url }, now());
     tell("pr_opened", pr.url);
-  } else if (parent?.prUrl && pr.kind === "refused" && pr.reason === "already-exists") {
-    // A reply's commits went onto the branch of a pull request that is open already.
-    deps.store.tasks.finish(task.id, { status: "succeeded", prUrl: parent.prUrl }, now());
-    tell("pr_updated", parent.prUrl);
+  } else if (parent?.branch === task.branch && pr.kind === "refused" && pr.reason === "already-exists") {
+    // A reply on a branch with a pull request ccc did not record (one made by hand): the commits are on it.
+    const name = changeRequestName(task.forge);
+    deps.store.tasks.finish(task.id, { status: "succeeded" }, now());
+    tell("pr_updated", `the ${name} open for ${task.branch} has the new commits`);
   } else if (pr.kind === "unsupported") {
     deps.store.tasks.finish(task.id, { status: "succeeded" }, now());
     tell("pushed_only", pr.message);

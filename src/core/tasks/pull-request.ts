@@ -29,6 +29,18 @@ export function pullRequestBody(deps: Pick<CoreDeps, "publicUrl">, task: Task, s
   return `${summary.trim() || "(Claude Code gave no summary.)"}\n\n---\nOpened by ccc task ${back} for ${task.owner}, from the prompt:\n\n> ${task.prompt.trim().split("\n").join("\n> ")}\n`;
 }
 
+/**
+ * The pull request a reply's commits are on already: the one its earlier task recorded for the same branch of
+ * the same repository (a reply pushes onto that branch, so the commits are on it once pushed). Null when the
+ * earlier task opened none (then the reply opens one).
+ */
+export function existingPullRequest(task: Task, parent: Task | null): string | null {
+  if (!parent?.prUrl || task.parentId !== parent.id) return null;
+  const same =
+    parent.branch === task.branch && parent.forge === task.forge && parent.repoPath === task.repoPath;
+  return same ? parent.prUrl : null;
+}
+
 export async function openPullRequest(
   deps: Pick<CoreDeps, "forges" | "repoTokens" | "publicUrl">,
   task: Task,

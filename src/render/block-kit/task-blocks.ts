@@ -1,3 +1,4 @@
+import { isSlackUserId } from "../../core/identity/identity.ts";
 import type { Instance } from "../../core/instances/instance.ts";
 import { changeRequestName } from "../../core/tasks/pull-request.ts";
 import type { Task, TaskStatus } from "../../core/tasks/task.ts";
@@ -55,6 +56,8 @@ export interface TaskStatusView {
   kept?: boolean;
   /** After the end, unkept: when the machine is deleted (the end of its grace, CCC_TASK_GRACE_MINUTES). */
   deletesAt?: Date | null;
+  /** Once it is deleted: who deleted it (a person), or why ccc did (the task's `machine_deleted` event). */
+  machineDeleted?: { by?: string; why?: string } | null;
 }
 
 const HEAD: Record<TaskPhase, string> = {
@@ -183,7 +186,9 @@ export function taskStatusMessage(v: TaskStatusView): SlackMessage {
   if (v.machine === "kept" || (v.kept && v.instanceId && v.machine !== "deleted")) {
     blocks.push(context(`Machine \`${v.instanceId}\` kept after the task: it expires as usual.`));
   }
-  if (v.machine === "deleted" && v.instanceId) blocks.push(context(`Machine \`${v.instanceId}\` deleted.`));
+  if (v.machine === "deleted" && v.instanceId) {
+    blocks.push(context(`Machine \`${v.instanceId}\` deleted.${deletedWhy(v.machineDeleted)}`));
+  }
   if (v.machine === "live" && v.instanceId && v.deletesAt) {
     blocks.push(
       context(`This machine \`${v.instanceId}\` is deleted at ${dateToken(v.deletesAt)} unless you keep it.`),
@@ -191,6 +196,15 @@ export function taskStatusMessage(v: TaskStatusView): SlackMessage {
   }
   blocks.push(...buttons(v));
   return { text: fallbackText(v), blocks };
+}
+
+/** " <@U…> deleted it." / " The grace after the task ended." after "Machine … deleted.", from its event. */
+function deletedWhy(deleted: TaskStatusView["machineDeleted"]): string {
+  if (deleted?.by) {
+    return ` ${isSlackUserId(deleted.by) ? `<@${deleted.by}>` : escapeText(deleted.by)} deleted it.`;
+  }
+  const why = deleted?.why?.trim().replace(/\.+$/, "");
+  return why ? ` ${escapeText(`${why[0]?.toUpperCase()}${why.slice(1)}`)}.` : "";
 }
 
 function fallbackText(v: TaskStatusView): string {
@@ -241,7 +255,6 @@ const STEP: Partial<Record<TaskStatus, string>> = {
   queued: "getting a machine ready",
   starting: "preparing the machine and the repository",
   running: "Claude Code is working",
-  pushing: "pushing the branch and opening the pull request",
 };
 
 /**
@@ -261,7 +274,11 @@ export function taskStatusView(
   const step =
     task.status === "running"
       ? (STEP.running as string)
-      : (activity.step ?? STEP[task.status] ?? task.status);
+      : (activity.step ??
+        (task.status === "pushing"
+          ? `pushing the branch and opening the ${changeRequestName(task.forge)}`
+          : STEP[task.status]) ??
+        task.status);
   const cost = task.costUsd === null ? null : Number(task.costUsd);
   const cancelledBy =
     task.status === "cancelled" ? (/by (U[A-Z0-9]+)/.exec(task.failure ?? "")?.[1] ?? null) : null;
@@ -285,6 +302,7 @@ export function taskStatusView(
     lastEvents: task.status === "failed" ? activity.recent : [],
     cancelledBy,
     kept: task.keep,
+    machineDeleted: machineUp ? null : (activity.machineDeleted ?? null),
     deletesAt:
       machineUp && !task.keep && phase !== "starting" && phase !== "running" ? machineExpiresAt : null,
     machine:

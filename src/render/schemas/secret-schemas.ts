@@ -31,9 +31,22 @@ const machineSchema = z.strictObject({
     .meta({ description: "failed: when the sweep sends the secrets again (until the machine has them)" }),
 });
 
+const tokenCheckSchema = z
+  .strictObject({
+    forge: z.enum(["github", "gitlab"]),
+    outcome: z.enum(["works", "unchecked"]),
+    login: z.string().optional().meta({ description: "works: whose token it is, as the forge names them" }),
+    reason: z.string().optional().meta({ description: "unchecked: why (the forge did not answer, or how)" }),
+  })
+  .meta({
+    description:
+      "GITHUB_TOKEN / GITLAB_TOKEN only: the forge was asked first; a token it refuses is not stored (422 token_refused)",
+  });
+
 export const secretSetSchema = secretInfoSchema.extend({
   replaced: z.boolean(),
   machines: z.array(machineSchema).meta({ description: "the person's ready machines, each told at once" }),
+  tokenCheck: tokenCheckSchema.optional(),
 });
 export const secretDeletedSchema = secretInfoSchema.extend({
   deleted: z.literal(true),
