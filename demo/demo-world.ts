@@ -125,6 +125,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       CCC_ADMINS: DEMO_ADMIN.id,
       PORT: String(port),
       CCC_PUBLIC_URL: url,
+      // No forge stands in here: a repository or a token given in the demo goes to a loopback port where
+      // nothing answers (said as "could not be reached"), never to the real GitHub or GitLab.
+      CCC_GITHUB_API_URL: "http://127.0.0.1:9",
+      CCC_GITLAB_API_URL: "http://127.0.0.1:9",
       PATH: process.env.PATH ?? "/usr/bin:/bin",
     };
     if (!env.CCC_POOL) delete env.CCC_POOL;
