@@ -39,7 +39,10 @@ const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
 // BENCH_COMPARE=handover: the other arm differs only in the pool hand-over and the secrets going in two
 // SSH sessions (as before the hand-over carried the secrets). BENCH_FIRST_ONLY=1: the first figure only.
 const COMPARE_HANDOVER = process.env.BENCH_COMPARE === "handover";
-const COMPARE = process.env.BENCH_COMPARE === "1" || COMPARE_HANDOVER;
+// BENCH_COMPARE=carry: the other arm differs only in the task's clone and start going in a session of
+// their own after the hand-over (as before the hand-over carried them).
+const COMPARE_CARRY = process.env.BENCH_COMPARE === "carry";
+const COMPARE = process.env.BENCH_COMPARE === "1" || COMPARE_HANDOVER || COMPARE_CARRY;
 const FIRST_ONLY = process.env.BENCH_FIRST_ONLY === "1";
 /** Pool machines at once: the pool allows at most 20 of one type in one place. */
 const POOL = Math.min(20, Math.max(RUNS * (COMPARE ? 2 : 1) + SLACK_RUNS, STREAMING));
@@ -66,7 +69,10 @@ const STEPS = [
   ["rename", "Hetzner rename (claim)"],
   ["secrets", "secrets document (SSH)"],
   ["clone", "workspace document: clone (SSH; with the start when combined)"],
-  ["start", "task-start document: unit started (SSH; with the clone when combined)"],
+  [
+    "start",
+    "task-start document: unit started (SSH; with the clone when combined; after the hand-over's answer, in its session, when carried)",
+  ],
   ["claude", "task-start answered -> first model request (runner + claude's own start)"],
   ["other", "the rest (between the steps)"],
 ] as const;
@@ -86,6 +92,23 @@ function timeCalls(target: object, name: string, step: string): void {
       endedAt[step] = performance.now();
       if (current) current[step] = (current[step] ?? 0) + endedAt[step] - began;
     }
+  };
+}
+
+/** The task's clone and start carried by the hand-over: timed from the hand-over's answer to the session's end. */
+function timeCarried(machine: object): void {
+  const object = machine as Record<string, unknown>;
+  const timed = object.applyWithTask;
+  if (typeof timed !== "function") return;
+  object.applyWithTask = async (...args: unknown[]) => {
+    const both = (await timed.apply(machine, args)) as { task: { outcome: Promise<unknown> } | null };
+    const began = performance.now();
+    const run = current;
+    void both.task?.outcome.then(() => {
+      endedAt.start = performance.now();
+      if (run) run.start = (run.start ?? 0) + endedAt.start - began;
+    });
+    return both;
   };
 }
 
@@ -176,6 +199,8 @@ async function main() {
     await warmPool();
     timeCalls(w.deps.machine, "apply", "handover");
     timeCalls(w.deps.machine, "applyWithSecrets", "handover");
+    timeCalls(w.deps.machine, "applyWithTask", "handover");
+    timeCarried(w.deps.machine);
     timeCalls(w.deps.cloud, "renameServer", "rename");
     timeCalls(w.deps.machine, "applySecrets", "secrets");
     timeCalls(w.deps.machine, "workspace", "clone");
@@ -198,13 +223,15 @@ async function main() {
     const fast = { startWithWorkspace: channel.startWithWorkspace, readWaits: channel.readWaits };
     const machine = w.deps.machine as unknown as Record<string, unknown>;
     const handoverWithSecrets = machine.applyWithSecrets;
+    const handoverWithTask = machine.applyWithTask;
     for (let k = 0; k < RUNS * (COMPARE ? 2 : 1); k++) {
       const i = COMPARE ? Math.floor(k / 2) : k;
       const old = COMPARE && k % 2 !== i % 2;
-      const older = old && !COMPARE_HANDOVER;
+      const older = old && !COMPARE_HANDOVER && !COMPARE_CARRY;
       channel.startWithWorkspace = older ? undefined : fast.startWithWorkspace;
       channel.readWaits = older ? false : fast.readWaits;
-      machine.applyWithSecrets = old ? undefined : handoverWithSecrets;
+      machine.applyWithSecrets = old && !COMPARE_CARRY ? undefined : handoverWithSecrets;
+      machine.applyWithTask = old ? undefined : handoverWithTask;
       delete endedAt.start;
       const arm = old
         ? { first: oldFirst, recorded: oldRecorded, breakdowns: oldBreakdowns }
@@ -282,10 +309,13 @@ async function main() {
     channel.startWithWorkspace = fast.startWithWorkspace;
     channel.readWaits = fast.readWaits;
     machine.applyWithSecrets = handoverWithSecrets;
+    machine.applyWithTask = handoverWithTask;
     if (COMPARE) {
       const before = COMPARE_HANDOVER
-        ? "the hand-over and the secrets in two sessions"
-        : "hand-over and secrets, clone and start in two sessions each, reads every 500 ms";
+        ? "the hand-over and the secrets in two sessions, the clone and the start in a third"
+        : COMPARE_CARRY
+          ? "the hand-over with the secrets, then the clone with the start: two sessions"
+          : "hand-over and secrets, clone and start in two sessions each, reads every 500 ms";
       console.log(
         `   compared, the same runs as before (${before}): first model request median ${s(median(oldFirst))}, max ${s(Math.max(...oldFirst))}; reply -> recorded median ${s(median(oldRecorded))}`,
       );

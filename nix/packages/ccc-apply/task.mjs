@@ -139,8 +139,11 @@ export function taskProblems(doc) {
   return problems;
 }
 
-/** Runs one task document; the answer is the one JSON line ccc reads (`emit`: a progress line before it). */
-export async function runTask(root, doc, emit = () => {}) {
+/**
+ * Runs one task document; the answer is the one JSON line ccc reads (`emit`: a progress line before it).
+ * `stillWanted` (a start that prepares the workspace): asked once the repository is ready; false starts nothing.
+ */
+export async function runTask(root, doc, emit = () => {}, stillWanted = async () => true) {
   const problems = taskProblems(doc);
   if (problems.length > 0) throw new TaskRefused(problems.join("; "));
   const id = (await readFile(join(root, "etc/cloud-instance/instance-id"), "utf8")).trim();
@@ -148,7 +151,7 @@ export async function runTask(root, doc, emit = () => {}) {
     throw new TaskRefused(`this machine is ${id}; the document is for another machine`);
   const dir = join(root, TASKS_DIR, doc.taskId);
   if (doc.kind === "task-start")
-    return doc.workspace ? prepareThenStart(root, dir, doc, emit) : start(root, dir, doc);
+    return doc.workspace ? prepareThenStart(root, dir, doc, emit, stillWanted) : start(root, dir, doc);
   if (!(await exists(dir))) throw new TaskRefused(`there is no task ${doc.taskId} on this machine`);
   if (doc.kind === "task-read") return read(dir, doc);
   if (doc.kind === "task-cancel") return cancel(doc);
@@ -158,7 +161,7 @@ export async function runTask(root, doc, emit = () => {}) {
 const unitOf = (taskId) => `ccc-task-${taskId}.service`;
 
 /** The workspace document first (its checks, its progress), then the start: one session for both. */
-async function prepareThenStart(root, dir, doc, emit) {
+async function prepareThenStart(root, dir, doc, emit, stillWanted) {
   const { prepareWorkspace, workspaceProblems } = await import("./workspace.mjs");
   const problems = workspaceProblems(doc.workspace);
   if (problems.length > 0) throw new TaskRefused(`workspace: ${problems.join("; ")}`);
@@ -167,6 +170,8 @@ async function prepareThenStart(root, dir, doc, emit) {
   if (prepared.repo && !prepared.repo.ok) {
     return { ok: false, error: "the repository could not be prepared", workspace: prepared };
   }
+  if (!(await stillWanted()))
+    return { ok: false, error: "ccc closed the session, so nothing was started", workspace: prepared };
   return { ...(await start(root, dir, task)), workspace: prepared };
 }
 
