@@ -155,10 +155,12 @@ export function carriedOutcomeOf(
     task = undefined;
   }
   const answer = typeof task === "object" && task !== null ? (task as Record<string, unknown>) : null;
+  // Refused or not run before anything was prepared (no workspace answer): ccc starts the task on its own.
   if (
     !transportOutcome(target, ran) &&
     answer &&
     answer.ok === false &&
+    !("workspace" in answer) &&
     (answer.refused || answer.notStarted)
   ) {
     return {

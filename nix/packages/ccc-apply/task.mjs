@@ -172,7 +172,12 @@ async function prepareThenStart(root, dir, doc, emit, stillWanted) {
   }
   if (!(await stillWanted()))
     return { ok: false, error: "ccc closed the session, so nothing was started", workspace: prepared };
-  return { ...(await start(root, dir, task)), workspace: prepared };
+  try {
+    return { ...(await start(root, dir, task)), workspace: prepared };
+  } catch (error) {
+    // The repository is ready; the start's own trouble is what to say (with the workspace's answer).
+    return { ok: false, error: error instanceof Error ? error.message : String(error), workspace: prepared };
+  }
 }
 
 async function start(root, dir, doc) {
