@@ -1070,6 +1070,9 @@ async function applyThenSecrets(root, doc, options) {
  */
 async function applyThenTask(root, doc, options) {
   const { task, ...handOver } = doc;
+  // ccc may close the session once it has the hand-over's answer (it gave the machine up): a write then
+  // fails, and that is an answer, not a crash.
+  process.stdout.on("error", () => {});
   const result = await applyThenSecrets(root, handOver, options);
   answer(0, result);
   const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
@@ -1089,8 +1092,7 @@ async function carriedTask(root, task, instanceId, emit) {
   if (task.instanceId !== instanceId)
     return { ok: false, refused: true, error: "task is for another machine" };
   const { runTask, TaskRefused } = await import("./task.mjs");
-  // A write that fails (or never drains) means ccc closed the session: nothing is started then.
-  process.stdout.on("error", () => {});
+  // A write that fails means ccc closed the session: nothing is started then.
   const listening = () =>
     new Promise((resolve) =>
       process.stdout.write(`${JSON.stringify({ progress: "Starting Claude Code" })}\n`, (error) =>
