@@ -95,7 +95,10 @@ describe.skipIf(skip)("a task's fast paths on the machine", () => {
       w.target,
       doc,
       secrets,
-      startDoc(id, "Look around.", { repoName: "other" }),
+      startDoc(id, "Look around.", {
+        repoName: "other",
+        git: { name: "Opal Carried", email: "opal@carried.example" },
+      }),
       workspaceFor(w, "acme/other", "other"),
     );
 
@@ -114,6 +117,9 @@ describe.skipIf(skip)("a task's fast paths on the machine", () => {
     });
     expect(progress).toEqual(expect.arrayContaining(["Cloning into ~/work/other", "Starting Claude Code"]));
     expect(w.sshd.sessions().length - sessions).toBe(1);
+    // The task's git identity went into the repository as it was cloned.
+    const config = readFileSync(join(w.root, "home/claude/work/other/.git/config"), "utf8");
+    expect(config).toMatch(/name = Opal Carried\n\s*email = opal@carried\.example/);
     await waitFor("the first model request", () => w.api.requests.length > 0);
     const { reads } = await readToEnd(w.channel, w.target, id);
     expect(reads.at(-1)).toMatchObject({ state: "exited", exitCode: 0 });

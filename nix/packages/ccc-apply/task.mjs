@@ -166,21 +166,29 @@ async function prepareThenStart(root, dir, doc, emit, stillWanted) {
   const problems = workspaceProblems(doc.workspace);
   if (problems.length > 0) throw new TaskRefused(`workspace: ${problems.join("; ")}`);
   const { workspace, ...task } = doc;
-  const prepared = await prepareWorkspace(root, workspace, emit);
+  // A fresh clone gets the task's git identity as it is made (two git processes fewer before the start).
+  const identity = task.git
+    ? [
+        ["user.name", task.git.name],
+        ["user.email", task.git.email],
+      ]
+    : [];
+  const prepared = await prepareWorkspace(root, workspace, emit, identity);
   if (prepared.repo && !prepared.repo.ok) {
     return { ok: false, error: "the repository could not be prepared", workspace: prepared };
   }
   if (!(await stillWanted()))
     return { ok: false, error: "ccc closed the session, so nothing was started", workspace: prepared };
   try {
-    return { ...(await start(root, dir, task)), workspace: prepared };
+    const cloned = prepared.repo?.action === "cloned" && workspace.repo?.name === task.repoName;
+    return { ...(await start(root, dir, task, { identitySet: cloned })), workspace: prepared };
   } catch (error) {
     // The repository is ready; the start's own trouble is what to say (with the workspace's answer).
     return { ok: false, error: error instanceof Error ? error.message : String(error), workspace: prepared };
   }
 }
 
-async function start(root, dir, doc) {
+async function start(root, dir, doc, { identitySet = false } = {}) {
   const { uid, gid } = await claudeIds(root);
   const repo = join(root, "home/claude/work", doc.repoName);
   if (!(await exists(join(repo, ".git"))))
@@ -205,7 +213,7 @@ async function start(root, dir, doc) {
   };
   // The task's commits are the person's (ccc sends their prefs, or what it knows, or a noreply address):
   // in the repository's own config, so Claude Code's `git commit` and the push have an identity.
-  if (doc.git) {
+  if (doc.git && !identitySet) {
     const gitEnv = { ...env, GIT_TERMINAL_PROMPT: "0" };
     for (const [key, value] of [
       ["user.name", doc.git.name],

@@ -103,8 +103,11 @@ export function workspaceProblems(doc) {
   return problems;
 }
 
-/** Runs the workspace document; `emit` sends one progress line. */
-export async function prepareWorkspace(root, doc, emit) {
+/**
+ * Runs the workspace document; `emit` sends one progress line. `repoConfig` ([key, value] pairs): set in the
+ * repository's own config as it is cloned (`git clone --config`; a task's git identity), not when fetched.
+ */
+export async function prepareWorkspace(root, doc, emit, repoConfig = []) {
   const problems = workspaceProblems(doc);
   if (problems.length > 0) throw new WorkspaceRefused(problems.join("; "));
   const id = (await readFile(join(root, "etc/cloud-instance/instance-id"), "utf8")).trim();
@@ -134,7 +137,8 @@ export async function prepareWorkspace(root, doc, emit) {
 
   if (doc.repo) {
     const dir = join(home, "work", doc.repo.name);
-    result.repo = await cloneOrFetch(as, doc.repo, dir, emit, `~/work/${doc.repo.name}`, withHelpers);
+    const shown = `~/work/${doc.repo.name}`;
+    result.repo = await cloneOrFetch(as, doc.repo, dir, emit, shown, withHelpers, repoConfig);
     result.repo.path = `/home/claude/work/${doc.repo.name}`;
     await configured;
     if (result.repo.ok) result.devShell = await devShell(as, home, dir, emit);
@@ -170,7 +174,7 @@ async function exists(path) {
   }
 }
 
-async function cloneOrFetch(as, source, dir, emit, shown, config = []) {
+async function cloneOrFetch(as, source, dir, emit, shown, config = [], repoConfig = []) {
   if (await exists(join(dir, ".git"))) {
     emit(`Fetching ${shown} (kept on the work volume)`);
     const fetched = await as(["git", ...config, "-C", dir, "fetch", "--quiet", "origin"], {
@@ -183,6 +187,7 @@ async function cloneOrFetch(as, source, dir, emit, shown, config = []) {
   emit(`Cloning into ${shown}`);
   const args = ["git", ...config, "clone", "--progress", ...(source.full ? [] : ["--depth", "1"])];
   if (source.branch) args.push("--branch", source.branch);
+  for (const [key, value] of repoConfig) args.push("--config", `${key}=${value}`);
   args.push("--", source.url, dir);
   let last = 0;
   const cloned = await as(args, {
