@@ -1,7 +1,7 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
 import { machineTarget } from "../ports/machine.ts";
-import type { TaskStartResult } from "../ports/task-machine.ts";
+import type { CarriedTaskStart, TaskStartResult } from "../ports/task-machine.ts";
 import {
   claudeSignedInOf,
   prepareWorkspace,
@@ -36,7 +36,7 @@ export async function runTaskOnMachine(
   const task = deps.store.tasks.get(taskId);
   if (!task) throw new Error(`task ${taskId} vanished`);
   if (task.status === "cancelled") {
-    carried?.abandon();
+    if (carried) await stopCarried(deps, instance, task.id, carried);
     return endTask(deps, task, onProgress);
   }
   const now = () => deps.clock.now();
@@ -149,6 +149,25 @@ export async function runTaskOnMachine(
   // Without `follow`, whoever follows running tasks (the bot) takes it from here.
   if (options.follow === false) return deps.store.tasks.get(task.id) as Task;
   return followTask(deps, task.id, onProgress);
+}
+
+/**
+ * A task cancelled while its start went with the hand-over: the session is closed (the machine then starts
+ * nothing), and a unit it started all the same (its answer came first) is stopped, as a cancel does.
+ */
+async function stopCarried(
+  deps: CoreDeps,
+  instance: Instance,
+  taskId: string,
+  carried: CarriedTaskStart,
+): Promise<void> {
+  carried.abandon();
+  const outcome = await carried.outcome;
+  if (outcome.kind !== "done" || outcome.started?.kind !== "ok") return;
+  const stopped = await taskChannelOf(deps).cancel(machineTarget(instance, deps.timing.sshPort), taskId);
+  if (stopped.kind !== "ok") {
+    deps.log.warn("task unit not stopped", { task: taskId, reason: stopped.detail || stopped.message });
+  }
 }
 
 async function failAndEnd(
