@@ -4,12 +4,22 @@
 // refuses the field and gets the older steps: the clone with the start in a session of their own; one older
 // still gets the clone and the start separately. Half-way failures are said in plain words.
 // Everything real but the clouds: the pool machine's real sshd and ccc-apply, the real claude.
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startTask } from "../../src/commands/task.ts";
 import type { TaskStartResult } from "../../src/core/ports/task-machine.ts";
+import { cancelTask } from "../../src/core/tasks/end-task.ts";
 import type { WorkspaceResult } from "../../src/core/workspace/workspace-document.ts";
 import { type FakeAnthropic, startFakeAnthropic } from "../../stand-ins/fake-anthropic.ts";
 import { sshdMissingReason } from "../../stand-ins/sshd.ts";
@@ -125,6 +135,48 @@ function unitsStarted(t: TaskWorld): number {
     .filter((line) => line.includes('"tool":"systemd-run"')).length;
 }
 
+/** Units the systemd stand-in holds as running (a unit that ended is forgotten: --collect). */
+function activeUnits(t: TaskWorld): number {
+  const dir = join(t.u.dir, "units");
+  return readdirSync(dir).filter((f) => {
+    if (!f.endsWith(".service.json")) return false;
+    try {
+      const state = (JSON.parse(readFileSync(join(dir, f), "utf8")) as { state?: string }).state;
+      return state === "active" || state === "activating" || state === "deactivating";
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+async function waitFor(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until no ccc-apply runs for the machine at `root` (a session ccc closed may go on a while). */
+async function waitForIdle(root: string): Promise<void> {
+  const running = () =>
+    readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .some((pid) => {
+        try {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+          return argv.some((a) => a.endsWith("ccc-apply.mjs")) && argv.includes(root);
+        } catch {
+          return false;
+        }
+      });
+  const deadline = Date.now() + 60_000;
+  while (running()) {
+    if (Date.now() > deadline) throw new Error("the machine's command still runs");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
   "a task's start on a pool machine",
   () => {
@@ -190,6 +242,40 @@ describe.skipIf(sshdMissingReason !== null || claudeUserMissingReason !== null)(
       expect(done.steps).toContain("preparing_workspace: Cloning into ~/work/app");
       expect(done.failure).toMatch(/^Claude Code could not be started on the machine: .*systemd-run failed/);
       expect(api?.requests.length).toBe(0);
+    }, 180_000);
+
+    it("a task cancelled during the hand-over's session leaves nothing running on its kept machine", async () => {
+      const t = await worldWith();
+      const machine = await t.warmMachine();
+      // A model that thinks until the test ends: a Claude Code started there would still be running.
+      let answer = () => {};
+      const held = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      // biome-ignore lint/suspicious/noThenProperty: the stand-in's held turn names what follows `then`.
+      api?.script({ hold: held, then: { text: "Nothing to change." } });
+      const started = await startTask(
+        { deps: t.w.deps, actor: OWNER },
+        { owner: "opal", repo: "acme/app", prompt: "Look around; change nothing.", wait: true, keep: true },
+      );
+      const id = started.accepted.task.id;
+      // Cancelled as the server is renamed: the machine has answered the hand-over and is cloning.
+      const cloud = t.w.deps.cloud as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const rename = cloud.renameServer as (...args: unknown[]) => Promise<unknown>;
+      cloud.renameServer = async (...args: unknown[]) => {
+        await cancelTask(t.w.deps, OWNER, id);
+        return rename.apply(t.w.deps.cloud, args);
+      };
+      const iterator = started.work[Symbol.asyncIterator]();
+      let next = await iterator.next();
+      while (!next.done) next = await iterator.next();
+
+      expect(next.value.status).toBe("cancelled");
+      expect(t.w.deps.store.get(machine.id)?.status).toBe("ready");
+      // The machine may have started the unit before it saw the session closed: then it was stopped.
+      await waitForIdle(machine.root);
+      await waitFor("no unit running", () => activeUnits(t) === 0);
+      answer();
     }, 180_000);
 
     it("a machine that refuses the task in the hand-over gets the clone with the start in a session of their own", async () => {
