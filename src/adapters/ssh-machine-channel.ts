@@ -123,9 +123,10 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
     );
     if (
       both.applied.kind === "refused" &&
-      /(?:^|; )unknown fields? (?:\w+, )*task\b/.test(both.applied.reason)
+      /(?:^|; )unknown fields? (?:\w+, )*(?:task|secrets)\b/.test(both.applied.reason)
     ) {
-      // A machine older than the task in the hand-over: the hand-over as before; the task starts on its own.
+      // A machine older than the task (or the secrets) in the hand-over: the hand-over as before (the secrets
+      // apart when it predates them too); the task starts on its own.
       return { ...(await this.applyWithSecrets(target, doc, secrets)), task: null };
     }
     return both;
