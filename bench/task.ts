@@ -19,6 +19,7 @@ import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
+import type { CarriedTaskStart } from "../src/core/ports/task-machine.ts";
 import { SecretValue, setSecret } from "../src/core/secrets/secrets.ts";
 import { startFakeAnthropic } from "../stand-ins/fake-anthropic.ts";
 import { startFakeGithub } from "../stand-ins/fake-github.ts";
@@ -73,10 +74,24 @@ const STEPS = [
     "start",
     "task-start document: unit started (SSH; with the clone when combined; after the hand-over's answer, in its session, when carried)",
   ],
+  [
+    "setup",
+    '  of it: the session\'s start to "Cloning into" (an SSH connection when a session of its own; ~/work)',
+  ],
+  ["cloning", '  of it: the clone ("Cloning into" -> "Starting Claude Code")'],
+  ["unit", "  of it: the task's folder, the unit started (systemd-run), the answer back"],
   ["claude", "task-start answered -> first model request (runner + claude's own start)"],
   ["other", "the rest (between the steps)"],
 ] as const;
 let current: Breakdown | null = null;
+/** Parts of the clone-and-start session; not added to the others (they are inside "start"). */
+const INSIDE = ["setup", "cloning", "unit"];
+/** When the session that clones began, and its progress lines came (performance.now()). */
+let marks: { session?: number; cloning?: number; starting?: number } = {};
+const markProgress = (text: string) => {
+  if (text.startsWith("Cloning into") && marks.cloning === undefined) marks.cloning = performance.now();
+  if (text === "Starting Claude Code") marks.starting = performance.now();
+};
 /** When the last call of each step ended (performance.now()). */
 const endedAt: Record<string, number> = {};
 /** Times every call of `name` on `target` into the current run's breakdown under `step`. */
@@ -101,9 +116,11 @@ function timeCarried(machine: object): void {
   const timed = object.applyWithTask;
   if (typeof timed !== "function") return;
   object.applyWithTask = async (...args: unknown[]) => {
-    const both = (await timed.apply(machine, args)) as { task: { outcome: Promise<unknown> } | null };
+    const both = (await timed.apply(machine, args)) as { task: CarriedTaskStart | null };
     const began = performance.now();
     const run = current;
+    marks.session = began;
+    both.task?.follow(markProgress);
     void both.task?.outcome.then(() => {
       endedAt.start = performance.now();
       if (run) run.start = (run.start ?? 0) + endedAt.start - began;
@@ -207,6 +224,20 @@ async function main() {
     if (w.deps.taskChannel) {
       timeCalls(w.deps.taskChannel, "start", "start");
       timeCalls(w.deps.taskChannel, "startWithWorkspace", "start");
+      // The clone's progress lines in a session of its own, timed as they come.
+      const channelObject = w.deps.taskChannel as unknown as Record<string, unknown>;
+      const timed = channelObject.startWithWorkspace;
+      if (typeof timed === "function") {
+        channelObject.startWithWorkspace = (...args: unknown[]) => {
+          marks.session = performance.now();
+          const onProgress = args[3] as (text: string) => void;
+          args[3] = (text: string) => {
+            markProgress(text);
+            onProgress(text);
+          };
+          return timed.apply(w.deps.taskChannel, args);
+        };
+      }
     }
     const breakdowns: Breakdown[] = [];
     console.log(`Pool of ${POOL} warm machines; private repository of ${FILES} files; the real claude.`);
@@ -233,6 +264,7 @@ async function main() {
       machine.applyWithSecrets = old && !COMPARE_CARRY ? undefined : handoverWithSecrets;
       machine.applyWithTask = old ? undefined : handoverWithTask;
       delete endedAt.start;
+      marks = {};
       const arm = old
         ? { first: oldFirst, recorded: oldRecorded, breakdowns: oldBreakdowns }
         : { first, recorded, breakdowns: null as Breakdown[] | null };
@@ -283,7 +315,14 @@ async function main() {
       arm.first.push(asked - t0);
       current = null;
       parts.claude = asked - (endedAt.start ?? asked);
-      const known = Object.values(parts).reduce((a, b) => a + b, 0);
+      if (marks.session !== undefined && marks.cloning !== undefined && marks.starting !== undefined) {
+        parts.setup = marks.cloning - marks.session;
+        parts.cloning = marks.starting - marks.cloning;
+        parts.unit = (endedAt.start ?? marks.starting) - marks.starting;
+      }
+      const known = Object.entries(parts)
+        .filter(([step]) => !INSIDE.includes(step))
+        .reduce((a, [, ms]) => a + ms, 0);
       parts.other = asked - t0 - known;
       (arm.breakdowns ?? breakdowns).push(parts);
       const done = await until;

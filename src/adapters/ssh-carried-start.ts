@@ -50,7 +50,7 @@ export async function handOverWithTask(
   handOverMs: number,
 ): Promise<CarriedHandOver> {
   const progress: string[] = [];
-  let listener: ((text: string) => void) | null = null;
+  let listeners: ((text: string) => void)[] = [];
   let stop = () => {};
   let first: string | null = null;
   let gotFirst = () => {};
@@ -68,7 +68,7 @@ export async function handOverWithTask(
       const text = progressOf(line);
       if (text !== null) {
         progress.push(text);
-        listener?.(text);
+        for (const listener of listeners) listener(text);
       } else if (first === null) {
         first = line;
         gotFirst();
@@ -123,10 +123,10 @@ export async function handOverWithTask(
       outcome,
       follow(next) {
         for (const text of progress) next(text);
-        listener = next;
+        listeners.push(next);
       },
       abandon() {
-        listener = null;
+        listeners = [];
         stop();
       },
     },

@@ -1085,6 +1085,18 @@ async function applyThenTask(root, doc, options) {
   process.stdout.write(`${JSON.stringify({ task: outcome })}\n`);
 }
 
+/**
+ * Says the next step once the repository is ready ("Starting Claude Code"); false when that write fails:
+ * ccc closed the session (it gave the machine up, or stopped waiting), and nothing is started then.
+ */
+function stillListening() {
+  return new Promise((resolve) =>
+    process.stdout.write(`${JSON.stringify({ progress: "Starting Claude Code" })}\n`, (error) =>
+      resolve(!error),
+    ),
+  );
+}
+
 /** The task part of applyThenTask: its answer, never thrown. */
 async function carriedTask(root, task, instanceId, emit) {
   if (!isObject(task) || task.kind !== "task-start" || !isObject(task.workspace))
@@ -1092,15 +1104,8 @@ async function carriedTask(root, task, instanceId, emit) {
   if (task.instanceId !== instanceId)
     return { ok: false, refused: true, error: "task is for another machine" };
   const { runTask, TaskRefused } = await import("./task.mjs");
-  // A write that fails means ccc closed the session: nothing is started then.
-  const listening = () =>
-    new Promise((resolve) =>
-      process.stdout.write(`${JSON.stringify({ progress: "Starting Claude Code" })}\n`, (error) =>
-        resolve(!error),
-      ),
-    );
   try {
-    return await runTask(root, task, emit, listening);
+    return await runTask(root, task, emit, stillListening);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof TaskRefused) return { ok: false, refused: true, error: message };
@@ -1172,10 +1177,11 @@ async function task(root, doc) {
   const { runTask, TaskRefused, TASK_KINDS } = await import("./task.mjs");
   if (!TASK_KINDS.includes(doc.kind))
     throw new Refused(`unknown document kind; tasks know ${TASK_KINDS.join(", ")}`);
+  process.stdout.on("error", () => {});
   try {
     // A start that prepares the workspace too sends the workspace mode's progress lines first.
     const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
-    const result = await runTask(root, doc, emit);
+    const result = await runTask(root, doc, emit, stillListening);
     // A push the remote refused is an answer of its own (exit 1, its reason), not a failure of this command.
     return result.ok ? answer(0, result) : answer(1, result);
   } catch (error) {

@@ -103,7 +103,7 @@ export type CarriedOutcome =
 export interface CarriedTaskStart {
   /** Settles when the session ends; never rejects. */
   readonly outcome: Promise<CarriedOutcome>;
-  /** The clone's progress lines: those so far at once, then each as it comes. */
+  /** The clone's progress lines to `listener` (one of any number): those so far at once, then each as it comes. */
   follow(listener: (text: string) => void): void;
   /** ccc gives the machine up: the session is closed, and a machine that sees that starts nothing. */
   abandon(): void;
