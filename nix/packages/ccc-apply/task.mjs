@@ -6,8 +6,10 @@
 //                `ccc-task-<taskId>.service` as the claude user, running ccc-task-run.mjs (beside this file);
 //                With `workspace` (a whole workspace document, workspace.mjs), the repository is prepared
 //                first in the same session (one SSH round trip instead of two; progress lines as the
-//                workspace mode sends them), and the answer carries its answer as `workspace`; a clone that
-//                failed starts nothing (exit 1, the workspace answer beside the error);
+//                workspace mode sends them; a fresh clone gets the task's `git` identity as it is made), then
+//                a "Starting Claude Code" progress line (a session ccc closed fails that write: nothing is
+//                started), and the answer carries its answer as `workspace`; a clone that failed starts
+//                nothing (exit 1, the workspace answer beside the error), as a start that failed after it;
 //   task-read   {kind, version: 1, instanceId, taskId, fromLine, waitMs?}: Claude Code's stream-json lines
 //                from line `fromLine` (0 = the first) on, and the unit's state; reads only. With `waitMs`
 //                (at most 30 000) and nothing new yet, it waits that long at most for a line or the end;
