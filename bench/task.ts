@@ -19,7 +19,7 @@ import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
-import type { CarriedTaskStart } from "../src/core/ports/task-machine.ts";
+import type { CarriedTaskStart } from "../src/core/ports/carried-start.ts";
 import { SecretValue, setSecret } from "../src/core/secrets/secrets.ts";
 import { startFakeAnthropic } from "../stand-ins/fake-anthropic.ts";
 import { startFakeGithub } from "../stand-ins/fake-github.ts";

@@ -1,12 +1,13 @@
-// A task's pool machine in one SSH session (`MachineChannel.applyWithTask`): the hand-over document carries
+// A task's pool machine in one SSH session (`TaskCarryingChannel.applyWithTask`): the hand-over document carries
 // the owner's secrets and the task's start (with its workspace). The machine answers the hand-over on its own
 // line as soon as it wrote it, so ccc checks it and renames the server while the clone goes on; the clone's
 // progress lines and the start's answer (`{"task": …}`) follow in the same session. See ccc-apply.mjs,
 // applyThenTask.
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
 import { outcomeOf, type SshRun, transportOutcome } from "../core/machine/ssh-outcome.ts";
+import type { CarriedOutcome, CarriedTaskStart } from "../core/ports/carried-start.ts";
 import type { ApplyResult, MachineTarget } from "../core/ports/machine.ts";
-import type { CarriedOutcome, CarriedTaskStart, TaskStartDocument } from "../core/ports/task-machine.ts";
+import type { TaskStartDocument } from "../core/ports/task-machine.ts";
 import {
   nestedSecretsOutcome,
   type SecretsApplyResult,

@@ -7,8 +7,8 @@ import { applyDocumentFor } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { discardPoolMachine } from "../pool/discard.ts";
 import { fitOutClaimed } from "../pool/fit-out.ts";
+import { type CarriedTaskStart, carriesTasks } from "../ports/carried-start.ts";
 import { type ApplyResult, machineTarget } from "../ports/machine.ts";
-import type { CarriedTaskStart } from "../ports/task-machine.ts";
 import { secretsToSend, settleSecrets } from "../secrets/deliver-secrets.ts";
 import type { SecretsDocument } from "../secrets/secrets-document.ts";
 import type { PoolMember } from "../store/store.ts";
@@ -66,14 +66,14 @@ export async function handOver(
     // waiting for this machine goes with them (its clone and start): one more fewer, and the clone runs on
     // the machine while the server is renamed here.
     const plan = deps.machine.applyWithSecrets ? secretsToSend(deps, instance, { fresh: true }) : null;
-    const task =
-      plan?.kind === "send" && deps.machine.applyWithTask ? await carriedStartFor(deps, instance) : null;
+    const carrier = carriesTasks(deps.machine) ? deps.machine : null;
+    const task = plan?.kind === "send" && carrier ? await carriedStartFor(deps, instance) : null;
     let result: ApplyResult;
     let secretsSent: SecretsDocument | undefined;
     if (plan?.kind === "send" && deps.machine.applyWithSecrets) {
       const both =
-        task && deps.machine.applyWithTask
-          ? await deps.machine.applyWithTask(target, doc, plan.doc, task.start, task.workspace)
+        task && carrier
+          ? await carrier.applyWithTask(target, doc, plan.doc, task.start, task.workspace)
           : { ...(await deps.machine.applyWithSecrets(target, doc, plan.doc)), task: null };
       carried = both.task ?? undefined;
       result = both.applied;

@@ -4,7 +4,6 @@ import type { ActivityResult } from "../machine/activity-answer.ts";
 import type { ApplyDocument } from "../machine/apply-document.ts";
 import type { SecretValue } from "../secrets/secret-value.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../workspace/workspace-document.ts";
-import type { CarriedTaskStart, TaskStartDocument } from "./task-machine.ts";
 
 /** One running machine as the channel reaches it. */
 export interface MachineTarget {
@@ -98,20 +97,6 @@ export interface MachineChannel {
     doc: ApplyDocument,
     secrets: SecretsDocument,
   ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null }>;
-
-  /**
-   * A task's pool machine in one session: the hand-over and the secrets as `applyWithSecrets`, answered as
-   * soon as the machine wrote them, then the task's clone and start going on there (`task`). `task` is
-   * null when they did not go (the hand-over failed, or the machine's ccc-apply predates the field: the
-   * hand-over then went as `applyWithSecrets` sends it). Never throws for remote trouble.
-   */
-  applyWithTask?(
-    target: MachineTarget,
-    doc: ApplyDocument,
-    secrets: SecretsDocument,
-    start: TaskStartDocument,
-    workspace: WorkspaceDocument,
-  ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null; task: CarriedTaskStart | null }>;
 
   /** Asks the machine what its person is doing (`ccc-apply --activity`, read only). Never throws for remote trouble. */
   activity?(target: MachineTarget): Promise<ActivityResult>;

@@ -88,23 +88,3 @@ export interface TaskChannel {
   cancel(target: MachineTarget, taskId: string): Promise<ApplyResult | { kind: "ok" }>;
   push(target: MachineTarget, taskId: string, repoName: string, branch: string): Promise<TaskPushResult>;
 }
-
-/**
- * What came of a task's start that went with its pool machine's hand-over (`MachineChannel.applyWithTask`):
- * `done` with the clone's answer and the start's, as `startWithWorkspace` answers them (`started` null: the
- * repository could not be prepared, nothing was started); `not-started` when the machine did not run it
- * (it refused the task document, or its secrets were not written): ccc starts the task on its own then.
- */
-export type CarriedOutcome =
-  | { kind: "done"; workspace: WorkspaceResult; started: TaskStartResult | null }
-  | { kind: "not-started"; reason: string };
-
-/** The task part of a hand-over session, still going on the machine while ccc renames the server. */
-export interface CarriedTaskStart {
-  /** Settles when the session ends; never rejects. */
-  readonly outcome: Promise<CarriedOutcome>;
-  /** The clone's progress lines to `listener` (one of any number): those so far at once, then each as it comes. */
-  follow(listener: (text: string) => void): void;
-  /** ccc gives the machine up: the session is closed, and a machine that sees that starts nothing. */
-  abandon(): void;
-}

@@ -1,10 +1,11 @@
 // A task's start carried by its pool machine's hand-over (one SSH session for the hand-over, the secrets,
-// the clone and the start: `MachineChannel.applyWithTask`). The pool claim decides whether it goes; the
+// the clone and the start: `TaskCarryingChannel.applyWithTask`). The pool claim decides whether it goes; the
 // pipeline carries the session beside the ready instance to the task's start (run-task.ts), which takes
 // its answer instead of opening a session of its own.
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
-import type { CarriedTaskStart, TaskStartDocument } from "../ports/task-machine.ts";
+import type { CarriedTaskStart } from "../ports/carried-start.ts";
+import type { TaskStartDocument } from "../ports/task-machine.ts";
 import { workspaceDocumentOf } from "../workspace/prepare-workspace.ts";
 import type { WorkspaceDocument } from "../workspace/workspace-document.ts";
 import type { Task } from "./task.ts";

@@ -1,7 +1,8 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { CarriedTaskStart } from "../ports/carried-start.ts";
 import { machineTarget } from "../ports/machine.ts";
-import type { CarriedTaskStart, TaskStartResult } from "../ports/task-machine.ts";
+import type { TaskStartResult } from "../ports/task-machine.ts";
 import {
   claudeSignedInOf,
   prepareWorkspace,
