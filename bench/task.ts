@@ -19,6 +19,7 @@ import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { startTask } from "../src/commands/task.ts";
 import { refillPool } from "../src/core/pool/refill.ts";
+import type { CarriedTaskStart } from "../src/core/ports/carried-start.ts";
 import { SecretValue, setSecret } from "../src/core/secrets/secrets.ts";
 import { startFakeAnthropic } from "../stand-ins/fake-anthropic.ts";
 import { startFakeGithub } from "../stand-ins/fake-github.ts";
@@ -39,7 +40,10 @@ const SLACK_RUNS = Number(process.env.BENCH_SLACK_RUNS ?? (QUICK ? 1 : 5));
 // BENCH_COMPARE=handover: the other arm differs only in the pool hand-over and the secrets going in two
 // SSH sessions (as before the hand-over carried the secrets). BENCH_FIRST_ONLY=1: the first figure only.
 const COMPARE_HANDOVER = process.env.BENCH_COMPARE === "handover";
-const COMPARE = process.env.BENCH_COMPARE === "1" || COMPARE_HANDOVER;
+// BENCH_COMPARE=carry: the other arm differs only in the task's clone and start going in a session of
+// their own after the hand-over (as before the hand-over carried them).
+const COMPARE_CARRY = process.env.BENCH_COMPARE === "carry";
+const COMPARE = process.env.BENCH_COMPARE === "1" || COMPARE_HANDOVER || COMPARE_CARRY;
 const FIRST_ONLY = process.env.BENCH_FIRST_ONLY === "1";
 /** Pool machines at once: the pool allows at most 20 of one type in one place. */
 const POOL = Math.min(20, Math.max(RUNS * (COMPARE ? 2 : 1) + SLACK_RUNS, STREAMING));
@@ -66,11 +70,28 @@ const STEPS = [
   ["rename", "Hetzner rename (claim)"],
   ["secrets", "secrets document (SSH)"],
   ["clone", "workspace document: clone (SSH; with the start when combined)"],
-  ["start", "task-start document: unit started (SSH; with the clone when combined)"],
+  [
+    "start",
+    "task-start document: unit started (SSH; with the clone when combined; after the hand-over's answer, in its session, when carried)",
+  ],
+  [
+    "setup",
+    '  of it: the session\'s start to "Cloning into" (an SSH connection when a session of its own; ~/work)',
+  ],
+  ["cloning", '  of it: the clone ("Cloning into" -> "Starting Claude Code")'],
+  ["unit", "  of it: the task's folder, the unit started (systemd-run), the answer back"],
   ["claude", "task-start answered -> first model request (runner + claude's own start)"],
   ["other", "the rest (between the steps)"],
 ] as const;
 let current: Breakdown | null = null;
+/** Parts of the clone-and-start session; not added to the others (they are inside "start"). */
+const INSIDE = ["setup", "cloning", "unit"];
+/** When the session that clones began, and its progress lines came (performance.now()). */
+let marks: { session?: number; cloning?: number; starting?: number } = {};
+const markProgress = (text: string) => {
+  if (text.startsWith("Cloning into") && marks.cloning === undefined) marks.cloning = performance.now();
+  if (text === "Starting Claude Code") marks.starting = performance.now();
+};
 /** When the last call of each step ended (performance.now()). */
 const endedAt: Record<string, number> = {};
 /** Times every call of `name` on `target` into the current run's breakdown under `step`. */
@@ -86,6 +107,25 @@ function timeCalls(target: object, name: string, step: string): void {
       endedAt[step] = performance.now();
       if (current) current[step] = (current[step] ?? 0) + endedAt[step] - began;
     }
+  };
+}
+
+/** The task's clone and start carried by the hand-over: timed from the hand-over's answer to the session's end. */
+function timeCarried(machine: object): void {
+  const object = machine as Record<string, unknown>;
+  const timed = object.applyWithTask;
+  if (typeof timed !== "function") return;
+  object.applyWithTask = async (...args: unknown[]) => {
+    const both = (await timed.apply(machine, args)) as { task: CarriedTaskStart | null };
+    const began = performance.now();
+    const run = current;
+    marks.session = began;
+    both.task?.follow(markProgress);
+    void both.task?.outcome.then(() => {
+      endedAt.start = performance.now();
+      if (run) run.start = (run.start ?? 0) + endedAt.start - began;
+    });
+    return both;
   };
 }
 
@@ -176,12 +216,28 @@ async function main() {
     await warmPool();
     timeCalls(w.deps.machine, "apply", "handover");
     timeCalls(w.deps.machine, "applyWithSecrets", "handover");
+    timeCalls(w.deps.machine, "applyWithTask", "handover");
+    timeCarried(w.deps.machine);
     timeCalls(w.deps.cloud, "renameServer", "rename");
     timeCalls(w.deps.machine, "applySecrets", "secrets");
     timeCalls(w.deps.machine, "workspace", "clone");
     if (w.deps.taskChannel) {
       timeCalls(w.deps.taskChannel, "start", "start");
       timeCalls(w.deps.taskChannel, "startWithWorkspace", "start");
+      // The clone's progress lines in a session of its own, timed as they come.
+      const channelObject = w.deps.taskChannel as unknown as Record<string, unknown>;
+      const timed = channelObject.startWithWorkspace;
+      if (typeof timed === "function") {
+        channelObject.startWithWorkspace = (...args: unknown[]) => {
+          marks.session = performance.now();
+          const onProgress = args[3] as (text: string) => void;
+          args[3] = (text: string) => {
+            markProgress(text);
+            onProgress(text);
+          };
+          return timed.apply(w.deps.taskChannel, args);
+        };
+      }
     }
     const breakdowns: Breakdown[] = [];
     console.log(`Pool of ${POOL} warm machines; private repository of ${FILES} files; the real claude.`);
@@ -198,14 +254,17 @@ async function main() {
     const fast = { startWithWorkspace: channel.startWithWorkspace, readWaits: channel.readWaits };
     const machine = w.deps.machine as unknown as Record<string, unknown>;
     const handoverWithSecrets = machine.applyWithSecrets;
+    const handoverWithTask = machine.applyWithTask;
     for (let k = 0; k < RUNS * (COMPARE ? 2 : 1); k++) {
       const i = COMPARE ? Math.floor(k / 2) : k;
       const old = COMPARE && k % 2 !== i % 2;
-      const older = old && !COMPARE_HANDOVER;
+      const older = old && !COMPARE_HANDOVER && !COMPARE_CARRY;
       channel.startWithWorkspace = older ? undefined : fast.startWithWorkspace;
       channel.readWaits = older ? false : fast.readWaits;
-      machine.applyWithSecrets = old ? undefined : handoverWithSecrets;
+      machine.applyWithSecrets = old && !COMPARE_CARRY ? undefined : handoverWithSecrets;
+      machine.applyWithTask = old ? undefined : handoverWithTask;
       delete endedAt.start;
+      marks = {};
       const arm = old
         ? { first: oldFirst, recorded: oldRecorded, breakdowns: oldBreakdowns }
         : { first, recorded, breakdowns: null as Breakdown[] | null };
@@ -256,7 +315,14 @@ async function main() {
       arm.first.push(asked - t0);
       current = null;
       parts.claude = asked - (endedAt.start ?? asked);
-      const known = Object.values(parts).reduce((a, b) => a + b, 0);
+      if (marks.session !== undefined && marks.cloning !== undefined && marks.starting !== undefined) {
+        parts.setup = marks.cloning - marks.session;
+        parts.cloning = marks.starting - marks.cloning;
+        parts.unit = (endedAt.start ?? marks.starting) - marks.starting;
+      }
+      const known = Object.entries(parts)
+        .filter(([step]) => !INSIDE.includes(step))
+        .reduce((a, [, ms]) => a + ms, 0);
       parts.other = asked - t0 - known;
       (arm.breakdowns ?? breakdowns).push(parts);
       const done = await until;
@@ -282,10 +348,13 @@ async function main() {
     channel.startWithWorkspace = fast.startWithWorkspace;
     channel.readWaits = fast.readWaits;
     machine.applyWithSecrets = handoverWithSecrets;
+    machine.applyWithTask = handoverWithTask;
     if (COMPARE) {
       const before = COMPARE_HANDOVER
-        ? "the hand-over and the secrets in two sessions"
-        : "hand-over and secrets, clone and start in two sessions each, reads every 500 ms";
+        ? "the hand-over and the secrets in two sessions, the clone and the start in a third"
+        : COMPARE_CARRY
+          ? "the hand-over with the secrets, then the clone with the start: two sessions"
+          : "hand-over and secrets, clone and start in two sessions each, reads every 500 ms";
       console.log(
         `   compared, the same runs as before (${before}): first model request median ${s(median(oldFirst))}, max ${s(Math.max(...oldFirst))}; reply -> recorded median ${s(median(oldRecorded))}`,
       );

@@ -1,5 +1,6 @@
 import type { ActivityResult } from "../core/machine/activity-answer.ts";
 import type { ApplyDocument } from "../core/machine/apply-document.ts";
+import { type CarriedTaskStart, carriesTasks } from "../core/ports/carried-start.ts";
 import type {
   CloudAction,
   CloudApi,
@@ -17,6 +18,7 @@ import type {
 } from "../core/ports/cloud.ts";
 import type { Installer, InstallRequest } from "../core/ports/installer.ts";
 import type { ApplyResult, MachineChannel, MachineTarget } from "../core/ports/machine.ts";
+import type { TaskStartDocument } from "../core/ports/task-machine.ts";
 import type { SecretsApplyResult, SecretsDocument } from "../core/secrets/secrets-document.ts";
 import type { WorkspaceDocument, WorkspaceResult } from "../core/workspace/workspace-document.ts";
 
@@ -189,6 +191,19 @@ export class OnDemandMachine implements MachineChannel {
     const channel = await this.channel;
     if (!channel.applyWithSecrets) return { applied: await channel.apply(target, doc), secrets: null };
     return channel.applyWithSecrets(target, doc, secrets);
+  }
+
+  async applyWithTask(
+    target: MachineTarget,
+    doc: ApplyDocument,
+    secrets: SecretsDocument,
+    start: TaskStartDocument,
+    workspace: WorkspaceDocument,
+  ): Promise<{ applied: ApplyResult; secrets: SecretsApplyResult | null; task: CarriedTaskStart | null }> {
+    this.channel ??= this.build();
+    const channel = await this.channel;
+    if (!carriesTasks(channel)) return { ...(await this.applyWithSecrets(target, doc, secrets)), task: null };
+    return channel.applyWithTask(target, doc, secrets, start, workspace);
   }
 
   async activity(target: MachineTarget): Promise<ActivityResult> {

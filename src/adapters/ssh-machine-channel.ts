@@ -26,7 +26,15 @@ import {
   workspaceDocumentSchema,
 } from "../core/workspace/workspace-document.ts";
 import { progressOf, workspaceOutcome } from "../core/workspace/workspace-outcome.ts";
-import { cancelTask, pushTask, readTask, startTask, startTaskWithWorkspace } from "./ssh-task-channel.ts";
+import { type CarriedHandOver, handOverWithTask } from "./ssh-carried-start.ts";
+import {
+  cancelTask,
+  pushTask,
+  readTask,
+  startTask,
+  startTaskWithWorkspace,
+  startWithWorkspaceDocument,
+} from "./ssh-task-channel.ts";
 
 export interface SshMachineChannelOptions {
   /** The operator's private key: machines accept it for root. */
@@ -91,6 +99,37 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
       applied,
       secrets: applied.kind === "ok" ? nestedSecretsOutcome(target, secrets, run.stdout) : null,
     };
+  }
+
+  async applyWithTask(
+    target: MachineTarget,
+    doc: ApplyDocument,
+    secrets: SecretsDocument,
+    start: TaskStartDocument,
+    workspace: WorkspaceDocument,
+  ): Promise<CarriedHandOver> {
+    const sent = checkApplyDocument(doc);
+    // The values travel on standard input only, as for applySecrets.
+    const task = startWithWorkspaceDocument(start, workspace);
+    const input = JSON.stringify({ ...sent, secrets: secretsWireObject(secrets), task });
+    const both = await handOverWithTask(
+      (t, how) => this.run(t, how),
+      target,
+      sent,
+      input,
+      secrets,
+      start,
+      this.totalTimeoutMs,
+    );
+    if (
+      both.applied.kind === "refused" &&
+      /(?:^|; )unknown fields? (?:\w+, )*(?:task|secrets)\b/.test(both.applied.reason)
+    ) {
+      // A machine older than the task (or the secrets) in the hand-over: the hand-over as before (the secrets
+      // apart when it predates them too); the task starts on its own.
+      return { ...(await this.applyWithSecrets(target, doc, secrets)), task: null };
+    }
+    return both;
   }
 
   async workspace(
@@ -162,6 +201,8 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
       timeoutMs?: number;
       maxBuffer?: number;
       onLine?: (line: string) => void;
+      /** Gets what stops the session before it ends (ccc gives it up). */
+      onSpawn?: (stop: () => void) => void;
     },
   ): Promise<SshRun> {
     checkTarget(target);
@@ -175,6 +216,9 @@ export class SshMachineChannel implements MachineChannel, TaskChannel {
       forceKillAfterDelay: 2_000,
       maxBuffer: how.maxBuffer ?? MAX_ANSWER_BYTES,
       encoding: "utf8",
+    });
+    how.onSpawn?.(() => {
+      child.kill();
     });
     if (how.onLine) {
       const onLine = how.onLine;

@@ -120,9 +120,8 @@ export async function startTaskWithWorkspace(
   workspace: WorkspaceDocument,
   onProgress: (text: string) => void,
 ): Promise<{ workspace: WorkspaceResult; started: TaskStartResult | null }> {
-  const sent = { ...startDocument(doc), workspace: workspaceDocumentSchema.parse(workspace) };
   const ran = await run(target, {
-    input: JSON.stringify(sent),
+    input: JSON.stringify(startWithWorkspaceDocument(doc, workspace)),
     timeoutMs: CLONE_AND_START_MS,
     onLine: (line) => {
       const progress = progressOf(line);
@@ -130,13 +129,27 @@ export async function startTaskWithWorkspace(
     },
   });
   // The answer is the last line; the progress lines before it were shown as they came.
-  const answerLine = ran.stdout.split("\n").filter((l) => l.trim() !== "" && progressOf(l) === null);
-  const outcome = answerOf(target, "prepare the workspace and start the task", {
-    ...ran,
-    stdout: answerLine.join("\n"),
-  });
+  const answerLines = ran.stdout.split("\n").filter((l) => l.trim() !== "" && progressOf(l) === null);
+  return startedWithWorkspaceOf(target, doc, { ...ran, stdout: answerLines.join("\n") });
+}
+
+/** The task-start document carrying its workspace document (checked), as the machine takes it. */
+export function startWithWorkspaceDocument(
+  doc: TaskStartDocument,
+  workspace: WorkspaceDocument,
+): TaskStartDocument & { workspace: WorkspaceDocument } {
+  return { ...startDocument(doc), workspace: workspaceDocumentSchema.parse(workspace) };
+}
+
+/** A combined start's answer (`ran.stdout`: the answer line alone), the workspace's beside the start's. */
+export function startedWithWorkspaceOf(
+  target: MachineTarget,
+  doc: TaskStartDocument,
+  ran: SshRun,
+): { workspace: WorkspaceResult; started: TaskStartResult | null } {
+  const outcome = answerOf(target, "prepare the workspace and start the task", ran);
   const answered = workspaceAnswerSchema.safeParse(
-    (lastJson(answerLine.join("\n")) as { workspace?: unknown } | null)?.workspace,
+    (lastJson(ran.stdout) as { workspace?: unknown } | null)?.workspace,
   );
   if (!answered.success) {
     const started = startedOf(target, doc, outcome);

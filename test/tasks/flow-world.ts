@@ -46,6 +46,8 @@ export async function startTaskWorld(
     machineEnv?: (u: ClaudeUser) => Record<string, string>;
     /** Also a GitLab stand-in (CCC_GITLAB_URL) with acme/app public and acme/private private for GL_TOKEN. */
     gitlab?: boolean;
+    /** Another ccc-apply on the machines (an older one, say). */
+    program?: string;
   } = {},
 ): Promise<TaskWorld> {
   const u = claudeUser();
@@ -80,6 +82,7 @@ export async function startTaskWorld(
       kind: "ccc-apply",
       rootDir: join(u.dir, "machines"),
       env: options.machineEnv?.(u) ?? { PATH: `${u.bin}:/usr/sbin:/usr/bin:/sbin:/bin` },
+      ...(options.program ? { program: options.program } : {}),
     },
   );
   const put = (name: string, value: string, owner = OWNER.id) =>

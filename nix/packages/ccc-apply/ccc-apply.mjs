@@ -11,6 +11,7 @@
 // A document of kind `task-start`, `task-read`, `task-cancel` or `task-push` is the task mode: task.mjs.
 // A document of kind `ccc-secrets` writes the owner's secrets to /run/ccc/secrets.env instead (docs/secrets.md).
 // The state document may carry one as `secrets` (a pool machine's hand-over): written after the state.
+// A task's pool machine's hand-over may carry the task's start too (`task`): see applyThenTask.
 // `--activity` (ccc's idle check) reads what a person is doing here and changes nothing: see reportActivity.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -1058,6 +1059,60 @@ async function applyThenSecrets(root, doc, options) {
   return result;
 }
 
+/**
+ * A task's pool machine in one session: the hand-over with the secrets (as applyThenSecrets), answered at
+ * once on its own line so ccc checks it (and renames the server) while the machine goes on; then `task`, a
+ * whole task-start document carrying its workspace (task.mjs), run only once the state and the secrets are
+ * written: its progress lines, then `{"task": <the start's answer>}` last. A task document this machine
+ * refuses, or one it could not run, is said in that last line (`refused`, `notStarted`) and changes nothing
+ * of the hand-over (exit 0): ccc starts the task on its own then. Claude Code is started only while ccc
+ * still listens: a session ccc closed (it gave the machine up) starts nothing.
+ */
+async function applyThenTask(root, doc, options) {
+  const { task, ...handOver } = doc;
+  // ccc may close the session once it has the hand-over's answer (it gave the machine up): a write then
+  // fails, and that is an answer, not a crash.
+  process.stdout.on("error", () => {});
+  const result = await applyThenSecrets(root, handOver, options);
+  answer(0, result);
+  const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
+  // Without the owner's secrets the clone has no token and Claude Code no key: ccc sends them and starts
+  // the task on its own.
+  const outcome =
+    result.secrets?.ok === true
+      ? await carriedTask(root, task, handOver.instanceId, emit)
+      : { ok: false, notStarted: true, error: "the secrets were not written, so the task was not started" };
+  process.stdout.write(`${JSON.stringify({ task: outcome })}\n`);
+}
+
+/**
+ * Says the next step once the repository is ready ("Starting Claude Code"); false when that write fails:
+ * ccc closed the session (it gave the machine up, or stopped waiting), and nothing is started then.
+ */
+function stillListening() {
+  return new Promise((resolve) =>
+    process.stdout.write(`${JSON.stringify({ progress: "Starting Claude Code" })}\n`, (error) =>
+      resolve(!error),
+    ),
+  );
+}
+
+/** The task part of applyThenTask: its answer, never thrown. */
+async function carriedTask(root, task, instanceId, emit) {
+  if (!isObject(task) || task.kind !== "task-start" || !isObject(task.workspace))
+    return { ok: false, refused: true, error: "task must be a task-start document with its workspace" };
+  if (task.instanceId !== instanceId)
+    return { ok: false, refused: true, error: "task is for another machine" };
+  const { runTask, TaskRefused } = await import("./task.mjs");
+  try {
+    return await runTask(root, task, emit, stillListening);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof TaskRefused) return { ok: false, refused: true, error: message };
+    return { ok: false, error: `ccc-apply failed: ${message}` };
+  }
+}
+
 /** Proves what was written without repeating it: SHA-256 of the nonce and the file (or "absent"). */
 function secretsDigest(nonce, text) {
   return createHash("sha256")
@@ -1089,6 +1144,10 @@ async function main() {
     }
     // The owner's secrets travel in a document of their own (kind ccc-secrets), never with the state above.
     if (isObject(doc) && doc.kind === SECRETS_KIND) return answer(0, await applySecrets(options.root, doc));
+    // A task's pool machine: the hand-over, the secrets, then the task's clone and start, in one session.
+    if (isObject(doc) && !("kind" in doc) && "secrets" in doc && "task" in doc) {
+      return await applyThenTask(options.root, doc, options);
+    }
     // A pool machine's hand-over may carry that document too (`secrets`): written only once the state is.
     if (isObject(doc) && !("kind" in doc) && "secrets" in doc) {
       return answer(0, await applyThenSecrets(options.root, doc, options));
@@ -1118,10 +1177,11 @@ async function task(root, doc) {
   const { runTask, TaskRefused, TASK_KINDS } = await import("./task.mjs");
   if (!TASK_KINDS.includes(doc.kind))
     throw new Refused(`unknown document kind; tasks know ${TASK_KINDS.join(", ")}`);
+  process.stdout.on("error", () => {});
   try {
     // A start that prepares the workspace too sends the workspace mode's progress lines first.
     const emit = (text) => process.stdout.write(`${JSON.stringify({ progress: text })}\n`);
-    const result = await runTask(root, doc, emit);
+    const result = await runTask(root, doc, emit, stillListening);
     // A push the remote refused is an answer of its own (exit 1, its reason), not a failure of this command.
     return result.ok ? answer(0, result) : answer(1, result);
   } catch (error) {

@@ -6,8 +6,10 @@
 //                `ccc-task-<taskId>.service` as the claude user, running ccc-task-run.mjs (beside this file);
 //                With `workspace` (a whole workspace document, workspace.mjs), the repository is prepared
 //                first in the same session (one SSH round trip instead of two; progress lines as the
-//                workspace mode sends them), and the answer carries its answer as `workspace`; a clone that
-//                failed starts nothing (exit 1, the workspace answer beside the error);
+//                workspace mode sends them; a fresh clone gets the task's `git` identity as it is made), then
+//                a "Starting Claude Code" progress line (a session ccc closed fails that write: nothing is
+//                started), and the answer carries its answer as `workspace`; a clone that failed starts
+//                nothing (exit 1, the workspace answer beside the error), as a start that failed after it;
 //   task-read   {kind, version: 1, instanceId, taskId, fromLine, waitMs?}: Claude Code's stream-json lines
 //                from line `fromLine` (0 = the first) on, and the unit's state; reads only. With `waitMs`
 //                (at most 30 000) and nothing new yet, it waits that long at most for a line or the end;
@@ -139,8 +141,11 @@ export function taskProblems(doc) {
   return problems;
 }
 
-/** Runs one task document; the answer is the one JSON line ccc reads (`emit`: a progress line before it). */
-export async function runTask(root, doc, emit = () => {}) {
+/**
+ * Runs one task document; the answer is the one JSON line ccc reads (`emit`: a progress line before it).
+ * `stillWanted` (a start that prepares the workspace): asked once the repository is ready; false starts nothing.
+ */
+export async function runTask(root, doc, emit = () => {}, stillWanted = async () => true) {
   const problems = taskProblems(doc);
   if (problems.length > 0) throw new TaskRefused(problems.join("; "));
   const id = (await readFile(join(root, "etc/cloud-instance/instance-id"), "utf8")).trim();
@@ -148,7 +153,7 @@ export async function runTask(root, doc, emit = () => {}) {
     throw new TaskRefused(`this machine is ${id}; the document is for another machine`);
   const dir = join(root, TASKS_DIR, doc.taskId);
   if (doc.kind === "task-start")
-    return doc.workspace ? prepareThenStart(root, dir, doc, emit) : start(root, dir, doc);
+    return doc.workspace ? prepareThenStart(root, dir, doc, emit, stillWanted) : start(root, dir, doc);
   if (!(await exists(dir))) throw new TaskRefused(`there is no task ${doc.taskId} on this machine`);
   if (doc.kind === "task-read") return read(dir, doc);
   if (doc.kind === "task-cancel") return cancel(doc);
@@ -158,19 +163,34 @@ export async function runTask(root, doc, emit = () => {}) {
 const unitOf = (taskId) => `ccc-task-${taskId}.service`;
 
 /** The workspace document first (its checks, its progress), then the start: one session for both. */
-async function prepareThenStart(root, dir, doc, emit) {
+async function prepareThenStart(root, dir, doc, emit, stillWanted) {
   const { prepareWorkspace, workspaceProblems } = await import("./workspace.mjs");
   const problems = workspaceProblems(doc.workspace);
   if (problems.length > 0) throw new TaskRefused(`workspace: ${problems.join("; ")}`);
   const { workspace, ...task } = doc;
-  const prepared = await prepareWorkspace(root, workspace, emit);
+  // A fresh clone gets the task's git identity as it is made (two git processes fewer before the start).
+  const identity = task.git
+    ? [
+        ["user.name", task.git.name],
+        ["user.email", task.git.email],
+      ]
+    : [];
+  const prepared = await prepareWorkspace(root, workspace, emit, identity);
   if (prepared.repo && !prepared.repo.ok) {
     return { ok: false, error: "the repository could not be prepared", workspace: prepared };
   }
-  return { ...(await start(root, dir, task)), workspace: prepared };
+  if (!(await stillWanted()))
+    return { ok: false, error: "ccc closed the session, so nothing was started", workspace: prepared };
+  try {
+    const cloned = prepared.repo?.action === "cloned" && workspace.repo?.name === task.repoName;
+    return { ...(await start(root, dir, task, { identitySet: cloned })), workspace: prepared };
+  } catch (error) {
+    // The repository is ready; the start's own trouble is what to say (with the workspace's answer).
+    return { ok: false, error: error instanceof Error ? error.message : String(error), workspace: prepared };
+  }
 }
 
-async function start(root, dir, doc) {
+async function start(root, dir, doc, { identitySet = false } = {}) {
   const { uid, gid } = await claudeIds(root);
   const repo = join(root, "home/claude/work", doc.repoName);
   if (!(await exists(join(repo, ".git"))))
@@ -195,7 +215,7 @@ async function start(root, dir, doc) {
   };
   // The task's commits are the person's (ccc sends their prefs, or what it knows, or a noreply address):
   // in the repository's own config, so Claude Code's `git commit` and the push have an identity.
-  if (doc.git) {
+  if (doc.git && !identitySet) {
     const gitEnv = { ...env, GIT_TERMINAL_PROMPT: "0" };
     for (const [key, value] of [
       ["user.name", doc.git.name],

@@ -1,7 +1,8 @@
 // ccc-apply's workspace mode: a document `{"kind":"workspace","version":1,…}` on standard input (the same
 // pinned channel and command; only the document differs). After the machine is handed over it makes it ready
 // to code, as the claude user, in this order:
-//   1. git's identity and credential helper for the forges ccc knows (git config --global, in ~/.gitconfig);
+//   1. git's identity and credential helper for the forges ccc knows (git config --global, in ~/.gitconfig;
+//      written while the clone runs, which gets the helpers on its command line);
 //   2. the repository cloned into ~/work/<name> (shallow unless `full`), or fetched when a clone is already
 //      there (a work volume kept it from an earlier machine);
 //   3. its flake's devShell built (`nix develop <dir> --command true`) when flake.nix has devShells; the
@@ -102,8 +103,11 @@ export function workspaceProblems(doc) {
   return problems;
 }
 
-/** Runs the workspace document; `emit` sends one progress line. */
-export async function prepareWorkspace(root, doc, emit) {
+/**
+ * Runs the workspace document; `emit` sends one progress line. `repoConfig` ([key, value] pairs): set in the
+ * repository's own config as it is cloned (`git clone --config`; a task's git identity), not when fetched.
+ */
+export async function prepareWorkspace(root, doc, emit, repoConfig = []) {
   const problems = workspaceProblems(doc);
   if (problems.length > 0) throw new WorkspaceRefused(problems.join("; "));
   const id = (await readFile(join(root, "etc/cloud-instance/instance-id"), "utf8")).trim();
@@ -116,23 +120,30 @@ export async function prepareWorkspace(root, doc, emit) {
     run("runuser", ["-m", "-u", "claude", "--", ...args], { env, ...options });
   const result = { ok: true };
 
-  for (const [key, value] of [
-    ["user.name", doc.git?.name],
-    ["user.email", doc.git?.email],
-  ]) {
-    if (value) await as(["git", "config", "--global", key, value]);
-  }
-  for (const host of doc.credentialHosts ?? []) {
-    await as(["git", "config", "--global", `credential.${host.url}.helper`, `ccc ${host.forge}`]);
-  }
   if (!(await exists(join(home, "work")))) await as(["mkdir", "-p", join(home, "work")]);
+  // ~/.gitconfig is written while the repository is cloned: the clone is given the credential helpers on
+  // its command line (`-c`), the same ones the file gets. Each `git config` takes the file's lock, so
+  // they go one after another; everything after the clone waits for them.
+  const helpers = (doc.credentialHosts ?? []).map((host) => [
+    `credential.${host.url}.helper`,
+    `ccc ${host.forge}`,
+  ]);
+  const configured = (async () => {
+    for (const [key, value] of [["user.name", doc.git?.name], ["user.email", doc.git?.email], ...helpers]) {
+      if (value) await as(["git", "config", "--global", key, value]);
+    }
+  })();
+  const withHelpers = helpers.flatMap(([key, value]) => ["-c", `${key}=${value}`]);
 
   if (doc.repo) {
     const dir = join(home, "work", doc.repo.name);
-    result.repo = await cloneOrFetch(as, doc.repo, dir, emit, `~/work/${doc.repo.name}`);
+    const shown = `~/work/${doc.repo.name}`;
+    result.repo = await cloneOrFetch(as, doc.repo, dir, emit, shown, withHelpers, repoConfig);
     result.repo.path = `/home/claude/work/${doc.repo.name}`;
+    await configured;
     if (result.repo.ok) result.devShell = await devShell(as, home, dir, emit);
   }
+  await configured;
   if (doc.dotfiles) {
     result.dotfiles = await dotfiles(as, root, home, doc.dotfiles, emit);
   }
@@ -163,10 +174,10 @@ async function exists(path) {
   }
 }
 
-async function cloneOrFetch(as, source, dir, emit, shown) {
+async function cloneOrFetch(as, source, dir, emit, shown, config = [], repoConfig = []) {
   if (await exists(join(dir, ".git"))) {
     emit(`Fetching ${shown} (kept on the work volume)`);
-    const fetched = await as(["git", "-C", dir, "fetch", "--quiet", "origin"], {
+    const fetched = await as(["git", ...config, "-C", dir, "fetch", "--quiet", "origin"], {
       timeoutMs: CLONE_TIMEOUT_MS,
     });
     return fetched.code === 0
@@ -174,8 +185,9 @@ async function cloneOrFetch(as, source, dir, emit, shown) {
       : { ok: false, action: "fetched", error: failureOf(fetched) };
   }
   emit(`Cloning into ${shown}`);
-  const args = ["git", "clone", "--progress", ...(source.full ? [] : ["--depth", "1"])];
+  const args = ["git", ...config, "clone", "--progress", ...(source.full ? [] : ["--depth", "1"])];
   if (source.branch) args.push("--branch", source.branch);
+  for (const [key, value] of repoConfig) args.push("--config", `${key}=${value}`);
   args.push("--", source.url, dir);
   let last = 0;
   const cloned = await as(args, {

@@ -17,6 +17,7 @@ import type { SecretsDocument } from "../secrets/secrets-document.ts";
 import { pushRestoredState } from "../snapshots/push-restored.ts";
 import { builtIntoSystem } from "../software/package-results.ts";
 import { softwarePolicyOf } from "../software/software-policy.ts";
+import { withCarriedStart } from "../tasks/carried-start.ts";
 import { mountWorkVolume } from "../volumes/mount-volume.ts";
 import { prepareWorkspace } from "../workspace/prepare-workspace.ts";
 import { type BuildEvent, type Report, reporter } from "./build-progress.ts";
@@ -111,11 +112,18 @@ async function fromSource(
       0,
       Math.round((deps.clock.now().getTime() - recorded.createdAt.getTime()) / 1000),
     );
-    const ready = await guarded(deps, recorded.id, report, () =>
-      makeReady(deps, handed, report, { detail: `from the pool in ${seconds} s` }),
-    );
+    let ready: Instance;
+    try {
+      ready = await guarded(deps, recorded.id, report, () =>
+        makeReady(deps, handed, report, { detail: `from the pool in ${seconds} s` }),
+      );
+    } catch (error) {
+      handed.carried?.abandon();
+      throw error;
+    }
     deps.refillPoolSoon?.();
-    return withPoolOutcome(ready, "hit");
+    // A task start that went with the hand-over goes on to the task (core/tasks/carried-start.ts).
+    return withCarriedStart(withPoolOutcome(ready, "hit"), handed.carried);
   }
   // The handover failed: a fresh install takes its place, and the messages say why.
   const mark = (instance: Instance) => withPoolOutcome(instance, "fallback");

@@ -7,10 +7,12 @@ import { applyDocumentFor } from "../machine/apply-document.ts";
 import { raiseHostKeyAlarm } from "../machine/host-key-alarm.ts";
 import { discardPoolMachine } from "../pool/discard.ts";
 import { fitOutClaimed } from "../pool/fit-out.ts";
+import { type CarriedTaskStart, carriesTasks } from "../ports/carried-start.ts";
 import { type ApplyResult, machineTarget } from "../ports/machine.ts";
 import { secretsToSend, settleSecrets } from "../secrets/deliver-secrets.ts";
 import type { SecretsDocument } from "../secrets/secrets-document.ts";
 import type { PoolMember } from "../store/store.ts";
+import { carriedStartFor } from "../tasks/carried-start.ts";
 import type { Report } from "./build-progress.ts";
 import { checkStillWanted, isBeingBuilt, stillWanted } from "./still-wanted.ts";
 
@@ -22,6 +24,8 @@ export type HandOver = {
   pushed: Date;
   /** The owner's secrets, when they went with the hand-over and the machine wrote them. */
   secretsSent?: SecretsDocument;
+  /** The task's clone and start, when they went with the hand-over (still going on the machine). */
+  carried?: CarriedTaskStart;
 } | null;
 
 /**
@@ -37,6 +41,7 @@ export async function handOver(
   member: PoolMember,
   report: Report,
 ): Promise<HandOver> {
+  let carried: CarriedTaskStart | undefined;
   try {
     if (member.hetznerServerId === null || !member.ipv4 || !member.hostKey) {
       throw new ExternalError("ssh", "pool_member_incomplete", "the pool machine's record is incomplete");
@@ -57,12 +62,20 @@ export async function handOver(
     report("installing", instance);
     const doc = applyDocumentFor(instance, authorizedKeysOf(deps.store, instance));
     const target = machineTarget(instance, deps.timing.sshPort);
-    // The owner's secrets go in the same session (written after the state): one SSH session fewer.
+    // The owner's secrets go in the same session (written after the state): one SSH session fewer. A task
+    // waiting for this machine goes with them (its clone and start): one more fewer, and the clone runs on
+    // the machine while the server is renamed here.
     const plan = deps.machine.applyWithSecrets ? secretsToSend(deps, instance, { fresh: true }) : null;
+    const carrier = carriesTasks(deps.machine) ? deps.machine : null;
+    const task = plan?.kind === "send" && carrier ? await carriedStartFor(deps, instance) : null;
     let result: ApplyResult;
     let secretsSent: SecretsDocument | undefined;
     if (plan?.kind === "send" && deps.machine.applyWithSecrets) {
-      const both = await deps.machine.applyWithSecrets(target, doc, plan.doc);
+      const both =
+        task && carrier
+          ? await carrier.applyWithTask(target, doc, plan.doc, task.start, task.workspace)
+          : { ...(await deps.machine.applyWithSecrets(target, doc, plan.doc)), task: null };
+      carried = both.task ?? undefined;
       result = both.applied;
       // Not written (or an older machine): makeReady sends them on their own, as before.
       if (both.secrets?.kind === "ok") {
@@ -105,8 +118,17 @@ export async function handOver(
       report("installing_software", deps.store.require(recorded.id)),
     );
     instance = deps.store.require(recorded.id);
-    return { kind: "handed-over", instance, serverId, pushed, ...(secretsSent ? { secretsSent } : {}) };
+    return {
+      kind: "handed-over",
+      instance,
+      serverId,
+      pushed,
+      ...(secretsSent ? { secretsSent } : {}),
+      ...(carried ? { carried } : {}),
+    };
   } catch (error) {
+    // The machine is given up: its session closes, and a machine that sees that starts nothing.
+    carried?.abandon();
     const reason = error instanceof Error ? error.message : String(error);
     deps.log.warn("pool claim failed; installing a fresh machine", { instance: recorded.id, reason });
     await discardPoolMachine(deps, member.id, member.hetznerServerId);

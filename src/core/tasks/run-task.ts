@@ -1,7 +1,8 @@
 import type { CoreDeps } from "../deps.ts";
 import type { Instance } from "../instances/instance.ts";
+import type { CarriedTaskStart } from "../ports/carried-start.ts";
 import { machineTarget } from "../ports/machine.ts";
-import type { TaskStartDocument, TaskStartResult } from "../ports/task-machine.ts";
+import type { TaskStartResult } from "../ports/task-machine.ts";
 import {
   claudeSignedInOf,
   prepareWorkspace,
@@ -9,20 +10,14 @@ import {
   workspaceDocumentOf,
   workspaceOf,
 } from "../workspace/prepare-workspace.ts";
+import type { WorkspaceResult } from "../workspace/workspace-document.ts";
+import { takeCarriedStart, taskStartDocument } from "./carried-start.ts";
 import { endTask, taskChannelOf } from "./end-task.ts";
 import { followTask } from "./follow-task.ts";
 import type { Task } from "./task.ts";
 import { recordCccEvent, type TaskListener } from "./task-events.ts";
-import { taskGitIdentity } from "./task-git-identity.ts";
 
-/** What Claude Code is told besides the person's words (appended to its system prompt). */
-export const TASK_SYSTEM_PROMPT = [
-  "You are running unattended, on a disposable machine ccc made for this task, in a clone of the repository.",
-  "Work on the branch that is checked out. When you are done, commit your work on it with a clear message",
-  "(git add, git commit). Do not push, do not create or switch branches, and do not change the git remotes:",
-  "ccc pushes the branch and opens the pull request. End with a short summary of what you changed and why",
-  "(it becomes the pull request's description); if nothing needed changing, say so.",
-].join(" ");
+export { TASK_SYSTEM_PROMPT } from "./carried-start.ts";
 
 /**
  * The task's machine is ready and its workspace prepared: starts Claude Code there, follows it to the end
@@ -33,18 +28,24 @@ export const TASK_SYSTEM_PROMPT = [
 export async function runTaskOnMachine(
   deps: CoreDeps,
   taskId: string,
-  instance: Instance,
+  given: Instance,
   onProgress: TaskListener = () => {},
   options: { follow?: boolean } = {},
 ): Promise<Task> {
+  // The start its pool machine's hand-over carried, when it did: taken once.
+  const { carried, instance } = takeCarriedStart(given);
   const task = deps.store.tasks.get(taskId);
   if (!task) throw new Error(`task ${taskId} vanished`);
-  if (task.status === "cancelled") return endTask(deps, task, onProgress);
+  if (task.status === "cancelled") {
+    if (carried) await stopCarried(deps, instance, task.id, carried);
+    return endTask(deps, task, onProgress);
+  }
   const now = () => deps.clock.now();
   deps.store.tasks.update(task.id, { instanceId: instance.id, status: "starting" }, now());
   const repo = workspaceOf(instance)?.repo;
   // A task whose clone failed has nothing to work on: said, before Claude Code is started (and paid for).
   if (workspaceOf(instance)?.failed || (repo && !repo.ok)) {
+    carried?.abandon();
     const why = workspaceOf(instance)?.failed ?? repo?.error ?? "the clone failed";
     return failAndEnd(
       deps,
@@ -58,41 +59,38 @@ export async function runTaskOnMachine(
   const prior = task.parentId ? deps.store.tasks.get(task.parentId) : null;
   // A reply continues the session only where it lives: on the machine that ran it.
   const resume = prior?.sessionId && prior.instanceId === instance.id ? prior.sessionId : null;
-  const doc: TaskStartDocument = {
-    kind: "task-start",
-    version: 1,
-    instanceId: deps.store.snapshots.machineIdOf(instance.id),
-    taskId: task.id,
-    repoName: task.repoName,
-    branch: task.branch,
-    prompt: task.prompt,
-    maxTurns: task.maxTurns,
-    maxMinutes: task.maxMinutes,
-    resumeSessionId: resume,
-    appendSystemPrompt: TASK_SYSTEM_PROMPT,
-    git: await taskGitIdentity(deps, task.owner),
-  };
+  const doc = await taskStartDocument(deps, task, instance, resume);
   const target = machineTarget(instance, deps.timing.sshPort);
   const request = deps.store.workspaces.get(instance.id);
+  const startedMs = task.createdAt.getTime();
+  const preparing = (detail: string) =>
+    onProgress({
+      taskId: task.id,
+      step: "preparing_workspace",
+      detail,
+      elapsedMs: now().getTime() - startedMs,
+    });
   let started: TaskStartResult;
+  let both: { workspace: WorkspaceResult; started: TaskStartResult | null } | null = null;
+  if (carried && request) {
+    carried.follow(preparing);
+    const outcome = await carried.outcome;
+    // Not run there (the machine refused the task's part, or had no secrets): started here as ever.
+    if (outcome.kind === "done") both = outcome;
+    else deps.log.warn("task not started with the hand-over", { task: task.id, reason: outcome.reason });
+  } else carried?.abandon();
   if (
+    !both &&
     request?.withTask === task.id &&
     channel.startWithWorkspace &&
     !deps.store.workspaces.outcome(instance.id)
   ) {
     // The clone goes in the same session as the start (the pipeline left it here).
-    const startedMs = task.createdAt.getTime();
-    const both = await channel.startWithWorkspace(
+    both = await channel.startWithWorkspace(
       target,
       doc,
       workspaceDocumentOf(deps, instance, request),
-      (detail) =>
-        onProgress({
-          taskId: task.id,
-          step: "preparing_workspace",
-          detail,
-          elapsedMs: now().getTime() - startedMs,
-        }),
+      preparing,
     );
     // A machine older than the combined start refuses its field: the two go separately, as before.
     if (both.workspace.kind === "failed" && both.started?.kind === "refused") {
@@ -100,6 +98,8 @@ export async function runTaskOnMachine(
       deps.store.workspaces.put(instance.id, alone, now());
       return runTaskOnMachine(deps, taskId, await prepareWorkspace(deps, instance), onProgress, options);
     }
+  }
+  if (both && request) {
     const outcome = await recordWorkspace(
       deps,
       instance,
@@ -150,6 +150,25 @@ export async function runTaskOnMachine(
   // Without `follow`, whoever follows running tasks (the bot) takes it from here.
   if (options.follow === false) return deps.store.tasks.get(task.id) as Task;
   return followTask(deps, task.id, onProgress);
+}
+
+/**
+ * A task cancelled while its start went with the hand-over: the session is closed (the machine then starts
+ * nothing), and a unit it started all the same (its answer came first) is stopped, as a cancel does.
+ */
+async function stopCarried(
+  deps: CoreDeps,
+  instance: Instance,
+  taskId: string,
+  carried: CarriedTaskStart,
+): Promise<void> {
+  carried.abandon();
+  const outcome = await carried.outcome;
+  if (outcome.kind !== "done" || outcome.started?.kind !== "ok") return;
+  const stopped = await taskChannelOf(deps).cancel(machineTarget(instance, deps.timing.sshPort), taskId);
+  if (stopped.kind !== "ok") {
+    deps.log.warn("task unit not stopped", { task: taskId, reason: stopped.detail || stopped.message });
+  }
 }
 
 async function failAndEnd(
