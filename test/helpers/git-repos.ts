@@ -39,6 +39,9 @@ export function makeBareRepo(gitRoot: string, path: string, ...commits: Record<s
   });
   mkdirSync(dirname(bare), { recursive: true });
   git(["clone", "--quiet", "--bare", work, bare]);
+  // Packed with a bitmap, as a hosted forge keeps its repositories (a fetch then reuses the pack instead of
+  // compressing every loose object again).
+  git(["repack", "-a", "-d", "-b", "-q"], bare);
   git(["config", "http.uploadpack", "true"], bare);
   // Shallow clones over file:// and http ask for these.
   git(["config", "uploadpack.allowFilter", "true"], bare);
