@@ -127,17 +127,23 @@ describe("asking in Slack", () => {
   });
 });
 
+/** A thread (the ask, then a status message in it) and a running task recorded in it; the status message. */
+async function taskInThread(id: string) {
+  const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
+  const status = await b.running.bot.client.chat.postMessage({
+    channel: CHANNEL,
+    text: "…",
+    thread_ts: parent.ts,
+  });
+  storedTask(b, id, { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: status.ts ?? "" });
+  return status;
+}
+
 describe("the status message", () => {
   it("is edited at most once a second per channel, coalesced, ending on the newest state", async () => {
     const deps = b.running.bot.deps;
-    const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
-    const status = await b.running.bot.client.chat.postMessage({
-      channel: CHANNEL,
-      text: "…",
-      thread_ts: parent.ts,
-    });
     const id = "tsk-pace2345";
-    storedTask(b, id, { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: status.ts ?? "" });
+    const status = await taskInThread(id);
     // 40 events over about two seconds: far more than one a second.
     for (let i = 0; i < 40; i++) {
       deps.store.tasks.appendEvents(
@@ -179,14 +185,8 @@ describe("the status message", () => {
 
   it("draws an edit Slack refused again, with no news to overtake it", async () => {
     const deps = b.running.bot.deps;
-    const parent = await b.running.bot.client.chat.postMessage({ channel: CHANNEL, text: "ask" });
-    const status = await b.running.bot.client.chat.postMessage({
-      channel: CHANNEL,
-      text: "…",
-      thread_ts: parent.ts,
-    });
     const id = "tsk-fail2345";
-    storedTask(b, id, { channel: CHANNEL, threadTs: parent.ts ?? "", statusTs: status.ts ?? "" });
+    const status = await taskInThread(id);
     const shows = (text: string) => () => {
       const m = b.slack.messages().find((x) => x.ts === status.ts);
       return m && JSON.stringify(m.blocks).includes(text) ? m : null;
